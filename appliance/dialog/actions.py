@@ -1,0 +1,51 @@
+"""What the dialog asks the call to do: speak, transfer, hang up, stop recording.
+
+The CallSession carries these out in order. `Say` text is spoken as it arrives (a response is
+a stream of sentences); a `Transfer` or `HangUp` waits until what was said before it has played.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+    filler: bool = False  # a filler while a tool runs ("let me check…")
+
+
+@dataclass(frozen=True)
+class Transfer:
+    to: str  # PBX extension
+    reason: str
+    handoff_id: str = ""
+
+
+@dataclass(frozen=True)
+class HangUp:
+    reason: str = "goodbye"
+
+
+@dataclass(frozen=True)
+class SetRecording:
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class SecureDigits:
+    """Collect the next DTMF digits in secure mode: they reach the tool, never ASR or a log."""
+
+    enabled: bool
+
+
+AgentAction = Say | Transfer | HangUp | SetRecording | SecureDigits
+
+
+@dataclass(frozen=True)
+class CallerTurn:
+    """One caller turn as the dialog sees it."""
+
+    text: str = ""
+    dtmf: str = ""
+    kind: str = "speech"  # speech | dtmf | silence

@@ -1,0 +1,1 @@
+"""Speech engines: voice activity (Silero), recognition (asr/) and synthesis (tts/)."""

@@ -1,0 +1,26 @@
+"""The synthesizer interface the call pipeline depends on.
+
+`synthesize` yields PCM16 mono chunks at the requested rate as soon as the engine has them, so
+the first frames of a sentence can play while the rest is still being made. Cancelling the
+iteration (barge-in) must stop the engine's work. Engines: espeak-ng (embedded default), piper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+
+class TtsError(Exception):
+    code = "tts-failed"
+
+
+class TtsEngine(Protocol):
+    name: str
+
+    async def start(self) -> None: ...
+
+    def synthesize(self, text: str, sample_rate_hz: int) -> AsyncIterator[bytes]:
+        """PCM16 mono at `sample_rate_hz`, in chunks of any length."""
+
+    async def close(self) -> None: ...

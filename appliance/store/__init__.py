@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models and sessions, alembic migrations (SQLite by default, PostgreSQL too)."""
