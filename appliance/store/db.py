@@ -45,8 +45,12 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def migrate(url: str, revision: str = "head") -> None:
-    """Bring the schema at `url` up to `revision` (alembic upgrade)."""
+def migrate(url: str, revision: str = "heads") -> None:
+    """Bring the schema at `url` up to `revision` (alembic upgrade).
+
+    Each concern (scheduling, audit, privacy, …) keeps its own migration branch off the baseline,
+    labelled with its name, so "heads" means every concern's latest schema.
+    """
     command.upgrade(alembic_config(url), revision)
 
 
