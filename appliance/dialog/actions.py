@@ -6,7 +6,9 @@ a stream of sentences); a `Transfer` or `HangUp` waits until what was said befor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,8 @@ class Transfer:
     to: str  # PBX extension
     reason: str
     handoff_id: str = ""
+    # reason, identity verified or not, actions taken, last tool result: for the person who answers
+    summary: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
