@@ -1,0 +1,1 @@
+"""The transport-agnostic call pipeline: CallSession, turn taking, barge-in, outbound audio."""

@@ -8,8 +8,10 @@ import typer
 
 from appliance.cli import errors
 from appliance.config import ConfigError
+from appliance.yamlsource import YamlError
 
 errors.USER_ERRORS.setdefault(ConfigError, 2)
+errors.USER_ERRORS.setdefault(YamlError, 2)
 
 app = typer.Typer(
     name="wardline",

@@ -1,0 +1,508 @@
+"""CallSession: one phone call, from the first inbound frame to the transfer or hang-up.
+
+Transport-agnostic: it takes 20 ms PCM16 frames in (`feed`) and gives 20 ms frames out
+(`next_frame`); SIP and the simulator's file transport both drive it the same way.
+
+Threads: everything but `next_frame` runs on the call's asyncio loop. `feed`, `press` and
+`caller_hung_up` must be called on that loop (a SIP bridge hops over with
+call_soon_threadsafe). `next_frame` may be called from any thread (pjsip's media clock): it
+only pops a deque under a short lock. Per frame the loop does the VAD (well under a
+millisecond), the turn-taking state machine, and a non-blocking hand-off of audio to the
+recognizer's worker; recognition, synthesis and tools run elsewhere.
+
+A turn: speech start opens a recognizer stream (with ~300 ms of pre-roll) and feeds it as the
+caller speaks; end of turn awaits only the last bit of decoding; the dialog's response streams
+sentence by sentence into synthesis and the outbound queue. Barge-in clears the queue at once,
+cancels generation and synthesis, and tells the dialog which words were actually played. Any
+fault ends in a transfer to a person (DESIGN invariant 4), never in silence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from appliance.call.playout import OutboundAudio
+from appliance.call.sentences import split_sentences
+from appliance.call.transport import CallTransport
+from appliance.call.turns import EndOfTurnDetector, Signal, TurnTakingConfig
+from appliance.dialog.actions import CallerTurn, HangUp, Say, SecureDigits, SetRecording, Transfer
+from appliance.events import (
+    AgentSaid,
+    AsrFinal,
+    BargeIn,
+    CallEnded,
+    CallerSaid,
+    CallStarted,
+    DisclosurePlayed,
+    Event,
+    EventSink,
+    HungUp,
+    SpeechStarted,
+    TransferStarted,
+    TurnEnded,
+    TurnLatency,
+)
+
+if TYPE_CHECKING:
+    from appliance.call.services import CallServices
+    from appliance.speech.asr.base import AsrStream
+
+log = logging.getLogger(__name__)
+
+PREROLL_FRAMES = 15  # 300 ms: the VAD needs a few frames to be sure speech started
+OPERATOR = "operator"
+
+
+@dataclass
+class _TurnTiming:
+    speech_end_ms: float = 0.0
+    end_of_turn_ms: float = 0.0
+    asr_final_ms: float = 0.0
+    first_text_ms: float = 0.0
+    first_audio_ms: float = 0.0
+
+
+@dataclass
+class _SpokenTurn:
+    stream: AsrStream
+    timing: _TurnTiming
+
+
+@dataclass
+class _Response:
+    task: asyncio.Task[None]
+    timing: _TurnTiming | None
+    said: list[str] = field(default_factory=list)  # sentences fully played, in order
+
+
+class CallSession:
+    def __init__(
+        self,
+        services: CallServices,
+        *,
+        call_id: str,
+        sample_rate_hz: int,
+        transport: CallTransport,
+        emit: EventSink | None = None,
+        caller_id: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.services = services
+        self.call_id = call_id
+        self.sample_rate_hz = sample_rate_hz
+        self.transport = transport
+        self.caller_id = caller_id
+        self._sinks: list[EventSink] = [*services.observers(call_id)]
+        if emit is not None:
+            self._sinks.append(emit)
+        self._clock = clock
+        self._t0 = clock()
+        cfg = services.settings.call
+        self._turns = EndOfTurnDetector(
+            TurnTakingConfig(
+                endpoint_ms=cfg.endpoint_ms,
+                barge_in_ms=cfg.barge_in_ms,
+                max_turn_ms=cfg.max_turn_ms,
+                threshold=cfg.vad_threshold,
+                release=max(0.05, cfg.vad_threshold - 0.15),
+            )
+        )
+        self._vad = services.new_vad(sample_rate_hz)
+        self._prob = 0.0
+        self._frame_ms = 0.0  # audio time of the next inbound frame
+        self._preroll: deque[bytes] = deque(maxlen=PREROLL_FRAMES)
+        self._stream: AsrStream | None = None
+        self._inbox: asyncio.Queue[Any] = asyncio.Queue()
+        self._response: _Response | None = None
+        self._playout: OutboundAudio | None = None
+        self._drained = asyncio.Event()
+        self._ended = False
+        self._outcome = "caller_hung_up"
+        self._idle_since = 0.0
+        self._recording = False  # becomes True after the disclosure, unless the caller refuses
+        self._consent = True
+        self._secure_digits = False
+        self._interruptible = False  # the disclosure always plays whole (DESIGN invariant 5)
+        self._true_speech_end_ms: float | None = None
+        self._dialog = services.new_dialog(
+            call_id=call_id, emit=self._emit, clock_ms=self.now_ms, caller_id=caller_id
+        )
+        self.recorder = services.new_recorder(call_id, sample_rate_hz)
+
+    # -- clock and events -------------------------------------------------------------------
+    def now_ms(self) -> float:
+        return (self._clock() - self._t0) * 1000.0
+
+    def _emit(self, event: Event) -> None:
+        for sink in self._sinks:
+            sink(event)
+
+    # -- the transport's side -----------------------------------------------------------------
+    def next_frame(self) -> bytes:
+        """One outbound 20 ms frame; any thread; never blocks."""
+        playout = self._playout
+        if playout is None:
+            return b"\x00" * (self.sample_rate_hz // 50 * 2)
+        frame = playout.next_frame()
+        if self.recorder is not None and self._recording:
+            self.recorder.agent(frame)
+        return frame
+
+    def feed(self, frame: bytes) -> None:
+        """One inbound 20 ms frame, on the loop thread."""
+        if self._ended:
+            return
+        t = self._frame_ms
+        self._frame_ms += 20.0
+        if self.recorder is not None and self._recording and not self._secure_digits:
+            self.recorder.caller(frame)
+        prob = self._vad.process(frame)
+        if prob is not None:
+            self._prob = prob
+        self._preroll.append(frame)
+        signals = self._turns.process(self._prob, t, agent_playing=self._agent_active())
+        if self._stream is not None and Signal.SPEECH_START not in signals:
+            self._stream.feed(frame)
+        for signal in signals:
+            self._on_signal(signal)
+
+    def mark_caller_speech_end(self) -> None:
+        """The transport knows when the caller truly stopped (the simulator does): use it."""
+        self._true_speech_end_ms = self.now_ms()
+
+    def press(self, digits: str) -> None:
+        if self._ended:
+            return
+        if self._agent_active():
+            self._barge_in()
+        self._inbox.put_nowait(CallerTurn(kind="dtmf", dtmf=digits))
+
+    def caller_hung_up(self) -> None:
+        self._inbox.put_nowait("hangup")
+
+    # -- turn taking --------------------------------------------------------------------------
+    def _agent_active(self) -> bool:
+        playing = self._playout is not None and self._playout.busy
+        return playing or (self._response is not None and not self._response.task.done())
+
+    def _on_signal(self, signal: Signal) -> None:
+        if signal is Signal.SPEECH_START:
+            self._idle_since = 0.0
+            self._emit(SpeechStarted(self.call_id, self.now_ms()))
+            if self._stream is not None:
+                self._stream.cancel()
+            self._stream = self.services.asr.open_stream(self.sample_rate_hz, self._dialog.hints())
+            for frame in self._preroll:
+                self._stream.feed(frame)
+        elif signal is Signal.BARGE_IN:
+            self._barge_in()
+        elif signal in (Signal.END_OF_TURN, Signal.TURN_TOO_LONG):
+            stream, self._stream = self._stream, None
+            if stream is None:
+                return
+            now = self.now_ms()
+            speech_end = self._true_speech_end_ms
+            if speech_end is None or speech_end > now:
+                speech_end = now - (self._frame_ms - self._turns.last_speech_end_ms)
+            self._true_speech_end_ms = None
+            self._emit(TurnEnded(self.call_id, now, silence_ms=now - speech_end))
+            self._inbox.put_nowait(_SpokenTurn(stream, _TurnTiming(speech_end, now)))
+        elif signal is Signal.NOISE:
+            if self._stream is not None:
+                self._stream.cancel()
+                self._stream = None
+            self._true_speech_end_ms = None
+            self._idle_since = self.now_ms() if not self._agent_active() else 0.0
+
+    def _barge_in(self) -> None:
+        if not self._interruptible:
+            return
+        response, self._response = self._response, None
+        report = self._playout.clear() if self._playout is not None else None
+        if response is not None and not response.task.done():
+            response.task.cancel()
+        if report is None or (response is None and not report.segments):
+            return
+        self._emit(BargeIn(self.call_id, self.now_ms()))
+        finished = self._playout.take_finished() if self._playout else []
+        for seg in finished:
+            self._emit(AgentSaid(self.call_id, self.now_ms(), text=seg.text))
+        partial = [s for s in report.segments if s.frames_played and not s.done]
+        cut = " ".join(s.played_text() for s in partial).strip()
+        if cut:
+            self._emit(AgentSaid(self.call_id, self.now_ms(), text=cut, interrupted=True))
+        said = [*(response.said if response else []), *(s.text for s in finished)]
+        self._dialog.played(" ".join([*said, cut]).strip(), complete=False)
+        self._drained.set()
+
+    def _on_playout_progress(self) -> None:
+        """On the loop: sentences finished playing, or the queue ran dry."""
+        if self._playout is None:
+            return
+        for seg in self._playout.take_finished():
+            self._emit(AgentSaid(self.call_id, self.now_ms(), text=seg.text))
+            if self._response is not None:
+                self._response.said.append(seg.text)
+        if not self._playout.busy:
+            self._drained.set()
+
+    # -- the call -----------------------------------------------------------------------------
+    async def run(self) -> str:
+        loop = asyncio.get_running_loop()
+        self._playout = OutboundAudio(self.sample_rate_hz, loop, self._on_playout_progress, self._clock)
+        self._emit(CallStarted(self.call_id, self.now_ms(), self.sample_rate_hz, self.transport.name))
+        try:
+            await self._speak_and_act(self._dialog.opening(), None)
+            self._interruptible = True
+            if not self._ended:
+                self._emit(DisclosurePlayed(self.call_id, self.now_ms()))
+                self._recording = self._consent
+            await self._converse()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the call-level boundary: any fault goes to a person
+            log.warning("call %s: fault, transferring to a person (%s)", self.call_id, type(exc).__name__)
+            await self._fail_to_human(type(exc).__name__)
+        finally:
+            await self._close()
+        return self._outcome
+
+    async def _converse(self) -> None:
+        no_input_s = self.services.settings.call.no_input_timeout_ms / 1000
+        self._idle_since = self.now_ms()
+        while not self._ended:
+            try:
+                item = await asyncio.wait_for(self._inbox.get(), timeout=0.1)
+            except TimeoutError:
+                if self._response is not None and self._response.task.done():
+                    await self._finish_response()
+                idle = self._idle_since and not self._turns.turn_open and not self._agent_active()
+                if idle and self.now_ms() - self._idle_since >= no_input_s * 1000:
+                    self._idle_since = 0.0
+                    self._start_response(CallerTurn(kind="silence"), None)
+                continue
+            if item == "hangup":
+                self._emit(HungUp(self.call_id, self.now_ms(), by="caller"))
+                self._outcome = "caller_hung_up"
+                self._ended = True
+                break
+            if self._response is not None:
+                await self._finish_response(cancel=True)
+            if isinstance(item, _SpokenTurn):
+                text = (await item.stream.finish()).strip()
+                item.timing.asr_final_ms = self.now_ms()
+                self._emit(AsrFinal(self.call_id, self.now_ms(), text=text))
+                turn = CallerTurn(text=text) if text else CallerTurn(kind="silence")
+                self._start_response(turn, item.timing)
+            elif isinstance(item, CallerTurn):
+                if not self._secure_digits:
+                    self._emit(CallerSaid(self.call_id, self.now_ms(), text=f"DTMF {item.dtmf}"))
+                self._start_response(item, None)
+
+    def _start_response(self, turn: CallerTurn, timing: _TurnTiming | None) -> None:
+        assert self._playout is not None
+        self._playout.mark_turn()
+        task = asyncio.create_task(self._speak_and_act(self._dialog.handle(turn), timing))
+        self._response = _Response(task, timing)
+
+    async def _finish_response(self, cancel: bool = False) -> None:
+        response, self._response = self._response, None
+        if response is None:
+            return
+        if cancel and not response.task.done():
+            self._barge_in_silently(response)
+        with contextlib.suppress(asyncio.CancelledError):
+            await response.task
+        exc = response.task.exception() if not response.task.cancelled() else None
+        if exc is not None:
+            raise exc
+        self._report_latency(response.timing)
+        if not self._ended and not self._agent_active():
+            self._idle_since = self.now_ms()
+
+    def _barge_in_silently(self, response: _Response) -> None:
+        self._response = response
+        self._barge_in()
+
+    async def _speak_and_act(self, actions: Any, timing: _TurnTiming | None) -> None:
+        """Carry out one response: speak its sentences as they come, then transfer or hang up."""
+        sentences: asyncio.Queue[str | None] = asyncio.Queue()
+        speaker = asyncio.create_task(self._speak(sentences, timing))
+        final: Transfer | HangUp | None = None
+        spoken: list[str] = []
+        try:
+            async for action in _aiter(actions):
+                if isinstance(action, Say):
+                    if timing is not None and not timing.first_text_ms:
+                        timing.first_text_ms = self.now_ms()
+                    for sentence in split_sentences(action.text):
+                        spoken.append(sentence)
+                        sentences.put_nowait(sentence)
+                elif isinstance(action, SetRecording):
+                    self._consent = action.enabled
+                    if not action.enabled:
+                        self._recording = False
+                        if self.recorder is not None:
+                            self.recorder.stop()
+                elif isinstance(action, SecureDigits):
+                    self._secure_digits = action.enabled
+                elif isinstance(action, Transfer | HangUp):
+                    final = action
+                    break
+            sentences.put_nowait(None)
+            await speaker
+            await self._until_played()
+        except BaseException:
+            speaker.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await speaker
+            raise
+        if spoken:
+            self._dialog.played(" ".join(spoken), complete=True)
+        if final is not None:
+            await self._finish_call(final)
+
+    async def _speak(self, sentences: asyncio.Queue[str | None], timing: _TurnTiming | None) -> None:
+        assert self._playout is not None
+        while (sentence := await sentences.get()) is not None:
+            self._drained.clear()
+            segment = self._playout.begin(sentence)
+            try:
+                async for pcm in self.services.tts.synthesize(sentence, self.sample_rate_hz):
+                    if timing is not None and not timing.first_audio_ms:
+                        timing.first_audio_ms = self.now_ms()
+                    self._playout.push(segment, pcm)
+            finally:
+                self._playout.end(segment)
+
+    async def _until_played(self) -> None:
+        assert self._playout is not None
+        while self._playout.busy:
+            self._drained.clear()
+            if not self._playout.busy:
+                break
+            await self._drained.wait()
+
+    def _report_latency(self, timing: _TurnTiming | None) -> None:
+        if timing is None or self._playout is None or self._playout.first_frame_at is None:
+            return
+        first_frame = (self._playout.first_frame_at - self._t0) * 1000.0
+        self._emit(
+            TurnLatency(
+                self.call_id,
+                self.now_ms(),
+                voice_to_voice_ms=first_frame - timing.speech_end_ms,
+                speech_end_ms=timing.speech_end_ms,
+                end_of_turn_ms=timing.end_of_turn_ms,
+                asr_final_ms=timing.asr_final_ms,
+                first_text_ms=timing.first_text_ms,
+                first_audio_ms=timing.first_audio_ms,
+                first_frame_ms=first_frame,
+            )
+        )
+
+    async def _finish_call(self, action: Transfer | HangUp) -> None:
+        if isinstance(action, HangUp):
+            self._emit(HungUp(self.call_id, self.now_ms(), by="agent"))
+            self._outcome = "contained" if action.reason in ("goodbye", "contained") else "agent_hung_up"
+            self._ended = True
+            await self.transport.hang_up()
+            return
+        self.services.save_handoff(action.handoff_id, dict(action.summary))
+        self._emit(
+            TransferStarted(
+                self.call_id, self.now_ms(), to=action.to, reason=action.reason, handoff_id=action.handoff_id
+            )
+        )
+        self._outcome = "transferred"
+        self._ended = True
+        if await self.transport.transfer(action.to, action.handoff_id):
+            return
+        operator = self.services.extension(OPERATOR)
+        if action.to != operator:
+            await self._say_now("I'm sorry, that line didn't answer. Let me get you the operator.")
+            self._emit(
+                TransferStarted(
+                    self.call_id,
+                    self.now_ms(),
+                    to=operator,
+                    reason="transfer-failed",
+                    handoff_id=action.handoff_id,
+                )
+            )
+            if await self.transport.transfer(operator, action.handoff_id):
+                return
+        await self._say_now(
+            "I'm sorry, no one can take your call right now. Please call back, or dial 911 "
+            "in an emergency. Goodbye."
+        )
+        self._outcome = "agent_hung_up"
+        await self.transport.hang_up()
+
+    async def _say_now(self, text: str) -> None:
+        with contextlib.suppress(Exception):
+            await self._speak_and_act([Say(text)], None)
+
+    async def _fail_to_human(self, reason: str) -> None:
+        if self._ended:
+            return
+        if self._response is not None:
+            self._response.task.cancel()
+            self._response = None
+        if self._playout is not None:
+            self._playout.clear()
+        actions = self._dialog.fail_to_human(reason)
+        try:
+            await self._speak_and_act(actions, None)
+        except Exception:
+            # Speech itself failed: transfer without a word rather than leave the caller alone.
+            transfer = next((a for a in actions if isinstance(a, Transfer)), None)
+            to = transfer.to if transfer else self.services.extension(OPERATOR)
+            self._emit(TransferStarted(self.call_id, self.now_ms(), to=to, reason=reason))
+            self._outcome = "transferred"
+            self._ended = True
+            await self.transport.transfer(to, transfer.handoff_id if transfer else "")
+
+    async def _close(self) -> None:
+        self._ended = True
+        if self._response is not None and not self._response.task.done():
+            self._response.task.cancel()
+            with contextlib.suppress(BaseException):
+                await self._response.task
+        if self._stream is not None:
+            self._stream.cancel()
+            self._stream = None
+        if self.recorder is not None:
+            self.recorder.close()
+        self._emit(CallEnded(self.call_id, self.now_ms(), outcome=self._outcome))
+
+    # -- for the figures ----------------------------------------------------------------------
+    @property
+    def flow(self) -> str | None:
+        return self._dialog.flow
+
+    @property
+    def agent_busy(self) -> bool:
+        """The agent is speaking, thinking, or has a caller turn waiting to be handled."""
+        return self._agent_active() or self._turns.turn_open or not self._inbox.empty()
+
+    @property
+    def outcome(self) -> str:
+        return self._outcome
+
+
+async def _aiter(actions: Any) -> Any:
+    """Iterate a list of actions or an async generator of them alike."""
+    if hasattr(actions, "__aiter__"):
+        async for action in actions:
+            yield action
+    else:
+        for action in actions:
+            yield action
