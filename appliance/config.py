@@ -68,6 +68,73 @@ class NetworkSettings(Section):
     site_networks: list[str] = Field(default_factory=list, description="CIDRs the box may talk to")
 
 
+class ModelsSettings(Section):
+    catalog_dir: Path = REPO_ROOT / "models"  # shipped manifests; site ones go in data_dir/models/catalog
+    health_timeout_s: float = Field(120.0, gt=0, le=3600, description="longest health check on activate")
+    vllm_env_dir: Path | None = None  # where activate writes wardline-vllm@ unit env files; default data_dir
+    vllm_restart_command: str = ""  # e.g. "systemctl restart wardline-vllm@{instance}"; empty: none
+
+
+class LlmSettings(Section):
+    enabled: bool = False  # off: the rule NLU alone answers
+    server_url: str = "http://127.0.0.1:8000/v1"  # OpenAI-compatible (vllm serve), loopback
+    server_dialect: Literal["vllm", "llama.cpp"] = "vllm"
+    deadline_ms: int = Field(700, ge=50, le=10000, description="LLM time to the first command per turn")
+    request_timeout_s: float = Field(30.0, gt=0, le=600)
+    n_gpu_layers: int = Field(-1, ge=-1, description="llama.cpp layers on the GPU (-1: all, 0: CPU)")
+    n_ctx: int = Field(4096, ge=256, le=262144)
+    prompt_cache_mb: int = Field(256, ge=0, le=65536, description="llama.cpp per-call prefix cache")
+
+
+class SipSettings(Section):
+    """The SIP user agent the PBX routes calls to (`wardline serve`)."""
+
+    address: str = "0.0.0.0"  # where UDP/TCP/TLS listen
+    port: int = Field(5060, ge=1, le=65535)
+    transports: list[Literal["udp", "tcp", "tls"]] = Field(default_factory=lambda: ["udp", "tcp"])
+    tls_port: int = Field(5061, ge=1, le=65535)
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    srtp: Literal["off", "optional", "mandatory"] = "off"
+    rtp_port: int = Field(4000, ge=1024, le=65000, description="first RTP port")
+    allow: list[str] = Field(default_factory=lambda: ["127.0.0.0/8"], description="PBX CIDRs")
+    pbx_host: str = "127.0.0.1"  # transfers go to sip:EXT@pbx_host
+    operator_extension: str = "0"
+    max_calls: int = Field(32, ge=1, le=400)
+    overflow_extension: str = ""  # beyond max_calls: 302 here; empty: 503 with Retry-After
+    retry_after_s: int = Field(30, ge=1, le=3600)
+    ring_ms: int = Field(0, ge=0, le=10000, description="ringing before the agent answers")
+    transfer_timeout_s: float = Field(8.0, gt=0, le=120)
+    drain_timeout_s: float = Field(300.0, ge=0, le=3600, description="SIGTERM: wait for active calls")
+    session_expires_s: int = Field(1800, ge=90, le=86400)
+    min_se_s: int = Field(90, ge=90, le=86400)
+    # Jitter buffer in milliseconds; see appliance/telephony/endpoint.py for why these values.
+    jb_init_ms: int = Field(40, ge=0, le=1000)
+    jb_min_pre_ms: int = Field(20, ge=0, le=1000)
+    jb_max_pre_ms: int = Field(80, ge=0, le=1000)
+    jb_max_ms: int = Field(200, ge=20, le=2000)
+    digest_user: str = ""  # non-empty: INVITEs must carry digest credentials
+    digest_password: str = ""
+    digest_realm: str = "wardline"
+
+    @model_validator(mode="after")
+    def _checks(self) -> SipSettings:
+        import ipaddress
+
+        for cidr in self.allow:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                raise ValueError(f"sip.allow: {cidr!r} is not an address or network") from None
+        if "tls" in self.transports and not (self.tls_cert and self.tls_key):
+            raise ValueError("sip.transports has tls but sip.tls_cert and sip.tls_key are not both set")
+        if not self.jb_min_pre_ms <= self.jb_init_ms <= self.jb_max_pre_ms <= self.jb_max_ms:
+            raise ValueError("sip jitter buffer needs jb_min_pre_ms <= jb_init_ms <= jb_max_pre_ms <= jb_max_ms")
+        if self.digest_user and not self.digest_password:
+            raise ValueError("sip.digest_user is set but sip.digest_password is empty")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WARDLINE_", env_nested_delimiter="__", extra="forbid")
 
@@ -77,6 +144,9 @@ class Settings(BaseSettings):
     site: SiteSettings = Field(default_factory=SiteSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     network: NetworkSettings = Field(default_factory=NetworkSettings)
+    sip: SipSettings = Field(default_factory=SipSettings)
+    models: ModelsSettings = Field(default_factory=ModelsSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Settings:
