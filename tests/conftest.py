@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-import os
 
 # CI puts shared/ beside the clone; WARDLINE_SHARED points elsewhere when it is not.
 SHARED = Path(os.environ.get("WARDLINE_SHARED", REPO.parent / "shared"))
