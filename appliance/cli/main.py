@@ -10,8 +10,17 @@ from appliance.cli import errors
 from appliance.config import ConfigError
 from appliance.yamlsource import YamlError
 
-errors.USER_ERRORS.setdefault(ConfigError, 2)
-errors.USER_ERRORS.setdefault(YamlError, 2)
+
+def _user_errors() -> None:
+    """Errors whose message is fit to show as is: the one table, in one place."""
+    from appliance.knowledge.index import KnowledgeError
+    from appliance.tools.sitedata import SiteDataError
+
+    for cls in (ConfigError, YamlError, SiteDataError, KnowledgeError):
+        errors.USER_ERRORS.setdefault(cls, 2)
+
+
+_user_errors()
 
 app = typer.Typer(
     name="wardline",

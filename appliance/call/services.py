@@ -1,0 +1,173 @@
+"""CallServices: what every call on this box shares, loaded once per process.
+
+The site pack, the database, the knowledge index, the speech engines (the recognizer's worker
+processes start here, warm, not per call), the audit log. A CallSession asks it for its
+per-call parts: a VAD stream, a dialog wired to an allowlisted tool gateway, the observers
+that record its events, a recorder. Loading fails as a whole (nothing half-started).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import sessionmaker
+
+from appliance.call.handoff import save_handoff
+from appliance.config import Settings
+from appliance.events import EventSink
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CallServices:
+    settings: Settings
+    site: Any  # appliance.dialog.sitepack.SitePack
+    schedule: Any  # appliance.tools.sitedata.Schedule
+    sessions: sessionmaker
+    knowledge: Any  # appliance.knowledge.index.KnowledgeBase
+    asr: Any = None  # AsrEngine; None in text mode
+    tts: Any = None  # TtsEngine; None in text mode
+    vad: Any = None  # appliance.speech.vad.SileroVad; None in text mode
+    audit: Any = None  # appliance.audit AuditLog, when the audit log is configured
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    tool_delay_s: dict[str, float] = field(default_factory=dict)  # benchmarks and tests only
+    understanding_factory: Callable[[Any], Any] | None = None  # CommandGenerator per call
+
+    # -- per call ---------------------------------------------------------------------------
+    def new_vad(self, sample_rate_hz: int) -> Any:
+        return self.vad.new_stream(sample_rate_hz)
+
+    def new_dialog(
+        self, *, call_id: str, emit: EventSink, clock_ms: Callable[[], float], caller_id: str | None
+    ) -> Any:
+        from appliance.dialog.engine import DialogEngine
+        from appliance.tools.gateway import ToolGateway
+
+        gateway = ToolGateway(
+            self.sessions,
+            self.schedule,
+            now=self.now,
+            events=emit,
+            audit=self._tool_audit(call_id),
+            call_id=call_id,
+            t_ms=clock_ms,
+            timeout_s=self.settings.call.tool_timeout_ms / 1000,
+            latency_s=self.tool_delay_s,
+        )
+        understanding = self.understanding_factory(self.site) if self.understanding_factory else None
+        return DialogEngine(
+            self.site,
+            call_id=call_id,
+            gateway=gateway,
+            knowledge=self.knowledge,
+            emit=emit,
+            clock_ms=clock_ms,
+            understanding=understanding,
+            caller_id=caller_id,
+            tool_filler_ms=self.settings.call.tool_filler_ms,
+        )
+
+    def observers(self, call_id: str) -> list[EventSink]:
+        """Sinks that see every event of a call: the audit log (PHI-free mapping)."""
+        sinks: list[EventSink] = []
+        if self.audit is not None:
+            from appliance.audit.events import audit_sink
+
+            sinks.append(audit_sink(self.audit))
+        return sinks
+
+    def _tool_audit(self, call_id: str) -> Callable[[str, dict[str, Any]], None] | None:
+        if self.audit is None:
+            return None
+
+        def record(entry_type: str, payload: dict[str, Any]) -> None:
+            self.audit.append(entry_type, "agent", call_id, payload)
+
+        return record
+
+    def new_recorder(self, call_id: str, sample_rate_hz: int) -> Any:
+        return None
+
+    def save_handoff(self, handoff_id: str, summary: dict[str, Any]) -> None:
+        if handoff_id:
+            save_handoff(self.settings.data_dir, handoff_id, summary)
+
+    def extension(self, name: str) -> str:
+        return self.site.extension(name)
+
+    async def close(self) -> None:
+        for engine in (self.asr, self.tts):
+            if engine is not None:
+                with contextlib.suppress(Exception):
+                    await engine.close()
+        if self.audit is not None:
+            with contextlib.suppress(Exception):
+                self.audit.close()
+
+
+async def build_services(
+    settings: Settings,
+    *,
+    speech: bool = True,
+    asr: Any = None,
+    tts: Any = None,
+    audit: bool = True,
+) -> CallServices:
+    """Load everything a call needs; speech=False leaves out VAD, ASR and TTS (text mode)."""
+    from appliance.dialog.sitepack import load_site
+    from appliance.knowledge.index import KnowledgeBase
+    from appliance.store.db import open_database
+    from appliance.tools.sitedata import load_schedule, seed_demo
+
+    site_dir = Path(settings.site.policy_dir)
+    site = load_site(site_dir)
+    schedule = load_schedule(site_dir)
+    _, sessions = open_database(settings.database_url)
+    seed_demo(sessions, site_dir)
+    knowledge = KnowledgeBase(site_dir / "knowledge")
+    services = CallServices(
+        settings=settings, site=site, schedule=schedule, sessions=sessions, knowledge=knowledge
+    )
+    if audit:
+        services.audit = _open_audit(settings)
+    if speech:
+        from appliance.speech.vad import SileroVad
+
+        services.vad = SileroVad()
+        services.asr = asr or _default_asr(settings, site)
+        services.tts = tts or _default_tts(settings)
+        try:
+            await services.asr.start()
+            await services.tts.start()
+        except BaseException:
+            await services.close()
+            raise
+    return services
+
+
+def _default_asr(settings: Settings, site: Any) -> Any:
+    from appliance.dialog.nlu import corpus
+    from appliance.speech.asr.pocketsphinx import PocketsphinxAsr
+
+    return PocketsphinxAsr(corpus=corpus(site))
+
+
+def _default_tts(settings: Settings) -> Any:
+    from appliance.speech.tts.espeak import EspeakTts
+
+    return EspeakTts(voice=settings.speech.voice, words_per_minute=settings.speech.words_per_minute)
+
+
+def _open_audit(settings: Settings) -> Any:
+    try:
+        from appliance.audit.log import AuditLog
+    except ImportError:
+        return None
+    return AuditLog.open(settings.database_url, settings.data_dir / "keys")
