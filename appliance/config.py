@@ -129,7 +129,9 @@ class SipSettings(Section):
         if "tls" in self.transports and not (self.tls_cert and self.tls_key):
             raise ValueError("sip.transports has tls but sip.tls_cert and sip.tls_key are not both set")
         if not self.jb_min_pre_ms <= self.jb_init_ms <= self.jb_max_pre_ms <= self.jb_max_ms:
-            raise ValueError("sip jitter buffer needs jb_min_pre_ms <= jb_init_ms <= jb_max_pre_ms <= jb_max_ms")
+            raise ValueError(
+                "sip jitter buffer needs jb_min_pre_ms <= jb_init_ms <= jb_max_pre_ms <= jb_max_ms"
+            )
         if self.digest_user and not self.digest_password:
             raise ValueError("sip.digest_user is set but sip.digest_password is empty")
         return self
