@@ -118,7 +118,7 @@ async def build_services(
     speech: bool = True,
     asr: Any = None,
     tts: Any = None,
-    audit: bool = True,
+    audit: bool = False,
 ) -> CallServices:
     """Load everything a call needs; speech=False leaves out VAD, ASR and TTS (text mode)."""
     from appliance.dialog.sitepack import load_site

@@ -1,0 +1,59 @@
+"""`wardline simulate FILE… [--mode text|audio] [--json]`: play scripted callers against the agent."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from appliance.cli.output import JsonOption, console, emit_json
+from appliance.sim.runner import Mode, ScenarioResult, load_all, run_scenario
+
+ModeOption = Annotated[
+    str, typer.Option("--mode", help="text: straight to the dialog; audio: through VAD, ASR and TTS.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("simulate")(simulate)
+
+
+def simulate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    mode: ModeOption = "text",
+    json_out: JsonOption = False,
+) -> None:
+    """Play scenarios against the agent and check what each expects."""
+    if mode not in ("text", "audio"):
+        raise typer.BadParameter("must be text or audio", param_hint="--mode")
+    scenarios = load_all(files)
+    results = asyncio.run(_run(scenarios, mode))  # type: ignore[arg-type]
+    for result in results:
+        if json_out:
+            for record in result.log.records:
+                emit_json(record)
+            emit_json(result.result_record())
+        else:
+            _print(result)
+    if not all(r.passed for r in results):
+        raise typer.Exit(1)
+
+
+async def _run(scenarios: list, mode: Mode) -> list[ScenarioResult]:
+    from appliance.call.services import build_services
+    from appliance.config import load_settings
+
+    services = await build_services(load_settings(), speech=(mode == "audio"))
+    try:
+        return [await run_scenario(s, services, mode) for s in scenarios]
+    finally:
+        await services.close()
+
+
+def _print(result: ScenarioResult) -> None:
+    mark = "[green]PASS[/green]" if result.passed else "[red]FAIL[/red]"
+    console.print(f"{mark} {result.scenario.name} (outcome: {result.log.outcome})")
+    for failure in result.failed:
+        console.print(f"    {failure}", markup=False)

@@ -1,0 +1,433 @@
+"""The site pack: one site's policy (site.yaml, flows.yaml, nlu.yaml, redflags.yaml), validated whole.
+
+`load_site(dir)` reads all four files, validates each with pydantic and then across files (a flow's
+tools exist, every transfer target named is declared, each step names a slot or tool its flow
+has). Every problem found is collected with its file and line (`SiteIssue`), and `SiteError`
+carries the list. Nothing is half-applied: the caller gets a complete `SitePack` or the error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from appliance.dialog.commands import HANDOFF_TARGETS
+from appliance.dialog.yamlmarks import PathKey, YamlProblem, line_for, load_with_lines
+from appliance.tools.base import TOOL_NAMES
+
+SITE_FILE = "site.yaml"
+FLOWS_FILE = "flows.yaml"
+NLU_FILE = "nlu.yaml"
+REDFLAGS_FILE = "redflags.yaml"
+FILES = (SITE_FILE, FLOWS_FILE, NLU_FILE, REDFLAGS_FILE)
+
+# Variables a flow may read besides its own slots and saved results.
+IDENTITY_VARS = ("patient_ref", "caller_id", "name", "dob", "acting_for")
+_VAR = re.compile(r"\$([a-z_][a-z0-9_]*)(?:\.([a-z_][a-z0-9_]*))?")
+_TEMPLATE_VAR = re.compile(r"\{([a-z_][a-z0-9_]*)(?:\.([a-z_][a-z0-9_]*))?\}")
+
+
+@dataclass(frozen=True)
+class SiteIssue:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "message": self.message}
+
+
+class SiteError(Exception):
+    """A site pack that cannot be used; `issues` lists every problem with its file and line."""
+
+    def __init__(self, directory: Path, issues: list[SiteIssue]) -> None:
+        self.directory = directory
+        self.issues = issues
+        more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
+        super().__init__(f"site pack {directory}: {issues[0]}{more}" if issues else str(directory))
+
+
+def _compile(value: Any) -> re.Pattern[str]:
+    if isinstance(value, re.Pattern):
+        return value
+    if not isinstance(value, str) or not value:
+        raise ValueError("a pattern must be non-empty text")
+    try:
+        return re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid pattern ({exc})") from None
+
+
+Pattern = Annotated[re.Pattern[str], BeforeValidator(_compile)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+# -- site.yaml -------------------------------------------------------------------------------
+class TransferTarget(_Strict):
+    extension: str = Field(pattern=r"^[0-9*#]{2,12}$")
+    label: str = Field(min_length=1)
+    hours: tuple[str, ...] = ("24/7",)
+
+
+class IdentityRules(_Strict):
+    max_attempts: int = Field(3, ge=1, le=5)
+
+
+class Retention(_Strict):
+    audio_days: int = Field(30, ge=0)
+    transcript_days: int = Field(365, ge=0)
+    audit_days: int = Field(2555, ge=0)
+
+
+class SiteSpec(_Strict):
+    name: str = Field(min_length=1)
+    short_name: str = ""
+    main_line: str = ""
+    address: str = ""
+    time_zone: str
+    disclosure: str = Field(min_length=1)
+    greeting: str = "How can I help you today?"
+    transfer_targets: dict[str, TransferTarget]
+    identity: IdentityRules = IdentityRules()
+    max_silence_turns: int = Field(3, ge=1, le=10)
+    retention: Retention = Retention()
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("transfer_targets")
+    @classmethod
+    def _operator(cls, value: dict[str, TransferTarget]) -> dict[str, TransferTarget]:
+        missing = [t for t in ("operator", "nurse") if t not in value]
+        if missing:
+            raise ValueError(f"missing transfer target(s): {', '.join(missing)}")
+        return value
+
+    @model_validator(mode="after")
+    def _disclosure(self) -> SiteSpec:
+        text = self.disclosure.lower()
+        for word in ("automated", "recorded", "operator"):
+            if word not in text:
+                raise ValueError(f"disclosure must mention {word!r} (the opening rule)")
+        return self
+
+
+# -- flows.yaml ------------------------------------------------------------------------------
+SlotType = Literal["text", "provider", "date", "part_of_day", "medication", "pharmacy", "phone", "reason"]
+STEP_KINDS = ("collect", "verify_identity", "call", "offer", "confirm", "say", "answer")
+
+
+class SlotSpec(_Strict):
+    prompt: str = ""
+    type: SlotType = "text"
+
+
+class Step(_Strict):
+    """One step of a flow; exactly one of the kind fields is set."""
+
+    collect: str | None = None  # a slot: ask its prompt until it is filled
+    verify_identity: bool = False  # name + date of birth through the verify_identity tool
+    call: str | None = None  # a tool, with `args` ("$slot", "$result.field" or plain text)
+    offer: str | None = None  # "<result>.<list field>": read the options out, the caller picks
+    confirm: str | None = None  # a yes/no question; "no" ends the flow
+    say: str | None = None  # a sentence; "{slot}" and "{result.field}" are filled in
+    answer: str | None = None  # a slot holding a question, answered from the site documents
+    args: dict[str, str] = Field(default_factory=dict)
+    save: str | None = None  # name the result is kept under (default: the tool's name)
+    into: str | None = None  # offer (or a call asking "which one?"): the slot a choice fills
+    announce: bool = True  # call: speak the tool's message when it succeeds
+    retry: str | None = None  # call: the step (a call's save name) to go back to for another time
+    prompt: str = ""  # offer: the question after the options
+    filler: str = ""  # call: said when the tool takes a while
+    skip_if: str | None = None  # a slot: the step is skipped when it is filled
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if value == "verify_identity":
+            return {"verify_identity": True}
+        if isinstance(value, str):
+            raise ValueError(
+                f"unknown step {value!r}; a step is a mapping with one of {', '.join(STEP_KINDS)}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Step:
+        kinds = [k for k in STEP_KINDS if getattr(self, k) not in (None, False)]
+        if len(kinds) != 1:
+            raise ValueError(f"a step needs exactly one of {', '.join(STEP_KINDS)} (found {kinds or 'none'})")
+        if self.offer is not None and (self.into is None or "." not in self.offer):
+            raise ValueError("an offer step needs `offer: <result>.<field>` and `into: <slot>`")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in STEP_KINDS if getattr(self, k) not in (None, False))
+
+
+class FlowHandoff(_Strict):
+    """Where the flow hands off; a target of null means "say why and end the flow"."""
+
+    tool_failed: str = "operator"
+    identity_failed: str = "operator"
+    no_options: str | None = None
+    refused: str | None = None
+
+
+class FlowSpec(_Strict):
+    description: str = Field(min_length=1)
+    request: str = ""  # the caller's request in a few words, for the handoff summary
+    identity_required: bool = False
+    tools: tuple[str, ...] = ()
+    slots: dict[str, SlotSpec] = Field(default_factory=dict)
+    steps: tuple[Step, ...] = Field(min_length=1)
+    done: str = ""  # said when the flow completes
+    handoff: FlowHandoff = FlowHandoff()
+
+
+class FlowsSpec(_Strict):
+    flows: dict[str, FlowSpec] = Field(min_length=1)
+    anything_else: str = "Is there anything else I can help you with?"
+
+
+# -- nlu.yaml --------------------------------------------------------------------------------
+class PatternSet(_Strict):
+    patterns: tuple[Pattern, ...] = Field(min_length=1)
+    examples: tuple[str, ...] = ()
+
+
+class IntentSpec(PatternSet):
+    flow: str
+
+
+class HandoffSpec(PatternSet):
+    target: str
+    before_intents: bool = False
+
+
+class Vocabulary(_Strict):
+    names: tuple[str, ...] = ()
+    medications: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+
+
+class NluSpec(_Strict):
+    intents: dict[str, IntentSpec] = Field(min_length=1)
+    handoffs: tuple[HandoffSpec, ...] = ()
+    refuse_recording: PatternSet
+    goodbye: PatternSet
+    injection: PatternSet
+    questions: PatternSet
+    entities: dict[str, dict[str, tuple[str, ...]]] = Field(default_factory=dict)
+    provider_names: dict[str, str] = Field(default_factory=dict)
+    vocabulary: Vocabulary = Vocabulary()
+
+
+# -- redflags.yaml ---------------------------------------------------------------------------
+class RedFlagCategory(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    message: str = Field(min_length=1)
+    transfer_to: str = "nurse"
+    patterns: tuple[Pattern, ...] = Field(min_length=1)
+    near_misses: tuple[Pattern, ...] = ()
+
+    @model_validator(mode="after")
+    def _says_what_to_dial(self) -> RedFlagCategory:
+        if "911" not in self.message and "988" not in self.message:
+            raise ValueError("a red-flag message must tell the caller to dial 911 or 988")
+        return self
+
+
+class RedFlagsSpec(_Strict):
+    categories: tuple[RedFlagCategory, ...] = Field(min_length=1)
+
+
+# -- the pack --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SitePack:
+    directory: Path
+    site: SiteSpec
+    flows: dict[str, FlowSpec]
+    anything_else: str
+    nlu: NluSpec
+    redflags: RedFlagsSpec
+
+    def extension(self, target: str) -> str:
+        """The PBX extension of a transfer target; unknown targets go to the operator."""
+        spec = self.site.transfer_targets.get(target) or self.site.transfer_targets["operator"]
+        return spec.extension
+
+    def label(self, target: str) -> str:
+        spec = self.site.transfer_targets.get(target) or self.site.transfer_targets["operator"]
+        return spec.label
+
+    def provider_name(self, key: str) -> str:
+        return self.nlu.provider_names.get(key, key.replace("_", " ").title())
+
+
+_MODELS: dict[str, type[BaseModel]] = {
+    SITE_FILE: SiteSpec,
+    FLOWS_FILE: FlowsSpec,
+    NLU_FILE: NluSpec,
+    REDFLAGS_FILE: RedFlagsSpec,
+}
+
+
+def load_site(directory: Path | str) -> SitePack:
+    """Read and validate a site pack; raises SiteError listing every problem with file and line."""
+    directory = Path(directory)
+    issues: list[SiteIssue] = []
+    specs: dict[str, BaseModel] = {}
+    lines: dict[str, dict[PathKey, int]] = {}
+    if not directory.is_dir():
+        raise SiteError(directory, [SiteIssue(str(directory), 0, "not a directory")])
+    for name in FILES:
+        path = directory / name
+        try:
+            data, lines[name] = load_with_lines(path)
+        except YamlProblem as exc:
+            issues.append(SiteIssue(str(path), exc.line, str(exc)))
+            continue
+        if not isinstance(data, dict):
+            issues.append(SiteIssue(str(path), 1, "the file must be a mapping of keys to values"))
+            continue
+        try:
+            specs[name] = _MODELS[name].model_validate(data)
+        except ValidationError as exc:
+            issues.extend(_pydantic_issues(path, lines[name], exc))
+    issues.extend(_cross_check(directory, specs, lines))
+    if issues:
+        order = {name: i for i, name in enumerate(FILES)}
+        issues.sort(key=lambda i: (order.get(Path(i.file).name, len(FILES)), i.line))
+        raise SiteError(directory, issues)
+    flows = specs[FLOWS_FILE]
+    assert isinstance(flows, FlowsSpec)
+    return SitePack(
+        directory=directory,
+        site=specs[SITE_FILE],  # type: ignore[arg-type]
+        flows=dict(flows.flows),
+        anything_else=flows.anything_else,
+        nlu=specs[NLU_FILE],  # type: ignore[arg-type]
+        redflags=specs[REDFLAGS_FILE],  # type: ignore[arg-type]
+    )
+
+
+def _pydantic_issues(path: Path, lines: dict[PathKey, int], exc: ValidationError) -> list[SiteIssue]:
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        where = ".".join(str(p) for p in loc)
+        out.append(SiteIssue(str(path), line_for(lines, loc), f"{where}: {msg}" if where else msg))
+    return out
+
+
+def _cross_check(
+    directory: Path, specs: dict[str, BaseModel], lines: dict[str, dict[PathKey, int]]
+) -> list[SiteIssue]:
+    """Checks across files; each runs when the files it reads are themselves valid."""
+    site = specs.get(SITE_FILE)
+    flows = specs.get(FLOWS_FILE)
+    nlu = specs.get(NLU_FILE)
+    redflags = specs.get(REDFLAGS_FILE)
+    issues: list[SiteIssue] = []
+
+    def issue(file: str, loc: PathKey, message: str) -> None:
+        issues.append(SiteIssue(str(directory / file), line_for(lines[file], loc), message))
+
+    targets = set(site.transfer_targets) if isinstance(site, SiteSpec) else None
+    if isinstance(flows, FlowsSpec):
+        for name, flow in flows.flows.items():
+            for problem, loc in _flow_problems(name, flow, targets):
+                issue(FLOWS_FILE, loc, problem)
+    if isinstance(nlu, NluSpec):
+        for intent, spec in nlu.intents.items():
+            if isinstance(flows, FlowsSpec) and spec.flow not in flows.flows:
+                issue(
+                    NLU_FILE, ("intents", intent, "flow"), f"intent {intent!r}: no flow named {spec.flow!r}"
+                )
+        for i, handoff in enumerate(nlu.handoffs):
+            if handoff.target not in HANDOFF_TARGETS or (
+                targets is not None and handoff.target not in targets
+            ):
+                issue(NLU_FILE, ("handoffs", i, "target"), f"unknown transfer target {handoff.target!r}")
+    if isinstance(redflags, RedFlagsSpec) and targets is not None:
+        for i, category in enumerate(redflags.categories):
+            if category.transfer_to not in targets:
+                issue(
+                    REDFLAGS_FILE,
+                    ("categories", i, "transfer_to"),
+                    f"unknown transfer target {category.transfer_to!r}",
+                )
+    return issues
+
+
+def _flow_problems(name: str, flow: FlowSpec, targets: set[str] | None) -> Iterable[tuple[str, PathKey]]:
+    base: PathKey = ("flows", name)
+    for i, tool in enumerate(flow.tools):
+        if tool not in TOOL_NAMES:
+            yield f"flow {name!r}: unknown tool {tool!r}", (*base, "tools", i)
+    known = set(flow.slots) | set(IDENTITY_VARS)
+    for i, step in enumerate(flow.steps):
+        loc: PathKey = (*base, "steps", i)
+        if step.call is not None:
+            known.add(step.save or step.call)
+        if step.into is not None:
+            known.add(step.into)
+    has_verify = any(step.verify_identity for step in flow.steps)
+    if flow.identity_required and not has_verify:
+        yield f"flow {name!r}: identity_required but no verify_identity step", (*base, "identity_required")
+    if has_verify and "verify_identity" not in flow.tools:
+        yield f"flow {name!r}: verify_identity step but the tool is not in `tools`", (*base, "tools")
+    for i, step in enumerate(flow.steps):
+        loc = (*base, "steps", i)
+        if step.collect is not None and step.collect not in flow.slots:
+            yield f"flow {name!r}: step collects unknown slot {step.collect!r}", loc
+        if step.answer is not None and step.answer not in flow.slots:
+            yield f"flow {name!r}: step answers from unknown slot {step.answer!r}", loc
+        if step.call is not None and step.call not in flow.tools:
+            yield f"flow {name!r}: step calls {step.call!r}, which is not in the flow's tools", loc
+        saves = {s.save or s.call for s in flow.steps if s.call}
+        if step.retry is not None and step.retry not in saves:
+            yield f"flow {name!r}: retry names no call step {step.retry!r}", loc
+        if step.skip_if is not None and step.skip_if not in flow.slots:
+            yield f"flow {name!r}: skip_if names unknown slot {step.skip_if!r}", loc
+        if step.offer is not None and step.offer.split(".")[0] not in known:
+            yield f"flow {name!r}: offer reads unknown result {step.offer.split('.')[0]!r}", loc
+        refs = [m.group(1) for v in step.args.values() for m in _VAR.finditer(v)]
+        for text in (step.say, step.confirm, step.prompt, step.filler):
+            refs += [m.group(1) for m in _TEMPLATE_VAR.finditer(text or "")]
+        for ref in refs:
+            if ref not in known and ref not in ("provider_name", "site_name"):
+                yield f"flow {name!r}: step refers to unknown name {ref!r}", loc
+    for field in ("tool_failed", "identity_failed", "no_options", "refused"):
+        target = getattr(flow.handoff, field)
+        if target is not None and targets is not None and target not in targets:
+            yield f"flow {name!r}: unknown transfer target {target!r}", (*base, "handoff", field)

@@ -1,0 +1,57 @@
+"""Run scenarios in text or audio mode and check their expectations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from appliance.call.services import CallServices
+from appliance.events import Event
+from appliance.sim.audio import run_audio
+from appliance.sim.record import CallLog, check
+from appliance.sim.scenario import Scenario, load_scenario
+from appliance.sim.text import run_text
+
+Mode = Literal["text", "audio"]
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    log: CallLog
+    failed: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failed
+
+    def result_record(self) -> dict:
+        return {
+            "scenario": self.scenario.name,
+            "t_ms": self.log.records[-1]["t_ms"] if self.log.records else 0,
+            "type": "result",
+            "passed": self.passed,
+            "failed": self.failed,
+        }
+
+
+def load_all(paths: Sequence[Path]) -> list[Scenario]:
+    """Every file is checked before any call is placed: one bad file stops the run."""
+    return [load_scenario(Path(p)) for p in paths]
+
+
+async def run_scenario(
+    scenario: Scenario,
+    services: CallServices,
+    mode: Mode = "text",
+    *,
+    wav_path: Path | None = None,
+    on_event: Callable[[Event], None] | None = None,
+) -> ScenarioResult:
+    if mode == "text":
+        log = await run_text(scenario, services)
+    else:
+        log = await run_audio(scenario, services, wav_path=wav_path, on_event=on_event)
+    return ScenarioResult(scenario, log, check(scenario, log))

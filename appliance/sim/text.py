@@ -1,0 +1,105 @@
+"""Text mode: caller turns go straight to the dialog; no audio, no VAD, no ASR.
+
+The agent's speech is "played" at the configured speaking rate, so a scenario's
+barge_in_after_ms cuts the reply at the words that would have been heard by then.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from appliance.call.services import CallServices
+from appliance.dialog.actions import CallerTurn, HangUp, Say, SetRecording, Transfer
+from appliance.events import AgentSaid, BargeIn, CallEnded, CallerSaid, CallStarted, HungUp, TransferStarted
+from appliance.sim.record import CallLog
+from appliance.sim.scenario import Scenario
+
+
+def _words_in(ms: int, words_per_minute: int) -> int:
+    return int(ms / 60000 * words_per_minute)
+
+
+async def run_text(scenario: Scenario, services: CallServices) -> CallLog:
+    call_id = uuid.uuid4().hex
+    log = CallLog(scenario.name)
+    t0 = time.monotonic()
+
+    def now_ms() -> float:
+        return (time.monotonic() - t0) * 1000
+
+    sinks = [*services.observers(call_id), log.add]
+
+    def emit(event) -> None:  # type: ignore[no-untyped-def]
+        for sink in sinks:
+            sink(event)
+
+    dialog = services.new_dialog(call_id=call_id, emit=emit, clock_ms=now_ms, caller_id=scenario.caller_id)
+    wpm = services.settings.speech.words_per_minute
+    no_input_ms = services.settings.call.no_input_timeout_ms
+    emit(CallStarted(call_id, now_ms(), 0, "sim-text"))
+    outcome = None
+
+    def perform(actions: list, cut_after_ms: int | None) -> str | None:
+        """Say what the actions say (cut by a barge-in), then transfer or hang up."""
+        texts = [a.text for a in actions if isinstance(a, Say)]
+        budget = _words_in(cut_after_ms, wpm) if cut_after_ms is not None else None
+        played: list[str] = []
+        for text in texts:
+            words = text.split()
+            if budget is not None and len(words) > budget:
+                if budget:
+                    played.append(" ".join(words[:budget]))
+                    emit(AgentSaid(call_id, now_ms(), text=played[-1], interrupted=True))
+                emit(BargeIn(call_id, now_ms()))
+                dialog.played(" ".join(played), complete=False)
+                return None
+            played.append(text)
+            if budget is not None:
+                budget -= len(words)
+            emit(AgentSaid(call_id, now_ms(), text=text))
+        if played:
+            dialog.played(" ".join(played), complete=True)
+        for action in actions:
+            if isinstance(action, Transfer):
+                services.save_handoff(action.handoff_id, dict(action.summary))
+                emit(
+                    TransferStarted(
+                        call_id, now_ms(), to=action.to, reason=action.reason, handoff_id=action.handoff_id
+                    )
+                )
+                return "transferred"
+            if isinstance(action, HangUp):
+                emit(HungUp(call_id, now_ms(), by="agent"))
+                return "contained" if action.reason in ("goodbye", "contained") else "agent_hung_up"
+        return None
+
+    def barge_of(index: int) -> int | None:
+        return scenario.turns[index].barge_in_after_ms if index < len(scenario.turns) else None
+
+    opening = [a for a in dialog.opening() if not isinstance(a, SetRecording)]
+    outcome = perform(opening, None)
+    for i, turn in enumerate(scenario.turns):
+        if outcome is not None:
+            break
+        log.turn = i + 1
+        if turn.hang_up:
+            emit(HungUp(call_id, now_ms(), by="caller"))
+            outcome = "caller_hung_up"
+            break
+        if turn.say is not None:
+            emit(CallerSaid(call_id, now_ms(), text=turn.say))
+            caller = CallerTurn(text=turn.say)
+        elif turn.dtmf is not None:
+            caller = CallerTurn(kind="dtmf", dtmf=turn.dtmf)
+        elif (turn.silence_ms or 0) >= no_input_ms:
+            caller = CallerTurn(kind="silence")
+        else:
+            continue
+        actions = [a async for a in dialog.handle(caller)]
+        outcome = perform(actions, barge_of(i + 1))
+    if outcome is None:
+        emit(HungUp(call_id, now_ms(), by="caller"))
+        outcome = "caller_hung_up"
+    emit(CallEnded(call_id, now_ms(), outcome=outcome))
+    return log
