@@ -1,0 +1,61 @@
+"""Handoff summaries: what the person who takes a transferred call reads first.
+
+The call layer saves one JSON file per transfer under WARDLINE_DATA_DIR/handoffs/ (mode 0600,
+the directory 0700); the REFER carries only the id (header X-Wardline-Handoff), and the person
+on the receiving side reads it with `wardline handoff show ID`. Ids are short tokens, checked
+before they touch the filesystem, so an id can never name a path outside that directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import Any
+
+HANDOFF_HEADER = "X-Wardline-Handoff"
+_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class HandoffNotFound(LookupError):
+    """No summary is stored under that id."""
+
+
+class BadHandoffId(ValueError):
+    """An id that is not a handoff id (letters, digits, '-' and '_', at most 64)."""
+
+
+def new_handoff_id() -> str:
+    return "h-" + secrets.token_hex(8)
+
+
+def handoff_dir(data_dir: Path) -> Path:
+    return Path(data_dir) / "handoffs"
+
+
+def _path(data_dir: Path, handoff_id: str) -> Path:
+    if not _ID.fullmatch(handoff_id):
+        raise BadHandoffId(f"{handoff_id[:80]!r} is not a handoff id (letters, digits, '-', '_')")
+    return handoff_dir(data_dir) / f"{handoff_id}.json"
+
+
+def save_handoff(data_dir: Path, handoff_id: str, summary: dict[str, Any]) -> Path:
+    """Write the summary atomically (temp file, then rename) readable by the owner only."""
+    path = _path(data_dir, handoff_id)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump({"id": handoff_id, **summary}, f, ensure_ascii=False, indent=2, default=str)
+    os.replace(tmp, path)
+    return path
+
+
+def load_handoff(data_dir: Path, handoff_id: str) -> dict[str, Any]:
+    path = _path(data_dir, handoff_id)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise HandoffNotFound(f"no handoff summary with id {handoff_id}") from None
