@@ -41,6 +41,9 @@ class ConfigError(Exception):
 class CallSettings(Section):
     sample_rate_hz: Literal[8000, 16000] = 8000
     endpoint_ms: int = Field(260, ge=100, le=2000, description="silence that ends a caller turn")
+    long_endpoint_ms: int = Field(
+        700, ge=100, le=3000, description="the endpoint when the answer has parts (name, then date of birth)"
+    )
     barge_in_ms: int = Field(200, ge=60, le=2000, description="caller speech that interrupts playback")
     vad_threshold: float = Field(0.5, gt=0.0, lt=1.0)
     no_input_timeout_ms: int = Field(7000, ge=1000, le=60000, description="silence before a reprompt")
@@ -137,6 +140,19 @@ class SipSettings(Section):
         return self
 
 
+class OpsSettings(Section):
+    """Figures, the Prometheus endpoint, the console and automatic fallback (appliance/ops)."""
+
+    metrics_address: str = "127.0.0.1"
+    metrics_port: int = Field(9464, ge=0, le=65535, description="Prometheus /metrics; 0: off")
+    console_address: str = "127.0.0.1"  # the site network's address to offer it beyond loopback
+    console_port: int = Field(8470, ge=1, le=65535)
+    fallback: bool = True  # intents that miss their targets go to people
+    fallback_window_h: float = Field(48.0, gt=0, le=24 * 90, description="default window for targets")
+    survey: bool = True  # the post-call 1/2/3 satisfaction press after a contained goodbye
+    survey_wait_ms: int = Field(6000, ge=1000, le=30000)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WARDLINE_", env_nested_delimiter="__", extra="forbid")
 
@@ -149,6 +165,7 @@ class Settings(BaseSettings):
     sip: SipSettings = Field(default_factory=SipSettings)
     models: ModelsSettings = Field(default_factory=ModelsSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
+    ops: OpsSettings = Field(default_factory=OpsSettings)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Settings:

@@ -34,15 +34,18 @@ class CallServices:
     knowledge: Any  # appliance.knowledge.index.KnowledgeBase
     asr: Any = None  # AsrEngine; None in text mode
     tts: Any = None  # TtsEngine; None in text mode
-    vad: Any = None  # appliance.speech.vad.SileroVad; None in text mode
+    vad: Any = None  # the shared Silero session; None in text mode
     audit: Any = None  # appliance.audit AuditLog, when the audit log is configured
+    ops: Any = None  # appliance.ops.runtime.OpsRuntime: figures, metrics, automatic fallback
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     tool_delay_s: dict[str, float] = field(default_factory=dict)  # benchmarks and tests only
     understanding_factory: Callable[[Any], Any] | None = None  # CommandGenerator per call
 
     # -- per call ---------------------------------------------------------------------------
     def new_vad(self, sample_rate_hz: int) -> Any:
-        return self.vad.new_stream(sample_rate_hz)
+        from appliance.speech.vad import VadStream
+
+        return VadStream(sample_rate_hz)
 
     def new_dialog(
         self, *, call_id: str, emit: EventSink, clock_ms: Callable[[], float], caller_id: str | None
@@ -62,25 +65,34 @@ class CallServices:
             latency_s=self.tool_delay_s,
         )
         understanding = self.understanding_factory(self.site) if self.understanding_factory else None
-        return DialogEngine(
+        guard = self.ops.dialog_guard(call_id, caller_id, emit) if self.ops is not None else None
+        engine = DialogEngine(
             self.site,
             call_id=call_id,
             gateway=gateway,
             knowledge=self.knowledge,
-            emit=emit,
+            emit=guard.emit if guard is not None else emit,
             clock_ms=clock_ms,
             understanding=understanding,
             caller_id=caller_id,
             tool_filler_ms=self.settings.call.tool_filler_ms,
         )
+        return guard.wrap(engine) if guard is not None else engine
 
-    def observers(self, call_id: str) -> list[EventSink]:
-        """Sinks that see every event of a call: the audit log (PHI-free mapping)."""
+    def observers(
+        self, call_id: str, on_failure: Callable[[str, BaseException], None] | None = None
+    ) -> list[EventSink]:
+        """Sinks that see every event of a call: the audit log (PHI-free mapping), the figures.
+
+        `on_failure` hears when the audit log cannot be written, so the call can go to a person.
+        """
         sinks: list[EventSink] = []
         if self.audit is not None:
             from appliance.audit.events import audit_sink
 
-            sinks.append(audit_sink(self.audit))
+            sinks.append(audit_sink(self.audit, on_failure=on_failure))
+        if self.ops is not None:
+            sinks.append(self.ops.observer(call_id))
         return sinks
 
     def _tool_audit(self, call_id: str) -> Callable[[str, dict[str, Any]], None] | None:
@@ -95,6 +107,10 @@ class CallServices:
     def new_recorder(self, call_id: str, sample_rate_hz: int) -> Any:
         return None
 
+    def survey(self, call_id: str, hangup_reason: str) -> Any:
+        """The post-call satisfaction press after a goodbye, or None."""
+        return self.ops.survey(call_id, hangup_reason) if self.ops is not None else None
+
     def save_handoff(self, handoff_id: str, summary: dict[str, Any]) -> None:
         if handoff_id:
             save_handoff(self.settings.data_dir, handoff_id, summary)
@@ -107,6 +123,9 @@ class CallServices:
             if engine is not None:
                 with contextlib.suppress(Exception):
                     await engine.close()
+        if self.ops is not None:
+            with contextlib.suppress(Exception):
+                self.ops.close()
         if self.audit is not None:
             with contextlib.suppress(Exception):
                 self.audit.close()
@@ -118,7 +137,7 @@ async def build_services(
     speech: bool = True,
     asr: Any = None,
     tts: Any = None,
-    audit: bool = False,
+    audit: bool = True,
 ) -> CallServices:
     """Load everything a call needs; speech=False leaves out VAD, ASR and TTS (text mode)."""
     from appliance.dialog.sitepack import load_site
@@ -137,10 +156,13 @@ async def build_services(
     )
     if audit:
         services.audit = _open_audit(settings)
-    if speech:
-        from appliance.speech.vad import SileroVad
+    from appliance.ops.runtime import OpsRuntime
 
-        services.vad = SileroVad()
+    services.ops = OpsRuntime.open(settings, sessions, site, audit=services.audit)
+    if speech:
+        from appliance.speech.vad import shared_session
+
+        services.vad = shared_session()  # load the Silero model now, not on the first frame
         services.asr = asr or _default_asr(settings, site)
         services.tts = tts or _default_tts(settings)
         try:
@@ -153,7 +175,7 @@ async def build_services(
 
 
 def _default_asr(settings: Settings, site: Any) -> Any:
-    from appliance.dialog.nlu import corpus
+    from appliance.dialog.corpus import corpus
     from appliance.speech.asr.pocketsphinx import PocketsphinxAsr
 
     return PocketsphinxAsr(corpus=corpus(site))

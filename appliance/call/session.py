@@ -60,6 +60,12 @@ PREROLL_FRAMES = 15  # 300 ms: the VAD needs a few frames to be sure speech star
 OPERATOR = "operator"
 
 
+class CallFault(Exception):
+    """Something the call cannot go on without failed (the audit log, a stage); go to a person."""
+
+    code = "call-fault"
+
+
 @dataclass
 class _TurnTiming:
     speech_end_ms: float = 0.0
@@ -99,7 +105,7 @@ class CallSession:
         self.sample_rate_hz = sample_rate_hz
         self.transport = transport
         self.caller_id = caller_id
-        self._sinks: list[EventSink] = [*services.observers(call_id)]
+        self._sinks: list[EventSink] = [*services.observers(call_id, on_failure=self._audit_failed)]
         if emit is not None:
             self._sinks.append(emit)
         self._clock = clock
@@ -131,6 +137,7 @@ class CallSession:
         self._secure_digits = False
         self._interruptible = False  # the disclosure always plays whole (DESIGN invariant 5)
         self._true_speech_end_ms: float | None = None
+        self._survey_wait: asyncio.Future[str | None] | None = None  # the post-call 1/2/3 press
         self._dialog = services.new_dialog(
             call_id=call_id, emit=self._emit, clock_ms=self.now_ms, caller_id=caller_id
         )
@@ -178,13 +185,23 @@ class CallSession:
         self._true_speech_end_ms = self.now_ms()
 
     def press(self, digits: str) -> None:
+        if self._survey_wait is not None and not self._survey_wait.done():
+            self._survey_wait.set_result(digits)
+            return
         if self._ended:
             return
         if self._agent_active():
             self._barge_in()
         self._inbox.put_nowait(CallerTurn(kind="dtmf", dtmf=digits))
 
+    def _audit_failed(self, call_id: str, exc: BaseException) -> None:
+        """The audit log cannot be written: this call goes to a person (DESIGN invariant 4)."""
+        self._inbox.put_nowait(("fault", "audit-unavailable"))
+
     def caller_hung_up(self) -> None:
+        if self._survey_wait is not None and not self._survey_wait.done():
+            self._survey_wait.set_result(None)  # the goodbye was said: the call stays contained
+            return
         self._inbox.put_nowait("hangup")
 
     # -- turn taking --------------------------------------------------------------------------
@@ -195,6 +212,9 @@ class CallSession:
     def _on_signal(self, signal: Signal) -> None:
         if signal is Signal.SPEECH_START:
             self._idle_since = 0.0
+            cfg = self.services.settings.call
+            long = getattr(self._dialog, "expects_long_answer", False)
+            self._turns.endpoint_ms = cfg.long_endpoint_ms if long else cfg.endpoint_ms
             self._emit(SpeechStarted(self.call_id, self.now_ms()))
             if self._stream is not None:
                 self._stream.cancel()
@@ -288,6 +308,8 @@ class CallSession:
                     self._idle_since = 0.0
                     self._start_response(CallerTurn(kind="silence"), None)
                 continue
+            if isinstance(item, tuple) and item[0] == "fault":
+                raise CallFault(item[1])
             if item == "hangup":
                 self._emit(HungUp(self.call_id, self.now_ms(), by="caller"))
                 self._outcome = "caller_hung_up"
@@ -412,6 +434,7 @@ class CallSession:
         if isinstance(action, HangUp):
             self._emit(HungUp(self.call_id, self.now_ms(), by="agent"))
             self._outcome = "contained" if action.reason in ("goodbye", "contained") else "agent_hung_up"
+            await self._post_call_survey(action.reason)
             self._ended = True
             await self.transport.hang_up()
             return
@@ -445,6 +468,21 @@ class CallSession:
         )
         self._outcome = "agent_hung_up"
         await self.transport.hang_up()
+
+    async def _post_call_survey(self, hangup_reason: str) -> None:
+        """After a goodbye the caller may press 1, 2 or 3 to rate the call."""
+        survey = self.services.survey(self.call_id, hangup_reason)
+        if survey is None:
+            return
+        await self._say_now(survey.prompt)
+        self._survey_wait = asyncio.get_running_loop().create_future()
+        try:
+            digits = await asyncio.wait_for(self._survey_wait, survey.wait_ms / 1000)
+        except TimeoutError:
+            digits = None
+        finally:
+            self._survey_wait = None
+        survey.answer(digits)
 
     async def _say_now(self, text: str) -> None:
         with contextlib.suppress(Exception):

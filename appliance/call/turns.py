@@ -35,6 +35,7 @@ class EndOfTurnDetector:
     def __init__(self, config: TurnTakingConfig | None = None, frame_ms: int = 20) -> None:
         self.config = config or TurnTakingConfig()
         self.frame_ms = frame_ms
+        self.endpoint_ms = self.config.endpoint_ms  # the caller may change it per turn
         self._in_speech = False  # the current frame is speech (with hysteresis)
         self._turn_open = False
         self._turn_start_ms = 0.0
@@ -75,7 +76,7 @@ class EndOfTurnDetector:
                 signals.append(Signal.BARGE_IN)
         elif self._turn_open:
             self._silence_ms += self.frame_ms
-            if self._silence_ms >= cfg.endpoint_ms:
+            if self._silence_ms >= self.endpoint_ms:
                 enough = self._speech_ms >= cfg.min_speech_ms and (self._barged or not agent_playing)
                 signals.append(Signal.END_OF_TURN if enough else Signal.NOISE)
                 self._turn_open = False

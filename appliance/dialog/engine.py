@@ -187,6 +187,11 @@ class DialogEngine:
         if text.strip():
             self._history.append(("agent", text.strip()))
 
+    @property
+    def expects_long_answer(self) -> bool:
+        """The next answer has parts callers pause between (a name, then a date of birth)."""
+        return self._s.expecting in IDENTITY_EXPECTS
+
     def hints(self) -> list[str]:
         """Words the caller is likely to say next, for the recognizer."""
         nlu = self.site.nlu

@@ -29,7 +29,7 @@ from appliance.events import CallerSaid, Event
 from appliance.sim.record import CallLog
 from appliance.sim.scenario import Scenario
 
-CALLER_VOICE = "en-us+m3"
+CALLER_VOICE = "en-us+m1"  # of the espeak-ng voices, the one pocketsphinx hears best
 QUIET_MS = 600  # the agent counts as finished after this much outbound silence
 RESPONSE_TIMEOUT_S = 20.0
 
@@ -116,7 +116,7 @@ async def synthesize_caller(services: CallServices, text: str, sample_rate_hz: i
     """The caller's voice: espeak-ng with another voice than the agent's."""
     from appliance.speech.tts.espeak import EspeakTts
 
-    tts = EspeakTts(voice=CALLER_VOICE, words_per_minute=165)
+    tts = EspeakTts(voice=CALLER_VOICE, words_per_minute=150)
     chunks = [c async for c in tts.synthesize(text, sample_rate_hz)]
     return trim_silence(b"".join(chunks))
 
@@ -134,7 +134,7 @@ async def run_audio(
     scenario: Scenario,
     services: CallServices,
     *,
-    sample_rate_hz: int = 8000,
+    sample_rate_hz: int = 16000,
     wav_path: Path | None = None,
     on_event: Callable[[Event], None] | None = None,
 ) -> CallLog:
@@ -197,8 +197,8 @@ async def _play_caller(
             await asyncio.sleep(turn.silence_ms / 1000)
             await _agent_done(clock, call, after=clock.agent_frames)
             continue
-        heard_before = clock.agent_frames
         if turn.dtmf is not None:
+            heard_before = clock.agent_frames
             session.press(turn.dtmf)
         else:
             pcm = await synthesize_caller(services, turn.say or "", 16000)
@@ -207,6 +207,9 @@ async def _play_caller(
             clock.say(pcm, session.mark_caller_speech_end)
             while clock.caller_speaking:
                 await asyncio.sleep(0.02)
+            # The reply to this turn is what the agent plays after the caller's last word (a reply
+            # to a fragment, cut off when the caller went on, does not count).
+            heard_before = clock.agent_frames
         nxt = scenario.turns[i] if i < len(scenario.turns) else None
         if nxt is not None and nxt.barge_in_after_ms is not None:
             await _agent_started(clock, call, after=heard_before)

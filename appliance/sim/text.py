@@ -28,7 +28,7 @@ async def run_text(scenario: Scenario, services: CallServices) -> CallLog:
     def now_ms() -> float:
         return (time.monotonic() - t0) * 1000
 
-    sinks = [*services.observers(call_id), log.add]
+    sinks = [*services.observers(call_id), log.add]  # an audit failure raises here: the run stops
 
     def emit(event) -> None:  # type: ignore[no-untyped-def]
         for sink in sinks:

@@ -1,0 +1,45 @@
+"""Audit entries in plain language for `wardline audit tail|show`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# entry type -> sentence; {field} names come from the payload (missing ones print as "?")
+SENTENCES: dict[str, str] = {
+    "call-started": "call started ({transport})",
+    "call-ended": "call ended: {outcome}",
+    "disclosure-played": "automated-assistant and recording notice played",
+    "consent-answered": "caller answered the recording question (recording allowed: {recording})",
+    "identity-checked": "identity check, attempt {attempt}: verified {verified}",
+    "tool-call": "tool {tool}: {status}",
+    "transfer": "transferred to {to} ({reason})",
+    "red-flag": "red flag raised: {category}; escalated",
+    "model-changed": "model changed: {role} → {model}",
+    "policy-changed": "policy changed: {policy} ({version})",
+    "config-changed": "configuration changed: {key}",
+    "key-rotated": "audit signing key rotated to {new_key_id}",
+    "data-read": "stored call data read: {what}, because {why}",
+    "retention-deleted": "retention deleted {what} ({count} items)",
+}
+
+
+class _Defaults(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def describe(entry: dict[str, Any]) -> str:
+    payload = dict(entry.get("payload") or {})
+    if "new_key" in payload:
+        parts = str(payload["new_key"]).split("+", 2)
+        payload["new_key_id"] = parts[1] if len(parts) == 3 else "?"
+    template = SENTENCES.get(entry.get("type", ""))
+    if template is None:
+        detail = ", ".join(f"{k}={v}" for k, v in sorted(payload.items()))
+        return f"{entry.get('type')}: {detail}" if detail else str(entry.get("type"))
+    return template.format_map(_Defaults(payload))
+
+
+def line(entry: dict[str, Any]) -> str:
+    call = f" call {entry['call_id']}" if entry.get("call_id") else ""
+    return f"#{entry['seq']} {entry['time']} {entry['actor']}{call}: {describe(entry)}"

@@ -1,0 +1,48 @@
+"""`wardline redact`: read text on stdin, print it with PHI replaced by [LABEL] markers."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from appliance.cli.output import JsonOption, emit_json
+
+
+def redact_command(
+    json: JsonOption = False,
+    name: Annotated[
+        list[str] | None,
+        typer.Option("--name", help="A name to redact wherever it occurs (repeatable), e.g. the caller's."),
+    ] = None,
+    site_names: Annotated[
+        bool,
+        typer.Option("--site-names/--no-site-names", help="Also redact the names the site's records hold."),
+    ] = True,
+) -> None:
+    """Redact stdin; with --json print {"redacted": …, "spans": [{"start", "end", "label"}]}."""
+    from appliance.privacy.redaction import redact
+
+    known = list(name or [])
+    if site_names:
+        from appliance.config import load_settings
+        from appliance.privacy.known_names import site_known_names
+
+        known += site_known_names(load_settings().database_url)
+    text = sys.stdin.read()
+    result = redact(text, known)
+    if json:
+        emit_json(
+            {
+                "redacted": result.text,
+                "spans": [{"start": s.start, "end": s.end, "label": s.label} for s in result.spans],
+            }
+        )
+    else:
+        sys.stdout.write(result.text)
+        sys.stdout.flush()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("redact")(redact_command)

@@ -1,0 +1,550 @@
+"""The console: live calls, figures per intent with plots, transfers and handoff summaries
+(supervisor), the audit log's status (auditor), behind a login.
+
+Starlette with Jinja2 templates; no script and no external asset on any page (a strict
+Content-Security-Policy says so to the browser). Sessions are random tokens held in memory
+(HttpOnly, SameSite=Strict cookie); a restart logs everyone out. Wrong passwords are refused
+the same way as unknown names and rate-limited per client and name. Every login and every view
+of call content goes to the audit log first: if it cannot be recorded, it is refused.
+
+Query parameters are checked per page: an unknown or malformed one is a 400 that says which.
+A database that is briefly unreachable gives a 503 notice page, never a stack trace.
+
+Threads: uvicorn runs the app on its own event loop; handlers are sync functions (Starlette
+runs them in its thread pool) because they read the database.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import NullPool
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from appliance.call.handoff import BadHandoffId, HandoffNotFound, load_handoff
+from appliance.ops.auditing import AuditUnavailable, OpsAudit
+from appliance.ops.figures import ALL
+from appliance.ops.recorder import NO_INTENT
+from appliance.ops.report import gather, plots, templates
+from appliance.ops.store import OpsCall, OpsHandoffOpen, OpsIntentSwitch, OpsLiveCall, aware
+from appliance.ops.users import User, authenticate
+
+COOKIE = "wardline_console"
+SESSION_S = 8 * 3600
+MAX_FAILURES = 5
+FAILURE_WINDOW_S = 900.0
+LIVE_STALE = timedelta(hours=4)
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+PERIODS = {"today": "Today", "week": "This week"}
+
+
+@dataclass
+class ConsoleConfig:
+    settings: Any
+    sessions: sessionmaker
+    intents: tuple[str, ...]  # the site's flows (and "none")
+    tz: tzinfo = UTC
+    audit: Any = None  # the service's AuditLog when the console runs inside it
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Callable[[], float] = time.monotonic
+
+
+@dataclass
+class _Session:
+    user: User
+    expires: float
+
+
+class Limiter:
+    """Failed logins per key within a sliding window."""
+
+    def __init__(
+        self, clock: Callable[[], float], limit: int = MAX_FAILURES, window_s: float = FAILURE_WINDOW_S
+    ):
+        self.clock, self.limit, self.window_s = clock, limit, window_s
+        self._fails: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def blocked_for(self, key: str) -> float:
+        with self._lock:
+            q = self._fails.get(key)
+            now = self.clock()
+            while q and now - q[0] > self.window_s:
+                q.popleft()
+            return self.window_s - (now - q[0]) if q and len(q) >= self.limit else 0.0
+
+    def failed(self, key: str) -> None:
+        with self._lock:
+            self._fails.setdefault(key, deque()).append(self.clock())
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._fails.pop(key, None)
+
+
+class BadQuery(HTTPException):
+    def __init__(self, detail: str) -> None:
+        super().__init__(400, detail)
+
+
+class Console:
+    def __init__(self, cfg: ConsoleConfig) -> None:
+        self.cfg = cfg
+        self.env = templates()
+        self.audit = OpsAudit(cfg.settings, cfg.audit)
+        self.tokens: dict[str, _Session] = {}
+        self.limiter = Limiter(cfg.clock)
+        self._lock = threading.Lock()
+        self._audit_status: tuple[float, dict[str, Any]] | None = None
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def page(self, name: str, request: Request, code: int = 200, **ctx: Any) -> HTMLResponse:
+        ctx.setdefault("user", self.user_of(request))
+        return HTMLResponse(self.env.get_template(name).render(**ctx), status_code=code)
+
+    def notice(self, request: Request, status: int, heading: str, message: str) -> HTMLResponse:
+        return self.page("notice.html", request, status, heading=heading, message=message)
+
+    def user_of(self, request: Request) -> User | None:
+        token = request.cookies.get(COOKIE, "")
+        with self._lock:
+            s = self.tokens.get(token)
+            if s is None:
+                return None
+            if s.expires < self.cfg.clock():
+                del self.tokens[token]
+                return None
+            return s.user
+
+    def need(self, request: Request, permission: str) -> User:
+        user = self.user_of(request)
+        if user is None:
+            raise HTTPException(303, headers={"Location": "/login"})
+        if not user.can(permission):
+            raise HTTPException(403, f"your role ({user.role}) cannot open this page")
+        return user
+
+    def query(self, request: Request, allowed: dict[str, Callable[[str], Any]]) -> dict[str, Any]:
+        """Checked query parameters: unknown names and bad values are a 400 naming them."""
+        out: dict[str, Any] = {}
+        for name, values in parse_qs(request.url.query, keep_blank_values=True).items():
+            if name not in allowed:
+                known = ", ".join(sorted(allowed)) or "none"
+                raise BadQuery(f"unknown query parameter {name[:40]!r} (this page takes: {known})")
+            if len(values) > 1:
+                raise BadQuery(f"query parameter {name!r} is given more than once")
+            out[name] = allowed[name](values[0])
+        return out
+
+    def one_of(self, name: str, choices: tuple[str, ...]) -> Callable[[str], str]:
+        def check(value: str) -> str:
+            if value not in choices:
+                raise BadQuery(f"query parameter {name}={value[:40]!r}: use one of {', '.join(choices)}")
+            return value
+
+        return check
+
+    # -- login --------------------------------------------------------------------------------
+    async def login_form(self, request: Request) -> Response:
+        self.query(request, {})
+        return self.page("login.html", request, user=None, message="")
+
+    async def login(self, request: Request) -> Response:
+        self.query(request, {})
+        form = await _form(request)
+        name, password = form.get("name", "").strip(), form.get("password", "")
+        client = request.client.host if request.client else "-"
+        key = f"{client}|{name}"
+        wait = max(self.limiter.blocked_for(key), self.limiter.blocked_for(client))
+        if wait > 0:
+            return self.page(
+                "login.html",
+                request,
+                429,
+                user=None,
+                message=f"Too many failed logins. Try again in {int(wait // 60) + 1} minutes.",
+            )
+        user = await _in_thread(authenticate, self.cfg.sessions, name, password)
+        if user is None:
+            self.limiter.failed(key)
+            self.limiter.failed(client)
+            self.audit.record("console-login", "console", {"ok": False})
+            return self.page("login.html", request, 401, user=None, message="Wrong name or password.")
+        self.audit.record("console-login", f"console:{user.name}", {"ok": True, "role": user.role})
+        self.limiter.clear(key)
+        token = secrets.token_urlsafe(32)
+        with self._lock:
+            self.tokens[token] = _Session(user, self.cfg.clock() + SESSION_S)
+        resp = RedirectResponse("/", status_code=303)
+        resp.set_cookie(COOKIE, token, max_age=SESSION_S, httponly=True, samesite="strict")
+        return resp
+
+    async def logout(self, request: Request) -> Response:
+        with self._lock:
+            self.tokens.pop(request.cookies.get(COOKIE, ""), None)
+        resp = RedirectResponse("/login", status_code=303)
+        resp.delete_cookie(COOKIE)
+        return resp
+
+    # -- figures ------------------------------------------------------------------------------
+    def _figures(self, request: Request) -> tuple[str, str | None, Any]:
+        q = self.query(
+            request,
+            {
+                "period": self.one_of("period", tuple(PERIODS)),
+                "intent": self.one_of("intent", self.cfg.intents),
+            },
+        )
+        period = q.get("period", "today")
+        now = self.cfg.now()
+        local = now.astimezone(self.cfg.tz)
+        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        if period == "week":
+            start -= timedelta(days=local.weekday())
+        return (
+            period,
+            q.get("intent"),
+            gather(self.cfg.sessions, now - start, now, self.cfg.tz, q.get("intent")),
+        )
+
+    def dashboard(self, request: Request) -> Response:
+        self.need(request, "figures")
+        period, intent, g = self._figures(request)
+        return self.page(
+            "dashboard.html",
+            request,
+            f=g.figures,
+            plots=plots(g),
+            live=self._live(),
+            off=self._off(),
+            period_title=PERIODS[period],
+            intent=intent,
+        )
+
+    def api_figures(self, request: Request) -> Response:
+        user = self.user_of(request)
+        if user is None:
+            return JSONResponse({"error": "log in first"}, status_code=401)
+        period, _intent, g = self._figures(request)
+        return JSONResponse({"period": period, **g.to_dict(), "off": self._off()})
+
+    def _live(self) -> list[dict[str, Any]]:
+        now = self.cfg.now()
+        with self.cfg.sessions() as db:
+            rows = db.scalars(select(OpsLiveCall).order_by(OpsLiveCall.started_at)).all()
+        out = []
+        for r in rows:
+            if now - aware(r.updated_at) > LIVE_STALE:
+                continue
+            secs = int((now - aware(r.started_at)).total_seconds())
+            out.append(
+                {
+                    "call_id": r.call_id,
+                    "intent": r.intent,
+                    "state": r.state,
+                    "duration": f"{secs // 60}:{secs % 60:02d}",
+                }
+            )
+        return out
+
+    def _off(self) -> dict[str, str]:
+        with self.cfg.sessions() as db:
+            rows = db.scalars(select(OpsIntentSwitch).where(OpsIntentSwitch.enabled.is_(False))).all()
+        return {r.intent: r.reason for r in rows}
+
+    # -- call content (supervisor) ------------------------------------------------------------
+    def transfers(self, request: Request) -> Response:
+        self.need(request, "call-content")
+        self.query(request, {})
+        since = self.cfg.now() - timedelta(days=7)
+        with self.cfg.sessions() as db:
+            rows = db.scalars(
+                select(OpsCall)
+                .where(OpsCall.outcome == "transferred", OpsCall.started_at >= since)
+                .order_by(OpsCall.started_at.desc())
+                .limit(200)
+            ).all()
+            opened = set(db.scalars(select(OpsHandoffOpen.handoff_id)))
+        items = [
+            {
+                "when": aware(r.started_at).astimezone(self.cfg.tz).strftime("%Y-%m-%d %H:%M"),
+                "intent": r.intent,
+                "reason": r.transfer_reason or "-",
+                "to": r.transfer_to or "-",
+                "handoff_id": r.handoff_id,
+                "delivered": r.summary_delivered,
+                "opened": r.handoff_id in opened,
+            }
+            for r in rows
+        ]
+        return self.page("transfers.html", request, transfers=items)
+
+    def handoff(self, request: Request) -> Response:
+        user = self.need(request, "call-content")
+        self.query(request, {})
+        handoff_id = request.path_params["handoff_id"]
+        try:
+            summary = load_handoff(self.cfg.settings.data_dir, handoff_id)
+        except BadHandoffId:
+            raise HTTPException(400, "that is not a handoff id") from None
+        except HandoffNotFound:
+            raise HTTPException(404, "no handoff summary with that id") from None
+        self.audit.record(
+            "console-view", f"console:{user.name}", {"what": "handoff", "handoff_id": handoff_id}
+        )
+        record_open(self.cfg.sessions, handoff_id, f"console:{user.name}", self.cfg.now())
+        pairs = [(k.replace("_", " "), _text(v)) for k, v in summary.items() if k != "id"]
+        return self.page("handoff.html", request, summary=pairs)
+
+    # -- audit (auditor) ----------------------------------------------------------------------
+    def audit_page(self, request: Request) -> Response:
+        user = self.need(request, "audit")
+        self.query(request, {})
+        self.audit.record("console-view", f"console:{user.name}", {"what": "audit-status"})
+        return self.page("audit.html", request, audit=self._verify())
+
+    def _verify(self) -> dict[str, Any]:
+        """Export the log to a temporary bundle and verify it offline (cached for a minute)."""
+        now = self.cfg.clock()
+        if self._audit_status and now - self._audit_status[0] < 60:
+            return self._audit_status[1]
+        status = audit_status(self.cfg.settings)
+        self._audit_status = (now, status)
+        return status
+
+
+def record_open(sessions: sessionmaker, handoff_id: str, by: str, when: datetime) -> None:
+    """The receiving side opened a handoff summary (transfer quality counts it)."""
+    with sessions.begin() as db:
+        db.add(OpsHandoffOpen(handoff_id=handoff_id, opened_at=when.astimezone(UTC), opened_by=by[:64]))
+
+
+def audit_status(settings: Any) -> dict[str, Any]:
+    try:
+        from appliance.audit.bundle import ExportError, export_bundle
+        from appliance.audit.log import default_origin
+        from appliance.audit.signing import KeyStore
+        from appliance.audit.verify import verify_bundle
+        from appliance.store.db import make_engine
+    except ImportError:
+        return {"verified": False, "headline": "The audit log is not installed on this box.", "rows": []}
+    origin = default_origin()
+    engine = make_engine(settings.database_url)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "bundle"
+            try:
+                export_bundle(engine, KeyStore(Path(settings.data_dir) / "keys", origin), origin, out)
+            except ExportError as exc:
+                return {"verified": False, "headline": f"Not verified: {exc}", "rows": [("log", origin)]}
+            report = verify_bundle(out, None, None)
+    finally:
+        engine.dispose()
+    rows = [
+        ("log", report.origin),
+        ("entries", report.tree_size),
+        ("signed checkpoints", report.checkpoints),
+        ("root", report.root[:24] + "…"),
+        ("checked", "; ".join(report.checks[:6])),
+    ]
+    ok = report.exit_code == 0
+    headline = (
+        "Verified: every entry is covered by a valid signed checkpoint."
+        if ok
+        else (f"NOT verified ({report.status}): {(report.failure or {}).get('reason', '')}")
+    )
+    return {"verified": ok, "headline": headline, "rows": rows}
+
+
+def _text(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return "; ".join(_text(v) for v in value) or "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items()) or "-"
+    return str(value) if value not in (None, "") else "-"
+
+
+async def _form(request: Request) -> dict[str, str]:
+    body = await request.body()
+    if len(body) > 4096:
+        raise HTTPException(413, "the form is too large")
+    try:
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError:
+        raise HTTPException(400, "the form is not UTF-8") from None
+    return {k: v[0] for k, v in fields.items()}
+
+
+async def _in_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(fn, *args)
+
+
+class SecurityHeaders:
+    """ASGI middleware: every response forbids scripts, framing, sniffing, caching and referrers."""
+
+    HEADERS = (
+        (b"content-security-policy", CSP.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"cache-control", b"no-store"),
+    )
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def create_app(cfg: ConsoleConfig) -> Starlette:
+    c = Console(cfg)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 303:
+            return RedirectResponse(exc.headers["Location"] if exc.headers else "/login", status_code=303)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+        heading = {400: "Bad request", 403: "Not allowed", 404: "Not found"}.get(exc.status_code, "Error")
+        return c.notice(request, exc.status_code, heading, str(exc.detail))
+
+    async def db_down(request: Request, exc: Exception) -> Response:
+        message = (
+            "The database is not reachable right now. Figures will be back when it is; try again shortly."
+        )
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message}, status_code=503)
+        return c.page("notice.html", request, 503, user=None, heading="Database unavailable", message=message)
+
+    async def audit_down(request: Request, exc: Exception) -> Response:
+        return c.notice(
+            request,
+            503,
+            "Audit log unavailable",
+            f"{exc} This action is refused because it could not be recorded.",
+        )
+
+    routes = [
+        Route("/login", c.login_form, methods=["GET"]),
+        Route("/login", c.login, methods=["POST"]),
+        Route("/logout", c.logout, methods=["POST"]),
+        Route("/", c.dashboard),
+        Route("/api/figures", c.api_figures),
+        Route("/transfers", c.transfers),
+        Route("/handoffs/{handoff_id}", c.handoff),
+        Route("/audit", c.audit_page),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={
+            HTTPException: http_error,
+            SQLAlchemyError: db_down,
+            AuditUnavailable: audit_down,
+        },
+    )
+    app.state.console = c
+    return app
+
+
+def console_config(
+    settings: Any, audit: Any = None, now: Callable[[], datetime] | None = None
+) -> ConsoleConfig:
+    """The console's configuration from settings: its own engine (no pooling on SQLite, so a
+    database that comes back is used at once) and the site's intents and time zone."""
+    from sqlalchemy import create_engine
+
+    from appliance.dialog.sitepack import load_site
+    from appliance.store.db import migrate
+
+    site = load_site(Path(settings.site.policy_dir))
+    migrate(settings.database_url)
+    url = settings.database_url
+    engine = (
+        create_engine(url, poolclass=NullPool)
+        if url.startswith("sqlite")
+        else create_engine(url, pool_pre_ping=True)
+    )
+    try:
+        tz: tzinfo = ZoneInfo(site.site.time_zone)
+    except Exception:
+        tz = UTC
+    return ConsoleConfig(
+        settings=settings,
+        sessions=sessionmaker(engine, expire_on_commit=False),
+        intents=(*sorted(site.flows), NO_INTENT, ALL),
+        tz=tz,
+        audit=audit,
+        now=now or (lambda: datetime.now(UTC)),
+    )
+
+
+def serve(settings: Any, address: str | None = None, port: int | None = None, audit: Any = None) -> None:
+    """Serve the console until interrupted (blocking; uvicorn)."""
+    import uvicorn
+
+    app = create_app(console_config(settings, audit))
+    uvicorn.run(
+        app,
+        host=address or settings.ops.console_address,
+        port=port or settings.ops.console_port,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+    )
+
+
+def serve_in_thread(
+    settings: Any, audit: Any = None, address: str | None = None, port: int | None = None
+) -> Any:
+    """Start the console on a daemon thread (inside `wardline serve`); returns the uvicorn Server."""
+    import uvicorn
+
+    app = create_app(console_config(settings, audit))
+    config = uvicorn.Config(
+        app,
+        host=address or settings.ops.console_address,
+        port=port if port is not None else settings.ops.console_port,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+    )
+    server = uvicorn.Server(config)
+    threading.Thread(target=server.run, name="ops-console", daemon=True).start()
+    return server
+
+
+__all__ = ["ConsoleConfig", "console_config", "create_app", "record_open", "serve", "serve_in_thread"]

@@ -1,0 +1,238 @@
+"""A site's own language model for pocketsphinx, built from the sentences its callers say.
+
+pocketsphinx's general English model knows 130 000 words and guesses among all of them; a
+hospital's callers use a few hundred. `build_domain_model` counts the site's sentences into a
+trigram back-off model (fixed discount, Katz-style back-off weights so each history is a proper
+distribution) and mixes a share `general_weight` of the general model's commonest words into the
+unigrams, so speech outside the corpus still comes out as ordinary words rather than as the
+nearest site phrase. The result is an ARPA file and a matching pronunciation dictionary in a
+cache directory, named by a hash of everything that went into them, so a site's model is built
+once and then only loaded. Words the pronunciation dictionary lacks are dropped (and listed).
+
+Runs in whichever process calls it (the engine builds in the event-loop process before the
+workers start; building takes well under a second for a few thousand sentences).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+import os
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+LOG10_OF_LOGMATH_UNIT = math.log10(1.0001)  # pocketsphinx scores are in log base 1.0001
+DISCOUNT = 0.4  # probability mass each seen history leaves to its back-off
+DEFAULT_GENERAL_WORDS = 4000
+DEFAULT_GENERAL_WEIGHT = 0.0  # measured: mixing in general words lowered accuracy on our audio
+SENTENCE_START, SENTENCE_END = "<s>", "</s>"
+
+_ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+@dataclass(frozen=True)
+class DomainModel:
+    arpa_path: Path
+    dict_path: Path
+    words: int
+    """Words in the model (site words plus the general words mixed in)."""
+    dropped: tuple[str, ...]
+    """Site words with no pronunciation, left out of the model."""
+
+
+def model_paths() -> tuple[Path, Path, Path]:
+    """(acoustic model dir, general LM, pronunciation dictionary) of the pocketsphinx wheel."""
+    import pocketsphinx  # deferred: importing it loads the C library
+
+    root = Path(pocketsphinx.get_model_path()) / "en-us"
+    return root / "en-us", root / "en-us.lm.bin", root / "cmudict-en-us.dict"
+
+
+def spell_number(n: int) -> str:
+    """0..9999 as spoken words; years 1100-1999 and 2010-2099 the way people say them."""
+    if n < 20:
+        return _ONES[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return _TENS[tens] + ("" if ones == 0 else " " + _ONES[ones])
+    if 1100 <= n <= 1999 or 2010 <= n <= 2099:
+        high, low = divmod(n, 100)
+        tail = "hundred" if low == 0 else ("oh " + _ONES[low] if low < 10 else spell_number(low))
+        return spell_number(high) + " " + tail
+    if n < 1000:
+        hundreds, rest = divmod(n, 100)
+        return _ONES[hundreds] + " hundred" + ("" if rest == 0 else " " + spell_number(rest))
+    thousands, rest = divmod(n, 1000)
+    return spell_number(thousands) + " thousand" + ("" if rest == 0 else " " + spell_number(rest))
+
+
+def normalize(sentence: str) -> list[str]:
+    """Lower-case words as a recognizer would output them: digits spelled out, no punctuation."""
+    text = sentence.lower().replace("-", " ").replace("’", "'")
+    text = re.sub(r"\d{1,4}", lambda m: " " + spell_number(int(m.group())) + " ", text)
+    text = re.sub(r"[^a-z' ]+", " ", text)
+    return [w.strip("'") for w in text.split() if w.strip("'")]
+
+
+@functools.lru_cache(maxsize=2)
+def read_pronunciations(dict_path: Path) -> dict[str, list[str]]:
+    """word -> its dictionary lines (a word may have several pronunciations: `word(2) ...`).
+
+    Cached: the wheel's dictionary is 3 MB and never changes while the process runs.
+    """
+    lines: dict[str, list[str]] = defaultdict(list)
+    with dict_path.open(encoding="utf-8") as f:
+        for line in f:
+            head = line.split(maxsplit=1)[0] if line.strip() else ""
+            if head:
+                lines[head.split("(", 1)[0]].append(line.rstrip("\n"))
+    return lines
+
+
+def general_unigrams(lm_path: Path, vocabulary: Iterable[str], top: int) -> dict[str, float]:
+    """The `top` commonest words of the general model with their probabilities (renormalized)."""
+    if top <= 0:
+        return {}
+    import pocketsphinx
+
+    general = pocketsphinx.NGramModel.readfile(str(lm_path))
+    scored = sorted(((general.prob([w]), w) for w in vocabulary), reverse=True)[:top]
+    probs = {w: 10 ** (score * LOG10_OF_LOGMATH_UNIT) for score, w in scored}
+    total = sum(probs.values())
+    return {w: p / total for w, p in probs.items()}
+
+
+def count_ngrams(sentences: Iterable[list[str]]) -> list[Counter[tuple[str, ...]]]:
+    counts: list[Counter[tuple[str, ...]]] = [Counter(), Counter(), Counter()]
+    for words in sentences:
+        padded = [SENTENCE_START, *words, SENTENCE_END]
+        for order in (1, 2, 3):
+            for i in range(len(padded) - order + 1):
+                counts[order - 1][tuple(padded[i : i + order])] += 1
+    return counts
+
+
+def compute_arpa(
+    counts: list[Counter[tuple[str, ...]]], general: dict[str, float], general_weight: float
+) -> list[dict[tuple[str, ...], tuple[float, float | None]]]:
+    """Per order: n-gram -> (log10 prob, log10 back-off weight or None for the highest order)."""
+    uni, bi, tri = counts
+    tokens = sum(c for (w,), c in uni.items() if w != SENTENCE_START)
+    weight = general_weight if general else 0.0
+    p1: dict[str, float] = {}
+    for word in {w for (w,) in uni if w != SENTENCE_START} | set(general):
+        p1[word] = (1 - weight) * uni.get((word,), 0) / tokens + weight * general.get(word, 0.0)
+    p2 = {gram: (1 - DISCOUNT) * c / uni[gram[:1]] for gram, c in bi.items()}
+    p3 = {gram: (1 - DISCOUNT) * c / bi[gram[:2]] for gram, c in tri.items()}
+
+    def backoff(seen_mass: float, backed_mass: float) -> float:
+        # The left-over mass spread over the words this history has not been seen with.
+        return math.log10(max(1.0 - seen_mass, 1e-9) / max(1.0 - backed_mass, 1e-9))
+
+    next_of: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
+    for gram in [*bi, *tri]:
+        next_of[gram[:-1]].append(gram)
+    order1: dict[tuple[str, ...], tuple[float, float | None]] = {
+        (SENTENCE_START,): (
+            -99.0,
+            backoff(
+                sum(p2[g] for g in next_of[(SENTENCE_START,)]),
+                sum(p1[g[1]] for g in next_of[(SENTENCE_START,)]),
+            ),
+        )
+    }
+    for word, p in p1.items():
+        follow = next_of[(word,)]
+        order1[(word,)] = (math.log10(p), backoff(sum(p2[g] for g in follow), sum(p1[g[1]] for g in follow)))
+    order2: dict[tuple[str, ...], tuple[float, float | None]] = {}
+    for gram, p in p2.items():
+        follow = next_of[gram]
+        order2[gram] = (math.log10(p), backoff(sum(p3[g] for g in follow), sum(p2[g[1:]] for g in follow)))
+    order3: dict[tuple[str, ...], tuple[float, float | None]] = {
+        gram: (math.log10(p), None) for gram, p in p3.items()
+    }
+    return [order1, order2, order3]
+
+
+def write_arpa(path: Path, orders: list[dict[tuple[str, ...], tuple[float, float | None]]]) -> None:
+    lines = ["\\data\\", *(f"ngram {n + 1}={len(grams)}" for n, grams in enumerate(orders)), ""]
+    for n, grams in enumerate(orders):
+        lines.append(f"\\{n + 1}-grams:")
+        for gram, (logp, bow) in sorted(grams.items()):
+            tail = "" if bow is None else f" {bow:.4f}"
+            lines.append(f"{logp:.4f} {' '.join(gram)}{tail}")
+        lines.append("")
+    lines.append("\\end\\")
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(tmp, path)  # atomic: a worker never loads a half-written model
+
+
+def cache_key(sentences: Sequence[str], general_words: int, general_weight: float) -> str:
+    digest = hashlib.sha256(f"v1|{general_words}|{general_weight}|{DISCOUNT}".encode())
+    for sentence in sentences:
+        digest.update(b"\n" + sentence.encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def build_domain_model(
+    sentences: Sequence[str],
+    cache_dir: Path,
+    *,
+    general_words: int = DEFAULT_GENERAL_WORDS,
+    general_weight: float = DEFAULT_GENERAL_WEIGHT,
+) -> DomainModel:
+    """Build (or reuse from `cache_dir`) the ARPA model and dictionary for `sentences`.
+
+    Raises ValueError when no sentence has a word the dictionary knows.
+    """
+    if not 0.0 <= general_weight < 1.0:
+        raise ValueError(f"general_weight must be in [0, 1), got {general_weight}")
+    _, lm_path, dict_path = model_paths()
+    pronunciations = read_pronunciations(dict_path)
+    normalized = [normalize(s) for s in sentences]
+    dropped = sorted({w for words in normalized for w in words if w not in pronunciations})
+    kept = [[w for w in words if w in pronunciations] for words in normalized]
+    kept = [words for words in kept if words]
+    if not kept:
+        raise ValueError("the ASR corpus has no sentence with a word the pronunciation dictionary knows")
+
+    key = cache_key(sentences, general_words, general_weight)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    arpa, dic = cache_dir / f"domain-{key}.arpa", cache_dir / f"domain-{key}.dict"
+    if not (arpa.exists() and dic.exists()):
+        general = general_unigrams(lm_path, pronunciations, general_words) if general_weight else {}
+        orders = compute_arpa(count_ngrams(kept), general, general_weight)
+        vocabulary = sorted(w for (w,) in orders[0] if w not in (SENTENCE_START, SENTENCE_END))
+        tmp = dic.with_suffix(".tmp")
+        tmp.write_text("\n".join(line for w in vocabulary for line in pronunciations[w]) + "\n")
+        os.replace(tmp, dic)
+        write_arpa(arpa, orders)
+    words = sum(1 for line in dic.read_text().splitlines() if "(" not in line.split(maxsplit=1)[0])
+    return DomainModel(arpa_path=arpa, dict_path=dic, words=words, dropped=tuple(dropped))

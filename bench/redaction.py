@@ -1,0 +1,182 @@
+"""Redaction benchmark: recall/precision per label against Presidio's pattern recognizers, and throughput.
+
+    .venv/bin/python bench/redaction.py            (needs `pip install presidio-analyzer` for the comparison)
+
+Both redactors run on the same labeled set (tests/privacy/data/utterances.jsonl + heldout.jsonl)
+and are scored the same way (appliance/privacy/evaluation.py: a gold span counts as found when
+the predicted spans cover all its letters and digits; a predicted span is correct when it overlaps
+a gold span).
+
+Presidio is run as its predefined *pattern* recognizers only (phone, email, SSN, IP, date, card,
+bank, licence, passport, ITIN, MBI, member id, claim, NPI, medical licence), called directly
+without AnalyzerEngine: the engine needs a spaCy model (en_core_web_lg), which cannot be
+downloaded here. So Presidio has no PERSON or LOCATION detection in this comparison, and no
+context-word score boosting (that also needs the NLP artifacts). Its results are taken at every
+score (the engine's default threshold is 0).
+
+Throughput is measured in CPU time of one process (one core) on two texts: the labeled set
+(nearly every line carries an identifier) and a call-transcript mix (agent and caller turns, one
+in four with an identifier).
+Figures are printed, never judged: bench/ does not pass or fail.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from appliance.privacy.egress import EgressGuard  # noqa: E402
+from appliance.privacy.evaluation import Example, Scores, load_examples, score  # noqa: E402
+from appliance.privacy.redaction import LABELS, redact  # noqa: E402
+
+DATA = REPO / "tests" / "privacy" / "data"
+SITE_NAMES = ("Maria Gonzalez", "John Whitfield", "Aisha Rahman", "Robert Kim", "Emily Novak",
+              "David Thompson", "Karen Novak")  # fmt: skip
+
+PRESIDIO_LABELS = {
+    "PHONE_NUMBER": "PHONE", "EMAIL_ADDRESS": "EMAIL", "US_SSN": "SSN", "IP_ADDRESS": "IP",
+    "DATE_TIME": "DATE", "CREDIT_CARD": "ID", "US_BANK_NUMBER": "ID", "US_DRIVER_LICENSE": "ID",
+    "US_PASSPORT": "ID", "US_ITIN": "ID", "MEDICAL_LICENSE": "ID", "US_MBI": "ID",
+    "US_HEALTH_INSURANCE_MEMBER_ID": "ID", "US_CLAIM_NUMBER": "ID", "US_NPI": "ID",
+}  # fmt: skip
+PRESIDIO_RECOGNIZERS = (
+    "PhoneRecognizer", "EmailRecognizer", "UsSsnRecognizer", "IpRecognizer", "DateRecognizer",
+    "CreditCardRecognizer", "UsBankRecognizer", "UsLicenseRecognizer", "UsPassportRecognizer",
+    "UsItinRecognizer", "MedicalLicenseRecognizer", "UsMbiRecognizer",
+    "UsHealthInsuranceMemberIdRecognizer", "UsClaimNumberRecognizer", "UsNpiRecognizer",
+)  # fmt: skip
+
+AGENT_LINES = (
+    "Hello, you've reached Riverside Community Hospital. You're speaking with an automated assistant.",
+    "This call is recorded for quality and safety. You can say operator at any time to reach a person.",
+    "How can I help you today?",
+    "Sure, I can help you book an appointment. Which department would you like?",
+    "Dr. Patel has an opening on Tuesday at nine twenty. Would that work for you?",
+    "To check who I'm speaking with, please tell me your full name and date of birth.",
+    "Thank you. I've booked that for you. Is there anything else I can help with?",
+    "Visiting hours are ten in the morning to eight in the evening, and the ICU is eleven to seven.",
+    "The visitor garage on Elm Street is free for the first thirty minutes, then two dollars an hour.",
+    "I'll transfer you to the nurse line now. Please stay on the line.",
+)
+CALLER_LINES = (
+    "Hi, I'd like to see Doctor Patel next Tuesday morning.",
+    "The first one is fine.",
+    "No, that's everything. Thank you.",
+    "What time does the pharmacy close on Saturday?",
+    "I need a refill on my blood pressure medicine.",
+    "Can I speak with someone in billing about a charge?",
+)
+
+
+def presidio_predictor():  # type: ignore[no-untyped-def]
+    try:
+        import presidio_analyzer.predefined_recognizers as pr
+        import tldextract
+    except ImportError:
+        return None
+    # Presidio's email recognizer asks tldextract, which fetches the Public Suffix List over the
+    # network on first use; use the snapshot bundled with tldextract instead (nothing leaves).
+    tldextract.tldextract.TLD_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=())
+    logging.getLogger("tldextract").setLevel(logging.ERROR)
+    recognizers = []
+    for name in PRESIDIO_RECOGNIZERS:
+        cls = getattr(pr, name, None)
+        if cls is not None:
+            recognizers.append(cls())
+
+    def predict(text: str) -> list[tuple[int, int, str]]:
+        out = []
+        for rec in recognizers:
+            for r in rec.analyze(text, rec.supported_entities, None):
+                out.append((r.start, r.end, PRESIDIO_LABELS.get(r.entity_type, "ID")))
+        return out
+
+    return predict
+
+
+def ours(text: str) -> list[tuple[int, int, str]]:
+    return [(s.start, s.end, s.label) for s in redact(text, SITE_NAMES).spans]
+
+
+def transcript_mix(examples: list[Example], repeat: int) -> list[str]:
+    lines: list[str] = []
+    for _ in range(repeat):
+        for i, ex in enumerate(examples):
+            lines.append(AGENT_LINES[i % len(AGENT_LINES)])
+            lines.append(CALLER_LINES[i % len(CALLER_LINES)])
+            lines.append(AGENT_LINES[(i + 3) % len(AGENT_LINES)])
+            lines.append(ex.text)
+    return lines
+
+
+def throughput(predict, lines: list[str], min_s: float = 2.0) -> float:  # type: ignore[no-untyped-def]
+    size = sum(len(x.encode()) + 1 for x in lines)
+    # CPU time of this process: the figure for one core, whatever else shares the machine.
+    done, start = 0, time.process_time()
+    while True:
+        for line in lines:
+            predict(line)
+        done += size
+        elapsed = time.process_time() - start
+        if elapsed >= min_s:
+            return done / elapsed / 1e6
+
+
+def print_table(title: str, columns: list[tuple[str, Scores]]) -> None:
+    print(f"\n{title}")
+    head = f"{'label':8} {'gold':>5}" + "".join(f" | {name:>18}" for name, _ in columns)
+    print(head)
+    print(" " * 15 + "".join(f" | {'recall':>8} {'prec':>9}" for _ in columns))
+    for label in (*LABELS, "ALL"):
+        gold = columns[0][1].overall().gold if label == "ALL" else columns[0][1].of(label).gold
+        cells = ""
+        for _, s in columns:
+            x = s.overall() if label == "ALL" else s.labels.get(label)
+            if x is None or (x.gold == 0 and x.predicted == 0):
+                cells += f" | {'-':>8} {'-':>9}"
+            else:
+                prec = f"{x.precision:.3f}" if x.predicted else "-"
+                cells += f" | {x.recall:8.3f} {prec:>9}"
+        print(f"{label:8} {gold:5}{cells}")
+
+
+def main() -> None:
+    # The bench itself must not reach the network either: any attempt raises here.
+    with EgressGuard(block=True):
+        run()
+
+
+def run() -> None:
+    dev = load_examples(DATA / "utterances.jsonl")
+    held = load_examples(DATA / "heldout.jsonl")
+    examples = dev + held
+    print(f"labeled set: {len(examples)} utterances ({len(dev)} development, {len(held)} held out), "
+          f"{sum(len(e.spans) for e in examples)} identifiers")  # fmt: skip
+    columns = [("wardline", score(examples, ours))]
+    presidio = presidio_predictor()
+    if presidio is not None:
+        columns.append(("presidio patterns", score(examples, presidio)))
+    else:
+        print("presidio-analyzer is not installed: comparison skipped")
+    print_table("Recall / precision per label (all utterances)", columns)
+    print_table("Held-out utterances only, wardline", [("wardline", score(held, ours))])
+    print("\n(presidio: pattern recognizers only, no spaCy NER, so no NAME/ADDRESS; see the docstring)")
+
+    phi_dense = [e.text for e in examples]
+    mix = transcript_mix(examples, 1)
+    print("\nThroughput, one core (MB of UTF-8 text per second):")
+    for name, predict in [("wardline", ours)] + ([("presidio patterns", presidio)] if presidio else []):
+        dense = throughput(predict, phi_dense)
+        mixed = throughput(predict, mix)
+        print(f"  {name:18} labeled set {dense:6.2f} MB/s   transcript mix {mixed:6.2f} MB/s")
+    one_blob = ["\n".join(mix)]
+    print(f"  wardline, whole transcript as one string: {throughput(ours, one_blob):.2f} MB/s")
+
+
+if __name__ == "__main__":
+    main()

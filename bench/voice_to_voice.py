@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Voice-to-voice latency: Wardline and Pipecat on the same caller audio, in one run.
+
+The caller audio is the Pipecat harness's own WAV (../shared/peers/pipecat/harness.py
+build-wav: five espeak-ng utterances 3 s apart, with their true speech ends). Wardline plays it
+in real time through a CallSession on the embedded engines (Silero VAD, pocketsphinx in a
+worker, the rule dialog, espeak-ng); Pipecat plays it through its standard cascade with the same
+engines (the harness; its venv is made on first use in bench/.peer-venv).
+
+Per turn, in ms after the true end of the caller's speech: endpoint wait (end-of-turn decision),
+ASR (final text), dialog (first response text), TTS (first audio), the pipeline's own hand-off
+to the first outbound frame, and voice-to-voice. Prints p50/p95 and the Wardline / Pipecat ratio.
+
+    .venv/bin/python bench/voice_to_voice.py [--runs 3] [--endpoint-ms 260] [--skip-peer]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+import wave
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+SHARED = Path(os.environ.get("WARDLINE_SHARED", REPO.parent / "shared"))
+HARNESS = SHARED / "peers" / "pipecat" / "harness.py"
+PEER_VENV = REPO / "bench" / ".peer-venv"
+WORK = REPO / "bench" / ".work"
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    k = (len(values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def build_wav() -> dict:
+    WORK.mkdir(parents=True, exist_ok=True)
+    meta_path = WORK / "call.json"
+    if not meta_path.exists():
+        subprocess.run([sys.executable, str(HARNESS), "build-wav", "--out", str(WORK)], check=True,
+                       stdout=subprocess.DEVNULL)
+    return json.loads(meta_path.read_text())
+
+
+async def run_wardline(meta: dict, endpoint_ms: int) -> list[dict]:
+    from appliance.call.services import build_services
+    from appliance.call.session import CallSession
+    from appliance.config import load_settings
+    from appliance.sim.audio import SimTransport
+
+    with wave.open(meta["wav"], "rb") as w:
+        rate = w.getframerate()
+        pcm = w.readframes(w.getnframes())
+    settings = load_settings(call={"endpoint_ms": endpoint_ms, "sample_rate_hz": rate})
+    services = await build_services(settings, speech=True, audit=False)
+    events = []
+    session = CallSession(services, call_id=uuid.uuid4().hex, sample_rate_hz=rate, transport=SimTransport(),
+                          emit=events.append)
+    frame = rate // 50 * 2
+    frames = [pcm[i : i + frame] for i in range(0, len(pcm), frame)]
+    frames += [b"\x00" * frame] * int(3.0 * 50)
+    ends = [seg["end_sample"] for seg in meta["segments"]]
+    call = asyncio.create_task(session.run())
+    # The opening plays first; the caller audio starts once it is over, as on a real call.
+    while not any(e.type == "disclosure-played" for e in events):
+        session.next_frame()
+        await asyncio.sleep(0.02)
+    t0 = time.monotonic()
+    speech_end_abs = [t0 + e / rate for e in ends]
+    first_frames: list[float] = []
+    busy_before = False
+    for k, f in enumerate(frames):
+        # frame k is due once its 20 ms have elapsed, as a capture device or RTP receiver delivers it
+        due = t0 + (k + 1) * 0.02
+        await asyncio.sleep(max(0.0, due - time.monotonic()))
+        session.feed(f)
+        out = session.next_frame()
+        loud = bool(out.strip(b"\x00"))
+        if loud and not busy_before:
+            first_frames.append(time.monotonic())
+        busy_before = loud
+    session.caller_hung_up()
+    await asyncio.wait_for(call, 15)
+    await services.close()
+
+    turns = []
+    lat = [e for e in events if e.type == "turn-latency"]
+    base = session._t0
+    for e in lat:
+        speech_end_ms = (e.speech_end_ms / 1000 + base)
+        # the true end of speech for this turn: the nearest one before the end-of-turn decision
+        eot = base + e.end_of_turn_ms / 1000
+        true_end = max((s for s in speech_end_abs if s <= eot), default=speech_end_ms)
+        ff = base + e.first_frame_ms / 1000
+        turns.append({
+            "endpoint": (eot - true_end) * 1000,
+            "asr": e.asr_final_ms - e.end_of_turn_ms,
+            "dialog": e.first_text_ms - e.asr_final_ms,
+            "tts": e.first_audio_ms - e.first_text_ms,
+            "handoff": e.first_frame_ms - e.first_audio_ms,
+            "v2v": (ff - true_end) * 1000,
+        })
+    return turns
+
+
+def run_peer(meta: dict, runs: int) -> list[dict]:
+    py = PEER_VENV / "bin" / "python"
+    if not py.exists():
+        print("making the Pipecat venv (pipecat-ai 1.14.0, pocketsphinx) …", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+        subprocess.run([str(PEER_VENV / "bin" / "pip"), "install", "-q", "pipecat-ai==1.14.0", "pocketsphinx",
+                        "numpy", "soxr", "onnxruntime"], check=True)
+    sys.path.insert(0, str(HARNESS.parent))
+    import harness  # the peer's own analysis, so its figures are read as it reads them
+
+    rows = []
+    for i in range(runs):
+        out = WORK / f"pipecat-{i}.json"
+        subprocess.run([str(py), str(HARNESS), "run", "--config", "vad0.2-notimer", "--wav", meta["wav"],
+                        "--json", str(out)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        rows += harness.analyze_run(json.loads(out.read_text()), meta)
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--endpoint-ms", type=int, default=int(os.environ.get("WARDLINE_CALL__ENDPOINT_MS", 260)))
+    ap.add_argument("--skip-peer", action="store_true")
+    args = ap.parse_args()
+    os.environ.setdefault("WARDLINE_DATA_DIR", tempfile.mkdtemp(prefix="wardline-bench-"))
+    meta = build_wav()
+
+    ours: list[dict] = []
+    for _ in range(args.runs):
+        ours += asyncio.run(run_wardline(meta, args.endpoint_ms))
+    rss_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+              + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+
+    print(f"\nWardline, {args.runs} runs x {len(meta['segments'])} turns, endpoint {args.endpoint_ms} ms "
+          f"(ms after the true end of caller speech)")
+    print(f"{'stage':<28}{'p50':>8}{'p95':>8}{'max':>8}")
+    for key, label in [("endpoint", "endpoint wait"), ("asr", "ASR final after end of turn"),
+                       ("dialog", "dialog (first text)"), ("tts", "TTS first audio"),
+                       ("handoff", "own hand-off to 1st frame"), ("v2v", "voice-to-voice")]:
+        vals = [t[key] for t in ours]
+        print(f"{label:<28}{pct(vals, .5):>8.0f}{pct(vals, .95):>8.0f}{max(vals, default=float('nan')):>8.0f}")
+    print(f"peak RSS of one call (process + ASR worker): {rss_mb:.0f} MB")
+    v2v = [t["v2v"] for t in ours]
+    if args.skip_peer:
+        return
+    peer = run_peer(meta, args.runs)
+    peer_v2v = [r["v2v"] for r in peer if r.get("v2v") is not None]
+    print(f"\nPipecat 1.14 (VAD stop 0.2 s, no timer), {args.runs} runs: voice-to-voice p50 "
+          f"{statistics.median(peer_v2v):.0f} ms, p95 {pct(peer_v2v, .95):.0f} ms")
+    print(f"ratio Wardline / Pipecat (median voice-to-voice): {statistics.median(v2v) / statistics.median(peer_v2v):.2f}")
+
+
+if __name__ == "__main__":
+    main()

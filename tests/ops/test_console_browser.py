@@ -1,0 +1,106 @@
+"""The console in headless Chromium (Debian's chromium + chromium-driver, Selenium): log in, see
+the figures of calls just simulated, open a handoff summary as supervisor, be refused as viewer."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from appliance.config import load_settings
+from appliance.ops.console.app import console_config, create_app
+from appliance.ops.users import add_user
+from tests.ops.conftest import PUBLIC, Sim
+
+CHROMIUM = shutil.which("chromium")
+DRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian chromium and chromium-driver")
+PASSWORD = "correct horse battery"
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def console_url(sim: Sim) -> Iterator[str]:
+    import uvicorn
+
+    sim.run([p for p in PUBLIC if p.stem in ("refill-request", "operator-request", "parking-question")])
+    cfg = console_config(load_settings())
+    add_user(cfg.sessions, "sam", "supervisor", PASSWORD)
+    add_user(cfg.sessions, "vic", "viewer", PASSWORD)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(cfg), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM  # type: ignore[assignment]
+    for flag in FLAGS:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
+    driver.set_page_load_timeout(20)
+    yield driver
+    driver.quit()
+
+
+def _login(browser, url: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    browser.delete_all_cookies()
+    browser.get(url + "/login")
+    browser.find_element(By.ID, "name").send_keys(name)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.ID, "login").click()
+
+
+def test_supervisor_and_viewer_in_a_real_browser(console_url: str, browser) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    _login(browser, console_url, "sam")
+    row = browser.find_element(By.CSS_SELECTOR, 'tr[data-intent="refill_request"]')
+    assert row.find_element(By.CLASS_NAME, "calls").text == "1"
+    assert row.find_element(By.CLASS_NAME, "containment").text == "100%"
+    total = browser.find_element(By.CSS_SELECTOR, 'tr[data-intent="all"]')
+    assert total.find_element(By.CLASS_NAME, "calls").text == "3"
+    assert browser.find_elements(By.CSS_SELECTOR, "svg.plot")
+
+    browser.find_element(By.LINK_TEXT, "Transfers").click()
+    browser.find_element(By.CSS_SELECTOR, "a.handoff").click()
+    summary = browser.find_element(By.ID, "summary").text
+    assert "reason" in summary and "identity verified" in summary
+
+    _login(browser, console_url, "vic")
+    assert browser.find_elements(By.CSS_SELECTOR, 'tr[data-intent="all"]')
+    assert not browser.find_elements(By.LINK_TEXT, "Transfers")
+    browser.get(console_url + "/transfers")
+    assert "cannot open this page" in browser.find_element(By.ID, "notice").text

@@ -1,0 +1,43 @@
+"""Turn utterances.txt ({LABEL|text} markup) into utterances.jsonl (text + character spans).
+
+Run after editing utterances.txt:  python tests/privacy/data/build_utterances.py
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+MARK = re.compile(r"\{([A-Z]+)\|([^{}]+)\}")
+
+
+def parse(line: str) -> dict:
+    text, spans, pos = [], [], 0
+    out_len = 0
+    for m in MARK.finditer(line):
+        plain = line[pos : m.start()]
+        text.append(plain)
+        out_len += len(plain)
+        spans.append({"start": out_len, "end": out_len + len(m.group(2)), "label": m.group(1)})
+        text.append(m.group(2))
+        out_len += len(m.group(2))
+        pos = m.end()
+    text.append(line[pos:])
+    return {"text": "".join(text), "spans": spans}
+
+
+def main() -> None:
+    rows = []
+    for raw in (HERE / "utterances.txt").read_text(encoding="utf-8").splitlines():
+        if raw.strip() and not raw.startswith("#"):
+            rows.append(parse(raw.strip()))
+    with open(HERE / "utterances.jsonl", "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"{len(rows)} utterances")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""Redaction against the labeled set (goals asserted per label) and behaviour a reader would notice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from appliance.privacy.evaluation import load_examples, score
+from appliance.privacy.redaction import LABELS, NUMERIC_LABELS, redact
+
+DATA = Path(__file__).parent / "data"
+# Names the site knows: riverside.md's patients and the guardian on file.
+SITE_NAMES = ("Maria Gonzalez", "John Whitfield", "Aisha Rahman", "Robert Kim", "Emily Novak",
+              "David Thompson", "Karen Novak")  # fmt: skip
+
+
+def _predict(text: str):
+    return [(s.start, s.end, s.label) for s in redact(text, SITE_NAMES).spans]
+
+
+@pytest.fixture(scope="module")
+def scores():
+    examples = load_examples(DATA / "utterances.jsonl") + load_examples(DATA / "heldout.jsonl")
+    assert len(examples) >= 300
+    return score(examples, _predict)
+
+
+def test_the_labeled_set_is_current():
+    # utterances.jsonl is generated from utterances.txt; a stale copy would test the wrong thing.
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build", DATA / "build_utterances.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    for name in ("utterances", "heldout"):
+        lines = [x.strip() for x in (DATA / f"{name}.txt").read_text().splitlines()]
+        want = [build.parse(x) for x in lines if x and not x.startswith("#")]
+        got = load_examples(DATA / f"{name}.jsonl")
+        assert [
+            (e.text, [tuple(s.values()) for s in w["spans"]]) for e, w in zip(got, want, strict=True)
+        ] == [(w["text"], [tuple(s.values()) for s in w["spans"]]) for w in want]
+
+
+def test_recall_goals(scores):
+    missed = [f"{label}: {text[a:b]!r} in {text!r}" for text, (a, b, label) in scores.misses]
+    assert scores.overall().recall >= 0.99, missed
+    for label in NUMERIC_LABELS:
+        assert scores.labels[label].recall == 1.0, (label, missed)
+    assert set(scores.labels) <= set(LABELS)
+    assert {label for label in LABELS if scores.labels.get(label) and scores.labels[label].gold} == set(
+        LABELS
+    )
+
+
+def test_precision_goal(scores):
+    wrong = [f"{label}: {text[a:b]!r} in {text!r}" for text, (a, b, label) in scores.false_positives]
+    assert scores.overall().precision >= 0.90, wrong
+    for label, s in scores.labels.items():
+        assert s.precision >= 0.90, (label, wrong)
+
+
+def test_spans_are_exact_offsets_and_text_is_rebuilt_from_them():
+    text = "Hi, this is Karen Novak — call me at five five five, oh one four, three three oh two."
+    r = redact(text, SITE_NAMES)
+    assert [(text[s.start : s.end], s.label) for s in r.spans] == [
+        ("Karen Novak", "NAME"),
+        ("five five five, oh one four, three three oh two", "PHONE"),
+    ]
+    assert r.text == "Hi, this is [NAME] — call me at [PHONE]."
+
+
+def test_digits_are_joined_across_fillers_and_pauses():
+    r = redact("it's five five five … uh … oh one three … two two nine one")
+    assert r.text == "it's [PHONE]"
+
+
+def test_staff_site_facts_and_small_numbers_are_kept():
+    for text in (
+        "Can I see Dr. Anita Patel on Tuesday at ten thirty?",
+        "Transfer me to extension 2100 please.",
+        "Parking is $12 a day and she is eighty-nine.",
+        "I was born in nineteen eighty.",
+    ):
+        assert redact(text).text == text
+
+
+def test_names_known_to_the_site_are_found_anywhere_and_spelled():
+    r = redact("whitfield here, w h i t f i e l d", ["John Whitfield"])
+    assert r.text == "[NAME] here, [NAME]"
+
+
+def test_ages_over_89_only():
+    assert redact("my mother is ninety-three years old").text == "my mother is [AGE] years old"
+    assert redact("my mother is eighty-three years old").text == "my mother is eighty-three years old"
+
+
+def test_empty_and_unicode_text():
+    assert redact("").spans == ()
+    text = "İstanbul'dan arıyorum, numaram 555 013 2291"  # lowercasing changes length here
+    r = redact(text)
+    assert [text[s.start : s.end] for s in r.spans] == ["555 013 2291"]
+
+
+def test_known_names_index_scales_and_spares_everyday_words():
+    from appliance.privacy.redaction import KnownNames
+
+    def word(i: int) -> str:  # invented, letters only: "Qab", "Qbb", …
+        return "Q" + "".join("abcdefghijklmnopqrstuvwxyz"[(i // 26**k) % 26] for k in range(3))
+
+    names = KnownNames([f"{word(i)} {word(i + 7000)}" for i in range(5000)] + ["Will Grant", "Aisha Rahman"])
+    r = redact(f"Aisha will grant it; Will Grant and {word(7321).lower()} called, {word(17)} too", names)
+    assert r.text == "[NAME] will grant it; [NAME] and [NAME] called, [NAME] too"
+
+
+def test_site_known_names_reads_patients_and_guardians(tmp_path):
+    import sqlite3
+
+    from appliance.privacy.known_names import site_known_names
+
+    db = tmp_path / "site.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE patients (name TEXT)")
+        conn.execute("CREATE TABLE guardians (name TEXT)")
+        conn.execute("INSERT INTO patients VALUES ('Emily Novak')")
+        conn.execute("INSERT INTO guardians VALUES ('Karen Novak')")
+    assert site_known_names(f"sqlite:///{db}") == ["Emily Novak", "Karen Novak"]
+    assert site_known_names(f"sqlite:///{tmp_path / 'absent.db'}") == []
+    assert not (tmp_path / "absent.db").exists()

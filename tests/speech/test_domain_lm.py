@@ -1,0 +1,72 @@
+"""The site language model: numbers spelled, unknown words dropped, a valid back-off model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pocketsphinx
+import pytest
+
+from appliance.speech.asr.domain_lm import (
+    LOG10_OF_LOGMATH_UNIT,
+    build_domain_model,
+    normalize,
+    spell_number,
+)
+
+CORPUS = [
+    "I need a refill on my lisinopril",
+    "I need to talk to a nurse",
+    "my date of birth is March 3 1980",
+    "parking is free for 30 minutes",
+]
+
+
+def test_numbers_are_spelled_the_way_callers_say_them() -> None:
+    assert spell_number(1980) == "nineteen eighty"
+    assert spell_number(2005) == "two thousand five"
+    assert spell_number(1907) == "nineteen oh seven"
+    assert spell_number(21) == "twenty one"
+    assert normalize("March 3, 1980 - it's Dr. Patel!") == [
+        "march", "three", "nineteen", "eighty", "it's", "dr", "patel",
+    ]  # fmt: skip
+
+
+def test_unknown_words_are_dropped_and_named(tmp_path: Path) -> None:
+    model = build_domain_model(CORPUS, tmp_path)
+    assert model.dropped == ("lisinopril",)
+    vocabulary = {line.split()[0].split("(")[0] for line in model.dict_path.read_text().splitlines()}
+    assert {"refill", "nurse", "nineteen", "thirty"} <= vocabulary
+    assert "lisinopril" not in vocabulary
+
+
+def test_each_history_is_a_probability_distribution(tmp_path: Path) -> None:
+    model = build_domain_model(CORPUS, tmp_path)
+    lm = pocketsphinx.NGramModel.readfile(str(model.arpa_path))
+    vocabulary = {line.split()[0].split("(")[0] for line in model.dict_path.read_text().splitlines()}
+    for history in (["i", "need"], ["need"], ["talk", "to"], ["zzz-unseen"]):
+        # NGramModel.prob takes the word first, then its history, most recent first.
+        context = history[::-1]
+        total = sum(10 ** (lm.prob([w, *context]) * LOG10_OF_LOGMATH_UNIT) for w in [*vocabulary, "</s>"])
+        assert total == pytest.approx(1.0, abs=0.02), history
+
+
+def test_mixing_in_general_words_widens_the_vocabulary(tmp_path: Path) -> None:
+    site = build_domain_model(CORPUS, tmp_path)
+    mixed = build_domain_model(CORPUS, tmp_path, general_words=500, general_weight=0.1)
+    assert mixed.words > site.words + 400
+
+
+def test_the_model_is_built_once_and_reused(tmp_path: Path) -> None:
+    first = build_domain_model(CORPUS, tmp_path)
+    stamp = first.arpa_path.stat().st_mtime_ns
+    again = build_domain_model(CORPUS, tmp_path)
+    assert again.arpa_path == first.arpa_path and again.arpa_path.stat().st_mtime_ns == stamp
+    assert build_domain_model([*CORPUS, "goodbye"], tmp_path).arpa_path != first.arpa_path
+
+
+def test_a_corpus_without_known_words_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no sentence"):
+        build_domain_model(["lisinopril", "1 2 3 !!!"[:0]], tmp_path)
+    with pytest.raises(ValueError, match="general_weight"):
+        build_domain_model(CORPUS, tmp_path, general_weight=1.5)
