@@ -159,7 +159,8 @@ def main() -> None:
                        ("dialog", "dialog (first text)"), ("tts", "TTS first audio"),
                        ("handoff", "own hand-off to 1st frame"), ("v2v", "voice-to-voice")]:
         vals = [t[key] for t in ours]
-        print(f"{label:<28}{pct(vals, .5):>8.0f}{pct(vals, .95):>8.0f}{max(vals, default=float('nan')):>8.0f}")
+        worst = max(vals, default=float("nan"))
+        print(f"{label:<28}{pct(vals, .5):>8.0f}{pct(vals, .95):>8.0f}{worst:>8.0f}")
     print(f"peak RSS of one call (process + ASR worker): {rss_mb:.0f} MB")
     v2v = [t["v2v"] for t in ours]
     if args.skip_peer:
@@ -168,7 +169,8 @@ def main() -> None:
     peer_v2v = [r["v2v"] for r in peer if r.get("v2v") is not None]
     print(f"\nPipecat 1.14 (VAD stop 0.2 s, no timer), {args.runs} runs: voice-to-voice p50 "
           f"{statistics.median(peer_v2v):.0f} ms, p95 {pct(peer_v2v, .95):.0f} ms")
-    print(f"ratio Wardline / Pipecat (median voice-to-voice): {statistics.median(v2v) / statistics.median(peer_v2v):.2f}")
+    ratio = statistics.median(v2v) / statistics.median(peer_v2v)
+    print(f"ratio Wardline / Pipecat (median voice-to-voice): {ratio:.2f}")
 
 
 if __name__ == "__main__":

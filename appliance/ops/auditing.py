@@ -34,7 +34,7 @@ class OpsAudit:
         if self.log is not None:
             self._append(self.log, type, actor, call_id, payload)
             return
-        from appliance.registry.registry import running_service_pid
+        from appliance.pidfile import running_service_pid
 
         if running_service_pid(self.settings) is not None:
             _write_pending(
