@@ -58,7 +58,7 @@ class CallServices:
             self.schedule,
             now=self.now,
             events=emit,
-            audit=self._tool_audit(call_id),
+            audit=None,  # tool calls reach the audit log once, as tool-call events (audit/events.py)
             call_id=call_id,
             t_ms=clock_ms,
             timeout_s=self.settings.call.tool_timeout_ms / 1000,
@@ -94,15 +94,6 @@ class CallServices:
         if self.ops is not None:
             sinks.append(self.ops.observer(call_id))
         return sinks
-
-    def _tool_audit(self, call_id: str) -> Callable[[str, dict[str, Any]], None] | None:
-        if self.audit is None:
-            return None
-
-        def record(entry_type: str, payload: dict[str, Any]) -> None:
-            self.audit.append(entry_type, "agent", call_id, payload)
-
-        return record
 
     def new_recorder(self, call_id: str, sample_rate_hz: int) -> Any:
         return None
