@@ -64,6 +64,6 @@ class Sim:
 
 @pytest.fixture
 def sim() -> Sim:
-    services = asyncio.run(build_services(load_settings(), speech=False))
+    services = asyncio.run(build_services(load_settings(), speech=False, audit=False))
     yield Sim(services)
     asyncio.run(services.close())

@@ -6,11 +6,9 @@ from riverside.md, not copied from the scenarios) plus, where a test says so, th
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
-SCENARIOS = Path(__file__).resolve().parents[2].parent / "shared" / "scenarios"
+from tests.conftest import SCENARIOS
 
 PATIENTS = ["Maria Gonzalez", "John Whitfield", "Aisha Rahman", "Robert Kim", "Emily Novak", "David Thompson"]
 DOCTORS = ["Doctor Patel", "Doctor Chen", "Doctor Alvarez", "Doctor Okafor"]
