@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`. Each sets everything up first.
-.PHONY: setup demo test lint bench
+.PHONY: setup demo test lint bench test-deb deb
 
 setup:
 	./scripts/setup
@@ -16,3 +16,11 @@ lint: setup
 
 bench: setup
 	.venv/bin/python bench/voice_to_voice.py
+
+# The Debian package (deploy/build-deb) and its install/upgrade/remove/purge test in a Debian 12
+# chroot (root, network for debootstrap; about 15 minutes the first time, cached in build/deb).
+deb:
+	deploy/build-deb
+
+test-deb: setup
+	WARDLINE_TEST_DEB=1 .venv/bin/python -m pytest -q -m slow tests/deploy

@@ -55,6 +55,7 @@ class CallSettings(Section):
 class SpeechSettings(Section):
     asr: str = "pocketsphinx"
     tts: str = "espeak-ng"
+    asr_workers: int = Field(3, ge=1, le=64, description="recognizer processes: one per concurrent call")
     voice: str = "en-us"
     words_per_minute: int = Field(175, ge=80, le=400)
 

@@ -169,7 +169,7 @@ def _default_asr(settings: Settings, site: Any) -> Any:
     from appliance.dialog.corpus import corpus
     from appliance.speech.asr.pocketsphinx import PocketsphinxAsr
 
-    return PocketsphinxAsr(corpus=corpus(site))
+    return PocketsphinxAsr(corpus=corpus(site), workers=settings.speech.asr_workers)
 
 
 def _default_tts(settings: Settings) -> Any:

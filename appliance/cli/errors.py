@@ -41,5 +41,7 @@ def report(exc: BaseException) -> int:
             f"[red]error:[/red] unexpected {type(exc).__name__}; run with WARDLINE_DEBUG=1 for details"
         )
         return 70
-    err_console.print(f"[red]error:[/red] {exc}", highlight=False, markup=False)
+    from rich.text import Text
+
+    err_console.print(Text("error: ", style="red") + Text(str(exc)), highlight=False)
     return code

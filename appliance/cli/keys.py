@@ -15,7 +15,7 @@ from appliance.cli.output import JsonOption, console, emit_json, table
 errors.USER_ERRORS.setdefault(KeyFileError, 2)
 errors.USER_ERRORS.setdefault(AuditWriteError, 3)
 
-keys_app = typer.Typer(name="keys", help="Signing keys of this box.", no_args_is_help=True)
+keys_app = typer.Typer(name="keys", help="Signing and encryption keys of this box.", no_args_is_help=True)
 OriginOption = Annotated[
     str | None, typer.Option("--origin", help="Log name (default: wardline.<hostname>).")
 ]
@@ -66,3 +66,36 @@ def list_keys(origin: OriginOption = None, json: JsonOption = False) -> None:
         table(
             f"audit signing keys ({store.trusted_path})", ["key", "first tree size", "last tree size"], rows
         )
+
+
+@keys_app.command("rotate-kek")
+def rotate_kek(json: JsonOption = False) -> None:
+    """Re-wrap every stored data key under a new key-encryption key (nothing is re-encrypted)."""
+    from appliance.config import load_settings
+    from appliance.privacy.kek import rotate_kek as rewrap
+
+    settings = load_settings()
+    count = rewrap(settings.data_dir)
+    log = AuditLog.open(settings, background=False)
+    try:
+        log.append("kek-rotated", actor(), None, {"rewrapped": count})
+        log.checkpoint()
+    finally:
+        log.close()
+    if json:
+        emit_json({"rewrapped": count})
+    else:
+        console.print(f"New key-encryption key; {count} data keys re-wrapped.")
+
+
+@keys_app.command("init")
+def init(json: JsonOption = False) -> None:
+    """Create the keys this box lacks (signing key, salt, key-encryption key); never replaces one."""
+    from appliance.config import load_settings
+    from appliance.service.maintenance import ensure_keys
+
+    created = ensure_keys(load_settings().data_dir)
+    if json:
+        emit_json({"created": [str(p) for p in created]})
+    else:
+        console.print("\n".join(f"created {p}" for p in created) or "all keys present")

@@ -1,0 +1,355 @@
+"""`wardline doctor`: is this box ready to take calls? One check per concern, each ok/warn/fail
+with the fix.
+
+Checks: configuration file, GPU and driver (nvidia-smi), the CUDA libraries the engines load,
+installed model files against their hashes, key files and their permissions, the SIP port,
+disk space for the store, clock synchronisation (audit timestamps), and the egress networks.
+Every check is a small function from Settings to a `Check`; none of them changes anything.
+Runs in the caller's thread; the slowest part is nvidia-smi (bounded by a timeout).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import glob
+import ipaddress
+import os
+import pwd
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+from appliance.config import ConfigError, Settings, config_file, load_settings
+
+Status = Literal["ok", "warn", "fail"]
+SERVICE_USER = "wardline"
+GIB = 1024**3
+# (library, what needs it): the CUDA 12 runtime pieces faster-whisper (CTranslate2) and a CUDA
+# build of llama.cpp load at run time; vLLM runs in its own environment (wardline-vllm@).
+CUDA_LIBRARIES = (
+    ("libcudart.so.12", "llama.cpp (CUDA build)"),
+    ("libcublas.so.12", "faster-whisper and llama.cpp"),
+    ("libcudnn.so.9", "faster-whisper (CTranslate2 >= 4.5)"),
+)
+# key files that may be world-readable because they hold public keys only
+PUBLIC_KEY_FILES = frozenset({"trusted-keys.txt"})
+REQUIRED_KEY_FILES = ("kek", "audit-signing.key")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    detail: str
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    checks: tuple[Check, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.status != "fail" for c in self.checks)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"ok": self.ok, "checks": [asdict(c) for c in self.checks]}
+
+
+CheckFn = Callable[[Settings], Check]
+
+
+def check_config(path: Path | None = None) -> tuple[Check, Settings]:
+    """The configuration file; on failure the other checks run against the defaults."""
+    path = path or config_file()
+    try:
+        settings = load_settings(path)
+    except ConfigError as exc:
+        return Check("config", "fail", str(exc), f"edit {path} at the line named, then retry"), Settings()
+    where = str(path) if path.exists() else f"{path} absent, defaults in use"
+    return Check("config", "ok", where), settings
+
+
+def _run(cmd: list[str], timeout_s: float = 10.0) -> subprocess.CompletedProcess[str] | None:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
+def gpu_present() -> bool:
+    return shutil.which("nvidia-smi") is not None or Path("/dev/nvidiactl").exists()
+
+
+def check_gpu(settings: Settings) -> Check:
+    if shutil.which("nvidia-smi") is None:
+        return Check(
+            "gpu",
+            "warn",
+            "no nvidia-smi: no NVIDIA driver, so only the CPU engines can run",
+            "install the NVIDIA driver (firmware-notes.md), or keep the embedded CPU engines",
+        )
+    query = "name,driver_version,memory.total,persistence_mode"
+    out = _run(["nvidia-smi", f"--query-gpu={query}", "--format=csv,noheader"])
+    if out is None or out.returncode != 0 or not out.stdout.strip():
+        reason = (out.stderr or out.stdout).strip().splitlines()[:1] if out else ["timed out"]
+        return Check(
+            "gpu",
+            "fail",
+            f"nvidia-smi failed: {' '.join(reason)}",
+            "check that the driver matches the kernel: `dkms status`, then reboot",
+        )
+    gpus = [line.strip() for line in out.stdout.strip().splitlines()]
+    if any(line.endswith("Disabled") for line in gpus):
+        return Check(
+            "gpu",
+            "warn",
+            "; ".join(gpus),
+            "enable persistence mode: systemctl enable --now nvidia-persistenced",
+        )
+    return Check("gpu", "ok", "; ".join(gpus))
+
+
+def _ldconfig_libraries() -> set[str]:
+    out = _run(["ldconfig", "-p"]) or _run(["/sbin/ldconfig", "-p"])
+    if out is None:
+        return set()
+    return {line.split()[0] for line in out.stdout.splitlines()[1:] if line.strip()}
+
+
+def _wheel_libraries() -> set[str]:
+    # pip's nvidia-* wheels put the CUDA libraries under site-packages/nvidia/*/lib
+    names: set[str] = set()
+    for base in sys.path:
+        names.update(
+            os.path.basename(p) for p in glob.glob(os.path.join(base, "nvidia", "*", "lib", "*.so*"))
+        )
+    return names
+
+
+def check_cuda_libraries(settings: Settings) -> Check:
+    if not gpu_present():
+        return Check("cuda", "ok", "no GPU: CUDA libraries not needed")
+    found = _ldconfig_libraries() | _wheel_libraries()
+    missing = [f"{lib} ({who})" for lib, who in CUDA_LIBRARIES if lib not in found]
+    if missing:
+        return Check(
+            "cuda",
+            "warn" if len(missing) < len(CUDA_LIBRARIES) else "fail",
+            "missing: " + ", ".join(missing),
+            "apt-get install libcublas12 libcudart12 libcudnn9-cuda-12 (NVIDIA's CUDA repository)",
+        )
+    return Check("cuda", "ok", ", ".join(lib for lib, _ in CUDA_LIBRARIES))
+
+
+def check_models(settings: Settings) -> Check:
+    try:
+        from appliance.registry.registry import ModelRegistry
+    except ImportError:
+        return Check("models", "ok", "no model registry in this build: embedded engines only")
+    try:
+        registry = ModelRegistry(settings)
+        results = list(registry.verify())
+    except Exception as exc:  # a broken registry is itself the finding
+        return Check(
+            "models",
+            "fail",
+            f"cannot read the model registry: {exc}",
+            "wardline models list; reinstall the model named",
+        )
+    bad = [r for r in results if not getattr(r, "ok", False)]
+    if bad:
+        names = "; ".join(f"{getattr(r, 'id', r)}: {getattr(r, 'detail', '')}" for r in bad)
+        return Check(
+            "models",
+            "fail",
+            f"hash mismatch or missing files: {names}",
+            "wardline models install <id> again from the original medium",
+        )
+    return Check("models", "ok", f"{len(results)} installed model(s) match their hashes")
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def _service_uid() -> int | None:
+    try:
+        return pwd.getpwnam(SERVICE_USER).pw_uid
+    except KeyError:
+        return None
+
+
+def check_keys(settings: Settings) -> Check:
+    keys = settings.data_dir / "keys"
+    regen = "sudo dpkg-reconfigure wardline (generates absent keys)"
+    if not keys.is_dir():
+        return Check("keys", "fail", f"{keys}: missing", regen)
+    problems: list[str] = []
+    uid = _service_uid()
+    for path in sorted(p for p in keys.iterdir() if p.is_file()):
+        mode = _mode(path)
+        loose = mode & (0o022 if path.name in PUBLIC_KEY_FILES else 0o077)
+        if loose:
+            problems.append(f"{path} is mode {mode:04o}")
+        if uid is not None and os.geteuid() == 0 and path.stat().st_uid != uid:
+            problems.append(f"{path} is not owned by {SERVICE_USER}")
+    missing = [name for name in REQUIRED_KEY_FILES if not (keys / name).exists()]
+    if problems:
+        return Check(
+            "keys",
+            "fail",
+            "; ".join(problems),
+            f"chown {SERVICE_USER}: {keys}/* && chmod 0600 {keys}/* (trusted-keys.txt may be 0644)",
+        )
+    if missing:
+        return Check("keys", "fail", f"missing in {keys}: {', '.join(missing)}", regen)
+    return Check("keys", "ok", f"{keys}: private keys 0600")
+
+
+def _sip_port(settings: Settings) -> int:
+    sip = getattr(settings, "sip", None)
+    return int(getattr(sip, "port", 5060) or 5060)
+
+
+def check_sip_port(settings: Settings) -> Check:
+    port = _sip_port(settings)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.bind(("0.0.0.0", port))
+        except PermissionError:
+            return Check(
+                "sip",
+                "warn",
+                f"udp/{port} needs CAP_NET_BIND_SERVICE for this user",
+                "the packaged unit grants it; or set sip.port to 5060",
+            )
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                return Check("sip", "fail", f"udp/{port}: {exc.strerror}", "check the address settings")
+            if _wardline_active():
+                return Check("sip", "ok", f"udp/{port} in use by wardline.service")
+            return Check(
+                "sip",
+                "fail",
+                f"udp/{port} is taken by another process",
+                f"find it with `ss -lunp 'sport = :{port}'` and stop it, or change sip.port",
+            )
+    return Check("sip", "ok", f"udp/{port} free")
+
+
+def _wardline_active() -> bool:
+    out = _run(["systemctl", "is-active", "--quiet", "wardline.service"], 5)
+    return out is not None and out.returncode == 0
+
+
+def check_disk(settings: Settings) -> Check:
+    path = settings.data_dir
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    free = shutil.disk_usage(path).free
+    text = f"{free / GIB:.1f} GiB free for {settings.data_dir}"
+    if free < 2 * GIB:
+        return Check(
+            "disk", "fail", text, "free space or move WARDLINE_DATA_DIR; `wardline data purge --due`"
+        )
+    if free < 20 * GIB:
+        return Check("disk", "warn", text, "recordings need room: plan for 20 GiB or more")
+    return Check("disk", "ok", text)
+
+
+class _Timex(ctypes.Structure):
+    # struct timex from <sys/timex.h>; only `status` is read, the padding keeps the size right
+    _fields_ = [
+        ("modes", ctypes.c_uint),
+        ("_pad", ctypes.c_long * 4),
+        ("status", ctypes.c_int),
+        ("_rest", ctypes.c_byte * 200),
+    ]
+
+
+TIME_ERROR = 5  # adjtimex(2): the clock is not synchronised
+
+
+def clock_state() -> int | None:
+    """adjtimex's clock state (0 synchronised … 5 not synchronised), None where unavailable."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.adjtimex(ctypes.byref(_Timex())))
+    except (OSError, AttributeError):
+        return None
+
+
+def check_clock(settings: Settings) -> Check:
+    state = clock_state()
+    fix = "enable time sync: apt-get install chrony (NTP) or linuxptp (PTP); see firmware-notes.md"
+    if state is None or state < 0:
+        return Check("clock", "warn", "cannot read the kernel clock state", fix)
+    if state == TIME_ERROR:
+        return Check("clock", "warn", "the system clock is not synchronised: audit timestamps drift", fix)
+    return Check("clock", "ok", "system clock synchronised")
+
+
+def check_egress(settings: Settings) -> Check:
+    nets = settings.network.site_networks
+    if not nets:
+        return Check(
+            "egress",
+            "warn",
+            "no site networks: the service may reach localhost only",
+            "list the PBX and site subnets in [network] site_networks, then systemctl daemon-reload",
+        )
+    problems, public = [], []
+    for text in nets:
+        try:
+            net = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            problems.append(f"{text!r} is not a network")
+            continue
+        if net.prefixlen == 0:
+            problems.append(f"{text} allows every address")
+        elif not (net.is_private or net.is_loopback or net.is_link_local):
+            public.append(text)
+    if problems:
+        return Check(
+            "egress", "fail", "; ".join(problems), "fix [network] site_networks in the configuration"
+        )
+    if public:
+        return Check(
+            "egress",
+            "warn",
+            f"public networks allowed: {', '.join(public)}",
+            "only list networks inside the site",
+        )
+    return Check("egress", "ok", "allowed: localhost, " + ", ".join(nets))
+
+
+CHECKS: tuple[CheckFn, ...] = (
+    check_gpu,
+    check_cuda_libraries,
+    check_models,
+    check_keys,
+    check_sip_port,
+    check_disk,
+    check_clock,
+    check_egress,
+)
+
+
+def run_checks(config_path: Path | None = None, checks: tuple[CheckFn, ...] = CHECKS) -> Report:
+    first, settings = check_config(config_path)
+    results = [first]
+    for fn in checks:
+        try:
+            results.append(fn(settings))
+        except Exception as exc:  # a check that breaks is reported, the others still run
+            name = fn.__name__.removeprefix("check_")
+            results.append(Check(name, "fail", f"check failed: {type(exc).__name__}: {exc}"))
+    return Report(tuple(results))

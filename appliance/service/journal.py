@@ -1,0 +1,188 @@
+"""Structured journald events: one MESSAGE_ID per event type, SYSLOG_IDENTIFIER=wardline, no PHI.
+
+The MESSAGE text of every event is fixed by its type and filled only from typed fields whose
+names are on an allowlist and whose values are numbers or short identifiers (a call reference,
+a model id). There is no free-text argument, so a transcript, a name or a date of birth cannot
+reach the journal through this module. `detail` (free text) is accepted only for events about
+the box itself (a configuration error, a failed migration), never for call events.
+
+Entries go to journald's native socket (one datagram per entry, the documented wire format:
+KEY=value lines, or KEY, a 64-bit little-endian length and raw bytes for values with newlines).
+Without journald (a terminal, a container) the same entry is written to stderr as one line.
+Call `log_event` from any thread: each entry is one sendto() on its own socket.
+
+    journalctl -u wardline MESSAGE_ID=5d0125f7531c4262808c2df979c9935e   # every reload
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import re
+import socket
+import struct
+import sys
+from dataclasses import dataclass
+from typing import TextIO
+
+JOURNAL_SOCKET = "/run/systemd/journal/socket"
+IDENTIFIER = "wardline"
+
+# syslog priorities (journald's PRIORITY field)
+ERR, WARNING, NOTICE, INFO = 3, 4, 5, 6
+
+
+@dataclass(frozen=True)
+class _Kind:
+    message_id: str
+    template: str
+    priority: int
+    system: bool  # about the box, not a call: may carry `detail`
+
+
+class Event(enum.Enum):
+    """Event types with a stable MESSAGE_ID each (never reuse or change an id)."""
+
+    SERVICE_STARTING = _Kind("6b4609178d144833a101dd56e3956cf2", "Wardline {version} starting", INFO, True)
+    SERVICE_READY = _Kind("195a12148987491b95748ce1b8075c39", "Wardline ready: {status}", NOTICE, True)
+    SERVICE_STOPPING = _Kind("3f0efe28c65e452c84b3dd489efe0376", "Wardline stopping", NOTICE, True)
+    SERVICE_FAILED = _Kind("b46de621dc4c4628a9c0918bbcca7491", "Wardline failed: {error_code}", ERR, True)
+    CONFIG_INVALID = _Kind("9f0bf91cb82d418293a209045126bd4a", "Configuration refused: {detail}", ERR, True)
+    RELOAD_DONE = _Kind("5d0125f7531c4262808c2df979c9935e", "Reloaded: {status}", NOTICE, True)
+    RELOAD_FAILED = _Kind(
+        "dc9738247dab4f0692d90e5367e21d80", "Reload refused, keeping the running one: {detail}", ERR, True
+    )
+    STATUS = _Kind("95d5a1795c4b402596813178cec93fa6", "Status: {status}", INFO, True)
+    CALL_STARTED = _Kind("53c2caf745544eccb043e719ab98fe4c", "Call {call_ref} started", INFO, False)
+    CALL_ENDED = _Kind(
+        "db22673b96504501b980f8700f4b575d", "Call {call_ref} ended after {duration_ms} ms", INFO, False
+    )
+    CALL_TRANSFERRED = _Kind(
+        "f0434ade996f4b1682de26a92d0666f0", "Call {call_ref} transferred ({reason_code})", NOTICE, False
+    )
+    MODEL_ACTIVATED = _Kind("0f8baa6f530e469183b50e69824e864b", "Model {model} active", NOTICE, True)
+    DB_BACKED_UP = _Kind("242295eb97764387a79b20fe87cc50fa", "Database backed up to {path}", INFO, True)
+    DB_MIGRATED = _Kind(
+        "f3d5ef97a3794b69bc389fa1e0252648", "Database schema upgraded to {revision}", NOTICE, True
+    )
+    DB_MIGRATION_FAILED = _Kind(
+        "f8d7c082b1084b9aaaddeec400124a35", "Database upgrade failed, backup restored: {detail}", ERR, True
+    )
+    KEYS_GENERATED = _Kind("98a6850e82ed4de9b31c0626ec4d1250", "Generated {count} key file(s)", NOTICE, True)
+
+    @property
+    def message_id(self) -> str:
+        return self.value.message_id
+
+
+SAFE_FIELDS = frozenset(
+    {
+        "version",
+        "status",
+        "error_code",
+        "call_ref",
+        "duration_ms",
+        "reason_code",
+        "model",
+        "path",
+        "revision",
+        "count",
+        "active_calls",
+    }
+)
+# identifiers only: no spaces, so no sentence (and no transcript) fits; `status` also allows the
+# separators format_status() uses.
+_IDENT = re.compile(r"[A-Za-z0-9._:@/+=-]{1,200}")
+_STATUS = re.compile(r"[A-Za-z0-9._:@/+=;, -]{1,300}")
+_FIELD_NAME = re.compile(r"[A-Z0-9][A-Z0-9_]*")
+
+
+class UnsafeFieldError(ValueError):
+    """A journal field that is not on the allowlist or does not look like an identifier."""
+
+
+def _check(event: Event, fields: dict[str, object]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in fields.items():
+        if name == "detail":
+            if not event.value.system:
+                raise UnsafeFieldError(f"{event.name} is a call event: it cannot carry free text")
+            out[name] = str(value)[:500]
+            continue
+        if name not in SAFE_FIELDS:
+            raise UnsafeFieldError(f"journal field {name!r} is not on the allowlist")
+        if isinstance(value, bool | int | float):
+            out[name] = str(value)
+            continue
+        pattern = _STATUS if name == "status" else _IDENT
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise UnsafeFieldError(f"journal field {name!r} must be an identifier or a number")
+        out[name] = value
+    return out
+
+
+def encode_entry(fields: dict[str, str]) -> bytes:
+    """journald's native wire format for one entry."""
+    parts: list[bytes] = []
+    for key, value in fields.items():
+        if not _FIELD_NAME.fullmatch(key):
+            raise ValueError(f"invalid journal field name {key!r}")
+        data = value.encode("utf-8", "replace")
+        if b"\n" in data:
+            parts.append(key.encode() + b"\n" + struct.pack("<Q", len(data)) + data + b"\n")
+        else:
+            parts.append(key.encode() + b"=" + data + b"\n")
+    return b"".join(parts)
+
+
+class Journal:
+    """Writes events to journald (or stderr when there is none)."""
+
+    def __init__(self, socket_path: str = JOURNAL_SOCKET, fallback: TextIO | None = None) -> None:
+        self.socket_path = socket_path
+        self._fallback = fallback
+
+    def entry(self, event: Event, **fields: object) -> dict[str, str]:
+        """The journal fields for one event (validated; raises UnsafeFieldError)."""
+        values = _check(event, fields)
+        try:
+            message = event.value.template.format_map(_Missing(values))
+        except (KeyError, IndexError, ValueError):
+            message = event.value.template
+        entry = {
+            "MESSAGE": message,
+            "MESSAGE_ID": event.message_id,
+            "PRIORITY": str(event.value.priority),
+            "SYSLOG_IDENTIFIER": IDENTIFIER,
+            "WARDLINE_EVENT": event.name.lower(),
+        }
+        entry.update({f"WARDLINE_{k.upper()}": v for k, v in values.items()})
+        return entry
+
+    def send(self, event: Event, **fields: object) -> bool:
+        """Record one event; True when journald took it, False when it went to stderr."""
+        entry = self.entry(event, **fields)
+        if os.path.exists(self.socket_path):
+            try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
+                    sock.sendto(encode_entry(entry), self.socket_path)
+                return True
+            except OSError:
+                pass  # too large or journald gone: the line below still records it
+        stream = self._fallback or sys.stderr
+        stream.write(f"{IDENTIFIER}[{os.getpid()}]: {entry['MESSAGE']}\n")
+        stream.flush()
+        return False
+
+
+class _Missing(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return "-"
+
+
+_default = Journal()
+
+
+def log_event(event: Event, **fields: object) -> bool:
+    """Record `event` in the journal with the given allowlisted fields."""
+    return _default.send(event, **fields)

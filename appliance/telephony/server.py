@@ -1,0 +1,160 @@
+"""`wardline serve`: the SIP agent plus one CallSession per answered call, on one asyncio loop.
+
+The loop thread runs this module; pjsua2 lives on the SIP thread (appliance.telephony.endpoint)
+and audio crosses in appliance.telephony.bridge. A call whose pipeline fails is transferred to
+the operator by its bridge while the process and every other call go on. SIGTERM stops taking
+calls (new INVITEs get 503 with Retry-After) and waits up to sip.drain_timeout_s for the
+active ones before the library is shut down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from appliance.config import Settings
+from appliance.telephony.bridge import CallBridge, CallInfo, Session, SessionFactory, SipTransport
+from appliance.telephony.endpoint import SipAgent
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CallRecord:
+    """What the server remembers about a finished call (no caller data)."""
+
+    call_id: str
+    codec: str
+    sample_rate_hz: int
+    outcome: str | None
+    frames_out: int
+    late_frames: int
+    worst_late_ms: float
+    frames_in: int
+    dropped_in: int
+
+
+class SipServer:
+    """Takes calls until `drain()`; one task per call, each driven by a CallBridge."""
+
+    def __init__(self, settings: Settings, factory: SessionFactory) -> None:
+        self.settings = settings
+        self.factory = factory
+        self.agent: SipAgent | None = None
+        self.finished: list[CallRecord] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.bridges: set[CallBridge] = set()
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.agent = SipAgent(
+            self.settings.sip, loop, self._on_call, sample_rate_hz=self.settings.call.sample_rate_hz
+        )
+        # libCreate/libInit/transport binding take a moment: keep them off the loop.
+        await loop.run_in_executor(None, self.agent.start)
+        log.info(
+            "SIP agent listening on %s port %d (%s)",
+            self.settings.sip.address,
+            self.settings.sip.port,
+            "/".join(self.settings.sip.transports),
+        )
+
+    @property
+    def active_calls(self) -> int:
+        return len(self.bridges)
+
+    def _on_call(self, bridge: CallBridge) -> None:
+        self.bridges.add(bridge)
+        task = asyncio.get_running_loop().create_task(self._run_call(bridge), name=bridge.info.call_id)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run_call(self, bridge: CallBridge) -> None:
+        try:
+            await bridge.run(self.factory)
+        except Exception:  # run() has its own boundary; this keeps the server alive regardless
+            log.exception("call %s: bridge failed", bridge.info.call_id)
+        finally:
+            stats = bridge.switch.stats
+            self.finished.append(
+                CallRecord(
+                    bridge.info.call_id,
+                    bridge.info.codec,
+                    bridge.info.sample_rate_hz,
+                    bridge.outcome,
+                    stats.requested,
+                    stats.late,
+                    stats.worst_late_ms,
+                    stats.received,
+                    stats.dropped_inbound,
+                )
+            )
+            self.bridges.discard(bridge)
+
+    async def drain(self, timeout_s: float | None = None) -> None:
+        """Refuse new calls, let active ones finish (up to the timeout), then stop the agent."""
+        timeout_s = self.settings.sip.drain_timeout_s if timeout_s is None else timeout_s
+        if self.agent is None:
+            return
+        self.agent.draining = True
+        if self._tasks:
+            log.info("draining: waiting up to %.0f s for %d active calls", timeout_s, len(self._tasks))
+            _done, pending = await asyncio.wait(set(self._tasks), timeout=timeout_s)
+            for task in pending:
+                task.cancel()
+            for task in pending:
+                with contextlib.suppress(BaseException):
+                    await task
+        await self.stop()
+
+    async def stop(self) -> None:
+        if self.agent is None:
+            return
+        agent, self.agent = self.agent, None
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.get_running_loop().run_in_executor(None, agent.stop)
+
+
+async def serve(
+    settings: Settings,
+    factory: SessionFactory,
+    *,
+    on_ready: Callable[[SipServer], Awaitable[None] | None] | None = None,
+) -> None:
+    """Run until SIGTERM or SIGINT, then drain (the systemd unit's stop path)."""
+    server = SipServer(settings, factory)
+    await server.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    if on_ready is not None:
+        result = on_ready(server)
+        if asyncio.iscoroutine(result):
+            await result
+    try:
+        await stop.wait()
+        log.info("stopping: no new calls")
+    finally:
+        await server.drain()
+
+
+def call_session_factory(services: object) -> SessionFactory:
+    """The production factory: one appliance.call.session.CallSession per call."""
+    from appliance.call.session import CallSession
+
+    def make(info: CallInfo, transport: SipTransport) -> Session:
+        return CallSession(
+            services,  # type: ignore[arg-type]
+            call_id=info.call_id,
+            sample_rate_hz=info.sample_rate_hz,
+            transport=transport,
+            caller_id=info.caller_id,
+        )
+
+    return make

@@ -1,0 +1,473 @@
+#!/usr/bin/env python3
+"""SIP load: concurrent calls through the real SIP path, and what the appliance adds per packet.
+
+Load. sipp on loopback places N concurrent calls (N = 1, 8, 16, 32, 64 by default) that each
+send caller RTP for `--seconds` while the agent sends its prompt back (RTP both ways). The agent
+side is the real SIP path (appliance.telephony: pjsua2, the conference clock, the bridge, the
+asyncio loop) with a media-path session on every call: Silero VAD on every inbound frame,
+barge-in (playback stops when the caller speaks) and prompt playback (espeak-ng audio). With
+`--asr` every call also streams its audio to the embedded recognizer (pocketsphinx, in a worker
+process per agent process, as the CallSession does).
+
+The pjsua2-python wheel is built with pjsua's default PJSUA_MAX_CALLS = 4, so one process holds
+at most 4 calls (3 taken + 1 kept for refusals). N calls therefore run on ceil(N / 3) agent
+processes, each its own `SipServer` on its own port, exactly as several `wardline serve`
+instances behind the PBX would. Reported per N: frames sent late (requested by the conference
+clock more than 20 ms behind schedule) as a share of all outbound frames, the worst lateness,
+agent CPU per call (percent of one core, all agent processes together, divided by N), and the
+largest N whose late share stays under 1 %.
+
+Latency (`--latency`). A raw RTP peer in this process calls one agent whose session reacts to
+the first loud inbound frame (nothing else in the way): a loud onset while the agent is silent
+starts a reply, the next onset while it plays stops it (barge-in). Per trial: the time from the
+peer sending the first loud RTP packet to receiving the first packet that shows the change.
+That is what the appliance's telephony adds: jitter buffer, conference clock, bridge, codec.
+
+    .venv/bin/python bench/sip_load.py [--counts 1,8,16,32,64] [--seconds 30] [--asr] [--latency]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import math
+import os
+import re
+import signal
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from appliance.audio import resample, rms_dbfs, split_frames  # noqa: E402
+from appliance.config import load_settings  # noqa: E402
+
+CALLS_PER_AGENT = 3
+LOG_DIR = Path(tempfile.gettempdir()) / "wardline-sip-load"
+LOG_DIR.mkdir(exist_ok=True)
+LOUD_DBFS = -30.0
+
+
+# -- agent side ---------------------------------------------------------------------------------
+class MediaPathSession:
+    """The per-call media work of a CallSession without the dialog: VAD, barge-in, playback."""
+
+    def __init__(self, info: Any, transport: Any, prompt: bytes, asr: Any | None, vad: bool = True) -> None:
+        from appliance.speech.vad import VadStream
+
+        self.info = info
+        self.transport = transport
+        self.vad = VadStream(info.sample_rate_hz) if vad else None
+        self.prompt = split_frames(prompt, info.sample_rate_hz)
+        self.silence = b"\x00" * (info.sample_rate_hz // 50 * 2)
+        self.queue: list[bytes] = list(self.prompt)
+        self.lock = threading.Lock()
+        self.speech = 0
+        self.quiet = 0
+        self.done = asyncio.Event()
+        self.asr = asr
+        self.stream: Any = None
+        self.pending: set[asyncio.Task[str]] = set()
+
+    async def run(self) -> str:
+        await self.done.wait()
+        return "caller_hung_up"
+
+    def feed(self, frame: bytes) -> None:
+        prob = self.vad.process(frame) if self.vad is not None else None
+        if self.stream is not None:
+            self.stream.feed(frame)
+        if prob is None:
+            return
+        if prob > 0.5:
+            self.speech += 1
+            self.quiet = 0
+            if self.speech == 1 and self.asr is not None and self.stream is None:
+                self.stream = self.asr.open_stream(self.info.sample_rate_hz)
+                self.stream.feed(frame)
+            if self.speech == 10:  # 200 ms of speech: barge-in
+                with self.lock:
+                    self.queue.clear()
+        else:
+            self.quiet += 1
+            self.speech = 0
+            if self.quiet == 20 and self.stream is not None:  # end of turn: the final text
+                task = asyncio.get_running_loop().create_task(self.stream.finish())
+                self.pending.add(task)
+                task.add_done_callback(self.pending.discard)
+                self.stream = None
+            if self.quiet == 20:  # 400 ms of quiet: the next reply plays
+                with self.lock:
+                    self.queue = list(self.prompt)
+
+    def next_frame(self) -> bytes:
+        with self.lock:
+            return self.queue.pop(0) if self.queue else self.silence
+
+    def press(self, digits: str) -> None:
+        pass
+
+    def caller_hung_up(self) -> None:
+        if self.stream is not None:
+            self.stream.cancel()
+            self.stream = None
+        self.done.set()
+
+
+class InstantSession:
+    """Reacts to the first loud inbound frame (latency mode): onsets alternately start/stop a reply."""
+
+    def __init__(self, info: Any, transport: Any) -> None:
+        rate = info.sample_rate_hz
+        t = np.arange(rate * 3) / rate
+        tone = (np.sin(2 * np.pi * 500 * t) * 0.4 * 32767).astype("<i2").tobytes()
+        self.reply = split_frames(tone, rate)
+        self.silence = b"\x00" * (rate // 50 * 2)
+        self.queue: list[bytes] = []
+        self.lock = threading.Lock()
+        self.loud = False
+        self.done = asyncio.Event()
+
+    async def run(self) -> str:
+        await self.done.wait()
+        return "caller_hung_up"
+
+    def feed(self, frame: bytes) -> None:
+        loud = rms_dbfs(frame) > LOUD_DBFS
+        if loud and not self.loud:
+            with self.lock:
+                self.queue = [] if self.queue else list(self.reply)
+        self.loud = loud
+
+    def next_frame(self) -> bytes:
+        with self.lock:
+            return self.queue.pop(0) if self.queue else self.silence
+
+    def press(self, digits: str) -> None:
+        pass
+
+    def caller_hung_up(self) -> None:
+        self.done.set()
+
+
+def _espeak(text: str, rate: int) -> bytes:
+    wav = subprocess.run(
+        ["espeak-ng", "-v", "en-us", "--stdout", "--", text], capture_output=True, check=True
+    )
+    with wave.open(io.BytesIO(wav.stdout)) as w:
+        return resample(w.readframes(w.getnframes()), w.getframerate(), rate)
+
+
+async def _agent(port: int, rtp: int, mode: str, asr_on: bool) -> None:
+    from appliance.telephony.server import SipServer
+
+    settings = load_settings(sip={"address": "127.0.0.1", "port": port, "rtp_port": rtp})
+    prompt = _espeak("Thank you for calling Riverside clinic. How can I help you today?", 8000)
+    asr = None
+    if asr_on:
+        asr = await _start_asr(settings)
+
+    def factory(info: Any, transport: Any) -> Any:
+        if mode == "instant":
+            return InstantSession(info, transport)
+        audio = resample(prompt, 8000, info.sample_rate_hz)
+        return MediaPathSession(info, transport, audio, asr, vad=mode != "bare")
+
+    server = SipServer(settings, factory)
+    await server.start()
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    print("READY", flush=True)
+    await stop.wait()
+    await server.drain(timeout_s=2)
+    if asr is not None:
+        await asr.close()
+    cpu = os.times()
+    print(
+        "RESULT "
+        + json.dumps(
+            {
+                "calls": [r.__dict__ for r in server.finished],
+                "cpu_s": cpu.user + cpu.system + cpu.children_user + cpu.children_system,
+            }
+        ),
+        flush=True,
+    )
+
+
+async def _start_asr(settings: Any) -> Any:
+    """The embedded recognizer as the CallSession uses it (a worker process, started warm)."""
+    from appliance.speech.asr.pocketsphinx import PocketsphinxAsr
+
+    # One warm worker per call slot: a stream holds its worker for the whole turn.
+    engine = PocketsphinxAsr(workers=CALLS_PER_AGENT)
+    await engine.start()
+    return engine
+
+
+# -- load driver --------------------------------------------------------------------------------
+HOLD_XML = (REPO / "tests/telephony/scenarios/hold.xml").read_text()
+
+
+def _caller_pcap(path: Path, seconds: int) -> Path:
+    sys.path.insert(0, str(REPO))
+    from tests.fixtures.audio import synthesize_caller
+    from tests.telephony.harness import write_rtp_pcap
+
+    speech = synthesize_caller("I would like to move my appointment to Thursday morning please", 8000)
+    gap = b"\x00" * 8000 * 2 * 2  # 2 s of silence between utterances
+    pcm = b""
+    while len(pcm) < seconds * 16000:
+        pcm += speech + gap
+    return write_rtp_pcap(path, pcm[: seconds * 16000])
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds of a process and all its descendants (the ASR workers included)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        total += sum(_cpu_of(int(child)) for child in children)
+    return total
+
+
+def _start_agents(n: int, base: int, mode: str, asr: bool) -> list[subprocess.Popen[str]]:
+    agents = []
+    for i in range(n):
+        port = base + i * 10
+        with open(LOG_DIR / f"agent-{port}.log", "w") as log_file:  # the child keeps its own copy
+            agents.append(
+                subprocess.Popen(
+                    [sys.executable, __file__, "agent", "--port", str(port),
+                     "--rtp", str(base + 5000 + i * 40), "--mode", mode, *(["--asr"] if asr else [])],
+                    stdout=subprocess.PIPE, stderr=log_file, text=True, cwd=REPO,
+                )
+            )  # fmt: skip
+    for agent in agents:
+        # pjlib prints a line or two to stdout before its logging is configured: skip them.
+        for line in agent.stdout or ():
+            if line.startswith("READY"):
+                break
+        else:
+            for a in agents:
+                a.kill()
+            raise RuntimeError(f"an agent process did not start; see {LOG_DIR}/agent-*.log")
+    return agents
+
+
+def _stop_agents(agents: list[subprocess.Popen[str]]) -> list[dict[str, Any]]:
+    results = []
+    for agent in agents:
+        agent.send_signal(signal.SIGTERM)
+    for agent in agents:
+        out, _ = agent.communicate(timeout=60)
+        for line in out.splitlines():
+            if line.startswith("RESULT "):
+                results.append(json.loads(line[7:]))
+    return results
+
+
+def load_run(n: int, seconds: int, pcap: Path, tmp: Path, base: int, asr: bool, mode: str) -> dict[str, Any]:
+    shards = math.ceil(n / CALLS_PER_AGENT)
+    agents = _start_agents(shards, base, mode, asr)
+    xml = tmp / "hold.xml"
+    xml.write_text(HOLD_XML.replace("$audio", str(pcap)).replace("$hold_ms", str(seconds * 1000)))
+    cpu0 = sum(_cpu_of(a.pid) for a in agents)
+    t0 = time.monotonic()
+    sipps = []
+    for i in range(shards):
+        calls = min(CALLS_PER_AGENT, n - i * CALLS_PER_AGENT)
+        local = base + 3000 + i * 10
+        with open(LOG_DIR / f"sipp-{local}.log", "w") as log_file:
+            sipps.append(
+                subprocess.Popen(
+                    ["sipp", f"127.0.0.1:{base + i * 10}", "-sf", str(xml), "-i", "127.0.0.1",
+                     "-p", str(local), "-mi", "127.0.0.1", "-mp", str(local + 2), "-m", str(calls),
+                     "-l", str(calls), "-r", "50", "-nostdin",
+                     "-timeout", f"{seconds + 30}s", "-timeout_error"],
+                    stdout=subprocess.DEVNULL, stderr=log_file, cwd=tmp,
+                )
+            )  # fmt: skip
+    failed = sum(1 for s in sipps if s.wait() != 0)
+    wall = time.monotonic() - t0
+    cpu1 = sum(_cpu_of(a.pid) for a in agents)
+    results = _stop_agents(agents)
+    calls = [c for r in results for c in r["calls"]]
+    frames = sum(c["frames_out"] for c in calls)
+    late = sum(c["late_frames"] for c in calls)
+    return {
+        "calls": n,
+        "agents": shards,
+        "completed": len(calls),
+        "sipp_failures": failed,
+        "late_pct": 100.0 * late / frames if frames else float("nan"),
+        "worst_late_ms": max((c["worst_late_ms"] for c in calls), default=0.0),
+        "dropped_inbound": sum(c["dropped_in"] for c in calls),
+        "cpu_pct_per_call": 100.0 * (cpu1 - cpu0) / wall / n,
+    }
+
+
+# -- latency driver -----------------------------------------------------------------------------
+def _ulaw(level: float, n: int = 160) -> bytes:
+    from tests.telephony.harness import tone, ulaw_encode
+
+    return ulaw_encode(tone(8000, 700, 20, level)) if level else b"\xff" * n
+
+
+def latency_run(trials: int, base: int) -> dict[str, list[float]]:
+    agents = _start_agents(1, base, "instant", False)
+    try:
+        return _measure(base, base + 7000, trials)
+    finally:
+        _stop_agents(agents)
+
+
+def _measure(port: int, local: int, trials: int) -> dict[str, list[float]]:
+    sig = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sig.bind(("127.0.0.1", local))
+    sig.settimeout(5)
+    rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rtp.bind(("127.0.0.1", local + 2))
+    rtp.settimeout(0.5)
+    call_id = f"lat-{time.time_ns()}"
+    sdp = ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+           f"m=audio {local + 2} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ptime:20\r\n")  # fmt: skip
+    head = (f"Via: SIP/2.0/UDP 127.0.0.1:{local};branch=z9hG4bK{{b}}\r\n"
+            "From: <sip:bench@127.0.0.1>;tag=b1\r\n"
+            f"To: <sip:wardline@127.0.0.1:{port}>{{tt}}\r\nCall-ID: {call_id}\r\nMax-Forwards: 70\r\n"
+            f"Contact: <sip:bench@127.0.0.1:{local}>\r\n")  # fmt: skip
+    invite = (f"INVITE sip:wardline@127.0.0.1:{port} SIP/2.0\r\n" + head.format(b=1, tt="")
+              + "CSeq: 1 INVITE\r\nContent-Type: application/sdp\r\n"
+              + f"Content-Length: {len(sdp)}\r\n\r\n{sdp}")  # fmt: skip
+    sig.sendto(invite.encode(), ("127.0.0.1", port))
+    while True:
+        answer = sig.recv(65535).decode()
+        if answer.startswith("SIP/2.0 200"):
+            break
+    to_tag = re.search(r"^To:.*?(;tag=[^\s;]+)", answer, re.M | re.I).group(1)  # type: ignore[union-attr]
+    agent_rtp = int(re.search(r"^m=audio (\d+)", answer, re.M).group(1))  # type: ignore[union-attr]
+    ack = (f"ACK sip:wardline@127.0.0.1:{port} SIP/2.0\r\n" + head.format(b=2, tt=to_tag)
+           + "CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n")  # fmt: skip
+    sig.sendto(ack.encode(), ("127.0.0.1", port))
+
+    received: list[tuple[float, float]] = []
+    stop = threading.Event()
+
+    def receive() -> None:
+        while not stop.is_set():
+            try:
+                data = rtp.recv(2048)
+            except TimeoutError:
+                continue
+            payload = np.frombuffer(data[12:], dtype=np.uint8)
+            received.append((time.monotonic(), float(np.mean(payload != 0xFF) if len(payload) else 0)))
+
+    rx = threading.Thread(target=receive, daemon=True)
+    rx.start()
+    quiet, loud = _ulaw(0), _ulaw(0.5)
+    onsets: list[tuple[str, float]] = []
+    # Each trial: 1 s quiet, 200 ms loud (reply starts), 600 ms quiet, 200 ms loud (barge-in).
+    plan = []
+    for _ in range(trials):
+        plan += [quiet] * 50 + ["reply"] + [loud] * 9 + [quiet] * 30 + ["barge"] + [loud] * 9
+    plan += [quiet] * 50
+    t_next = time.monotonic()
+    for seq, item in enumerate(plan):
+        if isinstance(item, str):
+            onsets.append((item, t_next))
+            payload = loud
+        else:
+            payload = item
+        pkt = struct.pack("!BBHII", 0x80, 0, seq & 0xFFFF, (seq * 160) & 0xFFFFFFFF, 0xBEEF) + payload
+        time.sleep(max(0.0, t_next - time.monotonic()))
+        rtp.sendto(pkt, ("127.0.0.1", agent_rtp))
+        t_next += 0.020
+    bye = (f"BYE sip:wardline@127.0.0.1:{port} SIP/2.0\r\n" + head.format(b=3, tt=to_tag)
+           + "CSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n")  # fmt: skip
+    sig.sendto(bye.encode(), ("127.0.0.1", port))
+    stop.set()
+    rx.join(2)
+    out: dict[str, list[float]] = {"reply": [], "barge": []}
+    for kind, t0 in onsets:
+        want_loud = kind == "reply"
+        hit = next((t for t, level in received if t > t0 and (level > 0.5) == want_loud), None)
+        if hit is not None:
+            out[kind].append((hit - t0) * 1000)
+    sig.close()
+    rtp.close()
+    return out
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "agent":
+        p = argparse.ArgumentParser()
+        p.add_argument("agent")
+        p.add_argument("--port", type=int, required=True)
+        p.add_argument("--rtp", type=int, required=True)
+        p.add_argument("--mode", default="media")
+        p.add_argument("--asr", action="store_true")
+        a = p.parse_args()
+        asyncio.run(_agent(a.port, a.rtp, a.mode, a.asr))
+        return
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--counts", default="1,8,16,32,64")
+    p.add_argument("--seconds", type=int, default=30)
+    p.add_argument("--asr", action="store_true", help="also stream every call to the embedded ASR")
+    p.add_argument("--latency", action="store_true", help="measure RTP in -> RTP out instead of load")
+    p.add_argument("--trials", type=int, default=20)
+    p.add_argument(
+        "--session",
+        choices=("media", "bare"),
+        default="media",
+        help="media: VAD + barge-in + playback per call; bare: playback only (the telephony path's own cost)",
+    )
+    a = p.parse_args()
+    os.environ.setdefault("WARDLINE_DATA_DIR", tempfile.mkdtemp(prefix="wardline-bench-"))
+    if a.latency:
+        res = latency_run(a.trials, 47000)
+        for kind, label in (("barge", "barge-in stop"), ("reply", "start of a reply")):
+            v = sorted(res[kind])
+            if v:
+                print(f"{label:18} n={len(v):3}  p50 {statistics.median(v):6.1f} ms  "
+                      f"p95 {v[int(0.95 * (len(v) - 1))]:6.1f} ms  max {v[-1]:6.1f} ms")  # fmt: skip
+        return
+    counts = [int(c) for c in a.counts.split(",")]
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+        pcap = _caller_pcap(tmp / "caller.pcap", a.seconds)
+        rows = []
+        print(f"{'calls':>5} {'agents':>6} {'done':>5} {'late %':>7} {'worst ms':>8} {'CPU %/call':>10}")
+        for i, n in enumerate(counts):
+            row = load_run(n, a.seconds, pcap, tmp, 48000 + (i % 2) * 1000, a.asr, a.session)
+            rows.append(row)
+            print(f"{n:5} {row['agents']:6} {row['completed']:5} {row['late_pct']:7.2f} "
+                  f"{row['worst_late_ms']:8.1f} {row['cpu_pct_per_call']:10.2f}", flush=True)  # fmt: skip
+        ok = [r["calls"] for r in rows if r["late_pct"] < 1.0 and r["completed"] == r["calls"]]
+        print(f"largest count with late frames under 1 %: {max(ok) if ok else 'none'}"
+              + (" (embedded ASR active)" if a.asr else ""))  # fmt: skip
+        print(json.dumps(rows))
+
+
+if __name__ == "__main__":
+    main()

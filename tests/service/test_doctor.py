@@ -1,0 +1,113 @@
+"""`wardline doctor`: each check names the problem and the fix; a broken config is named by line."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from appliance.cli.main import app
+from appliance.config import Settings
+from appliance.service import doctor
+
+
+def run_doctor(*args: str) -> tuple[int, dict]:
+    result = CliRunner().invoke(app, ["doctor", "--json", *args])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def by_name(report: dict) -> dict[str, dict]:
+    return {c["name"]: c for c in report["checks"]}
+
+
+def test_broken_config_is_named_with_file_and_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "wardline.toml"
+    config.write_text("[call]\nendpoint_ms = 260\nbarge_in_ms = = 3\n[speech]\n")
+    monkeypatch.setenv("WARDLINE_CONFIG", str(config))
+    code, report = run_doctor()
+    assert code == 1
+    check = by_name(report)["config"]
+    assert check["status"] == "fail"
+    assert str(config) in check["detail"] and "line 3" in check["detail"]
+    assert len(report["checks"]) == 1 + len(doctor.CHECKS)  # the other checks still ran
+
+
+def test_out_of_range_value_names_the_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "wardline.toml"
+    config.write_text("# site\n[call]\nendpoint_ms = 5\n")
+    monkeypatch.setenv("WARDLINE_CONFIG", str(config))
+    _, report = run_doctor()
+    assert by_name(report)["config"]["detail"].startswith(f"{config}:3: call.endpoint_ms")
+
+
+def make_keys(data_dir: Path) -> Path:
+    keys = data_dir / "keys"
+    keys.mkdir(parents=True)
+    for name in ("kek", "audit-signing.key", "audit-salt"):
+        (keys / name).write_text("x")
+        (keys / name).chmod(0o600)
+    (keys / "trusted-keys.txt").write_text("public")
+    (keys / "trusted-keys.txt").chmod(0o644)
+    return keys
+
+
+def test_keys_ok_when_private_files_are_0600(tmp_path: Path) -> None:
+    make_keys(tmp_path)
+    assert doctor.check_keys(Settings(data_dir=tmp_path)).status == "ok"
+
+
+def test_world_readable_key_fails_with_the_fix(tmp_path: Path) -> None:
+    keys = make_keys(tmp_path)
+    (keys / "kek").chmod(0o644)
+    check = doctor.check_keys(Settings(data_dir=tmp_path))
+    assert check.status == "fail"
+    assert "kek is mode 0644" in check.detail
+    assert "chmod 0600" in check.fix
+
+
+def test_missing_keys_fail(tmp_path: Path) -> None:
+    keys = make_keys(tmp_path)
+    (keys / "kek").unlink()
+    check = doctor.check_keys(Settings(data_dir=tmp_path))
+    assert check.status == "fail" and "kek" in check.detail
+    assert doctor.check_keys(Settings(data_dir=tmp_path / "nowhere")).status == "fail"
+
+
+def test_egress(tmp_path: Path) -> None:
+    def egress(*nets: str) -> doctor.Check:
+        return doctor.check_egress(Settings(data_dir=tmp_path, network={"site_networks": list(nets)}))
+
+    assert egress("10.20.0.0/16", "192.168.5.0/24").status == "ok"
+    assert egress().status == "warn"
+    assert egress("8.8.8.0/24").status == "warn"
+    assert egress("0.0.0.0/0").status == "fail"
+    assert egress("10.0.0.0/33").status == "fail"
+
+
+def test_sip_port_taken_by_another_process(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as squatter:
+        squatter.bind(("0.0.0.0", 0))
+        port = squatter.getsockname()[1]
+        settings = Settings(data_dir=tmp_path)
+        object.__setattr__(settings, "sip", type("Sip", (), {"port": port})())
+        check = doctor.check_sip_port(settings)
+    # wardline.service is not running here, so the port belongs to someone else
+    assert check.status == "fail" and f"udp/{port}" in check.detail
+
+
+def test_disk_and_clock_report_figures(tmp_path: Path) -> None:
+    assert "GiB free" in doctor.check_disk(Settings(data_dir=tmp_path / "new")).detail
+    assert doctor.clock_state() in {0, 1, 2, 3, 4, 5}
+    assert doctor.check_clock(Settings(data_dir=tmp_path)).status in {"ok", "warn"}
+
+
+def test_human_output_shows_every_check(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["doctor"], env={"COLUMNS": "200"})
+    for name in ("config", "gpu", "cuda", "models", "keys", "sip", "disk", "clock", "egress"):
+        assert name in result.stdout
+    assert result.exit_code in (0, 1)
+    assert os.environ["WARDLINE_DATA_DIR"] in result.stdout or "keys" in result.stdout

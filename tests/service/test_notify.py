@@ -1,0 +1,189 @@
+"""The sd_notify protocol against a real datagram socket given as NOTIFY_SOCKET."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from appliance.config import Settings, load_settings
+from appliance.service import notify as notify_mod
+from appliance.service.journal import Journal
+from appliance.service.notify import Notifier, Watchdog, format_status, watchdog_interval_s
+from appliance.service.runner import ServiceContext, run_service
+
+
+@pytest.fixture
+def notify_socket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[socket.socket]:
+    path = tmp_path / "notify.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(path))
+    sock.settimeout(2.0)
+    monkeypatch.setenv("NOTIFY_SOCKET", str(path))
+    monkeypatch.delenv("WATCHDOG_USEC", raising=False)
+    yield sock
+    sock.close()
+
+
+def received(sock: socket.socket) -> list[dict[str, str]]:
+    """Every datagram waiting on the socket, parsed into KEY=VALUE dicts."""
+    out = []
+    sock.setblocking(False)
+    try:
+        while True:
+            data = sock.recv(65536).decode()
+            out.append(dict(line.split("=", 1) for line in data.splitlines()))
+    except BlockingIOError:
+        pass
+    finally:
+        sock.setblocking(True)
+    return out
+
+
+@pytest.mark.parametrize("use_systemd_python", [True, False], ids=["systemd-python", "socket"])
+def test_ready_and_status_reach_the_socket(notify_socket: socket.socket, use_systemd_python: bool) -> None:
+    if use_systemd_python and notify_mod._sd_daemon is None:
+        pytest.skip("systemd-python not installed")
+    n = Notifier(use_systemd_python=use_systemd_python)
+    assert n.ready("0 active calls; models: none")
+    assert n.status("1 active call; models: asr=pocketsphinx")
+    assert received(notify_socket) == [
+        {"READY": "1", "STATUS": "0 active calls; models: none"},
+        {"STATUS": "1 active call; models: asr=pocketsphinx"},
+    ]
+
+
+def test_abstract_socket_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    name = f"wardline-test-{os.getpid()}"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(b"\0" + name.encode())
+    sock.settimeout(2.0)
+    try:
+        assert Notifier(f"@{name}").watchdog()
+        assert sock.recv(1024) == b"WATCHDOG=1"
+    finally:
+        sock.close()
+
+
+def test_without_notify_socket_nothing_is_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
+    assert not Notifier().enabled
+    assert Notifier().ready("x") is False
+
+
+def test_watchdog_interval_is_half_of_watchdog_sec() -> None:
+    assert watchdog_interval_s({"WATCHDOG_USEC": "30000000"}) == 15.0
+    assert watchdog_interval_s({"WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "1"}) is None
+    assert watchdog_interval_s({"WATCHDOG_USEC": "30000000", "WATCHDOG_PID": str(os.getpid())}) == 15.0
+    assert watchdog_interval_s({}) is None
+
+
+def test_watchdog_pings_while_healthy_and_stops_when_not(notify_socket: socket.socket) -> None:
+    healthy = True
+
+    async def scenario() -> int:
+        dog = Watchdog(Notifier(), 0.01, healthy=lambda: healthy)
+        dog.start()
+        await asyncio.sleep(0.08)
+        await dog.stop()
+        return dog.pings
+
+    pings = asyncio.run(scenario())
+    assert pings >= 3
+    assert all(m == {"WATCHDOG": "1"} for m in received(notify_socket))
+    healthy = False
+    assert asyncio.run(scenario()) == 0
+    assert received(notify_socket) == []
+
+
+def test_status_text() -> None:
+    assert format_status(1, ["llm=qwen2.5-7b"]) == "1 active call; models: llm=qwen2.5-7b"
+    assert format_status(0, []) == "0 active calls; models: none"
+
+
+def _journal(tmp_path: Path) -> Journal:
+    return Journal(socket_path=str(tmp_path / "no-journald"), fallback=open(os.devnull, "w"))
+
+
+def test_service_life_cycle(
+    notify_socket: socket.socket, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """READY once up, STATUS on change, WATCHDOG pings, STOPPING on SIGTERM; exit code 0."""
+    monkeypatch.setenv("WATCHDOG_USEC", "40000")  # 20 ms pings
+
+    async def main(ctx: ServiceContext) -> None:
+        await asyncio.sleep(0.01)  # SIP, models, storage coming up
+        ctx.ready(models=["asr=pocketsphinx", "tts=espeak-ng"])
+        ctx.update_status(active_calls=2)
+        await asyncio.sleep(0.1)
+        os.kill(os.getpid(), 15)
+        await asyncio.wait_for(ctx.stopping.wait(), 2)
+
+    code = asyncio.run(run_service(Settings(), main, journal=_journal(tmp_path)))
+    assert code == 0
+    messages = received(notify_socket)
+    ready = messages.index(
+        {"READY": "1", "STATUS": "0 active calls; models: asr=pocketsphinx, tts=espeak-ng"}
+    )
+    assert messages[ready + 1] == {"STATUS": "2 active calls; models: asr=pocketsphinx, tts=espeak-ng"}
+    assert {"WATCHDOG": "1"} in messages
+    assert messages[-1]["STOPPING"] == "1"
+
+
+def test_sighup_reloads_without_stopping_and_refuses_a_broken_config(
+    notify_socket: socket.socket, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "wardline.toml"
+    config.write_text("[call]\nendpoint_ms = 300\n")
+    seen: list[int] = []
+
+    async def main(ctx: ServiceContext) -> None:
+        ctx.on_reload(lambda s: seen.append(s.call.endpoint_ms))
+        ctx.ready(models=["m1"], active_calls=1)
+        config.write_text("[call]\nendpoint_ms = 400\n")
+        os.kill(os.getpid(), 1)
+        await asyncio.sleep(0.1)
+        config.write_text("[call]\nendpoint_ms = 5\n")  # out of range: refused
+        os.kill(os.getpid(), 1)
+        await asyncio.sleep(0.1)
+        assert not ctx.stopping.is_set()
+        assert ctx.settings.call.endpoint_ms == 400
+        assert ctx.reloads == 1
+
+    code = asyncio.run(
+        run_service(
+            load_settings(config), main, journal=_journal(tmp_path), loader=lambda: load_settings(config)
+        )
+    )
+    assert code == 0
+    assert seen == [400]
+    messages = received(notify_socket)
+    assert sum(1 for m in messages if "RELOADING" in m) == 2
+    # after each reload (done or refused) systemd hears READY=1 again with the unchanged call count
+    assert [m for m in messages if m.get("READY")][-1]["STATUS"] == "1 active call; models: m1"
+
+
+def test_a_crash_in_the_main_loop_exits_1(notify_socket: socket.socket, tmp_path: Path) -> None:
+    async def main(ctx: ServiceContext) -> None:
+        raise RuntimeError("engine died")
+
+    assert asyncio.run(run_service(Settings(), main, journal=_journal(tmp_path))) == 1
+    assert any(m.get("STATUS") == "failed: RuntimeError" for m in received(notify_socket))
+
+
+def test_active_calls_are_tracked_into_status(notify_socket: socket.socket, tmp_path: Path) -> None:
+    calls = [0]
+
+    async def main(ctx: ServiceContext) -> None:
+        ctx.ready(models=["m1"])
+        ctx.track_active_calls(lambda: calls[0], interval_s=0.01)
+        await asyncio.sleep(0.03)
+        calls[0] = 3
+        await asyncio.sleep(0.03)
+
+    assert asyncio.run(run_service(Settings(), main, journal=_journal(tmp_path))) == 0
+    assert {"STATUS": "3 active calls; models: m1"} in received(notify_socket)

@@ -1,0 +1,72 @@
+"""200 short calls: threads, file descriptors and memory return to where they started."""
+
+from __future__ import annotations
+
+import gc
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from appliance.audio import silence
+from tests.telephony.harness import Harness, Recorder, next_ports, sip_settings, sipp, tone, write_rtp_pcap
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+
+
+def _resources() -> tuple[int, int, float]:
+    gc.collect()
+    threads = len(os.listdir("/proc/self/task"))
+    fds = len(os.listdir("/proc/self/fd"))
+    rss_mb = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return threads, fds, rss_mb
+
+
+def _settle(h: Harness, n: int) -> None:
+    h.wait_finished(n, timeout=30)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and (h.server.bridges or (h.server.agent and h.server.agent.calls)):
+        time.sleep(0.05)
+    time.sleep(0.3)
+
+
+def test_two_hundred_calls_leave_no_threads_descriptors_or_memory_behind(tmp_path: Path) -> None:
+    port, rtp, peer = next_ports()
+    pcap = write_rtp_pcap(tmp_path / "hello.pcap", tone(8000, 440, 200) + silence(8000, 100))
+    prompt = tone(8000, 660, 300)
+    with Harness(sip_settings(port, rtp, max_calls=3), lambda i, t: Recorder(i, t, prompt=prompt)) as h:
+        warm = sipp(
+            "hold",
+            port,
+            peer,
+            tmp_path,
+            calls=10,
+            audio=str(pcap),
+            hold_ms="100",
+            extra=["-l", "3", "-r", "20"],
+        )
+        assert warm.returncode == 0, warm.output[-3000:]
+        _settle(h, 10)
+        threads0, fds0, rss0 = _resources()
+        run = sipp(
+            "hold",
+            port,
+            peer,
+            tmp_path,
+            calls=200,
+            audio=str(pcap),
+            hold_ms="100",
+            extra=["-l", "3", "-r", "20"],
+        )
+        assert run.returncode == 0, run.output[-3000:]
+        _settle(h, 210)
+        threads1, fds1, rss1 = _resources()
+        assert h.server.agent is not None
+        assert h.server.agent.active_calls == 0 and not h.server.agent.calls and not h.server.bridges
+        finished = h.server.finished
+    assert len(finished) == 210
+    assert all(r.outcome == "caller_hung_up" for r in finished)
+    assert threads1 == threads0
+    assert fds1 <= fds0 + 2
+    assert rss1 - rss0 < 25.0, f"RSS grew {rss1 - rss0:.1f} MB over 200 calls"
