@@ -44,6 +44,9 @@ class CallSettings(Section):
     long_endpoint_ms: int = Field(
         700, ge=100, le=3000, description="the endpoint when the answer has parts (name, then date of birth)"
     )
+    continuation_ms: int = Field(
+        1000, ge=0, le=5000, description="speech this soon after a turn ended continues that turn"
+    )
     barge_in_ms: int = Field(200, ge=60, le=2000, description="caller speech that interrupts playback")
     vad_threshold: float = Field(0.5, gt=0.0, lt=1.0)
     no_input_timeout_ms: int = Field(7000, ge=1000, le=60000, description="silence before a reprompt")

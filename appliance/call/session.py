@@ -76,6 +76,15 @@ class _TurnTiming:
 
 
 @dataclass
+class _LastTurn:
+    """The caller's last spoken turn and the dialog before it: what a continuation takes back."""
+
+    text: str
+    end_of_turn_ms: float
+    snapshot: Any
+
+
+@dataclass
 class _SpokenTurn:
     stream: AsrStream
     timing: _TurnTiming
@@ -138,6 +147,9 @@ class CallSession:
         self._interruptible = False  # the disclosure always plays whole (DESIGN invariant 5)
         self._true_speech_end_ms: float | None = None
         self._survey_wait: asyncio.Future[str | None] | None = None  # the post-call 1/2/3 press
+        self._last_turn: _LastTurn | None = None
+        self._prefix = ""  # words of a turn the caller went on with after a pause
+        self._speech_start_ms = 0.0
         self._dialog = services.new_dialog(
             call_id=call_id, emit=self._emit, clock_ms=self.now_ms, caller_id=caller_id
         )
@@ -202,7 +214,8 @@ class CallSession:
         if self._survey_wait is not None and not self._survey_wait.done():
             self._survey_wait.set_result(None)  # the goodbye was said: the call stays contained
             return
-        self._inbox.put_nowait("hangup")
+        if not self._ended:  # after the agent ended the call, the caller's hang-up changes nothing
+            self._inbox.put_nowait("hangup")
 
     # -- turn taking --------------------------------------------------------------------------
     def _agent_active(self) -> bool:
@@ -212,6 +225,7 @@ class CallSession:
     def _on_signal(self, signal: Signal) -> None:
         if signal is Signal.SPEECH_START:
             self._idle_since = 0.0
+            self._speech_start_ms = self.now_ms()
             cfg = self.services.settings.call
             long = getattr(self._dialog, "expects_long_answer", False)
             self._turns.endpoint_ms = cfg.long_endpoint_ms if long else cfg.endpoint_ms
@@ -238,6 +252,9 @@ class CallSession:
             if self._stream is not None:
                 self._stream.cancel()
                 self._stream = None
+            if self._prefix:  # the "continuation" was a cough: answer the turn as it was
+                prefix, self._prefix = self._prefix, ""
+                self._inbox.put_nowait(CallerTurn(text=prefix))
             self._true_speech_end_ms = None
             self._idle_since = self.now_ms() if not self._agent_active() else 0.0
 
@@ -250,7 +267,9 @@ class CallSession:
             response.task.cancel()
         if report is None or (response is None and not report.segments):
             return
-        self._emit(BargeIn(self.call_id, self.now_ms()))
+        continued = self._take_back_last_turn(response)
+        if not continued:
+            self._emit(BargeIn(self.call_id, self.now_ms()))
         finished = self._playout.take_finished() if self._playout else []
         for seg in finished:
             self._emit(AgentSaid(self.call_id, self.now_ms(), text=seg.text))
@@ -259,8 +278,26 @@ class CallSession:
         if cut:
             self._emit(AgentSaid(self.call_id, self.now_ms(), text=cut, interrupted=True))
         said = [*(response.said if response else []), *(s.text for s in finished)]
-        self._dialog.played(" ".join([*said, cut]).strip(), complete=False)
+        if not continued:
+            self._dialog.played(" ".join([*said, cut]).strip(), complete=False)
         self._drained.set()
+
+    def _take_back_last_turn(self, response: _Response | None) -> bool:
+        """The caller only paused: take the agent's reply back and hear the turn as one.
+
+        Only when the caller went on within `continuation_ms` of the end of their turn and the
+        reply ran no tool (the dialog refuses otherwise): then the dialog returns to where it was
+        and the words before the pause become the start of the turn now being spoken.
+        """
+        last = self._last_turn
+        window = self.services.settings.call.continuation_ms
+        if response is None or last is None or self._speech_start_ms - last.end_of_turn_ms > window:
+            return False
+        if not self._dialog.take_back(last.snapshot):
+            return False
+        self._prefix = f"{self._prefix} {last.text}".strip()
+        self._last_turn = None
+        return True
 
     def _on_playout_progress(self) -> None:
         """On the loop: sentences finished playing, or the queue ran dry."""
@@ -310,7 +347,7 @@ class CallSession:
                 continue
             if isinstance(item, tuple) and item[0] == "fault":
                 raise CallFault(item[1])
-            if item == "hangup":
+            if item == "hangup" and not self._ended:
                 self._emit(HungUp(self.call_id, self.now_ms(), by="caller"))
                 self._outcome = "caller_hung_up"
                 self._ended = True
@@ -318,12 +355,19 @@ class CallSession:
             if self._response is not None:
                 await self._finish_response(cancel=True)
             if isinstance(item, _SpokenTurn):
-                text = (await item.stream.finish()).strip()
+                heard = (await item.stream.finish()).strip()
                 item.timing.asr_final_ms = self.now_ms()
-                self._emit(AsrFinal(self.call_id, self.now_ms(), text=text))
+                self._emit(AsrFinal(self.call_id, self.now_ms(), text=heard))
+                text, self._prefix = f"{self._prefix} {heard}".strip(), ""
                 turn = CallerTurn(text=text) if text else CallerTurn(kind="silence")
+                self._last_turn = (
+                    _LastTurn(text, item.timing.end_of_turn_ms, self._dialog.snapshot()) if text else None
+                )
                 self._start_response(turn, item.timing)
+            elif isinstance(item, CallerTurn) and item.kind == "speech":
+                self._start_response(item, None)  # a pause that was not a continuation after all
             elif isinstance(item, CallerTurn):
+                self._last_turn = None
                 if not self._secure_digits:
                     self._emit(CallerSaid(self.call_id, self.now_ms(), text=f"DTMF {item.dtmf}"))
                 self._start_response(item, None)

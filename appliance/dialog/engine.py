@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
@@ -186,6 +187,21 @@ class DialogEngine:
         self._history += kept
         if text.strip():
             self._history.append(("agent", text.strip()))
+
+    def snapshot(self) -> tuple[Any, ...]:
+        """The conversation as it stands, so a turn can be taken back (the caller was not done)."""
+        return copy.deepcopy(
+            (self._s, self._history, self._turn_mark, self._finished, self._silences, self._misses,
+             self._last_prompt, self._request, self._unspoken)
+        )  # fmt: skip
+
+    def take_back(self, snapshot: tuple[Any, ...]) -> bool:
+        """Return to `snapshot` if no tool ran or runs since; False (nothing changed) otherwise."""
+        if self._pending or len(self._s.actions) != len(snapshot[0].actions):
+            return False
+        (self._s, self._history, self._turn_mark, self._finished, self._silences, self._misses,
+         self._last_prompt, self._request, self._unspoken) = copy.deepcopy(snapshot)  # fmt: skip
+        return True
 
     @property
     def expects_long_answer(self) -> bool:
