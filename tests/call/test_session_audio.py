@@ -1,0 +1,73 @@
+"""CallSession with the real engines: Silero VAD, pocketsphinx, espeak-ng, in real time."""
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from appliance.call.services import build_services
+from appliance.config import load_settings
+from appliance.events import AgentSaid, BargeIn
+from appliance.sim.audio import run_audio
+from appliance.sim.record import check
+from appliance.sim.scenario import load_scenario
+
+pytestmark = pytest.mark.slow
+
+
+def _play(tmp_path: Path, yaml_text: str, **settings):
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml_text)
+    scenario = load_scenario(path)
+
+    async def go():
+        services = await build_services(load_settings(**settings), speech=True)
+        try:
+            return scenario, await run_audio(scenario, services)
+        finally:
+            await services.close()
+
+    return asyncio.run(go())
+
+
+def test_barge_in_stops_the_agent_at_once_and_the_new_words_are_handled(tmp_path: Path):
+    scenario, log = _play(
+        tmp_path,
+        """
+name: barge-in
+turns:
+  - say: "How much is parking for visitors?"
+  - say: "Can I just talk to a real person please?"
+    barge_in_after_ms: 1500
+expect:
+  outcome: transferred
+  transfer_to: "2000"
+""",
+    )
+    assert check(scenario, log) == []
+    barge = [e for e in log.events if isinstance(e, BargeIn)]
+    assert len(barge) == 1
+    cut = [e for e in log.events if isinstance(e, AgentSaid) and e.interrupted]
+    assert cut, "the reply that was interrupted is reported as cut"
+    full = "It is free for the first thirty minutes, then two dollars an hour, up to twelve dollars a day."
+    assert all(e.text != full for e in log.events if isinstance(e, AgentSaid) and e.t_ms > barge[0].t_ms - 1)
+    # The audit log saw the call end even though a reply was cut (entries flushed at call end).
+    assert any(e.type == "call-ended" for e in log.events)
+
+
+def test_silence_gets_reprompts_then_a_polite_goodbye(tmp_path: Path):
+    scenario, log = _play(
+        tmp_path,
+        """
+name: silent-caller
+turns:
+  - silence_ms: 20000
+expect:
+  outcome: agent_hung_up
+""",
+        call={"no_input_timeout_ms": 2000},
+    )
+    assert check(scenario, log) == [], log.records
+    said = " ".join(r["text"] for r in log.of_type("agent_say")).lower()
+    assert "goodbye" in said
+    assert log.of_type("hangup")[0]["by"] == "agent"
