@@ -82,18 +82,12 @@ async def run_wardline(meta: dict, endpoint_ms: int) -> list[dict]:
         await asyncio.sleep(0.02)
     t0 = time.monotonic()
     speech_end_abs = [t0 + e / rate for e in ends]
-    first_frames: list[float] = []
-    busy_before = False
     for k, f in enumerate(frames):
         # frame k is due once its 20 ms have elapsed, as a capture device or RTP receiver delivers it
         due = t0 + (k + 1) * 0.02
         await asyncio.sleep(max(0.0, due - time.monotonic()))
         session.feed(f)
-        out = session.next_frame()
-        loud = bool(out.strip(b"\x00"))
-        if loud and not busy_before:
-            first_frames.append(time.monotonic())
-        busy_before = loud
+        session.next_frame()
     session.caller_hung_up()
     await asyncio.wait_for(call, 15)
     await services.close()

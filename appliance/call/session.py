@@ -73,6 +73,7 @@ class _TurnTiming:
     asr_final_ms: float = 0.0
     first_text_ms: float = 0.0
     first_audio_ms: float = 0.0
+    first_frame_ms: float = 0.0
 
 
 @dataclass
@@ -262,6 +263,8 @@ class CallSession:
         if not self._interruptible:
             return
         response, self._response = self._response, None
+        if response is not None:
+            self._report_latency(response.timing)  # the reply had begun: its first frame counts
         report = self._playout.clear() if self._playout is not None else None
         if response is not None and not response.task.done():
             response.task.cancel()
@@ -459,7 +462,10 @@ class CallSession:
     def _report_latency(self, timing: _TurnTiming | None) -> None:
         if timing is None or self._playout is None or self._playout.first_frame_at is None:
             return
-        first_frame = (self._playout.first_frame_at - self._t0) * 1000.0
+        if timing.first_frame_ms:
+            return  # reported already
+        timing.first_frame_ms = (self._playout.first_frame_at - self._t0) * 1000.0
+        first_frame = timing.first_frame_ms
         self._emit(
             TurnLatency(
                 self.call_id,
