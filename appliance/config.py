@@ -42,7 +42,7 @@ class CallSettings(Section):
     sample_rate_hz: Literal[8000, 16000] = 8000
     endpoint_ms: int = Field(260, ge=100, le=2000, description="silence that ends a caller turn")
     long_endpoint_ms: int = Field(
-        700, ge=100, le=3000, description="the endpoint when the answer has parts (name, then date of birth)"
+        500, ge=100, le=3000, description="the endpoint when the answer has parts (name, then date of birth)"
     )
     continuation_ms: int = Field(
         1000, ge=0, le=5000, description="speech this soon after a turn ended continues that turn"

@@ -40,6 +40,7 @@ class CallServices:
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     tool_delay_s: dict[str, float] = field(default_factory=dict)  # benchmarks and tests only
     understanding_factory: Callable[[Any], Any] | None = None  # CommandGenerator per call
+    llm: Any = None  # the LLM engine behind understanding, when [llm] is enabled
 
     # -- per call ---------------------------------------------------------------------------
     def new_vad(self, sample_rate_hz: int) -> Any:
@@ -110,7 +111,7 @@ class CallServices:
         return self.site.extension(name)
 
     async def close(self) -> None:
-        for engine in (self.asr, self.tts):
+        for engine in (self.asr, self.tts, self.llm):
             if engine is not None:
                 with contextlib.suppress(Exception):
                     await engine.close()
@@ -145,27 +146,41 @@ async def build_services(
     services = CallServices(
         settings=settings, site=site, schedule=schedule, sessions=sessions, knowledge=knowledge
     )
-    if audit:
-        services.audit = _open_audit(settings)
-    from appliance.ops.runtime import OpsRuntime
+    try:
+        if audit:
+            services.audit = _open_audit(settings)
+        from appliance.ops.runtime import OpsRuntime
 
-    services.ops = OpsRuntime.open(settings, sessions, site, audit=services.audit)
-    if speech:
-        from appliance.speech.vad import shared_session
+        services.ops = OpsRuntime.open(settings, sessions, site, audit=services.audit)
+        services.understanding_factory, services.llm = await _understanding(settings)
+        if speech:
+            from appliance.speech.vad import shared_session
 
-        services.vad = shared_session()  # load the Silero model now, not on the first frame
-        services.asr = asr or _default_asr(settings, site)
-        services.tts = tts or _default_tts(settings)
-        try:
+            services.vad = shared_session()  # load the Silero model now, not on the first frame
+            services.asr = asr or _default_asr(settings, site)
+            services.tts = tts or _default_tts(settings)
             await services.asr.start()
             await services.tts.start()
-        except BaseException:
-            await services.close()
-            raise
+    except BaseException:
+        await services.close()  # nothing half-started
+        raise
     return services
 
 
+def _active_model(settings: Settings, kind: str) -> Path:
+    from appliance.registry.registry import ModelRegistry
+
+    path = ModelRegistry(settings).active_model_path(kind)
+    if path is None:
+        raise ModelNotActive(f"no {kind} model is active: install one and run `wardline models activate ID`")
+    return path
+
+
 def _default_asr(settings: Settings, site: Any) -> Any:
+    if settings.speech.asr == "faster-whisper":
+        from appliance.speech.asr.faster_whisper import FasterWhisperAsr
+
+        return FasterWhisperAsr(_active_model(settings, "asr"))
     from appliance.dialog.corpus import corpus
     from appliance.speech.asr.pocketsphinx import PocketsphinxAsr
 
@@ -173,9 +188,51 @@ def _default_asr(settings: Settings, site: Any) -> Any:
 
 
 def _default_tts(settings: Settings) -> Any:
+    if settings.speech.tts == "piper":
+        from appliance.speech.tts.piper import PiperTts
+
+        return PiperTts({settings.speech.voice.split("-")[0]: _active_model(settings, "tts")})
     from appliance.speech.tts.espeak import EspeakTts
 
     return EspeakTts(voice=settings.speech.voice, words_per_minute=settings.speech.words_per_minute)
+
+
+class ModelNotActive(Exception):
+    """The configuration names a model engine, but no model of that kind is active."""
+
+
+async def _understanding(settings: Settings) -> tuple[Callable[[Any], Any] | None, Any]:
+    """With [llm] enabled: an LLM proposing commands, the rule NLU answering past the deadline."""
+    if not settings.llm.enabled:
+        return None, None
+    from appliance.dialog.llm_understanding import DeadlineRouter, LlmCommandGenerator
+    from appliance.dialog.nlu import RuleNlu
+    from appliance.registry.offline import enforce_offline
+    from appliance.registry.registry import ModelRegistry
+
+    enforce_offline()
+    path = _active_model(settings, "llm")
+    if path.suffix == ".gguf":
+        from appliance.llm.llama_cpp import LlamaCppEngine
+
+        engine: Any = LlamaCppEngine(path, n_ctx=settings.llm.n_ctx, n_gpu_layers=settings.llm.n_gpu_layers)
+    else:
+        from appliance.llm.openai_compat import OpenAiCompatEngine
+
+        engine = OpenAiCompatEngine(
+            settings.llm.server_url,
+            ModelRegistry(settings).active("llm") or path.name,
+            dialect=settings.llm.server_dialect,
+            timeout_s=settings.llm.request_timeout_s,
+            site_networks=settings.network.site_networks,
+        )
+    await engine.start()
+
+    def per_call(site: Any) -> Any:
+        deadline = settings.llm.deadline_ms
+        return DeadlineRouter(LlmCommandGenerator(engine), RuleNlu(site), deadline_ms=deadline)
+
+    return per_call, engine
 
 
 def _open_audit(settings: Settings) -> Any:

@@ -13,10 +13,11 @@ from appliance.yamlsource import YamlError
 
 def _user_errors() -> None:
     """Errors whose message is fit to show as is: the one table, in one place."""
+    from appliance.call.services import ModelNotActive
     from appliance.knowledge.index import KnowledgeError
     from appliance.tools.sitedata import SiteDataError
 
-    for cls in (ConfigError, YamlError, SiteDataError, KnowledgeError):
+    for cls in (ConfigError, YamlError, SiteDataError, KnowledgeError, ModelNotActive):
         errors.USER_ERRORS.setdefault(cls, 2)
 
 

@@ -1,0 +1,153 @@
+"""Health checks run before a model becomes active: load it and make it do one small thing.
+
+llm: a short generation; asr: a transcription of a second of tone; tts: a synthesis that must
+produce sound. A vLLM model is checked through the server after its unit env is rewritten; a
+failure puts the old env back. Each check runs under the configured time limit in a fresh event
+loop (the CLI has none running), and everything it loaded is closed again: the service loads
+its own copy when it reloads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from appliance.config import Settings
+from appliance.llm.base import ChatMessage, GenerationRequest
+from appliance.registry import vllm_unit
+from appliance.registry.errors import HealthCheckError
+from appliance.registry.manifest import ModelManifest
+from appliance.registry.registry import HealthReport
+
+if TYPE_CHECKING:
+    from appliance.llm.openai_compat import OpenAiCompatEngine
+
+
+def check_model(manifest: ModelManifest, model_dir: Path, settings: Settings) -> HealthReport:
+    started = time.perf_counter()
+    check = {
+        "llama.cpp": _llama_cpp,
+        "vllm": _vllm,
+        "faster-whisper": _faster_whisper,
+        "piper": _piper,
+    }[manifest.engine]
+    try:
+        detail = asyncio.run(
+            asyncio.wait_for(check(manifest, model_dir, settings), settings.models.health_timeout_s)
+        )
+    except TimeoutError:
+        raise HealthCheckError(
+            f"{manifest.id}: health check took longer than {settings.models.health_timeout_s:g} s; "
+            "the active model is unchanged"
+        ) from None
+    return HealthReport(True, detail, time.perf_counter() - started)
+
+
+def _file(model_dir: Path, suffix: str) -> Path:
+    found = sorted(p for p in model_dir.iterdir() if p.name.endswith(suffix))
+    if not found:
+        raise HealthCheckError(f"{model_dir}: no {suffix} file")
+    return found[0]
+
+
+async def _llama_cpp(manifest: ModelManifest, model_dir: Path, settings: Settings) -> str:
+    from appliance.llm.base import complete
+    from appliance.llm.llama_cpp import LlamaCppEngine
+
+    engine = LlamaCppEngine(
+        _file(model_dir, ".gguf"),
+        model_id=manifest.id,
+        n_ctx=min(settings.llm.n_ctx, manifest.context_length or settings.llm.n_ctx),
+        n_gpu_layers=settings.llm.n_gpu_layers,
+        prompt_cache_bytes=0,
+    )
+    try:
+        await engine.start()
+        text = await complete(engine, PROBE)
+    finally:
+        await engine.close()
+    if engine.last_stats.completion_tokens == 0:
+        raise HealthCheckError(f"{manifest.id}: the model generated nothing")
+    return f"generated {engine.last_stats.completion_tokens} token(s), {len(text)} characters"
+
+
+PROBE = GenerationRequest(
+    messages=(ChatMessage("user", "Reply with the word ready."),), max_tokens=8, temperature=0.0
+)
+
+
+async def _vllm(manifest: ModelManifest, model_dir: Path, settings: Settings) -> str:
+    from appliance.llm.base import complete
+    from appliance.llm.openai_compat import OpenAiCompatEngine
+
+    previous = vllm_unit.write_env(
+        settings, vllm_unit.render_env(manifest, model_dir, vllm_unit.server_port(settings))
+    )
+    try:
+        await asyncio.to_thread(vllm_unit.restart, settings)
+        engine = OpenAiCompatEngine(
+            settings.llm.server_url,
+            manifest.id,
+            dialect=settings.llm.server_dialect,
+            timeout_s=settings.llm.request_timeout_s,
+            site_networks=settings.network.site_networks,
+        )
+        try:
+            await _wait_served(engine, settings.models.health_timeout_s)
+            text = await complete(engine, PROBE)
+        finally:
+            await engine.close()
+    except BaseException:
+        vllm_unit.restore_env(settings, previous)
+        await asyncio.to_thread(vllm_unit.restart, settings)
+        raise
+    return f"server {settings.llm.server_url} answered ({len(text)} characters)"
+
+
+async def _wait_served(engine: OpenAiCompatEngine, limit_s: float) -> None:
+    from appliance.llm.base import LlmUnavailable
+
+    deadline = time.monotonic() + limit_s
+    while True:
+        try:
+            await engine.start()
+            return
+        except LlmUnavailable:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(1.0)
+
+
+async def _faster_whisper(manifest: ModelManifest, model_dir: Path, settings: Settings) -> str:
+    from appliance.speech.asr.faster_whisper import FasterWhisperAsr
+
+    engine = FasterWhisperAsr(model_dir, max_new_tokens=16)
+    try:
+        await engine.start()
+        t = np.arange(8000) / 8000.0
+        tone = (np.sin(2 * np.pi * 440.0 * t) * 8000).astype("<i2").tobytes()
+        stream = engine.open_stream(8000)
+        stream.feed(tone)
+        text = await stream.finish()
+    finally:
+        await engine.close()
+    return f"transcribed 1 s of tone ({len(text)} characters, language {stream.detected_language})"
+
+
+async def _piper(manifest: ModelManifest, model_dir: Path, settings: Settings) -> str:
+    from appliance.speech.tts.piper import PiperTts, pcm_peak
+
+    language = manifest.languages[0]
+    engine = PiperTts({language: _file(model_dir, ".onnx")})
+    try:
+        await engine.start()
+        pcm = b"".join([c async for c in engine.synthesize("Ready.", 8000)])
+    finally:
+        await engine.close()
+    if pcm_peak(pcm) == 0:
+        raise HealthCheckError(f"{manifest.id}: synthesis produced silence")
+    return f"synthesized {len(pcm) // 16} ms of audio"

@@ -1,0 +1,293 @@
+"""faster-whisper (CTranslate2 Whisper): streaming partials, final text, language detection.
+
+Threads: `feed` runs on the caller's thread (the event loop) and only appends bytes; decodes run
+in the engine's worker threads (CTranslate2 releases the GIL while it computes, and the lazy
+`segments` generator is consumed there, never on the loop). Each stream re-decodes its growing
+buffer after every 300 ms of new caller audio, at most one decode in flight; the partial text
+follows LocalAgreement-2 (a word is stable once two consecutive hypotheses agree on it), so the
+partial never takes back a stable word. `finish` decodes the whole turn once more for the final.
+
+Telephone audio (8 kHz) is upsampled to Whisper's 16 kHz at decode time, over the whole buffer,
+so no frame edge is resampled alone. int8 on CPU, float16 on CUDA. Offline only: the model
+folder must hold tokenizer.json, else faster-whisper would fetch one from the hub.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from appliance.audio import SAMPLE_WIDTH, resample
+from appliance.registry.offline import enforce_offline, local_model_path
+from appliance.speech.asr.base import AsrError
+
+WHISPER_RATE_HZ = 16000
+_WORD_KEY = re.compile(r"[^\w']+")
+
+
+class LocalAgreement:
+    """LocalAgreement-2 over word hypotheses: commit the prefix two consecutive hypotheses share."""
+
+    def __init__(self) -> None:
+        self.committed: list[str] = []
+        self._previous: list[str] = []
+
+    @staticmethod
+    def _key(word: str) -> str:
+        return _WORD_KEY.sub("", word.lower())
+
+    def update(self, words: Sequence[str]) -> list[str]:
+        """Feed the newest hypothesis; returns the words it newly made stable."""
+        words = list(words)
+        agreed = 0
+        for a, b in zip(self._previous, words, strict=False):
+            if self._key(a) != self._key(b):
+                break
+            agreed += 1
+        self._previous = words
+        n = len(self.committed)
+        if agreed <= n:
+            return []
+        # Only extend: a hypothesis that disagrees with committed words cannot take them back.
+        if [self._key(w) for w in words[:n]] != [self._key(w) for w in self.committed]:
+            return []
+        fresh = words[n:agreed]
+        self.committed.extend(fresh)
+        return fresh
+
+    def text(self) -> str:
+        """Stable words, then the newest hypothesis's unstable tail."""
+        n = len(self.committed)
+        tail = (
+            self._previous[n:]
+            if [self._key(w) for w in self._previous[:n]] == [self._key(w) for w in self.committed]
+            else []
+        )
+        return " ".join([*self.committed, *tail])
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    language: str | None
+    language_probability: float
+    audio_ms: int
+    seconds: float
+
+
+class FasterWhisperAsr:
+    name = "faster-whisper"
+
+    def __init__(
+        self,
+        model_dir: str | os.PathLike[str],
+        *,
+        device: str = "auto",
+        compute_type: str | None = None,
+        language: str | None = None,
+        partial_interval_ms: int = 300,
+        cpu_threads: int = 0,
+        num_workers: int = 1,
+        max_new_tokens: int = 128,
+    ) -> None:
+        self.model_dir = Path(os.fspath(model_dir))
+        self.device = device
+        self.compute_type = compute_type
+        self.language = language  # None: detect per stream
+        self.partial_interval_ms = partial_interval_ms
+        self._cpu_threads = cpu_threads
+        self._num_workers = num_workers
+        self.max_new_tokens = max_new_tokens
+        self._model: Any = None
+        self._pool = ThreadPoolExecutor(max_workers=num_workers, thread_name_prefix="faster-whisper")
+
+    async def start(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._pool, self.load)
+
+    def load(self) -> None:
+        if self._model is not None:
+            return
+        enforce_offline()
+        try:
+            folder = local_model_path(self.model_dir, what="faster-whisper model")
+        except Exception as exc:
+            raise AsrError(str(exc)) from None
+        for needed in ("model.bin", "tokenizer.json"):
+            if not (folder / needed).is_file():
+                raise AsrError(
+                    f"{folder}: no {needed} (a CTranslate2 Whisper folder needs it; nothing is downloaded)"
+                )
+        import ctranslate2
+        from faster_whisper import WhisperModel
+
+        device = self.device
+        if device == "auto":
+            device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        compute_type = self.compute_type or ("float16" if device == "cuda" else "int8")
+        try:
+            self._model = WhisperModel(
+                str(folder),
+                device=device,
+                compute_type=compute_type,
+                cpu_threads=self._cpu_threads,
+                num_workers=self._num_workers,
+                local_files_only=True,
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise AsrError(f"{folder}: faster-whisper cannot load this model ({exc})") from None
+        self.device, self.compute_type = device, compute_type
+
+    def open_stream(self, sample_rate_hz: int, hints: Sequence[str] = ()) -> FasterWhisperStream:
+        if self._model is None:
+            raise AsrError("faster-whisper: not started (await start() first)")
+        return FasterWhisperStream(self, sample_rate_hz, hints)
+
+    async def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._model = None
+
+    def decode(
+        self, pcm16: bytes, sample_rate_hz: int, language: str | None, hints: Sequence[str]
+    ) -> Decoded:
+        """One decode of a whole buffer (blocking: runs in a worker)."""
+        started = time.perf_counter()
+        audio16 = resample(pcm16, sample_rate_hz, WHISPER_RATE_HZ)
+        samples = np.frombuffer(audio16, dtype="<i2").astype(np.float32) / 32768.0
+        segments, info = self._model.transcribe(
+            samples,
+            language=language,
+            beam_size=1,
+            temperature=0.0,
+            condition_on_previous_text=False,
+            without_timestamps=True,
+            vad_filter=False,  # the call's own VAD already cut the turn
+            hotwords=" ".join(hints) or None,
+            max_new_tokens=self.max_new_tokens,
+        )
+        text = " ".join(s.text.strip() for s in segments).strip()
+        return Decoded(
+            text=text,
+            language=info.language,
+            language_probability=float(info.language_probability),
+            audio_ms=len(pcm16) // SAMPLE_WIDTH * 1000 // sample_rate_hz,
+            seconds=time.perf_counter() - started,
+        )
+
+    def submit(self, fn: Any, *args: Any) -> Future[Any]:
+        return self._pool.submit(fn, *args)
+
+
+class FasterWhisperStream:
+    """One caller turn. `feed` never blocks; decodes run in the engine's workers."""
+
+    def __init__(self, engine: FasterWhisperAsr, sample_rate_hz: int, hints: Sequence[str]) -> None:
+        self._engine = engine
+        self.sample_rate_hz = sample_rate_hz
+        self._hints = tuple(hints)
+        self._buffer = bytearray()
+        self._lock = threading.RLock()  # a decode done before add_done_callback calls back at once
+        self._interval_bytes = sample_rate_hz * engine.partial_interval_ms // 1000 * SAMPLE_WIDTH
+        self._decoded_upto = 0  # buffer length the newest scheduled decode covers
+        self._in_flight: Future[Decoded] | None = None
+        self._agreement = LocalAgreement()
+        self._cancelled = False
+        self.language: str | None = engine.language
+        self.detected_language: str | None = None
+        self.partials: list[tuple[int, str]] = []  # (audio ms decoded, partial text), for figures
+
+    def feed(self, pcm16: bytes) -> None:
+        with self._lock:
+            if self._cancelled:
+                return
+            self._buffer.extend(pcm16)
+            self._maybe_decode_locked()
+
+    def _maybe_decode_locked(self) -> None:
+        if self._in_flight is not None or len(self._buffer) - self._decoded_upto < self._interval_bytes:
+            return
+        snapshot = bytes(self._buffer)
+        self._decoded_upto = len(snapshot)
+        future = self._engine.submit(
+            self._engine.decode, snapshot, self.sample_rate_hz, self.language, self._hints
+        )
+        self._in_flight = future
+        future.add_done_callback(self._on_partial)
+
+    def _on_partial(self, future: Future[Decoded]) -> None:
+        with self._lock:
+            self._in_flight = None
+            if self._cancelled or future.cancelled() or future.exception() is not None:
+                return
+            result = future.result()
+            self._adopt_language(result)
+            self._agreement.update(result.text.split())
+            self.partials.append((result.audio_ms, self._agreement.text()))
+            self._maybe_decode_locked()  # audio that arrived meanwhile
+
+    def _adopt_language(self, result: Decoded) -> None:
+        # Fix the language once the model is sure, so later partials skip detection drift.
+        if self.language is None and result.language and result.language_probability >= 0.5:
+            self.language = result.language
+        self.detected_language = result.language
+
+    @property
+    def partial_text(self) -> str:
+        with self._lock:
+            return self._agreement.text()
+
+    @property
+    def stable_text(self) -> str:
+        with self._lock:
+            return " ".join(self._agreement.committed)
+
+    async def settled(self) -> None:
+        """Wait until no decode is in flight (the partial then covers everything fed)."""
+        while True:
+            with self._lock:
+                pending = self._in_flight
+            if pending is None:
+                return
+            with contextlib.suppress(Exception):
+                await asyncio.wrap_future(pending)
+
+    async def finish(self) -> str:
+        with self._lock:
+            if self._cancelled:
+                raise AsrError("faster-whisper: stream was cancelled")
+            pending = self._in_flight
+            audio = bytes(self._buffer)
+        if pending is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wrap_future(pending)
+        if not audio:
+            return ""
+        try:
+            result = await asyncio.wrap_future(
+                self._engine.submit(
+                    self._engine.decode, audio, self.sample_rate_hz, self.language, self._hints
+                )
+            )
+        except AsrError:
+            raise
+        except Exception as exc:
+            raise AsrError(f"faster-whisper decode failed ({type(exc).__name__}: {exc})") from exc
+        self._adopt_language(result)
+        return result.text
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            if self._in_flight is not None:
+                self._in_flight.cancel()
+            self._buffer.clear()

@@ -1,0 +1,140 @@
+"""piper (piper-tts, VITS voices in ONNX): sentence streaming, one warm voice per language.
+
+Threads: synthesis runs in the engine's worker thread; each sentence's audio is handed to the
+event loop as soon as it is made, resampled from the voice's rate to the call's. Closing the
+iteration (barge-in) stops the worker before the next sentence. Every voice's ONNX session is
+created once at `start` and warmed with a short synthesis, so the first sentence of a call
+pays no load or first-run cost. Phonemes come from the espeak-ng data bundled with piper-tts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import threading
+from collections.abc import AsyncIterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from appliance.audio import resample
+from appliance.registry.offline import enforce_offline, local_model_path
+from appliance.speech.tts.base import TtsError
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
+_DONE = object()
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+class PiperTts:
+    name = "piper"
+
+    def __init__(
+        self,
+        voices: Mapping[str, str | os.PathLike[str]],
+        *,
+        default_language: str | None = None,
+        use_cuda: bool = False,
+        length_scale: float | None = None,
+    ) -> None:
+        if not voices:
+            raise TtsError("piper: no voice given (a voice per language: {'en': 'path/voice.onnx'})")
+        self._paths = {lang: Path(os.fspath(p)) for lang, p in voices.items()}
+        self.default_language = default_language or next(iter(self._paths))
+        self._use_cuda = use_cuda
+        self._length_scale = length_scale
+        self._voices: dict[str, Any] = {}
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="piper")
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self._paths)
+
+    async def start(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._worker, self.load)
+
+    def load(self) -> None:
+        enforce_offline()
+        from piper import PiperVoice
+
+        for lang, path in self._paths.items():
+            if lang in self._voices:
+                continue
+            try:
+                onnx = local_model_path(path, what=f"piper voice for {lang!r}")
+                config = Path(f"{onnx}.json")
+                if not config.is_file():
+                    raise TtsError(f"{onnx}: no {config.name} beside it (piper needs the voice config)")
+                voice = PiperVoice.load(onnx, config_path=config, use_cuda=self._use_cuda)
+                self._voices[lang] = voice
+                self._pcm(voice, "Ready.")  # warm the ONNX session: the first call pays nothing
+            except TtsError:
+                raise
+            except Exception as exc:
+                raise TtsError(
+                    f"{path}: piper cannot load this voice ({type(exc).__name__}: {exc})"
+                ) from None
+
+    async def close(self) -> None:
+        self._worker.shutdown(wait=True, cancel_futures=True)
+        self._voices.clear()
+
+    def voice_rate_hz(self, language: str | None = None) -> int:
+        return int(self._voice(language).config.sample_rate)
+
+    def _voice(self, language: str | None) -> Any:
+        lang = language or self.default_language
+        voice = self._voices.get(lang) or self._voices.get(lang.split("_")[0].split("-")[0])
+        if voice is None:
+            raise TtsError(f"piper: no voice for language {lang!r} (have {', '.join(self._paths)})")
+        return voice
+
+    def _pcm(self, voice: Any, sentence: str) -> bytes:
+        from piper import SynthesisConfig
+
+        config = SynthesisConfig(length_scale=self._length_scale)
+        parts = [chunk.audio_int16_bytes for chunk in voice.synthesize(sentence, syn_config=config)]
+        return b"".join(parts)
+
+    async def synthesize(
+        self, text: str, sample_rate_hz: int, language: str | None = None
+    ) -> AsyncIterator[bytes]:
+        voice = self._voice(language)
+        voice_rate = int(voice.config.sample_rate)
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        stop = threading.Event()
+
+        def work() -> None:
+            try:
+                for sentence in split_sentences(text):
+                    if stop.is_set():
+                        return
+                    pcm = resample(self._pcm(voice, sentence), voice_rate, sample_rate_hz)
+                    loop.call_soon_threadsafe(queue.put_nowait, pcm)
+            except Exception as exc:
+                err = TtsError(f"piper synthesis failed ({type(exc).__name__}: {exc})")
+                loop.call_soon_threadsafe(queue.put_nowait, err)
+            finally:
+                loop.call_soon_threadsafe(queue.put_nowait, _DONE)
+
+        loop.run_in_executor(self._worker, work)
+        try:
+            while (item := await queue.get()) is not _DONE:
+                if isinstance(item, BaseException):
+                    raise item
+                if item:
+                    yield item
+        finally:
+            stop.set()
+
+
+def pcm_peak(pcm16: bytes) -> int:
+    """Largest absolute sample (0 for silence): the health check's proof of sound."""
+    return int(np.abs(np.frombuffer(pcm16, dtype="<i2").astype(np.int32)).max()) if pcm16 else 0

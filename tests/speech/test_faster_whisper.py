@@ -1,0 +1,100 @@
+"""faster-whisper with a tiny CTranslate2 Whisper: streaming partials, final, language, offline.
+
+The tiny model has random weights, so its words are noise; what is tested is the streaming
+contract: a partial after every 300 ms of caller audio, stable words never taken back, the
+final text at the end of the turn, the detected language reported, and 8 kHz input upsampled.
+(CTranslate2 4.8 treats this tiny model as English-only, so detection answers "en" here; a real
+multilingual model detects among its 99 languages through the same code path.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from appliance.speech.asr.base import AsrError
+from appliance.speech.asr.faster_whisper import FasterWhisperAsr, LocalAgreement
+from tests.fixtures.tiny_models import build_whisper
+
+
+@pytest.fixture(scope="module")
+def whisper_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_whisper(tmp_path_factory.mktemp("whisper") / "tiny-whisper")
+
+
+def tone(rate: int, ms: int, hz: float = 300.0) -> bytes:
+    t = np.arange(rate * ms // 1000) / rate
+    return (np.sin(2 * np.pi * hz * t) * 6000).astype("<i2").tobytes()
+
+
+def test_local_agreement_commits_only_what_two_hypotheses_share():
+    la = LocalAgreement()
+    assert la.update(["please", "book"]) == []
+    assert la.text() == "please book"
+    assert la.update(["please", "book", "an"]) == ["please", "book"]
+    assert la.update(["please", "book", "a", "visit"]) == []
+    assert la.update(["please", "book", "a", "visit"]) == ["a", "visit"]
+    # A later hypothesis that disagrees cannot take back stable words.
+    la.update(["police", "book"])
+    assert la.committed == ["please", "book", "a", "visit"]
+    assert la.text().startswith("please book a visit")
+
+
+def test_partials_every_300_ms_of_audio_then_final(whisper_dir):
+    async def run() -> tuple[list[int], str, str | None, str]:
+        asr = FasterWhisperAsr(whisper_dir, cpu_threads=1, max_new_tokens=8)
+        await asr.start()
+        try:
+            stream = asr.open_stream(8000)
+            for _ in range(5):  # 1.5 s of caller speech, 300 ms at a time, in 20 ms frames
+                chunk = tone(8000, 300)
+                for i in range(0, len(chunk), 320):
+                    stream.feed(chunk[i : i + 320])
+                await stream.settled()
+            final = await stream.finish()
+            return [ms for ms, _ in stream.partials], stream.partial_text, stream.detected_language, final
+        finally:
+            await asr.close()
+
+    partial_ms, partial, language, final = asyncio.run(run())
+    assert partial_ms == [300, 600, 900, 1200, 1500]
+    assert isinstance(final, str) and isinstance(partial, str)
+    assert language is not None and len(language) in (2, 3)
+
+
+def test_forced_language_and_cancel(whisper_dir):
+    async def run() -> str | None:
+        asr = FasterWhisperAsr(whisper_dir, cpu_threads=1, language="en", max_new_tokens=4)
+        await asr.start()
+        try:
+            stream = asr.open_stream(16000)
+            stream.feed(tone(16000, 400))
+            await stream.settled()
+            lang = stream.detected_language
+            stream.cancel()
+            stream.feed(tone(16000, 400))  # after cancel: ignored, no decode starts
+            with pytest.raises(AsrError, match="cancelled"):
+                await stream.finish()
+            return lang
+        finally:
+            await asr.close()
+
+    assert asyncio.run(run()) == "en"
+
+
+def test_folder_without_tokenizer_is_refused_rather_than_downloaded(whisper_dir, tmp_path):
+    partial = tmp_path / "no-tokenizer"
+    partial.mkdir()
+    for name in ("model.bin", "config.json", "vocabulary.json"):
+        (partial / name).symlink_to(whisper_dir / name)
+
+    async def run() -> None:
+        await FasterWhisperAsr(partial).start()
+
+    with pytest.raises(AsrError, match=r"tokenizer\.json"):
+        asyncio.run(run())
+    with pytest.raises(AsrError, match="hub id"):
+        asyncio.run(FasterWhisperAsr("Systran/faster-whisper-small").start())

@@ -1,0 +1,92 @@
+"""piper with a tiny ONNX voice: sentence streaming, a voice per language, warm session, barge-in."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from appliance.speech.tts.base import TtsError
+from appliance.speech.tts.piper import PiperTts, pcm_peak, split_sentences
+from tests.fixtures.tiny_models import build_piper_voice
+
+
+@pytest.fixture(scope="module")
+def voice_paths(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("piper")
+    return {
+        "en": build_piper_voice(root / "en_US-tiny.onnx", espeak_voice="en-us"),
+        "es": build_piper_voice(root / "es_ES-tiny.onnx", espeak_voice="es", sample_rate_hz=16000),
+    }
+
+
+def test_sentences_are_split_for_streaming():
+    assert split_sentences("Hello there. Your visit is at nine!  Bye") == [
+        "Hello there.",
+        "Your visit is at nine!",
+        "Bye",
+    ]
+
+
+def test_streams_one_chunk_per_sentence_at_the_call_rate(voice_paths):
+    async def run() -> list[bytes]:
+        tts = PiperTts(voice_paths)
+        await tts.start()
+        try:
+            return [
+                c async for c in tts.synthesize("Good morning. The clinic opens at eight. Goodbye.", 8000)
+            ]
+        finally:
+            await tts.close()
+
+    chunks = asyncio.run(run())
+    assert len(chunks) == 3
+    assert all(len(c) % 2 == 0 and pcm_peak(c) > 1000 for c in chunks)
+    # A longer sentence makes more phonemes, so more audio: the chunks follow the text.
+    assert len(chunks[1]) > len(chunks[2])
+
+
+def test_voice_per_language_and_unknown_language_is_refused(voice_paths):
+    async def run() -> tuple[int, int]:
+        tts = PiperTts(voice_paths)
+        await tts.start()
+        try:
+            en = b"".join([c async for c in tts.synthesize("Hola, buenos días.", 16000, language="en")])
+            es = b"".join([c async for c in tts.synthesize("Hola, buenos días.", 16000, language="es")])
+            assert tts.voice_rate_hz("es") == 16000 and tts.voice_rate_hz("en_US") == 22050
+            with pytest.raises(TtsError, match="no voice for language 'fr'"):
+                _ = [c async for c in tts.synthesize("Bonjour.", 8000, language="fr")]
+            return len(en), len(es)
+        finally:
+            await tts.close()
+
+    en, es = asyncio.run(run())
+    assert en > 0 and es > 0 and en != es  # espeak phonemizes the same words differently per language
+
+
+def test_session_is_warm_and_barge_in_stops_synthesis(voice_paths):
+    async def run() -> tuple[float, int]:
+        tts = PiperTts({"en": voice_paths["en"]})
+        await tts.start()
+        try:
+            started = time.perf_counter()
+            stream = tts.synthesize("One. Two. Three. Four. Five. Six. Seven. Eight.", 8000)
+            first = await anext(stream)
+            first_s = time.perf_counter() - started
+            await stream.aclose()  # barge-in
+            return first_s, len(first)
+        finally:
+            await tts.close()
+
+    first_s, size = asyncio.run(run())
+    assert size > 0 and first_s < 1.0
+
+
+def test_missing_voice_file_is_a_clear_error(tmp_path):
+    async def run() -> None:
+        await PiperTts({"en": tmp_path / "absent.onnx"}).start()
+
+    with pytest.raises(TtsError, match="no such file"):
+        asyncio.run(run())
