@@ -14,7 +14,7 @@ import random
 from collections.abc import Iterable
 
 from appliance.dialog.sitepack import SitePack
-from appliance.tools.spoken import number_words, ordinal_words
+from appliance.numwords import number_words, ordinal_words, year_words
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december")  # fmt: skip
@@ -124,14 +124,10 @@ RED_FLAGS = (
 
 
 def spoken_year(year: int) -> list[str]:
-    hi, lo = divmod(year, 100)
-    if hi == 20:
-        return [f"two thousand {number_words(lo)}" if lo else "two thousand"]
-    if lo == 0:
-        return [f"{number_words(hi)} hundred"]
-    if lo < 10:
-        return [f"{number_words(hi)} oh {number_words(lo)}"]
-    return [f"{number_words(hi)} {number_words(lo)}", number_words(lo)]
+    """ "nineteen eighty" and the short "eighty" callers often say."""
+    full = year_words(year).replace("-", " ")
+    short = number_words(year % 100).replace("-", " ") if year < 2000 and year % 100 >= 10 else None
+    return [full, short] if short else [full]
 
 
 def spoken_dates(month: int, day: int, year: int) -> list[str]:

@@ -9,38 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time
 
-_ONES = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_ORDINAL_ONES = {
-    "one": "first",
-    "two": "second",
-    "three": "third",
-    "five": "fifth",
-    "eight": "eighth",
-    "nine": "ninth",
-    "twelve": "twelfth",
-}
+from appliance.numwords import ONES as _ONES
+from appliance.numwords import number_words, ordinal_words
+
+__all__ = ["number_words", "ordinal_words"]  # re-exported: callers of spoken forms find them here
+
 _MONTHS = [
     "January",
     "February",
@@ -56,35 +29,6 @@ _MONTHS = [
     "December",
 ]
 _WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-
-
-def number_words(n: int) -> str:
-    """0 to 999,999 in words: 25 -> "twenty-five", 1200 -> "one thousand two hundred"."""
-    if n < 0 or n >= 1_000_000:
-        raise ValueError(f"{n} is out of range for number_words")
-    if n < 20:
-        return _ONES[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return _TENS[tens] + (f"-{_ONES[ones]}" if ones else "")
-    if n < 1000:
-        hundreds, rest = divmod(n, 100)
-        return f"{_ONES[hundreds]} hundred" + (f" {number_words(rest)}" if rest else "")
-    thousands, rest = divmod(n, 1000)
-    return f"{number_words(thousands)} thousand" + (f" {number_words(rest)}" if rest else "")
-
-
-def ordinal_words(n: int) -> str:
-    """1 -> "first", 24 -> "twenty-fourth"."""
-    words = number_words(n)
-    head, sep, last = words.rpartition("-") if "-" in words else ("", "", words)
-    if last in _ORDINAL_ONES:
-        last = _ORDINAL_ONES[last]
-    elif last.endswith("y"):
-        last = last[:-1] + "ieth"
-    else:
-        last += "th"
-    return f"{head}{sep}{last}"
 
 
 def time_words(t: time) -> str:

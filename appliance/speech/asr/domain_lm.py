@@ -25,35 +25,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from appliance.numwords import number_words, year_words
+
 LOG10_OF_LOGMATH_UNIT = math.log10(1.0001)  # pocketsphinx scores are in log base 1.0001
 DISCOUNT = 0.4  # probability mass each seen history leaves to its back-off
 DEFAULT_GENERAL_WORDS = 4000
 DEFAULT_GENERAL_WEIGHT = 0.0  # measured: mixing in general words lowered accuracy on our audio
 SENTENCE_START, SENTENCE_END = "<s>", "</s>"
-
-_ONES = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
 
 @dataclass(frozen=True)
@@ -75,21 +53,9 @@ def model_paths() -> tuple[Path, Path, Path]:
 
 
 def spell_number(n: int) -> str:
-    """0..9999 as spoken words; years 1100-1999 and 2010-2099 the way people say them."""
-    if n < 20:
-        return _ONES[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return _TENS[tens] + ("" if ones == 0 else " " + _ONES[ones])
-    if 1100 <= n <= 1999 or 2010 <= n <= 2099:
-        high, low = divmod(n, 100)
-        tail = "hundred" if low == 0 else ("oh " + _ONES[low] if low < 10 else spell_number(low))
-        return spell_number(high) + " " + tail
-    if n < 1000:
-        hundreds, rest = divmod(n, 100)
-        return _ONES[hundreds] + " hundred" + ("" if rest == 0 else " " + spell_number(rest))
-    thousands, rest = divmod(n, 1000)
-    return spell_number(thousands) + " thousand" + ("" if rest == 0 else " " + spell_number(rest))
+    """0..9999 as a recognizer writes them: no hyphens, years the way people say them."""
+    words = year_words(n) if 1100 <= n <= 1999 else number_words(n)
+    return words.replace("-", " ")
 
 
 def normalize(sentence: str) -> list[str]:
