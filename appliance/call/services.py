@@ -104,8 +104,10 @@ class CallServices:
         return self.ops.survey(call_id, hangup_reason) if self.ops is not None else None
 
     def save_handoff(self, handoff_id: str, summary: dict[str, Any]) -> None:
+        """Stored redacted: the file lives outside the encrypted store, so it holds no PHI."""
         if handoff_id:
-            save_handoff(self.settings.data_dir, handoff_id, summary)
+            names = self.site.nlu.vocabulary.names
+            save_handoff(self.settings.data_dir, handoff_id, _redacted(summary, names))
 
     def extension(self, name: str) -> str:
         return self.site.extension(name)
@@ -121,6 +123,18 @@ class CallServices:
         if self.audit is not None:
             with contextlib.suppress(Exception):
                 self.audit.close()
+
+
+def _redacted(value: Any, names: Any) -> Any:
+    from appliance.privacy.redaction import redact
+
+    if isinstance(value, str):
+        return redact(value, names).text
+    if isinstance(value, dict):
+        return {k: _redacted(v, names) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(v, names) for v in value]
+    return value
 
 
 async def build_services(
