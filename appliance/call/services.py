@@ -112,6 +112,23 @@ class CallServices:
     def extension(self, name: str) -> str:
         return self.site.extension(name)
 
+    def reload_site(self, settings: Settings) -> None:
+        """SIGHUP: load the site pack again; new calls get it, calls in progress keep theirs.
+
+        Everything is loaded and validated before anything is swapped, so a bad pack raises and
+        the running one stays (DESIGN invariant 7).
+        """
+        from appliance.dialog.sitepack import load_site
+        from appliance.knowledge.index import KnowledgeBase
+        from appliance.tools.sitedata import load_schedule
+
+        site_dir = Path(settings.site.policy_dir)
+        site, schedule = load_site(site_dir), load_schedule(site_dir)
+        knowledge = KnowledgeBase(site_dir / "knowledge")
+        self.site, self.schedule, self.knowledge = site, schedule, knowledge
+        if self.audit is not None:
+            self.audit.append("policy-changed", "service", None, {"policy": site.site.name})
+
     async def close(self) -> None:
         for engine in (self.asr, self.tts, self.llm):
             if engine is not None:

@@ -54,6 +54,7 @@ async def _run(settings: Settings) -> None:
 
     async def main(ctx: Any) -> None:
         services = await build_services(settings)
+        ctx.on_reload(services.reload_site)  # SIGHUP: a new site pack for new calls
         pid = pid_file(settings)
         pid.write_text(f"{os.getpid()}\n")
         try:

@@ -1,0 +1,37 @@
+"""SIGHUP reload of the site pack: a good pack is taken for new calls, a bad one changes nothing."""
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+
+from appliance.call.services import build_services
+from appliance.config import REPO_ROOT, load_settings
+from appliance.dialog.sitepack import SiteError
+
+
+def test_reload_swaps_a_valid_pack_and_refuses_a_broken_one(tmp_path: Path):
+    pack = tmp_path / "site"
+    shutil.copytree(REPO_ROOT / "policies" / "riverside", pack)
+    settings = load_settings(site={"policy_dir": pack})
+
+    async def go():
+        services = await build_services(settings, speech=False)
+        try:
+            before = services.site
+            site_yaml = pack / "site.yaml"
+            text = site_yaml.read_text().replace("Riverside Community Hospital", "Riverside East")
+            site_yaml.write_text(text)
+            services.reload_site(settings)
+            assert services.site is not before and services.site.site.name == "Riverside East"
+
+            good = services.site
+            (pack / "flows.yaml").write_text("flows: [this is not a flow\n")
+            with pytest.raises(SiteError):
+                services.reload_site(settings)
+            assert services.site is good  # the running pack stays
+        finally:
+            await services.close()
+
+    asyncio.run(go())
