@@ -69,6 +69,7 @@ def browser() -> Iterator[object]:
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
     driver.set_page_load_timeout(20)
+    driver.implicitly_wait(10)  # a loaded CI box renders slowly; elements are waited for, not assumed
     yield driver
     driver.quit()
 
@@ -81,6 +82,9 @@ def _login(browser, url: str, name: str) -> None:  # type: ignore[no-untyped-def
     browser.find_element(By.ID, "name").send_keys(name)
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.ID, "login").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 20).until(lambda b: "/login" not in b.current_url)
 
 
 def test_supervisor_and_viewer_in_a_real_browser(console_url: str, browser) -> None:  # type: ignore[no-untyped-def]
