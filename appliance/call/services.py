@@ -41,6 +41,7 @@ class CallServices:
     tool_delay_s: dict[str, float] = field(default_factory=dict)  # benchmarks and tests only
     understanding_factory: Callable[[Any], Any] | None = None  # CommandGenerator per call
     llm: Any = None  # the LLM engine behind understanding, when [llm] is enabled
+    store: Any = None  # appliance.privacy.store.ObjectStore: encrypted recordings, when recording
 
     # -- per call ---------------------------------------------------------------------------
     def new_vad(self, sample_rate_hz: int) -> Any:
@@ -97,7 +98,12 @@ class CallServices:
         return sinks
 
     def new_recorder(self, call_id: str, sample_rate_hz: int) -> Any:
-        return None
+        """The call's encrypted recorder, when this box records (`wardline serve`); else None."""
+        if self.store is None:
+            return None
+        from appliance.call.recorder import CallRecorder
+
+        return CallRecorder(self.store, call_id, sample_rate_hz)
 
     def survey(self, call_id: str, hangup_reason: str) -> Any:
         """The post-call satisfaction press after a goodbye, or None."""
@@ -161,6 +167,7 @@ async def build_services(
     asr: Any = None,
     tts: Any = None,
     audit: bool = True,
+    store: Any = None,
 ) -> CallServices:
     """Load everything a call needs; speech=False leaves out VAD, ASR and TTS (text mode)."""
     from appliance.dialog.sitepack import load_site
@@ -175,7 +182,7 @@ async def build_services(
     seed_demo(sessions, site_dir)
     knowledge = KnowledgeBase(site_dir / "knowledge")
     services = CallServices(
-        settings=settings, site=site, schedule=schedule, sessions=sessions, knowledge=knowledge
+        settings=settings, site=site, schedule=schedule, sessions=sessions, knowledge=knowledge, store=store
     )
     try:
         if audit:

@@ -181,8 +181,9 @@ class CallSession:
             return
         t = self._frame_ms
         self._frame_ms += 20.0
-        if self.recorder is not None and self._recording and not self._secure_digits:
-            self.recorder.caller(frame)
+        if self.recorder is not None and self._recording:
+            # Secure digits: the tones never reach the recording; silence stands in for them.
+            self.recorder.caller(bytes(len(frame)) if self._secure_digits else frame)
         prob = self._vad.process(frame)
         if prob is not None:
             self._prob = prob

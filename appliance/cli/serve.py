@@ -50,10 +50,11 @@ async def _run(settings: Settings) -> None:
     from appliance.telephony.server import call_session_factory, serve
 
     check_settings(settings)  # an endpoint outside the site's networks: refuse to start
-    open_store(settings.data_dir, database_url=settings.database_url)  # no usable KEK: refuse to start
+    # No usable key-encryption key: refuse to start rather than record anything unencrypted.
+    store = open_store(settings.data_dir, database_url=settings.database_url)
 
     async def main(ctx: Any) -> None:
-        services = await build_services(settings)
+        services = await build_services(settings, store=store)
         ctx.on_reload(services.reload_site)  # SIGHUP: a new site pack for new calls
         pid = pid_file(settings)
         pid.write_text(f"{os.getpid()}\n")
