@@ -83,12 +83,15 @@ class _LastTurn:
     text: str
     end_of_turn_ms: float
     snapshot: Any
+    first_frame: int  # where the turn's audio starts in the inbound frame count
 
 
 @dataclass
 class _SpokenTurn:
     stream: AsrStream
     timing: _TurnTiming
+    first_frame: int
+    whole: bool = False  # the stream re-heard the words before a pause too: no prefix to add
 
 
 @dataclass
@@ -134,7 +137,15 @@ class CallSession:
         self._prob = 0.0
         self._frame_ms = 0.0  # audio time of the next inbound frame
         self._preroll: deque[bytes] = deque(maxlen=PREROLL_FRAMES)
+        # Recent inbound audio, so that a caller who pauses and goes on is heard as one utterance
+        # (the recognizer mishears a fragment like "thanks, bye" alone far more than in context).
+        self._heard: deque[bytes] = deque(
+            maxlen=(cfg.max_turn_ms + cfg.continuation_ms) // 20 + PREROLL_FRAMES
+        )
+        self._frames_in = 0
         self._stream: AsrStream | None = None
+        self._stream_first_frame = 0
+        self._stream_whole = False
         self._inbox: asyncio.Queue[Any] = asyncio.Queue()
         self._response: _Response | None = None
         self._playout: OutboundAudio | None = None
@@ -188,6 +199,8 @@ class CallSession:
         if prob is not None:
             self._prob = prob
         self._preroll.append(frame)
+        self._heard.append(frame)
+        self._frames_in += 1
         signals = self._turns.process(self._prob, t, agent_playing=self._agent_active())
         if self._stream is not None and Signal.SPEECH_START not in signals:
             self._stream.feed(frame)
@@ -235,6 +248,8 @@ class CallSession:
             if self._stream is not None:
                 self._stream.cancel()
             self._stream = self.services.asr.open_stream(self.sample_rate_hz, self._dialog.hints())
+            self._stream_first_frame = self._frames_in - len(self._preroll)
+            self._stream_whole = False
             for frame in self._preroll:
                 self._stream.feed(frame)
         elif signal is Signal.BARGE_IN:
@@ -249,7 +264,10 @@ class CallSession:
                 speech_end = now - (self._frame_ms - self._turns.last_speech_end_ms)
             self._true_speech_end_ms = None
             self._emit(TurnEnded(self.call_id, now, silence_ms=now - speech_end))
-            self._inbox.put_nowait(_SpokenTurn(stream, _TurnTiming(speech_end, now)))
+            turn = _SpokenTurn(
+                stream, _TurnTiming(speech_end, now), self._stream_first_frame, self._stream_whole
+            )
+            self._inbox.put_nowait(turn)
         elif signal is Signal.NOISE:
             if self._stream is not None:
                 self._stream.cancel()
@@ -301,7 +319,20 @@ class CallSession:
             return False
         self._prefix = f"{self._prefix} {last.text}".strip()
         self._last_turn = None
+        self._rehear_from(last.first_frame)
         return True
+
+    def _rehear_from(self, first_frame: int) -> None:
+        """Restart recognition on the audio from `first_frame` on: the pause and both parts."""
+        oldest = self._frames_in - len(self._heard)
+        if self._stream is None or first_frame < oldest:
+            return  # too long ago to re-hear: the words before the pause stay a text prefix
+        self._stream.cancel()
+        self._stream = self.services.asr.open_stream(self.sample_rate_hz, self._dialog.hints())
+        for frame in list(self._heard)[first_frame - oldest :]:
+            self._stream.feed(frame)
+        self._stream_first_frame = first_frame
+        self._stream_whole = True
 
     def _on_playout_progress(self) -> None:
         """On the loop: sentences finished playing, or the queue ran dry."""
@@ -362,10 +393,13 @@ class CallSession:
                 heard = (await item.stream.finish()).strip()
                 item.timing.asr_final_ms = self.now_ms()
                 self._emit(AsrFinal(self.call_id, self.now_ms(), text=heard))
-                text, self._prefix = f"{self._prefix} {heard}".strip(), ""
+                text = heard if item.whole and heard else f"{self._prefix} {heard}".strip()
+                self._prefix = ""
                 turn = CallerTurn(text=text) if text else CallerTurn(kind="silence")
                 self._last_turn = (
-                    _LastTurn(text, item.timing.end_of_turn_ms, self._dialog.snapshot()) if text else None
+                    _LastTurn(text, item.timing.end_of_turn_ms, self._dialog.snapshot(), item.first_frame)
+                    if text
+                    else None
                 )
                 self._start_response(turn, item.timing)
             elif isinstance(item, CallerTurn) and item.kind == "speech":

@@ -71,3 +71,25 @@ expect:
     said = " ".join(r["text"] for r in log.of_type("agent_say")).lower()
     assert "goodbye" in said
     assert log.of_type("hangup")[0]["by"] == "agent"
+
+
+def test_a_caller_who_pauses_and_goes_on_is_heard_as_one_utterance(tmp_path: Path):
+    # A short endpoint makes the commas in "Okay, thanks, bye." end turns; each time the caller
+    # goes on, the agent's reply is taken back and the turn is re-heard whole. Heard alone, the
+    # fragments come out as "thirty" and "i", and the goodbye is lost.
+    scenario, log = _play(
+        tmp_path,
+        """
+name: pause-and-go-on
+turns:
+  - say: "How much is parking for visitors?"
+  - say: "Okay, thanks, bye."
+expect:
+  outcome: contained
+""",
+        call={"endpoint_ms": 120},
+    )
+    heard = [r["text"] for r in log.of_type("asr_final") if r["turn"] == 2]
+    assert len(heard) >= 2, f"the pauses ended turns, so the continuation was exercised: {heard}"
+    assert heard[-1] == "okay thanks bye"
+    assert check(scenario, log) == []
