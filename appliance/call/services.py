@@ -4,13 +4,19 @@ The site pack, the database, the knowledge index, the speech engines (the recogn
 processes start here, warm, not per call), the audit log. A CallSession asks it for its
 per-call parts: a VAD stream, a dialog wired to an allowlisted tool gateway, the observers
 that record its events, a recorder. Loading fails as a whole (nothing half-started).
+
+The engines (asr, tts, llm) live in ModelSlots (appliance/registry/slots.py): a call leases
+them once (`lease_engines`) and keeps them for its whole length; `reload_models` (SIGHUP after
+`wardline models activate`) builds and starts every changed engine first and only then swaps
+them all in, so a load that fails leaves every running model in place. All on the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,8 +27,27 @@ from sqlalchemy.orm import sessionmaker
 from appliance.call.handoff import save_handoff
 from appliance.config import Settings
 from appliance.events import EventSink
+from appliance.registry.slots import ModelSlot
 
 log = logging.getLogger(__name__)
+
+KINDS = ("asr", "tts", "llm")
+
+
+@dataclass(frozen=True)
+class CallEngines:
+    """The engines one call uses from its start to its end (None where not loaded)."""
+
+    asr: Any = None
+    tts: Any = None
+    llm: Any = None
+
+
+class _NoEngine:
+    """What an LLM slot holds once [llm] is turned off by a reload."""
+
+    async def close(self) -> None:
+        return None
 
 
 @dataclass
@@ -32,16 +57,50 @@ class CallServices:
     schedule: Any  # appliance.tools.sitedata.Schedule
     sessions: sessionmaker
     knowledge: Any  # appliance.knowledge.index.KnowledgeBase
-    asr: Any = None  # AsrEngine; None in text mode
-    tts: Any = None  # TtsEngine; None in text mode
+    asr_slot: ModelSlot[Any] | None = None  # the AsrEngine; None in text mode
+    tts_slot: ModelSlot[Any] | None = None  # the TtsEngine; None in text mode
     vad: Any = None  # the shared Silero session; None in text mode
     audit: Any = None  # appliance.audit AuditLog, when the audit log is configured
     ops: Any = None  # appliance.ops.runtime.OpsRuntime: figures, metrics, automatic fallback
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     tool_delay_s: dict[str, float] = field(default_factory=dict)  # benchmarks and tests only
     understanding_factory: Callable[[Any], Any] | None = None  # CommandGenerator per call
-    llm: Any = None  # the LLM engine behind understanding, when [llm] is enabled
+    llm_slot: ModelSlot[Any] | None = None  # the LLM behind understanding, once [llm] was enabled
     store: Any = None  # appliance.privacy.store.ObjectStore: encrypted recordings, when recording
+    _model_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+
+    # -- the engines (hot-swapped on reload) -------------------------------------------------
+    @property
+    def asr(self) -> Any:
+        return self.asr_slot.engine if self.asr_slot is not None else None
+
+    @property
+    def tts(self) -> Any:
+        return self.tts_slot.engine if self.tts_slot is not None else None
+
+    @property
+    def llm(self) -> Any:
+        engine = self.llm_slot.engine if self.llm_slot is not None else None
+        return None if isinstance(engine, _NoEngine) else engine
+
+    def current_engines(self) -> CallEngines:
+        """The engines new calls get now (not pinned: `lease_engines` pins them)."""
+        return CallEngines(self.asr, self.tts, self.llm)
+
+    @contextlib.asynccontextmanager
+    async def lease_engines(self) -> AsyncIterator[CallEngines]:
+        """Pin the current engines for one call: a swap meanwhile closes them only after it."""
+        async with contextlib.AsyncExitStack() as stack:
+            held = []
+            for slot in (self.asr_slot, self.tts_slot, self.llm_slot):
+                engine = await stack.enter_async_context(slot.lease()) if slot is not None else None
+                held.append(None if isinstance(engine, _NoEngine) else engine)
+            yield CallEngines(*held)
+
+    def models(self) -> list[str]:
+        """`kind=model` for each loaded engine, as STATUS= and the journal show them."""
+        slots = zip(KINDS, (self.asr_slot, self.tts_slot, self.llm_slot), strict=True)
+        return [f"{k}={slot.model_id}" for k, slot in slots if slot is not None and slot.model_id != "off"]
 
     # -- per call ---------------------------------------------------------------------------
     def new_vad(self, sample_rate_hz: int) -> Any:
@@ -84,7 +143,8 @@ class CallServices:
     def observers(
         self, call_id: str, on_failure: Callable[[str, BaseException], None] | None = None
     ) -> list[EventSink]:
-        """Sinks that see every event of a call: the audit log (PHI-free mapping), the figures.
+        """Sinks that see every event of a call: the audit log (PHI-free mapping), the figures,
+        and, when this box records, the encrypted transcript.
 
         `on_failure` hears when the audit log cannot be written, so the call can go to a person.
         """
@@ -95,6 +155,8 @@ class CallServices:
             sinks.append(audit_sink(self.audit, on_failure=on_failure))
         if self.ops is not None:
             sinks.append(self.ops.observer(call_id))
+        if self.store is not None:
+            sinks.append(_transcript_recorder(self, call_id))
         return sinks
 
     def new_recorder(self, call_id: str, sample_rate_hz: int) -> Any:
@@ -135,6 +197,85 @@ class CallServices:
         if self.audit is not None:
             self.audit.append("policy-changed", "service", None, {"policy": site.site.name})
 
+    async def reload_models(self, settings: Settings) -> list[str]:
+        """SIGHUP: load the newly active models; returns the kinds swapped (none when unchanged).
+
+        Every changed engine is built and started before any is swapped in, so a failure raises
+        with all running models in place. New calls get the new engines; calls in progress keep
+        theirs, and each old engine closes after its last call. Without speech (text mode) only
+        the LLM is reloaded.
+        """
+        async with self._model_lock:
+            kinds = [k for k in KINDS if k == "llm" or self._slot(k) is not None]
+            wanted = {kind: _model_key(settings, kind) for kind in kinds}
+            changed = [kind for kind in kinds if wanted[kind] != self._model_id(kind)]
+            previous = {kind: self._model_id(kind) for kind in changed}
+            factory, built = await self._build_engines(settings, [k for k in changed if wanted[k] != "off"])
+            await self._swap_in(changed, wanted, built, factory)
+        for kind in changed:
+            log.info("%s model swapped: %s -> %s", kind, previous[kind], wanted[kind])
+            self._audit_swap(kind, wanted[kind], previous[kind])
+        return changed
+
+    def _slot(self, kind: str) -> ModelSlot[Any] | None:
+        slot: ModelSlot[Any] | None = getattr(self, f"{kind}_slot")
+        return slot
+
+    def _model_id(self, kind: str) -> str:
+        slot = self._slot(kind)
+        return slot.model_id if slot is not None else "off"
+
+    async def _build_engines(
+        self, settings: Settings, kinds: list[str]
+    ) -> tuple[Callable[[Any], Any] | None, dict[str, Any]]:
+        """Build and start the engines for `kinds`; on any failure close those built and raise."""
+        built: dict[str, Any] = {}
+        factory = None
+        try:
+            for kind in kinds:
+                if kind == "llm":
+                    factory, built["llm"] = await _understanding(settings)
+                    continue
+                built[kind] = _default_asr(settings, self.site) if kind == "asr" else _default_tts(settings)
+                await built[kind].start()
+        except BaseException:
+            for engine in built.values():
+                with contextlib.suppress(Exception):
+                    await engine.close()
+            raise
+        return factory, built
+
+    async def _swap_in(
+        self,
+        kinds: list[str],
+        wanted: dict[str, str],
+        built: dict[str, Any],
+        factory: Callable[[Any], Any] | None,
+    ) -> None:
+        if "llm" in kinds:
+            self.understanding_factory = factory  # bound to the new engine; None: [llm] turned off
+        swaps = []
+        for kind in kinds:
+            engine = built[kind] if kind in built else _NoEngine()
+            slot = self._slot(kind)
+            if slot is None:
+                setattr(self, f"{kind}_slot", ModelSlot(engine, wanted[kind]))
+            else:
+                swaps.append(slot.swap(engine, wanted[kind]))
+        # gather starts every swap in one loop step: no call starts between two pointer moves.
+        for result in await asyncio.gather(*swaps, return_exceptions=True):
+            if isinstance(result, BaseException):
+                log.warning("an old model failed to close after the swap (%s)", type(result).__name__)
+
+    def _audit_swap(self, kind: str, model: str, previous: str) -> None:
+        if self.audit is None:
+            return
+        try:
+            payload = {"kind": kind, "model": model, "previous": previous}
+            self.audit.append("model-swapped", "service", None, payload)
+        except Exception as exc:  # the swap has happened; say so rather than report a failed reload
+            log.error("the audit log could not record the %s model swap (%s)", kind, type(exc).__name__)
+
     async def close(self) -> None:
         for engine in (self.asr, self.tts, self.llm):
             if engine is not None:
@@ -146,6 +287,16 @@ class CallServices:
         if self.audit is not None:
             with contextlib.suppress(Exception):
                 self.audit.close()
+
+
+def _transcript_recorder(services: CallServices, call_id: str) -> EventSink:
+    """The call's transcript, encrypted, with a redacted copy at its end (privacy/transcripts.py)."""
+    from appliance.privacy.transcripts import TranscriptRecorder, patient_names
+
+    def names() -> list[str]:
+        return [*services.site.nlu.vocabulary.names, *patient_names(services.settings.database_url)]
+
+    return TranscriptRecorder(services.store, call_id, names)
 
 
 def _redacted(value: Any, names: Any) -> Any:
@@ -190,19 +341,39 @@ async def build_services(
         from appliance.ops.runtime import OpsRuntime
 
         services.ops = OpsRuntime.open(settings, sessions, site, audit=services.audit)
-        services.understanding_factory, services.llm = await _understanding(settings)
+        services.understanding_factory, llm = await _understanding(settings)
+        if llm is not None:
+            services.llm_slot = ModelSlot(llm, _model_key(settings, "llm"))
         if speech:
             from appliance.speech.vad import shared_session
 
             services.vad = shared_session()  # load the Silero model now, not on the first frame
-            services.asr = asr or _default_asr(settings, site)
-            services.tts = tts or _default_tts(settings)
+            services.asr_slot = ModelSlot(asr or _default_asr(settings, site), _model_key(settings, "asr"))
+            services.tts_slot = ModelSlot(tts or _default_tts(settings), _model_key(settings, "tts"))
             await services.asr.start()
             await services.tts.start()
     except BaseException:
         await services.close()  # nothing half-started
         raise
     return services
+
+
+def _model_key(settings: Settings, kind: str) -> str:
+    """The model `kind` runs under `settings`, with the engine settings that need a new engine."""
+    from appliance.registry.registry import ModelRegistry
+
+    speech = settings.speech
+    if kind == "asr":
+        if speech.asr == "faster-whisper":
+            return f"faster-whisper/{ModelRegistry(settings).active('asr')}"
+        return f"pocketsphinx/{speech.asr_workers}-workers"
+    if kind == "tts":
+        if speech.tts == "piper":
+            return f"piper/{ModelRegistry(settings).active('tts')}/{speech.voice.split('-')[0]}"
+        return f"espeak-ng/{speech.voice}/{speech.words_per_minute}wpm"
+    if not settings.llm.enabled:
+        return "off"
+    return str(ModelRegistry(settings).active("llm"))
 
 
 def _active_model(settings: Settings, kind: str) -> Path:
@@ -219,10 +390,10 @@ def _default_asr(settings: Settings, site: Any) -> Any:
         from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
         return FasterWhisperAsr(_active_model(settings, "asr"))
-    from appliance.dialog.corpus import corpus
+    from appliance.dialog.corpus import contexts, corpus
     from appliance.speech.asr.pocketsphinx import PocketsphinxAsr
 
-    return PocketsphinxAsr(corpus=corpus(site), workers=settings.speech.asr_workers)
+    return PocketsphinxAsr(corpus=corpus(site), contexts=contexts(site), workers=settings.speech.asr_workers)
 
 
 def _default_tts(settings: Settings) -> Any:

@@ -51,7 +51,7 @@ from appliance.events import (
 )
 
 if TYPE_CHECKING:
-    from appliance.call.services import CallServices
+    from appliance.call.services import CallEngines, CallServices
     from appliance.speech.asr.base import AsrStream
 
 log = logging.getLogger(__name__)
@@ -143,6 +143,7 @@ class CallSession:
             maxlen=(cfg.max_turn_ms + cfg.continuation_ms) // 20 + PREROLL_FRAMES
         )
         self._frames_in = 0
+        self._engines: CallEngines = services.current_engines()  # pinned by run() (hot swap)
         self._stream: AsrStream | None = None
         self._stream_first_frame = 0
         self._stream_whole = False
@@ -247,7 +248,9 @@ class CallSession:
             self._emit(SpeechStarted(self.call_id, self.now_ms()))
             if self._stream is not None:
                 self._stream.cancel()
-            self._stream = self.services.asr.open_stream(self.sample_rate_hz, self._dialog.hints())
+            self._stream = self._engines.asr.open_stream(
+                self.sample_rate_hz, self._dialog.hints(), context=self._dialog.listening_for()
+            )
             self._stream_first_frame = self._frames_in - len(self._preroll)
             self._stream_whole = False
             for frame in self._preroll:
@@ -328,7 +331,9 @@ class CallSession:
         if self._stream is None or first_frame < oldest:
             return  # too long ago to re-hear: the words before the pause stay a text prefix
         self._stream.cancel()
-        self._stream = self.services.asr.open_stream(self.sample_rate_hz, self._dialog.hints())
+        self._stream = self._engines.asr.open_stream(
+            self.sample_rate_hz, self._dialog.hints(), context=self._dialog.listening_for()
+        )
         for frame in list(self._heard)[first_frame - oldest :]:
             self._stream.feed(frame)
         self._stream_first_frame = first_frame
@@ -347,6 +352,11 @@ class CallSession:
 
     # -- the call -----------------------------------------------------------------------------
     async def run(self) -> str:
+        # The call keeps the engines it starts with: a model swap meanwhile waits for its end.
+        async with self.services.lease_engines() as self._engines:
+            return await self._run()
+
+    async def _run(self) -> str:
         loop = asyncio.get_running_loop()
         self._playout = OutboundAudio(self.sample_rate_hz, loop, self._on_playout_progress, self._clock)
         self._emit(CallStarted(self.call_id, self.now_ms(), self.sample_rate_hz, self.transport.name))
@@ -479,7 +489,7 @@ class CallSession:
             self._drained.clear()
             segment = self._playout.begin(sentence)
             try:
-                async for pcm in self.services.tts.synthesize(sentence, self.sample_rate_hz):
+                async for pcm in self._engines.tts.synthesize(sentence, self.sample_rate_hz):
                     if timing is not None and not timing.first_audio_ms:
                         timing.first_audio_ms = self.now_ms()
                     self._playout.push(segment, pcm)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import typer
@@ -14,6 +15,8 @@ from appliance.config import Settings, load_settings
 from appliance.telephony.errors import SipStartError
 
 errors.USER_ERRORS.setdefault(SipStartError, 3)
+
+log = logging.getLogger(__name__)
 
 
 def serve(
@@ -55,13 +58,13 @@ async def _run(settings: Settings) -> None:
 
     async def main(ctx: Any) -> None:
         services = await build_services(settings, store=store)
-        ctx.on_reload(services.reload_site)  # SIGHUP: a new site pack for new calls
+        register_reload_hooks(ctx, services)
         pid = pid_file(settings)
         pid.write_text(f"{os.getpid()}\n")
         try:
 
             def ready(server: Any) -> None:
-                ctx.ready()
+                ctx.ready(models=services.models())
                 ctx.track_active_calls(lambda: server.active_calls)
 
             await serve(settings, call_session_factory(services), on_ready=ready)
@@ -72,6 +75,32 @@ async def _run(settings: Settings) -> None:
     code = await run_service(settings, main)
     if code:
         raise typer.Exit(code)
+
+
+def register_reload_hooks(ctx: Any, services: Any) -> None:
+    """SIGHUP: a new site pack, then the newly active models, for new calls; calls go on."""
+    ctx.on_reload(services.reload_site)
+    ctx.on_reload(model_reloader(ctx, services))
+
+
+def model_reloader(ctx: Any, services: Any) -> Callable[[Settings], Awaitable[None]]:
+    """The reload hook for models: a model that fails to load is refused, the running ones stay."""
+
+    async def reload_models(settings: Settings) -> None:
+        try:
+            swapped = await services.reload_models(settings)
+        except Exception as exc:
+            log.error("model reload refused, the running models stay: %s", _reason(exc))
+            raise  # the service runner journals the refused reload
+        if swapped:
+            log.info("models reloaded (%s); calls in progress finish on the old ones", ", ".join(swapped))
+            ctx.update_status(models=services.models())
+
+    return reload_models
+
+
+def _reason(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def register(app: typer.Typer) -> None:

@@ -180,6 +180,27 @@ def corpus(site: SitePack, *, seed: int = 7) -> list[str]:
     return [line for line in lines if line and not (line in seen or seen.add(line))]
 
 
+def contexts(site: SitePack, *, seed: int = 11) -> dict[str, list[str]]:
+    """Per dialog context, what callers say there: the recognizer hears that turn with it.
+
+    "identity" (the dialog waits for a name and a date of birth): the site's names over every
+    date form the dialog understands, plus what a caller may say instead at any moment (asking
+    for a person, refusing recording, a red flag), so that safety never depends on the context.
+    The dates are random, never the patients' own: a bias towards a patient's true date of birth
+    would turn a misheard wrong date into a verified identity.
+    """
+    rng = random.Random(seed)
+    names = list(site.nlu.vocabulary.names)
+    if not names:
+        return {}
+    identity: list[str] = []
+    for _ in range(600):
+        date = rng.choice(spoken_dates(rng.randint(1, 12), rng.randint(1, 31), rng.randint(1925, 2025)))
+        identity.append(rng.choice(IDENTITY).format(name=rng.choice(names), date=date))
+    identity += [*PEOPLE, *RED_FLAGS, "yes", "no", "i don't know", "can you repeat that?"]
+    return {"identity": identity}
+
+
 def _examples(site: SitePack) -> Iterable[str]:
     nlu = site.nlu
     for patterns in itertools.chain(

@@ -2,9 +2,11 @@
 
 `DialogEngine.handle(turn)` is an async generator run by the call pipeline on its event loop, one
 caller turn at a time. Every turn meets the red-flag check first, then the caller-instruction
-guard, then understanding (rule NLU by default), and then the flow runner: it applies the
-proposed commands that fit the current flow and the site's rules (dropping the rest), and walks
-the flow's steps from flows.yaml until it needs the caller again.
+guard, then understanding (rule NLU by default), and then the flows: it applies the proposed
+commands that fit the current flow and the site's rules (dropping the rest), and walks the flow's
+steps from flows.yaml until it needs the caller again. What each step decides is the pure
+interpreter's (appliance/dialog/flows.py, `FlowRunner`); this module carries the decisions out:
+it speaks, calls tools, emits events and hands off.
 
 Tools are called only through the gateway, with the current flow's tools as the allowlist. A
 tool call runs as its own task, shielded from the turn: when the caller barges in and the pipeline
@@ -13,6 +15,18 @@ dialog state, so the next turn goes on from there and nothing is left half done.
 
 `played()` keeps the history to what the caller actually heard. Nothing here blocks or sleeps,
 and nothing reads the wall clock except through `clock_ms` and the site's local date.
+
+Secure digits: on an identity step with `keypad: date_of_birth` the caller may key in the date of
+birth (MMDDYYYY, optionally ended by the site's end key) when the agent asks for it on its own
+(the name came first), and again on the retry after a keyed try. `SecureDigits(True)` goes out
+before that question, so no key can arrive first, and `SecureDigits(False)` before anything else
+is said or done once the dialog no longer waits for it (the entry is complete, the caller
+answered by voice, verified, failed, transferred). The first identity question (name and date
+of birth together) does not invite keys, so 0 there still reaches the operator. Keys arrive one
+at a time or as a string and gather in the state, never in the history, an event, a command, a
+summary or an error; a complete entry fills the `dob` slot exactly as a spoken date does. The
+operator key rule is site.yaml's `keypad:` (outside an entry 0 pressed first; during one *, as 0
+is a digit of the date).
 """
 
 from __future__ import annotations
@@ -22,12 +36,20 @@ import contextlib
 import copy
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import date
 from typing import Any
 
 from appliance.dialog import responses as R
-from appliance.dialog.actions import AgentAction, CallerTurn, HangUp, Say, SetRecording, Transfer
+from appliance.dialog.actions import (
+    AgentAction,
+    CallerTurn,
+    HangUp,
+    Say,
+    SecureDigits,
+    SetRecording,
+    Transfer,
+)
 from appliance.dialog.commands import (
     Affirm,
     AskKnowledge,
@@ -42,9 +64,20 @@ from appliance.dialog.commands import (
     SetSlot,
     StartFlow,
 )
+from appliance.dialog.flows import (
+    AnswerFromDocuments,
+    Ask,
+    CallTool,
+    DialogState,
+    FlowDone,
+    FlowRunner,
+    Outcome,
+    Speak,
+    ask,
+)
 from appliance.dialog.nlu import IDENTITY_EXPECTS, RuleNlu
 from appliance.dialog.redflags import check_red_flags
-from appliance.dialog.sitepack import FlowSpec, SitePack, Step
+from appliance.dialog.sitepack import FlowSpec, SitePack
 from appliance.dialog.spoken import MONTHS, WEEKDAYS, digit_run, normalize
 from appliance.dialog.understanding import CommandGenerator, DialogContext
 from appliance.events import (
@@ -59,50 +92,9 @@ from appliance.events import (
 from appliance.knowledge.base import KnowledgeBaseProtocol
 from appliance.tools.base import ToolGatewayProtocol, ToolResult
 
-FAILURE_STATUSES = ("failed", "timeout", "refused", "cancelled")
-RETRY_STATUSES = ("no_slots", "conflict", "invalid")
-WHEN_SLOTS = ("date", "weekday", "part_of_day")
-IDENTITY_SLOTS = ("name", "dob", "guardian")
 CARD_DIGITS = 12  # a run this long is a card number, never a date or a phone number
 MAX_MISSES = 3
-_VAR = re.compile(r"^\$([a-z_][a-z0-9_]*)(?:\.([a-z_][a-z0-9_]*))?$")
-_TEMPLATE = re.compile(r"\{([a-z_][a-z0-9_]*)(?:\.([a-z_][a-z0-9_]*))?\}")
-
-
-@dataclass
-class _State:
-    """Everything the conversation has established; changed only by the runner and tool tasks."""
-
-    flow: str | None = None
-    last_flow: str | None = None
-    step: int = 0
-    slots: dict[str, Any] = field(default_factory=dict)
-    results: dict[str, ToolResult] = field(default_factory=dict)
-    expecting: str | None = None
-    offered: list[Mapping[str, Any]] = field(default_factory=list)
-    offered_text: list[str] = field(default_factory=list)
-    offer_into: str | None = None
-    offer_reruns: bool = False  # the choice answers the current call step ("which appointment?")
-    retry_to: int | None = None
-    referral: Mapping[str, Any] | None = None
-    confirmed: set[int] = field(default_factory=set)
-    verified: bool = False
-    patient_ref: str | None = None
-    identity_attempts: int = 0
-    actions: list[dict[str, str]] = field(default_factory=list)
-    last_tool: ToolResult | None = None
-    recording: bool = True
-
-
-@dataclass(frozen=True)
-class _Effect:
-    """What the turn does after a tool result has been applied to the state."""
-
-    say: str = ""
-    handoff: str | None = None  # a transfer target
-    reason: str = ""
-    stop: bool = False  # the flow waits for the caller
-    end_flow: bool = False
+DOB_KEYS = 8  # MMDDYYYY
 
 
 class DialogEngine:
@@ -128,16 +120,19 @@ class DialogEngine:
         self._understanding = understanding or RuleNlu(site)
         self.caller_id = caller_id
         self._filler_s = tool_filler_ms / 1000.0
-        self._s = _State()
+        self._flows = FlowRunner(site, caller_id)
+        self._s = DialogState(last_prompt=site.site.greeting)
         self._history: list[tuple[str, str]] = []
         self._turn_mark = 0  # where this turn's agent lines start in the history
         self._pending: set[asyncio.Task[ToolResult]] = set()
-        self._unspoken: _Effect | None = None  # a tool result the caller barged in before hearing
+        self._unspoken: Outcome | None = None  # a tool result the caller barged in before hearing
         self._finished = False
         self._silences = 0
         self._misses = 0
-        self._last_prompt = site.site.greeting
         self._request = ""
+        # what the call was last told about secure digits; it follows the call, not the
+        # conversation, so snapshot()/take_back() leave it alone
+        self._secure = False
 
     # -- the public API ---------------------------------------------------------------------------
     def opening(self) -> list[AgentAction]:
@@ -155,19 +150,24 @@ class DialogEngine:
         if turn.kind == "speech":
             self._history.append(("caller", _mask_digits(turn.text.strip())))
         elif turn.kind == "dtmf":
-            self._history.append(("caller", f"(keypad, {len(turn.dtmf)} keys)"))
+            self._note_keys(turn.dtmf)
         self._turn_mark = len(self._history)
         await self._settle()
         async for action in self._catch_up():
-            self._note(action)
-            yield action
+            for out in self._secured(action):
+                self._note(out)
+                yield out
         if self._finished:
             return
         async for action in self._turn(turn):
-            self._note(action)
-            yield action
+            for out in self._secured(action):
+                self._note(out)
+                yield out
             if self._finished:
                 return
+        if self._secure and not self._wants_keypad():
+            self._secure = False
+            yield SecureDigits(False)
 
     async def _catch_up(self) -> AsyncIterator[AgentAction]:
         """Say (or do) what a tool that finished after a barge-in decided: a booking made, a transfer."""
@@ -192,7 +192,7 @@ class DialogEngine:
         """The conversation as it stands, so a turn can be taken back (the caller was not done)."""
         return copy.deepcopy(
             (self._s, self._history, self._turn_mark, self._finished, self._silences, self._misses,
-             self._last_prompt, self._request, self._unspoken)
+             self._request, self._unspoken)
         )  # fmt: skip
 
     def take_back(self, snapshot: tuple[Any, ...]) -> bool:
@@ -200,13 +200,17 @@ class DialogEngine:
         if self._pending or len(self._s.actions) != len(snapshot[0].actions):
             return False
         (self._s, self._history, self._turn_mark, self._finished, self._silences, self._misses,
-         self._last_prompt, self._request, self._unspoken) = copy.deepcopy(snapshot)  # fmt: skip
+         self._request, self._unspoken) = copy.deepcopy(snapshot)  # fmt: skip
         return True
 
     @property
     def expects_long_answer(self) -> bool:
         """The next answer has parts callers pause between (a name, then a date of birth)."""
         return self._s.expecting in IDENTITY_EXPECTS
+
+    def listening_for(self) -> str:
+        """What the next caller turn answers, for a recognizer that listens per context."""
+        return "identity" if self._s.expecting in IDENTITY_EXPECTS else ""
 
     def hints(self) -> list[str]:
         """Words the caller is likely to say next, for the recognizer."""
@@ -230,6 +234,9 @@ class DialogEngine:
     def fail_to_human(self, reason: str) -> list[AgentAction]:
         """A call-level fault: apologise and transfer to the operator with a summary."""
         actions: list[AgentAction] = [Say(R.FAULT), self._transfer("operator", f"fault:{reason}")]
+        if self._secure:
+            self._secure = False
+            actions.insert(0, SecureDigits(False))
         for action in actions:
             self._note(action)
         return actions
@@ -259,11 +266,20 @@ class DialogEngine:
                 yield action
             return
         self._silences = 0
+        if turn.kind == "dtmf" and self._wants_keypad():
+            async for action in self._keyed(turn.dtmf):
+                yield action
+            return
+        self._s.keyed = ""  # the caller answered by voice: a half-keyed entry is dropped
+        if self._secure and turn.kind == "speech":
+            self._secure = False  # back to speech: on again only if keys are invited again
+            yield SecureDigits(False)
         if turn.kind == "dtmf":
             commands = self._dtmf(turn.dtmf)
             if commands is None:
-                yield self._transfer_say("operator", "caller-pressed-0")
-                yield self._transfer("operator", "caller-pressed-0")
+                reason = f"caller-pressed-{_key_name(self.site.site.keypad.operator)}"
+                yield self._transfer_say("operator", reason)
+                yield self._transfer("operator", reason)
                 return
         else:
             text = turn.text.strip()
@@ -288,7 +304,7 @@ class DialogEngine:
                                            reason="caller words cannot change the rules"))  # fmt: skip
                 yield Say(R.INJECTION)
                 if self._s.expecting:
-                    yield Say(self._last_prompt)
+                    yield Say(self._s.last_prompt)
                 return
             if not self._request and text:
                 self._request = " ".join(_mask_digits(text).split()[:12])
@@ -297,8 +313,8 @@ class DialogEngine:
             yield action
 
     def _dtmf(self, digits: str) -> list[Command] | None:
-        """None means "to the operator"; key 0 always works."""
-        if not digits or digits.startswith("0"):
+        """None means "to the operator": the site's operator key (0) pressed first always works."""
+        if not digits or digits.startswith(self.site.site.keypad.operator):
             return None
         if self._s.expecting == "choice" and digits[0].isdigit():
             return [ChooseOption(int(digits[0]))]
@@ -307,17 +323,19 @@ class DialogEngine:
         return []
 
     def _silence(self) -> Iterator[AgentAction]:
+        self._s.keyed = ""  # a half-keyed entry is started again after the reprompt
         self._silences += 1
         if self._silences >= self.site.site.max_silence_turns:
             yield Say(R.SILENCE_GOODBYE)
             yield HangUp("no-input")
             return
-        yield Say(f"{R.REPROMPT} {self._last_prompt}")
+        yield Say(f"{R.REPROMPT} {self._s.last_prompt}")
 
     # -- commands ---------------------------------------------------------------------------------
     def _accept(self, commands: list[Command]) -> list[Command]:
         accepted = []
-        for cmd in commands:
+        for proposed in commands:
+            cmd = self._flows.cleaned(self._s, proposed)
             problem = self._problem(cmd)
             if problem:
                 self._emit(CommandRejected(self.call_id, self._clock_ms(), name=cmd.name, reason=problem))
@@ -328,29 +346,7 @@ class DialogEngine:
         return accepted
 
     def _problem(self, cmd: Command) -> str:
-        """Why a proposed command does not fit now ("" when it does)."""
-        s = self._s
-        if isinstance(cmd, StartFlow) and cmd.flow not in self.site.flows:
-            return "no such flow"
-        if isinstance(cmd, HandOff) and cmd.target not in self.site.site.transfer_targets:
-            return "no such transfer target"
-        if isinstance(cmd, ChooseOption) and not (
-            s.expecting == "choice" and 1 <= cmd.index <= len(s.offered)
-        ):
-            return "nothing to choose from"
-        if isinstance(cmd, SetSlot):
-            if cmd.slot in IDENTITY_SLOTS:
-                return "" if s.expecting in IDENTITY_EXPECTS else "identity is not being asked for"
-            return "" if cmd.slot in self._slot_names() else "no such slot here"
-        return ""
-
-    def _slot_names(self) -> set[str]:
-        names: set[str] = set()
-        if self._s.flow:
-            names |= set(self.site.flows[self._s.flow].slots)
-        # a slot said in the same breath as the request ("see Doctor Patel next Tuesday")
-        names |= {slot for flow in self.site.flows.values() for slot in flow.slots}
-        return names
+        return self._flows.problem(self._s, cmd)
 
     async def _apply(self, proposed: list[Command]) -> AsyncIterator[AgentAction]:
         commands = self._accept(proposed)
@@ -366,14 +362,14 @@ class DialogEngine:
             self._emit(ConsentAnswered(self.call_id, self._clock_ms(), recording=False))
             yield Say(R.RECORDING_OFF)
             if kinds == {RefuseRecording}:
-                yield Say(self._last_prompt if self._s.expecting else "How else can I help you?")
+                yield Say(self._s.last_prompt if self._s.expecting else "How else can I help you?")
                 return
         if handoff := next((c for c in commands if isinstance(c, HandOff)), None):
             yield self._transfer_say(handoff.target, handoff.reason)
             yield self._transfer(handoff.target, handoff.reason or f"caller-asked-{handoff.target}")
             return
         if Repeat in kinds:
-            yield Say(self._last_prompt)
+            yield Say(self._s.last_prompt)
             return
         if Goodbye in kinds and not kinds & {StartFlow, AskKnowledge}:
             for action in self._goodbye():
@@ -384,15 +380,14 @@ class DialogEngine:
             yield Say("Okay, I've stopped that.")
         if start := next((c for c in commands if isinstance(c, StartFlow)), None):
             self._start_flow(start.flow)
-        filled = [c for c in commands if isinstance(c, SetSlot)]
-        for cmd in filled:
-            self._s.slots[cmd.slot] = cmd.value
-        if filled and self._s.expecting not in ("choice", "confirm", "retry", "referral", "anything_else"):
-            self._s.expecting = None  # the runner asks again for whatever is still missing
-        async for action in self._answer(commands):
-            yield action
-        if self._finished:
+        self._flows.take_slots(self._s, [c for c in commands if isinstance(c, SetSlot)])
+        reply = self._flows.answer(self._s, commands)
+        if reply.goodbye:
+            for action in self._goodbye():
+                yield action
             return
+        if reply.say:
+            yield Say(reply.say)
         question = next((c for c in commands if isinstance(c, AskKnowledge)), None)
         if question is not None and (self._s.flow in (None, "faq") or start is None):
             async for action in self._knowledge_answer(question.question):
@@ -404,7 +399,7 @@ class DialogEngine:
                 yield self._ask("anything_else", self.site.anything_else)
                 return
             if self._s.expecting:
-                yield Say(self._last_prompt)
+                yield Say(self._s.last_prompt)
                 return
         if self._s.flow is None:
             if Affirm in kinds and self._s.expecting is None:
@@ -415,79 +410,13 @@ class DialogEngine:
         async for action in self._advance():
             yield action
 
-    async def _answer(self, commands: list[Command]) -> AsyncIterator[AgentAction]:
-        """Commands that answer what the agent just asked (a choice, yes or no, a new day)."""
-        s = self._s
-        expecting = s.expecting
-        kinds = {type(c) for c in commands}
-        new_when = any(isinstance(c, SetSlot) and c.slot in (*WHEN_SLOTS, "provider") for c in commands)
-        if expecting == "anything_else":
-            if Deny in kinds and s.flow is None:
-                for action in self._goodbye():
-                    yield action
-                return
-            s.expecting = None
-            return
-        if expecting == "choice":
-            choice = next((c for c in commands if isinstance(c, ChooseOption)), None)
-            if choice is not None:
-                s.slots[s.offer_into or "choice"] = dict(s.offered[choice.index - 1])
-                if not s.offer_reruns:
-                    s.step += 1
-                s.expecting, s.offered, s.offered_text = None, [], []
-            elif new_when and s.retry_to is not None:
-                self._go_back(keep_when=True)
-            elif Deny in kinds and s.retry_to is not None:
-                s.expecting = "retry"
-                yield Say("No problem. Would another day or time work better?")
-                self._last_prompt = "Would another day or time work better?"
-            return
-        if expecting == "retry":
-            if new_when or Affirm in kinds:
-                self._go_back(keep_when=new_when)
-            elif Deny in kinds:
-                self._end_flow()
-                yield Say("Okay.")
-            return
-        if expecting == "referral":
-            if Affirm in kinds and s.referral:
-                suggested = list(s.referral.get("suggested_providers") or [])
-                if suggested:
-                    s.slots["provider"] = suggested[0]
-                s.referral, s.expecting = None, None
-                if s.retry_to is not None:
-                    s.step = s.retry_to
-            elif Deny in kinds:
-                self._end_flow()
-                yield Say("Okay.")
-            return
-        if expecting == "confirm":
-            if Affirm in kinds:
-                s.confirmed.add(s.step)
-                s.step += 1
-                s.expecting = None
-            elif Deny in kinds:
-                self._end_flow()
-                yield Say("Okay, I won't make any changes.")
-            return
-
-    def _go_back(self, keep_when: bool) -> None:
-        s = self._s
-        if not keep_when:
-            for slot in WHEN_SLOTS:
-                s.slots.pop(slot, None)
-        if s.offer_into and not s.offer_reruns:
-            s.slots.pop(s.offer_into, None)
-        s.step = s.retry_to if s.retry_to is not None else s.step
-        s.expecting, s.offered, s.offered_text = None, [], []
-
     def _not_understood(self) -> Iterator[AgentAction]:
         self._misses += 1
         if self._misses >= MAX_MISSES:
             yield Say("I'm sorry, I'm having trouble understanding. Let me get you a person.")
             yield self._transfer("operator", "not-understood")
             return
-        prompt = self._last_prompt if self._s.expecting else R.HELP_MENU + " What would you like to do?"
+        prompt = self._s.last_prompt if self._s.expecting else R.HELP_MENU + " What would you like to do?"
         yield Say(f"{R.NOT_UNDERSTOOD} {prompt}")
 
     def _goodbye(self) -> Iterator[AgentAction]:
@@ -496,241 +425,159 @@ class DialogEngine:
 
     # -- flows ------------------------------------------------------------------------------------
     def _start_flow(self, name: str) -> None:
-        s = self._s
-        if s.flow == name:
-            return
-        keep = {k: v for k, v in s.slots.items() if k in IDENTITY_SLOTS}
-        s.flow, s.last_flow, s.step = name, name, 0
-        s.slots, s.results, s.confirmed = keep, {}, set()
-        s.expecting, s.offered, s.offered_text, s.retry_to, s.referral = None, [], [], None, None
-        self._emit(FlowStarted(self.call_id, self._clock_ms(), flow=name))
+        if self._flows.start(self._s, name):
+            self._emit(FlowStarted(self.call_id, self._clock_ms(), flow=name))
 
     def _end_flow(self) -> None:
-        s = self._s
-        s.flow, s.step, s.expecting = None, 0, None
-        s.offered, s.offered_text, s.retry_to, s.referral = [], [], None, None
+        self._flows.end(self._s)
 
     def _spec(self) -> FlowSpec:
-        assert self._s.flow is not None
-        return self.site.flows[self._s.flow]
+        return self._flows.spec(self._s)
 
     async def _advance(self) -> AsyncIterator[AgentAction]:
-        """Walk the current flow's steps until one needs the caller, or the flow is done."""
-        while self._s.flow is not None and not self._finished:
-            spec = self._spec()
-            if self._s.expecting is not None:
-                return
-            if self._s.step >= len(spec.steps):
+        """Carry out the flow's decisions until one needs the caller, or the flow is done."""
+        while self._s.flow is not None and not self._finished and self._s.expecting is None:
+            decision = self._flows.next(self._s)
+            if isinstance(decision, FlowDone):
                 self._end_flow()
                 yield self._ask("anything_else", self.site.anything_else)
                 return
-            step = spec.steps[self._s.step]
-            stop = False
-            async for action in self._run_step(step):
-                if isinstance(action, _Stop):
-                    stop = True
-                    continue
-                yield action
-            if stop:
+            if isinstance(decision, Ask):
+                yield Say(decision.text)
                 return
-
-    async def _run_step(self, step: Step) -> AsyncIterator[AgentAction | _Stop]:
-        s = self._s
-        kind = step.kind
-        if kind == "verify_identity":
-            async for action in self._verify():
-                yield action
-        elif kind == "collect":
-            assert step.collect is not None
-            if s.slots.get(step.collect) or (step.skip_if and s.slots.get(step.skip_if)):
-                s.step += 1
-                return
-            prompt = self._spec().slots[step.collect].prompt or f"What is the {step.collect}?"
-            yield self._ask(step.collect, prompt)
-            yield _STOP
-        elif kind == "call":
-            async for action in self._call_step(step):
-                yield action
-        elif kind == "offer":
-            yield self._offer(step)
-            yield _STOP
-        elif kind == "confirm":
-            if s.step in s.confirmed:
-                s.step += 1
-                return
-            yield self._ask("confirm", self._fill(step.confirm or ""))
-            yield _STOP
-        elif kind == "say":
-            s.step += 1
-            yield Say(self._fill(step.say or ""))
-        elif kind == "answer":
-            s.step += 1
-            question = str(s.slots.get(step.answer or "", ""))
-            if not question:
-                s.step -= 1
-                yield self._ask(step.answer, self._spec().slots[step.answer or ""].prompt)
-                yield _STOP
-                return
-            async for action in self._knowledge_answer(question):
-                yield action
-
-    def _offer(self, step: Step) -> Say:
-        s = self._s
-        source, _, key = (step.offer or "").partition(".")
-        result = s.results.get(source)
-        options = list((result.data.get(key) if result else None) or [])
-        s.offered = options
-        s.offered_text = [str(o.get("spoken", "")) for o in options]
-        s.offer_into, s.offer_reruns = step.into, False
-        s.retry_to = self._step_index(source)
-        s.expecting = "choice"
-        text = result.message if result and result.message else "I have " + ", or ".join(s.offered_text) + "."
-        if step.prompt and step.prompt.lower() not in text.lower():
-            text = f"{text} {step.prompt}"
-        self._last_prompt = text
-        return Say(text)
-
-    def _step_index(self, save: str) -> int | None:
-        for i, st in enumerate(self._spec().steps):
-            if st.call and (st.save or st.call) == save:
-                return i
-        return None
+            if isinstance(decision, Speak):
+                yield Say(decision.text)
+            elif isinstance(decision, AnswerFromDocuments):
+                async for action in self._knowledge_answer(decision.question):
+                    yield action
+            else:
+                stop = False
+                async for item in self._call(decision):
+                    if isinstance(item, _Stop):
+                        stop = True
+                    else:
+                        yield item
+                if stop:
+                    return
 
     # -- identity ---------------------------------------------------------------------------------
-    async def _verify(self) -> AsyncIterator[AgentAction | _Stop]:
-        s = self._s
-        if s.verified:
-            s.step += 1
-            return
-        name, dob, guardian = s.slots.get("name"), s.slots.get("dob"), s.slots.get("guardian")
-        ask: tuple[str, str] | None = None
-        if s.slots.get("acting_for"):
-            if not guardian:
-                ask = ("guardian", "May I have the parent or guardian's full name?")
-        elif not name and not dob:
-            ask = ("identity", R.IDENTITY_ASK)
-        elif not name:
-            ask = ("name", R.IDENTITY_ASK_NAME)
-        elif not dob:
-            ask = ("dob", R.IDENTITY_ASK_DOB)
-        if ask is not None:
-            yield self._ask(*ask)
-            yield _STOP
-            return
-        s.expecting = None
-        args: dict[str, Any] = {"name": guardian or name, "dob": dob}
-        if guardian:
-            args["acting_for"] = s.slots.get("acting_for")
-        effect: _Effect | None = None
-        async for item in self._tool(
-            "verify_identity", args, "One moment while I look that up.", self._apply_verify
-        ):
-            if isinstance(item, _Effect):
-                effect = item
+    async def _call(self, call: CallTool) -> AsyncIterator[AgentAction | _Stop]:
+        """Run a step's tool (or the identity check) and carry out what its result means."""
+        if call.verify:
+
+            def apply(result: ToolResult) -> Outcome:
+                return self._checked(self._flows.apply_verify(self._s, result))
+        else:
+
+            def apply(result: ToolResult) -> Outcome:
+                return self._flows.apply_call(self._s, call.step, result)
+
+        outcome: Outcome | None = None
+        async for item in self._tool(call, apply):
+            if isinstance(item, Outcome):
+                outcome = item
             else:
                 yield item
-        if effect is not None:
-            async for action in self._carry_out(effect):
+        if outcome is not None:
+            async for action in self._carry_out(outcome):
                 yield action
 
-    def _apply_verify(self, result: ToolResult) -> _Effect:
+    def _checked(self, outcome: Outcome) -> Outcome:
+        """Emit the identity check an outcome reports."""
+        if outcome.identity_checked is not None:
+            verified, attempt = outcome.identity_checked
+            self._emit(IdentityChecked(self.call_id, self._clock_ms(), verified=verified, attempt=attempt))
+        return outcome
+
+    # -- secure digits ----------------------------------------------------------------------------
+    def _wants_keypad(self) -> bool:
+        """The dialog waits for a date of birth the caller may key in: digits must be secure."""
+        return not self._finished and self._flows.awaits_keyed_dob(self._s)
+
+    def _secured(self, action: AgentAction) -> list[AgentAction]:
+        """`action`, after a SecureDigits when the keypad mode must change before it happens.
+
+        Checked before each thing said or done: secure mode goes on before a sentence that
+        (again) asks for a keyed date of birth, and off before anything once no keys are
+        awaited; a transfer or hang-up always ends it."""
+        if not isinstance(action, Say | Transfer | HangUp):
+            return [action]
+        want = (
+            isinstance(action, Say)
+            and self._wants_keypad()
+            and (self._secure or self._s.last_prompt in action.text)
+        )
+        if want == self._secure:
+            return [action]
+        self._secure = want
+        return [SecureDigits(want), action]
+
+    def _note_keys(self, keys: str) -> None:
+        """The history shows that keys were pressed; in a secure entry, not even how many."""
+        if not self._wants_keypad():
+            self._history.append(("caller", f"(keypad, {len(keys)} keys)"))
+        elif self._history[-1:] != [("caller", "(keypad entry)")]:
+            self._history.append(("caller", "(keypad entry)"))
+
+    async def _keyed(self, keys: str) -> AsyncIterator[AgentAction]:
+        """Keys of a secure date-of-birth entry; says nothing until the entry is complete."""
         s = self._s
-        spec = self._spec() if s.flow else None
-        failed_to = spec.handoff.identity_failed if spec else "operator"
-        attempt = s.identity_attempts + 1
-        if result.ok:
-            s.verified = True
-            s.patient_ref = str(result.data.get("patient_ref") or "") or None
-            s.step += 1
-            self._emit(IdentityChecked(self.call_id, self._clock_ms(), verified=True, attempt=attempt))
-            return _Effect(say=R.IDENTITY_OK)
-        if result.status in FAILURE_STATUSES or (result.status == "invalid" and "fields" in result.data):
-            return _Effect(say=R.SORRY_TOOL, handoff=spec.handoff.tool_failed if spec else "operator",
-                           reason="tool-failed")  # fmt: skip
-        if result.status == "needs_guardian":
-            s.slots["acting_for"] = s.slots.pop("name", None)
-            s.slots.pop("guardian", None)
-            s.expecting = "guardian"
-            self._last_prompt = result.message
-            return _Effect(say=result.message, stop=True)
-        s.identity_attempts = attempt
-        self._emit(IdentityChecked(self.call_id, self._clock_ms(), verified=False, attempt=attempt))
-        if result.status == "not_authorized" or attempt >= self.site.site.identity.max_attempts:
-            message = result.message if result.status == "not_authorized" else R.IDENTITY_FAILED
-            return _Effect(say=message, handoff=failed_to, reason="identity-not-verified")
-        for slot in ("name", "dob", "guardian", "acting_for"):
-            s.slots.pop(slot, None)
-        s.expecting = "identity"
-        self._last_prompt = R.IDENTITY_RETRY
-        return _Effect(say=R.IDENTITY_RETRY, stop=True)
+        rules = self.site.site.keypad
+        entry, done, bad = s.keyed, False, False
+        for key in keys:
+            if key == rules.entry_operator:
+                s.keyed, s.expecting = "", None  # the identity step ends here: secure mode off
+                reason = f"caller-pressed-{_key_name(key)}"
+                yield self._transfer_say("operator", reason)
+                yield self._transfer("operator", reason)
+                return
+            if done or not (key.isdigit() or key == rules.entry_end):
+                bad = bad or key != rules.entry_end
+                continue
+            if key == rules.entry_end:
+                done = True
+            else:
+                entry += key
+                done = len(entry) == DOB_KEYS
+        s.keyed = "" if done or bad else entry
+        if not done and not bad:
+            return  # more keys to come
+        s.dob_keyed = True
+        dob = None if bad else _keyed_date(entry)
+        if not entry and not bad:
+            yield Say(self._s.last_prompt)  # the end key alone: ask again, no try spent
+        elif dob is None:
+            for action in self._bad_entry():
+                yield action
+        else:
+            self._misses = 0
+            s.slots["dob"] = dob
+            s.expecting = None
+            async for action in self._advance():
+                yield action
+
+    def _bad_entry(self) -> Iterator[AgentAction]:
+        """A keyed entry that is no date counts as a failed try, as a wrong date does."""
+        outcome = self._checked(self._flows.bad_keyed_date(self._s))
+        yield Say(outcome.say)
+        if outcome.handoff:
+            yield self._transfer(outcome.handoff, outcome.reason)
 
     # -- tools ------------------------------------------------------------------------------------
-    async def _call_step(self, step: Step) -> AsyncIterator[AgentAction | _Stop]:
-        assert step.call is not None
-        args = self._args(step.args)
-        filler = self._fill(step.filler) if step.filler else "One moment."
-        effect: _Effect | None = None
-        index = self._s.step
-        async for item in self._tool(step.call, args, filler, lambda r: self._apply_call(step, index, r)):
-            if isinstance(item, _Effect):
-                effect = item
-            else:
-                yield item
-        if effect is not None:
-            async for action in self._carry_out(effect):
-                yield action
-
-    def _apply_call(self, step: Step, index: int, result: ToolResult) -> _Effect:
-        """Record a tool's result in the state (runs in the tool's own task)."""
-        s = self._s
-        spec = self._spec()
-        save = step.save or step.call or ""
-        s.results[save] = result
-        if result.ok:
-            s.step = index + 1
-            return _Effect(say=result.message if step.announce else "")
-        if result.status in FAILURE_STATUSES or (result.status == "invalid" and "fields" in result.data):
-            return _Effect(say=R.SORRY_TOOL, handoff=spec.handoff.tool_failed, reason="tool-failed")
-        if result.status == "choose":
-            options = next((v for v in result.data.values() if isinstance(v, list) and v), [])
-            s.offered = list(options)
-            s.offered_text = [str(o.get("spoken", "")) for o in options]
-            s.offer_into, s.offer_reruns, s.expecting = step.into or "choice", True, "choice"
-            self._last_prompt = result.message
-            return _Effect(say=result.message, stop=True)
-        if result.status == "needs_referral":
-            s.referral, s.expecting = dict(result.data), "referral"
-            s.retry_to = self._step_index(step.retry) if step.retry else index
-            self._last_prompt = result.message
-            return _Effect(say=result.message, stop=True)
-        if result.status in RETRY_STATUSES and step.retry:
-            s.retry_to = self._step_index(step.retry)
-            s.expecting = "retry"
-            s.offer_into = next((st.into for st in spec.steps if st.offer and st.into), None)
-            s.offer_reruns = False
-            self._last_prompt = result.message
-            return _Effect(say=result.message, stop=True)
-        if result.status == "no_slots" and spec.handoff.no_options:
-            return _Effect(say=result.message, handoff=spec.handoff.no_options, reason="no-options")
-        if spec.handoff.refused:
-            return _Effect(say=result.message, handoff=spec.handoff.refused, reason=result.status)
-        return _Effect(say=result.message or R.SORRY_TOOL, end_flow=True)
-
     async def _tool(
-        self, tool: str, args: dict[str, Any], filler: str, apply: Callable[[ToolResult], _Effect]
-    ) -> AsyncIterator[AgentAction | _Effect]:
-        """Run a tool as its own task; say the filler if it is slow; yield the applied effect.
+        self, call: CallTool, apply: Callable[[ToolResult], Outcome]
+    ) -> AsyncIterator[AgentAction | Outcome]:
+        """Run a tool as its own task; say the filler if it is slow; yield the applied outcome.
 
         The task records the result in the dialog state itself, so a barge-in that stops this
         generator (or cancels the turn) never leaves a tool half done or its result lost."""
-        allowed = tuple(self._spec().tools) if self._s.flow else ()
-        box: list[_Effect] = []
-        task = asyncio.ensure_future(self._run_tool(tool, args, allowed, apply, box))
+        box: list[Outcome] = []
+        task = asyncio.ensure_future(self._run_tool(call.tool, call.args, call.allowed, apply, box))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
         done, _ = await asyncio.wait({task}, timeout=self._filler_s)
         if not done:
-            yield Say(filler, filler=True)
+            yield Say(call.filler, filler=True)
         await asyncio.shield(task)
         if box:
             self._unspoken = None
@@ -741,8 +588,8 @@ class DialogEngine:
         tool: str,
         args: dict[str, Any],
         allowed: tuple[str, ...],
-        apply: Callable[[ToolResult], _Effect],
-        box: list[_Effect],
+        apply: Callable[[ToolResult], Outcome],
+        box: list[Outcome],
     ) -> ToolResult:
         try:
             result = await self._gateway.call(tool, args, allowed=allowed)
@@ -764,7 +611,7 @@ class DialogEngine:
             with contextlib.suppress(Exception):
                 await asyncio.gather(*list(self._pending))
 
-    async def _carry_out(self, effect: _Effect) -> AsyncIterator[AgentAction | _Stop]:
+    async def _carry_out(self, effect: Outcome) -> AsyncIterator[AgentAction | _Stop]:
         if effect.say:
             yield Say(effect.say)
         if effect.handoff:
@@ -776,42 +623,6 @@ class DialogEngine:
             yield _STOP
         elif effect.stop:
             yield _STOP
-
-    def _args(self, template: Mapping[str, str]) -> dict[str, Any]:
-        """Tool arguments from `$slot`, `$result.field` and plain text; unknown values are left out."""
-        args: dict[str, Any] = {}
-        for key, value in template.items():
-            m = _VAR.match(value)
-            resolved = self._lookup(m.group(1), m.group(2)) if m else value
-            if resolved not in (None, ""):
-                args[key] = resolved
-        return args
-
-    def _lookup(self, name: str, attr: str | None) -> Any:
-        s = self._s
-        if name == "patient_ref":
-            return s.patient_ref
-        if name == "caller_id":
-            return self.caller_id
-        value: Any = s.slots.get(name)
-        if value is None and name in s.results:
-            value = dict(s.results[name].data) | {"message": s.results[name].message}
-        if attr is None:
-            return value
-        return value.get(attr) if isinstance(value, Mapping) else None
-
-    def _fill(self, text: str) -> str:
-        def sub(m: re.Match[str]) -> str:
-            name, attr = m.group(1), m.group(2)
-            if name == "provider_name":
-                provider = self._s.slots.get("provider")
-                return self.site.provider_name(str(provider)) if provider else "the doctor"
-            if name == "site_name":
-                return self.site.site.name
-            value = self._lookup(name, attr)
-            return "" if value is None else str(value)
-
-        return " ".join(_TEMPLATE.sub(sub, text).split())
 
     # -- knowledge --------------------------------------------------------------------------------
     async def _knowledge_answer(self, question: str) -> AsyncIterator[AgentAction]:
@@ -825,9 +636,7 @@ class DialogEngine:
 
     # -- speaking and handing off -----------------------------------------------------------------
     def _ask(self, expecting: str | None, text: str) -> Say:
-        self._s.expecting = expecting
-        self._last_prompt = text
-        return Say(text)
+        return Say(ask(self._s, expecting, text).text)
 
     def _transfer_say(self, target: str, reason: str) -> Say:
         label = self.site.label(target)
@@ -896,6 +705,24 @@ _STOP = _Stop()
 def _matches_any(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
     norm = normalize(text)
     return any(p.search(norm) for p in patterns)
+
+
+def _keyed_date(keys: str) -> str | None:
+    """MMDDYYYY as an ISO date, or None when the keys are no calendar date (the keys never
+    reach an error message)."""
+    if len(keys) != DOB_KEYS or not keys.isdigit():
+        return None
+    month, day, year = int(keys[:2]), int(keys[2:4]), int(keys[4:])
+    if year < 1900:
+        return None
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _key_name(key: str) -> str:
+    return {"*": "star", "#": "pound"}.get(key, key)
 
 
 def _mask_digits(text: str) -> str:

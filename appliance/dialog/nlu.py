@@ -41,6 +41,7 @@ from appliance.dialog.spoken import (
     parse_part_of_day,
     parse_relative_day,
     parse_weekday,
+    pharmacy_words,
 )
 from appliance.dialog.understanding import DialogContext
 
@@ -156,7 +157,9 @@ class RuleNlu:
         return out
 
     def _free_text(self, utterance: str, slot: str) -> str:
-        text = utterance.strip().rstrip(".!?").strip()
+        # a pharmacy is read back to the caller: only its name, never a number said with it
+        text = pharmacy_words(utterance) if slot == "pharmacy" else utterance
+        text = text.strip().rstrip(".!?").strip()
         lead = re.search(r"\b(?:refill (?:on|of|for)|need|for)\s+(?:my\s+)?(.+)$", text, re.IGNORECASE)
         if slot == "medication" and lead:
             text = lead.group(1)

@@ -26,8 +26,8 @@ from pydantic import (
 )
 
 from appliance.dialog.commands import HANDOFF_TARGETS
-from appliance.dialog.yamlmarks import PathKey, YamlProblem, line_for, load_with_lines
 from appliance.tools.base import TOOL_NAMES
+from appliance.yamlsource import KeyPath, Lines, YamlError, load_yaml
 
 SITE_FILE = "site.yaml"
 FLOWS_FILE = "flows.yaml"
@@ -52,6 +52,10 @@ class SiteIssue:
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "message": self.message}
+
+    @classmethod
+    def of(cls, error: YamlError) -> SiteIssue:
+        return cls(error.path, error.line or 0, error.reason)
 
 
 class SiteError(Exception):
@@ -93,6 +97,38 @@ class IdentityRules(_Strict):
     max_attempts: int = Field(3, ge=1, le=5)
 
 
+class KeypadRules(_Strict):
+    """The keypad (DTMF) rules, in one place.
+
+    Outside a keypad entry, `operator` pressed as the first key reaches the operator. While the
+    caller keys in a date of birth (a `keypad: date_of_birth` identity step, once the agent has
+    asked for the date on its own) every digit, 0 too, is part of the date, so `entry_operator`
+    reaches the operator instead and `entry_end` may end the entry; saying "operator" works
+    throughout."""
+
+    operator: str = Field("0", pattern=r"^[0-9*#]$")
+    entry_operator: str = Field("*", pattern=r"^[*#]$")
+    entry_end: str = Field("#", pattern=r"^[*#]$")
+    # appended to every question that asks for the date of birth on a keypad step
+    dob_hint: str = Field(
+        "You can also key it in on your phone: two digits for the month, two for the day and "
+        "four for the year. Press star for the operator.",
+        min_length=1,
+    )
+    # a keyed entry that is no date (too short, month 13): it counts as a failed try
+    dob_invalid: str = Field(
+        "I'm sorry, that isn't a date I can use. Please key in your date of birth again: two "
+        "digits for the month, two for the day and four for the year.",
+        min_length=1,
+    )
+
+    @model_validator(mode="after")
+    def _distinct_keys(self) -> KeypadRules:
+        if self.entry_operator == self.entry_end:
+            raise ValueError("entry_operator and entry_end must be different keys")
+        return self
+
+
 class Retention(_Strict):
     audio_days: int = Field(30, ge=0)
     transcript_days: int = Field(365, ge=0)
@@ -109,6 +145,7 @@ class SiteSpec(_Strict):
     greeting: str = "How can I help you today?"
     transfer_targets: dict[str, TransferTarget]
     identity: IdentityRules = IdentityRules()
+    keypad: KeypadRules = KeypadRules()
     max_silence_turns: int = Field(3, ge=1, le=10)
     retention: Retention = Retention()
 
@@ -141,6 +178,8 @@ class SiteSpec(_Strict):
 # -- flows.yaml ------------------------------------------------------------------------------
 SlotType = Literal["text", "provider", "date", "part_of_day", "medication", "pharmacy", "phone", "reason"]
 STEP_KINDS = ("collect", "verify_identity", "call", "offer", "confirm", "say", "answer")
+# What a step may let the caller key in instead of saying (site.yaml `keypad:` has the rules).
+KeypadEntry = Literal["date_of_birth"]
 
 
 class SlotSpec(_Strict):
@@ -166,6 +205,8 @@ class Step(_Strict):
     prompt: str = ""  # offer: the question after the options
     filler: str = ""  # call: said when the tool takes a while
     skip_if: str | None = None  # a slot: the step is skipped when it is filled
+    # verify_identity: the date of birth may be keyed in (8 digits, MMDDYYYY) in secure mode
+    keypad: KeypadEntry | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -185,6 +226,8 @@ class Step(_Strict):
             raise ValueError(f"a step needs exactly one of {', '.join(STEP_KINDS)} (found {kinds or 'none'})")
         if self.offer is not None and (self.into is None or "." not in self.offer):
             raise ValueError("an offer step needs `offer: <result>.<field>` and `into: <slot>`")
+        if self.keypad is not None and not self.verify_identity:
+            raise ValueError("`keypad` belongs on a verify_identity step")
         return self
 
     @property
@@ -305,15 +348,15 @@ def load_site(directory: Path | str) -> SitePack:
     directory = Path(directory)
     issues: list[SiteIssue] = []
     specs: dict[str, BaseModel] = {}
-    lines: dict[str, dict[PathKey, int]] = {}
+    lines: dict[str, Lines] = {}
     if not directory.is_dir():
         raise SiteError(directory, [SiteIssue(str(directory), 0, "not a directory")])
     for name in FILES:
         path = directory / name
         try:
-            data, lines[name] = load_with_lines(path)
-        except YamlProblem as exc:
-            issues.append(SiteIssue(str(path), exc.line, str(exc)))
+            data, lines[name] = load_yaml(path)
+        except YamlError as exc:
+            issues.append(SiteIssue.of(exc))
             continue
         if not isinstance(data, dict):
             issues.append(SiteIssue(str(path), 1, "the file must be a mapping of keys to values"))
@@ -321,7 +364,7 @@ def load_site(directory: Path | str) -> SitePack:
         try:
             specs[name] = _MODELS[name].model_validate(data)
         except ValidationError as exc:
-            issues.extend(_pydantic_issues(path, lines[name], exc))
+            issues.extend(SiteIssue.of(e) for e in lines[name].validation_errors(exc))
     issues.extend(_cross_check(directory, specs, lines))
     if issues:
         order = {name: i for i, name in enumerate(FILES)}
@@ -339,19 +382,7 @@ def load_site(directory: Path | str) -> SitePack:
     )
 
 
-def _pydantic_issues(path: Path, lines: dict[PathKey, int], exc: ValidationError) -> list[SiteIssue]:
-    out = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        msg = str(err["msg"]).removeprefix("Value error, ")
-        where = ".".join(str(p) for p in loc)
-        out.append(SiteIssue(str(path), line_for(lines, loc), f"{where}: {msg}" if where else msg))
-    return out
-
-
-def _cross_check(
-    directory: Path, specs: dict[str, BaseModel], lines: dict[str, dict[PathKey, int]]
-) -> list[SiteIssue]:
+def _cross_check(directory: Path, specs: dict[str, BaseModel], lines: dict[str, Lines]) -> list[SiteIssue]:
     """Checks across files; each runs when the files it reads are themselves valid."""
     site = specs.get(SITE_FILE)
     flows = specs.get(FLOWS_FILE)
@@ -359,8 +390,8 @@ def _cross_check(
     redflags = specs.get(REDFLAGS_FILE)
     issues: list[SiteIssue] = []
 
-    def issue(file: str, loc: PathKey, message: str) -> None:
-        issues.append(SiteIssue(str(directory / file), line_for(lines[file], loc), message))
+    def issue(file: str, loc: KeyPath, message: str) -> None:
+        issues.append(SiteIssue.of(lines[file].error(loc, message)))
 
     targets = set(site.transfer_targets) if isinstance(site, SiteSpec) else None
     if isinstance(flows, FlowsSpec):
@@ -389,14 +420,14 @@ def _cross_check(
     return issues
 
 
-def _flow_problems(name: str, flow: FlowSpec, targets: set[str] | None) -> Iterable[tuple[str, PathKey]]:
-    base: PathKey = ("flows", name)
+def _flow_problems(name: str, flow: FlowSpec, targets: set[str] | None) -> Iterable[tuple[str, KeyPath]]:
+    base: KeyPath = ("flows", name)
     for i, tool in enumerate(flow.tools):
         if tool not in TOOL_NAMES:
             yield f"flow {name!r}: unknown tool {tool!r}", (*base, "tools", i)
     known = set(flow.slots) | set(IDENTITY_VARS)
     for i, step in enumerate(flow.steps):
-        loc: PathKey = (*base, "steps", i)
+        loc: KeyPath = (*base, "steps", i)
         if step.call is not None:
             known.add(step.save or step.call)
         if step.into is not None:

@@ -399,3 +399,44 @@ def digit_run(text: str) -> str:
         else:
             best, current = max(best, current, key=len), ""
     return max(best, current, key=len)
+
+
+# -- a pharmacy --------------------------------------------------------------------------------
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)")
+# where a caller goes on to something else in the same breath ("... my cell is five five five")
+_OTHER_TOPIC = re.compile(
+    r"\b(?:(?:and|also)\s+)?(?:(?:my|our|the|his|her|a)\s+)?(?:cell(?:\s*phone)?|mobile|phone|"
+    r"telephone|number|callback|date of birth|birthday|member id|medical record|mrn|zip(?:\s*code)?)\b"
+    r"|\b(?:call|reach|text)\s+me\b|\byou can reach\b",
+    re.IGNORECASE,
+)
+_DANGLING = set(_words("and or at on in by near the a an my is its it's number of for to with from"))
+
+
+def _numberish(tok: str) -> bool:
+    """A token that reads as part of a number: digits, or a unit, teen or tens word, or "oh"."""
+    bare = tok.strip(",.-()").lower()
+    return bare.isdigit() or bare in _UNITS or bare in _TEENS or bare in _TENS or bare in ("oh", "double")
+
+
+def pharmacy_words(text: str) -> str:
+    """Only the pharmacy of an answer to "which pharmacy?": its name and street words.
+
+    The answer is cut at its first sentence end, before "my number/cell/phone is" and the like,
+    and before the first number (any digits but a street's "5th"; two number words in a row), so
+    that no phone number, date or ID ever reaches the slot or the agent's read-back. Words left
+    dangling at the cut ("on", "and my") go too; "" when no pharmacy words are left."""
+    text = _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
+    topic = _OTHER_TOPIC.search(text)
+    if topic:
+        text = text[: topic.start()]
+    kept: list[str] = []
+    tokens = text.split()
+    for i, tok in enumerate(tokens):
+        has_digits = any(c.isdigit() for c in tok) and not _DIGIT_ORD.match(tok.strip(",.").lower())
+        if has_digits or (_numberish(tok) and i + 1 < len(tokens) and _numberish(tokens[i + 1])):
+            break
+        kept.append(tok)
+    while kept and (kept[-1].strip(",:-").lower() in _DANGLING or not kept[-1].strip(",:-")):
+        kept.pop()
+    return " ".join(kept).rstrip(",:-")

@@ -86,9 +86,7 @@ def load_targets(
     try:
         spec = TargetsSpec.model_validate(data or {})
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = tuple(err["loc"])
-        raise lines.error(where, f"{'.'.join(str(p) for p in where)}: {err['msg']}") from None
+        raise lines.validation_errors(exc)[0] from None
     if flows is not None:
         for name in spec.intents:
             if name not in flows:

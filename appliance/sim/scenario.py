@@ -58,9 +58,6 @@ def load_scenario(path: Path) -> Scenario:
     try:
         return Scenario(**data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        where = ".".join(str(p) for p in loc) or "scenario"
-        raise lines.error(loc, f"{where}: {err['msg']}") from None
+        raise lines.validation_errors(exc)[0] from None
     except TypeError as exc:
         raise YamlError(path, 1, str(exc)) from None

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from appliance.store.scheduling import Guardian, Patient, Provider
+from appliance.yamlsource import YamlError, load_yaml
 
 SCHEDULE_FILE = "schedule.yaml"
 PATIENTS_FILE = "demo-patients.yaml"
@@ -33,8 +33,12 @@ M = TypeVar("M", bound="_Strict")
 Location = tuple[str | int, ...]
 
 
-class SiteDataError(Exception):
+class SiteDataError(YamlError):
     """A site data file that cannot be used; the message names the file, line and reason."""
+
+    @classmethod
+    def at(cls, error: YamlError) -> SiteDataError:
+        return cls(error.path, error.line, error.reason)
 
 
 class _Strict(BaseModel):
@@ -180,57 +184,18 @@ def load_demo_patients(site_dir: Path) -> DemoPatients:
 
 def _load(path: Path, model: type[M]) -> M:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SiteDataError(f"{path}: file not found") from None
-    except OSError as exc:
-        raise SiteDataError(f"{path}: cannot be read: {exc.strerror}") from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise SiteDataError(f"{at}: not valid YAML: {problem}") from None
+        data, lines = load_yaml(path)
+    except YamlError as exc:
+        raise SiteDataError(exc.path, exc.line, exc.reason) from None
     if not isinstance(data, dict):
-        raise SiteDataError(f"{path}:1: expected a mapping of settings at the top level")
+        raise SiteDataError(path, 1, "expected a mapping of settings at the top level")
     try:
         loaded = model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise _located(path, root, tuple(err["loc"]), str(err["msg"])) from None
+        raise SiteDataError.at(lines.validation_errors(exc)[0]) from None
     for loc, message in loaded.cross_check()[:1]:
-        raise _located(path, root, loc, message)
+        raise SiteDataError.at(lines.error(loc, f"{'.'.join(str(p) for p in loc)}: {message}"))
     return loaded
-
-
-def _located(path: Path, root: yaml.Node | None, loc: tuple[Any, ...], message: str) -> SiteDataError:
-    where = ".".join(str(p) for p in loc) or "(top level)"
-    message = message.removeprefix("Value error, ")
-    return SiteDataError(f"{path}:{_line_of(root, loc)}: {where}: {message}")
-
-
-def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
-    """The 1-based line of the deepest YAML node that `loc` (a pydantic error path) reaches."""
-    line = node.start_mark.line + 1 if node is not None else 1
-    for key in loc:
-        child = _child(node, key)
-        if child is None:
-            break
-        node = child
-        line = node.start_mark.line + 1
-    return line
-
-
-def _child(node: yaml.Node | None, key: Any) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if str(k.value) == str(key):
-                return v
-    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-        return node.value[key]
-    return None
 
 
 @contextmanager

@@ -29,6 +29,8 @@ def test_the_shipped_copies_match_the_public_scenarios():
         ("name: x\nturns: [\n", 3, "not valid YAML"),
         ("name: x\nturns:\n  - say: hi\nexpect:\n  outcome: happy\n", 5, "outcome"),
         ("name: x\nturns: []\n", 2, "turns"),
+        ("name: x\nturns:\n  - say: hi\nname: y\n", 4, "'name' appears twice"),
+        ("name: x\nturns:\n  - say: hi\nexpect:\n  tools: [a]\n  outcome: [b]\n", 6, "outcome"),
     ],
 )
 def test_a_malformed_scenario_names_file_and_line(tmp_path: Path, text: str, line: int, reason: str):

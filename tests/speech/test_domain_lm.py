@@ -32,12 +32,25 @@ def test_numbers_are_spelled_the_way_callers_say_them() -> None:
     ]  # fmt: skip
 
 
-def test_unknown_words_are_dropped_and_named(tmp_path: Path) -> None:
-    model = build_domain_model(CORPUS, tmp_path)
-    assert model.dropped == ("lisinopril",)
-    vocabulary = {line.split()[0].split("(")[0] for line in model.dict_path.read_text().splitlines()}
+def test_words_the_dictionary_lacks_get_espeak_pronunciations(tmp_path: Path) -> None:
+    # "lisinopril" is not in pocketsphinx's dictionary: without espeak-ng's spelling the site
+    # model could never hear the medication a refill is for.
+    model = build_domain_model([*CORPUS, "refill my zorp'ex"], tmp_path)
+    lines = dict(line.split(maxsplit=1) for line in model.dict_path.read_text().splitlines())
+    assert lines["lisinopril"] == "L IH S IH N AA P R AH L"
+    assert model.dropped == ("zorp'ex",)  # not a plain word: nothing to spell, so it is named
+    vocabulary = {w.split("(")[0] for w in lines}
     assert {"refill", "nurse", "nineteen", "thirty"} <= vocabulary
-    assert "lisinopril" not in vocabulary
+
+
+def test_a_context_model_hears_only_its_own_sentences_with_the_shared_dictionary(tmp_path: Path) -> None:
+    model = build_domain_model(CORPUS, tmp_path, contexts={"identity": ["maria gonzalez march third"]})
+    identity = pocketsphinx.NGramModel.readfile(str(model.contexts["identity"]))
+    vocabulary = {line.split()[0].split("(")[0] for line in model.dict_path.read_text().splitlines()}
+    assert {"maria", "gonzalez", "refill"} <= vocabulary  # one dictionary serves every model
+    assert identity.prob(["gonzalez", "maria"]) > identity.prob(["refill", "maria"])
+    with pytest.raises(ValueError, match="identity"):
+        build_domain_model(CORPUS, tmp_path, contexts={"identity": ["!!!"]})
 
 
 def test_each_history_is_a_probability_distribution(tmp_path: Path) -> None:
@@ -67,6 +80,6 @@ def test_the_model_is_built_once_and_reused(tmp_path: Path) -> None:
 
 def test_a_corpus_without_known_words_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no sentence"):
-        build_domain_model(["lisinopril", "1 2 3 !!!"[:0]], tmp_path)
+        build_domain_model(["zorp'ex", "1 2 3 !!!"[:0]], tmp_path)
     with pytest.raises(ValueError, match="general_weight"):
         build_domain_model(CORPUS, tmp_path, general_weight=1.5)

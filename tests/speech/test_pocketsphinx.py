@@ -189,3 +189,46 @@ def test_bad_arguments_are_refused(lm_cache: Path) -> None:
         PocketsphinxAsr(workers=0)
     with pytest.raises(AsrError, match="not started"):
         PocketsphinxAsr().open_stream(16000)
+
+
+def test_a_turn_listens_with_its_dialog_context(lm_cache: Path) -> None:
+    # While the dialog waits for a name and date of birth, the identity model hears the site's
+    # names better than the site model does (which, knowing "a real person", hears "real" for
+    # "Maria"); an unknown context falls back to the site model.
+    from appliance.dialog.corpus import contexts
+    from appliance.dialog.sitepack import load_site
+    from tests.conftest import REPO
+
+    site = load_site(REPO / "policies" / "riverside")
+    said = {
+        "maria gonzalez": "Maria Gonzalez. March third, nineteen eighty.",
+        "aisha rahman": "Aisha Rahman, July fourteenth, nineteen ninety-two.",
+        "robert kim": "Robert Kim, January thirtieth, nineteen forty-nine.",
+        "emily novak": "It's Emily Novak, born May ninth, two thousand sixteen.",
+        "john whitfield": "John Whitfield, November twenty-first, nineteen fifty-seven.",
+        "david thompson": "My name is David Thompson.",
+    }
+    audio = {name: synthesize_caller(line, 16000) + silence(16000, 300) for name, line in said.items()}
+    heard: dict[str, list[str]] = {"": [], "identity": [], "no-such-context": []}
+
+    async def main() -> None:
+        engine = PocketsphinxAsr(
+            riverside_corpus(), contexts=contexts(site), workers=1, cache_dir=lm_cache, finish_timeout_s=60.0
+        )
+        await engine.start()
+        try:
+            for context, texts in heard.items():
+                for pcm in audio.values():
+                    stream = engine.open_stream(16000, context=context)
+                    stream.feed(pcm)
+                    texts.append(await stream.finish())
+        finally:
+            await engine.close()
+
+    asyncio.run(main())
+
+    def names_heard(texts: list[str]) -> int:
+        return sum(name in text for name, text in zip(said, texts, strict=True))
+
+    assert names_heard(heard["identity"]) > names_heard(heard[""]), heard
+    assert heard["no-such-context"] == heard[""]

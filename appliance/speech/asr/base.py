@@ -39,7 +39,8 @@ class AsrEngine(Protocol):
     async def start(self) -> None:
         """Load models and warm up (worker processes start here, not per call)."""
 
-    def open_stream(self, sample_rate_hz: int, hints: Sequence[str] = ()) -> AsrStream:
-        """A stream for one caller turn; `hints` are words the dialog expects next."""
+    def open_stream(self, sample_rate_hz: int, hints: Sequence[str] = (), context: str = "") -> AsrStream:
+        """A stream for one caller turn; `hints` are words the dialog expects next, `context`
+        what it is listening for ("identity", or "" for anything): engines that can, bias to it."""
 
     async def close(self) -> None: ...

@@ -7,7 +7,8 @@ distribution) and mixes a share `general_weight` of the general model's commones
 unigrams, so speech outside the corpus still comes out as ordinary words rather than as the
 nearest site phrase. The result is an ARPA file and a matching pronunciation dictionary in a
 cache directory, named by a hash of everything that went into them, so a site's model is built
-once and then only loaded. Words the pronunciation dictionary lacks are dropped (and listed).
+once and then only loaded. Words the pronunciation dictionary lacks get espeak-ng's
+pronunciation (g2p.py); those it cannot spell either are dropped (and listed).
 
 Runs in whichever process calls it (the engine builds in the event-loop process before the
 workers start; building takes well under a second for a few thousand sentences).
@@ -21,11 +22,12 @@ import math
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from appliance.numwords import number_words, year_words
+from appliance.speech.asr.g2p import espeak_pronunciations
 
 LOG10_OF_LOGMATH_UNIT = math.log10(1.0001)  # pocketsphinx scores are in log base 1.0001
 DISCOUNT = 0.4  # probability mass each seen history leaves to its back-off
@@ -42,6 +44,9 @@ class DomainModel:
     """Words in the model (site words plus the general words mixed in)."""
     dropped: tuple[str, ...]
     """Site words with no pronunciation, left out of the model."""
+    contexts: dict[str, Path] = field(default_factory=dict)
+    """Per dialog context ("identity", …), a model of only what callers say there, sharing the
+    dictionary: the recognizer listens with it while the dialog waits for that answer."""
 
 
 def model_paths() -> tuple[Path, Path, Path]:
@@ -79,6 +84,17 @@ def read_pronunciations(dict_path: Path) -> dict[str, list[str]]:
             if head:
                 lines[head.split("(", 1)[0]].append(line.rstrip("\n"))
     return lines
+
+
+def with_spelled_words(
+    pronunciations: dict[str, list[str]], sentences: Iterable[str]
+) -> dict[str, list[str]]:
+    """The dictionary plus espeak-ng's pronunciation of every corpus word it lacks (g2p.py)."""
+    missing = sorted({w for s in sentences for w in normalize(s) if w not in pronunciations})
+    spelled = espeak_pronunciations(missing)
+    if not spelled:
+        return pronunciations
+    return {**pronunciations, **{w: [f"{w} {phones}"] for w, phones in spelled.items()}}
 
 
 def general_unigrams(lm_path: Path, vocabulary: Iterable[str], top: int) -> dict[str, float]:
@@ -160,10 +176,19 @@ def write_arpa(path: Path, orders: list[dict[tuple[str, ...], tuple[float, float
     os.replace(tmp, path)  # atomic: a worker never loads a half-written model
 
 
-def cache_key(sentences: Sequence[str], general_words: int, general_weight: float) -> str:
-    digest = hashlib.sha256(f"v1|{general_words}|{general_weight}|{DISCOUNT}".encode())
+def cache_key(
+    sentences: Sequence[str],
+    general_words: int,
+    general_weight: float,
+    contexts: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    digest = hashlib.sha256(f"v2|{general_words}|{general_weight}|{DISCOUNT}".encode())
     for sentence in sentences:
         digest.update(b"\n" + sentence.encode("utf-8"))
+    for name, lines in sorted((contexts or {}).items()):
+        digest.update(f"\n[{name}]".encode())
+        for sentence in lines:
+            digest.update(b"\n" + sentence.encode("utf-8"))
     return digest.hexdigest()[:16]
 
 
@@ -173,32 +198,50 @@ def build_domain_model(
     *,
     general_words: int = DEFAULT_GENERAL_WORDS,
     general_weight: float = DEFAULT_GENERAL_WEIGHT,
+    contexts: Mapping[str, Sequence[str]] | None = None,
 ) -> DomainModel:
-    """Build (or reuse from `cache_dir`) the ARPA model and dictionary for `sentences`.
+    """Build (or reuse from `cache_dir`) the ARPA model and dictionary for `sentences`, and one
+    model per entry of `contexts` (its own sentences only; every word goes into the dictionary).
 
     Raises ValueError when no sentence has a word the dictionary knows.
     """
     if not 0.0 <= general_weight < 1.0:
         raise ValueError(f"general_weight must be in [0, 1), got {general_weight}")
+    contexts = dict(contexts or {})
     _, lm_path, dict_path = model_paths()
-    pronunciations = read_pronunciations(dict_path)
-    normalized = [normalize(s) for s in sentences]
-    dropped = sorted({w for words in normalized for w in words if w not in pronunciations})
-    kept = [[w for w in words if w in pronunciations] for words in normalized]
-    kept = [words for words in kept if words]
+    every = [*sentences, *(s for lines in contexts.values() for s in lines)]
+    pronunciations = with_spelled_words(read_pronunciations(dict_path), every)
+
+    def known(lines: Sequence[str]) -> list[list[str]]:
+        kept = [[w for w in normalize(s) if w in pronunciations] for s in lines]
+        return [words for words in kept if words]
+
+    dropped = sorted({w for s in every for w in normalize(s) if w not in pronunciations})
+    kept = known(sentences)
     if not kept:
         raise ValueError("the ASR corpus has no sentence with a word the pronunciation dictionary knows")
+    kept_contexts = {name: known(lines) for name, lines in contexts.items()}
+    for name, words in kept_contexts.items():
+        if not words:
+            raise ValueError(f"the ASR corpus for context {name!r} has no word the dictionary knows")
 
-    key = cache_key(sentences, general_words, general_weight)
+    key = cache_key(sentences, general_words, general_weight, contexts)
     cache_dir.mkdir(parents=True, exist_ok=True)
     arpa, dic = cache_dir / f"domain-{key}.arpa", cache_dir / f"domain-{key}.dict"
-    if not (arpa.exists() and dic.exists()):
+    context_arpa = {name: cache_dir / f"domain-{key}-{name}.arpa" for name in contexts}
+    if not (arpa.exists() and dic.exists() and all(p.exists() for p in context_arpa.values())):
         general = general_unigrams(lm_path, pronunciations, general_words) if general_weight else {}
         orders = compute_arpa(count_ngrams(kept), general, general_weight)
-        vocabulary = sorted(w for (w,) in orders[0] if w not in (SENTENCE_START, SENTENCE_END))
+        vocabulary = {w for (w,) in orders[0] if w not in (SENTENCE_START, SENTENCE_END)}
+        for name, lines in kept_contexts.items():
+            context_orders = compute_arpa(count_ngrams(lines), {}, 0.0)
+            vocabulary |= {w for (w,) in context_orders[0] if w not in (SENTENCE_START, SENTENCE_END)}
+            write_arpa(context_arpa[name], context_orders)
         tmp = dic.with_suffix(".tmp")
-        tmp.write_text("\n".join(line for w in vocabulary for line in pronunciations[w]) + "\n")
+        tmp.write_text("\n".join(line for w in sorted(vocabulary) for line in pronunciations[w]) + "\n")
         os.replace(tmp, dic)
-        write_arpa(arpa, orders)
+        write_arpa(arpa, orders)  # last: its presence says the whole set is built
     words = sum(1 for line in dic.read_text().splitlines() if "(" not in line.split(maxsplit=1)[0])
-    return DomainModel(arpa_path=arpa, dict_path=dic, words=words, dropped=tuple(dropped))
+    return DomainModel(
+        arpa_path=arpa, dict_path=dic, words=words, dropped=tuple(dropped), contexts=context_arpa
+    )

@@ -148,7 +148,9 @@ class FasterWhisperAsr:
             raise AsrError(f"{folder}: faster-whisper cannot load this model ({exc})") from None
         self.device, self.compute_type = device, compute_type
 
-    def open_stream(self, sample_rate_hz: int, hints: Sequence[str] = ()) -> FasterWhisperStream:
+    def open_stream(
+        self, sample_rate_hz: int, hints: Sequence[str] = (), context: str = ""
+    ) -> FasterWhisperStream:
         if self._model is None:
             raise AsrError("faster-whisper: not started (await start() first)")
         return FasterWhisperStream(self, sample_rate_hz, hints)

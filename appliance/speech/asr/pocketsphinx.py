@@ -15,8 +15,11 @@ replaced at once, so later calls get a warm worker again.
 
 With a `corpus`, the engine builds a site language model (appliance/speech/asr/domain_lm.py)
 at `start` and every worker loads it; without one, the wheel's general English model is used.
-`hints` are accepted and ignored: pocketsphinx cannot bias an n-gram search per turn cheaply, and
-the site corpus already carries the words a dialog expects.
+With `contexts` too (dialog context -> sentences, appliance/dialog/corpus.py), every worker also
+loads one small model per context, and a turn opened with `context="identity"` is decoded with
+that model: while the dialog waits for a name and date of birth, "maria" is no longer heard as
+"real" (the site model's "a real person"). `hints` are accepted and ignored: pocketsphinx cannot
+bias an n-gram search per turn cheaply, and the context models carry what the dialog expects.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import multiprocessing
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
@@ -236,6 +239,7 @@ class PocketsphinxAsr:
         self,
         corpus: Sequence[str] = (),
         *,
+        contexts: Mapping[str, Sequence[str]] | None = None,
         workers: int = 2,
         cache_dir: Path | None = None,
         general_words: int = DEFAULT_GENERAL_WORDS,
@@ -246,6 +250,7 @@ class PocketsphinxAsr:
         if workers < 1:
             raise ValueError(f"pocketsphinx needs at least one worker, got {workers}")
         self.corpus = tuple(corpus)
+        self.contexts = {name: tuple(lines) for name, lines in (contexts or {}).items()}
         self.workers = workers
         self.cache_dir = cache_dir
         self.general_words = general_words
@@ -273,7 +278,11 @@ class PocketsphinxAsr:
         cache = self.cache_dir or default_data_dir() / "cache" / "pocketsphinx"
         try:
             model = build_domain_model(
-                self.corpus, cache, general_words=self.general_words, general_weight=self.general_weight
+                self.corpus,
+                cache,
+                general_words=self.general_words,
+                general_weight=self.general_weight,
+                contexts=self.contexts,
             )
         except (OSError, ValueError) as exc:
             raise AsrError(f"cannot build the pocketsphinx language model in {cache}: {exc}") from exc
@@ -288,6 +297,7 @@ class PocketsphinxAsr:
             str(model.dict_path),
             fwdflat=self.fwdflat,
             language_weight=DOMAIN_LANGUAGE_WEIGHT,
+            contexts=tuple((name, str(path)) for name, path in model.contexts.items()),
         )
 
     def _spawn(self) -> _WorkerHandle:
@@ -326,7 +336,9 @@ class PocketsphinxAsr:
         if worker.alive and not self._closed and worker not in self._idle_workers:
             self._idle_workers.append(worker)
 
-    def open_stream(self, sample_rate_hz: int, hints: Sequence[str] = ()) -> PocketsphinxStream:
+    def open_stream(
+        self, sample_rate_hz: int, hints: Sequence[str] = (), context: str = ""
+    ) -> PocketsphinxStream:
         if sample_rate_hz not in SUPPORTED_RATES_HZ:
             raise ValueError(f"ASR sample rate must be one of {SUPPORTED_RATES_HZ}, got {sample_rate_hz}")
         if self._loop is None or self._closed:
@@ -336,7 +348,7 @@ class PocketsphinxAsr:
         worker = self._idle_workers.pop(0)
         stream = PocketsphinxStream(self, worker, next(self._ids), sample_rate_hz)
         worker.stream = stream
-        worker.send(("begin", stream.stream_id, sample_rate_hz))
+        worker.send(("begin", stream.stream_id, sample_rate_hz, context))
         return stream
 
     @property

@@ -7,7 +7,7 @@ reads commands from its inbox pipe and writes results to its outbox pipe, decodi
 of audio as it arrives (`process_raw(full_utt=False)`), so that at the end of a turn only the
 last chunk is left to decode.
 
-Inbox messages (tuples): ("begin", stream_id, rate_hz), ("audio", stream_id, pcm16),
+Inbox messages (tuples): ("begin", stream_id, rate_hz, context), ("audio", stream_id, pcm16),
 ("end", stream_id), ("cancel", stream_id), ("crash",) for tests. Outbox messages:
 ("ready",), ("partial", stream_id, text), ("final", stream_id, text), ("error", stream_id, text).
 Messages for a stream other than the current one are stale (a cancelled turn) and ignored.
@@ -50,6 +50,8 @@ class WorkerSpec:
     bestpath: bool = True
     language_weight: float | None = None
     """None keeps the model's default (6.5); a small site model does better leaning on it more."""
+    contexts: tuple[tuple[str, str], ...] = ()
+    """(name, ARPA path) of the per-context models a turn may listen with instead of `lm_path`."""
     """Lattice rescoring at end of turn: +10-15 points of word accuracy for ~3 ms."""
 
 
@@ -90,7 +92,10 @@ def make_decoder(spec: WorkerSpec) -> Any:
     if spec.language_weight is not None:
         config["lw"] = spec.language_weight
     config["loglevel"] = "FATAL"
-    return pocketsphinx.Decoder(config)
+    decoder = pocketsphinx.Decoder(config)
+    for name, path in spec.contexts:
+        decoder.add_lm_file(name, path)
+    return decoder
 
 
 def hypothesis(decoder: Any) -> str:
@@ -109,6 +114,7 @@ class Worker:
     def __init__(self, spec: WorkerSpec, inbox: Connection, outbox: Connection) -> None:
         self.inbox, self.outbox = inbox, outbox
         self.decoder = make_decoder(spec)
+        self.contexts = {name for name, _ in spec.contexts}
         warm_up(self.decoder)
         self.turn: _Turn | None = None
 
@@ -134,7 +140,7 @@ class Worker:
             self.decode(audio)
             audio = []
             if kind == "begin":
-                self.begin(message[1], message[2])
+                self.begin(message[1], message[2], message[3] if len(message) > 3 else "")
             elif kind == "end":
                 self.end(message[1])
             elif kind == "cancel":
@@ -143,10 +149,12 @@ class Worker:
                 os._exit(3)
         self.decode(audio)
 
-    def begin(self, stream_id: int, rate_hz: int) -> None:
+    def begin(self, stream_id: int, rate_hz: int, context: str = "") -> None:
         if self.turn is not None:
             self.decoder.end_utt()
         self.turn = _Turn(stream_id, rate_hz)
+        # Only between utterances may the search change; an unknown context hears with the site model.
+        self.decoder.activate_search(context if context in self.contexts else None)
         self.decoder.set_cmn(CMN_PRIOR.get(rate_hz, CMN_PRIOR[DECODER_RATE_HZ]))
         self.decoder.start_utt()
 
