@@ -15,6 +15,14 @@ want of a cue word. Names come from the names the site knows (patients, the veri
 context ("my name is", "my daughter"), spelled letters, and runs of capitalised words that are not
 everyday or site vocabulary. Provider names after "Dr." are staff, not PHI, and are kept.
 
+Speed (issue 6: at least 1 MB of text per second on one core): cheap gates on the whole text
+(set operations on its words, a few regex searches) skip the finders that cannot match; the text
+is tokenized once, with map() over C functions; each finder starts only from its cue tokens, found
+through an index of where each word occurs (_Index), instead of walking every token in Python;
+patterns that would be tried at every character are narrowed to the few places they can match
+(_find_written). Every such shortcut gives exactly the spans the plain scan gave.
+bench/redaction.py prints the figures.
+
 All patterns and word lists live in this module, in the PATTERNS / vocabulary section below.
 Labels: NAME DATE AGE PHONE EMAIL ADDRESS ZIP MRN SSN ID PLATE IP.
 """
@@ -22,10 +30,12 @@ Labels: NAME DATE AGE PHONE EMAIL ADDRESS ZIP MRN SSN ID PLATE IP.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import methodcaller
+from itertools import chain, islice, repeat
+from typing import NamedTuple
 
 LABELS = ("NAME", "DATE", "AGE", "PHONE", "EMAIL", "ADDRESS", "ZIP", "MRN", "SSN", "ID", "PLATE", "IP")
 NUMERIC_LABELS = ("PHONE", "ZIP", "MRN", "SSN", "ID", "PLATE", "IP")
@@ -236,21 +246,84 @@ _EVERYDAY_WORDS = frozenset(
 # ==== tokens ======================================================================================
 
 
-@dataclass(slots=True)
-class _Tok:
-    start: int
-    end: int
+class _Tok(NamedTuple):
     text: str
     low: str
+    match: re.Match[str]
+
+    @property
+    def start(self) -> int:
+        return self.match.start()
+
+    @property
+    def end(self) -> int:
+        return self.match.end()
 
 
-_span_of = methodcaller("span")
+def _tokens(text: str) -> tuple[list[_Tok], list[str]]:
+    """The tokens of `text`, and their lowered forms."""
+    # Built with map() over C functions, not a Python loop: tokenizing was the largest single cost.
+    # Offsets are asked of the match only for the few tokens that end up in a span. A token is
+    # lowered on its own: that differs from slicing text.lower() only for a lone "Σ" (final
+    # sigma), which is no vocabulary word either way.
+    matches = list(TOKEN_RE.finditer(text))
+    texts = list(map(re.Match.group, matches))
+    lows = list(map(str.lower, texts))
+    return list(map(tuple.__new__, repeat(_Tok), zip(texts, lows, matches, strict=True))), lows
 
 
-def _tokens(text: str, low: str) -> list[_Tok]:
-    if len(low) != len(text):  # a few characters change length when lowered: keep offsets exact
-        return [_Tok(m.start(), m.end(), m.group(), m.group().lower()) for m in TOKEN_RE.finditer(text)]
-    return [_Tok(a, b, text[a:b], low[a:b]) for a, b in map(_span_of, TOKEN_RE.finditer(text))]
+class _Index:
+    """Where each lowered token occurs, built once per text, and where each finder may start.
+
+    Finders visit only their cue tokens instead of walking every token in Python, which is what
+    made long transcripts slow. Each kind of cue is gathered from the distinct words only when a
+    finder asks for it (the gates in find_spans skip most finders on most texts).
+    """
+
+    __slots__ = ("items", "where")
+
+    def __init__(self, lows: list[str]) -> None:
+        where: defaultdict[str, list[int]] = defaultdict(list)
+        for i, low in enumerate(lows):
+            where[low].append(i)
+        self.where = where
+        self.items = where.items()
+
+    def positions(self, words: Iterable[str]) -> list[int]:
+        """Token indexes, in order, of every occurrence of these few (lowered) words (do not modify)."""
+        where = self.where
+        return _in_order([where[w] for w in words if w in where])
+
+    def number_starts(self) -> list[int]:
+        """Numerals and the words that can start a spoken number."""
+        return _in_order([v for k, v in self.items if k in _NUMBER_START or k[0].isdecimal()])
+
+    def single_letters(self) -> list[int]:
+        """Tokens that may be single letters (checked by the caller: "İ" lowers to two characters)."""
+        return _in_order([v for k, v in self.items if (len(k) == 1 and k.isalpha()) or not k.isascii()])
+
+    def short_words(self) -> list[int]:
+        """Words of at most four letters, and one-character non-ASCII tokens."""
+        return _in_order([v for k, v in self.items if (len(k) <= 4 and k.isalpha()) or not k.isascii()])
+
+    def capitalisable(self) -> list[int]:
+        """Words of two letters or more, without apostrophes, that are not everyday or site words."""
+        skip = _NOT_NAME_CAPS
+        found = [v for k, v in self.items if len(k) > 1 and k.isalpha() and k.isascii() and k not in skip]
+        return _in_order(found)
+
+    def months(self) -> list[int]:
+        return _in_order([v for k, v in self.items if k in MONTHS])
+
+    def name_cues(self) -> list[int]:
+        """Last words of a name cue ("my name is"), and relatives ("my daughter")."""
+        return _in_order([v for k, v in self.items if k in _CONTEXT_NAME_TRIGGERS])
+
+
+def _in_order(lists: list[list[int]]) -> list[int]:
+    if len(lists) == 1:
+        return lists[0]
+    return sorted(chain.from_iterable(lists))
 
 
 def _is_cap(tok: _Tok) -> bool:
@@ -264,7 +337,7 @@ def _is_word(tok: _Tok) -> bool:
 # ==== number runs =================================================================================
 
 
-@dataclass
+@dataclass(slots=True)
 class _Group:
     digits: str
     value: int
@@ -273,56 +346,66 @@ class _Group:
     last: int
 
 
-@dataclass
+@dataclass(slots=True)
 class _Run:
     first: int
     last: int
     groups: list[_Group]
     seps: list[str]  # separator before each group after the first ("" when adjacent)
-
-    @property
-    def digits(self) -> str:
-        return "".join(g.digits for g in self.groups)
+    digits: str = ""  # all the groups' digits, set once the run is complete
 
 
 def _numeral_ordinal(low: str) -> int | None:
-    m = re.fullmatch(r"(\d+)(st|nd|rd|th)", low)
+    if low.isdecimal():
+        return None
+    m = _NUMERAL_ORDINAL.fullmatch(low)
     return int(m.group(1)) if m else None
+
+
+_NUMERAL_ORDINAL = re.compile(r"(\d+)(st|nd|rd|th)")
 
 
 def _is_number_start(toks: list[_Tok], i: int) -> bool:
     low = toks[i].low
-    if low[:1].isdigit() or low in DIGIT_WORDS or low in TEEN_WORDS or low in TENS_WORDS:
-        return not (low == "o" and not _next_is_number(toks, i))
-    if low in ORDINAL_WORDS:
+    kind = _NUMBER_WORD_KIND.get(low)
+    if kind is None:
+        if low[:1].isdecimal():
+            return True
+        return low == "a" and i + 1 < len(toks) and toks[i + 1].low in MULTIPLIERS
+    if kind == _ORDINAL:
         return True
-    if low in REPEATERS:
+    if kind == _REPEATER:
         return _next_is_number(toks, i)
-    return low == "a" and i + 1 < len(toks) and toks[i + 1].low in MULTIPLIERS
+    return not (low == "o" and not _next_is_number(toks, i))
 
 
 def _next_is_number(toks: list[_Tok], i: int) -> bool:
-    return i + 1 < len(toks) and (toks[i + 1].low[:1].isdigit() or toks[i + 1].low in DIGIT_WORDS)
+    return i + 1 < len(toks) and (toks[i + 1].low[:1].isdecimal() or toks[i + 1].low in DIGIT_WORDS)
 
 
 def _read_group(toks: list[_Tok], i: int) -> tuple[_Group, int] | None:
     """One number group starting at token i; returns it and the index after it."""
     n = len(toks)
     low = toks[i].low
-    if low in REPEATERS and i + 1 < n and toks[i + 1].low in DIGIT_WORDS:
-        d = str(DIGIT_WORDS[toks[i + 1].low])
-        return _Group(d * REPEATERS[low], int(d), False, i, i + 1), i + 2
-    if low[:1].isdigit():
-        ordv = _numeral_ordinal(low)
-        if ordv is not None:
-            return _Group(str(ordv), ordv, True, i, i), i + 1
-        return _with_multiplier(toks, _Group(low, int(low), False, i, i))
-    if low in ORDINAL_WORDS:
+    kind = _NUMBER_WORD_KIND.get(low)
+    if kind is None:
+        if low[:1].isdecimal():  # not isdigit: "²" is a digit that int() refuses
+            ordv = _numeral_ordinal(low)
+            if ordv is not None:
+                return _Group(str(ordv), ordv, True, i, i), i + 1
+            return _with_multiplier(toks, _Group(low, int(low), False, i, i))
+        if low == "a":
+            return _with_multiplier(toks, _Group("1", 1, False, i, i))
+        return None
+    if kind == _REPEATER:
+        if i + 1 < n and toks[i + 1].low in DIGIT_WORDS:
+            d = str(DIGIT_WORDS[toks[i + 1].low])
+            return _Group(d * REPEATERS[low], int(d), False, i, i + 1), i + 2
+        return None
+    if kind == _ORDINAL:
         v = ORDINAL_WORDS[low]
         return _Group(str(v), v, True, i, i), i + 1
-    if low == "a":
-        return _with_multiplier(toks, _Group("1", 1, False, i, i))
-    if low in TENS_WORDS:
+    if kind == _TENS:
         v = TENS_WORDS[low]
         j = i + 1
         if j < n and toks[j].text == "-":
@@ -339,9 +422,9 @@ def _read_group(toks: list[_Tok], i: int) -> tuple[_Group, int] | None:
             v += ORDINAL_WORDS[toks[j].low]
             return _Group(str(v), v, True, i, j), j + 1
         return _with_multiplier(toks, _Group(str(v), v, False, i, i))
-    if low in TEEN_WORDS:
+    if kind == _TEEN:
         return _with_multiplier(toks, _Group(str(TEEN_WORDS[low]), TEEN_WORDS[low], False, i, i))
-    if low in DIGIT_WORDS:
+    if kind == _DIGIT_WORD:
         v = DIGIT_WORDS[low]
         # "oh seven" is one two-digit group (07), as in a spoken month or day.
         if v == 0 and i + 1 < n and toks[i + 1].low in DIGIT_WORDS and DIGIT_WORDS[toks[i + 1].low] > 0:
@@ -368,31 +451,38 @@ def _with_multiplier(toks: list[_Tok], g: _Group) -> tuple[_Group, int]:
     return g, j
 
 
+# The word lists are disjoint, so one lookup says which a word is.
+_DIGIT_WORD, _TEEN, _TENS, _ORDINAL, _REPEATER = range(5)
+_NUMBER_WORD_KIND = {
+    **dict.fromkeys(DIGIT_WORDS, _DIGIT_WORD),
+    **dict.fromkeys(TEEN_WORDS, _TEEN),
+    **dict.fromkeys(TENS_WORDS, _TENS),
+    **dict.fromkeys(ORDINAL_WORDS, _ORDINAL),
+    **dict.fromkeys(REPEATERS, _REPEATER),
+}
 _NUMBER_START = frozenset((*DIGIT_WORDS, *TEEN_WORDS, *TENS_WORDS, *ORDINAL_WORDS, *REPEATERS, "a"))
+_SEPARATORS = frozenset(JOINERS | FILLERS)
 
 
-def _number_runs(toks: list[_Tok]) -> list[_Run]:
+def _number_runs(toks: list[_Tok], lows: list[str], index: _Index) -> list[_Run]:
     runs: list[_Run] = []
-    i, n = 0, len(toks)
-    while i < n:
-        low = toks[i].low
-        if not (low[0].isdigit() or low in _NUMBER_START) or not _is_number_start(toks, i):
-            i += 1
+    n, j_done = len(toks), 0
+    for i in index.number_starts():
+        if i < j_done or not _is_number_start(toks, i):
             continue
         got = _read_group(toks, i)
         if got is None:
-            i += 1
             continue
         group, j = got
         run = _Run(i, group.last, [group], [])
         while True:
             k, seps = j, []
-            while k < n and (toks[k].low in JOINERS or toks[k].low in FILLERS) and len(seps) < 3:
-                seps.append(toks[k].low)
+            while k < n and lows[k] in _SEPARATORS and len(seps) < 3:
+                seps.append(lows[k])
                 k += 1
-            if k >= n or not _is_number_start(toks, k) or toks[k].low == "a":
-                break
-            if any(s in (".", "dot", "point") for s in seps) and k + 1 < n and False:
+            if k >= n or lows[k] == "a" or not (lows[k] in _NUMBER_START or lows[k][0].isdecimal()):
+                break  # the common end of a run: a word, checked without a call
+            if not _is_number_start(toks, k):
                 break
             got = _read_group(toks, k)
             if got is None:
@@ -401,8 +491,9 @@ def _number_runs(toks: list[_Tok]) -> list[_Run]:
             run.groups.append(group)
             run.seps.append(next((s for s in seps if s in JOINERS), ""))
             run.last = group.last
+        run.digits = "".join([g.digits for g in run.groups])
         runs.append(run)
-        i = j
+        j_done = j
     return runs
 
 
@@ -412,19 +503,35 @@ def _number_runs(toks: list[_Tok]) -> list[_Run]:
 def _context_label(toks: list[_Tok], first: int, window: int = 9) -> tuple[str | None, bool]:
     """(label of the nearest cue word before token `first`, whether a neutral "number" was seen)."""
     saw_number = False
+    roles = _CONTEXT_ROLES
     for k in range(first - 1, max(-1, first - 1 - window), -1):
         low = toks[k].low
-        if low in SENTENCE_END and k + 1 < len(toks) and not toks[k + 1].low[:1].isdigit():
-            break
-        if low in ("number", "numbers", "digits", "#", "no"):
-            saw_number = True
+        role = roles.get(low)
+        if role is None:
             continue
-        label = CONTEXT_WORDS.get(low) or ("ZIP" if low in STREET_SUFFIXES or low == "box" else None)
-        if label is not None:
-            if label == "SSN" and low == "last" and _any_cue(toks, k + 1, first, {"card", "account"}):
+        if role == _END:
+            if not toks[k + 1].low[:1].isdigit():  # "... 3.5" is no sentence end
+                break
+        elif role == _NEUTRAL:
+            saw_number = True
+        else:
+            if role == "SSN" and low == "last" and _any_cue(toks, k + 1, first, {"card", "account"}):
                 return "ID", saw_number
-            return label, saw_number
+            return role, saw_number
     return None, saw_number
+
+
+def _context_roles() -> dict[str, str]:
+    """What a word before a number says about it, in the order _context_label used to ask."""
+    roles = dict.fromkeys((*STREET_SUFFIXES, "box"), "ZIP")
+    roles.update(CONTEXT_WORDS)
+    roles.update(dict.fromkeys(("number", "numbers", "digits", "#", "no"), _NEUTRAL))
+    roles.update(dict.fromkeys(SENTENCE_END, _END))
+    return roles
+
+
+_END, _NEUTRAL = "end of sentence", "neutral"
+_CONTEXT_ROLES = _context_roles()
 
 
 def _any_cue(toks: list[_Tok], a: int, b: int, words: set[str]) -> bool:
@@ -432,6 +539,8 @@ def _any_cue(toks: list[_Tok], a: int, b: int, words: set[str]) -> bool:
 
 
 def _is_ip(run: _Run) -> bool:
+    if len(run.groups) < 4:
+        return False
     segments: list[str] = [run.groups[0].digits]
     for sep, g in zip(run.seps, run.groups[1:], strict=True):
         if sep in (".", "dot", "point"):
@@ -501,7 +610,8 @@ def _classify_run(toks: list[_Tok], run: _Run) -> str | None:
 
 # ==== finders: each returns (start_token, end_token_inclusive, label) or character spans ==========
 
-_Found = tuple[int, int, str]
+_Found = tuple[int, int, str]  # token indexes
+_Raw = tuple[int, int, str]  # character offsets, before merging
 
 
 def _find_numbers(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
@@ -566,15 +676,13 @@ def _find_ages(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
     return found
 
 
-def _find_dates(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
+def _find_dates(toks: list[_Tok], runs: list[_Run], index: _Index) -> list[_Found]:
     by_first = {r.first: r for r in runs}
     by_last = {r.last: r for r in runs}
     found: list[_Found] = []
     n = len(toks)
-    for i, tok in enumerate(toks):
-        month = MONTHS.get(tok.low)
-        if month is None:
-            continue
+    for i in index.months():
+        tok = toks[i]
         start, end = i, i
         # day before: "the third of March", "3 March"
         k = i - 1
@@ -611,9 +719,10 @@ def _following_year(toks: list[_Tok], by_first: dict[int, _Run], last: int, end:
     return end
 
 
-def _find_addresses(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
+def _find_addresses(toks: list[_Tok], runs: list[_Run], index: _Index) -> list[_Found]:
     found: list[_Found] = []
     n = len(toks)
+    by_first = {r.first: r for r in runs}
     for run in runs:
         if len(run.digits) > 6 or run.groups[0].ordinal:
             continue
@@ -621,26 +730,26 @@ def _find_addresses(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
         words = 0
         while j < n and words < 4 and (_is_word(toks[j]) or toks[j].text == "."):
             if toks[j].low in STREET_SUFFIXES and words >= 1:
-                end = _address_tail(toks, runs, j)
+                end = _address_tail(toks, by_first, j)
                 found.append((run.first, end, "ADDRESS"))
                 break
             if toks[j].low in NAME_STOP and toks[j].low not in ("north", "south", "east", "west"):
                 break
             words += 1 if toks[j].text != "." else 0
             j += 1
-    for i, tok in enumerate(toks):
-        if tok.low in ("p", "po") and i + 2 < n:
+    for i in index.positions(_PO):
+        if i + 2 < n:
             k = i + 1
             while k < n and toks[k].low in (".", "o"):
                 k += 1
             if k < n and toks[k].low == "box":
-                run = next((r for r in runs if r.first in (k + 1, k + 2)), None)
+                run = by_first.get(k + 1) or by_first.get(k + 2)
                 if run is not None:
                     found.append((i, run.last, "ADDRESS"))
     return found
 
 
-def _address_tail(toks: list[_Tok], runs: list[_Run], suffix: int) -> int:
+def _address_tail(toks: list[_Tok], by_first: dict[int, _Run], suffix: int) -> int:
     """Extend past the street suffix: ". ", unit ("apartment 3B"), then ", City"."""
     end = suffix
     k = end + 1
@@ -652,7 +761,7 @@ def _address_tail(toks: list[_Tok], runs: list[_Run], suffix: int) -> int:
         m = k + 1
         if m < len(toks) and toks[m].low in ("number", "#"):
             m += 1
-        run = next((r for r in runs if r.first == m), None)
+        run = by_first.get(m)
         if run is not None:
             end = run.last
             if end + 1 < len(toks) and len(toks[end + 1].text) == 1 and toks[end + 1].text.isupper():
@@ -672,13 +781,12 @@ def _address_tail(toks: list[_Tok], runs: list[_Run], suffix: int) -> int:
     return end
 
 
-def _find_spelled(toks: list[_Tok]) -> list[_Found]:
+def _find_spelled(toks: list[_Tok], index: _Index) -> list[_Found]:
     """Three or more single letters in a row: a spelled name, plate or id ("R A H M A N")."""
     found: list[_Found] = []
-    n, i = len(toks), 0
-    while i < n:
-        if not _single_letter(toks[i]):
-            i += 1
+    n, done = len(toks), 0
+    for i in index.single_letters():
+        if i < done or not _single_letter(toks[i]):
             continue
         j, last, count = i, i, 0
         while j < n:
@@ -692,7 +800,7 @@ def _find_spelled(toks: list[_Tok]) -> list[_Found]:
         if count >= 3 and not all(toks[k].low in ("a", "i") for k in range(i, last + 1) if _is_word(toks[k])):
             label, _ = _context_label(toks, i, window=6)
             found.append((i, last, label if label in ("PLATE", "MRN", "ID") else "NAME"))
-        i = last + 1
+        done = last + 1
     return found
 
 
@@ -700,14 +808,16 @@ def _single_letter(tok: _Tok) -> bool:
     return len(tok.text) == 1 and tok.text.isalpha()
 
 
-def _find_codes(toks: list[_Tok]) -> list[_Found]:
+def _find_codes(toks: list[_Tok], index: _Index) -> list[_Found]:
     """Spoken codes mixing letters and digits: "W 1 2 3 4 5", "P X four four seven", "B C S 7 7 1"."""
     found: list[_Found] = []
-    n, i = len(toks), 0
-    while i < n:
-        if not _code_piece(toks[i]):
-            i += 1
+    n, done = len(toks), 0
+    # A code needs a letter, and its letters are short upper-case tokens: start from those, back
+    # up to where the chain of pieces begins, then read it forwards as the full scan did.
+    for anchor in index.short_words():
+        if anchor < done or not _code_letter(toks[anchor]):
             continue
+        i = _code_chain_start(toks, anchor)
         j, letters, digits = i, 0, 0
         while j < n and _code_piece(toks[j]):
             if toks[j].text[:1].isalpha() and not _is_number_word(toks[j]):
@@ -720,8 +830,25 @@ def _find_codes(toks: list[_Tok]) -> list[_Found]:
         if letters >= 1 and digits >= 2 and letters + digits >= 5:
             label, _ = _context_label(toks, i, window=6)
             found.append((i, j - 1, label if label in ("PLATE", "MRN", "ID", "SSN") else "ID"))
-        i = j
+        done = j
     return found
+
+
+def _code_letter(tok: _Tok) -> bool:
+    """A piece of a code that counts as a letter ("W", "PX"), not as a digit."""
+    return _code_piece(tok) and tok.text[:1].isalpha() and not _is_number_word(tok)
+
+
+def _code_chain_start(toks: list[_Tok], i: int) -> int:
+    """The first piece of the chain (pieces, joined directly or by "-") that token i is part of."""
+    while i > 0:
+        if _code_piece(toks[i - 1]):
+            i -= 1
+        elif i > 1 and toks[i - 1].text == "-" and _code_piece(toks[i - 2]):
+            i -= 2
+        else:
+            break
+    return i
 
 
 def _code_piece(tok: _Tok) -> bool:
@@ -733,12 +860,14 @@ def _code_piece(tok: _Tok) -> bool:
     return t.isalpha() and t.isupper() and len(t) <= 4
 
 
-def _find_plates(toks: list[_Tok]) -> list[_Found]:
+_PLATE_WORDS = ("plate", "plates", "tag")
+_PO = ("p", "po")
+
+
+def _find_plates(toks: list[_Tok], index: _Index) -> list[_Found]:
     found: list[_Found] = []
     n = len(toks)
-    for i, tok in enumerate(toks):
-        if tok.low not in ("plate", "plates", "tag"):
-            continue
+    for i in index.positions(_PLATE_WORDS):
         k = i + 1
         while k < n and toks[k].low in ("is", "number", "reads", "says", ":", "it's", "of", "my", "was"):
             k += 1
@@ -764,12 +893,12 @@ def _is_number_word(tok: _Tok) -> bool:
     return tok.low in DIGIT_WORDS or tok.low in TEEN_WORDS or tok.low in TENS_WORDS
 
 
-def _find_emails(toks: list[_Tok]) -> list[_Found]:
+def _find_emails(toks: list[_Tok], index: _Index) -> list[_Found]:
     """Spoken emails: "maria dot g at example dot com"."""
     found: list[_Found] = []
     n = len(toks)
-    for i, tok in enumerate(toks):
-        if tok.low != "at" or i == 0:
+    for i in index.positions(("at",)):
+        if i == 0:
             continue
         end = _email_domain_end(toks, i + 1)
         if end is None:
@@ -823,21 +952,31 @@ class KnownNames:
             parts.update(w for w in words if len(w) >= 3)
         self.parts = frozenset(parts - _EVERYDAY_WORDS)
         self.all_words = frozenset(self.full) | self.parts
+        self.longest = {first: max(map(len, names)) for first, names in self.full.items()}
 
-    def find(self, text: str, low: str) -> list[Span]:
-        matches = list(_GATE_WORD.finditer(low))
-        spans: list[Span] = []
-        i, n = 0, len(matches)
-        while i < n:
-            word = matches[i].group()
-            length = self._full_match(text, matches, i)
+    def find(self, text: str, low: str, words: set[str] | None = None) -> list[Span]:
+        """Known names in `text` (`low` is text.lower(); `words` its set of [a-z]+ words, if known)."""
+        return [Span(*s) for s in self._find(text, low, words)]
+
+    def _find(self, text: str, low: str, words: set[str] | None) -> list[_Raw]:
+        present = (set(_GATE_WORD.findall(low)) if words is None else words) & self.all_words
+        if not present:
+            return []
+        spans: list[_Raw] = []
+        done = 0
+        # Only the words of this text that can start or be part of a name are searched for, in
+        # one regex pass; the words after a hit are read only to complete a full name.
+        for hit in _words_regex(frozenset(present)).finditer(low):
+            if hit.start() < done:
+                continue  # inside a full name already matched
+            word = hit.group()
+            matches = [hit, *islice(_GATE_WORD.finditer(low, hit.end()), self.longest.get(word, 1) - 1)]
+            length = self._full_match(text, matches, 0)
             if length:
-                spans.append(Span(matches[i].start(), matches[i + length - 1].end(), "NAME"))
-                i += length
-                continue
-            if word in self.parts:
-                spans.append(Span(matches[i].start(), matches[i].end(), "NAME"))
-            i += 1
+                spans.append((hit.start(), matches[length - 1].end(), "NAME"))
+                done = matches[length - 1].end()
+            elif word in self.parts:
+                spans.append((hit.start(), hit.end(), "NAME"))
         return _join_adjacent(text, spans)
 
     def _full_match(self, text: str, matches: list[re.Match[str]], i: int) -> int:
@@ -853,12 +992,12 @@ class KnownNames:
         return 0
 
 
-def _join_adjacent(text: str, spans: list[Span]) -> list[Span]:
+def _join_adjacent(text: str, spans: list[_Raw]) -> list[_Raw]:
     """ "Okonkwo-Hale", "Maria Gonzalez" found as parts: one span when only spaces or a hyphen part them."""
-    out: list[Span] = []
+    out: list[_Raw] = []
     for s in spans:
-        if out and text[out[-1].end : s.start].strip(" -") == "":
-            out[-1] = Span(out[-1].start, s.end, "NAME")
+        if out and text[out[-1][1] : s[0]].strip(" -") == "":
+            out[-1] = (out[-1][0], s[1], "NAME")
         else:
             out.append(s)
     return out
@@ -869,28 +1008,33 @@ def _known_index(names: tuple[str, ...]) -> KnownNames:
     return KnownNames(names)
 
 
-def _find_known_names(text: str, low: str, known: Iterable[str] | KnownNames, words: set[str]) -> list[Span]:
+@lru_cache(maxsize=512)
+def _words_regex(words: frozenset[str]) -> re.Pattern[str]:
+    """Any of these whole [a-z]+ words in lowered text (longest first, though whole-word bounds
+    make the order immaterial)."""
+    alternatives = "|".join(sorted(words, key=lambda w: (-len(w), w)))
+    return re.compile(f"(?<![a-z])(?:{alternatives})(?![a-z])")
+
+
+def _find_known_names(text: str, low: str, known: Iterable[str] | KnownNames, words: set[str]) -> list[_Raw]:
     if not isinstance(known, KnownNames):
         names = tuple(known)
         if not names:
             return []
         known = _known_index(names)
-    if words.isdisjoint(known.all_words):
-        return []
-    return known.find(text, low)
+    return known._find(text, low, words)
 
 
-def _find_context_names(toks: list[_Tok]) -> list[_Found]:
+def _find_context_names(toks: list[_Tok], index: _Index) -> list[_Found]:
     found: list[_Found] = []
     n = len(toks)
-    for i in range(n):
-        low = toks[i].low
-        if low not in _CUE_LAST_WORDS and low not in RELATIVES and low != ".":
+    # "." is a cue only in "Mrs. Novak": start from the title there, not from every full stop.
+    dots = [i + 1 for i in index.positions(_TITLES) if i + 1 < n and toks[i + 1].text == "."]
+    for i in sorted(index.name_cues() + dots) if dots else index.name_cues():
+        strength = _cue_strength(toks, i)
+        if not strength:
             continue
-        strong = _cue_ends_at(toks, i, STRONG_NAME_CUES)
-        weak = not strong and (_cue_ends_at(toks, i, WEAK_NAME_CUES) or _relative_cue(toks, i))
-        if not (strong or weak):
-            continue
+        weak = strength == _WEAK
         k = i + 1
         if k < n and toks[k].text in (",", ":", "-"):
             k += 1
@@ -908,59 +1052,79 @@ def _find_context_names(toks: list[_Tok]) -> list[_Found]:
 
 
 _CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
-_CUES_BY_LAST: dict[int, dict[str, tuple[tuple[str, ...], ...]]] = {}
-for _group in (STRONG_NAME_CUES, WEAK_NAME_CUES):
-    _index: dict[str, list[tuple[str, ...]]] = {}
-    for _cue in _group:
-        _index.setdefault(_cue[-1], []).append(_cue)
-    _CUES_BY_LAST[id(_group)] = {k: tuple(v) for k, v in _index.items()}
+_CONTEXT_NAME_TRIGGERS = _CUE_LAST_WORDS | RELATIVES
+_TITLES = ("mr", "mrs", "ms")
+_APOSTROPHE_NAME = re.compile(r"[A-Za-z]+['’][A-Za-z]+")
+_NOT_NAME_WORDS = frozenset(NAME_STOP | set(DIGIT_WORDS) | set(MONTHS) | RELATIVES)
+_STRONG, _WEAK = 2, 1
+_POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
 
 
-def _cue_ends_at(toks: list[_Tok], i: int, cues: tuple[tuple[str, ...], ...]) -> bool:
-    for cue in _CUES_BY_LAST[id(cues)].get(toks[i].low, ()):
-        m = len(cue)
-        if i + 1 >= m and all(toks[i - m + 1 + j].low == cue[j] for j in range(m)):
-            if cue in (("mr",), ("mrs",), ("ms",)) and i + 1 < len(toks) and toks[i + 1].text == ".":
-                continue
-            return True
-    # "Mrs. Novak": the cue ends at the dot
-    return toks[i].text == "." and i > 0 and toks[i - 1].low in ("mr", "mrs", "ms") and cues is WEAK_NAME_CUES
+def _cues_by_last_word() -> dict[str, tuple[tuple[tuple[str, ...], int], ...]]:
+    """Last word of a cue -> (the words before it, strength), strong cues first."""
+    table: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for cues, strength in ((STRONG_NAME_CUES, _STRONG), (WEAK_NAME_CUES, _WEAK)):
+        for cue in cues:
+            assert len(cue) <= 3, cue  # _cue_strength compares at most two words before
+            table.setdefault(cue[-1], []).append((cue[:-1], strength))
+    return {last: tuple(entries) for last, entries in table.items()}
 
 
-def _relative_cue(toks: list[_Tok], i: int) -> bool:
-    return (
-        toks[i].low in RELATIVES and i > 0 and toks[i - 1].low in ("my", "our", "his", "her", "their", "your")
-    )
+_CUES_BY_LAST = _cues_by_last_word()
+
+
+def _cue_strength(toks: list[_Tok], i: int) -> int:
+    """_STRONG when a strong name cue ends at token i ("my name is"), _WEAK for a weak one ("this
+    is", "Mrs.", "my daughter"), 0 for none."""
+    low = toks[i].low
+    weak = False
+    for before, strength in _CUES_BY_LAST.get(low, ()):
+        m = len(before)
+        if m and (i < m or toks[i - 1].low != before[-1] or (m == 2 and toks[i - 2].low != before[0])):
+            continue
+        if strength == _STRONG:
+            return _STRONG
+        if not m and low in _TITLES and i + 1 < len(toks) and toks[i + 1].text == ".":
+            continue  # "Mrs. Novak": the cue ends at the dot
+        weak = True
+    if weak or (toks[i].text == "." and i > 0 and toks[i - 1].low in _TITLES):
+        return _WEAK
+    if low in RELATIVES and i > 0 and toks[i - 1].low in _POSSESSIVES:
+        return _WEAK
+    return 0
 
 
 def _name_word(tok: _Tok, need_cap: bool) -> bool:
-    if not tok.text.isalpha() and not re.fullmatch(r"[A-Za-z]+['’][A-Za-z]+", tok.text):
+    if not tok.text.isalpha() and not _APOSTROPHE_NAME.fullmatch(tok.text):
         return False
-    if tok.low in NAME_STOP or tok.low in DIGIT_WORDS or tok.low in MONTHS or tok.low in RELATIVES:
+    if tok.low in _NOT_NAME_WORDS:
         return False
     if need_cap:
         return _is_cap(tok) and tok.low not in COMMON_CAPITALISED
     return len(tok.text) > 1
 
 
-def _find_capitalised_names(toks: list[_Tok]) -> list[_Found]:
-    """Two or three capitalised words in a row that are not everyday or site words: a full name."""
+def _find_capitalised_names(toks: list[_Tok], index: _Index) -> list[_Found]:
+    """Two or more capitalised words in a row that are not everyday or site words: a full name."""
     found: list[_Found] = []
-    n, i = len(toks), 0
-    while i < n:
-        j = i
-        while j < n and _is_cap(toks[j]) and toks[j].text.isalpha() and len(toks[j].text) > 1:
-            if toks[j].low in COMMON_CAPITALISED or toks[j].low in MONTHS or toks[j].low in STREET_SUFFIXES:
-                break
-            j += 1
+    caps = [i for i in index.capitalisable() if toks[i].text[0].isupper()]
+    k, n = 0, len(caps)
+    while k < n:
+        first = k
+        while k + 1 < n and caps[k + 1] == caps[k] + 1:
+            k += 1
+        i = caps[first]
         staff = i > 0 and (
             toks[i - 1].low in STAFF_TITLES
             or (toks[i - 1].text == "." and i > 1 and toks[i - 2].low in STAFF_TITLES)
         )
-        if j - i >= 2 and not staff:
-            found.append((i, j - 1, "NAME"))
-        i = max(j, i + 1)
+        if k > first and not staff:
+            found.append((i, caps[k], "NAME"))
+        k += 1
     return found
+
+
+_NOT_NAME_CAPS = frozenset(COMMON_CAPITALISED | set(MONTHS) | STREET_SUFFIXES)
 
 
 def _drop_staff(toks: list[_Tok], spans: list[_Found]) -> list[_Found]:
@@ -994,38 +1158,136 @@ def find_spans(text: str, known_names: Iterable[str] | KnownNames = ()) -> list[
     has_digit = _DIGIT.search(text) is not None
     numberish = has_digit or not words.isdisjoint(_NUMBER_VOCAB)
     months = not words.isdisjoint(MONTHS)
-    email = "@" in text or ("at" in words and ("dot" in words or "." in text))
-    caps = _CAPITAL_AFTER_WORD.search(text) is not None
-    letters = not words.isdisjoint(_SINGLE_LETTERS) or _SHORT_CAPS.search(text) is not None
+    # a spoken email ends in a top-level domain: "... at example dot com"
+    email = "@" in text or (
+        "at" in words and ("dot" in words or "." in text) and not words.isdisjoint(EMAIL_TLDS)
+    )
+    upper = text != low  # most ASR text has no capitals at all: skip the searches for them
+    # Capitals matter only in a word that could be a name: "I", "How" or "Riverside" cannot.
+    caps = upper and _CAPITAL_AFTER_WORD.search(text) is not None and _uncommon_capital(text)
+    letters = not words.isdisjoint(_SINGLE_LETTERS) or (upper and _SHORT_CAPS.search(text) is not None)
+    ascii_only = text.isascii()
+    # A code holds an upper-case letter and two digits ("²" is a digit but no \\d); a spelling holds
+    # three one-letter words (the "m" of "I'm" is none).
+    codes = letters and upper and (numberish or not ascii_only)
+    spelled = letters and (not ascii_only or len(_SINGLE_LETTER_TOKEN.findall(text)) >= 3)
     strong = not words.isdisjoint(_STRONG_GATE)
-    plates = not words.isdisjoint(("plate", "plates", "tag"))
-    if not (numberish or months or email or caps or letters or strong or plates):
+    plates = not words.isdisjoint(_PLATE_WORDS)
+    if not (numberish or months or email or caps or codes or spelled or strong or plates):
         return _merge(spans)  # the common case: nothing here could be an identifier
-    toks = _tokens(text, low)
-    runs = _number_runs(toks) if numberish else []
+    toks, lows = _tokens(text)
+    index = _Index(lows)
+    runs = _number_runs(toks, lows, index) if numberish else []
     found: list[_Found] = []
     if runs:
         found += _find_numbers(toks, runs)
         found += _find_ages(toks, runs)
-        found += _find_addresses(toks, runs)
+        if "box" in words or not words.isdisjoint(STREET_SUFFIXES):  # "P.O. box 12", "12 Elm Street"
+            found += _find_addresses(toks, runs, index)
     if months:
-        found += _find_dates(toks, runs)
+        found += _find_dates(toks, runs, index)
     if email:
-        found += _find_emails(toks)
+        found += _find_emails(toks, index)
     if plates:
-        found += _find_plates(toks)
-    if letters:
-        found += _find_codes(toks)
-        found += _find_spelled(toks)
-    names = _find_context_names(toks) if strong or caps else []
+        found += _find_plates(toks, index)
+    if codes:
+        found += _find_codes(toks, index)
+    if spelled:
+        found += _find_spelled(toks, index)
+    names = _find_context_names(toks, index) if strong or caps else []
     if caps and _CAPITALISED_PAIR.search(text):
-        names += _find_capitalised_names(toks)
+        names += _find_capitalised_names(toks, index)
     found += _drop_staff(toks, names)
-    spans += [Span(toks[a].start, toks[b].end, label) for a, b, label in found if a <= b]
+    spans += [(toks[a].match.start(), toks[b].match.end(), label) for a, b, label in found if a <= b]
     if "@" in text or has_digit:
-        for label, pattern in WRITTEN_PATTERNS:
-            spans += [Span(m.start(), m.end(), label) for m in pattern.finditer(text)]
+        spans += _find_written(text)
     return _merge(spans)
+
+
+def _uncommon_capital(text: str) -> bool:
+    """Does a capitalised word that is not an everyday or site word ("Novak", not "Hello") occur?"""
+    if not text.isascii():
+        return True  # a capital outside ASCII ("É") is a token of its own: let the finders judge
+    common = COMMON_CAPITALISED
+    return any(word.lower() not in common for word in _CAPITALISED_TOKEN.findall(text))
+
+
+# A one-letter word token, as TOKEN_RE cuts it ("R A H M A N"; not the "I" of "I'm").
+_SINGLE_LETTER_TOKEN = re.compile(r"[A-Za-z](?<![A-Za-z].)(?<![A-Za-z]['’].)(?![A-Za-z]|['’][A-Za-z])")
+# A whole capitalised word token, as TOKEN_RE cuts it ("O'Brien", "Novak"; not "Brien" in "O'Brien").
+_CAPITALISED_TOKEN = re.compile(r"[A-Z](?<![A-Za-z].)(?<![A-Za-z]['’].)[A-Za-z]*(?:['’][A-Za-z]+)*")
+
+
+def _find_written(text: str) -> list[_Raw]:
+    """WRITTEN_PATTERNS' matches, found without running each pattern over the whole text.
+
+    The patterns open with \\b or a lookahead, so the regex engine would try them at every character
+    (most of the cost of a long transcript). Every SSN and ID match lies inside a run of word
+    characters and hyphens that holds a digit, and such runs are few: the patterns run only there.
+    An MRN may hold a space, so it has a twin that opens with a letter the engine can scan for.
+    The spans are exactly those of WRITTEN_PATTERNS, in the same order.
+    """
+    emails = _find_written_emails(text) if "@" in text else []
+    ssn, mrn, id_mixed, id_hyphened = (p for _, p in WRITTEN_PATTERNS[1:])
+    by_pattern: dict[re.Pattern[str], list[_Raw]] = {ssn: [], id_mixed: [], id_hyphened: []}
+    for start, end in _digit_runs(text):
+        if end - start < 5:
+            continue  # too short for any of them (the shortest, an ID, has six characters or "1-2-A")
+        hyphen = text.find("-", start, end) >= 0
+        for pattern, label in ((ssn, "SSN"), (id_mixed, "ID"), (id_hyphened, "ID")):
+            if hyphen or pattern is id_mixed:
+                found = pattern.finditer(text, start, end)
+                by_pattern[pattern] += [(m.start(), m.end(), label) for m in found]
+    mrns = []
+    for m in _MRN_TWIN.finditer(text):
+        hit = mrn.match(text, m.start())
+        if hit is not None:
+            mrns.append((hit.start(), hit.end(), "MRN"))
+    return emails + by_pattern[ssn] + mrns + by_pattern[id_mixed] + by_pattern[id_hyphened]
+
+
+def _digit_runs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each maximal run of word characters and hyphens that holds a digit."""
+    runs = []
+    for m in _DIGIT_ONWARDS.finditer(text):
+        start = m.start()
+        while start > 0 and _WORD_OR_HYPHEN.match(text, start - 1):
+            start -= 1
+        runs.append((start, m.end()))
+    return runs
+
+
+# Opens with the digit, so the engine scans for it in C; the run's start is found by walking back
+# (the characters before the first digit of a run are never digits).
+_DIGIT_ONWARDS = re.compile(r"\d[\w-]*")
+_WORD_OR_HYPHEN = re.compile(r"[\w-]")
+_MRN_TWIN = re.compile(r"r(?<!\wr)ch[- ]?\d{5,7}\b", re.IGNORECASE)
+
+
+def _find_written_emails(text: str) -> list[_Raw]:
+    """The EMAIL pattern's matches: each holds an "@" that the run of local-part characters before it
+    reaches, so only the starts in that run are tried."""
+    pattern = WRITTEN_PATTERNS[0][1]
+    spans: list[_Raw] = []
+    pos = 0
+    while (at := text.find("@", pos)) >= 0:
+        start = at
+        while start > pos and _EMAIL_LOCAL_CHAR.match(text, start - 1):
+            start -= 1
+        hit = None
+        for s in range(start, at):
+            hit = pattern.match(text, s)
+            if hit is not None:
+                break
+        if hit is None:
+            pos = at + 1
+        else:
+            spans.append((hit.start(), hit.end(), "EMAIL"))
+            pos = hit.end()
+    return spans
+
+
+_EMAIL_LOCAL_CHAR = re.compile(r"[\w.+-]")
 
 
 # Cheap gates, computed once per text with set operations, that decide which finders can matter.
@@ -1033,29 +1295,37 @@ _GATE_WORD = re.compile(r"[a-z]+")
 _DIGIT = re.compile(r"\d")
 _NUMBER_VOCAB = frozenset((*DIGIT_WORDS, *TEEN_WORDS, *TENS_WORDS, *ORDINAL_WORDS, *MULTIPLIERS))
 _SINGLE_LETTERS = frozenset("bcdefghjklmnopqrstuvwxyz")
-_SHORT_CAPS = re.compile(r"\b[A-Z]{2,4}\b")
+_SHORT_CAPS = re.compile(r"[A-Z](?<!\w.)[A-Z]{1,3}\b")  # \b[A-Z]{2,4}\b
 _STRONG_GATE = frozenset(("name", "named", "called", "surname", "spelled", "spell", "spelling"))
-_CAPITAL_AFTER_WORD = re.compile(r"\w[\s,]+[A-Z]|^[A-Z][a-z]+\s+[A-Z]")
-_CAPITALISED_PAIR = re.compile(r"\b[A-Z][a-z]+\s+[A-Z][a-z]")
+# Each opens with a character class so that the engine scans for it in C; lookbehinds stand in for
+# the leading \\w or \\b of the plain forms noted beside them.
+_CAPITAL_AFTER_WORD = re.compile(r"[\s,](?<=\w[\s,])[\s,]*[A-Z]|^[A-Z][a-z]+\s+[A-Z]")  # \w[\s,]+[A-Z]|…
+_CAPITALISED_PAIR = re.compile(r"[A-Z](?<!\w.)[a-z]+\s+[A-Z][a-z]")  # \b[A-Z][a-z]+\s+[A-Z][a-z]
 
 
-def _merge(spans: list[Span]) -> list[Span]:
-    spans.sort(key=lambda s: (s.start, -s.end))
+def _merge(spans: list[_Raw]) -> list[Span]:
+    """Overlapping spans become one, labelled by the most specific (then longest) of them."""
     merged: list[Span] = []
-    best: list[Span] = []
-    for s in spans:
-        if merged and s.start < merged[-1].end:
-            last = merged[-1]
+    if not spans:
+        return merged
+    spans.sort(key=lambda s: (s[0], -s[1]))
+    start, end, label = spans[0]
+    best = [spans[0]]
+    for s in spans[1:]:
+        if s[0] < end:
             best.append(s)
-            merged[-1] = Span(last.start, max(last.end, s.end), _pick_label(best))
+            end = max(end, s[1])
+            label = _pick_label(best)
         else:
-            merged.append(s)
+            merged.append(Span(start, end, label))
+            start, end, label = s
             best = [s]
+    merged.append(Span(start, end, label))
     return merged
 
 
-def _pick_label(spans: list[Span]) -> str:
-    return max(spans, key=lambda s: (_PRIORITY[s.label], s.end - s.start)).label
+def _pick_label(spans: list[_Raw]) -> str:
+    return max(spans, key=lambda s: (_PRIORITY[s[2]], s[1] - s[0]))[2]
 
 
 def redact(text: str, known_names: Iterable[str] | KnownNames = ()) -> Redaction:

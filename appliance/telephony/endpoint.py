@@ -21,6 +21,18 @@ never prefetch less than one frame (jb_min_pre_ms 20), cap adaptive growth at 80
 (jb_max_pre_ms) so a one-off burst cannot leave the call permanently delayed, and hold at most
 200 ms (jb_max_ms) before discarding. Sites with a WAN hop can raise them in [sip].
 
+Session timers (RFC 4028). timerUse is OPTIONAL: used whenever the PBX supports them (it
+says `Supported: timer`), never required, since a PBX without them must still reach us (REQUIRED
+would refuse its calls with 420). Session-Expires 1800 s is the RFC's recommended default: a
+dead peer (a PBX restarted mid-call, a lost BYE) is noticed within half an hour while a normal
+call costs at most one refresh per 15 minutes. Min-SE 90 s is the RFC's floor, so any interval a
+PBX asks for that the RFC allows is accepted rather than answered 422. pjsip does the rest: as
+refresher it re-INVITEs (UPDATE when the peer allows it) at half the interval; otherwise it
+sends BYE at Session-Expires minus max(32 s, a third) when no refresh came. That BYE comes
+from pjsip, so the call ends like a remote hang-up (the session sees `caller_hung_up`).
+Both are configurable in [sip] (session_expires_s, min_se_s). tests/telephony/
+test_session_timers.py checks both roles against sipp.
+
 Codecs: G.722, then PCMU, then PCMA; every other codec is disabled. The media port runs at the
 session's rate (16 kHz for G.722 when call.sample_rate_hz is 16000, otherwise 8 kHz) and the
 conference bridge resamples between it and the codec.
@@ -541,7 +553,7 @@ class SipAgent:
             "mandatory": pj.PJMEDIA_SRTP_MANDATORY,
         }[self.sip.srtp]
         media.srtpSecureSignaling = 0  # SRTP keys over UDP/TCP signalling are the PBX's choice
-        calls = cfg.callConfig
+        calls = cfg.callConfig  # session timers: see the module docstring for these values
         calls.timerUse = pj.PJSUA_SIP_TIMER_OPTIONAL
         calls.timerSessExpiresSec = self.sip.session_expires_s
         calls.timerMinSESec = self.sip.min_se_s

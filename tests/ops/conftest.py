@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -16,6 +17,18 @@ from appliance.sim.scenario import Scenario, load_scenario
 from tests.conftest import SCENARIOS
 
 PUBLIC = sorted(SCENARIOS.glob("*.yaml"))
+
+
+def form_token(page: str) -> str:
+    """The hidden CSRF field every console form carries."""
+    return page.split('name="csrf_token" value="')[1].split('"')[0]
+
+
+def console_login(client: Any, name: str, password: str) -> Any:
+    """Log in through the form, as a browser does: GET the form for its token, then POST."""
+    token = form_token(client.get("/login").text)
+    return client.post("/login", data={"name": name, "password": password, "csrf_token": token})
+
 
 # Spoken in a simulated call; none may appear in a figure, a metric, a page or a report.
 PHI_CANARIES = ("Whitfield", "lisinopril", "Walgreens", "RCH-100877", "5550174410", "nineteen fifty-seven")

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from appliance.config import load_settings
 from appliance.ops.console.app import console_config, create_app
 from appliance.ops.users import add_user
-from tests.ops.conftest import PUBLIC, Sim
+from tests.ops.conftest import PUBLIC, Sim, console_login
 
 PASSWORD = "correct horse battery"
 
@@ -27,7 +27,7 @@ def client(sim: Sim) -> TestClient:
 
 
 def login(client: TestClient, name: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
-    return client.post("/login", data={"name": name, "password": password})
+    return console_login(client, name, password)
 
 
 def test_pages_need_a_login(client: TestClient) -> None:

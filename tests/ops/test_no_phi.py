@@ -12,7 +12,7 @@ from appliance.cli.main import app
 from appliance.config import load_settings
 from appliance.ops.console.app import console_config, create_app
 from appliance.ops.users import add_user
-from tests.ops.conftest import CANARY_CALL, CANARY_TRANSFER, PHI_CANARIES, Sim, scenario_file
+from tests.ops.conftest import CANARY_CALL, CANARY_TRANSFER, PHI_CANARIES, Sim, console_login, scenario_file
 
 TABLES = (
     "ops_calls",
@@ -44,7 +44,7 @@ def test_no_phi_canary_reaches_a_figure(sim: Sim, tmp_path: Path) -> None:
     cfg = console_config(load_settings())
     add_user(cfg.sessions, "sam", "supervisor", "correct horse battery")
     client = TestClient(create_app(cfg))
-    client.post("/login", data={"name": "sam", "password": "correct horse battery"})
+    console_login(client, "sam", "correct horse battery")
     for page in ("/", "/?period=week", "/api/figures", "/transfers"):
         r = client.get(page)
         assert r.status_code == 200, page

@@ -1,11 +1,26 @@
-"""The console: live calls, figures per intent with plots, transfers and handoff summaries
-(supervisor), the audit log's status (auditor), behind a login.
+"""The console: live calls, figures per intent with plots, transfers, handoff summaries and
+redacted call transcripts (supervisor), the audit log's status (auditor), behind a login.
 
 Starlette with Jinja2 templates; no script and no external asset on any page (a strict
 Content-Security-Policy says so to the browser). Sessions are random tokens held in memory
-(HttpOnly, SameSite=Strict cookie); a restart logs everyone out. Wrong passwords are refused
-the same way as unknown names and rate-limited per client and name. Every login and every view
-of call content goes to the audit log first: if it cannot be recorded, it is refused.
+(HttpOnly, SameSite=Strict cookie, Secure when served over TLS); a restart logs everyone out.
+Wrong passwords are refused the same way as unknown names and rate-limited per client and name.
+Every login and every view of call content goes to the audit log first: if it cannot be
+recorded, it is refused.
+
+Cross-site request forgery, with no JavaScript: every form carries a hidden `csrf_token`, and
+`CsrfGuard` checks it on EVERY request that is not GET/HEAD/OPTIONS before any route runs (so a
+route added later cannot forget it). A logged-in form's token is the session's own random token.
+The login form, which has no session yet, uses a signed double-submit: a random nonce in a
+short-lived HttpOnly cookie and, in the form, its HMAC under a per-process key; a site that can
+plant a cookie still cannot compute the HMAC. A missing or wrong token is a 403 page saying why,
+nothing is changed, and the refusal goes to the audit log (`console-csrf-refused`, at most a
+few per client per window, so forged requests cannot flood it). Refusals do NOT count as failed
+logins: a forged login post comes from the victim's own browser and would lock them out.
+The session cookie is SameSite=Strict: the login redirect is a same-site 303, which Strict
+allows; its cost is that a link to the console from another site (mail, a wiki) first shows
+the login page. No Origin/Referer check: the pages send Referrer-Policy no-referrer, under
+which browsers post `Origin: null`.
 
 Query parameters are checked per page: an unknown or malformed one is a 400 that says which.
 A database that is briefly unreachable gives a 503 notice page, never a stack trace.
@@ -16,6 +31,9 @@ runs them in its thread pool) because they read the database.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
 import secrets
 import tempfile
 import threading
@@ -49,6 +67,12 @@ from appliance.ops.store import OpsCall, OpsHandoffOpen, OpsIntentSwitch, OpsLiv
 from appliance.ops.users import User, authenticate
 
 COOKIE = "wardline_console"
+LOGIN_COOKIE = "wardline_console_login"  # the login form's CSRF nonce (signed double-submit)
+LOGIN_FORM_S = 3600
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_FORM_BYTES = 4096
+CSRF_AUDITS = 5  # refusals recorded per client per FAILURE_WINDOW_S; more are refused silently
 SESSION_S = 8 * 3600
 MAX_FAILURES = 5
 FAILURE_WINDOW_S = 900.0
@@ -67,6 +91,7 @@ class ConsoleConfig:
     intents: tuple[str, ...]  # the site's flows (and "none")
     tz: tzinfo = UTC
     audit: Any = None  # the service's AuditLog when the console runs inside it
+    store: Any = None  # the encrypted ObjectStore (transcripts); opened on first use when None
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     clock: Callable[[], float] = time.monotonic
 
@@ -75,6 +100,7 @@ class ConsoleConfig:
 class _Session:
     user: User
     expires: float
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
 
 class Limiter:
@@ -116,13 +142,70 @@ class Console:
         self.audit = OpsAudit(cfg.settings, cfg.audit)
         self.tokens: dict[str, _Session] = {}
         self.limiter = Limiter(cfg.clock)
+        self.csrf_audits = Limiter(cfg.clock, CSRF_AUDITS)
+        self._login_key = secrets.token_bytes(32)  # per process: a restart voids open login forms
         self._lock = threading.Lock()
         self._audit_status: tuple[float, dict[str, Any]] | None = None
+        self._store_lock = threading.Lock()
 
     # -- plumbing -----------------------------------------------------------------------------
     def page(self, name: str, request: Request, code: int = 200, **ctx: Any) -> HTMLResponse:
         ctx.setdefault("user", self.user_of(request))
+        ctx.setdefault("csrf_token", self.session_csrf(request) if ctx["user"] else "")
         return HTMLResponse(self.env.get_template(name).render(**ctx), status_code=code)
+
+    def login_page(self, request: Request, code: int = 200, message: str = "") -> HTMLResponse:
+        """The login form with its signed token; the nonce cookie is reused while it is valid."""
+        nonce = request.cookies.get(LOGIN_COOKIE, "")
+        if not _plausible_nonce(nonce):
+            nonce = secrets.token_urlsafe(24)
+        resp = self.page(
+            "login.html", request, code, user=None, message=message, csrf_token=self._sign(nonce)
+        )
+        _set_cookie(resp, request, LOGIN_COOKIE, nonce, LOGIN_FORM_S)
+        return resp
+
+    def _sign(self, nonce: str) -> str:
+        return hmac.new(self._login_key, b"login|" + nonce.encode(), hashlib.sha256).hexdigest()
+
+    def session_csrf(self, request: Request) -> str:
+        with self._lock:
+            s = self.tokens.get(request.cookies.get(COOKIE, ""))
+            return s.csrf if s is not None else ""
+
+    def csrf_refusal(self, request: Request, form: dict[str, str]) -> str | None:
+        """Why this unsafe request's form token is not acceptable, or None when it is.
+
+        /login is checked against the signed nonce cookie; everything else against the
+        session's token (a request with no live session has nothing it could change)."""
+        sent = form.get(CSRF_FIELD, "")
+        if not sent:
+            return "the form has no security token"
+        if request.url.path == "/login":
+            nonce = request.cookies.get(LOGIN_COOKIE, "")
+            if not _plausible_nonce(nonce):
+                return "the log-in form's security cookie is missing (is the page old, or are cookies off?)"
+            ok = _same(sent, self._sign(nonce))
+        else:
+            expected = self.session_csrf(request)
+            if not expected:
+                return None if request.url.path == "/logout" else "you are not logged in"
+            ok = _same(sent, expected)
+        mismatch = "the form's security token does not match (the page may be from an older session)"
+        return None if ok else mismatch
+
+    def record_csrf_refusal(self, request: Request, reason: str) -> None:
+        client = request.client.host if request.client else "-"
+        if self.csrf_audits.blocked_for(client) > 0:
+            return
+        self.csrf_audits.failed(client)
+        user = self.user_of(request)
+        actor = f"console:{user.name}" if user else "console"
+        # the request is refused either way and nothing was changed, so a log outage is not fatal
+        with contextlib.suppress(AuditUnavailable):
+            self.audit.record(
+                "console-csrf-refused", actor, {"path": request.url.path[:64], "reason": reason}
+            )
 
     def notice(self, request: Request, status: int, heading: str, message: str) -> HTMLResponse:
         return self.page("notice.html", request, status, heading=heading, message=message)
@@ -169,7 +252,7 @@ class Console:
     # -- login --------------------------------------------------------------------------------
     async def login_form(self, request: Request) -> Response:
         self.query(request, {})
-        return self.page("login.html", request, user=None, message="")
+        return self.login_page(request)
 
     async def login(self, request: Request) -> Response:
         self.query(request, {})
@@ -179,33 +262,30 @@ class Console:
         key = f"{client}|{name}"
         wait = max(self.limiter.blocked_for(key), self.limiter.blocked_for(client))
         if wait > 0:
-            return self.page(
-                "login.html",
-                request,
-                429,
-                user=None,
-                message=f"Too many failed logins. Try again in {int(wait // 60) + 1} minutes.",
+            return self.login_page(
+                request, 429, f"Too many failed logins. Try again in {int(wait // 60) + 1} minutes."
             )
         user = await _in_thread(authenticate, self.cfg.sessions, name, password)
         if user is None:
             self.limiter.failed(key)
             self.limiter.failed(client)
             self.audit.record("console-login", "console", {"ok": False})
-            return self.page("login.html", request, 401, user=None, message="Wrong name or password.")
+            return self.login_page(request, 401, "Wrong name or password.")
         self.audit.record("console-login", f"console:{user.name}", {"ok": True, "role": user.role})
         self.limiter.clear(key)
         token = secrets.token_urlsafe(32)
         with self._lock:
             self.tokens[token] = _Session(user, self.cfg.clock() + SESSION_S)
         resp = RedirectResponse("/", status_code=303)
-        resp.set_cookie(COOKIE, token, max_age=SESSION_S, httponly=True, samesite="strict")
+        _set_cookie(resp, request, COOKIE, token, SESSION_S)
+        _set_cookie(resp, request, LOGIN_COOKIE, "", 0)  # one login per form
         return resp
 
     async def logout(self, request: Request) -> Response:
         with self._lock:
             self.tokens.pop(request.cookies.get(COOKIE, ""), None)
         resp = RedirectResponse("/login", status_code=303)
-        resp.delete_cookie(COOKIE)
+        _set_cookie(resp, request, COOKIE, "", 0)
         return resp
 
     # -- figures ------------------------------------------------------------------------------
@@ -296,10 +376,101 @@ class Console:
                 "handoff_id": r.handoff_id,
                 "delivered": r.summary_delivered,
                 "opened": r.handoff_id in opened,
+                "call_id": r.call_id,
             }
             for r in rows
         ]
+        with_transcript = _transcript_calls(self.cfg.sessions, [r.call_id for r in rows])
+        for item in items:
+            item["transcript"] = item["call_id"] in with_transcript
         return self.page("transfers.html", request, transfers=items)
+
+    def calls(self, request: Request) -> Response:
+        """The last week's calls, each with its redacted transcript where one is stored."""
+        self.need(request, "call-content")
+        self.query(request, {})
+        since = self.cfg.now() - timedelta(days=7)
+        with self.cfg.sessions() as db:
+            rows = db.scalars(
+                select(OpsCall)
+                .where(OpsCall.started_at >= since)
+                .order_by(OpsCall.started_at.desc())
+                .limit(200)
+            ).all()
+        with_transcript = _transcript_calls(self.cfg.sessions, [r.call_id for r in rows])
+        items = [
+            {
+                "when": aware(r.started_at).astimezone(self.cfg.tz).strftime("%Y-%m-%d %H:%M"),
+                "intent": r.intent,
+                "outcome": r.outcome,
+                "handle": _mmss(r.handle_ms),
+                "call_id": r.call_id,
+                "transcript": r.call_id in with_transcript,
+            }
+            for r in rows
+        ]
+        return self.page("calls.html", request, calls=items)
+
+    def transcript(self, request: Request) -> Response:
+        """A call's REDACTED transcript; the view is recorded in the audit log before decryption."""
+        from appliance.privacy.transcripts import (
+            TranscriptDamaged,
+            TranscriptNotFound,
+            read_redacted_transcript,
+            valid_call_id,
+        )
+
+        user = self.need(request, "call-content")
+        self.query(request, {})
+        call_id = request.path_params["call_id"]
+        if not valid_call_id(call_id):
+            raise HTTPException(400, "that is not a call id")
+        if not _transcript_calls(self.cfg.sessions, [call_id]):
+            raise HTTPException(404, "no redacted transcript is stored for that call id")
+        actor = f"console:{user.name}"
+
+        def audit(entry_type: str, payload: dict) -> None:
+            self.audit.record(entry_type, actor, payload, call_id=call_id)
+
+        try:
+            lines = read_redacted_transcript(self._store(), call_id, actor=actor, audit=audit)
+        except TranscriptNotFound:
+            raise HTTPException(404, "no redacted transcript is stored for that call id") from None
+        except TranscriptDamaged as exc:
+            raise HTTPException(500, str(exc)) from None
+        with self.cfg.sessions() as db:
+            row = db.get(OpsCall, call_id)
+        meta = (
+            {
+                "when": aware(row.started_at).astimezone(self.cfg.tz).strftime("%Y-%m-%d %H:%M"),
+                "intent": row.intent,
+                "outcome": row.outcome,
+            }
+            if row is not None
+            else None
+        )
+        shown = [
+            {"at": _mmss(ln.t_ms), "speaker": ln.speaker, "text": ln.text, "interrupted": ln.interrupted}
+            for ln in lines
+        ]
+        return self.page("transcript.html", request, call_id=call_id, meta=meta, lines=shown)
+
+    def _store(self) -> Any:
+        """The encrypted store, opened once; a missing or wrong key is a 503, not a traceback."""
+        with self._store_lock:
+            if self.cfg.store is None:
+                from appliance.privacy.kek import KekError
+                from appliance.privacy.store import open_store
+
+                settings = self.cfg.settings
+                try:
+                    self.cfg.store = open_store(Path(settings.data_dir), database_url=settings.database_url)
+                except KekError:
+                    raise HTTPException(
+                        503,
+                        "the encrypted store cannot be opened (its key-encryption key is missing or wrong)",
+                    ) from None
+            return self.cfg.store
 
     def handoff(self, request: Request) -> Response:
         user = self.need(request, "call-content")
@@ -333,6 +504,38 @@ class Console:
         status = audit_status(self.cfg.settings)
         self._audit_status = (now, status)
         return status
+
+
+def _same(sent: str, expected: str) -> bool:
+    # bytes: compare_digest refuses non-ASCII str, and a forged field may hold anything
+    return hmac.compare_digest(sent.encode("utf-8", "replace"), expected.encode())
+
+
+def _plausible_nonce(nonce: str) -> bool:
+    return 16 <= len(nonce) <= 64 and all(c.isalnum() or c in "-_" for c in nonce)
+
+
+def _set_cookie(resp: Response, request: Request, name: str, value: str, max_age: int) -> None:
+    """HttpOnly, SameSite=Strict, and Secure when this request came over TLS."""
+    resp.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+
+
+def _mmss(ms: float) -> str:
+    return f"{int(ms // 60000)}:{int(ms // 1000) % 60:02d}"
+
+
+def _transcript_calls(sessions: sessionmaker, call_ids: list[str]) -> set[str]:
+    from appliance.privacy.transcripts import calls_with_transcripts
+
+    return calls_with_transcripts(sessions, call_ids)
 
 
 def record_open(sessions: sessionmaker, handoff_id: str, by: str, when: datetime) -> None:
@@ -388,8 +591,12 @@ def _text(value: object) -> str:
 
 async def _form(request: Request) -> dict[str, str]:
     body = await request.body()
-    if len(body) > 4096:
+    if len(body) > MAX_FORM_BYTES:
         raise HTTPException(413, "the form is too large")
+    return _parse_form(body)
+
+
+def _parse_form(body: bytes) -> dict[str, str]:
     try:
         fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:
@@ -429,6 +636,72 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class CsrfGuard:
+    """ASGI middleware: a request that is not GET/HEAD/OPTIONS must carry a valid form token.
+
+    It reads the (small) body itself, checks the token, and replays the body to the route; a
+    refusal is a 403 page with the reason and an audit entry, and the route never runs."""
+
+    def __init__(self, app: Any, console: Console) -> None:
+        self.app, self.console = app, console
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        body, too_big = await _read_body(receive)
+        if too_big:
+            resp: Response = self.console.notice(request, 413, "Form too large", "The form is too large.")
+            await resp(scope, receive, send)
+            return
+        reason = self._refusal(request, scope, body)
+        if reason is not None:
+            await _in_thread(self.console.record_csrf_refusal, request, reason)
+            resp = self.console.page("csrf.html", request, 403, heading="Form refused", reason=reason)
+            await resp(scope, receive, send)
+            return
+        await self.app(scope, _replay(body, receive), send)
+
+    def _refusal(self, request: Request, scope: Any, body: bytes) -> str | None:
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype != "application/x-www-form-urlencoded":
+            return "the request is not a form post"
+        try:
+            form = _parse_form(body)
+        except HTTPException:
+            return "the form is not UTF-8"
+        return self.console.csrf_refusal(request, form)
+
+
+async def _read_body(receive: Any) -> tuple[bytes, bool]:
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks), False
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_FORM_BYTES:
+            return b"", True
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks), False
+
+
+def _replay(body: bytes, receive: Any) -> Any:
+    sent = False
+
+    async def again() -> Any:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return again
+
+
 def create_app(cfg: ConsoleConfig) -> Starlette:
     c = Console(cfg)
 
@@ -465,11 +738,13 @@ def create_app(cfg: ConsoleConfig) -> Starlette:
         Route("/api/figures", c.api_figures),
         Route("/transfers", c.transfers),
         Route("/handoffs/{handoff_id}", c.handoff),
+        Route("/calls", c.calls),
+        Route("/calls/{call_id}/transcript", c.transcript),
         Route("/audit", c.audit_page),
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[Middleware(SecurityHeaders), Middleware(CsrfGuard, console=c)],
         exception_handlers={
             HTTPException: http_error,
             SQLAlchemyError: db_down,
