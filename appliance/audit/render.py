@@ -19,6 +19,10 @@ SENTENCES: dict[str, str] = {
     "config-changed": "configuration changed: {key}",
     "key-rotated": "audit signing key rotated to {new_key_id}",
     "data-read": "stored call data read: {what}, because {why}",
+    "data-access": "stored call data of call {call_id} read by {actor} ({data_classes}), because {reason}",
+    "model-swapped": "running service swapped its {kind} model to {model} (was {previous})",
+    "console-view": "console: {what} viewed",
+    "console-csrf-refused": "console refused a form without a valid token at {path} ({reason})",
     "retention-deleted": "retention deleted {what} ({count} items)",
 }
 
@@ -29,7 +33,10 @@ class _Defaults(dict):  # type: ignore[type-arg]
 
 
 def describe(entry: dict[str, Any]) -> str:
-    payload = dict(entry.get("payload") or {})
+    payload = {
+        k: ", ".join(map(str, v)) if isinstance(v, list) else v
+        for k, v in (entry.get("payload") or {}).items()
+    }
     if "new_key" in payload:
         parts = str(payload["new_key"]).split("+", 2)
         payload["new_key_id"] = parts[1] if len(parts) == 3 else "?"
