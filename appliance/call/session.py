@@ -248,9 +248,7 @@ class CallSession:
             self._emit(SpeechStarted(self.call_id, self.now_ms()))
             if self._stream is not None:
                 self._stream.cancel()
-            self._stream = self._engines.asr.open_stream(
-                self.sample_rate_hz, self._dialog.hints(), context=self._dialog.listening_for()
-            )
+            self._stream = self._open_stream()
             self._stream_first_frame = self._frames_in - len(self._preroll)
             self._stream_whole = False
             for frame in self._preroll:
@@ -325,15 +323,19 @@ class CallSession:
         self._rehear_from(last.first_frame)
         return True
 
+    def _open_stream(self) -> AsrStream:
+        """A recognizer stream for a turn, listening for what the dialog now waits for."""
+        return self._engines.asr.open_stream(
+            self.sample_rate_hz, self._dialog.hints(), context=self._dialog.listening_for()
+        )
+
     def _rehear_from(self, first_frame: int) -> None:
         """Restart recognition on the audio from `first_frame` on: the pause and both parts."""
         oldest = self._frames_in - len(self._heard)
         if self._stream is None or first_frame < oldest:
             return  # too long ago to re-hear: the words before the pause stay a text prefix
         self._stream.cancel()
-        self._stream = self._engines.asr.open_stream(
-            self.sample_rate_hz, self._dialog.hints(), context=self._dialog.listening_for()
-        )
+        self._stream = self._open_stream()
         for frame in list(self._heard)[first_frame - oldest :]:
             self._stream.feed(frame)
         self._stream_first_frame = first_frame

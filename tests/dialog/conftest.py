@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from appliance.dialog.actions import AgentAction, CallerTurn, HangUp, Say, Transfer
 from appliance.dialog.engine import DialogEngine
-from appliance.dialog.sitepack import SitePack, load_site
+from appliance.dialog.sitepack import FILES, SitePack, load_site
 from appliance.events import Event
 from appliance.knowledge.index import KnowledgeBase
 from appliance.store.db import open_database
@@ -28,6 +28,23 @@ SITE_DIR = REPO / "policies" / "riverside"
 CHICAGO = ZoneInfo("America/Chicago")
 # Saturday 21 November 2026, nine in the morning at the hospital: "next Tuesday" is the 24th.
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=CHICAGO)
+
+
+@pytest.fixture
+def pack(tmp_path: Path) -> Path:
+    """A copy of the Riverside site pack that a test may edit."""
+    for name in FILES:
+        shutil.copy(SITE_DIR / name, tmp_path / name)
+    return tmp_path
+
+
+def edit(path: Path, old: str, new: str) -> int:
+    """Replace `old` once; return the 1-based line it was on."""
+    text = path.read_text()
+    assert old in text, old
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1))
+    return line
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ The riverside identity steps carry `keypad: date_of_birth`; site.yaml's `keypad:
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,12 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from appliance.dialog.actions import AgentAction, SecureDigits, Transfer
 from appliance.dialog.engine import DialogEngine
-from appliance.dialog.sitepack import FILES, SiteError, load_site
+from appliance.dialog.sitepack import SiteError, load_site
 from appliance.events import Event
 from appliance.knowledge.index import KnowledgeBase
 from appliance.tools.gateway import ToolGateway
 from appliance.tools.sitedata import load_schedule
-from tests.dialog.conftest import NOW, SITE_DIR, Call
+from tests.dialog.conftest import NOW, SITE_DIR, Call, edit
 from tests.dialog.test_engine import says
 
 PATEL = "Hi, I'd like to see Doctor Patel next Tuesday morning."
@@ -196,21 +195,6 @@ def test_a_call_fault_during_the_entry_turns_secure_mode_off(make_call: Callable
 
 
 # -- the option is the site pack's -----------------------------------------------------------
-@pytest.fixture
-def pack(tmp_path: Path) -> Path:
-    for name in FILES:
-        shutil.copy(SITE_DIR / name, tmp_path / name)
-    return tmp_path
-
-
-def edit(path: Path, old: str, new: str) -> int:
-    text = path.read_text()
-    assert old in text, old
-    line = text[: text.index(old)].count("\n") + 1
-    path.write_text(text.replace(old, new))
-    return line
-
-
 def test_without_the_option_no_keys_are_invited(
     pack: Path, session_factory: sessionmaker[Session], knowledge: KnowledgeBase
 ) -> None:

@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from appliance.cli.main import app
-from appliance.dialog.sitepack import FILES, SiteError, load_site
-from tests.dialog.conftest import SITE_DIR
-
-
-@pytest.fixture
-def pack(tmp_path: Path) -> Path:
-    for name in FILES:
-        shutil.copy(SITE_DIR / name, tmp_path / name)
-    return tmp_path
-
-
-def edit(path: Path, old: str, new: str) -> int:
-    """Replace `old` once; return the 1-based line it was on."""
-    text = path.read_text()
-    assert old in text, old
-    line = text[: text.index(old)].count("\n") + 1
-    path.write_text(text.replace(old, new, 1))
-    return line
+from appliance.dialog.sitepack import SiteError, load_site
+from tests.dialog.conftest import edit
 
 
 def test_riverside_loads(pack: Path) -> None:
