@@ -65,6 +65,10 @@ class SpeechSettings(Section):
 
 class SiteSettings(Section):
     policy_dir: Path = REPO_ROOT / "policies" / "riverside"
+    # Load the site pack's fictional demo-patients.yaml into the scheduling store. A checkout is
+    # a demo; a live site has real patients, and its shipped wardline.toml turns this off (its
+    # `simulate` and `demo` then run in a scratch data directory, never on the live schedule).
+    demo_patients: bool = True
 
 
 class StoreSettings(Section):

@@ -252,7 +252,7 @@ def _cpu_of(pid: int) -> float:
     return total
 
 
-def _start_agents(n: int, base: int, mode: str, asr: bool) -> list[subprocess.Popen[str]]:
+def _start_agents(n: int, base: int, mode: str, asr: bool, nice: int = 0) -> list[subprocess.Popen[str]]:
     agents = []
     for i in range(n):
         port = base + i * 10
@@ -262,6 +262,7 @@ def _start_agents(n: int, base: int, mode: str, asr: bool) -> list[subprocess.Po
                     [sys.executable, __file__, "agent", "--port", str(port),
                      "--rtp", str(base + 5000 + i * 40), "--mode", mode, *(["--asr"] if asr else [])],
                     stdout=subprocess.PIPE, stderr=log_file, text=True, cwd=REPO,
+                    preexec_fn=(lambda: os.nice(nice)) if nice else None,
                 )
             )  # fmt: skip
     for agent in agents:
@@ -288,9 +289,11 @@ def _stop_agents(agents: list[subprocess.Popen[str]]) -> list[dict[str, Any]]:
     return results
 
 
-def load_run(n: int, seconds: int, pcap: Path, tmp: Path, base: int, asr: bool, mode: str) -> dict[str, Any]:
+def load_run(
+    n: int, seconds: int, pcap: Path, tmp: Path, base: int, asr: bool, mode: str, nice: int = 0
+) -> dict[str, Any]:
     shards = math.ceil(n / CALLS_PER_AGENT)
-    agents = _start_agents(shards, base, mode, asr)
+    agents = _start_agents(shards, base, mode, asr, nice)
     xml = tmp / "hold.xml"
     xml.write_text(HOLD_XML.replace("$audio", str(pcap)).replace("$hold_ms", str(seconds * 1000)))
     cpu0 = sum(_cpu_of(a.pid) for a in agents)
@@ -436,6 +439,7 @@ def main() -> None:
     p.add_argument("--asr", action="store_true", help="also stream every call to the embedded ASR")
     p.add_argument("--latency", action="store_true", help="measure RTP in -> RTP out instead of load")
     p.add_argument("--trials", type=int, default=20)
+    p.add_argument("--nice", type=int, default=0, help="agent processes' nice value (below 0 needs root)")
     p.add_argument(
         "--session",
         choices=("media", "bare"),
@@ -459,7 +463,7 @@ def main() -> None:
         rows = []
         print(f"{'calls':>5} {'agents':>6} {'done':>5} {'late %':>7} {'worst ms':>8} {'CPU %/call':>10}")
         for i, n in enumerate(counts):
-            row = load_run(n, a.seconds, pcap, tmp, 48000 + (i % 2) * 1000, a.asr, a.session)
+            row = load_run(n, a.seconds, pcap, tmp, 48000 + (i % 2) * 1000, a.asr, a.session, a.nice)
             rows.append(row)
             print(f"{n:5} {row['agents']:6} {row['completed']:5} {row['late_pct']:7.2f} "
                   f"{row['worst_late_ms']:8.1f} {row['cpu_pct_per_call']:10.2f}", flush=True)  # fmt: skip

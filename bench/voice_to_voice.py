@@ -53,8 +53,11 @@ def build_wav() -> dict:
     WORK.mkdir(parents=True, exist_ok=True)
     meta_path = WORK / "call.json"
     if not meta_path.exists():
-        subprocess.run([sys.executable, str(HARNESS), "build-wav", "--out", str(WORK)], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, str(HARNESS), "build-wav", "--out", str(WORK)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return json.loads(meta_path.read_text())
 
 
@@ -70,8 +73,9 @@ async def run_wardline(meta: dict, endpoint_ms: int) -> list[dict]:
     settings = load_settings(call={"endpoint_ms": endpoint_ms, "sample_rate_hz": rate})
     services = await build_services(settings, speech=True, audit=False)
     events = []
-    session = CallSession(services, call_id=uuid.uuid4().hex, sample_rate_hz=rate, transport=SimTransport(),
-                          emit=events.append)
+    session = CallSession(
+        services, call_id=uuid.uuid4().hex, sample_rate_hz=rate, transport=SimTransport(), emit=events.append
+    )
     frame = rate // 50 * 2
     frames = [pcm[i : i + frame] for i in range(0, len(pcm), frame)]
     frames += [b"\x00" * frame] * int(3.0 * 50)
@@ -97,23 +101,25 @@ async def run_wardline(meta: dict, endpoint_ms: int) -> list[dict]:
     lat = [e for e in events if e.type == "turn-latency"]
     base = session._t0
     for e in lat:
-        speech_end_ms = (e.speech_end_ms / 1000 + base)
+        speech_end_ms = e.speech_end_ms / 1000 + base
         # the true end of speech for this turn: the nearest one before the end-of-turn decision
         eot = base + e.end_of_turn_ms / 1000
         true_end = max((s for s in speech_end_abs if s <= eot), default=speech_end_ms)
         ff = base + e.first_frame_ms / 1000
-        turns.append({
-            "endpoint": (eot - true_end) * 1000,
-            "asr": e.asr_final_ms - e.end_of_turn_ms,
-            "dialog": e.first_text_ms - e.asr_final_ms,
-            "tts": e.first_audio_ms - e.first_text_ms,
-            "handoff": e.first_frame_ms - e.first_audio_ms,
-            # Counted as Pipecat's harness counts its own: voice-to-voice at the hand-off to the
-            # transport, less the VAD wait and the engines' compute. Conservatively, the whole
-            # ASR stage (IPC included) counts as ours; only espeak-ng's time to first audio is not.
-            "overhead": (e.asr_final_ms - e.end_of_turn_ms) + (e.first_text_ms - e.asr_final_ms),
-            "v2v": (ff - true_end) * 1000,
-        })
+        turns.append(
+            {
+                "endpoint": (eot - true_end) * 1000,
+                "asr": e.asr_final_ms - e.end_of_turn_ms,
+                "dialog": e.first_text_ms - e.asr_final_ms,
+                "tts": e.first_audio_ms - e.first_text_ms,
+                "handoff": e.first_frame_ms - e.first_audio_ms,
+                # Counted as Pipecat's harness counts its own: voice-to-voice at the hand-off to the
+                # transport, less the VAD wait and the engines' compute. Conservatively, the whole
+                # ASR stage (IPC included) counts as ours; only espeak-ng's time to first audio is not.
+                "overhead": (e.asr_final_ms - e.end_of_turn_ms) + (e.first_text_ms - e.asr_final_ms),
+                "v2v": (ff - true_end) * 1000,
+            }
+        )
     return turns
 
 
@@ -122,16 +128,41 @@ def run_peer(meta: dict, runs: int) -> list[dict]:
     if not py.exists():
         print("making the Pipecat venv (pipecat-ai 1.14.0, pocketsphinx) …", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
-        subprocess.run([str(PEER_VENV / "bin" / "pip"), "install", "-q", "pipecat-ai==1.14.0", "pocketsphinx",
-                        "numpy", "soxr", "onnxruntime"], check=True)
+        subprocess.run(
+            [
+                str(PEER_VENV / "bin" / "pip"),
+                "install",
+                "-q",
+                "pipecat-ai==1.14.0",
+                "pocketsphinx",
+                "numpy",
+                "soxr",
+                "onnxruntime",
+            ],
+            check=True,
+        )
     sys.path.insert(0, str(HARNESS.parent))
     import harness  # the peer's own analysis, so its figures are read as it reads them
 
     rows = []
     for i in range(runs):
         out = WORK / f"pipecat-{i}.json"
-        subprocess.run([str(py), str(HARNESS), "run", "--config", "vad0.2-notimer", "--wav", meta["wav"],
-                        "--json", str(out)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                str(py),
+                str(HARNESS),
+                "run",
+                "--config",
+                "vad0.2-notimer",
+                "--wav",
+                meta["wav"],
+                "--json",
+                str(out),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         rows += harness.analyze_run(json.loads(out.read_text()), meta)
     return rows
 
@@ -148,31 +179,44 @@ def main() -> None:
     ours: list[dict] = []
     for _ in range(args.runs):
         ours += asyncio.run(run_wardline(meta, args.endpoint_ms))
-    rss_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-              + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    rss_mb = (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    ) / 1024
 
-    print(f"\nWardline, {args.runs} runs x {len(meta['segments'])} turns, endpoint {args.endpoint_ms} ms "
-          f"(ms after the true end of caller speech)")
+    print(
+        f"\nWardline, {args.runs} runs x {len(meta['segments'])} turns, endpoint {args.endpoint_ms} ms "
+        f"(ms after the true end of caller speech)"
+    )
     print(f"{'stage':<28}{'p50':>8}{'p95':>8}{'max':>8}")
-    for key, label in [("endpoint", "endpoint wait"), ("asr", "ASR final after end of turn"),
-                       ("dialog", "dialog (first text)"), ("tts", "TTS first audio"),
-                       ("handoff", "wait for the 20 ms frame tick"), ("v2v", "voice-to-voice"),
-                       ("overhead", "own overhead (as Pipecat's)")]:
+    for key, label in [
+        ("endpoint", "endpoint wait"),
+        ("asr", "ASR final after end of turn"),
+        ("dialog", "dialog (first text)"),
+        ("tts", "TTS first audio"),
+        ("handoff", "wait for the 20 ms frame tick"),
+        ("v2v", "voice-to-voice"),
+        ("overhead", "own overhead (as Pipecat's)"),
+    ]:
         vals = [t[key] for t in ours]
         worst = max(vals, default=float("nan"))
-        print(f"{label:<28}{pct(vals, .5):>8.0f}{pct(vals, .95):>8.0f}{worst:>8.0f}")
+        print(f"{label:<28}{pct(vals, 0.5):>8.0f}{pct(vals, 0.95):>8.0f}{worst:>8.0f}")
     print(f"peak RSS of one call (process + ASR worker): {rss_mb:.0f} MB")
     v2v = [t["v2v"] for t in ours]
     if args.skip_peer:
         return
     peer = run_peer(meta, args.runs)
     peer_v2v = [r["v2v"] for r in peer if r.get("v2v") is not None]
-    print(f"\nPipecat 1.14 (VAD stop 0.2 s, no timer), {args.runs} runs: voice-to-voice p50 "
-          f"{statistics.median(peer_v2v):.0f} ms, p95 {pct(peer_v2v, .95):.0f} ms")
+    print(
+        f"\nPipecat 1.14 (VAD stop 0.2 s, no timer), {args.runs} runs: voice-to-voice p50 "
+        f"{statistics.median(peer_v2v):.0f} ms, p95 {pct(peer_v2v, 0.95):.0f} ms"
+    )
     peer_own = [r["overhead_ms"] for r in peer if r.get("overhead_ms") is not None]
     if peer_own:
-        print(f"Pipecat's own overhead (its harness): p50 {statistics.median(peer_own):.0f} ms, "
-              f"p95 {pct(peer_own, .95):.0f} ms")
+        print(
+            f"Pipecat's own overhead (its harness): p50 {statistics.median(peer_own):.0f} ms, "
+            f"p95 {pct(peer_own, 0.95):.0f} ms"
+        )
     ratio = statistics.median(v2v) / statistics.median(peer_v2v)
     print(f"ratio Wardline / Pipecat (median voice-to-voice): {ratio:.2f}")
 

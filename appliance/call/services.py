@@ -330,7 +330,7 @@ async def build_services(
     site = load_site(site_dir)
     schedule = load_schedule(site_dir)
     _, sessions = open_database(settings.database_url)
-    seed_demo(sessions, site_dir)
+    seed_demo(sessions, site_dir, patients=settings.site.demo_patients)
     knowledge = KnowledgeBase(site_dir / "knowledge")
     services = CallServices(
         settings=settings, site=site, schedule=schedule, sessions=sessions, knowledge=knowledge, store=store

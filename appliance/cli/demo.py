@@ -50,15 +50,16 @@ def demo(
 
 async def _run(scenario, wav: Path):  # type: ignore[no-untyped-def]
     from appliance.call.services import build_services
-    from appliance.sim.runner import run_scenario
+    from appliance.sim.runner import run_scenario, scripted_call_settings
 
     console.print("[dim]Loading the speech engines…[/dim]")
-    services = await build_services(load_settings(), speech=True)
-    console.print(f"[bold]Calling Riverside Community Hospital[/bold] ({scenario.name})\n")
-    try:
-        return await run_scenario(scenario, services, "audio", wav_path=wav, on_event=_show)
-    finally:
-        await services.close()
+    with scripted_call_settings(load_settings()) as settings:
+        services = await build_services(settings, speech=True)
+        console.print(f"[bold]Calling Riverside Community Hospital[/bold] ({scenario.name})\n")
+        try:
+            return await run_scenario(scenario, services, "audio", wav_path=wav, on_event=_show)
+        finally:
+            await services.close()
 
 
 def _show(event: Event) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from appliance.cli.output import JsonOption, console, emit_json
-from appliance.sim.runner import Mode, ScenarioResult, load_all, run_scenario
+from appliance.sim.runner import Mode, ScenarioResult, load_all, run_scenario, scripted_call_settings
 
 ModeOption = Annotated[
     str, typer.Option("--mode", help="text: straight to the dialog; audio: through VAD, ASR and TTS.")
@@ -45,11 +45,12 @@ async def _run(scenarios: list, mode: Mode) -> list[ScenarioResult]:
     from appliance.call.services import build_services
     from appliance.config import load_settings
 
-    services = await build_services(load_settings(), speech=(mode == "audio"))
-    try:
-        return [await run_scenario(s, services, mode) for s in scenarios]
-    finally:
-        await services.close()
+    with scripted_call_settings(load_settings()) as settings:
+        services = await build_services(settings, speech=(mode == "audio"))
+        try:
+            return [await run_scenario(s, services, mode) for s in scenarios]
+        finally:
+            await services.close()
 
 
 def _print(result: ScenarioResult) -> None:

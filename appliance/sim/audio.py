@@ -29,7 +29,13 @@ from appliance.events import CallerSaid, Event
 from appliance.sim.record import CallLog
 from appliance.sim.scenario import Scenario
 
-CALLER_VOICE = "en-us+m1"  # of the espeak-ng voices, the one pocketsphinx hears best
+# The simulated caller: of espeak-ng's en-us voices and rates, the one pocketsphinx hears best on
+# caller sentences that are not in any scenario (70 drawn from the site corpus, 16 kHz): word
+# error 0.025 for klatt2 at 170 words a minute, 0.038 f5, 0.214 m1 (the old choice, whose "first"
+# and "thanks" came out as "third" and "thirty"). Chosen on held-out sentences, so that passing
+# the scenarios says something about the recognizer, not about a voice tuned to them.
+CALLER_VOICE = "en-us+klatt2"
+CALLER_WORDS_PER_MINUTE = 170
 QUIET_MS = 600  # the agent counts as finished after this much outbound silence
 RESPONSE_TIMEOUT_S = 20.0
 
@@ -116,7 +122,7 @@ async def synthesize_caller(services: CallServices, text: str, sample_rate_hz: i
     """The caller's voice: espeak-ng with another voice than the agent's."""
     from appliance.speech.tts.espeak import EspeakTts
 
-    tts = EspeakTts(voice=CALLER_VOICE, words_per_minute=150)
+    tts = EspeakTts(voice=CALLER_VOICE, words_per_minute=CALLER_WORDS_PER_MINUTE)
     chunks = [c async for c in tts.synthesize(text, sample_rate_hz)]
     return trim_silence(b"".join(chunks))
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Literal
 
 from appliance.call.services import CallServices
+from appliance.config import Settings, StoreSettings
 from appliance.events import Event
 from appliance.sim.audio import run_audio
 from appliance.sim.record import CallLog, check
@@ -35,6 +38,28 @@ class ScenarioResult:
             "passed": self.passed,
             "failed": self.failed,
         }
+
+
+@contextmanager
+def scripted_call_settings(settings: Settings) -> Iterator[Settings]:
+    """The settings a scripted call (simulate, demo) runs under.
+
+    Scenarios speak as the pack's fictional demo patients and book, move and cancel their
+    appointments. Where the site keeps demo patients out of its store (a live box), the calls run
+    in a scratch data directory with its own database, audit log and keys, removed afterwards,
+    so that nothing scripted ever lands in the live schedule or the site's audit log.
+    """
+    if settings.site.demo_patients:
+        yield settings
+        return
+    with TemporaryDirectory(prefix="wardline-scripted-") as scratch:
+        yield settings.model_copy(
+            update={
+                "data_dir": Path(scratch),
+                "store": StoreSettings(),
+                "site": settings.site.model_copy(update={"demo_patients": True}),
+            }
+        )
 
 
 def load_all(paths: Sequence[Path]) -> list[Scenario]:

@@ -204,14 +204,17 @@ def _transaction(session_factory: Callable[[], Session]) -> Iterator[Session]:
         yield session
 
 
-def seed_demo(session_factory: Callable[[], Session], site_dir: Path) -> dict[str, int]:
-    """Write the site's providers and demo patients; idempotent (keyed on provider id and MRN).
+def seed_demo(
+    session_factory: Callable[[], Session], site_dir: Path, *, patients: bool = True
+) -> dict[str, int]:
+    """Write the site's providers and (with `patients`) its demo patients; idempotent (keyed on
+    provider id and MRN).
 
     Returns how many rows were added, by kind. Both files are validated before anything is
     written, and everything is written in one transaction.
     """
     schedule = load_schedule(site_dir)
-    demo = load_demo_patients(site_dir)
+    demo = load_demo_patients(site_dir) if patients else DemoPatients(patients=[])
     added = {"providers": 0, "patients": 0, "guardians": 0}
     with _transaction(session_factory) as session:
         for spec in schedule.providers:
