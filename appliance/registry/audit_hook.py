@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from appliance.config import Settings
+from appliance.pidfile import running_service_pid
 from appliance.registry.errors import RegistryError
-from appliance.registry.registry import AuditHook, running_service_pid
+from appliance.registry.registry import AuditHook
 
 ACTOR = "wardline-models"
 

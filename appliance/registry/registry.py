@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.config import Settings
+from appliance.pidfile import running_service_pid
 from appliance.registry import inspect
 from appliance.registry.errors import (
     HealthCheckError,
@@ -96,10 +97,6 @@ class Activation:
 class _State:
     active: dict[str, str] = field(default_factory=dict)
     history: dict[str, list[str]] = field(default_factory=dict)  # kind -> earlier actives, newest last
-
-
-def pid_file(settings: Settings) -> Path:
-    return settings.data_dir / "wardline.pid"
 
 
 class ModelRegistry:
@@ -435,15 +432,6 @@ class ModelRegistry:
     def _record(self, event: str, payload: dict[str, Any]) -> None:
         if self._audit is not None:
             self._audit(event, payload)
-
-
-def running_service_pid(settings: Settings) -> int | None:
-    try:
-        pid = int(pid_file(settings).read_text().strip())
-        os.kill(pid, 0)
-    except (OSError, ValueError):
-        return None
-    return pid
 
 
 def signal_service_reload(settings: Settings) -> bool:

@@ -358,14 +358,8 @@ class Console:
     def transfers(self, request: Request) -> Response:
         self.need(request, "call-content")
         self.query(request, {})
-        since = self.cfg.now() - timedelta(days=7)
+        rows = self._last_week_calls(OpsCall.outcome == "transferred")
         with self.cfg.sessions() as db:
-            rows = db.scalars(
-                select(OpsCall)
-                .where(OpsCall.outcome == "transferred", OpsCall.started_at >= since)
-                .order_by(OpsCall.started_at.desc())
-                .limit(200)
-            ).all()
             opened = set(db.scalars(select(OpsHandoffOpen.handoff_id)))
         items = [
             {
@@ -385,18 +379,24 @@ class Console:
             item["transcript"] = item["call_id"] in with_transcript
         return self.page("transfers.html", request, transfers=items)
 
+    def _last_week_calls(self, *where: Any) -> list[OpsCall]:
+        """The last 7 days' calls matching `where`, newest first (at most 200: one page)."""
+        since = self.cfg.now() - timedelta(days=7)
+        with self.cfg.sessions() as db:
+            return list(
+                db.scalars(
+                    select(OpsCall)
+                    .where(OpsCall.started_at >= since, *where)
+                    .order_by(OpsCall.started_at.desc())
+                    .limit(200)
+                )
+            )
+
     def calls(self, request: Request) -> Response:
         """The last week's calls, each with its redacted transcript where one is stored."""
         self.need(request, "call-content")
         self.query(request, {})
-        since = self.cfg.now() - timedelta(days=7)
-        with self.cfg.sessions() as db:
-            rows = db.scalars(
-                select(OpsCall)
-                .where(OpsCall.started_at >= since)
-                .order_by(OpsCall.started_at.desc())
-                .limit(200)
-            ).all()
+        rows = self._last_week_calls()
         with_transcript = _transcript_calls(self.cfg.sessions, [r.call_id for r in rows])
         items = [
             {
