@@ -148,6 +148,12 @@ class CallSession:
         self._stream_first_frame = 0
         self._stream_whole = False
         self._inbox: asyncio.Queue[Any] = asyncio.Queue()
+        # What the call is doing that needs no more audio to finish (for `settled`): inbox items
+        # not yet handled, and activities (responses, the opening, the fall-back to a person)
+        # against those of them that are only waiting for their audio to play (`_drained`).
+        self._unhandled = 0
+        self._activities = 0
+        self._waiting_for_audio = 0
         self._response: _Response | None = None
         self._playout: OutboundAudio | None = None
         self._drained = asyncio.Event()
@@ -207,6 +213,55 @@ class CallSession:
             self._stream.feed(frame)
         for signal in signals:
             self._on_signal(signal)
+        self._check_no_input()
+
+    def _check_no_input(self) -> None:
+        """A reprompt after `no_input_timeout_ms` of the caller saying nothing to a finished reply.
+
+        Checked on every inbound frame, so the timer runs on the call's own clock (a scripted
+        call on a simulated clock reprompts at the same audio time on every run); the inbox
+        poll checks it too, for a line whose audio has stopped.
+        """
+        idle = self._idle_since and not self._turns.turn_open and not self._agent_active()
+        timeout_ms = self.services.settings.call.no_input_timeout_ms
+        if idle and self._response is None and self.now_ms() - self._idle_since >= timeout_ms:
+            self._idle_since = 0.0
+            self._post(CallerTurn(kind="silence"))
+
+    def _post(self, item: Any) -> None:
+        """Hand an item to the call's loop (`_converse`); it counts as unhandled until then."""
+        self._unhandled += 1
+        self._inbox.put_nowait(item)
+
+    @property
+    def settled(self) -> bool:
+        """Nothing is in flight that would finish without more audio.
+
+        The inbox is handled, and every activity (recognition of an ended turn, the dialog,
+        synthesis) has finished or is only waiting for its audio to play. A simulated media
+        clock advances only when the call has settled, so a scripted call is decided the same
+        way on every run, however loaded the machine (appliance/sim/audio.py).
+        """
+        waiting = 0 if self._drained.is_set() else self._waiting_for_audio  # a set event: they run on
+        if self._survey_wait is not None and not self._survey_wait.done():
+            waiting += 1  # the goodbye's rating waits for the caller's key
+        return self._unhandled == 0 and self._activities <= waiting
+
+    @contextlib.asynccontextmanager
+    async def _activity(self) -> Any:
+        self._activities += 1
+        try:
+            yield
+        finally:
+            self._activities -= 1
+
+    @contextlib.asynccontextmanager
+    async def _awaiting_audio(self) -> Any:
+        self._waiting_for_audio += 1
+        try:
+            yield
+        finally:
+            self._waiting_for_audio -= 1
 
     def mark_caller_speech_end(self) -> None:
         """The transport knows when the caller truly stopped (the simulator does): use it."""
@@ -220,18 +275,18 @@ class CallSession:
             return
         if self._agent_active():
             self._barge_in()
-        self._inbox.put_nowait(CallerTurn(kind="dtmf", dtmf=digits))
+        self._post(CallerTurn(kind="dtmf", dtmf=digits))
 
     def _audit_failed(self, call_id: str, exc: BaseException) -> None:
         """The audit log cannot be written: this call goes to a person (DESIGN invariant 4)."""
-        self._inbox.put_nowait(("fault", "audit-unavailable"))
+        self._post(("fault", "audit-unavailable"))
 
     def caller_hung_up(self) -> None:
         if self._survey_wait is not None and not self._survey_wait.done():
             self._survey_wait.set_result(None)  # the goodbye was said: the call stays contained
             return
         if not self._ended:  # after the agent ended the call, the caller's hang-up changes nothing
-            self._inbox.put_nowait("hangup")
+            self._post("hangup")
 
     # -- turn taking --------------------------------------------------------------------------
     def _agent_active(self) -> bool:
@@ -268,14 +323,14 @@ class CallSession:
             turn = _SpokenTurn(
                 stream, _TurnTiming(speech_end, now), self._stream_first_frame, self._stream_whole
             )
-            self._inbox.put_nowait(turn)
+            self._post(turn)
         elif signal is Signal.NOISE:
             if self._stream is not None:
                 self._stream.cancel()
                 self._stream = None
             if self._prefix:  # the "continuation" was a cough: answer the turn as it was
                 prefix, self._prefix = self._prefix, ""
-                self._inbox.put_nowait(CallerTurn(text=prefix))
+                self._post(CallerTurn(text=prefix))
             self._true_speech_end_ms = None
             self._idle_since = self.now_ms() if not self._agent_active() else 0.0
 
@@ -363,7 +418,8 @@ class CallSession:
         self._playout = OutboundAudio(self.sample_rate_hz, loop, self._on_playout_progress, self._clock)
         self._emit(CallStarted(self.call_id, self.now_ms(), self.sample_rate_hz, self.transport.name))
         try:
-            await self._speak_and_act(self._dialog.opening(), None)
+            async with self._activity():
+                await self._speak_and_act(self._dialog.opening(), None)
             self._interruptible = True
             if not self._ended:
                 self._emit(DisclosurePlayed(self.call_id, self.now_ms()))
@@ -373,13 +429,13 @@ class CallSession:
             raise
         except Exception as exc:  # the call-level boundary: any fault goes to a person
             log.warning("call %s: fault, transferring to a person (%s)", self.call_id, type(exc).__name__)
-            await self._fail_to_human(type(exc).__name__)
+            async with self._activity():
+                await self._fail_to_human(type(exc).__name__)
         finally:
             await self._close()
         return self._outcome
 
     async def _converse(self) -> None:
-        no_input_s = self.services.settings.call.no_input_timeout_ms / 1000
         self._idle_since = self.now_ms()
         while not self._ended:
             try:
@@ -387,46 +443,62 @@ class CallSession:
             except TimeoutError:
                 if self._response is not None and self._response.task.done():
                     await self._finish_response()
-                idle = self._idle_since and not self._turns.turn_open and not self._agent_active()
-                if idle and self.now_ms() - self._idle_since >= no_input_s * 1000:
-                    self._idle_since = 0.0
-                    self._start_response(CallerTurn(kind="silence"), None)
+                self._check_no_input()
                 continue
-            if isinstance(item, tuple) and item[0] == "fault":
-                raise CallFault(item[1])
-            if item == "hangup" and not self._ended:
-                self._emit(HungUp(self.call_id, self.now_ms(), by="caller"))
-                self._outcome = "caller_hung_up"
-                self._ended = True
-                break
-            if self._response is not None:
-                await self._finish_response(cancel=True)
-            if isinstance(item, _SpokenTurn):
-                heard = (await item.stream.finish()).strip()
-                item.timing.asr_final_ms = self.now_ms()
-                self._emit(AsrFinal(self.call_id, self.now_ms(), text=heard))
-                text = heard if item.whole and heard else f"{self._prefix} {heard}".strip()
-                self._prefix = ""
-                turn = CallerTurn(text=text) if text else CallerTurn(kind="silence")
-                self._last_turn = (
-                    _LastTurn(text, item.timing.end_of_turn_ms, self._dialog.snapshot(), item.first_frame)
-                    if text
-                    else None
-                )
-                self._start_response(turn, item.timing)
-            elif isinstance(item, CallerTurn) and item.kind == "speech":
-                self._start_response(item, None)  # a pause that was not a continuation after all
-            elif isinstance(item, CallerTurn):
-                self._last_turn = None
-                if not self._secure_digits:
-                    self._emit(CallerSaid(self.call_id, self.now_ms(), text=f"DTMF {item.dtmf}"))
-                self._start_response(item, None)
+            try:
+                await self._handle(item)
+            finally:
+                self._unhandled -= 1
+
+    async def _handle(self, item: Any) -> None:
+        """One inbox item: a caller turn, a key press, a finished reply, a hang-up or a fault."""
+        if item == "response-done":
+            response = self._response
+            if response is not None and response.task.done():
+                await self._finish_response()
+            return
+        if isinstance(item, tuple) and item[0] == "fault":
+            raise CallFault(item[1])
+        if item == "hangup" and not self._ended:
+            self._emit(HungUp(self.call_id, self.now_ms(), by="caller"))
+            self._outcome = "caller_hung_up"
+            self._ended = True
+            return
+        if self._response is not None:
+            await self._finish_response(cancel=True)
+        if isinstance(item, _SpokenTurn):
+            heard = (await item.stream.finish()).strip()
+            item.timing.asr_final_ms = self.now_ms()
+            self._emit(AsrFinal(self.call_id, self.now_ms(), text=heard))
+            text = heard if item.whole and heard else f"{self._prefix} {heard}".strip()
+            self._prefix = ""
+            turn = CallerTurn(text=text) if text else CallerTurn(kind="silence")
+            self._last_turn = (
+                _LastTurn(text, item.timing.end_of_turn_ms, self._dialog.snapshot(), item.first_frame)
+                if text
+                else None
+            )
+            self._start_response(turn, item.timing)
+        elif isinstance(item, CallerTurn) and item.kind in ("speech", "silence"):
+            self._start_response(item, None)  # silence: the no-input reprompt
+        elif isinstance(item, CallerTurn):
+            self._last_turn = None
+            if not self._secure_digits:
+                self._emit(CallerSaid(self.call_id, self.now_ms(), text=f"DTMF {item.dtmf}"))
+            self._start_response(item, None)
 
     def _start_response(self, turn: CallerTurn, timing: _TurnTiming | None) -> None:
         assert self._playout is not None
         self._playout.mark_turn()
+        self._activities += 1
         task = asyncio.create_task(self._speak_and_act(self._dialog.handle(turn), timing))
+        task.add_done_callback(self._response_done)
         self._response = _Response(task, timing)
+
+    def _response_done(self, task: asyncio.Task[None]) -> None:
+        self._activities -= 1
+        if not self._ended:
+            self._post("response-done")  # finish it now, not at the next poll: the idle timer starts
 
     async def _finish_response(self, cancel: bool = False) -> None:
         response, self._response = self._response, None
@@ -504,7 +576,8 @@ class CallSession:
             self._drained.clear()
             if not self._playout.busy:
                 break
-            await self._drained.wait()
+            async with self._awaiting_audio():
+                await self._drained.wait()
 
     def _report_latency(self, timing: _TurnTiming | None) -> None:
         if timing is None or self._playout is None or self._playout.first_frame_at is None:
