@@ -109,8 +109,7 @@ class SipSettings(Section):
     srtp: Literal["off", "optional", "mandatory"] = "off"
     rtp_port: int = Field(4000, ge=1024, le=65000, description="first RTP port")
     allow: list[str] = Field(default_factory=lambda: ["127.0.0.0/8"], description="PBX CIDRs")
-    pbx_host: str = "127.0.0.1"  # transfers go to sip:EXT@pbx_host
-    operator_extension: str = "0"
+    pbx_host: str = "127.0.0.1"  # transfers go to sip:EXT@pbx_host (the operator: the site pack's)
     max_calls: int = Field(32, ge=1, le=400)
     overflow_extension: str = ""  # beyond max_calls: 302 here; empty: 503 with Retry-After
     retry_after_s: int = Field(30, ge=1, le=3600)
@@ -127,6 +126,16 @@ class SipSettings(Section):
     digest_user: str = ""  # non-empty: INVITEs must carry digest credentials
     digest_password: str = ""
     digest_realm: str = "wardline"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "operator_extension" in data:
+            raise ValueError(
+                "sip.operator_extension is no longer read: the operator is the site pack's "
+                "transfer_targets.operator.extension (site.yaml); remove the key"
+            )
+        return data
 
     @model_validator(mode="after")
     def _checks(self) -> SipSettings:

@@ -617,7 +617,6 @@ class SipAgent:
             info,
             _Control(self, call.name),
             pbx_host=self.sip.pbx_host,
-            operator_extension=self.sip.operator_extension,
             transfer_timeout_s=self.sip.transfer_timeout_s,
         )
         port = self._port_for(rate)
