@@ -56,8 +56,10 @@ class CallSettings(Section):
 
 
 class SpeechSettings(Section):
-    asr: str = "pocketsphinx"
-    tts: str = "espeak-ng"
+    # Only engines that exist: an unknown name is refused at load with the names allowed, never
+    # quietly replaced by the embedded default.
+    asr: Literal["pocketsphinx", "faster-whisper"] = "pocketsphinx"
+    tts: Literal["espeak-ng", "piper"] = "espeak-ng"
     asr_workers: int = Field(3, ge=1, le=64, description="recognizer processes: one per concurrent call")
     voice: str = "en-us"
     words_per_minute: int = Field(175, ge=80, le=400)
@@ -219,13 +221,25 @@ def config_file() -> Path:
     return Path(os.environ.get("WARDLINE_CONFIG", DEFAULT_CONFIG_FILE))
 
 
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KiB: not a configuration file")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return {}
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{path}:{line}: not UTF-8 text (a binary file?); fix: save the configuration as UTF-8 TOML"
+        ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

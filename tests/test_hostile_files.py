@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import resource
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -93,3 +94,54 @@ def test_a_binary_model_manifest_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ManifestError) as info:
         load_manifest(path)
     assert str(info.value).startswith(f"{path}:2: not UTF-8 text")
+
+
+def _wardline(*args: str, config: Path, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    wardline = str(Path(sys.executable).parent / "wardline")
+    env = {**os.environ, "WARDLINE_CONFIG": str(config)}
+    return subprocess.run([wardline, *args], cwd=REPO, env=env, input=stdin, capture_output=True, timeout=120)
+
+
+def _one_line(done: subprocess.CompletedProcess[bytes]) -> str:
+    said = (done.stdout + done.stderr).decode()
+    assert "Traceback" not in said and "unexpected" not in said, said
+    return " ".join(said.split())  # rich wraps long lines
+
+
+def test_a_binary_config_file_names_the_file_the_line_and_the_fix(tmp_path: Path) -> None:
+    config = tmp_path / "wardline.toml"
+    config.write_bytes(b"[call]\nendpoint_ms = 260\n\x89PNG\x00\xff\n")
+    done = _wardline("simulate", str(SITE_DIR / "scenarios" / "operator-request.yaml"), config=config)
+    assert done.returncode == 2
+    said = _one_line(done)
+    assert f"{config}:3: not UTF-8 text" in said and "fix:" in said, said
+
+
+def test_an_unknown_recognizer_is_refused_not_replaced(tmp_path: Path) -> None:
+    config = tmp_path / "wardline.toml"
+    config.write_text('[speech]\nasr = "whisperx"\n')
+    done = _wardline("simulate", str(SITE_DIR / "scenarios" / "operator-request.yaml"), config=config)
+    assert done.returncode == 2
+    said = _one_line(done)
+    assert f"{config}:2: speech.asr" in said and "'pocketsphinx' or 'faster-whisper'" in said, said
+
+
+def test_an_unreachable_database_names_the_setting_and_the_fix(tmp_path: Path) -> None:
+    config = tmp_path / "wardline.toml"
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config.write_text(f'[store]\ndatabase_url = "postgresql+psycopg://wardline:secret@127.0.0.1:{port}/w"\n')
+    done = _wardline("simulate", str(SITE_DIR / "scenarios" / "operator-request.yaml"), config=config)
+    assert done.returncode == 2
+    said = _one_line(done)
+    assert f"{config}: store.database_url" in said and "fix: start the database server" in said, said
+    assert "secret" not in said  # the password is never echoed
+
+
+def test_redact_refuses_binary_input(tmp_path: Path) -> None:
+    done = _wardline(
+        "redact", "--no-site-names", config=tmp_path / "none.toml", stdin=b"PK\x03\x04\x00\xff\xfe"
+    )
+    assert done.returncode == 2 and done.stdout == b""
+    assert "not UTF-8 text" in _one_line(done) or "binary input" in _one_line(done)

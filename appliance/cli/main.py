@@ -17,6 +17,7 @@ def _user_errors() -> None:
     from appliance.call.services import ModelNotActive
     from appliance.knowledge.index import KnowledgeError
     from appliance.privacy.kek import KekError
+    from appliance.store.db import StoreUnavailable
     from appliance.tools.sitedata import SiteDataError
 
     for cls in (
@@ -26,9 +27,10 @@ def _user_errors() -> None:
         KnowledgeError,
         ModelNotActive,
         KeyFileError,
-        KekError,
+        StoreUnavailable,
     ):
         errors.USER_ERRORS.setdefault(cls, 2)
+    errors.USER_ERRORS.setdefault(KekError, 3)  # as `wardline data` has always exited for it
 
 
 _user_errors()
