@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from appliance.events import EventSink
 from appliance.registry.slots import ModelSlot
 
 log = logging.getLogger(__name__)
+
+TASK_DETAILS = "task-details"  # the encrypted store's data class for what a staff task says
 
 KINDS = ("asr", "tts", "llm")
 
@@ -148,6 +151,7 @@ class CallServices:
             t_ms=clock_ms,
             timeout_s=self.settings.call.tool_timeout_ms / 1000,
             latency_s=self.tool_delay_s,
+            seal=self._task_sealer(call_id),
         )
         understanding = self.understanding_factory(self.site) if self.understanding_factory else None
         guard = self.ops.dialog_guard(call_id, caller_id, emit) if self.ops is not None else None
@@ -163,6 +167,20 @@ class CallServices:
             tool_filler_ms=self.settings.call.tool_filler_ms,
         )
         return guard.wrap(engine) if guard is not None else engine
+
+    def _task_sealer(self, call_id: str) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
+        """Task details (a callback's reason and number, …) as an encrypted object of the call;
+        the tasks table keeps only its id. Read back with `wardline data show CALL --reason`."""
+        store = self.store
+        if store is None:
+            return None
+
+        def seal(details: dict[str, Any]) -> dict[str, Any]:
+            data = json.dumps(details, ensure_ascii=False).encode("utf-8")
+            object_id = store.put(TASK_DETAILS, data, call_id=call_id, media_type="application/json")
+            return {"object_id": object_id}
+
+        return seal
 
     def observers(
         self, call_id: str, on_failure: Callable[[str, BaseException], None] | None = None
