@@ -56,8 +56,10 @@ class CallSettings(Section):
 
 
 class SpeechSettings(Section):
-    asr: str = "pocketsphinx"
-    tts: str = "espeak-ng"
+    # Only engines that exist: an unknown name is refused at load with the names allowed, never
+    # quietly replaced by the embedded default.
+    asr: Literal["pocketsphinx", "faster-whisper"] = "pocketsphinx"
+    tts: Literal["espeak-ng", "piper"] = "espeak-ng"
     asr_workers: int = Field(3, ge=1, le=64, description="recognizer processes: one per concurrent call")
     voice: str = "en-us"
     words_per_minute: int = Field(175, ge=80, le=400)
@@ -109,8 +111,7 @@ class SipSettings(Section):
     srtp: Literal["off", "optional", "mandatory"] = "off"
     rtp_port: int = Field(4000, ge=1024, le=65000, description="first RTP port")
     allow: list[str] = Field(default_factory=lambda: ["127.0.0.0/8"], description="PBX CIDRs")
-    pbx_host: str = "127.0.0.1"  # transfers go to sip:EXT@pbx_host
-    operator_extension: str = "0"
+    pbx_host: str = "127.0.0.1"  # transfers go to sip:EXT@pbx_host (the operator: the site pack's)
     max_calls: int = Field(32, ge=1, le=400)
     overflow_extension: str = ""  # beyond max_calls: 302 here; empty: 503 with Retry-After
     retry_after_s: int = Field(30, ge=1, le=3600)
@@ -127,6 +128,16 @@ class SipSettings(Section):
     digest_user: str = ""  # non-empty: INVITEs must carry digest credentials
     digest_password: str = ""
     digest_realm: str = "wardline"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "operator_extension" in data:
+            raise ValueError(
+                "sip.operator_extension is no longer read: the operator is the site pack's "
+                "transfer_targets.operator.extension (site.yaml); remove the key"
+            )
+        return data
 
     @model_validator(mode="after")
     def _checks(self) -> SipSettings:
@@ -210,13 +221,25 @@ def config_file() -> Path:
     return Path(os.environ.get("WARDLINE_CONFIG", DEFAULT_CONFIG_FILE))
 
 
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KiB: not a configuration file")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return {}
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{path}:{line}: not UTF-8 text (a binary file?); fix: save the configuration as UTF-8 TOML"
+        ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

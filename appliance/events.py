@@ -67,8 +67,22 @@ class CallStarted(Event):
 @dataclass(frozen=True)
 class CallEnded(Event):
     type: ClassVar[str] = "call-ended"
-    outcome: str = "contained"  # contained | transferred | caller_hung_up | agent_hung_up
-    reason: str = ""
+    outcome: str = "contained"  # contained | transferred | caller_hung_up | agent_hung_up | failed
+    reason: str = ""  # "fault:<stage>" when a fault ended the call
+
+
+@_register
+@dataclass(frozen=True)
+class CallFaulted(Event):
+    """A stage the call cannot go on without failed; the call goes to a person (invariant 4).
+
+    `stage` is one of appliance.call.faults.STAGES ("asr", "tts", "vad", "dialog", "audit",
+    "storage", "call"); `code` is the failing stage's stable error code ("asr-failed").
+    """
+
+    type: ClassVar[str] = "fault"
+    stage: str = "call"
+    code: str = "call-fault"
 
 
 @_register

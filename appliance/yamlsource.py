@@ -20,6 +20,9 @@ from pydantic import ValidationError
 
 KeyPath = tuple[str | int, ...]
 
+# People write these files by hand; none comes near this. A bigger one is a mistake or an attack.
+MAX_YAML_BYTES = 2 * 1024 * 1024
+
 
 class YamlError(ValueError):
     """A YAML file that cannot be used; str() is "file:line: reason"."""
@@ -64,19 +67,40 @@ class Lines:
         return out
 
 
-def load_yaml(path: Path | str) -> tuple[Any, Lines]:
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases (`*name`): a few lines of them expand into gigabytes
+    (the "billion laughs"), and a hand-written policy file never needs one."""
+
+    def __init__(self, text: str, path: Path) -> None:
+        super().__init__(text)
+        self.path = path
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise YamlError(
+                self.path,
+                mark.line + 1,
+                "aliases (*name) are not allowed here: write the value out where it is needed",
+            )
+        return super().compose_node(parent, index)
+
+
+def load_yaml(path: Path | str, max_bytes: int = MAX_YAML_BYTES) -> tuple[Any, Lines]:
     """Plain data and its `Lines` for one YAML file; raises YamlError (missing, unreadable,
-    not YAML, or a key given twice in one mapping)."""
+    larger than `max_bytes`, not UTF-8, not YAML, an alias, or a key given twice in one mapping)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise YamlError(path, None, f"{size} bytes: larger than the {max_bytes // 1024} KiB allowed")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise YamlError(path, None, "file not found") from None
     except OSError as exc:
         raise YamlError(path, None, f"cannot be read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise YamlError(path, None, "cannot be read: not UTF-8 text") from None
-    loader = yaml.SafeLoader(text)
+    text = _text(path, raw)
+    loader = _NoAliasLoader(text, path)
     table: dict[tuple[str, ...], int] = {}
     try:
         node = loader.get_single_node()
@@ -94,6 +118,18 @@ def load_yaml(path: Path | str) -> tuple[Any, Lines]:
     finally:
         loader.dispose()
     return data, Lines(path, table)
+
+
+def _text(path: Path, raw: bytes) -> str:
+    """UTF-8 text, or a YamlError naming the line of the first byte that is not."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise YamlError(path, line, "not UTF-8 text (a binary file?): save it as UTF-8") from None
+    if "\x00" in text:
+        raise YamlError(path, text.count("\n", 0, text.index("\x00")) + 1, "a NUL byte: not a text file")
+    return text
 
 
 def _walk(

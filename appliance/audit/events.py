@@ -20,6 +20,7 @@ from appliance.events import Event
 EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "call-started": ("transport", "sample_rate_hz"),
     "call-ended": ("outcome", "reason"),
+    "fault": ("stage", "code"),  # which stage failed; never the error's message
     "disclosure-played": (),
     "consent-answered": ("recording",),
     "identity-checked": ("verified", "attempt"),  # the outcome only, never the identifiers

@@ -8,6 +8,7 @@ from typing import Any
 SENTENCES: dict[str, str] = {
     "call-started": "call started ({transport})",
     "call-ended": "call ended: {outcome}",
+    "fault": "fault in the {stage} stage ({code}): the call was handed to a person",
     "disclosure-played": "automated-assistant and recording notice played",
     "consent-answered": "caller answered the recording question (recording allowed: {recording})",
     "identity-checked": "identity check, attempt {attempt}: verified {verified}",

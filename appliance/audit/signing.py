@@ -32,7 +32,26 @@ CREDENTIAL_NAME = "audit-signing.key"
 
 
 class KeyFileError(Exception):
-    """A key file that is missing, unreadable, malformed or too widely readable."""
+    """A key file that is missing, unreadable, malformed or too widely readable.
+
+    The message names the file, what is wrong, and the fix (`key_error` builds it).
+    """
+
+
+# file name -> what to do when it is damaged or gone (keys cannot be made up again: the log's
+# checkpoints and commitments depend on them)
+_FIXES = {
+    KEY_FILE: "restore audit-signing.key from the box's key backup (it must be the current key "
+    "in trusted-keys.txt)",
+    TRUSTED_FILE: "restore trusted-keys.txt from the key backup or an auditor's copy",
+    SALT_FILE: "restore audit-salt from the box's key backup",
+}
+
+
+def key_error(path: Path | str, reason: str) -> KeyFileError:
+    """'<file>: <reason>; fix: <what to do>'."""
+    fix = _FIXES.get(Path(path).name, "restore it from the box's key backup")
+    return KeyFileError(f"{path}: {reason}; fix: {fix}")
 
 
 @dataclass(frozen=True)
@@ -67,16 +86,16 @@ class Signer:
     def decode(text: str, where: str) -> Signer:
         parts = text.strip().split("+", 4)
         if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
-            raise KeyFileError(f"{where}: not a Wardline signing key (PRIVATE+KEY+name+id+key)")
+            raise key_error(where, "not a Wardline signing key (PRIVATE+KEY+name+id+key)")
         try:
             raw = note.b64decode_strict(parts[4], "private key")
         except note.NoteError as exc:
-            raise KeyFileError(f"{where}: {exc}") from None
+            raise key_error(where, str(exc)) from None
         if len(raw) != 33 or raw[0] != note.ALG_ED25519:
-            raise KeyFileError(f"{where}: not an Ed25519 key")
+            raise key_error(where, "not an Ed25519 key")
         signer = Signer(parts[2], Ed25519PrivateKey.from_private_bytes(raw[1:]))
         if note.key_id(signer.name, signer.public_key).hex() != parts[3]:
-            raise KeyFileError(f"{where}: key id does not match the key")
+            raise key_error(where, "key id does not match the key")
         return signer
 
 
@@ -100,17 +119,19 @@ def read_private(path: Path) -> str:
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise KeyFileError(f"{path}: missing") from None
+        raise key_error(path, "missing") from None
     except OSError as exc:
-        raise KeyFileError(f"{path}: cannot be read: {exc.strerror}") from None
+        raise key_error(path, f"cannot be read: {exc.strerror}") from None
     if stat.S_IMODE(st.st_mode) & 0o077:
         raise KeyFileError(f"{path}: readable by others (mode {stat.S_IMODE(st.st_mode):o}); run chmod 600")
     if st.st_uid != os.geteuid():
         raise KeyFileError(f"{path}: not owned by the service user")
     try:
         return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise KeyFileError(f"{path}: cannot be read: {exc}") from None
+    except UnicodeDecodeError:
+        raise key_error(path, "not a text key file (binary or damaged)") from None
+    except OSError as exc:
+        raise key_error(path, f"cannot be read: {exc.strerror}") from None
 
 
 class KeyStore:
@@ -153,20 +174,25 @@ class KeyStore:
         signer = Signer.decode(read_private(path), str(path))
         current = self.trusted_keys()[-1]
         if current.key.key_id != signer.verifier_key.key_id:
-            raise KeyFileError(f"{path}: is not the current key listed in {self.trusted_path}")
+            raise key_error(path, f"is not the current key listed in {self.trusted_path}")
         return signer
 
     def trusted_keys(self) -> list[note.TrustedKey]:
         try:
             text = self.trusted_path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise KeyFileError(f"{self.trusted_path}: missing") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise KeyFileError(f"{self.trusted_path}: cannot be read: {exc}") from None
+            raise key_error(self.trusted_path, "missing") from None
+        except UnicodeDecodeError:
+            raise key_error(self.trusted_path, "not a text file (binary or damaged)") from None
+        except OSError as exc:
+            raise key_error(self.trusted_path, f"cannot be read: {exc.strerror}") from None
         try:
-            return note.parse_trusted_keys(text)
+            keys = note.parse_trusted_keys(text)
         except note.NoteError as exc:
-            raise KeyFileError(f"{self.trusted_path}: {exc}") from None
+            raise key_error(self.trusted_path, str(exc)) from None
+        if not keys:
+            raise key_error(self.trusted_path, "lists no key")
+        return keys
 
     def write_trusted(self, keys: list[note.TrustedKey]) -> None:
         write_private(self.trusted_path, note.format_trusted_keys(keys))
@@ -189,11 +215,32 @@ class KeyStore:
         path = self.key_dir / SALT_FILE
         if not path.exists():
             write_private(path, secrets.token_hex(32) + "\n")
+        return self._read_salt(path)
+
+    def _read_salt(self, path: Path) -> bytes:
         text = read_private(path).strip()
         try:
             raw = bytes.fromhex(text)
         except ValueError:
-            raise KeyFileError(f"{path}: not hex") from None
+            raise key_error(path, "not hex") from None
         if len(raw) < 16:
-            raise KeyFileError(f"{path}: too short")
+            raise key_error(path, "too short")
         return raw
+
+    def check(self) -> None:
+        """Parse every key file as the service will, writing nothing (`wardline doctor`).
+
+        Raises KeyFileError naming the first damaged file and the fix.
+        """
+        cred = self._credential()
+        if cred is None:
+            signer = Signer.decode(read_private(self.key_dir / KEY_FILE), str(self.key_dir / KEY_FILE))
+        else:
+            try:
+                signer = Signer.decode(cred.read_text(encoding="utf-8"), str(cred))
+            except (OSError, UnicodeDecodeError) as exc:
+                raise key_error(cred, f"cannot be read: {exc}") from None
+        if self.trusted_keys()[-1].key.key_id != signer.verifier_key.key_id:
+            raise key_error(self.key_dir / KEY_FILE, f"is not the current key listed in {self.trusted_path}")
+        if (self.key_dir / SALT_FILE).exists():  # an absent salt is made on first use
+            self._read_salt(self.key_dir / SALT_FILE)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -24,12 +25,15 @@ from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
-from appliance.call.handoff import save_handoff
+from appliance.call.handoff import new_handoff_id, save_handoff
+from appliance.call.prompts import Prompts, render_prompts
 from appliance.config import Settings
 from appliance.events import EventSink
 from appliance.registry.slots import ModelSlot
 
 log = logging.getLogger(__name__)
+
+TASK_DETAILS = "task-details"  # the encrypted store's data class for what a staff task says
 
 KINDS = ("asr", "tts", "llm")
 
@@ -50,6 +54,28 @@ class _NoEngine:
         return None
 
 
+@dataclass(frozen=True)
+class FaultHandover:
+    """Where a call goes when its session failed outside its own boundary (the SIP bridge's
+    last resort), and how its end is recorded."""
+
+    call_id: str
+    to: str  # the site pack's operator extension
+    handoff_id: str  # its stored summary
+    apology: bytes  # PCM16 at the call's rate, pre-rendered (empty without speech)
+    reason: str  # "fault:<stage>"
+    record: EventSink = field(repr=False)
+
+    def ended(self, outcome: str) -> None:
+        """After the REFER: the transfer and the call's end, in the audit log and the figures."""
+        from appliance.events import CallEnded, TransferStarted
+
+        if outcome == "transferred":
+            self.record(TransferStarted(self.call_id, 0.0, to=self.to, reason=self.reason,
+                                        handoff_id=self.handoff_id))  # fmt: skip
+        self.record(CallEnded(self.call_id, 0.0, outcome=outcome, reason=self.reason))
+
+
 @dataclass
 class CallServices:
     settings: Settings
@@ -67,6 +93,7 @@ class CallServices:
     understanding_factory: Callable[[Any], Any] | None = None  # CommandGenerator per call
     llm_slot: ModelSlot[Any] | None = None  # the LLM behind understanding, once [llm] was enabled
     store: Any = None  # appliance.privacy.store.ObjectStore: encrypted recordings, when recording
+    prompts: Prompts = field(default_factory=Prompts)  # what a call says when an engine failed
     _model_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     # -- the engines (hot-swapped on reload) -------------------------------------------------
@@ -124,6 +151,7 @@ class CallServices:
             t_ms=clock_ms,
             timeout_s=self.settings.call.tool_timeout_ms / 1000,
             latency_s=self.tool_delay_s,
+            seal=self._task_sealer(call_id),
         )
         understanding = self.understanding_factory(self.site) if self.understanding_factory else None
         guard = self.ops.dialog_guard(call_id, caller_id, emit) if self.ops is not None else None
@@ -139,6 +167,20 @@ class CallServices:
             tool_filler_ms=self.settings.call.tool_filler_ms,
         )
         return guard.wrap(engine) if guard is not None else engine
+
+    def _task_sealer(self, call_id: str) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
+        """Task details (a callback's reason and number, …) as an encrypted object of the call;
+        the tasks table keeps only its id. Read back with `wardline data show CALL --reason`."""
+        store = self.store
+        if store is None:
+            return None
+
+        def seal(details: dict[str, Any]) -> dict[str, Any]:
+            data = json.dumps(details, ensure_ascii=False).encode("utf-8")
+            object_id = store.put(TASK_DETAILS, data, call_id=call_id, media_type="application/json")
+            return {"object_id": object_id}
+
+        return seal
 
     def observers(
         self, call_id: str, on_failure: Callable[[str, BaseException], None] | None = None
@@ -180,6 +222,46 @@ class CallServices:
     def extension(self, name: str) -> str:
         return self.site.extension(name)
 
+    def fault_handover(self, call_id: str, stage: str, sample_rate_hz: int) -> FaultHandover:
+        """A call whose session failed outside its own boundary (or never started): where it goes.
+
+        The site pack's operator, a stored summary under a fresh handoff id, and the apology as
+        pre-rendered audio. The SIP bridge uses it; the session's own fault path is richer.
+        """
+        from appliance.dialog import responses as R
+        from appliance.events import CallFaulted
+
+        sinks = self.observers(call_id)
+
+        def record(event: Any) -> None:
+            for sink in sinks:
+                with contextlib.suppress(Exception):  # the caller goes to a person regardless
+                    sink(event)
+
+        record(CallFaulted(call_id, 0.0, stage=stage, code=f"{stage}-failed"))
+        handoff_id = new_handoff_id()
+        reason = f"fault:{stage}"
+        try:
+            self.save_handoff(
+                handoff_id, {"reason": reason, "request": "the call failed before the agent could help"}
+            )
+        except Exception as exc:  # storage itself may be what failed: transfer without a summary
+            log.error("call %s: the handoff summary could not be stored (%s)", call_id, type(exc).__name__)
+            handoff_id = ""
+        return FaultHandover(
+            call_id=call_id,
+            to=self.extension("operator"),
+            handoff_id=handoff_id,
+            apology=self.prompts.speech(R.FAULT, sample_rate_hz),
+            reason=reason,
+            record=record,
+        )
+
+    async def render_prompts(self) -> None:
+        """Pre-render the fault prompts with the current voice (start, and after a voice swap)."""
+        if self.tts is not None:
+            self.prompts = await render_prompts(self.tts)
+
     def reload_site(self, settings: Settings) -> None:
         """SIGHUP: load the site pack again; new calls get it, calls in progress keep theirs.
 
@@ -212,6 +294,8 @@ class CallServices:
             previous = {kind: self._model_id(kind) for kind in changed}
             factory, built = await self._build_engines(settings, [k for k in changed if wanted[k] != "off"])
             await self._swap_in(changed, wanted, built, factory)
+            if "tts" in changed:
+                await self.render_prompts()
         for kind in changed:
             log.info("%s model swapped: %s -> %s", kind, previous[kind], wanted[kind])
             self._audit_swap(kind, wanted[kind], previous[kind])
@@ -352,6 +436,7 @@ async def build_services(
             services.tts_slot = ModelSlot(tts or _default_tts(settings), _model_key(settings, "tts"))
             await services.asr.start()
             await services.tts.start()
+            await services.render_prompts()  # before any call: a fault needs no engine to apologise
     except BaseException:
         await services.close()  # nothing half-started
         raise

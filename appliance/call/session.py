@@ -28,7 +28,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from appliance.call.faults import CallFault, Fault, fault_of
 from appliance.call.playout import OutboundAudio
+from appliance.call.prompts import LINE_DID_NOT_ANSWER, NO_ONE_AVAILABLE
 from appliance.call.sentences import split_sentences
 from appliance.call.transport import CallTransport
 from appliance.call.turns import EndOfTurnDetector, Signal, TurnTakingConfig
@@ -39,6 +41,7 @@ from appliance.events import (
     BargeIn,
     CallEnded,
     CallerSaid,
+    CallFaulted,
     CallStarted,
     DisclosurePlayed,
     Event,
@@ -58,12 +61,6 @@ log = logging.getLogger(__name__)
 
 PREROLL_FRAMES = 15  # 300 ms: the VAD needs a few frames to be sure speech started
 OPERATOR = "operator"
-
-
-class CallFault(Exception):
-    """Something the call cannot go on without failed (the audit log, a stage); go to a person."""
-
-    code = "call-fault"
 
 
 @dataclass
@@ -152,6 +149,7 @@ class CallSession:
         # not yet handled, and activities (responses, the opening, the fall-back to a person)
         # against those of them that are only waiting for their audio to play (`_drained`).
         self._unhandled = 0
+        self._conversing = False  # `_converse` is taking items from the inbox
         self._activities = 0
         self._waiting_for_audio = 0
         self._response: _Response | None = None
@@ -159,6 +157,8 @@ class CallSession:
         self._drained = asyncio.Event()
         self._ended = False
         self._outcome = "caller_hung_up"
+        self._end_reason = ""  # "fault:<stage>" when a fault ended the call
+        self._fault: Fault | None = None  # set once: later faults of the same call change nothing
         self._idle_since = 0.0
         self._recording = False  # becomes True after the disclosure, unless the caller refuses
         self._consent = True
@@ -194,25 +194,35 @@ class CallSession:
         return frame
 
     def feed(self, frame: bytes) -> None:
-        """One inbound 20 ms frame, on the loop thread."""
-        if self._ended:
+        """One inbound 20 ms frame, on the loop thread. Never raises: a failing stage (the
+        recognizer's worker died, the VAD failed) becomes a fault the call boundary hands to a
+        person, and the caller's audio is no longer listened to."""
+        if self._ended or self._fault is not None:
             return
         t = self._frame_ms
         self._frame_ms += 20.0
         if self.recorder is not None and self._recording:
             # Secure digits: the tones never reach the recording; silence stands in for them.
             self.recorder.caller(bytes(len(frame)) if self._secure_digits else frame)
-        prob = self._vad.process(frame)
+        try:
+            prob = self._vad.process(frame)
+        except Exception as exc:
+            self.fault(fault_of(exc, "vad"))
+            return
         if prob is not None:
             self._prob = prob
         self._preroll.append(frame)
         self._heard.append(frame)
         self._frames_in += 1
         signals = self._turns.process(self._prob, t, agent_playing=self._agent_active())
-        if self._stream is not None and Signal.SPEECH_START not in signals:
-            self._stream.feed(frame)
-        for signal in signals:
-            self._on_signal(signal)
+        try:
+            if self._stream is not None and Signal.SPEECH_START not in signals:
+                self._stream.feed(frame)
+            for signal in signals:
+                self._on_signal(signal)
+        except Exception as exc:  # the recognizer: its worker died, or none is free
+            self.fault(fault_of(exc, "asr"))
+            return
         self._check_no_input()
 
     def _check_no_input(self) -> None:
@@ -245,7 +255,8 @@ class CallSession:
         waiting = 0 if self._drained.is_set() else self._waiting_for_audio  # a set event: they run on
         if self._survey_wait is not None and not self._survey_wait.done():
             waiting += 1  # the goodbye's rating waits for the caller's key
-        return self._unhandled == 0 and self._activities <= waiting
+        unhandled = self._unhandled if self._conversing else 0  # before and after: nobody takes them
+        return unhandled == 0 and self._activities <= waiting
 
     @contextlib.asynccontextmanager
     async def _activity(self) -> Any:
@@ -263,6 +274,21 @@ class CallSession:
         finally:
             self._waiting_for_audio -= 1
 
+    def fault(self, fault: Fault) -> None:
+        """A stage failed outside the call's own task (on the loop): hand the call to a person.
+
+        The first fault wins; the caller's audio is no longer fed to anything, and the call's
+        task answers it ahead of anything the caller said (a priority message).
+        """
+        if self._fault is not None or self._ended:
+            return
+        self._fault = fault
+        if self._stream is not None:
+            with contextlib.suppress(Exception):
+                self._stream.cancel()
+            self._stream = None
+        self._post(CallFault(fault))
+
     def mark_caller_speech_end(self) -> None:
         """The transport knows when the caller truly stopped (the simulator does): use it."""
         self._true_speech_end_ms = self.now_ms()
@@ -279,7 +305,7 @@ class CallSession:
 
     def _audit_failed(self, call_id: str, exc: BaseException) -> None:
         """The audit log cannot be written: this call goes to a person (DESIGN invariant 4)."""
-        self._post(("fault", "audit-unavailable"))
+        self.fault(Fault("audit", "audit-unavailable"))
 
     def caller_hung_up(self) -> None:
         if self._survey_wait is not None and not self._survey_wait.done():
@@ -428,27 +454,37 @@ class CallSession:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the call-level boundary: any fault goes to a person
-            log.warning("call %s: fault, transferring to a person (%s)", self.call_id, type(exc).__name__)
+            fault = self._fault or fault_of(exc)
+            log.warning(
+                "call %s: fault in stage %s (%s); transferring to a person",
+                self.call_id,
+                fault.stage,
+                fault.code,
+            )
             async with self._activity():
-                await self._fail_to_human(type(exc).__name__)
+                await self._fail_to_human(fault)
         finally:
             await self._close()
         return self._outcome
 
     async def _converse(self) -> None:
         self._idle_since = self.now_ms()
-        while not self._ended:
-            try:
-                item = await asyncio.wait_for(self._inbox.get(), timeout=0.1)
-            except TimeoutError:
-                if self._response is not None and self._response.task.done():
-                    await self._finish_response()
-                self._check_no_input()
-                continue
-            try:
-                await self._handle(item)
-            finally:
-                self._unhandled -= 1
+        self._conversing = True
+        try:
+            while not self._ended:
+                try:
+                    item = await asyncio.wait_for(self._inbox.get(), timeout=0.1)
+                except TimeoutError:
+                    if self._response is not None and self._response.task.done():
+                        await self._finish_response()
+                    self._check_no_input()
+                    continue
+                try:
+                    await self._handle(item)
+                finally:
+                    self._unhandled -= 1
+        finally:
+            self._conversing = False
 
     async def _handle(self, item: Any) -> None:
         """One inbox item: a caller turn, a key press, a finished reply, a hang-up or a fault."""
@@ -457,8 +493,8 @@ class CallSession:
             if response is not None and response.task.done():
                 await self._finish_response()
             return
-        if isinstance(item, tuple) and item[0] == "fault":
-            raise CallFault(item[1])
+        if isinstance(item, CallFault):
+            raise item
         if item == "hangup" and not self._ended:
             self._emit(HungUp(self.call_id, self.now_ms(), by="caller"))
             self._outcome = "caller_hung_up"
@@ -563,6 +599,10 @@ class CallSession:
             self._drained.clear()
             segment = self._playout.begin(sentence)
             try:
+                rendered = self.services.prompts.get(sentence, self.sample_rate_hz)
+                if rendered is not None:  # a fixed sentence, rendered at start: no engine needed
+                    self._playout.push(segment, rendered)
+                    continue
                 async for pcm in self._engines.tts.synthesize(sentence, self.sample_rate_hz):
                     if timing is not None and not timing.first_audio_ms:
                         timing.first_audio_ms = self.now_ms()
@@ -620,7 +660,7 @@ class CallSession:
             return
         operator = self.services.extension(OPERATOR)
         if action.to != operator:
-            await self._say_now("I'm sorry, that line didn't answer. Let me get you the operator.")
+            await self._say_now(LINE_DID_NOT_ANSWER)
             self._emit(
                 TransferStarted(
                     self.call_id,
@@ -632,10 +672,7 @@ class CallSession:
             )
             if await self.transport.transfer(operator, action.handoff_id):
                 return
-        await self._say_now(
-            "I'm sorry, no one can take your call right now. Please call back, or dial 911 "
-            "in an emergency. Goodbye."
-        )
+        await self._say_now(NO_ONE_AVAILABLE)
         self._outcome = "agent_hung_up"
         await self.transport.hang_up()
 
@@ -658,25 +695,43 @@ class CallSession:
         with contextlib.suppress(Exception):
             await self._speak_and_act([Say(text)], None)
 
-    async def _fail_to_human(self, reason: str) -> None:
+    async def _fail_to_human(self, fault: Fault) -> None:
+        """Apologise (pre-rendered audio: no engine needed), then transfer to the site's operator
+        with a stored summary; the audit log and the figures record which stage failed."""
+        self._fault = self._fault or fault
+        self._end_reason = fault.reason
+        self._emit(CallFaulted(self.call_id, self.now_ms(), stage=fault.stage, code=fault.code))
         if self._ended:
             return
+        self._interruptible = False  # the apology plays whole: the caller is no longer heard
+        if self._stream is not None:
+            self._stream.cancel()
+            self._stream = None
         if self._response is not None:
             self._response.task.cancel()
             self._response = None
         if self._playout is not None:
             self._playout.clear()
-        actions = self._dialog.fail_to_human(reason)
+        actions = self._dialog.fail_to_human(fault.stage)
         try:
             await self._speak_and_act(actions, None)
         except Exception:
-            # Speech itself failed: transfer without a word rather than leave the caller alone.
+            # Even the apology failed: transfer without a word rather than leave the caller alone.
             transfer = next((a for a in actions if isinstance(a, Transfer)), None)
-            to = transfer.to if transfer else self.services.extension(OPERATOR)
-            self._emit(TransferStarted(self.call_id, self.now_ms(), to=to, reason=reason))
+            if transfer is None or self._ended:
+                return
+            self.services.save_handoff(transfer.handoff_id, dict(transfer.summary))
+            self._emit(
+                TransferStarted(
+                    self.call_id, self.now_ms(), to=transfer.to, reason=transfer.reason,
+                    handoff_id=transfer.handoff_id,
+                )
+            )  # fmt: skip
             self._outcome = "transferred"
             self._ended = True
-            await self.transport.transfer(to, transfer.handoff_id if transfer else "")
+            if not await self.transport.transfer(transfer.to, transfer.handoff_id):
+                self._outcome = "agent_hung_up"
+                await self.transport.hang_up()
 
     async def _close(self) -> None:
         self._ended = True
@@ -689,7 +744,7 @@ class CallSession:
             self._stream = None
         if self.recorder is not None:
             self.recorder.close()
-        self._emit(CallEnded(self.call_id, self.now_ms(), outcome=self._outcome))
+        self._emit(CallEnded(self.call_id, self.now_ms(), outcome=self._outcome, reason=self._end_reason))
 
     # -- for the figures ----------------------------------------------------------------------
     @property

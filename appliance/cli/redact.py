@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from appliance.cli import errors
 from appliance.cli.output import JsonOption, emit_json
 
 
@@ -30,7 +31,7 @@ def redact_command(
         from appliance.privacy.known_names import site_known_names
 
         known += site_known_names(load_settings().database_url)
-    text = sys.stdin.read()
+    text = _text(sys.stdin.buffer.read())
     result = redact(text, known)
     if json:
         emit_json(
@@ -44,5 +45,25 @@ def redact_command(
         sys.stdout.flush()
 
 
+class NotText(ValueError):
+    """Input that is not UTF-8 text: redaction would pass its bytes through unread."""
+
+
+def _text(raw: bytes) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotText(
+            f"stdin: byte {exc.start} is not UTF-8 text; wardline redact reads text only "
+            "(extract the text first, e.g. with `wardline data show`)"
+        ) from None
+    if "\x00" in text:
+        raise NotText(
+            f"stdin: a NUL byte at offset {text.index(chr(0))}: binary input; wardline redact reads text only"
+        )
+    return text
+
+
 def register(app: typer.Typer) -> None:
+    errors.USER_ERRORS.setdefault(NotText, 2)
     app.command("redact")(redact_command)

@@ -50,7 +50,7 @@ async def _run(settings: Settings) -> None:
     from appliance.privacy.egress import check_settings
     from appliance.privacy.store import open_store
     from appliance.service.runner import run_service
-    from appliance.telephony.server import call_session_factory, serve
+    from appliance.telephony.server import call_fault_handover, call_session_factory, serve
 
     check_settings(settings)  # an endpoint outside the site's networks: refuse to start
     # No usable key-encryption key: refuse to start rather than record anything unencrypted.
@@ -67,7 +67,12 @@ async def _run(settings: Settings) -> None:
                 ctx.ready(models=services.models())
                 ctx.track_active_calls(lambda: server.active_calls)
 
-            await serve(settings, call_session_factory(services), on_ready=ready)
+            await serve(
+                settings,
+                call_session_factory(services),
+                on_ready=ready,
+                handover=call_fault_handover(services),
+            )
         finally:
             pid.unlink(missing_ok=True)
             await services.close()

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from appliance.cli.output import JsonOption, console, emit_json
+from appliance.cli.output import JsonOption, console, emit_json, err_console
 from appliance.sim.runner import Mode, ScenarioResult, load_all, run_scenario, scripted_call_settings
 
 ModeOption = Annotated[
@@ -29,7 +29,11 @@ def simulate(
     if mode not in ("text", "audio"):
         raise typer.BadParameter("must be text or audio", param_hint="--mode")
     scenarios = load_all(files)
-    results = asyncio.run(_run(scenarios, mode))  # type: ignore[arg-type]
+    try:
+        results = asyncio.run(_run(scenarios, mode))  # type: ignore[arg-type]
+    except KeyboardInterrupt:  # Ctrl-C: the calls in progress were ended; no result to report
+        err_console.print("simulate: interrupted; no scenario was judged")
+        raise typer.Exit(130) from None
     for result in results:
         if json_out:
             for record in result.log.records:

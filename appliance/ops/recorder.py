@@ -135,6 +135,7 @@ class CallTally:
     latencies: list[TurnFigure] = field(default_factory=list)
     satisfaction: int | None = None
     ended_at: datetime | None = None
+    fault: str | None = None  # the stage that failed, when a fault ended the call
 
     def add(self, event: Event) -> None:
         kind = event.type
@@ -169,6 +170,9 @@ class CallTally:
     def _on_barge_in(self, event: Event) -> None:
         self.barge_ins += 1
         self.awaiting_recovery = True
+
+    def _on_fault(self, event: Event) -> None:
+        self.fault = self.fault or str(getattr(event, "stage", "call"))
 
     def _on_transfer(self, event: Event) -> None:
         handoff_id = str(getattr(event, "handoff_id", ""))
@@ -210,7 +214,9 @@ class CallTally:
         reason, to, handoff = self.transfer or (None, None, None)
         outcome = self.outcome or "ended"
         errors = sum(t.status in ERROR_STATUSES for t in self.tools)
-        errors += bool(reason and (reason.startswith("fault:") or reason == "tool-failed"))
+        errors += bool(
+            self.fault is not None or (reason and (reason.startswith("fault:") or reason == "tool-failed"))
+        )
         return CallSummary(
             call_id=self.call_id,
             started_at=started,

@@ -108,7 +108,10 @@ def _parse_key(raw: bytes, path: Path) -> bytes:
             return bytes.fromhex(text.decode("ascii"))
         except (UnicodeDecodeError, ValueError):
             pass
-    raise KekError(f"{path}: not a key-encryption key (expected 32 bytes, raw or as 64 hex digits)")
+    raise KekError(
+        f"{path}: not a key-encryption key (expected 32 bytes, raw or as 64 hex digits); "
+        "fix: restore it from the box's key backup (stored calls cannot be read without it)"
+    )
 
 
 def load_kek(data_dir: Path, credentials_dir: str | None = None) -> Kek:

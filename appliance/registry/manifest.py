@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from appliance.registry.errors import ManifestError
@@ -117,12 +116,12 @@ def parse_manifest(data: Any, where: str) -> ModelManifest:
 
 def load_manifest(path: Path) -> ModelManifest:
     """Read and validate one manifest; ManifestError names the file and the field."""
+    from appliance.yamlsource import YamlError, load_yaml
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ManifestError(f"{path}: cannot be read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ManifestError(f"{path}: not valid YAML: {exc}") from None
+        data, _ = load_yaml(path)  # size cap, UTF-8 and no aliases, as for every edited file
+    except YamlError as exc:
+        raise ManifestError(str(exc)) from None
     return parse_manifest(data, str(path))
 
 

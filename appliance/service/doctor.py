@@ -211,7 +211,25 @@ def check_keys(settings: Settings) -> Check:
         )
     if missing:
         return Check("keys", "fail", f"missing in {keys}: {', '.join(missing)}", regen)
-    return Check("keys", "ok", f"{keys}: private keys 0600")
+    damaged = _unparsable_keys(settings)
+    if damaged:
+        detail, _, fix = damaged.partition("; fix: ")
+        return Check("keys", "fail", detail, fix or "restore the file named from the box's key backup")
+    return Check("keys", "ok", f"{keys}: private keys 0600, each parses")
+
+
+def _unparsable_keys(settings: Settings) -> str:
+    """Parse every key file as the service will (writing nothing): the first problem, or ""."""
+    from appliance.audit.log import default_origin
+    from appliance.audit.signing import KeyFileError, KeyStore
+    from appliance.privacy.kek import KekError, load_kek
+
+    try:
+        load_kek(settings.data_dir)
+        KeyStore(settings.data_dir / "keys", default_origin()).check()
+    except (KekError, KeyFileError) as exc:
+        return str(exc)
+    return ""
 
 
 def _sip_port(settings: Settings) -> int:

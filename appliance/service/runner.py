@@ -178,7 +178,10 @@ async def run_service(
     except asyncio.CancelledError:
         raise
     except Exception as exc:
-        notifier.status(f"failed: {type(exc).__name__}")
+        explained = _explanation(exc)
+        notifier.status(f"failed: {explained or type(exc).__name__}")
+        if explained:  # a key, config or store error that names its file and its fix
+            journal.send(Event.START_REFUSED, detail=explained)
         journal.send(Event.SERVICE_FAILED, error_code=type(exc).__name__)
         return 1
     finally:
@@ -190,6 +193,13 @@ async def run_service(
         if not ctx.stopping.is_set():
             notifier.stopping()
     return 0
+
+
+def _explanation(exc: BaseException) -> str:
+    """The message of an error written for people (the CLI's one table), else ""."""
+    from appliance.cli.errors import exit_code_for
+
+    return str(exc) if exit_code_for(exc) is not None else ""
 
 
 def _install_signals(loop: asyncio.AbstractEventLoop, ctx: ServiceContext) -> list[int]:

@@ -18,6 +18,7 @@ _RECORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "transfer": ("transfer", ("to",)),
     "barge-in": ("barge_in", ()),
     "hangup": ("hangup", ("by",)),
+    "fault": ("fault", ("stage", "code")),
     "turn-latency": (
         "turn_latency",
         (
@@ -66,6 +67,9 @@ def check(scenario: Scenario, log: CallLog) -> list[str]:
     """The expectations that did not hold, each as a short sentence."""
     exp = scenario.expect
     failed: list[str] = []
+    # A fault is never a pass, whatever the scenario expects: the call only went to a person
+    # because a stage broke.
+    failed += [f"fault: the {r['stage']} stage failed ({r['code']})" for r in log.of_type("fault")]
     transfers = log.of_type("transfer")
     if exp.outcome and log.outcome != exp.outcome:
         failed.append(f"outcome: expected {exp.outcome}, got {log.outcome}")

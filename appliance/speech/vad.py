@@ -48,8 +48,9 @@ def shared_session():  # -> onnxruntime.InferenceSession (typed loosely: onnxrun
     global _session
     with _session_lock:
         if _session is None:
-            import onnxruntime  # deferred: a second of import time the CLI does not always need
+            from appliance.registry.offline import offline_onnxruntime
 
+            onnxruntime = offline_onnxruntime()  # telemetry off before the session exists
             opts = onnxruntime.SessionOptions()
             opts.intra_op_num_threads = 1
             opts.inter_op_num_threads = 1

@@ -12,6 +12,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -19,6 +21,34 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 class Base(DeclarativeBase):
     pass
+
+
+class StoreUnavailable(Exception):
+    """The configured database cannot be used; the message names the setting, why, and the fix."""
+
+    code = "store-unavailable"
+
+
+def describe_url(url: str) -> str:
+    """The URL without its password (fit for a message or the journal)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a database URL)"
+
+
+def _unavailable(url: str, exc: BaseException) -> StoreUnavailable:
+    from appliance.config import config_file
+
+    orig = getattr(exc, "orig", None) or exc
+    reason = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    if isinstance(exc, ArgumentError | NoSuchModuleError):
+        fix = "write it as dialect+driver://user@host/name (sqlite:///path, postgresql+psycopg://…)"
+    else:
+        fix = "start the database server, check its address and credentials, or leave it empty for SQLite"
+    return StoreUnavailable(
+        f"{config_file()}: store.database_url ({describe_url(url)}): cannot be used: {reason}; fix: {fix}"
+    )
 
 
 def make_engine(url: str) -> Engine:
@@ -51,11 +81,17 @@ def migrate(url: str, revision: str = "heads") -> None:
     Each concern (scheduling, audit, privacy, …) keeps its own migration branch off the baseline,
     labelled with its name, so "heads" means every concern's latest schema.
     """
-    command.upgrade(alembic_config(url), revision)
+    try:
+        command.upgrade(alembic_config(url), revision)
+    except SQLAlchemyError as exc:
+        raise _unavailable(url, exc) from None
 
 
 def open_database(url: str) -> tuple[Engine, sessionmaker]:
     """Migrate, then return the engine and a session factory."""
     migrate(url)
-    engine = make_engine(url)
+    try:
+        engine = make_engine(url)
+    except SQLAlchemyError as exc:
+        raise _unavailable(url, exc) from None
     return engine, sessionmaker(engine, expire_on_commit=False)

@@ -26,10 +26,14 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from appliance.audio import frame_bytes
+from appliance.audio import frame_bytes, split_frames
+from appliance.call.faults import Fault
 from appliance.call.handoff import HANDOFF_HEADER
+
+if TYPE_CHECKING:
+    from appliance.call.services import FaultHandover
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,7 @@ class Session(Protocol):
     def next_frame(self) -> bytes: ...
     def press(self, digits: str) -> None: ...
     def caller_hung_up(self) -> None: ...
+    def fault(self, fault: Fault) -> None: ...
 
 
 class CallControl(Protocol):
@@ -149,6 +154,16 @@ class FrameSwitch:
         self._sink = None
         self._inbound.clear()
 
+    def stop_inbound(self) -> None:
+        """Stop handing inbound audio to the loop; outbound frames still play."""
+        self._sink = None
+        self._inbound.clear()
+
+    def play_only(self, source: Callable[[], bytes]) -> None:
+        """Outbound from `source` alone, inbound dropped (a fault's apology)."""
+        self.stop_inbound()
+        self._source = source
+
     def _drain(self) -> None:
         self._wake_pending = False
         sink = self._sink
@@ -215,6 +230,10 @@ class SipTransport:
 
 
 SessionFactory = Callable[[CallInfo, SipTransport], Session]
+# Where a call goes when its session failed outside its own boundary (or never started):
+# (call, failed stage) -> the site's operator, a stored summary's id, the pre-rendered apology.
+Handover = Callable[[CallInfo, str], "FaultHandover"]
+APOLOGY_GRACE_S = 2.0  # beyond the apology's own length, before transferring regardless
 
 
 class CallBridge:
@@ -227,14 +246,12 @@ class CallBridge:
         control: CallControl,
         *,
         pbx_host: str,
-        operator_extension: str,
         transfer_timeout_s: float,
     ) -> None:
         self.loop = loop
         self.info = info
         self.switch = FrameSwitch(loop, info.sample_rate_hz)
         self.transport = SipTransport(control, pbx_host, transfer_timeout_s)
-        self.operator_extension = operator_extension
         self.session: Session | None = None
         self.outcome: str | None = None
         self.disconnected = asyncio.Event()
@@ -267,15 +284,18 @@ class CallBridge:
             self._task.cancel()
 
     # -- the call -----------------------------------------------------------------------------
-    async def run(self, factory: SessionFactory) -> str:
-        """Run the session to its end; any fault outside its own boundary goes to the operator."""
+    async def run(self, factory: SessionFactory, handover: Handover | None = None) -> str:
+        """Run the session to its end; any fault outside its own boundary goes to the site's
+        operator through `handover` (without one, the call is ended: there is no one to name)."""
         task: asyncio.Task[str] | None = None
+        stage = "call"
         try:
             self.session = factory(self.info, self.transport)
             self.switch.connect(self.session.next_frame, self._feed)
             if self._pending_digits:
                 self.session.press(self._pending_digits)
                 self._pending_digits = ""
+            stage = "session"
             task = self._task = self.loop.create_task(self.session.run())
             await asyncio.wait({task})
             if task.cancelled() and self.disconnected.is_set():
@@ -294,7 +314,7 @@ class CallBridge:
                 self.info.call_id,
                 type(exc).__name__,
             )
-            self.outcome = "transferred" if await self._to_operator() else "failed"
+            self.outcome = "transferred" if await self._to_operator(handover, stage) else "failed"
         finally:
             self.switch.close()
             if not self.transport.hung_up:
@@ -308,14 +328,42 @@ class CallBridge:
         try:
             session.feed(frame)
         except Exception as exc:
-            # The session's own boundary should have caught this; stop feeding it, end its task
-            # and let run() hand the caller to a person.
+            # The session's own boundary should have caught this. Stop feeding it, keep its
+            # outbound audio, and ask it to hand the caller to a person (its apology, its summary).
             log.error("call %s: feed failed (%s)", self.info.call_id, type(exc).__name__)
-            self.switch.close()
-            if self._task is not None:
-                self._task.cancel()
+            self.switch.stop_inbound()
+            try:
+                session.fault(Fault("call", "feed-failed"))
+            except Exception:
+                if self._task is not None:
+                    self._task.cancel()  # run() then hands the caller over itself
 
-    async def _to_operator(self) -> bool:
-        if self.transport.hung_up:
+    async def _to_operator(self, handover: Handover | None, stage: str) -> bool:
+        """Fault path outside the session: the pre-rendered apology, then the site's operator
+        with a stored summary's id (the REFER carries it)."""
+        if self.transport.hung_up or handover is None:
             return False
-        return await self.transport.transfer(self.operator_extension, "")
+        plan = handover(self.info, stage)
+        await self._apologise(plan.apology)
+        ok = await self.transport.transfer(plan.to, plan.handoff_id)
+        plan.ended("transferred" if ok else "failed")
+        return ok
+
+    async def _apologise(self, pcm: bytes) -> None:
+        if not pcm or self.switch.closed:
+            return
+        frames = deque(split_frames(pcm, self.info.sample_rate_hz))
+        silence = b"\x00" * self.switch.frame_bytes
+        played = asyncio.Event()
+
+        def source() -> bytes:  # the clock thread: pop or report the end; never blocks
+            if frames:
+                return frames.popleft()
+            if not played.is_set():
+                with contextlib.suppress(RuntimeError):
+                    self.loop.call_soon_threadsafe(played.set)
+            return silence
+
+        self.switch.play_only(source)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(played.wait(), len(frames) * FRAME_S + APOLOGY_GRACE_S)

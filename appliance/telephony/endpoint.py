@@ -63,6 +63,7 @@ from appliance.config import SipSettings
 from appliance.telephony.access import Admission, DigestAuth, admit, parse_message
 from appliance.telephony.bridge import CallBridge, CallInfo, FrameSwitch
 from appliance.telephony.errors import SipStartError
+from appliance.telephony.pjlog import journal_line
 from appliance.telephony.sdp import answer_with_preference
 
 log = logging.getLogger(__name__)
@@ -272,7 +273,8 @@ class _LogWriter(pj.LogWriter):
     """pjsip's own log into Python logging (any pjsip thread; warnings and errors only)."""
 
     def write(self, entry: pj.LogEntry) -> None:
-        log.log(_PJ_LOG_LEVELS.get(entry.level, logging.DEBUG), "pjsip: %s", entry.msg.strip())
+        # Never the message itself: pjsip dumps whole packets (caller numbers) at ERROR.
+        log.log(_PJ_LOG_LEVELS.get(entry.level, logging.DEBUG), "pjsip: %s", journal_line(entry.msg))
 
 
 @dataclass
@@ -617,7 +619,6 @@ class SipAgent:
             info,
             _Control(self, call.name),
             pbx_host=self.sip.pbx_host,
-            operator_extension=self.sip.operator_extension,
             transfer_timeout_s=self.sip.transfer_timeout_s,
         )
         port = self._port_for(rate)

@@ -17,7 +17,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from appliance.config import Settings
-from appliance.telephony.bridge import CallBridge, CallInfo, Session, SessionFactory, SipTransport
+from appliance.telephony.bridge import (
+    CallBridge,
+    CallInfo,
+    Handover,
+    Session,
+    SessionFactory,
+    SipTransport,
+)
 from appliance.telephony.endpoint import SipAgent
 
 log = logging.getLogger(__name__)
@@ -41,9 +48,10 @@ class CallRecord:
 class SipServer:
     """Takes calls until `drain()`; one task per call, each driven by a CallBridge."""
 
-    def __init__(self, settings: Settings, factory: SessionFactory) -> None:
+    def __init__(self, settings: Settings, factory: SessionFactory, handover: Handover | None = None) -> None:
         self.settings = settings
         self.factory = factory
+        self.handover = handover
         self.agent: SipAgent | None = None
         self.finished: list[CallRecord] = []
         self._tasks: set[asyncio.Task[None]] = set()
@@ -75,7 +83,7 @@ class SipServer:
 
     async def _run_call(self, bridge: CallBridge) -> None:
         try:
-            await bridge.run(self.factory)
+            await bridge.run(self.factory, self.handover)
         except Exception:  # run() has its own boundary; this keeps the server alive regardless
             log.exception("call %s: bridge failed", bridge.info.call_id)
         finally:
@@ -125,9 +133,10 @@ async def serve(
     factory: SessionFactory,
     *,
     on_ready: Callable[[SipServer], Awaitable[None] | None] | None = None,
+    handover: Handover | None = None,
 ) -> None:
     """Run until SIGTERM or SIGINT, then drain (the systemd unit's stop path)."""
-    server = SipServer(settings, factory)
+    server = SipServer(settings, factory, handover)
     await server.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -158,3 +167,13 @@ def call_session_factory(services: object) -> SessionFactory:
         )
 
     return make
+
+
+def call_fault_handover(services: object) -> Handover:
+    """The production handover: the site pack's operator, a stored summary, the pre-rendered
+    apology (appliance.call.services.CallServices.fault_handover)."""
+
+    def hand_over(info: CallInfo, stage: str) -> object:
+        return services.fault_handover(info.call_id, stage, info.sample_rate_hz)  # type: ignore[attr-defined]
+
+    return hand_over  # type: ignore[return-value]

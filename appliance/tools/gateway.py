@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from appliance.events import EventSink, ToolCalled
 from appliance.tools.base import TOOL_NAMES, ToolResult
-from appliance.tools.scheduling import TOOLS, ToolContext
+from appliance.tools.scheduling import TOOLS, Seal, ToolContext
 from appliance.tools.sitedata import Schedule
 
 AuditFn = Callable[[str, dict[str, Any]], None]
@@ -99,8 +99,10 @@ class ToolGateway:
         t_ms: Callable[[], float] | None = None,
         timeout_s: float = 5.0,
         latency_s: Mapping[str, float] | None = None,
+        seal: Seal | None = None,
     ) -> None:
         self._session_factory = session_factory
+        self._seal = seal
         self._schedule = schedule
         self._now = now
         self._events = events
@@ -129,7 +131,7 @@ class ToolGateway:
         now = self._now()
         if now.tzinfo is None:
             now = now.replace(tzinfo=self._schedule.zone)  # a naive clock reads the site's wall time
-        ctx = ToolContext(schedule=self._schedule, now=now)
+        ctx = ToolContext(schedule=self._schedule, now=now, seal=self._seal)
         # What asyncio.to_thread does, but as a plain Future: asyncio.run's shutdown cancels
         # leftover tasks, and the outcome of a commit in flight must never be lost that way.
         loop = asyncio.get_running_loop()

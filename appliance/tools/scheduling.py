@@ -50,10 +50,22 @@ _MAX_SLOT = timedelta(minutes=240)  # the longest slot schedule.yaml allows
 _TITLES = {"dr", "doctor", "mr", "mrs", "ms", "miss", "mx"}
 
 
+# What a task's details become in the database: on a box that records, a reference to an
+# encrypted object ({"object_id": …}); the caller's words never sit in the tasks table.
+Seal = Callable[[dict[str, Any]], dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class ToolContext:
     schedule: Schedule
     now: datetime  # aware; the moment the tool was called
+    # PHI a task carries (a callback's reason and number, a refill's medication and pharmacy)
+    # goes through `seal`. None: this box keeps no encrypted store (scripted calls on the site's
+    # fictional demo data, in text or audio simulation) and the details stay as they are.
+    seal: Seal | None = None
+
+    def task_details(self, details: dict[str, Any]) -> dict[str, Any]:
+        return self.seal(details) if self.seal is not None else details
 
 
 # --- arguments -------------------------------------------------------------------------------
@@ -584,7 +596,7 @@ def request_refill(session: Session, args: RequestRefillArgs, ctx: ToolContext) 
     task = Task(
         kind="refill",
         patient_id=patient.id,
-        details={"medication": args.medication, "pharmacy": args.pharmacy},
+        details=ctx.task_details({"medication": args.medication, "pharmacy": args.pharmacy}),
         status=REFILL_STATUS,
         created_at=ctx.now.astimezone(UTC),
     )
@@ -612,7 +624,7 @@ def request_callback(session: Session, args: RequestCallbackArgs, ctx: ToolConte
     task = Task(
         kind="callback",
         patient_id=patient.id if patient else None,
-        details=details,
+        details=ctx.task_details(details),
         status=CALLBACK_STATUS,
         created_at=ctx.now.astimezone(UTC),
     )

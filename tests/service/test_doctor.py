@@ -45,14 +45,39 @@ def test_out_of_range_value_names_the_line(tmp_path: Path, monkeypatch: pytest.M
 
 
 def make_keys(data_dir: Path) -> Path:
+    """Real keys, as `wardline keys init` and the first start make them."""
+    from appliance.audit.log import default_origin
+    from appliance.audit.signing import KeyStore
+    from appliance.privacy.kek import create_kek
+
     keys = data_dir / "keys"
-    keys.mkdir(parents=True)
-    for name in ("kek", "audit-signing.key", "audit-salt"):
-        (keys / name).write_text("x")
-        (keys / name).chmod(0o600)
-    (keys / "trusted-keys.txt").write_text("public")
-    (keys / "trusted-keys.txt").chmod(0o644)
+    keys.mkdir(parents=True, mode=0o700)
+    create_kek(data_dir)
+    store = KeyStore(keys, default_origin())
+    store.signer()
+    store.salt()
     return keys
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("audit-signing.key", b"garbage\n"),
+        ("audit-signing.key", b"\xff\xfe\x00binary"),
+        ("audit-salt", b"not hex at all\n"),
+        ("kek", b"short"),
+        ("trusted-keys.txt", b"nonsense line\n"),
+    ],
+)
+def test_garbled_key_files_fail_naming_the_file_and_the_fix(
+    tmp_path: Path, name: str, content: bytes
+) -> None:
+    keys = make_keys(tmp_path)
+    (keys / name).write_bytes(content)
+    check = doctor.check_keys(Settings(data_dir=tmp_path))
+    assert check.status == "fail", check
+    assert str(keys / name) in check.detail, check.detail
+    assert "restore" in check.fix and "backup" in check.fix, check.fix
 
 
 def test_keys_ok_when_private_files_are_0600(tmp_path: Path) -> None:

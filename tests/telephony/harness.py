@@ -70,6 +70,8 @@ class Recorder:
             item = await self._inbox.get()
             if item == "hangup":
                 return "caller_hung_up"
+            if item == "fault":
+                raise RuntimeError("injected pipeline fault")
             if item == "#":
                 await self.transport.hang_up()
                 return "agent_hung_up"
@@ -97,6 +99,10 @@ class Recorder:
             raise RuntimeError("injected pipeline fault")
         self.heard.append(frame)
 
+    def fault(self, fault: Any) -> None:
+        """The bridge reports a failure outside this session: it fails as a whole (no boundary)."""
+        self._inbox.put_nowait("fault")
+
     def next_frame(self) -> bytes:
         with self._lock:
             if self._out:
@@ -119,7 +125,12 @@ class Recorder:
 class Harness:
     """A SipServer running on a private loop thread."""
 
-    def __init__(self, settings: Settings, factory: Callable[[CallInfo, SipTransport], Any]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        factory: Callable[[CallInfo, SipTransport], Any],
+        handover: Callable[[CallInfo, str], Any] | None = None,
+    ) -> None:
         self.settings = settings
         self.sessions: list[Any] = []
 
@@ -129,7 +140,7 @@ class Harness:
             return session
 
         self.loop = asyncio.new_event_loop()
-        self.server = SipServer(settings, make)
+        self.server = SipServer(settings, make, handover)
         self._thread = threading.Thread(target=self.loop.run_forever, name="test-loop", daemon=True)
 
     def __enter__(self) -> Harness:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import subprocess
 import time
@@ -11,6 +12,9 @@ from pathlib import Path
 import pytest
 
 from appliance.audio import silence
+from appliance.call.handoff import load_handoff
+from appliance.call.services import build_services
+from appliance.telephony.server import call_fault_handover
 from tests.telephony.harness import (
     Harness,
     Recorder,
@@ -129,7 +133,10 @@ def test_a_failing_pipeline_transfers_its_call_while_another_call_goes_on(tmp_pa
         made.append(session)
         return session
 
-    with Harness(sip_settings(port, rtp), factory) as h:
+    settings = sip_settings(port, rtp)
+    services = asyncio.run(build_services(settings, speech=False))
+    asyncio.run(services.close())  # only its site pack and data directory are used below
+    with Harness(settings, factory, call_fault_handover(services)) as h:
         healthy = _background_call(port, peer + 20, tmp_path, pcap, hold_ms=3000)
         _wait_for(lambda: len(made) == 1)
         faulty = sipp("refer_unprompted", port, peer, tmp_path)  # accepts the operator REFER
@@ -139,7 +146,10 @@ def test_a_failing_pipeline_transfers_its_call_while_another_call_goes_on(tmp_pa
     by_outcome = sorted(r.outcome or "" for r in records)
     assert by_outcome == ["caller_hung_up", "transferred"]
     refer = next(m for m in faulty.messages.split("\n\n") if "REFER sip:" in m)
-    assert "sip:0@127.0.0.1" in refer  # the operator
+    # The site pack's operator (not a SIP default), with the id of a stored summary.
+    assert "sip:2000@127.0.0.1" in refer, refer
+    handoff_id = re.search(r"h-[0-9a-f]{16}", refer).group(0)  # type: ignore[union-attr]
+    assert load_handoff(settings.data_dir, handoff_id)["reason"] == "fault:session"
 
 
 def _background_call(port: int, peer: int, tmp: Path, pcap: Path, *, hold_ms: int) -> subprocess.Popen[str]:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from appliance.audio import resample
-from appliance.registry.offline import enforce_offline, local_model_path
+from appliance.registry.offline import local_model_path, offline_onnxruntime
 from appliance.speech.tts.base import TtsError
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
@@ -60,7 +60,7 @@ class PiperTts:
         await asyncio.get_running_loop().run_in_executor(self._worker, self.load)
 
     def load(self) -> None:
-        enforce_offline()
+        offline_onnxruntime()  # piper makes its own onnxruntime session: telemetry off first
         from piper import PiperVoice
 
         for lang, path in self._paths.items():
