@@ -224,7 +224,7 @@ class CallSession:
 
     def _audit_failed(self, call_id: str, exc: BaseException) -> None:
         """The audit log cannot be written: this call goes to a person (DESIGN invariant 4)."""
-        self._inbox.put_nowait(("fault", "audit-unavailable"))
+        self._inbox.put_nowait(("fault", str(exc)))  # "audit log cannot be written: <the database error>"
 
     def caller_hung_up(self) -> None:
         if self._survey_wait is not None and not self._survey_wait.done():
@@ -372,7 +372,10 @@ class CallSession:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the call-level boundary: any fault goes to a person
-            log.warning("call %s: fault, transferring to a person (%s)", self.call_id, type(exc).__name__)
+            # A CallFault says what failed ("the audit log cannot be written: ..."): name it, so IT
+            # sees the cause in the journal and not only that a call went to a person.
+            cause = f"{type(exc).__name__}: {exc}" if isinstance(exc, CallFault) else type(exc).__name__
+            log.warning("call %s: fault, transferring to a person (%s)", self.call_id, cause)
             await self._fail_to_human(type(exc).__name__)
         finally:
             await self._close()

@@ -59,6 +59,10 @@ async def _run(settings: Settings) -> None:
     async def main(ctx: Any) -> None:
         services = await build_services(settings, store=store)
         register_reload_hooks(ctx, services)
+        if services.audit is not None:
+            from appliance.service.audit_watch import watch_audit_log
+
+            watch_audit_log(services.audit, settings.data_dir)
         pid = pid_file(settings)
         pid.write_text(f"{os.getpid()}\n")
         try:

@@ -69,6 +69,16 @@ class Event(enum.Enum):
         "f8d7c082b1084b9aaaddeec400124a35", "Database upgrade failed, backup restored: {detail}", ERR, True
     )
     KEYS_GENERATED = _Kind("98a6850e82ed4de9b31c0626ec4d1250", "Generated {count} key file(s)", NOTICE, True)
+    AUDIT_WRITE_FAILED = _Kind(
+        "4a1f0c6e9d2b4e57a3c8b1f27d90e6a5",
+        "Audit log cannot be written, calls go to a person until it recovers "
+        "({count} entries waiting): {detail}",
+        ERR,
+        True,
+    )
+    AUDIT_RECOVERED = _Kind(
+        "c2e85b0d7f6a4b1e9d3a5c7f0b2e4d68", "Audit log writing again ({count} entries waiting)", NOTICE, True
+    )
 
     @property
     def message_id(self) -> str:
