@@ -49,6 +49,7 @@ async def _run(settings: Settings) -> None:
     from appliance.pidfile import pid_file
     from appliance.privacy.egress import check_settings
     from appliance.privacy.store import open_store
+    from appliance.service.call_journal import call_journal
     from appliance.service.runner import run_service
     from appliance.telephony.server import call_session_factory, serve
 
@@ -71,7 +72,7 @@ async def _run(settings: Settings) -> None:
                 ctx.ready(models=services.models())
                 ctx.track_active_calls(lambda: server.active_calls)
 
-            await serve(settings, call_session_factory(services), on_ready=ready)
+            await serve(settings, call_session_factory(services), on_ready=ready, on_finished=call_journal())
         finally:
             pid.unlink(missing_ok=True)
             await services.close()

@@ -55,7 +55,10 @@ class Event(enum.Enum):
     STATUS = _Kind("95d5a1795c4b402596813178cec93fa6", "Status: {status}", INFO, True)
     CALL_STARTED = _Kind("53c2caf745544eccb043e719ab98fe4c", "Call {call_ref} started", INFO, False)
     CALL_ENDED = _Kind(
-        "db22673b96504501b980f8700f4b575d", "Call {call_ref} ended after {duration_ms} ms", INFO, False
+        "db22673b96504501b980f8700f4b575d",
+        "Call {call_ref} ended: {outcome}, {codec}, {started} to {ended} ({duration_ms} ms)",
+        INFO,
+        False,
     )
     CALL_TRANSFERRED = _Kind(
         "f0434ade996f4b1682de26a92d0666f0", "Call {call_ref} transferred ({reason_code})", NOTICE, False
@@ -98,6 +101,10 @@ SAFE_FIELDS = frozenset(
         "revision",
         "count",
         "active_calls",
+        "outcome",
+        "codec",
+        "started",
+        "ended",
     }
 )
 # identifiers only: no spaces, so no sentence (and no transcript) fits; `status` also allows the

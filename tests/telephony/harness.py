@@ -119,7 +119,12 @@ class Recorder:
 class Harness:
     """A SipServer running on a private loop thread."""
 
-    def __init__(self, settings: Settings, factory: Callable[[CallInfo, SipTransport], Any]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        factory: Callable[[CallInfo, SipTransport], Any],
+        on_finished: Callable[[Any], None] | None = None,
+    ) -> None:
         self.settings = settings
         self.sessions: list[Any] = []
 
@@ -129,7 +134,7 @@ class Harness:
             return session
 
         self.loop = asyncio.new_event_loop()
-        self.server = SipServer(settings, make)
+        self.server = SipServer(settings, make, on_finished)
         self._thread = threading.Thread(target=self.loop.run_forever, name="test-loop", daemon=True)
 
     def __enter__(self) -> Harness:
