@@ -444,12 +444,15 @@ class CallSession:
         self._playout = OutboundAudio(self.sample_rate_hz, loop, self._on_playout_progress, self._clock)
         self._emit(CallStarted(self.call_id, self.now_ms(), self.sample_rate_hz, self.transport.name))
         try:
+            # Only the required notices play whole; a key pressed meanwhile waits in the inbox.
             async with self._activity():
-                await self._speak_and_act(self._dialog.opening(), None)
+                await self._speak_and_act(self._dialog.disclosure(), None)
             self._interruptible = True
             if not self._ended:
                 self._emit(DisclosurePlayed(self.call_id, self.now_ms()))
                 self._recording = self._consent
+                # The welcome and greeting are a reply like any other: "0" or "operator" cuts them.
+                self._start_speaking(self._dialog.welcome(), None)
             await self._converse()
         except asyncio.CancelledError:
             raise
@@ -524,10 +527,13 @@ class CallSession:
             self._start_response(item, None)
 
     def _start_response(self, turn: CallerTurn, timing: _TurnTiming | None) -> None:
+        self._start_speaking(self._dialog.handle(turn), timing)
+
+    def _start_speaking(self, actions: Any, timing: _TurnTiming | None) -> None:
         assert self._playout is not None
         self._playout.mark_turn()
         self._activities += 1
-        task = asyncio.create_task(self._speak_and_act(self._dialog.handle(turn), timing))
+        task = asyncio.create_task(self._speak_and_act(actions, timing))
         task.add_done_callback(self._response_done)
         self._response = _Response(task, timing)
 

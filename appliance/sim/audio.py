@@ -246,7 +246,13 @@ async def _play_caller(
     log_: CallLog,
     sink: Callable[[Event], None],
 ) -> None:
-    await _agent_done(clock, call, after=0)
+    first = scenario.turns[0] if scenario.turns else None
+    if first is not None and first.barge_in_after_ms is not None:
+        # A caller who speaks up during the opening: barge_in_after_ms from its first audio.
+        await _agent_started(clock, call, after=0)
+        await asyncio.sleep(first.barge_in_after_ms / 1000)
+    else:
+        await _agent_done(clock, call, after=0)
     for i, turn in enumerate(scenario.turns, 1):
         if call.done():
             return

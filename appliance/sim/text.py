@@ -77,8 +77,14 @@ async def run_text(scenario: Scenario, services: CallServices) -> CallLog:
     def barge_of(index: int) -> int | None:
         return scenario.turns[index].barge_in_after_ms if index < len(scenario.turns) else None
 
-    opening = [a for a in dialog.opening() if not isinstance(a, SetRecording)]
-    outcome = perform(opening, None)
+    # The required disclosure plays whole; a first turn with barge_in_after_ms (counted from the
+    # opening's start, as in audio mode) cuts the welcome.
+    disclosure = [a for a in dialog.disclosure() if not isinstance(a, SetRecording)]
+    cut = barge_of(0)
+    if cut is not None:
+        required_words = sum(len(a.text.split()) for a in disclosure if isinstance(a, Say))
+        cut = max(0, cut - round(required_words * 60000 / wpm))
+    outcome = perform(disclosure, None) or perform(dialog.welcome(), cut)
     for i, turn in enumerate(scenario.turns):
         if outcome is not None:
             break
