@@ -197,7 +197,7 @@ class AuditLog:
         **options: Any,
     ) -> AuditLog:
         """Open (migrating first) the log at a Settings object's database or a SQLAlchemy URL."""
-        from appliance.store.db import make_engine, migrate
+        from appliance.store.db import StoreUnavailable, make_engine, migrate
 
         if isinstance(settings_or_url, str):
             from appliance.config import default_data_dir
@@ -210,6 +210,8 @@ class AuditLog:
         try:
             migrate(url)
             engine = make_engine(url)
+        except StoreUnavailable as exc:  # already says which setting, why, and the fix
+            raise AuditWriteError(f"audit database unavailable: {exc}") from None
         except SQLAlchemyError as exc:
             raise AuditWriteError(f"audit database unavailable: {_db_error(exc)}") from None
         origin = origin or default_origin()
