@@ -1,9 +1,12 @@
 """Numbers as English words: the one place that spells them (speech synthesis, language models).
 
-Pure functions, no locale: 25 -> "twenty-five", 24 -> "twenty-fourth", 1980 -> "nineteen eighty".
+Pure functions, no locale: 25 -> "twenty-five", 24 -> "twenty-fourth", 1980 -> "nineteen eighty";
+and back from a transcript's written numbers to spoken words (`spell_numbers`).
 """
 
 from __future__ import annotations
+
+import re
 
 ONES = [
     "zero",
@@ -77,3 +80,68 @@ def year_words(year: int) -> str:
     if low == 0:
         return f"{number_words(high)} hundred"
     return f"{number_words(high)} {'oh ' if low < 10 else ''}{number_words(low)}"
+
+
+# -- written numbers as the words a caller said ------------------------------------------------
+# Whisper writes what it hears the way a transcript would: "March 3rd, 1980", "2:30 p.m.",
+# "555-0167", "$20", "1,200". The dialog and the redaction read recognizers' words ("march third
+# nineteen eighty"); this turns the written forms back into those words, so every reader sees one
+# form. Typed text (the simulator's text mode) keeps its digits: the dialog parses both.
+_TIME = re.compile(r"\b(\d{1,2}):(\d{2})\b")
+_ORDINAL = re.compile(r"\b(\d{1,6})(?:st|nd|rd|th)\b", re.IGNORECASE)
+_MONEY = re.compile(r"\$(\d[\d,]*)(?:\.(\d{2}))?")
+_PERCENT = re.compile(r"\b(\d[\d,]*)%")
+_DIGIT_GROUPS = re.compile(r"\b\d+(?:[-.]\d+)+\b")  # 555-0167, 1-800-555-0100, 4.1.1
+_DECIMAL = re.compile(r"\b(\d+)\.(\d+)\b")
+_NUMBER = re.compile(r"(?<![/\d])(?:\d{1,3}(?:,\d{3})+|\d+)(?![/\d])")  # 3/3/1980 stays as typed
+
+
+def digit_words(digits: str) -> str:
+    """ "0167" -> "zero one six seven": how people read out phone numbers and IDs."""
+    return " ".join(ONES[int(d)] for d in digits if d.isdigit())
+
+
+def _plain(words: str) -> str:
+    return words.replace("-", " ")  # recognizers write "twenty one", not "twenty-one"
+
+
+def _number(token: str) -> str:
+    """One written number: a count, a year, or a string of digits read one by one."""
+    if "," in token:
+        value = int(token.replace(",", ""))
+        return _plain(number_words(value)) if value < 1_000_000 else digit_words(token)
+    value = int(token)
+    if len(token) > 1 and token.startswith("0"):
+        return digit_words(token)
+    if len(token) <= 2:
+        return _plain(number_words(value))
+    if len(token) == 3:
+        return _plain(number_words(value)) if value % 100 == 0 else digit_words(token)
+    if len(token) == 4 and 1100 <= value <= 2099:
+        return _plain(year_words(value))
+    return digit_words(token)
+
+
+def _time(m: re.Match[str]) -> str:
+    hour, minute = int(m.group(1)), int(m.group(2))
+    if minute == 0:
+        return f"{_plain(number_words(hour))} o'clock"
+    tail = f"oh {ONES[minute]}" if minute < 10 else _plain(number_words(minute))
+    return f"{_plain(number_words(hour))} {tail}"
+
+
+def spell_numbers(text: str) -> str:
+    """Written numbers in `text` as the words a caller said ("March 3rd, 1980" -> "March third,
+    nineteen eighty"; "2:30" -> "two thirty"; "555-0167" -> "five five five zero one six seven")."""
+    if not any(c.isdigit() for c in text):
+        return text
+    text = _TIME.sub(_time, text)
+    text = _ORDINAL.sub(lambda m: _plain(ordinal_words(int(m.group(1)))), text)
+    text = _MONEY.sub(
+        lambda m: f"{_number(m.group(1))} dollars" + (f" {_number(m.group(2))} cents" if m.group(2) else ""),
+        text,
+    )
+    text = _PERCENT.sub(lambda m: f"{_number(m.group(1))} percent", text)
+    text = _DIGIT_GROUPS.sub(lambda m: digit_words(m.group(0)) if "-" in m.group(0) else m.group(0), text)
+    text = _DECIMAL.sub(lambda m: f"{_number(m.group(1))} point {digit_words(m.group(2))}", text)
+    return _NUMBER.sub(lambda m: _number(m.group(0)), text)

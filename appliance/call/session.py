@@ -256,7 +256,8 @@ class CallSession:
         if self._survey_wait is not None and not self._survey_wait.done():
             waiting += 1  # the goodbye's rating waits for the caller's key
         unhandled = self._unhandled if self._conversing else 0  # before and after: nobody takes them
-        return unhandled == 0 and self._activities <= waiting
+        decoding = self._stream is not None and self._stream.decoding  # a partial of the open turn
+        return unhandled == 0 and self._activities <= waiting and not decoding
 
     @contextlib.asynccontextmanager
     async def _activity(self) -> Any:

@@ -173,7 +173,10 @@ def parse_date(text: str, today: date | None = None) -> date | None:
     items = _number_tokens(norm.split())
     for i, item in enumerate(items):
         if isinstance(item, str) and _month(item):
-            found = _month_first(items, i, today) or _day_first(items, i, today)
+            # "the twenty first of november nineteen fifty seven", "21 November 1957": a day
+            # before the month is the day, though "nineteen" after it would also read as one
+            order = (_day_first, _month_first) if _day_before(items, i) else (_month_first, _day_first)
+            found = order[0](items, i, today) or order[1](items, i, today)
             if found:
                 return found
     return _all_numbers(items, today)
@@ -195,6 +198,14 @@ def _take_numbers(items: list[_Num | str], start: int) -> list[_Num | str]:
         else:
             break
     return [p for p in out if p != "and"]
+
+
+def _day_before(items: list[_Num | str], i: int) -> bool:
+    j = i - 1
+    while j >= 0 and items[j] in ("of", "the"):
+        j -= 1
+    before = items[j] if j >= 0 else None
+    return isinstance(before, _Num) and 1 <= before.value <= 31
 
 
 def _month_first(items: list[_Num | str], i: int, today: date) -> date | None:

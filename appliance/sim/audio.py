@@ -1,10 +1,11 @@
 """Audio mode: a simulated caller on a real-time file transport.
 
-Caller turns are synthesized with the site's embedded voice (a different voice from the
-agent's) and fed as 20 ms frames on a real-time clock into a CallSession, exactly as a phone
-call is; the agent's frames are pulled on the same clock. Both sides are kept for a stereo WAV
-(caller left, agent right). The caller waits for the agent to finish before speaking, unless
-the scenario says to barge in.
+Caller turns are synthesized in a voice that is not the agent's (appliance/sim/voices.py: the
+one the recognizer under test hears best, or the one asked for), carried as a phone line would
+(G.711 μ-law on an 8 kHz call), and fed as 20 ms frames on a media clock into a CallSession,
+exactly as a phone call is; the agent's frames are pulled on the same clock. Both sides are
+kept for a stereo WAV (caller left, agent right). The caller waits for the agent to finish
+before speaking, unless the scenario says to barge in.
 
 Threads: one asyncio loop runs the scripted caller, which drives the media clock (`MediaClock`),
 and the CallSession.
@@ -31,16 +32,10 @@ from appliance.call.session import CallSession
 from appliance.events import CallerSaid, Event
 from appliance.sim.record import CallLog
 from appliance.sim.scenario import Scenario
+from appliance.sim.voices import CallerVoice, default_caller_voice, mulaw_round_trip
 
 log = logging.getLogger(__name__)
 
-# The simulated caller: of espeak-ng's en-us voices and rates, the one pocketsphinx hears best on
-# caller sentences that are not in any scenario (70 drawn from the site corpus, 16 kHz): word
-# error 0.025 for klatt2 at 170 words a minute, 0.038 f5, 0.214 m1 (the old choice, whose "first"
-# and "thanks" came out as "third" and "thirty"). Chosen on held-out sentences, so that passing
-# the scenarios says something about the recognizer, not about a voice tuned to them.
-CALLER_VOICE = "en-us+klatt2"
-CALLER_WORDS_PER_MINUTE = 170
 QUIET_MS = 600  # the agent counts as finished after this much outbound silence
 RESPONSE_TIMEOUT_S = 20.0  # of audio time
 FRAME_S = 0.02
@@ -169,24 +164,6 @@ class MediaClock:
         return path
 
 
-async def synthesize_caller(services: CallServices, text: str, sample_rate_hz: int) -> bytes:
-    """The caller's voice: espeak-ng with another voice than the agent's."""
-    from appliance.speech.tts.espeak import EspeakTts
-
-    tts = EspeakTts(voice=CALLER_VOICE, words_per_minute=CALLER_WORDS_PER_MINUTE)
-    chunks = [c async for c in tts.synthesize(text, sample_rate_hz)]
-    return trim_silence(b"".join(chunks))
-
-
-def trim_silence(pcm: bytes, level: int = 200) -> bytes:
-    """Cut leading and trailing near-silence, so the last frame fed is the true end of speech."""
-    x = np.frombuffer(pcm, dtype="<i2")
-    loud = np.flatnonzero(np.abs(x.astype(np.int32)) > level)
-    if not len(loud):
-        return b""
-    return x[loud[0] : loud[-1] + 1].tobytes()
-
-
 async def run_audio(
     scenario: Scenario,
     services: CallServices,
@@ -195,8 +172,10 @@ async def run_audio(
     wav_path: Path | None = None,
     on_event: Callable[[Event], None] | None = None,
     pacing: Pacing = "lockstep",
+    caller_voice: CallerVoice | None = None,
 ) -> CallLog:
     log_ = CallLog(scenario.name)
+    voice = caller_voice or default_caller_voice(services.settings)
     transport = SimTransport()
 
     def sink(event: Event) -> None:
@@ -206,7 +185,7 @@ async def run_audio(
 
     # Every caller line is synthesized before the call: nothing but the call runs on its clock.
     voices = {
-        i: resample(await synthesize_caller(services, turn.say or "", 16000), 16000, sample_rate_hz)
+        i: await _caller_line(voice, turn.say or "", sample_rate_hz)
         for i, turn in enumerate(scenario.turns)
         if turn.dtmf is None and turn.silence_ms is None and not turn.hang_up
     }
@@ -235,6 +214,11 @@ async def run_audio(
     if wav_path is not None:
         clock.write_wav(wav_path)
     return log_
+
+
+async def _caller_line(voice: CallerVoice, text: str, sample_rate_hz: int) -> bytes:
+    pcm = resample(await voice.speak(text, 16000), 16000, sample_rate_hz)
+    return mulaw_round_trip(pcm, sample_rate_hz) if sample_rate_hz == 8000 else pcm
 
 
 async def _play_caller(

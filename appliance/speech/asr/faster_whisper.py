@@ -1,11 +1,28 @@
-"""faster-whisper (CTranslate2 Whisper): streaming partials, final text, language detection.
+"""faster-whisper (CTranslate2 Whisper): streaming partials, a quick final, language detection.
 
 Threads: `feed` runs on the caller's thread (the event loop) and only appends bytes; decodes run
 in the engine's worker threads (CTranslate2 releases the GIL while it computes, and the lazy
 `segments` generator is consumed there, never on the loop). Each stream re-decodes its growing
 buffer after every 300 ms of new caller audio, at most one decode in flight; the partial text
 follows LocalAgreement-2 (a word is stable once two consecutive hypotheses agree on it), so the
-partial never takes back a stable word. `finish` decodes the whole turn once more for the final.
+partial never takes back a stable word.
+
+The final comes without a decode after the end of turn. Whisper's encoder always reads a 30 s
+window, so decoding only the audio since the last stable word would cost the same encoder time
+as the whole turn (a turn is at most 30 s: `call.max_turn_ms`); what costs is *when* the decode
+runs. So the stream also decodes as soon as the caller pauses (100 ms quieter than a tenth of the
+turn's loudest frame, after speech): that decode covers every word of the turn and runs while the
+turn taker is still waiting out its endpoint silence (260 ms or more). At `finish`, when the
+newest decode covers the last loud frame, its text is the final; only speech after it (a caller
+who went on in the last moment) costs one more decode.
+
+No decoder prompt: Whisper's `hotwords` and `initial_prompt` are text the decoder continues, and
+with the dialog's expected words (names, months) tiny.en invented them ("june june june" for a
+name and a date of birth, "november december" for a goodbye) and decoded 2 to 4 times slower.
+`hints` are accepted for the protocol and not used: any biasing must first lower the word error
+measured by bench/asr.py. Numbers come out of Whisper written ("March 3rd, 1980", "2:30",
+"555-0167"); `spell_numbers` turns them into the words a caller said, so the dialog and the
+redaction read Whisper as they read any recognizer.
 
 Telephone audio (8 kHz) is upsampled to Whisper's 16 kHz at decode time, over the whole buffer,
 so no frame edge is resampled alone. int8 on CPU, float16 on CUDA. Offline only: the model
@@ -29,10 +46,15 @@ from typing import Any
 import numpy as np
 
 from appliance.audio import SAMPLE_WIDTH, resample
+from appliance.numwords import spell_numbers
 from appliance.registry.offline import enforce_offline, local_model_path
 from appliance.speech.asr.base import AsrError
 
 WHISPER_RATE_HZ = 16000
+PAUSE_MS = 100  # quiet after speech that starts a decode at once: it will hold the turn's last word
+FRAME_MS = 20
+QUIET_RATIO = 0.1  # a frame quieter than this share of the turn's loudest frame is a pause
+QUIET_FLOOR = 150  # RMS (PCM16) below which a frame is quiet however soft the caller is
 _WORD_KEY = re.compile(r"[^\w']+")
 
 
@@ -153,16 +175,15 @@ class FasterWhisperAsr:
     ) -> FasterWhisperStream:
         if self._model is None:
             raise AsrError("faster-whisper: not started (await start() first)")
-        return FasterWhisperStream(self, sample_rate_hz, hints)
+        return FasterWhisperStream(self, sample_rate_hz)
 
     async def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._model = None
 
-    def decode(
-        self, pcm16: bytes, sample_rate_hz: int, language: str | None, hints: Sequence[str]
-    ) -> Decoded:
-        """One decode of a whole buffer (blocking: runs in a worker)."""
+    def decode(self, pcm16: bytes, sample_rate_hz: int, language: str | None) -> Decoded:
+        """One decode of a whole buffer (blocking: runs in a worker, which also consumes the lazy
+        `segments` generator: the decoding happens while it is iterated)."""
         started = time.perf_counter()
         audio16 = resample(pcm16, sample_rate_hz, WHISPER_RATE_HZ)
         samples = np.frombuffer(audio16, dtype="<i2").astype(np.float32) / 32768.0
@@ -174,10 +195,9 @@ class FasterWhisperAsr:
             condition_on_previous_text=False,
             without_timestamps=True,
             vad_filter=False,  # the call's own VAD already cut the turn
-            hotwords=" ".join(hints) or None,
             max_new_tokens=self.max_new_tokens,
         )
-        text = " ".join(s.text.strip() for s in segments).strip()
+        text = spell_numbers(" ".join(s.text.strip() for s in segments).strip())
         return Decoded(
             text=text,
             language=info.language,
@@ -193,45 +213,68 @@ class FasterWhisperAsr:
 class FasterWhisperStream:
     """One caller turn. `feed` never blocks; decodes run in the engine's workers."""
 
-    def __init__(self, engine: FasterWhisperAsr, sample_rate_hz: int, hints: Sequence[str]) -> None:
+    def __init__(self, engine: FasterWhisperAsr, sample_rate_hz: int) -> None:
         self._engine = engine
         self.sample_rate_hz = sample_rate_hz
-        self._hints = tuple(hints)
         self._buffer = bytearray()
         self._lock = threading.RLock()  # a decode done before add_done_callback calls back at once
         self._interval_bytes = sample_rate_hz * engine.partial_interval_ms // 1000 * SAMPLE_WIDTH
+        self._frame_bytes = sample_rate_hz * FRAME_MS // 1000 * SAMPLE_WIDTH
+        self._measured = 0  # buffer bytes whose loudness is measured (whole frames)
+        self._peak_rms = 0.0
+        self._speech_end = 0  # buffer length up to the last loud frame
+        self._quiet_ms = 0
         self._decoded_upto = 0  # buffer length the newest scheduled decode covers
         self._in_flight: Future[Decoded] | None = None
+        self._newest: tuple[int, Decoded] | None = None  # (buffer length, result) of the newest decode
         self._agreement = LocalAgreement()
         self._cancelled = False
         self.language: str | None = engine.language
         self.detected_language: str | None = None
         self.partials: list[tuple[int, str]] = []  # (audio ms decoded, partial text), for figures
+        self.final_decoded = False  # whether the final needed a decode after `finish` (figures)
 
     def feed(self, pcm16: bytes) -> None:
         with self._lock:
             if self._cancelled:
                 return
             self._buffer.extend(pcm16)
+            self._measure_locked()
             self._maybe_decode_locked()
 
+    def _measure_locked(self) -> None:
+        """Loudness per 20 ms frame: where the caller's speech ends, and whether they paused."""
+        while len(self._buffer) - self._measured >= self._frame_bytes:
+            end = self._measured + self._frame_bytes
+            frame = np.frombuffer(bytes(self._buffer[self._measured : end]), dtype="<i2")
+            rms = float(np.sqrt(np.mean(frame.astype(np.float64) ** 2)))
+            self._peak_rms = max(self._peak_rms, rms)
+            if rms >= max(QUIET_FLOOR, QUIET_RATIO * self._peak_rms):
+                self._speech_end, self._quiet_ms = end, 0
+            else:
+                self._quiet_ms += FRAME_MS
+            self._measured = end
+
     def _maybe_decode_locked(self) -> None:
-        if self._in_flight is not None or len(self._buffer) - self._decoded_upto < self._interval_bytes:
+        if self._in_flight is not None:
+            return
+        new = len(self._buffer) - self._decoded_upto
+        pause = self._quiet_ms >= PAUSE_MS and self._speech_end > self._decoded_upto
+        if new < self._interval_bytes and not pause:
             return
         snapshot = bytes(self._buffer)
         self._decoded_upto = len(snapshot)
-        future = self._engine.submit(
-            self._engine.decode, snapshot, self.sample_rate_hz, self.language, self._hints
-        )
+        future = self._engine.submit(self._engine.decode, snapshot, self.sample_rate_hz, self.language)
         self._in_flight = future
-        future.add_done_callback(self._on_partial)
+        future.add_done_callback(lambda f, n=len(snapshot): self._on_partial(f, n))
 
-    def _on_partial(self, future: Future[Decoded]) -> None:
+    def _on_partial(self, future: Future[Decoded], covered: int) -> None:
         with self._lock:
             self._in_flight = None
             if self._cancelled or future.cancelled() or future.exception() is not None:
                 return
             result = future.result()
+            self._newest = (covered, result)
             self._adopt_language(result)
             self._agreement.update(result.text.split())
             self.partials.append((result.audio_ms, self._agreement.text()))
@@ -253,6 +296,12 @@ class FasterWhisperStream:
         with self._lock:
             return " ".join(self._agreement.committed)
 
+    @property
+    def decoding(self) -> bool:
+        """A decode is in flight: it finishes without more audio (a simulated clock waits for it)."""
+        with self._lock:
+            return self._in_flight is not None
+
     async def settled(self) -> None:
         """Wait until no decode is in flight (the partial then covers everything fed)."""
         while True:
@@ -267,18 +316,18 @@ class FasterWhisperStream:
         with self._lock:
             if self._cancelled:
                 raise AsrError("faster-whisper: stream was cancelled")
-            pending = self._in_flight
+        await self.settled()
+        with self._lock:
             audio = bytes(self._buffer)
-        if pending is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wrap_future(pending)
-        if not audio:
-            return ""
+            newest = self._newest
+            if not audio or self._peak_rms == 0.0:
+                return ""
+            if newest is not None and newest[0] >= self._speech_end:
+                return newest[1].text  # the decode at the pause holds every word of the turn
+            self.final_decoded = True
         try:
             result = await asyncio.wrap_future(
-                self._engine.submit(
-                    self._engine.decode, audio, self.sample_rate_hz, self.language, self._hints
-                )
+                self._engine.submit(self._engine.decode, audio, self.sample_rate_hz, self.language)
             )
         except AsrError:
             raise

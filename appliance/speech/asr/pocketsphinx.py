@@ -168,6 +168,10 @@ class PocketsphinxStream:
     def partial_text(self) -> str:
         return self._partial
 
+    @property
+    def decoding(self) -> bool:
+        return False  # the worker decodes as audio arrives, in order; the final waits for all of it
+
     def feed(self, pcm16: bytes) -> None:
         if self._failure is not None:
             raise self._failure
