@@ -130,6 +130,31 @@ def _time(m: re.Match[str]) -> str:
     return f"{_plain(number_words(hour))} {tail}"
 
 
+def _digit_groups(m: re.Match[str]) -> str:
+    """ "555-0167" -> digits one by one; "323-2024", "8-19-1983": a date said as numbers
+    ("three twenty three two thousand twenty four"), which Whisper writes with hyphens."""
+    token = m.group(0)
+    if "-" not in token:
+        return token  # 4.1.1 and the like: left to the decimal rule
+    groups = token.split("-")
+    date = _month_day_year(groups)
+    return date or digit_words(token)
+
+
+def _month_day_year(groups: list[str]) -> str | None:
+    year = groups[-1]
+    if not (len(year) == 4 and 1900 <= int(year) <= 2099) and not (len(year) == 2 and len(groups) == 3):
+        return None
+    head = groups[:-1]
+    if len(head) == 1 and len(head[0]) in (3, 4):
+        cut = len(head[0]) - 2
+        head = [head[0][:cut], head[0][cut:]]
+    if len(head) != 2 or not (1 <= int(head[0]) <= 12 and 1 <= int(head[1]) <= 31):
+        return None
+    said_year = year_words(int(year)) if len(year) == 4 else number_words(int(year))
+    return _plain(f"{number_words(int(head[0]))} {number_words(int(head[1]))} {said_year}")
+
+
 def spell_numbers(text: str) -> str:
     """Written numbers in `text` as the words a caller said ("March 3rd, 1980" -> "March third,
     nineteen eighty"; "2:30" -> "two thirty"; "555-0167" -> "five five five zero one six seven")."""
@@ -142,6 +167,6 @@ def spell_numbers(text: str) -> str:
         text,
     )
     text = _PERCENT.sub(lambda m: f"{_number(m.group(1))} percent", text)
-    text = _DIGIT_GROUPS.sub(lambda m: digit_words(m.group(0)) if "-" in m.group(0) else m.group(0), text)
+    text = _DIGIT_GROUPS.sub(_digit_groups, text)
     text = _DECIMAL.sub(lambda m: f"{_number(m.group(1))} point {digit_words(m.group(2))}", text)
     return _NUMBER.sub(lambda m: _number(m.group(0)), text)

@@ -1,0 +1,49 @@
+"""Whisper's written numbers read back as the words the caller said, so the dialog and the
+redaction read every recognizer alike."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from appliance.dialog.spoken import digit_run, parse_choice, parse_date
+from appliance.numwords import spell_numbers
+
+TODAY = date(2026, 12, 6)
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("Maria Gonzalez, March 3rd, 1980.", "Maria Gonzalez, March third, nineteen eighty."),
+        ("John Whitfield, November 21, 1957.", "John Whitfield, November twenty one, nineteen fifty seven."),
+        ("the 21st of November 1957", "the twenty first of November nineteen fifty seven"),
+        ("born 819-1983", "born eight nineteen nineteen eighty three"),
+        ("2:30 p.m.", "two thirty p.m."),
+        ("at 9:05", "at nine oh five"),
+        ("10:00", "ten o'clock"),
+        ("my cell is 555-0167", "my cell is five five five zero one six seven"),
+        ("card ending 4111", "card ending four one one one"),
+        ("$20 and 50%", "twenty dollars and fifty percent"),
+        ("2.5 mg", "two point five mg"),
+        ("on 3/3/1980", "on 3/3/1980"),  # typed dates stay as typed: the dialog parses them
+        ("no numbers here", "no numbers here"),
+    ],
+)
+def test_written_numbers_become_the_spoken_words(written, said):
+    assert spell_numbers(written) == said
+
+
+def test_the_dialog_reads_whispers_digits_as_it_reads_spoken_words():
+    pairs = [
+        ("March 3rd, 1980", "march third nineteen eighty"),
+        ("the 21st of November 1957", "the twenty first of november nineteen fifty seven"),
+        ("21 November 1957", "twenty first november nineteen fifty seven"),
+        ("323-2024", "three twenty three two thousand twenty four"),
+    ]
+    for written, spoken in pairs:
+        assert parse_date(spell_numbers(written), TODAY) == parse_date(spoken, TODAY) is not None, written
+    offered = ["Tuesday at nine twenty in the morning", "Tuesday at ten forty in the morning"]
+    assert parse_choice(spell_numbers("The 10:40 please."), offered) == 2
+    assert digit_run(spell_numbers("It's 555-0167.")) == "5550167"
