@@ -474,11 +474,18 @@ def _default_asr(settings: Settings, site: Any) -> Any:
     if settings.speech.asr == "faster-whisper":
         from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
-        return FasterWhisperAsr(_active_model(settings, "asr"))
+        return FasterWhisperAsr(_active_model(settings, "asr"), vocabulary=site_vocabulary(site))
     from appliance.dialog.corpus import contexts, corpus
     from appliance.speech.asr.pocketsphinx import PocketsphinxAsr
 
     return PocketsphinxAsr(corpus=corpus(site), contexts=contexts(site), workers=settings.speech.asr_workers)
+
+
+def site_vocabulary(site: Any) -> list[str]:
+    """The site's own words a recognizer may prefer among hypotheses it heard about as well:
+    patients' and providers' names, medications (appliance/speech/asr/rescoring.py)."""
+    nlu = site.nlu
+    return [*nlu.vocabulary.names, *nlu.vocabulary.medications, *nlu.provider_names.values()]
 
 
 def _default_tts(settings: Settings) -> Any:

@@ -1,4 +1,5 @@
-"""`wardline simulate FILE… [--mode text|audio] [--json]`: play scripted callers against the agent."""
+"""`wardline simulate FILE… [--mode text|audio] [--caller-voice SPEC] [--json]`: play scripted
+callers against the agent."""
 
 from __future__ import annotations
 
@@ -16,6 +17,16 @@ ModeOption = Annotated[
 ]
 
 
+CallerVoiceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--caller-voice",
+        help="audio mode: espeak-ng:VOICE[:WPM] or piper:MODEL[:LENGTH_SCALE[:PITCH]] "
+        "(default: the voice the recognizer in use hears best that is not the agent's)",
+    ),
+]
+
+
 def register(app: typer.Typer) -> None:
     app.command("simulate")(simulate)
 
@@ -23,6 +34,7 @@ def register(app: typer.Typer) -> None:
 def simulate(
     files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
     mode: ModeOption = "text",
+    caller_voice: CallerVoiceOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Play scenarios against the agent and check what each expects."""
@@ -30,7 +42,7 @@ def simulate(
         raise typer.BadParameter("must be text or audio", param_hint="--mode")
     scenarios = load_all(files)
     try:
-        results = asyncio.run(_run(scenarios, mode))  # type: ignore[arg-type]
+        results = asyncio.run(_run(scenarios, mode, caller_voice))  # type: ignore[arg-type]
     except KeyboardInterrupt:  # Ctrl-C: the calls in progress were ended; no result to report
         err_console.print("simulate: interrupted; no scenario was judged")
         raise typer.Exit(130) from None
@@ -45,14 +57,16 @@ def simulate(
         raise typer.Exit(1)
 
 
-async def _run(scenarios: list, mode: Mode) -> list[ScenarioResult]:
+async def _run(scenarios: list, mode: Mode, caller_voice: str | None) -> list[ScenarioResult]:
     from appliance.call.services import build_services
     from appliance.config import load_settings
+    from appliance.sim.voices import parse_caller_voice
 
     with scripted_call_settings(load_settings()) as settings:
+        voice = parse_caller_voice(caller_voice, settings) if caller_voice else None
         services = await build_services(settings, speech=(mode == "audio"))
         try:
-            return [await run_scenario(s, services, mode) for s in scenarios]
+            return [await run_scenario(s, services, mode, caller_voice=voice) for s in scenarios]
         finally:
             await services.close()
 

