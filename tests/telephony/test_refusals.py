@@ -67,9 +67,11 @@ def test_beyond_max_calls_a_call_gets_503_with_retry_after_or_302_to_overflow(tm
     for overflow, expected in (("", 503), ("7000", 302)):
         settings = sip_settings(port, rtp, max_calls=1, retry_after_s=42, overflow_extension=overflow)
         with Harness(settings, Recorder) as h:
-            holder = _background_call(port, peer, tmp_path, pcap, hold_ms=4000)
+            # The first call stays up until the test has its answer: the agent then hangs it up.
+            holder = _background_call(port, peer, tmp_path, pcap, hold_ms=60_000)
             _wait_for(lambda h=h: len(h.sessions) == 1)
             response = raw_invite(port, body=sdp(peer + 10), local_port=peer + 5)
+            h.loop.call_soon_threadsafe(h.sessions[0].press, "#")
             holder.wait(30)
         assert _status(response) == expected
         if expected == 503:
@@ -86,7 +88,7 @@ def test_sigterm_drain_refuses_new_calls_and_lets_active_ones_finish(tmp_path: P
         holder = _background_call(port, peer, tmp_path, pcap, hold_ms=2500)
         _wait_for(lambda: len(h.sessions) == 1)
         future = asyncio.run_coroutine_threadsafe(h.server.drain(timeout_s=20), h.loop)
-        time.sleep(0.3)
+        _wait_for(lambda: h.server.agent is not None and h.server.agent.draining)
         refused = raw_invite(port, body=sdp(peer + 10), local_port=peer + 5)
         future.result(30)
         assert holder.wait(30) == 0
@@ -158,9 +160,9 @@ def _background_call(port: int, peer: int, tmp: Path, pcap: Path, *, hold_ms: in
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True, cwd=tmp)
 
 
-def _wait_for(condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
+def _wait_for(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout  # a safety net: the event comes in well under a second
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the call to start")
+            raise AssertionError("timed out waiting for the call to start or the drain to begin")
         time.sleep(0.05)
