@@ -67,12 +67,11 @@ def test_beyond_max_calls_a_call_gets_503_with_retry_after_or_302_to_overflow(tm
     for overflow, expected in (("", 503), ("7000", 302)):
         settings = sip_settings(port, rtp, max_calls=1, retry_after_s=42, overflow_extension=overflow)
         with Harness(settings, Recorder) as h:
-            # The first call stays up until the test has its answer: the agent then hangs it up.
-            holder = _background_call(port, peer, tmp_path, pcap, hold_ms=60_000)
+            holder = _background_call(port, peer, tmp_path, pcap)  # up until the test has its answer
             _wait_for(lambda h=h: len(h.sessions) == 1)
             response = raw_invite(port, body=sdp(peer + 10), local_port=peer + 5)
-            h.loop.call_soon_threadsafe(h.sessions[0].press, "#")
-            holder.wait(30)
+            _hang_up(peer)
+            assert holder.wait(30) == 0
         assert _status(response) == expected
         if expected == 503:
             assert _header(response, "Retry-After") == "42"
@@ -85,12 +84,14 @@ def test_sigterm_drain_refuses_new_calls_and_lets_active_ones_finish(tmp_path: P
     port, rtp, peer = next_ports()
     pcap = write_rtp_pcap(tmp_path / "s.pcap", silence(8000, 400))
     with Harness(sip_settings(port, rtp), Recorder) as h:
-        holder = _background_call(port, peer, tmp_path, pcap, hold_ms=2500)
+        holder = _background_call(port, peer, tmp_path, pcap)  # up until the test says
         _wait_for(lambda: len(h.sessions) == 1)
-        future = asyncio.run_coroutine_threadsafe(h.server.drain(timeout_s=20), h.loop)
+        future = asyncio.run_coroutine_threadsafe(h.server.drain(timeout_s=60), h.loop)
         _wait_for(lambda: h.server.agent is not None and h.server.agent.draining)
         refused = raw_invite(port, body=sdp(peer + 10), local_port=peer + 5)
-        future.result(30)
+        assert not future.done()  # still draining: the active call goes on
+        _hang_up(peer)
+        future.result(60)
         assert holder.wait(30) == 0
     assert _status(refused) == 503
     (record,) = h.server.finished
@@ -144,20 +145,48 @@ def test_a_failing_pipeline_transfers_its_call_while_another_call_goes_on(tmp_pa
     assert "sip:0@127.0.0.1" in refer  # the operator
 
 
-def _background_call(port: int, peer: int, tmp: Path, pcap: Path, *, hold_ms: int) -> subprocess.Popen[str]:
+def _background_call(
+    port: int, peer: int, tmp: Path, pcap: Path, *, hold_ms: int | None = None
+) -> subprocess.Popen[str]:
+    """A sipp caller in the background: it hangs up after `hold_ms`, or, without it, once
+    `_hang_up(peer)` tells it to."""
     import string
 
     from tests.telephony.harness import SCENARIOS
 
-    text = string.Template((SCENARIOS / "hold.xml").read_text()).substitute(
+    scenario = "hold" if hold_ms is not None else "hold_until_told"
+    text = string.Template((SCENARIOS / f"{scenario}.xml").read_text()).substitute(
         audio=str(pcap), hold_ms=str(hold_ms)
     )
-    xml = tmp / f"hold-{peer}.xml"
+    xml = tmp / f"{scenario}-{peer}.xml"
     xml.write_text(text)
     args = ["sipp", f"127.0.0.1:{port}", "-sf", str(xml), "-i", "127.0.0.1", "-p", str(peer),
             "-mi", "127.0.0.1", "-mp", str(peer + 2), "-m", "1", "-nostdin",
-            "-timeout", "30s", "-timeout_error"]  # fmt: skip
+            "-timeout", "90s", "-timeout_error", "-cid_str", _held_call_id(peer)]  # fmt: skip
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True, cwd=tmp)
+
+
+def _held_call_id(peer: int) -> str:
+    return f"held-{peer}@127.0.0.1"  # sipp's -cid_str: the one call's Call-ID, known to the test
+
+
+def _hang_up(peer: int) -> None:
+    """Tell a held sipp caller (on port `peer`) to hang up: an OPTIONS inside its dialog."""
+    call_id = _held_call_id(peer)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        here = s.getsockname()[1]
+        s.sendto(
+            (
+                f"OPTIONS sip:sipp@127.0.0.1:{peer} SIP/2.0\r\n"
+                f"Via: SIP/2.0/UDP 127.0.0.1:{here};branch=z9hG4bK-hangup-{peer}\r\n"
+                "Max-Forwards: 70\r\n"
+                "From: <sip:test@127.0.0.1>;tag=test\r\n"
+                f"To: <sip:sipp@127.0.0.1:{peer}>\r\n"
+                f"Call-ID: {call_id}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+            ).encode(),
+            ("127.0.0.1", peer),
+        )
 
 
 def _wait_for(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
