@@ -102,7 +102,7 @@ def test_rtp_from_an_unexpected_source_is_ignored(tmp_path: Path) -> None:
     port, rtp, peer = next_ports()
     quiet = write_rtp_pcap(tmp_path / "quiet.pcap", silence(8000, 1500))
     with Harness(sip_settings(port, rtp), Recorder) as h:
-        holder = _background_call(port, peer, tmp_path, quiet, hold_ms=1500)
+        holder = _background_call(port, peer, tmp_path, quiet)  # up until every stray packet is sent
         _wait_for(lambda: len(h.sessions) == 1)
         loud = bytes([0x80]) * 160  # μ-law near full scale
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
@@ -118,6 +118,7 @@ def test_rtp_from_an_unexpected_source_is_ignored(tmp_path: Path) -> None:
                 for p in range(rtp, rtp + 8, 2):
                     s.sendto(pkt, ("127.0.0.1", p))
                 time.sleep(0.02)
+        _hang_up(peer)
         assert holder.wait(30) == 0
     assert h.sessions[0].speech_frames(-30.0) == 0
 
@@ -133,10 +134,11 @@ def test_a_failing_pipeline_transfers_its_call_while_another_call_goes_on(tmp_pa
         return session
 
     with Harness(sip_settings(port, rtp), factory) as h:
-        healthy = _background_call(port, peer + 20, tmp_path, pcap, hold_ms=3000)
+        healthy = _background_call(port, peer + 20, tmp_path, pcap)  # up until the faulty call is over
         _wait_for(lambda: len(made) == 1)
         faulty = sipp("refer_unprompted", port, peer, tmp_path)  # accepts the operator REFER
         assert faulty.returncode == 0, faulty.output
+        _hang_up(peer + 20)
         assert healthy.wait(30) == 0
         records = h.wait_finished(2)
     by_outcome = sorted(r.outcome or "" for r in records)
@@ -145,20 +147,14 @@ def test_a_failing_pipeline_transfers_its_call_while_another_call_goes_on(tmp_pa
     assert "sip:0@127.0.0.1" in refer  # the operator
 
 
-def _background_call(
-    port: int, peer: int, tmp: Path, pcap: Path, *, hold_ms: int | None = None
-) -> subprocess.Popen[str]:
-    """A sipp caller in the background: it hangs up after `hold_ms`, or, without it, once
-    `_hang_up(peer)` tells it to."""
+def _background_call(port: int, peer: int, tmp: Path, pcap: Path) -> subprocess.Popen[str]:
+    """A sipp caller in the background that stays up until `_hang_up(peer)` tells it to go."""
     import string
 
     from tests.telephony.harness import SCENARIOS
 
-    scenario = "hold" if hold_ms is not None else "hold_until_told"
-    text = string.Template((SCENARIOS / f"{scenario}.xml").read_text()).substitute(
-        audio=str(pcap), hold_ms=str(hold_ms)
-    )
-    xml = tmp / f"{scenario}-{peer}.xml"
+    text = string.Template((SCENARIOS / "hold_until_told.xml").read_text()).substitute(audio=str(pcap))
+    xml = tmp / f"hold_until_told-{peer}.xml"
     xml.write_text(text)
     args = ["sipp", f"127.0.0.1:{port}", "-sf", str(xml), "-i", "127.0.0.1", "-p", str(peer),
             "-mi", "127.0.0.1", "-mp", str(peer + 2), "-m", "1", "-nostdin",
