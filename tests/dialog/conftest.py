@@ -139,8 +139,8 @@ def make_call(
         *,
         caller_id: str | None = None,
         latency_s: dict[str, float] | None = None,
-        timeout_s: float = 5.0,
-        filler_ms: int = 300,
+        timeout_s: float = 30.0,  # a net for a busy box: the timeout test sets its own
+        filler_ms: int = 60_000,  # a filler only where a test asks: a slow box must not add one
         hold: Collection[str] = (),
         **kwargs: Any,
     ) -> Call:
