@@ -99,9 +99,14 @@ def test_cancelling_the_consuming_task_kills_espeak() -> None:
     async def body() -> int:
         tts = EspeakTts()
         started = asyncio.Event()
+        # Still referenced after the task ends (as a pipeline may hold it), so no garbage
+        # collection closes the stream: the kill must come from the task's end itself.
+        held: list[object] = []
 
         async def play() -> None:
-            async for _ in tts.synthesize("Please hold while I look that up for you. " * 40, 8000):
+            stream = tts.synthesize("Please hold while I look that up for you. " * 40, 8000)
+            held.append(stream)
+            async for _ in stream:
                 started.set()
                 await asyncio.sleep(0.02)  # paced like playback
 
