@@ -158,8 +158,8 @@ class Harness:
     def run(self, coro: Any, timeout: float = 30) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
-    def wait_finished(self, n: int, timeout: float = 20) -> list[Any]:
-        deadline = time.monotonic() + timeout
+    def wait_finished(self, n: int, timeout: float = 60) -> list[Any]:
+        deadline = time.monotonic() + timeout  # a safety net: returns once n calls have finished
         while len(self.server.finished) < n and time.monotonic() < deadline:
             time.sleep(0.05)
         return list(self.server.finished)
@@ -259,7 +259,7 @@ def raw_invite(
     content_type: str = "application/sdp",
     extra_headers: str = "",
     local_ip: str = "127.0.0.1",
-    timeout: float = 5.0,
+    timeout: float = 30.0,
 ) -> str:
     """Send one INVITE from a plain UDP socket; return the first final response's text."""
     call_id = f"raw-{local_port}-{time.monotonic_ns()}"
@@ -280,8 +280,9 @@ def raw_invite(
 
 
 def raw_send(
-    port: int, msg: str | bytes, *, local_port: int, local_ip: str = "127.0.0.1", timeout: float = 5.0
+    port: int, msg: str | bytes, *, local_port: int, local_ip: str = "127.0.0.1", timeout: float = 30.0
 ) -> str:
+    """Send one message; return the first final response (the timeout is a net: "" if none)."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind((local_ip, local_port))
         s.settimeout(timeout)
