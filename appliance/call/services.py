@@ -67,6 +67,7 @@ class CallServices:
     understanding_factory: Callable[[Any], Any] | None = None  # CommandGenerator per call
     llm_slot: ModelSlot[Any] | None = None  # the LLM behind understanding, once [llm] was enabled
     store: Any = None  # appliance.privacy.store.ObjectStore: encrypted recordings, when recording
+    semantic: Any = None  # appliance.dialog.semantic.SemanticIndex for the site; None: encoder off
     _model_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     # -- the engines (hot-swapped on reload) -------------------------------------------------
@@ -125,7 +126,9 @@ class CallServices:
             timeout_s=self.settings.call.tool_timeout_ms / 1000,
             latency_s=self.tool_delay_s,
         )
-        understanding = self.understanding_factory(self.site) if self.understanding_factory else None
+        understanding = (
+            self.understanding_factory(self.site, self.semantic) if self.understanding_factory else None
+        )
         guard = self.ops.dialog_guard(call_id, caller_id, emit) if self.ops is not None else None
         engine = DialogEngine(
             self.site,
@@ -135,6 +138,7 @@ class CallServices:
             emit=guard.emit if guard is not None else emit,
             clock_ms=clock_ms,
             understanding=understanding,
+            semantic=self.semantic,
             caller_id=caller_id,
             tool_filler_ms=self.settings.call.tool_filler_ms,
         )
@@ -193,7 +197,8 @@ class CallServices:
         site_dir = Path(settings.site.policy_dir)
         site, schedule = load_site(site_dir), load_schedule(site_dir)
         knowledge = KnowledgeBase(site_dir / "knowledge")
-        self.site, self.schedule, self.knowledge = site, schedule, knowledge
+        semantic = _semantic(settings, site)
+        self.site, self.schedule, self.knowledge, self.semantic = site, schedule, knowledge, semantic
         if self.audit is not None:
             self.audit.append("policy-changed", "service", None, {"policy": site.site.name})
 
@@ -333,8 +338,9 @@ async def build_services(
     seed_demo(sessions, site_dir, patients=settings.site.demo_patients)
     knowledge = KnowledgeBase(site_dir / "knowledge")
     services = CallServices(
-        settings=settings, site=site, schedule=schedule, sessions=sessions, knowledge=knowledge, store=store
-    )
+        settings=settings, site=site, schedule=schedule, sessions=sessions, knowledge=knowledge, store=store,
+        semantic=_semantic(settings, site),
+    )  # fmt: skip
     try:
         if audit:
             services.audit = _open_audit(settings)
@@ -406,6 +412,15 @@ def _default_tts(settings: Settings) -> Any:
     return EspeakTts(voice=settings.speech.voice, words_per_minute=settings.speech.words_per_minute)
 
 
+def _semantic(settings: Settings, site: Any) -> Any:
+    """The site's semantic index (its examples embedded once), or None with the encoder off."""
+    if settings.understanding.encoder == "off" or not site.examples.labeled():
+        return None
+    from appliance.dialog.semantic import index_for
+
+    return index_for(site, settings.understanding.encoder)
+
+
 class ModelNotActive(Exception):
     """The configuration names a model engine, but no model of that kind is active."""
 
@@ -437,9 +452,12 @@ async def _understanding(settings: Settings) -> tuple[Callable[[Any], Any] | Non
         )
     await engine.start()
 
-    def per_call(site: Any) -> Any:
+    def per_call(site: Any, semantic: Any = None) -> Any:
+        from appliance.dialog.layered import LayeredUnderstanding
+
         deadline = settings.llm.deadline_ms
-        return DeadlineRouter(LlmCommandGenerator(engine), RuleNlu(site), deadline_ms=deadline)
+        fallback = LayeredUnderstanding(site, semantic) if semantic is not None else RuleNlu(site)
+        return DeadlineRouter(LlmCommandGenerator(engine), fallback, deadline_ms=deadline)
 
     return per_call, engine
 
