@@ -76,6 +76,7 @@ from appliance.dialog.flows import (
     Speak,
     ask,
 )
+from appliance.dialog.language import ENGLISH, handoff_message, identify
 from appliance.dialog.layered import LayeredUnderstanding
 from appliance.dialog.nlu import IDENTITY_EXPECTS, RuleNlu
 from appliance.dialog.redflags import (
@@ -146,6 +147,8 @@ class DialogEngine:
         self._request = ""
         self._last_text = ""  # the caller's words this turn, for the rule for doubt
         self._safety: tuple[RedFlag, str] | None = None  # a possible emergency asked about, and its words
+        self._heard_caller = False  # the first spoken turn decides the caller's language
+        self._language = ""  # the caller's language when it is not one the site speaks
         # what the call was last told about secure digits; it follows the call, not the
         # conversation, so snapshot()/take_back() leave it alone
         self._secure = False
@@ -305,6 +308,11 @@ class DialogEngine:
         else:
             text = turn.text.strip()
             self._last_text = text
+            first, self._heard_caller = not self._heard_caller, True
+            if first and (language := self._foreign_language(turn)):
+                async for action in self._other_language(language, text):
+                    yield action
+                return
             flag = await self._red_flag(text)
             if self._safety is not None:
                 async for action in self._safety_answer(text, flag):
@@ -335,11 +343,17 @@ class DialogEngine:
             yield action
 
     # -- red flags and the rule for doubt ---------------------------------------------------------
-    async def _red_flag(self, text: str) -> RedFlag | None:
-        """All layers; the semantic one reads the turn in a worker thread (the encoder computes)."""
+    async def _red_flag(self, text: str, *, any_language: bool = False) -> RedFlag | None:
+        """All layers; the semantic one reads the turn in a worker thread (the encoder computes).
+
+        `any_language`: the words are not English, so the site's English symptom words cannot
+        vouch for a semantic hit; the encoder (multilingual) is trusted on its own."""
         semantic = None
         if self._semantic is not None and text:
-            semantic = await asyncio.to_thread(semantic_flag, self._semantic, self.site.redflags, text)
+            vouched = True if any_language else None
+            semantic = await asyncio.to_thread(
+                semantic_flag, self._semantic, self.site.redflags, text, symptom=vouched
+            )
         return check_red_flags(self.site.redflags, text, semantic)
 
     async def _doubt_or_emergency(self, flag: RedFlag, text: str) -> AsyncIterator[AgentAction]:
@@ -355,6 +369,32 @@ class DialogEngine:
             self._emit(CommandAccepted(self.call_id, self._clock_ms(), name="safety_question",
                                        args={"category": flag.category}))  # fmt: skip
             yield Say(" ".join(self.site.redflags.safety_question.split()))
+
+    def _foreign_language(self, turn: CallerTurn) -> str:
+        """The caller's language on the first turn, when the site does not speak it ("" otherwise).
+
+        The words decide first (script and lexicon); a recognizer's own detection counts when
+        the words hold no English word to contradict it."""
+        found = identify(turn.text)
+        language = found.code if found else ""
+        if not language and turn.language and not any(w in ENGLISH for w in normalize(turn.text).split()):
+            language = turn.language
+        return language if language and language not in self.site.site.languages else ""
+
+    async def _other_language(self, language: str, text: str) -> AsyncIterator[AgentAction]:
+        """Told in their language that a person will help (and the emergency number), then a
+        person: the nurse line when the words may be an emergency (the encoder reads many
+        languages), the interpreter line otherwise; the language goes in the handoff summary."""
+        self._language = language
+        flag = await self._red_flag(text, any_language=True)
+        message, spoken_in = handoff_message(language)
+        yield Say(message, language=spoken_in)
+        target, reason = (
+            ("nurse", f"red-flag:{flag.category}") if flag else ("interpreter", f"language:{language}")
+        )
+        if flag:
+            self._emit(RedFlagRaised(self.call_id, self._clock_ms(), category=flag.category))
+        yield self._transfer(target, reason)
 
     async def _safety_answer(self, text: str, flag: RedFlag | None) -> AsyncIterator[AgentAction]:
         """The answer to the safety question: only a clear no goes back to what the caller asked."""
@@ -735,6 +775,8 @@ class DialogEngine:
             "last_tool_result": last.message if last else "",
             "request": self._summary_request(reason),
         }
+        if self._language:
+            summary["language"] = self._language
         self._finished = True
         return Transfer(
             to=self.site.extension(target), reason=reason, handoff_id=uuid.uuid4().hex, summary=summary
@@ -754,6 +796,8 @@ class DialogEngine:
             return request
         if reason.startswith("red-flag:"):
             return "reported " + reason.split(":", 1)[1].replace("_", " ")
+        if reason.startswith("language:"):
+            return "caller speaks " + reason.split(":", 1)[1] + "; needs an interpreter"
         return self._request or reason.replace("-", " ")
 
     def _note(self, action: AgentAction) -> None:

@@ -155,11 +155,18 @@ def mentions_symptom(spec: RedFlagsSpec, text: str) -> bool:
     return _any(spec.symptoms, norm)
 
 
-def semantic_flag(index: SemanticIndex | None, spec: RedFlagsSpec, text: str) -> tuple[str, bool] | None:
-    """The semantic layer's verdict for a turn: (category, certain), or None."""
+def semantic_flag(
+    index: SemanticIndex | None, spec: RedFlagsSpec, text: str, *, symptom: bool | None = None
+) -> tuple[str, bool] | None:
+    """The semantic layer's verdict for a turn: (category, certain), or None.
+
+    `symptom`: whether the turn names a symptom; by default the site's symptom and urgency words
+    decide (a caller in another language passes True: the words cannot be read here)."""
     if index is None:
         return None
-    return index.red_flag(index.read(text), symptom=mentions_symptom(spec, text) or _urgent(spec, text))
+    if symptom is None:
+        symptom = mentions_symptom(spec, text) or _urgent(spec, text)
+    return index.red_flag(index.read(text), symptom=symptom)
 
 
 def _urgent(spec: RedFlagsSpec, text: str) -> bool:

@@ -146,6 +146,8 @@ class SiteSpec(_Strict):
     time_zone: str
     disclosure: str = Field(min_length=1)
     greeting: str = "How can I help you today?"
+    # languages the site's agent speaks (ISO 639-1); a caller in another goes to `interpreter`
+    languages: tuple[str, ...] = ("en",)
     transfer_targets: dict[str, TransferTarget]
     identity: IdentityRules = IdentityRules()
     keypad: KeypadRules = KeypadRules()
