@@ -142,3 +142,30 @@ def test_everyday_request_understood_by_meaning(make_call: MakeCall, semantic: A
     call = make_call(semantic=semantic)
     call.turn("i'm almost out of my metformin")
     assert "refill_request" in [e.flow for e in call.events if e.type == "flow-started"]
+
+
+# -- bad input: never a crash, never a silent caller ------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "uh", "...", "zzzz kkkk ffff", "🙂🙂🙂", "ขอนัดหมอหน่อยครับ", "hmm " * 3000],
+)  # fmt: skip
+def test_empty_noisy_long_and_unknown_script_turns_get_an_answer(
+    make_call: MakeCall, semantic: Any, text: str
+) -> None:
+    call = make_call(semantic=semantic)
+    out = call.turn(text)
+    assert out and (any(isinstance(a, Say) and a.text.strip() for a in out) or isinstance(out[-1], Transfer))
+
+
+def test_an_emergency_at_the_end_of_a_very_long_turn_is_heard(site: SitePack, semantic: Any) -> None:
+    text = "so I was calling about my appointment and " * 60 + "now my chest is really tight and I'm sweating"
+    flag = check_red_flags(site.redflags, text, semantic_flag(semantic, site.redflags, text))
+    assert flag is not None and flag.category == "chest_pain"
+
+
+def test_a_caller_in_an_unknown_script_reaches_a_person_in_english(make_call: MakeCall) -> None:
+    call = make_call()
+    out = call.turn("ขอนัดหมอหน่อยครับ ขอบคุณครับ")  # Thai: no message in it here, so English
+    says = [a for a in out if isinstance(a, Say)]
+    assert says and says[0].language == "" and "your language" in says[0].text
+    assert isinstance(out[-1], Transfer) and out[-1].summary["language"] == "th"
