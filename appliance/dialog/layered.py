@@ -17,6 +17,7 @@ from appliance.dialog.commands import AskKnowledge, Command, HandOff, SetSlot, S
 from appliance.dialog.nlu import RuleNlu
 from appliance.dialog.semantic import Reading, SemanticIndex
 from appliance.dialog.sitepack import SitePack
+from appliance.dialog.spoken import normalize
 from appliance.dialog.understanding import DialogContext
 
 # Turns where the caller may name a new request (not an answer to a question the agent asked).
@@ -70,13 +71,28 @@ class LayeredUnderstanding:
         if ruled is not None:
             # A rule's request stands unless the meaning clearly names another one of the same
             # kind ("I don't need my appointment anymore" matches a booking pattern's words).
-            if type(ruled) is not type(request) or ruled == request:
+            if ruled == request or not (type(ruled) is type(request) or self._generic(ruled, utterance)):
                 return by_rules
             if reading.margin < self.index.thresholds.override_margin:
                 return by_rules
             kept = [c for c in commands if c is not ruled]
             return Understood([*kept, request], named[1], "semantic")
         return Understood([*commands, request], named[1], "semantic")
+
+    def _generic(self, command: Command, utterance: str) -> bool:
+        """A rule's catch-all: a question pattern ("^do you ...") or the nurse line for any symptom
+        word, which a clear request by meaning may replace ("do you have anything open with
+        Doctor Alvarez", "can a nurse give me a ring"). A clinical question (a `before_intents`
+        nurse handoff: dosing, "is this normal") is never replaced."""
+        if isinstance(command, AskKnowledge):
+            return True
+        if not (isinstance(command, HandOff) and command.target == "nurse"):
+            return False
+        norm = normalize(utterance)
+        return not any(
+            h.before_intents and h.target == "nurse" and any(p.search(norm) for p in h.patterns)
+            for h in self.site.nlu.handoffs
+        )
 
     def _open(self, context: DialogContext) -> bool:
         return context.expecting in OPEN_EXPECTS

@@ -169,3 +169,12 @@ def test_a_caller_in_an_unknown_script_reaches_a_person_in_english(make_call: Ma
     says = [a for a in out if isinstance(a, Say)]
     assert says and says[0].language == "" and "your language" in says[0].text
     assert isinstance(out[-1], Transfer) and out[-1].summary["language"] == "th"
+
+
+def test_a_clinical_question_stays_with_the_nurse_whatever_its_meaning_resembles(
+    make_call: MakeCall, semantic: Any
+) -> None:
+    call = make_call(semantic=semantic)
+    out = call.turn("should I take more of my blood pressure pills if I missed a dose")
+    assert isinstance(out[-1], Transfer) and out[-1].to == "2100"
+    assert call.tools() == []
