@@ -88,6 +88,9 @@ class NetworkSettings(Section):
 class ModelsSettings(Section):
     catalog_dir: Path = REPO_ROOT / "models"  # shipped manifests; site ones go in data_dir/models/catalog
     health_timeout_s: float = Field(120.0, gt=0, le=3600, description="longest health check on activate")
+    # activate runs `wardline eval` on a sample of the site's examples as an LLM's acceptance gate:
+    # below the embedded default on red-flag recall or intent accuracy, it is refused
+    llm_acceptance: bool = True
     vllm_env_dir: Path | None = None  # where activate writes wardline-vllm@ unit env files; default data_dir
     vllm_restart_command: str = ""  # e.g. "systemctl restart wardline-vllm@{instance}"; empty: none
 

