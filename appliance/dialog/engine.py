@@ -222,6 +222,15 @@ class DialogEngine:
          self._request, self._unspoken, self._safety) = copy.deepcopy(snapshot)  # fmt: skip
         return True
 
+    def emergency_in_partial(self, text: str) -> bool:
+        """A stable partial transcript already names a certain emergency (patterns and concepts
+        only: no encoder, well under a millisecond), so the call may end the turn early and let
+        `handle` act on it. Pure: nothing is said or changed here."""
+        if self._finished or not text.strip():
+            return False
+        flag = check_red_flags(self.site.redflags, text)
+        return flag is not None and flag.certain
+
     @property
     def expects_long_answer(self) -> bool:
         """The next answer has parts callers pause between (a name, then a date of birth)."""

@@ -178,3 +178,11 @@ def test_a_clinical_question_stays_with_the_nurse_whatever_its_meaning_resembles
     out = call.turn("should I take more of my blood pressure pills if I missed a dose")
     assert isinstance(out[-1], Transfer) and out[-1].to == "2100"
     assert call.tools() == []
+
+
+def test_a_partial_transcript_can_name_a_certain_emergency(make_call: MakeCall) -> None:
+    call = make_call()
+    assert call.engine.emergency_in_partial("my dad just collapsed and he")
+    assert not call.engine.emergency_in_partial("I'd like to book an appoint")
+    assert not call.engine.emergency_in_partial("can I book in my chest")  # not certain: wait for the turn
+    assert call.events == []  # nothing said, nothing changed
