@@ -104,6 +104,9 @@ class LlmSettings(Section):
     n_gpu_layers: int = Field(-1, ge=-1, description="llama.cpp layers on the GPU (-1: all, 0: CPU)")
     n_ctx: int = Field(4096, ge=256, le=262144)
     prompt_cache_mb: int = Field(256, ge=0, le=65536, description="llama.cpp per-call prefix cache")
+    summary_deadline_ms: int = Field(
+        4000, ge=100, le=60000, description="LLM handoff note after a transfer; past it the template stands"
+    )
 
 
 class SipSettings(Section):

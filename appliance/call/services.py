@@ -175,11 +175,46 @@ class CallServices:
         """The post-call satisfaction press after a goodbye, or None."""
         return self.ops.survey(call_id, hangup_reason) if self.ops is not None else None
 
-    def save_handoff(self, handoff_id: str, summary: dict[str, Any]) -> None:
-        """Stored redacted: the file lives outside the encrypted store, so it holds no PHI."""
-        if handoff_id:
+    def save_handoff(
+        self, handoff_id: str, summary: dict[str, Any], transcript: list[tuple[str, str]] | None = None
+    ) -> asyncio.Task[None] | None:
+        """Stored redacted: the file lives outside the encrypted store, so it holds no PHI.
+
+        The dialog's own summary is written at once (`summary_by: template`). With an LLM active
+        and the call's `transcript` given, the LLM's note for the person taking the call is added
+        in the background within `[llm] summary_deadline_ms` (`summary_by: llm`); the transfer
+        never waits for it, and a slow or failing model leaves the template summary standing."""
+        if not handoff_id:
+            return None
+        names = self.site.nlu.vocabulary.names
+        first = {**summary, "summary_by": "template"}
+        save_handoff(self.settings.data_dir, handoff_id, _redacted(first, names))
+        engine = self.llm
+        if engine is None or not transcript:
+            return None
+        return asyncio.get_running_loop().create_task(self._llm_note(engine, handoff_id, summary, transcript))
+
+    async def _llm_note(
+        self, engine: Any, handoff_id: str, summary: dict[str, Any], transcript: list[tuple[str, str]]
+    ) -> None:
+        from appliance.llm.answers import handoff_summary
+
+        lines = [f"{who}: {text}" for who, text in transcript]
+        facts = {k: v for k, v in summary.items() if k in ("reason", "request", "flow", "identity_verified")}
+        try:
+            note = await asyncio.wait_for(
+                handoff_summary(engine, facts, lines, session=f"handoff-{handoff_id}"),
+                self.settings.llm.summary_deadline_ms / 1000,
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a timeout or an engine fault: the template summary stands
+            log.info("handoff %s: no LLM note (%s)", handoff_id, type(exc).__name__)
+            return
+        if note:
             names = self.site.nlu.vocabulary.names
-            save_handoff(self.settings.data_dir, handoff_id, _redacted(summary, names))
+            full = {**summary, "note": note, "summary_by": "llm"}
+            save_handoff(self.settings.data_dir, handoff_id, _redacted(full, names))
 
     def extension(self, name: str) -> str:
         return self.site.extension(name)

@@ -543,7 +543,7 @@ class CallSession:
             self._ended = True
             await self.transport.hang_up()
             return
-        self.services.save_handoff(action.handoff_id, dict(action.summary))
+        self.services.save_handoff(action.handoff_id, dict(action.summary), self._dialog.history)
         self._emit(
             TransferStarted(
                 self.call_id, self.now_ms(), to=action.to, reason=action.reason, handoff_id=action.handoff_id
