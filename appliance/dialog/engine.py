@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import functools
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -360,9 +361,11 @@ class DialogEngine:
         semantic = None
         if self._semantic is not None and text:
             vouched = True if any_language else None
+            answering = self._s.expecting not in (None, "anything_else")
             semantic = await asyncio.to_thread(
-                semantic_flag, self._semantic, self.site.redflags, text, symptom=vouched
-            )
+                functools.partial(semantic_flag, symptom=vouched, answering=answering),
+                self._semantic, self.site.redflags, text,
+            )  # fmt: skip
         return check_red_flags(self.site.redflags, text, semantic)
 
     async def _doubt_or_emergency(self, flag: RedFlag, text: str) -> AsyncIterator[AgentAction]:

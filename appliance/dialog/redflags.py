@@ -156,17 +156,24 @@ def mentions_symptom(spec: RedFlagsSpec, text: str) -> bool:
 
 
 def semantic_flag(
-    index: SemanticIndex | None, spec: RedFlagsSpec, text: str, *, symptom: bool | None = None
+    index: SemanticIndex | None,
+    spec: RedFlagsSpec,
+    text: str,
+    *,
+    symptom: bool | None = None,
+    answering: bool = False,
 ) -> tuple[str, bool] | None:
     """The semantic layer's verdict for a turn: (category, certain), or None.
 
     `symptom`: whether the turn names a symptom; by default the site's symptom and urgency words
-    decide (a caller in another language passes True: the words cannot be read here)."""
+    decide (a caller in another language passes True: the words cannot be read here).
+    `answering`: the caller is answering the agent's question; only a named symptom lets the
+    semantic layer flag the turn then."""
     if index is None:
         return None
     if symptom is None:
         symptom = mentions_symptom(spec, text) or _urgent(spec, text)
-    return index.red_flag(index.read(text), symptom=symptom)
+    return index.red_flag(index.read(text), symptom=symptom, unprompted=not answering)
 
 
 def _urgent(spec: RedFlagsSpec, text: str) -> bool:

@@ -124,14 +124,18 @@ class SemanticIndex:
         return Reading(self.labels[best], float(scores[best]), margin, red_flag, gap)
 
     # -- what the layers do with a reading -------------------------------------------------------
-    def red_flag(self, reading: Reading, symptom: bool = True) -> tuple[str, bool] | None:
+    def red_flag(
+        self, reading: Reading, symptom: bool = True, *, unprompted: bool = True
+    ) -> tuple[str, bool] | None:
         """(category, certain) when the reading is a possible emergency, else None.
 
-        `symptom`: the turn names a symptom or a body part (redflags.mentions_symptom)."""
+        `symptom`: the turn names a symptom or a body part (redflags.mentions_symptom).
+        `unprompted`: without one, a clear lead may still flag it; off while the caller answers
+        a question (a pharmacy, a name: short answers land anywhere in e5's narrow band)."""
         t = self.thresholds
         if reading.red_flag is None or reading.red_flag_gap > t.red_flag_gap:
             return None
-        if not symptom and reading.margin < t.red_flag_unprompted_margin:
+        if not symptom and (not unprompted or reading.margin < t.red_flag_unprompted_margin):
             return None
         certain = reading.is_red_flag and reading.margin >= t.red_flag_certain_margin
         return reading.red_flag, certain

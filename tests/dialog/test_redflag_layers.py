@@ -186,3 +186,14 @@ def test_a_partial_transcript_can_name_a_certain_emergency(make_call: MakeCall) 
     assert not call.engine.emergency_in_partial("I'd like to book an appoint")
     assert not call.engine.emergency_in_partial("can I book in my chest")  # not certain: wait for the turn
     assert call.events == []  # nothing said, nothing changed
+
+
+def test_an_answer_to_a_question_is_flagged_by_meaning_only_with_a_symptom(
+    site: SitePack, semantic: Any
+) -> None:
+    def answered(text: str) -> Any:
+        semantic_verdict = semantic_flag(semantic, site.redflags, text, answering=True)
+        return check_red_flags(site.redflags, text, semantic_verdict)
+
+    assert answered("the cvs on elm") is None and answered("that's my mum's name not mine") is None
+    assert answered("sorry my heart is doing something really weird right now") is not None
