@@ -43,6 +43,9 @@ def test_a_model_that_hears_callers_worse_than_the_embedded_default_is_refused(
     registry.install(tiny_gguf, manifest_path=good)
     registry.activate("kept")
     monkeypatch.setenv("WARDLINE_MODELS__LLM_ACCEPTANCE", "true")
+    # the model's own answers are measured, however slow a loaded test box makes it (past the
+    # deadline the embedded stack would answer for it and the gate would see the default's figures)
+    monkeypatch.setenv("WARDLINE_LLM__DEADLINE_MS", "10000")
     registry = ModelRegistry(load_settings())
     other = build_gguf(tmp_path / "random.gguf", seed=11, n_layer=1)
     manifest = write_manifest(
