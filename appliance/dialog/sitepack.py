@@ -1,6 +1,7 @@
-"""The site pack: one site's policy (site.yaml, flows.yaml, nlu.yaml, redflags.yaml), validated whole.
+"""The site pack: one site's policy (site.yaml, flows.yaml, nlu.yaml, redflags.yaml, and the optional
+examples.yaml of labeled caller sentences for the semantic understanding), validated whole.
 
-`load_site(dir)` reads all four files, validates each with pydantic and then across files (a flow's
+`load_site(dir)` reads all the files, validates each with pydantic and then across files (a flow's
 tools exist, every transfer target named is declared, each step names a slot or tool its flow
 has). Every problem found is collected with its file and line (`SiteIssue`), and `SiteError`
 carries the list. Nothing is half-applied: the caller gets a complete `SitePack` or the error.
