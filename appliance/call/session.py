@@ -511,7 +511,8 @@ class CallSession:
             self._emit(AsrFinal(self.call_id, self.now_ms(), text=heard))
             text = heard if item.whole and heard else f"{self._prefix} {heard}".strip()
             self._prefix = ""
-            turn = CallerTurn(text=text) if text else CallerTurn(kind="silence")
+            language = getattr(item.stream, "detected_language", None) or ""  # faster-whisper's
+            turn = CallerTurn(text=text, language=language) if text else CallerTurn(kind="silence")
             self._last_turn = (
                 _LastTurn(text, item.timing.end_of_turn_ms, self._dialog.snapshot(), item.first_frame)
                 if text
@@ -563,7 +564,7 @@ class CallSession:
 
     async def _speak_and_act(self, actions: Any, timing: _TurnTiming | None) -> None:
         """Carry out one response: speak its sentences as they come, then transfer or hang up."""
-        sentences: asyncio.Queue[str | None] = asyncio.Queue()
+        sentences: asyncio.Queue[str | tuple[str, str] | None] = asyncio.Queue()
         speaker = asyncio.create_task(self._speak(sentences, timing))
         final: Transfer | HangUp | None = None
         spoken: list[str] = []
@@ -574,7 +575,7 @@ class CallSession:
                         timing.first_text_ms = self.now_ms()
                     for sentence in split_sentences(action.text):
                         spoken.append(sentence)
-                        sentences.put_nowait(sentence)
+                        sentences.put_nowait((sentence, action.language) if action.language else sentence)
                 elif isinstance(action, SetRecording):
                     self._consent = action.enabled
                     if not action.enabled:
@@ -599,17 +600,24 @@ class CallSession:
         if final is not None:
             await self._finish_call(final)
 
-    async def _speak(self, sentences: asyncio.Queue[str | None], timing: _TurnTiming | None) -> None:
+    async def _speak(
+        self, sentences: asyncio.Queue[str | tuple[str, str] | None], timing: _TurnTiming | None
+    ) -> None:
         assert self._playout is not None
-        while (sentence := await sentences.get()) is not None:
+        while (item := await sentences.get()) is not None:
+            sentence, language = item if isinstance(item, tuple) else (item, None)
             self._drained.clear()
             segment = self._playout.begin(sentence)
             try:
-                rendered = self.services.prompts.get(sentence, self.sample_rate_hz)
+                rendered = self.services.prompts.get(sentence, self.sample_rate_hz) if not language else None
                 if rendered is not None:  # a fixed sentence, rendered at start: no engine needed
                     self._playout.push(segment, rendered)
                     continue
-                async for pcm in self._engines.tts.synthesize(sentence, self.sample_rate_hz):
+                if language:  # another language than the site's: the engine's voice for it
+                    audio = self._engines.tts.synthesize(sentence, self.sample_rate_hz, language=language)
+                else:
+                    audio = self._engines.tts.synthesize(sentence, self.sample_rate_hz)
+                async for pcm in audio:
                     if timing is not None and not timing.first_audio_ms:
                         timing.first_audio_ms = self.now_ms()
                     self._playout.push(segment, pcm)
@@ -654,7 +662,7 @@ class CallSession:
             self._ended = True
             await self.transport.hang_up()
             return
-        self.services.save_handoff(action.handoff_id, dict(action.summary))
+        self.services.save_handoff(action.handoff_id, dict(action.summary), self._dialog.history)
         self._emit(
             TransferStarted(
                 self.call_id, self.now_ms(), to=action.to, reason=action.reason, handoff_id=action.handoff_id

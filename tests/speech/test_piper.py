@@ -48,7 +48,7 @@ def test_streams_one_chunk_per_sentence_at_the_call_rate(voice_paths):
     assert len(chunks[1]) > len(chunks[2])
 
 
-def test_voice_per_language_and_unknown_language_is_refused(voice_paths):
+def test_voice_per_language_and_unknown_language_speaks_with_the_default(voice_paths):
     async def run() -> tuple[int, int]:
         tts = PiperTts(voice_paths)
         await tts.start()
@@ -57,7 +57,11 @@ def test_voice_per_language_and_unknown_language_is_refused(voice_paths):
             es = b"".join([c async for c in tts.synthesize("Hola, buenos días.", 16000, language="es")])
             assert tts.voice_rate_hz("es") == 16000 and tts.voice_rate_hz("en_US") == 22050
             with pytest.raises(TtsError, match="no voice for language 'fr'"):
-                _ = [c async for c in tts.synthesize("Bonjour.", 8000, language="fr")]
+                tts.voice_rate_hz("fr")
+            # a sentence in a language without a voice is still spoken (the default voice), never silence
+            fr = b"".join([c async for c in tts.synthesize("Bonjour.", 8000, language="fr")])
+            default = b"".join([c async for c in tts.synthesize("Bonjour.", 8000)])
+            assert fr == default and len(fr) > 0
             return len(en), len(es)
         finally:
             await tts.close()
