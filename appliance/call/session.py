@@ -150,6 +150,9 @@ class CallSession:
         # against those of them that are only waiting for their audio to play (`_drained`).
         self._unhandled = 0
         self._conversing = False  # `_converse` is taking items from the inbox
+        self._awaiting_reply = False
+        self._checked_partial = ""
+        self._urgent_reply = False  # an emergency heard in a partial: its reply plays whole
         self._activities = 0
         self._waiting_for_audio = 0
         self._response: _Response | None = None
@@ -223,7 +226,29 @@ class CallSession:
         except Exception as exc:  # the recognizer: its worker died, or none is free
             self.fault(fault_of(exc, "asr"))
             return
+        self._check_partial()
         self._check_no_input()
+
+    def _check_partial(self) -> None:
+        """An emergency named while the caller is still talking is acted on at once.
+
+        When the partial transcript already names a certain emergency (the dialog's precise
+        patterns and concepts), the turn ends here instead of after the caller's last word, and
+        the reply (the 911 instruction and the nurse line) plays whole: a caller who keeps talking
+        does not cut it off.
+        """
+        stream = self._stream
+        if stream is None or not self._conversing or not self._turns.turn_open:
+            return
+        partial = stream.partial_text
+        if partial == self._checked_partial:
+            return
+        self._checked_partial = partial
+        if self._dialog.emergency_in_partial(partial):
+            self._turns.reset()
+            self._interruptible = False  # until this turn's reply is over (`_response_done`)
+            self._urgent_reply = True
+            self._on_signal(Signal.END_OF_TURN)
 
     def _check_no_input(self) -> None:
         """A reprompt after `no_input_timeout_ms` of the caller saying nothing to a finished reply.
@@ -256,7 +281,10 @@ class CallSession:
         if self._survey_wait is not None and not self._survey_wait.done():
             waiting += 1  # the goodbye's rating waits for the caller's key
         unhandled = self._unhandled if self._conversing else 0  # before and after: nobody takes them
-        return unhandled == 0 and self._activities <= waiting
+        if self._awaiting_reply:
+            unhandled = 0  # the item in hand, and all behind it, wait for a reply that is playing
+        hearing = self._stream is not None and not getattr(self._stream, "caught_up", True)
+        return unhandled == 0 and self._activities <= waiting and not hearing
 
     @contextlib.asynccontextmanager
     async def _activity(self) -> Any:
@@ -330,6 +358,7 @@ class CallSession:
             if self._stream is not None:
                 self._stream.cancel()
             self._stream = self._open_stream()
+            self._checked_partial = ""
             self._stream_first_frame = self._frames_in - len(self._preroll)
             self._stream_whole = False
             for frame in self._preroll:
@@ -505,6 +534,10 @@ class CallSession:
             return
         if self._response is not None:
             await self._finish_response(cancel=True)
+            if self._ended:  # that reply ended the call (an emergency that played whole)
+                if isinstance(item, _SpokenTurn):
+                    item.stream.cancel()
+                return
         if isinstance(item, _SpokenTurn):
             heard = (await item.stream.finish()).strip()
             item.timing.asr_final_ms = self.now_ms()
@@ -540,6 +573,9 @@ class CallSession:
 
     def _response_done(self, task: asyncio.Task[None]) -> None:
         self._activities -= 1
+        if self._urgent_reply:
+            self._urgent_reply = False
+            self._interruptible = True
         if not self._ended:
             self._post("response-done")  # finish it now, not at the next poll: the idle timer starts
 
@@ -549,8 +585,14 @@ class CallSession:
             return
         if cancel and not response.task.done():
             self._barge_in_silently(response)
-        with contextlib.suppress(asyncio.CancelledError):
-            await response.task
+        # A reply that may not be cut (an emergency's instruction) is waited for: the item being
+        # handled waits on that reply's audio, and counts as settled when the reply does.
+        self._awaiting_reply = True
+        try:
+            with contextlib.suppress(asyncio.CancelledError):
+                await response.task
+        finally:
+            self._awaiting_reply = False
         exc = response.task.exception() if not response.task.cancelled() else None
         if exc is not None:
             raise exc

@@ -13,7 +13,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from appliance.dialog.commands import AskKnowledge, Command, HandOff, SetSlot, StartFlow
+from appliance.dialog.commands import (
+    AskKnowledge,
+    CancelFlow,
+    Command,
+    Goodbye,
+    HandOff,
+    RefuseRecording,
+    Repeat,
+    SetSlot,
+    StartFlow,
+)
 from appliance.dialog.nlu import RuleNlu
 from appliance.dialog.semantic import Reading, SemanticIndex
 from appliance.dialog.sitepack import SitePack
@@ -23,6 +33,9 @@ from appliance.dialog.understanding import DialogContext
 # Turns where the caller may name a new request (not an answer to a question the agent asked).
 OPEN_EXPECTS = (None, "anything_else")
 _REQUESTS = (StartFlow, HandOff, AskKnowledge)
+# What a turn is wholly about when a rule names it: the meaning of its other words ("I don't want
+# this call recorded" is near "I don't want my appointment") must not add a request beside it.
+_WHOLE_TURN = (RefuseRecording, Repeat, CancelFlow, Goodbye)
 
 
 @dataclass(frozen=True)
@@ -56,7 +69,7 @@ class LayeredUnderstanding:
     ) -> Understood:
         commands = self.rules.understand(utterance, context)
         by_rules = Understood(commands, 1.0 if commands else 0.0, "rules" if commands else "none")
-        if not self._open(context):
+        if not self._open(context) or any(isinstance(c, _WHOLE_TURN) for c in commands):
             return by_rules
         ruled = next((c for c in commands if isinstance(c, _REQUESTS)), None)
         if ruled is None and context.flow is not None and any(isinstance(c, SetSlot) for c in commands):

@@ -197,3 +197,16 @@ def test_an_answer_to_a_question_is_flagged_by_meaning_only_with_a_symptom(
 
     assert answered("the cvs on elm") is None and answered("that's my mum's name not mine") is None
     assert answered("sorry my heart is doing something really weird right now") is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["i don't want this call recorded", "I don't want this call recorded.", "please do not record this call"],
+)
+def test_refusing_the_recording_starts_no_request(site: SitePack, semantic: Any, text: str) -> None:
+    from appliance.dialog.commands import RefuseRecording
+    from appliance.dialog.layered import LayeredUnderstanding
+    from appliance.dialog.understanding import DialogContext
+
+    commands = LayeredUnderstanding(site, semantic).understand(text, DialogContext())
+    assert commands == [RefuseRecording()], commands
