@@ -45,6 +45,7 @@ from appliance.events import (
     EventSink,
     HungUp,
     SpeechStarted,
+    TransferFailed,
     TransferStarted,
     TurnEnded,
     TurnLatency,
@@ -152,6 +153,7 @@ class CallSession:
         self._playout: OutboundAudio | None = None
         self._drained = asyncio.Event()
         self._ended = False
+        self._finishing = False  # a transfer or hang-up is under way (_finish_call)
         self._outcome = "caller_hung_up"
         self._idle_since = 0.0
         self._recording = False  # becomes True after the disclosure, unless the caller refuses
@@ -427,6 +429,13 @@ class CallSession:
                 if not self._secure_digits:
                     self._emit(CallerSaid(self.call_id, self.now_ms(), text=f"DTMF {item.dtmf}"))
                 self._start_response(item, None)
+        # A reply that is ending the call (a transfer, a goodbye) goes on to its end: a refused
+        # transfer still gets its apology and fallback, and the outcome says what happened.
+        # Caller input is ignored meanwhile (the call has ended for the dialog).
+        response = self._response
+        if self._finishing and response is not None and not response.task.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await response.task
 
     def _start_response(self, turn: CallerTurn, timing: _TurnTiming | None) -> None:
         self._start_speaking(self._dialog.handle(turn), timing)
@@ -537,6 +546,7 @@ class CallSession:
         )
 
     async def _finish_call(self, action: Transfer | HangUp) -> None:
+        self._finishing = True
         if isinstance(action, HangUp):
             self._emit(HungUp(self.call_id, self.now_ms(), by="agent"))
             self._outcome = "contained" if action.reason in ("goodbye", "contained") else "agent_hung_up"
@@ -554,6 +564,7 @@ class CallSession:
         self._ended = True
         if await self.transport.transfer(action.to, action.handoff_id):
             return
+        self._emit(TransferFailed(self.call_id, self.now_ms(), to=action.to))  # what really happened
         operator = self.services.extension(OPERATOR)
         if action.to != operator:
             await self._say_now("I'm sorry, that line didn't answer. Let me get you the operator.")
@@ -568,6 +579,7 @@ class CallSession:
             )
             if await self.transport.transfer(operator, action.handoff_id):
                 return
+            self._emit(TransferFailed(self.call_id, self.now_ms(), to=operator))
         await self._say_now(
             "I'm sorry, no one can take your call right now. Please call back, or dial 911 "
             "in an emergency. Goodbye."
@@ -612,7 +624,9 @@ class CallSession:
             self._emit(TransferStarted(self.call_id, self.now_ms(), to=to, reason=reason))
             self._outcome = "transferred"
             self._ended = True
-            await self.transport.transfer(to, transfer.handoff_id if transfer else "")
+            if not await self.transport.transfer(to, transfer.handoff_id if transfer else ""):
+                self._emit(TransferFailed(self.call_id, self.now_ms(), to=to))
+                self._outcome = "agent_hung_up"
 
     async def _close(self) -> None:
         self._ended = True

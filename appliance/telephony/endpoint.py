@@ -62,6 +62,7 @@ import pjsua2 as pj
 from appliance.config import SipSettings
 from appliance.telephony.access import Admission, DigestAuth, admit, parse_message
 from appliance.telephony.bridge import CallBridge, CallInfo, FrameSwitch
+from appliance.telephony.connection import arrival_connection, pin_dialog
 from appliance.telephony.errors import SipStartError
 from appliance.telephony.sdp import answer_with_preference
 
@@ -293,6 +294,15 @@ class AgentCall(pj.Call):
         self.port: MediaPort | None = None
         self.bridge: CallBridge | None = None
         self.ended = False
+        self.connection: int | None = None  # the INVITE's TCP/TLS connection, until pinned
+
+    @_callback
+    def onCallTsxState(self, prm: pj.OnCallTsxStateParam) -> None:
+        if self.connection is None or prm.e.type != pj.PJSIP_EVENT_TSX_STATE:
+            return
+        state = prm.e.body.tsxState
+        if state.type == pj.PJSIP_EVENT_TX_MSG and pin_dialog(self.connection, state.src.tdata.wholeMsg):
+            self.connection = None  # pinned: BYE and REFER leave over the caller's connection
 
     @_callback
     def onCallState(self, prm: pj.OnCallStateParam) -> None:
@@ -563,6 +573,7 @@ class SipAgent:
         message = parse_message(prm.rdata.wholeMsg)
         caller = _user_part(message.header("from") or "")
         call = AgentCall(self, account, prm.callId, caller)
+        call.connection = arrival_connection(prm.rdata.pjRxData, prm.rdata.wholeMsg)
         self.calls[call.name] = call
         decision = admit(
             message,
