@@ -65,6 +65,7 @@ from appliance.telephony.bridge import CallBridge, CallInfo, FrameSwitch
 from appliance.telephony.connection import arrival_connection, pin_dialog
 from appliance.telephony.errors import SipStartError
 from appliance.telephony.sdp import answer_with_preference
+from appliance.telephony.stray_ack import StrayAckGuard
 
 log = logging.getLogger(__name__)
 security_log = logging.getLogger("appliance.security")
@@ -444,6 +445,7 @@ class SipAgent:
             DigestAuth(sip.digest_user, sip.digest_password, sip.digest_realm) if sip.digest_user else None
         )
         self._ep: pj.Endpoint | None = None
+        self.stray_acks = StrayAckGuard()
         self._account: AgentAccount | None = None
         self._log_writer: _LogWriter | None = None
         self._idle_ports: dict[int, list[MediaPort]] = {}  # sample rate -> ports between calls
@@ -477,6 +479,7 @@ class SipAgent:
         for rank, codec_id in enumerate(CODEC_PRIORITY):
             ep.codecSetPriority(codec_id, 250 - rank)
         self._create_transports(ep)
+        self.stray_acks.install()  # before any request can arrive: see stray_ack.py
         ep.libStart()
         self._account = AgentAccount(self)
         self._account.create(self._account_config(), True)
@@ -502,6 +505,7 @@ class SipAgent:
         self._idle_ports.clear()
         self.thread.discard_pending()  # nothing may hold a pjsua2 object past libDestroy
         self._account = None
+        self.stray_acks.remove()
         ep.libDestroy()
         self._ep = None
 
