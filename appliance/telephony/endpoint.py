@@ -64,6 +64,7 @@ from appliance.telephony.access import Admission, DigestAuth, admit, parse_messa
 from appliance.telephony.bridge import CallBridge, CallInfo, FrameSwitch
 from appliance.telephony.connection import arrival_connection, pin_dialog
 from appliance.telephony.errors import SipStartError
+from appliance.telephony.media_address import contact_host, with_media_address
 from appliance.telephony.sdp import answer_with_preference
 from appliance.telephony.stray_ack import StrayAckGuard
 
@@ -335,6 +336,9 @@ class AgentCall(pj.Call):
         if remote:  # we are answering: impose our codec order (appliance.telephony.sdp)
             local = prm.sdp.wholeSdp
             answer = answer_with_preference(local, remote, CODEC_NAMES)
+            address = self.agent.media_address(self)
+            if address:  # media where the call arrived (appliance.telephony.media_address)
+                answer = with_media_address(answer, address)
             if answer != local:
                 prm.sdp.wholeSdp = answer
 
@@ -572,6 +576,14 @@ class SipAgent:
         calls.timerSessExpiresSec = self.sip.session_expires_s
         calls.timerMinSESec = self.sip.min_se_s
         return cfg
+
+    def media_address(self, call: AgentCall) -> str | None:
+        """The address our SDP answer gives (SIP thread): see media_address.py."""
+        if self.sip.media_address:
+            return self.sip.media_address
+        if self.sip.address not in ("0.0.0.0", "::"):
+            return None  # bound to one address: pjsua already uses it
+        return contact_host(call.getInfo().localContact)
 
     def incoming(self, account: AgentAccount, prm: pj.OnIncomingCallParam) -> None:
         message = parse_message(prm.rdata.wholeMsg)
