@@ -123,6 +123,9 @@ class SipSettings(Section):
     srtp: Literal["off", "optional", "mandatory"] = "off"
     rtp_port: int = Field(4000, ge=1024, le=65000, description="first RTP port")
     allow: list[str] = Field(default_factory=lambda: ["127.0.0.0/8"], description="PBX CIDRs")
+    # The address our SDP offers for media; empty: the one each call arrived on (with a
+    # wildcard `address`) or `address` itself.
+    media_address: str = ""
     pbx_host: str = "127.0.0.1"  # transfers go to sip:EXT@pbx_host (the operator: the site pack's)
     max_calls: int = Field(32, ge=1, le=400)
     overflow_extension: str = ""  # beyond max_calls: 302 here; empty: 503 with Retry-After
@@ -167,6 +170,11 @@ class SipSettings(Section):
             raise ValueError(
                 "sip jitter buffer needs jb_min_pre_ms <= jb_init_ms <= jb_max_pre_ms <= jb_max_ms"
             )
+        if self.media_address:
+            try:
+                ipaddress.ip_address(self.media_address)
+            except ValueError:
+                raise ValueError(f"sip.media_address: {self.media_address!r} is not an IP address") from None
         if self.digest_user and not self.digest_password:
             raise ValueError("sip.digest_user is set but sip.digest_password is empty")
         return self

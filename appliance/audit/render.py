@@ -14,6 +14,7 @@ SENTENCES: dict[str, str] = {
     "identity-checked": "identity check, attempt {attempt}: verified {verified}",
     "tool-call": "tool {tool}: {status}",
     "transfer": "transferred to {to} ({reason})",
+    "transfer-failed": "the transfer to {to} failed; the caller stayed with the agent",
     "red-flag": "red flag raised: {category}; escalated",
     "model-changed": "model changed: {role} → {model}",
     "policy-changed": "policy changed: {policy} ({version})",

@@ -48,6 +48,7 @@ from appliance.events import (
     EventSink,
     HungUp,
     SpeechStarted,
+    TransferFailed,
     TransferStarted,
     TurnEnded,
     TurnLatency,
@@ -159,6 +160,7 @@ class CallSession:
         self._playout: OutboundAudio | None = None
         self._drained = asyncio.Event()
         self._ended = False
+        self._finishing = False  # a transfer or hang-up is under way (_finish_call)
         self._outcome = "caller_hung_up"
         self._end_reason = ""  # "fault:<stage>" when a fault ended the call
         self._fault: Fault | None = None  # set once: later faults of the same call change nothing
@@ -517,6 +519,13 @@ class CallSession:
                     self._unhandled -= 1
         finally:
             self._conversing = False
+        # A reply that is ending the call (a transfer, a goodbye) goes on to its end: a refused
+        # transfer still gets its apology and fallback, and the outcome says what happened.
+        # Caller input is ignored meanwhile (the call has ended for the dialog).
+        response = self._response
+        if self._finishing and response is not None and not response.task.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await response.task
 
     async def _handle(self, item: Any) -> None:
         """One inbox item: a caller turn, a key press, a finished reply, a hang-up or a fault."""
@@ -697,6 +706,7 @@ class CallSession:
         )
 
     async def _finish_call(self, action: Transfer | HangUp) -> None:
+        self._finishing = True
         if isinstance(action, HangUp):
             self._emit(HungUp(self.call_id, self.now_ms(), by="agent"))
             self._outcome = "contained" if action.reason in ("goodbye", "contained") else "agent_hung_up"
@@ -714,6 +724,7 @@ class CallSession:
         self._ended = True
         if await self.transport.transfer(action.to, action.handoff_id):
             return
+        self._emit(TransferFailed(self.call_id, self.now_ms(), to=action.to))  # what really happened
         operator = self.services.extension(OPERATOR)
         if action.to != operator:
             await self._say_now(LINE_DID_NOT_ANSWER)
@@ -728,6 +739,7 @@ class CallSession:
             )
             if await self.transport.transfer(operator, action.handoff_id):
                 return
+            self._emit(TransferFailed(self.call_id, self.now_ms(), to=operator))
         await self._say_now(NO_ONE_AVAILABLE)
         self._outcome = "agent_hung_up"
         await self.transport.hang_up()
@@ -786,6 +798,7 @@ class CallSession:
             self._outcome = "transferred"
             self._ended = True
             if not await self.transport.transfer(transfer.to, transfer.handoff_id):
+                self._emit(TransferFailed(self.call_id, self.now_ms(), to=transfer.to))
                 self._outcome = "agent_hung_up"
                 await self.transport.hang_up()
 

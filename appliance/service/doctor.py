@@ -4,7 +4,8 @@ with the fix.
 Checks: configuration file, GPU and driver (nvidia-smi), the CUDA libraries the engines load,
 installed model files against their hashes, key files and their permissions, the SIP port,
 disk space for the store, clock synchronisation (audit timestamps), the egress networks, and
-the audit log (the running service's own report, and whether its lock can be taken here).
+the audit log (the running service's own report, and whether its lock can be taken here), and
+the TLS library the SIP stack uses.
 Every check is a small function from Settings to a `Check`; none of them changes anything.
 Runs in the caller's thread; the slowest part is nvidia-smi (bounded by a timeout).
 """
@@ -407,6 +408,25 @@ def _audit_lock_problem(settings: Settings) -> str | None:
     return None
 
 
+def check_sip_tls(settings: Settings) -> Check:
+    """Name the TLS library pjsua2 runs on; an end-of-life one must not terminate TLS."""
+    import ssl
+
+    from appliance.telephony.tls_library import end_of_life, sip_tls_library
+
+    library = sip_tls_library() or f"the system's {ssl.OPENSSL_VERSION}"
+    detail = f"SIP TLS (pjsua2) uses {library}; the system has {ssl.OPENSSL_VERSION}"
+    if not end_of_life(library):
+        return Check("tls", "ok", detail)
+    fix = (
+        "terminate TLS in front of the box on the system's OpenSSL (the front door), "
+        "with TLS 1.2 minimum and peer verification; keep sip.transports to udp/tcp"
+    )
+    if "tls" in settings.sip.transports:
+        return Check("tls", "fail", f"{detail}: end of life, no TLS 1.3, no peer verification", fix)
+    return Check("tls", "warn", f"{detail}: end of life (SIP TLS is off)", fix)
+
+
 CHECKS: tuple[CheckFn, ...] = (
     check_gpu,
     check_cuda_libraries,
@@ -417,6 +437,7 @@ CHECKS: tuple[CheckFn, ...] = (
     check_clock,
     check_egress,
     check_audit_log,
+    check_sip_tls,
 )
 
 
