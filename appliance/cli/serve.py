@@ -50,6 +50,7 @@ async def _run(settings: Settings) -> None:
     from appliance.privacy.egress import check_settings
     from appliance.privacy.store import open_store
     from appliance.service.runner import run_service
+    from appliance.store.watch import DatabaseWatch
     from appliance.telephony.server import call_fault_handover, call_session_factory, serve
 
     check_settings(settings)  # an endpoint outside the site's networks: refuse to start
@@ -66,6 +67,7 @@ async def _run(settings: Settings) -> None:
             def ready(server: Any) -> None:
                 ctx.ready(models=services.models())
                 ctx.track_active_calls(lambda: server.active_calls)
+                server.refuse_while(DatabaseWatch(settings.database_url).problem, ctx.refusing_calls)
 
             await serve(
                 settings,

@@ -349,11 +349,37 @@ def check_egress(settings: Settings) -> Check:
     return Check("egress", "ok", "allowed: localhost, " + ", ".join(nets))
 
 
+def check_database(settings: Settings) -> Check:
+    """The running service's database is the file on disk (not one deleted under it)."""
+    from appliance.pidfile import running_service_pid
+    from appliance.store.watch import deleted_database_held_open, sqlite_path
+
+    path = sqlite_path(settings.database_url)
+    if path is None:
+        return Check("database", "ok", "a database server (its availability is the DBA's)")
+    pid = running_service_pid(settings)
+    if pid is not None and deleted_database_held_open(pid, settings.database_url):
+        return Check(
+            "database",
+            "fail",
+            f"{path}: the running service (pid {pid}) writes to a deleted database file; "
+            "nothing it records can be read",
+            f"restore {path.name} from the newest copy in {path.parent / 'backups'}, then "
+            "systemctl restart wardline",
+        )
+    if pid is not None and not path.exists():
+        return Check(
+            "database", "fail", f"{path}: missing while the service runs", "systemctl restart wardline"
+        )
+    return Check("database", "ok", f"{path}" + (f" (in use by pid {pid})" if pid else ""))
+
+
 CHECKS: tuple[CheckFn, ...] = (
     check_gpu,
     check_cuda_libraries,
     check_models,
     check_keys,
+    check_database,
     check_sip_port,
     check_disk,
     check_clock,

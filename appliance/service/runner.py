@@ -81,6 +81,12 @@ class ServiceContext:
         self._notifier.ready(self.status)
         self._journal.send(Event.SERVICE_READY, status=self.status)
 
+    def refusing_calls(self, why: str) -> None:
+        """The service can no longer take calls (its store is gone): say so to systemd and the
+        journal; calls in progress go on."""
+        self._notifier.status(f"refusing new calls: {why}"[:300])
+        self._journal.send(Event.CALLS_REFUSED, detail=why)
+
     def update_status(self, *, active_calls: int | None = None, models: Sequence[str] | None = None) -> None:
         """Report a change of active calls or models (STATUS= for `systemctl status`)."""
         before = self.status

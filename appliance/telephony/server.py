@@ -54,7 +54,8 @@ class SipServer:
         self.handover = handover
         self.agent: SipAgent | None = None
         self.finished: list[CallRecord] = []
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()  # one per call
+        self._watch: asyncio.Task[None] | None = None
         self.bridges: set[CallBridge] = set()
 
     async def start(self) -> None:
@@ -103,6 +104,25 @@ class SipServer:
             )
             self.bridges.discard(bridge)
 
+    def refuse_while(
+        self, problem: Callable[[], str], on_problem: Callable[[str], None], interval_s: float = 5.0
+    ) -> None:
+        """Check `problem()` every `interval_s` (off the loop: it may touch the disk); once it
+        says something, new calls get 503 for good and `on_problem` hears it once."""
+
+        async def watch() -> None:
+            loop = asyncio.get_running_loop()
+            while self.agent is not None:
+                found = await loop.run_in_executor(None, problem)
+                if found and self.agent is not None:
+                    self.agent.draining = True
+                    log.error("%s", found)
+                    on_problem(found)
+                    return
+                await asyncio.sleep(interval_s)
+
+        self._watch = asyncio.get_running_loop().create_task(watch(), name="wardline-store-watch")
+
     async def drain(self, timeout_s: float | None = None) -> None:
         """Refuse new calls, let active ones finish (up to the timeout), then stop the agent."""
         timeout_s = self.settings.sip.drain_timeout_s if timeout_s is None else timeout_s
@@ -123,6 +143,8 @@ class SipServer:
         if self.agent is None:
             return
         agent, self.agent = self.agent, None
+        if self._watch is not None:
+            self._watch.cancel()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.get_running_loop().run_in_executor(None, agent.stop)
