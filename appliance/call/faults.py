@@ -51,6 +51,10 @@ def fault_of(exc: BaseException, stage: str | None = None) -> Fault:
         (AuditWriteError, "audit", "audit-unavailable"),
         (OSError, "storage", "storage-failed"),
     )
+    if isinstance(exc, OSError):
+        from appliance.privacy.store import storage_code
+
+        return Fault(stage or "storage", storage_code(exc))
     for kind, known_stage, default_code in known:
         if isinstance(exc, kind):
             code = getattr(exc, "code", default_code)

@@ -67,7 +67,10 @@ async def _run(settings: Settings) -> None:
             def ready(server: Any) -> None:
                 ctx.ready(models=services.models())
                 ctx.track_active_calls(lambda: server.active_calls)
-                server.refuse_while(DatabaseWatch(settings.database_url).problem, ctx.refusing_calls)
+                database = DatabaseWatch(settings.database_url)
+                server.refuse_while(
+                    lambda: database.problem() or services.storage_problem(), ctx.refusing_calls
+                )
 
             await serve(
                 settings,

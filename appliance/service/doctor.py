@@ -10,6 +10,7 @@ Runs in the caller's thread; the slowest part is nvidia-smi (bounded by a timeou
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import glob
@@ -268,10 +269,35 @@ def _wardline_active() -> bool:
     return out is not None and out.returncode == 0
 
 
+def _unwritable(data_dir: Path) -> str:
+    """Why call data could not be written under `data_dir` now ("" when it can): a probe file."""
+    from appliance.privacy.store import storage_failure_text
+
+    if not data_dir.is_dir():
+        return ""
+    probe = data_dir / f".doctor-probe-{os.getpid()}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, b"\0" * 4096)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        probe.unlink()
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+        return storage_failure_text(data_dir, exc)
+    return ""
+
+
 def check_disk(settings: Settings) -> Check:
     path = settings.data_dir
     while not path.exists() and path != path.parent:
         path = path.parent
+    if unwritable := _unwritable(settings.data_dir):
+        detail, _, fix = unwritable.partition("; fix: ")
+        return Check("disk", "fail", detail, fix)
     free = shutil.disk_usage(path).free
     text = f"{free / GIB:.1f} GiB free for {settings.data_dir}"
     if free < 2 * GIB:

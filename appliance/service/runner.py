@@ -82,8 +82,12 @@ class ServiceContext:
         self._journal.send(Event.SERVICE_READY, status=self.status)
 
     def refusing_calls(self, why: str) -> None:
-        """The service can no longer take calls (its store is gone): say so to systemd and the
-        journal; calls in progress go on."""
+        """The service cannot take calls now (its store is gone, full or read-only): say so to
+        systemd and the journal; calls in progress go on. "" : it can again."""
+        if not why:
+            self._notifier.status(self.status)
+            self._journal.send(Event.STATUS, status=self.status)
+            return
         self._notifier.status(f"refusing new calls: {why}"[:300])
         self._journal.send(Event.CALLS_REFUSED, detail=why)
 

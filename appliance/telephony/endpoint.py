@@ -430,6 +430,7 @@ class SipAgent:
         self.sample_rate_hz = sample_rate_hz
         self.thread = PjsipThread()
         self.draining = False
+        self.refusing = ""  # why new calls are refused for now (the store is gone or full), or ""
         self.counters = _Counters()
         self.calls: dict[str, AgentCall] = {}  # our call name -> call (SIP thread only)
         self._digest = (
@@ -571,7 +572,7 @@ class SipAgent:
             prm.rdata.srcAddress,
             sip=self.sip,
             active_calls=self._active,
-            draining=self.draining,
+            draining=self.draining or bool(self.refusing),
             digest=self._digest,
         )
         if not decision.accepted:

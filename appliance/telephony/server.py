@@ -115,18 +115,25 @@ class SipServer:
     def refuse_while(
         self, problem: Callable[[], str], on_problem: Callable[[str], None], interval_s: float = 5.0
     ) -> None:
-        """Check `problem()` every `interval_s` (off the loop: it may touch the disk); once it
-        says something, new calls get 503 for good and `on_problem` hears it once."""
+        """Check `problem()` every `interval_s` (off the loop: it may touch the disk). While it
+        says something, new calls get 503 with Retry-After (calls in progress go on); each new
+        problem, and its end (""), is passed to `on_problem` once."""
 
         async def watch() -> None:
             loop = asyncio.get_running_loop()
+            told = ""
             while self.agent is not None:
                 found = await loop.run_in_executor(None, problem)
-                if found and self.agent is not None:
-                    self.agent.draining = True
-                    log.error("%s", found)
-                    on_problem(found)
+                if self.agent is None:
                     return
+                self.agent.refusing = found
+                if found != told:
+                    if found:
+                        log.error("refusing new calls: %s", found)
+                    else:
+                        log.warning("taking calls again: the problem has cleared")
+                    on_problem(found)
+                    told = found
                 await asyncio.sleep(interval_s)
 
         self._watch = asyncio.get_running_loop().create_task(watch(), name="wardline-store-watch")
