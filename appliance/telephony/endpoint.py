@@ -576,7 +576,11 @@ class SipAgent:
             digest=self._digest,
         )
         if not decision.accepted:
-            self._refuse(call, decision, prm.rdata.srcAddress)
+            # Answered on the SIP thread's next turn, not inside this callback: for an INVITE
+            # whose body pjsua ignored (no Content-Type), a final answer given here trips an
+            # assertion in pjsip_rx_data_free_cloned and aborts the whole process.
+            source = prm.rdata.srcAddress
+            self.thread.call_later(0, lambda: None if call.ended else self._refuse(call, decision, source))
             return
         call.admitted = True
         self._active += 1
