@@ -187,6 +187,9 @@ class OpsSettings(Section):
     metrics_port: int = Field(9464, ge=0, le=65535, description="Prometheus /metrics; 0: off")
     console_address: str = "127.0.0.1"  # the site network's address to offer it beyond loopback
     console_port: int = Field(8470, ge=1, le=65535)
+    # Reverse proxies whose X-Forwarded-For the console believes (addresses); empty: none, the
+    # peer's own address is the client's (a forged header must not reset a lockout).
+    console_trusted_proxies: list[str] = Field(default_factory=list)
     fallback: bool = True  # intents that miss their targets go to people
     fallback_window_h: float = Field(48.0, gt=0, le=24 * 90, description="default window for targets")
     survey: bool = True  # the post-call 1/2/3 satisfaction press after a contained goodbye

@@ -24,6 +24,7 @@ SENTENCES: dict[str, str] = {
     "data-access": "stored call data of call {call_id} read by {actor} ({data_classes}), because {reason}",
     "model-swapped": "running service swapped its {kind} model to {model} (was {previous})",
     "console-view": "console: {what} viewed",
+    "console-lockout": "console locked logins for {scope} {who} for {seconds} s after repeated failures",
     "console-csrf-refused": "console refused a form without a valid token at {path} ({reason})",
     "retention-deleted": "retention deleted {what} ({count} items)",
 }

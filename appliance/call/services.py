@@ -182,13 +182,18 @@ class CallServices:
 
         def seal(details: dict[str, Any]) -> dict[str, Any]:
             data = json.dumps(details, ensure_ascii=False).encode("utf-8")
-            object_id = store.put(TASK_DETAILS, data, call_id=call_id, media_type="application/json")
+            object_id = store.put(
+                TASK_DETAILS, data, call_id=call_id, name="task-details.json", media_type="application/json"
+            )
             return {"object_id": object_id}
 
         return seal
 
     def observers(
-        self, call_id: str, on_failure: Callable[[str, BaseException], None] | None = None
+        self,
+        call_id: str,
+        on_failure: Callable[[str, BaseException], None] | None = None,
+        on_storage_failure: Callable[[BaseException], None] | None = None,
     ) -> list[EventSink]:
         """Sinks that see every event of a call: the audit log (PHI-free mapping), the figures,
         and, when this box records, the encrypted transcript.
@@ -203,16 +208,29 @@ class CallServices:
         if self.ops is not None:
             sinks.append(self.ops.observer(call_id))
         if self.store is not None:
-            sinks.append(_transcript_recorder(self, call_id))
+            sinks.append(_transcript_recorder(self, call_id, on_storage_failure))
         return sinks
 
-    def new_recorder(self, call_id: str, sample_rate_hz: int) -> Any:
+    def new_recorder(
+        self, call_id: str, sample_rate_hz: int, on_failure: Callable[[BaseException], None] | None = None
+    ) -> Any:
         """The call's encrypted recorder, when this box records (`wardline serve`); else None."""
         if self.store is None:
             return None
         from appliance.call.recorder import CallRecorder
 
-        return CallRecorder(self.store, call_id, sample_rate_hz)
+        return CallRecorder(self.store, call_id, sample_rate_hz, on_failure)
+
+    def data_lost(self, call_id: str, code: str) -> None:
+        """Call data that could not be stored after the call ended: say so where it counts."""
+        log.error("call %s: call data lost (%s)", call_id, code)
+        if self.audit is not None:
+            with contextlib.suppress(Exception):  # the audit log may sit on the same full disk
+                self.audit.append("data-lost", "agent", call_id, {"code": code})
+
+    def storage_problem(self) -> str:
+        """ "" while new call data can be stored; else what is wrong and the fix."""
+        return self.store.storage_problem() if self.store is not None else ""
 
     def survey(self, call_id: str, hangup_reason: str) -> Any:
         """The post-call satisfaction press after a goodbye, or None."""
@@ -436,14 +454,16 @@ class CallServices:
                 self.audit.close()
 
 
-def _transcript_recorder(services: CallServices, call_id: str) -> EventSink:
+def _transcript_recorder(
+    services: CallServices, call_id: str, on_failure: Callable[[BaseException], None] | None
+) -> EventSink:
     """The call's transcript, encrypted, with a redacted copy at its end (privacy/transcripts.py)."""
     from appliance.privacy.transcripts import TranscriptRecorder, patient_names
 
     def names() -> list[str]:
         return [*services.site.nlu.vocabulary.names, *patient_names(services.settings.database_url)]
 
-    return TranscriptRecorder(services.store, call_id, names)
+    return TranscriptRecorder(services.store, call_id, names, on_failure)
 
 
 def _redacted(value: Any, names: Any) -> Any:

@@ -116,7 +116,12 @@ class CallSession:
         self.sample_rate_hz = sample_rate_hz
         self.transport = transport
         self.caller_id = caller_id
-        self._sinks: list[EventSink] = [*services.observers(call_id, on_failure=self._audit_failed)]
+        self._loop: asyncio.AbstractEventLoop | None = None  # set by run()
+        self._sinks: list[EventSink] = [
+            *services.observers(
+                call_id, on_failure=self._audit_failed, on_storage_failure=self._storage_failed
+            )
+        ]
         if emit is not None:
             self._sinks.append(emit)
         self._clock = clock
@@ -177,7 +182,7 @@ class CallSession:
         self._dialog = services.new_dialog(
             call_id=call_id, emit=self._emit, clock_ms=self.now_ms, caller_id=caller_id
         )
-        self.recorder = services.new_recorder(call_id, sample_rate_hz)
+        self.recorder = services.new_recorder(call_id, sample_rate_hz, on_failure=self._storage_failed)
 
     # -- clock and events -------------------------------------------------------------------
     def now_ms(self) -> float:
@@ -337,6 +342,17 @@ class CallSession:
         """The audit log cannot be written: this call goes to a person (DESIGN invariant 4)."""
         self.fault(Fault("audit", "audit-unavailable"))
 
+    def _storage_failed(self, exc: BaseException) -> None:
+        """The disk is full or read-only (any thread): a person takes the call; after the call,
+        the loss itself is recorded."""
+        fault = fault_of(exc, "storage")
+        loop = self._loop
+        if self._ended or loop is None or loop.is_closed():
+            self.services.data_lost(self.call_id, fault.code)
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is closing: the call is over anyway
+            loop.call_soon_threadsafe(self.fault, fault)
+
     def caller_hung_up(self) -> None:
         if self._survey_wait is not None and not self._survey_wait.done():
             self._survey_wait.set_result(None)  # the goodbye was said: the call stays contained
@@ -471,7 +487,7 @@ class CallSession:
             return await self._run()
 
     async def _run(self) -> str:
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         self._playout = OutboundAudio(self.sample_rate_hz, loop, self._on_playout_progress, self._clock)
         self._emit(CallStarted(self.call_id, self.now_ms(), self.sample_rate_hz, self.transport.name))
         try:
@@ -714,15 +730,15 @@ class CallSession:
             self._ended = True
             await self.transport.hang_up()
             return
-        self.services.save_handoff(action.handoff_id, dict(action.summary), self._dialog.history)
+        handoff_id = self._store_handoff(action)
         self._emit(
             TransferStarted(
-                self.call_id, self.now_ms(), to=action.to, reason=action.reason, handoff_id=action.handoff_id
+                self.call_id, self.now_ms(), to=action.to, reason=action.reason, handoff_id=handoff_id
             )
         )
         self._outcome = "transferred"
         self._ended = True
-        if await self.transport.transfer(action.to, action.handoff_id):
+        if await self.transport.transfer(action.to, handoff_id):
             return
         self._emit(TransferFailed(self.call_id, self.now_ms(), to=action.to))  # what really happened
         operator = self.services.extension(OPERATOR)
@@ -734,15 +750,25 @@ class CallSession:
                     self.now_ms(),
                     to=operator,
                     reason="transfer-failed",
-                    handoff_id=action.handoff_id,
+                    handoff_id=handoff_id,
                 )
             )
-            if await self.transport.transfer(operator, action.handoff_id):
+            if await self.transport.transfer(operator, handoff_id):
                 return
             self._emit(TransferFailed(self.call_id, self.now_ms(), to=operator))
         await self._say_now(NO_ONE_AVAILABLE)
         self._outcome = "agent_hung_up"
         await self.transport.hang_up()
+
+    def _store_handoff(self, action: Transfer) -> str:
+        """The summary's id once stored; "" when the disk cannot take it (the person still gets
+        the caller, without a summary, rather than no one)."""
+        try:
+            self.services.save_handoff(action.handoff_id, dict(action.summary), self._dialog.history)
+        except OSError as exc:
+            log.error("call %s: handoff summary not stored (%s)", self.call_id, fault_of(exc).code)
+            return ""
+        return action.handoff_id
 
     async def _post_call_survey(self, hangup_reason: str) -> None:
         """After a goodbye the caller may press 1, 2 or 3 to rate the call."""
@@ -788,16 +814,15 @@ class CallSession:
             transfer = next((a for a in actions if isinstance(a, Transfer)), None)
             if transfer is None or self._ended:
                 return
-            self.services.save_handoff(transfer.handoff_id, dict(transfer.summary))
+            handoff_id = self._store_handoff(transfer)
             self._emit(
                 TransferStarted(
-                    self.call_id, self.now_ms(), to=transfer.to, reason=transfer.reason,
-                    handoff_id=transfer.handoff_id,
+                    self.call_id, self.now_ms(), to=transfer.to, reason=transfer.reason, handoff_id=handoff_id
                 )
-            )  # fmt: skip
+            )
             self._outcome = "transferred"
             self._ended = True
-            if not await self.transport.transfer(transfer.to, transfer.handoff_id):
+            if not await self.transport.transfer(transfer.to, handoff_id):
                 self._emit(TransferFailed(self.call_id, self.now_ms(), to=transfer.to))
                 self._outcome = "agent_hung_up"
                 await self.transport.hang_up()

@@ -445,6 +445,7 @@ class SipAgent:
         self.sample_rate_hz = sample_rate_hz
         self.thread = PjsipThread()
         self.draining = False
+        self.refusing = ""  # why new calls are refused for now (the store is gone or full), or ""
         self.counters = _Counters()
         self.calls: dict[str, AgentCall] = {}  # our call name -> call (SIP thread only)
         self._digest = (
@@ -598,11 +599,15 @@ class SipAgent:
             prm.rdata.srcAddress,
             sip=self.sip,
             active_calls=self._active,
-            draining=self.draining,
+            draining=self.draining or bool(self.refusing),
             digest=self._digest,
         )
         if not decision.accepted:
-            self._refuse(call, decision, prm.rdata.srcAddress)
+            # Answered on the SIP thread's next turn, not inside this callback: for an INVITE
+            # whose body pjsua ignored (no Content-Type), a final answer given here trips an
+            # assertion in pjsip_rx_data_free_cloned and aborts the whole process.
+            source = prm.rdata.srcAddress
+            self.thread.call_later(0, lambda: None if call.ended else self._refuse(call, decision, source))
             return
         call.admitted = True
         self._active += 1

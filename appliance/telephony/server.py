@@ -16,6 +16,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from appliance.config import Settings, SipSettings
 from appliance.telephony.bridge import (
@@ -76,7 +77,9 @@ class SipServer:
         self.on_finished = on_finished  # `wardline serve`: one journal line per call
         self.agent: SipAgent | None = None
         self.finished: list[CallRecord] = []
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()  # one per call
+        self._watch: asyncio.Task[None] | None = None
+        self._tcp_guard: Any = None  # appliance.telephony.tcpguard.TcpGuard, with TCP or TLS on
         self.bridges: set[CallBridge] = set()
 
     async def start(self) -> None:
@@ -86,6 +89,12 @@ class SipServer:
         )
         # libCreate/libInit/transport binding take a moment: keep them off the loop.
         await loop.run_in_executor(None, self.agent.start)
+        sip = self.settings.sip
+        if {"tcp", "tls"} & set(sip.transports):
+            from appliance.telephony.tcpguard import TcpGuard
+
+            self._tcp_guard = TcpGuard({sip.port, sip.tls_port}, sip.allow)
+            self._tcp_guard.start()
         log.info("SIP agent listening on %s", listening(self.settings.sip))
 
     @property
@@ -127,6 +136,32 @@ class SipServer:
                 except Exception as exc:  # a journal that fails must not take the server down
                     log.warning("call %s: could not record its end (%s)", record.call_id, type(exc).__name__)
 
+    def refuse_while(
+        self, problem: Callable[[], str], on_problem: Callable[[str], None], interval_s: float = 5.0
+    ) -> None:
+        """Check `problem()` every `interval_s` (off the loop: it may touch the disk). While it
+        says something, new calls get 503 with Retry-After (calls in progress go on); each new
+        problem, and its end (""), is passed to `on_problem` once."""
+
+        async def watch() -> None:
+            loop = asyncio.get_running_loop()
+            told = ""
+            while self.agent is not None:
+                found = await loop.run_in_executor(None, problem)
+                if self.agent is None:
+                    return
+                self.agent.refusing = found
+                if found != told:
+                    if found:
+                        log.error("refusing new calls: %s", found)
+                    else:
+                        log.warning("taking calls again: the problem has cleared")
+                    on_problem(found)
+                    told = found
+                await asyncio.sleep(interval_s)
+
+        self._watch = asyncio.get_running_loop().create_task(watch(), name="wardline-store-watch")
+
     async def drain(self, timeout_s: float | None = None) -> None:
         """Refuse new calls, let active ones finish (up to the timeout), then stop the agent."""
         timeout_s = self.settings.sip.drain_timeout_s if timeout_s is None else timeout_s
@@ -147,6 +182,10 @@ class SipServer:
         if self.agent is None:
             return
         agent, self.agent = self.agent, None
+        if self._watch is not None:
+            self._watch.cancel()
+        if self._tcp_guard is not None:
+            self._tcp_guard.stop()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.get_running_loop().run_in_executor(None, agent.stop)
