@@ -1,4 +1,4 @@
-"""`wardline simulate FILE… [--mode text|audio] [--json]`: play scripted callers against the agent."""
+"""`wardline simulate FILE… [--mode text|audio] [--pacing lockstep|realtime] [--json]`: scripted callers."""
 
 from __future__ import annotations
 
@@ -9,10 +9,19 @@ from typing import Annotated
 import typer
 
 from appliance.cli.output import JsonOption, console, emit_json, err_console
+from appliance.sim.audio import Pacing
 from appliance.sim.runner import Mode, ScenarioResult, load_all, run_scenario, scripted_call_settings
 
 ModeOption = Annotated[
     str, typer.Option("--mode", help="text: straight to the dialog; audio: through VAD, ASR and TTS.")
+]
+PacingOption = Annotated[
+    str,
+    typer.Option(
+        "--pacing",
+        help="audio mode: lockstep (simulated time: the same call on every run, faster than real "
+        "time) or realtime (20 ms of wall time per frame, engine latency included).",
+    ),
 ]
 
 
@@ -23,14 +32,17 @@ def register(app: typer.Typer) -> None:
 def simulate(
     files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
     mode: ModeOption = "text",
+    pacing: PacingOption = "lockstep",
     json_out: JsonOption = False,
 ) -> None:
     """Play scenarios against the agent and check what each expects."""
     if mode not in ("text", "audio"):
         raise typer.BadParameter("must be text or audio", param_hint="--mode")
+    if pacing not in ("lockstep", "realtime"):
+        raise typer.BadParameter("must be lockstep or realtime", param_hint="--pacing")
     scenarios = load_all(files)
     try:
-        results = asyncio.run(_run(scenarios, mode))  # type: ignore[arg-type]
+        results = asyncio.run(_run(scenarios, mode, pacing))  # type: ignore[arg-type]
     except KeyboardInterrupt:  # Ctrl-C: the calls in progress were ended; no result to report
         err_console.print("simulate: interrupted; no scenario was judged")
         raise typer.Exit(130) from None
@@ -45,14 +57,14 @@ def simulate(
         raise typer.Exit(1)
 
 
-async def _run(scenarios: list, mode: Mode) -> list[ScenarioResult]:
+async def _run(scenarios: list, mode: Mode, pacing: Pacing) -> list[ScenarioResult]:
     from appliance.call.services import build_services
     from appliance.config import load_settings
 
     with scripted_call_settings(load_settings()) as settings:
         services = await build_services(settings, speech=(mode == "audio"))
         try:
-            return [await run_scenario(s, services, mode) for s in scenarios]
+            return [await run_scenario(s, services, mode, pacing=pacing) for s in scenarios]
         finally:
             await services.close()
 
