@@ -16,7 +16,6 @@ import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from appliance.config import Settings, SipSettings
 from appliance.telephony.bridge import (
@@ -79,7 +78,6 @@ class SipServer:
         self.finished: list[CallRecord] = []
         self._tasks: set[asyncio.Task[None]] = set()  # one per call
         self._watch: asyncio.Task[None] | None = None
-        self._tcp_guard: Any = None  # appliance.telephony.tcpguard.TcpGuard, with TCP or TLS on
         self.bridges: set[CallBridge] = set()
 
     async def start(self) -> None:
@@ -89,12 +87,6 @@ class SipServer:
         )
         # libCreate/libInit/transport binding take a moment: keep them off the loop.
         await loop.run_in_executor(None, self.agent.start)
-        sip = self.settings.sip
-        if {"tcp", "tls"} & set(sip.transports):
-            from appliance.telephony.tcpguard import TcpGuard
-
-            self._tcp_guard = TcpGuard({sip.port, sip.tls_port}, sip.allow)
-            self._tcp_guard.start()
         log.info("SIP agent listening on %s", listening(self.settings.sip))
 
     @property
@@ -184,8 +176,6 @@ class SipServer:
         agent, self.agent = self.agent, None
         if self._watch is not None:
             self._watch.cancel()
-        if self._tcp_guard is not None:
-            self._tcp_guard.stop()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.get_running_loop().run_in_executor(None, agent.stop)
