@@ -115,7 +115,8 @@ class SipSettings(Section):
     max_calls: int = Field(32, ge=1, le=400)
     overflow_extension: str = ""  # beyond max_calls: 302 here; empty: 503 with Retry-After
     retry_after_s: int = Field(30, ge=1, le=3600)
-    ring_ms: int = Field(0, ge=0, le=10000, description="ringing before the agent answers")
+    # 180 Ringing, then 200 OK this much later: some PBXs mishandle both in the same millisecond.
+    ring_ms: int = Field(150, ge=0, le=10000, description="ringing before the agent answers")
     transfer_timeout_s: float = Field(8.0, gt=0, le=120)
     drain_timeout_s: float = Field(300.0, ge=0, le=3600, description="SIGTERM: wait for active calls")
     session_expires_s: int = Field(1800, ge=90, le=86400)

@@ -1,10 +1,13 @@
 """Audit log benchmark: appends per second, full verification time, inclusion proof size and speed.
 
     .venv/bin/python bench/audit_log.py [--appends 200000] [--entries 1000000] [--batch 1024]
+                                        [--writers 4] [--calls 500]
 
 Prints figures; never passes or fails on time. Goals from the issue: >= 10,000 appends/s with
 batched commits (the 2009 Crosby-Wallach history tree did 1,750/s per core), full verification
-of 1,000,000 entries in <= 60 s, inclusion proofs <= 32*ceil(log2 n) bytes.
+of 1,000,000 entries in <= 60 s, inclusion proofs <= 32*ceil(log2 n) bytes. Several writers
+(issue 18): N processes append calls of 12 entries to one log, each call ending in a signed
+checkpoint as in the service, and the result must verify.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -120,11 +124,54 @@ def bench_verify(work: Path, count: int, batch: int) -> None:
     log.close()
 
 
+WRITER = """
+import sys
+sys.path.insert(0, sys.argv[5])
+from bench.audit_log import ORIGIN, _payload
+from appliance.audit.log import AuditLog
+
+url, keys, name, calls = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+log = AuditLog.open(url, key_dir=keys, origin=ORIGIN)
+for i in range(calls * 12):
+    kind, call, payload = _payload(i)
+    log.append(kind, name, f"{name}-{call}", payload)
+    if kind == "call-ended":
+        log.checkpoint()
+log.close()
+"""
+
+
+def bench_writers(work: Path, writers: int, calls: int) -> None:
+    url = f"sqlite:///{work / 'writers.db'}"
+    AuditLog.open(url, key_dir=work / "keys", origin=ORIGIN, background=False).close()
+    root = str(Path(__file__).resolve().parent.parent)
+    start = time.perf_counter()
+    procs = [
+        subprocess.Popen([sys.executable, "-c", WRITER, url, str(work / "keys"), f"w{n}", str(calls), root])
+        for n in range(writers)
+    ]
+    failed = sum(p.wait() != 0 for p in procs)
+    wall = time.perf_counter() - start
+    log = AuditLog.open(url, key_dir=work / "keys", origin=ORIGIN, background=False)
+    export_bundle(log.engine, log.keys, ORIGIN, work / "writers-bundle")
+    report = verify.verify_bundle(work / "writers-bundle", work / "keys" / "trusted-keys.txt")
+    total = writers * calls * 12
+    print(
+        f"several writers: {writers} processes x {calls} calls (12 entries and a checkpoint each) = "
+        f"{total:,} entries in {wall:.1f} s wall ({total / wall:,.0f} entries/s, "
+        f"{writers * calls / wall:,.0f} calls/s, including process start); tree size {report.tree_size:,}, "
+        f"{report.checkpoints} checkpoints, status {report.status}, {failed} writers failed"
+    )
+    log.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--appends", type=int, default=200_000)
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=1024)
+    parser.add_argument("--writers", type=int, default=4)
+    parser.add_argument("--calls", type=int, default=500)
     args = parser.parse_args()
     print(
         f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, "
@@ -133,6 +180,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="wardline-audit-bench-") as tmp:
         work = Path(tmp)
         bench_appends(work, args.appends, args.batch)
+        bench_writers(work, args.writers, args.calls)
         bench_verify(work, args.entries, args.batch)
 
 

@@ -76,7 +76,7 @@ async def one_call(services, scenario, figures: Figures) -> None:  # type: ignor
 
     figures.in_progress += 1
     try:
-        log = await run_audio(scenario, services)
+        log = await run_audio(scenario, services, pacing="realtime")
     except Exception as exc:
         figures.problems.append(f"call raised {type(exc).__name__}")
         return

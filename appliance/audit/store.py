@@ -2,7 +2,8 @@
 
 Each box's log is keyed by its origin, so several boxes can share one PostgreSQL database and
 still keep separate trees. Nodes above the leaves are stored as they complete, so proofs and
-the frontier never need the leaves of a whole subtree again. Schema: migration audit_0001.
+the frontier never need the leaves of a whole subtree again. Each log's head row holds its size
+and is the lock its writers take. Schema: migrations audit_0001 and audit_0002.
 """
 
 from __future__ import annotations
@@ -45,3 +46,15 @@ class AuditCheckpointRow(Base):
     size: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     time: Mapped[str] = mapped_column(String(24))
     note: Mapped[str] = mapped_column(Text)
+
+
+class AuditHeadRow(Base):
+    """The size of one log. Every append locks this row first (PostgreSQL: the row lock; SQLite:
+    the database's write lock), so the next sequence number is taken in the database, and any
+    number of writers (service, CLI, console, SIP workers) append to one tree. Migration audit_0002.
+    """
+
+    __tablename__ = "audit_heads"
+
+    log: Mapped[str] = mapped_column(String(128), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)

@@ -1,8 +1,9 @@
 """Handoff summaries: what the person who takes a transferred call reads first.
 
 The call layer saves one JSON file per transfer under WARDLINE_DATA_DIR/handoffs/ (mode 0600,
-the directory 0700); the REFER carries only the id (header X-Wardline-Handoff), and the person
-on the receiving side reads it with `wardline handoff show ID`. Ids are short tokens, checked
+the directory 0700); a transfer carries only the id (X-Wardline-Handoff, as a header field in
+the Refer-To URI: telephony/refer.py), and the person on the receiving side reads it with
+`wardline handoff show ID`. Ids are short tokens, checked
 before they touch the filesystem, so an id can never name a path outside that directory.
 """
 

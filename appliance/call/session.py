@@ -150,6 +150,13 @@ class CallSession:
         self._stream_first_frame = 0
         self._stream_whole = False
         self._inbox: asyncio.Queue[Any] = asyncio.Queue()
+        # What the call is doing that needs no more audio to finish (for `settled`): inbox items
+        # not yet handled, and activities (responses, the opening, the fall-back to a person)
+        # against those of them that are only waiting for their audio to play (`_drained`).
+        self._unhandled = 0
+        self._conversing = False  # `_converse` is taking items from the inbox
+        self._activities = 0
+        self._waiting_for_audio = 0
         self._response: _Response | None = None
         self._playout: OutboundAudio | None = None
         self._drained = asyncio.Event()
@@ -220,6 +227,57 @@ class CallSession:
                 self._on_signal(signal)
         except Exception as exc:  # the recognizer: its worker died, or none is free
             self.fault(fault_of(exc, "asr"))
+            return
+        self._check_no_input()
+
+    def _check_no_input(self) -> None:
+        """A reprompt after `no_input_timeout_ms` of the caller saying nothing to a finished reply.
+
+        Checked on every inbound frame, so the timer runs on the call's own clock (a scripted
+        call on a simulated clock reprompts at the same audio time on every run); the inbox
+        poll checks it too, for a line whose audio has stopped.
+        """
+        idle = self._idle_since and not self._turns.turn_open and not self._agent_active()
+        timeout_ms = self.services.settings.call.no_input_timeout_ms
+        if idle and self._response is None and self.now_ms() - self._idle_since >= timeout_ms:
+            self._idle_since = 0.0
+            self._post(CallerTurn(kind="silence"))
+
+    def _post(self, item: Any) -> None:
+        """Hand an item to the call's loop (`_converse`); it counts as unhandled until then."""
+        self._unhandled += 1
+        self._inbox.put_nowait(item)
+
+    @property
+    def settled(self) -> bool:
+        """Nothing is in flight that would finish without more audio.
+
+        The inbox is handled, and every activity (recognition of an ended turn, the dialog,
+        synthesis) has finished or is only waiting for its audio to play. A simulated media
+        clock advances only when the call has settled, so a scripted call is decided the same
+        way on every run, however loaded the machine (appliance/sim/audio.py).
+        """
+        waiting = 0 if self._drained.is_set() else self._waiting_for_audio  # a set event: they run on
+        if self._survey_wait is not None and not self._survey_wait.done():
+            waiting += 1  # the goodbye's rating waits for the caller's key
+        unhandled = self._unhandled if self._conversing else 0  # before and after: nobody takes them
+        return unhandled == 0 and self._activities <= waiting
+
+    @contextlib.asynccontextmanager
+    async def _activity(self) -> Any:
+        self._activities += 1
+        try:
+            yield
+        finally:
+            self._activities -= 1
+
+    @contextlib.asynccontextmanager
+    async def _awaiting_audio(self) -> Any:
+        self._waiting_for_audio += 1
+        try:
+            yield
+        finally:
+            self._waiting_for_audio -= 1
 
     def fault(self, fault: Fault) -> None:
         """A stage failed outside the call's own task (on the loop): hand the call to a person.
@@ -234,7 +292,7 @@ class CallSession:
             with contextlib.suppress(Exception):
                 self._stream.cancel()
             self._stream = None
-        self._inbox.put_nowait(CallFault(fault))
+        self._post(CallFault(fault))
 
     def mark_caller_speech_end(self) -> None:
         """The transport knows when the caller truly stopped (the simulator does): use it."""
@@ -248,7 +306,7 @@ class CallSession:
             return
         if self._agent_active():
             self._barge_in()
-        self._inbox.put_nowait(CallerTurn(kind="dtmf", dtmf=digits))
+        self._post(CallerTurn(kind="dtmf", dtmf=digits))
 
     def _audit_failed(self, call_id: str, exc: BaseException) -> None:
         """The audit log cannot be written: this call goes to a person (DESIGN invariant 4)."""
@@ -270,7 +328,7 @@ class CallSession:
             self._survey_wait.set_result(None)  # the goodbye was said: the call stays contained
             return
         if not self._ended:  # after the agent ended the call, the caller's hang-up changes nothing
-            self._inbox.put_nowait("hangup")
+            self._post("hangup")
 
     # -- turn taking --------------------------------------------------------------------------
     def _agent_active(self) -> bool:
@@ -307,14 +365,14 @@ class CallSession:
             turn = _SpokenTurn(
                 stream, _TurnTiming(speech_end, now), self._stream_first_frame, self._stream_whole
             )
-            self._inbox.put_nowait(turn)
+            self._post(turn)
         elif signal is Signal.NOISE:
             if self._stream is not None:
                 self._stream.cancel()
                 self._stream = None
             if self._prefix:  # the "continuation" was a cough: answer the turn as it was
                 prefix, self._prefix = self._prefix, ""
-                self._inbox.put_nowait(CallerTurn(text=prefix))
+                self._post(CallerTurn(text=prefix))
             self._true_speech_end_ms = None
             self._idle_since = self.now_ms() if not self._agent_active() else 0.0
 
@@ -402,11 +460,15 @@ class CallSession:
         self._playout = OutboundAudio(self.sample_rate_hz, loop, self._on_playout_progress, self._clock)
         self._emit(CallStarted(self.call_id, self.now_ms(), self.sample_rate_hz, self.transport.name))
         try:
-            await self._speak_and_act(self._dialog.opening(), None)
+            # Only the required notices play whole; a key pressed meanwhile waits in the inbox.
+            async with self._activity():
+                await self._speak_and_act(self._dialog.disclosure(), None)
             self._interruptible = True
             if not self._ended:
                 self._emit(DisclosurePlayed(self.call_id, self.now_ms()))
                 self._recording = self._consent
+                # The welcome and greeting are a reply like any other: "0" or "operator" cuts them.
+                self._start_speaking(self._dialog.welcome(), None)
             await self._converse()
         except asyncio.CancelledError:
             raise
@@ -418,60 +480,83 @@ class CallSession:
                 fault.stage,
                 fault.code,
             )
-            await self._fail_to_human(fault)
+            async with self._activity():
+                await self._fail_to_human(fault)
         finally:
             await self._close()
         return self._outcome
 
     async def _converse(self) -> None:
-        no_input_s = self.services.settings.call.no_input_timeout_ms / 1000
         self._idle_since = self.now_ms()
-        while not self._ended:
-            try:
-                item = await asyncio.wait_for(self._inbox.get(), timeout=0.1)
-            except TimeoutError:
-                if self._response is not None and self._response.task.done():
-                    await self._finish_response()
-                idle = self._idle_since and not self._turns.turn_open and not self._agent_active()
-                if idle and self.now_ms() - self._idle_since >= no_input_s * 1000:
-                    self._idle_since = 0.0
-                    self._start_response(CallerTurn(kind="silence"), None)
-                continue
-            if isinstance(item, CallFault):
-                raise item
-            if item == "hangup" and not self._ended:
-                self._emit(HungUp(self.call_id, self.now_ms(), by="caller"))
-                self._outcome = "caller_hung_up"
-                self._ended = True
-                break
-            if self._response is not None:
-                await self._finish_response(cancel=True)
-            if isinstance(item, _SpokenTurn):
-                heard = (await item.stream.finish()).strip()
-                item.timing.asr_final_ms = self.now_ms()
-                self._emit(AsrFinal(self.call_id, self.now_ms(), text=heard))
-                text = heard if item.whole and heard else f"{self._prefix} {heard}".strip()
-                self._prefix = ""
-                turn = CallerTurn(text=text) if text else CallerTurn(kind="silence")
-                self._last_turn = (
-                    _LastTurn(text, item.timing.end_of_turn_ms, self._dialog.snapshot(), item.first_frame)
-                    if text
-                    else None
-                )
-                self._start_response(turn, item.timing)
-            elif isinstance(item, CallerTurn) and item.kind == "speech":
-                self._start_response(item, None)  # a pause that was not a continuation after all
-            elif isinstance(item, CallerTurn):
-                self._last_turn = None
-                if not self._secure_digits:
-                    self._emit(CallerSaid(self.call_id, self.now_ms(), text=f"DTMF {item.dtmf}"))
-                self._start_response(item, None)
+        self._conversing = True
+        try:
+            while not self._ended:
+                try:
+                    item = await asyncio.wait_for(self._inbox.get(), timeout=0.1)
+                except TimeoutError:
+                    if self._response is not None and self._response.task.done():
+                        await self._finish_response()
+                    self._check_no_input()
+                    continue
+                try:
+                    await self._handle(item)
+                finally:
+                    self._unhandled -= 1
+        finally:
+            self._conversing = False
+
+    async def _handle(self, item: Any) -> None:
+        """One inbox item: a caller turn, a key press, a finished reply, a hang-up or a fault."""
+        if item == "response-done":
+            response = self._response
+            if response is not None and response.task.done():
+                await self._finish_response()
+            return
+        if isinstance(item, CallFault):
+            raise item
+        if item == "hangup" and not self._ended:
+            self._emit(HungUp(self.call_id, self.now_ms(), by="caller"))
+            self._outcome = "caller_hung_up"
+            self._ended = True
+            return
+        if self._response is not None:
+            await self._finish_response(cancel=True)
+        if isinstance(item, _SpokenTurn):
+            heard = (await item.stream.finish()).strip()
+            item.timing.asr_final_ms = self.now_ms()
+            self._emit(AsrFinal(self.call_id, self.now_ms(), text=heard))
+            text = heard if item.whole and heard else f"{self._prefix} {heard}".strip()
+            self._prefix = ""
+            turn = CallerTurn(text=text) if text else CallerTurn(kind="silence")
+            self._last_turn = (
+                _LastTurn(text, item.timing.end_of_turn_ms, self._dialog.snapshot(), item.first_frame)
+                if text
+                else None
+            )
+            self._start_response(turn, item.timing)
+        elif isinstance(item, CallerTurn) and item.kind in ("speech", "silence"):
+            self._start_response(item, None)  # silence: the no-input reprompt
+        elif isinstance(item, CallerTurn):
+            self._last_turn = None
+            if not self._secure_digits:
+                self._emit(CallerSaid(self.call_id, self.now_ms(), text=f"DTMF {item.dtmf}"))
+            self._start_response(item, None)
 
     def _start_response(self, turn: CallerTurn, timing: _TurnTiming | None) -> None:
+        self._start_speaking(self._dialog.handle(turn), timing)
+
+    def _start_speaking(self, actions: Any, timing: _TurnTiming | None) -> None:
         assert self._playout is not None
         self._playout.mark_turn()
-        task = asyncio.create_task(self._speak_and_act(self._dialog.handle(turn), timing))
+        self._activities += 1
+        task = asyncio.create_task(self._speak_and_act(actions, timing))
+        task.add_done_callback(self._response_done)
         self._response = _Response(task, timing)
+
+    def _response_done(self, task: asyncio.Task[None]) -> None:
+        self._activities -= 1
+        if not self._ended:
+            self._post("response-done")  # finish it now, not at the next poll: the idle timer starts
 
     async def _finish_response(self, cancel: bool = False) -> None:
         response, self._response = self._response, None
@@ -553,7 +638,8 @@ class CallSession:
             self._drained.clear()
             if not self._playout.busy:
                 break
-            await self._drained.wait()
+            async with self._awaiting_audio():
+                await self._drained.wait()
 
     def _report_latency(self, timing: _TurnTiming | None) -> None:
         if timing is None or self._playout is None or self._playout.first_frame_at is None:

@@ -57,7 +57,9 @@ async def _run(scenario, wav: Path):  # type: ignore[no-untyped-def]
         services = await build_services(settings, speech=True)
         console.print(f"[bold]Calling Riverside Community Hospital[/bold] ({scenario.name})\n")
         try:
-            return await run_scenario(scenario, services, "audio", wav_path=wav, on_event=_show)
+            return await run_scenario(
+                scenario, services, "audio", wav_path=wav, on_event=_show, pacing="realtime"
+            )
         finally:
             await services.close()
 

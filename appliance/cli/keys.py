@@ -31,7 +31,7 @@ def actor() -> str:
 
 @keys_app.command()
 def rotate(origin: OriginOption = None, json: JsonOption = False) -> None:
-    """Start a new audit signing key (stop the service first). Old checkpoints keep verifying."""
+    """Start a new audit signing key (best with the service stopped). Old checkpoints keep verifying."""
     from appliance.config import load_settings
 
     settings = load_settings()

@@ -49,6 +49,7 @@ async def _run(settings: Settings) -> None:
     from appliance.pidfile import pid_file
     from appliance.privacy.egress import check_settings
     from appliance.privacy.store import open_store
+    from appliance.service.call_journal import call_journal
     from appliance.service.runner import run_service
     from appliance.store.watch import DatabaseWatch
     from appliance.telephony.server import call_fault_handover, call_session_factory, serve
@@ -60,6 +61,10 @@ async def _run(settings: Settings) -> None:
     async def main(ctx: Any) -> None:
         services = await build_services(settings, store=store)
         register_reload_hooks(ctx, services)
+        if services.audit is not None:
+            from appliance.service.audit_watch import watch_audit_log
+
+            watch_audit_log(services.audit, settings.data_dir)
         pid = pid_file(settings)
         pid.write_text(f"{os.getpid()}\n")
         try:
@@ -77,6 +82,7 @@ async def _run(settings: Settings) -> None:
                 call_session_factory(services),
                 on_ready=ready,
                 handover=call_fault_handover(services),
+                on_finished=call_journal(),
             )
         finally:
             pid.unlink(missing_ok=True)

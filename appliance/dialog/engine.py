@@ -136,9 +136,23 @@ class DialogEngine:
 
     # -- the public API ---------------------------------------------------------------------------
     def opening(self) -> list[AgentAction]:
-        """The disclosure, then the greeting; said before anything the caller says is stored."""
-        disclosure = " ".join(self.site.site.disclosure.split())
-        actions: list[AgentAction] = [Say(disclosure), Say(self.site.site.greeting)]
+        """The whole opening: `disclosure()`, then `welcome()`."""
+        return [*self.disclosure(), *self.welcome()]
+
+    def disclosure(self) -> list[AgentAction]:
+        """The required notices (site.yaml `disclosure`): played whole before anything the caller
+        says is stored or acted on (DESIGN invariant 5)."""
+        actions: list[AgentAction] = [Say(" ".join(self.site.site.disclosure.split()))]
+        for action in actions:
+            self._note(action)
+        return actions
+
+    def welcome(self) -> list[AgentAction]:
+        """The rest of the opening (site.yaml `welcome`) and the greeting: a reply like any other,
+        so a key press or "operator" cuts it short."""
+        welcome = " ".join(self.site.site.welcome.split())
+        actions: list[AgentAction] = [Say(welcome)] if welcome else []
+        actions.append(Say(self.site.site.greeting))
         for action in actions:
             self._note(action)
         return actions

@@ -141,7 +141,12 @@ class SiteSpec(_Strict):
     main_line: str = ""
     address: str = ""
     time_zone: str
+    # The disclosure is the part of the opening the law requires before anything else: played
+    # whole, never interrupted (DESIGN invariant 5); keep it to the automated-assistant and
+    # recording notices. `welcome` follows it and, like the greeting, a key press or
+    # "operator" cuts it short.
     disclosure: str = Field(min_length=1)
+    welcome: str = ""
     greeting: str = "How can I help you today?"
     transfer_targets: dict[str, TransferTarget]
     identity: IdentityRules = IdentityRules()
@@ -169,9 +174,11 @@ class SiteSpec(_Strict):
     @model_validator(mode="after")
     def _disclosure(self) -> SiteSpec:
         text = self.disclosure.lower()
-        for word in ("automated", "recorded", "operator"):
+        for word in ("automated", "recorded"):
             if word not in text:
                 raise ValueError(f"disclosure must mention {word!r} (the opening rule)")
+        if "operator" not in f"{text} {self.welcome.lower()}":
+            raise ValueError("disclosure or welcome must mention 'operator' (the opening rule)")
         return self
 
 

@@ -1,11 +1,11 @@
 """Operations entries into the signed audit log: console logins and views of call content,
 intents switched to people and back.
 
-The audit log has one writer per origin. Inside the service process (`wardline serve`, which
-also serves the console) entries go straight to its AuditLog. From another process: directly
-while the service is stopped; while it runs, into data_dir/ops-audit-pending.jsonl, which the
-service's OpsRuntime appends on its writer thread (`drain_pending`), the pattern of
-registry/audit_hook.py. Payloads are names, ids and codes: never call content.
+Inside the service process (`wardline serve`, which also serves the console) entries go straight
+to its AuditLog; any other process opens the log and appends itself: the log takes each entry's
+sequence number in the database, so several writers never collide (audit/log.py). Files an
+older version left in data_dir/ops-audit-pending.jsonl are still appended by the service
+(`drain_pending`). Payloads are names, ids and codes: never call content.
 """
 
 from __future__ import annotations
@@ -33,14 +33,6 @@ class OpsAudit:
     def record(self, type: str, actor: str, payload: dict[str, Any], call_id: str | None = None) -> None:
         if self.log is not None:
             self._append(self.log, type, actor, call_id, payload)
-            return
-        from appliance.pidfile import running_service_pid
-
-        if running_service_pid(self.settings) is not None:
-            _write_pending(
-                Path(self.settings.data_dir),
-                {"type": type, "actor": actor, "call_id": call_id, "payload": payload},
-            )
             return
         try:
             with self._open() as log:
@@ -73,15 +65,6 @@ class OpsAudit:
 
 def type_name(exc: BaseException) -> str:
     return type(exc).__name__
-
-
-def _write_pending(data_dir: Path, entry: dict[str, Any]) -> None:
-    path = data_dir / PENDING_FILE
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with _lock:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        with os.fdopen(fd, "a", encoding="utf-8") as f:
-            f.write(json.dumps(entry, sort_keys=True) + "\n")
 
 
 def drain_pending(data_dir: Path, log: Any) -> int:

@@ -13,6 +13,7 @@ locks internally. `serve()` starts its HTTP server on a daemon thread.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from prometheus_client import (
@@ -23,6 +24,7 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import start_http_server
 
 from appliance.ops.recorder import CallSummary, ToolFigure, TurnFigure
@@ -141,6 +143,10 @@ class Metrics:
     def set_intent(self, intent: str, enabled: bool) -> None:
         self.intent_enabled.labels(intent).set(1 if enabled else 0)
 
+    def watch_audit(self, health: Callable[[], dict[str, Any]]) -> None:
+        """Expose the audit log's health (AuditLog.health) at every scrape."""
+        self.registry.register(_AuditCollector(health))
+
     # -- exposition -----------------------------------------------------------------------
     def text(self) -> bytes:
         return generate_latest(self.registry)
@@ -149,3 +155,31 @@ class Metrics:
         """Start /metrics on a daemon thread; returns the server (its `server_port` when port=0)."""
         server, _thread = start_http_server(port, addr=address, registry=self.registry)
         return server
+
+
+class _AuditCollector:
+    """The audit log's state, read when /metrics is scraped: alert on ok == 0 or rising failures."""
+
+    def __init__(self, health: Callable[[], dict[str, Any]]) -> None:
+        self.health = health
+
+    def collect(self) -> Iterator[Metric]:
+        h = self.health()
+        yield GaugeMetricFamily(
+            "wardline_audit_log_ok",
+            "1 while the audit log is written; 0 while commits fail.",
+            value=1 if h["ok"] else 0,
+        )
+        yield GaugeMetricFamily(
+            "wardline_audit_log_pending_entries", "Audit entries waiting to be stored.", value=h["pending"]
+        )
+        yield CounterMetricFamily(
+            "wardline_audit_log_write_failures",
+            "Failed audit log commits (the entries stay buffered and are retried).",
+            value=h["failures"],
+        )
+        yield CounterMetricFamily(
+            "wardline_audit_log_dropped_entries",
+            "Audit entries refused because too many were already waiting.",
+            value=h["dropped"],
+        )

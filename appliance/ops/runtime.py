@@ -68,6 +68,8 @@ class OpsRuntime:
         self.survey_wait_ms = survey_wait_ms
         self.box = box or socket.gethostname()
         self.metrics = Metrics()
+        if audit is not None:
+            self.metrics.watch_audit(audit.health)
         self.switch = IntentSwitch(sessions, now)
         self._tallies: dict[str, CallTally] = {}
         self._lock = threading.Lock()

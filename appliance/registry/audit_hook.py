@@ -1,10 +1,9 @@
 """Model installs and swaps into the signed audit log (no PHI: model ids, hashes, timings).
 
-The audit log has one writer per origin, holding the Merkle frontier in memory. So a
-`wardline models …` command appends directly only while the service is stopped; while it runs,
-the command leaves the entry in data_dir/models/swaps.jsonl and the service, reloading on the
-SIGHUP that follows, appends it (WIRING POINT for the service: `pending_swaps()` and
-`mark_recorded()`). Either way every swap also stays in swaps.jsonl.
+A `wardline models …` command appends to the audit log itself, whether or not the service runs
+(the log takes sequence numbers in the database, so the CLI and the service never collide),
+and every change also stays in data_dir/models/swaps.jsonl. The service adds its own
+`model-swapped` entry when a reload puts the new model in use.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from appliance.config import Settings
-from appliance.pidfile import running_service_pid
 from appliance.registry.errors import RegistryError
 from appliance.registry.registry import AuditHook
 
@@ -29,14 +27,11 @@ def journal_path(settings: Settings) -> Path:
 def audit_hook(settings: Settings) -> AuditHook:
     def record(event: str, payload: dict[str, Any]) -> None:
         entry = {"t": time.time(), "type": event, **payload}
-        in_log = False
-        if running_service_pid(settings) is None:
-            _append_to_audit_log(settings, event, payload)
-            in_log = True
+        _append_to_audit_log(settings, event, payload)
         path = journal_path(settings)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps({**entry, "in_audit_log": in_log}, sort_keys=True) + "\n")
+            f.write(json.dumps({**entry, "in_audit_log": True}, sort_keys=True) + "\n")
 
     return record
 

@@ -3,7 +3,8 @@ with the fix.
 
 Checks: configuration file, GPU and driver (nvidia-smi), the CUDA libraries the engines load,
 installed model files against their hashes, key files and their permissions, the SIP port,
-disk space for the store, clock synchronisation (audit timestamps), and the egress networks.
+disk space for the store, clock synchronisation (audit timestamps), the egress networks, and
+the audit log (the running service's own report, and whether its lock can be taken here).
 Every check is a small function from Settings to a `Check`; none of them changes anything.
 Runs in the caller's thread; the slowest part is nvidia-smi (bounded by a timeout).
 """
@@ -22,6 +23,7 @@ import socket
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -400,6 +402,62 @@ def check_database(settings: Settings) -> Check:
     return Check("database", "ok", f"{path}" + (f" (in use by pid {pid})" if pid else ""))
 
 
+def check_audit_log(settings: Settings) -> Check:
+    """The running service's audit-log report, then whether this box can take the log's lock."""
+    from appliance.audit.health import read_health
+    from appliance.pidfile import running_service_pid
+
+    fix = "see `journalctl -u wardline -g 'audit log'`; free disk space or fix the database named"
+    service = running_service_pid(settings)
+    health = read_health(settings.data_dir)
+    if service is not None and health is not None and health.get("pid") == service and not health.get("ok"):
+        failing_s = float(health.get("failing_s", 0)) + max(0.0, time.time() - float(health.get("at", 0)))
+        return Check(
+            "audit",
+            "fail",
+            f"the service cannot write its audit log for {failing_s:.0f} s: "
+            f"{health.get('error')}; {health.get('pending', 0)} entries waiting, calls go to a person",
+            fix,
+        )
+    problem = _audit_lock_problem(settings)
+    if problem:
+        return Check("audit", "fail", f"the audit log cannot be written: {problem}", fix)
+    who = "the service writes it" if service is not None else "writable"
+    return Check(
+        "audit", "ok", f"audit log {who}; its lock can be taken ({settings.database_url.split(':')[0]})"
+    )
+
+
+def _audit_lock_problem(settings: Settings) -> str | None:
+    """Take the log's lock the way a writer does, then roll back: nothing is changed."""
+    from sqlalchemy import update
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from appliance.audit.log import default_origin
+    from appliance.audit.store import AuditHeadRow
+    from appliance.store.db import make_engine
+
+    if settings.database_url.startswith("sqlite:///"):
+        db = Path(settings.database_url.removeprefix("sqlite:///"))
+        if not db.exists():
+            return None  # created, with the log, when the service first starts
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect() as conn, conn.begin() as tx:
+            conn.execute(
+                update(AuditHeadRow)
+                .where(AuditHeadRow.log == default_origin())
+                .values(size=AuditHeadRow.size)
+            )
+            tx.rollback()
+    except SQLAlchemyError as exc:
+        orig = getattr(exc, "orig", None) or exc
+        return f"{type(orig).__name__}: {str(orig).splitlines()[0] if str(orig) else ''}"
+    finally:
+        engine.dispose()
+    return None
+
+
 CHECKS: tuple[CheckFn, ...] = (
     check_gpu,
     check_cuda_libraries,
@@ -410,6 +468,7 @@ CHECKS: tuple[CheckFn, ...] = (
     check_disk,
     check_clock,
     check_egress,
+    check_audit_log,
 )
 
 

@@ -59,7 +59,10 @@ class Event(enum.Enum):
     STATUS = _Kind("95d5a1795c4b402596813178cec93fa6", "Status: {status}", INFO, True)
     CALL_STARTED = _Kind("53c2caf745544eccb043e719ab98fe4c", "Call {call_ref} started", INFO, False)
     CALL_ENDED = _Kind(
-        "db22673b96504501b980f8700f4b575d", "Call {call_ref} ended after {duration_ms} ms", INFO, False
+        "db22673b96504501b980f8700f4b575d",
+        "Call {call_ref} ended: {outcome}, {codec}, {started} to {ended} ({duration_ms} ms)",
+        INFO,
+        False,
     )
     CALL_TRANSFERRED = _Kind(
         "f0434ade996f4b1682de26a92d0666f0", "Call {call_ref} transferred ({reason_code})", NOTICE, False
@@ -73,6 +76,16 @@ class Event(enum.Enum):
         "f8d7c082b1084b9aaaddeec400124a35", "Database upgrade failed, backup restored: {detail}", ERR, True
     )
     KEYS_GENERATED = _Kind("98a6850e82ed4de9b31c0626ec4d1250", "Generated {count} key file(s)", NOTICE, True)
+    AUDIT_WRITE_FAILED = _Kind(
+        "4a1f0c6e9d2b4e57a3c8b1f27d90e6a5",
+        "Audit log cannot be written, calls go to a person until it recovers "
+        "({count} entries waiting): {detail}",
+        ERR,
+        True,
+    )
+    AUDIT_RECOVERED = _Kind(
+        "c2e85b0d7f6a4b1e9d3a5c7f0b2e4d68", "Audit log writing again ({count} entries waiting)", NOTICE, True
+    )
 
     @property
     def message_id(self) -> str:
@@ -92,6 +105,10 @@ SAFE_FIELDS = frozenset(
         "revision",
         "count",
         "active_calls",
+        "outcome",
+        "codec",
+        "started",
+        "ended",
     }
 )
 # identifiers only: no spaces, so no sentence (and no transcript) fits; `status` also allows the

@@ -6,19 +6,22 @@ call is; the agent's frames are pulled on the same clock. Both sides are kept fo
 (caller left, agent right). The caller waits for the agent to finish before speaking, unless
 the scenario says to barge in.
 
-Threads: one asyncio loop runs the media clock, the scripted caller and the CallSession.
+Threads: one asyncio loop runs the scripted caller, which drives the media clock (`MediaClock`),
+and the CallSession.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 import uuid
 import wave
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -29,6 +32,8 @@ from appliance.events import CallerSaid, Event
 from appliance.sim.record import CallLog
 from appliance.sim.scenario import Scenario
 
+log = logging.getLogger(__name__)
+
 # The simulated caller: of espeak-ng's en-us voices and rates, the one pocketsphinx hears best on
 # caller sentences that are not in any scenario (70 drawn from the site corpus, 16 kHz): word
 # error 0.025 for klatt2 at 170 words a minute, 0.038 f5, 0.214 m1 (the old choice, whose "first"
@@ -37,7 +42,10 @@ from appliance.sim.scenario import Scenario
 CALLER_VOICE = "en-us+klatt2"
 CALLER_WORDS_PER_MINUTE = 170
 QUIET_MS = 600  # the agent counts as finished after this much outbound silence
-RESPONSE_TIMEOUT_S = 20.0
+RESPONSE_TIMEOUT_S = 20.0  # of audio time
+FRAME_S = 0.02
+SETTLE_TIMEOUT_S = 60.0  # wall time; an engine that takes longer has its own timeout and fault
+Pacing = Literal["lockstep", "realtime"]
 
 
 class SimTransport:
@@ -59,18 +67,37 @@ class SimTransport:
 
 
 class MediaClock:
-    """Feeds caller frames and pulls agent frames every 20 ms, on schedule."""
+    """The call's audio clock: each `tick` feeds one caller frame and pulls one agent frame.
 
-    def __init__(self, session: CallSession, sample_rate_hz: int) -> None:
-        self.session = session
+    The scripted caller drives it, so that the caller's words and the agent's replies fall on the
+    same audio frames on every run. Two pacings:
+    - "lockstep" (tests, `wardline simulate`): time is simulated. After each tick the clock waits
+      until the session has settled (recognition, dialog and synthesis finished or only waiting
+      for their audio to play), as if they took no time. Same input, same call: the same VAD
+      windows, the same recognizer input, the same decisions, on a quiet machine or a loaded one.
+    - "realtime" (the demo, the benchmarks): one tick every 20 ms of wall time, and whatever the
+      engines take is heard as latency, as on a phone line.
+    The session's clock is this audio clock in both pacings (`seconds`).
+    """
+
+    def __init__(self, sample_rate_hz: int, pacing: Pacing = "lockstep") -> None:
         self.rate = sample_rate_hz
+        self.pacing = pacing
+        self.session: CallSession | None = None
+        self.call: asyncio.Task[str] | None = None
         self._silence = b"\x00" * frame_bytes(sample_rate_hz)
         self._caller: deque[bytes] = deque()
         self._on_last_frame: Callable[[], None] | None = None
         self.caller_track: list[bytes] = []
         self.agent_track: list[bytes] = []
-        self.last_agent_audio_at = 0.0  # monotonic time of the last non-silent agent frame
+        self.frames = 0
+        self.last_agent_audio_frame = 0  # the tick of the last non-silent agent frame
         self.agent_frames = 0
+        self._started_at: float | None = None
+
+    def seconds(self) -> float:
+        """Audio time: 20 ms per tick since the call started."""
+        return self.frames * FRAME_S
 
     def say(self, pcm: bytes, on_last_frame: Callable[[], None]) -> None:
         self._caller.extend(split_frames(pcm, self.rate))
@@ -80,28 +107,52 @@ class MediaClock:
     def caller_speaking(self) -> bool:
         return bool(self._caller)
 
-    async def run(self) -> None:
-        start = time.monotonic()
-        n = 0
-        while True:
-            if self._caller:
-                frame = self._caller.popleft()
-                self.session.feed(frame)
-                if not self._caller and self._on_last_frame is not None:
-                    self._on_last_frame()
-                    self._on_last_frame = None
-            else:
-                frame = self._silence
-                self.session.feed(frame)
-            self.caller_track.append(frame)
-            out = self.session.next_frame()
-            self.agent_track.append(out)
-            if out != self._silence and out.strip(b"\x00"):
-                self.last_agent_audio_at = time.monotonic()
-                self.agent_frames += 1
-            n += 1
-            delay = start + n * 0.02 - time.monotonic()
+    @property
+    def quiet_ms(self) -> float:
+        """How long the agent has said nothing, in audio time."""
+        return (self.frames - self.last_agent_audio_frame) * FRAME_S * 1000
+
+    async def tick(self) -> None:
+        session = self.session
+        assert session is not None
+        if self._caller:
+            frame = self._caller.popleft()
+            session.feed(frame)
+            if not self._caller and self._on_last_frame is not None:
+                self._on_last_frame()
+                self._on_last_frame = None
+        else:
+            frame = self._silence
+            session.feed(frame)
+        self.caller_track.append(frame)
+        out = session.next_frame()
+        self.agent_track.append(out)
+        self.frames += 1
+        if out != self._silence and out.strip(b"\x00"):
+            self.last_agent_audio_frame = self.frames
+            self.agent_frames += 1
+        if self.pacing == "realtime":
+            if self._started_at is None:
+                self._started_at = time.monotonic()
+            delay = self._started_at + self.frames * FRAME_S - time.monotonic()
             await asyncio.sleep(max(0.0, delay))
+        else:
+            await self._until_settled()
+
+    async def ticks(self, ms: float) -> None:
+        for _ in range(round(ms / 1000 / FRAME_S)):
+            await self.tick()
+
+    async def _until_settled(self) -> None:
+        session, call = self.session, self.call
+        assert session is not None and call is not None
+        await asyncio.sleep(0)
+        deadline = time.monotonic() + SETTLE_TIMEOUT_S
+        while not session.settled and not call.done():
+            if time.monotonic() > deadline:
+                log.warning("simulated call: still busy after %.0f s; the clock goes on", SETTLE_TIMEOUT_S)
+                return
+            await asyncio.sleep(0.002)
 
     def write_wav(self, path: Path) -> Path:
         left = np.frombuffer(b"".join(self.caller_track), dtype="<i2")
@@ -143,15 +194,23 @@ async def run_audio(
     sample_rate_hz: int = 16000,
     wav_path: Path | None = None,
     on_event: Callable[[Event], None] | None = None,
+    pacing: Pacing = "lockstep",
 ) -> CallLog:
-    log = CallLog(scenario.name)
+    log_ = CallLog(scenario.name)
     transport = SimTransport()
 
     def sink(event: Event) -> None:
-        log.add(event)
+        log_.add(event)
         if on_event is not None:
             on_event(event)
 
+    # Every caller line is synthesized before the call: nothing but the call runs on its clock.
+    voices = {
+        i: resample(await synthesize_caller(services, turn.say or "", 16000), 16000, sample_rate_hz)
+        for i, turn in enumerate(scenario.turns)
+        if turn.dtmf is None and turn.silence_ms is None and not turn.hang_up
+    }
+    clock = MediaClock(sample_rate_hz, pacing)
     session = CallSession(
         services,
         call_id=uuid.uuid4().hex,
@@ -159,83 +218,85 @@ async def run_audio(
         transport=transport,
         emit=sink,
         caller_id=scenario.caller_id,
+        clock=clock.seconds,
     )
-    clock = MediaClock(session, sample_rate_hz)
-    call = asyncio.create_task(session.run())
-    media = asyncio.create_task(clock.run())
+    clock.session = session
+    call = clock.call = asyncio.create_task(session.run())
     try:
-        await _play_caller(scenario, services, session, clock, call, log, sink, sample_rate_hz)
+        await _play_caller(scenario, voices, session, clock, call, log_, sink)
     finally:
         if not call.done():
             session.caller_hung_up()
             with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
                 await asyncio.wait_for(asyncio.shield(call), 10)
         call.cancel()
-        media.cancel()
-        for task in (call, media):
-            with contextlib.suppress(BaseException):
-                await task
+        with contextlib.suppress(BaseException):
+            await call
     if wav_path is not None:
         clock.write_wav(wav_path)
-    return log
+    return log_
 
 
 async def _play_caller(
     scenario: Scenario,
-    services: CallServices,
+    voices: dict[int, bytes],
     session: CallSession,
     clock: MediaClock,
     call: asyncio.Task[str],
-    log: CallLog,
+    log_: CallLog,
     sink: Callable[[Event], None],
-    rate: int,
 ) -> None:
-    await _agent_done(clock, call, after=0)
+    first = scenario.turns[0] if scenario.turns else None
+    if first is not None and first.barge_in_after_ms is not None:
+        # A caller who speaks up during the opening: barge_in_after_ms from its first audio.
+        await _agent_started(clock, call, after=0)
+        await asyncio.sleep(first.barge_in_after_ms / 1000)
+    else:
+        await _agent_done(clock, call, after=0)
     for i, turn in enumerate(scenario.turns, 1):
         if call.done():
             return
-        log.turn = i
+        log_.turn = i
         if turn.hang_up:
             session.caller_hung_up()
             await asyncio.wait_for(asyncio.shield(call), 10)
             return
         if turn.silence_ms is not None:
-            await asyncio.sleep(turn.silence_ms / 1000)
+            await clock.ticks(turn.silence_ms)
             await _agent_done(clock, call, after=clock.agent_frames)
             continue
         if turn.dtmf is not None:
             heard_before = clock.agent_frames
             session.press(turn.dtmf)
         else:
-            pcm = await synthesize_caller(services, turn.say or "", 16000)
-            pcm = resample(pcm, 16000, rate)
             sink(CallerSaid(session.call_id, session.now_ms(), text=turn.say or ""))
-            clock.say(pcm, session.mark_caller_speech_end)
-            while clock.caller_speaking:
-                await asyncio.sleep(0.02)
+            clock.say(voices[i - 1], session.mark_caller_speech_end)
+            while clock.caller_speaking and not call.done():
+                await clock.tick()
             # The reply to this turn is what the agent plays after the caller's last word (a reply
             # to a fragment, cut off when the caller went on, does not count).
             heard_before = clock.agent_frames
         nxt = scenario.turns[i] if i < len(scenario.turns) else None
         if nxt is not None and nxt.barge_in_after_ms is not None:
             await _agent_started(clock, call, after=heard_before)
-            await asyncio.sleep(nxt.barge_in_after_ms / 1000)
+            await clock.ticks(nxt.barge_in_after_ms)
         else:
             await _agent_done(clock, call, after=heard_before)
 
 
 async def _agent_started(clock: MediaClock, call: asyncio.Task[str], after: int) -> None:
-    deadline = time.monotonic() + RESPONSE_TIMEOUT_S
-    while clock.agent_frames <= after and not call.done() and time.monotonic() < deadline:
-        await asyncio.sleep(0.02)
+    """Listen until the agent has played some audio after its `after`-th frame (audio time)."""
+    deadline = clock.frames + RESPONSE_TIMEOUT_S / FRAME_S
+    while clock.agent_frames <= after and not call.done() and clock.frames < deadline:
+        await clock.tick()
 
 
 async def _agent_done(clock: MediaClock, call: asyncio.Task[str], after: int) -> None:
-    """Wait until the agent has answered (some audio after `after`) and then gone quiet."""
+    """Listen until the agent has answered (some audio after `after`) and then gone quiet."""
     await _agent_started(clock, call, after)
-    deadline = time.monotonic() + RESPONSE_TIMEOUT_S * 3
-    while not call.done() and time.monotonic() < deadline:
-        quiet_ms = (time.monotonic() - clock.last_agent_audio_at) * 1000
-        if quiet_ms >= QUIET_MS and not clock.session.agent_busy:
+    deadline = clock.frames + 3 * RESPONSE_TIMEOUT_S / FRAME_S
+    assert clock.session is not None
+    while not call.done() and clock.frames < deadline:
+        if clock.quiet_ms >= QUIET_MS and not clock.session.agent_busy:
             return
-        await asyncio.sleep(0.05)
+        await clock.tick()

@@ -12,7 +12,7 @@ from typing import Literal
 from appliance.call.services import CallServices
 from appliance.config import Settings, StoreSettings
 from appliance.events import Event
-from appliance.sim.audio import run_audio
+from appliance.sim.audio import Pacing, run_audio
 from appliance.sim.record import CallLog, check
 from appliance.sim.scenario import Scenario, load_scenario
 from appliance.sim.text import run_text
@@ -74,9 +74,11 @@ async def run_scenario(
     *,
     wav_path: Path | None = None,
     on_event: Callable[[Event], None] | None = None,
+    pacing: Pacing = "lockstep",
 ) -> ScenarioResult:
+    """`pacing` (audio mode): simulated time, the same call on every run, or real time (the demo)."""
     if mode == "text":
         log = await run_text(scenario, services)
     else:
-        log = await run_audio(scenario, services, wav_path=wav_path, on_event=on_event)
+        log = await run_audio(scenario, services, wav_path=wav_path, on_event=on_event, pacing=pacing)
     return ScenarioResult(scenario, log, check(scenario, log))

@@ -21,6 +21,8 @@ class Turn(_Strict):
     dtmf: str | None = Field(None, pattern=r"^[0-9*#]+$")
     silence_ms: int | None = Field(None, ge=0, le=600_000)
     hang_up: bool | None = None
+    # Speak this long after the agent's previous reply began (the first turn: after the opening
+    # began; the disclosure's required sentence still plays whole).
     barge_in_after_ms: int | None = Field(None, ge=0, le=120_000)
 
     @model_validator(mode="after")

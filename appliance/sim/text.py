@@ -74,11 +74,30 @@ async def run_text(scenario: Scenario, services: CallServices) -> CallLog:
                 return "contained" if action.reason in ("goodbye", "contained") else "agent_hung_up"
         return None
 
+    async def keep_silent(silence_ms: int) -> str | None:
+        """As on a call: a reprompt after each `no_input_timeout_ms` of silence, the timer starting
+        again once the reprompt has been spoken, until the dialog says goodbye."""
+        left = silence_ms
+        while left >= no_input_ms:
+            left -= no_input_ms
+            actions = [a async for a in dialog.handle(CallerTurn(kind="silence"))]
+            if outcome := perform(actions, None):
+                return outcome
+            words = sum(len(a.text.split()) for a in actions if isinstance(a, Say))
+            left -= round(words * 60000 / wpm)
+        return None
+
     def barge_of(index: int) -> int | None:
         return scenario.turns[index].barge_in_after_ms if index < len(scenario.turns) else None
 
-    opening = [a for a in dialog.opening() if not isinstance(a, SetRecording)]
-    outcome = perform(opening, None)
+    # The required disclosure plays whole; a first turn with barge_in_after_ms (counted from the
+    # opening's start, as in audio mode) cuts the welcome.
+    disclosure = [a for a in dialog.disclosure() if not isinstance(a, SetRecording)]
+    cut = barge_of(0)
+    if cut is not None:
+        required_words = sum(len(a.text.split()) for a in disclosure if isinstance(a, Say))
+        cut = max(0, cut - round(required_words * 60000 / wpm))
+    outcome = perform(disclosure, None) or perform(dialog.welcome(), cut)
     for i, turn in enumerate(scenario.turns):
         if outcome is not None:
             break
@@ -92,9 +111,8 @@ async def run_text(scenario: Scenario, services: CallServices) -> CallLog:
             caller = CallerTurn(text=turn.say)
         elif turn.dtmf is not None:
             caller = CallerTurn(kind="dtmf", dtmf=turn.dtmf)
-        elif (turn.silence_ms or 0) >= no_input_ms:
-            caller = CallerTurn(kind="silence")
         else:
+            outcome = await keep_silent(turn.silence_ms or 0)
             continue
         actions = [a async for a in dialog.handle(caller)]
         outcome = perform(actions, barge_of(i + 1))

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Protocol
 from appliance.audio import frame_bytes, split_frames
 from appliance.call.faults import Fault
 from appliance.call.handoff import HANDOFF_HEADER
+from appliance.telephony.refer import refer_to
 
 if TYPE_CHECKING:
     from appliance.call.services import FaultHandover
@@ -198,7 +199,7 @@ class SipTransport:
             self._status.get_nowait()
         headers = ((HANDOFF_HEADER, handoff_id),) if handoff_id else ()
         try:
-            await asyncio.wrap_future(self.control.refer(f"sip:{to}@{self.pbx_host}", headers))
+            await asyncio.wrap_future(self.control.refer(refer_to(to, self.pbx_host, handoff_id), headers))
             async with asyncio.timeout(self.transfer_timeout_s):
                 ok = await self._outcome()
         except (TimeoutError, TransferFailed, RuntimeError) as exc:

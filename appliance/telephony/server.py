@@ -15,9 +15,10 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from appliance.config import Settings
+from appliance.config import Settings, SipSettings
 from appliance.telephony.bridge import (
     CallBridge,
     CallInfo,
@@ -29,6 +30,15 @@ from appliance.telephony.bridge import (
 from appliance.telephony.endpoint import SipAgent
 
 log = logging.getLogger(__name__)
+
+
+def listening(sip: SipSettings) -> str:
+    """Where each transport listens, as the startup line says it: "udp and tcp 0.0.0.0:5060, tls …"."""
+    plain = [t for t in sip.transports if t != "tls"]
+    parts = [f"{' and '.join(plain)} {sip.address}:{sip.port}"] if plain else []
+    if "tls" in sip.transports:
+        parts.append(f"tls {sip.address}:{sip.tls_port}")
+    return ", ".join(parts)
 
 
 @dataclass
@@ -44,15 +54,27 @@ class CallRecord:
     worst_late_ms: float
     frames_in: int
     dropped_in: int
+    started: datetime | None = None  # UTC, when the call was answered
+    ended: datetime | None = None  # UTC
+
+
+CallFinished = Callable[[CallRecord], None]
 
 
 class SipServer:
     """Takes calls until `drain()`; one task per call, each driven by a CallBridge."""
 
-    def __init__(self, settings: Settings, factory: SessionFactory, handover: Handover | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        factory: SessionFactory,
+        handover: Handover | None = None,
+        on_finished: CallFinished | None = None,
+    ) -> None:
         self.settings = settings
         self.factory = factory
         self.handover = handover
+        self.on_finished = on_finished  # `wardline serve`: one journal line per call
         self.agent: SipAgent | None = None
         self.finished: list[CallRecord] = []
         self._tasks: set[asyncio.Task[None]] = set()  # one per call
@@ -73,12 +95,7 @@ class SipServer:
 
             self._tcp_guard = TcpGuard({sip.port, sip.tls_port}, sip.allow)
             self._tcp_guard.start()
-        log.info(
-            "SIP agent listening on %s port %d (%s)",
-            self.settings.sip.address,
-            self.settings.sip.port,
-            "/".join(self.settings.sip.transports),
-        )
+        log.info("SIP agent listening on %s", listening(self.settings.sip))
 
     @property
     def active_calls(self) -> int:
@@ -91,26 +108,33 @@ class SipServer:
         task.add_done_callback(self._tasks.discard)
 
     async def _run_call(self, bridge: CallBridge) -> None:
+        started = datetime.now(UTC)
         try:
             await bridge.run(self.factory, self.handover)
         except Exception:  # run() has its own boundary; this keeps the server alive regardless
             log.exception("call %s: bridge failed", bridge.info.call_id)
         finally:
             stats = bridge.switch.stats
-            self.finished.append(
-                CallRecord(
-                    bridge.info.call_id,
-                    bridge.info.codec,
-                    bridge.info.sample_rate_hz,
-                    bridge.outcome,
-                    stats.requested,
-                    stats.late,
-                    stats.worst_late_ms,
-                    stats.received,
-                    stats.dropped_inbound,
-                )
+            record = CallRecord(
+                bridge.info.call_id,
+                bridge.info.codec,
+                bridge.info.sample_rate_hz,
+                bridge.outcome,
+                stats.requested,
+                stats.late,
+                stats.worst_late_ms,
+                stats.received,
+                stats.dropped_inbound,
+                started,
+                datetime.now(UTC),
             )
+            self.finished.append(record)
             self.bridges.discard(bridge)
+            if self.on_finished is not None:
+                try:
+                    self.on_finished(record)
+                except Exception as exc:  # a journal that fails must not take the server down
+                    log.warning("call %s: could not record its end (%s)", record.call_id, type(exc).__name__)
 
     def refuse_while(
         self, problem: Callable[[], str], on_problem: Callable[[str], None], interval_s: float = 5.0
@@ -173,9 +197,10 @@ async def serve(
     *,
     on_ready: Callable[[SipServer], Awaitable[None] | None] | None = None,
     handover: Handover | None = None,
+    on_finished: CallFinished | None = None,
 ) -> None:
     """Run until SIGTERM or SIGINT, then drain (the systemd unit's stop path)."""
-    server = SipServer(settings, factory, handover)
+    server = SipServer(settings, factory, handover=handover, on_finished=on_finished)
     await server.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

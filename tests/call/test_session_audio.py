@@ -93,3 +93,27 @@ expect:
     assert len(heard) >= 2, f"the pauses ended turns, so the continuation was exercised: {heard}"
     assert heard[-1] == "okay thanks bye"
     assert check(scenario, log) == []
+
+
+def test_operator_said_during_the_welcome_cuts_it_and_reaches_a_person(tmp_path: Path):
+    # Spoken ~1.5 s into the welcome, after the disclosure's one required sentence (issue 18).
+    from appliance.dialog.sitepack import load_site
+
+    site = load_site(Path(load_settings().site.policy_dir)).site
+    required_ms = len(site.disclosure.split()) * 60000 / load_settings().speech.words_per_minute
+    scenario, log = _play(
+        tmp_path,
+        f"""
+name: operator-during-the-welcome
+turns:
+  - say: "Operator please."
+    barge_in_after_ms: {round(required_ms) + 1500}
+expect:
+  outcome: transferred
+  transfer_to: "2000"
+""",
+    )
+    assert check(scenario, log) == [], log.records
+    said = [e for e in log.events if isinstance(e, AgentSaid)]
+    assert any("automated assistant" in e.text and not e.interrupted for e in said)
+    assert not any(e.text == site.greeting and not e.interrupted for e in said), [e.text for e in said]

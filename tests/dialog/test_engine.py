@@ -38,7 +38,11 @@ def test_opening_discloses_first(make_call: Callable[..., Call]) -> None:
     call = make_call()
     opening = says(call.actions).lower()
     assert opening.index("automated assistant") < opening.index("how can i help")
-    assert "recorded for quality and safety" in opening and "operator" in opening
+    assert "this call is recorded" in opening and "operator" in opening
+    # The required part is the first sentence alone: what plays before a key or "operator" works.
+    (required,) = call.engine.disclosure()
+    assert "automated assistant" in required.text and "recorded" in required.text
+    assert "operator" not in required.text and len(required.text.split()) <= 15
 
 
 def test_refusing_recording_stops_it_and_the_call_goes_on(make_call: Callable[..., Call]) -> None:

@@ -63,8 +63,15 @@ def test_missing_file_and_unknown_key(pack: Path) -> None:
 
 
 def test_disclosure_rule_is_checked(pack: Path) -> None:
-    edit(pack / "site.yaml", "This call is recorded for quality and safety.", "")
+    edit(pack / "site.yaml", ", and this call is recorded.", ".")
     with pytest.raises(SiteError, match="recorded"):
+        load_site(pack)
+
+
+def test_the_operator_may_be_named_in_the_welcome_but_must_be_named(pack: Path) -> None:
+    load_site(pack)  # riverside names it in the welcome, after the required part
+    edit(pack / "site.yaml", "You can say operator at any time to reach a person.", "Welcome.")
+    with pytest.raises(SiteError, match="operator"):
         load_site(pack)
 
 

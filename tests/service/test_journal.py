@@ -33,11 +33,22 @@ def test_entry_reaches_journald_socket(tmp_path: Path) -> None:
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
         sock.bind(str(path))
         sock.settimeout(2)
-        assert Journal(str(path)).send(Event.CALL_ENDED, call_ref="c-0042", duration_ms=61250)
+        assert Journal(str(path)).send(
+            Event.CALL_ENDED,
+            call_ref="c-0042",
+            outcome="transferred",
+            codec="PCMU",
+            started="2026-03-02T07:00:00.000Z",
+            ended="2026-03-02T07:01:01.250Z",
+            duration_ms=61250,
+        )
         entry = parse(sock.recv(65536))
     assert entry["SYSLOG_IDENTIFIER"] == "wardline"
     assert entry["MESSAGE_ID"] == Event.CALL_ENDED.message_id
-    assert entry["MESSAGE"] == "Call c-0042 ended after 61250 ms"
+    assert entry["MESSAGE"] == (
+        "Call c-0042 ended: transferred, PCMU, "
+        "2026-03-02T07:00:00.000Z to 2026-03-02T07:01:01.250Z (61250 ms)"
+    )
     assert entry["WARDLINE_CALL_REF"] == "c-0042"
     assert entry["PRIORITY"] == "6"
 

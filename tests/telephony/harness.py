@@ -130,6 +130,7 @@ class Harness:
         settings: Settings,
         factory: Callable[[CallInfo, SipTransport], Any],
         handover: Callable[[CallInfo, str], Any] | None = None,
+        on_finished: Callable[[Any], None] | None = None,
     ) -> None:
         self.settings = settings
         self.sessions: list[Any] = []
@@ -140,7 +141,7 @@ class Harness:
             return session
 
         self.loop = asyncio.new_event_loop()
-        self.server = SipServer(settings, make, handover)
+        self.server = SipServer(settings, make, handover=handover, on_finished=on_finished)
         self._thread = threading.Thread(target=self.loop.run_forever, name="test-loop", daemon=True)
 
     def __enter__(self) -> Harness:

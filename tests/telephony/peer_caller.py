@@ -2,7 +2,9 @@
 
 It plays a WAV file into the call and records what the agent says into another WAV, then
 hangs up. Run: python -m tests.telephony.peer_caller TARGET_URI --port P --play IN --record OUT
---seconds S. pjsua2 runs on this process's main thread (threadCnt=0, polled here).
+--seconds S. pjsua2 runs on this process's main thread (threadCnt=0, polled here). Like a phone,
+it carries out a transfer the agent asks for (REFER): pjsua calls the Refer-To target, copying
+the URI's header fields (the handoff id) into that INVITE.
 """
 
 from __future__ import annotations
@@ -17,11 +19,18 @@ import pjsua2 as pj
 class PeerCall(pj.Call):
     def __init__(self, account: pj.Account, play: str, record: str) -> None:
         super().__init__(account)
+        self.account = account
         self.play_path, self.record_path = play, record
         self.player: pj.AudioMediaPlayer | None = None
         self.recorder: pj.AudioMediaRecorder | None = None
         self.confirmed_at: float | None = None
         self.disconnected = False
+        self.transferred_to: PeerCall | None = None  # the call to the transfer target
+
+    def onCallTransferRequest(self, prm: pj.OnCallTransferRequestParam) -> None:
+        # Our own Call object for the new call, so that pjsua2 owns and ends it cleanly.
+        self.transferred_to = PeerCall(self.account, self.play_path, self.record_path + ".transfer.wav")
+        prm.newCall = self.transferred_to
 
     def onCallState(self, prm: pj.OnCallStateParam) -> None:
         state = self.getInfo().state
@@ -83,9 +92,16 @@ def main() -> int:
     for _ in range(50):
         ep.libHandleEvents(10)
     ok = call.confirmed_at is not None
-    call.recorder = None  # closes the WAV before the library goes away
-    call.player = None
-    del call
+    other = call.transferred_to
+    if other is not None and not other.disconnected:
+        other.hangup(pj.CallOpParam(True))
+        for _ in range(50):
+            ep.libHandleEvents(10)
+    for c in (call, other):
+        if c is not None:
+            c.recorder = None  # closes the WAV before the library goes away
+            c.player = None
+    del call, other
     account.shutdown()
     ep.libDestroy()
     return 0 if ok else 1

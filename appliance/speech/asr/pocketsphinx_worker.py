@@ -13,7 +13,10 @@ Inbox messages (tuples): ("begin", stream_id, rate_hz, context), ("audio", strea
 Messages for a stream other than the current one are stale (a cancelled turn) and ignored.
 
 The worker drains every message already waiting before it decodes, so after a stall it catches
-up in one larger `process_raw` call instead of falling further behind.
+up at once instead of falling further behind. How much audio one drain holds depends on timing,
+so the decoder is always given the same fixed blocks (`DECODE_BLOCK_BYTES`) whatever the pipe's
+batching: its live cepstral-mean update happens at the end of a `process_raw` call, and the same
+audio must give the same words on a quiet machine and a loaded one.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ CMN_PRIOR = {
     16000: "54.03,-1.28,-4.68,27.90,-12.84,-0.67,-2.70,-18.50,1.10,-16.49,9.12,-9.25,0.98",
 }
 PARTIAL_EVERY_BYTES = DECODER_RATE_HZ * 2 // 10  # look for a new partial every 100 ms of audio
+DECODE_BLOCK_BYTES = DECODER_RATE_HZ * 2 // 25  # 40 ms per `process_raw` call (the rest waits)
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class _Turn:
         )
         self.since_partial = 0
         self.last_partial = ""
+        self.pending = b""  # decoder-rate audio short of a whole block
 
     def to_decoder_rate(self, pcm16: bytes, last: bool = False) -> bytes:
         if self.resampler is None:
@@ -162,10 +167,12 @@ class Worker:
         turn = self.turn
         if turn is None or not chunks:
             return
-        pcm = turn.to_decoder_rate(b"".join(chunks))
-        if pcm:
-            self.decoder.process_raw(pcm, False, False)
-        turn.since_partial += len(pcm)
+        pcm = turn.pending + turn.to_decoder_rate(b"".join(chunks))
+        whole = len(pcm) - len(pcm) % DECODE_BLOCK_BYTES
+        for start in range(0, whole, DECODE_BLOCK_BYTES):
+            self.decoder.process_raw(pcm[start : start + DECODE_BLOCK_BYTES], False, False)
+        turn.pending = pcm[whole:]
+        turn.since_partial += whole
         if turn.since_partial >= PARTIAL_EVERY_BYTES:
             turn.since_partial = 0
             text = hypothesis(self.decoder)
@@ -177,7 +184,7 @@ class Worker:
         turn = self.turn
         if turn is None or turn.stream_id != stream_id:
             return
-        tail = turn.to_decoder_rate(b"", last=True)
+        tail = turn.pending + turn.to_decoder_rate(b"", last=True)
         if tail:
             self.decoder.process_raw(tail, False, False)
         self.decoder.end_utt()

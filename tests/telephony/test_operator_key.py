@@ -1,0 +1,51 @@
+"""The operator key during the opening (issue 18, item 5): only the disclosure's required
+sentence plays whole; a key pressed meanwhile is acted on as soon as it ends, and the welcome
+and greeting are never played. A real CallSession (espeak-ng, pocketsphinx, Silero) over SIP,
+sipp as the caller."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from appliance.call.session import CallSession
+from appliance.events import AgentSaid, DisclosurePlayed, TransferStarted
+from tests.telephony.harness import Harness, next_ports, sip_settings, sipp
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
+
+
+def test_zero_pressed_during_the_disclosure_reaches_the_operator_without_the_greeting(tmp_path: Path) -> None:
+    from appliance.call.services import build_services
+
+    port, rtp, peer = next_ports()
+    settings = sip_settings(port, rtp, transfer_timeout_s=20)
+    events: list = []
+    holder: dict = {}
+
+    def factory(info, transport):  # type: ignore[no-untyped-def]
+        return CallSession(
+            holder["services"], call_id=info.call_id, sample_rate_hz=info.sample_rate_hz,
+            transport=transport, emit=events.append,
+        )  # fmt: skip
+
+    with Harness(settings, factory) as h:
+        holder["services"] = h.run(build_services(settings), timeout=120)
+        try:
+            result = sipp("key_then_refer", port, peer, tmp_path, key="0", pause_ms="300", timeout=90)
+            (record,) = h.wait_finished(1, timeout=30)
+        finally:
+            h.run(holder["services"].close())
+    assert result.returncode == 0, result.output
+    assert record.outcome == "transferred"
+    operator = holder["services"].extension("operator")
+    refer = next(m for m in result.messages.split("\n\n") if "REFER sip:" in m)
+    assert f"Refer-To: <sip:{operator}@" in refer
+    kinds = [type(e).__name__ for e in events]
+    assert kinds.index("DisclosurePlayed") < kinds.index("TransferStarted")
+    said = [e.text for e in events if isinstance(e, AgentSaid) and not e.interrupted]
+    assert any("automated assistant" in s for s in said)  # the required part played whole
+    assert not any("How can I help" in s for s in said), said  # the greeting never did
+    assert [e.to for e in events if isinstance(e, TransferStarted)] == [operator]
+    assert any(isinstance(e, DisclosurePlayed) for e in events)
