@@ -36,18 +36,28 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 
 class DatabaseWatch:
-    """The identity of the database file at start-up, and whether it still holds."""
+    """The database file opened at start-up, held open, and whether the path still names it.
+
+    Holding a descriptor keeps the inode alive, so its number cannot be reused by a new file at
+    the same path; a link count of 0 means the file was deleted.
+    """
 
     def __init__(self, url: str) -> None:
         self.path = sqlite_path(url)
-        self._identity = _identity(self.path) if self.path is not None else None
+        self._fd: int | None = None
+        if self.path is not None:
+            try:
+                self._fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+            except OSError:
+                self._fd = None  # not there yet: nothing to watch
 
     def problem(self) -> str:
-        """ "" while the file on disk is the one opened at start; else what happened, and the fix."""
-        if self.path is None or self._identity is None:
+        """"" while the file on disk is the one opened at start; else what happened, and the fix."""
+        if self.path is None or self._fd is None:
             return ""
+        held = os.fstat(self._fd)
         now = _identity(self.path)
-        if now == self._identity:
+        if held.st_nlink > 0 and now == (held.st_dev, held.st_ino):
             return ""
         what = "was deleted" if now is None else "was replaced by another file"
         return (
@@ -55,6 +65,11 @@ class DatabaseWatch:
             f"fix: restore it from the newest copy in {self.path.parent / 'backups'}, then restart the "
             "service (systemctl restart wardline)"
         )
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 def deleted_database_held_open(pid: int, url: str) -> bool:
