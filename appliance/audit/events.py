@@ -26,6 +26,7 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "identity-checked": ("verified", "attempt"),  # the outcome only, never the identifiers
     "tool-call": ("tool", "status", "ok", "latency_ms"),
     "transfer": ("to", "reason", "handoff_id"),  # not the summary
+    "transfer-failed": ("to",),  # the REFER was refused or the target never answered
     "red-flag": ("category",),
 }
 

@@ -14,6 +14,7 @@ SENTENCES: dict[str, str] = {
     "identity-checked": "identity check, attempt {attempt}: verified {verified}",
     "tool-call": "tool {tool}: {status}",
     "transfer": "transferred to {to} ({reason})",
+    "transfer-failed": "the transfer to {to} failed; the caller stayed with the agent",
     "red-flag": "red flag raised: {category}; escalated",
     "model-changed": "model changed: {role} → {model}",
     "policy-changed": "policy changed: {policy} ({version})",
@@ -23,6 +24,7 @@ SENTENCES: dict[str, str] = {
     "data-access": "stored call data of call {call_id} read by {actor} ({data_classes}), because {reason}",
     "model-swapped": "running service swapped its {kind} model to {model} (was {previous})",
     "console-view": "console: {what} viewed",
+    "console-lockout": "console locked logins for {scope} {who} for {seconds} s after repeated failures",
     "console-csrf-refused": "console refused a form without a valid token at {path} ({reason})",
     "retention-deleted": "retention deleted {what} ({count} items)",
 }

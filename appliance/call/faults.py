@@ -49,8 +49,13 @@ def fault_of(exc: BaseException, stage: str | None = None) -> Fault:
         (TtsError, "tts", "tts-failed"),
         (VadError, "vad", "vad-failed"),
         (AuditWriteError, "audit", "audit-unavailable"),
-        (OSError, "storage", "storage-failed"),
     )
+    if isinstance(exc, OSError) and not isinstance(exc, ConnectionError | TimeoutError):
+        from appliance.privacy.store import storage_code
+
+        code = storage_code(exc)
+        if code != "storage-failed" or stage == "storage":  # a network error is no disk's fault
+            return Fault(stage or "storage", code)
     for kind, known_stage, default_code in known:
         if isinstance(exc, kind):
             code = getattr(exc, "code", default_code)

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -94,6 +95,7 @@ class CallServices:
     llm_slot: ModelSlot[Any] | None = None  # the LLM behind understanding, once [llm] was enabled
     store: Any = None  # appliance.privacy.store.ObjectStore: encrypted recordings, when recording
     prompts: Prompts = field(default_factory=Prompts)  # what a call says when an engine failed
+    semantic: Any = None  # appliance.dialog.semantic.SemanticIndex for the site; None: encoder off
     _model_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     # -- the engines (hot-swapped on reload) -------------------------------------------------
@@ -153,7 +155,9 @@ class CallServices:
             latency_s=self.tool_delay_s,
             seal=self._task_sealer(call_id),
         )
-        understanding = self.understanding_factory(self.site) if self.understanding_factory else None
+        understanding = (
+            self.understanding_factory(self.site, self.semantic) if self.understanding_factory else None
+        )
         guard = self.ops.dialog_guard(call_id, caller_id, emit) if self.ops is not None else None
         engine = DialogEngine(
             self.site,
@@ -163,6 +167,7 @@ class CallServices:
             emit=guard.emit if guard is not None else emit,
             clock_ms=clock_ms,
             understanding=understanding,
+            semantic=self.semantic,
             caller_id=caller_id,
             tool_filler_ms=self.settings.call.tool_filler_ms,
         )
@@ -177,13 +182,18 @@ class CallServices:
 
         def seal(details: dict[str, Any]) -> dict[str, Any]:
             data = json.dumps(details, ensure_ascii=False).encode("utf-8")
-            object_id = store.put(TASK_DETAILS, data, call_id=call_id, media_type="application/json")
+            object_id = store.put(
+                TASK_DETAILS, data, call_id=call_id, name="task-details.json", media_type="application/json"
+            )
             return {"object_id": object_id}
 
         return seal
 
     def observers(
-        self, call_id: str, on_failure: Callable[[str, BaseException], None] | None = None
+        self,
+        call_id: str,
+        on_failure: Callable[[str, BaseException], None] | None = None,
+        on_storage_failure: Callable[[BaseException], None] | None = None,
     ) -> list[EventSink]:
         """Sinks that see every event of a call: the audit log (PHI-free mapping), the figures,
         and, when this box records, the encrypted transcript.
@@ -198,26 +208,74 @@ class CallServices:
         if self.ops is not None:
             sinks.append(self.ops.observer(call_id))
         if self.store is not None:
-            sinks.append(_transcript_recorder(self, call_id))
+            sinks.append(_transcript_recorder(self, call_id, on_storage_failure))
         return sinks
 
-    def new_recorder(self, call_id: str, sample_rate_hz: int) -> Any:
+    def new_recorder(
+        self, call_id: str, sample_rate_hz: int, on_failure: Callable[[BaseException], None] | None = None
+    ) -> Any:
         """The call's encrypted recorder, when this box records (`wardline serve`); else None."""
         if self.store is None:
             return None
         from appliance.call.recorder import CallRecorder
 
-        return CallRecorder(self.store, call_id, sample_rate_hz)
+        return CallRecorder(self.store, call_id, sample_rate_hz, on_failure)
+
+    def data_lost(self, call_id: str, code: str) -> None:
+        """Call data that could not be stored after the call ended: say so where it counts."""
+        log.error("call %s: call data lost (%s)", call_id, code)
+        if self.audit is not None:
+            with contextlib.suppress(Exception):  # the audit log may sit on the same full disk
+                self.audit.append("data-lost", "agent", call_id, {"code": code})
+
+    def storage_problem(self) -> str:
+        """ "" while new call data can be stored; else what is wrong and the fix."""
+        return self.store.storage_problem() if self.store is not None else ""
 
     def survey(self, call_id: str, hangup_reason: str) -> Any:
         """The post-call satisfaction press after a goodbye, or None."""
         return self.ops.survey(call_id, hangup_reason) if self.ops is not None else None
 
-    def save_handoff(self, handoff_id: str, summary: dict[str, Any]) -> None:
-        """Stored redacted: the file lives outside the encrypted store, so it holds no PHI."""
-        if handoff_id:
+    def save_handoff(
+        self, handoff_id: str, summary: dict[str, Any], transcript: list[tuple[str, str]] | None = None
+    ) -> asyncio.Task[None] | None:
+        """Stored redacted: the file lives outside the encrypted store, so it holds no PHI.
+
+        The dialog's own summary is written at once (`summary_by: template`). With an LLM active
+        and the call's `transcript` given, the LLM's note for the person taking the call is added
+        in the background within `[llm] summary_deadline_ms` (`summary_by: llm`); the transfer
+        never waits for it, and a slow or failing model leaves the template summary standing."""
+        if not handoff_id:
+            return None
+        names = self.site.nlu.vocabulary.names
+        first = {**summary, "summary_by": "template"}
+        save_handoff(self.settings.data_dir, handoff_id, _redacted(first, names))
+        engine = self.llm
+        if engine is None or not transcript:
+            return None
+        return asyncio.get_running_loop().create_task(self._llm_note(engine, handoff_id, summary, transcript))
+
+    async def _llm_note(
+        self, engine: Any, handoff_id: str, summary: dict[str, Any], transcript: list[tuple[str, str]]
+    ) -> None:
+        from appliance.llm.answers import handoff_summary
+
+        lines = [f"{who}: {text}" for who, text in transcript]
+        facts = {k: v for k, v in summary.items() if k in ("reason", "request", "flow", "identity_verified")}
+        try:
+            note = await asyncio.wait_for(
+                handoff_summary(engine, facts, lines, session=f"handoff-{handoff_id}"),
+                self.settings.llm.summary_deadline_ms / 1000,
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a timeout or an engine fault: the template summary stands
+            log.info("handoff %s: no LLM note (%s)", handoff_id, type(exc).__name__)
+            return
+        if note:
             names = self.site.nlu.vocabulary.names
-            save_handoff(self.settings.data_dir, handoff_id, _redacted(summary, names))
+            full = {**summary, "note": note, "summary_by": "llm"}
+            save_handoff(self.settings.data_dir, handoff_id, _redacted(full, names))
 
     def extension(self, name: str) -> str:
         return self.site.extension(name)
@@ -275,9 +333,32 @@ class CallServices:
         site_dir = Path(settings.site.policy_dir)
         site, schedule = load_site(site_dir), load_schedule(site_dir)
         knowledge = KnowledgeBase(site_dir / "knowledge")
-        self.site, self.schedule, self.knowledge = site, schedule, knowledge
+        semantic = self._semantic_for_reload(settings, site)
+        self.site, self.schedule, self.knowledge, self.semantic = site, schedule, knowledge, semantic
         if self.audit is not None:
             self.audit.append("policy-changed", "service", None, {"policy": site.site.name})
+
+    def _semantic_for_reload(self, settings: Settings, site: Any) -> Any:
+        """The new examples' index when it is built already; otherwise it is built in a thread
+        (seconds of encoder work must not stop the event loop during calls) and new calls keep
+        the previous index until then."""
+        encoder = settings.understanding.encoder
+        if encoder == "off" or not site.examples.labeled():
+            return None
+        from appliance.dialog.semantic import cached_index, index_for
+
+        found = cached_index(site, encoder)
+        if found is not None:
+            return found
+
+        def build() -> None:
+            try:
+                self.semantic = index_for(site, encoder)
+            except Exception as exc:  # an encoder that cannot load: the previous index stays
+                log.error("site examples not embedded (%s); calls keep the previous ones", type(exc).__name__)
+
+        threading.Thread(target=build, name="semantic-index", daemon=True).start()
+        return self.semantic
 
     async def reload_models(self, settings: Settings) -> list[str]:
         """SIGHUP: load the newly active models; returns the kinds swapped (none when unchanged).
@@ -373,14 +454,16 @@ class CallServices:
                 self.audit.close()
 
 
-def _transcript_recorder(services: CallServices, call_id: str) -> EventSink:
+def _transcript_recorder(
+    services: CallServices, call_id: str, on_failure: Callable[[BaseException], None] | None
+) -> EventSink:
     """The call's transcript, encrypted, with a redacted copy at its end (privacy/transcripts.py)."""
     from appliance.privacy.transcripts import TranscriptRecorder, patient_names
 
     def names() -> list[str]:
         return [*services.site.nlu.vocabulary.names, *patient_names(services.settings.database_url)]
 
-    return TranscriptRecorder(services.store, call_id, names)
+    return TranscriptRecorder(services.store, call_id, names, on_failure)
 
 
 def _redacted(value: Any, names: Any) -> Any:
@@ -417,8 +500,9 @@ async def build_services(
     seed_demo(sessions, site_dir, patients=settings.site.demo_patients)
     knowledge = KnowledgeBase(site_dir / "knowledge")
     services = CallServices(
-        settings=settings, site=site, schedule=schedule, sessions=sessions, knowledge=knowledge, store=store
-    )
+        settings=settings, site=site, schedule=schedule, sessions=sessions, knowledge=knowledge, store=store,
+        semantic=_semantic(settings, site),
+    )  # fmt: skip
     try:
         if audit:
             services.audit = _open_audit(settings)
@@ -498,6 +582,15 @@ def _default_tts(settings: Settings) -> Any:
     return EspeakTts(voice=settings.speech.voice, words_per_minute=settings.speech.words_per_minute)
 
 
+def _semantic(settings: Settings, site: Any) -> Any:
+    """The site's semantic index (its examples embedded once), or None with the encoder off."""
+    if settings.understanding.encoder == "off" or not site.examples.labeled():
+        return None
+    from appliance.dialog.semantic import index_for
+
+    return index_for(site, settings.understanding.encoder)
+
+
 class ModelNotActive(Exception):
     """The configuration names a model engine, but no model of that kind is active."""
 
@@ -529,9 +622,12 @@ async def _understanding(settings: Settings) -> tuple[Callable[[Any], Any] | Non
         )
     await engine.start()
 
-    def per_call(site: Any) -> Any:
+    def per_call(site: Any, semantic: Any = None) -> Any:
+        from appliance.dialog.layered import LayeredUnderstanding
+
         deadline = settings.llm.deadline_ms
-        return DeadlineRouter(LlmCommandGenerator(engine), RuleNlu(site), deadline_ms=deadline)
+        fallback = LayeredUnderstanding(site, semantic) if semantic is not None else RuleNlu(site)
+        return DeadlineRouter(LlmCommandGenerator(engine), fallback, deadline_ms=deadline)
 
     return per_call, engine
 

@@ -48,6 +48,7 @@ from appliance.events import (
     EventSink,
     HungUp,
     SpeechStarted,
+    TransferFailed,
     TransferStarted,
     TurnEnded,
     TurnLatency,
@@ -115,7 +116,12 @@ class CallSession:
         self.sample_rate_hz = sample_rate_hz
         self.transport = transport
         self.caller_id = caller_id
-        self._sinks: list[EventSink] = [*services.observers(call_id, on_failure=self._audit_failed)]
+        self._loop: asyncio.AbstractEventLoop | None = None  # set by run()
+        self._sinks: list[EventSink] = [
+            *services.observers(
+                call_id, on_failure=self._audit_failed, on_storage_failure=self._storage_failed
+            )
+        ]
         if emit is not None:
             self._sinks.append(emit)
         self._clock = clock
@@ -150,12 +156,16 @@ class CallSession:
         # against those of them that are only waiting for their audio to play (`_drained`).
         self._unhandled = 0
         self._conversing = False  # `_converse` is taking items from the inbox
+        self._awaiting_reply = False
+        self._checked_partial = ""
+        self._urgent_reply = False  # an emergency heard in a partial: its reply plays whole
         self._activities = 0
         self._waiting_for_audio = 0
         self._response: _Response | None = None
         self._playout: OutboundAudio | None = None
         self._drained = asyncio.Event()
         self._ended = False
+        self._finishing = False  # a transfer or hang-up is under way (_finish_call)
         self._outcome = "caller_hung_up"
         self._end_reason = ""  # "fault:<stage>" when a fault ended the call
         self._fault: Fault | None = None  # set once: later faults of the same call change nothing
@@ -172,7 +182,7 @@ class CallSession:
         self._dialog = services.new_dialog(
             call_id=call_id, emit=self._emit, clock_ms=self.now_ms, caller_id=caller_id
         )
-        self.recorder = services.new_recorder(call_id, sample_rate_hz)
+        self.recorder = services.new_recorder(call_id, sample_rate_hz, on_failure=self._storage_failed)
 
     # -- clock and events -------------------------------------------------------------------
     def now_ms(self) -> float:
@@ -223,7 +233,29 @@ class CallSession:
         except Exception as exc:  # the recognizer: its worker died, or none is free
             self.fault(fault_of(exc, "asr"))
             return
+        self._check_partial()
         self._check_no_input()
+
+    def _check_partial(self) -> None:
+        """An emergency named while the caller is still talking is acted on at once.
+
+        When the partial transcript already names a certain emergency (the dialog's precise
+        patterns and concepts), the turn ends here instead of after the caller's last word, and
+        the reply (the 911 instruction and the nurse line) plays whole: a caller who keeps talking
+        does not cut it off.
+        """
+        stream = self._stream
+        if stream is None or not self._conversing or not self._turns.turn_open:
+            return
+        partial = stream.partial_text
+        if partial == self._checked_partial:
+            return
+        self._checked_partial = partial
+        if self._dialog.emergency_in_partial(partial):
+            self._turns.reset()
+            self._interruptible = False  # until this turn's reply is over (`_response_done`)
+            self._urgent_reply = True
+            self._on_signal(Signal.END_OF_TURN)
 
     def _check_no_input(self) -> None:
         """A reprompt after `no_input_timeout_ms` of the caller saying nothing to a finished reply.
@@ -256,8 +288,10 @@ class CallSession:
         if self._survey_wait is not None and not self._survey_wait.done():
             waiting += 1  # the goodbye's rating waits for the caller's key
         unhandled = self._unhandled if self._conversing else 0  # before and after: nobody takes them
-        decoding = self._stream is not None and self._stream.decoding  # a partial of the open turn
-        return unhandled == 0 and self._activities <= waiting and not decoding
+        if self._awaiting_reply:
+            unhandled = 0  # the item in hand, and all behind it, wait for a reply that is playing
+        hearing = self._stream is not None and not getattr(self._stream, "caught_up", True)
+        return unhandled == 0 and self._activities <= waiting and not hearing
 
     @contextlib.asynccontextmanager
     async def _activity(self) -> Any:
@@ -308,6 +342,17 @@ class CallSession:
         """The audit log cannot be written: this call goes to a person (DESIGN invariant 4)."""
         self.fault(Fault("audit", "audit-unavailable"))
 
+    def _storage_failed(self, exc: BaseException) -> None:
+        """The disk is full or read-only (any thread): a person takes the call; after the call,
+        the loss itself is recorded."""
+        fault = fault_of(exc, "storage")
+        loop = self._loop
+        if self._ended or loop is None or loop.is_closed():
+            self.services.data_lost(self.call_id, fault.code)
+            return
+        with contextlib.suppress(RuntimeError):  # the loop is closing: the call is over anyway
+            loop.call_soon_threadsafe(self.fault, fault)
+
     def caller_hung_up(self) -> None:
         if self._survey_wait is not None and not self._survey_wait.done():
             self._survey_wait.set_result(None)  # the goodbye was said: the call stays contained
@@ -331,6 +376,7 @@ class CallSession:
             if self._stream is not None:
                 self._stream.cancel()
             self._stream = self._open_stream()
+            self._checked_partial = ""
             self._stream_first_frame = self._frames_in - len(self._preroll)
             self._stream_whole = False
             for frame in self._preroll:
@@ -441,7 +487,7 @@ class CallSession:
             return await self._run()
 
     async def _run(self) -> str:
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         self._playout = OutboundAudio(self.sample_rate_hz, loop, self._on_playout_progress, self._clock)
         self._emit(CallStarted(self.call_id, self.now_ms(), self.sample_rate_hz, self.transport.name))
         try:
@@ -489,6 +535,13 @@ class CallSession:
                     self._unhandled -= 1
         finally:
             self._conversing = False
+        # A reply that is ending the call (a transfer, a goodbye) goes on to its end: a refused
+        # transfer still gets its apology and fallback, and the outcome says what happened.
+        # Caller input is ignored meanwhile (the call has ended for the dialog).
+        response = self._response
+        if self._finishing and response is not None and not response.task.done():
+            with contextlib.suppress(asyncio.CancelledError):
+                await response.task
 
     async def _handle(self, item: Any) -> None:
         """One inbox item: a caller turn, a key press, a finished reply, a hang-up or a fault."""
@@ -506,13 +559,18 @@ class CallSession:
             return
         if self._response is not None:
             await self._finish_response(cancel=True)
+            if self._ended:  # that reply ended the call (an emergency that played whole)
+                if isinstance(item, _SpokenTurn):
+                    item.stream.cancel()
+                return
         if isinstance(item, _SpokenTurn):
             heard = (await item.stream.finish()).strip()
             item.timing.asr_final_ms = self.now_ms()
             self._emit(AsrFinal(self.call_id, self.now_ms(), text=heard))
             text = heard if item.whole and heard else f"{self._prefix} {heard}".strip()
             self._prefix = ""
-            turn = CallerTurn(text=text) if text else CallerTurn(kind="silence")
+            language = getattr(item.stream, "detected_language", None) or ""  # faster-whisper's
+            turn = CallerTurn(text=text, language=language) if text else CallerTurn(kind="silence")
             self._last_turn = (
                 _LastTurn(text, item.timing.end_of_turn_ms, self._dialog.snapshot(), item.first_frame)
                 if text
@@ -540,6 +598,9 @@ class CallSession:
 
     def _response_done(self, task: asyncio.Task[None]) -> None:
         self._activities -= 1
+        if self._urgent_reply:
+            self._urgent_reply = False
+            self._interruptible = True
         if not self._ended:
             self._post("response-done")  # finish it now, not at the next poll: the idle timer starts
 
@@ -549,8 +610,14 @@ class CallSession:
             return
         if cancel and not response.task.done():
             self._barge_in_silently(response)
-        with contextlib.suppress(asyncio.CancelledError):
-            await response.task
+        # A reply that may not be cut (an emergency's instruction) is waited for: the item being
+        # handled waits on that reply's audio, and counts as settled when the reply does.
+        self._awaiting_reply = True
+        try:
+            with contextlib.suppress(asyncio.CancelledError):
+                await response.task
+        finally:
+            self._awaiting_reply = False
         exc = response.task.exception() if not response.task.cancelled() else None
         if exc is not None:
             raise exc
@@ -564,7 +631,7 @@ class CallSession:
 
     async def _speak_and_act(self, actions: Any, timing: _TurnTiming | None) -> None:
         """Carry out one response: speak its sentences as they come, then transfer or hang up."""
-        sentences: asyncio.Queue[str | None] = asyncio.Queue()
+        sentences: asyncio.Queue[str | tuple[str, str] | None] = asyncio.Queue()
         speaker = asyncio.create_task(self._speak(sentences, timing))
         final: Transfer | HangUp | None = None
         spoken: list[str] = []
@@ -575,7 +642,7 @@ class CallSession:
                         timing.first_text_ms = self.now_ms()
                     for sentence in split_sentences(action.text):
                         spoken.append(sentence)
-                        sentences.put_nowait(sentence)
+                        sentences.put_nowait((sentence, action.language) if action.language else sentence)
                 elif isinstance(action, SetRecording):
                     self._consent = action.enabled
                     if not action.enabled:
@@ -600,17 +667,24 @@ class CallSession:
         if final is not None:
             await self._finish_call(final)
 
-    async def _speak(self, sentences: asyncio.Queue[str | None], timing: _TurnTiming | None) -> None:
+    async def _speak(
+        self, sentences: asyncio.Queue[str | tuple[str, str] | None], timing: _TurnTiming | None
+    ) -> None:
         assert self._playout is not None
-        while (sentence := await sentences.get()) is not None:
+        while (item := await sentences.get()) is not None:
+            sentence, language = item if isinstance(item, tuple) else (item, None)
             self._drained.clear()
             segment = self._playout.begin(sentence)
             try:
-                rendered = self.services.prompts.get(sentence, self.sample_rate_hz)
+                rendered = self.services.prompts.get(sentence, self.sample_rate_hz) if not language else None
                 if rendered is not None:  # a fixed sentence, rendered at start: no engine needed
                     self._playout.push(segment, rendered)
                     continue
-                async for pcm in self._engines.tts.synthesize(sentence, self.sample_rate_hz):
+                if language:  # another language than the site's: the engine's voice for it
+                    audio = self._engines.tts.synthesize(sentence, self.sample_rate_hz, language=language)
+                else:
+                    audio = self._engines.tts.synthesize(sentence, self.sample_rate_hz)
+                async for pcm in audio:
                     if timing is not None and not timing.first_audio_ms:
                         timing.first_audio_ms = self.now_ms()
                     self._playout.push(segment, pcm)
@@ -648,6 +722,7 @@ class CallSession:
         )
 
     async def _finish_call(self, action: Transfer | HangUp) -> None:
+        self._finishing = True
         if isinstance(action, HangUp):
             self._emit(HungUp(self.call_id, self.now_ms(), by="agent"))
             self._outcome = "contained" if action.reason in ("goodbye", "contained") else "agent_hung_up"
@@ -655,16 +730,17 @@ class CallSession:
             self._ended = True
             await self.transport.hang_up()
             return
-        self.services.save_handoff(action.handoff_id, dict(action.summary))
+        handoff_id = self._store_handoff(action)
         self._emit(
             TransferStarted(
-                self.call_id, self.now_ms(), to=action.to, reason=action.reason, handoff_id=action.handoff_id
+                self.call_id, self.now_ms(), to=action.to, reason=action.reason, handoff_id=handoff_id
             )
         )
         self._outcome = "transferred"
         self._ended = True
-        if await self.transport.transfer(action.to, action.handoff_id):
+        if await self.transport.transfer(action.to, handoff_id):
             return
+        self._emit(TransferFailed(self.call_id, self.now_ms(), to=action.to))  # what really happened
         operator = self.services.extension(OPERATOR)
         if action.to != operator:
             await self._say_now(LINE_DID_NOT_ANSWER)
@@ -674,14 +750,25 @@ class CallSession:
                     self.now_ms(),
                     to=operator,
                     reason="transfer-failed",
-                    handoff_id=action.handoff_id,
+                    handoff_id=handoff_id,
                 )
             )
-            if await self.transport.transfer(operator, action.handoff_id):
+            if await self.transport.transfer(operator, handoff_id):
                 return
+            self._emit(TransferFailed(self.call_id, self.now_ms(), to=operator))
         await self._say_now(NO_ONE_AVAILABLE)
         self._outcome = "agent_hung_up"
         await self.transport.hang_up()
+
+    def _store_handoff(self, action: Transfer) -> str:
+        """The summary's id once stored; "" when the disk cannot take it (the person still gets
+        the caller, without a summary, rather than no one)."""
+        try:
+            self.services.save_handoff(action.handoff_id, dict(action.summary), self._dialog.history)
+        except OSError as exc:
+            log.error("call %s: handoff summary not stored (%s)", self.call_id, fault_of(exc).code)
+            return ""
+        return action.handoff_id
 
     async def _post_call_survey(self, hangup_reason: str) -> None:
         """After a goodbye the caller may press 1, 2 or 3 to rate the call."""
@@ -727,16 +814,16 @@ class CallSession:
             transfer = next((a for a in actions if isinstance(a, Transfer)), None)
             if transfer is None or self._ended:
                 return
-            self.services.save_handoff(transfer.handoff_id, dict(transfer.summary))
+            handoff_id = self._store_handoff(transfer)
             self._emit(
                 TransferStarted(
-                    self.call_id, self.now_ms(), to=transfer.to, reason=transfer.reason,
-                    handoff_id=transfer.handoff_id,
+                    self.call_id, self.now_ms(), to=transfer.to, reason=transfer.reason, handoff_id=handoff_id
                 )
-            )  # fmt: skip
+            )
             self._outcome = "transferred"
             self._ended = True
-            if not await self.transport.transfer(transfer.to, transfer.handoff_id):
+            if not await self.transport.transfer(transfer.to, handoff_id):
+                self._emit(TransferFailed(self.call_id, self.now_ms(), to=transfer.to))
                 self._outcome = "agent_hung_up"
                 await self.transport.hang_up()
 

@@ -74,6 +74,7 @@ def _wire() -> None:
         "handoff",
         "doctor",
         "report",
+        "evaluate",
     ):
         try:
             module = importlib.import_module(f"appliance.cli.{name}")

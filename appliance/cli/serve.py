@@ -51,6 +51,7 @@ async def _run(settings: Settings) -> None:
     from appliance.privacy.store import open_store
     from appliance.service.call_journal import call_journal
     from appliance.service.runner import run_service
+    from appliance.store.watch import DatabaseWatch
     from appliance.telephony.server import call_fault_handover, call_session_factory, serve
 
     check_settings(settings)  # an endpoint outside the site's networks: refuse to start
@@ -71,6 +72,10 @@ async def _run(settings: Settings) -> None:
             def ready(server: Any) -> None:
                 ctx.ready(models=services.models())
                 ctx.track_active_calls(lambda: server.active_calls)
+                database = DatabaseWatch(settings.database_url)
+                server.refuse_while(
+                    lambda: database.problem() or services.storage_problem(), ctx.refusing_calls
+                )
 
             await serve(
                 settings,

@@ -15,6 +15,7 @@ from typing import Any
 class Say:
     text: str
     filler: bool = False  # a filler while a tool runs ("let me check…")
+    language: str = ""  # ISO 639-1 when not the site's own language: the synthesizer's voice for it
 
 
 @dataclass(frozen=True)
@@ -53,3 +54,4 @@ class CallerTurn:
     text: str = ""
     dtmf: str = ""
     kind: str = "speech"  # speech | dtmf | silence
+    language: str = ""  # ISO 639-1, when the recognizer detected it (faster-whisper)

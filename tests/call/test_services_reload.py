@@ -35,3 +35,34 @@ def test_reload_swaps_a_valid_pack_and_refuses_a_broken_one(tmp_path: Path):
             await services.close()
 
     asyncio.run(go())
+
+
+def test_reload_with_new_examples_teaches_new_phrasings_without_stopping_calls(tmp_path: Path):
+    pack = tmp_path / "site"
+    shutil.copytree(REPO_ROOT / "policies" / "riverside", pack)
+    settings = load_settings(site={"policy_dir": pack})
+
+    async def go():
+        services = await build_services(settings, speech=False)
+        try:
+            old = services.semantic
+            examples = pack / "examples.yaml"
+            examples.write_text(examples.read_text().replace(
+                "    - I'd like to book an appointment.\n",
+                "    - I'd like to book an appointment.\n    - could you pencil me in with a physician\n",
+            ))  # fmt: skip
+            services.reload_site(settings)
+            assert services.semantic is old  # the new examples are embedded in a thread meanwhile
+            for _ in range(600):
+                if services.semantic is not old:
+                    break
+                await asyncio.sleep(0.05)
+            new = services.semantic
+            assert new is not old and "could you pencil me in with a physician" in [
+                text for _, text, _ in services.site.examples.labeled()
+            ]
+            assert new.read("could you pencil me in with a physician").label == "flow:book_appointment"
+        finally:
+            await services.close()
+
+    asyncio.run(go())

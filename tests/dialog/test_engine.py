@@ -318,18 +318,31 @@ def test_referral_rule_offers_family_medicine(make_call: Callable[..., Call]) ->
 
 
 def test_slow_tool_says_a_filler_first(make_call: Callable[..., Call]) -> None:
-    call = make_call(latency_s={"find_slots": 0.3}, filler_ms=50)
+    call = make_call(hold={"find_slots"}, filler_ms=50)  # the schedule answers only when released
+    engine, gateway = call.engine, call.engine._gateway
     call.turn("Hi, I'd like to see Doctor Patel next Tuesday morning.")
-    out = call.turn(MARIA)
+
+    async def turn() -> list:
+        out: list = []
+        async for action in engine.handle(CallerTurn(text=MARIA)):
+            out.append(action)
+            if isinstance(action, Say) and action.filler:
+                gateway.release()  # the caller heard the filler while the tool was still busy
+        return out
+
+    # A turn that never says the filler never releases the tool: it fails at the safety net.
+    out = asyncio.run(asyncio.wait_for(turn(), 60))
     fillers = [a for a in out if isinstance(a, Say) and a.filler]
     assert [f.text for f in fillers] == ["Let me check Doctor Patel's schedule."]
+    assert gateway.waiting == ["find_slots"]
     assert out.index(fillers[0]) < next(
         i for i, a in enumerate(out) if "Which would" in getattr(a, "text", "")
     )
 
 
 def test_tool_timeout_apologises_and_transfers(make_call: Callable[..., Call]) -> None:
-    call = make_call(latency_s={"book_appointment": 1.0}, timeout_s=0.2, filler_ms=50)
+    # The booking would take a minute (cut short only when abandoned): the timeout fires first.
+    call = make_call(latency_s={"book_appointment": 60.0}, timeout_s=0.2, filler_ms=50)
     call.turn("Hi, I'd like to see Doctor Patel next Tuesday morning.")
     call.turn(MARIA)
     out = call.turn("The first one is fine.")
@@ -345,8 +358,8 @@ def test_tool_timeout_apologises_and_transfers(make_call: Callable[..., Call]) -
 def test_barge_in_during_a_tool_leaves_nothing_half_done(
     make_call: Callable[..., Call], session_factory: sessionmaker[Session]
 ) -> None:
-    call = make_call(latency_s={"book_appointment": 0.3}, filler_ms=20)
-    engine = call.engine
+    call = make_call(hold={"book_appointment"}, filler_ms=20)  # booked only once released
+    engine, gateway = call.engine, call.engine._gateway
 
     async def scenario() -> list:
         for text in ("Hi, I'd like to see Doctor Patel next Tuesday morning.", MARIA):
@@ -360,13 +373,15 @@ def test_barge_in_during_a_tool_leaves_nothing_half_done(
         task = asyncio.create_task(consume())
         while not heard:
             await asyncio.sleep(0.01)
-        task.cancel()  # the caller barged in over the filler
+        assert [getattr(a, "filler", False) for a in heard] == [True]
+        task.cancel()  # the caller barged in over the filler, the booking still on its way
         with pytest.raises(asyncio.CancelledError):
             await task
+        gateway.release()
         engine.played("One moment while", complete=False)
         return [a async for a in engine.handle(CallerTurn(text="sorry, did that go through?"))]
 
-    after = asyncio.run(scenario())
+    after = asyncio.run(asyncio.wait_for(scenario(), 60))
     with session_factory() as session:
         assert len(session.scalars(select(Appointment)).all()) == 1
     assert ("agent", "One moment while") in engine.history

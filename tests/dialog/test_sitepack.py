@@ -110,3 +110,46 @@ def test_cli_validate_reports_file_line_and_exits_1(pack: Path) -> None:
 def test_cli_validate_defaults_to_the_configured_site() -> None:
     result = CliRunner().invoke(app, ["policy", "validate", "--json"])
     assert result.exit_code == 0 and json.loads(result.stdout)["directory"].endswith("riverside")
+
+
+def test_examples_repeated_across_labels_name_the_line(pack: Path) -> None:
+    # the same sentence (in other case and punctuation) under a second label
+    cancel = "    - I need to cancel my appointment.\n"
+    line = edit(pack / "examples.yaml", cancel, cancel + "    - i need to Cancel my appointment\n")
+    with pytest.raises(SiteError) as info:
+        load_site(pack)
+    issue = next(i for i in info.value.issues if Path(i.file).name == "examples.yaml")
+    assert issue.line == line + 1 and "twice under flow:cancel_appointment" in issue.message
+    other = edit(pack / "examples.yaml", "  - I had the flu last month.\n",
+                 "  - I had the flu last month.\n  - I want to book an appointment\n")  # fmt: skip
+    book = "    - I'd like to book an appointment.\n"
+    edit(pack / "examples.yaml", book, "    - I want to book an appointment.\n")
+    with pytest.raises(SiteError) as info:
+        load_site(pack)
+    found = [i for i in info.value.issues if Path(i.file).name == "examples.yaml" and i.line == other + 1]
+    assert found and "flow:book_appointment" in found[0].message and "none" in found[0].message
+
+
+def test_malformed_examples_name_the_line(pack: Path) -> None:
+    empty = edit(pack / "examples.yaml", "    - I need to cancel my appointment.\n", "    - ''\n")
+    number = edit(pack / "examples.yaml", "    - I need a refill on my lisinopril.\n", "    - 12345\n")
+    with pytest.raises(SiteError) as info:
+        load_site(pack)
+    found = {i.line for i in info.value.issues if Path(i.file).name == "examples.yaml"}
+    assert {empty, number} <= found
+
+
+def test_example_labels_must_name_what_the_site_has(pack: Path) -> None:
+    label = edit(pack / "examples.yaml", "  callback_request:\n", "  call_me_maybe:\n")
+    category = edit(pack / "examples.yaml", "  worst_headache:\n", "  headache:\n")
+    with pytest.raises(SiteError) as info:
+        load_site(pack)
+    found = [(i.line, i.message) for i in info.value.issues if Path(i.file).name == "examples.yaml"]
+    # the line of the label's first sentence (its value), right under the label
+    assert (label + 1, "examples: no flow named 'call_me_maybe'") in found
+    assert (category + 1, "examples: no red-flag category named 'headache'") in found
+
+
+def test_a_site_without_examples_loads_with_rules_alone(pack: Path) -> None:
+    (pack / "examples.yaml").unlink()
+    assert load_site(pack).examples.labeled() == []

@@ -38,6 +38,8 @@ def vllm_manifest(folder: Path, model_id: str, config: Path) -> Path:
 def test_activate_writes_the_unit_env_and_checks_the_server(server, tmp_path, monkeypatch):
     monkeypatch.setenv("WARDLINE_LLM__SERVER_URL", server)
     monkeypatch.setenv("WARDLINE_LLM__SERVER_DIALECT", "llama.cpp")
+    # the unit env and the server check only; the acceptance gate has its own test (test_registry_gguf)
+    monkeypatch.setenv("WARDLINE_MODELS__LLM_ACCEPTANCE", "false")
     settings = load_settings()
     registry = ModelRegistry(settings)
     model = tmp_path / "awq"

@@ -20,6 +20,7 @@ CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian chromium and chromium-driver")
 PASSWORD = "correct horse battery"
+IMPLICIT_WAIT_S = 30
 FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -50,12 +51,13 @@ def console_url(sim: Sim) -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(create_app(cfg), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
+    deadline = time.monotonic() + 60  # a safety net: uvicorn is up in well under a second
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "the console did not start"
         time.sleep(0.05)
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
-    thread.join(timeout=5)
+    thread.join(timeout=30)
 
 
 @pytest.fixture
@@ -68,8 +70,9 @@ def browser() -> Iterator[object]:
     for flag in FLAGS:
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
-    driver.set_page_load_timeout(20)
-    driver.implicitly_wait(10)  # a loaded CI box renders slowly; elements are waited for, not assumed
+    # Safety nets, not budgets: a loaded CI box renders slowly; elements are waited for, not assumed.
+    driver.set_page_load_timeout(60)
+    driver.implicitly_wait(IMPLICIT_WAIT_S)
     yield driver
     driver.quit()
 
@@ -84,7 +87,7 @@ def _login(browser, url: str, name: str) -> None:  # type: ignore[no-untyped-def
     browser.find_element(By.ID, "login").click()
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(browser, 20).until(lambda b: "/login" not in b.current_url)
+    WebDriverWait(browser, 60).until(lambda b: "/login" not in b.current_url)
 
 
 def test_supervisor_and_viewer_in_a_real_browser(console_url: str, browser) -> None:  # type: ignore[no-untyped-def]
@@ -105,6 +108,8 @@ def test_supervisor_and_viewer_in_a_real_browser(console_url: str, browser) -> N
 
     _login(browser, console_url, "vic")
     assert browser.find_elements(By.CSS_SELECTOR, 'tr[data-intent="all"]')
+    browser.implicitly_wait(0)  # the page is in (its table was found): an absence is seen at once
     assert not browser.find_elements(By.LINK_TEXT, "Transfers")
+    browser.implicitly_wait(IMPLICIT_WAIT_S)
     browser.get(console_url + "/transfers")
     assert "cannot open this page" in browser.find_element(By.ID, "notice").text

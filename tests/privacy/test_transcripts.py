@@ -75,7 +75,8 @@ def _jsonl(data: bytes) -> list[dict]:
 
 def test_a_call_is_transcribed_encrypted_with_a_redacted_copy(tmp_path: Path, store, data_dir: Path):
     call_id = _call(tmp_path, store, CALL)
-    objects = {o.name: o for o in store.list(call_id)}
+    # (the refill task's details are the call's other object: tests/privacy/test_task_details.py)
+    objects = {o.name: o for o in store.list(call_id) if o.data_class != "task-details"}
     assert set(objects) == {FULL_NAME, REDACTED_NAME}
     assert {o.data_class for o in objects.values()} == {"transcript"}  # site.yaml transcript_days
 
@@ -87,7 +88,7 @@ def test_a_call_is_transcribed_encrypted_with_a_redacted_copy(tmp_path: Path, st
     assert [ln["t_ms"] for ln in full] == sorted(ln["t_ms"] for ln in full)
 
     files = [p for p in (data_dir / "objects").rglob("*") if p.is_file()]
-    assert len(files) == 2
+    assert len(files) == 3  # the two transcripts and the refill task's details
     for f in files:
         raw = f.read_bytes().lower()
         for word in CALLER_WORDS:
@@ -107,7 +108,7 @@ def test_data_show_reads_the_transcripts_and_records_the_access(tmp_path: Path, 
     result = CliRunner().invoke(app, ["data", "show", call_id, "--reason", "quality review", "--json"])
     assert result.exit_code == 0, result.output
     shown = {o["name"]: o for o in json.loads(result.stdout)["objects"]}
-    assert set(shown) == {FULL_NAME, REDACTED_NAME}
+    assert set(shown) == {FULL_NAME, REDACTED_NAME, "task-details.json"}  # the refill task's too
     assert "Maria Gonzalez" in shown[FULL_NAME]["text"]
     assert "Gonzalez" not in shown[REDACTED_NAME]["text"]
 
@@ -118,7 +119,7 @@ def test_data_show_reads_the_transcripts_and_records_the_access(tmp_path: Path, 
     entries = [r.entry for r in read_entries(make_engine(load_settings().database_url), default_origin())]
     access = [e for e in entries if e and e["type"] == "data-access"]
     assert len(access) == 1 and access[0]["payload"]["call_id"] == call_id
-    assert access[0]["payload"]["data_classes"] == ["transcript"]
+    assert access[0]["payload"]["data_classes"] == ["task-details", "transcript"]
 
 
 def test_a_refusal_keeps_only_the_redacted_transcript(tmp_path: Path, store, data_dir: Path):

@@ -132,7 +132,25 @@ def test_disk_and_clock_report_figures(tmp_path: Path) -> None:
 
 def test_human_output_shows_every_check(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["doctor"], env={"COLUMNS": "200"})
-    for name in ("config", "gpu", "cuda", "models", "keys", "sip", "disk", "clock", "egress"):
+    for name in ("config", "gpu", "cuda", "models", "keys", "sip", "disk", "clock", "egress", "audit", "tls"):
         assert name in result.stdout
     assert result.exit_code in (0, 1)
     assert os.environ["WARDLINE_DATA_DIR"] in result.stdout or "keys" in result.stdout
+
+
+def test_tls_check_names_the_library_the_sip_stack_runs_on(tmp_path: Path) -> None:
+    import ssl
+
+    plain = doctor.check_sip_tls(Settings(data_dir=tmp_path))
+    assert "OpenSSL" in plain.detail and ssl.OPENSSL_VERSION in plain.detail
+    from appliance.telephony.tls_library import end_of_life, sip_tls_library
+
+    library = sip_tls_library()
+    assert library is None or library in plain.detail
+    if library is not None and end_of_life(library):  # the pjsua2 wheel's OpenSSL 1.0.2k
+        assert plain.status == "warn" and "front" in plain.fix
+        tls = Settings(
+            data_dir=tmp_path, sip={"transports": ["udp", "tls"], "tls_cert": "/c", "tls_key": "/k"}
+        )
+        assert doctor.check_sip_tls(tls).status == "fail"
+    assert end_of_life("OpenSSL 1.0.2k-fips  26 Jan 2017") and not end_of_life("OpenSSL 3.0.19 27 Jan 2026")

@@ -44,6 +44,12 @@ def received(sock: socket.socket) -> list[dict[str, str]]:
     return out
 
 
+def collect(sock: socket.socket, into: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Move the datagrams waiting on the socket to the end of `into`; return `into`."""
+    into += received(sock)
+    return into
+
+
 @pytest.mark.parametrize("use_systemd_python", [True, False], ids=["systemd-python", "socket"])
 def test_ready_and_status_reach_the_socket(notify_socket: socket.socket, use_systemd_python: bool) -> None:
     if use_systemd_python and notify_mod._sd_daemon is None:
@@ -82,21 +88,34 @@ def test_watchdog_interval_is_half_of_watchdog_sec() -> None:
     assert watchdog_interval_s({}) is None
 
 
+async def _until(condition) -> None:  # type: ignore[no-untyped-def]
+    async def poll() -> None:
+        while not condition():
+            await asyncio.sleep(0.005)
+
+    await asyncio.wait_for(poll(), 30)  # a safety net: each wait is over in milliseconds
+
+
 def test_watchdog_pings_while_healthy_and_stops_when_not(notify_socket: socket.socket) -> None:
     healthy = True
+    asked: list[bool] = []
+
+    def health() -> bool:
+        asked.append(healthy)
+        return healthy
 
     async def scenario() -> int:
-        dog = Watchdog(Notifier(), 0.01, healthy=lambda: healthy)
+        dog = Watchdog(Notifier(), 0.01, healthy=health)
         dog.start()
-        await asyncio.sleep(0.08)
+        await _until(lambda: len(asked) >= 3)  # three rounds of the watchdog
         await dog.stop()
         return dog.pings
 
-    pings = asyncio.run(scenario())
-    assert pings >= 3
-    assert all(m == {"WATCHDOG": "1"} for m in received(notify_socket))
+    assert asyncio.run(scenario()) == len(asked) >= 3  # a ping for every healthy round
+    assert received(notify_socket) == [{"WATCHDOG": "1"}] * len(asked)
     healthy = False
-    assert asyncio.run(scenario()) == 0
+    asked.clear()
+    assert asyncio.run(scenario()) == 0  # three unhealthy rounds, and not one ping
     assert received(notify_socket) == []
 
 
@@ -115,17 +134,19 @@ def test_service_life_cycle(
     """READY once up, STATUS on change, WATCHDOG pings, STOPPING on SIGTERM; exit code 0."""
     monkeypatch.setenv("WATCHDOG_USEC", "40000")  # 20 ms pings
 
+    messages: list[dict[str, str]] = []
+
     async def main(ctx: ServiceContext) -> None:
         await asyncio.sleep(0.01)  # SIP, models, storage coming up
         ctx.ready(models=["asr=pocketsphinx", "tts=espeak-ng"])
         ctx.update_status(active_calls=2)
-        await asyncio.sleep(0.1)
+        await _until(lambda: {"WATCHDOG": "1"} in collect(notify_socket, messages))
         os.kill(os.getpid(), 15)
-        await asyncio.wait_for(ctx.stopping.wait(), 2)
+        await asyncio.wait_for(ctx.stopping.wait(), 30)
 
     code = asyncio.run(run_service(Settings(), main, journal=_journal(tmp_path)))
     assert code == 0
-    messages = received(notify_socket)
+    messages += received(notify_socket)
     ready = messages.index(
         {"READY": "1", "STATUS": "0 active calls; models: asr=pocketsphinx, tts=espeak-ng"}
     )
@@ -140,16 +161,18 @@ def test_sighup_reloads_without_stopping_and_refuses_a_broken_config(
     config = tmp_path / "wardline.toml"
     config.write_text("[call]\nendpoint_ms = 300\n")
     seen: list[int] = []
+    messages: list[dict[str, str]] = []
 
     async def main(ctx: ServiceContext) -> None:
         ctx.on_reload(lambda s: seen.append(s.call.endpoint_ms))
         ctx.ready(models=["m1"], active_calls=1)
         config.write_text("[call]\nendpoint_ms = 400\n")
         os.kill(os.getpid(), 1)
-        await asyncio.sleep(0.1)
+        await _until(lambda: ctx.reloads == 1)
         config.write_text("[call]\nendpoint_ms = 5\n")  # out of range: refused
         os.kill(os.getpid(), 1)
-        await asyncio.sleep(0.1)
+        # A refused reload, too, ends with READY=1: the third one (start, reload, refusal).
+        await _until(lambda: sum(m.get("READY") == "1" for m in collect(notify_socket, messages)) == 3)
         assert not ctx.stopping.is_set()
         assert ctx.settings.call.endpoint_ms == 400
         assert ctx.reloads == 1
@@ -161,7 +184,7 @@ def test_sighup_reloads_without_stopping_and_refuses_a_broken_config(
     )
     assert code == 0
     assert seen == [400]
-    messages = received(notify_socket)
+    messages += received(notify_socket)
     assert sum(1 for m in messages if "RELOADING" in m) == 2
     # after each reload (done or refused) systemd hears READY=1 again with the unchanged call count
     assert [m for m in messages if m.get("READY")][-1]["STATUS"] == "1 active call; models: m1"
@@ -177,13 +200,18 @@ def test_a_crash_in_the_main_loop_exits_1(notify_socket: socket.socket, tmp_path
 
 def test_active_calls_are_tracked_into_status(notify_socket: socket.socket, tmp_path: Path) -> None:
     calls = [0]
+    polled: list[int] = []
+
+    def count() -> int:
+        polled.append(calls[0])
+        return calls[0]
 
     async def main(ctx: ServiceContext) -> None:
         ctx.ready(models=["m1"])
-        ctx.track_active_calls(lambda: calls[0], interval_s=0.01)
-        await asyncio.sleep(0.03)
+        ctx.track_active_calls(count, interval_s=0.01)
+        await _until(lambda: polled)  # the tracker has seen no calls
         calls[0] = 3
-        await asyncio.sleep(0.03)
+        await _until(lambda: ctx.active_calls == 3)  # ...and then three, on its own
 
     assert asyncio.run(run_service(Settings(), main, journal=_journal(tmp_path))) == 0
     assert {"STATUS": "3 active calls; models: m1"} in received(notify_socket)

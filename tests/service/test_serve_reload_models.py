@@ -10,6 +10,7 @@ import asyncio
 import logging
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,8 @@ from appliance.service.runner import ServiceContext, run_service
 
 async def _reloaded(ctx: ServiceContext, journal: Path, before: int) -> None:
     """Until the reload that SIGHUP started is done or refused (the journal line is written)."""
-    for _ in range(300):
+    deadline = time.monotonic() + 60  # a safety net: loading the models takes a few seconds
+    while time.monotonic() < deadline:
         if ctx.reloads > before or "Reload refused" in journal.read_text():
             return
         await asyncio.sleep(0.02)

@@ -42,7 +42,11 @@ def _workers(parent: int) -> list[int]:
 
 def _start() -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [str(Path(sys.executable).parent / "wardline"), "simulate", "--mode", "audio", str(SCENARIO)],
+        # Real time, so that seconds after the start the call is still in progress.
+        [
+            str(Path(sys.executable).parent / "wardline"),
+            *("simulate", "--mode", "audio", "--pacing", "realtime", str(SCENARIO)),
+        ],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import time
+import threading
 from pathlib import Path
 
 import pytest
@@ -48,7 +48,7 @@ def test_streams_one_chunk_per_sentence_at_the_call_rate(voice_paths):
     assert len(chunks[1]) > len(chunks[2])
 
 
-def test_voice_per_language_and_unknown_language_is_refused(voice_paths):
+def test_voice_per_language_and_unknown_language_speaks_with_the_default(voice_paths):
     async def run() -> tuple[int, int]:
         tts = PiperTts(voice_paths)
         await tts.start()
@@ -57,7 +57,11 @@ def test_voice_per_language_and_unknown_language_is_refused(voice_paths):
             es = b"".join([c async for c in tts.synthesize("Hola, buenos días.", 16000, language="es")])
             assert tts.voice_rate_hz("es") == 16000 and tts.voice_rate_hz("en_US") == 22050
             with pytest.raises(TtsError, match="no voice for language 'fr'"):
-                _ = [c async for c in tts.synthesize("Bonjour.", 8000, language="fr")]
+                tts.voice_rate_hz("fr")
+            # a sentence in a language without a voice is still spoken (the default voice), never silence
+            fr = b"".join([c async for c in tts.synthesize("Bonjour.", 8000, language="fr")])
+            default = b"".join([c async for c in tts.synthesize("Bonjour.", 8000)])
+            assert fr == default and len(fr) > 0
             return len(en), len(es)
         finally:
             await tts.close()
@@ -66,22 +70,47 @@ def test_voice_per_language_and_unknown_language_is_refused(voice_paths):
     assert en > 0 and es > 0 and en != es  # espeak phonemizes the same words differently per language
 
 
-def test_session_is_warm_and_barge_in_stops_synthesis(voice_paths):
-    async def run() -> tuple[float, int]:
+def test_voice_is_warm_before_the_call_and_barge_in_stops_synthesis(voice_paths, monkeypatch):
+    from piper import PiperVoice
+
+    loads: list[str] = []
+    spoken: list[str] = []  # every text the voice synthesized, in order
+    caller_spoke = threading.Event()
+    load, synthesize = PiperVoice.load, PiperVoice.synthesize
+
+    def counted_load(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        loads.append(Path(path).name)
+        return load(path, *args, **kwargs)
+
+    def held_synthesize(self, text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        spoken.append(text)
+        if text == "Two.":
+            caller_spoke.wait(60)  # the second sentence is still being made when the caller speaks
+        return synthesize(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(PiperVoice, "load", staticmethod(counted_load))
+    monkeypatch.setattr(PiperVoice, "synthesize", held_synthesize)
+
+    async def run() -> tuple[list[str], list[str], int]:
         tts = PiperTts({"en": voice_paths["en"]})
         await tts.start()
         try:
-            started = time.perf_counter()
+            at_start = (list(loads), list(spoken))
             stream = tts.synthesize("One. Two. Three. Four. Five. Six. Seven. Eight.", 8000)
             first = await anext(stream)
-            first_s = time.perf_counter() - started
             await stream.aclose()  # barge-in
-            return first_s, len(first)
         finally:
-            await tts.close()
+            caller_spoke.set()
+            await tts.close()  # waits for the worker to stop
+        return *at_start, len(first)
 
-    first_s, size = asyncio.run(run())
-    assert size > 0 and first_s < 1.0
+    loaded, warmed, size = asyncio.run(run())
+    # The voice was loaded and run once before the call: its first sentence pays neither.
+    assert loaded == ["en_US-tiny.onnx"] and warmed == ["Ready."]
+    assert loads == loaded  # nothing loaded during the call
+    assert size > 0
+    # After the barge-in no sentence was started beyond the one in progress.
+    assert spoken[1] == "One." and spoken[2:] in ([], ["Two."]), spoken
 
 
 def test_missing_voice_file_is_a_clear_error(tmp_path):

@@ -7,6 +7,7 @@ import asyncio
 import os
 import re
 import signal
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -38,7 +39,7 @@ def run_with_engine(
             riverside_corpus() if corpus else (),
             workers=workers,
             cache_dir=cache,
-            finish_timeout_s=60.0,  # a shared CI box can be slow; latency is measured, not timed out
+            finish_timeout_s=60.0,  # a shared CI box can be slow; latency is a bench figure
         )
         await engine.start()
         try:
@@ -49,56 +50,79 @@ def run_with_engine(
     asyncio.run(main())
 
 
-async def feed_in_real_time(stream, pcm: bytes, rate: int, frames_per_tick: int = 5) -> list[str]:
-    """Feed 20 ms frames at (about) the pace a phone line delivers them; collect partials seen."""
-    partials: list[str] = []
-    frames = split_frames(pcm, rate)
-    for i in range(0, len(frames), frames_per_tick):
-        for frame in frames[i : i + frames_per_tick]:
-            stream.feed(frame)
-        await asyncio.sleep(0.02 * frames_per_tick)
-        if stream.partial_text and (not partials or partials[-1] != stream.partial_text):
-            partials.append(stream.partial_text)
-    return partials
+async def until(condition, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + 30  # a safety net: the worker answers in milliseconds
+    while not condition():
+        assert time.monotonic() < deadline, f"never {what}"
+        await asyncio.sleep(0.01)
 
 
-def test_partials_while_feeding_final_text_and_a_free_event_loop(lm_cache: Path) -> None:
+def test_partials_before_the_end_of_the_turn_and_final_text_at_both_rates(lm_cache: Path) -> None:
     name = synthesize_caller("Maria Gonzalez. March third, nineteen eighty.", 16000)
     parking = synthesize_caller("How much is parking for visitors?", 8000)
+    half = len(name) // 4 * 2
+    seen: dict[str, str] = {}
+
+    async def body(engine: PocketsphinxAsr) -> None:
+        stream = engine.open_stream(16000)
+        stream.feed(name[:half])
+        # It recognizes as audio arrives: words come while the caller is still talking.
+        await until(lambda: stream.partial_text, "a partial")
+        seen["partial"] = stream.partial_text
+        stream.feed(name[half:] + silence(16000, 200))
+        seen["final_16k"] = await stream.finish()
+        narrow = engine.open_stream(8000)
+        narrow.feed(parking + silence(8000, 200))
+        seen["final_8k"] = await narrow.finish()
+
+    run_with_engine(body, lm_cache)
+    assert words(seen["partial"]), seen
+    assert {"maria", "gonzalez", "march"} <= set(words(seen["final_16k"])), seen
+    assert "parking" in words(seen["final_8k"]), seen
+
+
+def test_decoding_never_holds_up_the_event_loop(lm_cache: Path) -> None:
+    # pocketsphinx holds the interpreter lock while it decodes, so it runs in another process.
+    # Here that worker is stopped in the middle of a turn (as if far behind on a loaded box):
+    # the loop must go on serving timers and tasks, and take more audio than the worker's
+    # pipe holds, while the turn waits for its words.
+    speech = synthesize_caller("How much is parking for visitors?", 16000)
+    half = len(speech) // 4 * 2
     seen: dict[str, object] = {}
 
     async def body(engine: PocketsphinxAsr) -> None:
-        lags: list[float] = []
-
-        async def ticker() -> None:
-            while True:
-                before = time.perf_counter()
-                await asyncio.sleep(0.005)
-                lags.append(time.perf_counter() - before - 0.005)
-
-        tick = asyncio.create_task(ticker())
+        (pid,) = engine.pids
+        seen["worker_pid"] = pid
         stream = engine.open_stream(16000)
-        seen["partials"] = await feed_in_real_time(stream, name + silence(16000, 200), 16000)
-        seen["final_16k"] = await stream.finish()
-        seen["finish_s"] = stream.finish_latency_s
-        narrow = engine.open_stream(8000)
-        await feed_in_real_time(narrow, parking + silence(8000, 200), 8000)
-        seen["final_8k"] = await narrow.finish()
-        tick.cancel()
-        seen["lags_s"] = lags
+        stream.feed(speech[:half])
+        await until(lambda: stream.partial_text, "a partial")  # the worker is decoding this turn
+        rescued = threading.Event()
+
+        def rescue() -> None:  # only if the loop itself is stuck waiting for the worker
+            rescued.set()
+            os.kill(pid, signal.SIGCONT)
+
+        net = threading.Timer(30, rescue)
+        os.kill(pid, signal.SIGSTOP)
+        net.start()
+        try:
+            for frame in split_frames(speech[half:] + silence(16000, 2000), 16000):
+                stream.feed(frame)  # 100 kB: more than the pipe to a stopped worker takes
+            finishing = asyncio.ensure_future(stream.finish())
+            for _ in range(20):
+                await asyncio.sleep(0.001)  # timers fire while the decode is stopped mid-turn
+            seen["waiting_while_stopped"] = not finishing.done()
+        finally:
+            net.cancel()
+            os.kill(pid, signal.SIGCONT)
+        seen["rescued"] = rescued.is_set()
+        seen["final"] = await finishing
 
     run_with_engine(body, lm_cache)
-    partials = seen["partials"]
-    assert isinstance(partials, list) and len(partials) >= 3, partials  # it recognizes as audio arrives
-    assert {"maria", "gonzalez", "march"} <= set(words(str(seen["final_16k"]))), seen
-    assert "parking" in words(str(seen["final_8k"])), seen
-    # Decoding happens in the worker: the loop never stalls. The ticker also sees the OS
-    # preempting this process on a busy shared box, so single ticks may run late; a decoder on
-    # the loop would make every tick during a decode late (it stalls the loop 0.35-1.1 s).
-    lags = sorted(seen["lags_s"])  # type: ignore[arg-type]
-    late = sum(lag > 0.05 for lag in lags)
-    assert late <= 0.01 * len(lags) and lags[-1] < 0.5, (late, len(lags), lags[-5:])
-    assert float(seen["finish_s"]) < 2.0, seen  # typically 3-50 ms; generous for a busy CI box
+    assert seen["worker_pid"] != os.getpid()
+    assert not seen["rescued"], "the event loop waited for the stopped worker"
+    assert seen["waiting_while_stopped"], seen
+    assert "parking" in words(str(seen["final"])), seen
 
 
 def test_domain_model_recognizes_most_scenario_words(lm_cache: Path) -> None:
@@ -153,7 +177,7 @@ def test_a_dead_worker_fails_the_turn_and_is_replaced(lm_cache: Path) -> None:
             await stream.finish()
         with pytest.raises(AsrError):
             stream.feed(speech)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60  # a safety net: a fresh worker loads in a few seconds
         while True:  # the replacement loads in the background; the call in progress went to a person
             try:
                 fresh = engine.open_stream(8000)

@@ -158,8 +158,8 @@ class Harness:
     def run(self, coro: Any, timeout: float = 30) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
-    def wait_finished(self, n: int, timeout: float = 20) -> list[Any]:
-        deadline = time.monotonic() + timeout
+    def wait_finished(self, n: int, timeout: float = 60) -> list[Any]:
+        deadline = time.monotonic() + timeout  # a safety net: returns once n calls have finished
         while len(self.server.finished) < n and time.monotonic() < deadline:
             time.sleep(0.05)
         return list(self.server.finished)
@@ -259,16 +259,17 @@ def raw_invite(
     content_type: str = "application/sdp",
     extra_headers: str = "",
     local_ip: str = "127.0.0.1",
-    timeout: float = 5.0,
+    timeout: float = 30.0,
+    host: str = "127.0.0.1",
 ) -> str:
-    """Send one INVITE from a plain UDP socket; return the first final response's text."""
+    """Send one INVITE from a plain UDP socket to `host`; return the first final response's text."""
     call_id = f"raw-{local_port}-{time.monotonic_ns()}"
     msg = (
-        f"INVITE sip:wardline@127.0.0.1:{port} SIP/2.0\r\n"
+        f"INVITE sip:wardline@{host}:{port} SIP/2.0\r\n"
         f"Via: SIP/2.0/UDP {local_ip}:{local_port};branch=z9hG4bK{time.monotonic_ns()}\r\n"
         "Max-Forwards: 70\r\n"
         f"From: <sip:caller@{local_ip}>;tag=raw1\r\n"
-        f"To: <sip:wardline@127.0.0.1:{port}>\r\n"
+        f"To: <sip:wardline@{host}:{port}>\r\n"
         f"Call-ID: {call_id}\r\n"
         "CSeq: 1 INVITE\r\n"
         f"Contact: <sip:caller@{local_ip}:{local_port}>\r\n"
@@ -276,16 +277,23 @@ def raw_invite(
         f"Content-Type: {content_type}\r\n"
         f"Content-Length: {len(body.encode())}\r\n\r\n{body}"
     )
-    return raw_send(port, msg, local_port=local_port, local_ip=local_ip, timeout=timeout)
+    return raw_send(port, msg, local_port=local_port, local_ip=local_ip, timeout=timeout, host=host)
 
 
 def raw_send(
-    port: int, msg: str | bytes, *, local_port: int, local_ip: str = "127.0.0.1", timeout: float = 5.0
+    port: int,
+    msg: str | bytes,
+    *,
+    local_port: int,
+    local_ip: str = "127.0.0.1",
+    timeout: float = 30.0,
+    host: str = "127.0.0.1",
 ) -> str:
+    """Send one message; return the first final response (the timeout is a net: "" if none)."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind((local_ip, local_port))
         s.settimeout(timeout)
-        s.sendto(msg.encode() if isinstance(msg, str) else msg, ("127.0.0.1", port))
+        s.sendto(msg.encode() if isinstance(msg, str) else msg, (host, port))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:

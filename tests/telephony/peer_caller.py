@@ -83,7 +83,7 @@ def main() -> int:
     account.create(acfg)
     call = PeerCall(account, args.play, args.record)
     call.makeCall(args.target, pj.CallOpParam(True))
-    deadline = time.monotonic() + args.seconds + 10
+    deadline = time.monotonic() + args.seconds + 30  # a net for call set-up on a busy box
     while time.monotonic() < deadline and not call.disconnected:
         ep.libHandleEvents(10)
         if call.confirmed_at and time.monotonic() - call.confirmed_at > args.seconds:

@@ -67,3 +67,23 @@ def test_the_journal_line_keeps_the_reason_and_drops_every_identity():
     assert "\n" not in line and NUMBER not in line and "withheld" in line
     inline = f"pjsua_call.c  Bad From: <sip:{NUMBER}@pbx> then tel:+1{NUMBER} and 555-701-4433"
     assert all(n not in journal_line(inline) for n in (NUMBER, "555-701-4433"))
+
+
+def test_an_invite_with_a_body_but_no_content_type_is_refused_and_the_agent_lives(tmp_path: Path):
+    """Once a one-packet crash: pjsua asserted (and aborted the process) when such an INVITE was
+    refused from inside its incoming-call callback."""
+    port, rtp, peer = next_ports()
+
+    def invite(local_port: int) -> str:
+        return (
+            f"INVITE sip:wardline@127.0.0.1:{port} SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:{local_port};branch=z9hG4bK{time.monotonic_ns()}\r\n"
+            f"From: <sip:caller@127.0.0.1>;tag=n1\r\nTo: <sip:wardline@127.0.0.1:{port}>\r\n"
+            f"Call-ID: noct-{time.monotonic_ns()}\r\nCSeq: 1 INVITE\r\n"
+            f"Contact: <sip:caller@127.0.0.1:{local_port}>\r\nContent-Length: 5\r\n\r\nv=0\r\n"
+        )
+
+    with Harness(sip_settings(port, rtp), Recorder):
+        first = raw_send(port, invite(peer), local_port=peer, timeout=3.0)
+        again = raw_send(port, invite(peer + 1), local_port=peer + 1, timeout=3.0)
+    assert first.startswith("SIP/2.0 488") and again.startswith("SIP/2.0 488"), (first[:80], again[:80])

@@ -24,18 +24,30 @@ def _resources() -> tuple[int, int, float]:
 
 
 def _settle(h: Harness, n: int) -> None:
-    h.wait_finished(n, timeout=30)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and (h.server.bridges or (h.server.agent and h.server.agent.calls)):
+    assert len(h.wait_finished(n)) >= n
+    deadline = time.monotonic() + 30  # a safety net: a finished call lets go in milliseconds
+    while h.server.bridges or (h.server.agent and h.server.agent.calls):
+        assert time.monotonic() < deadline, "finished calls still hold their bridges"
         time.sleep(0.05)
-    time.sleep(0.3)
+
+
+def _returned(before: tuple[int, int, float]) -> tuple[int, int, float]:
+    """Resources once threads and descriptors are back (or as they are after a 30 s net)."""
+    deadline = time.monotonic() + 30
+    while True:
+        now = _resources()
+        if (now[0] <= before[0] and now[1] <= before[1] + 2) or time.monotonic() > deadline:
+            return now
+        time.sleep(0.1)
 
 
 def test_two_hundred_calls_leave_no_threads_descriptors_or_memory_behind(tmp_path: Path) -> None:
     port, rtp, peer = next_ports()
     pcap = write_rtp_pcap(tmp_path / "hello.pcap", tone(8000, 440, 200) + silence(8000, 100))
     prompt = tone(8000, 660, 300)
-    with Harness(sip_settings(port, rtp, max_calls=3), lambda i, t: Recorder(i, t, prompt=prompt)) as h:
+    # Room above sipp's 3 calls at a time: a call sipp has ended may still be closing here, and
+    # a 503 for the next one would be the machine's speed, not a leak.
+    with Harness(sip_settings(port, rtp, max_calls=8), lambda i, t: Recorder(i, t, prompt=prompt)) as h:
         warm = sipp(
             "hold",
             port,
@@ -48,7 +60,7 @@ def test_two_hundred_calls_leave_no_threads_descriptors_or_memory_behind(tmp_pat
         )
         assert warm.returncode == 0, warm.output[-3000:]
         _settle(h, 10)
-        threads0, fds0, rss0 = _resources()
+        threads0, fds0, rss0 = before = _resources()
         run = sipp(
             "hold",
             port,
@@ -61,12 +73,12 @@ def test_two_hundred_calls_leave_no_threads_descriptors_or_memory_behind(tmp_pat
         )
         assert run.returncode == 0, run.output[-3000:]
         _settle(h, 210)
-        threads1, fds1, rss1 = _resources()
+        threads1, fds1, rss1 = _returned(before)
         assert h.server.agent is not None
         assert h.server.agent.active_calls == 0 and not h.server.agent.calls and not h.server.bridges
         finished = h.server.finished
     assert len(finished) == 210
     assert all(r.outcome == "caller_hung_up" for r in finished)
-    assert threads1 == threads0
+    assert threads1 <= threads0
     assert fds1 <= fds0 + 2
     assert rss1 - rss0 < 25.0, f"RSS grew {rss1 - rss0:.1f} MB over 200 calls"

@@ -49,3 +49,40 @@ def test_zero_pressed_during_the_disclosure_reaches_the_operator_without_the_gre
     assert not any("How can I help" in s for s in said), said  # the greeting never did
     assert [e.to for e in events if isinstance(e, TransferStarted)] == [operator]
     assert any(isinstance(e, DisclosurePlayed) for e in events)
+
+
+def test_a_refused_transfer_is_apologised_for_and_audited_as_it_happened(tmp_path: Path) -> None:
+    """Before, the audit log said "transferred" whatever the PBX answered (issue 18, item 2)."""
+    from appliance.audit.query import read_entries
+    from appliance.call.services import build_services
+
+    port, rtp, peer = next_ports()
+    settings = sip_settings(port, rtp, transfer_timeout_s=20)
+    events: list = []
+    holder: dict = {}
+
+    def factory(info, transport):  # type: ignore[no-untyped-def]
+        return CallSession(
+            holder["services"], call_id=info.call_id, sample_rate_hz=info.sample_rate_hz,
+            transport=transport, emit=events.append,
+        )  # fmt: skip
+
+    with Harness(settings, factory) as h:
+        services = holder["services"] = h.run(build_services(settings), timeout=120)
+        try:
+            result = sipp("key_then_refer_busy", port, peer, tmp_path, key="0", pause_ms="300", timeout=90)
+            (record,) = h.wait_finished(1, timeout=30)
+            services.audit.flush()
+            entries = [
+                e.entry for e in read_entries(services.audit.engine, services.audit.origin, record.call_id)
+            ]
+        finally:
+            h.run(services.close())
+    assert result.returncode == 0, result.output
+    said = " ".join(e.text for e in events if isinstance(e, AgentSaid))
+    assert "no one can take your call" in said  # an apology, not dead air
+    operator = services.extension("operator")
+    kinds = [(e["type"], e["payload"].get("to")) for e in entries if e["type"].startswith("transfer")]
+    assert kinds == [("transfer", operator), ("transfer-failed", operator)]
+    ended = [e["payload"]["outcome"] for e in entries if e["type"] == "call-ended"]
+    assert ended == ["agent_hung_up"]

@@ -85,7 +85,8 @@ def test_a_pjsua2_caller_hears_the_disclosure_and_is_heard(tmp_path: Path, sampl
     def factory(info, transport):  # type: ignore[no-untyped-def]
         return Recorder(info, transport, prompt=prompt)
 
-    seconds = len(prompt) / (2 * sample_rate_hz) + 1.0
+    # The peer records the whole prompt plus room for a busy box to start playing it late.
+    seconds = len(prompt) / (2 * sample_rate_hz) + 3.0
     with Harness(settings, factory) as h:
         done = subprocess.run(
             [sys.executable, "-m", "tests.telephony.peer_caller", f"sip:wardline@127.0.0.1:{port}",

@@ -56,3 +56,34 @@ def test_the_real_session_plays_the_disclosure_over_sip(tmp_path: Path) -> None:
     assert rec.codec == "G722" and rec.sample_rate_hz == 16000
     heard = _recognize(record).lower()
     assert "assistant" in heard or "recorded" in heard or "riverside" in heard, heard
+
+
+def test_a_silent_line_is_reprompted_and_released_by_the_agent(tmp_path: Path) -> None:
+    # The caller's phone stays on the line, silent, for up to a minute: the agent reprompts after
+    # each second of silence (the site's count: two reprompts, then the goodbye) and hangs up
+    # itself, freeing the call slot, as in text and audio mode (tests/sim/test_silent_caller.py).
+    port, rtp, peer = next_ports()
+    base = sip_settings(port, rtp)
+    settings = base.model_copy(update={"call": base.call.model_copy(update={"no_input_timeout_ms": 1000})})
+    play = write_wav(tmp_path / "quiet.wav", silence(8000, 500), 8000)
+    coro = _services(settings)
+    holder: dict[str, object] = {}
+
+    def factory(info, transport):  # type: ignore[no-untyped-def]
+        return holder["make"](info, transport)  # type: ignore[operator]
+
+    with Harness(settings, factory) as h:
+        services = h.run(coro, timeout=120)
+        holder["make"] = call_session_factory(services)
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "tests.telephony.peer_caller", f"sip:wardline@127.0.0.1:{port}",
+                 "--port", str(peer), "--play", str(play), "--record", str(tmp_path / "agent.wav"),
+                 "--seconds", "60"],
+                cwd=REPO, capture_output=True, text=True, timeout=90,
+            )  # fmt: skip
+            assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+            (rec,) = h.wait_finished(1)
+        finally:
+            h.run(services.close())
+    assert rec.outcome == "agent_hung_up", rec

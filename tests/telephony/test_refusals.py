@@ -71,10 +71,11 @@ def test_beyond_max_calls_a_call_gets_503_with_retry_after_or_302_to_overflow(tm
     for overflow, expected in (("", 503), ("7000", 302)):
         settings = sip_settings(port, rtp, max_calls=1, retry_after_s=42, overflow_extension=overflow)
         with Harness(settings, Recorder) as h:
-            holder = _background_call(port, peer, tmp_path, pcap, hold_ms=4000)
+            holder = _background_call(port, peer, tmp_path, pcap)  # up until the test has its answer
             _wait_for(lambda h=h: len(h.sessions) == 1)
             response = raw_invite(port, body=sdp(peer + 10), local_port=peer + 5)
-            holder.wait(30)
+            _hang_up(peer)
+            assert holder.wait(30) == 0
         assert _status(response) == expected
         if expected == 503:
             assert _header(response, "Retry-After") == "42"
@@ -87,12 +88,14 @@ def test_sigterm_drain_refuses_new_calls_and_lets_active_ones_finish(tmp_path: P
     port, rtp, peer = next_ports()
     pcap = write_rtp_pcap(tmp_path / "s.pcap", silence(8000, 400))
     with Harness(sip_settings(port, rtp), Recorder) as h:
-        holder = _background_call(port, peer, tmp_path, pcap, hold_ms=2500)
+        holder = _background_call(port, peer, tmp_path, pcap)  # up until the test says
         _wait_for(lambda: len(h.sessions) == 1)
-        future = asyncio.run_coroutine_threadsafe(h.server.drain(timeout_s=20), h.loop)
-        time.sleep(0.3)
+        future = asyncio.run_coroutine_threadsafe(h.server.drain(timeout_s=60), h.loop)
+        _wait_for(lambda: h.server.agent is not None and h.server.agent.draining)
         refused = raw_invite(port, body=sdp(peer + 10), local_port=peer + 5)
-        future.result(30)
+        assert not future.done()  # still draining: the active call goes on
+        _hang_up(peer)
+        future.result(60)
         assert holder.wait(30) == 0
     assert _status(refused) == 503
     (record,) = h.server.finished
@@ -103,7 +106,7 @@ def test_rtp_from_an_unexpected_source_is_ignored(tmp_path: Path) -> None:
     port, rtp, peer = next_ports()
     quiet = write_rtp_pcap(tmp_path / "quiet.pcap", silence(8000, 1500))
     with Harness(sip_settings(port, rtp), Recorder) as h:
-        holder = _background_call(port, peer, tmp_path, quiet, hold_ms=1500)
+        holder = _background_call(port, peer, tmp_path, quiet)  # up until every stray packet is sent
         _wait_for(lambda: len(h.sessions) == 1)
         loud = bytes([0x80]) * 160  # μ-law near full scale
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
@@ -119,6 +122,7 @@ def test_rtp_from_an_unexpected_source_is_ignored(tmp_path: Path) -> None:
                 for p in range(rtp, rtp + 8, 2):
                     s.sendto(pkt, ("127.0.0.1", p))
                 time.sleep(0.02)
+        _hang_up(peer)
         assert holder.wait(30) == 0
     assert h.sessions[0].speech_frames(-30.0) == 0
 
@@ -137,10 +141,11 @@ def test_a_failing_pipeline_transfers_its_call_while_another_call_goes_on(tmp_pa
     services = asyncio.run(build_services(settings, speech=False))
     asyncio.run(services.close())  # only its site pack and data directory are used below
     with Harness(settings, factory, call_fault_handover(services)) as h:
-        healthy = _background_call(port, peer + 20, tmp_path, pcap, hold_ms=3000)
+        healthy = _background_call(port, peer + 20, tmp_path, pcap)  # up until the faulty call is over
         _wait_for(lambda: len(made) == 1)
         faulty = sipp("refer_unprompted", port, peer, tmp_path)  # accepts the operator REFER
         assert faulty.returncode == 0, faulty.output
+        _hang_up(peer + 20)
         assert healthy.wait(30) == 0
         records = h.wait_finished(2)
     by_outcome = sorted(r.outcome or "" for r in records)
@@ -152,25 +157,47 @@ def test_a_failing_pipeline_transfers_its_call_while_another_call_goes_on(tmp_pa
     assert load_handoff(settings.data_dir, handoff_id)["reason"] == "fault:session"
 
 
-def _background_call(port: int, peer: int, tmp: Path, pcap: Path, *, hold_ms: int) -> subprocess.Popen[str]:
+def _background_call(port: int, peer: int, tmp: Path, pcap: Path) -> subprocess.Popen[str]:
+    """A sipp caller in the background that stays up until `_hang_up(peer)` tells it to go."""
     import string
 
     from tests.telephony.harness import SCENARIOS
 
-    text = string.Template((SCENARIOS / "hold.xml").read_text()).substitute(
-        audio=str(pcap), hold_ms=str(hold_ms)
-    )
-    xml = tmp / f"hold-{peer}.xml"
+    text = string.Template((SCENARIOS / "hold_until_told.xml").read_text()).substitute(audio=str(pcap))
+    xml = tmp / f"hold_until_told-{peer}.xml"
     xml.write_text(text)
     args = ["sipp", f"127.0.0.1:{port}", "-sf", str(xml), "-i", "127.0.0.1", "-p", str(peer),
             "-mi", "127.0.0.1", "-mp", str(peer + 2), "-m", "1", "-nostdin",
-            "-timeout", "30s", "-timeout_error"]  # fmt: skip
+            "-timeout", "90s", "-timeout_error", "-cid_str", _held_call_id(peer)]  # fmt: skip
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True, cwd=tmp)
 
 
-def _wait_for(condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
+def _held_call_id(peer: int) -> str:
+    return f"held-{peer}@127.0.0.1"  # sipp's -cid_str: the one call's Call-ID, known to the test
+
+
+def _hang_up(peer: int) -> None:
+    """Tell a held sipp caller (on port `peer`) to hang up: an OPTIONS inside its dialog."""
+    call_id = _held_call_id(peer)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        here = s.getsockname()[1]
+        s.sendto(
+            (
+                f"OPTIONS sip:sipp@127.0.0.1:{peer} SIP/2.0\r\n"
+                f"Via: SIP/2.0/UDP 127.0.0.1:{here};branch=z9hG4bK-hangup-{peer}\r\n"
+                "Max-Forwards: 70\r\n"
+                "From: <sip:test@127.0.0.1>;tag=test\r\n"
+                f"To: <sip:sipp@127.0.0.1:{peer}>\r\n"
+                f"Call-ID: {call_id}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+            ).encode(),
+            ("127.0.0.1", peer),
+        )
+
+
+def _wait_for(condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout  # a safety net: the event comes in well under a second
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the call to start")
+            raise AssertionError("timed out waiting for the call to start or the drain to begin")
         time.sleep(0.05)

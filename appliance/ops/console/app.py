@@ -75,6 +75,8 @@ MAX_FORM_BYTES = 4096
 CSRF_AUDITS = 5  # refusals recorded per client per FAILURE_WINDOW_S; more are refused silently
 SESSION_S = 8 * 3600
 MAX_FAILURES = 5
+ADDRESS_FAILURES = 20  # across accounts: an address shared by many staff (NAT) is not one guesser
+MAX_LOCK_S = 24 * 3600.0
 FAILURE_WINDOW_S = 900.0
 LIVE_STALE = timedelta(hours=4)
 CSP = (
@@ -130,6 +132,52 @@ class Limiter:
             self._fails.pop(key, None)
 
 
+class LoginLockout:
+    """Failed logins, locked per account and per address, with a doubling wait (audited).
+
+    An account is locked after MAX_FAILURES failures in FAILURE_WINDOW_S from anywhere, so a
+    guesser gains nothing by changing address (or forging one). An address is locked only after
+    ADDRESS_FAILURES failures across accounts, so one person's typos do not lock out everyone
+    behind the same NAT. Each lockout of the same key lasts twice the one before (up to
+    MAX_LOCK_S); a successful login clears the account's count.
+    """
+
+    def __init__(self, clock: Callable[[], float], on_lock: Callable[[str, str, float], None]) -> None:
+        self.accounts = Limiter(clock, MAX_FAILURES)
+        self.addresses = Limiter(clock, ADDRESS_FAILURES)
+        self.clock = clock
+        self.on_lock = on_lock
+        self._until: dict[str, float] = {}
+        self._lockouts: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def wait_s(self, account: str, address: str) -> float:
+        now = self.clock()
+        with self._lock:
+            return max(0.0, *(self._until.get(k, 0.0) - now for k in _keys(account, address)))
+
+    def failed(self, account: str, address: str) -> None:
+        for scope, key, limiter in (
+            ("account", _keys(account, address)[0], self.accounts),
+            ("address", _keys(account, address)[1], self.addresses),
+        ):
+            limiter.failed(key)
+            if limiter.blocked_for(key) > 0:
+                limiter.clear(key)
+                with self._lock:
+                    n = self._lockouts[key] = self._lockouts.get(key, 0) + 1
+                    seconds = min(FAILURE_WINDOW_S * 2 ** (n - 1), MAX_LOCK_S)
+                    self._until[key] = self.clock() + seconds
+                self.on_lock(scope, key.split(":", 1)[1], seconds)
+
+    def succeeded(self, account: str) -> None:
+        self.accounts.clear(_keys(account, "")[0])
+
+
+def _keys(account: str, address: str) -> tuple[str, str]:
+    return f"account:{account.casefold()}", f"address:{address}"
+
+
 class BadQuery(HTTPException):
     def __init__(self, detail: str) -> None:
         super().__init__(400, detail)
@@ -141,12 +189,18 @@ class Console:
         self.env = templates()
         self.audit = OpsAudit(cfg.settings, cfg.audit)
         self.tokens: dict[str, _Session] = {}
-        self.limiter = Limiter(cfg.clock)
+        self.logins = LoginLockout(cfg.clock, self._audit_lockout)
         self.csrf_audits = Limiter(cfg.clock, CSRF_AUDITS)
         self._login_key = secrets.token_bytes(32)  # per process: a restart voids open login forms
         self._lock = threading.Lock()
         self._audit_status: tuple[float, dict[str, Any]] | None = None
         self._store_lock = threading.Lock()
+
+    def _audit_lockout(self, scope: str, who: str, seconds: float) -> None:
+        """A login lockout: an account's name or an address, and for how long (no password)."""
+        self.audit.record(
+            "console-lockout", "console", {"scope": scope, "who": who[:80], "seconds": int(seconds)}
+        )
 
     # -- plumbing -----------------------------------------------------------------------------
     def page(self, name: str, request: Request, code: int = 200, **ctx: Any) -> HTMLResponse:
@@ -259,20 +313,18 @@ class Console:
         form = await _form(request)
         name, password = form.get("name", "").strip(), form.get("password", "")
         client = request.client.host if request.client else "-"
-        key = f"{client}|{name}"
-        wait = max(self.limiter.blocked_for(key), self.limiter.blocked_for(client))
+        wait = self.logins.wait_s(name, client)
         if wait > 0:
             return self.login_page(
                 request, 429, f"Too many failed logins. Try again in {int(wait // 60) + 1} minutes."
             )
         user = await _in_thread(authenticate, self.cfg.sessions, name, password)
         if user is None:
-            self.limiter.failed(key)
-            self.limiter.failed(client)
+            self.logins.failed(name, client)
             self.audit.record("console-login", "console", {"ok": False})
             return self.login_page(request, 401, "Wrong name or password.")
         self.audit.record("console-login", f"console:{user.name}", {"ok": True, "role": user.role})
-        self.limiter.clear(key)
+        self.logins.succeeded(name)
         token = secrets.token_urlsafe(32)
         with self._lock:
             self.tokens[token] = _Session(user, self.cfg.clock() + SESSION_S)
@@ -787,6 +839,13 @@ def console_config(
     )
 
 
+def proxy_options(settings: Any) -> dict[str, Any]:
+    """uvicorn believes X-Forwarded-For only from the configured proxies (by default it trusts
+    127.0.0.1, so any local process could claim any address and reset a lockout)."""
+    proxies = list(settings.ops.console_trusted_proxies)
+    return {"proxy_headers": bool(proxies), "forwarded_allow_ips": ",".join(proxies) or ""}
+
+
 def serve(settings: Any, address: str | None = None, port: int | None = None, audit: Any = None) -> None:
     """Serve the console until interrupted (blocking; uvicorn)."""
     import uvicorn
@@ -799,6 +858,7 @@ def serve(settings: Any, address: str | None = None, port: int | None = None, au
         log_level="warning",
         access_log=False,
         server_header=False,
+        **proxy_options(settings),
     )
 
 
@@ -816,6 +876,7 @@ def serve_in_thread(
         log_level="warning",
         access_log=False,
         server_header=False,
+        **proxy_options(settings),
     )
     server = uvicorn.Server(config)
     threading.Thread(target=server.run, name="ops-console", daemon=True).start()

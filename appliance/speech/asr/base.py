@@ -26,11 +26,6 @@ class AsrStream(Protocol):
     def partial_text(self) -> str:
         """The best hypothesis so far (may be empty)."""
 
-    @property
-    def decoding(self) -> bool:
-        """Work is in flight that finishes without more audio (a partial decode): a simulated
-        media clock waits for it, so a scripted call hears the same partials on every run."""
-
     async def finish(self) -> str:
         """End of turn: the final text of everything fed."""
 

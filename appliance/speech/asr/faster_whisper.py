@@ -345,10 +345,11 @@ class FasterWhisperStream:
             return " ".join(self._agreement.committed)
 
     @property
-    def decoding(self) -> bool:
-        """A decode is in flight: it finishes without more audio (a simulated clock waits for it)."""
+    def caught_up(self) -> bool:
+        """No decode in flight (one would finish without more audio): a simulated media clock
+        waits until this holds, so a scripted call hears the same partials on every run."""
         with self._lock:
-            return self._in_flight is not None
+            return self._in_flight is None
 
     async def settled(self) -> None:
         """Wait until no decode is in flight (the partial then covers everything fed)."""

@@ -158,6 +158,8 @@ class PocketsphinxStream:
         self._engine = engine
         self._worker: _WorkerHandle | None = worker
         self._partial = ""
+        self._fed = 0  # bytes of audio sent to the worker …
+        self._heard = 0  # … and acknowledged as decoded (partials for them already in)
         self._final: asyncio.Future[str] = worker._loop.create_future()
         self._failure: AsrError | None = None
         self._ended = False
@@ -169,8 +171,9 @@ class PocketsphinxStream:
         return self._partial
 
     @property
-    def decoding(self) -> bool:
-        return False  # the worker decodes as audio arrives, in order; the final waits for all of it
+    def caught_up(self) -> bool:
+        """Everything fed is decoded and its partial text is in (or the stream is over)."""
+        return self._heard >= self._fed or self._worker is None or self._ended
 
     def feed(self, pcm16: bytes) -> None:
         if self._failure is not None:
@@ -178,6 +181,7 @@ class PocketsphinxStream:
         if self._ended or self._worker is None:
             raise AsrError("audio fed to a recognizer stream that has already finished")
         if pcm16:
+            self._fed += len(pcm16)
             self._worker.send(("audio", self.stream_id, bytes(pcm16)))
 
     async def finish(self) -> str:
@@ -205,8 +209,10 @@ class PocketsphinxStream:
             self._worker.send(("cancel", self.stream_id))
         self._release()
 
-    def _on_result(self, kind: str, text: str) -> None:
-        if kind == "partial":
+    def _on_result(self, kind: str, text: Any) -> None:
+        if kind == "heard":
+            self._heard = text
+        elif kind == "partial":
             self._partial = text
         elif kind == "final" and not self._final.done():
             self._partial = text

@@ -9,7 +9,9 @@ last chunk is left to decode.
 
 Inbox messages (tuples): ("begin", stream_id, rate_hz, context), ("audio", stream_id, pcm16),
 ("end", stream_id), ("cancel", stream_id), ("crash",) for tests. Outbox messages:
-("ready",), ("partial", stream_id, text), ("final", stream_id, text), ("error", stream_id, text).
+("ready",), ("partial", stream_id, text), ("final", stream_id, text), ("error", stream_id, text),
+("heard", stream_id, nbytes): all of the stream's first nbytes of audio are decoded and any new
+partial for them has been sent (a simulated clock waits for it, so partials fall on the same audio).
 Messages for a stream other than the current one are stale (a cancelled turn) and ignored.
 
 The worker drains every message already waiting before it decodes, so after a stall it catches
@@ -73,6 +75,7 @@ class _Turn:
         )
         self.since_partial = 0
         self.last_partial = ""
+        self.received = 0  # bytes of audio at the stream's rate, for the "heard" acknowledgement
         self.pending = b""  # decoder-rate audio short of a whole block
 
     def to_decoder_rate(self, pcm16: bytes, last: bool = False) -> bytes:
@@ -167,6 +170,7 @@ class Worker:
         turn = self.turn
         if turn is None or not chunks:
             return
+        turn.received += sum(len(c) for c in chunks)
         pcm = turn.pending + turn.to_decoder_rate(b"".join(chunks))
         whole = len(pcm) - len(pcm) % DECODE_BLOCK_BYTES
         for start in range(0, whole, DECODE_BLOCK_BYTES):
@@ -179,6 +183,7 @@ class Worker:
             if text != turn.last_partial:
                 turn.last_partial = text
                 self.outbox.send(("partial", turn.stream_id, text))
+        self.outbox.send(("heard", turn.stream_id, turn.received))
 
     def end(self, stream_id: int) -> None:
         turn = self.turn

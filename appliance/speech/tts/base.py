@@ -20,7 +20,8 @@ class TtsEngine(Protocol):
 
     async def start(self) -> None: ...
 
-    def synthesize(self, text: str, sample_rate_hz: int) -> AsyncIterator[bytes]:
-        """PCM16 mono at `sample_rate_hz`, in chunks of any length."""
+    def synthesize(self, text: str, sample_rate_hz: int, language: str | None = None) -> AsyncIterator[bytes]:
+        """PCM16 mono at `sample_rate_hz`, in chunks of any length; `language` (ISO 639-1) picks
+        the engine's voice for it, and without one the default voice speaks (never silence)."""
 
     async def close(self) -> None: ...

@@ -72,6 +72,13 @@ class WavStreamParser:
         self.sample_rate_hz = rate
 
 
+# espeak-ng's voices for languages a caller may speak when the site does not (`espeak-ng --voices`).
+VOICES = {
+    "en": "en-us", "es": "es", "fr": "fr-fr", "pt": "pt", "de": "de", "it": "it", "pl": "pl",
+    "vi": "vi", "ru": "ru", "ar": "ar", "zh": "cmn", "ja": "ja", "ko": "ko", "hi": "hi", "el": "el",
+}  # fmt: skip
+
+
 class EspeakTts:
     """espeak-ng voice `voice` at `words_per_minute`, streamed as PCM16 mono."""
 
@@ -97,27 +104,29 @@ class EspeakTts:
     async def close(self) -> None:
         return None
 
-    def synthesize(self, text: str, sample_rate_hz: int) -> AsyncIterator[bytes]:
+    def synthesize(self, text: str, sample_rate_hz: int, language: str | None = None) -> AsyncIterator[bytes]:
+        """`language` (ISO 639-1): speak with espeak-ng's voice for it (VOICES), else the configured one."""
         if sample_rate_hz not in SUPPORTED_RATES_HZ:
             raise ValueError(f"TTS sample rate must be one of {SUPPORTED_RATES_HZ}, got {sample_rate_hz}")
-        return self._stream(_clean(text), sample_rate_hz)
+        voice = VOICES.get(language or "", self.voice)
+        return self._stream(_clean(text), sample_rate_hz, voice)
 
-    def _command(self, text: str) -> list[str]:
+    def _command(self, text: str, voice: str | None = None) -> list[str]:
         return [
             self.executable,
-            "-v", self.voice,
+            "-v", voice or self.voice,
             "-s", str(self.words_per_minute),
             "--stdout",
             "--",  # everything after this is text, even "-rf /"
             text,
         ]  # fmt: skip
 
-    async def _stream(self, text: str, sample_rate_hz: int) -> AsyncIterator[bytes]:
+    async def _stream(self, text: str, sample_rate_hz: int, voice: str | None = None) -> AsyncIterator[bytes]:
         if not text:
             return
         try:
             process = await asyncio.create_subprocess_exec(
-                *self._command(text),
+                *self._command(text, voice),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.DEVNULL,

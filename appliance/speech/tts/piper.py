@@ -111,6 +111,9 @@ class PiperTts:
     def voice_rate_hz(self, language: str | None = None) -> int:
         return int(self._voice(language).config.sample_rate)
 
+    def _has(self, language: str) -> bool:
+        return language in self._voices or language.split("_")[0].split("-")[0] in self._voices
+
     def _voice(self, language: str | None) -> Any:
         lang = language or self.default_language
         voice = self._voices.get(lang) or self._voices.get(lang.split("_")[0].split("-")[0])
@@ -130,7 +133,8 @@ class PiperTts:
     async def synthesize(
         self, text: str, sample_rate_hz: int, language: str | None = None
     ) -> AsyncIterator[bytes]:
-        voice = self._voice(language)
+        # a language without a voice here is spoken with the default voice: never silence
+        voice = self._voice(language if language and self._has(language) else None)
         voice_rate = int(voice.config.sample_rate)
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Any] = asyncio.Queue()

@@ -1,0 +1,61 @@
+"""An emergency named while the caller is still talking is acted on before the turn ends.
+
+The partial transcript is checked as the caller speaks; once it names a certain emergency the
+turn ends there, and the 911 instruction plays whole even though the caller keeps talking.
+Audio mode on the simulated clock: real VAD, recognizer and voice.
+"""
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from appliance.call.services import build_services
+from appliance.config import load_settings
+from appliance.events import AgentSaid, AsrFinal, CallerSaid, RedFlagRaised
+from appliance.sim.audio import run_audio
+from appliance.sim.record import check
+from appliance.sim.scenario import load_scenario
+
+pytestmark = pytest.mark.slow
+
+LONG_EMERGENCY = (
+    "I have crushing chest pain and my left arm is numb and it started this morning when I was out "
+    "in the garden pulling weeds with my daughter and it has not stopped since then"
+)
+
+
+def test_an_emergency_heard_mid_sentence_is_answered_before_the_caller_stops(tmp_path: Path):
+    path = tmp_path / "long.yaml"
+    path.write_text(
+        f"""
+name: emergency-mid-sentence
+turns:
+  - say: "{LONG_EMERGENCY}"
+expect:
+  outcome: transferred
+  transfer_to: "2100"
+  agent_said: ["911"]
+"""
+    )
+    scenario = load_scenario(path)
+
+    async def go():  # type: ignore[no-untyped-def]
+        services = await build_services(load_settings(), speech=True)
+        try:
+            return await run_audio(scenario, services)
+        finally:
+            await services.close()
+
+    log = asyncio.run(go())
+    assert check(scenario, log) == [], log.records
+    said = next(e for e in log.events if isinstance(e, CallerSaid))
+    flag = next(e for e in log.events if isinstance(e, RedFlagRaised))
+    heard = [e.text for e in log.events if isinstance(e, AsrFinal)]
+    # The turn ended on the emergency, long before the caller's last words were spoken.
+    assert heard and "garden" not in heard[0], heard
+    seconds_of_speech = len(LONG_EMERGENCY.split()) / 170 * 60
+    assert flag.t_ms - said.t_ms < seconds_of_speech * 1000 / 2, (flag, said)
+    # The instruction was played whole although the caller went on talking over it.
+    instruction = [e for e in log.events if isinstance(e, AgentSaid) and "911" in e.text]
+    assert instruction and not any(e.interrupted for e in instruction)
