@@ -28,12 +28,10 @@ def _services(settings):  # type: ignore[no-untyped-def]
     return build_services(settings)
 
 
-def test_the_real_session_plays_the_disclosure_over_sip(tmp_path: Path) -> None:
-    port, rtp, peer = next_ports()
-    base = sip_settings(port, rtp)
-    settings = base.model_copy(update={"call": base.call.model_copy(update={"sample_rate_hz": 16000})})
-    play = write_wav(tmp_path / "quiet.wav", silence(16000, 500), 16000)  # a caller who listens
-    record = tmp_path / "agent.wav"
+def _call_the_real_session(settings, play: Path, record: Path, seconds: int):  # type: ignore[no-untyped-def]
+    """One pjsua2 caller (playing `play`, recording the agent) against the real CallSession."""
+    port = settings.sip.port
+    peer = port + 5  # next_ports(): the peer's port
     coro = _services(settings)
     holder: dict[str, object] = {}
 
@@ -46,13 +44,24 @@ def test_the_real_session_plays_the_disclosure_over_sip(tmp_path: Path) -> None:
         try:
             done = subprocess.run(
                 [sys.executable, "-m", "tests.telephony.peer_caller", f"sip:wardline@127.0.0.1:{port}",
-                 "--port", str(peer), "--play", str(play), "--record", str(record), "--seconds", "9"],
-                cwd=REPO, capture_output=True, text=True, timeout=60,
+                 "--port", str(peer), "--play", str(play), "--record", str(record),
+                 "--seconds", str(seconds)],
+                cwd=REPO, capture_output=True, text=True, timeout=seconds + 30,
             )  # fmt: skip
             assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
             (rec,) = h.wait_finished(1)
         finally:
             h.run(services.close())
+    return rec
+
+
+def test_the_real_session_plays_the_disclosure_over_sip(tmp_path: Path) -> None:
+    port, rtp, _ = next_ports()
+    base = sip_settings(port, rtp)
+    settings = base.model_copy(update={"call": base.call.model_copy(update={"sample_rate_hz": 16000})})
+    play = write_wav(tmp_path / "quiet.wav", silence(16000, 500), 16000)  # a caller who listens
+    record = tmp_path / "agent.wav"
+    rec = _call_the_real_session(settings, play, record, seconds=9)
     assert rec.codec == "G722" and rec.sample_rate_hz == 16000
     heard = _recognize(record).lower()
     assert "assistant" in heard or "recorded" in heard or "riverside" in heard, heard
@@ -62,28 +71,9 @@ def test_a_silent_line_is_reprompted_and_released_by_the_agent(tmp_path: Path) -
     # The caller's phone stays on the line, silent, for up to a minute: the agent reprompts after
     # each second of silence (the site's count: two reprompts, then the goodbye) and hangs up
     # itself, freeing the call slot, as in text and audio mode (tests/sim/test_silent_caller.py).
-    port, rtp, peer = next_ports()
+    port, rtp, _ = next_ports()
     base = sip_settings(port, rtp)
     settings = base.model_copy(update={"call": base.call.model_copy(update={"no_input_timeout_ms": 1000})})
     play = write_wav(tmp_path / "quiet.wav", silence(8000, 500), 8000)
-    coro = _services(settings)
-    holder: dict[str, object] = {}
-
-    def factory(info, transport):  # type: ignore[no-untyped-def]
-        return holder["make"](info, transport)  # type: ignore[operator]
-
-    with Harness(settings, factory) as h:
-        services = h.run(coro, timeout=120)
-        holder["make"] = call_session_factory(services)
-        try:
-            done = subprocess.run(
-                [sys.executable, "-m", "tests.telephony.peer_caller", f"sip:wardline@127.0.0.1:{port}",
-                 "--port", str(peer), "--play", str(play), "--record", str(tmp_path / "agent.wav"),
-                 "--seconds", "60"],
-                cwd=REPO, capture_output=True, text=True, timeout=90,
-            )  # fmt: skip
-            assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-            (rec,) = h.wait_finished(1)
-        finally:
-            h.run(services.close())
+    rec = _call_the_real_session(settings, play, tmp_path / "agent.wav", seconds=60)
     assert rec.outcome == "agent_hung_up", rec
