@@ -85,7 +85,7 @@ async def one_call(services, scenario, figures: Figures) -> None:  # type: ignor
     figures.started += sum(1 for e in log.events if isinstance(e, CallStarted))
     reasons = [e.reason for e in log.events if isinstance(e, TransferStarted)]
     failed = check(scenario, log)
-    if not failed and reasons == ["caller asked for operator"]:
+    if not failed and reasons == ["caller-asked:operator"]:
         figures.completed += 1
     else:
         figures.problems.append("; ".join(failed) or f"transferred: {reasons}")

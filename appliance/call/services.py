@@ -30,6 +30,7 @@ from appliance.call.handoff import new_handoff_id, save_handoff
 from appliance.call.prompts import Prompts, render_prompts
 from appliance.config import Settings
 from appliance.events import EventSink
+from appliance.outcomes import CallOutcome, TransferReason
 from appliance.registry.slots import ModelSlot
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ class FaultHandover:
         """After the REFER: the transfer and the call's end, in the audit log and the figures."""
         from appliance.events import CallEnded, TransferStarted
 
-        if outcome == "transferred":
+        if outcome == CallOutcome.TRANSFERRED:
             self.record(TransferStarted(self.call_id, 0.0, to=self.to, reason=self.reason,
                                         handoff_id=self.handoff_id))  # fmt: skip
         self.record(CallEnded(self.call_id, 0.0, outcome=outcome, reason=self.reason))
@@ -298,7 +299,7 @@ class CallServices:
 
         record(CallFaulted(call_id, 0.0, stage=stage, code=f"{stage}-failed"))
         handoff_id = new_handoff_id()
-        reason = f"fault:{stage}"
+        reason = TransferReason.FAULT.at(stage)
         try:
             self.save_handoff(
                 handoff_id, {"reason": reason, "request": "the call failed before the agent could help"}

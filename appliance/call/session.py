@@ -53,6 +53,7 @@ from appliance.events import (
     TurnEnded,
     TurnLatency,
 )
+from appliance.outcomes import CallOutcome, TransferReason, hang_up_outcome
 
 if TYPE_CHECKING:
     from appliance.call.services import CallEngines, CallServices
@@ -166,7 +167,7 @@ class CallSession:
         self._drained = asyncio.Event()
         self._ended = False
         self._finishing = False  # a transfer or hang-up is under way (_finish_call)
-        self._outcome = "caller_hung_up"
+        self._outcome = CallOutcome.CALLER_HUNG_UP
         self._end_reason = ""  # "fault:<stage>" when a fault ended the call
         self._fault: Fault | None = None  # set once: later faults of the same call change nothing
         self._idle_since = 0.0
@@ -554,7 +555,7 @@ class CallSession:
             raise item
         if item == "hangup" and not self._ended:
             self._emit(HungUp(self.call_id, self.now_ms(), by="caller"))
-            self._outcome = "caller_hung_up"
+            self._outcome = CallOutcome.CALLER_HUNG_UP
             self._ended = True
             return
         if self._response is not None:
@@ -725,7 +726,7 @@ class CallSession:
         self._finishing = True
         if isinstance(action, HangUp):
             self._emit(HungUp(self.call_id, self.now_ms(), by="agent"))
-            self._outcome = "contained" if action.reason in ("goodbye", "contained") else "agent_hung_up"
+            self._outcome = hang_up_outcome(action.reason)
             await self._post_call_survey(action.reason)
             self._ended = True
             await self.transport.hang_up()
@@ -736,7 +737,7 @@ class CallSession:
                 self.call_id, self.now_ms(), to=action.to, reason=action.reason, handoff_id=handoff_id
             )
         )
-        self._outcome = "transferred"
+        self._outcome = CallOutcome.TRANSFERRED
         self._ended = True
         if await self.transport.transfer(action.to, handoff_id):
             return
@@ -749,7 +750,7 @@ class CallSession:
                     self.call_id,
                     self.now_ms(),
                     to=operator,
-                    reason="transfer-failed",
+                    reason=TransferReason.TRANSFER_FAILED,
                     handoff_id=handoff_id,
                 )
             )
@@ -757,7 +758,7 @@ class CallSession:
                 return
             self._emit(TransferFailed(self.call_id, self.now_ms(), to=operator))
         await self._say_now(NO_ONE_AVAILABLE)
-        self._outcome = "agent_hung_up"
+        self._outcome = CallOutcome.AGENT_HUNG_UP
         await self.transport.hang_up()
 
     def _store_handoff(self, action: Transfer) -> str:
@@ -820,11 +821,11 @@ class CallSession:
                     self.call_id, self.now_ms(), to=transfer.to, reason=transfer.reason, handoff_id=handoff_id
                 )
             )
-            self._outcome = "transferred"
+            self._outcome = CallOutcome.TRANSFERRED
             self._ended = True
             if not await self.transport.transfer(transfer.to, handoff_id):
                 self._emit(TransferFailed(self.call_id, self.now_ms(), to=transfer.to))
-                self._outcome = "agent_hung_up"
+                self._outcome = CallOutcome.AGENT_HUNG_UP
                 await self.transport.hang_up()
 
     async def _close(self) -> None:

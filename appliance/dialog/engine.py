@@ -102,6 +102,7 @@ from appliance.events import (
     RedFlagRaised,
 )
 from appliance.knowledge.base import KnowledgeBaseProtocol
+from appliance.outcomes import HangUpReason, TransferReason
 from appliance.tools.base import ToolGatewayProtocol, ToolResult
 
 CARD_DIGITS = 12  # a run this long is a card number, never a date or a phone number
@@ -276,7 +277,10 @@ class DialogEngine:
 
     def fail_to_human(self, reason: str) -> list[AgentAction]:
         """A call-level fault: apologise and transfer to the operator with a summary."""
-        actions: list[AgentAction] = [Say(R.FAULT), self._transfer("operator", f"fault:{reason}")]
+        actions: list[AgentAction] = [
+            Say(R.FAULT),
+            self._transfer("operator", TransferReason.FAULT.at(reason)),
+        ]
         if self._secure:
             self._secure = False
             actions.insert(0, SecureDigits(False))
@@ -325,7 +329,7 @@ class DialogEngine:
         if turn.kind == "dtmf":
             commands = self._dtmf(turn.dtmf)
             if commands is None:
-                reason = f"caller-pressed-{_key_name(self.site.site.keypad.operator)}"
+                reason = TransferReason.CALLER_PRESSED_OPERATOR
                 yield self._transfer_say("operator", reason)
                 yield self._transfer("operator", reason)
                 return
@@ -351,7 +355,7 @@ class DialogEngine:
                 yield Say(
                     "Please don't read card numbers to me. I'm connecting you to our billing office now."
                 )
-                yield self._transfer("billing", "card-number")
+                yield self._transfer("billing", TransferReason.CARD_NUMBER)
                 return
             if _matches_any(self.site.nlu.injection.patterns, text):
                 self._emit(CommandRejected(self.call_id, self._clock_ms(), name="caller_instruction",
@@ -387,7 +391,7 @@ class DialogEngine:
             for action in self._emergency(flag):
                 yield action
         elif flag.response == "nurse_line":
-            reason = f"red-flag-doubt:{flag.category}"
+            reason = TransferReason.RED_FLAG_DOUBT.at(flag.category)
             yield self._transfer_say("nurse", reason)
             yield self._transfer("nurse", reason)
         else:
@@ -416,7 +420,9 @@ class DialogEngine:
         message, spoken_in = handoff_message(language)
         yield Say(message, language=spoken_in)
         target, reason = (
-            ("nurse", f"red-flag:{flag.category}") if flag else ("interpreter", f"language:{language}")
+            ("nurse", TransferReason.RED_FLAG.at(flag.category))
+            if flag
+            else ("interpreter", TransferReason.LANGUAGE.at(language))
         )
         if flag:
             self._emit(RedFlagRaised(self.call_id, self._clock_ms(), category=flag.category))
@@ -448,7 +454,7 @@ class DialogEngine:
         self._emit(RedFlagRaised(self.call_id, self._clock_ms(), category=flag.category))
         yield Say(flag.message)
         yield Say(f"If you stay on the line, I'm connecting you to {self.site.label(flag.transfer_to)} now.")
-        yield self._transfer(flag.transfer_to, f"red-flag:{flag.category}")
+        yield self._transfer(flag.transfer_to, TransferReason.RED_FLAG.at(flag.category))
 
     def _dtmf(self, digits: str) -> list[Command] | None:
         """None means "to the operator": the site's operator key (0) pressed first always works."""
@@ -465,7 +471,7 @@ class DialogEngine:
         self._silences += 1
         if self._silences >= self.site.site.max_silence_turns:
             yield Say(R.SILENCE_GOODBYE)
-            yield HangUp("no-input")
+            yield HangUp(HangUpReason.NO_INPUT)
             return
         yield Say(f"{R.REPROMPT} {self._s.last_prompt}")
 
@@ -503,8 +509,10 @@ class DialogEngine:
                 yield Say(self._s.last_prompt if self._s.expecting else "How else can I help you?")
                 return
         if handoff := next((c for c in commands if isinstance(c, HandOff)), None):
-            yield self._transfer_say(handoff.target, handoff.reason)
-            yield self._transfer(handoff.target, handoff.reason or f"caller-asked-{handoff.target}")
+            # the command's own reason may be a model's words: the transfer records a fixed code
+            reason = TransferReason.CALLER_ASKED.at(handoff.target)
+            yield self._transfer_say(handoff.target, reason)
+            yield self._transfer(handoff.target, reason)
             return
         if Repeat in kinds:
             yield Say(self._s.last_prompt)
@@ -552,20 +560,20 @@ class DialogEngine:
         if self._last_text and mentions_symptom(self.site.redflags, self._last_text):
             # the rule for doubt: words about a symptom or a body part we could not place go to a
             # nurse, never back to the menu
-            yield self._transfer_say("nurse", "symptom-not-understood")
-            yield self._transfer("nurse", "symptom-not-understood")
+            yield self._transfer_say("nurse", TransferReason.SYMPTOM_NOT_UNDERSTOOD)
+            yield self._transfer("nurse", TransferReason.SYMPTOM_NOT_UNDERSTOOD)
             return
         self._misses += 1
         if self._misses >= MAX_MISSES:
             yield Say("I'm sorry, I'm having trouble understanding. Let me get you a person.")
-            yield self._transfer("operator", "not-understood")
+            yield self._transfer("operator", TransferReason.NOT_UNDERSTOOD)
             return
         prompt = self._s.last_prompt if self._s.expecting else R.HELP_MENU + " What would you like to do?"
         yield Say(f"{R.NOT_UNDERSTOOD} {prompt}")
 
     def _goodbye(self) -> Iterator[AgentAction]:
         yield Say(f"Thank you for calling {self.site.site.name}. Goodbye.")
-        yield HangUp("goodbye")
+        yield HangUp(HangUpReason.GOODBYE)
 
     # -- flows ------------------------------------------------------------------------------------
     def _start_flow(self, name: str) -> None:
@@ -671,7 +679,7 @@ class DialogEngine:
         for key in keys:
             if key == rules.entry_operator:
                 s.keyed, s.expecting = "", None  # the identity step ends here: secure mode off
-                reason = f"caller-pressed-{_key_name(key)}"
+                reason = TransferReason.CALLER_PRESSED_OPERATOR
                 yield self._transfer_say("operator", reason)
                 yield self._transfer("operator", reason)
                 return
@@ -774,7 +782,7 @@ class DialogEngine:
         answer = R.answer_from_passages(question, passages) if passages else None
         if answer is None:
             yield Say(R.KNOWLEDGE_UNKNOWN)
-            yield self._transfer("operator", "knowledge-unknown")
+            yield self._transfer("operator", TransferReason.KNOWLEDGE_UNKNOWN)
             return
         yield Say(answer)
 
@@ -875,10 +883,6 @@ def _keyed_date(keys: str) -> str | None:
         return date(year, month, day).isoformat()
     except ValueError:
         return None
-
-
-def _key_name(key: str) -> str:
-    return {"*": "star", "#": "pound"}.get(key, key)
 
 
 def _mask_digits(text: str) -> str:

@@ -29,6 +29,7 @@ from appliance.dialog.commands import (
 from appliance.dialog.nlu import IDENTITY_EXPECTS
 from appliance.dialog.sitepack import FlowSpec, SitePack, Step
 from appliance.dialog.spoken import pharmacy_words
+from appliance.outcomes import TransferReason
 from appliance.tools.base import ToolResult
 
 FAILURE_STATUSES = ("failed", "timeout", "refused", "cancelled")
@@ -372,7 +373,7 @@ class FlowRunner:
             return Outcome(say=R.IDENTITY_OK, identity_checked=(True, attempt))
         if _tool_failed(result):
             handoff = spec.handoff.tool_failed if spec else "operator"
-            return Outcome(say=R.SORRY_TOOL, handoff=handoff, reason="tool-failed")
+            return Outcome(say=R.SORRY_TOOL, handoff=handoff, reason=TransferReason.TOOL_FAILED)
         if result.status == "needs_guardian":
             state.slots["acting_for"] = state.slots.pop("name", None)
             state.slots.pop("guardian", None)
@@ -383,7 +384,10 @@ class FlowRunner:
         if result.status == "not_authorized" or attempt >= self.site.site.identity.max_attempts:
             message = result.message if result.status == "not_authorized" else R.IDENTITY_FAILED
             return Outcome(
-                say=message, handoff=failed_to, reason="identity-not-verified", identity_checked=checked
+                say=message,
+                handoff=failed_to,
+                reason=TransferReason.IDENTITY_NOT_VERIFIED,
+                identity_checked=checked,
             )
         for slot in ("name", "dob", "guardian", "acting_for"):
             state.slots.pop(slot, None)
@@ -399,7 +403,7 @@ class FlowRunner:
             return Outcome(
                 say=R.IDENTITY_FAILED,
                 handoff=self.spec(state).handoff.identity_failed,
-                reason="identity-not-verified",
+                reason=TransferReason.IDENTITY_NOT_VERIFIED,
                 identity_checked=checked,
             )
         again = ask(state, state.expecting, self.site.site.keypad.dob_invalid)
@@ -440,7 +444,9 @@ class FlowRunner:
             state.step = index + 1
             return Outcome(say=result.message if step.announce else "")
         if _tool_failed(result):
-            return Outcome(say=R.SORRY_TOOL, handoff=spec.handoff.tool_failed, reason="tool-failed")
+            return Outcome(
+                say=R.SORRY_TOOL, handoff=spec.handoff.tool_failed, reason=TransferReason.TOOL_FAILED
+            )
         if result.status == "choose":
             options = next((v for v in result.data.values() if isinstance(v, list) and v), [])
             state.offered = list(options)
@@ -460,9 +466,15 @@ class FlowRunner:
             ask(state, "retry", result.message)
             return Outcome(say=result.message, stop=True)
         if result.status == "no_slots" and spec.handoff.no_options:
-            return Outcome(say=result.message, handoff=spec.handoff.no_options, reason="no-options")
+            return Outcome(
+                say=result.message, handoff=spec.handoff.no_options, reason=TransferReason.NO_OPTIONS
+            )
         if spec.handoff.refused:
-            return Outcome(say=result.message, handoff=spec.handoff.refused, reason=result.status)
+            return Outcome(
+                say=result.message,
+                handoff=spec.handoff.refused,
+                reason=TransferReason.TOOL_DECLINED.at(result.status),
+            )
         return Outcome(say=result.message or R.SORRY_TOOL, end_flow=True)
 
     # -- values -------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from appliance.events import Event, EventSink
 from appliance.ops.figures import ratio
 from appliance.ops.store import OpsCall, OpsIntentSwitch, aware
 from appliance.ops.targets import Target, Targets
+from appliance.outcomes import CallOutcome, TransferReason
 
 
 class IntentFallback(Exception):
@@ -65,7 +66,7 @@ def judge(target: Target, window_calls: Sequence[Any], recent_calls: Sequence[An
     missed: list[str] = []
     n = len(window_calls)
     if n >= target.min_calls:
-        contained = ratio(sum(c.outcome == "contained" for c in window_calls), n) or 0.0
+        contained = ratio(sum(c.outcome == CallOutcome.CONTAINED for c in window_calls), n) or 0.0
         if target.containment_min is not None and contained < target.containment_min:
             missed.append(
                 f"containment {contained:.0%} is below the target {target.containment_min:.0%} "
@@ -213,7 +214,7 @@ class GuardedDialog:
     def _to_people(self, intent: str) -> list[Any]:
         target = self._guard.targets.for_intent(intent).fallback_to
         site = self._guard.site
-        reason = f"fallback:{intent}"
+        reason = TransferReason.FALLBACK.at(intent)
         # fail_to_human builds the summary (request, identity, actions) and ends the dialog.
         transfer = next(a for a in self._engine.fail_to_human(reason) if isinstance(a, Transfer))
         transfer = dataclasses.replace(

@@ -9,13 +9,13 @@ Prometheus figures at once and hands database writes to the runtime's writer thr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from appliance.events import Event
+from appliance.outcomes import CallOutcome, TransferReason, reason_code
 
 if TYPE_CHECKING:
     from appliance.ops.runtime import OpsRuntime
@@ -23,44 +23,12 @@ if TYPE_CHECKING:
 NO_INTENT = "none"  # calls that never started a flow (questions, operator requests, hang-ups)
 OUTCOMES = ("contained", "transferred", "abandoned", "ended")
 _OUTCOME_OF = {
-    "contained": "contained",
-    "transferred": "transferred",
-    "caller_hung_up": "abandoned",
-    "agent_hung_up": "ended",  # the agent ended it without resolving (no input, no line answered)
+    CallOutcome.CONTAINED: "contained",
+    CallOutcome.TRANSFERRED: "transferred",
+    CallOutcome.CALLER_HUNG_UP: "abandoned",
+    CallOutcome.AGENT_HUNG_UP: "ended",  # the agent ended it without resolving (no input, no line answered)
 }
 ERROR_STATUSES = ("failed", "timeout")
-_KNOWN_REASONS = frozenset(
-    {
-        "caller-pressed-0",
-        "identity-not-verified",
-        "tool-failed",
-        "no-options",
-        "not-understood",
-        "knowledge-unknown",
-        "card-number",
-        "transfer-failed",
-        "refused",
-        "conflict",
-        "invalid",
-        "no_slots",
-        "failed",
-        "timeout",
-    }
-)
-_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,47}$")
-
-
-def reason_code(reason: str) -> str:
-    """A transfer reason as a fixed code: free text (a model's words) never becomes a label."""
-    reason = reason.strip()
-    if reason in _KNOWN_REASONS:
-        return reason
-    prefix, _, rest = reason.partition(":")
-    if prefix in ("red-flag", "fault", "fallback") and _CODE.fullmatch(rest):
-        return f"{prefix}:{rest}"
-    if reason.startswith(("caller-asked", "caller asked")):
-        return "caller-asked"
-    return "other"
 
 
 @dataclass(frozen=True)
@@ -215,7 +183,11 @@ class CallTally:
         outcome = self.outcome or "ended"
         errors = sum(t.status in ERROR_STATUSES for t in self.tools)
         errors += bool(
-            self.fault is not None or (reason and (reason.startswith("fault:") or reason == "tool-failed"))
+            self.fault is not None
+            or (
+                reason
+                and (reason.startswith(TransferReason.FAULT.at("")) or reason == TransferReason.TOOL_FAILED)
+            )
         )
         return CallSummary(
             call_id=self.call_id,
@@ -239,7 +211,7 @@ class CallTally:
             red_flags=len(self.red_flags),
             red_flag_categories=tuple(self.red_flags),
             errors=errors,
-            fallback=bool(reason and reason.startswith("fallback:")),
+            fallback=bool(reason and reason.startswith(TransferReason.FALLBACK.at(""))),
             caller_ref=self.caller_ref,
             satisfaction=self.satisfaction,
             tools=tuple(self.tools),

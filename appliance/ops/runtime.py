@@ -35,6 +35,7 @@ from appliance.ops.recorder import NO_INTENT, CallRecorder, CallSummary, CallTal
 from appliance.ops.store import OpsCall, OpsLiveCall, OpsToolCall, OpsTurnLatency
 from appliance.ops.survey import PostCallSurvey
 from appliance.ops.targets import Targets, load_targets
+from appliance.outcomes import CallOutcome, hang_up_outcome
 
 log = logging.getLogger(__name__)
 SALT_FILE = "ops-caller-salt"
@@ -129,7 +130,7 @@ class OpsRuntime:
 
     def survey(self, call_id: str, hangup_reason: str) -> PostCallSurvey | None:
         """The post-call press after a goodbye, or None (surveys off, or not a goodbye)."""
-        if not self.survey_on or hangup_reason not in ("goodbye", "contained"):
+        if not self.survey_on or hang_up_outcome(hangup_reason) is not CallOutcome.CONTAINED:
             return None
         return PostCallSurvey(call_id, self.satisfaction, wait_ms=self.survey_wait_ms)
 

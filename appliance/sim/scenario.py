@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from appliance.outcomes import CallOutcome
 from appliance.yamlsource import YamlError, load_yaml
-
-Outcome = Literal["contained", "transferred", "caller_hung_up", "agent_hung_up"]
 
 
 class _Strict(BaseModel):
@@ -36,7 +34,7 @@ class Turn(_Strict):
 
 
 class Expect(_Strict):
-    outcome: Outcome | None = None
+    outcome: CallOutcome | None = None
     transfer_to: str | None = None
     within_turns: int | None = Field(None, ge=1)
     tools: list[str] = Field(default_factory=list)

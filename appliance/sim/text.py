@@ -12,6 +12,7 @@ import uuid
 from appliance.call.services import CallServices
 from appliance.dialog.actions import CallerTurn, HangUp, Say, SetRecording, Transfer
 from appliance.events import AgentSaid, BargeIn, CallEnded, CallerSaid, CallStarted, HungUp, TransferStarted
+from appliance.outcomes import CallOutcome, hang_up_outcome
 from appliance.sim.record import CallLog
 from appliance.sim.scenario import Scenario
 
@@ -40,7 +41,7 @@ async def run_text(scenario: Scenario, services: CallServices) -> CallLog:
     emit(CallStarted(call_id, now_ms(), 0, "sim-text"))
     outcome = None
 
-    def perform(actions: list, cut_after_ms: int | None) -> str | None:
+    def perform(actions: list, cut_after_ms: int | None) -> CallOutcome | None:
         """Say what the actions say (cut by a barge-in), then transfer or hang up."""
         texts = [a.text for a in actions if isinstance(a, Say)]
         budget = _words_in(cut_after_ms, wpm) if cut_after_ms is not None else None
@@ -68,13 +69,13 @@ async def run_text(scenario: Scenario, services: CallServices) -> CallLog:
                         call_id, now_ms(), to=action.to, reason=action.reason, handoff_id=action.handoff_id
                     )
                 )
-                return "transferred"
+                return CallOutcome.TRANSFERRED
             if isinstance(action, HangUp):
                 emit(HungUp(call_id, now_ms(), by="agent"))
-                return "contained" if action.reason in ("goodbye", "contained") else "agent_hung_up"
+                return hang_up_outcome(action.reason)
         return None
 
-    async def keep_silent(silence_ms: int) -> str | None:
+    async def keep_silent(silence_ms: int) -> CallOutcome | None:
         """As on a call: a reprompt after each `no_input_timeout_ms` of silence, the timer starting
         again once the reprompt has been spoken, until the dialog says goodbye."""
         left = silence_ms
@@ -104,7 +105,7 @@ async def run_text(scenario: Scenario, services: CallServices) -> CallLog:
         log.turn = i + 1
         if turn.hang_up:
             emit(HungUp(call_id, now_ms(), by="caller"))
-            outcome = "caller_hung_up"
+            outcome = CallOutcome.CALLER_HUNG_UP
             break
         if turn.say is not None:
             emit(CallerSaid(call_id, now_ms(), text=turn.say))
@@ -118,6 +119,6 @@ async def run_text(scenario: Scenario, services: CallServices) -> CallLog:
         outcome = perform(actions, barge_of(i + 1))
     if outcome is None:
         emit(HungUp(call_id, now_ms(), by="caller"))
-        outcome = "caller_hung_up"
+        outcome = CallOutcome.CALLER_HUNG_UP
     emit(CallEnded(call_id, now_ms(), outcome=outcome))
     return log

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Protocol
 from appliance.audio import frame_bytes, split_frames
 from appliance.call.faults import Fault
 from appliance.call.handoff import HANDOFF_HEADER
+from appliance.outcomes import CallOutcome
 from appliance.telephony.refer import refer_to
 
 if TYPE_CHECKING:
@@ -300,7 +301,7 @@ class CallBridge:
             task = self._task = self.loop.create_task(self.session.run())
             await asyncio.wait({task})
             if task.cancelled() and self.disconnected.is_set():
-                self.outcome = "caller_hung_up"
+                self.outcome = CallOutcome.CALLER_HUNG_UP
             elif task.cancelled():
                 raise RuntimeError("the session stopped taking audio")
             else:
@@ -315,7 +316,9 @@ class CallBridge:
                 self.info.call_id,
                 type(exc).__name__,
             )
-            self.outcome = "transferred" if await self._to_operator(handover, stage) else "failed"
+            self.outcome = (
+                CallOutcome.TRANSFERRED if await self._to_operator(handover, stage) else CallOutcome.FAILED
+            )
         finally:
             self.switch.close()
             if not self.transport.hung_up:
@@ -347,7 +350,7 @@ class CallBridge:
         plan = handover(self.info, stage)
         await self._apologise(plan.apology)
         ok = await self.transport.transfer(plan.to, plan.handoff_id)
-        plan.ended("transferred" if ok else "failed")
+        plan.ended(CallOutcome.TRANSFERRED if ok else CallOutcome.FAILED)
         return ok
 
     async def _apologise(self, pcm: bytes) -> None:

@@ -123,7 +123,7 @@ def test_a_call_keeps_its_voice_through_a_swap_and_the_next_call_gets_the_new_on
             assert check(scenario, first) == [], first.records
             said_after = [e for e in first.events if isinstance(e, AgentSaid)][1:]
             assert said_after, "the agent spoke after the swap"
-            assert _transfer_reasons(first) == ["caller asked for operator"]
+            assert _transfer_reasons(first) == ["caller-asked:operator"]
             new = services.tts
             assert new is not old and services.tts_slot.model_id == "piper/voice-b/en"
             assert not await _speaks(old)  # closed once its last call ended
@@ -131,7 +131,7 @@ def test_a_call_keeps_its_voice_through_a_swap_and_the_next_call_gets_the_new_on
 
             second = await run_audio(scenario, services)  # only the new voice is open now
             assert check(scenario, second) == [], second.records
-            assert _transfer_reasons(second) == ["caller asked for operator"]
+            assert _transfer_reasons(second) == ["caller-asked:operator"]
             assert await _speaks(new)
 
             [entry] = _swapped_entries(services)

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from appliance.dialog.actions import HangUp, Transfer
+from appliance.outcomes import hang_up_outcome
 from tests.conftest import SCENARIOS
 from tests.dialog.conftest import Call
 
@@ -32,7 +33,7 @@ def play(call: Call, turns: list[dict[str, Any]]) -> tuple[str, int]:
         if isinstance(final, Transfer):
             return "transferred", number
         if isinstance(final, HangUp):
-            return ("contained" if final.reason == "goodbye" else "agent_hung_up"), number
+            return hang_up_outcome(final.reason), number
     return "caller_hung_up", len(turns)
 
 

@@ -149,7 +149,7 @@ def test_star_reaches_the_operator_during_the_entry(make_call: Callable[..., Cal
     assert out[0] == SecureDigits(False)
     transfer = out[-1]
     assert isinstance(transfer, Transfer) and transfer.to == "2000"
-    assert transfer.reason == "caller-pressed-star" and transfer.summary["identity_verified"] is False
+    assert transfer.reason == "caller-pressed-operator" and transfer.summary["identity_verified"] is False
     assert call.tools() == []
 
 

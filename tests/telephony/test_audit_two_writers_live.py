@@ -62,7 +62,7 @@ def test_a_second_writer_between_two_calls_breaks_nothing(tmp_path: Path) -> Non
     assert [r.outcome for r in records] == ["transferred", "transferred"]
     for entries in calls:
         transfers = [e.entry["payload"]["reason"] for e in entries if e.entry["type"] == "transfer"]
-        assert transfers == ["caller-pressed-0"]  # the caller's own choice, not a fault
+        assert transfers == ["caller-pressed-operator"]  # the caller's own choice, not a fault
         assert [e.entry["type"] for e in entries][-1] == "call-ended"
     report = verify.verify_bundle(tmp_path / "bundle", log.keys.trusted_path)
     assert report.exit_code == 0, report.failure
