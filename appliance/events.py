@@ -180,6 +180,9 @@ class ToolCalled(Event):
     ok: bool = True
     status: str = "ok"  # ok | refused | failed | timeout
     latency_ms: float = 0.0
+    # the records it touched, as opaque ids (patient_ref, appointment_id, task_id): never PHI,
+    # so the audit log can tie the call to the row without naming anyone
+    refs: dict[str, str] = field(default_factory=dict)
 
 
 @_register

@@ -24,7 +24,7 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "disclosure-played": (),
     "consent-answered": ("recording",),
     "identity-checked": ("verified", "attempt"),  # the outcome only, never the identifiers
-    "tool-call": ("tool", "status", "ok", "latency_ms"),
+    "tool-call": ("tool", "status", "ok", "latency_ms", "refs"),  # refs: opaque record ids
     "transfer": ("to", "reason", "handoff_id"),  # not the summary
     "transfer-failed": ("to",),  # the REFER was refused or the target never answered
     "red-flag": ("category",),

@@ -12,7 +12,7 @@ SENTENCES: dict[str, str] = {
     "disclosure-played": "automated-assistant and recording notice played",
     "consent-answered": "caller answered the recording question (recording allowed: {recording})",
     "identity-checked": "identity check, attempt {attempt}: verified {verified}",
-    "tool-call": "tool {tool}: {status}",
+    "tool-call": "tool {tool}: {status}{on}",
     "transfer": "transferred to {to} ({reason})",
     "transfer-failed": "the transfer to {to} failed; the caller stayed with the agent",
     "red-flag": "red flag raised: {category}; escalated",
@@ -30,6 +30,10 @@ SENTENCES: dict[str, str] = {
 }
 
 
+# Entry names an older release wrote, read as today's (a log is append-only: they stay in it).
+OLDER_NAMES = {"tool_call": "tool-call"}
+
+
 class _Defaults(dict):  # type: ignore[type-arg]
     def __missing__(self, key: str) -> str:
         return "?"
@@ -40,10 +44,14 @@ def describe(entry: dict[str, Any]) -> str:
         k: ", ".join(map(str, v)) if isinstance(v, list) else v
         for k, v in (entry.get("payload") or {}).items()
     }
+    refs = payload.pop("refs", None)
+    on = ", ".join(f"{k} {v}" for k, v in sorted(refs.items())) if isinstance(refs, dict) else ""
+    payload["on"] = f" ({on})" if on else ""  # the records a tool call touched, by reference
     if "new_key" in payload:
         parts = str(payload["new_key"]).split("+", 2)
         payload["new_key_id"] = parts[1] if len(parts) == 3 else "?"
-    template = SENTENCES.get(entry.get("type", ""))
+    kind = str(entry.get("type", ""))
+    template = SENTENCES.get(OLDER_NAMES.get(kind, kind))
     if template is None:
         detail = ", ".join(f"{k}={v}" for k, v in sorted(payload.items()))
         return f"{entry.get('type')}: {detail}" if detail else str(entry.get("type"))

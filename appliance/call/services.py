@@ -149,7 +149,6 @@ class CallServices:
             self.schedule,
             now=self.now,
             events=emit,
-            audit=None,  # tool calls reach the audit log once, as tool-call events (audit/events.py)
             call_id=call_id,
             t_ms=clock_ms,
             timeout_s=self.settings.call.tool_timeout_ms / 1000,

@@ -9,13 +9,14 @@ Timeouts and cancellation (the caller barged in) never leave half a side effect.
 coroutine can stop waiting at any moment, but the worker thread finishes on its own: it checks
 a shared `_Attempt` just before committing. If the waiter has already given up, the thread rolls
 back; if the thread has already started to commit, the commit stands and the waiter reports it.
-Either way the audit record and the ToolCalled event state what really happened: "cancelled" or
-"timeout" at once when the rollback is certain, else the committed result once the thread is
-done (from a done-callback on the event loop). Events and audit entries are always emitted on
-the event loop's thread, never from the worker.
+Either way the ToolCalled event (the audit log's tool entry, see audit/events.py) states what
+really happened: "cancelled" or "timeout" at once when the rollback is certain, else the
+committed result once the thread is done (from a done-callback on the event loop). Events are
+always emitted on the event loop's thread, never from the worker.
 
-Audit payloads and events carry no PHI: tool name, status, latency and opaque references
-(`patient_ref`, `appointment_id`, `task_id`) only.
+Events carry no PHI: tool name, status, latency and opaque references (`patient_ref`,
+`appointment_id`, `task_id`) only; the call's audit sink logs them, so an auditor can tie a tool
+call to the record it touched.
 """
 
 from __future__ import annotations
@@ -38,8 +39,6 @@ from appliance.tools.base import TOOL_NAMES, ToolResult
 from appliance.tools.scheduling import TOOLS, Seal, ToolContext
 from appliance.tools.sitedata import Schedule
 
-AuditFn = Callable[[str, dict[str, Any]], None]
-AUDIT_ENTRY_TYPE = "tool_call"
 # Data keys that are opaque references, fit for the audit log.
 REF_KEYS = ("patient_ref", "appointment_id", "previous_appointment_id", "task_id")
 
@@ -81,8 +80,8 @@ class ToolGateway:
     session_factory: SQLAlchemy sessionmaker of a migrated, seeded database.
     schedule: the site's validated schedule (`appliance.tools.sitedata.load_schedule`).
     now: the current time as an aware datetime (tests inject a fixed clock).
-    events: where ToolCalled events go; call_id and t_ms (call clock, milliseconds) stamp them.
-    audit: `audit(entry_type, payload)`; payloads carry no PHI.
+    events: where ToolCalled events go (the call's sinks: audit log, figures); call_id and t_ms
+        (call clock, milliseconds) stamp them.
     timeout_s: how long a caller waits for a tool before it reports status "timeout".
     latency_s: extra seconds per tool, spent inside the open transaction (tests and benchmarks).
     """
@@ -94,7 +93,6 @@ class ToolGateway:
         *,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         events: EventSink | None = None,
-        audit: AuditFn | None = None,
         call_id: str = "",
         t_ms: Callable[[], float] | None = None,
         timeout_s: float = 5.0,
@@ -106,7 +104,6 @@ class ToolGateway:
         self._schedule = schedule
         self._now = now
         self._events = events
-        self._audit = audit
         self._call_id = call_id
         start = time.monotonic()
         self._t_ms = t_ms or (lambda: (time.monotonic() - start) * 1000.0)
@@ -199,14 +196,8 @@ class ToolGateway:
                     ok=ok,
                     status=status,
                     latency_ms=latency_ms,
+                    refs={k: str(data[k]) for k in REF_KEYS if data.get(k)},
                 )
-            )
-        if self._audit is not None:
-            refs = {k: str(data[k]) for k in REF_KEYS if data.get(k)}
-            self._audit(
-                AUDIT_ENTRY_TYPE,
-                {"call_id": self._call_id, "tool": tool, "status": status, "ok": ok, "latency_ms": latency_ms}
-                | ({"refs": refs} if refs else {}),
             )
 
 

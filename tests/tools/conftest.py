@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from appliance.audit.events import audit_entry
 from appliance.events import Event
 from appliance.store.db import make_engine, open_database
 from appliance.tools.base import TOOL_NAMES
@@ -66,13 +67,14 @@ def clock() -> Clock:
 class Recorder:
     def __init__(self) -> None:
         self.events: list[Event] = []
-        self.audit: list[tuple[str, dict[str, Any]]] = []
 
     def event(self, event: Event) -> None:
         self.events.append(event)
 
-    def record(self, entry_type: str, payload: dict[str, Any]) -> None:
-        self.audit.append((entry_type, payload))
+    @property
+    def audit(self) -> list[tuple[str, dict[str, Any]]]:
+        """What the call's audit sink would log of these events."""
+        return [entry for e in self.events if (entry := audit_entry(e)) is not None]
 
 
 @pytest.fixture
@@ -90,7 +92,6 @@ def make_gateway(
             schedule,
             now=clock,
             events=recorder.event,
-            audit=recorder.record,
             call_id="call-test",
             **kwargs,
         )

@@ -169,7 +169,7 @@ def test_events_and_audit_carry_no_phi(gateway: ToolGateway, recorder) -> None:
     ]
     assert all(e.call_id == "call-test" and e.latency_ms >= 0 for e in recorder.events)
     entry_type, payload = recorder.audit[2]
-    assert entry_type == "tool_call"
+    assert entry_type == "tool-call"
     assert payload["refs"]["appointment_id"].startswith("apt_")
     assert payload["refs"]["patient_ref"] == ref
 
@@ -177,7 +177,7 @@ def test_events_and_audit_carry_no_phi(gateway: ToolGateway, recorder) -> None:
 def test_a_broken_database_fails_softly(tmp_path: Path, schedule, recorder) -> None:
     # A database that was never migrated: every query fails, and the gateway still answers.
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
-    gateway = ToolGateway(sessionmaker(engine), schedule, audit=recorder.record)
+    gateway = ToolGateway(sessionmaker(engine), schedule, events=recorder.event)
     result = asyncio.run(gateway.call("verify_identity", MARIA, allowed=ALL))
     assert (result.ok, result.status) == (False, "failed")
     assert result.message
