@@ -632,9 +632,23 @@ async def _understanding(settings: Settings) -> tuple[Callable[[Any], Any] | Non
     return per_call, engine
 
 
+class AuditUnavailable(Exception):
+    """The audit log could not be opened: no call is taken unrecorded (DESIGN invariants 3, 4)."""
+
+
 def _open_audit(settings: Settings) -> Any:
+    """The audit log, or AuditUnavailable: every failure to open it refuses calls, never turns it off."""
     try:
-        from appliance.audit.log import AuditLog
-    except ImportError:
-        return None
-    return AuditLog.open(settings.database_url, settings.data_dir / "keys")
+        from appliance.audit.log import AuditLog, AuditWriteError
+        from appliance.audit.signing import KeyFileError
+    except ImportError as exc:  # a broken install: the log's own code (or cryptography) is missing
+        raise AuditUnavailable(
+            f"the audit log cannot be loaded ({exc.name or 'a module'} is missing): reinstall wardline; "
+            "no calls are taken without it"
+        ) from None
+    try:
+        return AuditLog.open(settings.database_url, settings.data_dir / "keys")
+    except (AuditWriteError, KeyFileError, OSError) as exc:  # OSError: the key folder itself
+        raise AuditUnavailable(
+            f"the audit log could not be opened: {exc}; no calls are taken without it"
+        ) from None

@@ -14,7 +14,7 @@ from appliance.yamlsource import YamlError
 def _user_errors() -> None:
     """Errors whose message is fit to show as is: the one table, in one place."""
     from appliance.audit.signing import KeyFileError
-    from appliance.call.services import ModelNotActive
+    from appliance.call.services import AuditUnavailable, ModelNotActive
     from appliance.knowledge.index import KnowledgeError
     from appliance.privacy.kek import KekError
     from appliance.store.db import StoreUnavailable
@@ -28,6 +28,7 @@ def _user_errors() -> None:
         ModelNotActive,
         KeyFileError,
         StoreUnavailable,
+        AuditUnavailable,
     ):
         errors.USER_ERRORS.setdefault(cls, 2)
     errors.USER_ERRORS.setdefault(KekError, 3)  # as `wardline data` has always exited for it
