@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from appliance.call.services import CallEngines, CallServices
     from appliance.speech.asr.base import AsrStream
 
+RECORDER_SEAL_S = 30.0  # a disk slower than this to seal a call's audio is left to finish alone
 log = logging.getLogger(__name__)
 
 PREROLL_FRAMES = 15  # 300 ms: the VAD needs a few frames to be sure speech started
@@ -838,7 +839,8 @@ class CallSession:
             self._stream.cancel()
             self._stream = None
         if self.recorder is not None:
-            self.recorder.close()
+            self.recorder.close()  # the recorder's writer seals the audio: wait for it off the loop
+            await asyncio.to_thread(self.recorder.join, RECORDER_SEAL_S)
         self._emit(CallEnded(self.call_id, self.now_ms(), outcome=self._outcome, reason=self._end_reason))
 
     # -- for the figures ----------------------------------------------------------------------
