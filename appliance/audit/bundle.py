@@ -145,4 +145,12 @@ def _copy_verifier(dest: Path) -> None:
         "[--previous-checkpoint LAST.txt]\n"
         "Exit status: 0 verified, 1 tampered, 2 unusable input.\n"
         "Keep the last checkpoint line you verified: the next bundle must extend it.\n"
+        "\n"
+        "This copy of the verifier comes from the party being audited. Before you trust its report,\n"
+        f"check it against the sha256 published with the release (the README, and {verify.VERIFIER_SUMS}\n"
+        "in /usr/share/doc/wardline/ of the .deb), obtained separately from this bundle:\n"
+        f"  cd verifier && sha256sum -c YOUR-COPY-OF-{verify.VERIFIER_SUMS}\n"
+        "The report prints the verifier's own sha256 on its last line for the same comparison.\n"
+        "Or run an independent copy of the verifier (from the release you installed, or your own\n"
+        "implementation of the format described in verify.py) instead of this one.\n"
     )

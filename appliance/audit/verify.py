@@ -2,6 +2,7 @@
 `cryptography` only:
 
     python3 verify.py BUNDLE [--trusted-keys FILE] [--previous-checkpoint FILE] [--json]
+    python3 verify.py --sha256sums      (this verifier's own files, as `sha256sum` lists them)
 
 This and signing.py are the only audit modules that import `cryptography.hazmat` (here:
 Ed25519 signature checks only). The proof maths and formats come from the sibling modules merkle.py,
@@ -23,6 +24,7 @@ Bundle layout (every file is checked byte for byte; JSON must be canonical):
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from collections.abc import Mapping
@@ -49,6 +51,9 @@ KEYS = "keys.txt"
 DATA_FILES = (MANIFEST, ENTRIES, CHECKPOINTS, PROOFS, KEYS)
 VERIFIER_DIR = "verifier"
 VERIFIER_MODULES = ("verify.py", "merkle.py", "note.py", "entries.py")
+# Published with each release (README, /usr/share/doc/wardline/verifier.sha256): an auditor who
+# runs the copy inside a bundle checks it against that, or runs an independent copy instead.
+VERIFIER_SUMS = "verifier.sha256"
 
 VERIFIED, TAMPERED, UNUSABLE = 0, 1, 2
 
@@ -86,9 +91,30 @@ class Report:
     checks: list[str] = field(default_factory=list)
     failure: dict[str, Any] | None = None
     latest_checkpoint: str = ""  # the signed note to keep for next time (--previous-checkpoint)
+    verifier_sha256: str = ""  # of the verifier that wrote this report (see verifier_sha256)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+# ---------------------------------------------------------------- the verifier itself
+
+
+def verifier_sums(folder: Path | None = None) -> str:
+    """The verifier's files as `sha256sum` lists them (check a copy with `sha256sum -c`)."""
+    folder = folder or Path(__file__).resolve().parent
+    return "".join(
+        f"{hashlib.sha256((folder / name).read_bytes()).hexdigest()}  {name}\n"
+        for name in sorted(VERIFIER_MODULES)
+    )
+
+
+def verifier_sha256(folder: Path | None = None) -> str:
+    """One number for the verifier: the sha256 of its `verifier_sums` listing (what is published)."""
+    try:
+        return hashlib.sha256(verifier_sums(folder).encode()).hexdigest()
+    except OSError:
+        return ""  # a file of it cannot be read: the report says nothing rather than a wrong number
 
 
 # ---------------------------------------------------------------- reading
@@ -212,7 +238,7 @@ def verify_files(
     previous_checkpoint: str | None = None,
 ) -> Report:
     """Verify a bundle given as {file name: bytes}; never raises for bad input."""
-    report = Report()
+    report = Report(verifier_sha256=verifier_sha256())
     try:
         _verify(files, trusted_keys, previous_checkpoint, report)
     except Unusable as exc:
@@ -239,7 +265,10 @@ def verify_bundle(
         keys_text = _read_text(trusted_keys, "trusted keys") if trusted_keys else None
         prev_text = _read_text(previous_checkpoint, "previous checkpoint") if previous_checkpoint else None
     except Unusable as exc:
-        return Report(failure={"reason": str(exc), "where": "", "entry": None, "last_entry": None})
+        return Report(
+            failure={"reason": str(exc), "where": "", "entry": None, "last_entry": None},
+            verifier_sha256=verifier_sha256(),
+        )
     return verify_files(files, keys_text, prev_text)
 
 
@@ -521,6 +550,11 @@ def render(report: Report) -> str:
         else:
             entry = ""
         lines.append(f"  FAIL {entry}{f['reason']}{where}")
+    if report.verifier_sha256:
+        lines.append(
+            f"  verifier sha256 {report.verifier_sha256}: trust this report only if it matches the "
+            f"value published with the release (README, /usr/share/doc/wardline/{VERIFIER_SUMS})"
+        )
     return "\n".join(lines)
 
 
@@ -538,14 +572,22 @@ def save_checkpoint(report: Report, path: Path | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="verify.py", description="Verify a Wardline audit bundle offline.")
-    parser.add_argument("bundle", type=Path)
+    parser.add_argument("bundle", type=Path, nargs="?")
     parser.add_argument("--trusted-keys", type=Path, help="the box's trusted-keys file, obtained separately")
     parser.add_argument(
         "--previous-checkpoint", type=Path, help="a checkpoint you kept from an earlier check"
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--save-checkpoint", type=Path, help="when verified, keep the latest checkpoint here")
+    parser.add_argument(
+        "--sha256sums", action="store_true", help="print this verifier's files as sha256sum lists them"
+    )
     args = parser.parse_args(argv)
+    if args.sha256sums:
+        print(verifier_sums(), end="")
+        return VERIFIED
+    if args.bundle is None:
+        parser.error("the bundle folder is required")  # exits 2: unusable input
     report = verify_bundle(args.bundle, args.trusted_keys, args.previous_checkpoint)
     save_checkpoint(report, args.save_checkpoint)
     if args.json:

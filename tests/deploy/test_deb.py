@@ -125,6 +125,7 @@ def test_package_contents(deb: Path) -> None:
         "./etc/wardline/wardline.toml",
         "./usr/share/doc/wardline/copyright",
         "./usr/share/doc/wardline/sbom.cdx.json",
+        "./usr/share/doc/wardline/verifier.sha256",  # the audit verifier's published sums
         "./lib/systemd/system/wardline.service",
         "./lib/systemd/system/wardline-retention.timer",
         "./opt/venvs/wardline/bin/wardline",
