@@ -6,10 +6,10 @@ a model id). There is no free-text argument, so a transcript, a name or a date o
 reach the journal through this module. `detail` (free text) is accepted only for events about
 the box itself (a configuration error, a failed migration), never for call events.
 
-Entries go to journald's native socket (one datagram per entry, the documented wire format:
-KEY=value lines, or KEY, a 64-bit little-endian length and raw bytes for values with newlines).
-Without journald (a terminal, a container) the same entry is written to stderr as one line.
-Call `log_event` from any thread: each entry is one sendto() on its own socket.
+Entries go to journald through systemd-python's `systemd.journal.send` (libsystemd's
+sd_journal_sendv: the native protocol, with its fallback to a memfd for large entries). Without
+journald (a terminal, a container: its socket is absent, and libsystemd would drop the entry
+silently) the same entry is written to stderr as one line. Call `log_event` from any thread.
 
     journalctl -u wardline MESSAGE_ID=5d0125f7531c4262808c2df979c9935e   # every reload
 """
@@ -19,13 +19,13 @@ from __future__ import annotations
 import enum
 import os
 import re
-import socket
-import struct
 import sys
 from dataclasses import dataclass
 from typing import TextIO
 
-JOURNAL_SOCKET = "/run/systemd/journal/socket"
+from systemd import journal as _journald
+
+JOURNAL_SOCKET = "/run/systemd/journal/socket"  # where libsystemd sends: present while journald runs
 IDENTIFIER = "wardline"
 
 # syslog priorities (journald's PRIORITY field)
@@ -115,7 +115,6 @@ SAFE_FIELDS = frozenset(
 # separators format_status() uses.
 _IDENT = re.compile(r"[A-Za-z0-9._:@/+=-]{1,200}")
 _STATUS = re.compile(r"[A-Za-z0-9._:@/+=;, -]{1,300}")
-_FIELD_NAME = re.compile(r"[A-Z0-9][A-Z0-9_]*")
 
 
 class UnsafeFieldError(ValueError):
@@ -142,26 +141,19 @@ def _check(event: Event, fields: dict[str, object]) -> dict[str, str]:
     return out
 
 
-def encode_entry(fields: dict[str, str]) -> bytes:
-    """journald's native wire format for one entry."""
-    parts: list[bytes] = []
-    for key, value in fields.items():
-        if not _FIELD_NAME.fullmatch(key):
-            raise ValueError(f"invalid journal field name {key!r}")
-        data = value.encode("utf-8", "replace")
-        if b"\n" in data:
-            parts.append(key.encode() + b"\n" + struct.pack("<Q", len(data)) + data + b"\n")
-        else:
-            parts.append(key.encode() + b"=" + data + b"\n")
-    return b"".join(parts)
-
-
 class Journal:
-    """Writes events to journald (or stderr when there is none)."""
+    """Writes events to journald (or stderr when there is none).
 
-    def __init__(self, socket_path: str = JOURNAL_SOCKET, fallback: TextIO | None = None) -> None:
-        self.socket_path = socket_path
+    journald: None looks for journald's socket at each entry; False always writes to stderr
+    (`fallback`, a terminal's or a test's stream)."""
+
+    def __init__(self, *, journald: bool | None = None, fallback: TextIO | None = None) -> None:
+        self._journald = journald
         self._fallback = fallback
+
+    @property
+    def journald(self) -> bool:
+        return os.path.exists(JOURNAL_SOCKET) if self._journald is None else self._journald
 
     def entry(self, event: Event, **fields: object) -> dict[str, str]:
         """The journal fields for one event (validated; raises UnsafeFieldError)."""
@@ -183,13 +175,12 @@ class Journal:
     def send(self, event: Event, **fields: object) -> bool:
         """Record one event; True when journald took it, False when it went to stderr."""
         entry = self.entry(event, **fields)
-        if os.path.exists(self.socket_path):
+        if self.journald:
             try:
-                with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
-                    sock.sendto(encode_entry(entry), self.socket_path)
+                _journald.send(**entry)
                 return True
             except OSError:
-                pass  # too large or journald gone: the line below still records it
+                pass  # journald went away: the line below still records it
         stream = self._fallback or sys.stderr
         stream.write(f"{IDENTIFIER}[{os.getpid()}]: {entry['MESSAGE']}\n")
         stream.flush()

@@ -1,9 +1,9 @@
 """The sd_notify protocol: READY, RELOADING, STOPPING, WATCHDOG and STATUS messages to systemd.
 
-systemd-python's `systemd.daemon.notify` is used when it is installed and the socket comes from
-NOTIFY_SOCKET; otherwise the same datagram is sent with a plain AF_UNIX socket (the protocol is
-one datagram of newline-separated KEY=VALUE lines). Outside systemd (no NOTIFY_SOCKET) every
-call is a no-op that returns False, so the serve loop runs the same in a terminal.
+Messages go through systemd-python's `systemd.daemon.notify` (libsystemd's sd_notify, which
+reads NOTIFY_SOCKET: a path, or '@' for the abstract namespace). Outside systemd (no
+NOTIFY_SOCKET) every call is a no-op that returns False, so the serve loop runs the same in a
+terminal.
 
 Everything here is called from the event-loop thread; `Watchdog` is an asyncio task on it, so a
 stalled loop stops the pings and systemd restarts the service.
@@ -14,14 +14,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import socket
 import time
 from collections.abc import Callable, Sequence
 
-try:
-    from systemd import daemon as _sd_daemon
-except ImportError:  # systemd-python is optional at run time; the socket path covers it
-    _sd_daemon = None
+from systemd import daemon as _sd_daemon
 
 
 def format_status(active_calls: int, models: Sequence[str]) -> str:
@@ -30,44 +26,22 @@ def format_status(active_calls: int, models: Sequence[str]) -> str:
     return f"{calls}; models: {', '.join(models) if models else 'none'}"
 
 
-def _socket_address(path: str) -> str | bytes:
-    # A leading '@' names a socket in the abstract namespace (sd_notify(3)).
-    return b"\0" + path[1:].encode() if path.startswith("@") else path
-
-
 class Notifier:
-    """Sends sd_notify messages to the socket systemd gave us (or to `socket_path`)."""
-
-    def __init__(self, socket_path: str | None = None, *, use_systemd_python: bool = True) -> None:
-        self._explicit = socket_path
-        self._use_systemd = use_systemd_python and _sd_daemon is not None and socket_path is None
-
-    @property
-    def socket_path(self) -> str | None:
-        return self._explicit or os.environ.get("NOTIFY_SOCKET") or None
+    """Sends sd_notify messages to the socket systemd gave us (NOTIFY_SOCKET)."""
 
     @property
     def enabled(self) -> bool:
-        return self.socket_path is not None
-
-    @property
-    def backend(self) -> str:
-        return "systemd-python" if self._use_systemd else "socket"
+        return bool(os.environ.get("NOTIFY_SOCKET"))
 
     def send(self, **fields: str | int) -> bool:
         """Send one message; True when it was delivered to a listening socket."""
-        path = self.socket_path
-        if path is None:
+        if not self.enabled:
             return False
         message = "\n".join(f"{key}={value}" for key, value in fields.items())
-        if self._use_systemd:
+        try:
             return bool(_sd_daemon.notify(message))
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
-            try:
-                sock.sendto(message.encode(), _socket_address(path))
-            except OSError:
-                return False
-        return True
+        except OSError:  # systemd's socket went away (sd_notify's own error)
+            return False
 
     def ready(self, status: str) -> bool:
         return self.send(READY=1, STATUS=status)

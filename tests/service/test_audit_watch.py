@@ -23,7 +23,7 @@ def test_failure_is_named_in_the_journal_doctor_and_metrics_then_recovers(tmp_pa
     settings = Settings(data_dir=tmp_path)
     log = AuditLog.open(settings, background=False, batch_size=1)
     lines = io.StringIO()
-    watch_audit_log(log, tmp_path, Journal(socket_path=str(tmp_path / "no-journald"), fallback=lines))
+    watch_audit_log(log, tmp_path, Journal(journald=False, fallback=lines))
     pid_file(settings).write_text(f"{os.getpid()}\n")  # this process plays the running service
     metrics = Metrics()
     metrics.watch_audit(log.health)

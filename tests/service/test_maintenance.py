@@ -70,7 +70,7 @@ def test_unknown_revision_is_refused_and_data_kept(tmp_path: Path) -> None:
 
 
 def test_configure_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    journal = Journal(str(tmp_path / "none"), fallback=io.StringIO())
+    journal = Journal(journald=False, fallback=io.StringIO())
     from appliance.config import Settings
 
     settings = Settings(data_dir=tmp_path / "data")

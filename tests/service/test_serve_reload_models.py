@@ -68,7 +68,7 @@ def test_sighup_swaps_the_voice_and_refuses_a_model_that_cannot_load(
             await services.close()
 
     with journal_file.open("w") as fallback, caplog.at_level(logging.INFO, logger="appliance.cli.serve"):
-        journal = Journal(socket_path=str(tmp_path / "no-journald"), fallback=fallback)
+        journal = Journal(journald=False, fallback=fallback)
         code = asyncio.run(
             run_service(load_settings(config), main, journal=journal, loader=lambda: load_settings(config))
         )

@@ -45,7 +45,7 @@ def test_one_journal_line_per_call_and_a_short_ring_first(
     speech = synthesize_caller("I would like to book an appointment please", 8000)
     pcap = write_rtp_pcap(tmp_path / "caller.pcap", speech)
     lines = io.StringIO()
-    journal = Journal(socket_path=str(tmp_path / "no-journald"), fallback=lines)
+    journal = Journal(journald=False, fallback=lines)
     settings = sip_settings(port, rtp)  # ring_ms left at its default
     with (
         caplog.at_level("INFO", logger="appliance.telephony.server"),
