@@ -1,7 +1,10 @@
-"""Numbers as English words: the one place that spells them (speech synthesis, language models).
+"""Spoken English's number, month and weekday words: the one lexicon, in both directions.
 
-Pure functions, no locale: 25 -> "twenty-five", 24 -> "twenty-fourth", 1980 -> "nineteen eighty";
-and back from a transcript's written numbers to spoken words (`spell_numbers`).
+Spelling (speech synthesis, language models): 25 -> "twenty-five", 24 -> "twenty-fourth",
+1980 -> "nineteen eighty", and a transcript's written numbers back to spoken words
+(`spell_numbers`). Reading (the dialog's parsers, dialog/spoken.py): the same words to their
+values (`UNIT_VALUES`, `ORDINAL_VALUES`…), built from the spelling tables so the two directions
+cannot drift apart. Pure functions and constants, no locale.
 """
 
 from __future__ import annotations
@@ -42,6 +45,23 @@ ORDINAL_ONES = {
 }
 
 
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 def number_words(n: int) -> str:
     """0 to 999,999 in words: 25 -> "twenty-five", 1200 -> "one thousand two hundred"."""
     if n < 0 or n >= 1_000_000:
@@ -69,6 +89,15 @@ def ordinal_words(n: int) -> str:
     else:
         last += "th"
     return f"{head}{sep}{last}"
+
+
+# -- reading: the words above back to their values -------------------------------------------
+UNIT_VALUES = {word: n for n, word in enumerate(ONES[:10])}  # "zero" .. "nine"
+TEEN_VALUES = {word: n for n, word in enumerate(ONES) if n >= 10}  # "ten" .. "nineteen"
+TENS_VALUES = {word: n * 10 for n, word in enumerate(TENS) if n >= 2}  # "twenty" .. "ninety"
+ORDINAL_UNIT_VALUES = {ordinal_words(n): n for n in range(1, 10)}  # "first" .. "ninth"
+# every ordinal a date needs said as one word ("twenty first" is a tens word and a unit ordinal)
+ORDINAL_VALUES = ORDINAL_UNIT_VALUES | {ordinal_words(n): n for n in (*range(10, 20), 20, 30)}
 
 
 def year_words(year: int) -> str:

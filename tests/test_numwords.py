@@ -47,3 +47,25 @@ def test_the_dialog_reads_whispers_digits_as_it_reads_spoken_words():
     offered = ["Tuesday at nine twenty in the morning", "Tuesday at ten forty in the morning"]
     assert parse_choice(spell_numbers("The 10:40 please."), offered) == 2
     assert digit_run(spell_numbers("It's 555-0167.")) == "5550167"
+
+
+def test_every_date_the_agent_can_say_the_dialog_reads_back() -> None:
+    """One lexicon, both directions: a date spelled the way the agent says it (and a caller
+    repeats it) is read back by the dialog as the same date, for every day of two years."""
+    from datetime import timedelta
+
+    from appliance.numwords import MONTHS, ordinal_words, year_words
+
+    for year in (1980, 2024):  # a caller's birth year, and a leap year
+        day = date(year, 1, 1)
+        while day.year == year:
+            said = f"{MONTHS[day.month - 1]} {ordinal_words(day.day)} {year_words(year)}".replace("-", " ")
+            assert parse_date(said, TODAY) == day, said
+            day += timedelta(days=1)
+
+
+def test_the_dialog_reads_with_the_words_the_agent_spells() -> None:
+    import appliance.dialog.spoken as reading
+    import appliance.numwords as lexicon
+
+    assert reading.MONTHS is lexicon.MONTHS and reading.WEEKDAYS is lexicon.WEEKDAYS

@@ -11,38 +11,29 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from appliance.numwords import (
+    MONTHS,
+    ORDINAL_UNIT_VALUES,
+    ORDINAL_VALUES,
+    TEEN_VALUES,
+    TENS_VALUES,
+    UNIT_VALUES,
+    WEEKDAYS,
+)
+
 
 def _words(text: str) -> list[str]:
     return text.split()
 
 
-MONTHS = _words("january february march april may june july august september october november december")
 _MONTH_ALIASES = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
-_UNITS = {w: i for i, w in enumerate(_words("zero one two three four five six seven eight nine"))}
-_TEENS = {
-    w: i + 10
-    for i, w in enumerate(
-        _words("ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen")
-    )
-}
-_TENS = {
-    w: (i + 2) * 10 for i, w in enumerate(_words("twenty thirty forty fifty sixty seventy eighty ninety"))
-}
-_ORD_UNITS = {
-    w: i + 1 for i, w in enumerate(_words("first second third fourth fifth sixth seventh eighth ninth"))
-}
-_ORD_TEENS = {
-    w: i + 10
-    for i, w in enumerate(
-        _words(
-            "tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth "
-            "eighteenth nineteenth"
-        )
-    )
-}
-_ORD_TENS = {"twentieth": 20, "thirtieth": 30}
+# The number words come from the one lexicon (numwords.py), which also spells them.
+_UNITS = UNIT_VALUES
+_TEENS = TEEN_VALUES
+_TENS = TENS_VALUES
+_ORD_UNITS = ORDINAL_UNIT_VALUES
+_ORDINALS = ORDINAL_VALUES
 _DIGIT_ORD = re.compile(r"^(\d{1,2})(st|nd|rd|th)$")
 
 _NAME_LEADS = re.compile(
@@ -103,9 +94,8 @@ def _word_value(tok: str) -> _Num | str:
     for table, ordinal in ((_UNITS, False), (_TEENS, False), (_TENS, False)):
         if tok in table:
             return _Num(table[tok], ordinal)
-    for table in (_ORD_UNITS, _ORD_TEENS, _ORD_TENS):
-        if tok in table:
-            return _Num(table[tok], True)
+    if tok in _ORDINALS:
+        return _Num(_ORDINALS[tok], True)
     if tok.isdigit():
         return _Num(int(tok), False, len(tok))
     m = _DIGIT_ORD.match(tok)
@@ -391,9 +381,7 @@ def parse_name(text: str, known: tuple[str, ...] | list[str] = ()) -> str | None
 
 
 def _is_number_word(tok: str) -> bool:
-    return any(tok in t for t in (_UNITS, _TEENS, _TENS, _ORD_UNITS, _ORD_TEENS, _ORD_TENS)) or bool(
-        _DIGIT_ORD.match(tok)
-    )
+    return any(tok in t for t in (_UNITS, _TEENS, _TENS, _ORDINALS)) or bool(_DIGIT_ORD.match(tok))
 
 
 # -- digits ------------------------------------------------------------------------------------

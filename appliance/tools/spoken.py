@@ -9,26 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time
 
+from appliance.numwords import MONTHS, WEEKDAYS, number_words, ordinal_words
 from appliance.numwords import ONES as _ONES
-from appliance.numwords import number_words, ordinal_words
 
 __all__ = ["number_words", "ordinal_words"]  # re-exported: callers of spoken forms find them here
 
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_MONTHS = [m.capitalize() for m in MONTHS]
+_WEEKDAYS = [d.capitalize() for d in WEEKDAYS]
 
 
 def time_words(t: time) -> str:
