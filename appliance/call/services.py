@@ -26,12 +26,12 @@ from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
-from appliance.call.handoff import new_handoff_id, save_handoff
 from appliance.call.prompts import Prompts, render_prompts
 from appliance.config import Settings
 from appliance.events import EventSink
 from appliance.outcomes import CallOutcome, TransferReason
 from appliance.registry.slots import ModelSlot
+from appliance.store.handoffs import new_handoff_id, save_handoff
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +239,7 @@ class CallServices:
     def save_handoff(
         self, handoff_id: str, summary: dict[str, Any], transcript: list[tuple[str, str]] | None = None
     ) -> asyncio.Task[None] | None:
-        """Stored redacted: the file lives outside the encrypted store, so it holds no PHI.
+        """Stored redacted (store/handoffs.py): the file lives outside the encrypted store.
 
         The dialog's own summary is written at once (`summary_by: template`). With an LLM active
         and the call's `transcript` given, the LLM's note for the person taking the call is added
@@ -249,7 +249,7 @@ class CallServices:
             return None
         names = self.site.nlu.vocabulary.names
         first = {**summary, "summary_by": "template"}
-        save_handoff(self.settings.data_dir, handoff_id, _redacted(first, names))
+        save_handoff(self.settings.data_dir, handoff_id, first, names)
         engine = self.llm
         if engine is None or not transcript:
             return None
@@ -275,7 +275,7 @@ class CallServices:
         if note:
             names = self.site.nlu.vocabulary.names
             full = {**summary, "note": note, "summary_by": "llm"}
-            save_handoff(self.settings.data_dir, handoff_id, _redacted(full, names))
+            save_handoff(self.settings.data_dir, handoff_id, full, names)
 
     def extension(self, name: str) -> str:
         return self.site.extension(name)
@@ -464,18 +464,6 @@ def _transcript_recorder(
         return [*services.site.nlu.vocabulary.names, *patient_names(services.settings.database_url)]
 
     return TranscriptRecorder(services.store, call_id, names, on_failure)
-
-
-def _redacted(value: Any, names: Any) -> Any:
-    from appliance.privacy.redaction import redact
-
-    if isinstance(value, str):
-        return redact(value, names).text
-    if isinstance(value, dict):
-        return {k: _redacted(v, names) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_redacted(v, names) for v in value]
-    return value
 
 
 async def build_services(

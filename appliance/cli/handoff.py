@@ -6,10 +6,10 @@ from typing import Annotated
 
 import typer
 
-from appliance.call.handoff import BadHandoffId, HandoffNotFound, load_handoff
 from appliance.cli import errors
 from appliance.cli.output import JsonOption, console, emit_json
 from appliance.config import load_settings
+from appliance.store.handoffs import BadHandoffId, HandoffNotFound, load_handoff
 
 errors.USER_ERRORS.setdefault(HandoffNotFound, 1)
 errors.USER_ERRORS.setdefault(BadHandoffId, 2)

@@ -36,7 +36,6 @@ import contextlib
 import copy
 import functools
 import re
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -103,6 +102,7 @@ from appliance.events import (
 )
 from appliance.knowledge.base import KnowledgeBaseProtocol
 from appliance.outcomes import HangUpReason, TransferReason
+from appliance.store.handoffs import new_handoff_id
 from appliance.tools.base import ToolGatewayProtocol, ToolResult
 
 CARD_DIGITS = 12  # a run this long is a card number, never a date or a phone number
@@ -813,7 +813,7 @@ class DialogEngine:
             summary["language"] = self._language
         self._finished = True
         return Transfer(
-            to=self.site.extension(target), reason=reason, handoff_id=uuid.uuid4().hex, summary=summary
+            to=self.site.extension(target), reason=reason, handoff_id=new_handoff_id(), summary=summary
         )
 
     def _summary_request(self, reason: str) -> str:

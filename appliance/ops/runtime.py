@@ -26,7 +26,6 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlalchemy.orm import sessionmaker
 
-from appliance.call.handoff import handoff_dir
 from appliance.events import EventSink
 from appliance.ops.auditing import OpsAudit, drain_pending
 from appliance.ops.fallback import DialogGuard, IntentSwitch, evaluate
@@ -36,6 +35,7 @@ from appliance.ops.store import OpsCall, OpsLiveCall, OpsToolCall, OpsTurnLatenc
 from appliance.ops.survey import PostCallSurvey
 from appliance.ops.targets import Targets, load_targets
 from appliance.outcomes import CallOutcome, hang_up_outcome
+from appliance.store.handoffs import handoff_exists
 
 log = logging.getLogger(__name__)
 SALT_FILE = "ops-caller-salt"
@@ -231,7 +231,7 @@ class OpsRuntime:
             db.execute(update(OpsCall).where(OpsCall.call_id == call_id).values(satisfaction=score))
 
     def _handoff_exists(self, handoff_id: str) -> bool:
-        return (handoff_dir(self.data_dir) / f"{handoff_id}.json").is_file()
+        return handoff_exists(self.data_dir, handoff_id)
 
     def _utcnow(self) -> datetime:
         return self.now().astimezone(UTC)

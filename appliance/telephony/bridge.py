@@ -30,9 +30,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from appliance.audio import frame_bytes, split_frames
 from appliance.call.faults import Fault
-from appliance.call.handoff import HANDOFF_HEADER
 from appliance.outcomes import CallOutcome
-from appliance.telephony.refer import refer_to
+from appliance.telephony.refer import HANDOFF_HEADER, refer_to
 
 if TYPE_CHECKING:
     from appliance.call.services import FaultHandover

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from appliance.call.handoff import HANDOFF_HEADER
+HANDOFF_HEADER = "X-Wardline-Handoff"
 
 
 def refer_to(extension: str, pbx_host: str, handoff_id: str = "") -> str:

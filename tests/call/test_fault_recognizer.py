@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from appliance.audit.query import read_entries
-from appliance.call.handoff import load_handoff
 from appliance.call.services import build_services
 from appliance.config import load_settings
 from appliance.dialog import responses as R
@@ -24,6 +23,7 @@ from appliance.events import AgentSaid, CallEnded, SpeechStarted, TransferStarte
 from appliance.sim.audio import run_audio
 from appliance.sim.record import check
 from appliance.sim.scenario import load_scenario
+from appliance.store.handoffs import load_handoff
 
 pytestmark = pytest.mark.slow
 

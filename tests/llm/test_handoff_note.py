@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from appliance.call.handoff import load_handoff
 from appliance.call.services import CallServices
 from appliance.config import Settings
 from appliance.dialog.sitepack import load_site
 from appliance.llm.llama_cpp import LlamaCppEngine
 from appliance.registry.slots import ModelSlot
+from appliance.store.handoffs import load_handoff
 from tests.conftest import REPO
 
 SITE = load_site(REPO / "policies" / "riverside")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from appliance.call.handoff import BadHandoffId, HandoffNotFound, load_handoff, new_handoff_id, save_handoff
 from appliance.cli.main import app
+from appliance.store.handoffs import BadHandoffId, HandoffNotFound, load_handoff, new_handoff_id, save_handoff
 
 
 def test_a_saved_summary_reads_back_and_is_private(_isolated_data_dir: Path) -> None:
@@ -37,3 +37,11 @@ def test_cli_shows_a_summary_and_explains_a_missing_one(_isolated_data_dir: Path
     assert json.loads(as_json.output)["reason"] == "chest pain"
     missing = runner.invoke(app, ["handoff", "show", "h-nope"])
     assert missing.exit_code != 0
+
+
+def test_a_summary_is_stored_redacted_whoever_saves_it(_isolated_data_dir: Path) -> None:
+    hid = new_handoff_id()
+    said = "Maria Gonzalez, born March 3rd 1980, wants her lisinopril refilled"
+    save_handoff(_isolated_data_dir, hid, {"request": said, "actions": [said]}, names=("Maria Gonzalez",))
+    stored = json.dumps(load_handoff(_isolated_data_dir, hid))
+    assert "Gonzalez" not in stored and "1980" not in stored and "refilled" in stored

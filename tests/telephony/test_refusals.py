@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from appliance.audio import silence
-from appliance.call.handoff import load_handoff
 from appliance.call.services import build_services
+from appliance.store.handoffs import load_handoff
 from appliance.telephony.server import call_fault_handover
 from tests.telephony.harness import (
     Harness,

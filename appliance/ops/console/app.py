@@ -58,13 +58,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from appliance.call.handoff import BadHandoffId, HandoffNotFound, load_handoff
 from appliance.ops.auditing import AuditUnavailable, OpsAudit
 from appliance.ops.figures import ALL
 from appliance.ops.recorder import NO_INTENT
 from appliance.ops.report import gather, plots, templates
 from appliance.ops.store import OpsCall, OpsHandoffOpen, OpsIntentSwitch, OpsLiveCall, aware
 from appliance.ops.users import User, authenticate
+from appliance.store.handoffs import BadHandoffId, HandoffNotFound, load_handoff
 
 COOKIE = "wardline_console"
 LOGIN_COOKIE = "wardline_console_login"  # the login form's CSRF nonce (signed double-submit)
