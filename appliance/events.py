@@ -67,8 +67,8 @@ class CallStarted(Event):
 @dataclass(frozen=True)
 class CallEnded(Event):
     type: ClassVar[str] = "call-ended"
-    outcome: str = "contained"  # contained | transferred | caller_hung_up | agent_hung_up | failed
-    reason: str = ""  # "fault:<stage>" when a fault ended the call
+    outcome: str = "contained"  # a CallOutcome (appliance/outcomes.py)
+    reason: str = ""  # TransferReason.FAULT.at(stage) ("fault:<stage>") when a fault ended the call
 
 
 @_register
