@@ -69,7 +69,7 @@ def test_asking_for_a_person_reaches_the_operator(make_call: Callable[..., Call]
     call = make_call()
     out = call.turn(text)
     assert isinstance(out[-1], Transfer) and out[-1].to == "2000"
-    assert out[-1].handoff_id and re.fullmatch(r"[0-9a-f]{32}", out[-1].handoff_id)
+    assert out[-1].handoff_id and re.fullmatch(r"h-[0-9a-f]{16}", out[-1].handoff_id)  # the one id scheme
 
 
 def test_dtmf_zero_reaches_the_operator_mid_flow(make_call: Callable[..., Call]) -> None:
