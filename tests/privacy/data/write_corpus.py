@@ -13,7 +13,9 @@ Honesty of the held-out third: the two halves share NO carrier sentence, NO pers
 only part of the ways of saying a number. Held-out sentences, names, places and some spoken
 forms (marked HELD below) exist only there, so rules tuned on the development half meet them
 for the first time in the held-out half. The held-out file was written and frozen (committed)
-before any rule was changed for issue 17.
+before any rule was changed for issue 17; this script never rewrites it once it exists (its first
+version drew its fills in an order that varied with Python's string hashing, so it could not
+write the same file again anyway).
 
 Data rules: every person is invented; phones are 555-01xx or the ranges set aside for drama
 (+44 20 7946 0xxx, +61 491 570 xxx); mail is example.com/.org/.net; IPs are documentation
@@ -24,6 +26,7 @@ Markup: {LABEL|text}, as in utterances.txt.
 from __future__ import annotations
 
 import random
+import string
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -59,8 +62,9 @@ HELD_CITIES = ["Wexley", "Harrowgate Springs", "Albany", "Tucson", "Kingsbridge"
 
 # ---- spoken numbers --------------------------------------------------------------------------------
 
-ONES = "zero one two three four five six seven eight nine".split()
-TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+         "eighteen", "nineteen"]  # fmt: skip
 TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 ORD = ["", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
        "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
@@ -213,7 +217,8 @@ class Gen:
         forms = [f"+44 20 7946 {uk}", f"+61 491 570 {au}", f"+1 555 555 01{self.r.randint(10, 99)}",
                  f"plus four four, two oh, seven nine four six, {digits_spoken(uk, self.r)}"]  # fmt: skip
         if self.held:
-            forms += [f"0044 20 7946 {uk}", f"plus six one four nine one five seven oh {digits_spoken(au, self.r)}"]
+            forms += [f"0044 20 7946 {uk}",
+                      f"plus six one four nine one five seven oh {digits_spoken(au, self.r)}"]  # fmt: skip
         return "{PHONE|" + self.pick(forms) + "}"
 
     def extension(self) -> str:
@@ -239,8 +244,8 @@ class Gen:
         ]
         if self.held:
             forms += [f"{' '.join(letters).lower()} dash {spoken_digits}",
-                      f"{' '.join(x + ' as in ' + self.pick(['apple', 'boy', 'echo', 'tango']) for x in letters[:1])}"
-                      f" {spoken_digits}"]  # fmt: skip
+                      f"{letters[0]} as in {self.pick(['apple', 'boy', 'echo', 'tango'])} "
+                      f"{spoken_digits}"]  # fmt: skip
         return "{ID|" + self.pick(forms) + "}"
 
     def account_digits(self) -> str:
@@ -327,7 +332,7 @@ DEV_TEMPLATES = [
     "I was admitted on {day_month} and discharged two days later",
     "my number is {phone}",
     "you can reach me at {phone_ext}",
-    "call my daughter at {intl_phone}, she's in London",
+    "call my daughter at {intl_phone}, she's in {{ADDRESS|London}}",
     "my cell is {intl_phone}",
     "account number {account_spoken}",
     "the group number is {account_spoken}",
@@ -417,17 +422,21 @@ def write(path: Path, templates: list[str], gen: Gen, count: int, header: str) -
         order.append(gen.pick(templates))
     for template in order[:count]:
         fills = {}
-        for key in {p.split("}")[0] for p in template.split("{")[1:]}:
+        for key in sorted({f for _, f, _, _ in string.Formatter().parse(template) if f}):
             fills[key] = getattr(gen, key)()
         lines.append(template.format(**fills))
     path.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
 
 
 def main() -> None:
-    common = "# Written by write_corpus.py (seeded); see its docstring for how and why. Fictional data only.\n"
+    common = "# Written by write_corpus.py (seeded); see its docstring for how and why. Fictional data.\n"
     write(HERE / "corpus_dev.txt", DEV_TEMPLATES, Gen(held=False, seed=17), 370,
           common + "# Development half: rules may be tuned on it.\n")  # fmt: skip
-    write(HERE / "corpus_heldout.txt", HELD_TEMPLATES, Gen(held=True, seed=1717), 370,
+    held = HERE / "corpus_heldout.txt"
+    if held.exists():
+        print(f"{held.name} is frozen (the held-out third): left as it is")
+        return
+    write(held, HELD_TEMPLATES, Gen(held=True, seed=1717), 370,
           common + "# HELD-OUT third of the whole set: frozen before issue 17's rule changes; report only.\n")
 
 
