@@ -61,8 +61,8 @@ def redact_command(
         sys.stdout.flush()
 
 
-# The learned layer reads about 0.03 MB a second (bench/redaction.py): past this it would take minutes.
-LEARNED_MAX_CHARS = 1_000_000
+# The learned layer reads about 0.03 MB a second (bench/redaction.py): past this it takes over 7 s.
+LEARNED_MAX_CHARS = 200_000
 
 
 def _warn(message: str) -> None:

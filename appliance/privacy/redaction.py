@@ -58,10 +58,11 @@ class Redaction:
 
 # A letter of any script with its combining marks ("é" written as e + U+0301, "ọ̀"): names with
 # diacritics are one token, not a word cut at every accent.
-_LETTER = r"[^\W\d_][\u0300-\u036f]*"
-TOKEN_RE = re.compile(rf"(?:{_LETTER})+(?:['’](?:{_LETTER})+)*|\d+(?:st|nd|rd|th)?|…|\.\.\.|[^\s\w]|_")
+# (Written as a run of letters that combining marks may follow: the common case is one class scan.)
+_LETTERS = r"[^\W\d_]+(?:[\u0300-\u036f]+[^\W\d_]*)*"
+TOKEN_RE = re.compile(rf"{_LETTERS}(?:['’]{_LETTERS})*|\d+(?:st|nd|rd|th)?|…|\.\.\.|[^\s\w]|_")
 # One word token (letters, apostrophes inside): what str.isalpha() says, but combining marks count.
-_WORD_TOKEN = re.compile(rf"(?:{_LETTER})+(?:['’](?:{_LETTER})+)*")
+_WORD_TOKEN = re.compile(rf"{_LETTERS}(?:['’]{_LETTERS})*")
 
 WRITTEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("EMAIL", re.compile(r"[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")),
@@ -547,9 +548,11 @@ def _context_label(toks: list[_Tok], first: int, window: int = 9) -> tuple[str |
     """(label of the nearest cue word before token `first`, whether a neutral "number" was seen)."""
     saw_number = False
     roles = _CONTEXT_ROLES
+    # a cue on the line before (another turn of a transcript) says nothing about this number
+    line_start = toks[first].match.string.rfind("\n", 0, toks[first].start) if first else -1
     for k in range(first - 1, max(-1, first - 1 - window), -1):
-        if _line_break_between(toks, k, k + 1):
-            break  # a cue on the line before (another turn) says nothing about this number
+        if toks[k].start < line_start:
+            break
         low = toks[k].low
         role = roles.get(low)
         if role is None:
@@ -632,7 +635,9 @@ def _classify_run(toks: list[_Tok], run: _Run) -> str | None:
     digits = run.digits
     if _is_ip(run) and (len(digits) >= 4):
         return "IP"
-    if _after_word(toks, run.first, ROOM_WORDS) and len(digits) <= 5:
+    before = toks[run.first - 1].low if run.first else ""
+    near_room = (before in ROOM_WORDS or before in _ROOM_SKIPS) and _after_word(toks, run.first, ROOM_WORDS)
+    if near_room and len(digits) <= 5:
         return "ADDRESS"
     label, saw_number = _context_label(toks, run.first)
     after = toks[run.last + 1].low if run.last + 1 < len(toks) else ""
@@ -663,10 +668,13 @@ def _classify_run(toks: list[_Tok], run: _Run) -> str | None:
     return None
 
 
+_ROOM_SKIPS = frozenset(("number", "#", "no", ".", ":"))
+
+
 def _after_word(toks: list[_Tok], first: int, words: set[str]) -> bool:
     """Is the token before `first` (past "number", "#", "no", ".") one of `words`?"""
     k = first - 1
-    while k >= 0 and toks[k].low in ("number", "#", "no", ".", ":"):
+    while k >= 0 and toks[k].low in _ROOM_SKIPS:
         k -= 1
     return k >= 0 and toks[k].low in words
 
@@ -1446,8 +1454,30 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[_Raw
     if "@" in text or has_digit:
         spans += _find_written(text)
     if "/" in text or "www" in words:
-        spans += [(m.start(), m.end(), "ID") for m in URL_PATTERN.finditer(text)]
+        spans += _find_urls(text)
     return spans
+
+
+def _find_urls(text: str) -> list[_Raw]:
+    """URL_PATTERN's matches, tried only in the runs of non-space characters that hold a "://", a
+    "www." or a ".com/" (the pattern opens with \\b: the engine would try it at every word)."""
+    spans: list[_Raw] = []
+    done = 0
+    for hit in _URL_HINT.finditer(text):
+        if hit.start() < done:
+            continue
+        start = max(text.rfind(" ", 0, hit.start()), text.rfind("\n", 0, hit.start())) + 1
+        end = len(text)
+        for stop in (" ", "\n", "\t"):
+            at = text.find(stop, hit.end())
+            if 0 <= at < end:
+                end = at
+        spans += [(m.start(), m.end(), "ID") for m in URL_PATTERN.finditer(text, start, end)]
+        done = end
+    return spans
+
+
+_URL_HINT = re.compile(r"://|www\.|\.(?:com|org|net|edu|gov|io|us|info|co|biz|me)/", re.IGNORECASE)
 
 
 def _uncommon_capital(text: str) -> bool:
