@@ -21,8 +21,13 @@ def redact_command(
         bool,
         typer.Option("--site-names/--no-site-names", help="Also redact the names the site's records hold."),
     ] = True,
+    learned: Annotated[
+        bool,
+        typer.Option("--learned/--rules-only", help="Add the learned name and place model to the rules."),
+    ] = True,
 ) -> None:
     """Redact stdin; with --json print {"redacted": …, "spans": [{"start", "end", "label"}]}."""
+    from appliance.privacy import learned as learned_layer
     from appliance.privacy.redaction import redact
 
     known = list(name or [])
@@ -32,7 +37,18 @@ def redact_command(
 
         known += site_known_names(load_settings().database_url)
     text = _text(sys.stdin.buffer.read())
-    result = redact(text, known)
+    model = None
+    if learned and text.strip():
+        if len(text) > LEARNED_MAX_CHARS:
+            _warn(
+                f"stdin: {len(text):,} characters, over {LEARNED_MAX_CHARS:,}: too much for the learned "
+                "name layer; redacted by the rules alone (split the text to use it)"
+            )
+        else:
+            model = learned_layer.shared_model()
+            if model is None:
+                _warn(learned_layer.status().detail)
+    result = redact(text, known, model)
     if json:
         emit_json(
             {
@@ -43,6 +59,14 @@ def redact_command(
     else:
         sys.stdout.write(result.text)
         sys.stdout.flush()
+
+
+# The learned layer reads about 0.03 MB a second (bench/redaction.py): past this it takes over 7 s.
+LEARNED_MAX_CHARS = 200_000
+
+
+def _warn(message: str) -> None:
+    sys.stderr.write(f"wardline redact: warning: {message}\n")
 
 
 class NotText(ValueError):

@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, islice, repeat
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 LABELS = ("NAME", "DATE", "AGE", "PHONE", "EMAIL", "ADDRESS", "ZIP", "MRN", "SSN", "ID", "PLATE", "IP")
 NUMERIC_LABELS = ("PHONE", "ZIP", "MRN", "SSN", "ID", "PLATE", "IP")
@@ -56,7 +56,13 @@ class Redaction:
 
 # ==== PATTERNS and vocabulary: the one place that says what is an identifier ======================
 
-TOKEN_RE = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*|\d+(?:st|nd|rd|th)?|…|\.\.\.|[^\sA-Za-z0-9]")
+# A letter of any script with its combining marks ("é" written as e + U+0301, "ọ̀"): names with
+# diacritics are one token, not a word cut at every accent.
+# (Written as a run of letters that combining marks may follow: the common case is one class scan.)
+_LETTERS = r"[^\W\d_]+(?:[\u0300-\u036f]+[^\W\d_]*)*"
+TOKEN_RE = re.compile(rf"{_LETTERS}(?:['’]{_LETTERS})*|\d+(?:st|nd|rd|th)?|…|\.\.\.|[^\s\w]|_")
+# One word token (letters, apostrophes inside): what str.isalpha() says, but combining marks count.
+_WORD_TOKEN = re.compile(rf"{_LETTERS}(?:['’]{_LETTERS})*")
 
 WRITTEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("EMAIL", re.compile(r"[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")),
@@ -65,6 +71,13 @@ WRITTEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ID", re.compile(r"\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{6,}\b")),  # mixed letters+digits
     # hyphenated codes with letters and at least three digits: "1EG4-TE5-MK72"
     ("ID", re.compile(r"\b(?=(?:[A-Za-z-]*\d){3})(?=[\d-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+\b")),
+)
+
+# Web addresses: "https://example.net/u/52", "www.example.org/ana-photos", "example.com/ana".
+URL_PATTERN = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)]"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|edu|gov|io|us|info|co|biz|me)/[^\s<>\"]*[^\s<>\".,;:!?)]",
+    re.IGNORECASE,
 )
 
 DIGIT_WORDS = {
@@ -131,9 +144,14 @@ CONTEXT_WORDS = {
     "ip": "IP",
     "born": "DATE", "birth": "DATE", "birthday": "DATE", "dob": "DATE", "birthdate": "DATE",
     "admitted": "DATE", "discharged": "DATE", "died": "DATE", "passed": "DATE",
-    "extension": "NEG", "ext": "NEG", "room": "NEG", "floor": "NEG", "suite": "NEG", "building": "NEG",
+    "extension": "NEG", "ext": "NEG", "floor": "NEG", "suite": "NEG", "building": "NEG",
     "$": "NEG", "bed": "NEG", "dollars": "NEG", "page": "NEG",
 }  # fmt: skip
+# A number right after one of these is where a patient is: "Room 412", "room four twelve", "bed 7".
+ROOM_WORDS = {"room", "rm", "bed", "ward", "bay"}
+# Words that say the number before them was a year of birth, when said alone: "born in 1952".
+BIRTH_WORDS = {"born", "birth", "dob", "birthdate", "b"}
+EXTENSION_WORDS = {"extension", "ext", "x"}
 MIN_DIGITS = {"SSN": 4, "MRN": 4, "ID": 4, "PHONE": 7, "ZIP": 5, "IP": 4, "PLATE": 3, "DATE": 3}
 AFTER_NEG = {"dollars", "dollar", "bucks", "cents", "percent", "minutes", "minute", "hours", "hour",
              "o'clock", "am", "pm", "mg", "milligrams", "pounds", "lbs", "units", "times", "calories",
@@ -145,8 +163,27 @@ AGE_AFTER = {"years", "year", "yrs", "yo"}
 
 STREET_SUFFIXES = {
     "street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "lane", "ln", "drive", "dr",
+    "crescent", "close", "mews", "grove", "green", "walk", "gate", "heights", "rise", "crossing",
     "court", "ct", "way", "place", "pl", "circle", "cir", "terrace", "parkway", "pkwy", "highway",
     "hwy", "trail", "square", "loop", "pike", "row",
+}  # fmt: skip
+# Last words of a place where someone lives or stays: "Maplewood Gardens", "Cedar Hollow Care Home".
+RESIDENCE_WORDS = {
+    "manor", "house", "home", "lodge", "residence", "residences", "gardens", "hall", "village",
+    "towers", "villa", "cottage", "cottages", "estate", "hospice", "apartments", "flats", "mansions",
+}  # fmt: skip
+# Words right before a town or place: "lives in X", "from X", "resident of X".
+PLACE_CUES = {"from", "near", "outside"}
+PLACE_CUE_PAIRS = {
+    ("in", w) for w in ("live", "lives", "living", "lived", "stays", "staying", "based", "over", "out",
+                        "up", "down", "back", "moved", "born", "raised", "grew")
+} | {("of", "resident"), ("to", "moved"), ("to", "moving"), ("at", "lives"), ("at", "live"),
+     ("at", "staying"), ("at", "stays"), ("into", "moved"), ("at", "is"), ("at", "she's"), ("at", "he's"),
+     ("in", "she's"), ("in", "he's"), ("in", "i'm"), ("in", "we're"), ("in", "they're")}  # fmt: skip
+# Lower-case particles inside a name: "Ferreira da Silva", "van der Berghe", "Ó Briain".
+NAME_PARTICLES = {
+    "de", "la", "le", "del", "della", "di", "da", "das", "do", "dos", "du", "van", "von", "der",
+    "den", "ter", "ten", "bin", "ibn", "bint", "al", "el", "mac", "mc", "ó", "ní", "nic", "ua", "y",
 }  # fmt: skip
 UNIT_WORDS = {"apartment", "apt", "unit", "suite", "number", "#", "lot"}
 
@@ -171,6 +208,7 @@ STRONG_NAME_CUES = (
     ("middle", "name"),
     ("full", "name"),
     ("maiden", "name"),
+    ("name", ":"),
 )
 WEAK_NAME_CUES = (
     ("this", "is"),
@@ -309,7 +347,11 @@ class _Index:
     def capitalisable(self) -> list[int]:
         """Words of two letters or more, without apostrophes, that are not everyday or site words."""
         skip = _NOT_NAME_CAPS
-        found = [v for k, v in self.items if len(k) > 1 and k.isalpha() and k.isascii() and k not in skip]
+        found = [
+            v
+            for k, v in self.items
+            if len(k) > 1 and k not in skip and (k.isalpha() if k.isascii() else _WORD_TOKEN.fullmatch(k))
+        ]
         return _in_order(found)
 
     def months(self) -> list[int]:
@@ -482,6 +524,8 @@ def _number_runs(toks: list[_Tok], lows: list[str], index: _Index) -> list[_Run]
                 k += 1
             if k >= n or lows[k] == "a" or not (lows[k] in _NUMBER_START or lows[k][0].isdecimal()):
                 break  # the common end of a run: a word, checked without a call
+            if _line_break_between(toks, j - 1, k):
+                break  # a number never runs on into the next line (the next turn of a transcript)
             if not _is_number_start(toks, k):
                 break
             got = _read_group(toks, k)
@@ -504,7 +548,11 @@ def _context_label(toks: list[_Tok], first: int, window: int = 9) -> tuple[str |
     """(label of the nearest cue word before token `first`, whether a neutral "number" was seen)."""
     saw_number = False
     roles = _CONTEXT_ROLES
+    # a cue on the line before (another turn of a transcript) says nothing about this number
+    line_start = toks[first].match.string.rfind("\n", 0, toks[first].start) if first else -1
     for k in range(first - 1, max(-1, first - 1 - window), -1):
+        if toks[k].start < line_start:
+            break
         low = toks[k].low
         role = roles.get(low)
         if role is None:
@@ -532,6 +580,12 @@ def _context_roles() -> dict[str, str]:
 
 _END, _NEUTRAL = "end of sentence", "neutral"
 _CONTEXT_ROLES = _context_roles()
+
+
+def _line_break_between(toks: list[_Tok], a: int, b: int) -> bool:
+    """Is there a line break between the end of token a and the start of token b?"""
+    ta, tb = toks[a].match, toks[b].match
+    return ta.string.find("\n", ta.end(), tb.start()) >= 0
 
 
 def _any_cue(toks: list[_Tok], a: int, b: int, words: set[str]) -> bool:
@@ -581,6 +635,10 @@ def _classify_run(toks: list[_Tok], run: _Run) -> str | None:
     digits = run.digits
     if _is_ip(run) and (len(digits) >= 4):
         return "IP"
+    before = toks[run.first - 1].low if run.first else ""
+    near_room = (before in ROOM_WORDS or before in _ROOM_SKIPS) and _after_word(toks, run.first, ROOM_WORDS)
+    if near_room and len(digits) <= 5:
+        return "ADDRESS"
     label, saw_number = _context_label(toks, run.first)
     after = toks[run.last + 1].low if run.last + 1 < len(toks) else ""
     if label == "NEG" or after in AFTER_NEG:
@@ -588,6 +646,8 @@ def _classify_run(toks: list[_Tok], run: _Run) -> str | None:
     if label == "DATE":
         if len(run.groups) >= 3 or any(g.ordinal for g in run.groups) or _is_numeric_date(run):
             return "DATE"
+        if _year_groups(run.groups) and _birth_cue_near(toks, run.first):
+            return "DATE"  # a year of birth said alone: "born in nineteen fifty-two", "DOB 1952"
         if len(run.groups) == 2 and not _year_groups(run.groups):
             return "DATE"  # "seven fourteen": month and day
         return None
@@ -608,6 +668,21 @@ def _classify_run(toks: list[_Tok], run: _Run) -> str | None:
     return None
 
 
+_ROOM_SKIPS = frozenset(("number", "#", "no", ".", ":"))
+
+
+def _after_word(toks: list[_Tok], first: int, words: set[str]) -> bool:
+    """Is the token before `first` (past "number", "#", "no", ".") one of `words`?"""
+    k = first - 1
+    while k >= 0 and toks[k].low in _ROOM_SKIPS:
+        k -= 1
+    return k >= 0 and toks[k].low in words
+
+
+def _birth_cue_near(toks: list[_Tok], first: int) -> bool:
+    return any(toks[k].low in BIRTH_WORDS for k in range(max(0, first - 4), first))
+
+
 # ==== finders: each returns (start_token, end_token_inclusive, label) or character spans ==========
 
 _Found = tuple[int, int, str]  # token indexes
@@ -618,26 +693,54 @@ def _find_numbers(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
     found: list[_Found] = []
     for run in runs:
         label = _classify_run(toks, run)
+        if label is None and found and found[-1][2] == "PHONE" and _is_extension_of(toks, found[-1][1], run):
+            found[-1] = (found[-1][0], run.last, "PHONE")  # "555-0175 extension 214", "x214"
+            continue
         if label is not None:
             first = _with_prefix_letters(toks, run.first, label)
             if first > 0 and toks[first - 1].text == "(" and label == "PHONE":
+                first -= 1
+            if label in ("PHONE", "ID"):
+                first = _with_phone_prefix(toks, first)
+            elif label == "ADDRESS":  # "Room 412": the word that says what the number is
+                while first > 0 and toks[first - 1].low not in ROOM_WORDS:
+                    first -= 1
                 first -= 1
             found.append((first, run.last, "MRN" if _has_mrn_prefix(toks, first, run.first) else label))
     return found
 
 
+def _is_extension_of(toks: list[_Tok], phone_last: int, run: _Run) -> bool:
+    """Only an extension word (and dots, commas, "number") between a phone number and this run."""
+    between = [t.low for t in toks[phone_last + 1 : run.first]]
+    return bool(between) and between[0] in EXTENSION_WORDS and set(between[1:]) <= {".", ",", "number", "#"}
+
+
+def _with_phone_prefix(toks: list[_Tok], first: int) -> int:
+    """ "plus four four …", "+44 …", "area code five five five …": the words that open a number."""
+    k = first - 1
+    if k >= 0 and toks[k].low in ("plus", "+"):
+        return k
+    if k >= 1 and toks[k].low == "code" and toks[k - 1].low == "area":
+        return k - 1
+    return first
+
+
 def _with_prefix_letters(toks: list[_Tok], first: int, label: str) -> int:
     """Include letters spoken right before an id ("RCH-104233", "R C H one oh four …", "A 1 2 3 …")."""
     k = first - 1
-    if k >= 0 and toks[k].text == "-":
+    if k >= 0 and toks[k].low in ("-", "dash", "hyphen"):
         k -= 1
     start = first
     letters = 0
     while (
         k >= 0
         and toks[k].text.isalpha()
-        and toks[k].text.isupper()
-        and len(toks[k].text) <= 4
+        and (
+            (toks[k].text.isupper() and len(toks[k].text) <= 4)
+            # "r c h dash one oh four …": letters spelled one by one, in lower case as ASR writes them
+            or (len(toks[k].text) == 1 and label in ("MRN", "ID", "PLATE", "SSN"))
+        )
         and letters < 4
         and toks[k].low not in CONTEXT_WORDS
     ):
@@ -646,7 +749,7 @@ def _with_prefix_letters(toks: list[_Tok], first: int, label: str) -> int:
         start = k
         letters += len(toks[k].text)
         k -= 1
-        if k >= 0 and toks[k].text in ("-", "."):
+        if k >= 0 and toks[k].low in ("-", ".", "dash"):
             k -= 1
     return start
 
@@ -668,6 +771,7 @@ def _find_ages(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
         if (
             after in AGE_AFTER
             or (after == "-" and after2 in AGE_AFTER)
+            or (before == "," and after in (",", ".", ";", ""))  # "Ada Quill here, 93, from Ashcombe"
             or before in AGE_BEFORE
             or possessive
             or (before2 == "age" and before in ("of", "is"))
@@ -1039,16 +1143,55 @@ def _find_context_names(toks: list[_Tok], index: _Index) -> list[_Found]:
         if k < n and toks[k].text in (",", ":", "-"):
             k += 1
         first, words = k, 0
-        while (
-            k < n and words < 3 and _name_word(toks[k], need_cap=weak or (words > 0 and _is_cap(toks[first])))
-        ):
+        while k < n and words < 3:
+            if words and toks[k].low in NAME_PARTICLES:  # "Ferreira da Silva", "Mrs. van der Berghe"
+                p = k
+                while p < n and toks[p].low in NAME_PARTICLES:
+                    p += 1
+                if p < n and _name_word(toks[p], need_cap=True):
+                    k = p
+            elif not words and toks[k].low in NAME_PARTICLES:
+                p = k  # "Mr. van Houtte", "Mrs. de la Fuente"
+                while p < n and toks[p].low in NAME_PARTICLES and p - k < 3:
+                    p += 1
+                if p < n and _is_cap(toks[p]):
+                    k = p
+            if not _name_word(toks[k], need_cap=weak or (words > 0 and _is_cap(toks[first]))):
+                break
             words += 1
             k += 1
             if k + 1 < n and toks[k].text == "-" and _name_word(toks[k + 1], need_cap=False):
-                k += 1
+                k += 2
         if words:
             found.append((first, k - 1, "NAME"))
+        elif weak:
+            end = _lower_name_before_closer(toks, first)
+            if end is not None:
+                found.append((first, end, "NAME"))
     return found
+
+
+# Words that close a self-introduction: "it's ada quill calling", "this is ada quill here".
+NAME_CLOSERS = {"calling", "here", "speaking", "again", "ringing"}
+
+
+def _lower_name_before_closer(toks: list[_Tok], first: int) -> int | None:
+    """A name ASR wrote in lower case, known by what closes it: "it's josé al-khatib calling"."""
+    k, words, n = first, 0, len(toks)
+    while k < n and words < 4:
+        t = toks[k]
+        if t.low in NAME_CLOSERS:
+            break
+        if t.text == "-" and words:
+            k += 1
+            continue
+        if not _WORD_TOKEN.fullmatch(t.text) or (t.low in _NOT_NAME_WORDS and t.low not in NAME_PARTICLES):
+            return None
+        words += 1
+        k += 1
+    if words and k < n and toks[k].low in NAME_CLOSERS and k > first:
+        return k - 1
+    return None
 
 
 _CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
@@ -1095,7 +1238,7 @@ def _cue_strength(toks: list[_Tok], i: int) -> int:
 
 
 def _name_word(tok: _Tok, need_cap: bool) -> bool:
-    if not tok.text.isalpha() and not _APOSTROPHE_NAME.fullmatch(tok.text):
+    if not _WORD_TOKEN.fullmatch(tok.text):
         return False
     if tok.low in _NOT_NAME_WORDS:
         return False
@@ -1104,24 +1247,94 @@ def _name_word(tok: _Tok, need_cap: bool) -> bool:
     return len(tok.text) > 1
 
 
-def _find_capitalised_names(toks: list[_Tok], index: _Index) -> list[_Found]:
-    """Two or more capitalised words in a row that are not everyday or site words: a full name."""
+def _find_capitalised_phrases(toks: list[_Tok], index: _Index) -> list[_Found]:
+    """Runs of capitalised words that are not everyday or site words, read as a name or a place.
+
+    A run may hold hyphens ("Mbeki-Ashdown"), name particles ("Ferreira da Silva", "Ó Briain") and
+    "St." ("St. Brigid's Residence"). It is a place (ADDRESS) when it ends in a street or residence
+    word ("Tillerman Crescent", "Maplewood Gardens") or follows a place cue ("lives in Ashcombe",
+    "from Fresno"); otherwise two name words or more are a full name.
+    """
     found: list[_Found] = []
-    caps = [i for i in index.capitalisable() if toks[i].text[0].isupper()]
-    k, n = 0, len(caps)
-    while k < n:
-        first = k
-        while k + 1 < n and caps[k + 1] == caps[k] + 1:
-            k += 1
-        i = caps[first]
-        staff = i > 0 and (
-            toks[i - 1].low in STAFF_TITLES
-            or (toks[i - 1].text == "." and i > 1 and toks[i - 2].low in STAFF_TITLES)
-        )
-        if k > first and not staff:
-            found.append((i, caps[k], "NAME"))
-        k += 1
+    n, done = len(toks), 0
+    for i in index.capitalisable():
+        if i < done or not toks[i].text[0].isupper() or toks[i].text.isupper():
+            continue  # "MRN", "RCH": an acronym opens no name
+        first = _phrase_start(toks, i)
+        j, words = i, 1 + (first < i)
+        while True:
+            k = j + 1
+            if k + 1 < n and toks[k].text == "-" and _WORD_TOKEN.fullmatch(toks[k + 1].text):
+                j = k + 1
+                continue
+            p = k
+            while p < n and toks[p].low in NAME_PARTICLES and p - k < 3:
+                p += 1
+            if p < n and _phrase_word(toks[p]):
+                j, words = p, words + 1
+                continue
+            break
+        done = j + 1
+        last = toks[j].low
+        staff = _after_staff_title(toks, first)
+        if last in STREET_SUFFIXES or last in RESIDENCE_WORDS:
+            if words >= 2:
+                found.append((first, _place_tail(toks, j), "ADDRESS"))
+        elif _after_place_cue(toks, first):
+            found.append((first, j, "ADDRESS"))
+        elif words >= 2 and not staff:
+            found.append((first, j, "NAME"))
     return found
+
+
+def _phrase_start(toks: list[_Tok], i: int) -> int:
+    """Back over what cannot open a phrase on its own: "St." and possessives ("St. Brigid's Home")."""
+    while i > 0:
+        prev = toks[i - 1]
+        if i > 1 and prev.text == "." and toks[i - 2].low == "st":
+            i -= 2
+        elif _is_cap(prev) and prev.low.endswith(("'s", "’s")) and prev.low not in COMMON_CAPITALISED:
+            i -= 1
+        else:
+            break
+    return i
+
+
+def _phrase_word(tok: _Tok) -> bool:
+    """A capitalised word that may continue a name or place ("Hollow", "Care", "Home", "Oyelowo")."""
+    if not _is_cap(tok) or not _WORD_TOKEN.fullmatch(tok.text) or (tok.text.isupper() and len(tok.text) > 1):
+        return False
+    low = tok.low
+    return low not in COMMON_CAPITALISED or low in STREET_SUFFIXES or low in RESIDENCE_WORDS
+
+
+def _after_staff_title(toks: list[_Tok], i: int) -> bool:
+    return i > 0 and (
+        toks[i - 1].low in STAFF_TITLES
+        or (toks[i - 1].text == "." and i > 1 and toks[i - 2].low in STAFF_TITLES)
+    )
+
+
+def _after_place_cue(toks: list[_Tok], i: int) -> bool:
+    """ "lives in X", "from X", "resident of X", "Old Mill Road in X", "moved to X"."""
+    if i == 0:
+        return False
+    before = toks[i - 1].low
+    before2 = toks[i - 2].low if i > 1 else ""
+    if before in PLACE_CUES:
+        return True
+    return (before, before2) in PLACE_CUE_PAIRS or (before in ("in", ",") and before2 in STREET_SUFFIXES)
+
+
+def _place_tail(toks: list[_Tok], j: int) -> int:
+    """A street or home named with its town: "Old Mill Road in Brookhaven", "Kestrel Way, Dayton"."""
+    k = j + 1
+    if k + 1 < len(toks) and toks[k].low in ("in", ",") and _phrase_word(toks[k + 1]):
+        k += 1
+        while k + 1 < len(toks) and _phrase_word(toks[k + 1]):
+            k += 1
+        return k
+    return j
 
 
 _NOT_NAME_CAPS = frozenset(COMMON_CAPITALISED | set(MONTHS) | STREET_SUFFIXES)
@@ -1150,8 +1363,40 @@ _PRIORITY = {
 }  # fmt: skip
 
 
-def find_spans(text: str, known_names: Iterable[str] | KnownNames = ()) -> list[Span]:
+class LearnedLayer(Protocol):
+    """What redaction asks of a learned model (learned.NameModel): names and places, as spans."""
+
+    def find_many(self, texts: list[str]) -> list[list[tuple[int, int, str]]]: ...
+
+
+def find_spans(
+    text: str, known_names: Iterable[str] | KnownNames = (), learned: LearnedLayer | None = None
+) -> list[Span]:
     """Every identifier span in `text`, merged so that none overlap, in order."""
+    spans = _rule_spans(text, known_names)
+    if learned is not None:
+        spans += _kept_learned_spans(text, learned.find_many([text])[0])
+    return _merge(spans)
+
+
+def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[_Raw]:
+    """The model's names and places, less the site's own words and staff ("Dr. Patel", "Elm Street")."""
+    kept = []
+    for start, end, label in found:
+        words = _WORD_TOKEN.findall(text[start:end])
+        lows = [w.lower() for w in words]
+        if not words or all(w in _NOT_NAME_CAPS or w in NAME_STOP for w in lows):
+            continue
+        if any(w in CONTEXT_WORDS for w in lows):  # "zip code": a cue word is never part of a name
+            continue
+        before = text[max(0, start - 12) : start].lower().replace(".", " ").split()
+        if label == "NAME" and before and before[-1] in STAFF_TITLES:
+            continue
+        kept.append((start, end, label))
+    return kept
+
+
+def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[_Raw]:
     low = text.lower()
     words = set(_GATE_WORD.findall(low))
     spans = _find_known_names(text, low, known_names, words)
@@ -1163,18 +1408,23 @@ def find_spans(text: str, known_names: Iterable[str] | KnownNames = ()) -> list[
         "at" in words and ("dot" in words or "." in text) and not words.isdisjoint(EMAIL_TLDS)
     )
     upper = text != low  # most ASR text has no capitals at all: skip the searches for them
-    # Capitals matter only in a word that could be a name: "I", "How" or "Riverside" cannot.
-    caps = upper and _CAPITAL_AFTER_WORD.search(text) is not None and _uncommon_capital(text)
-    letters = not words.isdisjoint(_SINGLE_LETTERS) or (upper and _SHORT_CAPS.search(text) is not None)
     ascii_only = text.isascii()
+    # Capitals matter only in a word that could be a name: "I", "How" or "Riverside" cannot.
+    caps = upper and (
+        not ascii_only or (_CAPITAL_AFTER_WORD.search(text) is not None and _uncommon_capital(text))
+    )
+    letters = not words.isdisjoint(_SINGLE_LETTERS) or (upper and _SHORT_CAPS.search(text) is not None)
     # A code holds an upper-case letter and two digits ("²" is a digit but no \\d); a spelling holds
     # three one-letter words (the "m" of "I'm" is none).
     codes = letters and upper and (numberish or not ascii_only)
     spelled = letters and (not ascii_only or len(_SINGLE_LETTER_TOKEN.findall(text)) >= 3)
     strong = not words.isdisjoint(_STRONG_GATE)
     plates = not words.isdisjoint(_PLATE_WORDS)
-    if not (numberish or months or email or caps or codes or spelled or strong or plates):
-        return _merge(spans)  # the common case: nothing here could be an identifier
+    if not (
+        numberish or months or email or caps or codes or spelled or strong or plates
+        or not words.isdisjoint(NAME_CLOSERS)
+    ):
+        return spans  # the common case: nothing here could be an identifier
     toks, lows = _tokens(text)
     index = _Index(lows)
     runs = _number_runs(toks, lows, index) if numberish else []
@@ -1194,14 +1444,40 @@ def find_spans(text: str, known_names: Iterable[str] | KnownNames = ()) -> list[
         found += _find_codes(toks, index)
     if spelled:
         found += _find_spelled(toks, index)
-    names = _find_context_names(toks, index) if strong or caps else []
-    if caps and _CAPITALISED_PAIR.search(text):
-        names += _find_capitalised_names(toks, index)
+    # a lower-case name is known only by the words around it: "it's ada quill calling"
+    closers = not words.isdisjoint(NAME_CLOSERS)
+    names = _find_context_names(toks, index) if strong or caps or closers else []
+    if caps:
+        names += _find_capitalised_phrases(toks, index)
     found += _drop_staff(toks, names)
     spans += [(toks[a].match.start(), toks[b].match.end(), label) for a, b, label in found if a <= b]
     if "@" in text or has_digit:
         spans += _find_written(text)
-    return _merge(spans)
+    if "/" in text or "www" in words:
+        spans += _find_urls(text)
+    return spans
+
+
+def _find_urls(text: str) -> list[_Raw]:
+    """URL_PATTERN's matches, tried only in the runs of non-space characters that hold a "://", a
+    "www." or a ".com/" (the pattern opens with \\b: the engine would try it at every word)."""
+    spans: list[_Raw] = []
+    done = 0
+    for hit in _URL_HINT.finditer(text):
+        if hit.start() < done:
+            continue
+        start = max(text.rfind(" ", 0, hit.start()), text.rfind("\n", 0, hit.start())) + 1
+        end = len(text)
+        for stop in (" ", "\n", "\t"):
+            at = text.find(stop, hit.end())
+            if 0 <= at < end:
+                end = at
+        spans += [(m.start(), m.end(), "ID") for m in URL_PATTERN.finditer(text, start, end)]
+        done = end
+    return spans
+
+
+_URL_HINT = re.compile(r"://|www\.|\.(?:com|org|net|edu|gov|io|us|info|co|biz|me)/", re.IGNORECASE)
 
 
 def _uncommon_capital(text: str) -> bool:
@@ -1299,8 +1575,11 @@ _SHORT_CAPS = re.compile(r"[A-Z](?<!\w.)[A-Z]{1,3}\b")  # \b[A-Z]{2,4}\b
 _STRONG_GATE = frozenset(("name", "named", "called", "surname", "spelled", "spell", "spelling"))
 # Each opens with a character class so that the engine scans for it in C; lookbehinds stand in for
 # the leading \\w or \\b of the plain forms noted beside them.
-_CAPITAL_AFTER_WORD = re.compile(r"[\s,](?<=\w[\s,])[\s,]*[A-Z]|^[A-Z][a-z]+\s+[A-Z]")  # \w[\s,]+[A-Z]|…
-_CAPITALISED_PAIR = re.compile(r"[A-Z](?<!\w.)[a-z]+\s+[A-Z][a-z]")  # \b[A-Z][a-z]+\s+[A-Z][a-z]
+# A capital after a word ("calling Novak"), after a title's dot or a colon ("Mr. Tsao", "Name: X"),
+# or a sentence that opens with two capitalised words.
+_CAPITAL_AFTER_WORD = re.compile(
+    r"[\s,](?<=\w[\s,])[\s,]*[A-Z]|^[A-Z][a-z]+\s+[A-Z]|[.:](?<=\w[.:])\s+[A-Z]"
+)  # \w[\s,]+[A-Z]|…
 
 
 def _merge(spans: list[_Raw]) -> list[Span]:
@@ -1328,9 +1607,30 @@ def _pick_label(spans: list[_Raw]) -> str:
     return max(spans, key=lambda s: (_PRIORITY[s[2]], s[1] - s[0]))[2]
 
 
-def redact(text: str, known_names: Iterable[str] | KnownNames = ()) -> Redaction:
-    """The text with every identifier replaced by "[LABEL]", and the spans (offsets into `text`)."""
-    spans = find_spans(text, known_names)
+def redact(
+    text: str, known_names: Iterable[str] | KnownNames = (), learned: LearnedLayer | None = None
+) -> Redaction:
+    """The text with every identifier replaced by "[LABEL]", and the spans (offsets into `text`).
+
+    `learned` adds a model's names and places to the rules' spans (learned.shared_model()); it is
+    for finished transcripts, being too slow for turn-by-turn use (see learned.py).
+    """
+    return _redacted(text, find_spans(text, known_names, learned))
+
+
+def redact_many(
+    texts: list[str], known_names: Iterable[str] | KnownNames = (), learned: LearnedLayer | None = None
+) -> list[Redaction]:
+    """`redact` for each text; the learned layer runs over all of them as one batch."""
+    known = known_names if isinstance(known_names, KnownNames) else _known_index(tuple(known_names))
+    found = learned.find_many(texts) if learned is not None else [[] for _ in texts]
+    return [
+        _redacted(t, _merge(_rule_spans(t, known) + _kept_learned_spans(t, f)))
+        for t, f in zip(texts, found, strict=True)
+    ]
+
+
+def _redacted(text: str, spans: list[Span]) -> Redaction:
     out: list[str] = []
     pos = 0
     for s in spans:

@@ -40,7 +40,8 @@ from sqlalchemy.orm import sessionmaker
 
 from appliance.events import AgentSaid, AsrFinal, CallEnded, CallerSaid, ConsentAnswered, Event
 from appliance.privacy import crypto
-from appliance.privacy.redaction import KnownNames, redact
+from appliance.privacy.learned import shared_model
+from appliance.privacy.redaction import KnownNames, LearnedLayer, redact_many
 from appliance.privacy.store import AuditFn, ObjectNotFound, ObjectRow, ObjectStore, read_call_data
 
 log = logging.getLogger(__name__)
@@ -96,9 +97,21 @@ def line_of(event: Event) -> TranscriptLine | None:
     return None
 
 
-def redacted_lines(lines: Iterable[TranscriptLine], names: Iterable[str]) -> list[TranscriptLine]:
+def redacted_lines(
+    lines: Iterable[TranscriptLine], names: Iterable[str], learned: LearnedLayer | bool | None = True
+) -> list[TranscriptLine]:
+    """The finished transcript, redacted by the rules and (when it loads) the learned name layer.
+
+    The learned layer is too slow for turn-by-turn use but fits a finished call (learned.py); a
+    model that cannot load leaves the rules alone, and `wardline doctor` says so.
+    """
     known = KnownNames(names)  # indexed once per transcript, not once per line
-    return [TranscriptLine(ln.t_ms, ln.speaker, redact(ln.text, known).text, ln.interrupted) for ln in lines]
+    model = shared_model() if learned is True else (learned or None)
+    lines = list(lines)
+    done = redact_many([ln.text for ln in lines], known, model)
+    return [
+        TranscriptLine(ln.t_ms, ln.speaker, r.text, ln.interrupted) for ln, r in zip(lines, done, strict=True)
+    ]
 
 
 def _jsonl(lines: Iterable[TranscriptLine]) -> bytes:

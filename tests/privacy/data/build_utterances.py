@@ -1,6 +1,6 @@
-"""Turn utterances.txt ({LABEL|text} markup) into utterances.jsonl (text + character spans).
+"""Turn each labeled .txt ({LABEL|text} markup) into its .jsonl (text + character spans).
 
-Run after editing utterances.txt:  python tests/privacy/data/build_utterances.py
+Run after editing a .txt:  python tests/privacy/data/build_utterances.py
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# the labeled files: hand-written (utterances, heldout) and written by write_corpus.py (corpus_*)
+NAMES = ("utterances", "heldout", "corpus_dev", "corpus_heldout")
 MARK = re.compile(r"\{([A-Z]+)\|([^{}]+)\}")
 
 
@@ -29,14 +31,15 @@ def parse(line: str) -> dict:
 
 
 def main() -> None:
-    rows = []
-    for raw in (HERE / "utterances.txt").read_text(encoding="utf-8").splitlines():
-        if raw.strip() and not raw.startswith("#"):
-            rows.append(parse(raw.strip()))
-    with open(HERE / "utterances.jsonl", "w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"{len(rows)} utterances")
+    for name in NAMES:
+        rows = []
+        for raw in (HERE / f"{name}.txt").read_text(encoding="utf-8").splitlines():
+            if raw.strip() and not raw.startswith("#"):
+                rows.append(parse(raw.strip()))
+        with open(HERE / f"{name}.jsonl", "w", encoding="utf-8") as f:
+            for row in rows:
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        print(f"{name}: {len(rows)} utterances")
 
 
 if __name__ == "__main__":

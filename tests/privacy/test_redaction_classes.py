@@ -1,0 +1,101 @@
+"""Every HIPAA Safe Harbor identifier class that occurs on calls, said in words and printed in digits.
+
+Each case is one utterance and the identifier in it; the identifier's letters and digits must all
+be gone from the redacted text (whatever label it got), and the words around it must stay.
+People are invented; numbers are 555-01xx, documentation IPs and never-issued SSNs.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from appliance.privacy.redaction import redact
+
+CASES = {
+    # names: diacritics, non-English, multi-part, hyphenated, after a title, lower case as ASR writes
+    "name, diacritics": ("my name is Zoë Håkansson-Ñúñez", "Zoë Håkansson-Ñúñez"),
+    "name, multi-part": ("this is Fenella Ferreira da Silva calling", "Fenella Ferreira da Silva"),
+    "name, particles after a title": ("the patient is Mrs. van der Berghe", "van der Berghe"),
+    "name, hyphen after a title": ("Mr. Quillfeather-Adebayo was born in 1950", "Quillfeather-Adebayo"),
+    "name, lower case": ("it's thandiwe mbeki-ashdown calling about my results", "thandiwe mbeki-ashdown"),
+    "name, spelled": ("last name is Q U I X L E Y", "Q U I X L E Y"),
+    "name, unknown surname after a name": ("hi, my name is Ada Quixley", "Ada Quixley"),
+    # dates: full, year of birth alone, day and month without a year; words and digits
+    "date of birth, words": ("born March third nineteen eighty", "March third nineteen eighty"),
+    "date of birth, digits": ("date of birth March 3rd, 1980", "March 3rd, 1980"),
+    "date, numeric": ("DOB 03/03/1980 please", "03/03/1980"),
+    "year of birth, words": ("I was born in nineteen fifty-two", "nineteen fifty-two"),
+    "year of birth, digits": ("year of birth 1952", "1952"),
+    "day and month, words": ("he was admitted on the ninth of June", "the ninth of June"),
+    "day and month, digits": ("she was discharged June 9th", "June 9th"),
+    # ages over 89
+    "age, words": ("my grandmother is ninety-four years old", "ninety-four"),
+    "age, over a hundred in words": ("he turned a hundred and two", "a hundred and two"),
+    "age, digits": ("she is 97 years old", "97"),
+    # phones: digits, words, "oh", international, extensions
+    "phone, digits": ("call me at 555-0167", "555-0167"),
+    "phone, words with oh": (
+        "my number is five five five oh one six seven",
+        "five five five oh one six seven",
+    ),
+    "phone, international": ("my cell is +44 20 7946 0321", "44 20 7946 0321"),
+    "phone, international in words": (
+        "it's plus four four, two oh, seven nine four six, oh three two one",
+        "plus four four, two oh, seven nine four six, oh three two one",
+    ),
+    "phone, extension": ("reach me at (555) 555-0142 extension 214", "(555) 555-0142 extension 214"),
+    "fax": ("fax it to 555-555-0188", "555-555-0188"),
+    # mail and web
+    "email, written": ("mail ada.q@example.org", "ada.q@example.org"),
+    "email, spoken": ("it's ada dot q at example dot org", "ada dot q at example dot org"),
+    "url": ("the photos are at https://example.net/u/4471", "https://example.net/u/4471"),
+    # where someone lives or lies
+    "street, digits": ("I live at 42 Kestrel Way", "42 Kestrel Way"),
+    "street, words": ("we live at forty two kestrel way", "forty two kestrel way"),
+    "street without a number": ("she lives on Tillerman Crescent now", "Tillerman Crescent"),
+    "care home": ("my father is at Maplewood Gardens", "Maplewood Gardens"),
+    "city": ("she lives in Ashcombe with her son", "Ashcombe"),
+    "room, digits": ("he's in Room 412", "Room 412"),
+    "room, words": ("I'm in room four twelve", "room four twelve"),
+    "zip, digits": ("zip code 60614", "60614"),
+    "zip, words": ("my zip is six oh six one four", "six oh six one four"),
+    # numbers that identify
+    "mrn, digits": ("my MRN is RCH-104233", "RCH-104233"),
+    "mrn, spelled": ("it's r c h dash one oh four two three three", "r c h dash one oh four two three three"),
+    "ssn, digits": ("social is 900-12-3456", "900-12-3456"),
+    "ssn, words": ("social nine oh oh one two three four five six", "nine oh oh one two three four five six"),
+    "account, letters with dash and oh": (
+        "account number M K P dash four five oh one",
+        "M K P dash four five oh one",
+    ),
+    "group number, digits": ("group number G-40071", "G-40071"),
+    "member id, words": ("member ID eight eight three oh two one nine", "eight eight three oh two one nine"),
+    "plate": ("the license plate is 7 K L M 2 1 9", "7 K L M 2 1 9"),
+    "vehicle id": ("the VIN is 1HGCM82633A004352", "1HGCM82633A004352"),
+    "device serial": (
+        "the pump serial number is four four seven oh nine two one",
+        "four four seven oh nine two one",
+    ),
+    "ip, digits": ("my IP is 192.0.2.17", "192.0.2.17"),
+    "ip, words": (
+        "the IP is one nine two dot oh dot two dot one seven",
+        "one nine two dot oh dot two dot one seven",
+    ),
+}
+
+
+@pytest.mark.parametrize("text, phi", CASES.values(), ids=CASES.keys())
+def test_every_class_in_words_and_digits(text: str, phi: str) -> None:
+    start = text.index(phi)
+    around = text[:start] + " " + text[start + len(phi) :]
+    out = redact(text).text
+    # every letter-and-digit piece of the identifier is gone (pieces that also occur around it, like
+    # "four" in "four twelve", are checked by count)
+    for piece in set(re.findall(r"\w+", phi)):
+        want = len(re.findall(rf"(?<!\w){re.escape(piece)}(?!\w)", around))
+        assert len(re.findall(rf"(?<!\w){re.escape(piece)}(?!\w)", out)) <= want, (piece, out)
+    # and the words around it stay
+    for word in re.findall(r"[^\W\d_]{3,}", around):
+        assert word in out, (word, out)
