@@ -317,6 +317,9 @@ def test_referral_rule_offers_family_medicine(make_call: Callable[..., Call]) ->
     assert "Doctor Anita Patel has" in says(out)
 
 
+SCHEDULE_FILLER = "Let me check Doctor Patel's schedule."
+
+
 def test_slow_tool_says_a_filler_first(make_call: Callable[..., Call]) -> None:
     call = make_call(hold={"find_slots"}, filler_ms=50)  # the schedule answers only when released
     engine, gateway = call.engine, call.engine._gateway
@@ -326,14 +329,15 @@ def test_slow_tool_says_a_filler_first(make_call: Callable[..., Call]) -> None:
         out: list = []
         async for action in engine.handle(CallerTurn(text=MARIA)):
             out.append(action)
-            if isinstance(action, Say) and action.filler:
+            if isinstance(action, Say) and action.filler and action.text == SCHEDULE_FILLER:
                 gateway.release()  # the caller heard the filler while the tool was still busy
         return out
 
     # A turn that never says the filler never releases the tool: it fails at the safety net.
     out = asyncio.run(asyncio.wait_for(turn(), 60))
-    fillers = [a for a in out if isinstance(a, Say) and a.filler]
-    assert [f.text for f in fillers] == ["Let me check Doctor Patel's schedule."]
+    # On a loaded box the identity check may also outlast 50 ms and get its own filler first.
+    fillers = [a for a in out if isinstance(a, Say) and a.filler and a.text == SCHEDULE_FILLER]
+    assert len(fillers) == 1
     assert gateway.waiting == ["find_slots"]
     assert out.index(fillers[0]) < next(
         i for i, a in enumerate(out) if "Which would" in getattr(a, "text", "")
