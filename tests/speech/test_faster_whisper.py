@@ -112,3 +112,23 @@ def test_rescoring_prefers_the_sites_words_only_among_hypotheses_heard_nearly_as
         [("What are your visiting hours?", -0.10), ("What are your Patel hours?", -0.40)], vocab
     ) == ("What are your visiting hours?")
     assert rescore([], vocab) == ""
+
+
+def test_partials_read_a_short_encoder_window_and_finals_the_full_one():
+    from appliance.speech.asr.faster_whisper import FULL_WINDOW_FRAMES, FasterWhisperAsr
+
+    engine = FasterWhisperAsr("/nonexistent")  # nothing loads before start()
+    turn = 250  # 2.5 s of features
+    partial = engine.encoder_frames(turn, engine.partial_margin_s)
+    assert turn + 1000 <= partial < FULL_WINDOW_FRAMES and partial % 2 == 0
+    assert engine.encoder_frames(turn, engine.final_margin_s) == FULL_WINDOW_FRAMES
+    assert engine.encoder_frames(2900, 10.0) == FULL_WINDOW_FRAMES  # never past Whisper's 30 s
+
+
+def test_a_decode_cannot_run_far_past_what_the_audio_could_say():
+    from appliance.speech.asr.faster_whisper import FasterWhisperAsr
+
+    engine = FasterWhisperAsr("/nonexistent", max_new_tokens=128)
+    assert engine.token_budget(1.0) < 16  # "yes" cannot become a paragraph
+    assert engine.token_budget(3.0) >= 3 * 5  # a fast talker's three seconds still fit
+    assert engine.token_budget(60.0) == 128

@@ -119,3 +119,53 @@ def test_missing_voice_file_is_a_clear_error(tmp_path):
 
     with pytest.raises(TtsError, match="no such file"):
         asyncio.run(run())
+
+
+def test_a_sentence_said_before_is_not_synthesized_again(voice_paths, monkeypatch):
+    from piper import PiperVoice
+
+    made: list[str] = []
+    synthesize = PiperVoice.synthesize
+
+    def counted(self, text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        made.append(text)
+        return synthesize(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(PiperVoice, "synthesize", counted)
+
+    async def say(tts: PiperTts, text: str, rate: int = 8000) -> list[bytes]:
+        return [c async for c in tts.synthesize(text, rate)]
+
+    async def run() -> tuple[list[bytes], list[bytes], list[bytes]]:
+        tts = PiperTts({"en": voice_paths["en"]})
+        await tts.start()
+        try:
+            made.clear()
+            first = await say(tts, "Is there anything else? Goodbye.")
+            again = await say(tts, "Is there anything else? Thank you.")
+            wide = await say(tts, "Is there anything else?", 16000)
+            return first, again, wide
+        finally:
+            await tts.close()
+
+    first, again, wide = asyncio.run(run())
+    # the repeated question came from memory; the new sentence and the other call rate were made
+    assert made == ["Is there anything else?", "Goodbye.", "Thank you.", "Is there anything else?"]
+    assert again[0] == first[0] and pcm_peak(again[0]) > 1000  # the same audio, played again
+    assert abs(len(wide[0]) / len(first[0]) - 2) < 0.01  # made anew at 16 kHz, not the 8 kHz copy
+
+
+def test_the_sentence_cache_keeps_the_most_recently_said_within_its_bytes():
+    from appliance.speech.tts.cache import SentenceAudioCache
+
+    cache = SentenceAudioCache(max_bytes=30)
+    cache.put("en", "one", 8000, b"1" * 10)
+    cache.put("en", "two", 8000, b"2" * 10)
+    cache.put("en", "three", 8000, b"3" * 10)
+    assert cache.get("en", "one", 8000) == b"1" * 10  # now the most recent
+    cache.put("en", "four", 8000, b"4" * 10)  # over 30 bytes: "two" goes, the least recent
+    assert cache.get("en", "two", 8000) is None
+    assert [cache.get("en", s, 8000) is not None for s in ("one", "three", "four")] == [True] * 3
+    assert cache.get("en", "one", 16000) is None and cache.get("es", "one", 8000) is None
+    cache.put("en", "huge", 8000, b"x" * 31)  # larger than the whole cache: not kept
+    assert cache.get("en", "huge", 8000) is None and len(cache) == 3

@@ -7,14 +7,19 @@ buffer after every 300 ms of new caller audio, at most one decode in flight; the
 follows LocalAgreement-2 (a word is stable once two consecutive hypotheses agree on it), so the
 partial never takes back a stable word.
 
-The final comes without a decode after the end of turn. Whisper's encoder always reads a 30 s
-window, so decoding only the audio since the last stable word would cost the same encoder time
-as the whole turn (a turn is at most 30 s: `call.max_turn_ms`); what costs is *when* the decode
-runs. So the stream also decodes as soon as the caller pauses (100 ms quieter than a tenth of the
-turn's loudest frame, after speech): that decode covers every word of the turn and runs while the
-turn taker is still waiting out its endpoint silence (260 ms or more). At `finish`, when the
-newest decode covers the last loud frame, its text is the final; only speech after it (a caller
-who went on in the last moment) costs one more decode.
+The final comes without a decode after the end of turn: the stream also decodes as soon as the
+caller pauses (100 ms quieter than a tenth of the turn's loudest frame, after speech); that decode
+covers every word of the turn and runs while the turn taker is still waiting out its endpoint
+silence (260 ms or more). At `finish`, when that decode covers the last loud frame, its text is
+the final; only speech after it (a caller who went on in the last moment) costs one more decode.
+
+Whisper was trained on 30 s windows, and faster-whisper pads every decode to 30 s, so a 2 s turn
+paid the encoder for 30 s. CTranslate2 takes a shorter window: partials read the turn and 10 s
+(the encoder costs about a third; partials keep their 300 ms cadence on this CPU). With the window
+mostly speech Whisper tends to repeat itself at the end, so a decode may not run past about six
+tokens a second of audio. The decode that may be the final still reads the full 30 s: on
+bench/asr.py the turn and 10 s cost names and dates of birth 0.109 -> 0.145 word error, the turn
+and 20 s were as accurate as 30 s but barely faster (`final_margin_s`, measured per site there).
 
 No decoder prompt: Whisper's `hotwords` and `initial_prompt` are text the decoder continues, and
 with the dialog's expected words (names, months) tiny.en invented them ("june june june" for a
@@ -56,6 +61,9 @@ from appliance.speech.asr.base import AsrError
 from appliance.speech.asr.rescoring import rescore, vocabulary_words
 
 WHISPER_RATE_HZ = 16000
+PARTIAL_MARGIN_S = 10.0  # a partial's encoder window: the turn and this much (bench/asr.py)
+TOKENS_PER_SECOND = 6  # a generous ceiling on speech: fast talkers say 4 to 5 tokens a second
+FULL_WINDOW_FRAMES = 3000  # Whisper's 30 s window, 100 feature frames a second
 PAUSE_MS = 100  # quiet after speech that starts a decode at once: it will hold the turn's last word
 FRAME_MS = 20
 QUIET_RATIO = 0.1  # a frame quieter than this share of the turn's loudest frame is a pause
@@ -129,6 +137,8 @@ class FasterWhisperAsr:
         max_new_tokens: int = 128,
         vocabulary: Iterable[str] = (),
         nbest: int = 4,
+        partial_margin_s: float = PARTIAL_MARGIN_S,
+        final_margin_s: float | None = None,
     ) -> None:
         self.model_dir = Path(os.fspath(model_dir))
         self.device = device
@@ -140,6 +150,8 @@ class FasterWhisperAsr:
         self.max_new_tokens = max_new_tokens
         self.vocabulary = vocabulary_words(vocabulary)  # empty: plain greedy decoding
         self.nbest = nbest
+        self.partial_margin_s = partial_margin_s
+        self.final_margin_s = final_margin_s
         self._model: Any = None
         self._pool = ThreadPoolExecutor(max_workers=num_workers, thread_name_prefix="faster-whisper")
 
@@ -190,61 +202,64 @@ class FasterWhisperAsr:
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._model = None
 
-    def decode(self, pcm16: bytes, sample_rate_hz: int, language: str | None) -> Decoded:
-        """One decode of a whole buffer (blocking: runs in a worker, which also consumes the lazy
-        `segments` generator: the decoding happens while it is iterated)."""
+    def decode(
+        self, pcm16: bytes, sample_rate_hz: int, language: str | None, final: bool = True
+    ) -> Decoded:
+        """One decode of a whole buffer (blocking: runs in a worker; CTranslate2 releases the GIL).
+        A partial (`final` false) reads a short encoder window, a final the final window."""
         started = time.perf_counter()
         audio16 = resample(pcm16, sample_rate_hz, WHISPER_RATE_HZ)
         samples = np.frombuffer(audio16, dtype="<i2").astype(np.float32) / 32768.0
         audio_ms = len(pcm16) // SAMPLE_WIDTH * 1000 // sample_rate_hz
-        if self.vocabulary:
-            text, language, probability = self._decode_nbest(samples, language)
-            return Decoded(text, language, probability, audio_ms, time.perf_counter() - started)
-        segments, info = self._model.transcribe(
-            samples,
-            language=language,
-            beam_size=1,
-            temperature=0.0,
-            condition_on_previous_text=False,
-            without_timestamps=True,
-            vad_filter=False,  # the call's own VAD already cut the turn
-            max_new_tokens=self.max_new_tokens,
-        )
-        text = spell_numbers(" ".join(s.text.strip() for s in segments).strip())
-        return Decoded(
-            text=text,
-            language=info.language,
-            language_probability=float(info.language_probability),
-            audio_ms=audio_ms,
-            seconds=time.perf_counter() - started,
-        )
+        margin = self.final_margin_s if final else self.partial_margin_s
+        text, language, probability = self._decode_samples(samples, language, margin)
+        return Decoded(text, language, probability, audio_ms, time.perf_counter() - started)
 
-    def _decode_nbest(self, samples: np.ndarray, language: str | None) -> tuple[str, str, float]:
-        """The decoder's n best hypotheses for the turn (one encoder pass, a beam of `nbest`),
-        rescored with the site's vocabulary (appliance/speech/asr/rescoring.py)."""
+    @staticmethod
+    def encoder_frames(frames: int, margin_s: float | None) -> int:
+        """The encoder window for `frames` of features (100 a second): the turn and a margin, or
+        Whisper's full 30 s when `margin_s` is None."""
+        if margin_s is None:
+            return FULL_WINDOW_FRAMES
+        wanted = frames + int(margin_s * 100)
+        return min(FULL_WINDOW_FRAMES, -(-wanted // 100) * 100)  # whole seconds: even, as the encoder needs
+
+    def token_budget(self, seconds: float) -> int:
+        """At most this many tokens for `seconds` of audio. A caller says about 3 words (4 tokens)
+        a second; a decoder that goes on far past that is repeating itself, which Whisper does
+        when its window is mostly padding."""
+        return min(self.max_new_tokens, int(seconds * TOKENS_PER_SECOND) + 4)
+
+    def _decode_samples(
+        self, samples: np.ndarray, language: str | None, margin_s: float | None
+    ) -> tuple[str, str, float]:
+        """Greedy, or the n best hypotheses rescored with the site's vocabulary (rescoring.py),
+        from one encoder pass over the turn's window."""
         from faster_whisper.audio import pad_or_trim
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
 
         model = self._model
         features = model.feature_extractor(samples)
+        encoded = model.encode(pad_or_trim(features, self.encoder_frames(features.shape[-1], margin_s)))
         probability = 1.0
         if not model.model.is_multilingual:
             language = "en"
         elif language is None:
-            language, probability, _ = model.detect_language(features=features)
+            token, probability = model.model.detect_language(encoded)[0][0]
+            language = token[2:-2]  # "<|es|>"
         tokenizer = Tokenizer(
             model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language
         )
-        encoded = model.encode(pad_or_trim(features))
         prompt = model.get_prompt(tokenizer, [], without_timestamps=True)
+        beam = self.nbest if self.vocabulary else 1
         result = model.model.generate(
             encoded,
             [prompt],
-            beam_size=self.nbest,
-            num_hypotheses=self.nbest,
+            beam_size=beam,
+            num_hypotheses=beam,
             return_scores=True,
-            max_length=len(prompt) + self.max_new_tokens,
+            max_length=len(prompt) + self.token_budget(len(samples) / WHISPER_RATE_HZ),
             suppress_blank=True,
             suppress_tokens=get_suppressed_tokens(tokenizer, (-1,)),
         )[0]
@@ -252,7 +267,8 @@ class FasterWhisperAsr:
             (spell_numbers(tokenizer.decode(ids).strip()), float(score))
             for ids, score in zip(result.sequences_ids, result.scores, strict=True)
         ]
-        return rescore(hypotheses, self.vocabulary), str(language), float(probability)
+        text = rescore(hypotheses, self.vocabulary) if self.vocabulary else hypotheses[0][0]
+        return text, str(language), float(probability)
 
     def submit(self, fn: Any, *args: Any) -> Future[Any]:
         return self._pool.submit(fn, *args)
@@ -274,7 +290,8 @@ class FasterWhisperStream:
         self._quiet_ms = 0
         self._decoded_upto = 0  # buffer length the newest scheduled decode covers
         self._in_flight: Future[Decoded] | None = None
-        self._newest: tuple[int, Decoded] | None = None  # (buffer length, result) of the newest decode
+        # (buffer length, result) of the newest decode that read the final window
+        self._newest: tuple[int, Decoded] | None = None
         self._agreement = LocalAgreement()
         self._cancelled = False
         self.language: str | None = engine.language
@@ -312,17 +329,21 @@ class FasterWhisperStream:
             return
         snapshot = bytes(self._buffer)
         self._decoded_upto = len(snapshot)
-        future = self._engine.submit(self._engine.decode, snapshot, self.sample_rate_hz, self.language)
+        # the decode at a pause may be the final (no more words): it reads the final window
+        future = self._engine.submit(
+            self._engine.decode, snapshot, self.sample_rate_hz, self.language, pause
+        )
         self._in_flight = future
-        future.add_done_callback(lambda f, n=len(snapshot): self._on_partial(f, n))
+        future.add_done_callback(lambda f, n=len(snapshot), final=pause: self._on_partial(f, n, final))
 
-    def _on_partial(self, future: Future[Decoded], covered: int) -> None:
+    def _on_partial(self, future: Future[Decoded], covered: int, final: bool) -> None:
         with self._lock:
             self._in_flight = None
             if self._cancelled or future.cancelled() or future.exception() is not None:
                 return
             result = future.result()
-            self._newest = (covered, result)
+            if final:
+                self._newest = (covered, result)
             self._adopt_language(result)
             self._agreement.update(result.text.split())
             self.partials.append((result.audio_ms, self._agreement.text()))

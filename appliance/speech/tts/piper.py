@@ -3,8 +3,10 @@
 Threads: synthesis runs in the engine's worker thread; each sentence's audio is handed to the
 event loop as soon as it is made, resampled from the voice's rate to the call's. Closing the
 iteration (barge-in) stops the worker before the next sentence. Every voice's ONNX session is
-created once at `start` and warmed with a short synthesis, so the first sentence of a call
-pays no load or first-run cost. Phonemes come from the espeak-ng data bundled with piper-tts.
+created once at `start` and warmed with a short synthesis, so the first sentence of a call pays
+no load or first-run cost. A sentence said before plays from memory (speech/tts/cache.py): the
+agent repeats its questions across calls, and a repeat then costs no synthesis. Phonemes come
+from the espeak-ng data bundled with piper-tts.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import numpy as np
 from appliance.audio import resample
 from appliance.registry.offline import local_model_path, offline_onnxruntime
 from appliance.speech.tts.base import TtsError
+from appliance.speech.tts.cache import SentenceAudioCache
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
 _CLAUSE_END = re.compile(r"(?<=,)\s+")
@@ -73,6 +76,7 @@ class PiperTts:
         # same way on every run (a scripted call is then the same call every time).
         self._noise = None if sampled else 0.0
         self._voices: dict[str, Any] = {}
+        self.cache = SentenceAudioCache()  # touched by the worker thread only
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="piper")
 
     @property
@@ -107,6 +111,7 @@ class PiperTts:
     async def close(self) -> None:
         self._worker.shutdown(wait=True, cancel_futures=True)
         self._voices.clear()
+        self.cache.clear()
 
     def voice_rate_hz(self, language: str | None = None) -> int:
         return int(self._voice(language).config.sample_rate)
@@ -134,7 +139,9 @@ class PiperTts:
         self, text: str, sample_rate_hz: int, language: str | None = None
     ) -> AsyncIterator[bytes]:
         # a language without a voice here is spoken with the default voice: never silence
-        voice = self._voice(language if language and self._has(language) else None)
+        lang = language if language and self._has(language) else None
+        voice = self._voice(lang)
+        voice_key = lang or self.default_language
         voice_rate = int(voice.config.sample_rate)
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Any] = asyncio.Queue()
@@ -145,7 +152,10 @@ class PiperTts:
                 for sentence in split_for_streaming(text):
                     if stop.is_set():
                         return
-                    pcm = resample(self._pcm(voice, sentence), voice_rate, sample_rate_hz)
+                    pcm = self.cache.get(voice_key, sentence, sample_rate_hz)
+                    if pcm is None:
+                        pcm = resample(self._pcm(voice, sentence), voice_rate, sample_rate_hz)
+                        self.cache.put(voice_key, sentence, sample_rate_hz, pcm)
                     loop.call_soon_threadsafe(queue.put_nowait, pcm)
             except Exception as exc:
                 err = TtsError(f"piper synthesis failed ({type(exc).__name__}: {exc})")
