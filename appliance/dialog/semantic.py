@@ -114,7 +114,11 @@ class SemanticIndex:
         labeled = examples.labeled()
         self.labels = sorted({label for label, _, _ in labeled})
         label_of = np.array([self.labels.index(label) for label, _, _ in labeled], dtype=np.int32)
-        self._rows = [np.flatnonzero(label_of == i) for i in range(len(self.labels))]
+        rows = [np.flatnonzero(label_of == i) for i in range(len(self.labels))]
+        # row i: label i's example indexes, padded with -1 (read as -inf, never among the nearest)
+        self._table = np.full((len(rows), max((len(r) for r in rows), default=0)), -1, dtype=np.intp)
+        for i, r in enumerate(rows):
+            self._table[i, : len(r)] = r
         # the labels a request is chosen from; "none" is weighed apart (see `intent`)
         self._requests = np.array([not (lb.startswith(RED_FLAG) or lb == NONE) for lb in self.labels])
         self._none = self.labels.index(NONE) if NONE in self.labels else None
@@ -207,15 +211,16 @@ class SemanticIndex:
         )
 
     def _scores(self, sims: np.ndarray, self_example: np.ndarray | None) -> np.ndarray:
-        """Each label's score: the mean of its `NEIGHBOURS` most similar examples."""
+        """Each label's score: the mean of its `NEIGHBOURS` most similar examples (all labels at
+        once: one gather into a label-by-example table, padded where a label has fewer)."""
         if self_example is not None:
             sims = np.where(self_example, -1.0, sims)
-        scores = np.empty(len(self.labels), dtype=np.float32)
-        for i, rows in enumerate(self._rows):
-            mine = sims[rows]
-            k = min(NEIGHBOURS, len(mine))
-            scores[i] = float(np.mean(np.partition(mine, -k)[-k:]))
-        return scores
+        table = np.where(self._table >= 0, sims[self._table], -np.inf)
+        if table.shape[1] > NEIGHBOURS:
+            table = np.partition(table, -NEIGHBOURS, axis=1)[:, -NEIGHBOURS:]
+        counted = np.isfinite(table)
+        total = np.where(counted, table, 0.0).sum(axis=1)
+        return (total / np.maximum(counted.sum(axis=1), 1)).astype(np.float32)
 
     # -- what the layers do with a reading -------------------------------------------------------
     def red_flag(
