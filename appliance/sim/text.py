@@ -13,7 +13,7 @@ from appliance.call.services import CallServices
 from appliance.dialog.actions import CallerTurn, HangUp, Say, SetRecording, Transfer
 from appliance.events import AgentSaid, BargeIn, CallEnded, CallerSaid, CallStarted, HungUp, TransferStarted
 from appliance.sim.record import CallLog
-from appliance.sim.scenario import Scenario
+from appliance.sim.scenario import Scenario, plain_text
 
 
 def _words_in(ms: int, words_per_minute: int) -> int:
@@ -107,8 +107,8 @@ async def run_text(scenario: Scenario, services: CallServices) -> CallLog:
             outcome = "caller_hung_up"
             break
         if turn.say is not None:
-            emit(CallerSaid(call_id, now_ms(), text=turn.say))
-            caller = CallerTurn(text=turn.say)
+            emit(CallerSaid(call_id, now_ms(), text=plain_text(turn.say)))
+            caller = CallerTurn(text=plain_text(turn.say))
         elif turn.dtmf is not None:
             caller = CallerTurn(kind="dtmf", dtmf=turn.dtmf)
         else:
