@@ -68,3 +68,14 @@ def test_a_model_that_fails_while_scoring_costs_the_call_only_speed():
     judge.turn_started(260)
     assert judge.score(b"\x00\x00" * 800) is None
     assert judge.window_for(Completeness.UNKNOWN, None) == 260
+
+
+def test_doctor_warns_when_the_turn_model_is_missing_and_the_call_still_has_a_window(monkeypatch, tmp_path):
+    from appliance.config import load_settings
+    from appliance.service import doctor
+    from appliance.speech import smart_turn
+
+    monkeypatch.setattr(smart_turn, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(smart_turn, "model_path", lambda data_dir=tmp_path: data_dir / smart_turn.MODEL_FILE)
+    check = doctor.check_turn_model(load_settings())
+    assert check.status == "warn" and "fetch-smart-turn" in check.fix
