@@ -142,6 +142,11 @@ class OutboundAudio:
         with self._lock:
             self._paused = False
 
+    def nearly_done(self, frames: int = 50) -> bool:
+        """At most `frames` left to play of what has been synthesized, and nothing still coming."""
+        with self._lock:
+            return len(self._frames) <= frames and all(s.synthesis_done for s in self._segments)
+
     @property
     def paused(self) -> bool:
         return self._paused

@@ -494,14 +494,15 @@ class CallSession:
         """A finished overlap was only a backchannel or noise, and there is a reply to go back to.
 
         An answer to the question being asked ("yes" as the agent finishes "is that right?")
-        is a turn, not a backchannel.
+        is a turn, not a backchannel; before the question has been heard, "okay" is listening.
         """
         from appliance.dialog.spoken import is_no, is_yes
 
         if self._playout is None or not self._playout.busy:
             return False
         expecting = getattr(self._dialog, "expecting", None)
-        if expecting in ("confirm", "anything_else", "retry", "referral") and (is_yes(heard) or is_no(heard)):
+        asked = expecting in ("confirm", "anything_else", "retry", "referral") and self._playout.nearly_done()
+        if asked and (is_yes(heard) or is_no(heard)):
             return False
         return overlap.ended(heard) is Action.RESUME
 

@@ -63,7 +63,7 @@ expect:
   agent_said: ["free for the first thirty minutes"]
 """,
     )
-    full = "It is free for the first thirty minutes, then two dollars an hour, up to twelve dollars a day."
+    full = "Visitor parking is in the garage on Elm Street."
     said = [e for e in log.events if isinstance(e, AgentSaid)]
     assert any(e.text == full and not e.interrupted for e in said), [(e.text, e.interrupted) for e in said]
     assert not [e for e in log.events if isinstance(e, BargeIn)]
