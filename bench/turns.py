@@ -499,6 +499,7 @@ AGENT_LINES = (
 class Overlap:
     kind: str  # backchannel | cough | echo | interruption
     label: str
+    text: str  # the agent's reply
     agent: np.ndarray  # the agent's reply at 8 kHz
     caller: np.ndarray  # the caller's sound (empty for echo only)
     onset_ms: int  # when the caller's sound starts, after the reply starts
@@ -534,21 +535,45 @@ async def build_overlaps(settings, speakers, all_voices, voice_names) -> list[Ov
     callers = [v for v in voice_names if v.startswith("piper")] or voice_names
     out: list[Overlap] = []
     for i, agent in enumerate(agents):
+
+        def case(
+            kind: str,
+            label: str,
+            caller: np.ndarray,
+            onset_ms: int,
+            gain: float | None = None,
+            i=i,
+            agent=agent,
+        ) -> Overlap:
+            # Every case has some line echo; the echo cases have a poorly cancelled line.
+            echo_gain = gain if gain is not None else rng.uniform(0.03, 0.12)
+            return Overlap(
+                kind, label, AGENT_LINES[i], agent, caller, onset_ms, rng.randint(40, 250), echo_gain
+            )
+
         for v in callers:
             for word in BACKCHANNELS:
-                onset = rng.randint(800, 3000)
-                out.append(Overlap("backchannel", f"{word} ({v})", agent, await line(all_voices[v], word),
-                                   onset, rng.randint(40, 200), rng.uniform(0.03, 0.12)))  # fmt: skip
+                out.append(
+                    case(
+                        "backchannel",
+                        f"{word} ({v})",
+                        await line(all_voices[v], word),
+                        rng.randint(800, 3000),
+                    )
+                )
             for text in INTERRUPTIONS[i::2]:
-                onset = rng.randint(800, 3000)
-                out.append(Overlap("interruption", f"{text} ({v})", agent, await line(all_voices[v], text),
-                                   onset, rng.randint(40, 200), rng.uniform(0.03, 0.12)))  # fmt: skip
+                out.append(
+                    case(
+                        "interruption",
+                        f"{text} ({v})",
+                        await line(all_voices[v], text),
+                        rng.randint(800, 3000),
+                    )
+                )
         for k in range(4):
-            out.append(Overlap("cough", f"cough {k}", agent, cough(rng), rng.randint(800, 3000),
-                               rng.randint(40, 200), rng.uniform(0.03, 0.12)))  # fmt: skip
-        for gain in (0.2, 0.35, 0.5):  # a poorly cancelled line: the agent back at -14 to -6 dB
-            out.append(Overlap("echo", f"echo x{gain:g}", agent, np.zeros(0, dtype="<i2"), 0,
-                               rng.randint(40, 250), gain))  # fmt: skip
+            out.append(case("cough", f"cough {k}", cough(rng), rng.randint(800, 3000)))
+        for gain in (0.2, 0.35, 0.5):  # the agent back at -14 to -6 dB
+            out.append(case("echo", f"echo x{gain:g}", np.zeros(0, dtype="<i2"), 0, gain))
     return out
 
 
@@ -599,14 +624,15 @@ def play_overlap(case: Overlap, asr, settings_name: str = "medium") -> tuple[str
         action = judge.frame(speech, speech and echo_guard.is_echo(inbound[-8:]))
         if action is None and judge.paused and len(overlap_audio) >= next_partial + 15:
             next_partial = len(overlap_audio)  # a partial every 300 ms of audio, as the stream does
-            action = judge.partial(asr(b"".join(overlap_audio)))
+            action = judge.partial(asr(b"".join(overlap_audio)), case.text)
         if action is Action.PAUSE:
             paused, held_at = True, held_at if held_at is not None else k
         elif action is Action.INTERRUPT:
             held_at = held_at if held_at is not None else k
             return "interrupt", (held_at - onset) * FRAME_MS
         if Signal.END_OF_TURN in signals or Signal.NOISE in signals:
-            final = judge.ended(asr(b"".join(overlap_audio)) if Signal.END_OF_TURN in signals else "")
+            heard = asr(b"".join(overlap_audio)) if Signal.END_OF_TURN in signals else ""
+            final = judge.ended(heard, case.text)
             if final is Action.INTERRUPT:
                 return "interrupt", (held_at - onset) * FRAME_MS if held_at is not None else None
             result, paused, judge = "resumed", False, None

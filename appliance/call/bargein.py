@@ -62,9 +62,14 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def is_backchannel(text: str, max_words: int = 3) -> bool:
-    """Only listening noises ("uh-huh", "okay, right", "I see"), or no words at all."""
-    words = words_of(text)
+def is_backchannel(text: str, max_words: int = 3, agent_text: str = "") -> bool:
+    """Only listening noises ("uh-huh", "okay, right", "I see"), or no words at all.
+
+    Words the agent itself just said (`agent_text`) do not count: on a line with poor echo
+    cancellation the recognizer hears the agent's sentence too.
+    """
+    echoed = set(words_of(agent_text))
+    words = [w for w in words_of(text) if w not in echoed]
     return len(words) <= max_words and all(w in BACKCHANNELS for w in words)
 
 
@@ -104,19 +109,19 @@ class OverlapJudge:
             return Action.PAUSE
         return None
 
-    def partial(self, text: str) -> Action | None:
+    def partial(self, text: str, agent_text: str = "") -> Action | None:
         """Words heard so far: more than a backchannel is an interruption at once."""
         if not self.active or self.decided is not None or not self.paused:
             return None
-        if not is_backchannel(text, self.settings.backchannel_words):
+        if not is_backchannel(text, self.settings.backchannel_words, agent_text):
             return self._decide(Action.INTERRUPT)
         return None
 
-    def ended(self, text: str) -> Action:
+    def ended(self, text: str, agent_text: str = "") -> Action:
         """The caller went quiet before `commit_ms`: their words decide."""
         if self.decided is not None:
             return self.decided
-        if not self.paused or is_backchannel(text, self.settings.backchannel_words):
+        if not self.paused or is_backchannel(text, self.settings.backchannel_words, agent_text):
             return self._decide(Action.RESUME)
         return self._decide(Action.INTERRUPT)
 

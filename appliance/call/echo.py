@@ -18,6 +18,7 @@ from collections import deque
 import numpy as np
 
 ECHO_CORRELATION = 0.6  # above this the inbound audio is a copy of what was played
+QUIET_RMS = 150.0  # inbound this quiet (about -47 dBFS) holds no words of the caller's
 
 
 class EchoGuard:
@@ -32,14 +33,17 @@ class EchoGuard:
         self._played.append(frame)
 
     def is_echo(self, recent_inbound: list[bytes]) -> bool:
-        """The last inbound frames (oldest first) match something just played."""
+        """The last inbound frames (oldest first) hold nothing of the caller's: they match
+        something just played, or are a near-silent gap between the echoed words."""
         played = list(self._played)
         if len(recent_inbound) < self._window_frames or len(played) < self._window_frames:
             return False
         x = np.frombuffer(b"".join(recent_inbound[-self._window_frames :]), dtype="<i2").astype(np.float64)
         y = np.frombuffer(b"".join(played), dtype="<i2").astype(np.float64)
-        if not y.any() or not x.any():
-            return False
+        if not y.any():
+            return False  # the agent said nothing lately: no echo to hear
+        if np.sqrt(np.mean(x * x)) < QUIET_RMS:
+            return True
         return normalised_match(x, y) >= ECHO_CORRELATION
 
 

@@ -142,6 +142,11 @@ class OutboundAudio:
         with self._lock:
             self._paused = False
 
+    def pending_text(self) -> str:
+        """The sentences on their way out (begun, not yet fully played)."""
+        with self._lock:
+            return " ".join(s.text for s in self._segments)
+
     def nearly_done(self, frames: int = 50) -> bool:
         """At most `frames` left to play of what has been synthesized, and nothing still coming."""
         with self._lock:

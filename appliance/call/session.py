@@ -484,7 +484,7 @@ class CallSession:
         echo = speech and self._echo.is_echo(list(self._heard)[-8:])
         action = overlap.frame(speech, echo)
         if action is None and self._stream is not None and self._stream.partial_text:
-            action = overlap.partial(self._stream.partial_text)
+            action = overlap.partial(self._stream.partial_text, self._agent_text())
         if action is Action.PAUSE and self._playout is not None:
             self._playout.pause()
         elif action is Action.INTERRUPT:
@@ -504,7 +504,13 @@ class CallSession:
         asked = expecting in ("confirm", "anything_else", "retry", "referral") and self._playout.nearly_done()
         if asked and (is_yes(heard) or is_no(heard)):
             return False
-        return overlap.ended(heard) is Action.RESUME
+        return overlap.ended(heard, self._agent_text()) is Action.RESUME
+
+    def _agent_text(self) -> str:
+        """What the agent has just been saying: the words an echo would bring back."""
+        said = self._response.said[-2:] if self._response is not None else []
+        pending = self._playout.pending_text() if self._playout is not None else ""
+        return " ".join([*said, pending])
 
     def _barge_in(self) -> None:
         if not self._interruptible:
