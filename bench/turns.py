@@ -621,7 +621,11 @@ def play_overlap(case: Overlap, asr, settings_name: str = "medium") -> tuple[str
         if judge is None:
             continue
         speech = turns.in_speech
-        action = judge.frame(speech, speech and echo_guard.is_echo(inbound[-8:]))
+        echo = speech and echo_guard.is_echo(inbound[-8:])
+        if speech and not echo and judge.voice_ms == 0 and judge.echo_ms > 0:
+            overlap_audio = inbound[-5:]  # as the call does: hear the caller from where they came in
+            next_partial = 5
+        action = judge.frame(speech, echo)
         if action is None and judge.paused and len(overlap_audio) >= next_partial + 15:
             next_partial = len(overlap_audio)  # a partial every 300 ms of audio, as the stream does
             action = judge.partial(asr(b"".join(overlap_audio)), case.text)

@@ -6,11 +6,13 @@ listening), a cough or line noise, or the agent's own voice coming back as echo 
 poor echo cancellation. The agent cannot know which at the first frame, so:
 - the first frames of caller sound that are not echo pause playback at once (the queued audio
   is kept): to the caller the agent stops as soon as they start;
-- speech that goes on past `commit_ms`, or a partial transcript with words that are not a
-  backchannel, is a real interruption: the session clears playback (only the words played stay
-  in history) and hears the turn;
-- sound that ends before that, whose words are only a backchannel or no words at all (a cough,
-  a click), resumes playback where it paused.
+- speech that goes on past `commit_ms`, a word that asks the agent to stop ("no", "wait",
+  "operator"…), or more than `short_ms` of speech whose words are not a backchannel, is a real
+  interruption: the session clears playback (only the words played stay in history) and hears
+  the turn;
+- anything else resumes playback where it paused: a backchannel, a cough or a click, and any
+  sound shorter than `short_ms` (the recognizer makes words out of a cough: Whisper's "thank
+  you", "so", "amendment" for a cough or an "mm-hm").
 Echo frames (appliance/call/echo.py) count for nothing.
 
 Pure: frames' speech and echo flags and transcript text in, actions out; no audio, no clock.
@@ -35,6 +37,7 @@ class Action(Enum):
 @dataclass(frozen=True)
 class BargeInSettings:
     pause_ms: int  # caller speech (not echo) that pauses playback
+    short_ms: int  # caller speech shorter than this is a sound, not a turn, unless it says "stop"
     commit_ms: int  # caller speech that is an interruption whatever its words
     backchannel_words: int  # at most this many words, all of them backchannel, still let it pass
 
@@ -42,9 +45,9 @@ class BargeInSettings:
 # The site's dial (call.interrupt_sensitivity). "low": the agent talks through longer
 # acknowledgements; "high": anything longer than a word stops it.
 SENSITIVITY: dict[str, BargeInSettings] = {
-    "low": BargeInSettings(pause_ms=100, commit_ms=1000, backchannel_words=4),
-    "medium": BargeInSettings(pause_ms=60, commit_ms=700, backchannel_words=3),
-    "high": BargeInSettings(pause_ms=40, commit_ms=450, backchannel_words=2),
+    "low": BargeInSettings(pause_ms=100, short_ms=500, commit_ms=1000, backchannel_words=4),
+    "medium": BargeInSettings(pause_ms=60, short_ms=400, commit_ms=700, backchannel_words=3),
+    "high": BargeInSettings(pause_ms=40, short_ms=240, commit_ms=450, backchannel_words=2),
 }
 
 # What a listening caller says that asks nothing. "no" and "wait" are not here: they ask.
@@ -52,10 +55,24 @@ BACKCHANNELS = frozenset(
     {
         "uh-huh", "uhhuh", "uh", "huh", "mm-hm", "mmhm", "mhm", "mm", "hmm", "hm", "um", "ok", "okay",
         "right", "yeah", "yep", "yes", "sure", "i", "see", "got", "it", "alright", "all", "cool",
-        "mm-hmm", "uh-hum", "ah", "oh", "gotcha", "great", "good", "fine", "thanks",
+        "mm-hmm", "uh-hum", "ah", "oh", "gotcha", "great", "good", "fine", "thanks", "thank", "you",
+        "very", "much", "so",
+    }
+)  # fmt: skip
+# Words that ask the agent to stop, however short the sound that carries them.
+STOP_WORDS = frozenset(
+    {
+        "no", "nope", "stop", "wait", "hold", "hang", "sorry", "pardon", "excuse", "what",
+        "operator", "agent", "person", "human", "nurse", "help", "emergency", "repeat", "again",
+        "but", "actually", "hello",
     }
 )  # fmt: skip
 _WORD = re.compile(r"[a-z][a-z'-]*")
+
+
+def _callers_words(text: str, agent_text: str) -> list[str]:
+    echoed = set(words_of(agent_text))
+    return [w for w in words_of(text) if w not in echoed]
 
 
 def words_of(text: str) -> list[str]:
@@ -68,9 +85,12 @@ def is_backchannel(text: str, max_words: int = 3, agent_text: str = "") -> bool:
     Words the agent itself just said (`agent_text`) do not count: on a line with poor echo
     cancellation the recognizer hears the agent's sentence too.
     """
-    echoed = set(words_of(agent_text))
-    words = [w for w in words_of(text) if w not in echoed]
+    words = _callers_words(text, agent_text)
     return len(words) <= max_words and all(w in BACKCHANNELS for w in words)
+
+
+def asks_to_stop(text: str, agent_text: str = "") -> bool:
+    return any(w in STOP_WORDS for w in _callers_words(text, agent_text))
 
 
 class OverlapJudge:
@@ -113,7 +133,11 @@ class OverlapJudge:
         """Words heard so far: more than a backchannel is an interruption at once."""
         if not self.active or self.decided is not None or not self.paused:
             return None
-        if not is_backchannel(text, self.settings.backchannel_words, agent_text):
+        if asks_to_stop(text, agent_text):
+            return self._decide(Action.INTERRUPT)
+        if self._voice_ms >= self.settings.short_ms and not is_backchannel(
+            text, self.settings.backchannel_words, agent_text
+        ):
             return self._decide(Action.INTERRUPT)
         return None
 
@@ -121,7 +145,13 @@ class OverlapJudge:
         """The caller went quiet before `commit_ms`: their words decide."""
         if self.decided is not None:
             return self.decided
-        if not self.paused or is_backchannel(text, self.settings.backchannel_words, agent_text):
+        if not self.paused:
+            return self._decide(Action.RESUME)
+        if asks_to_stop(text, agent_text):
+            return self._decide(Action.INTERRUPT)
+        if self._voice_ms < self.settings.short_ms:
+            return self._decide(Action.RESUME)
+        if is_backchannel(text, self.settings.backchannel_words, agent_text):
             return self._decide(Action.RESUME)
         return self._decide(Action.INTERRUPT)
 

@@ -64,6 +64,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PREROLL_FRAMES = 15  # 300 ms: the VAD needs a few frames to be sure speech started
+ECHO_PREROLL_FRAMES = 5  # the caller's words after echo: from 100 ms before their first frame
 OPERATOR = "operator"
 
 
@@ -482,7 +483,10 @@ class CallSession:
             return
         speech = self._turns.in_speech
         echo = speech and self._echo.is_echo(list(self._heard)[-8:])
+        first_voice = speech and not echo and overlap.voice_ms == 0 and overlap.echo_ms > 0
         action = overlap.frame(speech, echo)
+        if first_voice:
+            self._hear_caller_from(self._frames_in - ECHO_PREROLL_FRAMES)
         if action is None and self._stream is not None and self._stream.partial_text:
             action = overlap.partial(self._stream.partial_text, self._agent_text())
         if action is Action.PAUSE and self._playout is not None:
@@ -561,6 +565,19 @@ class CallSession:
         return self._engines.asr.open_stream(
             self.sample_rate_hz, self._dialog.hints(), context=self._dialog.listening_for()
         )
+
+    def _hear_caller_from(self, first_frame: int) -> None:
+        """The turn so far was the agent's echo: recognize only from where the caller came in."""
+        oldest = self._frames_in - len(self._heard)
+        if self._stream is None:
+            return
+        first_frame = max(first_frame, oldest)
+        self._stream.cancel()
+        self._stream = self._open_stream()
+        for frame in list(self._heard)[first_frame - oldest :]:
+            self._stream.feed(frame)
+        self._stream_first_frame = first_frame
+        self._checked_partial = ""
 
     def _rehear_from(self, first_frame: int) -> None:
         """Restart recognition on the audio from `first_frame` on: the pause and both parts."""

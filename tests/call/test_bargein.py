@@ -35,6 +35,21 @@ def test_words_that_ask_something_are_an_interruption_as_soon_as_they_are_heard(
     judge.start()
     _run(judge, 200)
     assert judge.partial("wait I need") is Action.INTERRUPT
+    judge = OverlapJudge(SENSITIVITY["medium"])
+    judge.start()
+    _run(judge, 500)
+    assert judge.partial("Tuesday at nine") is Action.INTERRUPT
+
+
+def test_a_short_no_stops_the_agent_and_a_short_sound_made_into_words_does_not():
+    judge = OverlapJudge(SENSITIVITY["medium"])
+    judge.start()
+    _run(judge, 200)
+    assert judge.ended("No.") is Action.INTERRUPT
+    judge = OverlapJudge(SENSITIVITY["medium"])
+    judge.start()
+    _run(judge, 200)
+    assert judge.ended("Amendment.") is Action.RESUME  # what the recognizer made of an "mm-hm"
 
 
 def test_speech_that_goes_on_is_an_interruption_whatever_the_recognizer_says():
