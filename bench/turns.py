@@ -325,7 +325,9 @@ class Judge:
         return self.cache[key]
 
     def save(self) -> None:
-        self.path.write_text(json.dumps(self.cache))
+        # Merge with what another run saved meanwhile (the barge-in figures share the cache).
+        on_disk = json.loads(self.path.read_text()) if self.path.is_file() else {}
+        self.path.write_text(json.dumps({**on_disk, **self.cache}))
 
 
 def fixed(window_ms: int):
@@ -353,7 +355,7 @@ def pipecat(stop_ms: int, threshold: float = 0.5, stop_secs_ms: int = 3000):
     return decide
 
 
-def wardline(profile: str, scale: float = 1.0):
+def wardline(profile: str, scale: float = 1.0, complete_at: float | None = None):
     from appliance.call.endpointing import PROFILES, EndpointPolicy, EndpointWindows, judge_text
 
     w = PROFILES[profile]
@@ -362,7 +364,7 @@ def wardline(profile: str, scale: float = 1.0):
         unsure_ms=int(w.unsure_ms * scale),
         incomplete_ms=int(w.incomplete_ms * scale),
         fallback_ms=w.fallback_ms,
-        model_complete=w.model_complete,
+        model_complete=complete_at if complete_at is not None else w.model_complete,
         model_unsure=w.model_unsure,
     )
     policy = EndpointPolicy(windows)
@@ -453,6 +455,9 @@ async def run(args) -> None:
         ):
             label = f"Wardline {profile}" + (f" x{scale:g}" if scale != 1.0 else "")
             rows.append((label, *evaluate(wardline(profile, scale), corpus, sil, judge)))
+        for complete_at in (0.7, 0.9):  # Smart Turn surer before a turn ends fast
+            label = f"Wardline normal, model >= {complete_at:g}"
+            rows.append((label, *evaluate(wardline("normal", 1.0, complete_at), corpus, sil, judge)))
     finally:
         judge.save()
     print(f"\n{'detector':44} {'false cut-offs':>14} {'median delay':>13} {'p90 delay':>10}")
