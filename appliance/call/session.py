@@ -457,6 +457,12 @@ class CallSession:
         self._activities -= 1
 
     async def _judge(self, generation: int, stream: AsrStream) -> None:
+        try:
+            await self._judge_words_and_sound(generation, stream)
+        except Exception as exc:  # the window stays as it was: the turn still ends, on silence
+            log.warning("call %s: end-of-turn verdict failed (%s)", self.call_id, type(exc).__name__)
+
+    async def _judge_words_and_sound(self, generation: int, stream: AsrStream) -> None:
         # The recognizer decodes at the pause anyway (that decode becomes the final): its words
         # are the ones the verdict reads.
         settle = getattr(stream, "settled", None)
