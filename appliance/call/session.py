@@ -524,6 +524,8 @@ class CallSession:
 
     def _barge_in(self) -> None:
         if not self._interruptible:
+            if self._playout is not None:
+                self._playout.resume()  # a reply that plays whole (an emergency's) goes on
             return
         response, self._response = self._response, None
         if response is not None:
@@ -728,6 +730,7 @@ class CallSession:
 
     def _start_speaking(self, actions: Any, timing: _TurnTiming | None) -> None:
         assert self._playout is not None
+        self._playout.resume()  # never a new reply into a playout held for an overlap
         self._playout.mark_turn()
         self._activities += 1
         task = asyncio.create_task(self._speak_and_act(actions, timing))
