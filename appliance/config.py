@@ -48,6 +48,15 @@ class CallSettings(Section):
         1000, ge=0, le=5000, description="speech this soon after a turn ended continues that turn"
     )
     barge_in_ms: int = Field(200, ge=60, le=2000, description="caller speech that interrupts playback")
+    # How long the agent waits out a caller's pause (appliance/call/endpointing.py): "fast" ends
+    # turns soonest, "patient" gives callers who pause (elderly, unwell, reading a card) more room.
+    endpointing: Literal["fast", "normal", "patient"] = "normal"
+    # The audio end-of-turn model; "off" (or a model that fails to load) ends undecided turns
+    # on the fixed endpoint_ms / long_endpoint_ms silence.
+    turn_model: Literal["smart-turn", "off"] = "smart-turn"
+    # How readily caller sound during playback stops the agent (appliance/call/bargein.py): "low"
+    # lets longer backchannels and noise pass, "high" stops for anything that sounds like words.
+    interrupt_sensitivity: Literal["low", "medium", "high"] = "medium"
     vad_threshold: float = Field(0.5, gt=0.0, lt=1.0)
     no_input_timeout_ms: int = Field(7000, ge=1000, le=60000, description="silence before a reprompt")
     max_turn_ms: int = Field(30000, ge=2000, le=120000, description="longest caller turn before it is cut")

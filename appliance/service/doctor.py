@@ -493,6 +493,24 @@ def check_redaction(settings: Settings) -> Check:
     )
 
 
+def check_turn_model(settings: Settings) -> Check:
+    """Smart Turn, the end-of-turn model: without it calls still work, on a fixed silence."""
+    if settings.call.turn_model == "off":
+        return Check("turn-model", "ok", "off in the settings: turns end on a fixed silence")
+    from appliance.speech.smart_turn import SmartTurn, SmartTurnUnavailable, model_path
+
+    try:
+        SmartTurn(model_path())
+    except SmartTurnUnavailable as exc:
+        return Check(
+            "turn-model",
+            "warn",
+            f"{exc}; callers who pause are cut off sooner (fixed silence)",
+            "run scripts/fetch-smart-turn (or reinstall the package)",
+        )
+    return Check("turn-model", "ok", f"Smart Turn v3.2 ({model_path().name}, sha256 pinned)")
+
+
 CHECKS: tuple[CheckFn, ...] = (
     check_gpu,
     check_cuda_libraries,
@@ -506,6 +524,7 @@ CHECKS: tuple[CheckFn, ...] = (
     check_audit_log,
     check_sip_tls,
     check_redaction,
+    check_turn_model,
 )
 
 
