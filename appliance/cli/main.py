@@ -66,6 +66,7 @@ def _wire() -> None:
         "demo",
         "policy",
         "serve",
+        "status",
         "models",
         "audit",
         "keys",
@@ -96,3 +97,7 @@ def run() -> None:
         raise
     except Exception as exc:
         sys.exit(errors.report(exc))
+
+
+if __name__ == "__main__":  # `python -m appliance.cli.main`: how `wardline serve` starts its workers
+    run()
