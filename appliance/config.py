@@ -194,7 +194,9 @@ class FrontDoorSettings(Section):
     worker_port: int = Field(5160, ge=1024, le=65000, description="first worker's SIP port on 127.0.0.1")
     kamailio: str = "kamailio"  # the binary; Debian's package puts it on PATH
     # pike: a source sending more requests than this in `pike_window_s` is dropped until it calms
-    pike_requests: int = Field(40, ge=4, le=100000)
+    # down. Sized for a PBX trunk at its busiest (dozens of new calls a second, each with its ACK,
+    # BYE and session refreshes): a flood is orders of magnitude above it.
+    pike_requests: int = Field(400, ge=4, le=100000)
     pike_window_s: int = Field(2, ge=1, le=60)
     tcp_max_connections: int = Field(512, ge=16, le=65535, description="TCP and TLS connections in all")
     tcp_idle_s: int = Field(15, ge=2, le=3600, description="an idle TCP connection is closed after this")
