@@ -67,6 +67,7 @@ def _wire() -> None:
         "policy",
         "serve",
         "status",
+        "frontdoor",
         "models",
         "audit",
         "keys",

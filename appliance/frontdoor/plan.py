@@ -47,13 +47,18 @@ class PlanError(ValueError):
     """Ports that cannot work (they overlap or run past 65535); the message says which."""
 
 
-def worker_count(settings: Settings, override: int | None = None) -> int:
-    """`--workers`, else [frontdoor] workers, else enough for sip.max_calls (ceil(max_calls / 3))."""
+def workers_for(max_calls: int, configured: int = 0, override: int | None = None) -> int:
+    """`--workers`, else [frontdoor] workers, else enough for sip.max_calls (ceil(max_calls / 3)).
+    Plain integers: the systemd generator counts worker units with it from the raw TOML."""
     if override:
         return override
-    if settings.frontdoor.workers:
-        return settings.frontdoor.workers
-    return max(1, math.ceil(settings.sip.max_calls / CALLS_PER_WORKER))
+    if configured:
+        return configured
+    return max(1, math.ceil(max_calls / CALLS_PER_WORKER))
+
+
+def worker_count(settings: Settings, override: int | None = None) -> int:
+    return workers_for(settings.sip.max_calls, settings.frontdoor.workers, override)
 
 
 def plan(settings: Settings, workers: int | None = None) -> Plan:

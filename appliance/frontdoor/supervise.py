@@ -106,20 +106,7 @@ class Supervisor:
             for child in self.workers.values():
                 child.start()
             self.kamailio = _Child(
-                "front door",
-                [
-                    binary,
-                    "-DD",
-                    "-E",
-                    "-f",
-                    str(installed.config),
-                    "-P",
-                    str(self.run_dir / "kamailio.pid"),
-                    "-Y",
-                    str(self.run_dir),
-                    "-m",
-                    str(self.settings.frontdoor.shared_memory_mb),
-                ],
+                "front door", kamailio_argv(binary, self.settings, installed.config, self.run_dir)
             )
             self.kamailio.start()
             log.info(
@@ -194,6 +181,14 @@ class Supervisor:
         if self.kamailio is not None:
             self.kamailio.signal(signal.SIGTERM)
             _wait(self.kamailio, time.monotonic() + 10)
+
+
+def kamailio_argv(binary: str, settings: Settings, config: Path, run_dir: Path) -> list[str]:
+    """Kamailio in the foreground (-DD), logging to stderr (-E: the terminal or the journal)."""
+    return [
+        binary, "-DD", "-E", "-f", str(config), "-P", str(run_dir / "kamailio.pid"),
+        "-Y", str(run_dir), "-m", str(settings.frontdoor.shared_memory_mb),
+    ]  # fmt: skip
 
 
 def _wait(child: _Child, deadline: float) -> None:

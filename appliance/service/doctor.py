@@ -257,7 +257,7 @@ def check_sip_port(settings: Settings) -> Check:
             if exc.errno != errno.EADDRINUSE:
                 return Check("sip", "fail", f"udp/{port}: {exc.strerror}", "check the address settings")
             if _wardline_active():
-                return Check("sip", "ok", f"udp/{port} in use by wardline.service")
+                return Check("sip", "ok", f"udp/{port} in use by wardline-frontdoor.service")
             return Check(
                 "sip",
                 "fail",
@@ -268,7 +268,7 @@ def check_sip_port(settings: Settings) -> Check:
 
 
 def _wardline_active() -> bool:
-    out = _run(["systemctl", "is-active", "--quiet", "wardline.service"], 5)
+    out = _run(["systemctl", "is-active", "--quiet", "wardline-frontdoor.service"], 5)
     return out is not None and out.returncode == 0
 
 
