@@ -87,12 +87,19 @@ def worker(
 def prepare(settings: Settings) -> None:
     """Before any worker starts: refuse an endpoint outside the site's networks, migrate the
     database once (workers starting together would race to create its tables) and check the
-    key-encryption key, so an error is said once, by the command the person ran."""
+    key-encryption key, so an error is said once, by the command the person ran; then write the
+    site's providers (and demo patients) once rather than from every worker at the same time."""
+    from pathlib import Path
+
     from appliance.privacy.egress import check_settings
     from appliance.privacy.store import open_store
+    from appliance.store.db import open_database
+    from appliance.tools.sitedata import seed_demo
 
     check_settings(settings)
     open_store(settings.data_dir, database_url=settings.database_url)
+    _, sessions = open_database(settings.database_url)
+    seed_demo(sessions, Path(settings.site.policy_dir), patients=settings.site.demo_patients)
 
 
 def _flags(sip_port: int | None, allow: list[str] | None) -> list[str]:

@@ -52,12 +52,21 @@ def _host(address: str) -> str:
 
 def _listens(settings: Settings) -> list[str]:
     sip = settings.sip
+    if sip.address in ("0.0.0.0", "::"):
+        # No listen= lines: Kamailio binds each interface's address on its own, so Record-Route
+        # and the media address name the one a call arrived on (a wildcard socket would name
+        # 0.0.0.0). UDP always listens: the workers are reached over it.
+        lines = [f"port={sip.port}"]
+        if "tls" in sip.transports:
+            lines.append(f"tls_port_no={sip.tls_port}")
+        elif "tcp" not in sip.transports:
+            lines.append("disable_tcp=yes")
+        return lines
     host = _host(sip.address)
     lines = [f"listen={t}:{host}:{sip.port}" for t in sip.transports if t != "tls"]
     if "tls" in sip.transports:
         lines.append(f"listen=tls:{host}:{sip.tls_port}")
-    wildcard = sip.address in ("0.0.0.0", "::")
-    if not wildcard and not ipaddress.ip_address(sip.address).is_loopback:
+    if not ipaddress.ip_address(sip.address).is_loopback:
         # a socket on loopback to reach the workers from; Record-Route then names both sides
         lines.append(f"listen=udp:{WORKER_ADDRESS}:{sip.port}")
     return lines
@@ -136,6 +145,7 @@ modparam("dispatcher", "flags", 2)
 modparam("dispatcher", "ds_ping_method", "OPTIONS")
 modparam("dispatcher", "ds_ping_from", "sip:frontdoor@{WORKER_ADDRESS}")
 modparam("dispatcher", "ds_ping_interval", {door.probe_interval_s})
+modparam("dispatcher", "ds_default_socket", "udp:{WORKER_ADDRESS}:{sip.port}")
 modparam("dispatcher", "ds_probing_mode", 1)
 modparam("dispatcher", "ds_probing_threshold", 1)
 modparam("dispatcher", "ds_inactive_threshold", 1)
@@ -270,7 +280,10 @@ failure_route[NEXT_WORKER] {{
 	route(FULL);
 }}
 """
-    dispatcher = "".join(f"{DISPATCH_SET} {w.uri} 0 0 name={w.name}\n" for w in plan.workers)
+    # Every worker is reached from the front door's loopback socket: a worker admits only that
+    # address, and a call that arrived over TCP or on another interface must not leave from there.
+    socket = f"udp:{WORKER_ADDRESS}:{sip.port}"
+    dispatcher = "".join(f"{DISPATCH_SET} {w.uri} 0 0 socket={socket};name={w.name}\n" for w in plan.workers)
     tls_cfg = _tls(settings) if tls else None
     return Rendered(config, dispatcher, tls_cfg)
 

@@ -32,6 +32,9 @@ def report_worker_state(server: Any, settings: Settings, index: int) -> asyncio.
             accepted=agent.counters.accepted,
             refused=sum(agent.counters.refused.values()),
             refusing=agent.refusing or ("draining" if agent.draining else ""),
+            finished=len(server.finished),
+            frames_out=sum(c.frames_out for c in server.finished),
+            late_frames=sum(c.late_frames for c in server.finished),
         )
 
     async def loop() -> None:

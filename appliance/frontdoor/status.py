@@ -27,6 +27,9 @@ class WorkerState:
     accepted: int  # calls admitted since the worker started
     refused: int  # calls it refused (full, draining, its store unavailable)
     refusing: str = ""  # why it refuses new calls now, or ""
+    finished: int = 0  # calls ended since the worker started
+    frames_out: int = 0  # outbound 20 ms frames of those calls
+    late_frames: int = 0  # of them, asked for by the media clock more than 20 ms late
 
 
 def run_dir(settings: Settings) -> Path:

@@ -63,6 +63,7 @@ def front_door_arrival(message: SipMessage, sip: SipSettings) -> str | None:
         if not ipaddress.ip_address(sip.address).is_loopback:
             return None  # reachable by callers directly: a header could lie
         value = message.header(ARRIVAL_HEADER) or ""
-        return str(ipaddress.ip_address(value.strip().strip("[]")))
+        arrival = ipaddress.ip_address(value.strip().strip("[]"))
+        return None if arrival.is_unspecified else str(arrival)
     except ValueError:
         return None

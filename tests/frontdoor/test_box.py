@@ -165,6 +165,9 @@ def test_eight_callers_at_once_are_all_answered_across_the_workers(box: Box) -> 
     done = _calls(box, 8, _free_port())
     assert done.returncode == 0, done.output[-2000:]
     assert _answered(done.messages) >= 8
+    # the caller is sent to addresses it can reach: the interface it called, never a wildcard
+    assert "Record-Route: <sip:0.0.0.0" not in done.messages
+    assert "c=IN IP4 0.0.0.0" not in done.messages
     after = box.accepted()
     took = {w: after[w] - before[w] for w in after}
     assert sum(took.values()) >= 8

@@ -66,22 +66,25 @@ def test_a_worker_listens_on_loopback_takes_three_calls_and_admits_only_the_fron
 def test_the_front_door_names_the_address_for_media_only_to_a_loopback_worker(tmp_path: Path) -> None:
     invite = parse_message("INVITE sip:a@b SIP/2.0\r\nX-Wardline-Arrival: 10.1.2.3\r\n\r\n")
     forged = parse_message("INVITE sip:a@b SIP/2.0\r\nX-Wardline-Arrival: evil.example\r\n\r\n")
+    wildcard = parse_message("INVITE sip:a@b SIP/2.0\r\nX-Wardline-Arrival: 0.0.0.0\r\n\r\n")
     loopback = settings(tmp_path, address="127.0.0.1").sip
     public = settings(tmp_path, address="0.0.0.0").sip
     assert front_door_arrival(invite, loopback) == "10.1.2.3"
     assert front_door_arrival(forged, loopback) is None
+    assert front_door_arrival(wildcard, loopback) is None
     assert front_door_arrival(invite, public) is None  # callers reach it directly: no trust
 
 
 def test_the_configuration_says_what_wardline_toml_says(tmp_path: Path) -> None:
     s = settings(tmp_path, allow=["10.20.0.0/16", "192.0.2.7"], retry_after_s=17, max_calls=6)
     out = render(s, plan(s), tmp_path / "gen", tmp_path / "ctl")
-    assert "listen=udp:0.0.0.0:15999" in out.config and "listen=tcp:0.0.0.0:15999" in out.config
+    # every interface on its own (not one wildcard socket): Record-Route names a real address
+    assert "port=15999" in out.config and "listen=" not in out.config and "disable_tcp" not in out.config
     assert '"10.20.0.0/16,192.0.2.7/32"' in out.config
     assert "Retry-After: 17" in out.config
     assert out.dispatcher.splitlines() == [
-        "1 sip:127.0.0.1:5160;transport=udp 0 0 name=worker-1",
-        "1 sip:127.0.0.1:5161;transport=udp 0 0 name=worker-2",
+        "1 sip:127.0.0.1:5160;transport=udp 0 0 socket=udp:127.0.0.1:15999;name=worker-1",
+        "1 sip:127.0.0.1:5161;transport=udp 0 0 socket=udp:127.0.0.1:15999;name=worker-2",
     ]
     assert out.tls is None
 
@@ -95,7 +98,7 @@ def test_tls_is_twelve_or_newer_and_verifies_peers_against_the_configured_ca(tmp
     out = render(s, plan(s), tmp_path / "gen", tmp_path / "ctl")
     assert out.tls is not None
     assert "method = TLSv1.2+" in out.tls and "ca_list = /ca.pem" in out.tls
-    assert "verify_certificate = 1" in out.tls and "listen=tls:0.0.0.0:15998" in out.config
+    assert "verify_certificate = 1" in out.tls and "tls_port_no=15998" in out.config
 
 
 def test_a_password_that_would_break_the_script_is_refused(tmp_path: Path) -> None:
