@@ -415,7 +415,7 @@ def full_run(n: int, seconds: int, pcap: Path, tmp: Path, base: int) -> dict[str
     )
     env = {**os.environ, "WARDLINE_CONFIG": str(config), "WARDLINE_DATA_DIR": str(data)}
     _wardline("keys", "init", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).wait()
-    settings = load_settings(config)
+    settings = load_settings(config, data_dir=data)  # this process's WARDLINE_DATA_DIR is another
     workers = math.ceil(n / CALLS_PER_AGENT)
     with open(LOG_DIR / f"serve-{n}.log", "wb") as log_file:
         box = _wardline("serve", env=env, stdout=log_file, stderr=log_file)
