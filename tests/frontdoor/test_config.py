@@ -176,3 +176,18 @@ def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
         check=True, capture_output=True,
     )  # fmt: skip
     return cert, key
+
+
+def test_model_activation_reaches_workers_through_their_state_files(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    from appliance.frontdoor.status import WorkerState, run_dir, write_state
+    from appliance.pidfile import running_worker_pids
+
+    s = settings(tmp_path)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    for index, pid in ((1, os.getpid()), (2, dead.pid)):
+        write_state(run_dir(s), WorkerState(index, pid, 5160 + index, True, 0, 3, 0, 0))
+    assert running_worker_pids(s) == [os.getpid()]
