@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -54,7 +55,7 @@ def serve(sip_port: SipPort = None, allow: Allow = None, workers: Workers = None
     def worker_command(worker: Any) -> list[str]:
         return [sys.executable, "-m", "appliance.cli.main", "worker", str(worker.index), *flags]
 
-    prepare(settings)
+    _journaled(prepare, settings)
     pid = pid_file(settings)
     pid.parent.mkdir(parents=True, exist_ok=True)
     pid.write_text(f"{os.getpid()}\n")  # `models activate` SIGHUPs this process; it tells the workers
@@ -89,8 +90,6 @@ def prepare(settings: Settings) -> None:
     database once (workers starting together would race to create its tables) and check the
     key-encryption key, so an error is said once, by the command the person ran; then write the
     site's providers (and demo patients) once rather than from every worker at the same time."""
-    from pathlib import Path
-
     from appliance.privacy.egress import check_settings
     from appliance.privacy.store import open_store
     from appliance.store.db import open_database
@@ -98,8 +97,33 @@ def prepare(settings: Settings) -> None:
 
     check_settings(settings)
     open_store(settings.data_dir, database_url=settings.database_url)
+    _signing_key_usable(settings)
     _, sessions = open_database(settings.database_url)
     seed_demo(sessions, Path(settings.site.policy_dir), patients=settings.site.demo_patients)
+
+
+def _journaled(step: Callable[[Settings], None], settings: Settings) -> None:
+    """Run a start-up step; an error written for people also goes to the journal (START_REFUSED,
+    one unwrapped line), as the service's own start-up errors do, before the CLI shows it."""
+    from appliance.service.journal import Event, Journal
+
+    try:
+        step(settings)
+    except Exception as exc:
+        if errors.exit_code_for(exc) is not None:
+            Journal().send(Event.START_REFUSED, detail=str(exc))
+        raise
+
+
+def _signing_key_usable(settings: Settings) -> None:
+    """The audit signing key and salt load (a garbled key names its file and the fix); made on
+    the first start as every worker would make them, but once."""
+    from appliance.audit.log import default_origin
+    from appliance.audit.signing import KeyStore
+
+    keys = KeyStore(Path(settings.data_dir) / "keys", default_origin())
+    keys.signer()
+    keys.salt()
 
 
 def _flags(sip_port: int | None, allow: list[str] | None) -> list[str]:

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 POLL_S = 0.2
 RESTART_BACKOFF_S = (0.5, 1.0, 2.0, 5.0, 10.0)  # after quick successive deaths
 STABLE_S = 30.0  # a worker up this long has its backoff reset
+STARTING_GRACE_S = 10.0  # a worker stopped before it was ready: then it is killed
 _PR_SET_PDEATHSIG = 1
 
 
@@ -172,12 +173,13 @@ class Supervisor:
         return None
 
     def _shutdown(self) -> None:
-        """Workers drain first (up to sip.drain_timeout_s), then the front door stops."""
+        """Workers drain first (up to sip.drain_timeout_s), then the front door stops. A worker
+        still loading its engines has no call to finish: it gets a short grace, not the drain."""
         for child in self.workers.values():
             child.signal(signal.SIGTERM)
-        deadline = time.monotonic() + self.settings.sip.drain_timeout_s + 10
+        drain = time.monotonic() + self.settings.sip.drain_timeout_s + 10
         for child in self.workers.values():
-            _wait(child, deadline)
+            _wait(child, drain if child.ready else time.monotonic() + STARTING_GRACE_S)
         if self.kamailio is not None:
             self.kamailio.signal(signal.SIGTERM)
             _wait(self.kamailio, time.monotonic() + 10)
