@@ -68,6 +68,9 @@ class Box:
     log: Path
     tmp: Path
     port: int
+    tls_port: int
+    cert: Path  # the box's certificate, also the CA peers must be signed by, and the PBX's own
+    key: Path
 
     def status(self) -> dict:  # type: ignore[type-arg]
         return box_status(self.settings, WORKERS)
@@ -96,13 +99,21 @@ def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
     tmp = tmp_path_factory.mktemp("box")
     data = tmp / "data"
     make_keys(data)
-    port = _free_port()
+    rtp, workers = _free_block(3 * 32), _free_block(WORKERS)
+    taken = set(range(rtp, rtp + 3 * 32)) | set(range(workers, workers + WORKERS))
+    port = next(p for p in iter(_free_port, None) if p not in taken)
+    tls_port = next(p for p in iter(lambda: _free_port(socket.SOCK_STREAM), None) if p not in taken | {port})
+    from tests.frontdoor.test_config import _self_signed
+
+    cert, key = _self_signed(tmp)
     config = tmp / "wardline.toml"
     config.write_text(
         f'data_dir = "{data}"\n'
-        f'[sip]\nport = {port}\nrtp_port = {_free_block(3 * 32)}\nmax_calls = 8\nallow = ["{ALLOWED}"]\n'
-        "retry_after_s = 7\nring_ms = 0\n"
-        f"[frontdoor]\nworker_port = {_free_block(WORKERS)}\ntcp_idle_s = 3\npike_requests = 40\n"
+        f'[sip]\nport = {port}\nrtp_port = {rtp}\nmax_calls = 8\nallow = ["{ALLOWED}"]\n'
+        f'retry_after_s = 7\nring_ms = 0\ntransports = ["udp", "tcp", "tls"]\ntls_port = {tls_port}\n'
+        f'tls_cert = "{cert}"\ntls_key = "{key}"\n'
+        f"[frontdoor]\nworker_port = {workers}\ntcp_idle_s = 3\npike_requests = 40\n"
+        f'tls_ca_file = "{cert}"\n'
         '[understanding]\nencoder = "off"\n'
         "[speech]\nasr_workers = 1\n"
     )
@@ -114,7 +125,7 @@ def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
             [wardline, "serve", "--workers", str(WORKERS)], cwd=REPO, env=env, stdout=out, stderr=out
         )
     settings = load_settings(config)
-    found = Box(settings, process, log, tmp, port)
+    found = Box(settings, process, log, tmp, port, tls_port, cert, key)
     try:
         found.wait_ready()
         yield found
@@ -278,6 +289,67 @@ def test_outsiders_cannot_exhaust_sip_over_tcp(box: Box) -> None:
     finally:
         for c in idle:
             c.close()
+
+
+def _options(port: int, transport: str, local: str) -> bytes:
+    return (
+        f"OPTIONS sip:wardline@127.0.0.1:{port} SIP/2.0\r\n"
+        f"Via: SIP/2.0/{transport} {local};branch=z9hG4bKt{time.monotonic_ns()}\r\n"
+        "From: <sip:pbx@127.0.0.1>;tag=t1\r\nTo: <sip:wardline@127.0.0.1>\r\n"
+        f"Call-ID: tls-{time.monotonic_ns()}\r\nCSeq: 1 OPTIONS\r\n"
+        "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+    ).encode()
+
+
+def test_tls_is_the_systems_openssl_with_tls_1_3_and_verified_peers(box: Box) -> None:
+    import ssl
+
+    def client(*, with_cert: bool, maximum: ssl.TLSVersion | None = None) -> ssl.SSLContext:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.load_verify_locations(box.cert)
+        if with_cert:
+            ctx.load_cert_chain(box.cert, box.key)
+        if maximum is not None:
+            ctx.maximum_version = maximum
+        return ctx
+
+    # the PBX with a certificate the configured CA signed: TLS 1.3 (pjsua2's OpenSSL 1.0.2k had none)
+    with (
+        socket.create_connection(("127.0.0.1", box.tls_port), timeout=15) as raw,
+        client(with_cert=True).wrap_socket(raw, server_hostname="localhost") as tls,
+    ):
+        assert tls.version() == "TLSv1.3"
+        tls.sendall(_options(box.port, "TLS", f"127.0.0.1:{tls.getsockname()[1]}"))
+        reply = tls.recv(65535).decode(errors="replace")
+        assert reply.startswith("SIP/2.0 200") and f"Server: {SERVER_HEADER}" in reply
+    # TLS 1.2 is still taken
+    with socket.create_connection(("127.0.0.1", box.tls_port), timeout=15) as raw:
+        ctx = client(with_cert=True, maximum=ssl.TLSVersion.TLSv1_2)
+        with ctx.wrap_socket(raw, server_hostname="localhost") as tls:
+            assert tls.version() == "TLSv1.2"
+    # a peer without a certificate signed by the CA is refused during the handshake
+    with (
+        socket.create_connection(("127.0.0.1", box.tls_port), timeout=15) as raw,
+        pytest.raises((ssl.SSLError, ConnectionError)),
+        client(with_cert=False).wrap_socket(raw, server_hostname="localhost") as tls,
+    ):
+        tls.sendall(_options(box.port, "TLS", "127.0.0.1:5"))
+        if not tls.recv(65535):
+            raise ConnectionError("closed by the front door")
+
+
+def test_sdes_keys_are_refused_unless_they_came_over_tls(box: Box) -> None:
+    from tests.telephony.harness import raw_invite, sdp
+
+    offer = (
+        sdp(40000, "0", "a=rtpmap:0 PCMU/8000").replace("RTP/AVP", "RTP/SAVP")
+        + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVzcyBt\r\n"
+    )
+    before = box.accepted()
+    reply = raw_invite(box.port, body=offer, local_port=_free_port(), timeout=10)
+    assert reply.startswith("SIP/2.0 488") and "SDES keys need TLS" in reply, reply[:300]
+    time.sleep(1.5)  # a worker rewrites its state file within 0.5 s of a change
+    assert box.accepted() == before  # no worker saw the keys
 
 
 def test_a_killed_worker_leaves_rotation_and_new_calls_go_to_the_others(box: Box) -> None:
