@@ -15,7 +15,9 @@ What the script does with a request, in order:
    does not answer is skipped for the next; a worker that does not answer is also marked down
    until its OPTIONS probe succeeds again (every frontdoor.probe_interval_s). When none has room:
    503 with Retry-After, or 302 to sip.overflow_extension.
-Record-Route keeps every in-dialog request on the front door: workers are loopback-only.
+Record-Route keeps every in-dialog request on the front door: workers are loopback-only. A call
+over TCP/TLS gets an alias on its Contact (nathelper), so the worker's BYE and REFER go back over
+the caller's own connection, never a new one to a Contact a phone behind NAT cannot accept.
 """
 
 from __future__ import annotations
@@ -100,7 +102,7 @@ def render(
 	}}"""
     modules = [
         "tm", "sl", "rr", "pv", "maxfwd", "textops", "siputils", "xlog", "sanity",
-        "pike", "ipops", "dispatcher", "ctl", "kex", "corex", "tmx", "cfgutils",
+        "pike", "ipops", "dispatcher", "ctl", "kex", "corex", "tmx", "cfgutils", "nathelper", "tcpops",
     ]  # fmt: skip
     if sip.digest_user:
         modules.append("auth")
@@ -192,6 +194,7 @@ request_route {{
 		exit;
 	}}
 	route(SDES);{digest}
+	route(ALIAS);
 	record_route();
 	append_hf("{ARRIVAL_HEADER}: $Ri\\r\\n");
 	if (!ds_select_dst("{DISPATCH_SET}", "4")) {{
@@ -214,6 +217,11 @@ route[ADMIT] {{
 		xlog("L_WARN", "dropping requests from $si: over {door.pike_requests} in {door.pike_window_s} s\\n");
 		exit;
 	}}
+	if ($pr == "tcp" || $pr == "tls") {{
+		# an admitted source's connection carries calls that may send nothing for a session
+		# interval; any other connection is closed after tcp_idle_s without a request
+		tcp_set_connection_lifetime("{sip.session_expires_s + 60}");
+	}}
 }}
 
 route[SDES] {{
@@ -224,7 +232,21 @@ route[SDES] {{
 	}}
 }}
 
+route[ALIAS] {{
+	# over TCP/TLS the caller's Contact may name a port where nothing listens (a phone behind
+	# NAT): the alias sends the worker's BYE and REFER back over this very connection. Every
+	# Contact the caller sends (INVITE, NOTIFY, re-INVITE, their replies) gets it.
+	if (($pr == "tcp" || $pr == "tls") && is_present_hf("Contact")) {{
+		add_contact_alias();
+	}}
+}}
+
+onreply_route {{
+	route(ALIAS);
+}}
+
 route[IN_DIALOG] {{
+	route(ALIAS);
 	if (loose_route()) {{
 		route(RELAY);
 		exit;
@@ -240,6 +262,9 @@ route[IN_DIALOG] {{
 
 route[FROM_WORKER] {{
 	if (has_totag() && loose_route()) {{
+		if ($du == "") {{
+			handle_ruri_alias();
+		}}
 		route(RELAY);
 		exit;
 	}}

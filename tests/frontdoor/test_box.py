@@ -301,6 +301,31 @@ def _options(port: int, transport: str, local: str) -> bytes:
     ).encode()
 
 
+def test_a_tcp_caller_behind_nat_gets_the_transfer_over_its_own_connection(box: Box) -> None:
+    """The caller's Contact names a port where nothing listens (a phone behind NAT): the worker's
+    REFER must come back over the TCP connection the call arrived on, through the front door."""
+    from tests.telephony.harness import SCENARIOS
+
+    text = (SCENARIOS / "key_then_refer.xml").read_text()
+    invite, rest = text.split("</send>", 1)
+    invite = invite.replace(
+        "Contact: <sip:sipp@[local_ip]:[local_port]>", "Contact: <sip:sipp@[local_ip]:9;transport=tcp>"
+    )
+    xml = box.tmp / "nat_key_then_refer.xml"
+    rest = rest.replace("CSeq: 10 NOTIFY", "[routes]\n      CSeq: 10 NOTIFY")  # via the front door too
+    xml.write_text((invite + "</send>" + rest).replace("$key", "0").replace("$pause_ms", "300"))
+    local = _free_port(socket.SOCK_STREAM)
+    done = subprocess.run(
+        ["sipp", f"127.0.0.1:{box.port}", "-sf", str(xml), "-t", "t1", "-i", "127.0.0.1", "-p", str(local),
+         "-mi", "127.0.0.1", "-mp", str(_free_port()), "-m", "1", "-nostdin", "-trace_msg",
+         "-message_file", str(box.tmp / "nat.log"), "-timeout", "90s", "-timeout_error"],
+        capture_output=True, text=True, timeout=120, cwd=box.tmp,
+    )  # fmt: skip
+    messages = (box.tmp / "nat.log").read_text(errors="replace") if (box.tmp / "nat.log").exists() else ""
+    assert done.returncode == 0, done.stdout[-2000:] + messages[-3000:]
+    assert "REFER sip:sipp@127.0.0.1:9" in messages  # addressed to the dead Contact, yet it arrived
+
+
 def test_tls_is_the_systems_openssl_with_tls_1_3_and_verified_peers(box: Box) -> None:
     import ssl
 
