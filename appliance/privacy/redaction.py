@@ -1373,10 +1373,16 @@ NAME_CLOSERS = {"calling", "here", "speaking", "again", "ringing"}
 
 
 def _opens_turn(toks: list[_Tok], i: int) -> bool:
-    """Is token i the "is" of a "this is" that opens the turn ("uh hi, this is …")?"""
-    if i < 1 or toks[i].low != "is" or toks[i - 1].low != "this":
+    """Does the cue ending at token i ("this is", "it's", "i'm", "i am") open the turn
+    ("uh hi, this is …", "yes it's …")?"""
+    low = toks[i].low
+    if low in ("it's", "i'm"):
+        before = i
+    elif i >= 1 and (low, toks[i - 1].low) in (("is", "this"), ("am", "i")):
+        before = i - 1
+    else:
         return False
-    return all(t.low in _TURN_OPENERS for t in toks[: i - 1])
+    return all(t.low in _TURN_OPENERS for t in toks[:before])
 
 
 # What follows "this is" when no one is introduced: "this is really bad um", "this is so annoying".
@@ -1385,34 +1391,81 @@ _NOT_A_NAME_AFTER_THIS = frozenset((
     "why", "where", "urgent", "important", "serious", "bad", "good", "great", "terrible", "awful",
     "ridiculous", "frustrating", "annoying", "weird", "strange", "odd", "crazy", "new", "the",
     "regarding", "concerning", "re", "literally", "totally", "definitely", "probably", "kind", "sort",
+    "fine", "sorry", "worried", "scared", "tired", "sick", "ill", "unwell", "better", "worse", "confused",
+    "done", "ready", "late", "here", "back", "still", "only", "all", "gone", "gotten", "been", "over",
+    "due", "booked", "trying", "hoping", "okay", "alright", "afraid", "concerned", "upset", "pregnant",
+    "diabetic", "allergic", "nearly", "almost", "like", "said", "told", "asked", "now", "calling",
+    "nothing", "something", "everything", "anything", "ringing", "phoning", "some", "any", "very",
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twenty", "thirty",
+    "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hurting", "bleeding", "dizzy", "fine",
+    "happening", "urgent", "wrong", "right", "correct", "true", "false", "possible", "same", "different",
 ))  # fmt: skip
+_TURN_INTRO = re.compile(
+    r"(?:[\s,.]*(?:uh|um|er|erm|ah|hmm|mm|hi|hello|hey|yes|yeah|so|oh|good|morning|afternoon|evening|okay|ok)\b)*"
+    r"[\s,.]*(?:this is|it's|it’s|i'm|i’m|i am)\b"
+)
 _TURN_OPENERS = frozenset((*FILLERS, ",", ".", "hi", "hello", "hey", "yes", "yeah", "so", "oh", "good",
                            "morning", "afternoon", "evening", "okay", "ok"))  # fmt: skip
 
 
-def _lower_name_before_closer(toks: list[_Tok], first: int, filler_closes: bool = False) -> int | None:
+def _lower_name_before_closer(toks: list[_Tok], first: int, opening: bool = False) -> int | None:
     """A name ASR wrote in lower case, known by what closes it: "it's josé al-khatib calling".
-    When "this is" opens the turn, a filler after two words closes it too ("uh this is tobias
-    etcheverry um …"): few other things are said that way there."""
+
+    When the cue opens the turn ("uh hi, this is …", "yes it's …", "i'm …"), more closes a name
+    of two or three words: a filler ("uh this is tobias etcheverry um …"), the end of the turn
+    ("yes it's lucía fernández") or a comma ("i'm kemi adeyemi, i had a scan"); and a filler may
+    sit between its words ("this is anil um sharma"). Few other things are said that way there,
+    and the words that are (ages, feelings: "i'm feeling unwell") are left out by their form.
+    """
     k, words, n = first, 0, len(toks)
+    last = first - 1
     while k < n and words < 4:
         t = toks[k]
         if t.low in NAME_CLOSERS:
             break
-        if filler_closes and words >= 2 and t.low in FILLERS:
-            return k - 1
-        if filler_closes and not words and t.low in _NOT_A_NAME_AFTER_THIS:
+        if opening and t.low in FILLERS:
+            if not words:
+                return None
+            m = k
+            while m < n and toks[m].low in FILLERS:
+                m += 1
+            if words < 2 and m < n and _lower_name_word(toks[m]):
+                k = m  # "anil um sharma": the filler is inside the name
+                continue
+            return last if words >= 2 else None
+        if opening and t.text in (",", ".", "?", "!"):
+            return last if words >= 2 else None
+        if opening and not words and _not_a_name_after_cue(t.low):
             return None
         if t.text == "-" and words:
             k += 1
             continue
-        if not _WORD_TOKEN.fullmatch(t.text) or (t.low in _NOT_NAME_WORDS and t.low not in NAME_PARTICLES):
+        if not _lower_name_word(t):
             return None
         words += 1
+        last = k
         k += 1
     if words and k < n and toks[k].low in NAME_CLOSERS and k > first:
-        return k - 1
+        return last
+    if opening and k >= n and 2 <= words <= 3:
+        return last
     return None
+
+
+def _lower_name_word(t: _Tok) -> bool:
+    if _WORD_TOKEN.fullmatch(t.text) is None:
+        return False
+    if t.low in _PRONOUNS:
+        return False  # "it's me again"
+    return t.low not in _NOT_NAME_WORDS or t.low in NAME_PARTICLES
+
+
+_PRONOUNS = frozenset(("me", "him", "us", "them", "myself", "mine", "you", "it", "one"))
+
+
+def _not_a_name_after_cue(low: str) -> bool:
+    """Words that open no name after "this is"/"it's"/"i'm": "really", "feeling", "worried"."""
+    return low in _NOT_A_NAME_AFTER_THIS or low.endswith("ly") or (low.endswith("ing") and len(low) > 5)
 
 
 _CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
@@ -1518,6 +1571,8 @@ def _phrase_start(toks: list[_Tok], i: int) -> int:
         prev = toks[i - 1]
         if i > 1 and prev.text == "." and toks[i - 2].low == "st":
             i -= 2
+        elif i > 1 and prev.text == "-" and prev.start == toks[i].start - 1 and _is_cap(toks[i - 2]):
+            i -= 2  # "Jan-Willem": the part before the hyphen may be an everyday word
         elif _is_cap(prev) and prev.low.endswith(("'s", "’s")) and prev.low not in COMMON_CAPITALISED:
             i -= 1
         else:
@@ -1645,8 +1700,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[_Raw
     spelled = letters and (not ascii_only or len(_SINGLE_LETTER_TOKEN.findall(text)) >= 3)
     strong = not words.isdisjoint(_STRONG_GATE)
     as_in = " as in " in low  # "J as in juliet": a letter spelled with a word
-    # "uh this is ada quill um …": a lower-case name closed by a filler
-    filler_intro = "this" in words and not words.isdisjoint(FILLERS)
+    # "uh this is ada quill um …", "yes it's ada quill": a self-introduction opening the turn
+    filler_intro = _TURN_INTRO.match(low) is not None
     plates = not words.isdisjoint(_PLATE_WORDS)
     if not (
         numberish or months or email or caps or codes or spelled or strong or plates or as_in
@@ -1694,7 +1749,22 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[_Raw
         spans += _find_written(text)
     if "/" in text or "www" in words:
         spans += _find_urls(text)
-    return spans
+    return spans + _repeated_names(text, spans)
+
+
+def _repeated_names(text: str, spans: list[_Raw]) -> list[_Raw]:
+    """A name found once is a name wherever else the turn says it: "uh Lakshmi, Lakshmi Narayanan"."""
+    words = {
+        w.lower()
+        for a, b, label in spans
+        if label == "NAME"
+        for w in _WORD_TOKEN.findall(text, a, b)
+        if len(w) > 2 and w.lower() not in _EVERYDAY_WORDS
+    }
+    if not words:
+        return []
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(words))) + r")(?!\w)", re.IGNORECASE)
+    return [(m.start(), m.end(), "NAME") for m in pattern.finditer(text)]
 
 
 def _find_urls(text: str) -> list[_Raw]:
