@@ -172,7 +172,7 @@ STREET_SUFFIXES = {
 RESIDENCE_WORDS = {
     "manor", "house", "home", "lodge", "residence", "residences", "gardens", "hall", "village",
     "towers", "villa", "cottage", "cottages", "estate", "hospice", "apartments", "flats", "mansions",
-    "centre", "center",
+    "centre", "center", "ward", "wing",
 }  # fmt: skip
 # Words that make a lower-case phrase a care facility ("the rosewood care home"): the recognizer
 # prints no capitals to find it by.
@@ -186,7 +186,8 @@ PLACE_CUE_PAIRS = {
                         "up", "down", "back", "moved", "born", "raised", "grew")
 } | {("of", "resident"), ("to", "moved"), ("to", "moving"), ("at", "lives"), ("at", "live"),
      ("at", "staying"), ("at", "stays"), ("into", "moved"), ("at", "is"), ("at", "she's"), ("at", "he's"),
-     ("in", "she's"), ("in", "he's"), ("in", "i'm"), ("in", "we're"), ("in", "they're")}  # fmt: skip
+     ("in", "she's"), ("in", "he's"), ("in", "i'm"), ("in", "we're"), ("in", "they're"), ("in", "us"),
+     ("in", "me"), ("in", "them"), ("in", "home")}  # fmt: skip
 # Lower-case particles inside a name: "Ferreira da Silva", "van der Berghe", "Ó Briain".
 NAME_PARTICLES = {
     "de", "la", "le", "del", "della", "di", "da", "das", "do", "dos", "du", "van", "von", "der",
@@ -730,8 +731,17 @@ def _find_numbers(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
                 nxt = toks[last + 1] if last + 1 < len(toks) else None
                 if nxt is not None and _room_letter(nxt) and nxt.start == toks[last].end:
                     last += 1  # "Ward 4B", "apartment 5C"
+                elif nxt is not None and nxt.low in _COMPASS:
+                    last += 1  # "room 5 North"
             found.append((first, last, "MRN" if _has_mrn_prefix(toks, first, run.first) else label))
     return found
+
+
+def _is_number_or_digits(tok: _Tok) -> bool:
+    return tok.low[:1].isdigit() or _is_number_word(tok)
+
+
+_COMPASS = frozenset(("north", "south", "east", "west"))
 
 
 def _room_letter(tok: _Tok) -> bool:
@@ -774,6 +784,8 @@ def _find_care_places(toks: list[_Tok], index: _Index) -> list[_Found]:
         first = k + 1
         if k >= 0 and toks[k].low == "the" and not street:
             first = k
+        elif k >= 1 and toks[k].text == "," and _is_number_or_digits(toks[k - 1]):
+            pass  # "flat 2, larkhill court"
         elif not (k >= 0 and toks[k].low in ("at", "in", "into", "to", "from", "on")):
             continue  # a place is where someone is: "at …", "in …", "the …"
         found.append((first, j, "ADDRESS"))
@@ -910,6 +922,8 @@ def _find_dates(toks: list[_Tok], runs: list[_Run], index: _Index) -> list[_Foun
                 start -= 1
         # day and/or year after: "March third, nineteen eighty", "March the 3rd", "March of 1980"
         k = i + 1
+        if k < n and toks[k].text == "." and len(tok.text) <= 4:
+            k += 1  # "Feb. 9"
         if k < n and toks[k].low in ("the", "of", ","):
             k += 1
         if k < n and k in by_first:
