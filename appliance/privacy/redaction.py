@@ -729,8 +729,8 @@ def _find_numbers(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
                     first -= 1
                 first -= 1
                 nxt = toks[last + 1] if last + 1 < len(toks) else None
-                if nxt is not None and _room_letter(nxt) and nxt.start == toks[last].end:
-                    last += 1  # "Ward 4B", "apartment 5C"
+                if nxt is not None and _room_letter(nxt):
+                    last += 1  # "Ward 4B", "apartment 5C", "apartment five c"
                 elif nxt is not None and nxt.low in _COMPASS:
                     last += 1  # "room 5 North"
             found.append((first, last, "MRN" if _has_mrn_prefix(toks, first, run.first) else label))
