@@ -158,6 +158,11 @@ AFTER_NEG = {"dollars", "dollar", "bucks", "cents", "percent", "minutes", "minut
              "steps", "miles", "feet"}  # fmt: skip
 SENTENCE_END = {".", "?", "!"}
 
+# A weekday before "the" and a day of the month makes it a date: "Friday the 3rd".
+WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon",
+            "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun"}  # fmt: skip
+
+
 AGE_BEFORE = {"age", "aged", "i'm", "im", "she's", "he's", "turned", "turning", "turns", "turn", "am", "is",
               "be", "nearly", "almost"}  # fmt: skip
 AGE_AFTER = {"years", "year", "yrs", "yo"}
@@ -862,10 +867,6 @@ def _find_ages(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
         ):
             found.append((run.first, run.last, "AGE"))
     return found
-
-
-WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon",
-            "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun"}  # fmt: skip
 
 
 def _find_day_ordinals(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
