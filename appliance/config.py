@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -90,6 +90,9 @@ class SiteSettings(Section):
 
 class StoreSettings(Section):
     database_url: str = ""  # empty: SQLite in the data directory
+    # The name of this box's audit log (and of its signing key). Boxes that share one database
+    # each keep their own log in it, told apart by this name; empty: wardline.<hostname>.
+    audit_origin: str = Field("", max_length=100, pattern=r"^([A-Za-z0-9][A-Za-z0-9._-]*)?$")
 
 
 class NetworkSettings(Section):
@@ -212,6 +215,25 @@ class FrontDoorSettings(Section):
     tls_ca_file: Path | None = None  # TLS peers must present a certificate signed by this CA
     probe_interval_s: int = Field(1, ge=1, le=60, description="OPTIONS health probe of each worker")
     shared_memory_mb: int = Field(64, ge=16, le=4096)
+    # Other boxes' front doors ("host:port", UDP), for the multi-box form: a call this box's
+    # workers have no room for goes to a peer, probed with OPTIONS like the workers.
+    peers: list[str] = Field(default_factory=list, max_length=64)
+
+    @field_validator("peers")
+    @classmethod
+    def _peer_addresses(cls, peers: list[str]) -> list[str]:
+        import ipaddress
+
+        for peer in peers:
+            host, _, port = peer.rpartition(":")
+            try:
+                ipaddress.ip_address(host.strip("[]"))
+                ok = port.isdigit() and 0 < int(port) < 65536
+            except ValueError:
+                ok = False
+            if not ok:
+                raise ValueError(f"{peer!r} is not an address:port (an IP address, no name: dns is off)")
+        return peers
 
 
 class OpsSettings(Section):

@@ -62,8 +62,11 @@ class AuditCorruptError(Exception):
     """A stored audit row does not match its own hash or cannot be read."""
 
 
-def default_origin() -> str:
-    return f"wardline.{socket.gethostname()}"
+def default_origin(settings: Any = None) -> str:
+    """This box's log: `store.audit_origin` when set (boxes sharing one database each name
+    theirs), else wardline.<hostname>."""
+    configured = settings.store.audit_origin if settings is not None else ""
+    return configured or f"wardline.{socket.gethostname()}"
 
 
 ENTRY_COLUMNS = ("log", "seq", "time", "type", "call_id", "data", "leaf")
@@ -207,6 +210,7 @@ class AuditLog:
         else:
             url = settings_or_url.database_url
             data_dir = Path(settings_or_url.data_dir)
+            origin = origin or default_origin(settings_or_url)
         try:
             migrate(url)
             engine = make_engine(url)

@@ -627,7 +627,7 @@ class AuditUnavailable(Exception):
 def _open_audit(settings: Settings) -> Any:
     """The audit log, or AuditUnavailable: every failure to open it refuses calls, never turns it off."""
     try:
-        from appliance.audit.log import AuditLog, AuditWriteError
+        from appliance.audit.log import AuditLog, AuditWriteError, default_origin
         from appliance.audit.signing import KeyFileError
     except ImportError as exc:  # a broken install: the log's own code (or cryptography) is missing
         raise AuditUnavailable(
@@ -635,7 +635,7 @@ def _open_audit(settings: Settings) -> Any:
             "no calls are taken without it"
         ) from None
     try:
-        return AuditLog.open(settings.database_url, settings.data_dir / "keys")
+        return AuditLog.open(settings.database_url, settings.data_dir / "keys", default_origin(settings))
     except (AuditWriteError, KeyFileError, OSError) as exc:  # OSError: the key folder itself
         raise AuditUnavailable(
             f"the audit log could not be opened: {exc}; no calls are taken without it"

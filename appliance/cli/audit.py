@@ -53,8 +53,9 @@ def _engine():  # type: ignore[no-untyped-def]
 def _print_entries(
     call: str | None, since: str | None, last: int | None, origin: str | None, as_json: bool
 ) -> None:
-    _, engine = _engine()
-    rows = read_entries(engine, origin or default_origin(), call, parse_since(since) if since else None, last)
+    settings, engine = _engine()
+    since_time = parse_since(since) if since else None
+    rows = read_entries(engine, origin or default_origin(settings), call, since_time, last)
     if as_json:
         emit_json([r.entry if r.entry else {"seq": r.seq, "damaged": r.problem} for r in rows])
         return
@@ -97,7 +98,7 @@ def export(
 ) -> None:
     """Write a bundle: entries, checkpoints, proofs, public keys and the offline verifier."""
     settings, engine = _engine()
-    origin = origin or default_origin()
+    origin = origin or default_origin(settings)
     since_text = None
     if since_checkpoint is not None:
         try:

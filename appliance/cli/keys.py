@@ -35,7 +35,7 @@ def rotate(origin: OriginOption = None, json: JsonOption = False) -> None:
     from appliance.config import load_settings
 
     settings = load_settings()
-    log = AuditLog.open(settings, origin=origin or default_origin(), background=False)
+    log = AuditLog.open(settings, origin=origin or default_origin(settings), background=False)
     try:
         new = log.rotate_key(actor())
     finally:
@@ -52,7 +52,8 @@ def list_keys(origin: OriginOption = None, json: JsonOption = False) -> None:
     """The audit signing keys with their tree-size windows (the trusted-keys file)."""
     from appliance.config import load_settings
 
-    store = KeyStore(load_settings().data_dir / "keys", origin or default_origin())
+    settings = load_settings()
+    store = KeyStore(settings.data_dir / "keys", origin or default_origin(settings))
     keys = store.trusted_keys()
     rows = [(k.key.vkey, k.first_size, "current" if k.last_size is None else k.last_size) for k in keys]
     if json:
@@ -94,7 +95,8 @@ def init(json: JsonOption = False) -> None:
     from appliance.config import load_settings
     from appliance.service.maintenance import ensure_keys
 
-    created = ensure_keys(load_settings().data_dir)
+    settings = load_settings()
+    created = ensure_keys(settings.data_dir, settings.store.audit_origin)
     if json:
         emit_json({"created": [str(p) for p in created]})
     else:

@@ -121,7 +121,7 @@ def _signing_key_usable(settings: Settings) -> None:
     from appliance.audit.log import default_origin
     from appliance.audit.signing import KeyStore
 
-    keys = KeyStore(Path(settings.data_dir) / "keys", default_origin())
+    keys = KeyStore(Path(settings.data_dir) / "keys", default_origin(settings))
     keys.signer()
     keys.salt()
 

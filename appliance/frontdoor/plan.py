@@ -8,6 +8,7 @@ its RTP ports from its own block above sip.rtp_port so that no two workers share
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from dataclasses import dataclass
 
@@ -81,7 +82,26 @@ def plan(settings: Settings, workers: int | None = None) -> Plan:
                 f"frontdoor.worker_port: worker {worker.index}'s port {worker.sip_port} is also "
                 "the public SIP port or an RTP port; choose a free range"
             )
+    for peer in settings.frontdoor.peers:
+        peer_socket(settings, peer)  # refused now, before anything starts
     return Plan(planned)
+
+
+def peer_socket(settings: Settings, peer: str) -> str:
+    """The front door's socket a peer box (frontdoor.peers, "address:port") is called from:
+    loopback for a peer on this host (two boxes on one machine, a test), else this box's own
+    SIP address, the one the peer admits and sends its in-dialog requests back to."""
+    sip = settings.sip
+    host = peer.rpartition(":")[0].strip("[]")
+    if ipaddress.ip_address(host).is_loopback:
+        return f"udp:{WORKER_ADDRESS}:{sip.port}"
+    if sip.address in ("0.0.0.0", "::") or ipaddress.ip_address(sip.address).is_loopback:
+        raise PlanError(
+            f"frontdoor.peers: {peer} is another machine: set sip.address to this box's address "
+            "on the network the boxes share (the address its peers call back)"
+        )
+    address = f"[{sip.address}]" if ":" in sip.address else sip.address
+    return f"udp:{address}:{sip.port}"
 
 
 def worker_settings(settings: Settings, worker: Worker) -> Settings:

@@ -130,6 +130,11 @@ def box_status(settings: Settings, workers: int) -> dict[str, Any]:
             "transports": list(settings.sip.transports),
         },
         "workers": rows,
+        # other boxes (frontdoor.peers) as this front door's probes see them
+        "peers": [
+            {"peer": peer, "dispatcher": seen.get(f"sip:{peer};transport=udp", "unknown")}
+            for peer in settings.frontdoor.peers
+        ],
         "active_calls": sum(r["active_calls"] for r in rows),
         "capacity": planned.capacity,
     }

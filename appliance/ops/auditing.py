@@ -51,7 +51,7 @@ class OpsAudit:
         if self._engine is None:
             migrate(self.settings.database_url)
             self._engine = make_engine(self.settings.database_url)
-        origin = default_origin()
+        origin = default_origin(self.settings)
         keys = KeyStore(Path(self.settings.data_dir) / "keys", origin)
         return AuditLog(self._engine, keys, origin, background=False)
 

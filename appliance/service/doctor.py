@@ -230,7 +230,7 @@ def _unparsable_keys(settings: Settings) -> str:
 
     try:
         load_kek(settings.data_dir)
-        KeyStore(settings.data_dir / "keys", default_origin()).check()
+        KeyStore(settings.data_dir / "keys", default_origin(settings)).check()
     except (KekError, KeyFileError) as exc:
         return str(exc)
     return ""
@@ -422,7 +422,7 @@ def _audit_lock_problem(settings: Settings) -> str | None:
         with engine.connect() as conn, conn.begin() as tx:
             conn.execute(
                 update(AuditHeadRow)
-                .where(AuditHeadRow.log == default_origin())
+                .where(AuditHeadRow.log == default_origin(settings))
                 .values(size=AuditHeadRow.size)
             )
             tx.rollback()

@@ -99,30 +99,31 @@ def upgrade_database(
     return UpgradeOutcome(backup, revisions(url))
 
 
-def ensure_keys(data_dir: Path) -> list[Path]:
-    """Generate the keys that are absent; existing keys are never touched. Returns the new files."""
+def ensure_keys(data_dir: Path, origin: str = "") -> list[Path]:
+    """Generate the keys that are absent; existing keys are never touched. Returns the new files.
+    `origin`: the audit log the signing key is named after (store.audit_origin; empty: the host's)."""
     keys = data_dir / "keys"
     before = set(keys.iterdir()) if keys.is_dir() else set()
     keys.mkdir(parents=True, exist_ok=True)
     keys.chmod(0o700)
     for generate in KEY_GENERATORS:
-        generate(data_dir)
+        generate(data_dir, origin)
     return sorted(set(keys.iterdir()) - before)
 
 
-def _privacy_kek(data_dir: Path) -> None:
+def _privacy_kek(data_dir: Path, _origin: str) -> None:
     from appliance.privacy.kek import create_kek, kek_path
 
     if not kek_path(data_dir).exists():
         create_kek(data_dir)
 
 
-def _audit_signing_key(data_dir: Path) -> None:
+def _audit_signing_key(data_dir: Path, origin: str) -> None:
     from appliance.audit.log import default_origin
     from appliance.audit.signing import KEY_FILE, SALT_FILE, TRUSTED_FILE, KeyStore
 
     keys = data_dir / "keys"
-    store = KeyStore(keys, default_origin())  # the key is named after the log it signs
+    store = KeyStore(keys, origin or default_origin())  # the key is named after the log it signs
     if not (keys / KEY_FILE).exists() and not (keys / TRUSTED_FILE).exists():
         store.signer()  # generated on first use with its trusted-keys line
     if not (keys / SALT_FILE).exists():
@@ -130,11 +131,11 @@ def _audit_signing_key(data_dir: Path) -> None:
 
 
 # Each generator creates its concern's key files under data_dir/keys if they are absent.
-KEY_GENERATORS: list[Callable[[Path], None]] = [_privacy_kek, _audit_signing_key]
+KEY_GENERATORS: list[Callable[[Path, str], None]] = [_privacy_kek, _audit_signing_key]
 
 
 def configure(settings: Settings, from_version: str, journal: Journal) -> int:
-    new = ensure_keys(settings.data_dir)
+    new = ensure_keys(settings.data_dir, settings.store.audit_origin)
     if new:
         journal.send(Event.KEYS_GENERATED, count=len(new))
         print(f"wardline: generated {', '.join(p.name for p in new)}")

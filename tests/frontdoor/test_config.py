@@ -191,3 +191,42 @@ def test_model_activation_reaches_workers_through_their_state_files(tmp_path: Pa
     for index, pid in ((1, os.getpid()), (2, dead.pid)):
         write_state(run_dir(s), WorkerState(index, pid, 5160 + index, True, 0, 3, 0, 0))
     assert running_worker_pids(s) == [os.getpid()]
+
+
+@needs_kamailio
+@pytest.mark.parametrize(
+    ("sip", "peers"),
+    [({}, ["127.0.0.1:16060"]), ({"address": "10.1.2.3"}, ["10.1.2.4:5060", "10.1.2.5:5060"])],
+)
+def test_other_boxes_are_a_second_dispatcher_set_kamailio_accepts(
+    tmp_path: Path, sip: dict[str, object], peers: list[str]
+) -> None:
+    s = load_settings(
+        tmp_path / "none.toml",
+        data_dir=tmp_path / "data",
+        sip={"port": 15999, **sip},
+        frontdoor={"peers": peers},
+    )
+    done = install(s, plan(s), tmp_path / "run")
+    listed = (done.config.parent / "dispatcher.list").read_text()
+    for peer in peers:
+        assert f"2 sip:{peer};transport=udp" in listed
+    socket = "udp:127.0.0.1:15999" if "address" not in sip else "udp:10.1.2.3:15999"
+    assert f"socket={socket};name=box-1" in listed
+    # a call that came from a peer is never passed on to a peer (no bouncing between two boxes)
+    assert '!ds_is_from_list("2")' in done.config.read_text()
+
+
+def test_a_peer_on_another_machine_needs_this_boxs_own_address(tmp_path: Path) -> None:
+    s = load_settings(tmp_path / "none.toml", sip={"port": 15999}, frontdoor={"peers": ["10.1.2.4:5060"]})
+    with pytest.raises(PlanError, match=r"frontdoor\.peers: 10\.1\.2\.4:5060 .*sip\.address"):
+        plan(s)
+
+
+def test_a_peer_that_is_not_an_address_is_refused_naming_the_line(tmp_path: Path) -> None:
+    from appliance.config import ConfigError
+
+    toml = tmp_path / "wardline.toml"
+    toml.write_text('[frontdoor]\nworkers = 1\npeers = ["box-b.example:5060"]\n')
+    with pytest.raises(ConfigError, match=r"wardline\.toml:3: frontdoor\.peers.*not an address:port"):
+        load_settings(toml)

@@ -605,7 +605,7 @@ def audit_status(settings: Any) -> dict[str, Any]:
         from appliance.store.db import make_engine
     except ImportError:
         return {"verified": False, "headline": "The audit log is not installed on this box.", "rows": []}
-    origin = default_origin()
+    origin = default_origin(settings)
     engine = make_engine(settings.database_url)
     try:
         with tempfile.TemporaryDirectory() as tmp:
