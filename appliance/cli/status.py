@@ -44,6 +44,12 @@ def status(
             for w in found["workers"]
         ],
     )
+    if found["peers"]:
+        table(
+            "other boxes ([frontdoor] peers)",
+            ["box", "dispatcher"],
+            [[p["peer"], p["dispatcher"]] for p in found["peers"]],
+        )
 
 
 def register(app: typer.Typer) -> None:

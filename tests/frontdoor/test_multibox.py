@@ -223,6 +223,9 @@ def test_with_box_b_gone_box_a_answers_alone(boxes: tuple[Box, Box]) -> None:
     b.process.kill()  # the whole box goes: its workers and Kamailio die with `wardline serve`
     b.process.wait()
     _wait([a], lambda s: all(p["dispatcher"] != "active" for p in s["peers"]), "A still sees B", 30)
+    shown = a.wardline("status")  # the operator sees which box is out
+    assert shown.returncode == 0 and f"127.0.0.1:{b.port}" in shown.stdout, shown.stdout + shown.stderr
+    assert "inactive" in shown.stdout or "trying" in shown.stdout, shown.stdout
     before = a.accepted()
     done = _calls(a, CALLS_PER_BOX, hold_ms=1500)
     assert done.returncode == 0, done.output[-2000:] + a.tail()
