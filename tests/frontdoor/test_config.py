@@ -230,3 +230,12 @@ def test_a_peer_that_is_not_an_address_is_refused_naming_the_line(tmp_path: Path
     toml.write_text('[frontdoor]\nworkers = 1\npeers = ["box-b.example:5060"]\n')
     with pytest.raises(ConfigError, match=r"wardline\.toml:3: frontdoor\.peers.*not an address:port"):
         load_settings(toml)
+
+
+def test_an_audit_origin_that_cannot_name_a_log_is_refused_naming_the_line(tmp_path: Path) -> None:
+    from appliance.config import ConfigError
+
+    toml = tmp_path / "wardline.toml"
+    toml.write_text('[store]\naudit_origin = "box a/../b"\n')
+    with pytest.raises(ConfigError, match=r"wardline\.toml:2: store\.audit_origin"):
+        load_settings(toml)
