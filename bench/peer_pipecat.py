@@ -158,6 +158,14 @@ def main() -> None:
     ap.add_argument("--whisper", required=True, help="a faster-whisper (CTranslate2) model folder")
     ap.add_argument("--piper", required=True, help="a Piper voice .onnx with its .onnx.json beside it")
     args = ap.parse_args()
+    # Local files only: a missing Whisper folder would send faster-whisper to the hub, and a
+    # missing voice would send PiperTTSService to its download.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    needed = [Path(args.whisper) / name for name in ("model.bin", "config.json", "tokenizer.json")]
+    needed += [Path(args.piper), Path(args.piper + ".json")]
+    missing = [str(path) for path in needed if not path.is_file()]
+    if missing or not args.piper.endswith(".onnx"):
+        sys.exit(f"peer_pipecat.py: model files missing: {', '.join(missing) or args.piper + ' (not .onnx)'}")
     Path(args.json).write_text(json.dumps(asyncio.run(run_once(args))))
 
 

@@ -200,12 +200,15 @@ def run_peer(meta: dict, runs: int, models: dict[str, Path] | None) -> list[dict
             command += ["--piper", str(models["tts"])]
         else:
             command = [str(py), str(HARNESS), "run", "--config", "vad0.2-notimer"]
-        subprocess.run(
+        done = subprocess.run(
             [*command, "--wav", meta["wav"], "--json", str(out)],
-            check=True,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
+        if done.returncode:
+            tail = "\n".join(done.stderr.strip().splitlines()[-15:])
+            sys.exit(f"bench/voice_to_voice.py: the Pipecat run failed ({command[1]}):\n{tail}")
         rows += harness.analyze_run(json.loads(out.read_text()), meta)
     return rows
 
