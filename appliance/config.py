@@ -48,6 +48,15 @@ class CallSettings(Section):
         1000, ge=0, le=5000, description="speech this soon after a turn ended continues that turn"
     )
     barge_in_ms: int = Field(200, ge=60, le=2000, description="caller speech that interrupts playback")
+    # How long the agent waits out a caller's pause (appliance/call/endpointing.py): "fast" ends
+    # turns soonest, "patient" gives callers who pause (elderly, unwell, reading a card) more room.
+    endpointing: Literal["fast", "normal", "patient"] = "normal"
+    # The audio end-of-turn model; "off" (or a model that fails to load) ends undecided turns
+    # on the fixed endpoint_ms / long_endpoint_ms silence.
+    turn_model: Literal["smart-turn", "off"] = "smart-turn"
+    # How readily caller sound during playback stops the agent (appliance/call/bargein.py): "low"
+    # lets longer backchannels and noise pass, "high" stops for anything that sounds like words.
+    interrupt_sensitivity: Literal["low", "medium", "high"] = "medium"
     vad_threshold: float = Field(0.5, gt=0.0, lt=1.0)
     no_input_timeout_ms: int = Field(7000, ge=1000, le=60000, description="silence before a reprompt")
     max_turn_ms: int = Field(30000, ge=2000, le=120000, description="longest caller turn before it is cut")
@@ -126,6 +135,9 @@ class SipSettings(Section):
     # The address our SDP offers for media; empty: the one each call arrived on (with a
     # wildcard `address`) or `address` itself.
     media_address: str = ""
+    # Where RTP listens; empty: `address`. A worker behind the front door takes SIP on loopback
+    # but RTP where callers reach it (appliance/frontdoor/plan.py).
+    media_bind: str = ""
     pbx_host: str = "127.0.0.1"  # transfers go to sip:EXT@pbx_host (the operator: the site pack's)
     max_calls: int = Field(32, ge=1, le=400)
     overflow_extension: str = ""  # beyond max_calls: 302 here; empty: 503 with Retry-After
@@ -180,6 +192,28 @@ class SipSettings(Section):
         return self
 
 
+class FrontDoorSettings(Section):
+    """The SIP front door (Kamailio) and the SIP workers behind it (appliance/frontdoor).
+
+    One pjsua2 process holds 3 calls, so a box answers `sip.max_calls` with several workers on
+    loopback ports; Kamailio takes the public SIP port, admits, rate-limits and dispatches.
+    """
+
+    workers: int = Field(0, ge=0, le=128, description="SIP worker processes; 0: enough for sip.max_calls")
+    worker_port: int = Field(5160, ge=1024, le=65000, description="first worker's SIP port on 127.0.0.1")
+    kamailio: str = "kamailio"  # the binary; Debian's package puts it on PATH
+    # pike: a source sending more requests than this in `pike_window_s` is dropped until it calms
+    # down. Sized for a PBX trunk at its busiest (dozens of new calls a second, each with its ACK,
+    # BYE and session refreshes): a flood is orders of magnitude above it.
+    pike_requests: int = Field(400, ge=4, le=100000)
+    pike_window_s: int = Field(2, ge=1, le=60)
+    tcp_max_connections: int = Field(512, ge=16, le=65535, description="TCP and TLS connections in all")
+    tcp_idle_s: int = Field(15, ge=2, le=3600, description="an idle TCP connection is closed after this")
+    tls_ca_file: Path | None = None  # TLS peers must present a certificate signed by this CA
+    probe_interval_s: int = Field(1, ge=1, le=60, description="OPTIONS health probe of each worker")
+    shared_memory_mb: int = Field(64, ge=16, le=4096)
+
+
 class OpsSettings(Section):
     """Figures, the Prometheus endpoint, the console and automatic fallback (appliance/ops)."""
 
@@ -210,6 +244,7 @@ class Settings(BaseSettings):
     llm: LlmSettings = Field(default_factory=LlmSettings)
     understanding: UnderstandingSettings = Field(default_factory=UnderstandingSettings)
     ops: OpsSettings = Field(default_factory=OpsSettings)
+    frontdoor: FrontDoorSettings = Field(default_factory=FrontDoorSettings)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Settings:

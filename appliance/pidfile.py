@@ -12,6 +12,18 @@ def pid_file(settings: Settings) -> Path:
     return Path(settings.data_dir) / "wardline.pid"
 
 
+def running_worker_pids(settings: Settings) -> list[int]:
+    """The live SIP workers' pids (wardline-worker@N units), from their state files."""
+    from appliance.frontdoor.status import alive, read_state, run_dir, state_file
+
+    pids = []
+    for path in sorted((run_dir(settings) / "workers").glob("worker-*.json")):
+        state = read_state(run_dir(settings), int(path.stem.split("-", 1)[1]))
+        if state is not None and state_file(run_dir(settings), state.index) == path and alive(state.pid):
+            pids.append(state.pid)
+    return pids
+
+
 def running_service_pid(settings: Settings) -> int | None:
     """The pid of a live `wardline serve` for this data directory, or None."""
     try:

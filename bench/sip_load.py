@@ -17,6 +17,17 @@ clock more than 20 ms behind schedule) as a share of all outbound frames, the wo
 agent CPU per call (percent of one core, all agent processes together, divided by N), and the
 largest N whose late share stays under 1 %.
 
+Through the front door (`--front-door`). The same agents sit behind Kamailio as the box runs
+them (appliance/frontdoor: the configuration generated from Settings, OPTIONS probing,
+round robin, the next worker on 503), and one sipp sends all N calls to the front door's port.
+
+The whole pipeline (`--full`). `wardline serve` itself, as a person runs it: the front door and
+ceil(N / 3) workers with the real CallSession (VAD, the embedded recognizer, the rule NLU and
+dialog, espeak-ng, the audit log and stores). The caller talks about 40 % of the time with
+pauses (a sentence, then silence). Reported: calls answered and completed, late outbound frames
+(from each worker's state), every turn's voice-to-voice latency (p50/p95 from the ops store),
+CPU per call (the whole process tree: front door, workers, recognizer processes).
+
 Latency (`--latency`). A raw RTP peer in this process calls one agent whose session reacts to
 the first loud inbound frame (nothing else in the way): a loud onset while the agent is silent
 starts a reply, the next onset while it plays stops it (barge-in). Per trial: the time from the
@@ -24,6 +35,7 @@ peer sending the first loud RTP packet to receiving the first packet that shows 
 That is what the appliance's telephony adds: jitter buffer, conference clock, bridge, codec.
 
     .venv/bin/python bench/sip_load.py [--counts 1,8,16,32,64] [--seconds 30] [--asr] [--latency]
+        [--front-door] [--full]
 """
 
 from __future__ import annotations
@@ -203,7 +215,8 @@ async def _agent(port: int, rtp: int, mode: str, asr_on: bool) -> None:
             {
                 "calls": [r.__dict__ for r in server.finished],
                 "cpu_s": cpu.user + cpu.system + cpu.children_user + cpu.children_system,
-            }
+            },
+            default=str,  # a call's start and end times
         ),
         flush=True,
     )
@@ -229,7 +242,7 @@ def _caller_pcap(path: Path, seconds: int) -> Path:
     from tests.telephony.harness import write_rtp_pcap
 
     speech = synthesize_caller("I would like to move my appointment to Thursday morning please", 8000)
-    gap = b"\x00" * 8000 * 2 * 2  # 2 s of silence between utterances
+    gap = b"\x00" * (len(speech) * 3 // 2 // 2 * 2)  # silence 1.5x the sentence: talking 40 % of the time
     pcm = b""
     while len(pcm) < seconds * 16000:
         pcm += speech + gap
@@ -252,15 +265,19 @@ def _cpu_of(pid: int) -> float:
     return total
 
 
+def _agent_ports(n: int, base: int) -> list[tuple[int, int]]:
+    """(SIP port, first RTP port) of each agent: consecutive SIP ports, as the front door's plan."""
+    return [(base + i, base + 5000 + i * 40) for i in range(n)]
+
+
 def _start_agents(n: int, base: int, mode: str, asr: bool, nice: int = 0) -> list[subprocess.Popen[str]]:
     agents = []
-    for i in range(n):
-        port = base + i * 10
+    for port, rtp in _agent_ports(n, base):
         with open(LOG_DIR / f"agent-{port}.log", "w") as log_file:  # the child keeps its own copy
             agents.append(
                 subprocess.Popen(
                     [sys.executable, __file__, "agent", "--port", str(port),
-                     "--rtp", str(base + 5000 + i * 40), "--mode", mode, *(["--asr"] if asr else [])],
+                     "--rtp", str(rtp), "--mode", mode, *(["--asr"] if asr else [])],
                     stdout=subprocess.PIPE, stderr=log_file, text=True, cwd=REPO,
                     preexec_fn=(lambda: os.nice(nice)) if nice else None,
                 )
@@ -289,32 +306,82 @@ def _stop_agents(agents: list[subprocess.Popen[str]]) -> list[dict[str, Any]]:
     return results
 
 
+def _sipp(target: int, calls: int, xml: Path, local: int, seconds: int, tmp: Path) -> subprocess.Popen[bytes]:
+    with open(LOG_DIR / f"sipp-{local}.log", "w") as log_file:
+        return subprocess.Popen(
+            ["sipp", f"127.0.0.1:{target}", "-sf", str(xml), "-i", "127.0.0.1",
+             "-p", str(local), "-mi", "127.0.0.1", "-mp", str(local + 2), "-m", str(calls),
+             "-l", str(calls), "-r", "50", "-nostdin",
+             "-timeout", f"{seconds + 30}s", "-timeout_error"],
+            stdout=subprocess.DEVNULL, stderr=log_file, cwd=tmp,
+        )  # fmt: skip
+
+
+def _front_door(n_agents: int, base: int, public: int, tmp: Path) -> subprocess.Popen[bytes]:
+    """Kamailio in front of the agents, configured as appliance/frontdoor configures the box."""
+    from appliance.frontdoor.install import install, kamailio_binary
+    from appliance.frontdoor.plan import plan
+    from appliance.frontdoor.supervise import kamailio_argv
+
+    settings = load_settings(
+        sip={"port": public, "rtp_port": base + 5000},
+        frontdoor={"workers": n_agents, "worker_port": base, "pike_requests": 100000},
+    )
+    planned = plan(settings)
+    assert [(w.sip_port) for w in planned.workers] == [p for p, _ in _agent_ports(n_agents, base)]
+    run_dir = tmp / f"frontdoor-{public}"
+    installed = install(settings, planned, run_dir)
+    log_file = open(LOG_DIR / f"frontdoor-{public}.log", "w")  # noqa: SIM115 - the child's
+    door = subprocess.Popen(
+        kamailio_argv(kamailio_binary(settings), settings, installed.config, run_dir),
+        stdout=log_file, stderr=log_file,
+    )  # fmt: skip
+    from appliance.frontdoor.install import control_socket
+    from appliance.frontdoor.status import dispatcher_states
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # every agent answered its OPTIONS probe: in rotation
+        states = dispatcher_states(control_socket(run_dir))
+        if len(states) == n_agents and all(s == "active" for s in states.values()):
+            break
+        time.sleep(0.5)
+    return door
+
+
 def load_run(
-    n: int, seconds: int, pcap: Path, tmp: Path, base: int, asr: bool, mode: str, nice: int = 0
+    n: int,
+    seconds: int,
+    pcap: Path,
+    tmp: Path,
+    base: int,
+    asr: bool,
+    mode: str,
+    nice: int = 0,
+    front_door: bool = False,
 ) -> dict[str, Any]:
     shards = math.ceil(n / CALLS_PER_AGENT)
     agents = _start_agents(shards, base, mode, asr, nice)
+    door = _front_door(shards, base, base - 100, tmp) if front_door else None
     xml = tmp / "hold.xml"
     xml.write_text(HOLD_XML.replace("$audio", str(pcap)).replace("$hold_ms", str(seconds * 1000)))
-    cpu0 = sum(_cpu_of(a.pid) for a in agents)
+    pids = [a.pid for a in agents] + ([door.pid] if door else [])
+    cpu0 = sum(_cpu_of(pid) for pid in pids)
     t0 = time.monotonic()
-    sipps = []
-    for i in range(shards):
-        calls = min(CALLS_PER_AGENT, n - i * CALLS_PER_AGENT)
-        local = base + 3000 + i * 10
-        with open(LOG_DIR / f"sipp-{local}.log", "w") as log_file:
-            sipps.append(
-                subprocess.Popen(
-                    ["sipp", f"127.0.0.1:{base + i * 10}", "-sf", str(xml), "-i", "127.0.0.1",
-                     "-p", str(local), "-mi", "127.0.0.1", "-mp", str(local + 2), "-m", str(calls),
-                     "-l", str(calls), "-r", "50", "-nostdin",
-                     "-timeout", f"{seconds + 30}s", "-timeout_error"],
-                    stdout=subprocess.DEVNULL, stderr=log_file, cwd=tmp,
-                )
-            )  # fmt: skip
+    if door is not None:
+        sipps = [_sipp(base - 100, n, xml, base + 3000, seconds, tmp)]
+    else:
+        sipps = [
+            _sipp(
+                port, min(CALLS_PER_AGENT, n - i * CALLS_PER_AGENT), xml, base + 3000 + i * 10, seconds, tmp
+            )
+            for i, (port, _) in enumerate(_agent_ports(shards, base))
+        ]
     failed = sum(1 for s in sipps if s.wait() != 0)
     wall = time.monotonic() - t0
-    cpu1 = sum(_cpu_of(a.pid) for a in agents)
+    cpu1 = sum(_cpu_of(pid) for pid in pids)
+    if door is not None:
+        door.terminate()
+        door.wait(timeout=30)
     results = _stop_agents(agents)
     calls = [c for r in results for c in r["calls"]]
     frames = sum(c["frames_out"] for c in calls)
@@ -329,6 +396,89 @@ def load_run(
         "dropped_inbound": sum(c["dropped_in"] for c in calls),
         "cpu_pct_per_call": 100.0 * (cpu1 - cpu0) / wall / n,
     }
+
+
+# -- the whole pipeline: `wardline serve` ---------------------------------------------------------
+def _wardline(*args: str, env: dict[str, str], **kw: Any) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([str(Path(sys.executable).with_name("wardline")), *args], env=env, cwd=REPO, **kw)
+
+
+def full_run(n: int, seconds: int, pcap: Path, tmp: Path, base: int) -> dict[str, Any]:
+    from appliance.frontdoor.status import box_status, read_state, run_dir
+
+    data = tmp / f"full-{n}"
+    config = tmp / f"full-{n}.toml"
+    public = base - 100
+    config.write_text(
+        f'data_dir = "{data}"\n[sip]\nport = {public}\nrtp_port = {base + 5000}\nmax_calls = {n}\n'
+        f'allow = ["127.0.0.0/8"]\n[frontdoor]\nworker_port = {base}\npike_requests = 100000\n'
+    )
+    env = {**os.environ, "WARDLINE_CONFIG": str(config), "WARDLINE_DATA_DIR": str(data)}
+    _wardline("keys", "init", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).wait()
+    settings = load_settings(config, data_dir=data)  # this process's WARDLINE_DATA_DIR is another
+    workers = math.ceil(n / CALLS_PER_AGENT)
+    with open(LOG_DIR / f"serve-{n}.log", "wb") as log_file:
+        box = _wardline("serve", env=env, stdout=log_file, stderr=log_file)
+    try:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            rows = box_status(settings, None)["workers"]
+            if all(r["ready"] and r["dispatcher"] == "active" for r in rows):
+                break
+            if box.poll() is not None:
+                raise RuntimeError(f"wardline serve exited; see {LOG_DIR}/serve-{n}.log")
+            time.sleep(1)
+        else:
+            raise RuntimeError(f"the box did not come up; see {LOG_DIR}/serve-{n}.log")
+        time.sleep(3)  # let start-up work settle before measuring
+        xml = tmp / "hold.xml"
+        xml.write_text(HOLD_XML.replace("$audio", str(pcap)).replace("$hold_ms", str(seconds * 1000)))
+        cpu0 = _cpu_of(box.pid)
+        t0 = time.monotonic()
+        started = time.time()
+        failed = _sipp(public, n, xml, base + 3000, seconds, tmp).wait() != 0
+        wall = time.monotonic() - t0
+        cpu1 = _cpu_of(box.pid)
+        folder = run_dir(settings)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # every call's record is in its worker's state
+            states = [read_state(folder, i) for i in range(1, workers + 1)]
+            if sum(s.finished for s in states if s) >= n:
+                break
+            time.sleep(0.5)
+        frames = sum(s.frames_out for s in states if s)
+        late = sum(s.late_frames for s in states if s)
+        turns = _turn_latencies(data / "wardline.db", started)
+    finally:
+        box.send_signal(signal.SIGINT)
+        try:
+            box.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            box.kill()
+    turns.sort()
+    return {
+        "calls": n,
+        "agents": workers,
+        "completed": sum(s.finished for s in states if s),
+        "sipp_failures": int(failed),
+        "late_pct": 100.0 * late / frames if frames else float("nan"),
+        "turns": len(turns),
+        "v2v_p50_ms": statistics.median(turns) if turns else float("nan"),
+        "v2v_p95_ms": turns[int(0.95 * (len(turns) - 1))] if turns else float("nan"),
+        "cpu_pct_per_call": 100.0 * (cpu1 - cpu0) / wall / n,
+    }
+
+
+def _turn_latencies(db: Path, since_epoch: float) -> list[float]:
+    import sqlite3
+    from datetime import UTC, datetime
+
+    since = datetime.fromtimestamp(since_epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    with sqlite3.connect(db) as con:
+        rows = con.execute(
+            "SELECT voice_to_voice_ms FROM ops_turn_latency WHERE at >= ?", (since,)
+        ).fetchall()
+    return [float(r[0]) for r in rows]
 
 
 # -- latency driver -----------------------------------------------------------------------------
@@ -440,6 +590,8 @@ def main() -> None:
     p.add_argument("--latency", action="store_true", help="measure RTP in -> RTP out instead of load")
     p.add_argument("--trials", type=int, default=20)
     p.add_argument("--nice", type=int, default=0, help="agent processes' nice value (below 0 needs root)")
+    p.add_argument("--front-door", action="store_true", help="all calls through Kamailio, as the box runs")
+    p.add_argument("--full", action="store_true", help="`wardline serve` with the whole pipeline per call")
     p.add_argument(
         "--session",
         choices=("media", "bare"),
@@ -461,15 +613,33 @@ def main() -> None:
         tmp = Path(tmp_dir)
         pcap = _caller_pcap(tmp / "caller.pcap", a.seconds)
         rows = []
+        if a.full:
+            print(f"{'calls':>5} {'workers':>7} {'done':>5} {'late %':>7} {'turns':>5} "
+                  f"{'v2v p50':>8} {'v2v p95':>8} {'CPU %/call':>10}")  # fmt: skip
+            for i, n in enumerate(counts):
+                row = full_run(n, a.seconds, pcap, tmp, 48000 + (i % 2) * 1000)
+                rows.append(row)
+                print(f"{n:5} {row['agents']:7} {row['completed']:5} {row['late_pct']:7.2f} {row['turns']:5} "
+                      f"{row['v2v_p50_ms']:8.0f} {row['v2v_p95_ms']:8.0f} {row['cpu_pct_per_call']:10.2f}",
+                      flush=True)  # fmt: skip
+            ok = [r["calls"] for r in rows if r["late_pct"] < 1.0 and r["completed"] == r["calls"]
+                  and r["v2v_p95_ms"] <= 1000]  # fmt: skip
+            best = max(ok) if ok else "none"
+            print(f"largest count with late frames under 1 % and voice-to-voice p95 <= 1 s: {best}")
+            print(json.dumps(rows))
+            return
         print(f"{'calls':>5} {'agents':>6} {'done':>5} {'late %':>7} {'worst ms':>8} {'CPU %/call':>10}")
         for i, n in enumerate(counts):
-            row = load_run(n, a.seconds, pcap, tmp, 48000 + (i % 2) * 1000, a.asr, a.session, a.nice)
+            row = load_run(
+                n, a.seconds, pcap, tmp, 48000 + (i % 2) * 1000, a.asr, a.session, a.nice, a.front_door
+            )
             rows.append(row)
             print(f"{n:5} {row['agents']:6} {row['completed']:5} {row['late_pct']:7.2f} "
                   f"{row['worst_late_ms']:8.1f} {row['cpu_pct_per_call']:10.2f}", flush=True)  # fmt: skip
         ok = [r["calls"] for r in rows if r["late_pct"] < 1.0 and r["completed"] == r["calls"]]
         print(f"largest count with late frames under 1 %: {max(ok) if ok else 'none'}"
-              + (" (embedded ASR active)" if a.asr else ""))  # fmt: skip
+              + (" (embedded ASR active)" if a.asr else "")
+              + (" (through the front door)" if a.front_door else ""))  # fmt: skip
         print(json.dumps(rows))
 
 

@@ -66,12 +66,13 @@ class OutboundAudio:
         self._on_progress = on_progress
         self._clock = clock
         self.first_frame_at: float | None = None  # first agent frame since `mark_turn`
+        self._paused = False  # caller sound is being judged (call/bargein.py): hold, keep the queue
 
     # -- the media clock's side (any thread) ------------------------------------------------
     def next_frame(self) -> bytes:
         notify = False
         with self._lock:
-            if not self._frames:
+            if not self._frames or self._paused:
                 return self._silence
             segment, frame = self._frames.popleft()
             now = self._clock()
@@ -132,12 +133,36 @@ class OutboundAudio:
                 out.append(self._segments.popleft())
         return out
 
+    def pause(self) -> None:
+        """Hold playback at the next frame; the queued audio stays for `resume`."""
+        with self._lock:
+            self._paused = True
+
+    def resume(self) -> None:
+        with self._lock:
+            self._paused = False
+
+    def pending_text(self) -> str:
+        """The sentences on their way out (begun, not yet fully played)."""
+        with self._lock:
+            return " ".join(s.text for s in self._segments)
+
+    def nearly_done(self, frames: int = 50) -> bool:
+        """At most `frames` left to play of what has been synthesized, and nothing still coming."""
+        with self._lock:
+            return len(self._frames) <= frames and all(s.synthesis_done for s in self._segments)
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
     def clear(self) -> PlayedReport:
         """Barge-in: drop everything queued at once; report what of it had played."""
         with self._lock:
             self._frames.clear()
             pending = list(self._segments)
             self._segments.clear()
+            self._paused = False
         self._partial = b""
         played = [s for s in pending if s.frames_played]
         text = " ".join(t for t in (s.played_text() for s in played) if t)

@@ -28,6 +28,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from appliance.call.bargein import SENSITIVITY, Action, OverlapJudge
+from appliance.call.echo import EchoGuard
+from appliance.call.endpointing import EndpointPolicy, PauseJudge, shared_turn_model
 from appliance.call.faults import CallFault, Fault, fault_of
 from appliance.call.playout import OutboundAudio
 from appliance.call.prompts import LINE_DID_NOT_ANSWER, NO_ONE_AVAILABLE
@@ -63,6 +66,7 @@ RECORDER_SEAL_S = 30.0  # a disk slower than this to seal a call's audio is left
 log = logging.getLogger(__name__)
 
 PREROLL_FRAMES = 15  # 300 ms: the VAD needs a few frames to be sure speech started
+ECHO_PREROLL_FRAMES = 5  # the caller's words after echo: from 100 ms before their first frame
 OPERATOR = "operator"
 
 
@@ -92,6 +96,7 @@ class _SpokenTurn:
     timing: _TurnTiming
     first_frame: int
     whole: bool = False  # the stream re-heard the words before a pause too: no prefix to add
+    overlap: OverlapJudge | None = None  # said over the agent and not yet judged an interruption
 
 
 @dataclass
@@ -139,7 +144,18 @@ class CallSession:
             )
         )
         self._vad = services.new_vad(sample_rate_hz)
+        # How much of a pause ends the turn: the words, Smart Turn, the site's dial.
+        self._pauses = PauseJudge(
+            EndpointPolicy.for_site(cfg.endpointing),
+            shared_turn_model() if cfg.turn_model == "smart-turn" else None,
+            sample_rate_hz,
+            cfg.endpoint_ms,
+        )
         self._prob = 0.0
+        # Caller sound over the agent: backchannel, noise, echo or a real interruption.
+        self._barge_settings = SENSITIVITY[cfg.interrupt_sensitivity]
+        self._overlap: OverlapJudge | None = None
+        self._echo = EchoGuard(sample_rate_hz)
         self._frame_ms = 0.0  # audio time of the next inbound frame
         self._preroll: deque[bytes] = deque(maxlen=PREROLL_FRAMES)
         # Recent inbound audio, so that a caller who pauses and goes on is heard as one utterance
@@ -201,6 +217,7 @@ class CallSession:
         if playout is None:
             return b"\x00" * (self.sample_rate_hz // 50 * 2)
         frame = playout.next_frame()
+        self._echo.played(frame)
         if self.recorder is not None and self._recording:
             self.recorder.agent(frame)
         return frame
@@ -227,6 +244,8 @@ class CallSession:
         self._heard.append(frame)
         self._frames_in += 1
         signals = self._turns.process(self._prob, t, agent_playing=self._agent_active())
+        self._judge_pause()
+        self._judge_overlap()
         try:
             if self._stream is not None and Signal.SPEECH_START not in signals:
                 self._stream.feed(frame)
@@ -373,8 +392,16 @@ class CallSession:
             self._speech_start_ms = self.now_ms()
             cfg = self.services.settings.call
             long = getattr(self._dialog, "expects_long_answer", False)
-            self._turns.endpoint_ms = cfg.long_endpoint_ms if long else cfg.endpoint_ms
+            self._turns.endpoint_ms = self._pauses.turn_started(
+                cfg.long_endpoint_ms if long else cfg.endpoint_ms
+            )
             self._emit(SpeechStarted(self.call_id, self.now_ms()))
+            self._overlap = None
+            last = self._last_turn
+            going_on = last is not None and self._speech_start_ms - last.end_of_turn_ms <= cfg.continuation_ms
+            if self._agent_active() and self._interruptible and not going_on:
+                self._overlap = OverlapJudge(self._barge_settings)
+                self._overlap.start()
             if self._stream is not None:
                 self._stream.cancel()
             self._stream = self._open_stream()
@@ -384,7 +411,8 @@ class CallSession:
             for frame in self._preroll:
                 self._stream.feed(frame)
         elif signal is Signal.BARGE_IN:
-            self._barge_in()
+            if self._overlap is None:  # not judged (the call's own prompts): stop as always
+                self._barge_in()
         elif signal in (Signal.END_OF_TURN, Signal.TURN_TOO_LONG):
             stream, self._stream = self._stream, None
             if stream is None:
@@ -395,11 +423,17 @@ class CallSession:
                 speech_end = now - (self._frame_ms - self._turns.last_speech_end_ms)
             self._true_speech_end_ms = None
             self._emit(TurnEnded(self.call_id, now, silence_ms=now - speech_end))
+            overlap, self._overlap = self._overlap, None
+            if overlap is not None and (overlap.decided is not None or self._urgent_reply):
+                overlap = None  # already an interruption (or an emergency): an ordinary turn
             turn = _SpokenTurn(
-                stream, _TurnTiming(speech_end, now), self._stream_first_frame, self._stream_whole
+                stream, _TurnTiming(speech_end, now), self._stream_first_frame, self._stream_whole, overlap
             )
             self._post(turn)
         elif signal is Signal.NOISE:
+            if self._overlap is not None and self._playout is not None:
+                self._playout.resume()  # a cough or a click over the agent: it plays on
+            self._overlap = None
             if self._stream is not None:
                 self._stream.cancel()
                 self._stream = None
@@ -409,8 +443,91 @@ class CallSession:
             self._true_speech_end_ms = None
             self._idle_since = self.now_ms() if not self._agent_active() else 0.0
 
+    def _judge_pause(self) -> None:
+        """At a pause in the caller's turn: does it end the turn soon, or wait for more?"""
+        if not self._turns.turn_open or self._stream is None or self._loop is None:
+            return
+        window, generation = self._pauses.frame(self._turns.silence_ms)
+        if window is not None:
+            self._turns.endpoint_ms = window
+        if generation is not None:
+            self._activities += 1  # the lockstep clock waits for the verdict, as for any work
+            task = self._loop.create_task(self._judge(generation, self._stream))
+            task.add_done_callback(lambda _t: self._activity_done())
+
+    def _activity_done(self) -> None:
+        self._activities -= 1
+
+    async def _judge(self, generation: int, stream: AsrStream) -> None:
+        try:
+            await self._judge_words_and_sound(generation, stream)
+        except Exception as exc:  # the window stays as it was: the turn still ends, on silence
+            log.warning("call %s: end-of-turn verdict failed (%s)", self.call_id, type(exc).__name__)
+
+    async def _judge_words_and_sound(self, generation: int, stream: AsrStream) -> None:
+        # The recognizer decodes at the pause anyway (that decode becomes the final): its words
+        # are the ones the verdict reads.
+        settle = getattr(stream, "settled", None)
+        if settle is not None:
+            with contextlib.suppress(Exception):
+                await settle()
+        if not self._pauses.current(generation) or stream is not self._stream:
+            return
+        verdict, window = self._pauses.verdict_window(
+            stream.partial_text, getattr(self._dialog, "expecting", None)
+        )
+        if window is None:
+            turn_frames = max(1, self._frames_in - self._stream_first_frame)
+            audio = b"".join(list(self._heard)[-turn_frames:])
+            probability = await asyncio.to_thread(self._pauses.score, audio)
+            window = self._pauses.window_for(verdict, probability)
+        if self._pauses.current(generation) and stream is self._stream and self._turns.turn_open:
+            self._turns.endpoint_ms = window
+
+    def _judge_overlap(self) -> None:
+        """Caller sound over the agent, frame by frame: pause at once, stop for real words."""
+        overlap = self._overlap
+        if overlap is None or overlap.decided is not None or not self._turns.turn_open:
+            return
+        speech = self._turns.in_speech
+        echo = speech and self._echo.is_echo(list(self._heard)[-8:])
+        first_voice = speech and not echo and overlap.voice_ms == 0 and overlap.echo_ms > 0
+        action = overlap.frame(speech, echo)
+        if first_voice:
+            self._hear_caller_from(self._frames_in - ECHO_PREROLL_FRAMES)
+        if action is None and self._stream is not None and self._stream.partial_text:
+            action = overlap.partial(self._stream.partial_text, self._agent_text())
+        if action is Action.PAUSE and self._playout is not None:
+            self._playout.pause()
+        elif action is Action.INTERRUPT:
+            self._barge_in()
+
+    def _overlap_passes(self, overlap: OverlapJudge, heard: str) -> bool:
+        """A finished overlap was only a backchannel or noise, and there is a reply to go back to.
+
+        An answer to the question being asked ("yes" as the agent finishes "is that right?")
+        is a turn, not a backchannel; before the question has been heard, "okay" is listening.
+        """
+        from appliance.dialog.spoken import is_no, is_yes
+
+        if self._playout is None or not self._playout.busy:
+            return False
+        expecting = getattr(self._dialog, "expecting", None)
+        asked = expecting in ("confirm", "anything_else", "retry", "referral") and self._playout.nearly_done()
+        if asked and (is_yes(heard) or is_no(heard)):
+            return False
+        return overlap.ended(heard, self._agent_text()) is Action.RESUME
+
+    def _agent_text(self) -> str:
+        """What the agent has just been saying: the words an echo would bring back."""
+        said = self._response.said[-2:] if self._response is not None else []
+        pending = self._playout.pending_text() if self._playout is not None else ""
+        return " ".join([*said, pending])
+
     def _barge_in(self) -> None:
         if not self._interruptible:
+            if self._playout is not None:
+                self._playout.resume()  # a reply that plays whole (an emergency's) goes on
             return
         response, self._response = self._response, None
         if response is not None:
@@ -458,6 +575,19 @@ class CallSession:
         return self._engines.asr.open_stream(
             self.sample_rate_hz, self._dialog.hints(), context=self._dialog.listening_for()
         )
+
+    def _hear_caller_from(self, first_frame: int) -> None:
+        """The turn so far was the agent's echo: recognize only from where the caller came in."""
+        oldest = self._frames_in - len(self._heard)
+        if self._stream is None:
+            return
+        first_frame = max(first_frame, oldest)
+        self._stream.cancel()
+        self._stream = self._open_stream()
+        for frame in list(self._heard)[first_frame - oldest :]:
+            self._stream.feed(frame)
+        self._stream_first_frame = first_frame
+        self._checked_partial = ""
 
     def _rehear_from(self, first_frame: int) -> None:
         """Restart recognition on the audio from `first_frame` on: the pause and both parts."""
@@ -559,6 +689,15 @@ class CallSession:
             self._outcome = CallOutcome.CALLER_HUNG_UP
             self._ended = True
             return
+        heard: str | None = None
+        if isinstance(item, _SpokenTurn) and item.overlap is not None:
+            heard = (await item.stream.finish()).strip()
+            if self._overlap_passes(item.overlap, heard):
+                # "uh-huh", "okay", a cough: the agent goes on with its sentence.
+                if self._playout is not None:
+                    self._playout.resume()
+                self._emit(AsrFinal(self.call_id, self.now_ms(), text=heard))
+                return
         if self._response is not None:
             await self._finish_response(cancel=True)
             if self._ended:  # that reply ended the call (an emergency that played whole)
@@ -566,7 +705,8 @@ class CallSession:
                     item.stream.cancel()
                 return
         if isinstance(item, _SpokenTurn):
-            heard = (await item.stream.finish()).strip()
+            if heard is None:
+                heard = (await item.stream.finish()).strip()
             item.timing.asr_final_ms = self.now_ms()
             self._emit(AsrFinal(self.call_id, self.now_ms(), text=heard))
             text = heard if item.whole and heard else f"{self._prefix} {heard}".strip()
@@ -592,6 +732,7 @@ class CallSession:
 
     def _start_speaking(self, actions: Any, timing: _TurnTiming | None) -> None:
         assert self._playout is not None
+        self._playout.resume()  # never a new reply into a playout held for an overlap
         self._playout.mark_turn()
         self._activities += 1
         task = asyncio.create_task(self._speak_and_act(actions, timing))

@@ -49,6 +49,16 @@ class EndOfTurnDetector:
         return self._turn_open
 
     @property
+    def in_speech(self) -> bool:
+        """The latest frame was speech (with hysteresis)."""
+        return self._in_speech
+
+    @property
+    def silence_ms(self) -> float:
+        """Silence since the open turn's last speech frame (0 while the caller speaks)."""
+        return self._silence_ms if self._turn_open else 0.0
+
+    @property
     def last_speech_end_ms(self) -> float:
         """End time of the last speech frame (the VAD's view of when the caller stopped)."""
         return self._last_speech_end_ms

@@ -67,6 +67,8 @@ def _wire() -> None:
         "demo",
         "policy",
         "serve",
+        "status",
+        "frontdoor",
         "models",
         "audit",
         "keys",
@@ -97,3 +99,7 @@ def run() -> None:
         raise
     except Exception as exc:
         sys.exit(errors.report(exc))
+
+
+if __name__ == "__main__":  # `python -m appliance.cli.main`: how `wardline serve` starts its workers
+    run()

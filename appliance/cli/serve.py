@@ -1,11 +1,19 @@
-"""`wardline serve`: run the appliance — answer calls from the PBX over SIP until SIGTERM."""
+"""`wardline serve`: run the appliance — answer calls from the PBX over SIP until SIGTERM.
+
+`serve` starts the front door (Kamailio on the public SIP port) and as many SIP workers as
+sip.max_calls needs (3 calls each: appliance/frontdoor), in the foreground; Ctrl-C stops them
+all. `worker` (hidden) is one of those workers: what the supervisor and the
+wardline-worker@.service unit run.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import os
+import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -18,17 +26,111 @@ errors.USER_ERRORS.setdefault(SipStartError, 3)
 
 log = logging.getLogger(__name__)
 
+SipPort = Annotated[int | None, typer.Option("--sip-port", help="Public SIP port (UDP and TCP).")]
+Allow = Annotated[
+    list[str] | None, typer.Option("--allow", metavar="CIDR", help="PBX address or network; repeatable.")
+]
+Workers = Annotated[
+    int | None,
+    typer.Option("--workers", min=1, max=128, help="SIP worker processes (default: sip.max_calls / 3)."),
+]
 
-def serve(
-    sip_port: Annotated[int | None, typer.Option("--sip-port", help="SIP port (UDP and TCP).")] = None,
-    allow: Annotated[
-        list[str] | None, typer.Option("--allow", metavar="CIDR", help="PBX address or network; repeatable.")
-    ] = None,
-) -> None:
-    """Answer calls from the PBX over SIP. SIGTERM stops new calls and lets active ones finish."""
+
+def serve(sip_port: SipPort = None, allow: Allow = None, workers: Workers = None) -> None:
+    """Answer calls from the PBX over SIP: the front door and its workers, until Ctrl-C or
+    SIGTERM (new calls are refused, active ones finish)."""
+    from appliance.frontdoor.install import FrontDoorError
+    from appliance.frontdoor.plan import PlanError, plan
+    from appliance.frontdoor.status import run_dir
+    from appliance.frontdoor.supervise import Supervisor
+    from appliance.pidfile import pid_file
+
+    errors.USER_ERRORS.setdefault(FrontDoorError, 3)
+    errors.USER_ERRORS.setdefault(PlanError, 2)
     settings = _settings(sip_port, allow)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    asyncio.run(_run(settings))
+    planned = plan(settings, workers)
+    flags = [*_flags(sip_port, allow), "--workers", str(len(planned.workers))]
+
+    def worker_command(worker: Any) -> list[str]:
+        return [sys.executable, "-m", "appliance.cli.main", "worker", str(worker.index), *flags]
+
+    _journaled(prepare, settings)
+    pid = pid_file(settings)
+    pid.parent.mkdir(parents=True, exist_ok=True)
+    pid.write_text(f"{os.getpid()}\n")  # `models activate` SIGHUPs this process; it tells the workers
+    try:
+        code = Supervisor(settings, planned, run_dir(settings), worker_command).run()
+    finally:
+        pid.unlink(missing_ok=True)
+    if code:
+        raise typer.Exit(code)
+
+
+def worker(
+    index: Annotated[int, typer.Argument(min=1, help="Which worker (from 1).")],
+    sip_port: SipPort = None,
+    allow: Allow = None,
+    workers: Workers = None,
+) -> None:
+    """One SIP worker behind the front door (3 calls on its loopback port)."""
+    from appliance.frontdoor.plan import plan, worker_settings
+
+    settings = _settings(sip_port, allow)
+    planned = plan(settings, workers)
+    if index > len(planned.workers):
+        raise typer.BadParameter(f"there are {len(planned.workers)} workers", param_hint="INDEX")
+    me = planned.workers[index - 1]
+    logging.basicConfig(level=logging.INFO, format=f"%(levelname)s {me.name} %(name)s: %(message)s")
+    asyncio.run(_run(worker_settings(settings, me), worker_index=index))
+
+
+def prepare(settings: Settings) -> None:
+    """Before any worker starts: refuse an endpoint outside the site's networks, migrate the
+    database once (workers starting together would race to create its tables) and check the
+    key-encryption key, so an error is said once, by the command the person ran; then write the
+    site's providers (and demo patients) once rather than from every worker at the same time."""
+    from appliance.privacy.egress import check_settings
+    from appliance.privacy.store import open_store
+    from appliance.store.db import open_database
+    from appliance.tools.sitedata import seed_demo
+
+    check_settings(settings)
+    open_store(settings.data_dir, database_url=settings.database_url)
+    _signing_key_usable(settings)
+    _, sessions = open_database(settings.database_url)
+    seed_demo(sessions, Path(settings.site.policy_dir), patients=settings.site.demo_patients)
+
+
+def _journaled(step: Callable[[Settings], None], settings: Settings) -> None:
+    """Run a start-up step; an error written for people also goes to the journal (START_REFUSED,
+    one unwrapped line), as the service's own start-up errors do, before the CLI shows it."""
+    from appliance.service.journal import Event, Journal
+
+    try:
+        step(settings)
+    except Exception as exc:
+        if errors.exit_code_for(exc) is not None:
+            Journal().send(Event.START_REFUSED, detail=str(exc))
+        raise
+
+
+def _signing_key_usable(settings: Settings) -> None:
+    """The audit signing key and salt load (a garbled key names its file and the fix); made on
+    the first start as every worker would make them, but once."""
+    from appliance.audit.log import default_origin
+    from appliance.audit.signing import KeyStore
+
+    keys = KeyStore(Path(settings.data_dir) / "keys", default_origin())
+    keys.signer()
+    keys.salt()
+
+
+def _flags(sip_port: int | None, allow: list[str] | None) -> list[str]:
+    out = ["--sip-port", str(sip_port)] if sip_port is not None else []
+    for cidr in allow or []:
+        out += ["--allow", cidr]
+    return out
 
 
 def _settings(sip_port: int | None, allow: list[str] | None) -> Settings:
@@ -44,7 +146,7 @@ def _settings(sip_port: int | None, allow: list[str] | None) -> Settings:
     return load_settings(sip={**base.sip.model_dump(), **overrides})
 
 
-async def _run(settings: Settings) -> None:
+async def _run(settings: Settings, worker_index: int | None = None) -> None:
     from appliance.call.services import build_services
     from appliance.pidfile import pid_file
     from appliance.privacy.egress import check_settings
@@ -65,8 +167,9 @@ async def _run(settings: Settings) -> None:
             from appliance.service.audit_watch import watch_audit_log
 
             watch_audit_log(services.audit, settings.data_dir)
-        pid = pid_file(settings)
-        pid.write_text(f"{os.getpid()}\n")
+        pid = pid_file(settings) if worker_index is None else None  # the supervisor's, for a worker
+        if pid is not None:
+            pid.write_text(f"{os.getpid()}\n")
         try:
 
             def ready(server: Any) -> None:
@@ -76,6 +179,10 @@ async def _run(settings: Settings) -> None:
                 server.refuse_while(
                     lambda: database.problem() or services.storage_problem(), ctx.refusing_calls
                 )
+                if worker_index is not None:
+                    from appliance.frontdoor.report import report_worker_state
+
+                    report_worker_state(server, settings, worker_index)
 
             await serve(
                 settings,
@@ -83,9 +190,11 @@ async def _run(settings: Settings) -> None:
                 on_ready=ready,
                 handover=call_fault_handover(services),
                 on_finished=call_journal(),
+                stopping=ctx.stopping,
             )
         finally:
-            pid.unlink(missing_ok=True)
+            if pid is not None:
+                pid.unlink(missing_ok=True)
             await services.close()
 
     code = await run_service(settings, main)
@@ -121,3 +230,4 @@ def _reason(exc: BaseException) -> str:
 
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
+    app.command("worker", hidden=True)(worker)

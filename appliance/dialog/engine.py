@@ -252,6 +252,11 @@ class DialogEngine:
         """The next answer has parts callers pause between (a name, then a date of birth)."""
         return self._s.expecting in IDENTITY_EXPECTS
 
+    @property
+    def expecting(self) -> str | None:
+        """What the caller's next words answer ("dob", "confirm", …; None: anything)."""
+        return self._s.expecting
+
     def listening_for(self) -> str:
         """What the next caller turn answers, for a recognizer that listens per context."""
         return "identity" if self._s.expecting in IDENTITY_EXPECTS else ""

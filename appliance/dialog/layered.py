@@ -58,7 +58,9 @@ class LayeredUnderstanding:
     async def propose(self, utterance: str, context: DialogContext) -> list[Command]:
         import asyncio
 
-        reading = await asyncio.to_thread(self.index.read, utterance) if self._open(context) else None
+        reading = None
+        if self._open(context):  # read by the red-flag check already, as a rule: no thread hop then
+            reading = self.index.recent(utterance) or await asyncio.to_thread(self.index.read, utterance)
         return self.understand_scored(utterance, context, reading).commands
 
     def understand(self, utterance: str, context: DialogContext) -> list[Command]:
@@ -82,23 +84,29 @@ class LayeredUnderstanding:
         if isinstance(request, StartFlow) and request.flow == context.flow:
             return by_rules
         if ruled is not None:
-            # A rule's request stands unless the meaning clearly names another one of the same
-            # kind ("I don't need my appointment anymore" matches a booking pattern's words).
-            if ruled == request or not (type(ruled) is type(request) or self._generic(ruled, utterance)):
+            # A rule's request stands unless it came from a catch-all and the meaning clearly
+            # names another ("I don't need my appointment anymore" matches a booking pattern's
+            # words); a precise rule ("reschedule", "refill") is never overruled by meaning.
+            if ruled == request or not self._generic(ruled, utterance):
                 return by_rules
-            if reading.margin < self.index.thresholds.override_margin:
+            if reading.intent_margin < self.index.thresholds.override_margin:
                 return by_rules
             kept = [c for c in commands if c is not ruled]
             return Understood([*kept, request], named[1], "semantic")
         return Understood([*commands, request], named[1], "semantic")
 
     def _generic(self, command: Command, utterance: str) -> bool:
-        """A rule's catch-all: a question pattern ("^do you ...") or the nurse line for any symptom
-        word, which a clear request by meaning may replace ("do you have anything open with
-        Doctor Alvarez", "can a nurse give me a ring"). A clinical question (a `before_intents`
-        nurse handoff: dosing, "is this normal") is never replaced."""
+        """A rule's catch-all: a question pattern ("^do you ..."), an intent's `broad` pattern
+        (booking: any "appointment for ..."), or the nurse line for any symptom word,
+        which a clear request by meaning may replace ("do you have anything open with Doctor
+        Alvarez", "can a nurse give me a ring"). A clinical question (a `before_intents` nurse
+        handoff: dosing, "is this normal") is never replaced."""
         if isinstance(command, AskKnowledge):
             return True
+        if isinstance(command, StartFlow):
+            norm = normalize(utterance)
+            intents = [i for i in self.site.nlu.intents.values() if i.flow == command.flow]
+            return not any(p.search(norm) for i in intents for p in i.patterns)
         if not (isinstance(command, HandOff) and command.target == "nurse"):
             return False
         norm = normalize(utterance)

@@ -171,7 +171,7 @@ class RuleNlu:
     # -- what the caller wants ------------------------------------------------------------------
     def _intent(self, norm: str, context: DialogContext) -> list[Command]:
         for intent in self.site.nlu.intents.values():
-            if _matches(intent, norm):
+            if _matches(intent, norm) or any(p.search(norm) for p in intent.broad):
                 return [] if intent.flow == context.flow else [StartFlow(intent.flow)]
         return []
 

@@ -281,6 +281,11 @@ class PatternSet(_Strict):
 
 class IntentSpec(PatternSet):
     flow: str
+    # Tried after `patterns`: they catch any mention of what the intent is about ("an
+    # appointment for ..."), so a request the semantic understanding names clearly replaces a
+    # match of theirs ("I'd like to call off my appointment for next week"); a match of
+    # `patterns` ("book an appointment", "reschedule") is never replaced.
+    broad: tuple[Pattern, ...] = ()
 
 
 class HandoffSpec(PatternSet):

@@ -148,7 +148,7 @@ CONTEXT_WORDS = {
     "$": "NEG", "bed": "NEG", "dollars": "NEG", "page": "NEG",
 }  # fmt: skip
 # A number right after one of these is where a patient is: "Room 412", "room four twelve", "bed 7".
-ROOM_WORDS = {"room", "rm", "bed", "ward", "bay"}
+ROOM_WORDS = {"room", "rm", "bed", "ward", "bay", "apartment", "apt", "unit", "flat"}
 # Words that say the number before them was a year of birth, when said alone: "born in 1952".
 BIRTH_WORDS = {"born", "birth", "dob", "birthdate", "b"}
 EXTENSION_WORDS = {"extension", "ext", "x"}
@@ -158,7 +158,13 @@ AFTER_NEG = {"dollars", "dollar", "bucks", "cents", "percent", "minutes", "minut
              "steps", "miles", "feet"}  # fmt: skip
 SENTENCE_END = {".", "?", "!"}
 
-AGE_BEFORE = {"age", "aged", "i'm", "im", "she's", "he's", "turned", "turning", "turns", "am", "is"}
+# A weekday before "the" and a day of the month makes it a date: "Friday the 3rd".
+WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon",
+            "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun"}  # fmt: skip
+
+
+AGE_BEFORE = {"age", "aged", "i'm", "im", "she's", "he's", "turned", "turning", "turns", "turn", "am", "is",
+              "be", "nearly", "almost"}  # fmt: skip
 AGE_AFTER = {"years", "year", "yrs", "yo"}
 
 STREET_SUFFIXES = {
@@ -171,7 +177,13 @@ STREET_SUFFIXES = {
 RESIDENCE_WORDS = {
     "manor", "house", "home", "lodge", "residence", "residences", "gardens", "hall", "village",
     "towers", "villa", "cottage", "cottages", "estate", "hospice", "apartments", "flats", "mansions",
+    "centre", "center", "ward", "wing",
 }  # fmt: skip
+# Words that make a lower-case phrase a care facility ("the rosewood care home"): the recognizer
+# prints no capitals to find it by.
+CARE_WORDS = {"care", "nursing", "retirement", "assisted", "living", "residential", "sheltered"}
+# Residence words that name a place on their own, lower case, after "the" ("the elmsleigh hospice").
+CARE_PLACES = {"hospice", "residence", "lodge", "manor"}
 # Words right before a town or place: "lives in X", "from X", "resident of X".
 PLACE_CUES = {"from", "near", "outside"}
 PLACE_CUE_PAIRS = {
@@ -179,7 +191,8 @@ PLACE_CUE_PAIRS = {
                         "up", "down", "back", "moved", "born", "raised", "grew")
 } | {("of", "resident"), ("to", "moved"), ("to", "moving"), ("at", "lives"), ("at", "live"),
      ("at", "staying"), ("at", "stays"), ("into", "moved"), ("at", "is"), ("at", "she's"), ("at", "he's"),
-     ("in", "she's"), ("in", "he's"), ("in", "i'm"), ("in", "we're"), ("in", "they're")}  # fmt: skip
+     ("in", "she's"), ("in", "he's"), ("in", "i'm"), ("in", "we're"), ("in", "they're"), ("in", "us"),
+     ("in", "me"), ("in", "them"), ("in", "home")}  # fmt: skip
 # Lower-case particles inside a name: "Ferreira da Silva", "van der Berghe", "Ó Briain".
 NAME_PARTICLES = {
     "de", "la", "le", "del", "della", "di", "da", "das", "do", "dos", "du", "van", "von", "der",
@@ -556,6 +569,8 @@ def _context_label(toks: list[_Tok], first: int, window: int = 9) -> tuple[str |
         low = toks[k].low
         role = roles.get(low)
         if role is None:
+            if low == "b" and _spelled_word_ends(toks, k, "dob"):
+                return "DATE", saw_number  # "d o b one two …", "D.O.B."
             continue
         if role == _END:
             if not toks[k + 1].low[:1].isdigit():  # "... 3.5" is no sentence end
@@ -567,6 +582,17 @@ def _context_label(toks: list[_Tok], first: int, window: int = 9) -> tuple[str |
                 return "ID", saw_number
             return role, saw_number
     return None, saw_number
+
+
+def _spelled_word_ends(toks: list[_Tok], k: int, word: str) -> bool:
+    """Do the single letters ending at token k (dots between them allowed) spell `word`?"""
+    for letter in reversed(word):
+        while k >= 0 and toks[k].text == ".":
+            k -= 1
+        if k < 0 or toks[k].low != letter:
+            return False
+        k -= 1
+    return True
 
 
 def _context_roles() -> dict[str, str]:
@@ -702,11 +728,72 @@ def _find_numbers(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
                 first -= 1
             if label in ("PHONE", "ID"):
                 first = _with_phone_prefix(toks, first)
-            elif label == "ADDRESS":  # "Room 412": the word that says what the number is
+            last = run.last
+            if label == "ADDRESS":  # "Room 412": the word that says what the number is
                 while first > 0 and toks[first - 1].low not in ROOM_WORDS:
                     first -= 1
                 first -= 1
-            found.append((first, run.last, "MRN" if _has_mrn_prefix(toks, first, run.first) else label))
+                nxt = toks[last + 1] if last + 1 < len(toks) else None
+                if nxt is not None and _room_letter(nxt):
+                    last += 1  # "Ward 4B", "apartment 5C", "apartment five c"
+                elif nxt is not None and nxt.low in _COMPASS:
+                    last += 1  # "room 5 North"
+            found.append((first, last, "MRN" if _has_mrn_prefix(toks, first, run.first) else label))
+    return found
+
+
+def _is_number_or_digits(tok: _Tok) -> bool:
+    return tok.low[:1].isdigit() or _is_number_word(tok)
+
+
+_COMPASS = frozenset(("north", "south", "east", "west"))
+
+
+def _room_letter(tok: _Tok) -> bool:
+    return (len(tok.text) == 1 and tok.text.isalpha() and tok.low not in ("i", "a")) or tok.text == "A"
+
+
+def _find_room_letters(toks: list[_Tok], index: _Index) -> list[_Found]:
+    """A ward, bay or bed named by a letter: "ward C", "bay d"."""
+    found: list[_Found] = []
+    n = len(toks)
+    for i in index.positions(("ward", "bay", "bed", "room", "wing")):
+        if i + 1 < n and _room_letter(toks[i + 1]) and not (i + 2 < n and toks[i + 2].low in ("as", "and")):
+            found.append((i, i + 1, "ADDRESS"))
+    return found
+
+
+def _find_care_places(toks: list[_Tok], index: _Index) -> list[_Found]:
+    """A care facility or street said in lower case: "the rosewood care home", "thistledown
+    retirement village", "the elmsleigh hospice", "at clementine court". Its own name is one to
+    three words before the generic ones; a street needs a word that places someone there."""
+    found: list[_Found] = []
+    for j in index.positions(RESIDENCE_WORDS | STREET_SUFFIXES):
+        street = toks[j].low in STREET_SUFFIXES and toks[j].low not in RESIDENCE_WORDS
+        if street and toks[j].text[0].isupper():
+            continue  # capitalised streets are found as phrases
+        k, generic, named = j - 1, street or toks[j].low in CARE_PLACES, 0
+        while k >= 0 and j - k <= 5 and _is_word(toks[k]):
+            low = toks[k].low
+            if low in CARE_WORDS:
+                generic = True
+            elif low in NAME_STOP or low in COMMON_CAPITALISED or low in _NUMBER_VOCAB or low in RELATIVES:
+                break
+            else:
+                named += 1
+            k -= 1
+        if not (generic and named):
+            continue
+        if street and named > 2:
+            continue
+        first = k + 1
+        if k >= 0 and toks[k].low == "the" and not street:
+            first = k
+        elif k >= 1 and toks[k].text == "," and _is_number_or_digits(toks[k - 1]):
+            pass  # "flat 2, larkhill court"
+        elif not (k >= 0 and toks[k].low in ("at", "in", "into", "to", "from", "on")):
+            continue  # a place is where someone is: "at …", "in …", "the …"
+        found.append((first, j, "ADDRESS"))
     return found
 
 
@@ -761,13 +848,15 @@ def _has_mrn_prefix(toks: list[_Tok], first: int, run_first: int) -> bool:
 def _find_ages(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
     found: list[_Found] = []
     for run in runs:
-        if len(run.groups) != 1 or not 90 <= run.groups[0].value <= 125:
+        if not 90 <= _age_value(run) <= 125:
             continue
         before = toks[run.first - 1].low if run.first > 0 else ""
         before2 = toks[run.first - 2].low if run.first > 1 else ""
         after = toks[run.last + 1].low if run.last + 1 < len(toks) else ""
         after2 = toks[run.last + 2].low if run.last + 2 < len(toks) else ""
         possessive = before.endswith(("'s", "’s")) and before not in ("it's", "that's", "what's", "there's")
+        if after in AFTER_NEG:
+            continue  # "ninety minutes"
         if (
             after in AGE_AFTER
             or (after == "-" and after2 in AGE_AFTER)
@@ -778,6 +867,42 @@ def _find_ages(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
         ):
             found.append((run.first, run.last, "AGE"))
     return found
+
+
+def _find_day_ordinals(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
+    """A day of the month said without its month: "on the 5th", "Friday the 3rd", "on the
+    eleventh". Not "on the 2nd floor": a word after the day (other than "of") is what it counts."""
+    found: list[_Found] = []
+    n = len(toks)
+    for run in runs:
+        g = run.groups
+        if len(g) != 1 or not g[0].ordinal or not 1 <= g[0].value <= 31 or run.first < 2:
+            continue
+        if toks[run.first - 1].low != "the":
+            continue
+        before = toks[run.first - 2].low
+        after = toks[run.last + 1] if run.last + 1 < n else None
+        if after is not None and _is_word(after) and after.low not in _DAY_FOLLOWERS:
+            continue
+        if before in WEEKDAYS:
+            found.append((run.first - 2, run.last, "DATE"))
+        elif before == "on":
+            found.append((run.first - 1, run.last, "DATE"))
+    return found
+
+
+_DAY_FOLLOWERS = frozenset(("of", "and", "or", "at", "but", "so", "i", "we", "she", "he", "they", *FILLERS))
+
+
+def _age_value(run: _Run) -> int:
+    """The run's value when it can be an age: one group, or tens then ones said apart ("ninety
+    four", as recognizers print it without the hyphen); otherwise 0."""
+    g = run.groups
+    if len(g) == 1:
+        return g[0].value
+    if len(g) == 2 and not run.seps[0] and g[0].value in (90, 100) and 0 < g[1].value < 10:
+        return g[0].value + g[1].value
+    return 0
 
 
 def _find_dates(toks: list[_Tok], runs: list[_Run], index: _Index) -> list[_Found]:
@@ -798,6 +923,8 @@ def _find_dates(toks: list[_Tok], runs: list[_Run], index: _Index) -> list[_Foun
                 start -= 1
         # day and/or year after: "March third, nineteen eighty", "March the 3rd", "March of 1980"
         k = i + 1
+        if k < n and toks[k].text == "." and len(tok.text) <= 4:
+            k += 1  # "Feb. 9"
         if k < n and toks[k].low in ("the", "of", ","):
             k += 1
         if k < n and k in by_first:
@@ -901,11 +1028,94 @@ def _find_spelled(toks: list[_Tok], index: _Index) -> list[_Found]:
                 j += 1
             else:
                 break
-        if count >= 3 and not all(toks[k].low in ("a", "i") for k in range(i, last + 1) if _is_word(toks[k])):
+        if _spelled_word_ends(toks, last, "dob") and count == 3:
+            pass  # "D.O.B.", "d o b": date of birth, a cue and no name
+        elif count >= 3 and not all(t.low in ("a", "i") for t in toks[i : last + 1] if _is_word(t)):
             label, _ = _context_label(toks, i, window=6)
             found.append((i, last, label if label in ("PLATE", "MRN", "ID") else "NAME"))
         done = last + 1
     return found
+
+
+def _find_spoken_urls(toks: list[_Tok], index: _Index) -> list[_Found]:
+    """A web address said aloud: "example dot org slash ana", "www dot example dot net slash u slash 7"."""
+    found: list[_Found] = []
+    n, done = len(toks), 0
+    for i in index.positions(("slash",)):
+        if i < 3 or i < done or toks[i - 1].low not in EMAIL_TLDS or toks[i - 2].low not in ("dot", "."):
+            continue
+        first = i - 3
+        while (
+            first >= 2 and toks[first - 1].low in ("dot", ".") and _URL_PIECE.fullmatch(toks[first - 2].low)
+        ):
+            first -= 2
+        if not _URL_PIECE.fullmatch(toks[first].low):
+            continue
+        end = i  # a joiner, then one piece, as long as they alternate
+        while end + 1 < n and toks[end].low in _URL_JOINERS and _URL_PIECE.fullmatch(toks[end + 1].low):
+            end += 1
+            if end + 1 < n and toks[end + 1].low in _URL_JOINERS:
+                end += 1
+        if toks[end].low in _URL_JOINERS:
+            end -= 1
+        if end > i:
+            found.append((first, end, "ID"))
+            done = end + 1
+    return found
+
+
+_PLACE_WORDS = frozenset(RESIDENCE_WORDS | STREET_SUFFIXES)
+_ROOM_LETTER_WORDS = frozenset(("ward", "bay", "bed", "room", "wing"))
+_URL_PIECE = re.compile(r"[a-z0-9]+")
+_URL_JOINERS = frozenset(("slash", "dash", "dot", "underscore", "-", "/", "_"))
+
+
+def _find_as_in(toks: list[_Tok], runs: list[_Run], index: _Index) -> list[_Found]:
+    """Letters spelled with a word for each ("K as in kilo, L as in lima, four four nine one"):
+    the whole chain of such letters, bare letters and number runs that follow one another."""
+    found: list[_Found] = []
+    n, done = len(toks), 0
+    by_first = {r.first: r for r in runs}
+    for i in index.positions(("as",)):
+        if i < 1 or i < done or not _as_in_at(toks, i - 1):
+            continue
+        first, end = i - 1, _as_in_word_end(toks, i + 2)
+        while True:
+            k = end + 1
+            while k < n and (toks[k].low in _AS_IN_JOINERS):
+                k += 1
+            if k < n and _as_in_at(toks, k):
+                end = _as_in_word_end(toks, k + 3)
+            elif k < n and _single_letter(toks[k]) and toks[k].low not in ("a", "i"):
+                end = k
+            elif k in by_first:
+                end = by_first[k].last
+            else:
+                break
+        label, _ = _context_label(toks, first, window=6)
+        found.append((first, end, label if label in ("PLATE", "MRN", "ID", "SSN", "ZIP") else "ID"))
+        done = end + 1
+    return found
+
+
+_AS_IN_JOINERS = frozenset((",", "-", ".", "dash", "hyphen", *FILLERS))
+
+
+def _as_in_word_end(toks: list[_Tok], end: int) -> int:
+    while end + 2 < len(toks) and toks[end + 1].text == "-" and _is_word(toks[end + 2]):
+        end += 2  # "X as in x-ray"
+    return end
+
+
+def _as_in_at(toks: list[_Tok], k: int) -> bool:
+    """Token k is a letter and "as in <word>" follows it."""
+    return (
+        k + 3 < len(toks)
+        and _single_letter(toks[k])
+        and toks[k + 1].low == "as"
+        and toks[k + 2].low == "in"
+        and _is_word(toks[k + 3])
+    )
 
 
 def _single_letter(tok: _Tok) -> bool:
@@ -1142,6 +1352,8 @@ def _find_context_names(toks: list[_Tok], index: _Index) -> list[_Found]:
         k = i + 1
         if k < n and toks[k].text in (",", ":", "-"):
             k += 1
+        while k < n and (toks[k].low in FILLERS or (toks[k].text == "," and toks[k - 1].low in FILLERS)):
+            k += 1  # "this is um priya shah": a filler before the name
         first, words = k, 0
         while k < n and words < 3:
             if words and toks[k].low in NAME_PARTICLES:  # "Ferreira da Silva", "Mrs. van der Berghe"
@@ -1165,7 +1377,7 @@ def _find_context_names(toks: list[_Tok], index: _Index) -> list[_Found]:
         if words:
             found.append((first, k - 1, "NAME"))
         elif weak:
-            end = _lower_name_before_closer(toks, first)
+            end = _lower_name_before_closer(toks, first, _opens_turn(toks, i))
             if end is not None:
                 found.append((first, end, "NAME"))
     return found
@@ -1175,23 +1387,107 @@ def _find_context_names(toks: list[_Tok], index: _Index) -> list[_Found]:
 NAME_CLOSERS = {"calling", "here", "speaking", "again", "ringing"}
 
 
-def _lower_name_before_closer(toks: list[_Tok], first: int) -> int | None:
-    """A name ASR wrote in lower case, known by what closes it: "it's josé al-khatib calling"."""
+def _opens_turn(toks: list[_Tok], i: int) -> bool:
+    """Does the cue ending at token i ("this is", "it's", "i'm", "i am") open the turn
+    ("uh hi, this is …", "yes it's …")?"""
+    low = toks[i].low
+    if low in ("it's", "i'm"):
+        before = i
+    elif i >= 1 and (low, toks[i - 1].low) in (("is", "this"), ("am", "i")):
+        before = i - 1
+    else:
+        return False
+    # back to the start of the line (a transcript holds many turns), over openers only
+    line_start = toks[i].match.string.rfind("\n", 0, toks[i].start)
+    k = before - 1
+    while k >= 0 and toks[k].start > line_start:
+        if toks[k].low not in _TURN_OPENERS:
+            return False
+        k -= 1
+    return True
+
+
+# What follows "this is" when no one is introduced: "this is really bad um", "this is so annoying".
+_NOT_A_NAME_AFTER_THIS = frozenset((
+    "really", "so", "very", "quite", "pretty", "too", "getting", "going", "taking", "what", "how",
+    "why", "where", "urgent", "important", "serious", "bad", "good", "great", "terrible", "awful",
+    "ridiculous", "frustrating", "annoying", "weird", "strange", "odd", "crazy", "new", "the",
+    "regarding", "concerning", "re", "literally", "totally", "definitely", "probably", "kind", "sort",
+    "fine", "sorry", "worried", "scared", "tired", "sick", "ill", "unwell", "better", "worse", "confused",
+    "done", "ready", "late", "here", "back", "still", "only", "all", "gone", "gotten", "been", "over",
+    "due", "booked", "trying", "hoping", "okay", "alright", "afraid", "concerned", "upset", "pregnant",
+    "diabetic", "allergic", "nearly", "almost", "like", "said", "told", "asked", "now", "calling",
+    "nothing", "something", "everything", "anything", "ringing", "phoning", "some", "any", "very",
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twenty", "thirty",
+    "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hurting", "bleeding", "dizzy", "fine",
+    "happening", "urgent", "wrong", "right", "correct", "true", "false", "possible", "same", "different",
+))  # fmt: skip
+_TURN_INTRO = re.compile(
+    r"(?:[\s,.]*(?:uh|um|er|erm|ah|hmm|mm|hi|hello|hey|yes|yeah|so|oh|good|morning|afternoon|evening|okay|ok)\b)*"
+    r"[\s,.]*(?:this is|it's|it’s|i'm|i’m|i am)\b"
+)
+_TURN_OPENERS = frozenset((*FILLERS, ",", ".", "hi", "hello", "hey", "yes", "yeah", "so", "oh", "good",
+                           "morning", "afternoon", "evening", "okay", "ok"))  # fmt: skip
+
+
+def _lower_name_before_closer(toks: list[_Tok], first: int, opening: bool = False) -> int | None:
+    """A name ASR wrote in lower case, known by what closes it: "it's josé al-khatib calling".
+
+    When the cue opens the turn ("uh hi, this is …", "yes it's …", "i'm …"), more closes a name
+    of two or three words: a filler ("uh this is tobias etcheverry um …"), the end of the turn
+    ("yes it's lucía fernández") or a comma ("i'm kemi adeyemi, i had a scan"); and a filler may
+    sit between its words ("this is anil um sharma"). Few other things are said that way there,
+    and the words that are (ages, feelings: "i'm feeling unwell") are left out by their form.
+    """
     k, words, n = first, 0, len(toks)
+    last = first - 1
     while k < n and words < 4:
         t = toks[k]
         if t.low in NAME_CLOSERS:
             break
+        if opening and t.low in FILLERS:
+            if not words:
+                return None
+            m = k
+            while m < n and toks[m].low in FILLERS:
+                m += 1
+            if words < 2 and m < n and _lower_name_word(toks[m]):
+                k = m  # "anil um sharma": the filler is inside the name
+                continue
+            return last if words >= 2 else None
+        if opening and t.text in (",", ".", "?", "!"):
+            return last if words >= 2 else None
+        if opening and not words and _not_a_name_after_cue(t.low):
+            return None
         if t.text == "-" and words:
             k += 1
             continue
-        if not _WORD_TOKEN.fullmatch(t.text) or (t.low in _NOT_NAME_WORDS and t.low not in NAME_PARTICLES):
+        if not _lower_name_word(t):
             return None
         words += 1
+        last = k
         k += 1
     if words and k < n and toks[k].low in NAME_CLOSERS and k > first:
-        return k - 1
+        return last
+    if opening and k >= n and 2 <= words <= 3:
+        return last
     return None
+
+
+def _lower_name_word(t: _Tok) -> bool:
+    if _WORD_TOKEN.fullmatch(t.text) is None:
+        return False
+    if t.low in _PRONOUNS:
+        return False  # "it's me again"
+    return t.low not in _NOT_NAME_WORDS or t.low in NAME_PARTICLES
+
+
+_PRONOUNS = frozenset(("me", "him", "us", "them", "myself", "mine", "you", "it", "one"))
+
+
+def _not_a_name_after_cue(low: str) -> bool:
+    """Words that open no name after "this is"/"it's"/"i'm": "really", "feeling", "worried"."""
+    return low in _NOT_A_NAME_AFTER_THIS or low.endswith("ly") or (low.endswith("ing") and len(low) > 5)
 
 
 _CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
@@ -1277,8 +1573,12 @@ def _find_capitalised_phrases(toks: list[_Tok], index: _Index) -> list[_Found]:
         done = j + 1
         last = toks[j].low
         staff = _after_staff_title(toks, first)
+        if last in ("centre", "center") and toks[j - 1].low not in CARE_WORDS:
+            last = ""  # "Riverside Medical Center" is no one's home; "Hollybrook Care Centre" is
         if last in STREET_SUFFIXES or last in RESIDENCE_WORDS:
             if words >= 2:
+                if last in RESIDENCE_WORDS and first > 0 and toks[first - 1].low == "the":
+                    first -= 1  # "the Marigold Residence": the article is part of its name
                 found.append((first, _place_tail(toks, j), "ADDRESS"))
         elif _after_place_cue(toks, first):
             found.append((first, j, "ADDRESS"))
@@ -1293,6 +1593,8 @@ def _phrase_start(toks: list[_Tok], i: int) -> int:
         prev = toks[i - 1]
         if i > 1 and prev.text == "." and toks[i - 2].low == "st":
             i -= 2
+        elif i > 1 and prev.text == "-" and prev.start == toks[i].start - 1 and _is_cap(toks[i - 2]):
+            i -= 2  # "Jan-Willem": the part before the hyphen may be an everyday word
         elif _is_cap(prev) and prev.low.endswith(("'s", "’s")) and prev.low not in COMMON_CAPITALISED:
             i -= 1
         else:
@@ -1419,10 +1721,15 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[_Raw
     codes = letters and upper and (numberish or not ascii_only)
     spelled = letters and (not ascii_only or len(_SINGLE_LETTER_TOKEN.findall(text)) >= 3)
     strong = not words.isdisjoint(_STRONG_GATE)
+    as_in = " as in " in low  # "J as in juliet": a letter spelled with a word
+    # "uh this is ada quill um …", "yes it's ada quill": a self-introduction opening the turn
+    filler_intro = _TURN_INTRO.match(low) is not None
     plates = not words.isdisjoint(_PLATE_WORDS)
     if not (
-        numberish or months or email or caps or codes or spelled or strong or plates
-        or not words.isdisjoint(NAME_CLOSERS)
+        numberish or months or email or caps or codes or spelled or strong or plates or as_in
+        or "/" in text or "www" in words or "slash" in words
+        or not words.isdisjoint(_ROOM_LETTER_WORDS) or not words.isdisjoint(_PLACE_WORDS)
+        or not words.isdisjoint(NAME_CLOSERS) or filler_intro
     ):
         return spans  # the common case: nothing here could be an identifier
     toks, lows = _tokens(text)
@@ -1432,6 +1739,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[_Raw
     if runs:
         found += _find_numbers(toks, runs)
         found += _find_ages(toks, runs)
+        found += _find_day_ordinals(toks, runs)
         if "box" in words or not words.isdisjoint(STREET_SUFFIXES):  # "P.O. box 12", "12 Elm Street"
             found += _find_addresses(toks, runs, index)
     if months:
@@ -1444,9 +1752,17 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[_Raw
         found += _find_codes(toks, index)
     if spelled:
         found += _find_spelled(toks, index)
+    if as_in:
+        found += _find_as_in(toks, runs, index)
+    if not words.isdisjoint(_ROOM_LETTER_WORDS):
+        found += _find_room_letters(toks, index)
+    if not words.isdisjoint(_PLACE_WORDS):
+        found += _find_care_places(toks, index)
+    if "slash" in words:
+        found += _find_spoken_urls(toks, index)
     # a lower-case name is known only by the words around it: "it's ada quill calling"
     closers = not words.isdisjoint(NAME_CLOSERS)
-    names = _find_context_names(toks, index) if strong or caps or closers else []
+    names = _find_context_names(toks, index) if strong or caps or closers or filler_intro else []
     if caps:
         names += _find_capitalised_phrases(toks, index)
     found += _drop_staff(toks, names)
@@ -1455,7 +1771,22 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[_Raw
         spans += _find_written(text)
     if "/" in text or "www" in words:
         spans += _find_urls(text)
-    return spans
+    return spans + _repeated_names(text, spans)
+
+
+def _repeated_names(text: str, spans: list[_Raw]) -> list[_Raw]:
+    """A name found once is a name wherever else the turn says it: "uh Lakshmi, Lakshmi Narayanan"."""
+    words = {
+        w.lower()
+        for a, b, label in spans
+        if label == "NAME"
+        for w in _WORD_TOKEN.findall(text, a, b)
+        if len(w) > 2 and w.lower() not in _EVERYDAY_WORDS
+    }
+    if not words:
+        return []
+    # one pass over the words: an alternation of hundreds of names, or a find per name, is slow
+    return [(m.start(), m.end(), "NAME") for m in _WORD_TOKEN.finditer(text) if m.group().lower() in words]
 
 
 def _find_urls(text: str) -> list[_Raw]:

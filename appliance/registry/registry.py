@@ -465,12 +465,17 @@ class ModelRegistry:
 
 
 def signal_service_reload(settings: Settings) -> bool:
-    """SIGHUP the running service so it loads the new active models; False when none runs."""
+    """SIGHUP the running service so it loads the new active models; False when none runs.
+    `wardline serve` passes it on to its workers; under systemd each worker unit gets it."""
+    from appliance.pidfile import running_worker_pids
+
     pid = running_service_pid(settings)
-    if pid is None:
-        return False
-    try:
-        os.kill(pid, signal.SIGHUP)
-    except OSError:
-        return False
-    return True
+    pids = [pid] if pid is not None else running_worker_pids(settings)
+    told = False
+    for target in pids:
+        try:
+            os.kill(target, signal.SIGHUP)
+            told = True
+        except OSError:
+            continue
+    return told

@@ -257,7 +257,7 @@ def check_sip_port(settings: Settings) -> Check:
             if exc.errno != errno.EADDRINUSE:
                 return Check("sip", "fail", f"udp/{port}: {exc.strerror}", "check the address settings")
             if _wardline_active():
-                return Check("sip", "ok", f"udp/{port} in use by wardline.service")
+                return Check("sip", "ok", f"udp/{port} in use by wardline-frontdoor.service")
             return Check(
                 "sip",
                 "fail",
@@ -268,7 +268,7 @@ def check_sip_port(settings: Settings) -> Check:
 
 
 def _wardline_active() -> bool:
-    out = _run(["systemctl", "is-active", "--quiet", "wardline.service"], 5)
+    out = _run(["systemctl", "is-active", "--quiet", "wardline-frontdoor.service"], 5)
     return out is not None and out.returncode == 0
 
 
@@ -435,22 +435,36 @@ def _audit_lock_problem(settings: Settings) -> str | None:
 
 
 def check_sip_tls(settings: Settings) -> Check:
-    """Name the TLS library pjsua2 runs on; an end-of-life one must not terminate TLS."""
+    """Name the TLS library SIP TLS runs on: the front door's (Kamailio's tls module, on the
+    system's OpenSSL); pjsua2's bundled one never terminates TLS (the workers take plain UDP
+    from the front door on loopback)."""
     import ssl
 
-    from appliance.telephony.tls_library import end_of_life, sip_tls_library
+    from appliance.telephony.tls_library import sip_tls_library
 
-    library = sip_tls_library() or f"the system's {ssl.OPENSSL_VERSION}"
-    detail = f"SIP TLS (pjsua2) uses {library}; the system has {ssl.OPENSSL_VERSION}"
-    if not end_of_life(library):
-        return Check("tls", "ok", detail)
-    fix = (
-        "terminate TLS in front of the box on the system's OpenSSL (the front door), "
-        "with TLS 1.2 minimum and peer verification; keep sip.transports to udp/tcp"
+    bundled = sip_tls_library() or "none"
+    detail = (
+        f"SIP TLS is the front door's (Kamailio) on the system's {ssl.OPENSSL_VERSION}, TLS 1.2 "
+        f"minimum; pjsua2's bundled OpenSSL ({bundled}) carries no TLS"
     )
-    if "tls" in settings.sip.transports:
-        return Check("tls", "fail", f"{detail}: end of life, no TLS 1.3, no peer verification", fix)
-    return Check("tls", "warn", f"{detail}: end of life (SIP TLS is off)", fix)
+    if "tls" not in settings.sip.transports:
+        return Check("tls", "ok", f"{detail} (sip.transports has no tls)")
+    module = Path("/usr/lib/x86_64-linux-gnu/kamailio/modules/tls.so")
+    if not module.exists():
+        return Check(
+            "tls",
+            "fail",
+            f"{module}: Kamailio's TLS module is missing",
+            "apt-get install kamailio-tls-modules",
+        )
+    if settings.frontdoor.tls_ca_file is None:
+        return Check(
+            "tls",
+            "warn",
+            f"{detail}; peers are not verified",
+            "set frontdoor.tls_ca_file to the CA that signed the PBX's certificate",
+        )
+    return Check("tls", "ok", f"{detail}; peers verified against {settings.frontdoor.tls_ca_file}")
 
 
 def check_database(settings: Settings) -> Check:
@@ -493,6 +507,24 @@ def check_redaction(settings: Settings) -> Check:
     )
 
 
+def check_turn_model(settings: Settings) -> Check:
+    """Smart Turn, the end-of-turn model: without it calls still work, on a fixed silence."""
+    if settings.call.turn_model == "off":
+        return Check("turn-model", "ok", "off in the settings: turns end on a fixed silence")
+    from appliance.speech.smart_turn import SmartTurn, SmartTurnUnavailable, model_path
+
+    try:
+        SmartTurn(model_path())
+    except SmartTurnUnavailable as exc:
+        return Check(
+            "turn-model",
+            "warn",
+            f"{exc}; callers who pause are cut off sooner (fixed silence)",
+            "run scripts/fetch-smart-turn (or reinstall the package)",
+        )
+    return Check("turn-model", "ok", f"Smart Turn v3.2 ({model_path().name}, sha256 pinned)")
+
+
 CHECKS: tuple[CheckFn, ...] = (
     check_gpu,
     check_cuda_libraries,
@@ -506,6 +538,7 @@ CHECKS: tuple[CheckFn, ...] = (
     check_audit_log,
     check_sip_tls,
     check_redaction,
+    check_turn_model,
 )
 
 

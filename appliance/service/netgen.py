@@ -1,4 +1,5 @@
-"""The systemd generator that turns [network] site_networks into IPAddressAllow= for the units.
+"""The systemd generator: [network] site_networks into IPAddressAllow= for the units, and the
+SIP worker units that wardline.target wants ([sip] max_calls / 3, or [frontdoor] workers).
 
 systemd runs /lib/systemd/system-generators/wardline-network-generator at boot and on every
 `systemctl daemon-reload`; it calls `main` with the generator output folders. The drop-in it
@@ -10,14 +11,16 @@ drop-in at all (fail closed: localhost only) and the service reports the file at
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import sys
 import tomllib
 from pathlib import Path
 
-UNITS = ("wardline.service", "wardline-retention.service")
+UNITS = ("wardline-frontdoor.service", "wardline-worker@.service", "wardline-retention.service")
 DROPIN = "50-site-networks.conf"
+UNIT_DIR = Path("/lib/systemd/system")
 
 
 def site_networks(config: Path) -> list[str]:
@@ -63,6 +66,37 @@ def generate(normal_dir: Path, config: Path) -> list[Path]:
     return written
 
 
+def worker_count(config: Path) -> int:
+    """How many wardline-worker@N units the box runs: the rule of appliance/frontdoor/plan.py,
+    from the raw TOML; an unreadable file counts as the defaults (its units then refuse to
+    start and say why)."""
+    from appliance.config import FrontDoorSettings, SipSettings
+    from appliance.frontdoor.plan import workers_for
+
+    max_calls = SipSettings.model_fields["max_calls"].default
+    configured = FrontDoorSettings.model_fields["workers"].default
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+        max_calls = int(data.get("sip", {}).get("max_calls", max_calls))
+        configured = int(data.get("frontdoor", {}).get("workers", configured))
+    except (OSError, ValueError, TypeError, AttributeError, tomllib.TOMLDecodeError):
+        pass
+    return workers_for(max(1, max_calls), max(0, configured))
+
+
+def generate_workers(normal_dir: Path, config: Path) -> list[Path]:
+    """wardline.target.wants/wardline-worker@1.service … @N, links to the template."""
+    wants = normal_dir / "wardline.target.wants"
+    wants.mkdir(parents=True, exist_ok=True)
+    written = []
+    for index in range(1, worker_count(config) + 1):
+        link = wants / f"wardline-worker@{index}.service"
+        link.unlink(missing_ok=True)
+        link.symlink_to(UNIT_DIR / "wardline-worker@.service")
+        written.append(link)
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if not args:
@@ -70,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     config = Path(os.environ.get("WARDLINE_CONFIG", "/etc/wardline/wardline.toml"))
     generate(Path(args[0]), config)
+    # failing, the target starts the front door alone, and `wardline status` shows no workers
+    with contextlib.suppress(Exception):
+        generate_workers(Path(args[0]), config)
     return 0  # a generator that fails would only add noise at boot; no drop-in is the safe result
 
 

@@ -31,7 +31,7 @@ from appliance.call.services import CallServices
 from appliance.call.session import CallSession
 from appliance.events import CallerSaid, Event
 from appliance.sim.record import CallLog
-from appliance.sim.scenario import Scenario
+from appliance.sim.scenario import Scenario, plain_text, spoken_parts
 from appliance.sim.voices import CallerVoice, default_caller_voice, line_round_trip
 
 log = logging.getLogger(__name__)
@@ -217,7 +217,13 @@ async def run_audio(
 
 
 async def _caller_line(voice: CallerVoice, text: str, sample_rate_hz: int) -> bytes:
-    pcm = resample(await voice.speak(text, 16000), 16000, sample_rate_hz)
+    pieces = []
+    for part in spoken_parts(text):  # "[pause 800 ms]": the caller stops mid-line, then goes on
+        if isinstance(part, int):
+            pieces.append(bytes(sample_rate_hz * part // 1000 * 2))
+        else:
+            pieces.append(resample(await voice.speak(part, 16000), 16000, sample_rate_hz))
+    pcm = b"".join(pieces)
     return line_round_trip(pcm, sample_rate_hz)
 
 
@@ -253,7 +259,7 @@ async def _play_caller(
             heard_before = clock.agent_frames
             session.press(turn.dtmf)
         else:
-            sink(CallerSaid(session.call_id, session.now_ms(), text=turn.say or ""))
+            sink(CallerSaid(session.call_id, session.now_ms(), text=plain_text(turn.say or "")))
             clock.say(voices[i - 1], session.mark_caller_speech_end)
             while clock.caller_speaking and not call.done():
                 await clock.tick()

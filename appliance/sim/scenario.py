@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from appliance.outcomes import CallOutcome
 from appliance.yamlsource import YamlError, load_yaml
+
+# A pause inside a caller's line, "[pause 800 ms]": the caller stops that long and goes on.
+PAUSE = re.compile(r"\s*\[pause (\d{1,5}) ?ms\]\s*")
+
+
+def spoken_parts(say: str) -> list[str | int]:
+    """The line as text pieces and pauses (milliseconds) between them."""
+    parts: list[str | int] = []
+    for i, piece in enumerate(PAUSE.split(say)):
+        if i % 2:
+            parts.append(int(piece))
+        elif piece.strip():
+            parts.append(piece.strip())
+    return parts
+
+
+def plain_text(say: str) -> str:
+    """The line's words without its pause marks (what the caller said)."""
+    return " ".join(p for p in spoken_parts(say) if isinstance(p, str))
 
 
 class _Strict(BaseModel):

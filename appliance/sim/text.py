@@ -14,7 +14,7 @@ from appliance.dialog.actions import CallerTurn, HangUp, Say, SetRecording, Tran
 from appliance.events import AgentSaid, BargeIn, CallEnded, CallerSaid, CallStarted, HungUp, TransferStarted
 from appliance.outcomes import CallOutcome, hang_up_outcome
 from appliance.sim.record import CallLog
-from appliance.sim.scenario import Scenario
+from appliance.sim.scenario import Scenario, plain_text
 
 
 def _words_in(ms: int, words_per_minute: int) -> int:
@@ -108,8 +108,8 @@ async def run_text(scenario: Scenario, services: CallServices) -> CallLog:
             outcome = CallOutcome.CALLER_HUNG_UP
             break
         if turn.say is not None:
-            emit(CallerSaid(call_id, now_ms(), text=turn.say))
-            caller = CallerTurn(text=turn.say)
+            emit(CallerSaid(call_id, now_ms(), text=plain_text(turn.say)))
+            caller = CallerTurn(text=plain_text(turn.say))
         elif turn.dtmf is not None:
             caller = CallerTurn(kind="dtmf", dtmf=turn.dtmf)
         else:

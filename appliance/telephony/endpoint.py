@@ -64,7 +64,7 @@ from appliance.telephony.access import Admission, DigestAuth, admit, parse_messa
 from appliance.telephony.bridge import CallBridge, CallInfo, FrameSwitch
 from appliance.telephony.connection import arrival_connection, pin_dialog
 from appliance.telephony.errors import SipStartError
-from appliance.telephony.media_address import contact_host, with_media_address
+from appliance.telephony.media_address import contact_host, front_door_arrival, with_media_address
 from appliance.telephony.pjlog import journal_line
 from appliance.telephony.sdp import answer_with_preference
 from appliance.telephony.stray_ack import StrayAckGuard
@@ -299,6 +299,7 @@ class AgentCall(pj.Call):
         self.bridge: CallBridge | None = None
         self.ended = False
         self.connection: int | None = None  # the INVITE's TCP/TLS connection, until pinned
+        self.arrival: str | None = None  # the front door's address the caller reached
 
     @_callback
     def onCallTsxState(self, prm: pj.OnCallTsxStateParam) -> None:
@@ -566,8 +567,9 @@ class SipAgent:
         media = cfg.mediaConfig
         media.transportConfig.port = self.sip.rtp_port
         media.transportConfig.portRange = 4 * LIBRARY_CALL_SLOTS + 16
-        if self.sip.address not in ("0.0.0.0", "::"):
-            media.transportConfig.boundAddress = self.sip.address
+        rtp_address = self.sip.media_bind or self.sip.address
+        if rtp_address not in ("0.0.0.0", "::"):
+            media.transportConfig.boundAddress = rtp_address
         media.srtpUse = {
             "off": pj.PJMEDIA_SRTP_DISABLED,
             "optional": pj.PJMEDIA_SRTP_OPTIONAL,
@@ -584,6 +586,8 @@ class SipAgent:
         """The address our SDP answer gives (SIP thread): see media_address.py."""
         if self.sip.media_address:
             return self.sip.media_address
+        if call.arrival:  # behind the front door: the address the caller reached it on
+            return call.arrival
         if self.sip.address not in ("0.0.0.0", "::"):
             return None  # bound to one address: pjsua already uses it
         return contact_host(call.getInfo().localContact)
@@ -593,6 +597,7 @@ class SipAgent:
         caller = _user_part(message.header("from") or "")
         call = AgentCall(self, account, prm.callId, caller)
         call.connection = arrival_connection(prm.rdata.pjRxData, prm.rdata.wholeMsg)
+        call.arrival = front_door_arrival(message, self.sip)
         self.calls[call.name] = call
         decision = admit(
             message,

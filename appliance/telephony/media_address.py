@@ -12,6 +12,16 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from appliance.config import SipSettings
+    from appliance.telephony.access import SipMessage
+
+# The front door (appliance/frontdoor/kamailio.py) adds the address the caller reached it on;
+# the worker behind it sees only loopback and offers media there. A caller's own copy of the
+# header is removed by the front door before it adds its own.
+ARRIVAL_HEADER = "X-Wardline-Arrival"
 
 _CONTACT_HOST = re.compile(r"sips?:(?:[^@;>]*@)?(\[[^\]]+\]|[^:;>]+)")
 
@@ -44,3 +54,16 @@ def with_media_address(sdp: str, address: str) -> str:
             line = f"{port} IN {family} {address}"
         out.append(line)
     return "\r\n".join(out)
+
+
+def front_door_arrival(message: SipMessage, sip: SipSettings) -> str | None:
+    """The front door's arrival address on an INVITE, when this process listens on loopback
+    (a worker: only the front door reaches it) and the header holds an IP address; else None."""
+    try:
+        if not ipaddress.ip_address(sip.address).is_loopback:
+            return None  # reachable by callers directly: a header could lie
+        value = message.header(ARRIVAL_HEADER) or ""
+        arrival = ipaddress.ip_address(value.strip().strip("[]"))
+        return None if arrival.is_unspecified else str(arrival)
+    except ValueError:
+        return None

@@ -188,14 +188,23 @@ async def serve(
     on_ready: Callable[[SipServer], Awaitable[None] | None] | None = None,
     handover: Handover | None = None,
     on_finished: CallFinished | None = None,
+    stopping: asyncio.Event | None = None,
 ) -> None:
-    """Run until SIGTERM or SIGINT, then drain (the systemd unit's stop path)."""
+    """Run until SIGTERM or SIGINT (or `stopping`, set by a signal that came while the service
+    was still starting), then drain (the systemd unit's stop path)."""
     server = SipServer(settings, factory, handover=handover, on_finished=on_finished)
     await server.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    if stopping is not None:
+
+        async def forward() -> None:
+            await stopping.wait()
+            stop.set()
+
+        forwarder = loop.create_task(forward(), name="wardline-stop-forward")
     if on_ready is not None:
         result = on_ready(server)
         if asyncio.iscoroutine(result):
@@ -204,6 +213,8 @@ async def serve(
         await stop.wait()
         log.info("stopping: no new calls")
     finally:
+        if stopping is not None:
+            forwarder.cancel()
         await server.drain()
 
 

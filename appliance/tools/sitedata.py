@@ -211,8 +211,19 @@ def seed_demo(
     provider id and MRN).
 
     Returns how many rows were added, by kind. Both files are validated before anything is
-    written, and everything is written in one transaction.
+    written, and everything is written in one transaction. Several processes may seed at once
+    (the SIP workers of one box start together): one that loses the race to insert a row finds
+    it on its second pass and only updates it.
     """
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        return _seed(session_factory, site_dir, patients)
+    except IntegrityError:
+        return _seed(session_factory, site_dir, patients)
+
+
+def _seed(session_factory: Callable[[], Session], site_dir: Path, patients: bool) -> dict[str, int]:
     schedule = load_schedule(site_dir)
     demo = load_demo_patients(site_dir) if patients else DemoPatients(patients=[])
     added = {"providers": 0, "patients": 0, "guardians": 0}

@@ -61,3 +61,33 @@ def test_next_frame_is_safe_from_another_thread():
     t.join()
     assert len(got) == 500 and all(f[:2] == b"\x04\x00" for f in got)
     loop.close()
+
+
+def test_a_held_sentence_goes_on_from_where_it_stopped_and_counts_only_what_played():
+    loop, out, _ = make()
+    seg = out.begin("one two three four five six seven eight nine ten")
+    out.push(seg, b"\x02\x00" * (FB // 2) * 10)
+    out.end(seg)
+    played = [out.next_frame() for _ in range(3)]
+    out.pause()  # caller sound over the agent: hold at the next frame
+    held = [out.next_frame() for _ in range(5)]
+    assert all(f == b"\x00" * FB for f in held) and out.busy
+    assert seg.played_text() == "one two three"
+    out.resume()  # it was an "uh-huh": the rest plays
+    rest = [out.next_frame() for _ in range(7)]
+    assert all(f[:2] == b"\x02\x00" for f in played + rest)
+    assert [s.text for s in out.take_finished()] == [seg.text]
+    loop.close()
+
+
+def test_clearing_a_held_playout_leaves_it_ready_for_the_next_reply():
+    loop, out, _ = make()
+    seg = out.begin("one two")
+    out.push(seg, b"\x02\x00" * (FB // 2) * 4)
+    out.pause()
+    out.clear()
+    seg = out.begin("three")
+    out.push(seg, b"\x03\x00" * (FB // 2))
+    out.end(seg)
+    assert out.next_frame()[:2] == b"\x03\x00"
+    loop.close()

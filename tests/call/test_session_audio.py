@@ -74,9 +74,9 @@ expect:
 
 
 def test_a_caller_who_pauses_and_goes_on_is_heard_as_one_utterance(tmp_path: Path):
-    # A short endpoint makes the commas in "Okay, thanks, bye." end turns; each time the caller
-    # goes on, the agent's reply is taken back and the turn is re-heard whole. Heard alone, the
-    # fragments come out as "thirty" and "i", and the goodbye is lost.
+    # A short fixed endpoint (no end-of-turn model) makes the commas in "Okay, thanks, bye." end
+    # turns; each time the caller goes on, the agent's reply is taken back and the turn is
+    # re-heard whole. Heard alone, the fragments come out as "thirty" and "i", and the goodbye is lost.
     scenario, log = _play(
         tmp_path,
         """
@@ -87,7 +87,7 @@ turns:
 expect:
   outcome: contained
 """,
-        call={"endpoint_ms": 120},
+        call={"endpoint_ms": 120, "turn_model": "off"},
     )
     heard = [r["text"] for r in log.of_type("asr_final") if r["turn"] == 2]
     assert len(heard) >= 2, f"the pauses ended turns, so the continuation was exercised: {heard}"

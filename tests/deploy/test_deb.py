@@ -126,7 +126,9 @@ def test_package_contents(deb: Path) -> None:
         "./usr/share/doc/wardline/copyright",
         "./usr/share/doc/wardline/sbom.cdx.json",
         "./usr/share/doc/wardline/verifier.sha256",  # the audit verifier's published sums
-        "./lib/systemd/system/wardline.service",
+        "./lib/systemd/system/wardline.target",
+        "./lib/systemd/system/wardline-frontdoor.service",
+        "./lib/systemd/system/wardline-worker@.service",
         "./lib/systemd/system/wardline-retention.timer",
         "./opt/venvs/wardline/bin/wardline",
     ):
@@ -135,7 +137,7 @@ def test_package_contents(deb: Path) -> None:
     info = sh("sh", "-c", f"dpkg-deb -I {deb} conffiles").stdout + conffiles
     assert "/etc/wardline/wardline.toml" in info
     depends = sh("dpkg-deb", "-f", str(deb), "Depends").stdout
-    assert "espeak-ng" in depends and "python3." in depends
+    assert "espeak-ng" in depends and "python3." in depends and "kamailio" in depends
 
 
 def test_install_upgrade_remove_purge(deb: Path, chroot: Path, tmp_path: Path) -> None:

@@ -40,29 +40,46 @@ def exposure(name: str) -> float:
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
-@pytest.mark.parametrize("name", ["wardline.service", "wardline-retention.service"])
+@pytest.mark.parametrize(
+    "name", ["wardline-frontdoor.service", "wardline-worker@.service", "wardline-retention.service"]
+)
 def test_exposure_is_at_most_2(name: str) -> None:
     assert exposure(name) <= MAX_EXPOSURE
 
 
 def test_service_is_notify_with_watchdog_and_reload() -> None:
-    u = unit("wardline.service")
+    u = unit("wardline-worker@.service")
     assert u["Type"] == ["notify"]
     assert u["WatchdogSec"] == ["30s"]
     assert u["ExecReload"] == ["/bin/kill -HUP $MAINPID"]
     assert u["User"] == ["wardline"]
 
 
-def test_service_hardening_named_in_the_issue() -> None:
-    u = unit("wardline.service")
+@pytest.mark.parametrize("name", ["wardline-frontdoor.service", "wardline-worker@.service"])
+def test_service_hardening_named_in_the_issue(name: str) -> None:
+    u = unit(name)
     assert u["ProtectSystem"] == ["strict"]
     assert u["ReadWritePaths"] == ["/var/lib/wardline"]
     assert u["PrivateTmp"] == ["yes"] and u["NoNewPrivileges"] == ["yes"]
     assert u["CapabilityBoundingSet"] == [""]  # SIP on 5060 needs no CAP_NET_BIND_SERVICE
     assert u["IPAddressDeny"] == ["any"] and u["IPAddressAllow"] == ["localhost"]
     assert "@system-service" in u["SystemCallFilter"]
-    assert {"char-nvidia-frontend rw", "char-nvidia-uvm rw"} <= set(u["DeviceAllow"])
+    if name == "wardline-worker@.service":  # the engines run in the workers
+        assert {"char-nvidia-frontend rw", "char-nvidia-uvm rw"} <= set(u["DeviceAllow"])
     assert "AF_PACKET" not in u["RestrictAddressFamilies"][0]
+
+
+def test_the_target_starts_the_front_door_and_its_workers_restart() -> None:
+    target = unit("wardline.target")
+    assert target["Wants"] == ["wardline-frontdoor.service"]
+    assert target["WantedBy"] == ["multi-user.target"]
+    door, worker = unit("wardline-frontdoor.service"), unit("wardline-worker@.service")
+    assert door["ExecStartPre"] == ["/opt/venvs/wardline/bin/wardline frontdoor prepare"]
+    assert door["ExecStart"] == ["/opt/venvs/wardline/bin/wardline frontdoor run"]
+    assert worker["ExecStart"] == ["/opt/venvs/wardline/bin/wardline worker %i"]
+    for u in (door, worker):
+        assert u["PartOf"] == ["wardline.target"] and u["Restart"] == ["always"]
+    assert "wardline-frontdoor.service" in worker["After"][0]  # migrations run once, before any worker
 
 
 def test_retention_timer_runs_the_purge() -> None:

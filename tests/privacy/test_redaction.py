@@ -20,7 +20,8 @@ def _predict(text: str):
 
 
 # The development sets: written beside the rules, which may be tuned on them. corpus_heldout is the
-# held-out third (issue 17), frozen before the rules were changed: see test_held_out_third_floor.
+# held-out third (issue 17), frozen before the rules were changed; corpus_heldout2 a second held-out
+# set, written by hand and frozen before the next round of changes: see test_held_out_floor.
 DEVELOPMENT = ("utterances", "heldout", "corpus_dev")
 
 
@@ -38,13 +39,14 @@ def test_the_labeled_set_tripled_with_a_third_held_out():
     assert sizes["corpus_heldout"] >= total // 3 - 1
 
 
-def test_held_out_third_floor():
+@pytest.mark.parametrize("name, floor", [("corpus_heldout", 0.98), ("corpus_heldout2", 0.97)])
+def test_held_out_floor(name, floor):
     # Rules alone, on utterances they were not tuned on. The goal is recall 0.99 (bench prints it);
-    # this floor, just under the figure first measured (0.947 recall, 0.986 precision), only
-    # catches a change that makes redaction worse on speech it has not seen.
-    held = score(load_examples(DATA / "corpus_heldout.jsonl"), _predict)
-    missed = [f"{label}: {text[a:b]!r} in {text!r}" for text, (a, b, label) in held.misses]
-    assert held.overall().recall >= 0.94, missed
+    # these floors, under the figures measured (0.993 and 0.988 recall; first measured 0.947 and
+    # 0.825 before the rules met them), only catch a change that makes redaction worse on speech
+    # it has not seen. Misses are counted, not printed: the held-out sets stay unread while tuning.
+    held = score(load_examples(DATA / f"{name}.jsonl"), _predict)
+    assert held.overall().recall >= floor, f"{len(held.misses)} misses"
     assert held.overall().precision >= 0.95
 
 
@@ -55,7 +57,7 @@ def test_the_labeled_set_is_current():
     spec = importlib.util.spec_from_file_location("build", DATA / "build_utterances.py")
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
-    for name in (*DEVELOPMENT, "corpus_heldout"):
+    for name in (*DEVELOPMENT, "corpus_heldout", "corpus_heldout2"):
         lines = [x.strip() for x in (DATA / f"{name}.txt").read_text().splitlines()]
         want = [build.parse(x) for x in lines if x and not x.startswith("#")]
         got = load_examples(DATA / f"{name}.jsonl")

@@ -22,6 +22,12 @@ CASES = {
     "name, lower case": ("it's thandiwe mbeki-ashdown calling about my results", "thandiwe mbeki-ashdown"),
     "name, spelled": ("last name is Q U I X L E Y", "Q U I X L E Y"),
     "name, unknown surname after a name": ("hi, my name is Ada Quixley", "Ada Quixley"),
+    "name, closed by a filler": ("uh this is odile fenwright um about my bill", "odile fenwright"),
+    "name, a filler inside": ("this is anil um quorvath calling back", "anil um quorvath"),
+    "name, ending the turn": ("yes hello it's ottilie brandvold", "ottilie brandvold"),
+    "name, before a comma": ("it's bram okonjo-rees, date of birth 4/5/61", "bram okonjo-rees"),
+    "name, said again": ("uh Ysolde, Ysolde Marchetti, that's me", "Ysolde, Ysolde Marchetti"),
+    "name, hyphenated first name": ("the file says Jan-Pieter Smulders", "Jan-Pieter Smulders"),
     # dates: full, year of birth alone, day and month without a year; words and digits
     "date of birth, words": ("born March third nineteen eighty", "March third nineteen eighty"),
     "date of birth, digits": ("date of birth March 3rd, 1980", "March 3rd, 1980"),
@@ -30,10 +36,17 @@ CASES = {
     "year of birth, digits": ("year of birth 1952", "1952"),
     "day and month, words": ("he was admitted on the ninth of June", "the ninth of June"),
     "day and month, digits": ("she was discharged June 9th", "June 9th"),
+    "day and month, abbreviated": ("born Feb. 9, 1948", "Feb. 9, 1948"),
+    "day alone, words": ("she fell on the eleventh and hurt her hip", "the eleventh"),
+    "day alone, digits": ("the scan was on Friday the 3rd", "Friday the 3rd"),
+    "date of birth after spelled dob": ("d o b four twelve eighty-eight", "four twelve eighty-eight"),
     # ages over 89
     "age, words": ("my grandmother is ninety-four years old", "ninety-four"),
     "age, over a hundred in words": ("he turned a hundred and two", "a hundred and two"),
     "age, digits": ("she is 97 years old", "97"),
+    "age, will be": ("she'll be ninety-one next week", "ninety-one"),
+    "age, turn": ("he'll turn 90 next week", "90"),
+    "age, nearly, tens and ones apart": ("my nan is nearly ninety four", "ninety four"),
     # phones: digits, words, "oh", international, extensions
     "phone, digits": ("call me at 555-0167", "555-0167"),
     "phone, words with oh": (
@@ -51,14 +64,30 @@ CASES = {
     "email, written": ("mail ada.q@example.org", "ada.q@example.org"),
     "email, spoken": ("it's ada dot q at example dot org", "ada dot q at example dot org"),
     "url": ("the photos are at https://example.net/u/4471", "https://example.net/u/4471"),
+    "url without digits": ("my page is www.example.net/leo-k", "www.example.net/leo-k"),
+    "url, spoken": ("my blog is example dot org slash wrenna", "example dot org slash wrenna"),
     # where someone lives or lies
     "street, digits": ("I live at 42 Kestrel Way", "42 Kestrel Way"),
     "street, words": ("we live at forty two kestrel way", "forty two kestrel way"),
     "street without a number": ("she lives on Tillerman Crescent now", "Tillerman Crescent"),
     "care home": ("my father is at Maplewood Gardens", "Maplewood Gardens"),
+    "care home with its article": ("she moved into the Larkmoor Residence", "the Larkmoor Residence"),
+    "care centre": ("he's at the Hollybrook Care Centre now", "the Hollybrook Care Centre"),
+    "care home, lower case": ("she's at the rosewood care home now", "the rosewood care home"),
+    "street, lower case": ("we live on marchbank street", "marchbank street"),
+    "street after a flat number": ("i'm at flat 2, larkhill court", "flat 2, larkhill court"),
+    "ward by name": ("she's on Rowan Ward today", "Rowan Ward"),
+    "town after with us in": ("she's staying with us in Penhallow", "Penhallow"),
     "city": ("she lives in Ashcombe with her son", "Ashcombe"),
     "room, digits": ("he's in Room 412", "Room 412"),
     "room, words": ("I'm in room four twelve", "room four twelve"),
+    "ward letter": ("my dad is on ward B today", "ward B"),
+    "ward letter, lower case": ("they moved him to ward c", "ward c"),
+    "bed, digits": ("she's in bed 12 since monday", "bed 12"),
+    "bed, words": ("she's in bed twelve since monday", "bed twelve"),
+    "ward, digit and letter": ("he's on Ward 4B", "Ward 4B"),
+    "room with a wing": ("he's in room 5 North", "room 5 North"),
+    "apartment": ("i'm in apartment five C", "apartment five C"),
     "zip, digits": ("zip code 60614", "60614"),
     "zip, words": ("my zip is six oh six one four", "six oh six one four"),
     # numbers that identify
@@ -71,6 +100,11 @@ CASES = {
         "M K P dash four five oh one",
     ),
     "group number, digits": ("group number G-40071", "G-40071"),
+    "id spelled with as in, words": (
+        "member id K as in kilo, L as in lima, four four nine one",
+        "K as in kilo, L as in lima, four four nine one",
+    ),
+    "id spelled with as in, digits": ("reference T as in tom 5 5 8 1", "T as in tom 5 5 8 1"),
     "member id, words": ("member ID eight eight three oh two one nine", "eight eight three oh two one nine"),
     "plate": ("the license plate is 7 K L M 2 1 9", "7 K L M 2 1 9"),
     "vehicle id": ("the VIN is 1HGCM82633A004352", "1HGCM82633A004352"),
@@ -99,3 +133,25 @@ def test_every_class_in_words_and_digits(text: str, phi: str) -> None:
     # and the words around it stay
     for word in re.findall(r"[^\W\d_]{3,}", around):
         assert word in out, (word, out)
+
+
+# Said the same way as the identifiers above, but identifying no one: these must stay whole.
+NOT_PHI = (
+    "D.O.B. please",  # a cue, not a name
+    "this is really bad um",
+    "i'm feeling unwell, can i see someone",
+    "i'm doing okay",
+    "yes it's me again",
+    "it's on the 2nd floor",
+    "the wait will be ninety minutes",
+    "my mum went into a care home",
+    "he's on his way",
+    "the ward I was on",
+    "as in the last visit, I was fine",
+    "the forward slash key is broken",
+)
+
+
+@pytest.mark.parametrize("text", NOT_PHI)
+def test_everyday_speech_like_an_identifier_stays(text: str) -> None:
+    assert redact(text).text == text

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from appliance.service.netgen import generate
+from appliance.service.netgen import generate, generate_workers
 
 
 def test_site_networks_become_ip_address_allow(tmp_path: Path) -> None:
     config = tmp_path / "wardline.toml"
     config.write_text('[network]\nsite_networks = ["10.20.0.0/16", "192.168.5.7/24"]\n')
     written = generate(tmp_path / "gen", config)
-    assert [p.parent.name for p in written] == ["wardline.service.d", "wardline-retention.service.d"]
+    assert [p.parent.name for p in written] == [
+        "wardline-frontdoor.service.d",
+        "wardline-worker@.service.d",
+        "wardline-retention.service.d",
+    ]
     text = written[0].read_text()
     assert "IPAddressAllow=10.20.0.0/16\nIPAddressAllow=192.168.5.0/24\n" in text
 
@@ -27,3 +31,16 @@ def test_bad_or_open_networks_write_nothing(tmp_path: Path) -> None:
         config.write_text(body)
         assert generate(tmp_path / "gen", config) == []
     assert not (tmp_path / "gen").exists()
+
+
+def test_the_target_wants_one_worker_per_three_calls(tmp_path: Path) -> None:
+    config = tmp_path / "wardline.toml"
+    config.write_text("[sip]\nmax_calls = 8\n")
+    links = generate_workers(tmp_path / "gen", config)
+    assert [p.name for p in links] == [f"wardline-worker@{i}.service" for i in (1, 2, 3)]
+    assert all(p.parent.name == "wardline.target.wants" for p in links)
+    assert str(links[0].readlink()) == "/lib/systemd/system/wardline-worker@.service"
+    config.write_text("[sip]\nmax_calls = 8\n[frontdoor]\nworkers = 5\n")
+    assert len(generate_workers(tmp_path / "gen2", config)) == 5
+    config.write_text("[sip\n")  # unreadable: the defaults (32 calls: 11 workers)
+    assert len(generate_workers(tmp_path / "gen3", config)) == 11

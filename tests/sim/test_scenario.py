@@ -61,3 +61,11 @@ def test_expectations_are_checked_against_the_events(tmp_path: Path):
     assert any(f.startswith("within_turns") for f in failed)
     assert any(f.startswith("never_tools") for f in failed)
     assert any(f.startswith("agent_said") for f in failed)
+
+
+def test_a_pause_inside_a_caller_line_is_parsed_and_never_said():
+    from appliance.sim.scenario import plain_text, spoken_parts
+
+    line = "My date of birth is [pause 900 ms] March third, nineteen eighty."
+    assert spoken_parts(line) == ["My date of birth is", 900, "March third, nineteen eighty."]
+    assert plain_text(line) == "My date of birth is March third, nineteen eighty."

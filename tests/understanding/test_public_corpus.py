@@ -104,3 +104,19 @@ def test_cli_eval_names_the_line_of_a_bad_corpus(tmp_path: Path) -> None:
     assert isinstance(result.exception, CorpusError)  # run() shows it as "error: <file>:<line>: ..."
     assert errors.exit_code_for(result.exception) == 2
     assert str(result.exception).startswith(f"{bad}:4: ")
+
+
+def test_the_held_out_callers_stay_out_of_the_site_examples_and_the_corpus(site: SitePack) -> None:
+    """bench/understanding.py reads heldout/callers.yaml as callers nobody tuned for: none of its
+    sentences may be copied into examples.yaml or the public corpus."""
+    held = load_corpus([HERE / "heldout" / "callers.yaml"])
+    assert sum(map(len, held.intents.values())) >= 150
+    assert set(held.intents) == set(load_corpus(CORPUS_FILES).intents)
+
+    def key(text: str) -> str:
+        return " ".join(text.lower().replace("'", "").replace(",", " ").replace(".", " ").split())
+
+    seen = {key(t) for _, t, _ in site.examples.labeled()}
+    seen |= {key(t) for v in load_corpus(CORPUS_FILES).intents.values() for t in v}
+    copied = [t for v in held.intents.values() for t in v if key(t) in seen]
+    assert not copied, copied

@@ -1,0 +1,289 @@
+"""When has the caller finished? Silence, what was said, how it was said, and what was asked.
+
+A fixed silence window either cuts off a caller who pauses mid-thought ("I'd like to book with,
+um …") or makes every caller wait. Here the silence a turn needs before it ends depends on:
+- the words so far (the recognizer's partial text) against what the dialog asked: an answer to
+  "date of birth?" is complete once a whole date is in it; text ending in a filler, a conjunction,
+  a preposition, an article or "is" is unfinished;
+- how it sounded: Smart Turn v3.2 (appliance/speech/smart_turn.py) scores the turn's audio, when
+  the words alone do not decide;
+- the site's `endpointing` setting (fast, normal, patient), which scales every window.
+A complete thought ends the turn fast; an unfinished one waits longer, up to a cap. Without the
+model (missing, altered, failing) the undecided case falls back to today's fixed silence.
+
+Pure: `judge_text` and `EndpointPolicy.silence_needed` take text and a probability and return a
+verdict and milliseconds; the session runs the model in a worker thread and feeds the result in.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Literal
+
+from appliance.dialog.spoken import is_no, is_yes, parse_date, parse_weekday
+
+if TYPE_CHECKING:
+    from appliance.speech.smart_turn import SmartTurn
+
+log = logging.getLogger(__name__)
+
+Endpointing = Literal["fast", "normal", "patient"]
+
+
+class Completeness(Enum):
+    COMPLETE = "complete"  # the words answer what was asked: end fast
+    INCOMPLETE = "incomplete"  # the words stop mid-phrase: wait longer
+    UNKNOWN = "unknown"  # the words do not say: ask the audio model
+
+
+@dataclass(frozen=True)
+class EndpointWindows:
+    """Silence (ms after the caller's last speech frame) a turn needs, by verdict."""
+
+    complete_ms: int  # the words or the model say the thought is finished
+    unsure_ms: int  # the model leans finished but not surely
+    incomplete_ms: int  # unfinished: the cap on waiting for the rest
+    fallback_ms: int  # no model: today's fixed silence
+    model_complete: float = 0.5  # Smart Turn probability at or above which the audio sounds finished
+    model_unsure: float = 0.2  # … and below which it sounds unfinished
+
+
+# One place for the site's dial. "normal" is tuned on bench/turns.py's paused-speech corpus at
+# 8 kHz; "fast" trades cut-offs for speed, "patient" the other way (callers who are elderly,
+# unwell, or reading numbers off a card).
+PROFILES: dict[str, EndpointWindows] = {
+    "fast": EndpointWindows(complete_ms=120, unsure_ms=450, incomplete_ms=1000, fallback_ms=260),
+    "normal": EndpointWindows(complete_ms=160, unsure_ms=700, incomplete_ms=1400, fallback_ms=260),
+    "patient": EndpointWindows(complete_ms=300, unsure_ms=1000, incomplete_ms=2000, fallback_ms=500),
+}
+
+# Words a sentence does not end on. A caller who stops after one of them is mid-thought.
+FILLERS = frozenset(["um", "umm", "uh", "uhh", "er", "erm", "ah", "hmm", "mm", "uhm"])
+CONJUNCTIONS = frozenset(
+    [
+        "and",
+        "but",
+        "or",
+        "so",
+        "because",
+        "cause",
+        "if",
+        "that",
+        "than",
+        "then",
+        "when",
+        "while",
+        "which",
+        "who",
+    ]
+)
+PREPOSITIONS = frozenset(
+    [
+        "with",
+        "to",
+        "for",
+        "at",
+        "on",
+        "in",
+        "of",
+        "from",
+        "about",
+        "by",
+        "after",
+        "before",
+        "into",
+        "onto",
+        "until",
+        "till",
+        "like",
+        "as",
+    ]
+)
+DETERMINERS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "my",
+        "your",
+        "his",
+        "her",
+        "their",
+        "our",
+        "its",
+        "this",
+        "these",
+        "those",
+        "some",
+        "any",
+    ]
+)
+LINKS = frozenset(
+    ["is", "was", "are", "am", "be", "were", "i", "i'm", "i'd", "i'll", "we", "we're", "it's", "there's"]
+)
+TRAILING = FILLERS | CONJUNCTIONS | PREPOSITIONS | DETERMINERS | LINKS | frozenset({"dr", "doctor"})
+
+# Expectations whose answer is one short piece (yes or no, a weekday): complete once it is there.
+_YES_NO = frozenset({"confirm", "anything_else", "retry", "referral"})
+_DATE = frozenset({"dob", "identity", "guardian"})
+_WORD = re.compile(r"[a-z']+|\d+")
+
+
+def judge_text(text: str, expecting: str | None = None) -> Completeness:
+    """What the words so far say about the turn, given what the dialog asked for."""
+    stripped = text.strip()
+    words = _WORD.findall(stripped.lower())
+    if not words:
+        return Completeness.UNKNOWN
+    # A recognizer that writes "…" or a trailing comma heard the voice stay up.
+    if stripped.endswith(("...", "…", ",", "-")) or words[-1] in TRAILING:
+        return Completeness.INCOMPLETE
+    if expecting in _DATE:
+        # "Maria Gonzalez, born March" is not an answer yet; "… March third 1985" is.
+        return Completeness.COMPLETE if parse_date(stripped) else Completeness.INCOMPLETE
+    if expecting in _YES_NO and len(words) <= 4 and (is_yes(stripped) or is_no(stripped)):
+        return Completeness.COMPLETE
+    if expecting == "weekday" and parse_weekday(stripped):
+        return Completeness.COMPLETE
+    return Completeness.UNKNOWN
+
+
+@dataclass(frozen=True)
+class EndpointPolicy:
+    windows: EndpointWindows
+
+    @classmethod
+    def for_site(cls, endpointing: str) -> EndpointPolicy:
+        return cls(PROFILES[endpointing])
+
+    def silence_needed(self, verdict: Completeness, probability: float | None) -> int:
+        """Milliseconds of silence after the caller's last speech before the turn ends.
+
+        `probability` is Smart Turn's score of the turn's audio, or None without the model.
+        """
+        w = self.windows
+        if verdict is Completeness.COMPLETE:
+            return w.complete_ms
+        if verdict is Completeness.INCOMPLETE:
+            return w.incomplete_ms
+        if probability is None:
+            return w.fallback_ms
+        if probability >= w.model_complete:
+            return w.complete_ms
+        if probability >= w.model_unsure:
+            return w.unsure_ms
+        return w.incomplete_ms
+
+    @property
+    def waiting_ms(self) -> int:
+        """The window while a verdict is still being worked out (the model has not answered)."""
+        return self.windows.unsure_ms
+
+    @property
+    def first_look_ms(self) -> int:
+        """Silence after which the model is asked: it needs the speech's end in its audio."""
+        return min(self.windows.complete_ms, 120)
+
+
+# -- the model, once per process ---------------------------------------------------------------
+_model_lock = threading.Lock()
+_model_state: dict[str, Any] = {}
+
+
+def shared_turn_model() -> SmartTurn | None:
+    """Smart Turn, loaded on first use; None (and one warning) when it cannot be: the calls then
+    end turns on the words and a fixed silence, never fail for it."""
+    with _model_lock:
+        if "model" not in _model_state:
+            from appliance.speech.smart_turn import SmartTurn, SmartTurnUnavailable
+
+            try:
+                _model_state["model"] = SmartTurn()
+                _model_state["problem"] = ""
+            except SmartTurnUnavailable as exc:
+                log.warning("end of turn: Smart Turn unavailable (%s); using a fixed silence", exc)
+                _model_state["model"], _model_state["problem"] = None, str(exc)
+        return _model_state["model"]
+
+
+def turn_model_problem() -> str:
+    """Why the model is not in use ("" when it is), for `wardline doctor`."""
+    shared_turn_model()
+    return str(_model_state.get("problem", ""))
+
+
+# -- one call's pauses ---------------------------------------------------------------------------
+class PauseJudge:
+    """One call's end-of-turn windows: at each pause in an open turn, how much silence ends it.
+
+    The session calls `turn_started` when the caller starts a turn and `frame` on every inbound
+    frame of an open turn; both return the endpoint window the turn taker should use now. At the
+    first look into a pause the words decide at once when they can; otherwise Smart Turn scores
+    the turn's audio in a worker thread (`judge` awaits it) and `decided` returns the window. Any
+    speech in between makes a pending verdict stale: it is dropped.
+    """
+
+    def __init__(
+        self, policy: EndpointPolicy, model: SmartTurn | None, sample_rate_hz: int, fallback_ms: int
+    ) -> None:
+        self.policy = policy
+        self.model = model
+        self.sample_rate_hz = sample_rate_hz
+        self.fallback_ms = fallback_ms  # today's fixed window for this turn, without the model
+        self._generation = 0
+        self._looked = False
+
+    @property
+    def _waiting_ms(self) -> int:
+        return self.policy.waiting_ms if self.model is not None else self.fallback_ms
+
+    def turn_started(self, fallback_ms: int) -> int:
+        self.fallback_ms = fallback_ms
+        self._generation += 1
+        self._looked = False
+        return self._waiting_ms
+
+    def frame(self, silence_ms: float) -> tuple[int | None, int | None]:
+        """(window now or None to keep it, generation to judge at or None)."""
+        if silence_ms <= 0:
+            if self._looked:
+                self._generation += 1
+                self._looked = False
+                return self._waiting_ms, None
+            return None, None
+        if not self._looked and silence_ms >= self.policy.first_look_ms:
+            self._looked = True
+            return None, self._generation
+        return None, None
+
+    def verdict_window(self, text: str, expecting: str | None) -> tuple[Completeness, int | None]:
+        """The words' verdict, and the window when the words alone decide (None: ask the model)."""
+        verdict = judge_text(text, expecting)
+        if verdict is not Completeness.UNKNOWN:
+            return verdict, self.policy.silence_needed(verdict, None)
+        if self.model is None:
+            return verdict, self.fallback_ms
+        return verdict, None
+
+    def score(self, pcm16: bytes) -> float | None:
+        """Smart Turn's probability for the turn's audio (worker thread); None if it failed."""
+        if self.model is None:
+            return None
+        try:
+            return self.model.probability(pcm16, self.sample_rate_hz)
+        except Exception as exc:  # a failing model costs the call nothing but speed
+            log.warning("end of turn: Smart Turn failed (%s); using a fixed silence", type(exc).__name__)
+            return None
+
+    def window_for(self, verdict: Completeness, probability: float | None) -> int:
+        if probability is None:
+            return self.fallback_ms
+        return self.policy.silence_needed(verdict, probability)
+
+    def current(self, generation: int) -> bool:
+        """The pause judged at `generation` is still the one going on."""
+        return generation == self._generation

