@@ -121,6 +121,7 @@ class Prepared:
     words mean the same (same commands: intent and slots) and throws it away otherwise."""
 
     text: str  # normalized words it was made from
+    epoch: int  # the conversation it was made in: a turn handled or taken back since voids it
     commands: tuple[Command, ...]
     lookups: Mapping[str, asyncio.Future[ToolResult]] = field(default_factory=dict)
     passages: Mapping[str, Any] = field(default_factory=dict)  # question -> knowledge passages
@@ -179,6 +180,7 @@ class DialogEngine:
         self._early: dict[str, asyncio.Future[ToolResult]] = {}
         self._early_passages: Mapping[str, Any] = {}
         self.preemptive = ""  # "used" | "redone" | "": this turn's (TurnLatency.preemptive)
+        self._epoch = 0  # moves on with every turn handled, taken back or cut by a barge-in
 
     # -- the public API ---------------------------------------------------------------------------
     def opening(self) -> list[AgentAction]:
@@ -216,6 +218,7 @@ class DialogEngine:
             async for action in self._handle(turn):
                 yield action
         finally:
+            self._epoch += 1
             self._drop_early()
 
     async def _handle(self, turn: CallerTurn) -> AsyncIterator[AgentAction]:
@@ -256,6 +259,7 @@ class DialogEngine:
         """What of this turn's speech the caller heard; a barge-in (complete=False) cuts it."""
         if complete:
             return
+        self._epoch += 1
         kept = [entry for entry in self._history[self._turn_mark :] if entry[0] != "agent"]
         del self._history[self._turn_mark :]
         self._history += kept
@@ -275,6 +279,7 @@ class DialogEngine:
             return False
         (self._s, self._history, self._turn_mark, self._finished, self._silences, self._misses,
          self._request, self._unspoken, self._safety) = copy.deepcopy(snapshot)  # fmt: skip
+        self._epoch += 1
         return True
 
     def emergency_in_partial(self, text: str) -> bool:
@@ -432,7 +437,10 @@ class DialogEngine:
             or _matches_any(self.site.nlu.injection.patterns, text)
         ):
             return None
+        epoch = self._epoch
         commands = await self._understanding.propose(text, self._context())
+        if epoch != self._epoch:
+            return None  # the conversation moved on while it was understood
         state = copy.deepcopy(self._s)
         commands = [self._flows.cleaned(state, c) for c in commands]
         if not commands or any(self._flows.problem(state, c) for c in commands):
@@ -448,7 +456,7 @@ class DialogEngine:
                 lookups[_lookup_key(call.tool, call.args)] = asyncio.ensure_future(
                     self._gateway.call(call.tool, call.args, allowed=call.allowed)
                 )
-        return Prepared(norm, tuple(commands), lookups, passages)
+        return Prepared(norm, epoch, tuple(commands), lookups, passages)
 
     def _next_call(self, state: DialogState, commands: list[Command]) -> CallTool | None:
         """The flow's next step after `commands` (on a copy of the state), when it is a tool
@@ -475,14 +483,16 @@ class DialogEngine:
         if pending is not None:
             with contextlib.suppress(Exception):
                 prepared = await pending
+        if prepared is not None and prepared.epoch != self._epoch:
+            prepared.discard()  # made before the conversation moved on: its context is stale
+            prepared, self.preemptive = None, "redone"
         if prepared is not None and prepared.text == normalize(text):
             commands = list(prepared.commands)  # the same words: no need to understand them again
         else:
             commands = await self._understanding.propose(text, self._context())
-            commands = [self._flows.cleaned(self._s, c) for c in commands]
         if prepared is None:
             return commands
-        if commands == list(prepared.commands):
+        if [self._flows.cleaned(self._s, c) for c in commands] == list(prepared.commands):
             self.preemptive = "used"
             self._early, self._early_passages = dict(prepared.lookups), prepared.passages
         else:

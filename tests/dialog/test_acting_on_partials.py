@@ -102,3 +102,21 @@ def test_a_red_flag_partial_prepares_nothing(make_call: Callable[..., Call]) -> 
     actions, _ = _turn(call, "I have chest pain", words)
     assert _said(actions) == expected  # the red-flag path, as without acting on partials
     assert call.engine.preemptive == ""
+
+
+def test_a_partial_understood_before_another_turn_is_not_reused(make_call: Callable[..., Call]) -> None:
+    words = "I'd like to book an appointment"
+    plain = make_call()
+    plain.turn("What are the visiting hours?")
+    expected = _said(plain.turn(words))
+
+    call = make_call()
+
+    async def run() -> list[AgentAction]:
+        stale = asyncio.ensure_future(call.engine.understand_early(words))
+        await asyncio.wait({stale})
+        _ = [a async for a in call.engine.handle(CallerTurn(text="What are the visiting hours?"))]
+        return [a async for a in call.engine.handle(CallerTurn(text=words), stale)]
+
+    assert _said(asyncio.run(run())) == expected
+    assert call.engine.preemptive == "redone"  # understood again, in the conversation as it now is
