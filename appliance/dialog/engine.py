@@ -885,7 +885,7 @@ class DialogEngine:
     ) -> ToolResult:
         early = self._early.pop(_lookup_key(tool, args), None)
         try:
-            if early is not None and tool in allowed:  # started on the partial, same arguments
+            if early is not None and tool in allowed and not early.cancelled():  # started on the partial
                 result = await early
             else:
                 result = await self._gateway.call(tool, args, allowed=allowed)
