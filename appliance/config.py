@@ -57,6 +57,9 @@ class CallSettings(Section):
     # How readily caller sound during playback stops the agent (appliance/call/bargein.py): "low"
     # lets longer backchannels and noise pass, "high" stops for anything that sounds like words.
     interrupt_sensitivity: Literal["low", "medium", "high"] = "medium"
+    # Understanding (and lookups with no side effect) start on a stable partial transcript
+    # (appliance/call/preemptive.py); nothing is said or done before the turn is final.
+    act_on_partials: bool = True
     vad_threshold: float = Field(0.5, gt=0.0, lt=1.0)
     no_input_timeout_ms: int = Field(7000, ge=1000, le=60000, description="silence before a reprompt")
     max_turn_ms: int = Field(30000, ge=2000, le=120000, description="longest caller turn before it is cut")

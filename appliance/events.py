@@ -249,3 +249,6 @@ class TurnLatency(Event):
     first_text_ms: float = 0.0
     first_audio_ms: float = 0.0
     first_frame_ms: float = 0.0
+    # Acting on partials: "used" (the understanding prepared on a stable partial was kept),
+    # "redone" (the final meant something else), "" (nothing was prepared).
+    preemptive: str = ""

@@ -20,8 +20,12 @@ outbound frame tick, voice-to-voice, and the pipeline's own overhead counted the
 harness counts its own. Prints p50/p95 and the Wardline / Pipecat ratio, and how late a 5 ms timer
 fires on the event loop during the calls (decoding, synthesis and tools never run there).
 
+With --partials, Wardline runs again with acting on partials off (call.act_on_partials: the
+dialog's understanding and read-only lookups no longer start on the stable partial), runs of the
+two alternating, and the voice-to-voice change is printed.
+
     .venv/bin/python bench/voice_to_voice.py [--engines embedded|neural] [--runs 3]
-        [--endpoint-ms 260] [--skip-peer]
+        [--endpoint-ms 260] [--skip-peer] [--partials]
 """
 
 from __future__ import annotations
@@ -99,7 +103,9 @@ async def loop_lag(lags: list[float]) -> None:
         lags.append((time.perf_counter() - before - 0.005) * 1000)
 
 
-async def run_wardline(meta: dict, endpoint_ms: int, lags: list[float]) -> list[dict]:
+async def run_wardline(
+    meta: dict, endpoint_ms: int, lags: list[float], act_on_partials: bool = True
+) -> list[dict]:
     from appliance.call.services import build_services
     from appliance.call.session import CallSession
     from appliance.config import load_settings
@@ -108,7 +114,9 @@ async def run_wardline(meta: dict, endpoint_ms: int, lags: list[float]) -> list[
     with wave.open(meta["wav"], "rb") as w:
         rate = w.getframerate()
         pcm = w.readframes(w.getnframes())
-    settings = load_settings(call={"endpoint_ms": endpoint_ms, "sample_rate_hz": rate})
+    settings = load_settings(
+        call={"endpoint_ms": endpoint_ms, "sample_rate_hz": rate, "act_on_partials": act_on_partials}
+    )
     services = await build_services(settings, speech=True, audit=False)
     events = []
     session = CallSession(
@@ -158,6 +166,7 @@ async def run_wardline(meta: dict, endpoint_ms: int, lags: list[float]) -> list[
                 # ASR stage (IPC included) counts as ours; only espeak-ng's time to first audio is not.
                 "overhead": (e.asr_final_ms - e.end_of_turn_ms) + (e.first_text_ms - e.asr_final_ms),
                 "v2v": (ff - true_end) * 1000,
+                "preemptive": e.preemptive,
             }
         )
     return turns
@@ -213,6 +222,27 @@ def run_peer(meta: dict, runs: int, models: dict[str, Path] | None) -> list[dict
     return rows
 
 
+def compare_partials(meta: dict, runs: int, endpoint_ms: int) -> None:
+    """Voice-to-voice with acting on partials on and off, runs alternating so load hits both."""
+    rows: dict[bool, list[dict]] = {True: [], False: []}
+    for _ in range(runs):
+        for on in (False, True):
+            rows[on] += asyncio.run(run_wardline(meta, endpoint_ms, [], act_on_partials=on))
+    print(f"\nActing on partials, {runs} runs each x {len(meta['segments'])} turns (ms after speech end)")
+    print(f"{'':<24}{'v2v p50':>9}{'v2v p95':>9}{'dialog p50':>12}{'kept':>7}")
+    for on in (False, True):
+        v2v = [t["v2v"] for t in rows[on]]
+        dialog = [t["dialog"] for t in rows[on]]
+        kept = sum(t["preemptive"] == "used" for t in rows[on])
+        label = "on" if on else "off (today)"
+        print(
+            f"{label:<24}{pct(v2v, 0.5):>9.0f}{pct(v2v, 0.95):>9.0f}{pct(dialog, 0.5):>12.1f}"
+            f"{kept:>4}/{len(rows[on])}"
+        )
+    change = pct([t["v2v"] for t in rows[True]], 0.5) - pct([t["v2v"] for t in rows[False]], 0.5)
+    print(f"change in median voice-to-voice, on - off: {change:+.0f} ms")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--engines", choices=["embedded", "neural"], default="embedded")
@@ -224,11 +254,14 @@ def main() -> None:
     ap.add_argument("--gap", type=float, default=None, help="silence after each caller utterance (s)")
     ap.add_argument("--endpoint-ms", type=int, default=int(os.environ.get("WARDLINE_CALL__ENDPOINT_MS", 260)))
     ap.add_argument("--skip-peer", action="store_true")
+    ap.add_argument("--partials", action="store_true", help="also run with acting on partials off")
     args = ap.parse_args()
     os.environ.setdefault("WARDLINE_DATA_DIR", tempfile.mkdtemp(prefix="wardline-bench-"))
     meta = build_wav(args.gap or (6.0 if args.engines == "neural" else 3.0))
     models = activate_neural_models() if args.engines == "neural" else None
     engines = "Whisper tiny.en (faster-whisper) + Piper joe" if models else "pocketsphinx + espeak-ng"
+    if args.partials:
+        compare_partials(meta, args.runs, args.endpoint_ms)
 
     ours: list[dict] = []
     lags: list[float] = []

@@ -33,6 +33,7 @@ from appliance.call.echo import EchoGuard
 from appliance.call.endpointing import EndpointPolicy, PauseJudge, shared_turn_model
 from appliance.call.faults import CallFault, Fault, fault_of
 from appliance.call.playout import OutboundAudio
+from appliance.call.preemptive import PartialUnderstanding
 from appliance.call.prompts import LINE_DID_NOT_ANSWER, NO_ONE_AVAILABLE
 from appliance.call.sentences import split_sentences
 from appliance.call.transport import CallTransport
@@ -201,6 +202,7 @@ class CallSession:
             call_id=call_id, emit=self._emit, clock_ms=self.now_ms, caller_id=caller_id
         )
         self.recorder = services.new_recorder(call_id, sample_rate_hz, on_failure=self._storage_failed)
+        self._partials = PartialUnderstanding(self._dialog.understand_early, enabled=cfg.act_on_partials)
 
     # -- clock and events -------------------------------------------------------------------
     def now_ms(self) -> float:
@@ -277,6 +279,8 @@ class CallSession:
             self._interruptible = False  # until this turn's reply is over (`_response_done`)
             self._urgent_reply = True
             self._on_signal(Signal.END_OF_TURN)
+        elif self._response is None:  # not over the agent's reply: the dialog is free to look
+            self._partials.heard(partial)
 
     def _check_no_input(self) -> None:
         """A reprompt after `no_input_timeout_ms` of the caller saying nothing to a finished reply.
@@ -718,7 +722,7 @@ class CallSession:
                 if text
                 else None
             )
-            self._start_response(turn, item.timing)
+            self._start_response(turn, item.timing, self._partials.take() if text else None)
         elif isinstance(item, CallerTurn) and item.kind in ("speech", "silence"):
             self._start_response(item, None)  # silence: the no-input reprompt
         elif isinstance(item, CallerTurn):
@@ -727,8 +731,11 @@ class CallSession:
                 self._emit(CallerSaid(self.call_id, self.now_ms(), text=f"DTMF {item.dtmf}"))
             self._start_response(item, None)
 
-    def _start_response(self, turn: CallerTurn, timing: _TurnTiming | None) -> None:
-        self._start_speaking(self._dialog.handle(turn), timing)
+    def _start_response(self, turn: CallerTurn, timing: _TurnTiming | None, prepared: Any = None) -> None:
+        """`prepared`: what the turn's last stable partial was understood as (preemptive.py)."""
+        if prepared is None:
+            self._partials.drop()
+        self._start_speaking(self._dialog.handle(turn, prepared), timing)
 
     def _start_speaking(self, actions: Any, timing: _TurnTiming | None) -> None:
         assert self._playout is not None
@@ -861,6 +868,7 @@ class CallSession:
                 first_text_ms=timing.first_text_ms,
                 first_audio_ms=timing.first_audio_ms,
                 first_frame_ms=first_frame,
+                preemptive=self._dialog.preemptive,
             )
         )
 
@@ -972,6 +980,7 @@ class CallSession:
 
     async def _close(self) -> None:
         self._ended = True
+        self._partials.drop()
         if self._response is not None and not self._response.task.done():
             self._response.task.cancel()
             with contextlib.suppress(BaseException):

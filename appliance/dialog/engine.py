@@ -36,8 +36,8 @@ import contextlib
 import copy
 import functools
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import replace
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -105,9 +105,30 @@ from appliance.outcomes import HangUpReason, TransferReason
 from appliance.store.handoffs import new_handoff_id
 from appliance.tools.base import ToolGatewayProtocol, ToolResult
 
+# Commands that settle a turn without the flow's next step: nothing worth looking up early.
+_NO_LOOKUP = (HandOff, Repeat, Goodbye, RefuseRecording)
 CARD_DIGITS = 12  # a run this long is a card number, never a date or a phone number
 MAX_MISSES = 3
 DOB_KEYS = 8  # MMDDYYYY
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What a stable partial transcript was understood as, before the turn was final.
+
+    Only understanding and side-effect-free lookups (a tool whose ToolSpec says so, knowledge
+    retrieval): nothing here has been said, stored or done. `handle` keeps it when the final
+    words mean the same (same commands: intent and slots) and throws it away otherwise."""
+
+    text: str  # normalized words it was made from
+    epoch: int  # the conversation it was made in: a turn handled or taken back since voids it
+    commands: tuple[Command, ...]
+    lookups: Mapping[str, asyncio.Future[ToolResult]] = field(default_factory=dict)
+    passages: Mapping[str, Any] = field(default_factory=dict)  # question -> knowledge passages
+
+    def discard(self) -> None:
+        for lookup in self.lookups.values():
+            lookup.cancel()
 
 
 class DialogEngine:
@@ -154,6 +175,12 @@ class DialogEngine:
         # what the call was last told about secure digits; it follows the call, not the
         # conversation, so snapshot()/take_back() leave it alone
         self._secure = False
+        # Acting on partials: what the final turn may reuse, and what became of it this turn.
+        self._prepared: Awaitable[Prepared | None] | None = None
+        self._early: dict[str, asyncio.Future[ToolResult]] = {}
+        self._early_passages: Mapping[str, Any] = {}
+        self.preemptive = ""  # "used" | "redone" | "": this turn's (TurnLatency.preemptive)
+        self._epoch = 0  # moves on with every turn handled, taken back or cut by a barge-in
 
     # -- the public API ---------------------------------------------------------------------------
     def opening(self) -> list[AgentAction]:
@@ -178,8 +205,23 @@ class DialogEngine:
             self._note(action)
         return actions
 
-    async def handle(self, turn: CallerTurn) -> AsyncIterator[AgentAction]:
-        """One caller turn; yields the agent's actions as they are decided."""
+    async def handle(
+        self, turn: CallerTurn, prepared: Awaitable[Prepared | None] | None = None
+    ) -> AsyncIterator[AgentAction]:
+        """One caller turn; yields the agent's actions as they are decided.
+
+        `prepared`: `understand_early` of this turn's last stable partial; used only when the
+        final words are understood the same way."""
+        self.preemptive = ""
+        self._prepared = prepared
+        try:
+            async for action in self._handle(turn):
+                yield action
+        finally:
+            self._epoch += 1
+            self._drop_early()
+
+    async def _handle(self, turn: CallerTurn) -> AsyncIterator[AgentAction]:
         if self._finished:
             return
         if turn.kind == "speech":
@@ -217,6 +259,7 @@ class DialogEngine:
         """What of this turn's speech the caller heard; a barge-in (complete=False) cuts it."""
         if complete:
             return
+        self._epoch += 1
         kept = [entry for entry in self._history[self._turn_mark :] if entry[0] != "agent"]
         del self._history[self._turn_mark :]
         self._history += kept
@@ -236,6 +279,7 @@ class DialogEngine:
             return False
         (self._s, self._history, self._turn_mark, self._finished, self._silences, self._misses,
          self._request, self._unspoken, self._safety) = copy.deepcopy(snapshot)  # fmt: skip
+        self._epoch += 1
         return True
 
     def emergency_in_partial(self, text: str) -> bool:
@@ -371,9 +415,100 @@ class DialogEngine:
                 return
             if not self._request and text:
                 self._request = " ".join(_mask_digits(text).split()[:12])
-            commands = await self._understanding.propose(text, self._context())
+            commands = await self._understood(text)
         async for action in self._apply(commands):
             yield action
+
+    # -- acting on partials -----------------------------------------------------------------------
+    async def understand_early(self, text: str) -> Prepared | None:
+        """Understand a stable partial transcript now, and start the side-effect-free lookup its
+        commands lead to; None when its intent is not yet certain or the final turn would not
+        reach understanding (a red flag, a safety question, card digits, an instruction).
+
+        Nothing is said, applied or emitted: the flow runs on a copy of the state."""
+        norm = normalize(text)
+        if (
+            self._finished
+            or not norm
+            or self._safety is not None
+            or self._wants_keypad()
+            or check_red_flags(self.site.redflags, text) is not None
+            or len(digit_run(text)) >= CARD_DIGITS
+            or _matches_any(self.site.nlu.injection.patterns, text)
+        ):
+            return None
+        epoch = self._epoch
+        commands = await self._understanding.propose(text, self._context())
+        if epoch != self._epoch:
+            return None  # the conversation moved on while it was understood
+        state = copy.deepcopy(self._s)
+        commands = [self._flows.cleaned(state, c) for c in commands]
+        if not commands or any(self._flows.problem(state, c) for c in commands):
+            return None  # not understood, or not all of it fits: the intent is not certain
+        lookups: dict[str, asyncio.Future[ToolResult]] = {}
+        passages: dict[str, Any] = {}
+        if not any(isinstance(c, _NO_LOOKUP) for c in commands):
+            question = next((c for c in commands if isinstance(c, AskKnowledge)), None)
+            if question is not None:
+                passages[question.question] = self._knowledge.search(question.question)
+            call = self._next_call(state, commands)
+            if call is not None:
+                lookups[_lookup_key(call.tool, call.args)] = asyncio.ensure_future(
+                    self._gateway.call(call.tool, call.args, allowed=call.allowed)
+                )
+        return Prepared(norm, epoch, tuple(commands), lookups, passages)
+
+    def _next_call(self, state: DialogState, commands: list[Command]) -> CallTool | None:
+        """The flow's next step after `commands` (on a copy of the state), when it is a tool
+        that only reads; None for anything else (a question, a side effect, an identity check)."""
+        if any(isinstance(c, CancelFlow) for c in commands):
+            self._flows.end(state)
+        if start := next((c for c in commands if isinstance(c, StartFlow)), None):
+            self._flows.start(state, start.flow)
+        self._flows.take_slots(state, [c for c in commands if isinstance(c, SetSlot)])
+        reply = self._flows.answer(state, commands)
+        if reply.say or reply.goodbye or state.flow is None or state.expecting is not None:
+            return None
+        decision = self._flows.next(state)
+        reads_only = isinstance(decision, CallTool) and not decision.verify
+        if reads_only and self._gateway.side_effect_free(decision.tool):  # type: ignore[union-attr]
+            return decision  # type: ignore[return-value]
+        return None
+
+    async def _understood(self, text: str) -> list[Command]:
+        """The turn's commands: the prepared ones when the final words are understood the same
+        way (with their early lookups), else a fresh understanding and the prepared one dropped."""
+        pending, self._prepared = self._prepared, None
+        prepared: Prepared | None = None
+        if pending is not None:
+            with contextlib.suppress(Exception):
+                prepared = await pending
+        if prepared is not None and prepared.epoch != self._epoch:
+            prepared.discard()  # made before the conversation moved on: its context is stale
+            prepared, self.preemptive = None, "redone"
+        if prepared is not None and prepared.text == normalize(text):
+            commands = list(prepared.commands)  # the same words: no need to understand them again
+        else:
+            commands = await self._understanding.propose(text, self._context())
+        if prepared is None:
+            return commands
+        if [self._flows.cleaned(self._s, c) for c in commands] == list(prepared.commands):
+            self.preemptive = "used"
+            self._early, self._early_passages = dict(prepared.lookups), prepared.passages
+        else:
+            self.preemptive = "redone"  # "book… no, cancel": the final's meaning, from scratch
+            prepared.discard()
+        return commands
+
+    def _drop_early(self) -> None:
+        """Lookups prepared for this turn and not used by it are cancelled (they only read)."""
+        pending, self._prepared = self._prepared, None
+        if isinstance(pending, asyncio.Future):
+            pending.cancel()
+            pending.add_done_callback(_discard_prepared)
+        for lookup in self._early.values():
+            lookup.cancel()
+        self._early, self._early_passages = {}, {}
 
     # -- red flags and the rule for doubt ---------------------------------------------------------
     async def _red_flag(self, text: str, *, any_language: bool = False) -> RedFlag | None:
@@ -748,8 +883,12 @@ class DialogEngine:
         apply: Callable[[ToolResult], Outcome],
         box: list[Outcome],
     ) -> ToolResult:
+        early = self._early.pop(_lookup_key(tool, args), None)
         try:
-            result = await self._gateway.call(tool, args, allowed=allowed)
+            if early is not None and tool in allowed and not early.cancelled():  # started on the partial
+                result = await early
+            else:
+                result = await self._gateway.call(tool, args, allowed=allowed)
         except asyncio.CancelledError:
             result = ToolResult(tool, False, "cancelled", message=R.SORRY_TOOL)
         except Exception as exc:  # the gateway never raises for tool failures; this is a fault
@@ -783,7 +922,8 @@ class DialogEngine:
 
     # -- knowledge --------------------------------------------------------------------------------
     async def _knowledge_answer(self, question: str) -> AsyncIterator[AgentAction]:
-        passages = self._knowledge.search(question)
+        early = self._early_passages
+        passages = early[question] if question in early else self._knowledge.search(question)
         answer = R.answer_from_passages(question, passages) if passages else None
         if answer is None:
             yield Say(R.KNOWLEDGE_UNKNOWN)
@@ -861,6 +1001,19 @@ class _Stop:
 
 
 _STOP = _Stop()
+
+
+def _lookup_key(tool: str, args: Mapping[str, Any]) -> str:
+    """Which prepared lookup a tool call may use: the same tool with the same arguments."""
+    return f"{tool}:{sorted((k, repr(v)) for k, v in args.items())}"
+
+
+def _discard_prepared(pending: asyncio.Future[Prepared | None]) -> None:
+    if pending.cancelled() or pending.exception() is not None:
+        return
+    prepared = pending.result()
+    if prepared is not None:
+        prepared.discard()
 
 
 def _matches_any(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:

@@ -203,9 +203,9 @@ class GuardedDialog:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._engine, name)
 
-    async def handle(self, turn: CallerTurn) -> AsyncIterator[Any]:
+    async def handle(self, turn: CallerTurn, prepared: Any = None) -> AsyncIterator[Any]:
         try:
-            async for action in self._engine.handle(turn):
+            async for action in self._engine.handle(turn, prepared):
                 yield action
         except IntentFallback as off:
             for action in self._to_people(off.intent):

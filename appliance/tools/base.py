@@ -34,3 +34,6 @@ class ToolResult:
 class ToolGatewayProtocol(Protocol):
     async def call(self, tool: str, args: Mapping[str, Any], *, allowed: Collection[str]) -> ToolResult:
         """Run `tool` if it is in `allowed`; never raises for tool failures (status says)."""
+
+    def side_effect_free(self, tool: str) -> bool:
+        """`tool` only reads, so it may run before the caller's turn is final."""

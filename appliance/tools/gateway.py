@@ -152,6 +152,11 @@ class ToolGateway:
             raise
         return self._finish(result, started)
 
+    def side_effect_free(self, tool: str) -> bool:
+        """`tool` only reads (declared on its ToolSpec), so it may run before the turn is final."""
+        spec = TOOLS.get(tool)
+        return spec is not None and spec.side_effect_free
+
     def _run(self, tool: str, args: Any, ctx: ToolContext, attempt: _Attempt) -> ToolResult:
         """Worker thread: one session, one transaction, commit only if ok and still wanted."""
         with self._session_factory() as session:

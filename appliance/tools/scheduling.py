@@ -645,11 +645,14 @@ def request_callback(session: Session, args: RequestCallbackArgs, ctx: ToolConte
 class ToolSpec:
     args: type[_Args]
     run: Callable[[Session, Any, ToolContext], ToolResult]
+    # Only reads: it may start before the caller's turn is final (appliance/call/preemptive.py),
+    # and its result be thrown away if the caller meant something else.
+    side_effect_free: bool = False
 
 
 TOOLS: Mapping[str, ToolSpec] = {
     "verify_identity": ToolSpec(VerifyIdentityArgs, verify_identity),
-    "find_slots": ToolSpec(FindSlotsArgs, find_slots),
+    "find_slots": ToolSpec(FindSlotsArgs, find_slots, side_effect_free=True),
     "book_appointment": ToolSpec(BookAppointmentArgs, book_appointment),
     "reschedule_appointment": ToolSpec(RescheduleAppointmentArgs, reschedule_appointment),
     "cancel_appointment": ToolSpec(CancelAppointmentArgs, cancel_appointment),
