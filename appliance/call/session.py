@@ -178,6 +178,10 @@ class CallSession:
         self._awaiting_reply = False
         self._checked_partial = ""
         self._urgent_reply = False  # an emergency heard in a partial: its reply plays whole
+        # The partial that named a certain emergency and ended the turn. The final decode of the
+        # same audio may hear it worse ("crushing chest" then "crushing chip"): a named emergency
+        # is never taken back, so the dialog gets these words if the final lost them.
+        self._emergency_words = ""
         self._activities = 0
         self._waiting_for_audio = 0
         self._response: _Response | None = None
@@ -275,6 +279,7 @@ class CallSession:
             return
         self._checked_partial = partial
         if self._dialog.emergency_in_partial(partial):
+            self._emergency_words = partial
             self._turns.reset()
             self._interruptible = False  # until this turn's reply is over (`_response_done`)
             self._urgent_reply = True
@@ -715,6 +720,9 @@ class CallSession:
             self._emit(AsrFinal(self.call_id, self.now_ms(), text=heard))
             text = heard if item.whole and heard else f"{self._prefix} {heard}".strip()
             self._prefix = ""
+            named, self._emergency_words = self._emergency_words, ""
+            if named and not self._dialog.emergency_in_partial(text):
+                text = named  # the words that named the emergency, not a final that lost them
             language = getattr(item.stream, "detected_language", None) or ""  # faster-whisper's
             turn = CallerTurn(text=text, language=language) if text else CallerTurn(kind="silence")
             self._last_turn = (

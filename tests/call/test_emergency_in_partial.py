@@ -59,3 +59,47 @@ expect:
     # The instruction was played whole although the caller went on talking over it.
     instruction = [e for e in log.events if isinstance(e, AgentSaid) and "911" in e.text]
     assert instruction and not any(e.interrupted for e in instruction)
+
+
+class _FinalHearsWorse:
+    """A recognizer stream whose final decode of the turn loses what its partial heard, as
+    Whisper did ("crushing chest" as a partial, "crushing chip." as the final)."""
+
+    def __init__(self, stream) -> None:  # type: ignore[no-untyped-def]
+        self._stream = stream
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._stream, name)
+
+    async def finish(self) -> str:
+        return (await self._stream.finish()).lower().replace("chest", "chip")
+
+
+def test_an_emergency_named_in_a_partial_is_not_taken_back_by_a_worse_final(tmp_path: Path):
+    path = tmp_path / "worse-final.yaml"
+    path.write_text(
+        f"""
+name: emergency-final-heard-worse
+turns:
+  - say: "{LONG_EMERGENCY}"
+expect:
+  outcome: transferred
+  transfer_to: "2100"
+  agent_said: ["911"]
+"""
+    )
+    scenario = load_scenario(path)
+
+    async def go():  # type: ignore[no-untyped-def]
+        services = await build_services(load_settings(), speech=True)
+        open_stream = services.asr.open_stream
+        services.asr.open_stream = lambda *a, **k: _FinalHearsWorse(open_stream(*a, **k))
+        try:
+            return await run_audio(scenario, services)
+        finally:
+            await services.close()
+
+    log = asyncio.run(go())
+    heard = [e.text for e in log.events if isinstance(e, AsrFinal)]
+    assert heard and "chest" not in heard[0], heard  # the final lost the words
+    assert check(scenario, log) == [], (log.records, heard)  # the emergency was still acted on
