@@ -25,9 +25,10 @@ LONG_EMERGENCY = (
 )
 
 
-def test_an_emergency_heard_mid_sentence_is_answered_before_the_caller_stops(tmp_path: Path):
-    path = tmp_path / "long.yaml"
-    path.write_text(
+def _emergency_call(tmp_path: Path, wrap_stream=None):  # type: ignore[no-untyped-def]
+    """The long emergency said in audio mode; `wrap_stream` wraps each recognizer stream."""
+    scenario_path = tmp_path / "long.yaml"
+    scenario_path.write_text(
         f"""
 name: emergency-mid-sentence
 turns:
@@ -38,16 +39,23 @@ expect:
   agent_said: ["911"]
 """
     )
-    scenario = load_scenario(path)
+    scenario = load_scenario(scenario_path)
 
     async def go():  # type: ignore[no-untyped-def]
         services = await build_services(load_settings(), speech=True)
+        if wrap_stream is not None:
+            open_stream = services.asr.open_stream
+            services.asr.open_stream = lambda *a, **k: wrap_stream(open_stream(*a, **k))
         try:
             return await run_audio(scenario, services)
         finally:
             await services.close()
 
-    log = asyncio.run(go())
+    return scenario, asyncio.run(go())
+
+
+def test_an_emergency_heard_mid_sentence_is_answered_before_the_caller_stops(tmp_path: Path):
+    scenario, log = _emergency_call(tmp_path)
     assert check(scenario, log) == [], log.records
     said = next(e for e in log.events if isinstance(e, CallerSaid))
     flag = next(e for e in log.events if isinstance(e, RedFlagRaised))
@@ -76,30 +84,7 @@ class _FinalHearsWorse:
 
 
 def test_an_emergency_named_in_a_partial_is_not_taken_back_by_a_worse_final(tmp_path: Path):
-    path = tmp_path / "worse-final.yaml"
-    path.write_text(
-        f"""
-name: emergency-final-heard-worse
-turns:
-  - say: "{LONG_EMERGENCY}"
-expect:
-  outcome: transferred
-  transfer_to: "2100"
-  agent_said: ["911"]
-"""
-    )
-    scenario = load_scenario(path)
-
-    async def go():  # type: ignore[no-untyped-def]
-        services = await build_services(load_settings(), speech=True)
-        open_stream = services.asr.open_stream
-        services.asr.open_stream = lambda *a, **k: _FinalHearsWorse(open_stream(*a, **k))
-        try:
-            return await run_audio(scenario, services)
-        finally:
-            await services.close()
-
-    log = asyncio.run(go())
+    scenario, log = _emergency_call(tmp_path, _FinalHearsWorse)
     heard = [e.text for e in log.events if isinstance(e, AsrFinal)]
     assert heard and "chest" not in heard[0], heard  # the final lost the words
     assert check(scenario, log) == [], (log.records, heard)  # the emergency was still acted on
