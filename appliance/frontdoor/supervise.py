@@ -2,8 +2,8 @@
 
 The same parts the installed box runs as systemd units (deploy/systemd/wardline.target):
 - the workers start first, then Kamailio, whose OPTIONS probes put each worker in rotation;
-- a worker that dies after it was ready is restarted (Kamailio has already taken it out of
-  rotation: its probe or the call it did not answer marked it down);
+- a worker that dies after it was ready is taken out of Kamailio's rotation at once (within
+  POLL_S, rather than after missed probes) and restarted; its first answered probe puts it back;
 - a worker that dies before it was ready stops everything: its error (a damaged key, a bad
   site pack) is the same for every worker, and it is already on stderr;
 - SIGINT or SIGTERM: the workers drain (no new calls, active ones finish), Kamailio stops;
@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from appliance.config import Settings
-from appliance.frontdoor.install import install, kamailio_binary
+from appliance.frontdoor.install import control_socket, install, kamailio_binary
 from appliance.frontdoor.plan import Plan, Worker
-from appliance.frontdoor.status import read_state
+from appliance.frontdoor.status import read_state, take_out_of_rotation
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +166,8 @@ class Supervisor:
         if not child.ready and child.deaths == 0:
             log.error("SIP worker %d could not start (exit %d): stopping", index, code)
             return code or 1
+        worker = next(w for w in self.plan.workers if w.index == index)
+        take_out_of_rotation(control_socket(self.run_dir), worker.uri)
         delay = RESTART_BACKOFF_S[min(child.deaths, len(RESTART_BACKOFF_S) - 1)]
         child.deaths += 1
         log.error("SIP worker %d exited (%d): out of rotation, restarting in %.1f s", index, code, delay)
