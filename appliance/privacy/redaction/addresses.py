@@ -1,0 +1,171 @@
+"""Where a patient lives or lies: street addresses ("12 Elm Street, apartment 3B"), P.O. boxes,
+care homes and streets said in lower case ("the rosewood care home", "at clementine court"), and
+rooms, wards and beds named by a letter ("ward C"). Numbered rooms are read with the other numbers
+(numeric.py); capitalised places ("Tillerman Crescent", "lives in Ashcombe") by phrases.py."""
+
+from __future__ import annotations
+
+from appliance.privacy.redaction.lexicon import _NUMBER_VOCAB, COMMON_CAPITALISED, NAME_STOP, RELATIVES
+from appliance.privacy.redaction.numbers import _is_number_or_digits, _Run
+from appliance.privacy.redaction.spans import _Found
+from appliance.privacy.redaction.tokens import _Index, _is_cap, _is_word, _Tok
+
+# A number right after one of these is where a patient is: "Room 412", "room four twelve", "bed 7".
+ROOM_WORDS = {"room", "rm", "bed", "ward", "bay", "apartment", "apt", "unit", "flat"}
+
+STREET_SUFFIXES = {
+    "street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "lane", "ln", "drive", "dr",
+    "crescent", "close", "mews", "grove", "green", "walk", "gate", "heights", "rise", "crossing",
+    "court", "ct", "way", "place", "pl", "circle", "cir", "terrace", "parkway", "pkwy", "highway",
+    "hwy", "trail", "square", "loop", "pike", "row",
+}  # fmt: skip
+# Last words of a place where someone lives or stays: "Maplewood Gardens", "Cedar Hollow Care Home".
+RESIDENCE_WORDS = {
+    "manor", "house", "home", "lodge", "residence", "residences", "gardens", "hall", "village",
+    "towers", "villa", "cottage", "cottages", "estate", "hospice", "apartments", "flats", "mansions",
+    "centre", "center", "ward", "wing",
+}  # fmt: skip
+# Words that make a lower-case phrase a care facility ("the rosewood care home"): the recognizer
+# prints no capitals to find it by.
+CARE_WORDS = {"care", "nursing", "retirement", "assisted", "living", "residential", "sheltered"}
+# Residence words that name a place on their own, lower case, after "the" ("the elmsleigh hospice").
+CARE_PLACES = {"hospice", "residence", "lodge", "manor"}
+# Words right before a town or place: "lives in X", "from X", "resident of X".
+PLACE_CUES = {"from", "near", "outside"}
+PLACE_CUE_PAIRS = {
+    ("in", w) for w in ("live", "lives", "living", "lived", "stays", "staying", "based", "over", "out",
+                        "up", "down", "back", "moved", "born", "raised", "grew")
+} | {("of", "resident"), ("to", "moved"), ("to", "moving"), ("at", "lives"), ("at", "live"),
+     ("at", "staying"), ("at", "stays"), ("into", "moved"), ("at", "is"), ("at", "she's"), ("at", "he's"),
+     ("in", "she's"), ("in", "he's"), ("in", "i'm"), ("in", "we're"), ("in", "they're"), ("in", "us"),
+     ("in", "me"), ("in", "them"), ("in", "home")}  # fmt: skip
+UNIT_WORDS = {"apartment", "apt", "unit", "suite", "number", "#", "lot"}
+
+
+_ROOM_SKIPS = frozenset(("number", "#", "no", ".", ":"))
+
+
+def _after_word(toks: list[_Tok], first: int, words: set[str]) -> bool:
+    """Is the token before `first` (past "number", "#", "no", ".") one of `words`?"""
+    k = first - 1
+    while k >= 0 and toks[k].low in _ROOM_SKIPS:
+        k -= 1
+    return k >= 0 and toks[k].low in words
+
+
+_COMPASS = frozenset(("north", "south", "east", "west"))
+
+
+def _room_letter(tok: _Tok) -> bool:
+    return (len(tok.text) == 1 and tok.text.isalpha() and tok.low not in ("i", "a")) or tok.text == "A"
+
+
+def _find_room_letters(toks: list[_Tok], index: _Index) -> list[_Found]:
+    """A ward, bay or bed named by a letter: "ward C", "bay d"."""
+    found: list[_Found] = []
+    n = len(toks)
+    for i in index.positions(("ward", "bay", "bed", "room", "wing")):
+        if i + 1 < n and _room_letter(toks[i + 1]) and not (i + 2 < n and toks[i + 2].low in ("as", "and")):
+            found.append((i, i + 1, "ADDRESS"))
+    return found
+
+
+def _find_care_places(toks: list[_Tok], index: _Index) -> list[_Found]:
+    """A care facility or street said in lower case: "the rosewood care home", "thistledown
+    retirement village", "the elmsleigh hospice", "at clementine court". Its own name is one to
+    three words before the generic ones; a street needs a word that places someone there."""
+    found: list[_Found] = []
+    for j in index.positions(RESIDENCE_WORDS | STREET_SUFFIXES):
+        street = toks[j].low in STREET_SUFFIXES and toks[j].low not in RESIDENCE_WORDS
+        if street and toks[j].text[0].isupper():
+            continue  # capitalised streets are found as phrases
+        k, generic, named = j - 1, street or toks[j].low in CARE_PLACES, 0
+        while k >= 0 and j - k <= 5 and _is_word(toks[k]):
+            low = toks[k].low
+            if low in CARE_WORDS:
+                generic = True
+            elif low in NAME_STOP or low in COMMON_CAPITALISED or low in _NUMBER_VOCAB or low in RELATIVES:
+                break
+            else:
+                named += 1
+            k -= 1
+        if not (generic and named):
+            continue
+        if street and named > 2:
+            continue
+        first = k + 1
+        if k >= 0 and toks[k].low == "the" and not street:
+            first = k
+        elif k >= 1 and toks[k].text == "," and _is_number_or_digits(toks[k - 1]):
+            pass  # "flat 2, larkhill court"
+        elif not (k >= 0 and toks[k].low in ("at", "in", "into", "to", "from", "on")):
+            continue  # a place is where someone is: "at …", "in …", "the …"
+        found.append((first, j, "ADDRESS"))
+    return found
+
+
+def _find_addresses(toks: list[_Tok], runs: list[_Run], index: _Index) -> list[_Found]:
+    found: list[_Found] = []
+    n = len(toks)
+    by_first = {r.first: r for r in runs}
+    for run in runs:
+        if len(run.digits) > 6 or run.groups[0].ordinal:
+            continue
+        j = run.last + 1
+        words = 0
+        while j < n and words < 4 and (_is_word(toks[j]) or toks[j].text == "."):
+            if toks[j].low in STREET_SUFFIXES and words >= 1:
+                end = _address_tail(toks, by_first, j)
+                found.append((run.first, end, "ADDRESS"))
+                break
+            if toks[j].low in NAME_STOP and toks[j].low not in ("north", "south", "east", "west"):
+                break
+            words += 1 if toks[j].text != "." else 0
+            j += 1
+    for i in index.positions(_PO):
+        if i + 2 < n:
+            k = i + 1
+            while k < n and toks[k].low in (".", "o"):
+                k += 1
+            if k < n and toks[k].low == "box":
+                run = by_first.get(k + 1) or by_first.get(k + 2)
+                if run is not None:
+                    found.append((i, run.last, "ADDRESS"))
+    return found
+
+
+def _address_tail(toks: list[_Tok], by_first: dict[int, _Run], suffix: int) -> int:
+    """Extend past the street suffix: ". ", unit ("apartment 3B"), then ", City"."""
+    end = suffix
+    k = end + 1
+    if k < len(toks) and toks[k].text == ".":
+        k += 1
+    if k + 1 < len(toks) and toks[k].text == "," and toks[k + 1].low in UNIT_WORDS:
+        k += 1
+    if k < len(toks) and toks[k].low in UNIT_WORDS:
+        m = k + 1
+        if m < len(toks) and toks[m].low in ("number", "#"):
+            m += 1
+        run = by_first.get(m)
+        if run is not None:
+            end = run.last
+            if end + 1 < len(toks) and len(toks[end + 1].text) == 1 and toks[end + 1].text.isupper():
+                end += 1
+        elif m < len(toks) and (toks[m].text.isupper() or toks[m].low[:1].isdigit()):
+            end = m
+        k = end + 1
+    if (
+        k + 1 < len(toks)
+        and toks[k].text == ","
+        and _is_cap(toks[k + 1])
+        and toks[k + 1].low not in COMMON_CAPITALISED
+    ):
+        end = k + 1
+        if end + 1 < len(toks) and _is_cap(toks[end + 1]) and toks[end + 1].low not in COMMON_CAPITALISED:
+            end += 1
+    return end
+
+
+_PLACE_WORDS = frozenset(RESIDENCE_WORDS | STREET_SUFFIXES)
+_ROOM_LETTER_WORDS = frozenset(("ward", "bay", "bed", "room", "wing"))
+_PO = ("p", "po")

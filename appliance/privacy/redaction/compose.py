@@ -1,0 +1,225 @@
+"""Composition: which finders run on a text, and the one result they make.
+
+Cheap gates on the whole text (set operations on its words, a few regex searches) skip the finders
+that cannot match, the text is tokenized once, and each finder of the modules beside this one adds
+its spans; overlapping spans are merged (spans.py). A learned layer (learned.py) may add names and
+places, less the site's own words and staff."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Protocol
+
+from appliance.privacy.redaction.addresses import (
+    _PLACE_WORDS,
+    _ROOM_LETTER_WORDS,
+    STREET_SUFFIXES,
+    _find_addresses,
+    _find_care_places,
+    _find_room_letters,
+)
+from appliance.privacy.redaction.ages import _find_ages
+from appliance.privacy.redaction.cues import CONTEXT_WORDS
+from appliance.privacy.redaction.dates import _find_dates, _find_day_ordinals
+from appliance.privacy.redaction.emails import EMAIL_TLDS, _find_emails, _find_written_emails
+from appliance.privacy.redaction.ids import _find_as_in, _find_codes, _find_written
+from appliance.privacy.redaction.known_names import (
+    KnownNames,
+    _find_known_names,
+    _known_index,
+    _repeated_names,
+)
+from appliance.privacy.redaction.lexicon import (
+    _GATE_WORD,
+    _NUMBER_VOCAB,
+    COMMON_CAPITALISED,
+    MONTHS,
+    NAME_STOP,
+)
+from appliance.privacy.redaction.names import (
+    _TURN_INTRO,
+    NAME_CLOSERS,
+    STAFF_TITLES,
+    _drop_staff,
+    _find_context_names,
+    _find_spelled,
+)
+from appliance.privacy.redaction.numbers import _number_runs
+from appliance.privacy.redaction.numeric import _find_numbers
+from appliance.privacy.redaction.phrases import _NOT_NAME_CAPS, _find_capitalised_phrases
+from appliance.privacy.redaction.plates import _PLATE_WORDS, _find_plates
+from appliance.privacy.redaction.spans import Redaction, Span, _Found, _merge, _Raw, _redacted
+from appliance.privacy.redaction.tokens import _WORD_TOKEN, _Index, _tokens
+from appliance.privacy.redaction.urls import _find_spoken_urls, _find_urls
+
+
+class LearnedLayer(Protocol):
+    """What redaction asks of a learned model (learned.NameModel): names and places, as spans."""
+
+    def find_many(self, texts: list[str]) -> list[list[tuple[int, int, str]]]: ...
+
+
+def find_spans(
+    text: str, known_names: Iterable[str] | KnownNames = (), learned: LearnedLayer | None = None
+) -> list[Span]:
+    """Every identifier span in `text`, merged so that none overlap, in order."""
+    spans = _rule_spans(text, known_names)
+    if learned is not None:
+        spans += _kept_learned_spans(text, learned.find_many([text])[0])
+    return _merge(spans)
+
+
+def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[_Raw]:
+    """The model's names and places, less the site's own words and staff ("Dr. Patel", "Elm Street")."""
+    kept = []
+    for start, end, label in found:
+        words = _WORD_TOKEN.findall(text[start:end])
+        lows = [w.lower() for w in words]
+        if not words or all(w in _NOT_NAME_CAPS or w in NAME_STOP for w in lows):
+            continue
+        if any(w in CONTEXT_WORDS for w in lows):  # "zip code": a cue word is never part of a name
+            continue
+        before = text[max(0, start - 12) : start].lower().replace(".", " ").split()
+        if label == "NAME" and before and before[-1] in STAFF_TITLES:
+            continue
+        kept.append((start, end, label))
+    return kept
+
+
+def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[_Raw]:
+    low = text.lower()
+    words = set(_GATE_WORD.findall(low))
+    spans = _find_known_names(text, low, known_names, words)
+    has_digit = _DIGIT.search(text) is not None
+    numberish = has_digit or not words.isdisjoint(_NUMBER_VOCAB)
+    months = not words.isdisjoint(MONTHS)
+    # a spoken email ends in a top-level domain: "... at example dot com"
+    email = "@" in text or (
+        "at" in words and ("dot" in words or "." in text) and not words.isdisjoint(EMAIL_TLDS)
+    )
+    upper = text != low  # most ASR text has no capitals at all: skip the searches for them
+    ascii_only = text.isascii()
+    # Capitals matter only in a word that could be a name: "I", "How" or "Riverside" cannot.
+    caps = upper and (
+        not ascii_only or (_CAPITAL_AFTER_WORD.search(text) is not None and _uncommon_capital(text))
+    )
+    letters = not words.isdisjoint(_SINGLE_LETTERS) or (upper and _SHORT_CAPS.search(text) is not None)
+    # A code holds an upper-case letter and two digits ("²" is a digit but no \\d); a spelling holds
+    # three one-letter words (the "m" of "I'm" is none).
+    codes = letters and upper and (numberish or not ascii_only)
+    spelled = letters and (not ascii_only or len(_SINGLE_LETTER_TOKEN.findall(text)) >= 3)
+    strong = not words.isdisjoint(_STRONG_GATE)
+    as_in = " as in " in low  # "J as in juliet": a letter spelled with a word
+    # "uh this is ada quill um …", "yes it's ada quill": a self-introduction opening the turn
+    filler_intro = _TURN_INTRO.match(low) is not None
+    plates = not words.isdisjoint(_PLATE_WORDS)
+    if not (
+        numberish
+        or months
+        or email
+        or caps
+        or codes
+        or spelled
+        or strong
+        or plates
+        or as_in
+        or "/" in text
+        or "www" in words
+        or "slash" in words
+        or not words.isdisjoint(_ROOM_LETTER_WORDS)
+        or not words.isdisjoint(_PLACE_WORDS)
+        or not words.isdisjoint(NAME_CLOSERS)
+        or filler_intro
+    ):
+        return spans  # the common case: nothing here could be an identifier
+    toks, lows = _tokens(text)
+    index = _Index(lows)
+    runs = _number_runs(toks, lows, index) if numberish else []
+    found: list[_Found] = []
+    if runs:
+        found += _find_numbers(toks, runs)
+        found += _find_ages(toks, runs)
+        found += _find_day_ordinals(toks, runs)
+        if "box" in words or not words.isdisjoint(STREET_SUFFIXES):  # "P.O. box 12", "12 Elm Street"
+            found += _find_addresses(toks, runs, index)
+    if months:
+        found += _find_dates(toks, runs, index)
+    if email:
+        found += _find_emails(toks, index)
+    if plates:
+        found += _find_plates(toks, index)
+    if codes:
+        found += _find_codes(toks, index)
+    if spelled:
+        found += _find_spelled(toks, index)
+    if as_in:
+        found += _find_as_in(toks, runs, index)
+    if not words.isdisjoint(_ROOM_LETTER_WORDS):
+        found += _find_room_letters(toks, index)
+    if not words.isdisjoint(_PLACE_WORDS):
+        found += _find_care_places(toks, index)
+    if "slash" in words:
+        found += _find_spoken_urls(toks, index)
+    # a lower-case name is known only by the words around it: "it's ada quill calling"
+    closers = not words.isdisjoint(NAME_CLOSERS)
+    names = _find_context_names(toks, index) if strong or caps or closers or filler_intro else []
+    if caps:
+        names += _find_capitalised_phrases(toks, index)
+    found += _drop_staff(toks, names)
+    spans += [(toks[a].match.start(), toks[b].match.end(), label) for a, b, label in found if a <= b]
+    if "@" in text:
+        spans += _find_written_emails(text)
+    if has_digit:
+        spans += _find_written(text)
+    if "/" in text or "www" in words:
+        spans += _find_urls(text)
+    return spans + _repeated_names(text, spans)
+
+
+def _uncommon_capital(text: str) -> bool:
+    """Does a capitalised word that is not an everyday or site word ("Novak", not "Hello") occur?"""
+    if not text.isascii():
+        return True  # a capital outside ASCII ("É") is a token of its own: let the finders judge
+    common = COMMON_CAPITALISED
+    return any(word.lower() not in common for word in _CAPITALISED_TOKEN.findall(text))
+
+
+# A one-letter word token, as TOKEN_RE cuts it ("R A H M A N"; not the "I" of "I'm").
+_SINGLE_LETTER_TOKEN = re.compile(r"[A-Za-z](?<![A-Za-z].)(?<![A-Za-z]['’].)(?![A-Za-z]|['’][A-Za-z])")
+# A whole capitalised word token, as TOKEN_RE cuts it ("O'Brien", "Novak"; not "Brien" in "O'Brien").
+_CAPITALISED_TOKEN = re.compile(r"[A-Z](?<![A-Za-z].)(?<![A-Za-z]['’].)[A-Za-z]*(?:['’][A-Za-z]+)*")
+_DIGIT = re.compile(r"\d")
+_SINGLE_LETTERS = frozenset("bcdefghjklmnopqrstuvwxyz")
+_SHORT_CAPS = re.compile(r"[A-Z](?<!\w.)[A-Z]{1,3}\b")  # \b[A-Z]{2,4}\b
+_STRONG_GATE = frozenset(("name", "named", "called", "surname", "spelled", "spell", "spelling"))
+# Each opens with a character class so that the engine scans for it in C; lookbehinds stand in for
+# the leading \\w or \\b of the plain forms noted beside them.
+# A capital after a word ("calling Novak"), after a title's dot or a colon ("Mr. Tsao", "Name: X"),
+# or a sentence that opens with two capitalised words.
+_CAPITAL_AFTER_WORD = re.compile(
+    r"[\s,](?<=\w[\s,])[\s,]*[A-Z]|^[A-Z][a-z]+\s+[A-Z]|[.:](?<=\w[.:])\s+[A-Z]"
+)  # \w[\s,]+[A-Z]|…
+
+
+def redact(
+    text: str, known_names: Iterable[str] | KnownNames = (), learned: LearnedLayer | None = None
+) -> Redaction:
+    """The text with every identifier replaced by "[LABEL]", and the spans (offsets into `text`).
+
+    `learned` adds a model's names and places to the rules' spans (learned.shared_model()); it is
+    for finished transcripts, being too slow for turn-by-turn use (see learned.py).
+    """
+    return _redacted(text, find_spans(text, known_names, learned))
+
+
+def redact_many(
+    texts: list[str], known_names: Iterable[str] | KnownNames = (), learned: LearnedLayer | None = None
+) -> list[Redaction]:
+    """`redact` for each text; the learned layer runs over all of them as one batch."""
+    known = known_names if isinstance(known_names, KnownNames) else _known_index(tuple(known_names))
+    found = learned.find_many(texts) if learned is not None else [[] for _ in texts]
+    return [
+        _redacted(t, _merge(_rule_spans(t, known) + _kept_learned_spans(t, f)))
+        for t, f in zip(texts, found, strict=True)
+    ]

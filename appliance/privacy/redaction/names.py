@@ -1,0 +1,306 @@
+"""People's names known by the words around them: "my name is …", "this is … calling", "Mrs.
+Novak", "my daughter Priya", names written in lower case as recognizers print them, and names
+spelled letter by letter ("R A H M A N"). Names after "Dr." are staff and are kept."""
+
+from __future__ import annotations
+
+import re
+
+from appliance.privacy.redaction.cues import _context_label, _spelled_word_ends
+from appliance.privacy.redaction.lexicon import (
+    COMMON_CAPITALISED,
+    DIGIT_WORDS,
+    FILLERS,
+    MONTHS,
+    NAME_STOP,
+    RELATIVES,
+)
+from appliance.privacy.redaction.spans import _Found
+from appliance.privacy.redaction.tokens import _WORD_TOKEN, _Index, _is_cap, _is_word, _single_letter, _Tok
+
+# Lower-case particles inside a name: "Ferreira da Silva", "van der Berghe", "Ó Briain".
+NAME_PARTICLES = {
+    "de", "la", "le", "del", "della", "di", "da", "das", "do", "dos", "du", "van", "von", "der",
+    "den", "ter", "ten", "bin", "ibn", "bint", "al", "el", "mac", "mc", "ó", "ní", "nic", "ua", "y",
+}  # fmt: skip
+
+STRONG_NAME_CUES = (
+    ("my", "name", "is"),
+    ("name", "is"),
+    ("name's",),
+    ("named",),
+    ("called",),
+    ("surname", "is"),
+    ("spelled",),
+    ("spell", "it"),
+    ("spelling", "is"),
+    ("it's", "spelled"),
+    ("first", "name"),
+    ("last", "name"),
+    ("middle", "name"),
+    ("full", "name"),
+    ("maiden", "name"),
+    ("name", ":"),
+)
+WEAK_NAME_CUES = (
+    ("this", "is"),
+    ("i'm",),
+    ("i", "am"),
+    ("it's",),
+    ("for",),
+    ("about",),
+    ("behalf", "of"),
+    ("mr",),
+    ("mrs",),
+    ("ms",),
+    ("miss",),
+    ("mister",),
+    ("patient",),
+    ("with",),
+)
+STAFF_TITLES = {"dr", "doctor", "nurse", "pharmacist"}
+
+
+def _find_spelled(toks: list[_Tok], index: _Index) -> list[_Found]:
+    """Three or more single letters in a row: a spelled name, plate or id ("R A H M A N")."""
+    found: list[_Found] = []
+    n, done = len(toks), 0
+    for i in index.single_letters():
+        if i < done or not _single_letter(toks[i]):
+            continue
+        j, last, count = i, i, 0
+        while j < n:
+            if _single_letter(toks[j]):
+                last, count = j, count + 1
+                j += 1
+            elif toks[j].text in ("-", ".", ",") and j + 1 < n and _single_letter(toks[j + 1]):
+                j += 1
+            else:
+                break
+        if _spelled_word_ends(toks, last, "dob") and count == 3:
+            pass  # "D.O.B.", "d o b": date of birth, a cue and no name
+        elif count >= 3 and not all(t.low in ("a", "i") for t in toks[i : last + 1] if _is_word(t)):
+            label, _ = _context_label(toks, i, window=6)
+            found.append((i, last, label if label in ("PLATE", "MRN", "ID") else "NAME"))
+        done = last + 1
+    return found
+
+
+def _find_context_names(toks: list[_Tok], index: _Index) -> list[_Found]:
+    found: list[_Found] = []
+    n = len(toks)
+    # "." is a cue only in "Mrs. Novak": start from the title there, not from every full stop.
+    dots = [i + 1 for i in index.positions(_TITLES) if i + 1 < n and toks[i + 1].text == "."]
+    cues = index.among(_CONTEXT_NAME_TRIGGERS)
+    for i in sorted(cues + dots) if dots else cues:
+        strength = _cue_strength(toks, i)
+        if not strength:
+            continue
+        weak = strength == _WEAK
+        k = i + 1
+        if k < n and toks[k].text in (",", ":", "-"):
+            k += 1
+        while k < n and (toks[k].low in FILLERS or (toks[k].text == "," and toks[k - 1].low in FILLERS)):
+            k += 1  # "this is um priya shah": a filler before the name
+        first, words = k, 0
+        while k < n and words < 3:
+            if words and toks[k].low in NAME_PARTICLES:  # "Ferreira da Silva", "Mrs. van der Berghe"
+                p = k
+                while p < n and toks[p].low in NAME_PARTICLES:
+                    p += 1
+                if p < n and _name_word(toks[p], need_cap=True):
+                    k = p
+            elif not words and toks[k].low in NAME_PARTICLES:
+                p = k  # "Mr. van Houtte", "Mrs. de la Fuente"
+                while p < n and toks[p].low in NAME_PARTICLES and p - k < 3:
+                    p += 1
+                if p < n and _is_cap(toks[p]):
+                    k = p
+            if not _name_word(toks[k], need_cap=weak or (words > 0 and _is_cap(toks[first]))):
+                break
+            words += 1
+            k += 1
+            if k + 1 < n and toks[k].text == "-" and _name_word(toks[k + 1], need_cap=False):
+                k += 2
+        if words:
+            found.append((first, k - 1, "NAME"))
+        elif weak:
+            end = _lower_name_before_closer(toks, first, _opens_turn(toks, i))
+            if end is not None:
+                found.append((first, end, "NAME"))
+    return found
+
+
+# Words that close a self-introduction: "it's ada quill calling", "this is ada quill here".
+NAME_CLOSERS = {"calling", "here", "speaking", "again", "ringing"}
+
+
+def _opens_turn(toks: list[_Tok], i: int) -> bool:
+    """Does the cue ending at token i ("this is", "it's", "i'm", "i am") open the turn
+    ("uh hi, this is …", "yes it's …")?"""
+    low = toks[i].low
+    if low in ("it's", "i'm"):
+        before = i
+    elif i >= 1 and (low, toks[i - 1].low) in (("is", "this"), ("am", "i")):
+        before = i - 1
+    else:
+        return False
+    # back to the start of the line (a transcript holds many turns), over openers only
+    line_start = toks[i].match.string.rfind("\n", 0, toks[i].start)
+    k = before - 1
+    while k >= 0 and toks[k].start > line_start:
+        if toks[k].low not in _TURN_OPENERS:
+            return False
+        k -= 1
+    return True
+
+
+# What follows "this is" when no one is introduced: "this is really bad um", "this is so annoying".
+_NOT_A_NAME_AFTER_THIS = frozenset((
+    "really", "so", "very", "quite", "pretty", "too", "getting", "going", "taking", "what", "how",
+    "why", "where", "urgent", "important", "serious", "bad", "good", "great", "terrible", "awful",
+    "ridiculous", "frustrating", "annoying", "weird", "strange", "odd", "crazy", "new", "the",
+    "regarding", "concerning", "re", "literally", "totally", "definitely", "probably", "kind", "sort",
+    "fine", "sorry", "worried", "scared", "tired", "sick", "ill", "unwell", "better", "worse", "confused",
+    "done", "ready", "late", "here", "back", "still", "only", "all", "gone", "gotten", "been", "over",
+    "due", "booked", "trying", "hoping", "okay", "alright", "afraid", "concerned", "upset", "pregnant",
+    "diabetic", "allergic", "nearly", "almost", "like", "said", "told", "asked", "now", "calling",
+    "nothing", "something", "everything", "anything", "ringing", "phoning", "some", "any", "very",
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twenty", "thirty",
+    "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hurting", "bleeding", "dizzy", "fine",
+    "happening", "urgent", "wrong", "right", "correct", "true", "false", "possible", "same", "different",
+))  # fmt: skip
+_TURN_INTRO = re.compile(
+    r"(?:[\s,.]*(?:uh|um|er|erm|ah|hmm|mm|hi|hello|hey|yes|yeah|so|oh|good|morning|afternoon|evening|okay|ok)\b)*"
+    r"[\s,.]*(?:this is|it's|it’s|i'm|i’m|i am)\b"
+)
+_TURN_OPENERS = frozenset((*FILLERS, ",", ".", "hi", "hello", "hey", "yes", "yeah", "so", "oh", "good",
+                           "morning", "afternoon", "evening", "okay", "ok"))  # fmt: skip
+
+
+def _lower_name_before_closer(toks: list[_Tok], first: int, opening: bool = False) -> int | None:
+    """A name ASR wrote in lower case, known by what closes it: "it's josé al-khatib calling".
+
+    When the cue opens the turn ("uh hi, this is …", "yes it's …", "i'm …"), more closes a name
+    of two or three words: a filler ("uh this is tobias etcheverry um …"), the end of the turn
+    ("yes it's lucía fernández") or a comma ("i'm kemi adeyemi, i had a scan"); and a filler may
+    sit between its words ("this is anil um sharma"). Few other things are said that way there,
+    and the words that are (ages, feelings: "i'm feeling unwell") are left out by their form.
+    """
+    k, words, n = first, 0, len(toks)
+    last = first - 1
+    while k < n and words < 4:
+        t = toks[k]
+        if t.low in NAME_CLOSERS:
+            break
+        if opening and t.low in FILLERS:
+            if not words:
+                return None
+            m = k
+            while m < n and toks[m].low in FILLERS:
+                m += 1
+            if words < 2 and m < n and _lower_name_word(toks[m]):
+                k = m  # "anil um sharma": the filler is inside the name
+                continue
+            return last if words >= 2 else None
+        if opening and t.text in (",", ".", "?", "!"):
+            return last if words >= 2 else None
+        if opening and not words and _not_a_name_after_cue(t.low):
+            return None
+        if t.text == "-" and words:
+            k += 1
+            continue
+        if not _lower_name_word(t):
+            return None
+        words += 1
+        last = k
+        k += 1
+    if words and k < n and toks[k].low in NAME_CLOSERS and k > first:
+        return last
+    if opening and k >= n and 2 <= words <= 3:
+        return last
+    return None
+
+
+def _lower_name_word(t: _Tok) -> bool:
+    if _WORD_TOKEN.fullmatch(t.text) is None:
+        return False
+    if t.low in _PRONOUNS:
+        return False  # "it's me again"
+    return t.low not in _NOT_NAME_WORDS or t.low in NAME_PARTICLES
+
+
+_PRONOUNS = frozenset(("me", "him", "us", "them", "myself", "mine", "you", "it", "one"))
+
+
+def _not_a_name_after_cue(low: str) -> bool:
+    """Words that open no name after "this is"/"it's"/"i'm": "really", "feeling", "worried"."""
+    return low in _NOT_A_NAME_AFTER_THIS or low.endswith("ly") or (low.endswith("ing") and len(low) > 5)
+
+
+_CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
+_CONTEXT_NAME_TRIGGERS = _CUE_LAST_WORDS | RELATIVES
+_TITLES = ("mr", "mrs", "ms")
+_APOSTROPHE_NAME = re.compile(r"[A-Za-z]+['’][A-Za-z]+")
+_NOT_NAME_WORDS = frozenset(NAME_STOP | set(DIGIT_WORDS) | set(MONTHS) | RELATIVES)
+_STRONG, _WEAK = 2, 1
+_POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
+
+
+def _cues_by_last_word() -> dict[str, tuple[tuple[tuple[str, ...], int], ...]]:
+    """Last word of a cue -> (the words before it, strength), strong cues first."""
+    table: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for cues, strength in ((STRONG_NAME_CUES, _STRONG), (WEAK_NAME_CUES, _WEAK)):
+        for cue in cues:
+            assert len(cue) <= 3, cue  # _cue_strength compares at most two words before
+            table.setdefault(cue[-1], []).append((cue[:-1], strength))
+    return {last: tuple(entries) for last, entries in table.items()}
+
+
+_CUES_BY_LAST = _cues_by_last_word()
+
+
+def _cue_strength(toks: list[_Tok], i: int) -> int:
+    """_STRONG when a strong name cue ends at token i ("my name is"), _WEAK for a weak one ("this
+    is", "Mrs.", "my daughter"), 0 for none."""
+    low = toks[i].low
+    weak = False
+    for before, strength in _CUES_BY_LAST.get(low, ()):
+        m = len(before)
+        if m and (i < m or toks[i - 1].low != before[-1] or (m == 2 and toks[i - 2].low != before[0])):
+            continue
+        if strength == _STRONG:
+            return _STRONG
+        if not m and low in _TITLES and i + 1 < len(toks) and toks[i + 1].text == ".":
+            continue  # "Mrs. Novak": the cue ends at the dot
+        weak = True
+    if weak or (toks[i].text == "." and i > 0 and toks[i - 1].low in _TITLES):
+        return _WEAK
+    if low in RELATIVES and i > 0 and toks[i - 1].low in _POSSESSIVES:
+        return _WEAK
+    return 0
+
+
+def _name_word(tok: _Tok, need_cap: bool) -> bool:
+    if not _WORD_TOKEN.fullmatch(tok.text):
+        return False
+    if tok.low in _NOT_NAME_WORDS:
+        return False
+    if need_cap:
+        return _is_cap(tok) and tok.low not in COMMON_CAPITALISED
+    return len(tok.text) > 1
+
+
+def _drop_staff(toks: list[_Tok], spans: list[_Found]) -> list[_Found]:
+    """A name right after "Dr." is a provider: staff names are not PHI."""
+    kept = []
+    for a, b, label in spans:
+        if label == "NAME" and a > 0:
+            prev = toks[a - 1]
+            prev2 = toks[a - 2] if a > 1 else None
+            if prev.low in STAFF_TITLES or (
+                prev.text == "." and prev2 is not None and prev2.low in STAFF_TITLES
+            ):
+                continue
+        kept.append((a, b, label))
+    return kept

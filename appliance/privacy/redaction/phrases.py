@@ -1,0 +1,115 @@
+"""Runs of capitalised words that are not everyday or site words: a name ("Ngozi Oyelowo-Hart") or
+a place ("Tillerman Crescent", "Maplewood Gardens", "lives in Ashcombe")."""
+
+from __future__ import annotations
+
+from appliance.privacy.redaction.addresses import (
+    CARE_WORDS,
+    PLACE_CUE_PAIRS,
+    PLACE_CUES,
+    RESIDENCE_WORDS,
+    STREET_SUFFIXES,
+)
+from appliance.privacy.redaction.lexicon import COMMON_CAPITALISED, MONTHS
+from appliance.privacy.redaction.names import NAME_PARTICLES, STAFF_TITLES
+from appliance.privacy.redaction.spans import _Found
+from appliance.privacy.redaction.tokens import _WORD_TOKEN, _Index, _is_cap, _Tok
+
+
+def _find_capitalised_phrases(toks: list[_Tok], index: _Index) -> list[_Found]:
+    """Runs of capitalised words that are not everyday or site words, read as a name or a place.
+
+    A run may hold hyphens ("Mbeki-Ashdown"), name particles ("Ferreira da Silva", "Ó Briain") and
+    "St." ("St. Brigid's Residence"). It is a place (ADDRESS) when it ends in a street or residence
+    word ("Tillerman Crescent", "Maplewood Gardens") or follows a place cue ("lives in Ashcombe",
+    "from Fresno"); otherwise two name words or more are a full name.
+    """
+    found: list[_Found] = []
+    n, done = len(toks), 0
+    for i in index.capitalisable(_NOT_NAME_CAPS):
+        if i < done or not toks[i].text[0].isupper() or toks[i].text.isupper():
+            continue  # "MRN", "RCH": an acronym opens no name
+        first = _phrase_start(toks, i)
+        j, words = i, 1 + (first < i)
+        while True:
+            k = j + 1
+            if k + 1 < n and toks[k].text == "-" and _WORD_TOKEN.fullmatch(toks[k + 1].text):
+                j = k + 1
+                continue
+            p = k
+            while p < n and toks[p].low in NAME_PARTICLES and p - k < 3:
+                p += 1
+            if p < n and _phrase_word(toks[p]):
+                j, words = p, words + 1
+                continue
+            break
+        done = j + 1
+        last = toks[j].low
+        staff = _after_staff_title(toks, first)
+        if last in ("centre", "center") and toks[j - 1].low not in CARE_WORDS:
+            last = ""  # "Riverside Medical Center" is no one's home; "Hollybrook Care Centre" is
+        if last in STREET_SUFFIXES or last in RESIDENCE_WORDS:
+            if words >= 2:
+                if last in RESIDENCE_WORDS and first > 0 and toks[first - 1].low == "the":
+                    first -= 1  # "the Marigold Residence": the article is part of its name
+                found.append((first, _place_tail(toks, j), "ADDRESS"))
+        elif _after_place_cue(toks, first):
+            found.append((first, j, "ADDRESS"))
+        elif words >= 2 and not staff:
+            found.append((first, j, "NAME"))
+    return found
+
+
+def _phrase_start(toks: list[_Tok], i: int) -> int:
+    """Back over what cannot open a phrase on its own: "St." and possessives ("St. Brigid's Home")."""
+    while i > 0:
+        prev = toks[i - 1]
+        if i > 1 and prev.text == "." and toks[i - 2].low == "st":
+            i -= 2
+        elif i > 1 and prev.text == "-" and prev.start == toks[i].start - 1 and _is_cap(toks[i - 2]):
+            i -= 2  # "Jan-Willem": the part before the hyphen may be an everyday word
+        elif _is_cap(prev) and prev.low.endswith(("'s", "’s")) and prev.low not in COMMON_CAPITALISED:
+            i -= 1
+        else:
+            break
+    return i
+
+
+def _phrase_word(tok: _Tok) -> bool:
+    """A capitalised word that may continue a name or place ("Hollow", "Care", "Home", "Oyelowo")."""
+    if not _is_cap(tok) or not _WORD_TOKEN.fullmatch(tok.text) or (tok.text.isupper() and len(tok.text) > 1):
+        return False
+    low = tok.low
+    return low not in COMMON_CAPITALISED or low in STREET_SUFFIXES or low in RESIDENCE_WORDS
+
+
+def _after_staff_title(toks: list[_Tok], i: int) -> bool:
+    return i > 0 and (
+        toks[i - 1].low in STAFF_TITLES
+        or (toks[i - 1].text == "." and i > 1 and toks[i - 2].low in STAFF_TITLES)
+    )
+
+
+def _after_place_cue(toks: list[_Tok], i: int) -> bool:
+    """ "lives in X", "from X", "resident of X", "Old Mill Road in X", "moved to X"."""
+    if i == 0:
+        return False
+    before = toks[i - 1].low
+    before2 = toks[i - 2].low if i > 1 else ""
+    if before in PLACE_CUES:
+        return True
+    return (before, before2) in PLACE_CUE_PAIRS or (before in ("in", ",") and before2 in STREET_SUFFIXES)
+
+
+def _place_tail(toks: list[_Tok], j: int) -> int:
+    """A street or home named with its town: "Old Mill Road in Brookhaven", "Kestrel Way, Dayton"."""
+    k = j + 1
+    if k + 1 < len(toks) and toks[k].low in ("in", ",") and _phrase_word(toks[k + 1]):
+        k += 1
+        while k + 1 < len(toks) and _phrase_word(toks[k + 1]):
+            k += 1
+        return k
+    return j
+
+
+_NOT_NAME_CAPS = frozenset(COMMON_CAPITALISED | set(MONTHS) | STREET_SUFFIXES)
