@@ -18,12 +18,16 @@ everyday or site vocabulary. Provider names after "Dr." are staff, not PHI, and 
 Speed (issue 6: at least 1 MB of text per second on one core): cheap gates on the whole text
 (set operations on its words, a few regex searches) skip the finders that cannot match; the text
 is tokenized once, with map() over C functions; each finder starts only from its cue tokens, found
-through an index of where each word occurs (_Index), instead of walking every token in Python;
+through an index of where each word occurs (TokenIndex), instead of walking every token in Python;
 patterns that would be tried at every character are narrowed to the few places they can match
-(_find_written). Every such shortcut gives exactly the spans the plain scan gave.
+(find_written). Every such shortcut gives exactly the spans the plain scan gave.
 bench/redaction.py prints the figures.
 
-All patterns and word lists live in this module, in the PATTERNS / vocabulary section below.
+Layout: one module per kind of identifier, each holding its own words, patterns and finders
+(names, known_names, phrases, dates, ages, phones, numeric, ids, addresses, emails, urls, plates);
+what they share below them (lexicon: spoken English; tokens; numbers: number runs; cues: the words
+that label a number; spans: the result and merging); compose.py runs them and is the only module
+that knows them all. Each word list lives in one module, the one whose kind it defines.
 Labels: NAME DATE AGE PHONE EMAIL ADDRESS ZIP MRN SSN ID PLATE IP.
 """
 

@@ -5,10 +5,10 @@ rooms, wards and beds named by a letter ("ward C"). Numbered rooms are read with
 
 from __future__ import annotations
 
-from appliance.privacy.redaction.lexicon import _NUMBER_VOCAB, COMMON_CAPITALISED, NAME_STOP, RELATIVES
-from appliance.privacy.redaction.numbers import _is_number_or_digits, _Run
-from appliance.privacy.redaction.spans import _Found
-from appliance.privacy.redaction.tokens import _Index, _is_cap, _is_word, _Tok
+from appliance.privacy.redaction.lexicon import COMMON_CAPITALISED, NAME_STOP, NUMBER_VOCAB, RELATIVES
+from appliance.privacy.redaction.numbers import NumberRun, is_number_or_digits
+from appliance.privacy.redaction.spans import TokenSpan
+from appliance.privacy.redaction.tokens import Token, TokenIndex, is_cap, is_word
 
 # A number right after one of these is where a patient is: "Room 412", "room four twelve", "bed 7".
 ROOM_WORDS = {"room", "rm", "bed", "ward", "bay", "apartment", "apt", "unit", "flat"}
@@ -42,49 +42,49 @@ PLACE_CUE_PAIRS = {
 UNIT_WORDS = {"apartment", "apt", "unit", "suite", "number", "#", "lot"}
 
 
-_ROOM_SKIPS = frozenset(("number", "#", "no", ".", ":"))
+ROOM_SKIPS = frozenset(("number", "#", "no", ".", ":"))
 
 
-def _after_word(toks: list[_Tok], first: int, words: set[str]) -> bool:
+def after_word(toks: list[Token], first: int, words: set[str]) -> bool:
     """Is the token before `first` (past "number", "#", "no", ".") one of `words`?"""
     k = first - 1
-    while k >= 0 and toks[k].low in _ROOM_SKIPS:
+    while k >= 0 and toks[k].low in ROOM_SKIPS:
         k -= 1
     return k >= 0 and toks[k].low in words
 
 
-_COMPASS = frozenset(("north", "south", "east", "west"))
+COMPASS = frozenset(("north", "south", "east", "west"))
 
 
-def _room_letter(tok: _Tok) -> bool:
+def room_letter(tok: Token) -> bool:
     return (len(tok.text) == 1 and tok.text.isalpha() and tok.low not in ("i", "a")) or tok.text == "A"
 
 
-def _find_room_letters(toks: list[_Tok], index: _Index) -> list[_Found]:
+def find_room_letters(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     """A ward, bay or bed named by a letter: "ward C", "bay d"."""
-    found: list[_Found] = []
+    found: list[TokenSpan] = []
     n = len(toks)
     for i in index.positions(("ward", "bay", "bed", "room", "wing")):
-        if i + 1 < n and _room_letter(toks[i + 1]) and not (i + 2 < n and toks[i + 2].low in ("as", "and")):
+        if i + 1 < n and room_letter(toks[i + 1]) and not (i + 2 < n and toks[i + 2].low in ("as", "and")):
             found.append((i, i + 1, "ADDRESS"))
     return found
 
 
-def _find_care_places(toks: list[_Tok], index: _Index) -> list[_Found]:
+def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     """A care facility or street said in lower case: "the rosewood care home", "thistledown
     retirement village", "the elmsleigh hospice", "at clementine court". Its own name is one to
     three words before the generic ones; a street needs a word that places someone there."""
-    found: list[_Found] = []
+    found: list[TokenSpan] = []
     for j in index.positions(RESIDENCE_WORDS | STREET_SUFFIXES):
         street = toks[j].low in STREET_SUFFIXES and toks[j].low not in RESIDENCE_WORDS
         if street and toks[j].text[0].isupper():
             continue  # capitalised streets are found as phrases
         k, generic, named = j - 1, street or toks[j].low in CARE_PLACES, 0
-        while k >= 0 and j - k <= 5 and _is_word(toks[k]):
+        while k >= 0 and j - k <= 5 and is_word(toks[k]):
             low = toks[k].low
             if low in CARE_WORDS:
                 generic = True
-            elif low in NAME_STOP or low in COMMON_CAPITALISED or low in _NUMBER_VOCAB or low in RELATIVES:
+            elif low in NAME_STOP or low in COMMON_CAPITALISED or low in NUMBER_VOCAB or low in RELATIVES:
                 break
             else:
                 named += 1
@@ -96,7 +96,7 @@ def _find_care_places(toks: list[_Tok], index: _Index) -> list[_Found]:
         first = k + 1
         if k >= 0 and toks[k].low == "the" and not street:
             first = k
-        elif k >= 1 and toks[k].text == "," and _is_number_or_digits(toks[k - 1]):
+        elif k >= 1 and toks[k].text == "," and is_number_or_digits(toks[k - 1]):
             pass  # "flat 2, larkhill court"
         elif not (k >= 0 and toks[k].low in ("at", "in", "into", "to", "from", "on")):
             continue  # a place is where someone is: "at …", "in …", "the …"
@@ -104,8 +104,8 @@ def _find_care_places(toks: list[_Tok], index: _Index) -> list[_Found]:
     return found
 
 
-def _find_addresses(toks: list[_Tok], runs: list[_Run], index: _Index) -> list[_Found]:
-    found: list[_Found] = []
+def find_addresses(toks: list[Token], runs: list[NumberRun], index: TokenIndex) -> list[TokenSpan]:
+    found: list[TokenSpan] = []
     n = len(toks)
     by_first = {r.first: r for r in runs}
     for run in runs:
@@ -113,7 +113,7 @@ def _find_addresses(toks: list[_Tok], runs: list[_Run], index: _Index) -> list[_
             continue
         j = run.last + 1
         words = 0
-        while j < n and words < 4 and (_is_word(toks[j]) or toks[j].text == "."):
+        while j < n and words < 4 and (is_word(toks[j]) or toks[j].text == "."):
             if toks[j].low in STREET_SUFFIXES and words >= 1:
                 end = _address_tail(toks, by_first, j)
                 found.append((run.first, end, "ADDRESS"))
@@ -134,7 +134,7 @@ def _find_addresses(toks: list[_Tok], runs: list[_Run], index: _Index) -> list[_
     return found
 
 
-def _address_tail(toks: list[_Tok], by_first: dict[int, _Run], suffix: int) -> int:
+def _address_tail(toks: list[Token], by_first: dict[int, NumberRun], suffix: int) -> int:
     """Extend past the street suffix: ". ", unit ("apartment 3B"), then ", City"."""
     end = suffix
     k = end + 1
@@ -157,15 +157,15 @@ def _address_tail(toks: list[_Tok], by_first: dict[int, _Run], suffix: int) -> i
     if (
         k + 1 < len(toks)
         and toks[k].text == ","
-        and _is_cap(toks[k + 1])
+        and is_cap(toks[k + 1])
         and toks[k + 1].low not in COMMON_CAPITALISED
     ):
         end = k + 1
-        if end + 1 < len(toks) and _is_cap(toks[end + 1]) and toks[end + 1].low not in COMMON_CAPITALISED:
+        if end + 1 < len(toks) and is_cap(toks[end + 1]) and toks[end + 1].low not in COMMON_CAPITALISED:
             end += 1
     return end
 
 
-_PLACE_WORDS = frozenset(RESIDENCE_WORDS | STREET_SUFFIXES)
-_ROOM_LETTER_WORDS = frozenset(("ward", "bay", "bed", "room", "wing"))
+PLACE_WORDS = frozenset(RESIDENCE_WORDS | STREET_SUFFIXES)
+ROOM_LETTER_WORDS = frozenset(("ward", "bay", "bed", "room", "wing"))
 _PO = ("p", "po")

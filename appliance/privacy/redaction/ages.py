@@ -4,17 +4,17 @@
 from __future__ import annotations
 
 from appliance.privacy.redaction.cues import AFTER_NEG
-from appliance.privacy.redaction.numbers import _Run
-from appliance.privacy.redaction.spans import _Found
-from appliance.privacy.redaction.tokens import _Tok
+from appliance.privacy.redaction.numbers import NumberRun
+from appliance.privacy.redaction.spans import TokenSpan
+from appliance.privacy.redaction.tokens import Token
 
 AGE_BEFORE = {"age", "aged", "i'm", "im", "she's", "he's", "turned", "turning", "turns", "turn", "am", "is",
               "be", "nearly", "almost"}  # fmt: skip
 AGE_AFTER = {"years", "year", "yrs", "yo"}
 
 
-def _find_ages(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
-    found: list[_Found] = []
+def find_ages(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
+    found: list[TokenSpan] = []
     for run in runs:
         if not 90 <= _age_value(run) <= 125:
             continue
@@ -37,7 +37,7 @@ def _find_ages(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
     return found
 
 
-def _age_value(run: _Run) -> int:
+def _age_value(run: NumberRun) -> int:
     """The run's value when it can be an age: one group, or tens then ones said apart ("ninety
     four", as recognizers print it without the hyphen); otherwise 0."""
     g = run.groups

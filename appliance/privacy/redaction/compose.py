@@ -12,46 +12,46 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from appliance.privacy.redaction.addresses import (
-    _PLACE_WORDS,
-    _ROOM_LETTER_WORDS,
+    PLACE_WORDS,
+    ROOM_LETTER_WORDS,
     STREET_SUFFIXES,
-    _find_addresses,
-    _find_care_places,
-    _find_room_letters,
+    find_addresses,
+    find_care_places,
+    find_room_letters,
 )
-from appliance.privacy.redaction.ages import _find_ages
+from appliance.privacy.redaction.ages import find_ages
 from appliance.privacy.redaction.cues import CONTEXT_WORDS
-from appliance.privacy.redaction.dates import _find_dates, _find_day_ordinals
-from appliance.privacy.redaction.emails import EMAIL_TLDS, _find_emails, _find_written_emails
-from appliance.privacy.redaction.ids import _find_as_in, _find_codes, _find_written
+from appliance.privacy.redaction.dates import find_dates, find_day_ordinals
+from appliance.privacy.redaction.emails import EMAIL_TLDS, find_emails, find_written_emails
+from appliance.privacy.redaction.ids import find_as_in, find_codes, find_written
 from appliance.privacy.redaction.known_names import (
     KnownNames,
-    _find_known_names,
-    _known_index,
-    _repeated_names,
+    find_known_names,
+    known_index,
+    repeated_names,
 )
 from appliance.privacy.redaction.lexicon import (
-    _GATE_WORD,
-    _NUMBER_VOCAB,
     COMMON_CAPITALISED,
+    GATE_WORD,
     MONTHS,
     NAME_STOP,
+    NUMBER_VOCAB,
 )
 from appliance.privacy.redaction.names import (
-    _TURN_INTRO,
     NAME_CLOSERS,
     STAFF_TITLES,
-    _drop_staff,
-    _find_context_names,
-    _find_spelled,
+    TURN_INTRO,
+    drop_staff,
+    find_context_names,
+    find_spelled,
 )
-from appliance.privacy.redaction.numbers import _number_runs
-from appliance.privacy.redaction.numeric import _find_numbers
-from appliance.privacy.redaction.phrases import _NOT_NAME_CAPS, _find_capitalised_phrases
-from appliance.privacy.redaction.plates import _PLATE_WORDS, _find_plates
-from appliance.privacy.redaction.spans import Redaction, Span, _Found, _merge, _Raw, _redacted
-from appliance.privacy.redaction.tokens import _WORD_TOKEN, _Index, _tokens
-from appliance.privacy.redaction.urls import _find_spoken_urls, _find_urls
+from appliance.privacy.redaction.numbers import number_runs
+from appliance.privacy.redaction.numeric import find_numbers
+from appliance.privacy.redaction.phrases import NOT_NAME_CAPS, find_capitalised_phrases
+from appliance.privacy.redaction.plates import PLATE_WORDS, find_plates
+from appliance.privacy.redaction.spans import CharSpan, Redaction, Span, TokenSpan, merge, redacted
+from appliance.privacy.redaction.tokens import WORD_TOKEN, TokenIndex, tokens
+from appliance.privacy.redaction.urls import find_spoken_urls, find_urls
 
 
 class LearnedLayer(Protocol):
@@ -67,16 +67,16 @@ def find_spans(
     spans = _rule_spans(text, known_names)
     if learned is not None:
         spans += _kept_learned_spans(text, learned.find_many([text])[0])
-    return _merge(spans)
+    return merge(spans)
 
 
-def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[_Raw]:
+def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[CharSpan]:
     """The model's names and places, less the site's own words and staff ("Dr. Patel", "Elm Street")."""
     kept = []
     for start, end, label in found:
-        words = _WORD_TOKEN.findall(text[start:end])
+        words = WORD_TOKEN.findall(text[start:end])
         lows = [w.lower() for w in words]
-        if not words or all(w in _NOT_NAME_CAPS or w in NAME_STOP for w in lows):
+        if not words or all(w in NOT_NAME_CAPS or w in NAME_STOP for w in lows):
             continue
         if any(w in CONTEXT_WORDS for w in lows):  # "zip code": a cue word is never part of a name
             continue
@@ -87,12 +87,12 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[_R
     return kept
 
 
-def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[_Raw]:
+def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[CharSpan]:
     low = text.lower()
-    words = set(_GATE_WORD.findall(low))
-    spans = _find_known_names(text, low, known_names, words)
+    words = set(GATE_WORD.findall(low))
+    spans = find_known_names(text, low, known_names, words)
     has_digit = _DIGIT.search(text) is not None
-    numberish = has_digit or not words.isdisjoint(_NUMBER_VOCAB)
+    numberish = has_digit or not words.isdisjoint(NUMBER_VOCAB)
     months = not words.isdisjoint(MONTHS)
     # a spoken email ends in a top-level domain: "... at example dot com"
     email = "@" in text or (
@@ -112,8 +112,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[_Raw
     strong = not words.isdisjoint(_STRONG_GATE)
     as_in = " as in " in low  # "J as in juliet": a letter spelled with a word
     # "uh this is ada quill um …", "yes it's ada quill": a self-introduction opening the turn
-    filler_intro = _TURN_INTRO.match(low) is not None
-    plates = not words.isdisjoint(_PLATE_WORDS)
+    filler_intro = TURN_INTRO.match(low) is not None
+    plates = not words.isdisjoint(PLATE_WORDS)
     if not (
         numberish
         or months
@@ -127,54 +127,54 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[_Raw
         or "/" in text
         or "www" in words
         or "slash" in words
-        or not words.isdisjoint(_ROOM_LETTER_WORDS)
-        or not words.isdisjoint(_PLACE_WORDS)
+        or not words.isdisjoint(ROOM_LETTER_WORDS)
+        or not words.isdisjoint(PLACE_WORDS)
         or not words.isdisjoint(NAME_CLOSERS)
         or filler_intro
     ):
         return spans  # the common case: nothing here could be an identifier
-    toks, lows = _tokens(text)
-    index = _Index(lows)
-    runs = _number_runs(toks, lows, index) if numberish else []
-    found: list[_Found] = []
+    toks, lows = tokens(text)
+    index = TokenIndex(lows)
+    runs = number_runs(toks, lows, index) if numberish else []
+    found: list[TokenSpan] = []
     if runs:
-        found += _find_numbers(toks, runs)
-        found += _find_ages(toks, runs)
-        found += _find_day_ordinals(toks, runs)
+        found += find_numbers(toks, runs)
+        found += find_ages(toks, runs)
+        found += find_day_ordinals(toks, runs)
         if "box" in words or not words.isdisjoint(STREET_SUFFIXES):  # "P.O. box 12", "12 Elm Street"
-            found += _find_addresses(toks, runs, index)
+            found += find_addresses(toks, runs, index)
     if months:
-        found += _find_dates(toks, runs, index)
+        found += find_dates(toks, runs, index)
     if email:
-        found += _find_emails(toks, index)
+        found += find_emails(toks, index)
     if plates:
-        found += _find_plates(toks, index)
+        found += find_plates(toks, index)
     if codes:
-        found += _find_codes(toks, index)
+        found += find_codes(toks, index)
     if spelled:
-        found += _find_spelled(toks, index)
+        found += find_spelled(toks, index)
     if as_in:
-        found += _find_as_in(toks, runs, index)
-    if not words.isdisjoint(_ROOM_LETTER_WORDS):
-        found += _find_room_letters(toks, index)
-    if not words.isdisjoint(_PLACE_WORDS):
-        found += _find_care_places(toks, index)
+        found += find_as_in(toks, runs, index)
+    if not words.isdisjoint(ROOM_LETTER_WORDS):
+        found += find_room_letters(toks, index)
+    if not words.isdisjoint(PLACE_WORDS):
+        found += find_care_places(toks, index)
     if "slash" in words:
-        found += _find_spoken_urls(toks, index)
+        found += find_spoken_urls(toks, index)
     # a lower-case name is known only by the words around it: "it's ada quill calling"
     closers = not words.isdisjoint(NAME_CLOSERS)
-    names = _find_context_names(toks, index) if strong or caps or closers or filler_intro else []
+    names = find_context_names(toks, index) if strong or caps or closers or filler_intro else []
     if caps:
-        names += _find_capitalised_phrases(toks, index)
-    found += _drop_staff(toks, names)
+        names += find_capitalised_phrases(toks, index)
+    found += drop_staff(toks, names)
     spans += [(toks[a].match.start(), toks[b].match.end(), label) for a, b, label in found if a <= b]
     if "@" in text:
-        spans += _find_written_emails(text)
+        spans += find_written_emails(text)
     if has_digit:
-        spans += _find_written(text)
+        spans += find_written(text)
     if "/" in text or "www" in words:
-        spans += _find_urls(text)
-    return spans + _repeated_names(text, spans)
+        spans += find_urls(text)
+    return spans + repeated_names(text, spans)
 
 
 def _uncommon_capital(text: str) -> bool:
@@ -210,16 +210,16 @@ def redact(
     `learned` adds a model's names and places to the rules' spans (learned.shared_model()); it is
     for finished transcripts, being too slow for turn-by-turn use (see learned.py).
     """
-    return _redacted(text, find_spans(text, known_names, learned))
+    return redacted(text, find_spans(text, known_names, learned))
 
 
 def redact_many(
     texts: list[str], known_names: Iterable[str] | KnownNames = (), learned: LearnedLayer | None = None
 ) -> list[Redaction]:
     """`redact` for each text; the learned layer runs over all of them as one batch."""
-    known = known_names if isinstance(known_names, KnownNames) else _known_index(tuple(known_names))
+    known = known_names if isinstance(known_names, KnownNames) else known_index(tuple(known_names))
     found = learned.find_many(texts) if learned is not None else [[] for _ in texts]
     return [
-        _redacted(t, _merge(_rule_spans(t, known) + _kept_learned_spans(t, f)))
+        redacted(t, merge(_rule_spans(t, known) + _kept_learned_spans(t, f)))
         for t, f in zip(texts, found, strict=True)
     ]

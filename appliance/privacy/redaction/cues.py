@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from appliance.privacy.redaction.addresses import STREET_SUFFIXES
 from appliance.privacy.redaction.lexicon import SENTENCE_END
-from appliance.privacy.redaction.tokens import _Tok
+from appliance.privacy.redaction.tokens import Token
 
 # Nearest cue word before a number run decides its label. "number"/"is" are neutral (skipped);
 # NEG words mean the number is not an identifier (extensions, money, rooms, times).
@@ -33,7 +33,7 @@ AFTER_NEG = {"dollars", "dollar", "bucks", "cents", "percent", "minutes", "minut
              "steps", "miles", "feet"}  # fmt: skip
 
 
-def _context_label(toks: list[_Tok], first: int, window: int = 9) -> tuple[str | None, bool]:
+def context_label(toks: list[Token], first: int, window: int = 9) -> tuple[str | None, bool]:
     """(label of the nearest cue word before token `first`, whether a neutral "number" was seen)."""
     saw_number = False
     roles = _CONTEXT_ROLES
@@ -45,7 +45,7 @@ def _context_label(toks: list[_Tok], first: int, window: int = 9) -> tuple[str |
         low = toks[k].low
         role = roles.get(low)
         if role is None:
-            if low == "b" and _spelled_word_ends(toks, k, "dob"):
+            if low == "b" and spelled_word_ends(toks, k, "dob"):
                 return "DATE", saw_number  # "d o b one two …", "D.O.B."
             continue
         if role == _END:
@@ -60,7 +60,7 @@ def _context_label(toks: list[_Tok], first: int, window: int = 9) -> tuple[str |
     return None, saw_number
 
 
-def _spelled_word_ends(toks: list[_Tok], k: int, word: str) -> bool:
+def spelled_word_ends(toks: list[Token], k: int, word: str) -> bool:
     """Do the single letters ending at token k (dots between them allowed) spell `word`?"""
     for letter in reversed(word):
         while k >= 0 and toks[k].text == ".":
@@ -72,7 +72,7 @@ def _spelled_word_ends(toks: list[_Tok], k: int, word: str) -> bool:
 
 
 def _context_roles() -> dict[str, str]:
-    """What a word before a number says about it, in the order _context_label used to ask."""
+    """What a word before a number says about it, in the order context_label used to ask."""
     roles = dict.fromkeys((*STREET_SUFFIXES, "box"), "ZIP")
     roles.update(CONTEXT_WORDS)
     roles.update(dict.fromkeys(("number", "numbers", "digits", "#", "no"), _NEUTRAL))
@@ -84,5 +84,5 @@ _END, _NEUTRAL = "end of sentence", "neutral"
 _CONTEXT_ROLES = _context_roles()
 
 
-def _any_cue(toks: list[_Tok], a: int, b: int, words: set[str]) -> bool:
+def _any_cue(toks: list[Token], a: int, b: int, words: set[str]) -> bool:
     return any(toks[k].low in words for k in range(a, b))

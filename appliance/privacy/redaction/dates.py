@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 from appliance.privacy.redaction.lexicon import FILLERS, MONTHS, WEEKDAYS
-from appliance.privacy.redaction.numbers import _Group, _Run
-from appliance.privacy.redaction.spans import _Found
-from appliance.privacy.redaction.tokens import _Index, _is_word, _Tok
+from appliance.privacy.redaction.numbers import NumberGroup, NumberRun
+from appliance.privacy.redaction.spans import TokenSpan
+from appliance.privacy.redaction.tokens import Token, TokenIndex, is_word
 
 # Month words that are also everyday words: a date only next to a day or year.
 AMBIGUOUS_MONTHS = {
@@ -30,7 +30,7 @@ AMBIGUOUS_MONTHS = {
 BIRTH_WORDS = {"born", "birth", "dob", "birthdate", "b"}
 
 
-def _year_groups(groups: list[_Group]) -> bool:
+def year_groups(groups: list[NumberGroup]) -> bool:
     """Do these groups read as a year: 1992, "nineteen ninety-two", "ninety-two", "two thousand five"?"""
     if len(groups) == 1:
         g = groups[0]
@@ -43,7 +43,7 @@ def _year_groups(groups: list[_Group]) -> bool:
     return False
 
 
-def _is_numeric_date(run: _Run) -> bool:
+def is_numeric_date(run: NumberRun) -> bool:
     gs = run.groups
     if len(gs) < 3:
         return False
@@ -54,17 +54,17 @@ def _is_numeric_date(run: _Run) -> bool:
         1 <= month.value <= 12 and len(month.digits) <= 2 and 1 <= day.value <= 31 and len(day.digits) <= 2
     ):
         return False
-    return _year_groups(gs[2:])
+    return year_groups(gs[2:])
 
 
-def _birth_cue_near(toks: list[_Tok], first: int) -> bool:
+def birth_cue_near(toks: list[Token], first: int) -> bool:
     return any(toks[k].low in BIRTH_WORDS for k in range(max(0, first - 4), first))
 
 
-def _find_day_ordinals(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
+def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
     """A day of the month said without its month: "on the 5th", "Friday the 3rd", "on the
     eleventh". Not "on the 2nd floor": a word after the day (other than "of") is what it counts."""
-    found: list[_Found] = []
+    found: list[TokenSpan] = []
     n = len(toks)
     for run in runs:
         g = run.groups
@@ -74,7 +74,7 @@ def _find_day_ordinals(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
             continue
         before = toks[run.first - 2].low
         after = toks[run.last + 1] if run.last + 1 < n else None
-        if after is not None and _is_word(after) and after.low not in _DAY_FOLLOWERS:
+        if after is not None and is_word(after) and after.low not in _DAY_FOLLOWERS:
             continue
         if before in WEEKDAYS:
             found.append((run.first - 2, run.last, "DATE"))
@@ -86,10 +86,10 @@ def _find_day_ordinals(toks: list[_Tok], runs: list[_Run]) -> list[_Found]:
 _DAY_FOLLOWERS = frozenset(("of", "and", "or", "at", "but", "so", "i", "we", "she", "he", "they", *FILLERS))
 
 
-def _find_dates(toks: list[_Tok], runs: list[_Run], index: _Index) -> list[_Found]:
+def find_dates(toks: list[Token], runs: list[NumberRun], index: TokenIndex) -> list[TokenSpan]:
     by_first = {r.first: r for r in runs}
     by_last = {r.last: r for r in runs}
-    found: list[_Found] = []
+    found: list[TokenSpan] = []
     n = len(toks)
     for i in index.among(MONTHS):
         tok = toks[i]
@@ -121,11 +121,11 @@ def _find_dates(toks: list[_Tok], runs: list[_Run], index: _Index) -> list[_Foun
     return found
 
 
-def _following_year(toks: list[_Tok], by_first: dict[int, _Run], last: int, end: int) -> int:
+def _following_year(toks: list[Token], by_first: dict[int, NumberRun], last: int, end: int) -> int:
     k = last + 1
     if k < len(toks) and toks[k].low in (",", "of"):
         k += 1
     run = by_first.get(k)
-    if run is not None and _year_groups(run.groups):
+    if run is not None and year_groups(run.groups):
         return run.last
     return end

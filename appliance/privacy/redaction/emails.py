@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from appliance.privacy.redaction.lexicon import SENTENCE_END
-from appliance.privacy.redaction.spans import _Found, _Raw
-from appliance.privacy.redaction.tokens import _Index, _Tok
+from appliance.privacy.redaction.spans import CharSpan, TokenSpan
+from appliance.privacy.redaction.tokens import Token, TokenIndex
 
 EMAIL_PATTERN = re.compile(r"[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
@@ -16,9 +16,9 @@ EMAIL_STOP = {"is", "it's", "its", "email", "e", "mail", "address", "my", "me", 
               "use", "at", ",", ":", "it", "the", "was", "and", "or", "that's", "thats", "try"}  # fmt: skip
 
 
-def _find_emails(toks: list[_Tok], index: _Index) -> list[_Found]:
+def find_emails(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     """Spoken emails: "maria dot g at example dot com"."""
-    found: list[_Found] = []
+    found: list[TokenSpan] = []
     n = len(toks)
     for i in index.positions(("at",)):
         if i == 0:
@@ -39,7 +39,7 @@ def _find_emails(toks: list[_Tok], index: _Index) -> list[_Found]:
     return found
 
 
-def _email_domain_end(toks: list[_Tok], k: int) -> int | None:
+def _email_domain_end(toks: list[Token], k: int) -> int | None:
     n = len(toks)
     if k >= n or not toks[k].text.isalnum():
         return None
@@ -52,11 +52,11 @@ def _email_domain_end(toks: list[_Tok], k: int) -> int | None:
     return None
 
 
-def _find_written_emails(text: str) -> list[_Raw]:
+def find_written_emails(text: str) -> list[CharSpan]:
     """The EMAIL pattern's matches: each holds an "@" that the run of local-part characters before it
     reaches, so only the starts in that run are tried."""
     pattern = EMAIL_PATTERN
-    spans: list[_Raw] = []
+    spans: list[CharSpan] = []
     pos = 0
     while (at := text.find("@", pos)) >= 0:
         start = at

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 
-from appliance.privacy.redaction.cues import CONTEXT_WORDS, _context_label
+from appliance.privacy.redaction.cues import CONTEXT_WORDS, context_label
 from appliance.privacy.redaction.lexicon import DIGIT_WORDS, FILLERS
-from appliance.privacy.redaction.numbers import _is_number_word, _Run
-from appliance.privacy.redaction.spans import _Found, _Raw
-from appliance.privacy.redaction.tokens import _Index, _is_word, _single_letter, _Tok
+from appliance.privacy.redaction.numbers import NumberRun, is_number_word
+from appliance.privacy.redaction.spans import CharSpan, TokenSpan
+from appliance.privacy.redaction.tokens import Token, TokenIndex, is_word, single_letter
 
 WRITTEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("SSN", re.compile(r"\b\d{3}-\d{2}-\d{4}\b")),
@@ -23,7 +23,7 @@ WRITTEN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
-def _with_prefix_letters(toks: list[_Tok], first: int, label: str) -> int:
+def with_prefix_letters(toks: list[Token], first: int, label: str) -> int:
     """Include letters spoken right before an id ("RCH-104233", "R C H one oh four …", "A 1 2 3 …")."""
     k = first - 1
     if k >= 0 and toks[k].low in ("-", "dash", "hyphen"):
@@ -51,14 +51,14 @@ def _with_prefix_letters(toks: list[_Tok], first: int, label: str) -> int:
     return start
 
 
-def _has_mrn_prefix(toks: list[_Tok], first: int, run_first: int) -> bool:
+def has_mrn_prefix(toks: list[Token], first: int, run_first: int) -> bool:
     return "".join(t.low for t in toks[first:run_first] if t.text.isalpha()) == "rch"
 
 
-def _find_as_in(toks: list[_Tok], runs: list[_Run], index: _Index) -> list[_Found]:
+def find_as_in(toks: list[Token], runs: list[NumberRun], index: TokenIndex) -> list[TokenSpan]:
     """Letters spelled with a word for each ("K as in kilo, L as in lima, four four nine one"):
     the whole chain of such letters, bare letters and number runs that follow one another."""
-    found: list[_Found] = []
+    found: list[TokenSpan] = []
     n, done = len(toks), 0
     by_first = {r.first: r for r in runs}
     for i in index.positions(("as",)):
@@ -71,13 +71,13 @@ def _find_as_in(toks: list[_Tok], runs: list[_Run], index: _Index) -> list[_Foun
                 k += 1
             if k < n and _as_in_at(toks, k):
                 end = _as_in_word_end(toks, k + 3)
-            elif k < n and _single_letter(toks[k]) and toks[k].low not in ("a", "i"):
+            elif k < n and single_letter(toks[k]) and toks[k].low not in ("a", "i"):
                 end = k
             elif k in by_first:
                 end = by_first[k].last
             else:
                 break
-        label, _ = _context_label(toks, first, window=6)
+        label, _ = context_label(toks, first, window=6)
         found.append((first, end, label if label in ("PLATE", "MRN", "ID", "SSN", "ZIP") else "ID"))
         done = end + 1
     return found
@@ -86,26 +86,26 @@ def _find_as_in(toks: list[_Tok], runs: list[_Run], index: _Index) -> list[_Foun
 _AS_IN_JOINERS = frozenset((",", "-", ".", "dash", "hyphen", *FILLERS))
 
 
-def _as_in_word_end(toks: list[_Tok], end: int) -> int:
-    while end + 2 < len(toks) and toks[end + 1].text == "-" and _is_word(toks[end + 2]):
+def _as_in_word_end(toks: list[Token], end: int) -> int:
+    while end + 2 < len(toks) and toks[end + 1].text == "-" and is_word(toks[end + 2]):
         end += 2  # "X as in x-ray"
     return end
 
 
-def _as_in_at(toks: list[_Tok], k: int) -> bool:
+def _as_in_at(toks: list[Token], k: int) -> bool:
     """Token k is a letter and "as in <word>" follows it."""
     return (
         k + 3 < len(toks)
-        and _single_letter(toks[k])
+        and single_letter(toks[k])
         and toks[k + 1].low == "as"
         and toks[k + 2].low == "in"
-        and _is_word(toks[k + 3])
+        and is_word(toks[k + 3])
     )
 
 
-def _find_codes(toks: list[_Tok], index: _Index) -> list[_Found]:
+def find_codes(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     """Spoken codes mixing letters and digits: "W 1 2 3 4 5", "P X four four seven", "B C S 7 7 1"."""
-    found: list[_Found] = []
+    found: list[TokenSpan] = []
     n, done = len(toks), 0
     # A code needs a letter, and its letters are short upper-case tokens: start from those, back
     # up to where the chain of pieces begins, then read it forwards as the full scan did.
@@ -115,7 +115,7 @@ def _find_codes(toks: list[_Tok], index: _Index) -> list[_Found]:
         i = _code_chain_start(toks, anchor)
         j, letters, digits = i, 0, 0
         while j < n and _code_piece(toks[j]):
-            if toks[j].text[:1].isalpha() and not _is_number_word(toks[j]):
+            if toks[j].text[:1].isalpha() and not is_number_word(toks[j]):
                 letters += len(toks[j].text)
             else:
                 digits += len(toks[j].text) if toks[j].text.isdigit() else 1
@@ -123,18 +123,18 @@ def _find_codes(toks: list[_Tok], index: _Index) -> list[_Found]:
             if j + 1 < n and toks[j].text == "-" and _code_piece(toks[j + 1]):
                 j += 1
         if letters >= 1 and digits >= 2 and letters + digits >= 5:
-            label, _ = _context_label(toks, i, window=6)
+            label, _ = context_label(toks, i, window=6)
             found.append((i, j - 1, label if label in ("PLATE", "MRN", "ID", "SSN") else "ID"))
         done = j
     return found
 
 
-def _code_letter(tok: _Tok) -> bool:
+def _code_letter(tok: Token) -> bool:
     """A piece of a code that counts as a letter ("W", "PX"), not as a digit."""
-    return _code_piece(tok) and tok.text[:1].isalpha() and not _is_number_word(tok)
+    return _code_piece(tok) and tok.text[:1].isalpha() and not is_number_word(tok)
 
 
-def _code_chain_start(toks: list[_Tok], i: int) -> int:
+def _code_chain_start(toks: list[Token], i: int) -> int:
     """The first piece of the chain (pieces, joined directly or by "-") that token i is part of."""
     while i > 0:
         if _code_piece(toks[i - 1]):
@@ -146,7 +146,7 @@ def _code_chain_start(toks: list[_Tok], i: int) -> int:
     return i
 
 
-def _code_piece(tok: _Tok) -> bool:
+def _code_piece(tok: Token) -> bool:
     t = tok.text
     if t.isdigit() or (tok.low in DIGIT_WORDS and tok.low != "o"):
         return True
@@ -155,7 +155,7 @@ def _code_piece(tok: _Tok) -> bool:
     return t.isalpha() and t.isupper() and len(t) <= 4
 
 
-def _find_written(text: str) -> list[_Raw]:
+def find_written(text: str) -> list[CharSpan]:
     """WRITTEN_PATTERNS' matches, found without running each pattern over the whole text.
 
     The patterns open with \\b or a lookahead, so the regex engine would try them at every character
@@ -165,7 +165,7 @@ def _find_written(text: str) -> list[_Raw]:
     The spans are exactly those of WRITTEN_PATTERNS, in the same order.
     """
     ssn, mrn, id_mixed, id_hyphened = (p for _, p in WRITTEN_PATTERNS)
-    by_pattern: dict[re.Pattern[str], list[_Raw]] = {ssn: [], id_mixed: [], id_hyphened: []}
+    by_pattern: dict[re.Pattern[str], list[CharSpan]] = {ssn: [], id_mixed: [], id_hyphened: []}
     for start, end in _digit_runs(text):
         if end - start < 5:
             continue  # too short for any of them (the shortest, an ID, has six characters or "1-2-A")

@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 from itertools import islice
 
-from appliance.privacy.redaction.lexicon import _GATE_WORD, COMMON_CAPITALISED, DIGIT_WORDS, MONTHS, NAME_STOP
-from appliance.privacy.redaction.spans import Span, _Raw
-from appliance.privacy.redaction.tokens import _WORD_TOKEN
+from appliance.privacy.redaction.lexicon import COMMON_CAPITALISED, DIGIT_WORDS, GATE_WORD, MONTHS, NAME_STOP
+from appliance.privacy.redaction.spans import CharSpan, Span
+from appliance.privacy.redaction.tokens import WORD_TOKEN
 
 # Words too common to redact on their own even when a known name contains them.
 _EVERYDAY_WORDS = frozenset(
@@ -37,7 +37,7 @@ class KnownNames:
         self.full: dict[str, list[tuple[str, ...]]] = {}
         parts: set[str] = set()
         for name in names:
-            words = tuple(_GATE_WORD.findall(name.lower()))
+            words = tuple(GATE_WORD.findall(name.lower()))
             if not words:
                 continue
             self.full.setdefault(words[0], []).append(words)
@@ -50,11 +50,11 @@ class KnownNames:
         """Known names in `text` (`low` is text.lower(); `words` its set of [a-z]+ words, if known)."""
         return [Span(*s) for s in self._find(text, low, words)]
 
-    def _find(self, text: str, low: str, words: set[str] | None) -> list[_Raw]:
-        present = (set(_GATE_WORD.findall(low)) if words is None else words) & self.all_words
+    def _find(self, text: str, low: str, words: set[str] | None) -> list[CharSpan]:
+        present = (set(GATE_WORD.findall(low)) if words is None else words) & self.all_words
         if not present:
             return []
-        spans: list[_Raw] = []
+        spans: list[CharSpan] = []
         done = 0
         # Only the words of this text that can start or be part of a name are searched for, in
         # one regex pass; the words after a hit are read only to complete a full name.
@@ -62,7 +62,7 @@ class KnownNames:
             if hit.start() < done:
                 continue  # inside a full name already matched
             word = hit.group()
-            matches = [hit, *islice(_GATE_WORD.finditer(low, hit.end()), self.longest.get(word, 1) - 1)]
+            matches = [hit, *islice(GATE_WORD.finditer(low, hit.end()), self.longest.get(word, 1) - 1)]
             length = self._full_match(text, matches, 0)
             if length:
                 spans.append((hit.start(), matches[length - 1].end(), "NAME"))
@@ -84,9 +84,9 @@ class KnownNames:
         return 0
 
 
-def _join_adjacent(text: str, spans: list[_Raw]) -> list[_Raw]:
+def _join_adjacent(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     """ "Okonkwo-Hale", "Maria Gonzalez" found as parts: one span when only spaces or a hyphen part them."""
-    out: list[_Raw] = []
+    out: list[CharSpan] = []
     for s in spans:
         if out and text[out[-1][1] : s[0]].strip(" -") == "":
             out[-1] = (out[-1][0], s[1], "NAME")
@@ -96,7 +96,7 @@ def _join_adjacent(text: str, spans: list[_Raw]) -> list[_Raw]:
 
 
 @lru_cache(maxsize=64)
-def _known_index(names: tuple[str, ...]) -> KnownNames:
+def known_index(names: tuple[str, ...]) -> KnownNames:
     return KnownNames(names)
 
 
@@ -108,25 +108,27 @@ def _words_regex(words: frozenset[str]) -> re.Pattern[str]:
     return re.compile(f"(?<![a-z])(?:{alternatives})(?![a-z])")
 
 
-def _find_known_names(text: str, low: str, known: Iterable[str] | KnownNames, words: set[str]) -> list[_Raw]:
+def find_known_names(
+    text: str, low: str, known: Iterable[str] | KnownNames, words: set[str]
+) -> list[CharSpan]:
     if not isinstance(known, KnownNames):
         names = tuple(known)
         if not names:
             return []
-        known = _known_index(names)
+        known = known_index(names)
     return known._find(text, low, words)
 
 
-def _repeated_names(text: str, spans: list[_Raw]) -> list[_Raw]:
+def repeated_names(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     """A name found once is a name wherever else the turn says it: "uh Lakshmi, Lakshmi Narayanan"."""
     words = {
         w.lower()
         for a, b, label in spans
         if label == "NAME"
-        for w in _WORD_TOKEN.findall(text, a, b)
+        for w in WORD_TOKEN.findall(text, a, b)
         if len(w) > 2 and w.lower() not in _EVERYDAY_WORDS
     }
     if not words:
         return []
     # one pass over the words: an alternation of hundreds of names, or a find per name, is slow
-    return [(m.start(), m.end(), "NAME") for m in _WORD_TOKEN.finditer(text) if m.group().lower() in words]
+    return [(m.start(), m.end(), "NAME") for m in WORD_TOKEN.finditer(text) if m.group().lower() in words]

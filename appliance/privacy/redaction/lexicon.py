@@ -79,9 +79,9 @@ COMMON_CAPITALISED = {
     "mastercard", "amex", "discover", "walgreens", "cvs", "tylenol", "advil", "lisinopril",
     "metformin", "wait", "hold", "listen", "look", "maybe", "probably", "definitely",
 }  # fmt: skip
-_NUMBER_START = frozenset((*DIGIT_WORDS, *TEEN_WORDS, *TENS_WORDS, *ORDINAL_WORDS, *REPEATERS, "a"))
+NUMBER_START = frozenset((*DIGIT_WORDS, *TEEN_WORDS, *TENS_WORDS, *ORDINAL_WORDS, *REPEATERS, "a"))
 
 
 # Cheap gates, computed once per text with set operations, that decide which finders can matter.
-_GATE_WORD = re.compile(r"[a-z]+")
-_NUMBER_VOCAB = frozenset((*DIGIT_WORDS, *TEEN_WORDS, *TENS_WORDS, *ORDINAL_WORDS, *MULTIPLIERS))
+GATE_WORD = re.compile(r"[a-z]+")
+NUMBER_VOCAB = frozenset((*DIGIT_WORDS, *TEEN_WORDS, *TENS_WORDS, *ORDINAL_WORDS, *MULTIPLIERS))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from appliance.privacy.redaction.cues import _context_label, _spelled_word_ends
+from appliance.privacy.redaction.cues import context_label, spelled_word_ends
 from appliance.privacy.redaction.lexicon import (
     COMMON_CAPITALISED,
     DIGIT_WORDS,
@@ -15,8 +15,8 @@ from appliance.privacy.redaction.lexicon import (
     NAME_STOP,
     RELATIVES,
 )
-from appliance.privacy.redaction.spans import _Found
-from appliance.privacy.redaction.tokens import _WORD_TOKEN, _Index, _is_cap, _is_word, _single_letter, _Tok
+from appliance.privacy.redaction.spans import TokenSpan
+from appliance.privacy.redaction.tokens import WORD_TOKEN, Token, TokenIndex, is_cap, is_word, single_letter
 
 # Lower-case particles inside a name: "Ferreira da Silva", "van der Berghe", "Ó Briain".
 NAME_PARTICLES = {
@@ -61,33 +61,33 @@ WEAK_NAME_CUES = (
 STAFF_TITLES = {"dr", "doctor", "nurse", "pharmacist"}
 
 
-def _find_spelled(toks: list[_Tok], index: _Index) -> list[_Found]:
+def find_spelled(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     """Three or more single letters in a row: a spelled name, plate or id ("R A H M A N")."""
-    found: list[_Found] = []
+    found: list[TokenSpan] = []
     n, done = len(toks), 0
     for i in index.single_letters():
-        if i < done or not _single_letter(toks[i]):
+        if i < done or not single_letter(toks[i]):
             continue
         j, last, count = i, i, 0
         while j < n:
-            if _single_letter(toks[j]):
+            if single_letter(toks[j]):
                 last, count = j, count + 1
                 j += 1
-            elif toks[j].text in ("-", ".", ",") and j + 1 < n and _single_letter(toks[j + 1]):
+            elif toks[j].text in ("-", ".", ",") and j + 1 < n and single_letter(toks[j + 1]):
                 j += 1
             else:
                 break
-        if _spelled_word_ends(toks, last, "dob") and count == 3:
+        if spelled_word_ends(toks, last, "dob") and count == 3:
             pass  # "D.O.B.", "d o b": date of birth, a cue and no name
-        elif count >= 3 and not all(t.low in ("a", "i") for t in toks[i : last + 1] if _is_word(t)):
-            label, _ = _context_label(toks, i, window=6)
+        elif count >= 3 and not all(t.low in ("a", "i") for t in toks[i : last + 1] if is_word(t)):
+            label, _ = context_label(toks, i, window=6)
             found.append((i, last, label if label in ("PLATE", "MRN", "ID") else "NAME"))
         done = last + 1
     return found
 
 
-def _find_context_names(toks: list[_Tok], index: _Index) -> list[_Found]:
-    found: list[_Found] = []
+def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    found: list[TokenSpan] = []
     n = len(toks)
     # "." is a cue only in "Mrs. Novak": start from the title there, not from every full stop.
     dots = [i + 1 for i in index.positions(_TITLES) if i + 1 < n and toks[i + 1].text == "."]
@@ -114,9 +114,9 @@ def _find_context_names(toks: list[_Tok], index: _Index) -> list[_Found]:
                 p = k  # "Mr. van Houtte", "Mrs. de la Fuente"
                 while p < n and toks[p].low in NAME_PARTICLES and p - k < 3:
                     p += 1
-                if p < n and _is_cap(toks[p]):
+                if p < n and is_cap(toks[p]):
                     k = p
-            if not _name_word(toks[k], need_cap=weak or (words > 0 and _is_cap(toks[first]))):
+            if not _name_word(toks[k], need_cap=weak or (words > 0 and is_cap(toks[first]))):
                 break
             words += 1
             k += 1
@@ -135,7 +135,7 @@ def _find_context_names(toks: list[_Tok], index: _Index) -> list[_Found]:
 NAME_CLOSERS = {"calling", "here", "speaking", "again", "ringing"}
 
 
-def _opens_turn(toks: list[_Tok], i: int) -> bool:
+def _opens_turn(toks: list[Token], i: int) -> bool:
     """Does the cue ending at token i ("this is", "it's", "i'm", "i am") open the turn
     ("uh hi, this is …", "yes it's …")?"""
     low = toks[i].low
@@ -170,7 +170,7 @@ _NOT_A_NAME_AFTER_THIS = frozenset((
     "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hurting", "bleeding", "dizzy", "fine",
     "happening", "urgent", "wrong", "right", "correct", "true", "false", "possible", "same", "different",
 ))  # fmt: skip
-_TURN_INTRO = re.compile(
+TURN_INTRO = re.compile(
     r"(?:[\s,.]*(?:uh|um|er|erm|ah|hmm|mm|hi|hello|hey|yes|yeah|so|oh|good|morning|afternoon|evening|okay|ok)\b)*"
     r"[\s,.]*(?:this is|it's|it’s|i'm|i’m|i am)\b"
 )
@@ -178,7 +178,7 @@ _TURN_OPENERS = frozenset((*FILLERS, ",", ".", "hi", "hello", "hey", "yes", "yea
                            "morning", "afternoon", "evening", "okay", "ok"))  # fmt: skip
 
 
-def _lower_name_before_closer(toks: list[_Tok], first: int, opening: bool = False) -> int | None:
+def _lower_name_before_closer(toks: list[Token], first: int, opening: bool = False) -> int | None:
     """A name ASR wrote in lower case, known by what closes it: "it's josé al-khatib calling".
 
     When the cue opens the turn ("uh hi, this is …", "yes it's …", "i'm …"), more closes a name
@@ -222,8 +222,8 @@ def _lower_name_before_closer(toks: list[_Tok], first: int, opening: bool = Fals
     return None
 
 
-def _lower_name_word(t: _Tok) -> bool:
-    if _WORD_TOKEN.fullmatch(t.text) is None:
+def _lower_name_word(t: Token) -> bool:
+    if WORD_TOKEN.fullmatch(t.text) is None:
         return False
     if t.low in _PRONOUNS:
         return False  # "it's me again"
@@ -260,7 +260,7 @@ def _cues_by_last_word() -> dict[str, tuple[tuple[tuple[str, ...], int], ...]]:
 _CUES_BY_LAST = _cues_by_last_word()
 
 
-def _cue_strength(toks: list[_Tok], i: int) -> int:
+def _cue_strength(toks: list[Token], i: int) -> int:
     """_STRONG when a strong name cue ends at token i ("my name is"), _WEAK for a weak one ("this
     is", "Mrs.", "my daughter"), 0 for none."""
     low = toks[i].low
@@ -281,17 +281,17 @@ def _cue_strength(toks: list[_Tok], i: int) -> int:
     return 0
 
 
-def _name_word(tok: _Tok, need_cap: bool) -> bool:
-    if not _WORD_TOKEN.fullmatch(tok.text):
+def _name_word(tok: Token, need_cap: bool) -> bool:
+    if not WORD_TOKEN.fullmatch(tok.text):
         return False
     if tok.low in _NOT_NAME_WORDS:
         return False
     if need_cap:
-        return _is_cap(tok) and tok.low not in COMMON_CAPITALISED
+        return is_cap(tok) and tok.low not in COMMON_CAPITALISED
     return len(tok.text) > 1
 
 
-def _drop_staff(toks: list[_Tok], spans: list[_Found]) -> list[_Found]:
+def drop_staff(toks: list[Token], spans: list[TokenSpan]) -> list[TokenSpan]:
     """A name right after "Dr." is a provider: staff names are not PHI."""
     kept = []
     for a, b, label in spans:

@@ -9,21 +9,21 @@ import re
 from dataclasses import dataclass
 
 from appliance.privacy.redaction.lexicon import (
-    _NUMBER_START,
     DIGIT_WORDS,
     FILLERS,
     JOINERS,
     MULTIPLIERS,
+    NUMBER_START,
     ORDINAL_WORDS,
     REPEATERS,
     TEEN_WORDS,
     TENS_WORDS,
 )
-from appliance.privacy.redaction.tokens import _Index, _line_break_between, _Tok
+from appliance.privacy.redaction.tokens import Token, TokenIndex, line_break_between
 
 
 @dataclass(slots=True)
-class _Group:
+class NumberGroup:
     digits: str
     value: int
     ordinal: bool
@@ -32,10 +32,10 @@ class _Group:
 
 
 @dataclass(slots=True)
-class _Run:
+class NumberRun:
     first: int
     last: int
-    groups: list[_Group]
+    groups: list[NumberGroup]
     seps: list[str]  # separator before each group after the first ("" when adjacent)
     digits: str = ""  # all the groups' digits, set once the run is complete
 
@@ -50,7 +50,7 @@ def _numeral_ordinal(low: str) -> int | None:
 _NUMERAL_ORDINAL = re.compile(r"(\d+)(st|nd|rd|th)")
 
 
-def _is_number_start(toks: list[_Tok], i: int) -> bool:
+def _is_number_start(toks: list[Token], i: int) -> bool:
     low = toks[i].low
     kind = _NUMBER_WORD_KIND.get(low)
     if kind is None:
@@ -64,11 +64,11 @@ def _is_number_start(toks: list[_Tok], i: int) -> bool:
     return not (low == "o" and not _next_is_number(toks, i))
 
 
-def _next_is_number(toks: list[_Tok], i: int) -> bool:
+def _next_is_number(toks: list[Token], i: int) -> bool:
     return i + 1 < len(toks) and (toks[i + 1].low[:1].isdecimal() or toks[i + 1].low in DIGIT_WORDS)
 
 
-def _read_group(toks: list[_Tok], i: int) -> tuple[_Group, int] | None:
+def _read_group(toks: list[Token], i: int) -> tuple[NumberGroup, int] | None:
     """One number group starting at token i; returns it and the index after it."""
     n = len(toks)
     low = toks[i].low
@@ -77,19 +77,19 @@ def _read_group(toks: list[_Tok], i: int) -> tuple[_Group, int] | None:
         if low[:1].isdecimal():  # not isdigit: "²" is a digit that int() refuses
             ordv = _numeral_ordinal(low)
             if ordv is not None:
-                return _Group(str(ordv), ordv, True, i, i), i + 1
-            return _with_multiplier(toks, _Group(low, int(low), False, i, i))
+                return NumberGroup(str(ordv), ordv, True, i, i), i + 1
+            return _with_multiplier(toks, NumberGroup(low, int(low), False, i, i))
         if low == "a":
-            return _with_multiplier(toks, _Group("1", 1, False, i, i))
+            return _with_multiplier(toks, NumberGroup("1", 1, False, i, i))
         return None
     if kind == _REPEATER:
         if i + 1 < n and toks[i + 1].low in DIGIT_WORDS:
             d = str(DIGIT_WORDS[toks[i + 1].low])
-            return _Group(d * REPEATERS[low], int(d), False, i, i + 1), i + 2
+            return NumberGroup(d * REPEATERS[low], int(d), False, i, i + 1), i + 2
         return None
     if kind == _ORDINAL:
         v = ORDINAL_WORDS[low]
-        return _Group(str(v), v, True, i, i), i + 1
+        return NumberGroup(str(v), v, True, i, i), i + 1
     if kind == _TENS:
         v = TENS_WORDS[low]
         j = i + 1
@@ -102,35 +102,35 @@ def _read_group(toks: list[_Tok], i: int) -> tuple[_Group, int] | None:
             and toks[j].low not in ("oh", "o")
         ):
             v += DIGIT_WORDS[toks[j].low]
-            return _with_multiplier(toks, _Group(str(v), v, False, i, j))
+            return _with_multiplier(toks, NumberGroup(str(v), v, False, i, j))
         if j < n and toks[j].low in ORDINAL_WORDS and ORDINAL_WORDS[toks[j].low] < 10:
             v += ORDINAL_WORDS[toks[j].low]
-            return _Group(str(v), v, True, i, j), j + 1
-        return _with_multiplier(toks, _Group(str(v), v, False, i, i))
+            return NumberGroup(str(v), v, True, i, j), j + 1
+        return _with_multiplier(toks, NumberGroup(str(v), v, False, i, i))
     if kind == _TEEN:
-        return _with_multiplier(toks, _Group(str(TEEN_WORDS[low]), TEEN_WORDS[low], False, i, i))
+        return _with_multiplier(toks, NumberGroup(str(TEEN_WORDS[low]), TEEN_WORDS[low], False, i, i))
     if kind == _DIGIT_WORD:
         v = DIGIT_WORDS[low]
         # "oh seven" is one two-digit group (07), as in a spoken month or day.
         if v == 0 and i + 1 < n and toks[i + 1].low in DIGIT_WORDS and DIGIT_WORDS[toks[i + 1].low] > 0:
             d = DIGIT_WORDS[toks[i + 1].low]
-            return _Group(f"0{d}", d, False, i, i + 1), i + 2
-        return _with_multiplier(toks, _Group(str(v), v, False, i, i))
+            return NumberGroup(f"0{d}", d, False, i, i + 1), i + 2
+        return _with_multiplier(toks, NumberGroup(str(v), v, False, i, i))
     return None
 
 
-def _with_multiplier(toks: list[_Tok], g: _Group) -> tuple[_Group, int]:
+def _with_multiplier(toks: list[Token], g: NumberGroup) -> tuple[NumberGroup, int]:
     """Apply "hundred"/"thousand" after a group: "twelve hundred", "two thousand and five"."""
     j = g.last + 1
     n = len(toks)
     while j < n and toks[j].low in MULTIPLIERS and g.value < 1000:
-        g = _Group("", g.value * MULTIPLIERS[toks[j].low], False, g.first, j)
+        g = NumberGroup("", g.value * MULTIPLIERS[toks[j].low], False, g.first, j)
         j += 1
         k = j + 1 if j < n and toks[j].low == "and" else j
         if k < n and (toks[k].low in DIGIT_WORDS or toks[k].low in TEEN_WORDS or toks[k].low in TENS_WORDS):
             nxt = _read_group(toks, k)
             if nxt is not None and nxt[0].value < g.value and not nxt[0].digits.startswith("0"):
-                g = _Group("", g.value + nxt[0].value, False, g.first, nxt[0].last)
+                g = NumberGroup("", g.value + nxt[0].value, False, g.first, nxt[0].last)
                 j = nxt[1]
         g.digits = str(g.value)
     return g, j
@@ -148,8 +148,8 @@ _NUMBER_WORD_KIND = {
 _SEPARATORS = frozenset(JOINERS | FILLERS)
 
 
-def _number_runs(toks: list[_Tok], lows: list[str], index: _Index) -> list[_Run]:
-    runs: list[_Run] = []
+def number_runs(toks: list[Token], lows: list[str], index: TokenIndex) -> list[NumberRun]:
+    runs: list[NumberRun] = []
     n, j_done = len(toks), 0
     for i in index.number_starts():
         if i < j_done or not _is_number_start(toks, i):
@@ -158,15 +158,15 @@ def _number_runs(toks: list[_Tok], lows: list[str], index: _Index) -> list[_Run]
         if got is None:
             continue
         group, j = got
-        run = _Run(i, group.last, [group], [])
+        run = NumberRun(i, group.last, [group], [])
         while True:
             k, seps = j, []
             while k < n and lows[k] in _SEPARATORS and len(seps) < 3:
                 seps.append(lows[k])
                 k += 1
-            if k >= n or lows[k] == "a" or not (lows[k] in _NUMBER_START or lows[k][0].isdecimal()):
+            if k >= n or lows[k] == "a" or not (lows[k] in NUMBER_START or lows[k][0].isdecimal()):
                 break  # the common end of a run: a word, checked without a call
-            if _line_break_between(toks, j - 1, k):
+            if line_break_between(toks, j - 1, k):
                 break  # a number never runs on into the next line (the next turn of a transcript)
             if not _is_number_start(toks, k):
                 break
@@ -183,9 +183,9 @@ def _number_runs(toks: list[_Tok], lows: list[str], index: _Index) -> list[_Run]
     return runs
 
 
-def _is_number_or_digits(tok: _Tok) -> bool:
-    return tok.low[:1].isdigit() or _is_number_word(tok)
+def is_number_or_digits(tok: Token) -> bool:
+    return tok.low[:1].isdigit() or is_number_word(tok)
 
 
-def _is_number_word(tok: _Tok) -> bool:
+def is_number_word(tok: Token) -> bool:
     return tok.low in DIGIT_WORDS or tok.low in TEEN_WORDS or tok.low in TENS_WORDS

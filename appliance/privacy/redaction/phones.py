@@ -4,19 +4,19 @@ classified with the other numbers (numeric.py)."""
 
 from __future__ import annotations
 
-from appliance.privacy.redaction.numbers import _Run
-from appliance.privacy.redaction.tokens import _Tok
+from appliance.privacy.redaction.numbers import NumberRun
+from appliance.privacy.redaction.tokens import Token
 
 EXTENSION_WORDS = {"extension", "ext", "x"}
 
 
-def _is_extension_of(toks: list[_Tok], phone_last: int, run: _Run) -> bool:
+def is_extension_of(toks: list[Token], phone_last: int, run: NumberRun) -> bool:
     """Only an extension word (and dots, commas, "number") between a phone number and this run."""
     between = [t.low for t in toks[phone_last + 1 : run.first]]
     return bool(between) and between[0] in EXTENSION_WORDS and set(between[1:]) <= {".", ",", "number", "#"}
 
 
-def _with_phone_prefix(toks: list[_Tok], first: int) -> int:
+def with_phone_prefix(toks: list[Token], first: int) -> int:
     """ "plus four four …", "+44 …", "area code five five five …": the words that open a number."""
     k = first - 1
     if k >= 0 and toks[k].low in ("plus", "+"):

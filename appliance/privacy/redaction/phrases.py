@@ -12,11 +12,11 @@ from appliance.privacy.redaction.addresses import (
 )
 from appliance.privacy.redaction.lexicon import COMMON_CAPITALISED, MONTHS
 from appliance.privacy.redaction.names import NAME_PARTICLES, STAFF_TITLES
-from appliance.privacy.redaction.spans import _Found
-from appliance.privacy.redaction.tokens import _WORD_TOKEN, _Index, _is_cap, _Tok
+from appliance.privacy.redaction.spans import TokenSpan
+from appliance.privacy.redaction.tokens import WORD_TOKEN, Token, TokenIndex, is_cap
 
 
-def _find_capitalised_phrases(toks: list[_Tok], index: _Index) -> list[_Found]:
+def find_capitalised_phrases(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     """Runs of capitalised words that are not everyday or site words, read as a name or a place.
 
     A run may hold hyphens ("Mbeki-Ashdown"), name particles ("Ferreira da Silva", "Ó Briain") and
@@ -24,16 +24,16 @@ def _find_capitalised_phrases(toks: list[_Tok], index: _Index) -> list[_Found]:
     word ("Tillerman Crescent", "Maplewood Gardens") or follows a place cue ("lives in Ashcombe",
     "from Fresno"); otherwise two name words or more are a full name.
     """
-    found: list[_Found] = []
+    found: list[TokenSpan] = []
     n, done = len(toks), 0
-    for i in index.capitalisable(_NOT_NAME_CAPS):
+    for i in index.capitalisable(NOT_NAME_CAPS):
         if i < done or not toks[i].text[0].isupper() or toks[i].text.isupper():
             continue  # "MRN", "RCH": an acronym opens no name
         first = _phrase_start(toks, i)
         j, words = i, 1 + (first < i)
         while True:
             k = j + 1
-            if k + 1 < n and toks[k].text == "-" and _WORD_TOKEN.fullmatch(toks[k + 1].text):
+            if k + 1 < n and toks[k].text == "-" and WORD_TOKEN.fullmatch(toks[k + 1].text):
                 j = k + 1
                 continue
             p = k
@@ -60,37 +60,37 @@ def _find_capitalised_phrases(toks: list[_Tok], index: _Index) -> list[_Found]:
     return found
 
 
-def _phrase_start(toks: list[_Tok], i: int) -> int:
+def _phrase_start(toks: list[Token], i: int) -> int:
     """Back over what cannot open a phrase on its own: "St." and possessives ("St. Brigid's Home")."""
     while i > 0:
         prev = toks[i - 1]
         if i > 1 and prev.text == "." and toks[i - 2].low == "st":
             i -= 2
-        elif i > 1 and prev.text == "-" and prev.start == toks[i].start - 1 and _is_cap(toks[i - 2]):
+        elif i > 1 and prev.text == "-" and prev.start == toks[i].start - 1 and is_cap(toks[i - 2]):
             i -= 2  # "Jan-Willem": the part before the hyphen may be an everyday word
-        elif _is_cap(prev) and prev.low.endswith(("'s", "’s")) and prev.low not in COMMON_CAPITALISED:
+        elif is_cap(prev) and prev.low.endswith(("'s", "’s")) and prev.low not in COMMON_CAPITALISED:
             i -= 1
         else:
             break
     return i
 
 
-def _phrase_word(tok: _Tok) -> bool:
+def _phrase_word(tok: Token) -> bool:
     """A capitalised word that may continue a name or place ("Hollow", "Care", "Home", "Oyelowo")."""
-    if not _is_cap(tok) or not _WORD_TOKEN.fullmatch(tok.text) or (tok.text.isupper() and len(tok.text) > 1):
+    if not is_cap(tok) or not WORD_TOKEN.fullmatch(tok.text) or (tok.text.isupper() and len(tok.text) > 1):
         return False
     low = tok.low
     return low not in COMMON_CAPITALISED or low in STREET_SUFFIXES or low in RESIDENCE_WORDS
 
 
-def _after_staff_title(toks: list[_Tok], i: int) -> bool:
+def _after_staff_title(toks: list[Token], i: int) -> bool:
     return i > 0 and (
         toks[i - 1].low in STAFF_TITLES
         or (toks[i - 1].text == "." and i > 1 and toks[i - 2].low in STAFF_TITLES)
     )
 
 
-def _after_place_cue(toks: list[_Tok], i: int) -> bool:
+def _after_place_cue(toks: list[Token], i: int) -> bool:
     """ "lives in X", "from X", "resident of X", "Old Mill Road in X", "moved to X"."""
     if i == 0:
         return False
@@ -101,7 +101,7 @@ def _after_place_cue(toks: list[_Tok], i: int) -> bool:
     return (before, before2) in PLACE_CUE_PAIRS or (before in ("in", ",") and before2 in STREET_SUFFIXES)
 
 
-def _place_tail(toks: list[_Tok], j: int) -> int:
+def _place_tail(toks: list[Token], j: int) -> int:
     """A street or home named with its town: "Old Mill Road in Brookhaven", "Kestrel Way, Dayton"."""
     k = j + 1
     if k + 1 < len(toks) and toks[k].low in ("in", ",") and _phrase_word(toks[k + 1]):
@@ -112,4 +112,4 @@ def _place_tail(toks: list[_Tok], j: int) -> int:
     return j
 
 
-_NOT_NAME_CAPS = frozenset(COMMON_CAPITALISED | set(MONTHS) | STREET_SUFFIXES)
+NOT_NAME_CAPS = frozenset(COMMON_CAPITALISED | set(MONTHS) | STREET_SUFFIXES)

@@ -21,8 +21,8 @@ class Redaction:
     spans: tuple[Span, ...]
 
 
-_Found = tuple[int, int, str]  # token indexes
-_Raw = tuple[int, int, str]  # character offsets, before merging
+TokenSpan = tuple[int, int, str]  # token indexes
+CharSpan = tuple[int, int, str]  # character offsets, before merging
 
 
 _PRIORITY = {
@@ -31,7 +31,7 @@ _PRIORITY = {
 }  # fmt: skip
 
 
-def _merge(spans: list[_Raw]) -> list[Span]:
+def merge(spans: list[CharSpan]) -> list[Span]:
     """Overlapping spans become one, labelled by the most specific (then longest) of them."""
     merged: list[Span] = []
     if not spans:
@@ -52,11 +52,11 @@ def _merge(spans: list[_Raw]) -> list[Span]:
     return merged
 
 
-def _pick_label(spans: list[_Raw]) -> str:
+def _pick_label(spans: list[CharSpan]) -> str:
     return max(spans, key=lambda s: (_PRIORITY[s[2]], s[1] - s[0]))[2]
 
 
-def _redacted(text: str, spans: list[Span]) -> Redaction:
+def redacted(text: str, spans: list[Span]) -> Redaction:
     out: list[str] = []
     pos = 0
     for s in spans:

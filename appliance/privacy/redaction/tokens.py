@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from itertools import chain, repeat
 from typing import NamedTuple
 
-from appliance.privacy.redaction.lexicon import _NUMBER_START
+from appliance.privacy.redaction.lexicon import NUMBER_START
 
 # A letter of any script with its combining marks ("é" written as e + U+0301, "ọ̀"): names with
 # diacritics are one token, not a word cut at every accent.
@@ -17,10 +17,10 @@ from appliance.privacy.redaction.lexicon import _NUMBER_START
 _LETTERS = r"[^\W\d_]+(?:[\u0300-\u036f]+[^\W\d_]*)*"
 TOKEN_RE = re.compile(rf"{_LETTERS}(?:['’]{_LETTERS})*|\d+(?:st|nd|rd|th)?|…|\.\.\.|[^\s\w]|_")
 # One word token (letters, apostrophes inside): what str.isalpha() says, but combining marks count.
-_WORD_TOKEN = re.compile(rf"{_LETTERS}(?:['’]{_LETTERS})*")
+WORD_TOKEN = re.compile(rf"{_LETTERS}(?:['’]{_LETTERS})*")
 
 
-class _Tok(NamedTuple):
+class Token(NamedTuple):
     text: str
     low: str
     match: re.Match[str]
@@ -34,7 +34,7 @@ class _Tok(NamedTuple):
         return self.match.end()
 
 
-def _tokens(text: str) -> tuple[list[_Tok], list[str]]:
+def tokens(text: str) -> tuple[list[Token], list[str]]:
     """The tokens of `text`, and their lowered forms."""
     # Built with map() over C functions, not a Python loop: tokenizing was the largest single cost.
     # Offsets are asked of the match only for the few tokens that end up in a span. A token is
@@ -43,10 +43,10 @@ def _tokens(text: str) -> tuple[list[_Tok], list[str]]:
     matches = list(TOKEN_RE.finditer(text))
     texts = list(map(re.Match.group, matches))
     lows = list(map(str.lower, texts))
-    return list(map(tuple.__new__, repeat(_Tok), zip(texts, lows, matches, strict=True))), lows
+    return list(map(tuple.__new__, repeat(Token), zip(texts, lows, matches, strict=True))), lows
 
 
-class _Index:
+class TokenIndex:
     """Where each lowered token occurs, built once per text, and where each finder may start.
 
     Finders visit only their cue tokens instead of walking every token in Python, which is what
@@ -70,7 +70,7 @@ class _Index:
 
     def number_starts(self) -> list[int]:
         """Numerals and the words that can start a spoken number."""
-        return _in_order([v for k, v in self.items if k in _NUMBER_START or k[0].isdecimal()])
+        return _in_order([v for k, v in self.items if k in NUMBER_START or k[0].isdecimal()])
 
     def single_letters(self) -> list[int]:
         """Tokens that may be single letters (checked by the caller: "İ" lowers to two characters)."""
@@ -86,7 +86,7 @@ class _Index:
         found = [
             v
             for k, v in self.items
-            if len(k) > 1 and k not in skip and (k.isalpha() if k.isascii() else _WORD_TOKEN.fullmatch(k))
+            if len(k) > 1 and k not in skip and (k.isalpha() if k.isascii() else WORD_TOKEN.fullmatch(k))
         ]
         return _in_order(found)
 
@@ -101,19 +101,19 @@ def _in_order(lists: list[list[int]]) -> list[int]:
     return sorted(chain.from_iterable(lists))
 
 
-def _is_cap(tok: _Tok) -> bool:
+def is_cap(tok: Token) -> bool:
     return tok.text[:1].isupper() and tok.text[:1].isalpha()
 
 
-def _is_word(tok: _Tok) -> bool:
+def is_word(tok: Token) -> bool:
     return tok.text[:1].isalpha()
 
 
-def _line_break_between(toks: list[_Tok], a: int, b: int) -> bool:
+def line_break_between(toks: list[Token], a: int, b: int) -> bool:
     """Is there a line break between the end of token a and the start of token b?"""
     ta, tb = toks[a].match, toks[b].match
     return ta.string.find("\n", ta.end(), tb.start()) >= 0
 
 
-def _single_letter(tok: _Tok) -> bool:
+def single_letter(tok: Token) -> bool:
     return len(tok.text) == 1 and tok.text.isalpha()

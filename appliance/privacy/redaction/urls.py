@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from appliance.privacy.redaction.emails import EMAIL_TLDS
-from appliance.privacy.redaction.spans import _Found, _Raw
-from appliance.privacy.redaction.tokens import _Index, _Tok
+from appliance.privacy.redaction.spans import CharSpan, TokenSpan
+from appliance.privacy.redaction.tokens import Token, TokenIndex
 
 # Web addresses: "https://example.net/u/52", "www.example.org/ana-photos", "example.com/ana".
 URL_PATTERN = re.compile(
@@ -17,9 +17,9 @@ URL_PATTERN = re.compile(
 )
 
 
-def _find_spoken_urls(toks: list[_Tok], index: _Index) -> list[_Found]:
+def find_spoken_urls(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     """A web address said aloud: "example dot org slash ana", "www dot example dot net slash u slash 7"."""
-    found: list[_Found] = []
+    found: list[TokenSpan] = []
     n, done = len(toks), 0
     for i in index.positions(("slash",)):
         if i < 3 or i < done or toks[i - 1].low not in EMAIL_TLDS or toks[i - 2].low not in ("dot", "."):
@@ -48,10 +48,10 @@ _URL_PIECE = re.compile(r"[a-z0-9]+")
 _URL_JOINERS = frozenset(("slash", "dash", "dot", "underscore", "-", "/", "_"))
 
 
-def _find_urls(text: str) -> list[_Raw]:
+def find_urls(text: str) -> list[CharSpan]:
     """URL_PATTERN's matches, tried only in the runs of non-space characters that hold a "://", a
     "www." or a ".com/" (the pattern opens with \\b: the engine would try it at every word)."""
-    spans: list[_Raw] = []
+    spans: list[CharSpan] = []
     done = 0
     for hit in _URL_HINT.finditer(text):
         if hit.start() < done:
