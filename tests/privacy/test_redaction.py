@@ -39,7 +39,9 @@ def test_the_labeled_set_tripled_with_a_third_held_out():
     assert sizes["corpus_heldout"] >= total // 3 - 1
 
 
-@pytest.mark.parametrize("name, floor", [("corpus_heldout", 0.98), ("corpus_heldout2", 0.97)])
+@pytest.mark.parametrize(
+    "name, floor", [("corpus_heldout", 0.98), ("corpus_heldout2", 0.97), ("corpus_heldout3", 0.55)]
+)
 def test_held_out_floor(name, floor):
     # Rules alone, on utterances they were not tuned on. The goal is recall 0.99 (bench prints it);
     # these floors, under the figures measured (0.993 and 0.988 recall; first measured 0.947 and
@@ -57,7 +59,7 @@ def test_the_labeled_set_is_current():
     spec = importlib.util.spec_from_file_location("build", DATA / "build_utterances.py")
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
-    for name in (*DEVELOPMENT, "corpus_heldout", "corpus_heldout2"):
+    for name in (*DEVELOPMENT, "corpus_heldout", "corpus_heldout2", "corpus_heldout3"):
         lines = [x.strip() for x in (DATA / f"{name}.txt").read_text().splitlines()]
         want = [build.parse(x) for x in lines if x and not x.startswith("#")]
         got = load_examples(DATA / f"{name}.jsonl")
