@@ -22,6 +22,7 @@ from appliance.privacy.redaction.addresses import (
 from appliance.privacy.redaction.ages import find_ages
 from appliance.privacy.redaction.cues import CONTEXT_WORDS
 from appliance.privacy.redaction.dates import find_dates, find_day_ordinals
+from appliance.privacy.redaction.dictionary import is_dictionary_word
 from appliance.privacy.redaction.emails import EMAIL_TLDS, find_emails, find_written_emails
 from appliance.privacy.redaction.ids import find_as_in, find_codes, find_written
 from appliance.privacy.redaction.known_names import (
@@ -39,11 +40,14 @@ from appliance.privacy.redaction.lexicon import (
 )
 from appliance.privacy.redaction.names import (
     NAME_CLOSERS,
+    RELATIVE_GATE,
     STAFF_TITLES,
     TURN_INTRO,
+    WEAK_GATE,
     drop_staff,
     find_context_names,
     find_spelled,
+    find_unlisted_names,
 )
 from appliance.privacy.redaction.numbers import number_runs
 from appliance.privacy.redaction.numeric import find_numbers
@@ -114,6 +118,11 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[Char
     # "uh this is ada quill um …", "yes it's ada quill": a self-introduction opening the turn
     filler_intro = TURN_INTRO.match(low) is not None
     plates = not words.isdisjoint(PLATE_WORDS)
+    # a word no dictionary holds, in a lower-case turn: maybe a name or a place ("ottoline brask")
+    unlisted = _has_unlisted_word(words)
+    weak = not upper and (
+        not words.isdisjoint(RELATIVE_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE))
+    )
     if not (
         numberish
         or months
@@ -131,6 +140,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[Char
         or not words.isdisjoint(PLACE_WORDS)
         or not words.isdisjoint(NAME_CLOSERS)
         or filler_intro
+        or unlisted
+        or weak
     ):
         return spans  # the common case: nothing here could be an identifier
     toks, lows = tokens(text)
@@ -163,9 +174,11 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[Char
         found += find_spoken_urls(toks, index)
     # a lower-case name is known only by the words around it: "it's ada quill calling"
     closers = not words.isdisjoint(NAME_CLOSERS)
-    names = find_context_names(toks, index) if strong or caps or closers or filler_intro else []
+    names = find_context_names(toks, index) if strong or caps or closers or filler_intro or weak else []
     if caps:
         names += find_capitalised_phrases(toks, index)
+    if unlisted or (caps and not ascii_only):
+        names += find_unlisted_names(toks, index)
     found += drop_staff(toks, names)
     spans += [(toks[a].match.start(), toks[b].match.end(), label) for a, b, label in found if a <= b]
     if "@" in text:
@@ -175,6 +188,10 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[Char
     if "/" in text or "www" in words:
         spans += find_urls(text)
     return spans + repeated_names(text, spans)
+
+
+def _has_unlisted_word(words: set[str]) -> bool:
+    return any(len(w) > 2 and not is_dictionary_word(w) for w in words)
 
 
 def _uncommon_capital(text: str) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from appliance.privacy.redaction.cues import context_label, spelled_word_ends
+from appliance.privacy.redaction.dictionary import can_be_verb, is_dictionary_word, is_everyday
 from appliance.privacy.redaction.lexicon import (
     COMMON_CAPITALISED,
     DIGIT_WORDS,
@@ -57,6 +58,8 @@ WEAK_NAME_CUES = (
     ("mister",),
     ("patient",),
     ("with",),
+    ("patient", "is"),
+    ("tell",),
 )
 STAFF_TITLES = {"dr", "doctor", "nurse", "pharmacist"}
 
@@ -122,13 +125,87 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             k += 1
             if k + 1 < n and toks[k].text == "-" and _name_word(toks[k + 1], need_cap=False):
                 k += 2
+        if words and toks[i].low == "called" and not is_cap(toks[first]):
+            k = first + _listed_name_words(toks, first, k)  # "called back tomorrow" names no one
+            words = k - first
         if words:
             found.append((first, k - 1, "NAME"))
         elif weak:
             end = _lower_name_before_closer(toks, first, _opens_turn(toks, i))
+            if end is None:
+                end = _unlisted_name(toks, first, _cue_kind(toks, i))
             if end is not None:
                 found.append((first, end, "NAME"))
     return found
+
+
+def _listed_name_words(toks: list[Token], first: int, end: int) -> int:
+    """How many of the lower-case words first..end-1 after "called" can be a name: up to the first
+    that can be a verb or an adverb ("back", "yesterday"), unless no dictionary holds it."""
+    for k in range(first, end):
+        if is_dictionary_word(toks[k].low) and (can_be_verb(toks[k].low) or is_everyday(toks[k].low)):
+            return k - first
+    return end - first
+
+
+_TITLE, _RELATIVE, _OTHER = "title", "relative", "other"
+
+
+def _cue_kind(toks: list[Token], i: int) -> str:
+    low = toks[i].low
+    if low in _TITLES or low in ("mister", "missus") or (low == "." and toks[i - 1].low in _TITLES):
+        return _TITLE
+    if low in RELATIVES:
+        return _RELATIVE
+    return _OTHER
+
+
+def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
+    """A lower-case name after a weak cue, told from other words by a dictionary: "for maude
+    tremlett", "can you tell lucinda vayle", "mrs haverley", "my daughter poppy has …".
+
+    Up to three words are read, stopping at a function word, a closer or (after the first) a word
+    that can be a verb; dictionary words at the end are dropped ("for maude tremlett tomorrow").
+    What is left is a name when no dictionary holds one of its words; after a title ("mrs baker")
+    any word is a name; after a relative ("my daughter poppy") so is a word that cannot be a verb.
+    """
+    n, k, last = len(toks), first, first - 1
+    while k < n and k - first < 3:
+        t = toks[k]
+        if not _lower_name_word(t) or t.low in NAME_CLOSERS or len(t.text) < 2 or t.low in COMMON_CAPITALISED:
+            break  # "with doctor okafor", "about billing": staff and the site's own words
+        if k > first and is_dictionary_word(t.low) and can_be_verb(t.low):
+            break
+        if k == first and kind != _TITLE and _not_a_name_after_cue(t.low):
+            return None
+        last = k
+        k += 1
+        if k + 1 < n and toks[k].text == "-" and _lower_name_word(toks[k + 1]):
+            k += 1  # "summers-field": the part after the hyphen is read next
+    if last < first:
+        return None
+    if kind == _TITLE:
+        return last if toks[first - 1].low != "miss" or not is_dictionary_word(toks[first].low) else None
+    end = last
+    while end >= first and (toks[end].text == "-" or is_dictionary_word(toks[end].low)):
+        end -= 1
+    if end >= first:
+        return end
+    word = toks[first].low
+    if (
+        kind == _RELATIVE
+        and not can_be_verb(word)
+        and not is_everyday(word)
+        and _verb_or_end_after(toks, first + 1)
+    ):
+        return first  # "my daughter poppy has …", not "my friend texted me"
+    return None
+
+
+def _verb_or_end_after(toks: list[Token], k: int) -> bool:
+    if k >= len(toks) or toks[k].text in (",", ".", "?", "!", ";"):
+        return True
+    return is_word(toks[k]) and is_dictionary_word(toks[k].low) and can_be_verb(toks[k].low)
 
 
 # Words that close a self-introduction: "it's ada quill calling", "this is ada quill here".
@@ -238,6 +315,12 @@ def _not_a_name_after_cue(low: str) -> bool:
     return low in _NOT_A_NAME_AFTER_THIS or low.endswith("ly") or (low.endswith("ing") and len(low) > 5)
 
 
+# Weak cues that can open a lower-case name told by the dictionary (names.find_context_names).
+# Relatives and titles open a lower-case name even when every word is in the dictionary.
+RELATIVE_GATE = frozenset(("mr", "mrs", "ms", "miss", "mister", *RELATIVES))
+WEAK_GATE = frozenset(
+    ("for", "about", "tell", "is", "of", "with", "mr", "mrs", "ms", "miss", "mister", *RELATIVES)
+)
 _CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
 _CONTEXT_NAME_TRIGGERS = _CUE_LAST_WORDS | RELATIVES
 _TITLES = ("mr", "mrs", "ms")
@@ -304,3 +387,75 @@ def drop_staff(toks: list[Token], spans: list[TokenSpan]) -> list[TokenSpan]:
                 continue
         kept.append((a, b, label))
     return kept
+
+
+def find_unlisted_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """Names known by being in no dictionary, where no cue stands before them.
+
+    - Two or three such words together, in lower case: "can you ask ottoline brask to call".
+    - A capitalised word no dictionary holds (and no site word): "Isidore's temperature is high".
+    - A turn that opens with a name and a closer or a comma: "wynne ashcroft here", "jonas ebbe,
+      nine mill lane": one to three words, one of them unlisted.
+    """
+    found: list[TokenSpan] = []
+    n, done = len(toks), 0
+    for i in index.unlisted():
+        if i < done or not _lower_name_word(toks[i]) or toks[i].low in COMMON_CAPITALISED:
+            continue
+        first, last = i, i
+        while first > 0 and _unlisted(toks[first - 1]):
+            first -= 1
+        while last + 1 < n and _unlisted(toks[last + 1]):
+            last += 1
+        done = last + 1
+        if (is_cap(toks[i]) and not toks[i].text.isupper() and not _after_staff(toks, first)) or (
+            last > first and not toks[first].text[:1].isupper()
+        ):
+            found.append((first, last, "NAME"))
+        else:
+            opening = _opening_name(toks, first, last)
+            if opening is not None:
+                found.append(opening)
+    return found
+
+
+def _unlisted(tok: Token) -> bool:
+    return (
+        len(tok.text) > 2
+        and _lower_name_word(tok)
+        and tok.low not in COMMON_CAPITALISED
+        and not is_dictionary_word(tok.low)
+    )
+
+
+def _after_staff(toks: list[Token], i: int) -> bool:
+    """Is token i part of a provider's name: "Dr. Sofia Alvarez", "doctor okafor"?"""
+    k = i - 1
+    while k >= 0 and i - k < 3 and is_cap(toks[k]) and toks[k].low not in STAFF_TITLES:
+        k -= 1
+    if k >= 0 and toks[k].text == ".":
+        k -= 1
+    return k >= 0 and toks[k].low in STAFF_TITLES
+
+
+def _opening_name(toks: list[Token], first: int, last: int) -> TokenSpan | None:
+    """ "wynne ashcroft here", "jonas ebbe, …": name words from the start of the line (past
+    fillers and greetings) to a closer or a comma, one of them the unlisted word first..last."""
+    line_start = toks[first].match.string.rfind("\n", 0, toks[first].start)
+    k = first - 1
+    while k >= 0 and toks[k].start > line_start and _lower_name_word(toks[k]) and first - k < 3:
+        k -= 1
+    start = k + 1
+    if k >= 0 and toks[k].start > line_start and toks[k].low not in _TURN_OPENERS:
+        return None
+    end = last + 1
+    while (
+        end < len(toks)
+        and end - start < 3
+        and _lower_name_word(toks[end])
+        and toks[end].low not in NAME_CLOSERS
+    ):
+        end += 1
+    if end < len(toks) and (toks[end].low in NAME_CLOSERS or toks[end].text == ","):
+        return (start, end - 1, "NAME")
+    return None

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from itertools import chain, repeat
 from typing import NamedTuple
 
+from appliance.privacy.redaction.dictionary import is_dictionary_word
 from appliance.privacy.redaction.lexicon import NUMBER_START
 
 # A letter of any script with its combining marks ("é" written as e + U+0301, "ọ̀"): names with
@@ -89,6 +90,12 @@ class TokenIndex:
             if len(k) > 1 and k not in skip and (k.isalpha() if k.isascii() else WORD_TOKEN.fullmatch(k))
         ]
         return _in_order(found)
+
+    def unlisted(self) -> list[int]:
+        """Words of three letters or more that no English dictionary holds (dictionary.py)."""
+        return _in_order(
+            [v for k, v in self.items if len(k) > 2 and k[0].isalpha() and not is_dictionary_word(k)]
+        )
 
     def among(self, words: frozenset[str] | set[str] | dict[str, int]) -> list[int]:
         """Token indexes, in order, of every occurrence of any of these (many) lowered words."""

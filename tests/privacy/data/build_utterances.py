@@ -11,7 +11,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # the labeled files: hand-written (utterances, heldout) and written by write_corpus.py (corpus_*)
-NAMES = ("utterances", "heldout", "corpus_dev", "corpus_heldout", "corpus_heldout2", "corpus_heldout3")
+NAMES = ("utterances", "heldout", "corpus_dev", "corpus_heldout", "corpus_heldout2", "corpus_heldout3", "corpus_dev3")
 MARK = re.compile(r"\{([A-Z]+)\|([^{}]+)\}")
 
 
