@@ -24,7 +24,7 @@ from appliance.privacy.redaction.cues import CONTEXT_WORDS
 from appliance.privacy.redaction.dates import find_dates, find_day_ordinals
 from appliance.privacy.redaction.dictionary import is_dictionary_word
 from appliance.privacy.redaction.emails import EMAIL_TLDS, find_emails, find_written_emails
-from appliance.privacy.redaction.ids import find_as_in, find_codes, find_written
+from appliance.privacy.redaction.ids import CHAIN_CUES, find_as_in, find_code_chains, find_codes, find_written
 from appliance.privacy.redaction.known_names import (
     KnownNames,
     find_known_names,
@@ -118,6 +118,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[Char
     # "uh this is ada quill um …", "yes it's ada quill": a self-introduction opening the turn
     filler_intro = TURN_INTRO.match(low) is not None
     plates = not words.isdisjoint(PLATE_WORDS)
+    # a code after its cue, letters said as words: "member id is why jay kay four four seven"
+    chains = numberish and not words.isdisjoint(CHAIN_CUES)
     # a word no dictionary holds, in a lower-case turn: maybe a name or a place ("ottoline brask")
     unlisted = _has_unlisted_word(words)
     weak = not upper and (
@@ -164,6 +166,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[Char
         found += find_codes(toks, index)
     if spelled:
         found += find_spelled(toks, index)
+    if chains:
+        found += find_code_chains(toks, index)
     if as_in:
         found += find_as_in(toks, runs, index)
     if not words.isdisjoint(ROOM_LETTER_WORDS):

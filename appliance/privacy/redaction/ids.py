@@ -39,7 +39,7 @@ def with_prefix_letters(toks: list[Token], first: int, label: str) -> int:
             or (len(toks[k].text) == 1 and label in ("MRN", "ID", "PLATE", "SSN"))
         )
         and letters < 4
-        and toks[k].low not in CONTEXT_WORDS
+        and (toks[k].low not in CONTEXT_WORDS or toks[k].low == "rch")  # the MRN prefix is part of it
     ):
         if toks[k].low in ("i", "a") and letters == 0 and label not in ("MRN", "ID", "PLATE"):
             break
@@ -198,3 +198,86 @@ def _digit_runs(text: str) -> list[tuple[int, int]]:
 _DIGIT_ONWARDS = re.compile(r"\d[\w-]*")
 _WORD_OR_HYPHEN = re.compile(r"[\w-]")
 _MRN_TWIN = re.compile(r"r(?<!\wr)ch[- ]?\d{5,7}\b", re.IGNORECASE)
+
+
+# Letters said as words ("why jay kay", "double-u", "zed") and by the phonetic alphabet ("kilo lima"):
+# a letter inside a spoken code, though most are everyday words elsewhere ("see", "you", "why").
+LETTER_WORDS = {
+    "ay": "a", "bee": "b", "be": "b", "cee": "c", "see": "c", "sea": "c", "dee": "d", "ee": "e",
+    "eff": "f", "ef": "f", "gee": "g", "aitch": "h", "haitch": "h", "eye": "i", "jay": "j",
+    "kay": "k", "ell": "l", "el": "l", "em": "m", "en": "n", "pee": "p", "pea": "p", "cue": "q",
+    "queue": "q", "ar": "r", "are": "r", "arr": "r", "ess": "s", "es": "s", "tee": "t", "tea": "t",
+    "you": "u", "vee": "v", "ex": "x", "why": "y", "wy": "y", "zed": "z", "zee": "z",
+    "alpha": "a", "alfa": "a", "bravo": "b", "charlie": "c", "delta": "d", "echo": "e",
+    "foxtrot": "f", "golf": "g", "hotel": "h", "india": "i", "juliet": "j", "juliett": "j",
+    "kilo": "k", "lima": "l", "mike": "m", "november": "n", "oscar": "o", "papa": "p",
+    "quebec": "q", "romeo": "r", "sierra": "s", "tango": "t", "uniform": "u", "victor": "v",
+    "whiskey": "w", "whisky": "w", "xray": "x", "yankee": "y", "zulu": "z",
+}  # fmt: skip
+# Words after which a spoken code follows: the id cues, and "number", "id", "reference", "code".
+CHAIN_CUES = frozenset(
+    {w for w, label in CONTEXT_WORDS.items() if label in ("ID", "MRN", "SSN", "PLATE")}
+    | {"number", "id", "reference", "ref", "code", "mrn", "no"}
+)
+# Between the cue and the code: "my member id is …", "policy number: …", "the claim was …".
+_CHAIN_LEAD = frozenset(("is", "was", "number", "id", "no", ":", ",", "it's", "its", "my", "the", "reads",
+                         "says", "of", "on", "it", *FILLERS))  # fmt: skip
+_CHAIN_JOINERS = frozenset((",", "-", ".", "dash", "hyphen", *FILLERS))
+
+
+def find_code_chains(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A code spoken after its cue, its letters said as words or by the phonetic alphabet and its
+    digits as words: "member id is why jay kay four four seven one two", "policy tango romeo eight
+    eight two", "double-u ex why seven seven three one". A chain of letters, digits and number words
+    (joined by commas, "dash", fillers) counts when it holds a letter and two digits or more."""
+    found: list[TokenSpan] = []
+    n, done = len(toks), 0
+    for cue in index.among(CHAIN_CUES):
+        k = cue + 1
+        while k < n and toks[k].low in _CHAIN_LEAD and k - cue <= 4:
+            k += 1
+        if k < done or k >= n:
+            continue
+        first, last, letters, digits = k, -1, 0, 0
+        while k < n:
+            piece = _chain_piece(toks, k)
+            if piece is None:
+                if toks[k].low in _CHAIN_JOINERS and last >= 0 and k - last <= 2:
+                    k += 1
+                    continue
+                break
+            kind, k_next = piece
+            letters += kind == "letter"
+            digits += kind == "digits"
+            last = k_next - 1
+            k = k_next
+        if last >= first and letters and digits >= 2:
+            label, _ = context_label(toks, first, window=6)
+            found.append((first, last, label if label in ("MRN", "SSN", "PLATE") else "ID"))
+            done = last + 1
+    return found
+
+
+def _chain_piece(toks: list[Token], k: int) -> tuple[str, int] | None:
+    """("letter" or "digits", the index after the piece) for the piece at token k, or None."""
+    t = toks[k]
+    low = t.low
+    if low == "double" and k + 2 < len(toks) and toks[k + 1].text == "-" and toks[k + 2].low == "u":
+        return "letter", k + 3  # "double-u"
+    if (
+        low in ("double", "triple")
+        and k + 1 < len(toks)
+        and (toks[k + 1].low in DIGIT_WORDS or toks[k + 1].text.isdigit())
+    ):
+        return "digits", k + 2
+    if low.isdigit() or low in DIGIT_WORDS or is_number_word(t):
+        return "digits", k + 1
+    if (
+        low in LETTER_WORDS
+        or (single_letter(t) and low not in ("a", "i"))
+        or (t.text.isupper() and len(t.text) <= 3)
+    ):
+        return "letter", k + 1
+    if t.text.isalnum() and any(c.isdigit() for c in t.text) and any(c.isalpha() for c in t.text):
+        return "letter", k + 1  # "4B", "X99": a piece with both
+    return None
