@@ -262,6 +262,8 @@ def _chain_piece(toks: list[Token], k: int) -> tuple[str, int] | None:
     """("letter" or "digits", the index after the piece) for the piece at token k, or None."""
     t = toks[k]
     low = t.low
+    if low in CONTEXT_WORDS and low != "rch":
+        return None  # the next identifier's cue ("…, SSN 123-45-6789") ends this one
     if low == "double" and k + 2 < len(toks) and toks[k + 1].text == "-" and toks[k + 2].low == "u":
         return "letter", k + 3  # "double-u"
     if (
