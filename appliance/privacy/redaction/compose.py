@@ -17,6 +17,8 @@ from appliance.privacy.redaction.addresses import (
     STREET_SUFFIXES,
     find_addresses,
     find_care_places,
+    find_house_numbers,
+    find_lower_places,
     find_room_letters,
 )
 from appliance.privacy.redaction.ages import find_ages
@@ -156,6 +158,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[Char
         found += find_day_ordinals(toks, runs)
         if "box" in words or not words.isdisjoint(STREET_SUFFIXES):  # "P.O. box 12", "12 Elm Street"
             found += find_addresses(toks, runs, index)
+            found += find_house_numbers(toks, runs)
     if months:
         found += find_dates(toks, runs, index)
     if email:
@@ -172,6 +175,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[Char
         found += find_as_in(toks, runs, index)
     if not words.isdisjoint(ROOM_LETTER_WORDS):
         found += find_room_letters(toks, index)
+    if unlisted:
+        found += find_lower_places(toks, index)
     if not words.isdisjoint(PLACE_WORDS):
         found += find_care_places(toks, index)
     if "slash" in words:

@@ -115,6 +115,11 @@ def can_be_verb(low: str) -> bool:
     return t is not None and ("v" in t or "r" in t or low in _AUXILIARIES)
 
 
+def is_function_word(low: str) -> bool:
+    """A pronoun, article, preposition, auxiliary or the like ("me", "the", "would", "something")."""
+    return low in _SPOKEN
+
+
 def is_everyday(low: str) -> bool:
     """A function word or an everyday word of speech or of the site ("me", "okay", "pharmacy")."""
     return tags(low) == ""

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from appliance.privacy.redaction.addresses import (
     CARE_WORDS,
-    PLACE_CUE_PAIRS,
-    PLACE_CUES,
     RESIDENCE_WORDS,
     STREET_SUFFIXES,
+    after_place_cue,
 )
 from appliance.privacy.redaction.lexicon import COMMON_CAPITALISED, MONTHS
 from appliance.privacy.redaction.names import NAME_PARTICLES, STAFF_TITLES
@@ -53,7 +52,7 @@ def find_capitalised_phrases(toks: list[Token], index: TokenIndex) -> list[Token
                 if last in RESIDENCE_WORDS and first > 0 and toks[first - 1].low == "the":
                     first -= 1  # "the Marigold Residence": the article is part of its name
                 found.append((first, _place_tail(toks, j), "ADDRESS"))
-        elif _after_place_cue(toks, first):
+        elif after_place_cue(toks, first):
             found.append((first, j, "ADDRESS"))
         elif words >= 2 and not staff:
             found.append((first, j, "NAME"))
@@ -88,17 +87,6 @@ def _after_staff_title(toks: list[Token], i: int) -> bool:
         toks[i - 1].low in STAFF_TITLES
         or (toks[i - 1].text == "." and i > 1 and toks[i - 2].low in STAFF_TITLES)
     )
-
-
-def _after_place_cue(toks: list[Token], i: int) -> bool:
-    """ "lives in X", "from X", "resident of X", "Old Mill Road in X", "moved to X"."""
-    if i == 0:
-        return False
-    before = toks[i - 1].low
-    before2 = toks[i - 2].low if i > 1 else ""
-    if before in PLACE_CUES:
-        return True
-    return (before, before2) in PLACE_CUE_PAIRS or (before in ("in", ",") and before2 in STREET_SUFFIXES)
 
 
 def _place_tail(toks: list[Token], j: int) -> int:
