@@ -42,7 +42,6 @@ from appliance.privacy.redaction.lexicon import (
 )
 from appliance.privacy.redaction.names import (
     NAME_CLOSERS,
-    RELATIVE_GATE,
     STAFF_TITLES,
     TURN_INTRO,
     WEAK_GATE,
@@ -124,9 +123,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[Char
     chains = numberish and not words.isdisjoint(CHAIN_CUES)
     # a word no dictionary holds, in a lower-case turn: maybe a name or a place ("ottoline brask")
     unlisted = _has_unlisted_word(words)
-    weak = not upper and (
-        not words.isdisjoint(RELATIVE_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE))
-    )
+    weak = not upper and not words.isdisjoint(WEAK_GATE)
     if not (
         numberish
         or months

@@ -7,7 +7,13 @@ from __future__ import annotations
 import re
 
 from appliance.privacy.redaction.cues import context_label, spelled_word_ends
-from appliance.privacy.redaction.dictionary import can_be_verb, is_dictionary_word, is_everyday
+from appliance.privacy.redaction.dictionary import (
+    can_be_verb,
+    is_dictionary_word,
+    is_everyday,
+    is_function_word,
+    tags,
+)
 from appliance.privacy.redaction.lexicon import (
     COMMON_CAPITALISED,
     DIGIT_WORDS,
@@ -17,7 +23,15 @@ from appliance.privacy.redaction.lexicon import (
     RELATIVES,
 )
 from appliance.privacy.redaction.spans import TokenSpan
-from appliance.privacy.redaction.tokens import WORD_TOKEN, Token, TokenIndex, is_cap, is_word, single_letter
+from appliance.privacy.redaction.tokens import (
+    WORD_TOKEN,
+    Token,
+    TokenIndex,
+    is_cap,
+    is_word,
+    line_break_between,
+    single_letter,
+)
 
 # Lower-case particles inside a name: "Ferreira da Silva", "van der Berghe", "Ó Briain".
 NAME_PARTICLES = {
@@ -60,6 +74,7 @@ WEAK_NAME_CUES = (
     ("with",),
     ("patient", "is"),
     ("tell",),
+    ("ask",),
 )
 STAFF_TITLES = {"dr", "doctor", "nurse", "pharmacist"}
 
@@ -101,8 +116,14 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             continue
         weak = strength == _WEAK
         k = i + 1
+        apposition = k < n and toks[k].text == "," and toks[i].low in RELATIVES
         if k < n and toks[k].text in (",", ":", "-"):
             k += 1
+        if apposition and not toks[k - 1].text[:1].isupper():
+            end = _apposition_name(toks, k)  # "it's for my wife, opal harrow"
+            if end is not None:
+                found.append((k, end, "NAME"))
+                continue
         while k < n and (toks[k].low in FILLERS or (toks[k].text == "," and toks[k - 1].low in FILLERS)):
             k += 1  # "this is um priya shah": a filler before the name
         first, words = k, 0
@@ -199,7 +220,34 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
         and _verb_or_end_after(toks, first + 1)
     ):
         return first  # "my daughter poppy has …", not "my friend texted me"
+    if kind == _OTHER and toks[first - 1].low in _FRAME_CUES:
+        return _name_frame(toks, first)
     return None
+
+
+# Cues after which two everyday words that end where a name would end are taken for a name.
+_FRAME_CUES = frozenset(("for", "about", "tell", "ask", "of"))
+
+
+def _name_frame(toks: list[Token], first: int) -> int | None:
+    """Two or three content words after "for", "about", "tell", "ask", "behalf of", ending the
+    turn or followed by a mark or a function word: a name even when each is an everyday word
+    ("for holly frost", "about merry walker, she's…", "tell hunter gale the results"). Adverbs
+    and function words open no name ("about right now", "for my …")."""
+    n, k = len(toks), first
+    while k < n and k - first < 3:
+        low = toks[k].low
+        if not _lower_name_word(toks[k]) or len(low) < 3 or is_everyday(low) or low in COMMON_CAPITALISED:
+            break
+        t = tags(low)
+        if t is not None and "r" in t and "n" not in t:
+            break  # "about yesterday", "for sure"
+        k += 1
+    if k - first < 2:
+        return None
+    if k < n and not (toks[k].text in (",", ".", "?", "!", ";") or is_function_word(toks[k].low)):
+        return None
+    return k - 1
 
 
 def _verb_or_end_after(toks: list[Token], k: int) -> bool:
@@ -280,8 +328,8 @@ def _lower_name_before_closer(toks: list[Token], first: int, opening: bool = Fal
                 k = m  # "anil um sharma": the filler is inside the name
                 continue
             return last if words >= 2 else None
-        if opening and t.text in (",", ".", "?", "!"):
-            return last if words >= 2 else None
+        if opening and (t.text in (",", ".", "?", "!") or t.low == "and"):
+            return last if words >= 2 else None  # "i'm mark bishop and i need a refill"
         if opening and not words and _not_a_name_after_cue(t.low):
             return None
         if t.text == "-" and words:
@@ -319,7 +367,7 @@ def _not_a_name_after_cue(low: str) -> bool:
 # Relatives and titles open a lower-case name even when every word is in the dictionary.
 RELATIVE_GATE = frozenset(("mr", "mrs", "ms", "miss", "mister", *RELATIVES))
 WEAK_GATE = frozenset(
-    ("for", "about", "tell", "is", "of", "with", "mr", "mrs", "ms", "miss", "mister", *RELATIVES)
+    ("for", "about", "tell", "ask", "is", "of", "with", "mr", "mrs", "ms", "miss", "mister", *RELATIVES)
 )
 _CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
 _CONTEXT_NAME_TRIGGERS = _CUE_LAST_WORDS | RELATIVES
@@ -459,3 +507,16 @@ def _opening_name(toks: list[Token], first: int, last: int) -> TokenSpan | None:
     if end < len(toks) and (toks[end].low in NAME_CLOSERS or toks[end].text == ","):
         return (start, end - 1, "NAME")
     return None
+
+
+def _apposition_name(toks: list[Token], k: int) -> int | None:
+    """ "my husband, earl fletcher": after a relative and a comma, one to three name words that run
+    to the end of the turn or to a mark."""
+    n, first = len(toks), k
+    while k < n and k - first < 3 and _lower_name_word(toks[k]) and not is_function_word(toks[k].low):
+        k += 1
+    if k == first or (k < n and toks[k].text not in (",", ".", "?", "!", ";")):
+        return None
+    if k - 1 > first and line_break_between(toks, first, k - 1):
+        return None
+    return k - 1
