@@ -31,6 +31,7 @@ that knows them all. Each word list lives in one module, the one whose kind it d
 Labels: NAME DATE AGE PHONE EMAIL ADDRESS ZIP MRN SSN ID PLATE IP.
 """
 
+from appliance.privacy.redaction.answers import asked_for
 from appliance.privacy.redaction.compose import LearnedLayer, find_spans, redact, redact_many
 from appliance.privacy.redaction.known_names import KnownNames
 from appliance.privacy.redaction.spans import LABELS, NUMERIC_LABELS, Redaction, Span
@@ -42,6 +43,7 @@ __all__ = [
     "LearnedLayer",
     "Redaction",
     "Span",
+    "asked_for",
     "find_spans",
     "redact",
     "redact_many",

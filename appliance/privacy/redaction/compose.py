@@ -22,6 +22,7 @@ from appliance.privacy.redaction.addresses import (
     find_room_letters,
 )
 from appliance.privacy.redaction.ages import find_ages
+from appliance.privacy.redaction.answers import find_answer
 from appliance.privacy.redaction.cues import CONTEXT_WORDS
 from appliance.privacy.redaction.dates import find_dates, find_day_ordinals
 from appliance.privacy.redaction.dictionary import is_dictionary_word
@@ -237,12 +238,25 @@ def redact(
 
 
 def redact_many(
-    texts: list[str], known_names: Iterable[str] | KnownNames = (), learned: LearnedLayer | None = None
+    texts: list[str],
+    known_names: Iterable[str] | KnownNames = (),
+    learned: LearnedLayer | None = None,
+    asked: list[str | None] | None = None,
 ) -> list[Redaction]:
-    """`redact` for each text; the learned layer runs over all of them as one batch."""
+    """`redact` for each text; the learned layer runs over all of them as one batch. `asked` says,
+    for each text, what the question before it asked for (answers.asked_for: NAME, ADDRESS, ID or
+    None): a text that answers it is read as that answer ("rose baker" after "your full name?")."""
     known = known_names if isinstance(known_names, KnownNames) else known_index(tuple(known_names))
     found = learned.find_many(texts) if learned is not None else [[] for _ in texts]
+    questions = asked if asked is not None else [None] * len(texts)
     return [
-        redacted(t, merge(_rule_spans(t, known) + _kept_learned_spans(t, f)))
-        for t, f in zip(texts, found, strict=True)
+        redacted(t, merge(_rule_spans(t, known) + _kept_learned_spans(t, f) + _answer_spans(t, q)))
+        for t, f, q in zip(texts, found, questions, strict=True)
     ]
+
+
+def _answer_spans(text: str, asked: str | None) -> list[CharSpan]:
+    if asked is None or not text.strip():
+        return []
+    toks, _ = tokens(text)
+    return [(toks[a].match.start(), toks[b].match.end(), label) for a, b, label in find_answer(toks, asked)]

@@ -231,13 +231,23 @@ def find_code_chains(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     eight two", "double-u ex why seven seven three one". A chain of letters, digits and number words
     (joined by commas, "dash", fillers) counts when it holds a letter and two digits or more."""
     found: list[TokenSpan] = []
-    n, done = len(toks), 0
+    done = 0
     for cue in index.among(CHAIN_CUES):
-        k = cue + 1
-        while k < n and toks[k].low in _CHAIN_LEAD and k - cue <= 4:
-            k += 1
-        if k < done or k >= n:
-            continue
+        if cue + 1 >= done:
+            chains = find_code_chains_from(toks, cue + 1)
+            found += chains
+            done = chains[-1][1] + 1 if chains else done
+    return found
+
+
+def find_code_chains_from(toks: list[Token], k: int) -> list[TokenSpan]:
+    """The code chain that starts at token k, past a few lead words ("is", "my", "number"), as a
+    list of one span, or none (an answer to "your member number?" needs no cue before it)."""
+    n, start = len(toks), k
+    while k < n and toks[k].low in _CHAIN_LEAD and k - start <= 3:
+        k += 1
+    found: list[TokenSpan] = []
+    if k < n:
         first, last, letters, digits = k, -1, 0, 0
         while k < n:
             piece = _chain_piece(toks, k)
@@ -254,7 +264,6 @@ def find_code_chains(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         if last >= first and letters and digits >= 2:
             label, _ = context_label(toks, first, window=6)
             found.append((first, last, label if label in ("MRN", "SSN", "PLATE") else "ID"))
-            done = last + 1
     return found
 
 
