@@ -25,7 +25,7 @@ from appliance.privacy.redaction.ages import find_ages
 from appliance.privacy.redaction.answers import find_answer
 from appliance.privacy.redaction.cues import CONTEXT_WORDS
 from appliance.privacy.redaction.dates import find_dates, find_day_ordinals
-from appliance.privacy.redaction.dictionary import is_dictionary_word
+from appliance.privacy.redaction.dictionary import dictionary_words, is_dictionary_word
 from appliance.privacy.redaction.emails import EMAIL_TLDS, find_emails, find_written_emails
 from appliance.privacy.redaction.ids import CHAIN_CUES, find_as_in, find_code_chains, find_codes, find_written
 from appliance.privacy.redaction.known_names import (
@@ -42,6 +42,7 @@ from appliance.privacy.redaction.lexicon import (
     NUMBER_VOCAB,
 )
 from appliance.privacy.redaction.names import (
+    FRAME_GATE,
     NAME_CLOSERS,
     STAFF_TITLES,
     TURN_INTRO,
@@ -124,7 +125,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[Char
     chains = numberish and not words.isdisjoint(CHAIN_CUES)
     # a word no dictionary holds, in a lower-case turn: maybe a name or a place ("ottoline brask")
     unlisted = _has_unlisted_word(words)
-    weak = not upper and not words.isdisjoint(WEAK_GATE)
+    weak = not upper and (not words.isdisjoint(FRAME_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE)))
     if not (
         numberish
         or months
@@ -198,7 +199,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[Char
 
 
 def _has_unlisted_word(words: set[str]) -> bool:
-    return any(len(w) > 2 and not is_dictionary_word(w) for w in words)
+    # most words are dictionary words as they stand: one set difference leaves the few to stem
+    return any(len(w) > 2 and not is_dictionary_word(w) for w in words.difference(dictionary_words()))
 
 
 def _uncommon_capital(text: str) -> bool:

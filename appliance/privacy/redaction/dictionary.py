@@ -104,6 +104,12 @@ def tags(low: str) -> str | None:
     return found
 
 
+@lru_cache(maxsize=1)
+def dictionary_words() -> frozenset[str]:
+    """Every word the dictionary lists as it stands (inflected forms are found by tags())."""
+    return frozenset(_table())
+
+
 def is_dictionary_word(low: str) -> bool:
     return tags(low) is not None
 

@@ -363,12 +363,11 @@ def _not_a_name_after_cue(low: str) -> bool:
     return low in _NOT_A_NAME_AFTER_THIS or low.endswith("ly") or (low.endswith("ing") and len(low) > 5)
 
 
-# Weak cues that can open a lower-case name told by the dictionary (names.find_context_names).
-# Relatives and titles open a lower-case name even when every word is in the dictionary.
-RELATIVE_GATE = frozenset(("mr", "mrs", "ms", "miss", "mister", *RELATIVES))
-WEAK_GATE = frozenset(
-    ("for", "about", "tell", "ask", "is", "of", "with", "mr", "mrs", "ms", "miss", "mister", *RELATIVES)
-)
+# Gates (compose.py) for lower-case names after weak cues. Relatives, titles and a name's frame
+# ("for holly frost") open one even when every word is in the dictionary; the other weak cues
+# only when some word of the turn is in none (checked first: it is the rarer).
+FRAME_GATE = frozenset(("for", "about", "tell", "ask", "mr", "mrs", "ms", "miss", "mister", *RELATIVES))
+WEAK_GATE = frozenset(("is", "of", "with", "i'm", "it's", *FRAME_GATE))
 _CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
 _CONTEXT_NAME_TRIGGERS = _CUE_LAST_WORDS | RELATIVES
 _TITLES = ("mr", "mrs", "ms")
