@@ -40,6 +40,8 @@ CASES = {
     "name, in apposition": ("it's for my wife, opal harrow", "opal harrow"),
     "name, opening and closed by and": ("hi i'm dale porter and i need a refill", "dale porter"),
     "name, opening the turn": ("wynne ashcroft here, about my scan", "wynne ashcroft"),
+    "name, said again in full": ("it's kit, kit rowntree", "kit, kit rowntree"),
+    "name that is also a verb, after a relative": ("my husband grant is poorly", "grant"),
     # dates: full, year of birth alone, day and month without a year; words and digits
     "date of birth, words": ("born March third nineteen eighty", "March third nineteen eighty"),
     "date of birth, digits": ("date of birth March 3rd, 1980", "March 3rd, 1980"),
@@ -183,6 +185,8 @@ NOT_PHI = (
     "my friend texted me that she's going to kill herself",
     "my son can't catch his breath",
     "my husband cut himself and the blood won't stop",
+    "my son still has a cough",
+    "my daughter just had a fall",
     "i'm calling from work",
     "she lives in a flat near the station",
     "my member id is on the card",

@@ -220,6 +220,8 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
         and _verb_or_end_after(toks, first + 1)
     ):
         return first  # "my daughter poppy has …", not "my friend texted me"
+    if kind == _RELATIVE and _name_before_auxiliary(toks, first):
+        return first  # "my husband grant is poorly": two verbs in a row, so the first is a name
     if kind == _OTHER and toks[first - 1].low in _FRAME_CUES:
         return _name_frame(toks, first)
     return None
@@ -248,6 +250,16 @@ def _name_frame(toks: list[Token], first: int) -> int | None:
     if k < n and not (toks[k].text in (",", ".", "?", "!", ";") or is_function_word(toks[k].low)):
         return None
     return k - 1
+
+
+def _name_before_auxiliary(toks: list[Token], k: int) -> bool:
+    """Between a relative and "is", "was", "has", "had" stands a name, even one that can be a verb,
+    unless it can be an adverb ("my son still has …") or is an everyday word ("my son can't …")."""
+    if k + 1 >= len(toks) or toks[k + 1].low not in ("is", "was", "has", "had", "hasn't", "isn't", "wasn't"):
+        return False
+    word = toks[k].low
+    t = tags(word)
+    return len(word) > 2 and t is not None and "r" not in t and not is_everyday(word)
 
 
 def _verb_or_end_after(toks: list[Token], k: int) -> bool:
@@ -328,6 +340,9 @@ def _lower_name_before_closer(toks: list[Token], first: int, opening: bool = Fal
                 k = m  # "anil um sharma": the filler is inside the name
                 continue
             return last if words >= 2 else None
+        if opening and t.text == "," and words == 1 and k + 1 < n and toks[k + 1].low == toks[last].low:
+            k += 1  # "it's kit, kit rowntree": the name said again, now in full
+            continue
         if opening and (t.text in (",", ".", "?", "!") or t.low == "and"):
             return last if words >= 2 else None  # "i'm mark bishop and i need a refill"
         if opening and not words and _not_a_name_after_cue(t.low):
