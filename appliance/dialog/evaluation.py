@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from appliance.dialog.commands import AskKnowledge, Command, HandOff, StartFlow
+from appliance.dialog.commands import AskKnowledge, Clarify, Command, HandOff, StartFlow
 from appliance.dialog.redflags import RedFlag, check_red_flags, semantic_flag
 from appliance.dialog.sitepack import SitePack
 from appliance.dialog.understanding import CommandGenerator, DialogContext
@@ -100,6 +100,8 @@ def command_label(commands: list[Command]) -> str:
             return cmd.flow
     if any(isinstance(c, AskKnowledge) for c in commands):
         return "faq"
+    if any(isinstance(c, Clarify) for c in commands):
+        return "clarify"  # asked which request the caller means
     return "none"
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from appliance.dialog.commands import (
     AskKnowledge,
     CancelFlow,
+    Clarify,
     Command,
     Goodbye,
     HandOff,
@@ -32,7 +33,8 @@ from appliance.dialog.understanding import DialogContext
 
 # Turns where the caller may name a new request (not an answer to a question the agent asked).
 OPEN_EXPECTS = (None, "anything_else")
-_REQUESTS = (StartFlow, HandOff, AskKnowledge)
+# (a question back, "move it or cancel it?", is the rules' request too: never overruled by meaning)
+_REQUESTS = (StartFlow, HandOff, AskKnowledge, Clarify)
 # What a turn is wholly about when a rule names it: the meaning of its other words ("I don't want
 # this call recorded" is near "I don't want my appointment") must not add a request beside it.
 _WHOLE_TURN = (RefuseRecording, Repeat, CancelFlow, Goodbye)
