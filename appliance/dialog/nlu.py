@@ -93,9 +93,17 @@ class RuleNlu:
     async def propose(self, utterance: str, context: DialogContext) -> list[Command]:
         return self.understand(utterance, context)
 
+    def words(self, utterance: str) -> str:
+        """The utterance as the patterns read it: normalised, with the site's `equivalents` read
+        as their canonical words ("can you scrap my appointment" -> "can you cancel my appointment")."""
+        norm = normalize(utterance)
+        for canonical, pattern in self.site.nlu.equivalents.items():
+            norm = pattern.sub(canonical, norm)
+        return norm
+
     def understand(self, utterance: str, context: DialogContext) -> list[Command]:
         """Commands for one utterance, in the order the runner should apply them."""
-        norm = normalize(utterance)
+        norm = self.words(utterance)
         nlu = self.site.nlu
         if not norm or _matches(nlu.injection, norm):
             return []

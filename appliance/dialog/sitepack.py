@@ -317,6 +317,9 @@ class NluSpec(_Strict):
     questions: PatternSet
     # checked after the intents' own patterns and before their `broad` ones
     clarify: dict[str, ClarifySpec] = Field(default_factory=dict)
+    # other ways of saying a request's words, read as the canonical words (the key) before any
+    # pattern looks: {canonical: pattern}
+    equivalents: dict[str, Pattern] = Field(default_factory=dict)
     entities: dict[str, dict[str, tuple[str, ...]]] = Field(default_factory=dict)
     provider_names: dict[str, str] = Field(default_factory=dict)
     vocabulary: Vocabulary = Vocabulary()
