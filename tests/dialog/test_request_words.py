@@ -37,7 +37,8 @@ def test_other_words_for_the_request(site: SitePack, text: str, flow: str) -> No
 
 
 @pytest.mark.parametrize(
-    "text", ["i need to drop off a form for my son", "can you remove my old address", "is the clinic open friday"]
+    "text",
+    ["i need to drop off a form for my son", "can you remove my old address", "is the clinic open friday"],
 )
 def test_the_same_words_about_something_else_start_no_visit_change(site: SitePack, text: str) -> None:
     assert _flow(site, text) not in ("cancel_appointment", "book_appointment")
