@@ -183,19 +183,15 @@ def semantic_flag(
     if symptom is None:
         symptom = mentions_symptom(spec, text) or _urgent(spec, text)
     found = index.red_flag(index.read(text), symptom=symptom, unprompted=not answering)
-    # Words that sound like an emergency and are explained otherwise, with no symptom word ("this
-    # hold music is killing me", "he doesn't respond to emails", "she isn't coming to her
-    # checkup"), land near a bodily emergency by meaning and say nothing about a body; a crisis
-    # (an unframed category: "it's all killing me, I can't go on") is still taken at its word.
+    # A figure of speech with no symptom word ("this hold music is killing me") lands near a bodily
+    # emergency by meaning and says nothing about a body; a crisis (an unframed category: "it's
+    # all killing me, I can't go on") is still taken at its word. Only figures count here: a
+    # shared near miss ("went to the clinic") may sit beside a real emergency the meaning caught
+    # ("... and now she's not making sense"), so it never silences the semantic layer.
     bodily = found is not None and any(c.name == found[0] and c.framed for c in spec.categories)
-    if bodily and not symptom and _explained(spec, words_of(spec, text)):
+    if bodily and not symptom and _any(spec.figures, words_of(spec, text)):
         return None
     return found
-
-
-def _explained(spec: RedFlagsSpec, norm: str) -> bool:
-    """A figure of speech or a shared near miss (attending, answering, a blood test) is in the turn."""
-    return _any(spec.figures, norm) or any(p.search(norm) for p in spec.shared_near_misses)
 
 
 def _urgent(spec: RedFlagsSpec, text: str) -> bool:

@@ -39,24 +39,45 @@ def test_the_emergency_sense_fires_without_the_encoder(site: SitePack, text: str
     assert flag is not None and flag.category == category, flag
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "my son won't be coming to his appointment",
-        "my daughter isn't coming to her checkup tomorrow",
-        "he's not coming to the clinic on friday",
-        "she won't come to the appointment because of work",
-        "my husband didn't come to his physical last week",
-        "my mom won't wake up in time for morning appointments",
-        "he doesn't respond to emails so please phone him",
-        "she never replies to her voicemails",
-    ],
-)
-def test_the_everyday_sense_stays_a_request(site: SitePack, semantic: Any, text: str) -> None:
-    """Neither the patterns nor the meaning of the whole turn make these an emergency."""
+ATTENDING = [
+    "my son won't be coming to his appointment",
+    "my daughter isn't coming to her checkup tomorrow",
+    "he's not coming to the clinic on friday",
+    "she won't come to the appointment because of work",
+    "my husband didn't come to his physical last week",
+]
+ROUTINE = [
+    "my mom won't wake up in time for morning appointments",
+    "he doesn't respond to emails so please phone him",
+    "she never replies to her voicemails",
+]
+
+
+@pytest.mark.parametrize("text", ATTENDING + ROUTINE)
+def test_the_everyday_sense_is_no_emergency_to_the_patterns(site: SitePack, text: str) -> None:
+    assert check_red_flags(site.redflags, text) is None
+
+
+@pytest.mark.parametrize("text", ATTENDING)
+def test_attending_is_no_emergency_to_the_whole_stack(site: SitePack, semantic: Any, text: str) -> None:
     spec = site.redflags
-    assert check_red_flags(spec, text) is None
     assert check_red_flags(spec, text, semantic_flag(semantic, spec, text)) is None
+
+
+@pytest.mark.parametrize("text", ROUTINE)
+def test_a_routine_that_sounds_like_an_emergency_is_never_told_to_dial_911(
+    site: SitePack, semantic: Any, text: str
+) -> None:
+    """Meaning alone may still send these to a nurse (the safe side); never to 911."""
+    spec = site.redflags
+    flag = check_red_flags(spec, text, semantic_flag(semantic, spec, text))
+    assert flag is None or flag.response == "nurse_line"
+
+
+def test_an_everyday_phrase_beside_an_emergency_does_not_hide_it(site: SitePack, semantic: Any) -> None:
+    spec = site.redflags
+    text = "she went to the clinic and now she's not making sense"
+    assert check_red_flags(spec, text, semantic_flag(semantic, spec, text)) is not None
 
 
 @pytest.mark.parametrize("text", ["this hold music is killing me", "i'm dying to know if my results are in"])
