@@ -233,7 +233,8 @@ class CallSession:
         """Nothing is in flight that would finish without more audio.
 
         The inbox is answered, and every activity (recognition of an ended turn, the dialog,
-        synthesis) has finished or is only waiting for its audio to play. A simulated media
+        synthesis, the early understanding of a stable partial and its read-only lookup) has
+        finished or is only waiting for its audio to play. A simulated media
         clock advances only when the call has settled, so a scripted call is decided the same
         way on every run, however loaded the machine (appliance/sim/audio.py).
         """
@@ -245,7 +246,8 @@ class CallSession:
         pending = self._inbox.pending if self._listener.listening else 0
         if self._speaker.awaiting_reply:
             pending = 0  # the message in hand, and all behind it, wait for a reply that is playing
-        return pending == 0 and work.activities <= waiting and not self._listener.hearing
+        idle = pending == 0 and work.activities <= waiting
+        return idle and not self._listener.hearing and not self._partials.busy
 
     @property
     def flow(self) -> str | None:
