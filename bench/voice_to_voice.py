@@ -147,7 +147,7 @@ async def run_wardline(
 
     turns = []
     lat = [e for e in events if e.type == "turn-latency"]
-    base = session._t0
+    base = session.started_at
     for e in lat:
         speech_end_ms = e.speech_end_ms / 1000 + base
         # the true end of speech for this turn: the nearest one before the end-of-turn decision

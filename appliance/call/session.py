@@ -85,6 +85,7 @@ class CallSession:
         line.on_audit_failure = self._audit_failed
         line.on_storage_failure = self._storage_failed
         self._line = line
+        self.started_at = line.t0  # the call's start on its clock, in seconds (the benchmarks)
         self._emit = line.emit
         self.now_ms = line.now_ms
         cfg = self._cfg = parts.settings

@@ -30,7 +30,7 @@ from typing import Literal
 
 import numpy as np
 
-from appliance.audio import frame_bytes, resample, split_frames
+from appliance.audio import FRAME_MS, frame_bytes, resample, split_frames
 from appliance.call.assembly import open_call
 from appliance.call.services import CallServices
 from appliance.call.session import CallSession
@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 QUIET_MS = 600  # the agent counts as finished after this much outbound silence
 RESPONSE_TIMEOUT_S = 20.0  # of audio time
-FRAME_S = 0.02
+FRAME_S = FRAME_MS / 1000
 SETTLE_TIMEOUT_S = 60.0  # wall time; an engine that takes longer has its own timeout and fault
 Pacing = Literal["lockstep", "realtime"]
 
@@ -98,7 +98,7 @@ class MediaClock:
         self._started_at: float | None = None
 
     def seconds(self) -> float:
-        """Audio time: 20 ms per tick since the call started."""
+        """Audio time: one frame per tick since the call started."""
         return self.frames * FRAME_S
 
     def say(self, pcm: bytes, on_last_frame: Callable[[], None]) -> None:
