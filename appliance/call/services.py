@@ -1,9 +1,11 @@
 """CallServices: what every call on this box shares, loaded once per process.
 
 The site pack, the database, the knowledge index, the speech engines (the recognizer's worker
-processes start here, warm, not per call), the audit log. A CallSession asks it for its
-per-call parts: a VAD stream, a dialog wired to an allowlisted tool gateway, the observers
-that record its events, a recorder. Loading fails as a whole (nothing half-started).
+processes start here, warm, not per call), the audit log. The composition root
+(appliance/call/assembly.py: `open_call`) asks it for a call's parts once: a VAD stream, a dialog
+wired to an allowlisted tool gateway, the observers that record its events, a recorder; the
+session itself never sees it. Engines are built by appliance/registry/engines.py. Loading fails
+as a whole (nothing half-started).
 
 The engines (asr, tts, llm) live in ModelSlots (appliance/registry/slots.py): a call leases
 them once (`lease_engines`) and keeps them for its whole length; `reload_models` (SIGHUP after
