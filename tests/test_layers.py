@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import REPO
 
 APPLIANCE = REPO / "appliance"
-LOWER = ("dialog", "llm", "tools", "knowledge", "privacy", "audit", "store", "ops", "speech")
+LOWER = ("dialog", "llm", "tools", "knowledge", "privacy", "audit", "store", "ops", "speech", "registry")
 UPPER = ("appliance.call", "appliance.telephony", "appliance.sim", "appliance.cli")
 
 

@@ -589,7 +589,7 @@ async def _understanding(settings: Settings) -> tuple[Callable[[Any], Any] | Non
         return None, None
     from appliance.dialog.llm_understanding import DeadlineRouter, LlmCommandGenerator
     from appliance.dialog.nlu import RuleNlu
-    from appliance.registry.offline import enforce_offline
+    from appliance.privacy.offline import enforce_offline
     from appliance.registry.registry import ModelRegistry
 
     enforce_offline()
