@@ -29,6 +29,7 @@ from appliance.dialog.commands import (
     SetSlot,
     StartFlow,
 )
+from appliance.dialog.screening import caller_instruction
 from appliance.dialog.sitepack import PatternSet, SitePack
 from appliance.dialog.spoken import (
     MONTHS,
@@ -94,7 +95,7 @@ class RuleNlu:
         """Commands for one utterance, in the order the runner should apply them."""
         norm = normalize(utterance)
         nlu = self.site.nlu
-        if not norm or _matches(nlu.injection, norm):
+        if not norm or caller_instruction(self.site, utterance):  # never turned into commands
             return []
         commands: list[Command] = []
         if _matches(nlu.refuse_recording, norm):
