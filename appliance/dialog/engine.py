@@ -28,14 +28,10 @@ does, and `SecureDigits(True)` goes out before that question.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import copy
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 
-from appliance.dialog import keypad, screening
+from appliance.dialog import keypad, listening, screening
 from appliance.dialog import responses as R
 from appliance.dialog.actions import (
     AgentAction,
@@ -46,16 +42,8 @@ from appliance.dialog.actions import (
     Transfer,
 )
 from appliance.dialog.commands import (
-    AskKnowledge,
-    CancelFlow,
     Command,
     Deny,
-    Goodbye,
-    HandOff,
-    RefuseRecording,
-    Repeat,
-    SetSlot,
-    StartFlow,
 )
 from appliance.dialog.decisions import (
     Advance,
@@ -71,6 +59,7 @@ from appliance.dialog.decisions import (
     StopRecording,
     TransferTo,
 )
+from appliance.dialog.early import Preparation, Prepared
 from appliance.dialog.flows import FlowRunner, IntentGate, ask
 from appliance.dialog.handoff import mask_digits, transfer, transfer_words
 from appliance.dialog.layered import LayeredUnderstanding
@@ -78,35 +67,14 @@ from appliance.dialog.nlu import IDENTITY_EXPECTS, RuleNlu
 from appliance.dialog.redflags import RedFlag
 from appliance.dialog.semantic import SemanticIndex
 from appliance.dialog.sitepack import FlowSpec, SitePack
-from appliance.dialog.spoken import MONTHS, WEEKDAYS, normalize
+from appliance.dialog.spoken import normalize
 from appliance.dialog.state import DialogState
+from appliance.dialog.tool_runs import ToolRuns
 from appliance.dialog.understanding import CommandGenerator, DialogContext
 from appliance.events import CommandAccepted, CommandRejected, EventSink, IdentityChecked
 from appliance.knowledge.base import KnowledgeBaseProtocol
 from appliance.outcomes import HangUpReason, TransferReason
 from appliance.tools.base import ToolGatewayProtocol, ToolResult
-
-# Commands that settle a turn without the flow's next step: nothing worth looking up early.
-_NO_LOOKUP = (HandOff, Repeat, Goodbye, RefuseRecording)
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """What a stable partial transcript was understood as, before the turn was final.
-
-    Only understanding and side-effect-free lookups (a tool whose ToolSpec says so, knowledge
-    retrieval): nothing here has been said, stored or done. `handle` keeps it when the final
-    words mean the same (same commands: intent and slots) and throws it away otherwise."""
-
-    text: str  # normalized words it was made from
-    epoch: int  # the conversation it was made in: a turn handled or taken back since voids it
-    commands: tuple[Command, ...]
-    lookups: Mapping[str, asyncio.Future[ToolResult]] = field(default_factory=dict)
-    passages: Mapping[str, Any] = field(default_factory=dict)  # question -> knowledge passages
-
-    def discard(self) -> None:
-        for lookup in self.lookups.values():
-            lookup.cancel()
 
 
 class DialogEngine:
@@ -136,18 +104,12 @@ class DialogEngine:
             understanding = LayeredUnderstanding(site, semantic) if semantic is not None else RuleNlu(site)
         self._understanding = understanding
         self.caller_id = caller_id
-        self._filler_s = tool_filler_ms / 1000.0
         # `gate`: flows the site has switched to people (appliance/ops/fallback.py)
         self._flows = FlowRunner(site, caller_id, gate)
         self._s = DialogState(last_prompt=site.site.greeting)
-        self._pending: set[asyncio.Task[ToolResult]] = set()
         self._secure = keypad.SecureDigitsMode()  # follows the call, not the conversation
-        # Acting on partials: what the final turn may reuse, and what became of it this turn.
-        self._prepared: Awaitable[Prepared | None] | None = None
-        self._early: dict[str, asyncio.Future[ToolResult]] = {}
-        self._early_passages: Mapping[str, Any] = {}
-        self.preemptive = ""  # "used" | "redone" | "": this turn's (TurnLatency.preemptive)
-        self._epoch = 0  # moves on with every turn handled, taken back or cut by a barge-in
+        self._early = Preparation(self._flows, understanding, gateway, knowledge)  # acting on partials
+        self._tools = ToolRuns(gateway, self._early, tool_filler_ms / 1000.0, lambda: self._s)
 
     # -- the public API ---------------------------------------------------------------------------
     def opening(self) -> list[AgentAction]:
@@ -179,14 +141,17 @@ class DialogEngine:
 
         `prepared`: `understand_early` of this turn's last stable partial; used only when the
         final words are understood the same way."""
-        self.preemptive = ""
-        self._prepared = prepared
+        self._early.begin(prepared)
         try:
             async for action in self._handle(turn):
                 yield action
         finally:
-            self._epoch += 1
-            self._drop_early()
+            self._early.end_turn()
+
+    @property
+    def preemptive(self) -> str:
+        """ "used" | "redone" | "": what became of this turn's prepared partial (TurnLatency)."""
+        return self._early.preemptive
 
     async def _handle(self, turn: CallerTurn) -> AsyncIterator[AgentAction]:
         if self._s.finished:
@@ -196,7 +161,7 @@ class DialogEngine:
         elif turn.kind == "dtmf":
             keypad.note_keys(self._s, turn.dtmf, secure=self._wants_keypad())
         self._s.turn_mark = len(self._s.history)
-        await self._settle()
+        await self._tools.settle()
         async for action in self._catch_up():
             for out in self._secured(action):
                 self._note(out)
@@ -230,7 +195,7 @@ class DialogEngine:
         """What of this turn's speech the caller heard; a barge-in (complete=False) cuts it."""
         if complete:
             return
-        self._epoch += 1
+        self._early.moved_on()
         kept = [entry for entry in self._s.history[self._s.turn_mark :] if entry[0] != "agent"]
         del self._s.history[self._s.turn_mark :]
         self._s.history += kept
@@ -243,10 +208,10 @@ class DialogEngine:
 
     def take_back(self, snapshot: DialogState) -> bool:
         """Return to `snapshot` if no tool ran or runs since; False (nothing changed) otherwise."""
-        if self._pending or len(self._s.actions) != len(snapshot.actions):
+        if self._tools.pending or len(self._s.actions) != len(snapshot.actions):
             return False
         self._s = copy.deepcopy(snapshot)
-        self._epoch += 1
+        self._early.moved_on()
         return True
 
     def emergency_in_partial(self, text: str) -> bool:
@@ -269,26 +234,11 @@ class DialogEngine:
 
     def listening_for(self) -> str:
         """What the next caller turn answers, for a recognizer that listens per context."""
-        return "identity" if self._s.expecting in IDENTITY_EXPECTS else ""
+        return listening.context(self._s)
 
     def hints(self) -> list[str]:
         """Words the caller is likely to say next, for the recognizer."""
-        nlu = self.site.nlu
-        expecting = self._s.expecting
-        if expecting in IDENTITY_EXPECTS:
-            return [*nlu.vocabulary.names, "my name is", "born", *MONTHS]
-        if expecting == "choice":
-            return ["the first one", "the second one", "the third one", "that's fine", *self._s.offered_text]
-        if expecting in ("confirm", "retry", "anything_else", "referral"):
-            return ["yes", "no", "that's all", "thank you"]
-        if expecting == "provider":
-            return [w for words in nlu.entities.get("provider", {}).values() for w in words]
-        if expecting == "weekday":
-            return [*WEEKDAYS, "morning", "afternoon", "tomorrow", "next week"]
-        if expecting == "medication":
-            return list(nlu.vocabulary.medications)
-        return ["appointment", "refill", "reschedule", "cancel", "operator", "parking", "visiting hours",
-                *nlu.provider_names.values()]  # fmt: skip
+        return listening.hints(self.site, self._s)
 
     def fail_to_human(self, reason: str) -> list[AgentAction]:
         """A call-level fault: apologise and transfer to the operator with a summary."""
@@ -377,98 +327,25 @@ class DialogEngine:
                 return
             if not s.request and text:
                 s.request = " ".join(mask_digits(text).split()[:12])
-            commands = await self._understood(text)
+            commands = await self._early.understood(text, self._s, self._context())
         async for action in self._apply(commands):
             yield action
 
     # -- acting on partials -----------------------------------------------------------------------
     async def understand_early(self, text: str) -> Prepared | None:
         """Understand a stable partial transcript now, and start the side-effect-free lookup its
-        commands lead to; None when its intent is not yet certain or the final turn would not
-        reach understanding (a red flag, a safety question, card digits, an instruction).
-
-        Nothing is said, applied or emitted: the flow runs on a copy of the state."""
-        norm = normalize(text)
+        commands lead to (appliance/dialog/early.py); None when its intent is not yet certain or
+        the final turn would not reach understanding (a red flag, a safety question, card
+        digits, an instruction). Nothing is said, applied or emitted."""
         if (
             self._s.finished
-            or not norm
+            or not normalize(text)
             or self._s.safety is not None
             or self._wants_keypad()
             or screening.before_understanding(self.site, text)
         ):
             return None
-        epoch = self._epoch
-        commands = await self._understanding.propose(text, self._context())
-        if epoch != self._epoch:
-            return None  # the conversation moved on while it was understood
-        state = copy.deepcopy(self._s)
-        commands = [self._flows.cleaned(state, c) for c in commands]
-        if not commands or any(self._flows.problem(state, c) for c in commands):
-            return None  # not understood, or not all of it fits: the intent is not certain
-        lookups: dict[str, asyncio.Future[ToolResult]] = {}
-        passages: dict[str, Any] = {}
-        if not any(isinstance(c, _NO_LOOKUP) for c in commands):
-            question = next((c for c in commands if isinstance(c, AskKnowledge)), None)
-            if question is not None:
-                passages[question.question] = self._knowledge.search(question.question)
-            call = self._next_call(state, commands)
-            if call is not None:
-                lookups[_lookup_key(call.tool, call.args)] = asyncio.ensure_future(
-                    self._gateway.call(call.tool, call.args, allowed=call.allowed)
-                )
-        return Prepared(norm, epoch, tuple(commands), lookups, passages)
-
-    def _next_call(self, state: DialogState, commands: list[Command]) -> CallTool | None:
-        """The flow's next step after `commands` (on a copy of the state), when it is a tool
-        that only reads; None for anything else (a question, a side effect, an identity check)."""
-        if any(isinstance(c, CancelFlow) for c in commands):
-            self._flows.end(state)
-        if start := next((c for c in commands if isinstance(c, StartFlow)), None):
-            self._flows.start(state, start.flow)
-        self._flows.take_slots(state, [c for c in commands if isinstance(c, SetSlot)])
-        reply = self._flows.answer(state, commands)
-        if reply.say or reply.goodbye or state.flow is None or state.expecting is not None:
-            return None
-        decision = self._flows.next(state)
-        reads_only = isinstance(decision, CallTool) and not decision.verify
-        if reads_only and self._gateway.side_effect_free(decision.tool):  # type: ignore[union-attr]
-            return decision  # type: ignore[return-value]
-        return None
-
-    async def _understood(self, text: str) -> list[Command]:
-        """The turn's commands: the prepared ones when the final words are understood the same
-        way (with their early lookups), else a fresh understanding and the prepared one dropped."""
-        pending, self._prepared = self._prepared, None
-        prepared: Prepared | None = None
-        if pending is not None:
-            with contextlib.suppress(Exception):
-                prepared = await pending
-        if prepared is not None and prepared.epoch != self._epoch:
-            prepared.discard()  # made before the conversation moved on: its context is stale
-            prepared, self.preemptive = None, "redone"
-        if prepared is not None and prepared.text == normalize(text):
-            commands = list(prepared.commands)  # the same words: no need to understand them again
-        else:
-            commands = await self._understanding.propose(text, self._context())
-        if prepared is None:
-            return commands
-        if [self._flows.cleaned(self._s, c) for c in commands] == list(prepared.commands):
-            self.preemptive = "used"
-            self._early, self._early_passages = dict(prepared.lookups), prepared.passages
-        else:
-            self.preemptive = "redone"  # "book… no, cancel": the final's meaning, from scratch
-            prepared.discard()
-        return commands
-
-    def _drop_early(self) -> None:
-        """Lookups prepared for this turn and not used by it are cancelled (they only read)."""
-        pending, self._prepared = self._prepared, None
-        if isinstance(pending, asyncio.Future):
-            pending.cancel()
-            pending.add_done_callback(_discard_prepared)
-        for lookup in self._early.values():
-            lookup.cancel()
-        self._early, self._early_passages = {}, {}
+        return await self._early.prepare(text, self._s, self._context())
 
     # -- screening and commands ---------------------------------------------------------------------
     async def _red_flag(self, text: str, *, any_language: bool = False) -> RedFlag | None:
@@ -582,7 +459,7 @@ class DialogEngine:
                 return self._flows.apply_call(self._s, call.step, result)
 
         outcome: Outcome | None = None
-        async for item in self._tool(call, apply):
+        async for item in self._tools.run(call, apply):
             if isinstance(item, Outcome):
                 outcome = item
             else:
@@ -603,58 +480,6 @@ class DialogEngine:
         """The dialog waits for a date of birth the caller may key in: digits must be secure."""
         return not self._s.finished and self._flows.awaits_keyed_dob(self._s)
 
-    # -- tools ------------------------------------------------------------------------------------
-    async def _tool(
-        self, call: CallTool, apply: Callable[[ToolResult], Outcome]
-    ) -> AsyncIterator[AgentAction | Outcome]:
-        """Run a tool as its own task; say the filler if it is slow; yield the applied outcome.
-
-        The task records the result in the dialog state itself, so a barge-in that stops this
-        generator (or cancels the turn) never leaves a tool half done or its result lost."""
-        box: list[Outcome] = []
-        task = asyncio.ensure_future(self._run_tool(call.tool, call.args, call.allowed, apply, box))
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
-        done, _ = await asyncio.wait({task}, timeout=self._filler_s)
-        if not done:
-            yield Say(call.filler, filler=True)
-        await asyncio.shield(task)
-        if box:
-            self._s.unspoken = None
-            yield box[0]
-
-    async def _run_tool(
-        self,
-        tool: str,
-        args: dict[str, Any],
-        allowed: tuple[str, ...],
-        apply: Callable[[ToolResult], Outcome],
-        box: list[Outcome],
-    ) -> ToolResult:
-        early = self._early.pop(_lookup_key(tool, args), None)
-        try:
-            if early is not None and tool in allowed and not early.cancelled():  # started on the partial
-                result = await early
-            else:
-                result = await self._gateway.call(tool, args, allowed=allowed)
-        except asyncio.CancelledError:
-            result = ToolResult(tool, False, "cancelled", message=R.SORRY_TOOL)
-        except Exception as exc:  # the gateway never raises for tool failures; this is a fault
-            result = ToolResult(
-                tool, False, "failed", message=R.SORRY_TOOL, data={"error": type(exc).__name__}
-            )
-        self._s.actions.append({"tool": tool, "status": result.status})
-        self._s.last_tool = result
-        box.append(apply(result))
-        self._s.unspoken = box[0]  # cleared once the turn that called the tool goes on to say it
-        return result
-
-    async def _settle(self) -> None:
-        """Wait for tool tasks of an earlier, interrupted turn: the state must be complete."""
-        if self._pending:
-            with contextlib.suppress(Exception):
-                await asyncio.gather(*list(self._pending))
-
     async def _carry_out(self, effect: Outcome) -> AsyncIterator[AgentAction | _Stop]:
         if effect.say:
             yield Say(effect.say)
@@ -670,8 +495,10 @@ class DialogEngine:
 
     # -- knowledge --------------------------------------------------------------------------------
     async def _knowledge_answer(self, question: str) -> AsyncIterator[AgentAction]:
-        early = self._early_passages
-        passages = early[question] if question in early else self._knowledge.search(question)
+        early = self._early
+        passages = (
+            early.passages(question) if early.has_passages(question) else self._knowledge.search(question)
+        )
         answer = R.answer_from_passages(question, passages) if passages else None
         if answer is None:
             yield Say(R.KNOWLEDGE_UNKNOWN)
@@ -708,16 +535,3 @@ class _Stop:
 
 
 _STOP = _Stop()
-
-
-def _lookup_key(tool: str, args: Mapping[str, Any]) -> str:
-    """Which prepared lookup a tool call may use: the same tool with the same arguments."""
-    return f"{tool}:{sorted((k, repr(v)) for k, v in args.items())}"
-
-
-def _discard_prepared(pending: asyncio.Future[Prepared | None]) -> None:
-    if pending.cancelled() or pending.exception() is not None:
-        return
-    prepared = pending.result()
-    if prepared is not None:
-        prepared.discard()
