@@ -15,6 +15,9 @@ from typing import Any
 
 from appliance.dialog.commands import Command
 from appliance.events import Event
+from appliance.tools.base import ToolResult
+
+FAILURE_STATUSES = ("failed", "timeout", "refused", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,11 @@ class Outcome:
     end_flow: bool = False
     goodbye: bool = False  # the caller is done: say goodbye and hang up
     identity_checked: tuple[bool, int] | None = None  # (verified, attempt), for the event
+
+
+def tool_failed(result: ToolResult) -> bool:
+    """The tool could not do its work (as opposed to a no, or a question back)."""
+    return result.status in FAILURE_STATUSES or (result.status == "invalid" and "fields" in result.data)
 
 
 # -- plans: what a caller turn leads to ----------------------------------------------------------

@@ -52,13 +52,15 @@ from appliance.dialog.decisions import (
     Speak,
     StopRecording,
     TransferTo,
+    tool_failed,
 )
 from appliance.dialog.handoff import transfer_words
+from appliance.dialog.identity import IdentityCheck
 from appliance.dialog.nlu import IDENTITY_EXPECTS
 from appliance.dialog.redflags import mentions_symptom
 from appliance.dialog.sitepack import FlowSpec, SitePack, Step
 from appliance.dialog.spoken import pharmacy_words
-from appliance.dialog.state import DialogState
+from appliance.dialog.state import DialogState, ask
 from appliance.events import ConsentAnswered, FlowStarted
 from appliance.outcomes import HangUpReason, TransferReason
 from appliance.tools.base import ToolResult
@@ -79,7 +81,6 @@ __all__ = [
     "ask",
 ]
 
-FAILURE_STATUSES = ("failed", "timeout", "refused", "cancelled")
 RETRY_STATUSES = ("no_slots", "conflict", "invalid")
 WHEN_SLOTS = ("date", "weekday", "part_of_day")
 IDENTITY_SLOTS = ("name", "dob", "guardian")
@@ -97,13 +98,6 @@ class IntentGate(Protocol):
         """The transfer target for `flow` while it is switched to people; None: the agent takes it."""
 
 
-def ask(state: DialogState, expecting: str | None, text: str) -> Ask:
-    """A question: the caller's next words answer `expecting`; `text` is what a reprompt repeats."""
-    state.expecting = expecting
-    state.last_prompt = text
-    return Ask(text)
-
-
 class FlowRunner:
     """The interpreter for one site's flows (flows.yaml) and one caller (their caller ID)."""
 
@@ -111,6 +105,7 @@ class FlowRunner:
         self.site = site
         self.caller_id = caller_id
         self.gate = gate
+        self.identity = IdentityCheck(site)
 
     def spec(self, state: DialogState) -> FlowSpec:
         assert state.flow is not None
@@ -353,7 +348,7 @@ class FlowRunner:
         """What `step` does, or None when it is done already (and the state moved past it)."""
         kind = step.kind
         if kind == "verify_identity":
-            return self._verify(state, spec)
+            return self.identity.step(state, spec)
         if kind == "collect":
             assert step.collect is not None
             if state.slots.get(step.collect) or (step.skip_if and state.slots.get(step.skip_if)):
@@ -405,101 +400,18 @@ class FlowRunner:
                 return i
         return None
 
-    # -- identity -----------------------------------------------------------------------------
-    def _verify(self, state: DialogState, spec: FlowSpec) -> Decision | None:
-        if state.verified:
-            state.step += 1
-            return None
-        name, dob = state.slots.get("name"), state.slots.get("dob")
-        guardian = state.slots.get("guardian")
-        if state.slots.get("acting_for"):
-            if not guardian:
-                return ask(state, "guardian", "May I have the parent or guardian's full name?")
-        elif not name and not dob:
-            return ask(state, "identity", self.dob_prompt(state, "identity", R.IDENTITY_ASK))
-        elif not name:
-            return ask(state, "name", R.IDENTITY_ASK_NAME)
-        elif not dob:
-            return ask(state, "dob", self.dob_prompt(state, "dob", R.IDENTITY_ASK_DOB))
-        state.expecting = None
-        args: dict[str, Any] = {"name": guardian or name, "dob": dob}
-        if guardian:
-            args["acting_for"] = state.slots.get("acting_for")
-        filler = "One moment while I look that up."
-        return CallTool("verify_identity", args, filler, spec.tools, state.step, verify=True)
-
+    # -- identity (appliance/dialog/identity.py) -----------------------------------------------
     def apply_verify(self, state: DialogState, result: ToolResult) -> Outcome:
         """Record the identity check's result; three failures (the site's limit) hand off."""
-        spec = self.spec(state) if state.flow else None
-        failed_to = spec.handoff.identity_failed if spec else "operator"
-        attempt = state.identity_attempts + 1
-        if result.ok:
-            state.verified = True
-            state.patient_ref = str(result.data.get("patient_ref") or "") or None
-            state.step += 1
-            return Outcome(say=R.IDENTITY_OK, identity_checked=(True, attempt))
-        if _tool_failed(result):
-            handoff = spec.handoff.tool_failed if spec else "operator"
-            return Outcome(say=R.SORRY_TOOL, handoff=handoff, reason=TransferReason.TOOL_FAILED)
-        if result.status == "needs_guardian":
-            state.slots["acting_for"] = state.slots.pop("name", None)
-            state.slots.pop("guardian", None)
-            ask(state, "guardian", result.message)
-            return Outcome(say=result.message, stop=True)
-        state.identity_attempts = attempt
-        checked = (False, attempt)
-        if result.status == "not_authorized" or attempt >= self.site.site.identity.max_attempts:
-            message = result.message if result.status == "not_authorized" else R.IDENTITY_FAILED
-            return Outcome(
-                say=message,
-                handoff=failed_to,
-                reason=TransferReason.IDENTITY_NOT_VERIFIED,
-                identity_checked=checked,
-            )
-        for slot in ("name", "dob", "guardian", "acting_for"):
-            state.slots.pop(slot, None)
-        again = ask(state, "identity", self.dob_prompt(state, "identity", R.IDENTITY_RETRY))
-        return Outcome(say=again.text, stop=True, identity_checked=checked)
+        return self.identity.apply(state, result)
 
     def bad_keyed_date(self, state: DialogState) -> Outcome:
         """A keyed entry that is no date counts as a failed try, as a wrong date does."""
-        state.identity_attempts += 1
-        checked = (False, state.identity_attempts)
-        if state.identity_attempts >= self.site.site.identity.max_attempts:
-            state.expecting = None
-            return Outcome(
-                say=R.IDENTITY_FAILED,
-                handoff=self.spec(state).handoff.identity_failed,
-                reason=TransferReason.IDENTITY_NOT_VERIFIED,
-                identity_checked=checked,
-            )
-        again = ask(state, state.expecting, self.site.site.keypad.dob_invalid)
-        return Outcome(say=again.text, stop=True, identity_checked=checked)
-
-    # -- secure digits ------------------------------------------------------------------------
-    def keypad_step(self, state: DialogState) -> Step | None:
-        """The current step when it is an identity step that takes a keyed date of birth."""
-        if state.flow is None:
-            return None
-        steps = self.spec(state).steps
-        step = steps[state.step] if state.step < len(steps) else None
-        return step if step is not None and step.verify_identity and step.keypad else None
-
-    def invites_keys(self, state: DialogState, expecting: str | None) -> bool:
-        """The question for `expecting` invites a keyed date of birth: asked on its own, or again
-        after a keyed try."""
-        if self.keypad_step(state) is None:
-            return False
-        return expecting == "dob" or (expecting == "identity" and state.dob_keyed)
+        return self.identity.bad_keyed_date(state)
 
     def awaits_keyed_dob(self, state: DialogState) -> bool:
         """A date of birth the caller may key in is awaited: digits must be secure."""
-        return not state.verified and not state.slots.get("dob") and self.invites_keys(state, state.expecting)
-
-    def dob_prompt(self, state: DialogState, expecting: str, text: str) -> str:
-        if self.invites_keys(state, expecting):
-            return f"{text} {self.site.site.keypad.dob_hint}"
-        return text
+        return self.identity.awaits_keyed_dob(state)
 
     # -- tool results -------------------------------------------------------------------------
     def apply_call(self, state: DialogState, index: int, result: ToolResult) -> Outcome:
@@ -510,7 +422,7 @@ class FlowRunner:
         if result.ok:
             state.step = index + 1
             return Outcome(say=result.message if step.announce else "")
-        if _tool_failed(result):
+        if tool_failed(result):
             return Outcome(
                 say=R.SORRY_TOOL, handoff=spec.handoff.tool_failed, reason=TransferReason.TOOL_FAILED
             )
@@ -581,8 +493,3 @@ class FlowRunner:
             return "" if value is None else str(value)
 
         return " ".join(_TEMPLATE.sub(sub, text).split())
-
-
-def _tool_failed(result: ToolResult) -> bool:
-    """The tool could not do its work (as opposed to a no, or a question back)."""
-    return result.status in FAILURE_STATUSES or (result.status == "invalid" and "fields" in result.data)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from appliance.dialog.decisions import Outcome
+from appliance.dialog.decisions import Ask, Outcome
 from appliance.dialog.redflags import RedFlag
 from appliance.tools.base import ToolResult
 
@@ -54,3 +54,10 @@ class DialogState:
     safety: tuple[RedFlag, str] | None = None  # a possible emergency asked about, and its words
     heard_caller: bool = False  # the first spoken turn decides the caller's language
     language: str = ""  # the caller's language when it is not one the site speaks
+
+
+def ask(state: DialogState, expecting: str | None, text: str) -> Ask:
+    """A question: the caller's next words answer `expecting`; `text` is what a reprompt repeats."""
+    state.expecting = expecting
+    state.last_prompt = text
+    return Ask(text)
