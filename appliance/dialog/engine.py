@@ -9,16 +9,18 @@ interpreter's (appliance/dialog/flows.py, `FlowRunner`); this module carries the
 it speaks, calls tools, emits events and hands off.
 
 Tools are called only through the gateway, with the current flow's tools as the allowlist. A
-tool call runs as its own task, shielded from the turn: when the caller barges in and the pipeline
-stops iterating (or cancels) the turn, the tool still finishes and its result lands in the
-dialog state, so the next turn goes on from there and nothing is left half done.
+tool call runs as its own task, shielded from the turn (tool_runs.py): when the caller barges in
+and the pipeline stops iterating (or cancels) the turn, the tool still finishes and its result
+lands in the dialog state, so the next turn goes on from there and nothing is left half done. A
+stable partial transcript may be understood before the turn is final (early.py).
 
 `played()` keeps the history to what the caller actually heard. Nothing here blocks or sleeps,
 and nothing reads the wall clock except through `clock_ms` and the site's local date.
 
 The parts it carries out are decided elsewhere, in pure code: the screening of each turn
 (appliance/dialog/screening.py), the keypad and secure digits (keypad.py), what a turn's
-commands lead to (`FlowRunner.plan`, flows.py) and the handoff summary (handoff.py). All of the
+commands lead to (`FlowRunner.plan`, flows.py), who the caller is (identity.py) and the handoff
+summary (handoff.py). All of the
 conversation is one `DialogState` (state.py), so `snapshot()` is a copy of it.
 
 Secure digits (keypad.py): the first identity question (name and date of birth together) does
@@ -66,7 +68,7 @@ from appliance.dialog.layered import LayeredUnderstanding
 from appliance.dialog.nlu import IDENTITY_EXPECTS, RuleNlu
 from appliance.dialog.redflags import RedFlag
 from appliance.dialog.semantic import SemanticIndex
-from appliance.dialog.sitepack import FlowSpec, SitePack
+from appliance.dialog.sitepack import SitePack
 from appliance.dialog.spoken import normalize
 from appliance.dialog.state import DialogState
 from appliance.dialog.tool_runs import ToolRuns
@@ -416,9 +418,6 @@ class DialogEngine:
     # -- flows ------------------------------------------------------------------------------------
     def _end_flow(self) -> None:
         self._flows.end(self._s)
-
-    def _spec(self) -> FlowSpec:
-        return self._flows.spec(self._s)
 
     async def _advance(self) -> AsyncIterator[AgentAction]:
         """Carry out the flow's decisions until one needs the caller, or the flow is done."""
