@@ -29,7 +29,7 @@ from appliance.dialog.commands import (
     SetSlot,
     StartFlow,
 )
-from appliance.dialog.screening import caller_instruction
+from appliance.dialog.screening import instruction_in
 from appliance.dialog.sitepack import PatternSet, SitePack
 from appliance.dialog.spoken import (
     MONTHS,
@@ -95,7 +95,7 @@ class RuleNlu:
         """Commands for one utterance, in the order the runner should apply them."""
         norm = normalize(utterance)
         nlu = self.site.nlu
-        if not norm or caller_instruction(self.site, utterance):  # never turned into commands
+        if not norm or instruction_in(self.site, norm):  # never turned into commands
             return []
         commands: list[Command] = []
         if _matches(nlu.refuse_recording, norm):

@@ -66,7 +66,11 @@ def card_number(text: str) -> bool:
 
 def caller_instruction(site: SitePack, text: str) -> bool:
     """The caller tells the agent to change its rules (nlu.yaml `injection`): never obeyed."""
-    norm = normalize(text)
+    return instruction_in(site, normalize(text))
+
+
+def instruction_in(site: SitePack, norm: str) -> bool:
+    """`caller_instruction` for words already normalized (`spoken.normalize`)."""
     return any(p.search(norm) for p in site.nlu.injection.patterns)
 
 
