@@ -162,20 +162,19 @@ class CallServices:
         understanding = (
             self.understanding_factory(self.site, self.semantic) if self.understanding_factory else None
         )
-        guard = self.ops.dialog_guard(call_id, caller_id, emit) if self.ops is not None else None
-        engine = DialogEngine(
+        return DialogEngine(
             self.site,
             call_id=call_id,
             gateway=gateway,
             knowledge=self.knowledge,
-            emit=guard.emit if guard is not None else emit,
+            emit=emit,
             clock_ms=clock_ms,
             understanding=understanding,
             semantic=self.semantic,
             caller_id=caller_id,
             tool_filler_ms=self.settings.call.tool_filler_ms,
+            gate=self.ops.intent_gate(call_id, caller_id) if self.ops is not None else None,
         )
-        return guard.wrap(engine) if guard is not None else engine
 
     def _task_sealer(self, call_id: str) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
         """Task details (a callback's reason and number, …) as an encrypted object of the call;
@@ -543,7 +542,7 @@ async def _understanding(settings: Settings) -> tuple[Callable[[Any], Any] | Non
         return None, None
     from appliance.dialog.llm_understanding import DeadlineRouter, LlmCommandGenerator
     from appliance.dialog.nlu import RuleNlu
-    from appliance.registry.offline import enforce_offline
+    from appliance.privacy.offline import enforce_offline
 
     enforce_offline()
     engine = engines.llm_for(settings)

@@ -16,10 +16,15 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
+from appliance.cli import errors
 from appliance.cli.output import JsonOption, console, emit_json, table
 from appliance.config import load_settings
+from appliance.privacy.offline import OfflineError
 from appliance.registry.errors import RegistryError
 from appliance.registry.registry import ModelRegistry
+
+errors.USER_ERRORS.setdefault(RegistryError, 2)
+errors.USER_ERRORS.setdefault(OfflineError, 2)  # a hub id or a URL where a model file belongs
 
 models_app = typer.Typer(
     name="models", help="Install, check and swap local models (no downloads).", no_args_is_help=True

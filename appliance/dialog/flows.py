@@ -2,38 +2,86 @@
 which tool it calls with which arguments, and what a tool's result means for the conversation.
 
 Pure code: no I/O, no awaits, no events, no clock. The inputs are the site pack (its flows and
-their wording), the `DialogState` and tool results; the outputs are decisions (`Ask`, `Speak`,
-`CallTool`, `AnswerFromDocuments`, `FlowDone`) and `Outcome`s that the dialog engine
-(appliance/dialog/engine.py) carries out: it speaks, calls the tool gateway, emits the events and
-hands off. `FlowRunner`'s methods change the state they are given and nothing else, so a test
-drives a whole flow with plain `ToolResult`s and no gateway.
+their wording), the `DialogState` (appliance/dialog/state.py) and tool results; the outputs are
+decisions (`Ask`, `Speak`, `CallTool`, `AnswerFromDocuments`, `FlowDone`), `Outcome`s and, for
+the commands a caller turn proposes, a `Plan` (appliance/dialog/decisions.py) that the dialog
+engine (appliance/dialog/engine.py) carries out: it speaks, calls the tool gateway, emits the
+events and hands off. `FlowRunner`'s methods change the state they are given and nothing else,
+so a test drives a whole flow with plain `ToolResult`s and no gateway.
+
+Which commands fit and what they lead to is decided here (`plan`): a request for a person wins,
+then "say that again", then goodbye; a cancel, a new flow, slot values and answers to what the
+agent asked follow in that order, and a question is answered from the documents. A site may
+switch a flow to people while it misses its targets (appliance/ops/fallback.py): the runner
+asks its `IntentGate` when a flow starts, and such a flow hands off before any of its steps.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from appliance.dialog import responses as R
 from appliance.dialog.commands import (
     Affirm,
+    AskKnowledge,
+    CancelFlow,
     ChooseOption,
     Clarify,
     Command,
     Deny,
+    Goodbye,
     HandOff,
+    RefuseRecording,
+    Repeat,
     SetSlot,
     StartFlow,
 )
+from appliance.dialog.decisions import (
+    Advance,
+    AnswerFromDocuments,
+    Ask,
+    CallTool,
+    Decision,
+    Emit,
+    FlowDone,
+    HangUpCall,
+    Outcome,
+    Plan,
+    PlanStep,
+    Speak,
+    StopRecording,
+    TransferTo,
+    tool_failed,
+)
+from appliance.dialog.handoff import transfer_words
+from appliance.dialog.identity import IdentityCheck
 from appliance.dialog.nlu import IDENTITY_EXPECTS
+from appliance.dialog.redflags import mentions_symptom
 from appliance.dialog.sitepack import FlowSpec, SitePack, Step
 from appliance.dialog.spoken import pharmacy_words
-from appliance.outcomes import TransferReason
+from appliance.dialog.state import DialogState, ask
+from appliance.events import ConsentAnswered, FlowStarted
+from appliance.outcomes import HangUpReason, TransferReason
 from appliance.tools.base import ToolResult
 
-FAILURE_STATUSES = ("failed", "timeout", "refused", "cancelled")
+# the decisions and the state, importable from here as before
+__all__ = [
+    "AnswerFromDocuments",
+    "Ask",
+    "CallTool",
+    "Decision",
+    "DialogState",
+    "FlowDone",
+    "FlowRunner",
+    "IntentGate",
+    "Outcome",
+    "Plan",
+    "Speak",
+    "ask",
+]
+
 RETRY_STATUSES = ("no_slots", "conflict", "invalid")
 WHEN_SLOTS = ("date", "weekday", "part_of_day")
 IDENTITY_SLOTS = ("name", "dob", "guardian")
@@ -41,107 +89,24 @@ IDENTITY_SLOTS = ("name", "dob", "guardian")
 ANSWER_EXPECTS = ("choice", "confirm", "retry", "referral", "anything_else")
 _VAR = re.compile(r"^\$([a-z_][a-z0-9_]*)(?:\.([a-z_][a-z0-9_]*))?$")
 _TEMPLATE = re.compile(r"\{([a-z_][a-z0-9_]*)(?:\.([a-z_][a-z0-9_]*))?\}")
+MAX_MISSES = 3  # turns in a row with nothing understood before a person takes over
 
 
-@dataclass
-class DialogState:
-    """Everything the conversation has established; changed by the runner and tool results."""
+class IntentGate(Protocol):
+    """Which flows go to people right now instead of the agent (appliance/ops/fallback.py)."""
 
-    flow: str | None = None
-    last_flow: str | None = None
-    step: int = 0
-    slots: dict[str, Any] = field(default_factory=dict)
-    results: dict[str, ToolResult] = field(default_factory=dict)
-    expecting: str | None = None  # what the caller's next words answer
-    last_prompt: str = ""  # the question that is repeated on "say that again" or after silence
-    offered: list[Mapping[str, Any]] = field(default_factory=list)
-    offered_text: list[str] = field(default_factory=list)
-    offer_into: str | None = None
-    offer_reruns: bool = False  # the choice answers the current call step ("which appointment?")
-    retry_to: int | None = None
-    referral: Mapping[str, Any] | None = None
-    confirmed: set[int] = field(default_factory=set)
-    verified: bool = False
-    patient_ref: str | None = None
-    identity_attempts: int = 0
-    actions: list[dict[str, str]] = field(default_factory=list)
-    last_tool: ToolResult | None = None
-    recording: bool = True
-    keyed: str = field(default="", repr=False)  # a secure keypad entry so far: never shown
-    dob_keyed: bool = False  # the last date of birth tried was keyed in: the retry invites keys
-
-
-# -- decisions: what the engine does next --------------------------------------------------------
-@dataclass(frozen=True)
-class Ask:
-    """Say `text` and wait for the caller; the state already says what the answer fills."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Speak:
-    """Say `text` and go on with the flow."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class CallTool:
-    """Call `tool` with `args` through the gateway, allowing only `allowed`; say `filler` if slow.
-
-    Its result goes back through `FlowRunner.apply_verify` (verify=True) or `apply_call` (the
-    step at index `step`)."""
-
-    tool: str
-    args: dict[str, Any]
-    filler: str
-    allowed: tuple[str, ...]
-    step: int
-    verify: bool = False
-
-
-@dataclass(frozen=True)
-class AnswerFromDocuments:
-    """Answer `question` from the site's documents, then go on with the flow."""
-
-    question: str
-
-
-@dataclass(frozen=True)
-class FlowDone:
-    """Every step is done: end the flow and ask whether there is anything else."""
-
-
-Decision = Ask | Speak | CallTool | AnswerFromDocuments | FlowDone
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What follows a tool result (or an answer) once the state has been updated."""
-
-    say: str = ""
-    handoff: str | None = None  # a transfer target
-    reason: str = ""
-    stop: bool = False  # the flow waits for the caller
-    end_flow: bool = False
-    goodbye: bool = False  # the caller is done: say goodbye and hang up
-    identity_checked: tuple[bool, int] | None = None  # (verified, attempt), for the event
-
-
-def ask(state: DialogState, expecting: str | None, text: str) -> Ask:
-    """A question: the caller's next words answer `expecting`; `text` is what a reprompt repeats."""
-    state.expecting = expecting
-    state.last_prompt = text
-    return Ask(text)
+    def goes_to_people(self, flow: str) -> str | None:
+        """The transfer target for `flow` while it is switched to people; None: the agent takes it."""
 
 
 class FlowRunner:
     """The interpreter for one site's flows (flows.yaml) and one caller (their caller ID)."""
 
-    def __init__(self, site: SitePack, caller_id: str | None = None) -> None:
+    def __init__(self, site: SitePack, caller_id: str | None = None, gate: IntentGate | None = None) -> None:
         self.site = site
         self.caller_id = caller_id
+        self.gate = gate
+        self.identity = IdentityCheck(site)
 
     def spec(self, state: DialogState) -> FlowSpec:
         assert state.flow is not None
@@ -224,6 +189,105 @@ class FlowRunner:
         state.offered, state.offered_text = [], list(spec.answers)
         return ask(state, "clarify", " ".join(spec.question.split()))
 
+    # -- a turn's commands ---------------------------------------------------------------------
+    def plan(self, state: DialogState, proposed: list[Command]) -> Plan:
+        """What the commands proposed for a caller turn lead to. Each is cleaned and checked
+        against the state as the turn found it; those that fit are applied to the state here,
+        and the plan says what the engine does next."""
+        accepted: list[Command] = []
+        rejected: list[tuple[Command, str]] = []
+        for command in proposed:
+            cmd = self.cleaned(state, command)
+            problem = self.problem(state, cmd)
+            if problem:
+                rejected.append((cmd, problem))
+            else:
+                accepted.append(cmd)
+        steps = self._arbitrate(state, accepted) if accepted else self._not_understood(state)
+        return Plan(tuple(steps), tuple(accepted), tuple(rejected))
+
+    def _arbitrate(self, state: DialogState, commands: list[Command]) -> list[PlanStep]:
+        state.misses = 0
+        kinds = {type(c) for c in commands}
+        steps: list[PlanStep] = []
+        if RefuseRecording in kinds:
+            state.recording = False
+            steps += [StopRecording(), Emit(ConsentAnswered, {"recording": False}), Speak(R.RECORDING_OFF)]
+            if kinds == {RefuseRecording}:
+                return [*steps, Speak(state.last_prompt if state.expecting else "How else can I help you?")]
+        if handoff := next((c for c in commands if isinstance(c, HandOff)), None):
+            # the command's own reason may be a model's words: the transfer records a fixed code
+            reason = TransferReason.CALLER_ASKED.at(handoff.target)
+            return [
+                *steps,
+                Speak(transfer_words(self.site, handoff.target)),
+                TransferTo(handoff.target, reason),
+            ]
+        if Repeat in kinds:
+            return [*steps, Speak(state.last_prompt)]
+        if Goodbye in kinds and not kinds & {StartFlow, AskKnowledge}:
+            return [*steps, *self.goodbye()]
+        if clarify := next((c for c in commands if isinstance(c, Clarify)), None):
+            return [*steps, self.clarify(state, clarify)]  # one question, not a guess
+        if CancelFlow in kinds:
+            self.end(state)
+            steps.append(Speak("Okay, I've stopped that."))
+        start = next((c for c in commands if isinstance(c, StartFlow)), None)
+        if start is not None and self.start(state, start.flow):
+            steps.append(Emit(FlowStarted, {"flow": start.flow}))
+            target = self.gate.goes_to_people(start.flow) if self.gate is not None else None
+            if target is not None:
+                return [*steps, *self._to_people(start.flow, target)]
+        self.take_slots(state, [c for c in commands if isinstance(c, SetSlot)])
+        reply = self.answer(state, commands)
+        if reply.goodbye:
+            return [*steps, *self.goodbye()]
+        if reply.say:
+            steps.append(Speak(reply.say))
+        question = next((c for c in commands if isinstance(c, AskKnowledge)), None)
+        if question is not None and (state.flow in (None, "faq") or start is None):
+            steps.append(AnswerFromDocuments(question.question))
+            if state.flow in (None, "faq"):
+                self.end(state)
+                return [*steps, ask(state, "anything_else", self.site.anything_else)]
+            if state.expecting:
+                return [*steps, Speak(state.last_prompt)]
+        if state.flow is None:
+            if Affirm in kinds and state.expecting is None:
+                steps.append(ask(state, None, "What else can I help you with?"))
+            elif not kinds & {RefuseRecording, CancelFlow, Affirm, Deny}:
+                steps.append(ask(state, None, R.HELP_MENU + " What would you like to do?"))
+            return steps
+        return [*steps, Advance()]
+
+    def _not_understood(self, state: DialogState) -> list[PlanStep]:
+        if state.last_text and mentions_symptom(self.site.redflags, state.last_text):
+            # the rule for doubt: words about a symptom or a body part we could not place go to a
+            # nurse, never back to the menu
+            reason = TransferReason.SYMPTOM_NOT_UNDERSTOOD
+            return [Speak(transfer_words(self.site, "nurse")), TransferTo("nurse", reason)]
+        state.misses += 1
+        if state.misses >= MAX_MISSES:
+            return [
+                Speak("I'm sorry, I'm having trouble understanding. Let me get you a person."),
+                TransferTo("operator", TransferReason.NOT_UNDERSTOOD),
+            ]
+        prompt = state.last_prompt if state.expecting else R.HELP_MENU + " What would you like to do?"
+        return [Speak(f"{R.NOT_UNDERSTOOD} {prompt}")]
+
+    def _to_people(self, flow: str, target: str) -> list[PlanStep]:
+        """A flow the site has switched to people: handed off before any of its steps runs."""
+        return [
+            Speak(f"I'll connect you with {self.site.label(target)}, who can help you with that."),
+            TransferTo(target, TransferReason.FALLBACK.at(flow)),
+        ]
+
+    def goodbye(self) -> list[PlanStep]:
+        return [
+            Speak(f"Thank you for calling {self.site.site.name}. Goodbye."),
+            HangUpCall(HangUpReason.GOODBYE),
+        ]
+
     def answer(self, state: DialogState, commands: list[Command]) -> Outcome:
         """Commands that answer what the agent just asked (a choice, yes or no, a new day)."""
         expecting = state.expecting
@@ -296,7 +360,7 @@ class FlowRunner:
         """What `step` does, or None when it is done already (and the state moved past it)."""
         kind = step.kind
         if kind == "verify_identity":
-            return self._verify(state, spec)
+            return self.identity.step(state, spec)
         if kind == "collect":
             assert step.collect is not None
             if state.slots.get(step.collect) or (step.skip_if and state.slots.get(step.skip_if)):
@@ -348,101 +412,18 @@ class FlowRunner:
                 return i
         return None
 
-    # -- identity -----------------------------------------------------------------------------
-    def _verify(self, state: DialogState, spec: FlowSpec) -> Decision | None:
-        if state.verified:
-            state.step += 1
-            return None
-        name, dob = state.slots.get("name"), state.slots.get("dob")
-        guardian = state.slots.get("guardian")
-        if state.slots.get("acting_for"):
-            if not guardian:
-                return ask(state, "guardian", "May I have the parent or guardian's full name?")
-        elif not name and not dob:
-            return ask(state, "identity", self.dob_prompt(state, "identity", R.IDENTITY_ASK))
-        elif not name:
-            return ask(state, "name", R.IDENTITY_ASK_NAME)
-        elif not dob:
-            return ask(state, "dob", self.dob_prompt(state, "dob", R.IDENTITY_ASK_DOB))
-        state.expecting = None
-        args: dict[str, Any] = {"name": guardian or name, "dob": dob}
-        if guardian:
-            args["acting_for"] = state.slots.get("acting_for")
-        filler = "One moment while I look that up."
-        return CallTool("verify_identity", args, filler, spec.tools, state.step, verify=True)
-
+    # -- identity (appliance/dialog/identity.py) -----------------------------------------------
     def apply_verify(self, state: DialogState, result: ToolResult) -> Outcome:
         """Record the identity check's result; three failures (the site's limit) hand off."""
-        spec = self.spec(state) if state.flow else None
-        failed_to = spec.handoff.identity_failed if spec else "operator"
-        attempt = state.identity_attempts + 1
-        if result.ok:
-            state.verified = True
-            state.patient_ref = str(result.data.get("patient_ref") or "") or None
-            state.step += 1
-            return Outcome(say=R.IDENTITY_OK, identity_checked=(True, attempt))
-        if _tool_failed(result):
-            handoff = spec.handoff.tool_failed if spec else "operator"
-            return Outcome(say=R.SORRY_TOOL, handoff=handoff, reason=TransferReason.TOOL_FAILED)
-        if result.status == "needs_guardian":
-            state.slots["acting_for"] = state.slots.pop("name", None)
-            state.slots.pop("guardian", None)
-            ask(state, "guardian", result.message)
-            return Outcome(say=result.message, stop=True)
-        state.identity_attempts = attempt
-        checked = (False, attempt)
-        if result.status == "not_authorized" or attempt >= self.site.site.identity.max_attempts:
-            message = result.message if result.status == "not_authorized" else R.IDENTITY_FAILED
-            return Outcome(
-                say=message,
-                handoff=failed_to,
-                reason=TransferReason.IDENTITY_NOT_VERIFIED,
-                identity_checked=checked,
-            )
-        for slot in ("name", "dob", "guardian", "acting_for"):
-            state.slots.pop(slot, None)
-        again = ask(state, "identity", self.dob_prompt(state, "identity", R.IDENTITY_RETRY))
-        return Outcome(say=again.text, stop=True, identity_checked=checked)
+        return self.identity.apply(state, result)
 
     def bad_keyed_date(self, state: DialogState) -> Outcome:
         """A keyed entry that is no date counts as a failed try, as a wrong date does."""
-        state.identity_attempts += 1
-        checked = (False, state.identity_attempts)
-        if state.identity_attempts >= self.site.site.identity.max_attempts:
-            state.expecting = None
-            return Outcome(
-                say=R.IDENTITY_FAILED,
-                handoff=self.spec(state).handoff.identity_failed,
-                reason=TransferReason.IDENTITY_NOT_VERIFIED,
-                identity_checked=checked,
-            )
-        again = ask(state, state.expecting, self.site.site.keypad.dob_invalid)
-        return Outcome(say=again.text, stop=True, identity_checked=checked)
-
-    # -- secure digits ------------------------------------------------------------------------
-    def keypad_step(self, state: DialogState) -> Step | None:
-        """The current step when it is an identity step that takes a keyed date of birth."""
-        if state.flow is None:
-            return None
-        steps = self.spec(state).steps
-        step = steps[state.step] if state.step < len(steps) else None
-        return step if step is not None and step.verify_identity and step.keypad else None
-
-    def invites_keys(self, state: DialogState, expecting: str | None) -> bool:
-        """The question for `expecting` invites a keyed date of birth: asked on its own, or again
-        after a keyed try."""
-        if self.keypad_step(state) is None:
-            return False
-        return expecting == "dob" or (expecting == "identity" and state.dob_keyed)
+        return self.identity.bad_keyed_date(state)
 
     def awaits_keyed_dob(self, state: DialogState) -> bool:
         """A date of birth the caller may key in is awaited: digits must be secure."""
-        return not state.verified and not state.slots.get("dob") and self.invites_keys(state, state.expecting)
-
-    def dob_prompt(self, state: DialogState, expecting: str, text: str) -> str:
-        if self.invites_keys(state, expecting):
-            return f"{text} {self.site.site.keypad.dob_hint}"
-        return text
+        return self.identity.awaits_keyed_dob(state)
 
     # -- tool results -------------------------------------------------------------------------
     def apply_call(self, state: DialogState, index: int, result: ToolResult) -> Outcome:
@@ -453,7 +434,7 @@ class FlowRunner:
         if result.ok:
             state.step = index + 1
             return Outcome(say=result.message if step.announce else "")
-        if _tool_failed(result):
+        if tool_failed(result):
             return Outcome(
                 say=R.SORRY_TOOL, handoff=spec.handoff.tool_failed, reason=TransferReason.TOOL_FAILED
             )
@@ -524,8 +505,3 @@ class FlowRunner:
             return "" if value is None else str(value)
 
         return " ".join(_TEMPLATE.sub(sub, text).split())
-
-
-def _tool_failed(result: ToolResult) -> bool:
-    """The tool could not do its work (as opposed to a no, or a question back)."""
-    return result.status in FAILURE_STATUSES or (result.status == "invalid" and "fields" in result.data)

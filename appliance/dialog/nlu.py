@@ -30,6 +30,7 @@ from appliance.dialog.commands import (
     SetSlot,
     StartFlow,
 )
+from appliance.dialog.screening import instruction_in
 from appliance.dialog.sitepack import PatternSet, SitePack
 from appliance.dialog.spoken import (
     MONTHS,
@@ -105,7 +106,7 @@ class RuleNlu:
         """Commands for one utterance, in the order the runner should apply them."""
         norm = self.words(utterance)
         nlu = self.site.nlu
-        if not norm or _matches(nlu.injection, norm):
+        if not norm or instruction_in(self.site, norm):  # never turned into commands
             return []
         commands: list[Command] = []
         if _matches(nlu.refuse_recording, norm):

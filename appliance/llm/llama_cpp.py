@@ -31,7 +31,7 @@ from appliance.llm.base import (
     LlmError,
     LlmUnavailable,
 )
-from appliance.registry.offline import enforce_offline, local_model_path
+from appliance.privacy.offline import enforce_offline, local_model_path
 
 _DONE = object()
 

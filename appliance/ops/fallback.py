@@ -6,9 +6,10 @@ a short window (a spike). The window never reaches back past the last time a sup
 the intent back on, so an intent is judged afresh after `wardline intents enable`. A missed
 target switches the intent off (ops_intent_switch), with the reason, in the audit log.
 
-While an intent is off, a call that starts it is handed to people at once: `DialogGuard` sees
-the dialog's flow-started event, stops the dialog before any step of the flow runs (no tool is
-called) and transfers with the usual summary, reason `fallback:<intent>`.
+While an intent is off, a call that starts it is handed to people at once: the dialog's flow
+runner asks its `IntentGate` (`FallbackGate` here) when a flow starts, and hands the call to the
+intent's fallback target before any step of the flow runs (no tool is called), with the usual
+summary and reason `fallback:<intent>`.
 
 `judge` is pure; `IntentSwitch` reads the switch table through a short cache (at most one small
 query every `ttl_s` on a call's loop) so a supervisor's command in another process takes effect
@@ -17,10 +18,9 @@ within seconds.
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,21 +28,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from appliance.dialog.actions import CallerTurn, Say, Transfer
-from appliance.events import Event, EventSink
 from appliance.ops.figures import ratio
 from appliance.ops.store import OpsCall, OpsIntentSwitch, aware
 from appliance.ops.targets import Target, Targets
-from appliance.outcomes import CallOutcome, TransferReason
-
-
-class IntentFallback(Exception):
-    """Raised inside the dialog when a call starts an intent that is switched to people."""
-
-    def __init__(self, intent: str, reason: str) -> None:
-        super().__init__(f"intent {intent} goes to people: {reason}")
-        self.intent = intent
-        self.reason = reason
+from appliance.outcomes import CallOutcome
 
 
 class UnknownIntent(ValueError):
@@ -171,53 +160,15 @@ def evaluate(sessions: sessionmaker, switch: IntentSwitch, target: Target, now: 
 
 
 # -- in the call --------------------------------------------------------------------------------
-class DialogGuard:
-    """Wraps one call's dialog: an intent that is off hands the call to people at once."""
+class FallbackGate:
+    """The dialog's IntentGate (appliance/dialog/flows.py): an intent that is off goes to its
+    fallback target. Read through the switch's short cache, on the call's loop."""
 
-    def __init__(self, switch: IntentSwitch, targets: Targets, site: Any, emit: EventSink) -> None:
+    def __init__(self, switch: IntentSwitch, targets: Targets) -> None:
         self.switch = switch
         self.targets = targets
-        self.site = site
-        self._emit = emit
 
-    def emit(self, event: Event) -> None:
-        """The dialog's EventSink: passes every event on, then stops a flow that is off."""
-        self._emit(event)
-        if event.type == "flow-started":
-            intent = str(getattr(event, "flow", ""))
-            reason = self.switch.reason_off(intent)
-            if reason is not None:
-                raise IntentFallback(intent, reason)
-
-    def wrap(self, engine: Any) -> GuardedDialog:
-        return GuardedDialog(engine, self)
-
-
-class GuardedDialog:
-    """The DialogEngine with the fallback check; every other attribute is the engine's own."""
-
-    def __init__(self, engine: Any, guard: DialogGuard) -> None:
-        self._engine = engine
-        self._guard = guard
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._engine, name)
-
-    async def handle(self, turn: CallerTurn, prepared: Any = None) -> AsyncIterator[Any]:
-        try:
-            async for action in self._engine.handle(turn, prepared):
-                yield action
-        except IntentFallback as off:
-            for action in self._to_people(off.intent):
-                yield action
-
-    def _to_people(self, intent: str) -> list[Any]:
-        target = self._guard.targets.for_intent(intent).fallback_to
-        site = self._guard.site
-        reason = TransferReason.FALLBACK.at(intent)
-        # fail_to_human builds the summary (request, identity, actions) and ends the dialog.
-        transfer = next(a for a in self._engine.fail_to_human(reason) if isinstance(a, Transfer))
-        transfer = dataclasses.replace(
-            transfer, to=site.extension(target), reason=reason, summary={**transfer.summary, "reason": reason}
-        )
-        return [Say(f"I'll connect you with {site.label(target)}, who can help you with that."), transfer]
+    def goes_to_people(self, flow: str) -> str | None:
+        if self.switch.reason_off(flow) is None:
+            return None
+        return self.targets.for_intent(flow).fallback_to

@@ -1,7 +1,7 @@
 """OpsRuntime: figures, Prometheus, live calls, the post-call survey and automatic fallback,
 one per process, held by CallServices (`services.ops`).
 
-Threads: `observer()`'s sink and `dialog_guard()` run on a call's event loop and only touch
+Threads: `observer()`'s sink and `intent_gate()` run on a call's event loop and only touch
 memory (the tally, prometheus-client) or the switch's cached read. Every database write goes
 to one "ops-writer" thread, in order: a live-call row when a call starts, its state changes,
 and when it ends the call's figures, then the fallback judgement of its intent. A failing
@@ -28,7 +28,7 @@ from sqlalchemy.orm import sessionmaker
 
 from appliance.events import EventSink
 from appliance.ops.auditing import OpsAudit, drain_pending
-from appliance.ops.fallback import DialogGuard, IntentSwitch, evaluate
+from appliance.ops.fallback import FallbackGate, IntentSwitch, evaluate
 from appliance.ops.metrics import Metrics
 from appliance.ops.recorder import NO_INTENT, CallRecorder, CallSummary, CallTally
 from appliance.ops.store import OpsCall, OpsLiveCall, OpsToolCall, OpsTurnLatency
@@ -116,13 +116,14 @@ class OpsRuntime:
     def observer(self, call_id: str) -> EventSink:
         return CallRecorder(self, self._tally(call_id))
 
-    def dialog_guard(self, call_id: str, caller_id: str | None, emit: EventSink) -> DialogGuard | None:
-        """Notes the caller (as a salted reference) and returns the fallback guard, or None when off."""
+    def intent_gate(self, call_id: str, caller_id: str | None) -> FallbackGate | None:
+        """Notes the caller (as a salted reference) and returns the dialog's fallback gate, or
+        None when automatic fallback is off."""
         if caller_id:
             self._tally(call_id).caller_ref = self.caller_ref(caller_id)
         if not self.fallback:
             return None
-        return DialogGuard(self.switch, self.targets, self.site, emit)
+        return FallbackGate(self.switch, self.targets)
 
     def caller_ref(self, caller_id: str) -> str:
         digits = "".join(ch for ch in caller_id if ch.isdigit() or ch == "+")

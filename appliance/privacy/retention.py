@@ -20,7 +20,7 @@ from appliance.yamlsource import YamlError, load_yaml
 DEFAULT_WINDOWS: Mapping[str, timedelta] = {
     "recording": timedelta(days=30),
     "transcript": timedelta(days=365),
-    "task-details": timedelta(days=365),  # what a callback or refill task said (tools/scheduling.py)
+    "task-details": timedelta(days=365),  # what a callback or refill task said (tools/tasks.py)
     "audit": timedelta(days=6 * 365 + 2),  # six years, leap days included
 }
 _ALIASES = {"audio": "recording"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,10 +22,16 @@ from appliance.llm.base import ChatMessage, GenerationRequest
 from appliance.registry import vllm_unit
 from appliance.registry.errors import HealthCheckError
 from appliance.registry.manifest import ModelManifest
-from appliance.registry.registry import HealthReport
 
 if TYPE_CHECKING:
     from appliance.llm.openai_compat import OpenAiCompatEngine
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    ok: bool
+    detail: str
+    seconds: float
 
 
 def check_model(manifest: ModelManifest, model_dir: Path, settings: Settings) -> HealthReport:

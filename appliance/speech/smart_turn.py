@@ -63,7 +63,7 @@ def _session(path: Path):  # -> onnxruntime.InferenceSession (onnxruntime ships 
     with _lock:
         if path not in _sessions:
             verify(path)
-            from appliance.registry.offline import offline_onnxruntime
+            from appliance.privacy.offline import offline_onnxruntime
 
             onnxruntime = offline_onnxruntime()
             opts = onnxruntime.SessionOptions()

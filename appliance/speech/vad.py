@@ -48,7 +48,7 @@ def shared_session():  # -> onnxruntime.InferenceSession (typed loosely: onnxrun
     global _session
     with _session_lock:
         if _session is None:
-            from appliance.registry.offline import offline_onnxruntime
+            from appliance.privacy.offline import offline_onnxruntime
 
             onnxruntime = offline_onnxruntime()  # telemetry off before the session exists
             opts = onnxruntime.SessionOptions()

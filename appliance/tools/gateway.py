@@ -36,7 +36,8 @@ from sqlalchemy.orm import Session
 
 from appliance.events import EventSink, ToolCalled
 from appliance.tools.base import TOOL_NAMES, ToolResult
-from appliance.tools.scheduling import TOOLS, Seal, ToolContext
+from appliance.tools.context import Seal, ToolContext
+from appliance.tools.scheduling import TOOLS
 from appliance.tools.sitedata import Schedule
 
 # Data keys that are opaque references, fit for the audit log.

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from appliance.dialog.actions import AgentAction, CallerTurn, Say
-from appliance.dialog.engine import Prepared
+from appliance.dialog.early import Prepared
 from appliance.store.scheduling import Appointment
 from tests.dialog.conftest import Call
 from tests.dialog.test_engine import MARIA, booked

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from appliance.dialog.actions import CallerTurn, HangUp, Say, SetRecording, Transfer
 from appliance.dialog.engine import DialogEngine
 from appliance.dialog.sitepack import SitePack
+from appliance.dialog.state import DialogState
 from appliance.knowledge.index import KnowledgeBase
 from appliance.store.scheduling import Appointment, Task
 from appliance.tools.base import ToolResult
@@ -473,3 +474,18 @@ def test_every_tool_call_carries_the_flows_allowlist(
         ("verify_identity", ("verify_identity", "request_refill")),
         ("request_refill", ("verify_identity", "request_refill")),
     ]
+
+
+def test_taking_a_turn_back_returns_the_whole_conversation(make_call: Callable[..., Call]) -> None:
+    call = make_call()
+    call.turn("blorp")  # not understood: one miss
+    before = call.engine.snapshot()
+    assert isinstance(before, DialogState) and before.misses == 1
+    call.turn("blorp")
+    assert call.engine.take_back(before)
+    assert call.engine.history == before.history
+    call.turn("blorp")  # the second miss again, not the third
+    assert call.transfer() is None
+    call.turn("blorp")
+    transfer = call.transfer()
+    assert transfer is not None and transfer.reason == "not-understood"

@@ -7,7 +7,8 @@ import dataclasses
 import pytest
 
 from appliance.dialog import responses as R
-from appliance.dialog.commands import Affirm, ChooseOption, Deny, SetSlot
+from appliance.dialog.commands import Affirm, ChooseOption, Deny, HandOff, SetSlot, StartFlow
+from appliance.dialog.decisions import Advance, Emit, TransferTo
 from appliance.dialog.flows import (
     AnswerFromDocuments,
     Ask,
@@ -18,6 +19,7 @@ from appliance.dialog.flows import (
     Speak,
 )
 from appliance.dialog.sitepack import FlowSpec, SitePack
+from appliance.events import FlowStarted
 from appliance.tools.base import ToolResult
 
 MARIA = {"name": "Maria Gonzalez", "dob": "1980-03-03"}
@@ -211,3 +213,41 @@ def test_a_pharmacy_from_any_understanding_keeps_only_the_pharmacy(runner: FlowR
     assert runner.cleaned(state, SetSlot("medication", "lisinopril")) == SetSlot("medication", "lisinopril")
     only_a_number = runner.cleaned(state, SetSlot("pharmacy", "my cell is 555 0174"))
     assert runner.problem(state, only_a_number) == "nothing to fill the slot with"
+
+
+# -- a turn's commands: the plan --------------------------------------------------------------------
+class _Off:
+    """An IntentGate with the refill intent switched to the nurse line."""
+
+    def goes_to_people(self, flow: str) -> str | None:
+        return "nurse" if flow == "refill_request" else None
+
+
+def test_a_request_for_a_person_wins_over_the_rest_of_the_turn(runner: FlowRunner) -> None:
+    state = DialogState()
+    plan = runner.plan(state, [StartFlow("refill_request"), HandOff("billing"), StartFlow("no_such_flow")])
+    assert [c.name for c in plan.accepted] == ["start_flow", "hand_off"]
+    assert plan.rejected == ((StartFlow("no_such_flow"), "no such flow"),)
+    assert plan.steps[-1] == TransferTo("billing", "caller-asked:billing")
+    assert state.flow is None  # nothing started: the caller goes to billing
+
+
+def test_nothing_understood_three_times_goes_to_a_person(runner: FlowRunner) -> None:
+    state = DialogState()
+    for _ in range(2):
+        (say,) = runner.plan(state, []).steps
+        assert isinstance(say, Speak) and say.text.startswith(R.NOT_UNDERSTOOD)
+    assert runner.plan(state, []).steps[-1] == TransferTo("operator", "not-understood")
+
+
+def test_a_flow_switched_to_people_hands_off_before_any_of_its_steps(site: SitePack) -> None:
+    runner = FlowRunner(site, gate=_Off())
+    state = DialogState()
+    plan = runner.plan(state, [StartFlow("refill_request"), SetSlot("medication", "lisinopril")])
+    assert plan.steps[0] == Emit(FlowStarted, {"flow": "refill_request"})
+    assert plan.steps[-1] == TransferTo("nurse", "fallback:refill_request")
+    assert not any(isinstance(step, Advance) for step in plan.steps)  # no step of the flow runs
+    assert state.step == 0 and "medication" not in state.slots
+    # another flow is the agent's as before
+    plan = runner.plan(DialogState(), [StartFlow("book_appointment")])
+    assert plan.steps[-1] == Advance()

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from appliance.llm.llama_cpp import LlamaCppEngine
-from appliance.registry.offline import OFFLINE_ENVIRONMENT
+from appliance.privacy.offline import OFFLINE_ENVIRONMENT
 from tests.fixtures.tiny_models import build_gguf
 
 SERVED_NAME = "tiny"

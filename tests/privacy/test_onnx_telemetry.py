@@ -10,7 +10,7 @@ from pathlib import Path
 import onnxruntime
 import pytest
 
-import appliance.registry.offline as offline
+import appliance.privacy.offline as offline
 from tests.conftest import REPO
 from tests.fixtures.tiny_models import build_piper_voice
 
@@ -58,9 +58,9 @@ def test_piper_voices_are_loaded_with_telemetry_off(sessions_seen, tmp_path: Pat
 
 def test_onnxruntime_is_reached_only_through_the_one_place():
     """A new engine on onnxruntime (an encoder, a turn detector) must take it from
-    appliance.registry.offline.offline_onnxruntime, where telemetry is turned off."""
+    appliance.privacy.offline.offline_onnxruntime, where telemetry is turned off."""
     direct = re.compile(r"^\s*(import onnxruntime|from onnxruntime\b)", re.MULTILINE)
-    allowed = REPO / "appliance" / "registry" / "offline.py"
+    allowed = REPO / "appliance" / "privacy" / "offline.py"
     offenders = [
         str(path.relative_to(REPO))
         for path in (REPO / "appliance").rglob("*.py")

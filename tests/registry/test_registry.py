@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from appliance.config import load_settings
+from appliance.privacy.offline import local_model_path
 from appliance.registry.errors import (
     HealthCheckError,
     IntegrityError,
@@ -22,7 +23,6 @@ from appliance.registry.errors import (
     UnsupportedModelError,
 )
 from appliance.registry.manifest import load_catalog
-from appliance.registry.offline import local_model_path
 from appliance.registry.registry import ModelRegistry
 from tests.conftest import REPO
 from tests.fixtures.tiny_models import build_gguf

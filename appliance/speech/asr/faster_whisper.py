@@ -56,7 +56,7 @@ import numpy as np
 
 from appliance.audio import SAMPLE_WIDTH, resample
 from appliance.numwords import spell_numbers
-from appliance.registry.offline import enforce_offline, local_model_path
+from appliance.privacy.offline import enforce_offline, local_model_path
 from appliance.speech.asr.base import AsrError
 from appliance.speech.asr.rescoring import rescore, vocabulary_words
 

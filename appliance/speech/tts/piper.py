@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from appliance.audio import resample
-from appliance.registry.offline import local_model_path, offline_onnxruntime
+from appliance.privacy.offline import local_model_path, offline_onnxruntime
 from appliance.speech.tts.base import TtsError
 from appliance.speech.tts.cache import SentenceAudioCache
 

@@ -24,8 +24,6 @@ import threading
 from pathlib import Path
 from types import ModuleType
 
-from appliance.registry.errors import OfflineError
-
 OFFLINE_ENVIRONMENT = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
@@ -35,6 +33,15 @@ OFFLINE_ENVIRONMENT = {
     "DO_NOT_TRACK": "1",
     "ORT_DISABLE_TELEMETRY": "1",  # onnxruntime's telemetry client (read at its import)
 }
+
+
+class OfflineError(Exception):
+    """A model reference that would need a download (a hub id, a URL); Wardline never downloads.
+
+    The message names the reference and says what to do instead; it is fit to show a user."""
+
+    code = "offline-only"
+
 
 # "owner/name" with no such local path: what a hub id looks like.
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
