@@ -543,6 +543,11 @@ def _active_model(settings: Settings, kind: str) -> Path:
 
 
 def _default_asr(settings: Settings, site: Any) -> Any:
+    if settings.speech.shared:  # loaded once per box, in `wardline engines serve`
+        from appliance.speech.shared.client import SharedAsr
+        from appliance.speech.shared.protocol import engine_socket
+
+        return SharedAsr(engine_socket(settings))
     if settings.speech.asr == "faster-whisper":
         from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
@@ -561,6 +566,11 @@ def site_vocabulary(site: Any) -> list[str]:
 
 
 def _default_tts(settings: Settings) -> Any:
+    if settings.speech.shared:
+        from appliance.speech.shared.client import SharedTts
+        from appliance.speech.shared.protocol import engine_socket
+
+        return SharedTts(engine_socket(settings))
     if settings.speech.tts == "piper":
         from appliance.speech.tts.piper import PiperTts
 

@@ -69,6 +69,7 @@ def _wire() -> None:
         "serve",
         "status",
         "frontdoor",
+        "engines",
         "models",
         "audit",
         "keys",
