@@ -17,18 +17,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import signal
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from appliance.config import Settings
 
 log = logging.getLogger(__name__)
-
-STATE_FILE = "engines.json"
 
 
 def host_settings(settings: Settings, streams: int) -> Settings:
@@ -40,25 +38,6 @@ def host_settings(settings: Settings, streams: int) -> Settings:
     return settings.model_copy(update={"speech": speech})
 
 
-def state_path(socket_path: Path) -> Path:
-    return socket_path.parent / STATE_FILE
-
-
-def read_engine_state(socket_path: Path) -> dict[str, Any] | None:
-    """What the engine process last wrote, or None (never started, or unreadable)."""
-    try:
-        data = json.loads(state_path(socket_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _write_state(path: Path, state: dict[str, Any]) -> None:
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(state), encoding="utf-8")
-    os.replace(tmp, path)
-
-
 async def run_engine_host(settings: Settings, streams: int) -> None:
     """Load the engines, serve them until SIGTERM or SIGINT."""
     from appliance.call.services import _default_asr, _default_tts, _model_key
@@ -66,6 +45,7 @@ async def run_engine_host(settings: Settings, streams: int) -> None:
     from appliance.service.notify import Notifier
     from appliance.speech.shared.protocol import engine_socket
     from appliance.speech.shared.server import EngineServer
+    from appliance.speech.shared.state import state_path, write_engine_state
 
     socket_path = engine_socket(settings)
     local = host_settings(settings, streams)
@@ -83,8 +63,8 @@ async def run_engine_host(settings: Settings, streams: int) -> None:
         await asr.start()
         await tts.start()
         await server.start()
-        state = state_path(socket_path)
-        pending: list[asyncio.Future[None]] = []
+        # one thread writes the file, in order: the last write is the newest load
+        writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-state")
 
         def report() -> None:
             load = server.load
@@ -96,8 +76,9 @@ async def run_engine_host(settings: Settings, streams: int) -> None:
                 "tts": {"model": models["tts"], "in_use": load.tts_streams, "served": load.tts_served},
                 "failures": load.failures,
             }  # fmt: skip
-            pending[:] = [f for f in pending if not f.done()]
-            pending.append(loop.run_in_executor(None, _write_state, state, snapshot))
+            loop.run_in_executor(writer, write_engine_state, socket_path, snapshot).add_done_callback(
+                _log_write_failure
+            )
 
         server.load.listeners.append(report)
         report()
@@ -111,6 +92,11 @@ async def run_engine_host(settings: Settings, streams: int) -> None:
         await server.close()
         with contextlib.suppress(OSError):
             state_path(socket_path).unlink()
+
+
+def _log_write_failure(future: asyncio.Future[None]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("engine load not written for `wardline status` (%s)", type(future.exception()).__name__)
 
 
 async def _reload(server: Any, streams: int) -> None:

@@ -166,8 +166,8 @@ class Supervisor:
         return bool(state and state.ready and state.pid == child.pid)
 
     def _engines_ready(self, child: _Child) -> bool:
-        from appliance.call.engine_host import read_engine_state
         from appliance.speech.shared.protocol import engine_socket
+        from appliance.speech.shared.state import read_engine_state
 
         state = read_engine_state(engine_socket(self.settings))
         return bool(state and state.get("ready") and state.get("pid") == child.pid)

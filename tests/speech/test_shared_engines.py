@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,17 +26,18 @@ from wyoming.tts import Synthesize, SynthesizeVoice
 
 from appliance.audio import split_frames
 from appliance.call.engine_host import host_settings as in_process
-from appliance.call.engine_host import read_engine_state
 from appliance.call.services import _default_asr
 from appliance.config import load_settings
 from appliance.dialog.sitepack import load_site
 from appliance.speech.asr.base import AsrError
 from appliance.speech.shared.client import SharedAsr, SharedTts, describe
 from appliance.speech.shared.protocol import Partial
+from appliance.speech.shared.state import read_engine_state
 from appliance.speech.tts.base import TtsError
 from appliance.speech.tts.espeak import EspeakTts
+from tests.conftest import REPO
 from tests.fixtures.audio import silence, synthesize_caller
-from tests.speech.engine_host import EngineHost, engine_host
+from tests.speech.engine_host import EngineHost, engine_host, host_env
 
 pytestmark = pytest.mark.slow
 
@@ -235,6 +238,38 @@ def test_barge_in_stops_the_synthesis_in_the_engine_process(host: EngineHost) ->
     assert seen["speaking"], "espeak-ng was running in the engine process"
 
 
+def _cli_json(host: EngineHost, *args: str) -> dict:  # type: ignore[type-arg]
+    env = host_env(host.socket.parent.parent, speech__engines="shared")
+    done = subprocess.run(
+        [sys.executable, "-m", "appliance.cli.main", *args, "--json"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    return json.loads(done.stdout)
+
+
+def test_status_shows_the_engines_load_and_doctor_checks_their_socket(host: EngineHost) -> None:
+    speech = synthesize_caller("parking for visitors", 8000)
+    seen: dict[str, dict] = {}  # type: ignore[type-arg]
+
+    async def main() -> None:
+        asr = SharedAsr(host.socket)
+        await asr.start()
+        stream = asr.open_stream(8000)
+        stream.feed(speech[:3200])
+        await until(lambda: in_use(host)["asr"] == 1, "the stream counted")
+        seen["status"] = await asyncio.to_thread(_cli_json, host, "status")
+        stream.cancel()
+
+    asyncio.run(main())
+    engines = seen["status"]["engines"]
+    assert engines["shared"] and engines["running"] and engines["pid"] == host.pid, engines
+    assert engines["asr"]["in_use"] == 1 and engines["asr"]["model"].startswith("pocketsphinx"), engines
+    assert engines["tts"]["model"].startswith("espeak-ng"), engines
+    doctor = _cli_json(host, "doctor")
+    check = next(c for c in doctor["checks"] if c["name"] == "engines")
+    assert check["status"] == "ok" and "pocketsphinx" in check["detail"], check
+
+
 def test_an_engine_process_that_dies_fails_its_streams(tmp_path: Path) -> None:
     speech = synthesize_caller("How much is parking for visitors?", 8000)
     raised: dict[str, BaseException] = {}
@@ -260,4 +295,7 @@ def test_an_engine_process_that_dies_fails_its_streams(tmp_path: Path) -> None:
 
     with engine_host(tmp_path / "data", streams=1, speech__asr_workers="1") as host:
         asyncio.run(main(host))
+        doctor = _cli_json(host, "doctor")
     assert raised["turn"].code == "asr-failed" and raised["sentence"].code == "tts-failed"
+    check = next(c for c in doctor["checks"] if c["name"] == "engines")
+    assert check["status"] == "fail" and "does not answer" in check["detail"], check
