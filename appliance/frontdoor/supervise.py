@@ -150,16 +150,20 @@ class Supervisor:
             if code is not None:
                 log.error("the front door (kamailio) exited with %d; restarting it", code)
                 self.kamailio.start()
-            if self.engines is not None:
-                failed = self._tend(self.engines, self._engines_ready)
-                if failed is not None:
-                    return failed
+            failed = self.tend_engines()
+            if failed is not None:
+                return failed
             for index, child in self.workers.items():
                 failed = self._tend(child, lambda c, i=index: self._worker_ready(i, c))
                 if failed is not None:
                     return failed
             time.sleep(POLL_S)
         return 0
+
+    def tend_engines(self) -> int | None:
+        """Restart the engine process if it died after it was ready; its exit code when it
+        failed before (a model that cannot load: serve stops and says why)."""
+        return self._tend(self.engines, self._engines_ready) if self.engines is not None else None
 
     def _worker_ready(self, index: int, child: _Child) -> bool:
         state = read_state(self.run_dir, index)
