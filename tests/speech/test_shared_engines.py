@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -299,3 +301,37 @@ def test_an_engine_process_that_dies_fails_its_streams(tmp_path: Path) -> None:
     assert raised["turn"].code == "asr-failed" and raised["sentence"].code == "tts-failed"
     check = next(c for c in doctor["checks"] if c["name"] == "engines")
     assert check["status"] == "fail" and "does not answer" in check["detail"], check
+
+
+def test_sighup_swaps_the_voice_and_a_sentence_in_flight_still_finishes(tmp_path: Path) -> None:
+    config = Path(os.environ["WARDLINE_CONFIG"])  # the host reads the same file
+    sentence = "Parking for visitors is free for the first thirty minutes."
+    seen: dict[str, object] = {}
+
+    async def main(host: EngineHost) -> None:
+        tts = SharedTts(host.socket)
+        await tts.start()
+        seen["before"] = sum([len(pcm) async for pcm in tts.synthesize(sentence, 8000)])
+        first = asyncio.Event()
+
+        async def long_reply() -> int:
+            total = 0
+            async for pcm in tts.synthesize(" ".join([sentence] * 6), 8000):
+                total += len(pcm)
+                first.set()
+            return total
+
+        in_flight = asyncio.ensure_future(long_reply())
+        await asyncio.wait_for(first.wait(), 30)
+        config.write_text("[speech]\nwords_per_minute = 120\n")  # `wardline models activate` + reload
+        os.kill(host.pid, signal.SIGHUP)
+        model = lambda: (read_engine_state(host.socket) or {}).get("tts", {}).get("model")  # noqa: E731
+        await until(lambda: model() == "espeak-ng/en-us/120wpm", "the new voice swapped in", 60)
+        seen["in_flight"] = await asyncio.wait_for(in_flight, 60)  # no error: it finished on the old voice
+        seen["after"] = sum([len(pcm) async for pcm in tts.synthesize(sentence, 8000)])
+
+    with engine_host(tmp_path / "data", streams=1, speech__asr_workers="1") as host:
+        asyncio.run(main(host))
+        assert host.process.poll() is None, "SIGHUP reloads, it does not stop the engine process"
+    assert int(seen["in_flight"]) > 5 * int(seen["before"])  # type: ignore[call-overload]
+    assert int(seen["after"]) > 1.2 * int(seen["before"]), seen  # type: ignore[call-overload]
