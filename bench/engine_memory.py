@@ -123,11 +123,24 @@ def start_host(env: dict[str, str], streams: int) -> subprocess.Popen[bytes]:
     from appliance.speech.shared.client import wait_for_engines
     from appliance.speech.shared.protocol import engine_socket
 
+    log = tempfile.TemporaryFile()  # noqa: SIM115  (the host writes to it for as long as it runs)
     host = subprocess.Popen(
         [sys.executable, "-m", "appliance.cli.main", "engines", "serve", "--streams", str(streams)],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
-    asyncio.run(wait_for_engines(engine_socket(load_settings()), 600))
+
+    async def ready() -> None:
+        waiting = asyncio.ensure_future(wait_for_engines(engine_socket(load_settings()), 600))
+        while not waiting.done():
+            if host.poll() is not None:
+                waiting.cancel()
+                log.seek(0)
+                tail = log.read().decode(errors="replace").strip().splitlines()[-3:]
+                raise SystemExit(f"the engine process ({streams} streams) exited: {' / '.join(tail)}")
+            await asyncio.sleep(0.2)
+        waiting.result()
+
+    asyncio.run(ready())
     return host
 
 

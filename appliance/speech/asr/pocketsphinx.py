@@ -315,11 +315,15 @@ class PocketsphinxAsr:
         return _WorkerHandle(self._spec, self._loop, self._on_worker_death)
 
     async def _await_ready(self, workers: list[_WorkerHandle]) -> None:
-        _, pending = await asyncio.wait([w.ready for w in workers], timeout=START_TIMEOUT_S)
+        # Decoders start together and share the CPUs: the shared engine process starts one per
+        # call of the box (12 did not start within 30 s on a loaded 2-core box), so the net
+        # grows with their number: START_TIMEOUT_S for each 3, a worker's own count.
+        timeout_s = START_TIMEOUT_S * max(1, -(-len(workers) // 3))
+        _, pending = await asyncio.wait([w.ready for w in workers], timeout=timeout_s)
         if pending:
             for worker in workers:
                 worker.kill()
-            raise AsrError(f"pocketsphinx workers did not start within {START_TIMEOUT_S:.0f} s")
+            raise AsrError(f"pocketsphinx workers did not start within {timeout_s:.0f} s")
         for worker in workers:
             if worker.ready.exception() is not None:
                 raise worker.ready.exception()  # type: ignore[misc]
