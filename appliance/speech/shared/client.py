@@ -266,6 +266,7 @@ class SharedAsrStream:
     def _fail(self, error: AsrError) -> None:
         if self._failure is None:
             self._failure = error
+        self._wake.set()  # the writer stops waiting for audio that will never be sent
         if not self._final.done():
             self._final.set_exception(error)
             self._final.exception()  # retrieved: nobody may be awaiting a turn that was dropped

@@ -153,6 +153,7 @@ class _Connection(AsyncEventHandler):
             self._spawn(self._finish())
         elif Synthesize.is_type(event.type) and not self._tasks:
             engine = await self._hold("tts")
+            self._served("tts")
             self._spawn(self._synthesize(engine, Synthesize.from_event(event)))
         return True  # anything else is dropped, as Wyoming peers do
 
@@ -175,6 +176,7 @@ class _Connection(AsyncEventHandler):
             await self._error(exc, "asr-busy" if busy else "asr-failed")
             await self._release()
             return False
+        self._served("asr")
         self._reporter = self._spawn(self._report_partials())
         return True
 
@@ -252,9 +254,11 @@ class _Connection(AsyncEventHandler):
         load = self.server.load
         self._counted = kind
         setattr(load, f"{kind}_streams", getattr(load, f"{kind}_streams") + 1)
-        setattr(load, f"{kind}_served", getattr(load, f"{kind}_served") + 1)
         load.changed()
         return engine
+
+    def _served(self, kind: str) -> None:
+        setattr(self.server.load, f"{kind}_served", getattr(self.server.load, f"{kind}_served") + 1)
 
     async def _release(self) -> None:
         if self._counted is None:
