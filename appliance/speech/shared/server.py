@@ -111,7 +111,7 @@ class EngineServer:
         tts_name = getattr(self.tts, "name", "tts")
         asr = AsrProgram(
             name=asr_name, attribution=_ATTRIBUTION, installed=True, description="Wardline recognizer",
-            version=None, supports_transcript_streaming=True,
+            version=None, supports_transcript_streaming=False,  # partials are our extension
             models=[AsrModel(name=self.models.get("asr", asr_name), attribution=_ATTRIBUTION,
                              installed=True, description=None, version=None, languages=["en"])],
         )  # fmt: skip
