@@ -53,6 +53,24 @@ def run() -> None:
     os.execv(argv[0], argv)
 
 
+@app.command("out-of-rotation")
+def out_of_rotation(
+    worker: int = typer.Argument(..., help="the worker's number (wardline-worker@N)"),
+) -> None:
+    """Tell the front door that SIP worker N has stopped, so that no new call is sent to it until
+    its OPTIONS probe is answered again (the worker unit's ExecStopPost). Quiet when the front
+    door is not running: then there is no rotation to leave."""
+    from appliance.frontdoor.install import control_socket
+    from appliance.frontdoor.plan import plan
+    from appliance.frontdoor.status import run_dir, take_out_of_rotation
+
+    settings = load_settings()
+    found = next((w for w in plan(settings).workers if w.index == worker), None)
+    if found is None:
+        raise typer.BadParameter(f"no worker {worker} in this box's plan", param_hint="WORKER")
+    take_out_of_rotation(control_socket(run_dir(settings)), found.uri)
+
+
 def register(root: typer.Typer) -> None:
     from appliance.frontdoor.install import FrontDoorError
 

@@ -38,6 +38,13 @@ SERVER_HEADER = "Wardline front door"
 DISPATCH_SET = 1  # this box's workers
 PEER_SET = 2  # other boxes' front doors (frontdoor.peers)
 TRIED_PEERS_FLAG = 1  # transaction flag: this call has been offered to the peers already
+# A worker answers an INVITE from its SIP thread, which shares the GIL with the call sessions it
+# is starting: on a loaded box the first reply can take over a second. A worker silent for this
+# long is skipped for the next one and marked down until a probe succeeds; a dead one is taken out
+# at once by its supervisor (`wardline serve`) or its unit's ExecStopPost, not by this timer.
+WORKER_ANSWER_MS = 4000
+# Probes answered late once are not a dead worker (the same GIL); two missed in a row are.
+PROBES_MISSED_BEFORE_DOWN = 2
 
 
 @dataclass(frozen=True)
@@ -178,7 +185,7 @@ modparam("dispatcher", "ds_ping_from", "sip:frontdoor@{WORKER_ADDRESS}")
 modparam("dispatcher", "ds_ping_interval", {door.probe_interval_s})
 modparam("dispatcher", "ds_default_socket", "udp:{WORKER_ADDRESS}:{sip.port}")
 modparam("dispatcher", "ds_probing_mode", 1)
-modparam("dispatcher", "ds_probing_threshold", 1)
+modparam("dispatcher", "ds_probing_threshold", {PROBES_MISSED_BEFORE_DOWN})
 modparam("dispatcher", "ds_inactive_threshold", 1)
 
 request_route {{
@@ -229,6 +236,7 @@ request_route {{
 	if (!ds_select_dst("{DISPATCH_SET}", "4")) {{
 		route(NO_ROOM);
 	}}
+	t_set_fr(120000, {WORKER_ANSWER_MS});
 	t_on_failure("NEXT_WORKER");
 	route(RELAY);
 }}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.config import Settings
+from appliance.frontdoor.kamailio import DISPATCH_SET
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,24 @@ def dispatcher_states(control: Path, kamcmd: str = "kamcmd") -> dict[str, str]:
         elif key == "FLAGS" and uri:
             states[uri] = _DISPATCHER_FLAGS.get(value[:1], value)
     return states
+
+
+def take_out_of_rotation(control: Path, uri: str, kamcmd: str = "kamcmd") -> bool:
+    """Tell the front door at once that the worker at `uri` is gone (inactive, probing): no new
+    call is sent to it, and its next answered OPTIONS probe puts it back. Without this a dead
+    worker is noticed only by its probes or by the next call it fails to answer. False when the
+    front door does not answer (it is starting or stopped: nothing to tell)."""
+    try:
+        done = subprocess.run(
+            [kamcmd, "-s", f"unix:{control}", "dispatcher.set_state", "ip", str(DISPATCH_SET), uri],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0 and "error" not in done.stdout.lower()
 
 
 def box_status(settings: Settings, workers: int) -> dict[str, Any]:

@@ -6,8 +6,8 @@ The same parts the installed box runs as systemd units (deploy/systemd/wardline.
   ready is restarted with the same backoff (the calls that needed it went to a person), one that
   dies before stops everything (a bad model fails the same way every time);
 - the workers start next, then Kamailio, whose OPTIONS probes put each worker in rotation;
-- a worker that dies after it was ready is restarted (Kamailio has already taken it out of
-  rotation: its probe or the call it did not answer marked it down);
+- a worker that dies after it was ready is taken out of Kamailio's rotation at once (within
+  POLL_S, rather than after missed probes) and restarted; its first answered probe puts it back;
 - a worker that dies before it was ready stops everything: its error (a damaged key, a bad
   site pack) is the same for every worker, and it is already on stderr;
 - SIGINT or SIGTERM: the workers drain (no new calls, active ones finish), Kamailio stops;
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import logging
 import os
 import signal
@@ -30,9 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from appliance.config import Settings
-from appliance.frontdoor.install import install, kamailio_binary
+from appliance.frontdoor.install import control_socket, install, kamailio_binary
 from appliance.frontdoor.plan import Plan, Worker
-from appliance.frontdoor.status import read_state
+from appliance.frontdoor.status import read_state, take_out_of_rotation
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,8 @@ class Supervisor:
             if failed is not None:
                 return failed
             for index, child in self.workers.items():
-                failed = self._tend(child, lambda c, i=index: self._worker_ready(i, c))
+                ready = functools.partial(self._worker_ready, index)
+                failed = self._tend(child, ready, functools.partial(self._out_of_rotation, index))
                 if failed is not None:
                     return failed
             time.sleep(POLL_S)
@@ -176,8 +178,18 @@ class Supervisor:
         state = read_engine_state(engine_socket(self.settings))
         return bool(state and state.get("ready") and state.get("pid") == child.pid)
 
-    def _tend(self, child: _Child, is_ready: Callable[[_Child], bool]) -> int | None:
-        """Restart a dead child; an exit code when one failed before it was ever ready."""
+    def _out_of_rotation(self, index: int) -> None:
+        worker = next(w for w in self.plan.workers if w.index == index)
+        take_out_of_rotation(control_socket(self.run_dir), worker.uri)
+
+    def _tend(
+        self,
+        child: _Child,
+        is_ready: Callable[[_Child], bool],
+        on_death: Callable[[], None] | None = None,
+    ) -> int | None:
+        """Restart a dead child; an exit code when one failed before it was ever ready.
+        `on_death` runs first for one that dies after it was ready."""
         now = time.monotonic()
         if child.restart_at is not None:
             if now >= child.restart_at:
@@ -194,6 +206,8 @@ class Supervisor:
         if not child.ready and child.deaths == 0:
             log.error("%s could not start (exit %d): stopping", child.name, code)
             return code or 1
+        if on_death is not None:
+            on_death()
         delay = RESTART_BACKOFF_S[min(child.deaths, len(RESTART_BACKOFF_S) - 1)]
         child.deaths += 1
         log.error("%s exited (%d): restarting in %.1f s", child.name, code, delay)

@@ -377,6 +377,38 @@ def test_sdes_keys_are_refused_unless_they_came_over_tls(box: Box) -> None:
     assert box.accepted() == before  # no worker saw the keys
 
 
+def test_a_worker_out_of_rotation_gets_no_calls_until_its_probe_is_answered(box: Box) -> None:
+    """What a worker's supervisor (or its unit's ExecStopPost) does when the worker stops."""
+    from appliance.frontdoor.install import control_socket
+    from appliance.frontdoor.plan import plan
+    from appliance.frontdoor.status import run_dir, take_out_of_rotation
+
+    worker = plan(box.settings).workers[1]
+    assert take_out_of_rotation(control_socket(run_dir(box.settings)), worker.uri)
+    row = next(w for w in box.status()["workers"] if w["worker"] == worker.index)
+    assert row["dispatcher"] != "active"
+    # the worker is alive: its next OPTIONS probe is answered and puts it back
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        row = next(w for w in box.status()["workers"] if w["worker"] == worker.index)
+        if row["dispatcher"] == "active":
+            break
+        time.sleep(0.5)
+    else:
+        raise AssertionError(f"worker {worker.index} did not come back: {box.status()}")
+
+
+def test_out_of_rotation_names_a_worker_the_box_does_not_have(box: Box) -> None:
+    wardline = str(Path(sys.executable).parent / "wardline")
+    env = {**os.environ, "WARDLINE_CONFIG": str(box.tmp / "wardline.toml")}
+    done = subprocess.run(
+        [wardline, "frontdoor", "out-of-rotation", "9"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode != 0
+    assert "no worker 9" in done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+
+
 def test_a_killed_worker_leaves_rotation_and_new_calls_go_to_the_others(box: Box) -> None:
     victim = next(w for w in box.status()["workers"] if w["worker"] == 1)
     from appliance.frontdoor.status import read_state, run_dir
