@@ -543,7 +543,7 @@ def _active_model(settings: Settings, kind: str) -> Path:
 
 
 def _default_asr(settings: Settings, site: Any) -> Any:
-    if settings.speech.shared:  # loaded once per box, in `wardline engines serve`
+    if settings.speech.engines == "shared":  # loaded once per box, in `wardline engines serve`
         from appliance.speech.shared.client import SharedAsr
         from appliance.speech.shared.protocol import engine_socket
 
@@ -566,7 +566,7 @@ def site_vocabulary(site: Any) -> list[str]:
 
 
 def _default_tts(settings: Settings) -> Any:
-    if settings.speech.shared:
+    if settings.speech.engines == "shared":
         from appliance.speech.shared.client import SharedTts
         from appliance.speech.shared.protocol import engine_socket
 
