@@ -230,6 +230,10 @@ class SharedAsrStream:
                 self._wake.clear()
                 await self._wake.wait()
         except (ConnectionError, OSError):
+            # the engine closed its end: what it said last (an `error` with its code) is the
+            # reason, when it said anything; the reader has it or sees the end
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(reading), 1.0)
             self._fail(AsrError("the shared engine process closed the stream (it stopped?)"))
         finally:
             reading.cancel()
