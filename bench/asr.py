@@ -145,7 +145,7 @@ async def make_engine(name: str, registry, site):
 
         engine = PocketsphinxAsr(corpus=corpus(site), contexts=contexts(site), workers=1)
     else:
-        from appliance.call.services import site_vocabulary
+        from appliance.registry.engines import site_vocabulary
         from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
         name, _, margin = name.partition("@")  # "tiny.en+vocab@10": a final reads the turn and 10 s

@@ -98,9 +98,9 @@ def stand_in(mode: str) -> None:
     """One stand-in SIP worker: build and start the engines as a worker does, say so, wait.
     Mode "none" builds no engine (the same imports and site pack: the baseline)."""
     import appliance.speech.shared.client  # noqa: F401  (both modes import what either needs)
-    from appliance.call.services import _default_asr, _default_tts
     from appliance.config import load_settings
     from appliance.dialog.sitepack import load_site
+    from appliance.registry.engines import asr_for, tts_for
 
     settings = load_settings()
     speech = settings.speech.model_copy(update={"engines": "shared" if mode == "none" else mode})
@@ -108,7 +108,7 @@ def stand_in(mode: str) -> None:
 
     async def main() -> None:
         site = load_site(Path(settings.site.policy_dir))
-        engines = [] if mode == "none" else [_default_asr(settings, site), _default_tts(settings)]
+        engines = [] if mode == "none" else [asr_for(settings, site), tts_for(settings)]
         for engine in engines:
             await engine.start()
         print("ready", flush=True)
@@ -183,9 +183,9 @@ def measure(mode: str, workers: int, env: dict[str, str]) -> float:
 def latency(env: dict[str, str], turns: int) -> dict[str, list[float]]:
     """Seconds from `finish` to the final text for the same caller turn, in-process and shared."""
     from appliance.audio import split_frames
-    from appliance.call.services import _default_asr
     from appliance.config import load_settings
     from appliance.dialog.sitepack import load_site
+    from appliance.registry.engines import asr_for
     from tests.fixtures.audio import silence, synthesize_caller
 
     frames = split_frames(
@@ -202,7 +202,7 @@ def latency(env: dict[str, str], turns: int) -> dict[str, list[float]]:
             )
 
             async def run(local=local) -> list[float]:
-                asr = _default_asr(local, site)
+                asr = asr_for(local, site)
                 await asr.start()
                 times = []
                 try:

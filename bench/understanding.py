@@ -33,6 +33,9 @@ CORPUS = sorted((REPO / "tests" / "understanding").glob("corpus_*.yaml"))
 # Callers written after the public corpus and frozen before the mechanism they measure was changed:
 # never read while tuning, so their figure is the nearest thing here to callers nobody has seen.
 HELD_OUT = REPO / "tests" / "understanding" / "heldout" / "callers.yaml"
+# Emergencies and near misses in callers' own words, frozen before the red-flag layers were changed
+# for them (issue 12's third round); the after-figures were measured once those changes were made.
+EMERGENCIES = REPO / "tests" / "understanding" / "heldout" / "emergencies.yaml"
 FLOW_LABELS = {"faq": "question"}
 
 
@@ -48,6 +51,22 @@ def stacks() -> None:
               f"p50 {r.latency_ms_p50} ms, p95 {r.latency_ms_p95} ms")  # fmt: skip
         print("  recall: " + ", ".join(f"{c} {f.recall:.2f}" for c, f in r.red_flags.items()))
         print("  intents: " + ", ".join(f"{k} {f.accuracy:.2f}" for k, f in r.intents.items()))
+        print("  asked which (a clarifying question offering the right request, counted wrong above): "
+              + (", ".join(f"{k} {f.asked}" for k, f in r.intents.items() if f.asked) or "none"))  # fmt: skip
+
+
+def held_out_emergencies() -> None:
+    site, corpus = load_site(SITE), load_corpus([EMERGENCIES])
+    print(f"\nheld-out emergencies: {sum(map(len, corpus.red_flags.values()))} red flags, "
+          f"{len(corpus.near_misses)} near misses ({EMERGENCIES.relative_to(REPO)})")  # fmt: skip
+    for name in ("rules", "full"):
+        r = evaluate(site, corpus, name)
+        flags = r.red_flags.values()
+        caught, total, certain = (sum(getattr(f, k) for f in flags) for k in ("caught", "total", "certain"))
+        print(f"[{name}] red-flag recall {r.red_flag_recall:.3f} ({caught}/{total}, {certain} escalated at "
+              f"once); near misses: {r.false_alarms} escalated, {r.asked} asked or sent to a nurse "
+              f"({r.false_alarm_rate:.1%})")  # fmt: skip
+        print("  recall: " + ", ".join(f"{c} {f.recall:.2f}" for c, f in r.red_flags.items()))
 
 
 def held_out() -> None:
@@ -59,6 +78,8 @@ def held_out() -> None:
         print(f"[{name}] intent accuracy {r.intent_accuracy:.3f}; latency per utterance p50 "
               f"{r.latency_ms_p50} ms, p95 {r.latency_ms_p95} ms")  # fmt: skip
         print("  intents: " + ", ".join(f"{k} {f.accuracy:.2f}" for k, f in r.intents.items()))
+        asked = ", ".join(f"{k} {f.asked}" for k, f in r.intents.items() if f.asked)
+        print("  asked which: " + (asked or "none"))
 
 
 def encoders() -> None:
@@ -91,4 +112,5 @@ def encoders() -> None:
 if __name__ == "__main__":
     stacks()
     held_out()
+    held_out_emergencies()
     encoders()

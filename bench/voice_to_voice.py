@@ -106,8 +106,8 @@ async def loop_lag(lags: list[float]) -> None:
 async def run_wardline(
     meta: dict, endpoint_ms: int, lags: list[float], act_on_partials: bool = True
 ) -> list[dict]:
+    from appliance.call.assembly import open_call
     from appliance.call.services import build_services
-    from appliance.call.session import CallSession
     from appliance.config import load_settings
     from appliance.sim.audio import SimTransport
 
@@ -119,7 +119,7 @@ async def run_wardline(
     )
     services = await build_services(settings, speech=True, audit=False)
     events = []
-    session = CallSession(
+    session = open_call(
         services, call_id=uuid.uuid4().hex, sample_rate_hz=rate, transport=SimTransport(), emit=events.append
     )
     frame = rate // 50 * 2
@@ -147,7 +147,7 @@ async def run_wardline(
 
     turns = []
     lat = [e for e in events if e.type == "turn-latency"]
-    base = session._t0
+    base = session.started_at
     for e in lat:
         speech_end_ms = e.speech_end_ms / 1000 + base
         # the true end of speech for this turn: the nearest one before the end-of-turn decision

@@ -21,6 +21,7 @@ def test_every_command_round_trips():
         "target": "nurse",
         "reason": "clinical",
         "index": 2,
+        "between": "move_or_cancel",
     }
     for cls in COMMAND_TYPES.values():
         fields = {k: v for k, v in samples.items() if k in cls.__dataclass_fields__}

@@ -48,8 +48,8 @@ def test_the_box_shares_the_engines_that_load_a_model_and_its_workers_are_told()
     """[speech] engines: "auto" shares Whisper and piper (bench/engine_memory.py: one copy per box)
     and keeps pocketsphinx and espeak-ng in each worker (cheaper there); every worker gets the
     box's answer, while a single-process command (simulate, demo) with "auto" loads its own."""
-    from appliance.call.services import ModelNotActive, _default_asr
     from appliance.frontdoor.plan import plan, worker_settings
+    from appliance.registry.engines import ModelNotActive, asr_for
 
     cases = [
         ({}, False),
@@ -65,4 +65,4 @@ def test_the_box_shares_the_engines_that_load_a_model_and_its_workers_are_told()
         assert worker.speech.engines == ("shared" if shared else "in-process"), speech
     alone = load_settings(speech={"asr": "faster-whisper"})  # `wardline simulate` on Whisper
     with pytest.raises(ModelNotActive):  # it looks for its own Whisper, not for the engine socket
-        _default_asr(alone, None)
+        asr_for(alone, None)

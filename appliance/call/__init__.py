@@ -1,1 +1,2 @@
-"""The transport-agnostic call pipeline: CallSession, turn taking, barge-in, outbound audio."""
+"""The transport-agnostic call pipeline: CallSession and its stages (listener, speaker, ending,
+latency) on one typed inbox, the composition root (assembly.py), turn taking, barge-in, outbound audio."""

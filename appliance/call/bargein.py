@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Literal
 
+from appliance.audio import FRAME_MS
+
 InterruptSensitivity = Literal["low", "medium", "high"]
 
 
@@ -96,7 +98,7 @@ def asks_to_stop(text: str, agent_text: str = "") -> bool:
 class OverlapJudge:
     """One stretch of caller sound while the agent plays, from its first frame to its verdict."""
 
-    def __init__(self, settings: BargeInSettings, frame_ms: int = 20) -> None:
+    def __init__(self, settings: BargeInSettings, frame_ms: int = FRAME_MS) -> None:
         self.settings = settings
         self.frame_ms = frame_ms
         self.reset()

@@ -17,15 +17,17 @@ from collections import deque
 
 import numpy as np
 
+from appliance.audio import FRAME_MS
+
 ECHO_CORRELATION = 0.6  # above this the inbound audio is a copy of what was played
 QUIET_RMS = 150.0  # inbound this quiet (about -47 dBFS) holds no words of the caller's
 
 
 class EchoGuard:
     def __init__(self, sample_rate_hz: int, history_ms: int = 600, window_ms: int = 100) -> None:
-        self._frame = sample_rate_hz // 50  # samples per 20 ms frame
-        self._played: deque[bytes] = deque(maxlen=history_ms // 20)
-        self._window_frames = window_ms // 20
+        self._frame = sample_rate_hz * FRAME_MS // 1000  # samples per frame
+        self._played: deque[bytes] = deque(maxlen=history_ms // FRAME_MS)
+        self._window_frames = window_ms // FRAME_MS
         self._loud_played = 0  # recent frames with agent audio in them
 
     def played(self, frame: bytes) -> None:

@@ -40,8 +40,8 @@ def host_settings(settings: Settings, streams: int) -> Settings:
 
 async def run_engine_host(settings: Settings, streams: int) -> None:
     """Load the engines, serve them until SIGTERM or SIGINT."""
-    from appliance.call.services import _default_asr, _default_tts, _model_key
     from appliance.dialog.sitepack import load_site
+    from appliance.registry.engines import asr_for, model_key, tts_for
     from appliance.service.notify import Notifier
     from appliance.speech.shared.protocol import engine_socket
     from appliance.speech.shared.server import EngineServer
@@ -50,8 +50,8 @@ async def run_engine_host(settings: Settings, streams: int) -> None:
     socket_path = engine_socket(settings)
     local = host_settings(settings, streams)
     site = load_site(Path(settings.site.policy_dir))
-    asr, tts = _default_asr(local, site), _default_tts(local)
-    models = {"asr": _model_key(local, "asr"), "tts": _model_key(local, "tts")}
+    asr, tts = asr_for(local, site), tts_for(local)
+    models = {"asr": model_key(local, "asr"), "tts": model_key(local, "tts")}
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -101,19 +101,19 @@ def _log_write_failure(future: asyncio.Future[None]) -> None:
 
 async def _reload(server: Any, streams: int) -> None:
     """SIGHUP: build and start every changed engine, then swap them all in."""
-    from appliance.call.services import _default_asr, _default_tts, _model_key
     from appliance.config import load_settings
     from appliance.dialog.sitepack import load_site
+    from appliance.registry.engines import asr_for, model_key, tts_for
 
     try:
         local = host_settings(load_settings(), streams)
-        wanted = {kind: _model_key(local, kind) for kind in ("asr", "tts")}
+        wanted = {kind: model_key(local, kind) for kind in ("asr", "tts")}
         changed = [kind for kind in wanted if wanted[kind] != server.models.get(kind)]
         built: dict[str, Any] = {}
         try:
             for kind in changed:
                 site = load_site(Path(local.site.policy_dir))
-                built[kind] = _default_asr(local, site) if kind == "asr" else _default_tts(local)
+                built[kind] = asr_for(local, site) if kind == "asr" else tts_for(local)
                 await built[kind].start()
         except BaseException:
             for engine in built.values():

@@ -67,6 +67,7 @@ class OutboundAudio:
         self._clock = clock
         self.first_frame_at: float | None = None  # first agent frame since `mark_turn`
         self._paused = False  # caller sound is being judged (call/bargein.py): hold, keep the queue
+        self.frames_out = 0  # agent frames played since the call started (silence not counted)
 
     # -- the media clock's side (any thread) ------------------------------------------------
     def next_frame(self) -> bytes:
@@ -75,6 +76,7 @@ class OutboundAudio:
             if not self._frames or self._paused:
                 return self._silence
             segment, frame = self._frames.popleft()
+            self.frames_out += 1
             now = self._clock()
             if segment.first_played_at is None:
                 segment.first_played_at = now

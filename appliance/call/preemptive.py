@@ -42,6 +42,20 @@ class PartialUnderstanding:
             return
         self._start(partial)
 
+    @property
+    def busy(self) -> bool:
+        """Understanding a partial, or its read-only lookup, is still running: the lockstep clock
+        waits for it like any other work, so the prepared result is the same on every run."""
+        task = self._task
+        if task is None:
+            return False
+        if not task.done():
+            return True
+        if task.cancelled() or task.exception() is not None:
+            return False
+        prepared = task.result()
+        return prepared is not None and any(not lookup.done() for lookup in prepared.lookups.values())
+
     def take(self) -> asyncio.Task[Prepared | None] | None:
         """The turn is final: what was prepared for it, for `DialogEngine.handle` to judge."""
         task, self._task, self._text, self._waiting = self._task, None, "", ""

@@ -1,9 +1,11 @@
 """CallServices: what every call on this box shares, loaded once per process.
 
 The site pack, the database, the knowledge index, the speech engines (the recognizer's worker
-processes start here, warm, not per call), the audit log. A CallSession asks it for its
-per-call parts: a VAD stream, a dialog wired to an allowlisted tool gateway, the observers
-that record its events, a recorder. Loading fails as a whole (nothing half-started).
+processes start here, warm, not per call), the audit log. The composition root
+(appliance/call/assembly.py: `open_call`) asks it for a call's parts once: a VAD stream, a dialog
+wired to an allowlisted tool gateway, the observers that record its events, a recorder; the
+session itself never sees it. Engines are built by appliance/registry/engines.py. Loading fails
+as a whole (nothing half-started).
 
 The engines (asr, tts, llm) live in ModelSlots (appliance/registry/slots.py): a call leases
 them once (`lease_engines`) and keeps them for its whole length; `reload_models` (SIGHUP after
@@ -30,6 +32,8 @@ from appliance.call.prompts import Prompts, render_prompts
 from appliance.config import Settings
 from appliance.events import EventSink
 from appliance.outcomes import CallOutcome, TransferReason
+from appliance.registry import engines
+from appliance.registry.engines import model_key
 from appliance.registry.slots import ModelSlot
 from appliance.store.handoffs import new_handoff_id, save_handoff
 
@@ -370,7 +374,7 @@ class CallServices:
         """
         async with self._model_lock:
             kinds = [k for k in KINDS if k == "llm" or self._slot(k) is not None]
-            wanted = {kind: _model_key(settings, kind) for kind in kinds}
+            wanted = {kind: model_key(settings, kind) for kind in kinds}
             changed = [kind for kind in kinds if wanted[kind] != self._model_id(kind)]
             previous = {kind: self._model_id(kind) for kind in changed}
             factory, built = await self._build_engines(settings, [k for k in changed if wanted[k] != "off"])
@@ -401,7 +405,10 @@ class CallServices:
                 if kind == "llm":
                     factory, built["llm"] = await _understanding(settings)
                     continue
-                built[kind] = _default_asr(settings, self.site) if kind == "asr" else _default_tts(settings)
+                if kind == "asr":
+                    built[kind] = engines.asr_for(settings, self.site)
+                else:
+                    built[kind] = engines.tts_for(settings)
                 await built[kind].start()
         except BaseException:
             for engine in built.values():
@@ -457,11 +464,17 @@ class CallServices:
 def _transcript_recorder(
     services: CallServices, call_id: str, on_failure: Callable[[BaseException], None] | None
 ) -> EventSink:
-    """The call's transcript, encrypted, with a redacted copy at its end (privacy/transcripts.py)."""
+    """The call's transcript, encrypted, with a redacted copy at its end (privacy/transcripts.py).
+
+    The names to redact are those of the site pack the call started with and the store's
+    patients at the call's end; the recorder gets them, not the services."""
     from appliance.privacy.transcripts import TranscriptRecorder, patient_names
 
+    site_names = list(services.site.nlu.vocabulary.names)
+    database_url = services.settings.database_url
+
     def names() -> list[str]:
-        return [*services.site.nlu.vocabulary.names, *patient_names(services.settings.database_url)]
+        return [*site_names, *patient_names(database_url)]
 
     return TranscriptRecorder(services.store, call_id, names, on_failure)
 
@@ -499,13 +512,13 @@ async def build_services(
         services.ops = OpsRuntime.open(settings, sessions, site, audit=services.audit)
         services.understanding_factory, llm = await _understanding(settings)
         if llm is not None:
-            services.llm_slot = ModelSlot(llm, _model_key(settings, "llm"))
+            services.llm_slot = ModelSlot(llm, model_key(settings, "llm"))
         if speech:
             from appliance.speech.vad import shared_session
 
             services.vad = shared_session()  # load the Silero model now, not on the first frame
-            services.asr_slot = ModelSlot(asr or _default_asr(settings, site), _model_key(settings, "asr"))
-            services.tts_slot = ModelSlot(tts or _default_tts(settings), _model_key(settings, "tts"))
+            services.asr_slot = ModelSlot(asr or engines.asr_for(settings, site), model_key(settings, "asr"))
+            services.tts_slot = ModelSlot(tts or engines.tts_for(settings), model_key(settings, "tts"))
             await services.asr.start()
             await services.tts.start()
             await services.render_prompts()  # before any call: a fault needs no engine to apologise
@@ -513,71 +526,6 @@ async def build_services(
         await services.close()  # nothing half-started
         raise
     return services
-
-
-def _model_key(settings: Settings, kind: str) -> str:
-    """The model `kind` runs under `settings`, with the engine settings that need a new engine."""
-    from appliance.registry.registry import ModelRegistry
-
-    speech = settings.speech
-    if kind == "asr":
-        if speech.asr == "faster-whisper":
-            return f"faster-whisper/{ModelRegistry(settings).active('asr')}"
-        return f"pocketsphinx/{speech.asr_workers}-workers"
-    if kind == "tts":
-        if speech.tts == "piper":
-            return f"piper/{ModelRegistry(settings).active('tts')}/{speech.voice.split('-')[0]}"
-        return f"espeak-ng/{speech.voice}/{speech.words_per_minute}wpm"
-    if not settings.llm.enabled:
-        return "off"
-    return str(ModelRegistry(settings).active("llm"))
-
-
-def _active_model(settings: Settings, kind: str) -> Path:
-    from appliance.registry.registry import ModelRegistry
-
-    path = ModelRegistry(settings).active_model_path(kind)
-    if path is None:
-        raise ModelNotActive(f"no {kind} model is active: install one and run `wardline models activate ID`")
-    return path
-
-
-def _default_asr(settings: Settings, site: Any) -> Any:
-    if settings.speech.engines == "shared":  # loaded once per box, in `wardline engines serve`
-        from appliance.speech.shared.client import SharedAsr
-        from appliance.speech.shared.protocol import engine_socket
-
-        return SharedAsr(engine_socket(settings))
-    if settings.speech.asr == "faster-whisper":
-        from appliance.speech.asr.faster_whisper import FasterWhisperAsr
-
-        return FasterWhisperAsr(_active_model(settings, "asr"), vocabulary=site_vocabulary(site))
-    from appliance.dialog.corpus import contexts, corpus
-    from appliance.speech.asr.pocketsphinx import PocketsphinxAsr
-
-    return PocketsphinxAsr(corpus=corpus(site), contexts=contexts(site), workers=settings.speech.asr_workers)
-
-
-def site_vocabulary(site: Any) -> list[str]:
-    """The site's own words a recognizer may prefer among hypotheses it heard about as well:
-    patients' and providers' names, medications (appliance/speech/asr/rescoring.py)."""
-    nlu = site.nlu
-    return [*nlu.vocabulary.names, *nlu.vocabulary.medications, *nlu.provider_names.values()]
-
-
-def _default_tts(settings: Settings) -> Any:
-    if settings.speech.engines == "shared":
-        from appliance.speech.shared.client import SharedTts
-        from appliance.speech.shared.protocol import engine_socket
-
-        return SharedTts(engine_socket(settings))
-    if settings.speech.tts == "piper":
-        from appliance.speech.tts.piper import PiperTts
-
-        return PiperTts({settings.speech.voice.split("-")[0]: _active_model(settings, "tts")})
-    from appliance.speech.tts.espeak import EspeakTts
-
-    return EspeakTts(voice=settings.speech.voice, words_per_minute=settings.speech.words_per_minute)
 
 
 def _semantic(settings: Settings, site: Any) -> Any:
@@ -589,10 +537,6 @@ def _semantic(settings: Settings, site: Any) -> Any:
     return index_for(site, settings.understanding.encoder)
 
 
-class ModelNotActive(Exception):
-    """The configuration names a model engine, but no model of that kind is active."""
-
-
 async def _understanding(settings: Settings) -> tuple[Callable[[Any], Any] | None, Any]:
     """With [llm] enabled: an LLM proposing commands, the rule NLU answering past the deadline."""
     if not settings.llm.enabled:
@@ -600,24 +544,9 @@ async def _understanding(settings: Settings) -> tuple[Callable[[Any], Any] | Non
     from appliance.dialog.llm_understanding import DeadlineRouter, LlmCommandGenerator
     from appliance.dialog.nlu import RuleNlu
     from appliance.registry.offline import enforce_offline
-    from appliance.registry.registry import ModelRegistry
 
     enforce_offline()
-    path = _active_model(settings, "llm")
-    if path.suffix == ".gguf":
-        from appliance.llm.llama_cpp import LlamaCppEngine
-
-        engine: Any = LlamaCppEngine(path, n_ctx=settings.llm.n_ctx, n_gpu_layers=settings.llm.n_gpu_layers)
-    else:
-        from appliance.llm.openai_compat import OpenAiCompatEngine
-
-        engine = OpenAiCompatEngine(
-            settings.llm.server_url,
-            ModelRegistry(settings).active("llm") or path.name,
-            dialect=settings.llm.server_dialect,
-            timeout_s=settings.llm.request_timeout_s,
-            site_networks=settings.network.site_networks,
-        )
+    engine = engines.llm_for(settings)
     await engine.start()
 
     def per_call(site: Any, semantic: Any = None) -> Any:

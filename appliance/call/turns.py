@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from appliance.audio import FRAME_MS
+
 
 class Signal(Enum):
     SPEECH_START = "speech-start"  # the caller started speaking (first speech frame of a turn)
@@ -32,7 +34,7 @@ class TurnTakingConfig:
 class EndOfTurnDetector:
     """Feeds on (probability, time, agent playing?) per frame; returns the signals it raises."""
 
-    def __init__(self, config: TurnTakingConfig | None = None, frame_ms: int = 20) -> None:
+    def __init__(self, config: TurnTakingConfig | None = None, frame_ms: int = FRAME_MS) -> None:
         self.config = config or TurnTakingConfig()
         self.frame_ms = frame_ms
         self.endpoint_ms = self.config.endpoint_ms  # the caller may change it per turn

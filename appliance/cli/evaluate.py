@@ -64,10 +64,11 @@ def _print(r: Report) -> None:
         highlight=False,
     )
     rows = [
-        (k, f.total, f"{f.accuracy:.2f}", f.held_out, _held(f.held_out_accuracy))
+        (k, f.total, f"{f.accuracy:.2f}", f.held_out, _held(f.held_out_accuracy), f.asked)
         for k, f in r.intents.items()
     ]
-    table("intents", ("intent", "n", "accuracy", "held out", "held-out accuracy"), rows)
+    columns = ("intent", "n", "accuracy", "held out", "held-out accuracy", "asked which (not counted)")
+    table("intents", columns, rows)
     console.print(
         f"intent accuracy {r.intent_accuracy:.3f} (held out {_held(r.held_out_intent_accuracy)}); "
         f"latency per utterance p50 {r.latency_ms_p50} ms, p95 {r.latency_ms_p95} ms",

@@ -14,9 +14,10 @@ from appliance.yamlsource import YamlError
 def _user_errors() -> None:
     """Errors whose message is fit to show as is: the one table, in one place."""
     from appliance.audit.signing import KeyFileError
-    from appliance.call.services import AuditUnavailable, ModelNotActive
+    from appliance.call.services import AuditUnavailable
     from appliance.knowledge.index import KnowledgeError
     from appliance.privacy.kek import KekError
+    from appliance.registry.engines import ModelNotActive
     from appliance.store.db import StoreUnavailable
     from appliance.tools.sitedata import SiteDataError
 

@@ -85,6 +85,15 @@ class ChooseOption(Command):
 
 @_register
 @dataclass(frozen=True)
+class Clarify(Command):
+    """Ask which of two requests the caller means (nlu.yaml's `clarify` entry named `between`)."""
+
+    name: ClassVar[str] = "clarify"
+    between: str
+
+
+@_register
+@dataclass(frozen=True)
 class CancelFlow(Command):
     name: ClassVar[str] = "cancel_flow"
 

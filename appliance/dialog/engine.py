@@ -56,6 +56,7 @@ from appliance.dialog.commands import (
     AskKnowledge,
     CancelFlow,
     ChooseOption,
+    Clarify,
     Command,
     Deny,
     Goodbye,
@@ -660,6 +661,9 @@ class DialogEngine:
         if Goodbye in kinds and not kinds & {StartFlow, AskKnowledge}:
             for action in self._goodbye():
                 yield action
+            return
+        if clarify := next((c for c in commands if isinstance(c, Clarify)), None):
+            yield Say(self._flows.clarify(self._s, clarify).text)  # one question, not a guess
             return
         if CancelFlow in kinds:
             self._end_flow()

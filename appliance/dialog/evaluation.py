@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from appliance.dialog.commands import AskKnowledge, Command, HandOff, StartFlow
+from appliance.dialog.commands import AskKnowledge, Clarify, Command, HandOff, StartFlow
 from appliance.dialog.redflags import RedFlag, check_red_flags, semantic_flag
 from appliance.dialog.sitepack import SitePack
 from appliance.dialog.understanding import CommandGenerator, DialogContext
@@ -100,6 +100,8 @@ def command_label(commands: list[Command]) -> str:
             return cmd.flow
     if any(isinstance(c, AskKnowledge) for c in commands):
         return "faq"
+    if clarify := next((c for c in commands if isinstance(c, Clarify)), None):
+        return f"clarify:{clarify.between}"  # asked which request the caller means
     return "none"
 
 
@@ -120,6 +122,9 @@ class IntentFigures:
     held_out: int  # sentences not among the site's examples
     held_out_accuracy: float | None
     wrong: tuple[tuple[str, str], ...]  # (sentence, what it was understood as)
+    # of the wrong ones, how many got a clarifying question that offers the right request
+    # ("I can't make it Tuesday": move it, or cancel it?): one question away, not a wrong flow
+    asked: int = 0
 
 
 @dataclass(frozen=True)
@@ -239,11 +244,12 @@ async def evaluate_async(site: SitePack, corpus: Corpus, stack: str = "full", **
             heard.append((text, got))
         held = [(t, g) for t, g in heard if _key(t) not in examples]
         correct = sum(g == label for _, g in heard)
+        asked = sum(label in _offered(site, g) for _, g in heard)
         held_correct = sum(g == label for _, g in held)
         intents[label] = IntentFigures(
             len(heard), correct, _rate(correct, len(heard)), len(held),
             _rate(held_correct, len(held)) if held else None,
-            tuple((t, g) for t, g in heard if g != label),
+            tuple((t, g) for t, g in heard if g != label), asked,
         )  # fmt: skip
     total_rf = sum(c.total for c in categories.values())
     all_held = [f for f in intents.values() if f.held_out]
@@ -268,6 +274,13 @@ async def evaluate_async(site: SitePack, corpus: Corpus, stack: str = "full", **
         latency_ms_p95=round(_p95(latencies), 2),
         utterances=len(latencies),
     )
+
+
+def _offered(site: SitePack, label: str) -> tuple[str, ...]:
+    """The flows a "clarify:<entry>" label asked the caller to choose between."""
+    kind, _, entry = label.partition(":")
+    clarify = site.nlu.clarify.get(entry) if kind == "clarify" else None
+    return tuple(clarify.answers) if clarify else ()
 
 
 def _rate(part: int, whole: int, empty: float = 1.0) -> float:

@@ -20,6 +20,7 @@ from appliance.dialog import responses as R
 from appliance.dialog.commands import (
     Affirm,
     ChooseOption,
+    Clarify,
     Command,
     Deny,
     HandOff,
@@ -187,6 +188,8 @@ class FlowRunner:
             return "no such flow"
         if isinstance(cmd, HandOff) and cmd.target not in self.site.site.transfer_targets:
             return "no such transfer target"
+        if isinstance(cmd, Clarify) and cmd.between not in self.site.nlu.clarify:
+            return "no such question"
         if isinstance(cmd, ChooseOption) and not (
             state.expecting == "choice" and 1 <= cmd.index <= len(state.offered)
         ):
@@ -213,6 +216,13 @@ class FlowRunner:
             state.dob_keyed = False
         if filled and state.expecting not in ANSWER_EXPECTS:
             state.expecting = None
+
+    def clarify(self, state: DialogState, cmd: Clarify) -> Ask:
+        """Ask which request the caller means ("Would you like to move it to another day, or
+        cancel it?"); the reply is read against the flows offered (nlu.yaml's `clarify`)."""
+        spec = self.site.nlu.clarify[cmd.between]
+        state.offered, state.offered_text = [], list(spec.answers)
+        return ask(state, "clarify", " ".join(spec.question.split()))
 
     def answer(self, state: DialogState, commands: list[Command]) -> Outcome:
         """Commands that answer what the agent just asked (a choice, yes or no, a new day)."""

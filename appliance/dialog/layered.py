@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from appliance.dialog.commands import (
     AskKnowledge,
     CancelFlow,
+    Clarify,
     Command,
     Goodbye,
     HandOff,
@@ -27,12 +28,12 @@ from appliance.dialog.commands import (
 from appliance.dialog.nlu import RuleNlu
 from appliance.dialog.semantic import Reading, SemanticIndex
 from appliance.dialog.sitepack import SitePack
-from appliance.dialog.spoken import normalize
 from appliance.dialog.understanding import DialogContext
 
 # Turns where the caller may name a new request (not an answer to a question the agent asked).
 OPEN_EXPECTS = (None, "anything_else")
-_REQUESTS = (StartFlow, HandOff, AskKnowledge)
+# (a question back, "move it or cancel it?", is the rules' request too: never overruled by meaning)
+_REQUESTS = (StartFlow, HandOff, AskKnowledge, Clarify)
 # What a turn is wholly about when a rule names it: the meaning of its other words ("I don't want
 # this call recorded" is near "I don't want my appointment") must not add a request beside it.
 _WHOLE_TURN = (RefuseRecording, Repeat, CancelFlow, Goodbye)
@@ -104,12 +105,17 @@ class LayeredUnderstanding:
         if isinstance(command, AskKnowledge):
             return True
         if isinstance(command, StartFlow):
-            norm = normalize(utterance)
+            norm = self.rules.words(utterance)
             intents = [i for i in self.site.nlu.intents.values() if i.flow == command.flow]
-            return not any(p.search(norm) for i in intents for p in i.patterns)
+            # a request the caller chose between (the rest of "I can't make it Tuesday, just
+            # take me off") is as precise as the intent's own words
+            asked = [c for c in self.site.nlu.clarify.values() if command.flow in c.answers]
+            return not any(p.search(norm) for i in intents for p in i.patterns) and not any(
+                p.search(norm) for c in asked for p in c.patterns
+            )
         if not (isinstance(command, HandOff) and command.target == "nurse"):
             return False
-        norm = normalize(utterance)
+        norm = self.rules.words(utterance)
         return not any(
             h.before_intents and h.target == "nurse" and any(p.search(norm) for p in h.patterns)
             for h in self.site.nlu.handoffs

@@ -20,6 +20,7 @@ from appliance.dialog.commands import (
     Affirm,
     AskKnowledge,
     ChooseOption,
+    Clarify,
     Command,
     Deny,
     Goodbye,
@@ -32,6 +33,7 @@ from appliance.dialog.commands import (
 from appliance.dialog.sitepack import PatternSet, SitePack
 from appliance.dialog.spoken import (
     MONTHS,
+    WEEKDAYS,
     is_no,
     is_yes,
     normalize,
@@ -50,6 +52,7 @@ YES_NO_EXPECTS = ("confirm", "retry", "anything_else", "referral")
 _REPEAT = re.compile(
     r"\b(repeat (that|it|yourself|the)|say (that|it) again|come again|what did you say|pardon)\b"
 )
+_DAYS = re.compile(rf"\b({'|'.join(WEEKDAYS)}|sunday|today|tomorrow|tonight|morning|afternoon|evening)\b")
 _LEADS = re.compile(
     r"^(?:(?:um|uh|so|well|yes|yeah|okay|ok|sure)[,.]?\s+)*(?:its|it s|it is|i use|we use|"
     r"please send it to|send it to|the one at|at|to|for|my|its for|it is for|thats|that is)\s+",
@@ -90,9 +93,17 @@ class RuleNlu:
     async def propose(self, utterance: str, context: DialogContext) -> list[Command]:
         return self.understand(utterance, context)
 
+    def words(self, utterance: str) -> str:
+        """The utterance as the patterns read it: normalised, with the site's `equivalents` read
+        as their canonical words ("can you scrap my appointment" -> "can you cancel my appointment")."""
+        norm = normalize(utterance)
+        for canonical, pattern in self.site.nlu.equivalents.items():
+            norm = pattern.sub(canonical, norm)
+        return norm
+
     def understand(self, utterance: str, context: DialogContext) -> list[Command]:
         """Commands for one utterance, in the order the runner should apply them."""
-        norm = normalize(utterance)
+        norm = self.words(utterance)
         nlu = self.site.nlu
         if not norm or _matches(nlu.injection, norm):
             return []
@@ -109,7 +120,8 @@ class RuleNlu:
             return [*commands, Goodbye()]
         answered = self._answer(utterance, norm, context)
         commands += answered
-        started = self._intent(norm, context)
+        # an answer that names the request (which of two the agent asked about) is the request
+        started = [] if any(isinstance(c, StartFlow) for c in answered) else self._intent(norm, context)
         commands += started
         commands += self._entities(norm, context)
         if not answered and not started and _matches(nlu.goodbye, norm):
@@ -141,6 +153,9 @@ class RuleNlu:
             if is_no(utterance):
                 return [Deny()]
             return []
+        if expecting == "clarify":
+            flow = self._clarified(norm, context.offered)
+            return [StartFlow(flow)] if flow else []
         if expecting in ("medication", "pharmacy", "reason", "question"):
             value = self._free_text(utterance, expecting)
             return [SetSlot(expecting, value)] if value else []
@@ -170,10 +185,46 @@ class RuleNlu:
 
     # -- what the caller wants ------------------------------------------------------------------
     def _intent(self, norm: str, context: DialogContext) -> list[Command]:
-        for intent in self.site.nlu.intents.values():
-            if _matches(intent, norm) or any(p.search(norm) for p in intent.broad):
+        """The request the words name: the patterns of the intents a clarifying question is
+        about, then words that could mean either of them (a question instead of a guess: "I
+        can't make it Tuesday"), then the other intents' patterns ("make my appointment" is a
+        booking's words), then the intents' broad patterns."""
+        nlu = self.site.nlu
+        asked = {flow for clarify in nlu.clarify.values() for flow in clarify.answers}
+        intents = list(nlu.intents.values())
+        for intent in (i for i in intents if i.flow in asked):
+            if _matches(intent, norm):
+                return [] if intent.flow == context.flow else [StartFlow(intent.flow)]
+        if context.flow is None and context.expecting in (None, "anything_else"):
+            for key, clarify in nlu.clarify.items():
+                if m := _matches(clarify, norm):
+                    # the rest of the turn may answer the question already ("... so take me off")
+                    # (a day said with it is the day they cannot make, not a new one)
+                    rest = _DAYS.sub(" ", f"{norm[: m.start()]} {norm[m.end() :]}")
+                    flow = self._clarified(rest, tuple(clarify.answers))
+                    return [StartFlow(flow)] if flow else [Clarify(key)]
+        for intent in (i for i in intents if i.flow not in asked):
+            if _matches(intent, norm):
+                return [] if intent.flow == context.flow else [StartFlow(intent.flow)]
+        for intent in nlu.intents.values():
+            if any(p.search(norm) for p in intent.broad):
                 return [] if intent.flow == context.flow else [StartFlow(intent.flow)]
         return []
+
+    def _clarified(self, norm: str, offered: tuple[str, ...]) -> str | None:
+        """Which of the flows the agent asked about (`offered`) the caller's reply chooses."""
+        for clarify in self.site.nlu.clarify.values():
+            if tuple(clarify.answers) != offered:
+                continue
+            # the request said outright first ("cancel it, I'll call another time"), then the
+            # entry's words for each ("another day", "friday", "take me off")
+            for intent in self.site.nlu.intents.values():
+                if intent.flow in offered and _matches(intent, norm):
+                    return intent.flow
+            for flow, patterns in clarify.answers.items():
+                if any(p.search(norm) for p in patterns):
+                    return flow
+        return None
 
     def _entities(self, norm: str, context: DialogContext) -> list[Command]:
         """Slots the caller filled in passing: provider, day, part of day, medication."""

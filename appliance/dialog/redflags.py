@@ -71,6 +71,15 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9 ]+", " ", normalize(text)).split())
 
 
+def words_of(spec: RedFlagsSpec, text: str) -> str:
+    """The turn as every layer reads it: normalised, each of the site's `equivalents` read as its
+    canonical words ("wont quit bleeding" -> "wont stop bleeding")."""
+    norm = normalise(text)
+    for canonical, group in spec.equivalents.items():
+        norm = group.sub(canonical, norm)
+    return norm
+
+
 def _any(groups: tuple[re.Pattern[str], ...], text: str) -> bool:
     return any(g.search(text) for g in groups)
 
@@ -126,7 +135,7 @@ def check_red_flags(
 
     `semantic` is the semantic layer's (category, certain) for this turn, when it has one
     (`semantic_flag` reads it from a SemanticIndex)."""
-    norm = normalise(text)
+    norm = words_of(spec, text)
     if not norm:
         return None
     frame = framing(spec, norm)
@@ -151,7 +160,7 @@ def check_red_flags(
 
 def mentions_symptom(spec: RedFlagsSpec, text: str) -> bool:
     """A symptom or a body part is named (an un-understood turn like that goes to the nurse line)."""
-    norm = _cut(spec.shared_near_misses, normalise(text))
+    norm = _cut(spec.shared_near_misses, words_of(spec, text))
     return _any(spec.symptoms, norm)
 
 
@@ -173,8 +182,17 @@ def semantic_flag(
         return None
     if symptom is None:
         symptom = mentions_symptom(spec, text) or _urgent(spec, text)
-    return index.red_flag(index.read(text), symptom=symptom, unprompted=not answering)
+    found = index.red_flag(index.read(text), symptom=symptom, unprompted=not answering)
+    # A figure of speech with no symptom word ("this hold music is killing me") lands near a bodily
+    # emergency by meaning and says nothing about a body; a crisis (an unframed category: "it's
+    # all killing me, I can't go on") is still taken at its word. Only figures count here: a
+    # shared near miss ("went to the clinic") may sit beside a real emergency the meaning caught
+    # ("... and now she's not making sense"), so it never silences the semantic layer.
+    bodily = found is not None and any(c.name == found[0] and c.framed for c in spec.categories)
+    if bodily and not symptom and _any(spec.figures, words_of(spec, text)):
+        return None
+    return found
 
 
 def _urgent(spec: RedFlagsSpec, text: str) -> bool:
-    return _any(spec.urgency, normalise(text))
+    return _any(spec.urgency, words_of(spec, text))

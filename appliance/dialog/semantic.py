@@ -234,10 +234,11 @@ class SemanticIndex:
         t = self.thresholds
         if reading.red_flag is None or reading.red_flag_gap > t.red_flag_gap:
             return None
+        # the lead must be the red flag's own: when a request is best ("my husband can't make
+        # it to his physical"), its margin over the rest says nothing about an emergency
         clear = (
-            reading.margin >= t.red_flag_unprompted_margin
-            or reading.red_flag_lead >= t.red_flag_unprompted_lead
-        )
+            reading.is_red_flag and reading.margin >= t.red_flag_unprompted_margin
+        ) or reading.red_flag_lead >= t.red_flag_unprompted_lead
         if not symptom and (not unprompted or not clear):
             return None
         certain = reading.is_red_flag and reading.margin >= t.red_flag_certain_margin

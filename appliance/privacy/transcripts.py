@@ -41,7 +41,7 @@ from sqlalchemy.orm import sessionmaker
 from appliance.events import AgentSaid, AsrFinal, CallEnded, CallerSaid, ConsentAnswered, Event
 from appliance.privacy import crypto
 from appliance.privacy.learned import shared_model
-from appliance.privacy.redaction import KnownNames, LearnedLayer, redact_many
+from appliance.privacy.redaction import KnownNames, LearnedLayer, asked_for, redact_many
 from appliance.privacy.store import AuditFn, ObjectNotFound, ObjectRow, ObjectStore, read_call_data
 
 log = logging.getLogger(__name__)
@@ -105,13 +105,38 @@ def redacted_lines(
     The learned layer is too slow for turn-by-turn use but fits a finished call (learned.py); a
     model that cannot load leaves the rules alone, and `wardline doctor` says so.
     """
-    known = KnownNames(names)  # indexed once per transcript, not once per line
     model = shared_model() if learned is True else (learned or None)
     lines = list(lines)
-    done = redact_many([ln.text for ln in lines], known, model)
+    texts, questions = [ln.text for ln in lines], _questions(lines)
+    # A name given in answer to "your full name?" is a name wherever the call says it again: the
+    # rules' first pass finds it, the second hides it everywhere (with the learned layer, once).
+    names = list(names)
+    first_pass = redact_many(texts, names, None, questions)
+    answered = [
+        t[s.start : s.end]
+        for t, r in zip(texts, first_pass, strict=True)
+        for s in r.spans
+        if s.label == "NAME"
+    ]
+    known = KnownNames(names + answered)  # indexed once per transcript, not once per line
+    done = redact_many(texts, known, model, questions)
     return [
         TranscriptLine(ln.t_ms, ln.speaker, r.text, ln.interrupted) for ln, r in zip(lines, done, strict=True)
     ]
+
+
+def _questions(lines: list[TranscriptLine]) -> list[str | None]:
+    """For each caller line, what the agent's last line before it asked for (a name, an address,
+    a member number), so that the answer is hidden even when nothing else marks it ("rose baker")."""
+    out: list[str | None] = []
+    asked = None
+    for ln in lines:
+        if ln.speaker == "agent":
+            asked = asked_for(ln.text)
+            out.append(None)
+        else:
+            out.append(asked)
+    return out
 
 
 def _jsonl(lines: Iterable[TranscriptLine]) -> bytes:

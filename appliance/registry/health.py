@@ -56,13 +56,13 @@ def _file(model_dir: Path, suffix: str) -> Path:
 
 async def _llama_cpp(manifest: ModelManifest, model_dir: Path, settings: Settings) -> str:
     from appliance.llm.base import complete
-    from appliance.llm.llama_cpp import LlamaCppEngine
+    from appliance.registry import engines
 
-    engine = LlamaCppEngine(
+    engine = engines.llama_cpp(
         _file(model_dir, ".gguf"),
+        settings,
         model_id=manifest.id,
         n_ctx=min(settings.llm.n_ctx, manifest.context_length or settings.llm.n_ctx),
-        n_gpu_layers=settings.llm.n_gpu_layers,
         prompt_cache_bytes=0,
     )
     try:
@@ -103,20 +103,14 @@ PROBE = GenerationRequest(
 
 async def _vllm(manifest: ModelManifest, model_dir: Path, settings: Settings) -> str:
     from appliance.llm.base import complete
-    from appliance.llm.openai_compat import OpenAiCompatEngine
+    from appliance.registry import engines
 
     previous = vllm_unit.write_env(
         settings, vllm_unit.render_env(manifest, model_dir, vllm_unit.server_port(settings))
     )
     try:
         await asyncio.to_thread(vllm_unit.restart, settings)
-        engine = OpenAiCompatEngine(
-            settings.llm.server_url,
-            manifest.id,
-            dialect=settings.llm.server_dialect,
-            timeout_s=settings.llm.request_timeout_s,
-            site_networks=settings.network.site_networks,
-        )
+        engine = engines.llm_server(settings, manifest.id)
         try:
             await _wait_served(engine, settings.models.health_timeout_s)
             text = await complete(engine, PROBE)
@@ -145,9 +139,9 @@ async def _wait_served(engine: OpenAiCompatEngine, limit_s: float) -> None:
 
 
 async def _faster_whisper(manifest: ModelManifest, model_dir: Path, settings: Settings) -> str:
-    from appliance.speech.asr.faster_whisper import FasterWhisperAsr
+    from appliance.registry import engines
 
-    engine = FasterWhisperAsr(model_dir, max_new_tokens=16)
+    engine = engines.whisper(model_dir, max_new_tokens=16)
     try:
         await engine.start()
         t = np.arange(8000) / 8000.0
@@ -161,10 +155,11 @@ async def _faster_whisper(manifest: ModelManifest, model_dir: Path, settings: Se
 
 
 async def _piper(manifest: ModelManifest, model_dir: Path, settings: Settings) -> str:
-    from appliance.speech.tts.piper import PiperTts, pcm_peak
+    from appliance.registry import engines
+    from appliance.speech.tts.piper import pcm_peak
 
     language = manifest.languages[0]
-    engine = PiperTts({language: _file(model_dir, ".onnx")})
+    engine = engines.piper({language: _file(model_dir, ".onnx")})
     try:
         await engine.start()
         pcm = b"".join([c async for c in engine.synthesize("Ready.", 8000)])

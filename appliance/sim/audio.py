@@ -1,4 +1,4 @@
-"""Audio mode: a simulated caller on a real-time file transport.
+"""The simulated caller on a media clock; audio mode, and text mode on the same session.
 
 Caller turns are synthesized in a voice that is not the agent's (appliance/sim/voices.py: the
 one the recognizer under test hears best, or the one asked for), carried as a phone line would
@@ -6,6 +6,10 @@ one the recognizer under test hears best, or the one asked for), carried as a ph
 into a CallSession, exactly as a phone call is; the agent's frames are pulled on the same clock.
 Both sides are kept for a stereo WAV (caller left, agent right). The caller waits for the agent
 to finish before speaking, unless the scenario says to barge in.
+
+Text mode (appliance/sim/text.py) plays the same script through the same CallSession and the
+same clock: the session hears the caller's words typed and speaks timed text
+(appliance/call/text.py), so only recognition and synthesis are left out.
 
 Threads: one asyncio loop runs the scripted caller, which drives the media clock (`MediaClock`),
 and the CallSession.
@@ -26,7 +30,8 @@ from typing import Literal
 
 import numpy as np
 
-from appliance.audio import frame_bytes, resample, split_frames
+from appliance.audio import FRAME_MS, frame_bytes, resample, split_frames
+from appliance.call.assembly import open_call
 from appliance.call.services import CallServices
 from appliance.call.session import CallSession
 from appliance.events import CallerSaid, Event
@@ -38,7 +43,7 @@ log = logging.getLogger(__name__)
 
 QUIET_MS = 600  # the agent counts as finished after this much outbound silence
 RESPONSE_TIMEOUT_S = 20.0  # of audio time
-FRAME_S = 0.02
+FRAME_S = FRAME_MS / 1000
 SETTLE_TIMEOUT_S = 60.0  # wall time; an engine that takes longer has its own timeout and fault
 Pacing = Literal["lockstep", "realtime"]
 
@@ -46,9 +51,8 @@ Pacing = Literal["lockstep", "realtime"]
 class SimTransport:
     """The simulator's side of transfers and hang-ups: it accepts them and remembers."""
 
-    name = "sim"
-
-    def __init__(self) -> None:
+    def __init__(self, name: str = "sim") -> None:
+        self.name = name
         self.transfers: list[tuple[str, str]] = []
         self.hung_up = False
         self.refuse_transfers: set[str] = set()
@@ -75,9 +79,12 @@ class MediaClock:
     The session's clock is this audio clock in both pacings (`seconds`).
     """
 
-    def __init__(self, sample_rate_hz: int, pacing: Pacing = "lockstep") -> None:
+    def __init__(self, sample_rate_hz: int, pacing: Pacing = "lockstep", *, timed_text: bool = False) -> None:
         self.rate = sample_rate_hz
         self.pacing = pacing
+        # Timed text (text mode) is silent: the agent speaks while the session plays frames.
+        self.timed_text = timed_text
+        self._played = 0
         self.session: CallSession | None = None
         self.call: asyncio.Task[str] | None = None
         self._silence = b"\x00" * frame_bytes(sample_rate_hz)
@@ -91,7 +98,7 @@ class MediaClock:
         self._started_at: float | None = None
 
     def seconds(self) -> float:
-        """Audio time: 20 ms per tick since the call started."""
+        """Audio time: one frame per tick since the call started."""
         return self.frames * FRAME_S
 
     def say(self, pcm: bytes, on_last_frame: Callable[[], None]) -> None:
@@ -123,7 +130,7 @@ class MediaClock:
         out = session.next_frame()
         self.agent_track.append(out)
         self.frames += 1
-        if out != self._silence and out.strip(b"\x00"):
+        if self._agent_spoke(session, out):
             self.last_agent_audio_frame = self.frames
             self.agent_frames += 1
         if self.pacing == "realtime":
@@ -133,6 +140,12 @@ class MediaClock:
             await asyncio.sleep(max(0.0, delay))
         else:
             await self._until_settled()
+
+    def _agent_spoke(self, session: CallSession, out: bytes) -> bool:
+        if not self.timed_text:
+            return out != self._silence and bool(out.strip(b"\x00"))
+        played, self._played = self._played, session.frames_played
+        return session.frames_played > played
 
     async def ticks(self, ms: float) -> None:
         for _ in range(round(ms / 1000 / FRAME_S)):
@@ -174,23 +187,42 @@ async def run_audio(
     pacing: Pacing = "lockstep",
     caller_voice: CallerVoice | None = None,
 ) -> CallLog:
-    log_ = CallLog(scenario.name)
     voice = caller_voice or default_caller_voice(services.settings)
-    transport = SimTransport()
-
-    def sink(event: Event) -> None:
-        log_.add(event)
-        if on_event is not None:
-            on_event(event)
-
     # Every caller line is synthesized before the call: nothing but the call runs on its clock.
     voices = {
         i: await _caller_line(voice, turn.say or "", sample_rate_hz)
         for i, turn in enumerate(scenario.turns)
         if turn.dtmf is None and turn.silence_ms is None and not turn.hang_up
     }
-    clock = MediaClock(sample_rate_hz, pacing)
-    session = CallSession(
+    return await run_call(
+        scenario, services, voices, sample_rate_hz=sample_rate_hz, wav_path=wav_path, on_event=on_event,
+        pacing=pacing,
+    )  # fmt: skip
+
+
+async def run_call(
+    scenario: Scenario,
+    services: CallServices,
+    voices: dict[int, bytes] | None,
+    *,
+    sample_rate_hz: int,
+    wav_path: Path | None = None,
+    on_event: Callable[[Event], None] | None = None,
+    pacing: Pacing = "lockstep",
+) -> CallLog:
+    """One scripted call through a CallSession: spoken (`voices`: each caller line's audio) or,
+    with `voices` None, typed (text mode)."""
+    log_ = CallLog(scenario.name)
+    typed = voices is None
+    transport = SimTransport("sim-text" if typed else "sim")
+
+    def sink(event: Event) -> None:
+        log_.add(event)
+        if on_event is not None:
+            on_event(event)
+
+    clock = MediaClock(sample_rate_hz, pacing, timed_text=typed)
+    session = open_call(
         services,
         call_id=uuid.uuid4().hex,
         sample_rate_hz=sample_rate_hz,
@@ -198,6 +230,7 @@ async def run_audio(
         emit=sink,
         caller_id=scenario.caller_id,
         clock=clock.seconds,
+        hearing="text" if typed else "audio",
     )
     clock.session = session
     call = clock.call = asyncio.create_task(session.run())
@@ -229,7 +262,7 @@ async def _caller_line(voice: CallerVoice, text: str, sample_rate_hz: int) -> by
 
 async def _play_caller(
     scenario: Scenario,
-    voices: dict[int, bytes],
+    voices: dict[int, bytes] | None,
     session: CallSession,
     clock: MediaClock,
     call: asyncio.Task[str],
@@ -240,7 +273,10 @@ async def _play_caller(
     if first is not None and first.barge_in_after_ms is not None:
         # A caller who speaks up during the opening: barge_in_after_ms from its first audio.
         await _agent_started(clock, call, after=0)
-        await asyncio.sleep(first.barge_in_after_ms / 1000)
+        if voices is None:  # typed: on the call's clock, from the opening's first frame
+            await clock.ticks(first.barge_in_after_ms)
+        else:
+            await asyncio.sleep(first.barge_in_after_ms / 1000)
     else:
         await _agent_done(clock, call, after=0)
     for i, turn in enumerate(scenario.turns, 1):
@@ -258,6 +294,9 @@ async def _play_caller(
         if turn.dtmf is not None:
             heard_before = clock.agent_frames
             session.press(turn.dtmf)
+        elif voices is None:  # typed: the session records what it was told
+            session.hear(plain_text(turn.say or ""))
+            heard_before = clock.agent_frames
         else:
             sink(CallerSaid(session.call_id, session.now_ms(), text=plain_text(turn.say or "")))
             clock.say(voices[i - 1], session.mark_caller_speech_end)

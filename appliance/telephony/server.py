@@ -219,11 +219,12 @@ async def serve(
 
 
 def call_session_factory(services: object) -> SessionFactory:
-    """The production factory: one appliance.call.session.CallSession per call."""
-    from appliance.call.session import CallSession
+    """The production factory: one appliance.call.session.CallSession per call, its parts built by
+    the composition root (appliance.call.assembly.open_call)."""
+    from appliance.call.assembly import open_call
 
     def make(info: CallInfo, transport: SipTransport) -> Session:
-        return CallSession(
+        return open_call(
             services,  # type: ignore[arg-type]
             call_id=info.call_id,
             sample_rate_hz=info.sample_rate_hz,

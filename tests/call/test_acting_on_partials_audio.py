@@ -70,3 +70,15 @@ turns:
     # where the recognizer's partials fell; either way the booking the caller began with never
     # started (tests/dialog/test_acting_on_partials.py pins the redone path itself).
     assert [e.preemptive for e in log.events if isinstance(e, TurnLatency)] in (["used"], ["redone"])
+
+
+def test_a_call_that_acts_on_partials_is_the_same_call_on_every_run(tmp_path: Path):
+    """The lockstep clock waits for the early understanding of a partial and its lookup too, so
+    what was prepared, and every decision after it, falls on the same frame on every run (before,
+    those tasks ran beside the clock: how far they got depended on the machine's load)."""
+    path = SCENARIOS / "book-family-medicine.yaml"
+    _, first = _play(path, tmp_path / "first")
+    _, second = _play(path, tmp_path / "second")
+    assert first.records == second.records
+    preemptive = [[e.preemptive for e in run.events if isinstance(e, TurnLatency)] for run in (first, second)]
+    assert preemptive[0] == preemptive[1] and "used" in preemptive[0]

@@ -14,9 +14,10 @@ import pytest
 import yaml
 
 from appliance.audit.query import read_entries
-from appliance.call.services import ModelNotActive, build_services
+from appliance.call.services import build_services
 from appliance.config import Settings, load_settings
 from appliance.events import AgentSaid, Event, TransferStarted
+from appliance.registry.engines import ModelNotActive
 from appliance.registry.registry import ModelRegistry
 from appliance.sim.audio import run_audio
 from appliance.sim.record import CallLog, check

@@ -19,10 +19,11 @@ def model() -> NameModel:
 
 
 def test_names_and_towns_said_without_a_cue_are_found(model: NameModel) -> None:
-    # the rules alone keep these: no cue word, one capitalised word
+    # the rules alone keep these: no cue word, one capitalised word that a dictionary also holds
+    # (a name no dictionary holds, "Bartholomew", the rules find by themselves)
     for text, want in (
-        ("we saw Bartholomew yesterday at the market", "we saw [NAME] yesterday at the market"),
-        ("tell Ingrid the results are in", "tell [NAME] the results are in"),
+        ("we met Grace yesterday at the market", "we met [NAME] yesterday at the market"),
+        ("I saw Jasmine at the market yesterday", "I saw [NAME] at the market yesterday"),
         ("I visited Albany and Tucson", "I visited [ADDRESS] and [ADDRESS]"),
     ):
         assert redact(text).text == text

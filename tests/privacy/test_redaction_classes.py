@@ -28,6 +28,20 @@ CASES = {
     "name, before a comma": ("it's bram okonjo-rees, date of birth 4/5/61", "bram okonjo-rees"),
     "name, said again": ("uh Ysolde, Ysolde Marchetti, that's me", "Ysolde, Ysolde Marchetti"),
     "name, hyphenated first name": ("the file says Jan-Pieter Smulders", "Jan-Pieter Smulders"),
+    # names in lower case with no capital to find them by: a dictionary holds none of their words,
+    # or they stand where a name stands (after a relative, a title, "for", "tell")
+    "name, unlisted after for": ("the appointment's for maude tremlett", "maude tremlett"),
+    "name, unlisted after tell": ("can you tell lucinda vayle to ring me", "lucinda vayle"),
+    "name, unlisted in the third person": ("so ottoline brask has had a fall", "ottoline brask"),
+    "name, capitalised and unlisted": ("Isidore's temperature is high", "Isidore"),
+    "name, everyday word after a relative": ("my daughter poppy has an earache", "poppy"),
+    "name, after a lower-case title": ("i look after mrs haverley", "haverley"),
+    "name, everyday words after for": ("the booking is for ginger mallow", "ginger mallow"),
+    "name, in apposition": ("it's for my wife, opal harrow", "opal harrow"),
+    "name, opening and closed by and": ("hi i'm dale porter and i need a refill", "dale porter"),
+    "name, opening the turn": ("wynne ashcroft here, about my scan", "wynne ashcroft"),
+    "name, said again in full": ("it's kit, kit rowntree", "kit, kit rowntree"),
+    "name that is also a verb, after a relative": ("my husband grant is poorly", "grant"),
     # dates: full, year of birth alone, day and month without a year; words and digits
     "date of birth, words": ("born March third nineteen eighty", "March third nineteen eighty"),
     "date of birth, digits": ("date of birth March 3rd, 1980", "March 3rd, 1980"),
@@ -88,6 +102,13 @@ CASES = {
     "ward, digit and letter": ("he's on Ward 4B", "Ward 4B"),
     "room with a wing": ("he's in room 5 North", "room 5 North"),
     "apartment": ("i'm in apartment five C", "apartment five C"),
+    "town, lower case": ("she lives in great ormsby", "great ormsby"),
+    "town after a street, lower case": ("it's eight kiln road, netherfold", "eight kiln road, netherfold"),
+    "house by its number": ("the house is number six, poplar close", "number six, poplar close"),
+    "named house": ("she's at rosemary cottage", "rosemary cottage"),
+    "street, a filler inside": ("he's at two nine one uh canal street", "two nine one uh canal street"),
+    "caravan": ("we are staying in caravan 14 this week", "caravan 14"),
+    "holiday park": ("we are at sandy bay park", "sandy bay park"),
     "zip, digits": ("zip code 60614", "60614"),
     "zip, words": ("my zip is six oh six one four", "six oh six one four"),
     # numbers that identify
@@ -106,6 +127,16 @@ CASES = {
     ),
     "id spelled with as in, digits": ("reference T as in tom 5 5 8 1", "T as in tom 5 5 8 1"),
     "member id, words": ("member ID eight eight three oh two one nine", "eight eight three oh two one nine"),
+    "id, letters said as words": (
+        "my member id is why jay kay four four seven one two",
+        "why jay kay four four seven one two",
+    ),
+    "id, phonetic alphabet": ("the policy is tango romeo eight eight two", "tango romeo eight eight two"),
+    "id, double-u": ("subscriber id double-u ex why seven seven three", "double-u ex why seven seven three"),
+    "mrn, spoken after the RCH prefix": (
+        "the band on his wrist says RCH one one two two three four",
+        "RCH one one two two three four",
+    ),
     "plate": ("the license plate is 7 K L M 2 1 9", "7 K L M 2 1 9"),
     "vehicle id": ("the VIN is 1HGCM82633A004352", "1HGCM82633A004352"),
     "device serial": (
@@ -149,9 +180,33 @@ NOT_PHI = (
     "the ward I was on",
     "as in the last visit, I was fine",
     "the forward slash key is broken",
+    "i'd like to book an appointment",
+    "i'd like to be called back tomorrow",
+    "my friend texted me that she's going to kill herself",
+    "my son can't catch his breath",
+    "my husband cut himself and the blood won't stop",
+    "my son still has a cough",
+    "my daughter just had a fall",
+    "i'm calling from work",
+    "she lives in a flat near the station",
+    "my member id is on the card",
+    "the policy says i can come in",
 )
 
 
 @pytest.mark.parametrize("text", NOT_PHI)
 def test_everyday_speech_like_an_identifier_stays(text: str) -> None:
     assert redact(text).text == text
+
+
+def test_phi_free_caller_sentences_are_left_whole():
+    # Over-redaction is a defect too: the understanding corpora's and the scenarios' caller
+    # sentences hold no PHI (write_phi_free.py). A few may lose a word on the safe side (a
+    # medicine no dictionary holds, "poison ivy" taken for a name, a pharmacy's street): at most 1%.
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "phi_free_callers.txt"
+    lines = [x for x in path.read_text(encoding="utf-8").splitlines() if x and not x.startswith("#")]
+    assert len(lines) >= 1000
+    changed = [x for x in lines if redact(x).spans]
+    assert len(changed) <= len(lines) // 100, changed

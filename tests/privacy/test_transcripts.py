@@ -19,9 +19,11 @@ from appliance.privacy.store import ObjectShredded, ObjectStore, open_store
 from appliance.privacy.transcripts import (
     FULL_NAME,
     REDACTED_NAME,
+    TranscriptLine,
     TranscriptNotFound,
     TranscriptRecorder,
     read_redacted_transcript,
+    redacted_lines,
 )
 from appliance.sim.runner import run_scenario
 from appliance.sim.scenario import load_scenario
@@ -187,3 +189,28 @@ def test_a_store_that_cannot_write_does_not_break_the_call(store, data_dir: Path
     assert rec.wait(5)
     assert "transcript not stored" in caplog.text and "Gonzalez" not in caplog.text
     assert store.list("call-4") == []  # nothing half-written, nothing in the clear
+
+
+def test_the_redacted_copy_hides_an_answer_by_the_question_it_answers():
+    # "rose baker" has no cue and only dictionary words: only the agent's question says it is a name.
+    lines = [
+        TranscriptLine(0.0, "agent", "Thank you. And your full name, please?"),
+        TranscriptLine(1.0, "caller", "rose baker"),
+        TranscriptLine(2.0, "agent", "What is your member ID?"),
+        TranscriptLine(3.0, "caller", "it's why jay kay four four seven one two"),
+        TranscriptLine(4.0, "agent", "Please tell me your full name."),
+        TranscriptLine(5.0, "caller", "sorry can you repeat that"),
+        TranscriptLine(6.0, "agent", "How can I help you today?"),
+        TranscriptLine(7.0, "caller", "rose baker said the clinic was busy"),
+    ]
+    got = [ln.text for ln in redacted_lines(lines, (), learned=False)]
+    assert got == [
+        "Thank you. And your full name, please?",
+        "[NAME]",
+        "What is your member ID?",
+        "it's [ID]",
+        "Please tell me your full name.",
+        "sorry can you repeat that",  # talk about the question is no answer to it
+        "How can I help you today?",
+        "[NAME] said the clinic was busy",  # the name, heard once, is hidden wherever it comes again
+    ]

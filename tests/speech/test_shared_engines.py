@@ -28,9 +28,9 @@ from wyoming.tts import Synthesize, SynthesizeVoice
 
 from appliance.audio import split_frames
 from appliance.call.engine_host import host_settings as in_process
-from appliance.call.services import _default_asr
 from appliance.config import load_settings
 from appliance.dialog.sitepack import load_site
+from appliance.registry.engines import asr_for
 from appliance.speech.asr.base import AsrError
 from appliance.speech.shared.client import SharedAsr, SharedTts, describe
 from appliance.speech.shared.protocol import Partial
@@ -125,7 +125,7 @@ def test_partials_while_the_caller_speaks_then_the_same_final_as_in_process(host
         await asr.close()
         # The same engine in-process, built by the same factory from the same site, hears the
         # same audio: the socket changes nothing about what is heard.
-        local = _default_asr(
+        local = asr_for(
             in_process(load_settings(), DECODERS), load_site(Path(load_settings().site.policy_dir))
         )
         await local.start()

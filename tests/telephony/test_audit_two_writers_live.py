@@ -15,7 +15,7 @@ import pytest
 from appliance.audit import verify
 from appliance.audit.bundle import export_bundle
 from appliance.audit.query import read_entries
-from appliance.call.session import CallSession
+from appliance.call.assembly import open_call
 from tests.conftest import REPO
 from tests.telephony.harness import Harness, next_ports, sip_settings, sipp
 
@@ -36,7 +36,7 @@ def test_a_second_writer_between_two_calls_breaks_nothing(tmp_path: Path) -> Non
     holder: dict = {}
 
     def factory(info, transport):  # type: ignore[no-untyped-def]
-        return CallSession(holder["services"], call_id=info.call_id, sample_rate_hz=info.sample_rate_hz,
+        return open_call(holder["services"], call_id=info.call_id, sample_rate_hz=info.sample_rate_hz,
                            transport=transport)  # fmt: skip
 
     with Harness(settings, factory) as h:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance.call.session import CallSession
+from appliance.call.assembly import open_call
 from appliance.events import AgentSaid, DisclosurePlayed, TransferStarted
 from tests.telephony.harness import Harness, next_ports, sip_settings, sipp
 
@@ -25,7 +25,7 @@ def test_zero_pressed_during_the_disclosure_reaches_the_operator_without_the_gre
     holder: dict = {}
 
     def factory(info, transport):  # type: ignore[no-untyped-def]
-        return CallSession(
+        return open_call(
             holder["services"], call_id=info.call_id, sample_rate_hz=info.sample_rate_hz,
             transport=transport, emit=events.append,
         )  # fmt: skip
@@ -62,7 +62,7 @@ def test_a_refused_transfer_is_apologised_for_and_audited_as_it_happened(tmp_pat
     holder: dict = {}
 
     def factory(info, transport):  # type: ignore[no-untyped-def]
-        return CallSession(
+        return open_call(
             holder["services"], call_id=info.call_id, sample_rate_hz=info.sample_rate_hz,
             transport=transport, emit=events.append,
         )  # fmt: skip

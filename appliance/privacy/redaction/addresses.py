@@ -1,0 +1,247 @@
+"""Where a patient lives or lies: street addresses ("12 Elm Street, apartment 3B"), P.O. boxes,
+care homes and streets said in lower case ("the rosewood care home", "at clementine court"), and
+rooms, wards and beds named by a letter ("ward C"). Numbered rooms are read with the other numbers
+(numeric.py); capitalised places ("Tillerman Crescent", "lives in Ashcombe") by phrases.py."""
+
+from __future__ import annotations
+
+from appliance.privacy.redaction.dictionary import is_dictionary_word, is_function_word
+from appliance.privacy.redaction.lexicon import (
+    COMMON_CAPITALISED,
+    FILLERS,
+    NAME_STOP,
+    NUMBER_VOCAB,
+    RELATIVES,
+)
+from appliance.privacy.redaction.numbers import NumberRun, is_number_or_digits
+from appliance.privacy.redaction.spans import TokenSpan
+from appliance.privacy.redaction.tokens import WORD_TOKEN, Token, TokenIndex, is_cap, is_word
+
+# A number right after one of these is where a patient is: "Room 412", "room four twelve", "bed 7".
+ROOM_WORDS = {"room", "rm", "bed", "ward", "bay", "apartment", "apt", "unit", "flat", "caravan", "plot"}
+
+STREET_SUFFIXES = {
+    "street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "lane", "ln", "drive", "dr",
+    "crescent", "close", "mews", "grove", "green", "walk", "gate", "heights", "rise", "crossing",
+    "court", "ct", "way", "place", "pl", "circle", "cir", "terrace", "parkway", "pkwy", "highway",
+    "hwy", "trail", "square", "loop", "pike", "row", "yard", "wharf", "quay", "park",
+}  # fmt: skip
+# Last words of a place where someone lives or stays: "Maplewood Gardens", "Cedar Hollow Care Home".
+RESIDENCE_WORDS = {
+    "manor", "house", "home", "lodge", "residence", "residences", "gardens", "hall", "village",
+    "towers", "villa", "cottage", "cottages", "estate", "hospice", "apartments", "flats", "mansions",
+    "centre", "center", "ward", "wing", "farm", "farmhouse", "barn", "rectory", "vicarage", "grange",
+    "bungalow",
+}  # fmt: skip
+# Words that make a lower-case phrase a care facility ("the rosewood care home"): the recognizer
+# prints no capitals to find it by.
+CARE_WORDS = {"care", "nursing", "retirement", "assisted", "living", "residential", "sheltered"}
+# Residence words that name a place on their own, lower case, after "the" ("the elmsleigh hospice").
+CARE_PLACES = {"hospice", "residence", "lodge", "manor"}
+# Houses known by a name ("rosemary cottage", "the mill house"): a named one is someone's home.
+DWELLINGS = {"cottage", "house", "farm", "farmhouse", "lodge", "manor", "villa", "barn", "rectory",
+             "vicarage", "grange", "bungalow"}  # fmt: skip
+# Words right before a town or place: "lives in X", "from X", "resident of X".
+PLACE_CUES = {"from", "near", "outside"}
+PLACE_CUE_PAIRS = {
+    ("in", w) for w in ("live", "lives", "living", "lived", "stays", "staying", "based", "over", "out",
+                        "up", "down", "back", "moved", "born", "raised", "grew")
+} | {("of", "resident"), ("to", "moved"), ("to", "moving"), ("at", "lives"), ("at", "live"), ("at", "out"),
+     ("at", "based"),
+     ("at", "staying"), ("at", "stays"), ("into", "moved"), ("at", "is"), ("at", "she's"), ("at", "he's"),
+     ("in", "she's"), ("in", "he's"), ("in", "i'm"), ("in", "we're"), ("in", "they're"), ("in", "us"),
+     ("in", "me"), ("in", "them"), ("in", "home")}  # fmt: skip
+UNIT_WORDS = {"apartment", "apt", "unit", "suite", "number", "#", "lot"}
+
+
+ROOM_SKIPS = frozenset(("number", "#", "no", ".", ":"))
+
+
+def after_word(toks: list[Token], first: int, words: set[str]) -> bool:
+    """Is the token before `first` (past "number", "#", "no", ".") one of `words`?"""
+    k = first - 1
+    while k >= 0 and toks[k].low in ROOM_SKIPS:
+        k -= 1
+    return k >= 0 and toks[k].low in words
+
+
+COMPASS = frozenset(("north", "south", "east", "west"))
+
+
+def room_letter(tok: Token) -> bool:
+    return (len(tok.text) == 1 and tok.text.isalpha() and tok.low not in ("i", "a")) or tok.text == "A"
+
+
+def find_room_letters(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A ward, bay or bed named by a letter: "ward C", "bay d"."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for i in index.positions(("ward", "bay", "bed", "room", "wing")):
+        if i + 1 < n and room_letter(toks[i + 1]) and not (i + 2 < n and toks[i + 2].low in ("as", "and")):
+            found.append((i, i + 1, "ADDRESS"))
+    return found
+
+
+def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A care facility or street said in lower case: "the rosewood care home", "thistledown
+    retirement village", "the elmsleigh hospice", "at clementine court". Its own name is one to
+    three words before the generic ones; a street needs a word that places someone there."""
+    found: list[TokenSpan] = []
+    for j in index.positions(RESIDENCE_WORDS | STREET_SUFFIXES):
+        street = toks[j].low in STREET_SUFFIXES and toks[j].low not in RESIDENCE_WORDS
+        if street and toks[j].text[0].isupper():
+            continue  # capitalised streets are found as phrases
+        k, generic, named = j - 1, street or toks[j].low in CARE_PLACES or toks[j].low in DWELLINGS, 0
+        while k >= 0 and j - k <= 5 and is_word(toks[k]):
+            low = toks[k].low
+            if low in CARE_WORDS:
+                generic = True
+            elif low in NAME_STOP or low in COMMON_CAPITALISED or low in NUMBER_VOCAB or low in RELATIVES:
+                break
+            else:
+                named += 1
+            k -= 1
+        if not (generic and named):
+            continue
+        if street and named > 2:
+            continue
+        first = k + 1
+        if k >= 0 and toks[k].low == "the" and not street:
+            first = k
+        elif k >= 1 and toks[k].text == "," and is_number_or_digits(toks[k - 1]):
+            pass  # "flat 2, larkhill court"
+        elif not (k >= 0 and toks[k].low in ("at", "in", "into", "to", "from", "on", "of")):
+            continue  # a place is where someone is: "at …", "in …", "the …"
+        found.append((first, j, "ADDRESS"))
+    return found
+
+
+def find_addresses(toks: list[Token], runs: list[NumberRun], index: TokenIndex) -> list[TokenSpan]:
+    found: list[TokenSpan] = []
+    n = len(toks)
+    by_first = {r.first: r for r in runs}
+    for run in runs:
+        if len(run.digits) > 6 or run.groups[0].ordinal:
+            continue
+        j = run.last + 1
+        words = 0
+        while j < n and words < 4 and (is_word(toks[j]) or toks[j].text == "."):
+            if toks[j].low in STREET_SUFFIXES and words >= 1:
+                end = _address_tail(toks, by_first, j)
+                found.append((run.first, end, "ADDRESS"))
+                break
+            if toks[j].low in FILLERS or (toks[j].low == "the" and words == 0):
+                j += 1  # "two nine one uh canal street", "19 the crescent"
+                continue
+            if toks[j].low in NAME_STOP and toks[j].low not in ("north", "south", "east", "west"):
+                break
+            words += 1 if toks[j].text != "." else 0
+            j += 1
+    for i in index.positions(_PO):
+        if i + 2 < n:
+            k = i + 1
+            while k < n and toks[k].low in (".", "o"):
+                k += 1
+            if k < n and toks[k].low == "box":
+                run = by_first.get(k + 1) or by_first.get(k + 2)
+                if run is not None:
+                    found.append((i, run.last, "ADDRESS"))
+    return found
+
+
+def _address_tail(toks: list[Token], by_first: dict[int, NumberRun], suffix: int) -> int:
+    """Extend past the street suffix: ". ", unit ("apartment 3B"), then ", City"."""
+    end = suffix
+    k = end + 1
+    if k < len(toks) and toks[k].text == ".":
+        k += 1
+    if k + 1 < len(toks) and toks[k].text == "," and toks[k + 1].low in UNIT_WORDS:
+        k += 1
+    if k < len(toks) and toks[k].low in UNIT_WORDS:
+        m = k + 1
+        if m < len(toks) and toks[m].low in ("number", "#"):
+            m += 1
+        run = by_first.get(m)
+        if run is not None:
+            end = run.last
+            if end + 1 < len(toks) and len(toks[end + 1].text) == 1 and toks[end + 1].text.isupper():
+                end += 1
+        elif m < len(toks) and (toks[m].text.isupper() or toks[m].low[:1].isdigit()):
+            end = m
+        k = end + 1
+    if (
+        k + 1 < len(toks)
+        and toks[k].text == ","
+        and is_cap(toks[k + 1])
+        and toks[k + 1].low not in COMMON_CAPITALISED
+    ):
+        end = k + 1
+        if end + 1 < len(toks) and is_cap(toks[end + 1]) and toks[end + 1].low not in COMMON_CAPITALISED:
+            end += 1
+    return end
+
+
+PLACE_WORDS = frozenset(RESIDENCE_WORDS | STREET_SUFFIXES)
+ROOM_LETTER_WORDS = frozenset(("ward", "bay", "bed", "room", "wing"))
+_PO = ("p", "po")
+
+
+def after_place_cue(toks: list[Token], i: int) -> bool:
+    """ "lives in X", "from X", "resident of X", "Old Mill Road in X", "moved to X"."""
+    if i == 0:
+        return False
+    before = toks[i - 1].low
+    before2 = toks[i - 2].low if i > 1 else ""
+    if before in PLACE_CUES:
+        return True
+    return (before, before2) in PLACE_CUE_PAIRS or (before in ("in", ",") and before2 in STREET_SUFFIXES)
+
+
+def find_lower_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A town or place said in lower case after a place cue, told by a dictionary: "she lives in
+    great ormsby", "we're out at pellingham", "he's from ketteridge", "… granary lane, upper quenby".
+    One to three words; dictionary words at the end are dropped ("lower brancombe in the summer"
+    stops at "in"; "from work" is no place); what is left must hold a word no dictionary holds."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for cue in index.among(_LOWER_PLACE_CUES):
+        first = cue + 1
+        if first >= n or not after_place_cue(toks, first):
+            continue
+        k = first
+        while k < n and k - first < 3 and _place_word(toks[k]):
+            k += 1
+        end = k - 1
+        while end >= first and is_dictionary_word(toks[end].low):
+            end -= 1
+        if end >= first:
+            found.append((first, end, "ADDRESS"))
+    return found
+
+
+_LOWER_PLACE_CUES = frozenset((*PLACE_CUES, "in", "at", "to", "into", "of", ","))
+
+
+def _place_word(tok: Token) -> bool:
+    low = tok.low
+    return (
+        WORD_TOKEN.fullmatch(tok.text) is not None
+        and len(low) > 1
+        and low not in NAME_STOP
+        and low not in NUMBER_VOCAB
+        and low not in RELATIVES
+        and not is_function_word(low)  # "great ormsby": an everyday word may open a place's name
+    )
+
+
+def find_house_numbers(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
+    """A house said by its number beside its street: "number six, poplar close", "spring lane,
+    number fourteen"."""
+    found: list[TokenSpan] = []
+    for run in runs:
+        if run.first == 0 or toks[run.first - 1].low not in ("number", "no") or len(run.digits) > 4:
+            continue
+        near = toks[max(0, run.first - 5) : run.last + 6]
+        if any(t.low in STREET_SUFFIXES for t in near):
+            found.append((run.first - 1, run.last, "ADDRESS"))
+    return found

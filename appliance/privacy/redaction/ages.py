@@ -1,0 +1,48 @@
+"""Ages over 89, which Safe Harbor counts as identifying: "she's ninety-three", "aged 101",
+"93 years old", "Ada Quill here, 93, from …". Younger ages are kept."""
+
+from __future__ import annotations
+
+from appliance.privacy.redaction.cues import AFTER_NEG
+from appliance.privacy.redaction.numbers import NumberRun
+from appliance.privacy.redaction.spans import TokenSpan
+from appliance.privacy.redaction.tokens import Token
+
+AGE_BEFORE = {"age", "aged", "i'm", "im", "she's", "he's", "turned", "turning", "turns", "turn", "am", "is",
+              "be", "nearly", "almost"}  # fmt: skip
+AGE_AFTER = {"years", "year", "yrs", "yo"}
+
+
+def find_ages(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
+    found: list[TokenSpan] = []
+    for run in runs:
+        if not 90 <= _age_value(run) <= 125:
+            continue
+        before = toks[run.first - 1].low if run.first > 0 else ""
+        before2 = toks[run.first - 2].low if run.first > 1 else ""
+        after = toks[run.last + 1].low if run.last + 1 < len(toks) else ""
+        after2 = toks[run.last + 2].low if run.last + 2 < len(toks) else ""
+        possessive = before.endswith(("'s", "’s")) and before not in ("it's", "that's", "what's", "there's")
+        if after in AFTER_NEG:
+            continue  # "ninety minutes"
+        if (
+            after in AGE_AFTER
+            or (after == "-" and after2 in AGE_AFTER)
+            or (before == "," and after in (",", ".", ";", ""))  # "Ada Quill here, 93, from Ashcombe"
+            or before in AGE_BEFORE
+            or possessive
+            or (before2 == "age" and before in ("of", "is"))
+        ):
+            found.append((run.first, run.last, "AGE"))
+    return found
+
+
+def _age_value(run: NumberRun) -> int:
+    """The run's value when it can be an age: one group, or tens then ones said apart ("ninety
+    four", as recognizers print it without the hyphen); otherwise 0."""
+    g = run.groups
+    if len(g) == 1:
+        return g[0].value
+    if len(g) == 2 and not run.seps[0] and g[0].value in (90, 100) and 0 < g[1].value < 10:
+        return g[0].value + g[1].value
+    return 0

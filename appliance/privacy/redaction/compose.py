@@ -1,0 +1,264 @@
+"""Composition: which finders run on a text, and the one result they make.
+
+Cheap gates on the whole text (set operations on its words, a few regex searches) skip the finders
+that cannot match, the text is tokenized once, and each finder of the modules beside this one adds
+its spans; overlapping spans are merged (spans.py). A learned layer (learned.py) may add names and
+places, less the site's own words and staff."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Protocol
+
+from appliance.privacy.redaction.addresses import (
+    PLACE_WORDS,
+    ROOM_LETTER_WORDS,
+    STREET_SUFFIXES,
+    find_addresses,
+    find_care_places,
+    find_house_numbers,
+    find_lower_places,
+    find_room_letters,
+)
+from appliance.privacy.redaction.ages import find_ages
+from appliance.privacy.redaction.answers import find_answer
+from appliance.privacy.redaction.cues import CONTEXT_WORDS
+from appliance.privacy.redaction.dates import find_dates, find_day_ordinals
+from appliance.privacy.redaction.dictionary import dictionary_words, is_dictionary_word
+from appliance.privacy.redaction.emails import EMAIL_TLDS, find_emails, find_written_emails
+from appliance.privacy.redaction.ids import CHAIN_CUES, find_as_in, find_code_chains, find_codes, find_written
+from appliance.privacy.redaction.known_names import (
+    KnownNames,
+    find_known_names,
+    known_index,
+    repeated_names,
+)
+from appliance.privacy.redaction.lexicon import (
+    COMMON_CAPITALISED,
+    GATE_WORD,
+    MONTHS,
+    NAME_STOP,
+    NUMBER_VOCAB,
+)
+from appliance.privacy.redaction.names import (
+    FRAME_GATE,
+    NAME_CLOSERS,
+    STAFF_TITLES,
+    TURN_INTRO,
+    WEAK_GATE,
+    drop_staff,
+    find_context_names,
+    find_spelled,
+    find_unlisted_names,
+)
+from appliance.privacy.redaction.numbers import number_runs
+from appliance.privacy.redaction.numeric import find_numbers
+from appliance.privacy.redaction.phrases import NOT_NAME_CAPS, find_capitalised_phrases
+from appliance.privacy.redaction.plates import PLATE_WORDS, find_plates
+from appliance.privacy.redaction.spans import CharSpan, Redaction, Span, TokenSpan, merge, redacted
+from appliance.privacy.redaction.tokens import WORD_TOKEN, TokenIndex, tokens
+from appliance.privacy.redaction.urls import find_spoken_urls, find_urls
+
+
+class LearnedLayer(Protocol):
+    """What redaction asks of a learned model (learned.NameModel): names and places, as spans."""
+
+    def find_many(self, texts: list[str]) -> list[list[tuple[int, int, str]]]: ...
+
+
+def find_spans(
+    text: str, known_names: Iterable[str] | KnownNames = (), learned: LearnedLayer | None = None
+) -> list[Span]:
+    """Every identifier span in `text`, merged so that none overlap, in order."""
+    spans = _rule_spans(text, known_names)
+    if learned is not None:
+        spans += _kept_learned_spans(text, learned.find_many([text])[0])
+    return merge(spans)
+
+
+def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[CharSpan]:
+    """The model's names and places, less the site's own words and staff ("Dr. Patel", "Elm Street")."""
+    kept = []
+    for start, end, label in found:
+        words = WORD_TOKEN.findall(text[start:end])
+        lows = [w.lower() for w in words]
+        if not words or all(w in NOT_NAME_CAPS or w in NAME_STOP for w in lows):
+            continue
+        if any(w in CONTEXT_WORDS for w in lows):  # "zip code": a cue word is never part of a name
+            continue
+        before = text[max(0, start - 12) : start].lower().replace(".", " ").split()
+        if label == "NAME" and before and before[-1] in STAFF_TITLES:
+            continue
+        kept.append((start, end, label))
+    return kept
+
+
+def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[CharSpan]:
+    low = text.lower()
+    words = set(GATE_WORD.findall(low))
+    spans = find_known_names(text, low, known_names, words)
+    has_digit = _DIGIT.search(text) is not None
+    numberish = has_digit or not words.isdisjoint(NUMBER_VOCAB)
+    months = not words.isdisjoint(MONTHS)
+    # a spoken email ends in a top-level domain: "... at example dot com"
+    email = "@" in text or (
+        "at" in words and ("dot" in words or "." in text) and not words.isdisjoint(EMAIL_TLDS)
+    )
+    upper = text != low  # most ASR text has no capitals at all: skip the searches for them
+    ascii_only = text.isascii()
+    # Capitals matter only in a word that could be a name: "I", "How" or "Riverside" cannot.
+    caps = upper and (
+        not ascii_only or (_CAPITAL_AFTER_WORD.search(text) is not None and _uncommon_capital(text))
+    )
+    letters = not words.isdisjoint(_SINGLE_LETTERS) or (upper and _SHORT_CAPS.search(text) is not None)
+    # A code holds an upper-case letter and two digits ("²" is a digit but no \\d); a spelling holds
+    # three one-letter words (the "m" of "I'm" is none).
+    codes = letters and upper and (numberish or not ascii_only)
+    spelled = letters and (not ascii_only or len(_SINGLE_LETTER_TOKEN.findall(text)) >= 3)
+    strong = not words.isdisjoint(_STRONG_GATE)
+    as_in = " as in " in low  # "J as in juliet": a letter spelled with a word
+    # "uh this is ada quill um …", "yes it's ada quill": a self-introduction opening the turn
+    filler_intro = TURN_INTRO.match(low) is not None
+    plates = not words.isdisjoint(PLATE_WORDS)
+    # a code after its cue, letters said as words: "member id is why jay kay four four seven"
+    chains = numberish and not words.isdisjoint(CHAIN_CUES)
+    # a word no dictionary holds, in a lower-case turn: maybe a name or a place ("ottoline brask")
+    unlisted = _has_unlisted_word(words)
+    weak = not upper and (not words.isdisjoint(FRAME_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE)))
+    if not (
+        numberish
+        or months
+        or email
+        or caps
+        or codes
+        or spelled
+        or strong
+        or plates
+        or as_in
+        or "/" in text
+        or "www" in words
+        or "slash" in words
+        or not words.isdisjoint(ROOM_LETTER_WORDS)
+        or not words.isdisjoint(PLACE_WORDS)
+        or not words.isdisjoint(NAME_CLOSERS)
+        or filler_intro
+        or unlisted
+        or weak
+    ):
+        return spans  # the common case: nothing here could be an identifier
+    toks, lows = tokens(text)
+    index = TokenIndex(lows)
+    runs = number_runs(toks, lows, index) if numberish else []
+    found: list[TokenSpan] = []
+    if runs:
+        found += find_numbers(toks, runs)
+        found += find_ages(toks, runs)
+        found += find_day_ordinals(toks, runs)
+        if "box" in words or not words.isdisjoint(STREET_SUFFIXES):  # "P.O. box 12", "12 Elm Street"
+            found += find_addresses(toks, runs, index)
+            found += find_house_numbers(toks, runs)
+    if months:
+        found += find_dates(toks, runs, index)
+    if email:
+        found += find_emails(toks, index)
+    if plates:
+        found += find_plates(toks, index)
+    if codes:
+        found += find_codes(toks, index)
+    if spelled:
+        found += find_spelled(toks, index)
+    if chains:
+        found += find_code_chains(toks, index)
+    if as_in:
+        found += find_as_in(toks, runs, index)
+    if not words.isdisjoint(ROOM_LETTER_WORDS):
+        found += find_room_letters(toks, index)
+    if unlisted:
+        found += find_lower_places(toks, index)
+    if not words.isdisjoint(PLACE_WORDS):
+        found += find_care_places(toks, index)
+    if "slash" in words:
+        found += find_spoken_urls(toks, index)
+    # a lower-case name is known only by the words around it: "it's ada quill calling"
+    closers = not words.isdisjoint(NAME_CLOSERS)
+    names = find_context_names(toks, index) if strong or caps or closers or filler_intro or weak else []
+    if caps:
+        names += find_capitalised_phrases(toks, index)
+    if unlisted or (caps and not ascii_only):
+        names += find_unlisted_names(toks, index)
+    found += drop_staff(toks, names)
+    spans += [(toks[a].match.start(), toks[b].match.end(), label) for a, b, label in found if a <= b]
+    if "@" in text:
+        spans += find_written_emails(text)
+    if has_digit:
+        spans += find_written(text)
+    if "/" in text or "www" in words:
+        spans += find_urls(text)
+    return spans + repeated_names(text, spans)
+
+
+def _has_unlisted_word(words: set[str]) -> bool:
+    # most words are dictionary words as they stand: one set difference leaves the few to stem
+    return any(len(w) > 2 and not is_dictionary_word(w) for w in words.difference(dictionary_words()))
+
+
+def _uncommon_capital(text: str) -> bool:
+    """Does a capitalised word that is not an everyday or site word ("Novak", not "Hello") occur?"""
+    if not text.isascii():
+        return True  # a capital outside ASCII ("É") is a token of its own: let the finders judge
+    common = COMMON_CAPITALISED
+    return any(word.lower() not in common for word in _CAPITALISED_TOKEN.findall(text))
+
+
+# A one-letter word token, as TOKEN_RE cuts it ("R A H M A N"; not the "I" of "I'm").
+_SINGLE_LETTER_TOKEN = re.compile(r"[A-Za-z](?<![A-Za-z].)(?<![A-Za-z]['’].)(?![A-Za-z]|['’][A-Za-z])")
+# A whole capitalised word token, as TOKEN_RE cuts it ("O'Brien", "Novak"; not "Brien" in "O'Brien").
+_CAPITALISED_TOKEN = re.compile(r"[A-Z](?<![A-Za-z].)(?<![A-Za-z]['’].)[A-Za-z]*(?:['’][A-Za-z]+)*")
+_DIGIT = re.compile(r"\d")
+_SINGLE_LETTERS = frozenset("bcdefghjklmnopqrstuvwxyz")
+_SHORT_CAPS = re.compile(r"[A-Z](?<!\w.)[A-Z]{1,3}\b")  # \b[A-Z]{2,4}\b
+_STRONG_GATE = frozenset(("name", "named", "called", "surname", "spelled", "spell", "spelling"))
+# Each opens with a character class so that the engine scans for it in C; lookbehinds stand in for
+# the leading \\w or \\b of the plain forms noted beside them.
+# A capital after a word ("calling Novak"), after a title's dot or a colon ("Mr. Tsao", "Name: X"),
+# or a sentence that opens with two capitalised words.
+_CAPITAL_AFTER_WORD = re.compile(
+    r"[\s,](?<=\w[\s,])[\s,]*[A-Z]|^[A-Z][a-z]+\s+[A-Z]|[.:](?<=\w[.:])\s+[A-Z]"
+)  # \w[\s,]+[A-Z]|…
+
+
+def redact(
+    text: str, known_names: Iterable[str] | KnownNames = (), learned: LearnedLayer | None = None
+) -> Redaction:
+    """The text with every identifier replaced by "[LABEL]", and the spans (offsets into `text`).
+
+    `learned` adds a model's names and places to the rules' spans (learned.shared_model()); it is
+    for finished transcripts, being too slow for turn-by-turn use (see learned.py).
+    """
+    return redacted(text, find_spans(text, known_names, learned))
+
+
+def redact_many(
+    texts: list[str],
+    known_names: Iterable[str] | KnownNames = (),
+    learned: LearnedLayer | None = None,
+    asked: list[str | None] | None = None,
+) -> list[Redaction]:
+    """`redact` for each text; the learned layer runs over all of them as one batch. `asked` says,
+    for each text, what the question before it asked for (answers.asked_for: NAME, ADDRESS, ID or
+    None): a text that answers it is read as that answer ("rose baker" after "your full name?")."""
+    known = known_names if isinstance(known_names, KnownNames) else known_index(tuple(known_names))
+    found = learned.find_many(texts) if learned is not None else [[] for _ in texts]
+    questions = asked if asked is not None else [None] * len(texts)
+    return [
+        redacted(t, merge(_rule_spans(t, known) + _kept_learned_spans(t, f) + _answer_spans(t, q)))
+        for t, f, q in zip(texts, found, questions, strict=True)
+    ]
+
+
+def _answer_spans(text: str, asked: str | None) -> list[CharSpan]:
+    if asked is None or not text.strip():
+        return []
+    toks, _ = tokens(text)
+    return [(toks[a].match.start(), toks[b].match.end(), label) for a, b, label in find_answer(toks, asked)]

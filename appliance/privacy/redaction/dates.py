@@ -1,0 +1,131 @@
+"""Dates: a month with its day and/or year ("March third nineteen eighty", "the 3rd of Feb.",
+"March of 1980"), numeric dates ("7/14/92", "1992-07-14"), a day said alone ("Friday the 3rd",
+"on the eleventh") and a year of birth said alone ("born in nineteen fifty-two")."""
+
+from __future__ import annotations
+
+from appliance.privacy.redaction.lexicon import FILLERS, MONTHS, WEEKDAYS
+from appliance.privacy.redaction.numbers import NumberGroup, NumberRun
+from appliance.privacy.redaction.spans import TokenSpan
+from appliance.privacy.redaction.tokens import Token, TokenIndex, is_word
+
+# Month words that are also everyday words: a date only next to a day or year.
+AMBIGUOUS_MONTHS = {
+    "may",
+    "march",
+    "mar",
+    "jan",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "feb",
+    "apr",
+}
+# Words that say the number before them was a year of birth, when said alone: "born in 1952".
+BIRTH_WORDS = {"born", "birth", "dob", "birthdate", "b"}
+
+
+def year_groups(groups: list[NumberGroup]) -> bool:
+    """Do these groups read as a year: 1992, "nineteen ninety-two", "ninety-two", "two thousand five"?"""
+    if len(groups) == 1:
+        g = groups[0]
+        return not g.ordinal and (len(g.digits) == 2 or (len(g.digits) == 4 and 1900 <= g.value <= 2099))
+    if len(groups) == 2:
+        a, b = groups
+        return (a.value in (19, 20) and not b.ordinal and len(b.digits) == 2) or (
+            a.value in (19, 20) and b.value < 10
+        )
+    return False
+
+
+def is_numeric_date(run: NumberRun) -> bool:
+    gs = run.groups
+    if len(gs) < 3:
+        return False
+    if gs[0].value >= 1900 and len(gs) == 3 and 1 <= gs[1].value <= 12 and 1 <= gs[2].value <= 31:
+        return set(run.seps) <= {"-", "/"}  # ISO 1992-07-14
+    month, day = gs[0], gs[1]
+    if not (
+        1 <= month.value <= 12 and len(month.digits) <= 2 and 1 <= day.value <= 31 and len(day.digits) <= 2
+    ):
+        return False
+    return year_groups(gs[2:])
+
+
+def birth_cue_near(toks: list[Token], first: int) -> bool:
+    return any(toks[k].low in BIRTH_WORDS for k in range(max(0, first - 4), first))
+
+
+def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
+    """A day of the month said without its month: "on the 5th", "Friday the 3rd", "on the
+    eleventh". Not "on the 2nd floor": a word after the day (other than "of") is what it counts."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for run in runs:
+        g = run.groups
+        if len(g) != 1 or not g[0].ordinal or not 1 <= g[0].value <= 31 or run.first < 2:
+            continue
+        if toks[run.first - 1].low != "the":
+            continue
+        before = toks[run.first - 2].low
+        after = toks[run.last + 1] if run.last + 1 < n else None
+        if after is not None and is_word(after) and after.low not in _DAY_FOLLOWERS:
+            continue
+        if before in WEEKDAYS:
+            found.append((run.first - 2, run.last, "DATE"))
+        elif before == "on":
+            found.append((run.first - 1, run.last, "DATE"))
+    return found
+
+
+_DAY_FOLLOWERS = frozenset(("of", "and", "or", "at", "but", "so", "i", "we", "she", "he", "they", *FILLERS))
+
+
+def find_dates(toks: list[Token], runs: list[NumberRun], index: TokenIndex) -> list[TokenSpan]:
+    by_first = {r.first: r for r in runs}
+    by_last = {r.last: r for r in runs}
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for i in index.among(MONTHS):
+        tok = toks[i]
+        start, end = i, i
+        # day before: "the third of March", "3 March"
+        k = i - 1
+        if k >= 0 and toks[k].low == "of":
+            k -= 1
+        if k >= 0 and k in by_last and by_last[k].groups[-1].value <= 31 and len(by_last[k].groups) == 1:
+            start = by_last[k].first
+            if start > 0 and toks[start - 1].low == "the":
+                start -= 1
+        # day and/or year after: "March third, nineteen eighty", "March the 3rd", "March of 1980"
+        k = i + 1
+        if k < n and toks[k].text == "." and len(tok.text) <= 4:
+            k += 1  # "Feb. 9"
+        if k < n and toks[k].low in ("the", "of", ","):
+            k += 1
+        if k < n and k in by_first:
+            run = by_first[k]
+            if len(run.groups) <= 4 and len(run.digits) <= 8:
+                end = run.last
+                if len(run.groups) == 1 and run.groups[0].value <= 31:
+                    end = _following_year(toks, by_first, run.last, end)
+        ambiguous = tok.low in AMBIGUOUS_MONTHS and not (tok.text[0].isupper() and tok.low == "march")
+        if start == i and end == i and (ambiguous or (tok.low == "may")):
+            continue
+        found.append((start, end, "DATE"))
+    return found
+
+
+def _following_year(toks: list[Token], by_first: dict[int, NumberRun], last: int, end: int) -> int:
+    k = last + 1
+    if k < len(toks) and toks[k].low in (",", "of"):
+        k += 1
+    run = by_first.get(k)
+    if run is not None and year_groups(run.groups):
+        return run.last
+    return end

@@ -1,0 +1,134 @@
+"""Names the site knows (its patients, guardians, the verified caller), found wherever a text says
+them, and a name found once found again wherever else the text says it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from itertools import islice
+
+from appliance.privacy.redaction.lexicon import COMMON_CAPITALISED, DIGIT_WORDS, GATE_WORD, MONTHS, NAME_STOP
+from appliance.privacy.redaction.spans import CharSpan, Span
+from appliance.privacy.redaction.tokens import WORD_TOKEN
+
+# Words too common to redact on their own even when a known name contains them.
+_EVERYDAY_WORDS = frozenset(
+    COMMON_CAPITALISED
+    | NAME_STOP
+    | set(MONTHS)
+    | set(DIGIT_WORDS)
+    | {"will", "may", "grant", "mark", "rose", "white", "young", "king", "hope", "faith", "joy",
+       "bill", "art", "sue", "pat", "rich", "frank", "guy", "dawn", "summer", "june", "april",
+       "brown", "green", "black", "long", "little", "hill", "wood", "lane", "street"}
+)  # fmt: skip
+
+
+class KnownNames:
+    """Names the site knows (its patients, guardians, the verified caller), indexed once.
+
+    Build one per call (or per site refresh) and pass it to `redact` instead of a plain list when
+    there are many names: lookup is then a set test per word, whatever the number of names. A
+    full name matches anywhere; a single part (a surname alone) matches unless it is an everyday
+    word ("will", "may"), which would otherwise vanish from every transcript.
+    """
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.full: dict[str, list[tuple[str, ...]]] = {}
+        parts: set[str] = set()
+        for name in names:
+            words = tuple(GATE_WORD.findall(name.lower()))
+            if not words:
+                continue
+            self.full.setdefault(words[0], []).append(words)
+            parts.update(w for w in words if len(w) >= 3)
+        self.parts = frozenset(parts - _EVERYDAY_WORDS)
+        self.all_words = frozenset(self.full) | self.parts
+        self.longest = {first: max(map(len, names)) for first, names in self.full.items()}
+
+    def find(self, text: str, low: str, words: set[str] | None = None) -> list[Span]:
+        """Known names in `text` (`low` is text.lower(); `words` its set of [a-z]+ words, if known)."""
+        return [Span(*s) for s in self._find(text, low, words)]
+
+    def _find(self, text: str, low: str, words: set[str] | None) -> list[CharSpan]:
+        present = (set(GATE_WORD.findall(low)) if words is None else words) & self.all_words
+        if not present:
+            return []
+        spans: list[CharSpan] = []
+        done = 0
+        # Only the words of this text that can start or be part of a name are searched for, in
+        # one regex pass; the words after a hit are read only to complete a full name.
+        for hit in _words_regex(frozenset(present)).finditer(low):
+            if hit.start() < done:
+                continue  # inside a full name already matched
+            word = hit.group()
+            matches = [hit, *islice(GATE_WORD.finditer(low, hit.end()), self.longest.get(word, 1) - 1)]
+            length = self._full_match(text, matches, 0)
+            if length:
+                spans.append((hit.start(), matches[length - 1].end(), "NAME"))
+                done = matches[length - 1].end()
+            elif word in self.parts:
+                spans.append((hit.start(), hit.end(), "NAME"))
+        return _join_adjacent(text, spans)
+
+    def _full_match(self, text: str, matches: list[re.Match[str]], i: int) -> int:
+        for words in self.full.get(matches[i].group(), ()):
+            m = len(words)
+            if m > 1 and i + m <= len(matches) and all(matches[i + j].group() == words[j] for j in range(m)):
+                # "Will Grant" is a name, "will grant" a verb phrase: everyday words need capitals.
+                if all(w in _EVERYDAY_WORDS for w in words) and not all(
+                    text[matches[i + j].start()].isupper() for j in range(m)
+                ):
+                    continue
+                return m
+        return 0
+
+
+def _join_adjacent(text: str, spans: list[CharSpan]) -> list[CharSpan]:
+    """ "Okonkwo-Hale", "Maria Gonzalez" found as parts: one span when only spaces or a hyphen part them."""
+    out: list[CharSpan] = []
+    for s in spans:
+        if out and text[out[-1][1] : s[0]].strip(" -") == "":
+            out[-1] = (out[-1][0], s[1], "NAME")
+        else:
+            out.append(s)
+    return out
+
+
+@lru_cache(maxsize=64)
+def known_index(names: tuple[str, ...]) -> KnownNames:
+    return KnownNames(names)
+
+
+@lru_cache(maxsize=512)
+def _words_regex(words: frozenset[str]) -> re.Pattern[str]:
+    """Any of these whole [a-z]+ words in lowered text (longest first, though whole-word bounds
+    make the order immaterial)."""
+    alternatives = "|".join(sorted(words, key=lambda w: (-len(w), w)))
+    return re.compile(f"(?<![a-z])(?:{alternatives})(?![a-z])")
+
+
+def find_known_names(
+    text: str, low: str, known: Iterable[str] | KnownNames, words: set[str]
+) -> list[CharSpan]:
+    if not isinstance(known, KnownNames):
+        names = tuple(known)
+        if not names:
+            return []
+        known = known_index(names)
+    return known._find(text, low, words)
+
+
+def repeated_names(text: str, spans: list[CharSpan]) -> list[CharSpan]:
+    """A name found once is a name wherever else the turn says it: "uh Lakshmi, Lakshmi Narayanan"."""
+    words = {
+        w.lower()
+        for a, b, label in spans
+        if label == "NAME"
+        for w in WORD_TOKEN.findall(text, a, b)
+        if len(w) > 2 and w.lower() not in _EVERYDAY_WORDS
+    }
+    if not words:
+        return []
+    # one pass over the words: an alternation of hundreds of names, or a find per name, is slow
+    return [(m.start(), m.end(), "NAME") for m in WORD_TOKEN.finditer(text) if m.group().lower() in words]

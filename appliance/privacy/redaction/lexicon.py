@@ -1,0 +1,87 @@
+"""Spoken English that every finder reads: number words, fillers and joiners between the pieces
+of a number, months and weekdays, and the words that are never identifiers on their own (everyday
+and site vocabulary, function words, relatives)."""
+
+from __future__ import annotations
+
+import re
+
+DIGIT_WORDS = {
+    "zero": 0, "oh": 0, "o": 0, "one": 1, "two": 2, "three": 3, "four": 4,
+    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+}  # fmt: skip
+TEEN_WORDS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+TENS_WORDS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+    "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+}  # fmt: skip
+MULTIPLIERS = {"hundred": 100, "thousand": 1000}
+REPEATERS = {"double": 2, "triple": 3}
+FILLERS = {"uh", "um", "er", "erm", "ah", "hmm", "mm", "like"}
+JOINERS = {",", "-", ".", "(", ")", "/", "…", "...", "dash", "hyphen", "dot", "point", "slash"}
+
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
+    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
+    "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}  # fmt: skip
+SENTENCE_END = {".", "?", "!"}
+
+# A weekday before "the" and a day of the month makes it a date: "Friday the 3rd".
+WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon",
+            "tue", "tues", "wed", "thu", "thurs", "fri", "sat", "sun"}  # fmt: skip
+RELATIVES = {
+    "wife", "husband", "mother", "mom", "mum", "father", "dad", "son", "daughter", "sister",
+    "brother", "grandmother", "grandma", "grandfather", "grandpa", "aunt", "uncle", "niece",
+    "nephew", "partner", "child", "kid", "friend", "neighbor", "caregiver", "fiance", "fiancee",
+    "granddaughter", "grandson", "stepson", "stepdaughter", "spouse", "boyfriend", "girlfriend",
+}  # fmt: skip
+NAME_STOP = {
+    "and", "or", "calling", "from", "i", "my", "the", "here", "speaking", "again", "please", "with",
+    "about", "for", "to", "at", "on", "in", "is", "was", "but", "so", "uh", "um", "yes", "no", "okay",
+    "ok", "sorry", "thanks", "thank", "of", "date", "birth", "born", "dob", "phone", "number",
+    "spelled", "that's", "it's", "last", "first", "middle", "name", "a", "an", "who", "he", "she",
+    "they", "we", "you", "his", "her", "their", "our", "your", "just", "also", "too", "because",
+    "if", "when", "can", "could", "would", "will", "need", "needs", "wants", "want", "has", "have",
+    "had", "are", "be", "been", "being", "not", "that", "this", "there", "as", "by", "hi",
+    "hello", "hey", "well", "actually", "yeah", "yep", "nope", "right", "sure", "mister", "missus",
+    "mr", "mrs", "ms", "miss", "dr",
+}  # fmt: skip
+
+# Capitalised words that are not names: everyday sentence starters and the site's own vocabulary.
+COMMON_CAPITALISED = {
+    "i", "i'm", "i'd", "i'll", "i've", "hello", "hi", "hey", "yes", "yeah", "no", "okay", "ok", "so",
+    "well", "thanks", "thank", "you", "please", "good", "morning", "afternoon", "evening", "sure",
+    "this", "that", "my", "the", "a", "an", "and", "but", "or", "can", "could", "would", "will",
+    "is", "it", "it's", "what", "when", "where", "who", "why", "how", "do", "does", "did", "are",
+    "we", "he", "she", "they", "his", "her", "our", "their", "your", "hmm", "uh", "um", "oh", "also",
+    "just", "actually", "sorry", "great", "right", "alright", "perfect", "there", "here", "monday",
+    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
+    "tomorrow", "yesterday", "operator", "nurse", "doctor", "dr", "billing", "pharmacy",
+    "scheduling", "riverside", "community", "hospital", "family", "medicine", "cardiology",
+    "pediatrics", "orthopedics", "icu", "er", "emergency", "medicare", "medicaid", "bluecross",
+    "blueshield", "blue", "cross", "shield", "ppo", "hmo", "aetna", "unitedhealthcare", "cigna",
+    "humana", "gold", "elm", "street", "garage", "front", "desk", "clinic", "center",
+    "department", "insurance", "english", "spanish", "god", "christmas", "thanksgiving", "easter",
+    "covid", "mri", "ct", "ekg", "ecg", "lab", "labs", "let", "let's", "was",
+    "after", "before", "then", "now", "not", "if", "for", "to", "in", "on", "at", "of", "with",
+    "any", "some", "all", "one", "two", "dear", "bye", "goodbye", "welcome", "yep", "nope",
+    "have", "has", "had", "need", "want", "call", "calling", "appointment", "refill", "visa",
+    "mastercard", "amex", "discover", "walgreens", "cvs", "tylenol", "advil", "lisinopril",
+    "metformin", "wait", "hold", "listen", "look", "maybe", "probably", "definitely",
+}  # fmt: skip
+NUMBER_START = frozenset((*DIGIT_WORDS, *TEEN_WORDS, *TENS_WORDS, *ORDINAL_WORDS, *REPEATERS, "a"))
+
+
+# Cheap gates, computed once per text with set operations, that decide which finders can matter.
+GATE_WORD = re.compile(r"[a-z]+")
+NUMBER_VOCAB = frozenset((*DIGIT_WORDS, *TEEN_WORDS, *TENS_WORDS, *ORDINAL_WORDS, *MULTIPLIERS))

@@ -1,0 +1,536 @@
+"""People's names known by the words around them: "my name is …", "this is … calling", "Mrs.
+Novak", "my daughter Priya", names written in lower case as recognizers print them, and names
+spelled letter by letter ("R A H M A N"). Names after "Dr." are staff and are kept."""
+
+from __future__ import annotations
+
+import re
+
+from appliance.privacy.redaction.cues import context_label, spelled_word_ends
+from appliance.privacy.redaction.dictionary import (
+    can_be_verb,
+    is_dictionary_word,
+    is_everyday,
+    is_function_word,
+    tags,
+)
+from appliance.privacy.redaction.lexicon import (
+    COMMON_CAPITALISED,
+    DIGIT_WORDS,
+    FILLERS,
+    MONTHS,
+    NAME_STOP,
+    RELATIVES,
+)
+from appliance.privacy.redaction.spans import TokenSpan
+from appliance.privacy.redaction.tokens import (
+    WORD_TOKEN,
+    Token,
+    TokenIndex,
+    is_cap,
+    is_word,
+    line_break_between,
+    single_letter,
+)
+
+# Lower-case particles inside a name: "Ferreira da Silva", "van der Berghe", "Ó Briain".
+NAME_PARTICLES = {
+    "de", "la", "le", "del", "della", "di", "da", "das", "do", "dos", "du", "van", "von", "der",
+    "den", "ter", "ten", "bin", "ibn", "bint", "al", "el", "mac", "mc", "ó", "ní", "nic", "ua", "y",
+}  # fmt: skip
+
+STRONG_NAME_CUES = (
+    ("my", "name", "is"),
+    ("name", "is"),
+    ("name's",),
+    ("named",),
+    ("called",),
+    ("surname", "is"),
+    ("spelled",),
+    ("spell", "it"),
+    ("spelling", "is"),
+    ("it's", "spelled"),
+    ("first", "name"),
+    ("last", "name"),
+    ("middle", "name"),
+    ("full", "name"),
+    ("maiden", "name"),
+    ("name", ":"),
+)
+WEAK_NAME_CUES = (
+    ("this", "is"),
+    ("i'm",),
+    ("i", "am"),
+    ("it's",),
+    ("for",),
+    ("about",),
+    ("behalf", "of"),
+    ("mr",),
+    ("mrs",),
+    ("ms",),
+    ("miss",),
+    ("mister",),
+    ("patient",),
+    ("with",),
+    ("patient", "is"),
+    ("tell",),
+    ("ask",),
+)
+STAFF_TITLES = {"dr", "doctor", "nurse", "pharmacist"}
+
+
+def find_spelled(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """Three or more single letters in a row: a spelled name, plate or id ("R A H M A N")."""
+    found: list[TokenSpan] = []
+    n, done = len(toks), 0
+    for i in index.single_letters():
+        if i < done or not single_letter(toks[i]):
+            continue
+        j, last, count = i, i, 0
+        while j < n:
+            if single_letter(toks[j]):
+                last, count = j, count + 1
+                j += 1
+            elif toks[j].text in ("-", ".", ",") and j + 1 < n and single_letter(toks[j + 1]):
+                j += 1
+            else:
+                break
+        if spelled_word_ends(toks, last, "dob") and count == 3:
+            pass  # "D.O.B.", "d o b": date of birth, a cue and no name
+        elif count >= 3 and not all(t.low in ("a", "i") for t in toks[i : last + 1] if is_word(t)):
+            label, _ = context_label(toks, i, window=6)
+            found.append((i, last, label if label in ("PLATE", "MRN", "ID") else "NAME"))
+        done = last + 1
+    return found
+
+
+def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    found: list[TokenSpan] = []
+    n = len(toks)
+    # "." is a cue only in "Mrs. Novak": start from the title there, not from every full stop.
+    dots = [i + 1 for i in index.positions(_TITLES) if i + 1 < n and toks[i + 1].text == "."]
+    cues = index.among(_CONTEXT_NAME_TRIGGERS)
+    for i in sorted(cues + dots) if dots else cues:
+        strength = _cue_strength(toks, i)
+        if not strength:
+            continue
+        weak = strength == _WEAK
+        k = i + 1
+        apposition = k < n and toks[k].text == "," and toks[i].low in RELATIVES
+        if k < n and toks[k].text in (",", ":", "-"):
+            k += 1
+        if apposition and not toks[k - 1].text[:1].isupper():
+            end = _apposition_name(toks, k)  # "it's for my wife, opal harrow"
+            if end is not None:
+                found.append((k, end, "NAME"))
+                continue
+        while k < n and (toks[k].low in FILLERS or (toks[k].text == "," and toks[k - 1].low in FILLERS)):
+            k += 1  # "this is um priya shah": a filler before the name
+        first, words = k, 0
+        while k < n and words < 3:
+            if words and toks[k].low in NAME_PARTICLES:  # "Ferreira da Silva", "Mrs. van der Berghe"
+                p = k
+                while p < n and toks[p].low in NAME_PARTICLES:
+                    p += 1
+                if p < n and _name_word(toks[p], need_cap=True):
+                    k = p
+            elif not words and toks[k].low in NAME_PARTICLES:
+                p = k  # "Mr. van Houtte", "Mrs. de la Fuente"
+                while p < n and toks[p].low in NAME_PARTICLES and p - k < 3:
+                    p += 1
+                if p < n and is_cap(toks[p]):
+                    k = p
+            if not _name_word(toks[k], need_cap=weak or (words > 0 and is_cap(toks[first]))):
+                break
+            words += 1
+            k += 1
+            if k + 1 < n and toks[k].text == "-" and _name_word(toks[k + 1], need_cap=False):
+                k += 2
+        if words and toks[i].low == "called" and not is_cap(toks[first]):
+            k = first + _listed_name_words(toks, first, k)  # "called back tomorrow" names no one
+            words = k - first
+        if words:
+            found.append((first, k - 1, "NAME"))
+        elif weak:
+            end = _lower_name_before_closer(toks, first, _opens_turn(toks, i))
+            if end is None:
+                end = _unlisted_name(toks, first, _cue_kind(toks, i))
+            if end is not None:
+                found.append((first, end, "NAME"))
+    return found
+
+
+def _listed_name_words(toks: list[Token], first: int, end: int) -> int:
+    """How many of the lower-case words first..end-1 after "called" can be a name: up to the first
+    that can be a verb or an adverb ("back", "yesterday"), unless no dictionary holds it."""
+    for k in range(first, end):
+        if is_dictionary_word(toks[k].low) and (can_be_verb(toks[k].low) or is_everyday(toks[k].low)):
+            return k - first
+    return end - first
+
+
+_TITLE, _RELATIVE, _OTHER = "title", "relative", "other"
+
+
+def _cue_kind(toks: list[Token], i: int) -> str:
+    low = toks[i].low
+    if low in _TITLES or low in ("mister", "missus") or (low == "." and toks[i - 1].low in _TITLES):
+        return _TITLE
+    if low in RELATIVES:
+        return _RELATIVE
+    return _OTHER
+
+
+def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
+    """A lower-case name after a weak cue, told from other words by a dictionary: "for maude
+    tremlett", "can you tell lucinda vayle", "mrs haverley", "my daughter poppy has …".
+
+    Up to three words are read, stopping at a function word, a closer or (after the first) a word
+    that can be a verb; dictionary words at the end are dropped ("for maude tremlett tomorrow").
+    What is left is a name when no dictionary holds one of its words; after a title ("mrs baker")
+    any word is a name; after a relative ("my daughter poppy") so is a word that cannot be a verb.
+    """
+    n, k, last = len(toks), first, first - 1
+    while k < n and k - first < 3:
+        t = toks[k]
+        if not _lower_name_word(t) or t.low in NAME_CLOSERS or len(t.text) < 2 or t.low in COMMON_CAPITALISED:
+            break  # "with doctor okafor", "about billing": staff and the site's own words
+        if k > first and is_dictionary_word(t.low) and can_be_verb(t.low):
+            break
+        if k == first and kind != _TITLE and _not_a_name_after_cue(t.low):
+            return None
+        last = k
+        k += 1
+        if k + 1 < n and toks[k].text == "-" and _lower_name_word(toks[k + 1]):
+            k += 1  # "summers-field": the part after the hyphen is read next
+    if last < first:
+        return None
+    if kind == _TITLE:
+        return last if toks[first - 1].low != "miss" or not is_dictionary_word(toks[first].low) else None
+    end = last
+    while end >= first and (toks[end].text == "-" or is_dictionary_word(toks[end].low)):
+        end -= 1
+    if end >= first:
+        return end
+    word = toks[first].low
+    if (
+        kind == _RELATIVE
+        and not can_be_verb(word)
+        and not is_everyday(word)
+        and _verb_or_end_after(toks, first + 1)
+    ):
+        return first  # "my daughter poppy has …", not "my friend texted me"
+    if kind == _RELATIVE and _name_before_auxiliary(toks, first):
+        return first  # "my husband grant is poorly": two verbs in a row, so the first is a name
+    if kind == _OTHER and toks[first - 1].low in _FRAME_CUES:
+        return _name_frame(toks, first)
+    return None
+
+
+# Cues after which two everyday words that end where a name would end are taken for a name.
+_FRAME_CUES = frozenset(("for", "about", "tell", "ask", "of"))
+
+
+def _name_frame(toks: list[Token], first: int) -> int | None:
+    """Two or three content words after "for", "about", "tell", "ask", "behalf of", ending the
+    turn or followed by a mark or a function word: a name even when each is an everyday word
+    ("for holly frost", "about merry walker, she's…", "tell hunter gale the results"). Adverbs
+    and function words open no name ("about right now", "for my …")."""
+    n, k = len(toks), first
+    while k < n and k - first < 3:
+        low = toks[k].low
+        if not _lower_name_word(toks[k]) or len(low) < 3 or is_everyday(low) or low in COMMON_CAPITALISED:
+            break
+        t = tags(low)
+        if t is not None and "r" in t and "n" not in t:
+            break  # "about yesterday", "for sure"
+        k += 1
+    if k - first < 2:
+        return None
+    if k < n and not (toks[k].text in (",", ".", "?", "!", ";") or is_function_word(toks[k].low)):
+        return None
+    return k - 1
+
+
+def _name_before_auxiliary(toks: list[Token], k: int) -> bool:
+    """Between a relative and "is", "was", "has", "had" stands a name, even one that can be a verb,
+    unless it can be an adverb ("my son still has …") or is an everyday word ("my son can't …")."""
+    if k + 1 >= len(toks) or toks[k + 1].low not in ("is", "was", "has", "had", "hasn't", "isn't", "wasn't"):
+        return False
+    word = toks[k].low
+    t = tags(word)
+    return len(word) > 2 and t is not None and "r" not in t and not is_everyday(word)
+
+
+def _verb_or_end_after(toks: list[Token], k: int) -> bool:
+    if k >= len(toks) or toks[k].text in (",", ".", "?", "!", ";"):
+        return True
+    return is_word(toks[k]) and is_dictionary_word(toks[k].low) and can_be_verb(toks[k].low)
+
+
+# Words that close a self-introduction: "it's ada quill calling", "this is ada quill here".
+NAME_CLOSERS = {"calling", "here", "speaking", "again", "ringing"}
+
+
+def _opens_turn(toks: list[Token], i: int) -> bool:
+    """Does the cue ending at token i ("this is", "it's", "i'm", "i am") open the turn
+    ("uh hi, this is …", "yes it's …")?"""
+    low = toks[i].low
+    if low in ("it's", "i'm"):
+        before = i
+    elif i >= 1 and (low, toks[i - 1].low) in (("is", "this"), ("am", "i")):
+        before = i - 1
+    else:
+        return False
+    # back to the start of the line (a transcript holds many turns), over openers only
+    line_start = toks[i].match.string.rfind("\n", 0, toks[i].start)
+    k = before - 1
+    while k >= 0 and toks[k].start > line_start:
+        if toks[k].low not in _TURN_OPENERS:
+            return False
+        k -= 1
+    return True
+
+
+# What follows "this is" when no one is introduced: "this is really bad um", "this is so annoying".
+_NOT_A_NAME_AFTER_THIS = frozenset((
+    "really", "so", "very", "quite", "pretty", "too", "getting", "going", "taking", "what", "how",
+    "why", "where", "urgent", "important", "serious", "bad", "good", "great", "terrible", "awful",
+    "ridiculous", "frustrating", "annoying", "weird", "strange", "odd", "crazy", "new", "the",
+    "regarding", "concerning", "re", "literally", "totally", "definitely", "probably", "kind", "sort",
+    "fine", "sorry", "worried", "scared", "tired", "sick", "ill", "unwell", "better", "worse", "confused",
+    "done", "ready", "late", "here", "back", "still", "only", "all", "gone", "gotten", "been", "over",
+    "due", "booked", "trying", "hoping", "okay", "alright", "afraid", "concerned", "upset", "pregnant",
+    "diabetic", "allergic", "nearly", "almost", "like", "said", "told", "asked", "now", "calling",
+    "nothing", "something", "everything", "anything", "ringing", "phoning", "some", "any", "very",
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twenty", "thirty",
+    "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hurting", "bleeding", "dizzy", "fine",
+    "happening", "urgent", "wrong", "right", "correct", "true", "false", "possible", "same", "different",
+))  # fmt: skip
+TURN_INTRO = re.compile(
+    r"(?:[\s,.]*(?:uh|um|er|erm|ah|hmm|mm|hi|hello|hey|yes|yeah|so|oh|good|morning|afternoon|evening|okay|ok)\b)*"
+    r"[\s,.]*(?:this is|it's|it’s|i'm|i’m|i am)\b"
+)
+_TURN_OPENERS = frozenset((*FILLERS, ",", ".", "hi", "hello", "hey", "yes", "yeah", "so", "oh", "good",
+                           "morning", "afternoon", "evening", "okay", "ok"))  # fmt: skip
+
+
+def _lower_name_before_closer(toks: list[Token], first: int, opening: bool = False) -> int | None:
+    """A name ASR wrote in lower case, known by what closes it: "it's josé al-khatib calling".
+
+    When the cue opens the turn ("uh hi, this is …", "yes it's …", "i'm …"), more closes a name
+    of two or three words: a filler ("uh this is tobias etcheverry um …"), the end of the turn
+    ("yes it's lucía fernández") or a comma ("i'm kemi adeyemi, i had a scan"); and a filler may
+    sit between its words ("this is anil um sharma"). Few other things are said that way there,
+    and the words that are (ages, feelings: "i'm feeling unwell") are left out by their form.
+    """
+    k, words, n = first, 0, len(toks)
+    last = first - 1
+    while k < n and words < 4:
+        t = toks[k]
+        if t.low in NAME_CLOSERS:
+            break
+        if opening and t.low in FILLERS:
+            if not words:
+                return None
+            m = k
+            while m < n and toks[m].low in FILLERS:
+                m += 1
+            if words < 2 and m < n and _lower_name_word(toks[m]):
+                k = m  # "anil um sharma": the filler is inside the name
+                continue
+            return last if words >= 2 else None
+        if opening and t.text == "," and words == 1 and k + 1 < n and toks[k + 1].low == toks[last].low:
+            k += 1  # "it's kit, kit rowntree": the name said again, now in full
+            continue
+        if opening and (t.text in (",", ".", "?", "!") or t.low == "and"):
+            return last if words >= 2 else None  # "i'm mark bishop and i need a refill"
+        if opening and not words and _not_a_name_after_cue(t.low):
+            return None
+        if t.text == "-" and words:
+            k += 1
+            continue
+        if not _lower_name_word(t):
+            return None
+        words += 1
+        last = k
+        k += 1
+    if words and k < n and toks[k].low in NAME_CLOSERS and k > first:
+        return last
+    if opening and k >= n and 2 <= words <= 3:
+        return last
+    return None
+
+
+def _lower_name_word(t: Token) -> bool:
+    if WORD_TOKEN.fullmatch(t.text) is None:
+        return False
+    if t.low in _PRONOUNS:
+        return False  # "it's me again"
+    return t.low not in _NOT_NAME_WORDS or t.low in NAME_PARTICLES
+
+
+_PRONOUNS = frozenset(("me", "him", "us", "them", "myself", "mine", "you", "it", "one"))
+
+
+def _not_a_name_after_cue(low: str) -> bool:
+    """Words that open no name after "this is"/"it's"/"i'm": "really", "feeling", "worried"."""
+    return low in _NOT_A_NAME_AFTER_THIS or low.endswith("ly") or (low.endswith("ing") and len(low) > 5)
+
+
+# Gates (compose.py) for lower-case names after weak cues. Relatives, titles and a name's frame
+# ("for holly frost") open one even when every word is in the dictionary; the other weak cues
+# only when some word of the turn is in none (checked first: it is the rarer).
+FRAME_GATE = frozenset(("for", "about", "tell", "ask", "mr", "mrs", "ms", "miss", "mister", *RELATIVES))
+WEAK_GATE = frozenset(("is", "of", "with", "i'm", "it's", *FRAME_GATE))
+_CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
+_CONTEXT_NAME_TRIGGERS = _CUE_LAST_WORDS | RELATIVES
+_TITLES = ("mr", "mrs", "ms")
+_APOSTROPHE_NAME = re.compile(r"[A-Za-z]+['’][A-Za-z]+")
+_NOT_NAME_WORDS = frozenset(NAME_STOP | set(DIGIT_WORDS) | set(MONTHS) | RELATIVES)
+_STRONG, _WEAK = 2, 1
+_POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
+
+
+def _cues_by_last_word() -> dict[str, tuple[tuple[tuple[str, ...], int], ...]]:
+    """Last word of a cue -> (the words before it, strength), strong cues first."""
+    table: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for cues, strength in ((STRONG_NAME_CUES, _STRONG), (WEAK_NAME_CUES, _WEAK)):
+        for cue in cues:
+            assert len(cue) <= 3, cue  # _cue_strength compares at most two words before
+            table.setdefault(cue[-1], []).append((cue[:-1], strength))
+    return {last: tuple(entries) for last, entries in table.items()}
+
+
+_CUES_BY_LAST = _cues_by_last_word()
+
+
+def _cue_strength(toks: list[Token], i: int) -> int:
+    """_STRONG when a strong name cue ends at token i ("my name is"), _WEAK for a weak one ("this
+    is", "Mrs.", "my daughter"), 0 for none."""
+    low = toks[i].low
+    weak = False
+    for before, strength in _CUES_BY_LAST.get(low, ()):
+        m = len(before)
+        if m and (i < m or toks[i - 1].low != before[-1] or (m == 2 and toks[i - 2].low != before[0])):
+            continue
+        if strength == _STRONG:
+            return _STRONG
+        if not m and low in _TITLES and i + 1 < len(toks) and toks[i + 1].text == ".":
+            continue  # "Mrs. Novak": the cue ends at the dot
+        weak = True
+    if weak or (toks[i].text == "." and i > 0 and toks[i - 1].low in _TITLES):
+        return _WEAK
+    if low in RELATIVES and i > 0 and toks[i - 1].low in _POSSESSIVES:
+        return _WEAK
+    return 0
+
+
+def _name_word(tok: Token, need_cap: bool) -> bool:
+    if not WORD_TOKEN.fullmatch(tok.text):
+        return False
+    if tok.low in _NOT_NAME_WORDS:
+        return False
+    if need_cap:
+        return is_cap(tok) and tok.low not in COMMON_CAPITALISED
+    return len(tok.text) > 1
+
+
+def drop_staff(toks: list[Token], spans: list[TokenSpan]) -> list[TokenSpan]:
+    """A name right after "Dr." is a provider: staff names are not PHI."""
+    kept = []
+    for a, b, label in spans:
+        if label == "NAME" and a > 0:
+            prev = toks[a - 1]
+            prev2 = toks[a - 2] if a > 1 else None
+            if prev.low in STAFF_TITLES or (
+                prev.text == "." and prev2 is not None and prev2.low in STAFF_TITLES
+            ):
+                continue
+        kept.append((a, b, label))
+    return kept
+
+
+def find_unlisted_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """Names known by being in no dictionary, where no cue stands before them.
+
+    - Two or three such words together, in lower case: "can you ask ottoline brask to call".
+    - A capitalised word no dictionary holds (and no site word): "Isidore's temperature is high".
+    - A turn that opens with a name and a closer or a comma: "wynne ashcroft here", "jonas ebbe,
+      nine mill lane": one to three words, one of them unlisted.
+    """
+    found: list[TokenSpan] = []
+    n, done = len(toks), 0
+    for i in index.unlisted():
+        if i < done or not _lower_name_word(toks[i]) or toks[i].low in COMMON_CAPITALISED:
+            continue
+        first, last = i, i
+        while first > 0 and _unlisted(toks[first - 1]):
+            first -= 1
+        while last + 1 < n and _unlisted(toks[last + 1]):
+            last += 1
+        done = last + 1
+        if (is_cap(toks[i]) and not toks[i].text.isupper() and not _after_staff(toks, first)) or (
+            last > first and not toks[first].text[:1].isupper()
+        ):
+            found.append((first, last, "NAME"))
+        else:
+            opening = _opening_name(toks, first, last)
+            if opening is not None:
+                found.append(opening)
+    return found
+
+
+def _unlisted(tok: Token) -> bool:
+    return (
+        len(tok.text) > 2
+        and _lower_name_word(tok)
+        and tok.low not in COMMON_CAPITALISED
+        and not is_dictionary_word(tok.low)
+    )
+
+
+def _after_staff(toks: list[Token], i: int) -> bool:
+    """Is token i part of a provider's name: "Dr. Sofia Alvarez", "doctor okafor"?"""
+    k = i - 1
+    while k >= 0 and i - k < 3 and is_cap(toks[k]) and toks[k].low not in STAFF_TITLES:
+        k -= 1
+    if k >= 0 and toks[k].text == ".":
+        k -= 1
+    return k >= 0 and toks[k].low in STAFF_TITLES
+
+
+def _opening_name(toks: list[Token], first: int, last: int) -> TokenSpan | None:
+    """ "wynne ashcroft here", "jonas ebbe, …": name words from the start of the line (past
+    fillers and greetings) to a closer or a comma, one of them the unlisted word first..last."""
+    line_start = toks[first].match.string.rfind("\n", 0, toks[first].start)
+    k = first - 1
+    while k >= 0 and toks[k].start > line_start and _lower_name_word(toks[k]) and first - k < 3:
+        k -= 1
+    start = k + 1
+    if k >= 0 and toks[k].start > line_start and toks[k].low not in _TURN_OPENERS:
+        return None
+    end = last + 1
+    while (
+        end < len(toks)
+        and end - start < 3
+        and _lower_name_word(toks[end])
+        and toks[end].low not in NAME_CLOSERS
+    ):
+        end += 1
+    if end < len(toks) and (toks[end].low in NAME_CLOSERS or toks[end].text == ","):
+        return (start, end - 1, "NAME")
+    return None
+
+
+def _apposition_name(toks: list[Token], k: int) -> int | None:
+    """ "my husband, earl fletcher": after a relative and a comma, one to three name words that run
+    to the end of the turn or to a mark."""
+    n, first = len(toks), k
+    while k < n and k - first < 3 and _lower_name_word(toks[k]) and not is_function_word(toks[k].low):
+        k += 1
+    if k == first or (k < n and toks[k].text not in (",", ".", "?", "!", ";")):
+        return None
+    if k - 1 > first and line_break_between(toks, first, k - 1):
+        return None
+    return k - 1

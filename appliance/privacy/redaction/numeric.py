@@ -1,0 +1,93 @@
+"""A number run labelled by its shape and its cue: phone (seven, ten or eleven digits, or a cue),
+SSN, MRN, ID, ZIP, plate, IP (four dotted groups ≤ 255), a numeric date, a room ("Room 412").
+Every run of five digits or more is redacted whatever its context, so numeric identifiers are
+never missed for want of a cue word."""
+
+from __future__ import annotations
+
+from appliance.privacy.redaction.addresses import COMPASS, ROOM_SKIPS, ROOM_WORDS, after_word, room_letter
+from appliance.privacy.redaction.cues import AFTER_NEG, context_label
+from appliance.privacy.redaction.dates import birth_cue_near, is_numeric_date, year_groups
+from appliance.privacy.redaction.ids import has_mrn_prefix, with_prefix_letters
+from appliance.privacy.redaction.numbers import NumberRun
+from appliance.privacy.redaction.phones import is_extension_of, with_phone_prefix
+from appliance.privacy.redaction.spans import TokenSpan
+from appliance.privacy.redaction.tokens import Token
+
+MIN_DIGITS = {"SSN": 4, "MRN": 4, "ID": 4, "PHONE": 7, "ZIP": 5, "IP": 4, "PLATE": 3, "DATE": 3}
+
+
+def _is_ip(run: NumberRun) -> bool:
+    if len(run.groups) < 4:
+        return False
+    segments: list[str] = [run.groups[0].digits]
+    for sep, g in zip(run.seps, run.groups[1:], strict=True):
+        if sep in (".", "dot", "point"):
+            segments.append(g.digits)
+        else:
+            segments[-1] += g.digits
+    return len(segments) == 4 and all(s and len(s) <= 3 and int(s) <= 255 for s in segments)
+
+
+def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
+    digits = run.digits
+    if _is_ip(run) and (len(digits) >= 4):
+        return "IP"
+    before = toks[run.first - 1].low if run.first else ""
+    near_room = (before in ROOM_WORDS or before in ROOM_SKIPS) and after_word(toks, run.first, ROOM_WORDS)
+    if near_room and len(digits) <= 5:
+        return "ADDRESS"
+    label, saw_number = context_label(toks, run.first)
+    after = toks[run.last + 1].low if run.last + 1 < len(toks) else ""
+    if label == "NEG" or after in AFTER_NEG:
+        return "ID" if len(digits) >= 7 else None
+    if label == "DATE":
+        if len(run.groups) >= 3 or any(g.ordinal for g in run.groups) or is_numeric_date(run):
+            return "DATE"
+        if year_groups(run.groups) and birth_cue_near(toks, run.first):
+            return "DATE"  # a year of birth said alone: "born in nineteen fifty-two", "DOB 1952"
+        if len(run.groups) == 2 and not year_groups(run.groups):
+            return "DATE"  # "seven fourteen": month and day
+        return None
+    if is_numeric_date(run) and label not in ("PHONE", "SSN", "MRN", "ID", "ZIP"):
+        return "DATE"
+    if label in MIN_DIGITS and label != "DATE":
+        if len(digits) >= MIN_DIGITS[label]:
+            return label
+        return "ID" if len(digits) >= 5 else None
+    if saw_number and len(digits) >= 4:
+        return "PHONE" if len(digits) in (7, 10, 11) else "ID"
+    if len(digits) in (7, 10) or (len(digits) == 11 and digits[0] == "1"):
+        return "PHONE"
+    if len(digits) == 9 and run.seps == ["-", "-"]:
+        return "SSN"
+    if len(digits) >= 5:
+        return "ID"
+    return None
+
+
+def find_numbers(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
+    found: list[TokenSpan] = []
+    for run in runs:
+        label = _classify_run(toks, run)
+        if label is None and found and found[-1][2] == "PHONE" and is_extension_of(toks, found[-1][1], run):
+            found[-1] = (found[-1][0], run.last, "PHONE")  # "555-0175 extension 214", "x214"
+            continue
+        if label is not None:
+            first = with_prefix_letters(toks, run.first, label)
+            if first > 0 and toks[first - 1].text == "(" and label == "PHONE":
+                first -= 1
+            if label in ("PHONE", "ID"):
+                first = with_phone_prefix(toks, first)
+            last = run.last
+            if label == "ADDRESS":  # "Room 412": the word that says what the number is
+                while first > 0 and toks[first - 1].low not in ROOM_WORDS:
+                    first -= 1
+                first -= 1
+                nxt = toks[last + 1] if last + 1 < len(toks) else None
+                if nxt is not None and room_letter(nxt):
+                    last += 1  # "Ward 4B", "apartment 5C", "apartment five c"
+                elif nxt is not None and nxt.low in COMPASS:
+                    last += 1  # "room 5 North"
+            found.append((first, last, "MRN" if has_mrn_prefix(toks, first, run.first) else label))
+    return found

@@ -1,0 +1,26 @@
+"""Phone numbers beyond their digits: the words that open one ("plus four four", "area code") and
+an extension that closes one ("555-0175 extension 214", "x214"). The digits themselves are
+classified with the other numbers (numeric.py)."""
+
+from __future__ import annotations
+
+from appliance.privacy.redaction.numbers import NumberRun
+from appliance.privacy.redaction.tokens import Token
+
+EXTENSION_WORDS = {"extension", "ext", "x"}
+
+
+def is_extension_of(toks: list[Token], phone_last: int, run: NumberRun) -> bool:
+    """Only an extension word (and dots, commas, "number") between a phone number and this run."""
+    between = [t.low for t in toks[phone_last + 1 : run.first]]
+    return bool(between) and between[0] in EXTENSION_WORDS and set(between[1:]) <= {".", ",", "number", "#"}
+
+
+def with_phone_prefix(toks: list[Token], first: int) -> int:
+    """ "plus four four …", "+44 …", "area code five five five …": the words that open a number."""
+    k = first - 1
+    if k >= 0 and toks[k].low in ("plus", "+"):
+        return k
+    if k >= 1 and toks[k].low == "code" and toks[k - 1].low == "area":
+        return k - 1
+    return first

@@ -1,0 +1,103 @@
+"""Runs of capitalised words that are not everyday or site words: a name ("Ngozi Oyelowo-Hart") or
+a place ("Tillerman Crescent", "Maplewood Gardens", "lives in Ashcombe")."""
+
+from __future__ import annotations
+
+from appliance.privacy.redaction.addresses import (
+    CARE_WORDS,
+    RESIDENCE_WORDS,
+    STREET_SUFFIXES,
+    after_place_cue,
+)
+from appliance.privacy.redaction.lexicon import COMMON_CAPITALISED, MONTHS
+from appliance.privacy.redaction.names import NAME_PARTICLES, STAFF_TITLES
+from appliance.privacy.redaction.spans import TokenSpan
+from appliance.privacy.redaction.tokens import WORD_TOKEN, Token, TokenIndex, is_cap
+
+
+def find_capitalised_phrases(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """Runs of capitalised words that are not everyday or site words, read as a name or a place.
+
+    A run may hold hyphens ("Mbeki-Ashdown"), name particles ("Ferreira da Silva", "Ó Briain") and
+    "St." ("St. Brigid's Residence"). It is a place (ADDRESS) when it ends in a street or residence
+    word ("Tillerman Crescent", "Maplewood Gardens") or follows a place cue ("lives in Ashcombe",
+    "from Fresno"); otherwise two name words or more are a full name.
+    """
+    found: list[TokenSpan] = []
+    n, done = len(toks), 0
+    for i in index.capitalisable(NOT_NAME_CAPS):
+        if i < done or not toks[i].text[0].isupper() or toks[i].text.isupper():
+            continue  # "MRN", "RCH": an acronym opens no name
+        first = _phrase_start(toks, i)
+        j, words = i, 1 + (first < i)
+        while True:
+            k = j + 1
+            if k + 1 < n and toks[k].text == "-" and WORD_TOKEN.fullmatch(toks[k + 1].text):
+                j = k + 1
+                continue
+            p = k
+            while p < n and toks[p].low in NAME_PARTICLES and p - k < 3:
+                p += 1
+            if p < n and _phrase_word(toks[p]):
+                j, words = p, words + 1
+                continue
+            break
+        done = j + 1
+        last = toks[j].low
+        staff = _after_staff_title(toks, first)
+        if last in ("centre", "center") and toks[j - 1].low not in CARE_WORDS:
+            last = ""  # "Riverside Medical Center" is no one's home; "Hollybrook Care Centre" is
+        if last in STREET_SUFFIXES or last in RESIDENCE_WORDS:
+            if words >= 2:
+                if last in RESIDENCE_WORDS and first > 0 and toks[first - 1].low == "the":
+                    first -= 1  # "the Marigold Residence": the article is part of its name
+                found.append((first, _place_tail(toks, j), "ADDRESS"))
+        elif after_place_cue(toks, first):
+            found.append((first, j, "ADDRESS"))
+        elif words >= 2 and not staff:
+            found.append((first, j, "NAME"))
+    return found
+
+
+def _phrase_start(toks: list[Token], i: int) -> int:
+    """Back over what cannot open a phrase on its own: "St." and possessives ("St. Brigid's Home")."""
+    while i > 0:
+        prev = toks[i - 1]
+        if i > 1 and prev.text == "." and toks[i - 2].low == "st":
+            i -= 2
+        elif i > 1 and prev.text == "-" and prev.start == toks[i].start - 1 and is_cap(toks[i - 2]):
+            i -= 2  # "Jan-Willem": the part before the hyphen may be an everyday word
+        elif is_cap(prev) and prev.low.endswith(("'s", "’s")) and prev.low not in COMMON_CAPITALISED:
+            i -= 1
+        else:
+            break
+    return i
+
+
+def _phrase_word(tok: Token) -> bool:
+    """A capitalised word that may continue a name or place ("Hollow", "Care", "Home", "Oyelowo")."""
+    if not is_cap(tok) or not WORD_TOKEN.fullmatch(tok.text) or (tok.text.isupper() and len(tok.text) > 1):
+        return False
+    low = tok.low
+    return low not in COMMON_CAPITALISED or low in STREET_SUFFIXES or low in RESIDENCE_WORDS
+
+
+def _after_staff_title(toks: list[Token], i: int) -> bool:
+    return i > 0 and (
+        toks[i - 1].low in STAFF_TITLES
+        or (toks[i - 1].text == "." and i > 1 and toks[i - 2].low in STAFF_TITLES)
+    )
+
+
+def _place_tail(toks: list[Token], j: int) -> int:
+    """A street or home named with its town: "Old Mill Road in Brookhaven", "Kestrel Way, Dayton"."""
+    k = j + 1
+    if k + 1 < len(toks) and toks[k].low in ("in", ",") and _phrase_word(toks[k + 1]):
+        k += 1
+        while k + 1 < len(toks) and _phrase_word(toks[k + 1]):
+            k += 1
+        return k
+    return j
+
+
+NOT_NAME_CAPS = frozenset(COMMON_CAPITALISED | set(MONTHS) | STREET_SUFFIXES)

@@ -1,0 +1,34 @@
+"""Vehicle plates: "plate number P X four four seven", "my tag reads 7ABC123"."""
+
+from __future__ import annotations
+
+from appliance.privacy.redaction.numbers import is_number_word
+from appliance.privacy.redaction.spans import TokenSpan
+from appliance.privacy.redaction.tokens import Token, TokenIndex
+
+PLATE_WORDS = ("plate", "plates", "tag")
+
+
+def find_plates(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for i in index.positions(PLATE_WORDS):
+        k = i + 1
+        while k < n and toks[k].low in ("is", "number", "reads", "says", ":", "it's", "of", "my", "was"):
+            k += 1
+        first, chars = k, 0
+        while k < n and chars < 9 and _plate_piece(toks[k]):
+            chars += len(toks[k].text) if not is_number_word(toks[k]) else 1
+            k += 1
+        if chars >= 4:
+            found.append((first, k - 1, "PLATE"))
+    return found
+
+
+def _plate_piece(tok: Token) -> bool:
+    return (
+        tok.text.isdigit()
+        or is_number_word(tok)
+        or (tok.text.isalnum() and tok.text.isupper())
+        or (len(tok.text) == 1 and tok.text.isalpha())
+    )

@@ -1,0 +1,70 @@
+"""Web addresses, written ("https://example.net/u/52", "example.com/ana") and spoken ("example dot org
+slash ana")."""
+
+from __future__ import annotations
+
+import re
+
+from appliance.privacy.redaction.emails import EMAIL_TLDS
+from appliance.privacy.redaction.spans import CharSpan, TokenSpan
+from appliance.privacy.redaction.tokens import Token, TokenIndex
+
+# Web addresses: "https://example.net/u/52", "www.example.org/ana-photos", "example.com/ana".
+URL_PATTERN = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)]"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|edu|gov|io|us|info|co|biz|me)/[^\s<>\"]*[^\s<>\".,;:!?)]",
+    re.IGNORECASE,
+)
+
+
+def find_spoken_urls(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A web address said aloud: "example dot org slash ana", "www dot example dot net slash u slash 7"."""
+    found: list[TokenSpan] = []
+    n, done = len(toks), 0
+    for i in index.positions(("slash",)):
+        if i < 3 or i < done or toks[i - 1].low not in EMAIL_TLDS or toks[i - 2].low not in ("dot", "."):
+            continue
+        first = i - 3
+        while (
+            first >= 2 and toks[first - 1].low in ("dot", ".") and _URL_PIECE.fullmatch(toks[first - 2].low)
+        ):
+            first -= 2
+        if not _URL_PIECE.fullmatch(toks[first].low):
+            continue
+        end = i  # a joiner, then one piece, as long as they alternate
+        while end + 1 < n and toks[end].low in _URL_JOINERS and _URL_PIECE.fullmatch(toks[end + 1].low):
+            end += 1
+            if end + 1 < n and toks[end + 1].low in _URL_JOINERS:
+                end += 1
+        if toks[end].low in _URL_JOINERS:
+            end -= 1
+        if end > i:
+            found.append((first, end, "ID"))
+            done = end + 1
+    return found
+
+
+_URL_PIECE = re.compile(r"[a-z0-9]+")
+_URL_JOINERS = frozenset(("slash", "dash", "dot", "underscore", "-", "/", "_"))
+
+
+def find_urls(text: str) -> list[CharSpan]:
+    """URL_PATTERN's matches, tried only in the runs of non-space characters that hold a "://", a
+    "www." or a ".com/" (the pattern opens with \\b: the engine would try it at every word)."""
+    spans: list[CharSpan] = []
+    done = 0
+    for hit in _URL_HINT.finditer(text):
+        if hit.start() < done:
+            continue
+        start = max(text.rfind(" ", 0, hit.start()), text.rfind("\n", 0, hit.start())) + 1
+        end = len(text)
+        for stop in (" ", "\n", "\t"):
+            at = text.find(stop, hit.end())
+            if 0 <= at < end:
+                end = at
+        spans += [(m.start(), m.end(), "ID") for m in URL_PATTERN.finditer(text, start, end)]
+        done = end
+    return spans
+
+
+_URL_HINT = re.compile(r"://|www\.|\.(?:com|org|net|edu|gov|io|us|info|co|biz|me)/", re.IGNORECASE)

@@ -1,0 +1,140 @@
+"""The one place speech and language engines are constructed.
+
+Two kinds of callers: the call services build the engines the box runs on from its settings
+and the active models (`asr_for`, `tts_for`, `llm_for`); the registry's health check builds
+one from a model folder it is about to activate (`whisper`, `piper`, `llama_cpp`, `llm_server`).
+Both go through the builders here, so an engine's constructor arguments are written once.
+Nothing is started: the caller starts and closes what it builds.
+
+Where a box shares its engines (`[speech] engines = "shared"`), `asr_for` and `tts_for` give
+the worker clients of the shared engine process (appliance/speech/shared) instead; that process
+builds the real ones here too (appliance/call/engine_host.py, with the engines in-process).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from appliance.config import Settings
+
+
+class ModelNotActive(Exception):
+    """The configuration names a model engine, but no model of that kind is active."""
+
+
+# -- from a model file ---------------------------------------------------------------------
+def whisper(model_dir: Path, *, vocabulary: Iterable[str] = (), **options: Any) -> Any:
+    """`options`: what differs from the engine's defaults (a health check's max_new_tokens)."""
+    from appliance.speech.asr.faster_whisper import FasterWhisperAsr
+
+    return FasterWhisperAsr(model_dir, vocabulary=vocabulary, **options)
+
+
+def pocketsphinx(site: Any, workers: int) -> Any:
+    from appliance.dialog.corpus import contexts, corpus
+    from appliance.speech.asr.pocketsphinx import PocketsphinxAsr
+
+    return PocketsphinxAsr(corpus=corpus(site), contexts=contexts(site), workers=workers)
+
+
+def piper(voices: Mapping[str, Path]) -> Any:
+    """`voices`: language code → the voice's .onnx file."""
+    from appliance.speech.tts.piper import PiperTts
+
+    return PiperTts(dict(voices))
+
+
+def espeak(voice: str, words_per_minute: int) -> Any:
+    from appliance.speech.tts.espeak import EspeakTts
+
+    return EspeakTts(voice=voice, words_per_minute=words_per_minute)
+
+
+def llama_cpp(path: Path, settings: Settings, **options: Any) -> Any:
+    """`options`: what differs from the box's settings (a health check's model_id, n_ctx, …)."""
+    from appliance.llm.llama_cpp import LlamaCppEngine
+
+    kwargs: dict[str, Any] = {"n_ctx": settings.llm.n_ctx, "n_gpu_layers": settings.llm.n_gpu_layers}
+    return LlamaCppEngine(path, **{**kwargs, **options})
+
+
+def llm_server(settings: Settings, model_id: str) -> Any:
+    """An OpenAI-compatible server on the site's network (vLLM)."""
+    from appliance.llm.openai_compat import OpenAiCompatEngine
+
+    return OpenAiCompatEngine(
+        settings.llm.server_url,
+        model_id,
+        dialect=settings.llm.server_dialect,
+        timeout_s=settings.llm.request_timeout_s,
+        site_networks=settings.network.site_networks,
+    )
+
+
+# -- from the settings and the active models -------------------------------------------------
+def active_model(settings: Settings, kind: str) -> Path:
+    from appliance.registry.registry import ModelRegistry
+
+    path = ModelRegistry(settings).active_model_path(kind)
+    if path is None:
+        raise ModelNotActive(f"no {kind} model is active: install one and run `wardline models activate ID`")
+    return path
+
+
+def site_vocabulary(site: Any) -> list[str]:
+    """The site's own words a recognizer may prefer among hypotheses it heard about as well:
+    patients' and providers' names, medications (appliance/speech/asr/rescoring.py)."""
+    nlu = site.nlu
+    return [*nlu.vocabulary.names, *nlu.vocabulary.medications, *nlu.provider_names.values()]
+
+
+def asr_for(settings: Settings, site: Any) -> Any:
+    if settings.speech.engines == "shared":  # loaded once per box, in `wardline engines serve`
+        from appliance.speech.shared.client import SharedAsr
+        from appliance.speech.shared.protocol import engine_socket
+
+        return SharedAsr(engine_socket(settings))
+    if settings.speech.asr == "faster-whisper":
+        return whisper(active_model(settings, "asr"), vocabulary=site_vocabulary(site))
+    return pocketsphinx(site, settings.speech.asr_workers)
+
+
+def tts_for(settings: Settings) -> Any:
+    if settings.speech.engines == "shared":
+        from appliance.speech.shared.client import SharedTts
+        from appliance.speech.shared.protocol import engine_socket
+
+        return SharedTts(engine_socket(settings))
+    if settings.speech.tts == "piper":
+        return piper({settings.speech.voice.split("-")[0]: active_model(settings, "tts")})
+    return espeak(settings.speech.voice, settings.speech.words_per_minute)
+
+
+def llm_for(settings: Settings) -> Any:
+    """The active LLM: llama.cpp in-process for a .gguf file, else the site's model server."""
+    from appliance.registry.registry import ModelRegistry
+
+    path = active_model(settings, "llm")
+    if path.suffix == ".gguf":
+        return llama_cpp(path, settings)
+    return llm_server(settings, ModelRegistry(settings).active("llm") or path.name)
+
+
+def model_key(settings: Settings, kind: str) -> str:
+    """The model `kind` runs under `settings`, with the engine settings that need a new engine."""
+    from appliance.registry.registry import ModelRegistry
+
+    speech = settings.speech
+    if kind == "asr":
+        if speech.asr == "faster-whisper":
+            return f"faster-whisper/{ModelRegistry(settings).active('asr')}"
+        return f"pocketsphinx/{speech.asr_workers}-workers"
+    if kind == "tts":
+        if speech.tts == "piper":
+            return f"piper/{ModelRegistry(settings).active('tts')}/{speech.voice.split('-')[0]}"
+        return f"espeak-ng/{speech.voice}/{speech.words_per_minute}wpm"
+    if not settings.llm.enabled:
+        return "off"
+    return str(ModelRegistry(settings).active("llm"))
