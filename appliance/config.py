@@ -75,6 +75,21 @@ class SpeechSettings(Section):
     asr_workers: int = Field(3, ge=1, le=64, description="recognizer processes: one per concurrent call")
     voice: str = "en-us"
     words_per_minute: int = Field(175, ge=80, le=400)
+    # Where a box's engines run (appliance/speech/shared): "shared" loads them once per box in
+    # the engine process (`wardline engines serve`) that every SIP worker uses over a Unix
+    # socket; "in-process" loads them in each worker; "auto" shares the engines that load a
+    # model (faster-whisper, piper) and keeps the embedded ones in-process (bench/engine_memory.py).
+    # A single-process command (simulate, demo) loads its own unless this says "shared".
+    engines: Literal["auto", "shared", "in-process"] = "auto"
+    engine_socket: Path | None = None  # default: DATA_DIR/run/engines.sock
+
+    @property
+    def shared(self) -> bool:
+        """Whether a box's workers use the shared engine process: the one place that decides
+        ("auto" is resolved here; each worker gets the answer as "shared" or "in-process")."""
+        if self.engines == "auto":
+            return self.asr == "faster-whisper" or self.tts == "piper"
+        return self.engines == "shared"
 
 
 class UnderstandingSettings(Section):

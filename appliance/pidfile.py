@@ -24,6 +24,20 @@ def running_worker_pids(settings: Settings) -> list[int]:
     return pids
 
 
+def running_engines_pid(settings: Settings) -> int | None:
+    """The live shared engine process's pid (wardline-engines.service), from its state file."""
+    from appliance.frontdoor.status import alive
+    from appliance.speech.shared.protocol import SocketPathError, engine_socket
+    from appliance.speech.shared.state import read_engine_state
+
+    try:
+        state = read_engine_state(engine_socket(settings)) or {}
+    except SocketPathError:
+        return None
+    pid = state.get("pid")
+    return pid if isinstance(pid, int) and alive(pid) else None
+
+
 def running_service_pid(settings: Settings) -> int | None:
     """The pid of a live `wardline serve` for this data directory, or None."""
     try:

@@ -42,3 +42,27 @@ def test_unknown_key_is_refused(tmp_path: Path):
     f.write_text("[call]\nendpont_ms = 250\n")
     with pytest.raises(ConfigError, match="endpont_ms"):
         load_settings(f)
+
+
+def test_the_box_shares_the_engines_that_load_a_model_and_its_workers_are_told() -> None:
+    """[speech] engines: "auto" shares Whisper and piper (bench/engine_memory.py: one copy per box)
+    and keeps pocketsphinx and espeak-ng in each worker (cheaper there); every worker gets the
+    box's answer, while a single-process command (simulate, demo) with "auto" loads its own."""
+    from appliance.frontdoor.plan import plan, worker_settings
+    from appliance.registry.engines import ModelNotActive, asr_for
+
+    cases = [
+        ({}, False),
+        ({"asr": "faster-whisper"}, True),
+        ({"tts": "piper"}, True),
+        ({"asr": "faster-whisper", "engines": "in-process"}, False),
+        ({"engines": "shared"}, True),
+    ]
+    for speech, shared in cases:
+        settings = load_settings(speech=speech)
+        assert settings.speech.shared is shared, speech
+        worker = worker_settings(settings, plan(settings, 1).workers[0])
+        assert worker.speech.engines == ("shared" if shared else "in-process"), speech
+    alone = load_settings(speech={"asr": "faster-whisper"})  # `wardline simulate` on Whisper
+    with pytest.raises(ModelNotActive):  # it looks for its own Whisper, not for the engine socket
+        asr_for(alone, None)

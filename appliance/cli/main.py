@@ -70,6 +70,7 @@ def _wire() -> None:
         "serve",
         "status",
         "frontdoor",
+        "engines",
         "models",
         "audit",
         "keys",

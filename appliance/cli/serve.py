@@ -60,7 +60,9 @@ def serve(sip_port: SipPort = None, allow: Allow = None, workers: Workers = None
     pid.parent.mkdir(parents=True, exist_ok=True)
     pid.write_text(f"{os.getpid()}\n")  # `models activate` SIGHUPs this process; it tells the workers
     try:
-        code = Supervisor(settings, planned, run_dir(settings), worker_command).run()
+        code = Supervisor(
+            settings, planned, run_dir(settings), worker_command, _engines_command(settings, planned)
+        ).run()
     finally:
         pid.unlink(missing_ok=True)
     if code:
@@ -83,6 +85,14 @@ def worker(
     me = planned.workers[index - 1]
     logging.basicConfig(level=logging.INFO, format=f"%(levelname)s {me.name} %(name)s: %(message)s")
     asyncio.run(_run(worker_settings(settings, me), worker_index=index))
+
+
+def _engines_command(settings: Settings, planned: Any) -> list[str] | None:
+    """The shared engine process's command, when the workers use one ([speech] engines)."""
+    if not settings.speech.shared:
+        return None
+    streams = str(planned.capacity)
+    return [sys.executable, "-m", "appliance.cli.main", "engines", "serve", "--streams", streams]
 
 
 def prepare(settings: Settings) -> None:

@@ -16,7 +16,8 @@ def status(
         int | None, typer.Option("--workers", min=1, max=128, help="As given to `wardline serve`.")
     ] = None,
 ) -> None:
-    """Show the front door and each SIP worker: running, in rotation, calls now and since start."""
+    """Show the front door, each SIP worker (running, in rotation, calls now and since start)
+    and the shared engines' load."""
     from appliance.frontdoor.status import box_status
 
     found = box_status(load_settings(), workers)
@@ -44,6 +45,26 @@ def status(
             for w in found["workers"]
         ],
     )
+    engines = found["engines"]
+    if not engines["shared"]:
+        console.print("engines: in each SIP worker ([speech] engines)")
+    elif not engines["running"]:
+        console.print(f"engines: [red]not running[/red] ({engines['socket']})")
+    else:
+        table(
+            f"engines (pid {engines['pid']}, {engines['streams']} streams)",
+            ["kind", "model", "in use", "served", "refused"],
+            [
+                [
+                    kind,
+                    engines[kind]["model"],
+                    engines[kind]["in_use"],
+                    engines[kind]["served"],
+                    engines[kind].get("refused", ""),
+                ]
+                for kind in ("asr", "tts")
+            ],
+        )
     if found["peers"]:
         table(
             "other boxes ([frontdoor] peers)",

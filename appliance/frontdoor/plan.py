@@ -107,7 +107,8 @@ def peer_socket(settings: Settings, peer: str) -> str:
 def worker_settings(settings: Settings, worker: Worker) -> Settings:
     """The settings one worker runs with: SIP on its loopback port, plain UDP (the front door
     terminates TCP and TLS), only the front door may call it, 3 calls, no overflow of its own
-    (a full worker answers 503 and the front door tries the next)."""
+    (a full worker answers 503 and the front door tries the next), and its engines in the
+    shared engine process or its own, as the box decided."""
     sip = settings.sip.model_copy(
         update={
             "address": WORKER_ADDRESS,
@@ -123,4 +124,7 @@ def worker_settings(settings: Settings, worker: Worker) -> Settings:
             "retry_after_s": 1,
         }
     )
-    return settings.model_copy(update={"sip": sip})
+    # the box decides once where the engines run ("auto" resolved): the worker builds accordingly
+    engines = "shared" if settings.speech.shared else "in-process"
+    speech = settings.speech.model_copy(update={"engines": engines})
+    return settings.model_copy(update={"sip": sip, "speech": speech})

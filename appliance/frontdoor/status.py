@@ -142,6 +142,7 @@ def box_status(settings: Settings, workers: int) -> dict[str, Any]:
         )
     kamailio_pid = _pid(folder / "kamailio.pid")
     return {
+        "engines": engines_status(settings),
         "front_door": {
             "running": kamailio_pid is not None,
             "pid": kamailio_pid,
@@ -156,6 +157,30 @@ def box_status(settings: Settings, workers: int) -> dict[str, Any]:
         ],
         "active_calls": sum(r["active_calls"] for r in rows),
         "capacity": planned.capacity,
+    }
+
+
+def engines_status(settings: Settings) -> dict[str, Any]:
+    """The shared engine process: running, its models, and its load (streams in use now, served,
+    refused for want of a free recognizer); `{"shared": false}` when each worker loads its own."""
+    from appliance.speech.shared.protocol import engine_socket
+    from appliance.speech.shared.state import read_engine_state
+
+    if not settings.speech.shared:
+        return {"shared": False}
+    socket_path = engine_socket(settings)
+    state = read_engine_state(socket_path) or {}
+    running = bool(state.get("pid")) and alive(int(state["pid"]))
+    empty = {"model": "", "in_use": 0, "served": 0}
+    return {
+        "shared": True,
+        "socket": str(socket_path),
+        "running": running,
+        "pid": state.get("pid") if running else None,
+        "streams": state.get("streams", 0),
+        "asr": {**empty, "refused": 0, **state.get("asr", {})} if running else {**empty, "refused": 0},
+        "tts": {**empty, **state.get("tts", {})} if running else empty,
+        "failures": state.get("failures", 0) if running else 0,
     }
 
 

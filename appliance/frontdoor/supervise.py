@@ -1,7 +1,11 @@
 """`wardline serve` in a checkout: Kamailio and N SIP workers as children, in the foreground.
 
 The same parts the installed box runs as systemd units (deploy/systemd/wardline.target):
-- the workers start first, then Kamailio, whose OPTIONS probes put each worker in rotation;
+- with shared engines ([speech] engines), the engine process starts first: it loads the models
+  once, and the workers wait for its socket before they take calls; one that dies after it was
+  ready is restarted with the same backoff (the calls that needed it went to a person), one that
+  dies before stops everything (a bad model fails the same way every time);
+- the workers start next, then Kamailio, whose OPTIONS probes put each worker in rotation;
 - a worker that dies after it was ready is taken out of Kamailio's rotation at once (within
   POLL_S, rather than after missed probes) and restarted; its first answered probe puts it back;
 - a worker that dies before it was ready stops everything: its error (a damaged key, a bad
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import logging
 import os
 import signal
@@ -86,11 +91,15 @@ class Supervisor:
         plan: Plan,
         run_dir: Path,
         worker_command: Callable[[Worker], Sequence[str]],
+        engines_command: Sequence[str] | None = None,
     ) -> None:
         self.settings = settings
         self.plan = plan
         self.run_dir = run_dir
-        self.workers = {w.index: _Child(w.name, list(worker_command(w))) for w in plan.workers}
+        self.workers = {
+            w.index: _Child(f"SIP worker {w.index}", list(worker_command(w))) for w in plan.workers
+        }
+        self.engines = _Child("the engine process", list(engines_command)) if engines_command else None
         self.kamailio: _Child | None = None
         self._stop = 0  # the signal that asked us to stop
         self._hup = False
@@ -104,6 +113,8 @@ class Supervisor:
         handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
         previous = {s: signal.signal(s, self._on_signal) for s in handled}
         try:
+            if self.engines is not None:
+                self.engines.start()
             for child in self.workers.values():
                 child.start()
             self.kamailio = _Child(
@@ -134,43 +145,72 @@ class Supervisor:
         while not self._stop:
             if self._hup:
                 self._hup = False
-                for child in self.workers.values():
+                for child in [*self.workers.values(), *([self.engines] if self.engines else [])]:
                     child.signal(signal.SIGHUP)
             code = self.kamailio.exited()
             if code is not None:
                 log.error("the front door (kamailio) exited with %d; restarting it", code)
                 self.kamailio.start()
+            failed = self.tend_engines()
+            if failed is not None:
+                return failed
             for index, child in self.workers.items():
-                failed = self._tend(index, child)
+                ready = functools.partial(self._worker_ready, index)
+                failed = self._tend(child, ready, functools.partial(self._out_of_rotation, index))
                 if failed is not None:
                     return failed
             time.sleep(POLL_S)
         return 0
 
-    def _tend(self, index: int, child: _Child) -> int | None:
-        """Restart a dead worker; an exit code when a worker failed before it was ever ready."""
+    def tend_engines(self) -> int | None:
+        """Restart the engine process if it died after it was ready; its exit code when it
+        failed before (a model that cannot load: serve stops and says why)."""
+        return self._tend(self.engines, self._engines_ready) if self.engines is not None else None
+
+    def _worker_ready(self, index: int, child: _Child) -> bool:
+        state = read_state(self.run_dir, index)
+        return bool(state and state.ready and state.pid == child.pid)
+
+    def _engines_ready(self, child: _Child) -> bool:
+        from appliance.speech.shared.protocol import engine_socket
+        from appliance.speech.shared.state import read_engine_state
+
+        state = read_engine_state(engine_socket(self.settings))
+        return bool(state and state.get("ready") and state.get("pid") == child.pid)
+
+    def _out_of_rotation(self, index: int) -> None:
+        worker = next(w for w in self.plan.workers if w.index == index)
+        take_out_of_rotation(control_socket(self.run_dir), worker.uri)
+
+    def _tend(
+        self,
+        child: _Child,
+        is_ready: Callable[[_Child], bool],
+        on_death: Callable[[], None] | None = None,
+    ) -> int | None:
+        """Restart a dead child; an exit code when one failed before it was ever ready.
+        `on_death` runs first for one that dies after it was ready."""
         now = time.monotonic()
         if child.restart_at is not None:
             if now >= child.restart_at:
-                log.info("restarting SIP worker %d", index)
+                log.info("restarting %s", child.name)
                 child.start()
             return None
         code = child.exited()
         if code is None:
             if not child.ready:
-                state = read_state(self.run_dir, index)
-                child.ready = bool(state and state.ready and state.pid == child.pid)
+                child.ready = is_ready(child)
             if child.ready and now - child.started > STABLE_S:
                 child.deaths = 0
             return None
         if not child.ready and child.deaths == 0:
-            log.error("SIP worker %d could not start (exit %d): stopping", index, code)
+            log.error("%s could not start (exit %d): stopping", child.name, code)
             return code or 1
-        worker = next(w for w in self.plan.workers if w.index == index)
-        take_out_of_rotation(control_socket(self.run_dir), worker.uri)
+        if on_death is not None:
+            on_death()
         delay = RESTART_BACKOFF_S[min(child.deaths, len(RESTART_BACKOFF_S) - 1)]
         child.deaths += 1
-        log.error("SIP worker %d exited (%d): out of rotation, restarting in %.1f s", index, code, delay)
+        log.error("%s exited (%d): restarting in %.1f s", child.name, code, delay)
         child.restart_at = now + delay
         return None
 
@@ -185,6 +225,9 @@ class Supervisor:
         if self.kamailio is not None:
             self.kamailio.signal(signal.SIGTERM)
             _wait(self.kamailio, time.monotonic() + 10)
+        if self.engines is not None:  # last: the draining calls were still using it
+            self.engines.signal(signal.SIGTERM)
+            _wait(self.engines, time.monotonic() + 15)
 
 
 def kamailio_argv(binary: str, settings: Settings, config: Path, run_dir: Path) -> list[str]:

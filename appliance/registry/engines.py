@@ -6,7 +6,9 @@ one from a model folder it is about to activate (`whisper`, `piper`, `llama_cpp`
 Both go through the builders here, so an engine's constructor arguments are written once.
 Nothing is started: the caller starts and closes what it builds.
 
-Where engines should run elsewhere (a shared engine process), this is the seam to change.
+Where a box shares its engines (`[speech] engines = "shared"`), `asr_for` and `tts_for` give
+the worker clients of the shared engine process (appliance/speech/shared) instead; that process
+builds the real ones here too (appliance/call/engine_host.py, with the engines in-process).
 """
 
 from __future__ import annotations
@@ -89,12 +91,22 @@ def site_vocabulary(site: Any) -> list[str]:
 
 
 def asr_for(settings: Settings, site: Any) -> Any:
+    if settings.speech.engines == "shared":  # loaded once per box, in `wardline engines serve`
+        from appliance.speech.shared.client import SharedAsr
+        from appliance.speech.shared.protocol import engine_socket
+
+        return SharedAsr(engine_socket(settings))
     if settings.speech.asr == "faster-whisper":
         return whisper(active_model(settings, "asr"), vocabulary=site_vocabulary(site))
     return pocketsphinx(site, settings.speech.asr_workers)
 
 
 def tts_for(settings: Settings) -> Any:
+    if settings.speech.engines == "shared":
+        from appliance.speech.shared.client import SharedTts
+        from appliance.speech.shared.protocol import engine_socket
+
+        return SharedTts(engine_socket(settings))
     if settings.speech.tts == "piper":
         return piper({settings.speech.voice.split("-")[0]: active_model(settings, "tts")})
     return espeak(settings.speech.voice, settings.speech.words_per_minute)

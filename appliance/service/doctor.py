@@ -525,6 +525,39 @@ def check_turn_model(settings: Settings) -> Check:
     return Check("turn-model", "ok", f"Smart Turn v3.2 ({model_path().name}, sha256 pinned)")
 
 
+def check_engines(settings: Settings) -> Check:
+    """The shared engine process answers on its socket (Wyoming describe → info)."""
+    import asyncio
+
+    from appliance.speech.shared.client import EnginesUnreachable, describe
+    from appliance.speech.shared.protocol import SocketPathError, engine_socket
+    from appliance.speech.shared.state import read_engine_state
+
+    if not settings.speech.shared:
+        return Check("engines", "ok", f"in each SIP worker ({settings.speech.asr}, {settings.speech.tts})")
+    try:
+        socket_path = engine_socket(settings)
+    except SocketPathError as exc:
+        return Check("engines", "fail", str(exc), "set a shorter speech.engine_socket in wardline.toml")
+    try:
+        info = asyncio.run(describe(socket_path, timeout_s=3.0))
+    except EnginesUnreachable as exc:
+        state = read_engine_state(socket_path)
+        if state is None:  # never started here: the box is not running
+            return Check(
+                "engines", "warn", f"the shared engine process is not running ({socket_path})",
+                "systemctl start wardline.target (or `wardline serve`)",
+            )  # fmt: skip
+        return Check(
+            "engines", "fail", f"the shared engine process does not answer: {exc}",
+            "journalctl -u wardline-engines; systemctl restart wardline-engines",
+        )  # fmt: skip
+    state = read_engine_state(socket_path) or {}
+    names = ", ".join([*(p.name for p in info.asr), *(p.name for p in info.tts)])
+    in_use = sum(state.get(kind, {}).get("in_use", 0) for kind in ("asr", "tts"))
+    return Check("engines", "ok", f"{socket_path}: {names}; {in_use} streams in use")
+
+
 CHECKS: tuple[CheckFn, ...] = (
     check_gpu,
     check_cuda_libraries,
@@ -532,6 +565,7 @@ CHECKS: tuple[CheckFn, ...] = (
     check_keys,
     check_database,
     check_sip_port,
+    check_engines,
     check_disk,
     check_clock,
     check_egress,

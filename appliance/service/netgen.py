@@ -1,5 +1,6 @@
 """The systemd generator: [network] site_networks into IPAddressAllow= for the units, and the
-SIP worker units that wardline.target wants ([sip] max_calls / 3, or [frontdoor] workers).
+SIP worker units that wardline.target wants ([sip] max_calls / 3, or [frontdoor] workers), with
+the shared engine process when the workers use one ([speech] engines).
 
 systemd runs /lib/systemd/system-generators/wardline-network-generator at boot and on every
 `systemctl daemon-reload`; it calls `main` with the generator output folders. The drop-in it
@@ -84,11 +85,29 @@ def worker_count(config: Path) -> int:
     return workers_for(max(1, max_calls), max(0, configured))
 
 
+def engines_shared(config: Path) -> bool:
+    """Whether the workers use the shared engine process: SpeechSettings' own rule, from the raw
+    TOML's [speech] table; an unreadable file counts as the defaults."""
+    from appliance.config import SpeechSettings
+
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+        return SpeechSettings(**data.get("speech", {})).shared
+    except (OSError, ValueError, TypeError, AttributeError, tomllib.TOMLDecodeError):
+        return SpeechSettings().shared
+
+
 def generate_workers(normal_dir: Path, config: Path) -> list[Path]:
-    """wardline.target.wants/wardline-worker@1.service … @N, links to the template."""
+    """wardline.target.wants/wardline-worker@1.service … @N, links to the template, and
+    wardline-engines.service when the engines are shared."""
     wants = normal_dir / "wardline.target.wants"
     wants.mkdir(parents=True, exist_ok=True)
     written = []
+    engines = wants / "wardline-engines.service"
+    engines.unlink(missing_ok=True)
+    if engines_shared(config):
+        engines.symlink_to(UNIT_DIR / "wardline-engines.service")
+        written.append(engines)
     for index in range(1, worker_count(config) + 1):
         link = wants / f"wardline-worker@{index}.service"
         link.unlink(missing_ok=True)

@@ -129,6 +129,7 @@ def test_package_contents(deb: Path) -> None:
         "./lib/systemd/system/wardline.target",
         "./lib/systemd/system/wardline-frontdoor.service",
         "./lib/systemd/system/wardline-worker@.service",
+        "./lib/systemd/system/wardline-engines.service",
         "./lib/systemd/system/wardline-retention.timer",
         "./opt/venvs/wardline/bin/wardline",
     ):

@@ -41,7 +41,13 @@ def exposure(name: str) -> float:
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
 @pytest.mark.parametrize(
-    "name", ["wardline-frontdoor.service", "wardline-worker@.service", "wardline-retention.service"]
+    "name",
+    [
+        "wardline-frontdoor.service",
+        "wardline-worker@.service",
+        "wardline-engines.service",
+        "wardline-retention.service",
+    ],
 )
 def test_exposure_is_at_most_2(name: str) -> None:
     assert exposure(name) <= MAX_EXPOSURE
@@ -80,6 +86,19 @@ def test_the_target_starts_the_front_door_and_its_workers_restart() -> None:
     for u in (door, worker):
         assert u["PartOf"] == ["wardline.target"] and u["Restart"] == ["always"]
     assert "wardline-frontdoor.service" in worker["After"][0]  # migrations run once, before any worker
+
+
+def test_the_engine_process_is_restarted_needs_no_network_and_workers_start_after_it() -> None:
+    engines, worker = unit("wardline-engines.service"), unit("wardline-worker@.service")
+    assert engines["ExecStart"] == ["/opt/venvs/wardline/bin/wardline engines serve"]
+    assert engines["Type"] == ["notify"] and engines["Restart"] == ["always"]
+    assert engines["PartOf"] == ["wardline.target"] and engines["User"] == ["wardline"]
+    assert engines["ExecReload"] == ["/bin/kill -HUP $MAINPID"]  # `models activate` swaps its models
+    # its socket lives in the state directory, the only place every unit may write
+    assert engines["ReadWritePaths"] == ["/var/lib/wardline"] and engines["ProtectSystem"] == ["strict"]
+    assert engines["PrivateNetwork"] == ["yes"] and engines["RestrictAddressFamilies"] == ["AF_UNIX"]
+    assert {"char-nvidia-frontend rw", "char-nvidia-uvm rw"} <= set(engines["DeviceAllow"])
+    assert "wardline-engines.service" in worker["After"][0]
 
 
 def test_retention_timer_runs_the_purge() -> None:

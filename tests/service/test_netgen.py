@@ -44,3 +44,21 @@ def test_the_target_wants_one_worker_per_three_calls(tmp_path: Path) -> None:
     assert len(generate_workers(tmp_path / "gen2", config)) == 5
     config.write_text("[sip\n")  # unreadable: the defaults (32 calls: 11 workers)
     assert len(generate_workers(tmp_path / "gen3", config)) == 11
+
+
+def test_the_target_wants_the_engine_process_when_the_engines_are_shared(tmp_path: Path) -> None:
+    config = tmp_path / "wardline.toml"
+    for body, shared in (
+        ("[sip]\nmax_calls = 3\n", False),  # the embedded engines stay in the workers ("auto")
+        ('[speech]\nasr = "faster-whisper"\n', True),  # Whisper: loaded once per box ("auto")
+        ('[speech]\nasr = "faster-whisper"\nengines = "in-process"\n', False),
+        ('[speech]\nengines = "shared"\n', True),
+    ):
+        config.write_text(body)
+        gen = tmp_path / f"gen-{len(list(tmp_path.iterdir()))}"
+        names = [p.name for p in generate_workers(gen, config)]
+        assert ("wardline-engines.service" in names) is shared, body
+        link = gen / "wardline.target.wants" / "wardline-engines.service"
+        assert link.is_symlink() is shared
+        if shared:
+            assert str(link.readlink()) == "/lib/systemd/system/wardline-engines.service"

@@ -25,13 +25,15 @@ bias an n-gram search per turn cheaply, and the context models carry what the di
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import multiprocessing
 import queue
+import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,25 @@ DOMAIN_LANGUAGE_WEIGHT = 10.0
 _STOP = None  # sender-thread sentinel
 
 
+@contextlib.contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """While a decoder is spawned: spawn re-imports the parent's main module in the child, and
+    under `wardline` (or `python -m appliance.cli.main`) that is the whole CLI with every command
+    group: about 20 MiB more per decoder and seconds of imports at start, for nothing (the
+    decoder runs pocketsphinx_worker.serve alone). Without a spec or a file, spawn skips it."""
+    main = sys.modules.get("__main__")
+    saved = {name: main.__dict__[name] for name in ("__spec__", "__file__") if main and name in main.__dict__}
+    try:
+        if main is not None:
+            main.__dict__.pop("__file__", None)
+            main.__dict__["__spec__"] = None
+        yield
+    finally:
+        if main is not None:
+            main.__dict__.pop("__spec__", None)
+            main.__dict__.update(saved)
+
+
 class _WorkerHandle:
     """The engine's side of one worker process: its pipes, its sender thread, its current stream."""
 
@@ -68,7 +89,8 @@ class _WorkerHandle:
         self.process: BaseProcess = ctx.Process(
             target=serve, args=(spec, inbox_read, outbox_write), name="wardline-pocketsphinx", daemon=True
         )
-        self.process.start()
+        with _main_module_hidden():
+            self.process.start()
         inbox_read.close()
         outbox_write.close()
         self._loop = loop
@@ -315,11 +337,15 @@ class PocketsphinxAsr:
         return _WorkerHandle(self._spec, self._loop, self._on_worker_death)
 
     async def _await_ready(self, workers: list[_WorkerHandle]) -> None:
-        _, pending = await asyncio.wait([w.ready for w in workers], timeout=START_TIMEOUT_S)
+        # Decoders start together and share the CPUs: the shared engine process starts one per
+        # call of the box (12 did not start within 30 s on a loaded 2-core box), so the net
+        # grows with their number: START_TIMEOUT_S for each 3, a worker's own count.
+        timeout_s = START_TIMEOUT_S * max(1, -(-len(workers) // 3))
+        _, pending = await asyncio.wait([w.ready for w in workers], timeout=timeout_s)
         if pending:
             for worker in workers:
                 worker.kill()
-            raise AsrError(f"pocketsphinx workers did not start within {START_TIMEOUT_S:.0f} s")
+            raise AsrError(f"pocketsphinx workers did not start within {timeout_s:.0f} s")
         for worker in workers:
             if worker.ready.exception() is not None:
                 raise worker.ready.exception()  # type: ignore[misc]

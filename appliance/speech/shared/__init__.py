@@ -1,0 +1,1 @@
+"""Shared engine processes: the speech engines loaded once per box, used by every SIP worker."""
