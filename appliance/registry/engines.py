@@ -2,8 +2,8 @@
 
 Two kinds of callers: the call services build the engines the box runs on from its settings
 and the active models (`asr_for`, `tts_for`, `llm_for`); the registry's health check builds
-one from a model folder it is about to activate (`whisper`, `piper`, `llama_cpp`, `llm_server`).
-Both go through the builders here, so an engine's constructor arguments are written once.
+one from a model folder it is about to activate (builders.py: `whisper`, `piper`, `llama_cpp`, …).
+Both go through the builders, so an engine's constructor arguments are written once.
 Nothing is started: the caller starts and closes what it builds.
 
 Where a box shares its engines (`[speech] engines = "shared"`), `asr_for` and `tts_for` give
@@ -13,64 +13,20 @@ builds the real ones here too (appliance/call/engine_host.py, with the engines i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from appliance.config import Settings
+from appliance.registry.builders import espeak, llama_cpp, llm_server, piper, pocketsphinx, whisper
+
+__all__ = [
+    "ModelNotActive", "active_model", "asr_for", "espeak", "llama_cpp", "llm_for", "llm_server",
+    "model_key", "piper", "pocketsphinx", "site_vocabulary", "tts_for", "whisper",
+]  # fmt: skip
 
 
 class ModelNotActive(Exception):
     """The configuration names a model engine, but no model of that kind is active."""
-
-
-# -- from a model file ---------------------------------------------------------------------
-def whisper(model_dir: Path, *, vocabulary: Iterable[str] = (), **options: Any) -> Any:
-    """`options`: what differs from the engine's defaults (a health check's max_new_tokens)."""
-    from appliance.speech.asr.faster_whisper import FasterWhisperAsr
-
-    return FasterWhisperAsr(model_dir, vocabulary=vocabulary, **options)
-
-
-def pocketsphinx(site: Any, workers: int) -> Any:
-    from appliance.dialog.corpus import contexts, corpus
-    from appliance.speech.asr.pocketsphinx import PocketsphinxAsr
-
-    return PocketsphinxAsr(corpus=corpus(site), contexts=contexts(site), workers=workers)
-
-
-def piper(voices: Mapping[str, Path]) -> Any:
-    """`voices`: language code → the voice's .onnx file."""
-    from appliance.speech.tts.piper import PiperTts
-
-    return PiperTts(dict(voices))
-
-
-def espeak(voice: str, words_per_minute: int) -> Any:
-    from appliance.speech.tts.espeak import EspeakTts
-
-    return EspeakTts(voice=voice, words_per_minute=words_per_minute)
-
-
-def llama_cpp(path: Path, settings: Settings, **options: Any) -> Any:
-    """`options`: what differs from the box's settings (a health check's model_id, n_ctx, …)."""
-    from appliance.llm.llama_cpp import LlamaCppEngine
-
-    kwargs: dict[str, Any] = {"n_ctx": settings.llm.n_ctx, "n_gpu_layers": settings.llm.n_gpu_layers}
-    return LlamaCppEngine(path, **{**kwargs, **options})
-
-
-def llm_server(settings: Settings, model_id: str) -> Any:
-    """An OpenAI-compatible server on the site's network (vLLM)."""
-    from appliance.llm.openai_compat import OpenAiCompatEngine
-
-    return OpenAiCompatEngine(
-        settings.llm.server_url,
-        model_id,
-        dialect=settings.llm.server_dialect,
-        timeout_s=settings.llm.request_timeout_s,
-        site_networks=settings.network.site_networks,
-    )
 
 
 # -- from the settings and the active models -------------------------------------------------

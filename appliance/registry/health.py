@@ -63,9 +63,9 @@ def _file(model_dir: Path, suffix: str) -> Path:
 
 async def _llama_cpp(manifest: ModelManifest, model_dir: Path, settings: Settings) -> str:
     from appliance.llm.base import complete
-    from appliance.registry import engines
+    from appliance.registry import builders
 
-    engine = engines.llama_cpp(
+    engine = builders.llama_cpp(
         _file(model_dir, ".gguf"),
         settings,
         model_id=manifest.id,
@@ -110,14 +110,14 @@ PROBE = GenerationRequest(
 
 async def _vllm(manifest: ModelManifest, model_dir: Path, settings: Settings) -> str:
     from appliance.llm.base import complete
-    from appliance.registry import engines
+    from appliance.registry import builders
 
     previous = vllm_unit.write_env(
         settings, vllm_unit.render_env(manifest, model_dir, vllm_unit.server_port(settings))
     )
     try:
         await asyncio.to_thread(vllm_unit.restart, settings)
-        engine = engines.llm_server(settings, manifest.id)
+        engine = builders.llm_server(settings, manifest.id)
         try:
             await _wait_served(engine, settings.models.health_timeout_s)
             text = await complete(engine, PROBE)
@@ -146,9 +146,9 @@ async def _wait_served(engine: OpenAiCompatEngine, limit_s: float) -> None:
 
 
 async def _faster_whisper(manifest: ModelManifest, model_dir: Path, settings: Settings) -> str:
-    from appliance.registry import engines
+    from appliance.registry import builders
 
-    engine = engines.whisper(model_dir, max_new_tokens=16)
+    engine = builders.whisper(model_dir, max_new_tokens=16)
     try:
         await engine.start()
         t = np.arange(8000) / 8000.0
@@ -162,11 +162,11 @@ async def _faster_whisper(manifest: ModelManifest, model_dir: Path, settings: Se
 
 
 async def _piper(manifest: ModelManifest, model_dir: Path, settings: Settings) -> str:
-    from appliance.registry import engines
+    from appliance.registry import builders
     from appliance.speech.tts.piper import pcm_peak
 
     language = manifest.languages[0]
-    engine = engines.piper({language: _file(model_dir, ".onnx")})
+    engine = builders.piper({language: _file(model_dir, ".onnx")})
     try:
         await engine.start()
         pcm = b"".join([c async for c in engine.synthesize("Ready.", 8000)])
