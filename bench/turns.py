@@ -374,9 +374,11 @@ def wardline(profile: str, scale: float = 1.0, complete_at: float | None = None)
         if s.end_ms is not None and s.end_ms <= look:
             return float("inf")
         verdict = judge_text(judge.text(pcm, look), u.expecting)
-        from appliance.call.endpointing import Completeness
+        from appliance.call.endpointing import Completeness, finished_probability
 
-        p = judge.probability(pcm, look) if verdict is Completeness.UNKNOWN else None
+        p = None
+        if verdict is Completeness.UNKNOWN:
+            p = finished_probability(judge.text(pcm, look), lambda: judge.probability(pcm, look))
         return s.start_ms + max(policy.first_look_ms, policy.silence_needed(verdict, p))
 
     return decide

@@ -5,6 +5,8 @@ um …") or makes every caller wait. Here the silence a turn needs before it end
 - the words so far (the recognizer's partial text) against what the dialog asked: an answer to
   "date of birth?" is complete once a whole date is in it; text ending in a filler, a conjunction,
   a preposition, an article or "is" is unfinished;
+- the grammar, when the words do not decide: a sentence that stops on a verb still waiting for
+  its object ("I need", "I'd like to book") is unfinished (appliance/dialog/unfinished.py);
 - how it sounded: Smart Turn v3.2 (appliance/speech/smart_turn.py) scores the turn's audio, when
   the words alone do not decide;
 - the site's `endpointing` setting (fast, normal, patient), which scales every window.
@@ -20,11 +22,13 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal
 
 from appliance.dialog.spoken import is_no, is_yes, parse_date, parse_weekday
+from appliance.dialog.unfinished import is_unfinished
 
 if TYPE_CHECKING:
     from appliance.speech.smart_turn import SmartTurn
@@ -126,6 +130,13 @@ LINKS = frozenset(
     ["is", "was", "are", "am", "be", "were", "i", "i'm", "i'd", "i'll", "we", "we're", "it's", "there's"]
 )
 TRAILING = FILLERS | CONJUNCTIONS | PREPOSITIONS | DETERMINERS | LINKS | frozenset({"dr", "doctor"})
+# Of those, words that also end sentences as pronouns or adverbs ("can you repeat that?", "is the
+# doctor in?", "I'm calling for her."): unfinished only when the recognizer did not hear the
+# sentence end (no full stop or question mark after them).
+FINAL_WHEN_PUNCTUATED = frozenset(
+    ["that", "this", "these", "those", "some", "any", "her", "so", "then", "in", "on", "out", "by",
+     "before", "after"]
+)  # fmt: skip
 
 # Expectations whose answer is one short piece (yes or no, a weekday): complete once it is there.
 _YES_NO = frozenset({"confirm", "anything_else", "retry", "referral"})
@@ -140,7 +151,10 @@ def judge_text(text: str, expecting: str | None = None) -> Completeness:
     if not words:
         return Completeness.UNKNOWN
     # A recognizer that writes "…" or a trailing comma heard the voice stay up.
-    if stripped.endswith(("...", "…", ",", "-")) or words[-1] in TRAILING:
+    if stripped.endswith(("...", "…", ",", "-")):
+        return Completeness.INCOMPLETE
+    heard_the_end = stripped.endswith((".", "?", "!"))
+    if words[-1] in TRAILING and not (heard_the_end and words[-1] in FINAL_WHEN_PUNCTUATED):
         return Completeness.INCOMPLETE
     if expecting in _DATE:
         # "Maria Gonzalez, born March" is not an answer yet; "… March third 1985" is.
@@ -150,6 +164,14 @@ def judge_text(text: str, expecting: str | None = None) -> Completeness:
     if expecting == "weekday" and parse_weekday(stripped):
         return Completeness.COMPLETE
     return Completeness.UNKNOWN
+
+
+def finished_probability(words: str, sound: Callable[[], float | None]) -> float | None:
+    """The turn's chance of being finished when its words alone did not decide: none when its
+    grammar is unfinished (blocking: a parse), else what `sound()` (Smart Turn) says."""
+    if words and is_unfinished(words):
+        return 0.0
+    return sound()
 
 
 @dataclass(frozen=True)
@@ -269,15 +291,22 @@ class PauseJudge:
             return verdict, self.fallback_ms
         return verdict, None
 
-    def score(self, pcm16: bytes) -> float | None:
-        """Smart Turn's probability for the turn's audio (worker thread); None if it failed."""
-        if self.model is None:
+    def score(self, pcm16: bytes, words: str = "") -> float | None:
+        """How likely the turn is finished (worker thread): 0 when the words stop on a verb still
+        waiting for its object (dialog/unfinished.py: "I need", "could you move"), whatever the
+        voice did; else Smart Turn's probability for the turn's audio; None if that failed."""
+        model = self.model
+        if model is None:
             return None
-        try:
-            return self.model.probability(pcm16, self.sample_rate_hz)
-        except Exception as exc:  # a failing model costs the call nothing but speed
-            log.warning("end of turn: Smart Turn failed (%s); using a fixed silence", type(exc).__name__)
-            return None
+
+        def sound() -> float | None:
+            try:
+                return model.probability(pcm16, self.sample_rate_hz)
+            except Exception as exc:  # a failing model costs the call nothing but speed
+                log.warning("end of turn: Smart Turn failed (%s); using a fixed silence", type(exc).__name__)
+                return None
+
+        return finished_probability(words, sound)
 
     def window_for(self, verdict: Completeness, probability: float | None) -> int:
         if probability is None:

@@ -79,3 +79,47 @@ def test_doctor_warns_when_the_turn_model_is_missing_and_the_call_still_has_a_wi
     monkeypatch.setattr(smart_turn, "model_path", lambda data_dir=tmp_path: data_dir / smart_turn.MODEL_FILE)
     check = doctor.check_turn_model(load_settings())
     assert check.status == "warn" and "fetch-smart-turn" in check.fix
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I need.", "I'd like to book.", "Could you move?", "I'm calling to schedule.", "Hi, yes, I'm trying",
+     "I think.", "We need to drop.", "Can I get?"],
+)  # fmt: skip
+def test_a_sentence_that_stops_before_its_verbs_object_is_unfinished_whatever_its_full_stop(text):
+    from appliance.dialog.unfinished import is_unfinished
+
+    assert is_unfinished(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["What do I need?", "I need to cancel.", "Can I reschedule?", "I need my prescription renewed.",
+     "I'd like to book a checkup.", "Can my husband come?", "I need a refill.", "Which one do you want?"],
+)  # fmt: skip
+def test_a_finished_sentence_is_not_taken_for_an_unfinished_one(text):
+    from appliance.dialog.unfinished import is_unfinished
+
+    assert not is_unfinished(text)
+
+
+def test_an_unfinished_sentence_waits_however_finished_the_voice_sounds():
+    class SureItIsOver:
+        def probability(self, pcm16, rate):
+            return 0.99
+
+    judge = PauseJudge(EndpointPolicy.for_site("normal"), SureItIsOver(), 8000, fallback_ms=260)  # type: ignore[arg-type]
+    judge.turn_started(260)
+    audio = b"\x00\x00" * 800
+    assert judge.window_for(Completeness.UNKNOWN, judge.score(audio, "Could you move?")) == (
+        PROFILES["normal"].incomplete_ms
+    )
+    assert judge.window_for(Completeness.UNKNOWN, judge.score(audio, "Could you move it to Friday?")) == (
+        PROFILES["normal"].complete_ms
+    )
+
+
+@pytest.mark.parametrize("text", ["Can you repeat that?", "Is the doctor in?", "I'm calling for her."])
+def test_a_pronoun_or_adverb_the_recognizer_heard_end_the_sentence_is_left_to_the_audio(text):
+    assert judge_text(text) is Completeness.UNKNOWN
+    assert judge_text(text.rstrip("?.")) is Completeness.INCOMPLETE  # no end heard: still mid-phrase
