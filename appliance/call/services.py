@@ -516,6 +516,8 @@ async def build_services(
             from appliance.speech.vad import shared_session
 
             services.vad = shared_session()  # load the Silero model now, not on the first frame
+            if settings.call.turn_model == "smart-turn":  # and the end-of-turn judges
+                await asyncio.to_thread(_load_turn_judges)
             services.asr_slot = ModelSlot(asr or engines.asr_for(settings, site), model_key(settings, "asr"))
             services.tts_slot = ModelSlot(tts or engines.tts_for(settings), model_key(settings, "tts"))
             await services.asr.start()
@@ -525,6 +527,14 @@ async def build_services(
         await services.close()  # nothing half-started
         raise
     return services
+
+
+def _load_turn_judges() -> None:
+    from appliance.call.endpointing import shared_turn_model
+    from appliance.dialog import unfinished
+
+    shared_turn_model()
+    unfinished.load()
 
 
 def _semantic(settings: Settings, site: Any) -> Any:

@@ -81,6 +81,12 @@ def is_unfinished(text: str) -> bool:
     return not any(t.tag_ in _WH_WORDS for t in last.sent)
 
 
+def load() -> bool:
+    """Load the parser now (blocking, once per process) rather than in a caller's first pause;
+    False when it cannot be (the detector then goes by the audio)."""
+    return _parser() is not None
+
+
 _lock = threading.Lock()
 _state: dict[str, Any] = {}
 
