@@ -19,7 +19,7 @@ import pytest
 from appliance.config import load_settings
 from appliance.registry.registry import ModelRegistry
 from appliance.speech.tts.piper import PiperTts
-from appliance.speech.tts.vits_stream import FIRST_PIECE_FRAMES, MAX_PIECE_FRAMES, pieces
+from appliance.speech.tts.vits_stream import FIRST_PIECE_FRAMES, MAX_PIECE_FRAMES, Pacer, pieces
 from tests.fixtures.tiny_models import build_piper_voice
 
 LONG = (
@@ -66,9 +66,42 @@ def test_pieces_cover_the_sentence_short_first_then_doubling():
     assert len(pieces(628)) > 4  # a long sentence is made in several pieces
 
 
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def paced(frames: int, seconds_per_frame: float, frame_s: float = 0.0116) -> list[bool]:
+    """What the pacer says after each piece when the vocoder makes a frame in this time."""
+    clock = Clock()
+    pacer = Pacer(pieces(frames), frame_s, clock)
+    said = []
+    for start, end in pieces(frames):
+        clock.now += (end - start) * seconds_per_frame
+        said.append(pacer.made(end - start))
+    return said
+
+
+def test_the_first_piece_plays_at_once_when_the_vocoder_keeps_ahead():
+    assert paced(300, 0.001) == [True] * len(pieces(300))  # ten times faster than speech
+
+
+def test_a_slow_vocoder_holds_the_start_rather_than_pause_inside_the_sentence():
+    said = paced(300, 0.0116 * 0.8)  # barely faster than speech
+    first = said.index(True)
+    assert first > 0 and all(said[first:])  # held at first, then it plays to the end
+    made = pieces(300)[first][1]
+    for start, end in pieces(300)[first + 1 :]:  # each later piece is made before it is due
+        assert (end - made) * 0.8 <= start
+    assert paced(300, 0.0116 * 5)[-1]  # however slow, the sentence plays once it is all made
+
+
 def test_a_long_sentence_sounds_before_the_vocoder_has_made_the_rest(joe):
     async def run() -> tuple[int, int, int, int]:
-        tts = PiperTts({"en": joe})
+        tts = PiperTts({"en": joe}, clock=lambda: 0.0)  # a vocoder that keeps ahead of speech
         await tts.start()
         held = HeldVocoder(tts._streams["en"].back)
         tts._streams["en"].back = held
@@ -96,7 +129,7 @@ def test_streamed_pieces_are_the_voice_s_own_one_pass_audio(joe):
     sentence = "Which pharmacy should we send your new prescription to this afternoon?"  # one clause
 
     async def streamed() -> tuple[bytes, float, int]:
-        tts = PiperTts({"en": joe}, sampled=False)  # the mean prosody: the same audio each time
+        tts = PiperTts({"en": joe}, sampled=False, clock=lambda: 0.0)  # mean prosody: same audio
         await tts.start()
         try:
             rate = tts.voice_rate_hz()  # the voice's own rate: no resampling in between
@@ -124,7 +157,7 @@ def test_streamed_pieces_are_the_voice_s_own_one_pass_audio(joe):
 
 def test_barge_in_stops_the_vocoder_inside_a_sentence(joe):
     async def run() -> int:
-        tts = PiperTts({"en": joe})
+        tts = PiperTts({"en": joe}, clock=lambda: 0.0)
         await tts.start()
         held = HeldVocoder(tts._streams["en"].back)
         tts._streams["en"].back = held

@@ -202,9 +202,7 @@ class FasterWhisperAsr:
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._model = None
 
-    def decode(
-        self, pcm16: bytes, sample_rate_hz: int, language: str | None, final: bool = True
-    ) -> Decoded:
+    def decode(self, pcm16: bytes, sample_rate_hz: int, language: str | None, final: bool = True) -> Decoded:
         """One decode of a whole buffer (blocking: runs in a worker; CTranslate2 releases the GIL).
         A partial (`final` false) reads a short encoder window, a final the final window."""
         started = time.perf_counter()
@@ -330,9 +328,7 @@ class FasterWhisperStream:
         snapshot = bytes(self._buffer)
         self._decoded_upto = len(snapshot)
         # the decode at a pause may be the final (no more words): it reads the final window
-        future = self._engine.submit(
-            self._engine.decode, snapshot, self.sample_rate_hz, self.language, pause
-        )
+        future = self._engine.submit(self._engine.decode, snapshot, self.sample_rate_hz, self.language, pause)
         self._in_flight = future
         future.add_done_callback(lambda f, n=len(snapshot), final=pause: self._on_partial(f, n, final))
 

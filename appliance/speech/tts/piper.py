@@ -17,7 +17,8 @@ import asyncio
 import os
 import re
 import threading
-from collections.abc import AsyncIterator, Iterator, Mapping
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from appliance.audio import resample
 from appliance.registry.offline import local_model_path, offline_onnxruntime
 from appliance.speech.tts.base import TtsError
 from appliance.speech.tts.cache import SentenceAudioCache
-from appliance.speech.tts.vits_stream import NotStreamable, StreamingVits
+from appliance.speech.tts.vits_stream import HOP_SAMPLES, NotStreamable, Pacer, StreamingVits, pieces
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
 _CLAUSE_END = re.compile(r"(?<=,)\s+")
@@ -69,6 +70,7 @@ class PiperTts:
         sampled: bool = True,
         stream: bool = True,
         threads: int = 0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not voices:
             raise TtsError("piper: no voice given (a voice per language: {'en': 'path/voice.onnx'})")
@@ -82,6 +84,7 @@ class PiperTts:
         self._noise = None if sampled else 0.0
         self._stream = stream  # False: a sentence at a time, as piper makes it (bench/tts.py compares)
         self._threads = threads  # onnxruntime intra-op threads (0: its default)
+        self._clock = clock  # paces a sentence's first audio (vits_stream.Pacer)
         self._voices: dict[str, Any] = {}
         self._streams: dict[str, StreamingVits] = {}  # voices cut for streaming inside sentences
         self.not_streamed: dict[str, str] = {}  # language -> why its voice is made whole
@@ -202,17 +205,25 @@ class PiperTts:
             if voice_rate != sample_rate_hz
             else None
         )
+        held: list[bytes] = []
         for phonemes in voice.phonemize(sentence):
             if not phonemes:
                 continue
             latent = streaming.latent(self._feeds(voice, phonemes))
-            for audio in streaming.audio_pieces(latent):
+            frames = max(t.shape[-1] for t in latent)
+            spans = pieces(frames)
+            pacer = Pacer(spans, HOP_SAMPLES / voice_rate, self._clock)
+            for audio, (start, end) in zip(streaming.audio_pieces(latent), spans, strict=True):
                 if stop.is_set():
                     return
                 pcm = streaming.pcm16(audio)
-                yield (pcm if resampler is None else resampler.resample_chunk(pcm)).tobytes()
+                held.append((pcm if resampler is None else resampler.resample_chunk(pcm)).tobytes())
+                if pacer.made(end - start):
+                    yield b"".join(held)
+                    held.clear()
         if resampler is not None:
-            yield resampler.resample_chunk(np.zeros(0, dtype="<i2"), last=True).tobytes()
+            held.append(resampler.resample_chunk(np.zeros(0, dtype="<i2"), last=True).tobytes())
+        yield b"".join(held)
 
     def _pcm(self, voice: Any, sentence: str) -> bytes:
         from piper import SynthesisConfig

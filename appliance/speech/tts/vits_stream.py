@@ -12,6 +12,10 @@ neighbours on either side whose audio is dropped. The pieces join into the sampl
 and a fifth of a second of audio instead of after all of it. Later pieces double, so the stream
 keeps ahead of playback with little repeated work (about a third more vocoder work in all).
 
+A pause inside a sentence sounds worse than a later start: on a loaded box the vocoder can run
+slower than speech, so `Pacer` holds a sentence's first pieces until, at the pace measured so far,
+the rest will be made before the held audio has played. On a quiet box that is the first piece.
+
 A voice whose graph cannot be cut there (another export, a tiny test voice), or whose pieces do
 not join into the one-pass audio at load, is spoken a sentence at a time.
 
@@ -25,7 +29,7 @@ Threads: one voice is used by one synthesis worker thread at a time; not locked.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +50,33 @@ CALIBRATION = (
     "Okay, goodbye!",
     "That could be a medical emergency. Please hang up and dial 911 now.",
 )  # the agent's kind of speech; loud and soft sentences alike
+
+
+class Pacer:
+    """Whether a sentence's audio made so far may start to play: once, at the pace the vocoder
+    has kept on this sentence, every piece still to come will be made before the audio ahead of
+    it has played. After that everything plays as it comes. The clock is injected (seconds,
+    monotonic)."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]], frame_s: float, clock: Callable[[], float]) -> None:
+        self._spans = list(spans)  # pieces(): the frames of each piece, in order
+        self._frame_s = frame_s  # audio seconds per latent frame
+        self._clock = clock
+        self._started = clock()
+        self._made = 0
+        self.playing = False
+
+    def made(self, frames: int) -> bool:
+        """`frames` more were made; True when the audio may play (and from then on)."""
+        self._made += frames
+        if not self.playing:
+            # playing from now, the piece [start, end) is due when the audio before it has
+            # played, (start - made) frames after the held ones: it must be made by then
+            pace = (self._clock() - self._started) / max(1, self._made) / self._frame_s  # 1: real time
+            self.playing = all(
+                pace * (end - self._made) <= start for start, end in self._spans if end > self._made
+            )
+        return self.playing
 
 
 class NotStreamable(Exception):
@@ -143,7 +174,8 @@ class StreamingVits:
         return outs
 
     def audio_pieces(self, latent: Sequence[np.ndarray]) -> Iterator[np.ndarray]:
-        """Float audio, piece by piece, each piece ready before the next is computed."""
+        """Float audio, piece by piece, each piece ready before the next is computed (pieces()
+        gives their frames)."""
         frames = max(t.shape[-1] for t in latent)
         for start, end in pieces(frames):
             lo, hi = max(0, start - CONTEXT_FRAMES), min(frames, end + CONTEXT_FRAMES)
