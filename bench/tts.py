@@ -15,6 +15,10 @@ first fifth of a second is made) and `whole` (piper's one pass per sentence, as 
 a chunk that arrives after the audio before it has played out (playback starting at the first
 chunk): the listener hears a pause that is not in the text.
 
+Wall-clock figures on a shared box move with its load, so each mode is also timed on one core:
+the voice with one onnxruntime thread, synthesis run in the bench's own thread, and the time to
+the first chunk taken as that thread's CPU time (the pacing clock too: the box as if idle).
+
     .venv/bin/python bench/tts.py [--rounds 3] [--rate 8000] [--modes stream,whole] [--threads 0]
 """
 
@@ -109,6 +113,27 @@ async def measure(voice: Path, rounds: int, rate: int, modes: list[str], threads
     return figures
 
 
+def one_core(voice: Path, rounds: int, rate: int, modes: list[str]) -> dict[str, list[float]]:
+    """CPU milliseconds to each new reply's first chunk, on one core."""
+    from appliance.speech.tts.piper import PiperTts
+
+    out: dict[str, list[float]] = {}
+    for mode in modes:
+        tts = PiperTts({"en": voice}, stream=mode == "stream", threads=1, clock=time.thread_time)
+        tts.load()
+        out[mode] = []
+        for _ in range(rounds):
+            tts.cache.clear()
+            for text in REPLIES:
+                t0 = time.thread_time()
+                pieces = tts.speak_blocking(text, rate)
+                next(pieces)
+                out[mode].append((time.thread_time() - t0) * 1000)
+                for _ in pieces:
+                    pass
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=3)
@@ -126,6 +151,7 @@ def main() -> None:
         voice = registry.model_path(record.id)
         load = os.getloadavg()[0]
         figures = asyncio.run(measure(voice, args.rounds, args.rate, args.modes.split(","), args.threads))
+        cpu = one_core(voice, args.rounds, args.rate, args.modes.split(","))
     after = os.getloadavg()[0]
     print(f"piper {record.id} at {args.rate} Hz, {os.cpu_count()} CPUs, load {load:.1f} -> {after:.1f}")
     for mode, f in figures.items():
@@ -135,6 +161,8 @@ def main() -> None:
         new, again = f.first_ms, f.again_ms
         print(f"  first audio, new    p50 {pct(new, 0.5):6.0f} ms   p95 {pct(new, 0.95):6.0f} ms")
         print(f"  first audio, again  p50 {pct(again, 0.5):6.1f} ms   p95 {pct(again, 0.95):6.1f} ms")
+        core = cpu[mode]
+        print(f"  one core, new       p50 {pct(core, 0.5):6.0f} ms   p95 {pct(core, 0.95):6.0f} ms (CPU)")
         print(f"  real-time factor    p50 {pct(f.rtf, 0.5):6.3f}      p95 {pct(f.rtf, 0.95):6.3f}")
         print(
             f"  gaps: {len(gapped)}/{n} new replies paused for audio after they began"

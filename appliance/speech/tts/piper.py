@@ -234,31 +234,46 @@ class PiperTts:
         parts = [chunk.audio_int16_bytes for chunk in voice.synthesize(sentence, syn_config=config)]
         return b"".join(parts)
 
+    def speak_blocking(
+        self,
+        text: str,
+        sample_rate_hz: int,
+        language: str | None = None,
+        stop: threading.Event | None = None,
+    ) -> Iterator[bytes]:
+        """The synthesis itself, piece by piece as it is made. Blocking: `synthesize` runs it in
+        the worker thread (bench/tts.py also times it on one core). Stops before its next piece
+        once `stop` is set."""
+        stop = stop or threading.Event()
+        # a language without a voice here is spoken with the default voice: never silence
+        key = self._key(language if language and self._has(language) else None)
+        for sentence in split_for_streaming(text):
+            if stop.is_set():
+                return
+            pcm = self.cache.get(key, sentence, sample_rate_hz)
+            if pcm is not None:
+                yield pcm
+                continue
+            made: list[bytes] = []
+            for piece in self._sentence_audio(key, sentence, sample_rate_hz, stop):
+                made.append(piece)
+                yield piece
+            if not stop.is_set():  # a sentence cut short by barge-in is not kept
+                self.cache.put(key, sentence, sample_rate_hz, b"".join(made))
+
     async def synthesize(
         self, text: str, sample_rate_hz: int, language: str | None = None
     ) -> AsyncIterator[bytes]:
-        # a language without a voice here is spoken with the default voice: never silence
-        lang = language if language and self._has(language) else None
-        key = self._key(lang)
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Any] = asyncio.Queue()
         stop = threading.Event()
 
         def work() -> None:
             try:
-                for sentence in split_for_streaming(text):
-                    if stop.is_set():
-                        return
-                    pcm = self.cache.get(key, sentence, sample_rate_hz)
-                    if pcm is not None:
-                        loop.call_soon_threadsafe(queue.put_nowait, pcm)
-                        continue
-                    made: list[bytes] = []
-                    for piece in self._sentence_audio(key, sentence, sample_rate_hz, stop):
-                        made.append(piece)
-                        loop.call_soon_threadsafe(queue.put_nowait, piece)
-                    if not stop.is_set():  # a sentence cut short by barge-in is not kept
-                        self.cache.put(key, sentence, sample_rate_hz, b"".join(made))
+                for piece in self.speak_blocking(text, sample_rate_hz, language, stop):
+                    loop.call_soon_threadsafe(queue.put_nowait, piece)
+            except TtsError as exc:
+                loop.call_soon_threadsafe(queue.put_nowait, exc)
             except Exception as exc:
                 err = TtsError(f"piper synthesis failed ({type(exc).__name__}: {exc})")
                 loop.call_soon_threadsafe(queue.put_nowait, err)
