@@ -152,7 +152,8 @@ async def make_engine(name: str, registry, site, one_core: bool = False):
         from appliance.call.services import site_vocabulary
         from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
-        # "tiny.en+vocab@10": a final encodes the turn and 10 s; "@full": Whisper's whole 30 s window
+        # "tiny.en+vocab@10": decodes splice the padding after the turn and 10 s; "@full": nothing
+        # spliced (partials the turn and 10 s, the final Whisper's whole 30 s window)
         name, _, margin = name.partition("@")
         model, _, vocab = name.partition("+")
         vocab, _, bonus = vocab.partition("=")  # "+vocab=0.2": another bonus per site word
@@ -167,7 +168,7 @@ async def make_engine(name: str, registry, site, one_core: bool = False):
             registry.model_dir(record.id),
             language="en",
             vocabulary=vocabulary,
-            **({"final_margin_s": None if margin == "full" else float(margin)} if margin else {}),
+            **({"spliced_margin_s": None if margin == "full" else float(margin)} if margin else {}),
         )
         if vocab == "beam":  # the same 4-best beam, no site word preferred: what the beam alone does
             engine.vocabulary = frozenset({"\0"})

@@ -119,10 +119,10 @@ def test_decodes_encode_the_turn_and_a_margin_never_past_30_s():
 
     engine = FasterWhisperAsr("/nonexistent")  # nothing loads before start()
     turn = 250  # 2.5 s of features
-    for margin in (engine.partial_margin_s, engine.final_margin_s):
+    for margin in (engine.partial_margin_s, engine.spliced_margin_s):
         frames = engine.encoder_frames(turn, margin)
         assert turn + 500 <= frames < FULL_WINDOW_FRAMES and frames % 2 == 0
-    assert engine.encoder_frames(turn, None) == FULL_WINDOW_FRAMES  # a site may ask for all 30 s
+    assert engine.encoder_frames(turn, engine.final_margin_s) == FULL_WINDOW_FRAMES  # unspliced final
     assert engine.encoder_frames(2900, 10.0) == FULL_WINDOW_FRAMES  # never past Whisper's 30 s
 
 

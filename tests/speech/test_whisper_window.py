@@ -39,7 +39,7 @@ def test_the_final_from_the_short_window_is_what_the_full_window_hears(models):
         caller = CallerVoice("piper", str(joe), length_scale=0.9, pitch=0.85)
         pcm = mulaw_round_trip(await caller.speak(SAID, 8000), 8000)
         short = FasterWhisperAsr(whisper_dir, language="en")
-        full = FasterWhisperAsr(whisper_dir, language="en", final_margin_s=None)
+        full = FasterWhisperAsr(whisper_dir, language="en", spliced_margin_s=None)
         await short.start()
         await full.start()
         try:

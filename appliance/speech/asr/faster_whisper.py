@@ -19,14 +19,16 @@ over the padding). CTranslate2 takes a shorter window, but a decoder that sees o
 a few seconds reads worse than one that sees 30 s: on bench/asr.py the turn and 10 s cost names
 and dates of birth 0.109 -> 0.145 word error. The padding's encoding hardly depends on the
 turn, so it is computed once, at load, for a whole window of padding; each decode encodes the
-turn and `margin` seconds, and the rest of the 30 s is taken from that encoding. The decoder then
+turn and `spliced_margin_s`, and the rest of the 30 s is taken from that encoding. The decoder then
 sees what it was trained on, and the encoder pays for about a third of the window:
 bench/asr.py, tiny.en, 100 sentences x 2 voices at 8 kHz u-law, word error 0.243 with the full
 window, 0.241 with the turn + 6 s spliced (0.263 with the turn + 10 s alone), at 163 ms of CPU
-a decode instead of 593. Partials and the final read the same window (`final_margin_s=None`
-gives a final the whole 30 s window, for a site to measure). On CUDA the full window is cheap
-and always used. With the window mostly speech Whisper tends to repeat itself at the end, so a
-decode may not run past about six tokens a second of audio.
+a decode instead of 593. Partials and the final read the same window. This was measured on
+English-only tiny.en; on multilingual base the same splice cost 0.239 -> 0.320 (100 utterances),
+so a multilingual model, and any model on CUDA (where 30 s is cheap), reads as before: partials
+the turn and 10 s, the final the whole 30 s (`spliced_margin_s=None` asks for that on tiny.en).
+With the window mostly speech Whisper tends to repeat itself at the end, so a decode may not run
+past about six tokens a second of audio.
 
 No decoder prompt: Whisper's `hotwords` and `initial_prompt` are text the decoder continues, and
 with the dialog's expected words (names, months) tiny.en invented them ("june june june" for a
@@ -68,7 +70,8 @@ from appliance.speech.asr.base import AsrError
 from appliance.speech.asr.rescoring import rescore, vocabulary_words
 
 WHISPER_RATE_HZ = 16000
-MARGIN_S = 6.0  # encoded beyond the turn; the rest of the 30 s is the padding's encoding (bench/asr.py)
+SPLICED_MARGIN_S = 6.0  # encoded beyond the turn; the rest of 30 s is the padding's encoding (bench/asr.py)
+PARTIAL_MARGIN_S = 10.0  # a partial's window when nothing is spliced: the turn and this much
 TOKENS_PER_SECOND = 6  # a generous ceiling on speech: fast talkers say 4 to 5 tokens a second
 FULL_WINDOW_FRAMES = 3000  # Whisper's 30 s window, 100 feature frames a second
 PAUSE_MS = 100  # quiet after speech that starts a decode at once: it will hold the turn's last word
@@ -144,8 +147,9 @@ class FasterWhisperAsr:
         max_new_tokens: int = 128,
         vocabulary: Iterable[str] = (),
         nbest: int = 4,
-        partial_margin_s: float = MARGIN_S,
-        final_margin_s: float | None = MARGIN_S,
+        partial_margin_s: float = PARTIAL_MARGIN_S,
+        final_margin_s: float | None = None,
+        spliced_margin_s: float | None = SPLICED_MARGIN_S,
     ) -> None:
         self.model_dir = Path(os.fspath(model_dir))
         self.device = device
@@ -159,6 +163,7 @@ class FasterWhisperAsr:
         self.nbest = nbest
         self.partial_margin_s = partial_margin_s
         self.final_margin_s = final_margin_s
+        self.spliced_margin_s = spliced_margin_s  # None: never splice
         self._model: Any = None
         self._padding: np.ndarray | None = None  # the encoder's output for a window of padding
         self._pool = ThreadPoolExecutor(max_workers=num_workers, thread_name_prefix="faster-whisper")
@@ -198,7 +203,7 @@ class FasterWhisperAsr:
         except (RuntimeError, ValueError, OSError) as exc:
             raise AsrError(f"{folder}: faster-whisper cannot load this model ({exc})") from None
         self.device, self.compute_type = device, compute_type
-        if device == "cpu":
+        if device == "cpu" and not self._model.model.is_multilingual and self.spliced_margin_s is not None:
             n_mels = self._model.model.n_mels
             padding = self._model.encode(np.zeros((n_mels, FULL_WINDOW_FRAMES), dtype=np.float32))
             self._padding = np.asarray(padding)  # [1, 1500, width]: float32 on the CPU
@@ -221,7 +226,10 @@ class FasterWhisperAsr:
         audio16 = resample(pcm16, sample_rate_hz, WHISPER_RATE_HZ)
         samples = np.frombuffer(audio16, dtype="<i2").astype(np.float32) / 32768.0
         audio_ms = len(pcm16) // SAMPLE_WIDTH * 1000 // sample_rate_hz
-        margin = self.final_margin_s if final else self.partial_margin_s
+        if self._padding is not None:
+            margin: float | None = self.spliced_margin_s
+        else:
+            margin = self.final_margin_s if final else self.partial_margin_s
         text, language, probability = self._decode_samples(samples, language, margin)
         return Decoded(text, language, probability, audio_ms, time.perf_counter() - started)
 
