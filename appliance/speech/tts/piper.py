@@ -264,6 +264,8 @@ class PiperTts:
     async def synthesize(
         self, text: str, sample_rate_hz: int, language: str | None = None
     ) -> AsyncIterator[bytes]:
+        lang = language if language and self._has(language) else None
+        self._key(lang)  # a closed engine, or one without voices, says so here
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Any] = asyncio.Queue()
         stop = threading.Event()
