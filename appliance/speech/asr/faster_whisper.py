@@ -21,9 +21,10 @@ and dates of birth 0.109 -> 0.145 word error. The padding's encoding hardly depe
 turn, so it is computed once, at load, for a whole window of padding; each decode encodes the
 turn and `spliced_margin_s`, and the rest of the 30 s is taken from that encoding. The decoder then
 sees what it was trained on, and the encoder pays for about a third of the window:
-bench/asr.py, tiny.en, 100 sentences x 2 voices at 8 kHz u-law, word error 0.243 with the full
-window, 0.241 with the turn + 6 s spliced (0.263 with the turn + 10 s alone), at 163 ms of CPU
-a decode instead of 593. Partials and the final read the same window. This was measured on
+tiny.en, 100 corpus sentences x 2 voices, word error full window -> turn + 6 s spliced: 8 kHz
+u-law 0.243 -> 0.241 (0.263 with the turn + 10 s alone), 16 kHz G.722 0.223 -> 0.216 (names and
+dates of birth 0.237 -> 0.241 and 0.209 -> 0.234: within a few words), at 163 ms of CPU a decode
+instead of 593. Partials and the final read the same window. This was measured on
 English-only tiny.en; on multilingual base the same splice cost 0.239 -> 0.320 (100 utterances),
 so a multilingual model, and any model on CUDA (where 30 s is cheap), reads as before: partials
 the turn and 10 s, the final the whole 30 s (`spliced_margin_s=None` asks for that on tiny.en).
