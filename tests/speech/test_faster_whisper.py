@@ -114,15 +114,27 @@ def test_rescoring_prefers_the_sites_words_only_among_hypotheses_heard_nearly_as
     assert rescore([], vocab) == ""
 
 
-def test_partials_read_a_short_encoder_window_and_finals_the_full_one():
+def test_decodes_encode_the_turn_and_a_margin_never_past_30_s():
     from appliance.speech.asr.faster_whisper import FULL_WINDOW_FRAMES, FasterWhisperAsr
 
     engine = FasterWhisperAsr("/nonexistent")  # nothing loads before start()
     turn = 250  # 2.5 s of features
-    partial = engine.encoder_frames(turn, engine.partial_margin_s)
-    assert turn + 1000 <= partial < FULL_WINDOW_FRAMES and partial % 2 == 0
-    assert engine.encoder_frames(turn, engine.final_margin_s) == FULL_WINDOW_FRAMES
+    for margin in (engine.partial_margin_s, engine.spliced_margin_s):
+        frames = engine.encoder_frames(turn, margin)
+        assert turn + 500 <= frames < FULL_WINDOW_FRAMES and frames % 2 == 0
+    assert engine.encoder_frames(turn, engine.final_margin_s) == FULL_WINDOW_FRAMES  # unspliced final
     assert engine.encoder_frames(2900, 10.0) == FULL_WINDOW_FRAMES  # never past Whisper's 30 s
+
+
+def test_the_decoder_always_sees_whisper_s_whole_30_s_window(whisper_dir):
+    """A short window is encoded, and the rest of the 30 s comes from the padding's encoding."""
+    engine = FasterWhisperAsr(whisper_dir, cpu_threads=1)
+    engine.load()
+    n_mels = engine._model.model.n_mels
+    short, held = engine._encode(np.zeros((n_mels, 800), dtype=np.float32))
+    full, _ = engine._encode(np.zeros((n_mels, 3000), dtype=np.float32))
+    assert np.asarray(short).shape == np.asarray(full).shape  # 1500 positions either way
+    assert held is not None and np.shares_memory(np.asarray(short), held)
 
 
 def test_a_decode_cannot_run_far_past_what_the_audio_could_say():

@@ -14,12 +14,22 @@ silence (260 ms or more). At `finish`, when that decode covers the last loud fra
 the final; only speech after it (a caller who went on in the last moment) costs one more decode.
 
 Whisper was trained on 30 s windows, and faster-whisper pads every decode to 30 s, so a 2 s turn
-paid the encoder for 30 s. CTranslate2 takes a shorter window: partials read the turn and 10 s
-(the encoder costs about a third; partials keep their 300 ms cadence on this CPU). With the window
-mostly speech Whisper tends to repeat itself at the end, so a decode may not run past about six
-tokens a second of audio. The decode that may be the final still reads the full 30 s: on
-bench/asr.py the turn and 10 s cost names and dates of birth 0.109 -> 0.145 word error, the turn
-and 20 s were as accurate as 30 s but barely faster (`final_margin_s`, measured per site there).
+paid the encoder for 30 s (tiny.en on one core: 590 ms of CPU a decode, most of it attention
+over the padding). CTranslate2 takes a shorter window, but a decoder that sees only the turn and
+a few seconds reads worse than one that sees 30 s: on bench/asr.py the turn and 10 s cost names
+and dates of birth 0.109 -> 0.145 word error. The padding's encoding hardly depends on the
+turn, so it is computed once, at load, for a whole window of padding; each decode encodes the
+turn and `spliced_margin_s`, and the rest of the 30 s is taken from that encoding. The decoder then
+sees what it was trained on, and the encoder pays for about a third of the window:
+tiny.en, 100 corpus sentences x 2 voices, word error full window -> turn + 6 s spliced: 8 kHz
+u-law 0.243 -> 0.241 (0.263 with the turn + 10 s alone), 16 kHz G.722 0.223 -> 0.216 (names and
+dates of birth 0.237 -> 0.241 and 0.209 -> 0.234: within a few words), at 163 ms of CPU a decode
+instead of 593. Partials and the final read the same window. This was measured on
+English-only tiny.en; on multilingual base the same splice cost 0.239 -> 0.320 (100 utterances),
+so a multilingual model, and any model on CUDA (where 30 s is cheap), reads as before: partials
+the turn and 10 s, the final the whole 30 s (`spliced_margin_s=None` asks for that on tiny.en).
+With the window mostly speech Whisper tends to repeat itself at the end, so a decode may not run
+past about six tokens a second of audio.
 
 No decoder prompt: Whisper's `hotwords` and `initial_prompt` are text the decoder continues, and
 with the dialog's expected words (names, months) tiny.en invented them ("june june june" for a
@@ -61,7 +71,8 @@ from appliance.speech.asr.base import AsrError
 from appliance.speech.asr.rescoring import rescore, vocabulary_words
 
 WHISPER_RATE_HZ = 16000
-PARTIAL_MARGIN_S = 10.0  # a partial's encoder window: the turn and this much (bench/asr.py)
+SPLICED_MARGIN_S = 6.0  # encoded beyond the turn; the rest of 30 s is the padding's encoding (bench/asr.py)
+PARTIAL_MARGIN_S = 10.0  # a partial's window when nothing is spliced: the turn and this much
 TOKENS_PER_SECOND = 6  # a generous ceiling on speech: fast talkers say 4 to 5 tokens a second
 FULL_WINDOW_FRAMES = 3000  # Whisper's 30 s window, 100 feature frames a second
 PAUSE_MS = 100  # quiet after speech that starts a decode at once: it will hold the turn's last word
@@ -139,6 +150,7 @@ class FasterWhisperAsr:
         nbest: int = 4,
         partial_margin_s: float = PARTIAL_MARGIN_S,
         final_margin_s: float | None = None,
+        spliced_margin_s: float | None = SPLICED_MARGIN_S,
     ) -> None:
         self.model_dir = Path(os.fspath(model_dir))
         self.device = device
@@ -152,7 +164,9 @@ class FasterWhisperAsr:
         self.nbest = nbest
         self.partial_margin_s = partial_margin_s
         self.final_margin_s = final_margin_s
+        self.spliced_margin_s = spliced_margin_s  # None: never splice
         self._model: Any = None
+        self._padding: np.ndarray | None = None  # the encoder's output for a window of padding
         self._pool = ThreadPoolExecutor(max_workers=num_workers, thread_name_prefix="faster-whisper")
 
     async def start(self) -> None:
@@ -190,6 +204,10 @@ class FasterWhisperAsr:
         except (RuntimeError, ValueError, OSError) as exc:
             raise AsrError(f"{folder}: faster-whisper cannot load this model ({exc})") from None
         self.device, self.compute_type = device, compute_type
+        if device == "cpu" and not self._model.model.is_multilingual and self.spliced_margin_s is not None:
+            n_mels = self._model.model.n_mels
+            padding = self._model.encode(np.zeros((n_mels, FULL_WINDOW_FRAMES), dtype=np.float32))
+            self._padding = np.asarray(padding)  # [1, 1500, width]: float32 on the CPU
 
     def open_stream(
         self, sample_rate_hz: int, hints: Sequence[str] = (), context: str = ""
@@ -202,16 +220,17 @@ class FasterWhisperAsr:
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._model = None
 
-    def decode(
-        self, pcm16: bytes, sample_rate_hz: int, language: str | None, final: bool = True
-    ) -> Decoded:
+    def decode(self, pcm16: bytes, sample_rate_hz: int, language: str | None, final: bool = True) -> Decoded:
         """One decode of a whole buffer (blocking: runs in a worker; CTranslate2 releases the GIL).
         A partial (`final` false) reads a short encoder window, a final the final window."""
         started = time.perf_counter()
         audio16 = resample(pcm16, sample_rate_hz, WHISPER_RATE_HZ)
         samples = np.frombuffer(audio16, dtype="<i2").astype(np.float32) / 32768.0
         audio_ms = len(pcm16) // SAMPLE_WIDTH * 1000 // sample_rate_hz
-        margin = self.final_margin_s if final else self.partial_margin_s
+        if self._padding is not None:
+            margin: float | None = self.spliced_margin_s
+        else:
+            margin = self.final_margin_s if final else self.partial_margin_s
         text, language, probability = self._decode_samples(samples, language, margin)
         return Decoded(text, language, probability, audio_ms, time.perf_counter() - started)
 
@@ -223,6 +242,19 @@ class FasterWhisperAsr:
             return FULL_WINDOW_FRAMES
         wanted = frames + int(margin_s * 100)
         return min(FULL_WINDOW_FRAMES, -(-wanted // 100) * 100)  # whole seconds: even, as the encoder needs
+
+    def _encode(self, features: np.ndarray) -> tuple[Any, np.ndarray | None]:
+        """The encoder's output for a whole 30 s window: `features` (the turn and its margin)
+        encoded, and the positions after them taken from the padding's encoding. Also the array
+        the output views, which must outlive it."""
+        import ctranslate2
+
+        encoded = self._model.encode(features)
+        if self._padding is None or features.shape[-1] >= FULL_WINDOW_FRAMES:
+            return encoded, None
+        turn = np.asarray(encoded)
+        whole = np.ascontiguousarray(np.concatenate([turn, self._padding[:, turn.shape[1] :]], axis=1))
+        return ctranslate2.StorageView.from_array(whole), whole
 
     def token_budget(self, seconds: float) -> int:
         """At most this many tokens for `seconds` of audio. A caller says about 3 words (4 tokens)
@@ -241,7 +273,8 @@ class FasterWhisperAsr:
 
         model = self._model
         features = model.feature_extractor(samples)
-        encoded = model.encode(pad_or_trim(features, self.encoder_frames(features.shape[-1], margin_s)))
+        window = pad_or_trim(features, self.encoder_frames(features.shape[-1], margin_s))
+        encoded, held = self._encode(window)
         probability = 1.0
         if not model.model.is_multilingual:
             language = "en"
@@ -263,6 +296,7 @@ class FasterWhisperAsr:
             suppress_blank=True,
             suppress_tokens=get_suppressed_tokens(tokenizer, (-1,)),
         )[0]
+        del held  # the memory `encoded` views (a StorageView from numpy does not own it) lives till here
         hypotheses = [
             (spell_numbers(tokenizer.decode(ids).strip()), float(score))
             for ids, score in zip(result.sequences_ids, result.scores, strict=True)
@@ -330,9 +364,7 @@ class FasterWhisperStream:
         snapshot = bytes(self._buffer)
         self._decoded_upto = len(snapshot)
         # the decode at a pause may be the final (no more words): it reads the final window
-        future = self._engine.submit(
-            self._engine.decode, snapshot, self.sample_rate_hz, self.language, pause
-        )
+        future = self._engine.submit(self._engine.decode, snapshot, self.sample_rate_hz, self.language, pause)
         self._in_flight = future
         future.add_done_callback(lambda f, n=len(snapshot), final=pause: self._on_partial(f, n, final))
 

