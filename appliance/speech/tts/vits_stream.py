@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from appliance.registry.offline import offline_onnxruntime
+from appliance.privacy.offline import offline_onnxruntime
 
 VOCODER_SCOPE = "/dec/"  # piper's export names the vocoder's nodes after its module, `dec`
 HOP_SAMPLES = 256  # audio samples per latent frame in piper's VITS voices
