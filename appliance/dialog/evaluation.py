@@ -144,6 +144,10 @@ class Report:
     latency_ms_p50: float
     latency_ms_p95: float
     utterances: int
+    # With an LLM: the requests it answered itself, and those it gave no valid command for (an
+    # engine error included) so that the embedded stack answered in its place. Deadlines apart.
+    model_answered: int | None = None
+    model_invalid: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -184,6 +188,7 @@ class Stack:
                     LlmCommandGenerator(llm), self.understanding, deadline_ms=deadline_ms
                 )
         self.context = DialogContext(flows=tuple(site.flows))
+        self.outcomes: list[str] = []  # with an LLM: the router's reason for each request
 
     def flag(self, text: str) -> RedFlag | None:
         semantic = semantic_flag(self.index, self.site.redflags, text)
@@ -203,7 +208,11 @@ class Stack:
             return "handoff:nurse"
         if flag is not None:
             return "red_flag"
-        return command_label(await self.understanding.propose(text, self.context))
+        commands = await self.understanding.propose(text, self.context)
+        outcome = getattr(self.understanding, "last_outcome", None)
+        if outcome is not None:
+            self.outcomes.append(outcome.reason)
+        return command_label(commands)
 
 
 def evaluate(site: SitePack, corpus: Corpus, stack: str = "full", **options: Any) -> Report:
@@ -273,6 +282,10 @@ async def evaluate_async(site: SitePack, corpus: Corpus, stack: str = "full", **
         latency_ms_p50=round(statistics.median(latencies), 2) if latencies else 0.0,
         latency_ms_p95=round(_p95(latencies), 2),
         utterances=len(latencies),
+        model_answered=hearer.outcomes.count("ok") if hearer.outcomes else None,
+        model_invalid=sum(r in ("no-valid-command", "engine-error") for r in hearer.outcomes)
+        if hearer.outcomes
+        else None,
     )
 
 
@@ -324,6 +337,12 @@ class Acceptance:
             f"red-flag recall {m.red_flag_recall:.2f} (embedded {e.red_flag_recall:.2f}), intent "
             f"accuracy {m.intent_accuracy:.2f} (embedded {e.intent_accuracy:.2f}) on {m.utterances} "
             "of the site's examples"
+            + (
+                f"; no valid command from the model for {m.model_invalid} of "
+                f"{m.model_invalid + (m.model_answered or 0)} requests"
+                if m.model_invalid
+                else ""
+            )
         )
 
 
@@ -346,8 +365,13 @@ async def acceptance(
     with_llm = await evaluate_async(
         site, corpus, "full", encoder=encoder, llm=llm, deadline_ms=deadline_ms, leave_one_out=True
     )
+    # A model whose answers are mostly not valid commands would score as well as the embedded
+    # stack, which answers in its place: it hears nothing itself and only adds its latency.
+    invalid = with_llm.model_invalid or 0
+    answers_itself = invalid * 2 <= invalid + (with_llm.model_answered or 0)
     accepted = (
         with_llm.red_flag_recall >= embedded.red_flag_recall
         and with_llm.intent_accuracy >= embedded.intent_accuracy
+        and answers_itself
     )
     return Acceptance(accepted, embedded, with_llm)
