@@ -160,6 +160,7 @@ def _calls(
         calls=n,
         extra=["-l", str(n), "-r", str(n), "-t", transport],
         timeout=90,
+        proxied=True,
         audio=str(audio),
         hold_ms=str(hold_ms),
     )

@@ -127,7 +127,7 @@ def _calls(box: Box, n: int) -> Any:
     audio = write_rtp_pcap(box.tmp / "tone.pcap", tone(8000, 440, 400))
     return sipp(
         "hold", box.port, _free_port(), box.tmp, calls=n, extra=["-l", str(n), "-r", str(n)],
-        timeout=90, audio=str(audio), hold_ms="5000",
+        timeout=90, proxied=True, audio=str(audio), hold_ms="5000",
     )  # fmt: skip
 
 

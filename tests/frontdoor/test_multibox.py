@@ -167,7 +167,7 @@ def _calls(box: Box, n: int, hold_ms: int = 6000):  # type: ignore[no-untyped-de
     audio = write_rtp_pcap(box.tmp / "tone.pcap", tone(8000, 440, 400))
     return sipp(
         "hold", box.port, local, box.tmp, calls=n, extra=["-l", str(n), "-r", str(n)],
-        timeout=90, audio=str(audio), hold_ms=str(hold_ms),
+        timeout=90, proxied=True, audio=str(audio), hold_ms=str(hold_ms),
     )  # fmt: skip
 
 
