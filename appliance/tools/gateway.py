@@ -137,7 +137,10 @@ class ToolGateway:
             None, contextvars.copy_context().run, self._run, tool, parsed, ctx, attempt
         )
         try:
-            result = await asyncio.wait_for(asyncio.shield(worker), self._timeout_s)
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for returns the result when a
+            # cancel (a barge-in) lands just as the worker finishes, swallowing the cancellation.
+            async with asyncio.timeout(self._timeout_s):
+                result = await asyncio.shield(worker)
         except TimeoutError:
             if attempt.abandon():
                 worker.add_done_callback(_consume)
