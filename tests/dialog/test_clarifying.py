@@ -74,7 +74,7 @@ def test_a_turn_that_answers_the_question_itself_is_not_asked(
 def test_not_coming_to_an_appointment_is_a_question_not_an_emergency(
     make_call: Callable[..., Call], semantic: Any
 ) -> None:
-    """"Coming to" as attending, with the whole embedded stack (patterns, concepts, meaning)."""
+    """The sense of "coming to" as attending, with the whole embedded stack (patterns, concepts, meaning)."""
     call = make_call(semantic=semantic)
     out = call.turn("my son won't be coming to his appointment")
     assert says(out) == QUESTION

@@ -188,7 +188,8 @@ def test_a_full_engine_refuses_with_a_code_and_never_hangs(host: EngineHost) -> 
             stream.feed(speech[:3200])
         await until(lambda: in_use(host)["asr"] == DECODERS, "every decoder in use")
         extra = asr.open_stream(8000)
-        extra.feed(speech)
+        for _ in range(60):  # a long turn's audio still in flight when the refusal comes
+            extra.feed(speech)
         try:
             await extra.finish()
         except AsrError as exc:

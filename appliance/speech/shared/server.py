@@ -162,8 +162,8 @@ class _Connection(AsyncEventHandler):
         assert request is not None
         context = request.context or {}
         if start.width != SAMPLE_WIDTH or start.channels != CHANNELS:
-            await self._error(ValueError("audio must be 16-bit mono PCM"), "asr-failed")
-            return False
+            await self._refuse(ValueError("audio must be 16-bit mono PCM"), "asr-failed")
+            return True
         engine = await self._hold("asr")
         try:
             self._stream = engine.open_stream(
@@ -176,9 +176,9 @@ class _Connection(AsyncEventHandler):
             if busy:
                 self.server.load.asr_refused += 1
                 self.server.load.changed()
-            await self._error(exc, "asr-busy" if busy else "asr-failed")
+            await self._refuse(exc, "asr-busy" if busy else "asr-failed")
             await self._release()
-            return False
+            return True
         self._served("asr")
         self._reporter = self._spawn(self._report_partials())
         return True
@@ -187,8 +187,12 @@ class _Connection(AsyncEventHandler):
         try:
             self._stream.feed(pcm)
         except Exception as exc:
-            await self._error(exc, "asr-failed")
-            return False
+            with contextlib.suppress(Exception):
+                self._stream.cancel()
+            self._stream = None
+            await self._refuse(exc, "asr-failed")
+            await self._release()
+            return True
         self._fed += len(pcm)
         return True
 
@@ -235,6 +239,17 @@ class _Connection(AsyncEventHandler):
             await self._error(exc, "tts-failed")
         finally:
             await self._release()
+
+    async def _refuse(self, exc: BaseException, code: str) -> None:
+        """Say why, then drop the rest of the request; the worker hangs up when it reads it.
+
+        Closing here instead would race the worker's audio still in flight: its failed write
+        tears the connection down before it reads the error, and the code (asr-busy) is lost.
+        """
+        self._request = None
+        if self._reporter is not None:
+            self._reporter.cancel()
+        await self._error(exc, code)
 
     async def _error(self, exc: BaseException, code: str) -> None:
         # an engine's own message names the engine and the cause, never what the caller said

@@ -95,8 +95,10 @@ def num_suffix(n: int) -> str:
 
 def year_words(y: int, r: random.Random) -> str:
     if y >= 2000:
-        return "two thousand" + (" " + two(y - 2000) if y > 2000 else "") if r.random() < 0.6 else (
-            "twenty " + (two(y - 2000) if y - 2000 >= 10 else "oh " + ONES[y - 2000])
+        return (
+            "two thousand" + (" " + two(y - 2000) if y > 2000 else "")
+            if r.random() < 0.6
+            else ("twenty " + (two(y - 2000) if y - 2000 >= 10 else "oh " + ONES[y - 2000]))
         )
     return f"nineteen {two(y - 1900, r.random() < 0.6)}" if y % 100 >= 10 else f"nineteen oh {ONES[y % 10]}"
 
@@ -436,8 +438,13 @@ def main() -> None:
     if held.exists():
         print(f"{held.name} is frozen (the held-out third): left as it is")
         return
-    write(held, HELD_TEMPLATES, Gen(held=True, seed=1717), 370,
-          common + "# HELD-OUT third of the whole set: frozen before issue 17's rule changes; report only.\n")
+    write(
+        held,
+        HELD_TEMPLATES,
+        Gen(held=True, seed=1717),
+        370,
+        common + "# HELD-OUT third of the whole set: frozen before issue 17's rule changes; report only.\n",
+    )
 
 
 if __name__ == "__main__":
