@@ -19,6 +19,10 @@ from appliance.dialog.evaluation import Corpus, CorpusError, Report, evaluate, l
 from appliance.dialog.sitepack import SitePack, load_site
 from tests.conftest import REPO
 
+# The first test to use a stack's report pays for encoding the whole corpus: about a minute on an
+# idle 2-core box, five on a loaded one. The net is for a hang, not a speed check.
+pytestmark = pytest.mark.timeout(1200)
+
 HERE = Path(__file__).parent
 CORPUS_FILES = sorted(HERE.glob("corpus_*.yaml"))
 SITE_DIR = REPO / "policies" / "riverside"
