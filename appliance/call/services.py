@@ -32,10 +32,10 @@ from appliance.call.prompts import Prompts, render_prompts
 from appliance.config import Settings
 from appliance.events import EventSink
 from appliance.outcomes import CallOutcome, TransferReason
+from appliance.privacy.handoffs import new_handoff_id, save_handoff
 from appliance.registry import engines
 from appliance.registry.engines import model_key
 from appliance.registry.slots import ModelSlot
-from appliance.store.handoffs import new_handoff_id, save_handoff
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +242,7 @@ class CallServices:
     def save_handoff(
         self, handoff_id: str, summary: dict[str, Any], transcript: list[tuple[str, str]] | None = None
     ) -> asyncio.Task[None] | None:
-        """Stored redacted (store/handoffs.py): the file lives outside the encrypted store.
+        """Stored redacted (privacy/handoffs.py): the file lives outside the encrypted store.
 
         The dialog's own summary is written at once (`summary_by: template`). With an LLM active
         and the call's `transcript` given, the LLM's note for the person taking the call is added
