@@ -141,7 +141,7 @@ def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
         ["pgrep", "-f", str(settings.data_dir / "frontdoor")], capture_output=True, text=True
     ).stdout
     assert leftovers.strip() == "", leftovers
-    from appliance.frontdoor.status import alive, read_state, run_dir
+    from appliance.worker_state import alive, read_state, run_dir
 
     for index in range(1, WORKERS + 1):
         state = read_state(run_dir(settings), index)
@@ -382,7 +382,8 @@ def test_a_worker_out_of_rotation_gets_no_calls_until_its_probe_is_answered(box:
     """What a worker's supervisor (or its unit's ExecStopPost) does when the worker stops."""
     from appliance.frontdoor.install import control_socket
     from appliance.frontdoor.plan import plan
-    from appliance.frontdoor.status import run_dir, take_out_of_rotation
+    from appliance.frontdoor.status import take_out_of_rotation
+    from appliance.worker_state import run_dir
 
     worker = plan(box.settings).workers[1]
     assert take_out_of_rotation(control_socket(run_dir(box.settings)), worker.uri)
@@ -412,7 +413,7 @@ def test_out_of_rotation_names_a_worker_the_box_does_not_have(box: Box) -> None:
 
 def test_a_killed_worker_leaves_rotation_and_new_calls_go_to_the_others(box: Box) -> None:
     victim = next(w for w in box.status()["workers"] if w["worker"] == 1)
-    from appliance.frontdoor.status import read_state, run_dir
+    from appliance.worker_state import read_state, run_dir
 
     state = read_state(run_dir(box.settings), 1)
     assert state is not None and victim["running"]

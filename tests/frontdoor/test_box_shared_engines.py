@@ -137,7 +137,7 @@ def test_the_models_are_loaded_once_for_the_box(box: Box) -> None:
     assert engines["streams"] == 3 * WORKERS  # sized for every call the box can hold
     assert len(_decoders(engines["pid"])) == 3 * WORKERS
     for worker in box.status()["workers"]:
-        from appliance.frontdoor.status import read_state, run_dir
+        from appliance.worker_state import read_state, run_dir
 
         state = read_state(run_dir(box.settings), worker["worker"])
         assert state is not None and _decoders(state.pid) == [], "a worker loaded its own recognizer"
