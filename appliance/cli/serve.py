@@ -207,7 +207,7 @@ async def _run(settings: Settings, worker_index: int | None = None) -> None:
                 pid.unlink(missing_ok=True)
             await services.close()
 
-    code = await run_service(settings, main)
+    code = await run_service(settings, main, explain=errors.user_message)
     if code:
         raise typer.Exit(code)
 
