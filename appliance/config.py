@@ -169,7 +169,7 @@ class SipSettings(Section):
     drain_timeout_s: float = Field(300.0, ge=0, le=3600, description="SIGTERM: wait for active calls")
     session_expires_s: int = Field(1800, ge=90, le=86400)
     min_se_s: int = Field(90, ge=90, le=86400)
-    # Jitter buffer in milliseconds; see appliance/telephony/endpoint.py for why these values.
+    # Jitter buffer in milliseconds; see appliance/telephony/library.py for why these values.
     jb_init_ms: int = Field(40, ge=0, le=1000)
     jb_min_pre_ms: int = Field(20, ge=0, le=1000)
     jb_max_pre_ms: int = Field(80, ge=0, le=1000)

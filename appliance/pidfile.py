@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from appliance.config import Settings
+from appliance.worker_state import alive, read_state, run_dir, state_file
 
 
 def pid_file(settings: Settings) -> Path:
@@ -14,8 +15,6 @@ def pid_file(settings: Settings) -> Path:
 
 def running_worker_pids(settings: Settings) -> list[int]:
     """The live SIP workers' pids (wardline-worker@N units), from their state files."""
-    from appliance.frontdoor.status import alive, read_state, run_dir, state_file
-
     pids = []
     for path in sorted((run_dir(settings) / "workers").glob("worker-*.json")):
         state = read_state(run_dir(settings), int(path.stem.split("-", 1)[1]))
@@ -26,7 +25,6 @@ def running_worker_pids(settings: Settings) -> list[int]:
 
 def running_engines_pid(settings: Settings) -> int | None:
     """The live shared engine process's pid (wardline-engines.service), from its state file."""
-    from appliance.frontdoor.status import alive
     from appliance.speech.shared.protocol import SocketPathError, engine_socket
     from appliance.speech.shared.state import read_engine_state
 

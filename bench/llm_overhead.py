@@ -140,8 +140,8 @@ def swap(model_a: Path, model_b: Path, threads: int) -> None:
     import yaml
 
     from appliance.config import load_settings
+    from appliance.model_slot import ModelSlot
     from appliance.registry.registry import ModelRegistry
-    from appliance.registry.slots import ModelSlot
 
     def manifest(path: Path, model_id: str, folder: Path) -> Path:
         data = path.read_bytes()

@@ -404,7 +404,8 @@ def _wardline(*args: str, env: dict[str, str], **kw: Any) -> subprocess.Popen[by
 
 
 def full_run(n: int, seconds: int, pcap: Path, tmp: Path, base: int) -> dict[str, Any]:
-    from appliance.frontdoor.status import box_status, read_state, run_dir
+    from appliance.frontdoor.status import box_status
+    from appliance.worker_state import read_state, run_dir
 
     data = tmp / f"full-{n}"
     config = tmp / f"full-{n}.toml"

@@ -7,7 +7,7 @@ wired to an allowlisted tool gateway, the observers that record its events, a re
 session itself never sees it. Engines are built by appliance/registry/engines.py. Loading fails
 as a whole (nothing half-started).
 
-The engines (asr, tts, llm) live in ModelSlots (appliance/registry/slots.py): a call leases
+The engines (asr, tts, llm) live in ModelSlots (appliance/model_slot.py): a call leases
 them once (`lease_engines`) and keeps them for its whole length; `reload_models` (SIGHUP after
 `wardline models activate`) builds and starts every changed engine first and only then swaps
 them all in, so a load that fails leaves every running model in place. All on the event loop.
@@ -31,11 +31,11 @@ from sqlalchemy.orm import sessionmaker
 from appliance.call.prompts import Prompts, render_prompts
 from appliance.config import Settings
 from appliance.events import EventSink
+from appliance.model_slot import ModelSlot
 from appliance.outcomes import CallOutcome, TransferReason
+from appliance.privacy.handoffs import new_handoff_id, save_handoff
 from appliance.registry import engines
 from appliance.registry.engines import model_key
-from appliance.registry.slots import ModelSlot
-from appliance.store.handoffs import new_handoff_id, save_handoff
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +242,7 @@ class CallServices:
     def save_handoff(
         self, handoff_id: str, summary: dict[str, Any], transcript: list[tuple[str, str]] | None = None
     ) -> asyncio.Task[None] | None:
-        """Stored redacted (store/handoffs.py): the file lives outside the encrypted store.
+        """Stored redacted (privacy/handoffs.py): the file lives outside the encrypted store.
 
         The dialog's own summary is written at once (`summary_by: template`). With an LLM active
         and the call's `transcript` given, the LLM's note for the person taking the call is added

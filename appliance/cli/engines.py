@@ -25,8 +25,8 @@ def serve(
 ) -> None:
     """Load the configured recognizer and voice once and serve them on the engine socket until
     SIGTERM (what `wardline serve` and wardline-engines.service run)."""
-    from appliance.call.engine_host import run_engine_host
     from appliance.frontdoor.plan import plan
+    from appliance.service.engine_host import run_engine_host
 
     settings = load_settings()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s engines %(name)s: %(message)s")

@@ -32,6 +32,11 @@ def exit_code_for(exc: BaseException) -> int | None:
     return None
 
 
+def user_message(exc: BaseException) -> str:
+    """The message of an error written for people, else "" (what the service journals)."""
+    return str(exc) if exit_code_for(exc) is not None else ""
+
+
 def report(exc: BaseException) -> int:
     code = exit_code_for(exc)
     if code is None:

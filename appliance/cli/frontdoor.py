@@ -22,7 +22,7 @@ def prepare() -> None:
     from appliance.cli.serve import prepare as prepare_box
     from appliance.frontdoor.install import FrontDoorError, install, installed_config
     from appliance.frontdoor.plan import plan
-    from appliance.frontdoor.status import run_dir
+    from appliance.worker_state import run_dir
 
     settings = load_settings()
     prepare_box(settings)
@@ -41,8 +41,8 @@ def prepare() -> None:
 def run() -> None:
     """Become Kamailio with the installed configuration (the unit's main process)."""
     from appliance.frontdoor.install import FrontDoorError, installed_config, kamailio_binary
-    from appliance.frontdoor.status import run_dir
     from appliance.frontdoor.supervise import kamailio_argv
+    from appliance.worker_state import run_dir
 
     settings = load_settings()
     folder = run_dir(settings)
@@ -62,7 +62,8 @@ def out_of_rotation(
     door is not running: then there is no rotation to leave."""
     from appliance.frontdoor.install import control_socket
     from appliance.frontdoor.plan import plan
-    from appliance.frontdoor.status import run_dir, take_out_of_rotation
+    from appliance.frontdoor.status import take_out_of_rotation
+    from appliance.worker_state import run_dir
 
     settings = load_settings()
     found = next((w for w in plan(settings).workers if w.index == worker), None)

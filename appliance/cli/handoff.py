@@ -9,7 +9,7 @@ import typer
 from appliance.cli import errors
 from appliance.cli.output import JsonOption, console, emit_json
 from appliance.config import load_settings
-from appliance.store.handoffs import BadHandoffId, HandoffNotFound, load_handoff
+from appliance.privacy.handoffs import BadHandoffId, HandoffNotFound, load_handoff
 
 errors.USER_ERRORS.setdefault(HandoffNotFound, 1)
 errors.USER_ERRORS.setdefault(BadHandoffId, 2)

@@ -73,7 +73,7 @@ def list_keys(origin: OriginOption = None, json: JsonOption = False) -> None:
 def rotate_kek(json: JsonOption = False) -> None:
     """Re-wrap every stored data key under a new key-encryption key (nothing is re-encrypted)."""
     from appliance.config import load_settings
-    from appliance.privacy.kek import rotate_kek as rewrap
+    from appliance.privacy.rotation import rotate_kek as rewrap
 
     settings = load_settings()
     count = rewrap(settings.data_dir)

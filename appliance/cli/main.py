@@ -18,6 +18,7 @@ def _user_errors() -> None:
     from appliance.knowledge.index import KnowledgeError
     from appliance.privacy.kek import KekError
     from appliance.registry.engines import ModelNotActive
+    from appliance.sim.voices import CallerVoiceError
     from appliance.store.db import StoreUnavailable
     from appliance.tools.sitedata import SiteDataError
 
@@ -30,6 +31,7 @@ def _user_errors() -> None:
         KeyFileError,
         StoreUnavailable,
         AuditUnavailable,
+        CallerVoiceError,
     ):
         errors.USER_ERRORS.setdefault(cls, 2)
     errors.USER_ERRORS.setdefault(KekError, 3)  # as `wardline data` has always exited for it

@@ -41,9 +41,9 @@ def serve(sip_port: SipPort = None, allow: Allow = None, workers: Workers = None
     SIGTERM (new calls are refused, active ones finish)."""
     from appliance.frontdoor.install import FrontDoorError
     from appliance.frontdoor.plan import PlanError, plan
-    from appliance.frontdoor.status import run_dir
     from appliance.frontdoor.supervise import Supervisor
     from appliance.pidfile import pid_file
+    from appliance.worker_state import run_dir
 
     errors.USER_ERRORS.setdefault(FrontDoorError, 3)
     errors.USER_ERRORS.setdefault(PlanError, 2)
@@ -207,7 +207,7 @@ async def _run(settings: Settings, worker_index: int | None = None) -> None:
                 pid.unlink(missing_ok=True)
             await services.close()
 
-    code = await run_service(settings, main)
+    code = await run_service(settings, main, explain=errors.user_message)
     if code:
         raise typer.Exit(code)
 

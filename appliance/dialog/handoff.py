@@ -3,7 +3,7 @@
 The summary holds what the caller would otherwise have to repeat: why they are transferred,
 whether their identity was verified, the flow and what was done in it, the last tool's answer
 and what they asked for. Long digit runs (a card number read out) never reach it, nor the
-history (`mask_digits`). The handoff's id comes from appliance/store/handoffs.py, where what a
+history (`mask_digits`). The handoff's id comes from appliance/privacy/handoffs.py, where what a
 call leaves for people is kept.
 """
 
@@ -16,7 +16,7 @@ from appliance.dialog import responses as R
 from appliance.dialog.actions import Transfer
 from appliance.dialog.sitepack import SitePack
 from appliance.dialog.state import DialogState
-from appliance.store.handoffs import new_handoff_id
+from appliance.privacy.handoffs import new_handoff_id
 
 
 def transfer_words(site: SitePack, target: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from appliance.config import Settings
 
 CALLS_PER_WORKER = 3
-# pjsua asks for 4 * call slots + 16 RTP/RTCP ports from its first one (telephony/endpoint.py)
+# pjsua asks for 4 * call slots + 16 RTP/RTCP ports from its first one (telephony/library.py)
 RTP_PORTS_PER_WORKER = 4 * (CALLS_PER_WORKER + 1) + 16
 WORKER_ADDRESS = "127.0.0.1"
 

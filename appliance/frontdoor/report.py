@@ -8,7 +8,7 @@ from typing import Any
 
 from appliance.config import Settings
 from appliance.frontdoor.plan import CALLS_PER_WORKER
-from appliance.frontdoor.status import WorkerState, run_dir, write_state
+from appliance.worker_state import WorkerState, run_dir, write_state
 
 INTERVAL_S = 0.5
 

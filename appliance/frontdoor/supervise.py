@@ -33,7 +33,8 @@ from pathlib import Path
 from appliance.config import Settings
 from appliance.frontdoor.install import control_socket, install, kamailio_binary
 from appliance.frontdoor.plan import Plan, Worker
-from appliance.frontdoor.status import read_state, take_out_of_rotation
+from appliance.frontdoor.status import take_out_of_rotation
+from appliance.worker_state import read_state
 
 log = logging.getLogger(__name__)
 

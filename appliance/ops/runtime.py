@@ -35,7 +35,7 @@ from appliance.ops.store import OpsCall, OpsLiveCall, OpsToolCall, OpsTurnLatenc
 from appliance.ops.survey import PostCallSurvey
 from appliance.ops.targets import Targets, load_targets
 from appliance.outcomes import CallOutcome, hang_up_outcome
-from appliance.store.handoffs import handoff_exists
+from appliance.privacy.handoffs import handoff_exists
 
 log = logging.getLogger(__name__)
 SALT_FILE = "ops-caller-salt"

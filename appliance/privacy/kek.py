@@ -8,9 +8,10 @@ The key is 32 bytes, stored raw or as 64 hex digits. A missing, unreadable, loos
 malformed key, or one that does not match the key that wrapped the stored data keys, raises
 `KekError` with a message that names the path and what to do; the service must not start then.
 
-Rotation (`rotate_kek`) writes the new key beside the old one first (keys/kek.next), re-wraps every
-live data key in one transaction, then renames kek.next over kek. A crash in between is repaired on
-the next load: whichever of the two keys matches the stored data keys is kept.
+Rotation (privacy/rotation.py) writes the new key beside the old one first (keys/kek.next), re-wraps
+every live data key in one transaction, then renames kek.next over kek. A crash in between is
+repaired on the next load (`recover_interrupted_rotation`): whichever of the two keys matches the
+stored data keys is kept.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def kek_path(data_dir: Path) -> Path:
     return Path(data_dir) / "keys" / "kek"
 
 
-def _next_path(data_dir: Path) -> Path:
+def next_kek_path(data_dir: Path) -> Path:
     return kek_path(data_dir).with_name("kek.next")
 
 
@@ -64,11 +65,11 @@ def create_kek(data_dir: Path) -> Kek:
     path = kek_path(data_dir)
     if path.exists():
         raise KekError(f"{path}: a key-encryption key already exists; use `wardline keys rotate-kek`")
-    _write_key_file(path, crypto.new_kek())
+    write_key_file(path, crypto.new_kek())
     return read_key_file(path, "file")
 
 
-def _write_key_file(path: Path, key: bytes) -> None:
+def write_key_file(path: Path, key: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -122,34 +123,9 @@ def load_kek(data_dir: Path, credentials_dir: str | None = None) -> Kek:
     return read_key_file(kek_path(data_dir), "file")
 
 
-def rotate_kek(data_dir: Path, credentials_dir: str | None = None) -> int:
-    """Re-wrap every live data key under a new KEK; returns how many were re-wrapped.
-
-    Objects are not re-encrypted: only their wrapped data keys change. The old key file is removed
-    once the new one is in place. With a systemd credential the key cannot be replaced from here.
-    """
-    from appliance.privacy.store import open_store
-
-    if credential_path(credentials_dir) is not None:
-        raise KekError(
-            "the key-encryption key is a systemd credential: rotate it by sealing a new one with "
-            "systemd-creds and re-wrapping from a key file, not in place"
-        )
-    store = open_store(Path(data_dir), credentials_dir=credentials_dir)
-    old = store.kek
-    nxt = _next_path(data_dir)
-    nxt.unlink(missing_ok=True)
-    _write_key_file(nxt, crypto.new_kek())
-    new = read_key_file(nxt, "file")
-    count = store.rewrap_all(old, new)
-    os.replace(nxt, kek_path(data_dir))
-    _fsync_dir(nxt.parent)
-    return count
-
-
 def recover_interrupted_rotation(data_dir: Path, live_key_ids: set[str]) -> None:
     """If a rotation stopped between re-wrapping and renaming, finish or undo it."""
-    nxt = _next_path(data_dir)
+    nxt = next_kek_path(data_dir)
     if not nxt.exists():
         return
     new = read_key_file(nxt, "file")
@@ -157,10 +133,10 @@ def recover_interrupted_rotation(data_dir: Path, live_key_ids: set[str]) -> None
         os.replace(nxt, kek_path(data_dir))
     else:
         nxt.unlink()
-    _fsync_dir(nxt.parent)
+    fsync_dir(nxt.parent)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -8,7 +8,7 @@ Nothing is started: the caller starts and closes what it builds.
 
 Where a box shares its engines (`[speech] engines = "shared"`), `asr_for` and `tts_for` give
 the worker clients of the shared engine process (appliance/speech/shared) instead; that process
-builds the real ones here too (appliance/call/engine_host.py, with the engines in-process).
+builds the real ones here too (appliance/service/engine_host.py, with the engines in-process).
 """
 
 from __future__ import annotations

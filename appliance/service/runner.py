@@ -34,6 +34,7 @@ ReloadHook = Callable[[Settings], Awaitable[None] | None]
 StopHook = Callable[[], Awaitable[None] | None]
 MainCoroutine = Callable[["ServiceContext"], Awaitable[None]]
 SettingsLoader = Callable[[], Settings]
+Explain = Callable[[BaseException], str]
 
 
 async def _call(hook: Callable[..., Awaitable[None] | None], *args: object) -> None:
@@ -169,8 +170,12 @@ async def run_service(
     journal: Journal | None = None,
     loader: SettingsLoader = load_settings,
     handle_signals: bool = True,
+    explain: Explain = lambda exc: "",
 ) -> int:
-    """Run `main(ctx)` as the systemd service; returns the process exit code (0 or 1)."""
+    """Run `main(ctx)` as the systemd service; returns the process exit code (0 or 1).
+
+    `explain` gives the message of an error written for people, else "" (the CLI hands in its
+    one error table: the service sits beneath the CLI and does not reach up for it)."""
     from appliance import __version__
 
     notifier = notifier or Notifier()
@@ -188,7 +193,7 @@ async def run_service(
     except asyncio.CancelledError:
         raise
     except Exception as exc:
-        explained = _explanation(exc)
+        explained = explain(exc)
         notifier.status(f"failed: {explained or type(exc).__name__}")
         if explained:  # a key, config or store error that names its file and its fix
             journal.send(Event.START_REFUSED, detail=explained)
@@ -205,23 +210,11 @@ async def run_service(
     return 0
 
 
-def _explanation(exc: BaseException) -> str:
-    """The message of an error written for people (the CLI's one table), else ""."""
-    from appliance.cli.errors import exit_code_for
-
-    return str(exc) if exit_code_for(exc) is not None else ""
-
-
 def _install_signals(loop: asyncio.AbstractEventLoop, ctx: ServiceContext) -> list[int]:
     loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(ctx.reload(), name="wardline-reload"))
     loop.add_signal_handler(signal.SIGTERM, ctx.request_stop)
     loop.add_signal_handler(signal.SIGINT, ctx.request_stop)
     return [signal.SIGHUP, signal.SIGTERM, signal.SIGINT]
-
-
-def serve_forever(settings: Settings, main: MainCoroutine) -> int:
-    """Synchronous entry for the serve command: `raise typer.Exit(serve_forever(settings, main))`."""
-    return asyncio.run(run_service(settings, main))
 
 
 def load_service_settings(loader: SettingsLoader = load_settings, journal: Journal | None = None) -> Settings:

@@ -25,7 +25,6 @@ from typing import Literal
 import numpy as np
 
 from appliance.audio import resample
-from appliance.cli.errors import user_error
 from appliance.config import Settings
 
 ESPEAK_CALLER = "espeak-ng:en-us+klatt2:170"
@@ -33,7 +32,6 @@ PIPER_CALLER_LENGTH_SCALE = 0.9
 PIPER_CALLER_PITCH = 0.85
 
 
-@user_error(2)
 class CallerVoiceError(ValueError):
     """A caller voice spec that names no usable voice."""
 

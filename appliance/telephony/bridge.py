@@ -5,7 +5,7 @@ Threads, and what each one runs:
   port's `onFrameRequested` / `onFrameReceived` for every call, every 20 ms. It only calls
   `FrameSwitch.pull` (the session's thread-safe `next_frame`) and `FrameSwitch.push` (append to a
   bounded deque, wake the loop at most once per batch). It never blocks and never runs dialog work.
-- the "wardline-sip" thread (appliance.telephony.endpoint): every pjsua2 API call and the SIP
+- the "wardline-sip" thread (appliance.telephony.threads): every pjsua2 API call and the SIP
   callbacks; it hands events to the loop with `call_soon_threadsafe` and nothing else.
 - the asyncio loop: `CallBridge` itself — it feeds inbound frames to the session, passes key
   presses, runs `session.run()`, and turns the session's `transfer` / `hang_up` into commands

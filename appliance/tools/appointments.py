@@ -129,6 +129,18 @@ def book_appointment(session: Session, args: BookAppointmentArgs, ctx: ToolConte
     )
 
 
+def _callers_appointment(
+    tool: str, session: Session, patient_ref: str, appointment_id: str | None, ctx: ToolContext
+) -> tuple[Patient, Appointment] | ToolResult:
+    """The caller's record and their appointment by id, or their only upcoming one; a result
+    when that fails (no such patient or appointment, or a question: which one)."""
+    patient = find_patient(session, patient_ref)
+    if patient is None:
+        return no_patient(tool)
+    chosen = _pick_appointment(tool, session, patient, appointment_id, ctx)
+    return chosen if isinstance(chosen, ToolResult) else (patient, chosen)
+
+
 def _pick_appointment(
     tool: str, session: Session, patient: Patient, appointment_id: str | None, ctx: ToolContext
 ) -> Appointment | ToolResult:
@@ -167,12 +179,10 @@ def _pick_appointment(
 
 def cancel_appointment(session: Session, args: CancelAppointmentArgs, ctx: ToolContext) -> ToolResult:
     tool = "cancel_appointment"
-    patient = find_patient(session, args.patient_ref)
-    if patient is None:
-        return no_patient(tool)
-    appt = _pick_appointment(tool, session, patient, args.appointment_id, ctx)
-    if isinstance(appt, ToolResult):
-        return appt
+    found = _callers_appointment(tool, session, args.patient_ref, args.appointment_id, ctx)
+    if isinstance(found, ToolResult):
+        return found
+    patient, appt = found
     provider = session.get(Provider, appt.provider_id)
     assert provider is not None
     appt.status = "cancelled"
@@ -198,12 +208,10 @@ def cancel_appointment(session: Session, args: CancelAppointmentArgs, ctx: ToolC
 
 def reschedule_appointment(session: Session, args: RescheduleAppointmentArgs, ctx: ToolContext) -> ToolResult:
     tool = "reschedule_appointment"
-    patient = find_patient(session, args.patient_ref)
-    if patient is None:
-        return no_patient(tool)
-    old = _pick_appointment(tool, session, patient, args.appointment_id, ctx)
-    if isinstance(old, ToolResult):
-        return old
+    found = _callers_appointment(tool, session, args.patient_ref, args.appointment_id, ctx)
+    if isinstance(found, ToolResult):
+        return found
+    patient, old = found
     provider = (
         find_provider(session, args.provider) if args.provider else session.get(Provider, old.provider_id)
     )

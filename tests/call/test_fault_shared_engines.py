@@ -18,10 +18,10 @@ from appliance.call.services import build_services
 from appliance.config import load_settings
 from appliance.dialog import responses as R
 from appliance.events import AgentSaid, CallEnded, SpeechStarted, TransferStarted
+from appliance.privacy.handoffs import load_handoff
 from appliance.sim.audio import run_audio
 from appliance.sim.record import check
 from appliance.sim.scenario import load_scenario
-from appliance.store.handoffs import load_handoff
 from tests.call.test_fault_recognizer import CRASH, NEXT_CALL, SITE_OPERATOR
 from tests.speech.engine_host import engine_host
 

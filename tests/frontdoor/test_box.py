@@ -22,7 +22,7 @@ import pytest
 from appliance.config import Settings, load_settings
 from appliance.frontdoor.kamailio import SERVER_HEADER
 from appliance.frontdoor.status import box_status
-from tests.conftest import REPO
+from tests.frontdoor.serving import answered, box_ports, free_port, start_serve, stop_serve
 from tests.frontdoor.test_config import needs_kamailio
 from tests.telephony.harness import sipp, tone, write_rtp_pcap
 
@@ -32,33 +32,6 @@ WORKERS = 3
 START_TIMEOUT_S = 420.0  # a net for a loaded CI box: three workers load their engines at once
 ALLOWED = "127.0.0.0/30"  # 127.0.0.1-3 are the PBX; 127.0.0.9 is an outsider
 OUTSIDER = "127.0.0.9"
-
-
-def _free_port(kind: int = socket.SOCK_DGRAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _free_block(size: int) -> int:
-    """A first port with `size` free UDP ports after it (best effort: ports are shared)."""
-    for _ in range(50):
-        first = _free_port()
-        if first + size > 65000:
-            continue
-        try:
-            socks = []
-            for p in range(first, first + size):
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                socks.append(s)
-                s.bind(("127.0.0.1", p))
-            return first
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free block of ports")
 
 
 @dataclass
@@ -99,49 +72,37 @@ def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
     tmp = tmp_path_factory.mktemp("box")
     data = tmp / "data"
     make_keys(data)
-    rtp, workers = _free_block(3 * 32), _free_block(WORKERS)
-    taken = set(range(rtp, rtp + 3 * 32)) | set(range(workers, workers + WORKERS))
-    port = next(p for p in iter(_free_port, None) if p not in taken)
-    tls_port = next(p for p in iter(lambda: _free_port(socket.SOCK_STREAM), None) if p not in taken | {port})
+    ports = box_ports(WORKERS)
+    port, tls_port = ports.sip, ports.tls
     from tests.frontdoor.test_config import _self_signed
 
     cert, key = _self_signed(tmp)
     config = tmp / "wardline.toml"
     config.write_text(
         f'data_dir = "{data}"\n'
-        f'[sip]\nport = {port}\nrtp_port = {rtp}\nmax_calls = 8\nallow = ["{ALLOWED}"]\n'
+        f'[sip]\nport = {port}\nrtp_port = {ports.rtp}\nmax_calls = 8\nallow = ["{ALLOWED}"]\n'
         f'retry_after_s = 7\nring_ms = 0\ntransports = ["udp", "tcp", "tls"]\ntls_port = {tls_port}\n'
         f'tls_cert = "{cert}"\ntls_key = "{key}"\n'
-        f"[frontdoor]\nworker_port = {workers}\ntcp_idle_s = 3\npike_requests = 40\n"
+        f"[frontdoor]\nworker_port = {ports.worker}\ntcp_idle_s = 3\npike_requests = 40\n"
         f'tls_ca_file = "{cert}"\n'
         '[understanding]\nencoder = "off"\n'
         "[speech]\nasr_workers = 1\n"
     )
-    env = {**os.environ, "WARDLINE_CONFIG": str(config), "WARDLINE_DATA_DIR": str(data)}
     log = tmp / "serve.log"
-    wardline = str(Path(sys.executable).parent / "wardline")
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [wardline, "serve", "--workers", str(WORKERS)], cwd=REPO, env=env, stdout=out, stderr=out
-        )
+    process = start_serve(config, data, log, "--workers", str(WORKERS))
     settings = load_settings(config)
     found = Box(settings, process, log, tmp, port, tls_port, cert, key)
     try:
         found.wait_ready()
         yield found
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_serve(process, 60)
     # Ctrl-C stopped every part: no worker and no Kamailio outlives `wardline serve`
     leftovers = subprocess.run(
         ["pgrep", "-f", str(settings.data_dir / "frontdoor")], capture_output=True, text=True
     ).stdout
     assert leftovers.strip() == "", leftovers
-    from appliance.frontdoor.status import alive, read_state, run_dir
+    from appliance.worker_state import alive, read_state, run_dir
 
     for index in range(1, WORKERS + 1):
         state = read_state(run_dir(settings), index)
@@ -166,12 +127,6 @@ def _calls(
     )
 
 
-def _answered(messages: str) -> int:
-    return sum(
-        1 for block in messages.split("\n\n") if "SIP/2.0 200 OK" in block and "CSeq: 1 INVITE" in block
-    )
-
-
 def _taken_since(box: Box, before: dict[int, int], at_least: int, timeout_s: float = 20) -> dict[int, int]:
     """Calls each worker took since `before`, once their state files count `at_least` in all.
 
@@ -188,9 +143,9 @@ def _taken_since(box: Box, before: dict[int, int], at_least: int, timeout_s: flo
 
 def test_eight_callers_at_once_are_all_answered_across_the_workers(box: Box) -> None:
     before = box.accepted()
-    done = _calls(box, 8, _free_port())
+    done = _calls(box, 8, free_port())
     assert done.returncode == 0, done.output[-2000:]
-    assert _answered(done.messages) >= 8
+    assert answered(done.messages) >= 8
     # the caller is sent to addresses it can reach: the interface it called, never a wildcard
     assert "Record-Route: <sip:0.0.0.0" not in done.messages
     assert "c=IN IP4 0.0.0.0" not in done.messages
@@ -236,12 +191,12 @@ def test_a_malformed_invite_flood_is_absorbed_by_the_front_door(box: Box) -> Non
     assert all(f"Server: {SERVER_HEADER}" in r for r in replies), replies[:3]
     assert box.accepted() == before
     # and the PBX's next call (from its other address) is answered as usual
-    done = _calls(box, 1, _free_port(), hold_ms=1500)
+    done = _calls(box, 1, free_port(), hold_ms=1500)
     assert done.returncode == 0, done.output[-2000:]
 
 
 def test_a_source_sending_too_fast_is_dropped_while_others_get_through(box: Box) -> None:
-    sent, answered = 200, 0
+    sent, replies = 200, 0
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind(("127.0.0.3", 0))
         s.settimeout(0.5)
@@ -259,11 +214,11 @@ def test_a_source_sending_too_fast_is_dropped_while_others_get_through(box: Box)
         while True:
             try:
                 s.recv(65535)
-                answered += 1
+                replies += 1
             except TimeoutError:
                 break
-    assert 0 < answered < sent  # the first ones are answered, the flood is not
-    done = _calls(box, 1, _free_port(), hold_ms=1500)
+    assert 0 < replies < sent  # the first ones are answered, the flood is not
+    done = _calls(box, 1, free_port(), hold_ms=1500)
     assert done.returncode == 0, done.output[-2000:]
 
 
@@ -294,7 +249,7 @@ def test_outsiders_cannot_exhaust_sip_over_tcp(box: Box) -> None:
                 heard += chunk
             assert heard.startswith(b"SIP/2.0 403"), heard[:200]
         # the PBX's TCP call is answered all the same
-        done = _calls(box, 2, _free_port(socket.SOCK_STREAM), hold_ms=1500, transport="t1")
+        done = _calls(box, 2, free_port(socket.SOCK_STREAM), hold_ms=1500, transport="t1")
         assert done.returncode == 0, done.output[-2000:]
         # and the idle connections are closed by the front door, not kept for ever
         for c in idle:
@@ -328,10 +283,10 @@ def test_a_tcp_caller_behind_nat_gets_the_transfer_over_its_own_connection(box: 
     xml = box.tmp / "nat_key_then_refer.xml"
     rest = rest.replace("CSeq: 10 NOTIFY", "[routes]\n      CSeq: 10 NOTIFY")  # via the front door too
     xml.write_text((invite + "</send>" + rest).replace("$key", "0").replace("$pause_ms", "300"))
-    local = _free_port(socket.SOCK_STREAM)
+    local = free_port(socket.SOCK_STREAM)
     done = subprocess.run(
         ["sipp", f"127.0.0.1:{box.port}", "-sf", str(xml), "-t", "t1", "-i", "127.0.0.1", "-p", str(local),
-         "-mi", "127.0.0.1", "-mp", str(_free_port()), "-m", "1", "-nostdin", "-trace_msg",
+         "-mi", "127.0.0.1", "-mp", str(free_port()), "-m", "1", "-nostdin", "-trace_msg",
          "-message_file", str(box.tmp / "nat.log"), "-timeout", "90s", "-timeout_error"],
         capture_output=True, text=True, timeout=120, cwd=box.tmp,
     )  # fmt: skip
@@ -385,7 +340,7 @@ def test_sdes_keys_are_refused_unless_they_came_over_tls(box: Box) -> None:
         + "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVzcyBt\r\n"
     )
     before = box.accepted()
-    reply = raw_invite(box.port, body=offer, local_port=_free_port(), timeout=10)
+    reply = raw_invite(box.port, body=offer, local_port=free_port(), timeout=10)
     assert reply.startswith("SIP/2.0 488") and "SDES keys need TLS" in reply, reply[:300]
     time.sleep(1.5)  # a worker rewrites its state file within 0.5 s of a change
     assert box.accepted() == before  # no worker saw the keys
@@ -395,7 +350,8 @@ def test_a_worker_out_of_rotation_gets_no_calls_until_its_probe_is_answered(box:
     """What a worker's supervisor (or its unit's ExecStopPost) does when the worker stops."""
     from appliance.frontdoor.install import control_socket
     from appliance.frontdoor.plan import plan
-    from appliance.frontdoor.status import run_dir, take_out_of_rotation
+    from appliance.frontdoor.status import take_out_of_rotation
+    from appliance.worker_state import run_dir
 
     worker = plan(box.settings).workers[1]
     assert take_out_of_rotation(control_socket(run_dir(box.settings)), worker.uri)
@@ -425,15 +381,15 @@ def test_out_of_rotation_names_a_worker_the_box_does_not_have(box: Box) -> None:
 
 def test_a_killed_worker_leaves_rotation_and_new_calls_go_to_the_others(box: Box) -> None:
     victim = next(w for w in box.status()["workers"] if w["worker"] == 1)
-    from appliance.frontdoor.status import read_state, run_dir
+    from appliance.worker_state import read_state, run_dir
 
     state = read_state(run_dir(box.settings), 1)
     assert state is not None and victim["running"]
     os.kill(state.pid, signal.SIGKILL)
     # the other two have room for 6: none of these 6 callers is refused
-    done = _calls(box, 6, _free_port())
+    done = _calls(box, 6, free_port())
     assert done.returncode == 0, done.output[-2000:]
-    assert _answered(done.messages) >= 6
+    assert answered(done.messages) >= 6
     # and the dead worker is started again and put back in rotation
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,8 +22,7 @@ import pytest
 
 from appliance.config import Settings, load_settings
 from appliance.frontdoor.status import box_status
-from tests.conftest import REPO
-from tests.frontdoor.test_box import _answered, _free_block, _free_port
+from tests.frontdoor.serving import answered, box_ports, free_port, start_serve, stop_serve
 from tests.frontdoor.test_config import needs_kamailio
 from tests.telephony.harness import sipp, tone, write_rtp_pcap
 
@@ -73,35 +71,25 @@ def box(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Box]:
     tmp = tmp_path_factory.mktemp("shared-box")
     data = tmp / "data"
     make_keys(data)
-    rtp, workers = _free_block(WORKERS * 32), _free_block(WORKERS)
-    taken = set(range(rtp, rtp + WORKERS * 32)) | set(range(workers, workers + WORKERS))
-    port = next(p for p in iter(_free_port, None) if p not in taken)
+    ports = box_ports(WORKERS)
+    port = ports.sip
     config = tmp / "wardline.toml"
     config.write_text(
         f'data_dir = "{data}"\n'
-        f'[sip]\nport = {port}\nrtp_port = {rtp}\nmax_calls = 6\nallow = ["127.0.0.0/30"]\nring_ms = 0\n'
-        f"[frontdoor]\nworker_port = {workers}\n"
+        f"[sip]\nport = {port}\nrtp_port = {ports.rtp}\n"
+        'max_calls = 6\nallow = ["127.0.0.0/30"]\nring_ms = 0\n'
+        f"[frontdoor]\nworker_port = {ports.worker}\n"
         '[understanding]\nencoder = "off"\n'
         '[speech]\nengines = "shared"\n'
     )
-    env = {**os.environ, "WARDLINE_CONFIG": str(config), "WARDLINE_DATA_DIR": str(data)}
     log = tmp / "serve.log"
-    wardline = str(Path(sys.executable).parent / "wardline")
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [wardline, "serve", "--workers", str(WORKERS)], cwd=REPO, env=env, stdout=out, stderr=out
-        )
+    process = start_serve(config, data, log, "--workers", str(WORKERS))
     found = Box(load_settings(config), process, log, tmp, port)
     try:
         found.wait(lambda: _ready(found), "the box ready")
         yield found
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=90)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_serve(process, 90)
     assert not found.engines()["running"], "the engine process outlived serve"
 
 
@@ -126,7 +114,7 @@ def _decoders(pid: int) -> list[int]:
 def _calls(box: Box, n: int) -> Any:
     audio = write_rtp_pcap(box.tmp / "tone.pcap", tone(8000, 440, 400))
     return sipp(
-        "hold", box.port, _free_port(), box.tmp, calls=n, extra=["-l", str(n), "-r", str(n)],
+        "hold", box.port, free_port(), box.tmp, calls=n, extra=["-l", str(n), "-r", str(n)],
         timeout=90, proxied=True, audio=str(audio), hold_ms="5000",
     )  # fmt: skip
 
@@ -137,7 +125,7 @@ def test_the_models_are_loaded_once_for_the_box(box: Box) -> None:
     assert engines["streams"] == 3 * WORKERS  # sized for every call the box can hold
     assert len(_decoders(engines["pid"])) == 3 * WORKERS
     for worker in box.status()["workers"]:
-        from appliance.frontdoor.status import read_state, run_dir
+        from appliance.worker_state import read_state, run_dir
 
         state = read_state(run_dir(box.settings), worker["worker"])
         assert state is not None and _decoders(state.pid) == [], "a worker loaded its own recognizer"
@@ -147,7 +135,7 @@ def test_more_callers_than_one_worker_holds_are_answered_by_the_shared_engines(b
     before = box.engines()
     done = _calls(box, 4)
     assert done.returncode == 0, done.output[-2000:]
-    assert _answered(done.messages) >= 4
+    assert answered(done.messages) >= 4
     after = box.engines()
     assert after["tts"]["served"] > before["tts"]["served"], after  # the greeting, spoken there
     took = [w["accepted"] for w in box.status()["workers"]]
@@ -160,5 +148,5 @@ def test_a_killed_engine_process_is_restarted_and_the_next_callers_are_served(bo
     box.wait(lambda: box.engines()["running"] and box.engines()["pid"] != first, "a new engine process", 300)
     done = _calls(box, 3)
     assert done.returncode == 0, done.output[-2000:]
-    assert _answered(done.messages) >= 3
+    assert answered(done.messages) >= 3
     assert box.engines()["tts"]["served"] > 0  # the new process spoke to them

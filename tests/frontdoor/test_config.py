@@ -182,8 +182,8 @@ def test_model_activation_reaches_workers_through_their_state_files(tmp_path: Pa
     import os
     import subprocess
 
-    from appliance.frontdoor.status import WorkerState, run_dir, write_state
     from appliance.pidfile import running_worker_pids
+    from appliance.worker_state import WorkerState, run_dir, write_state
 
     s = settings(tmp_path)
     dead = subprocess.Popen(["true"])

@@ -16,11 +16,11 @@ import pytest
 from appliance.cli.serve import _engines_command
 from appliance.config import load_settings
 from appliance.frontdoor.plan import plan
-from appliance.frontdoor.status import run_dir
 from appliance.frontdoor.supervise import Supervisor
 from appliance.speech.shared.client import describe
 from appliance.speech.shared.protocol import engine_socket
 from appliance.speech.shared.state import read_engine_state
+from appliance.worker_state import run_dir
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -25,7 +24,7 @@ import pytest
 from appliance.config import Settings, load_settings
 from appliance.frontdoor.status import box_status
 from tests.conftest import REPO
-from tests.frontdoor.test_box import _answered, _free_block, _free_port
+from tests.frontdoor.serving import BoxPorts, answered, box_ports, free_port, start_serve, stop_serve
 from tests.frontdoor.test_config import needs_kamailio
 from tests.pg import postgres_url  # noqa: F401  (the fixture)
 from tests.telephony.harness import sipp, tone, write_rtp_pcap
@@ -86,7 +85,7 @@ def _keys(data: Path, origin: str, shared_from: Path | None) -> None:
     store.salt()
 
 
-def _start(name: str, tmp: Path, ports: dict[str, int], peer: int, url: str, shared_from: Path | None) -> Box:
+def _start(name: str, tmp: Path, ports: BoxPorts, peer: int, url: str, shared_from: Path | None) -> Box:
     data = tmp / "data"
     origin = f"wardline.box-{name}"
     _keys(data, origin, shared_from)
@@ -94,18 +93,15 @@ def _start(name: str, tmp: Path, ports: dict[str, int], peer: int, url: str, sha
     config.write_text(
         f'data_dir = "{data}"\n'
         f'[store]\ndatabase_url = "{url}"\naudit_origin = "{origin}"\n'
-        f"[sip]\nport = {ports['sip']}\nrtp_port = {ports['rtp']}\nmax_calls = {CALLS_PER_BOX}\n"
+        f"[sip]\nport = {ports.sip}\nrtp_port = {ports.rtp}\nmax_calls = {CALLS_PER_BOX}\n"
         'allow = ["127.0.0.0/30"]\nretry_after_s = 7\nring_ms = 0\n'
-        f'[frontdoor]\nworker_port = {ports["worker"]}\npeers = ["127.0.0.1:{peer}"]\n'
+        f'[frontdoor]\nworker_port = {ports.worker}\npeers = ["127.0.0.1:{peer}"]\n'
         '[understanding]\nencoder = "off"\n'
         "[speech]\nasr_workers = 1\n"
         "[site]\ndemo_patients = false\n"
     )
-    env = {**os.environ, "WARDLINE_CONFIG": str(config), "WARDLINE_DATA_DIR": str(data)}
     log = tmp / "serve.log"
-    wardline = str(Path(sys.executable).parent / "wardline")
-    with log.open("wb") as out:
-        process = subprocess.Popen([wardline, "serve"], cwd=REPO, env=env, stdout=out, stderr=out)
+    process = start_serve(config, data, log)
     return Box(name, load_settings(config), config, process, log, tmp)
 
 
@@ -135,33 +131,18 @@ def _taken_since(*counted: tuple[Box, int], at_least: int, timeout_s: float = 20
         time.sleep(0.25)
 
 
-def _stop(box: Box) -> None:
-    if box.process.poll() is None:
-        box.process.send_signal(signal.SIGINT)
-        try:
-            box.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            box.process.kill()
-            box.process.wait()
-
-
 @pytest.fixture(scope="module")
 def boxes(tmp_path_factory: pytest.TempPathFactory, postgres_url: str) -> Iterator[tuple[Box, Box]]:  # noqa: F811
-    plans: list[dict[str, int]] = []
-    taken: set[int] = set()
-    for _ in range(2):
-        rtp, worker = _free_block(32), _free_block(1)
-        sip = next(p for p in iter(_free_port, None) if p not in taken | set(range(rtp, rtp + 32)) | {worker})
-        plans.append({"sip": sip, "rtp": rtp, "worker": worker})
-        taken |= set(range(rtp, rtp + 32)) | {worker, sip}
+    a_ports = box_ports(1)
+    plans = [a_ports, box_ports(1, taken=a_ports.used())]
     from appliance.store.db import migrate
 
     migrate(postgres_url)  # as the site's installer does once, before either box starts
     a_tmp, b_tmp = tmp_path_factory.mktemp("box-a"), tmp_path_factory.mktemp("box-b")
-    a = _start("a", a_tmp, plans[0], plans[1]["sip"], postgres_url, None)
+    a = _start("a", a_tmp, plans[0], plans[1].sip, postgres_url, None)
     b = None
     try:
-        b = _start("b", b_tmp, plans[1], plans[0]["sip"], postgres_url, a_tmp / "data")
+        b = _start("b", b_tmp, plans[1], plans[0].sip, postgres_url, a_tmp / "data")
         _wait(
             [a, b],
             lambda s: (
@@ -174,11 +155,11 @@ def boxes(tmp_path_factory: pytest.TempPathFactory, postgres_url: str) -> Iterat
     finally:
         for box in (b, a):
             if box is not None:
-                _stop(box)
+                stop_serve(box.process, 60)
 
 
 def _calls(box: Box, n: int, hold_ms: int = 6000):  # type: ignore[no-untyped-def]
-    local = _free_port()
+    local = free_port()
     audio = write_rtp_pcap(box.tmp / "tone.pcap", tone(8000, 440, 400))
     return sipp(
         "hold", box.port, local, box.tmp, calls=n, extra=["-l", str(n), "-r", str(n)],
@@ -209,7 +190,7 @@ def test_calls_one_box_has_no_room_for_are_answered_by_the_other_and_each_log_ve
     # two more callers than box A's worker holds, all at once, all to box A's front door
     done = _calls(a, CALLS_PER_BOX + 2)
     assert done.returncode == 0, done.output[-2000:] + a.tail() + b.tail()
-    assert _answered(done.messages) == CALLS_PER_BOX + 2
+    assert answered(done.messages) == CALLS_PER_BOX + 2
     # and a call to box B's own front door is answered too
     direct = _calls(b, 1, hold_ms=1500)
     assert direct.returncode == 0, direct.output[-2000:] + b.tail()
@@ -243,7 +224,7 @@ def test_with_box_b_gone_box_a_answers_alone(boxes: tuple[Box, Box]) -> None:
     before = a.accepted()
     done = _calls(a, CALLS_PER_BOX, hold_ms=1500)
     assert done.returncode == 0, done.output[-2000:] + a.tail()
-    assert _answered(done.messages) == CALLS_PER_BOX
+    assert answered(done.messages) == CALLS_PER_BOX
     (took,) = _taken_since((a, before), at_least=CALLS_PER_BOX)
     assert took == CALLS_PER_BOX
     report, _ = _verified_calls(a)

@@ -9,8 +9,8 @@ from appliance.call.services import CallServices
 from appliance.config import Settings
 from appliance.dialog.sitepack import load_site
 from appliance.llm.llama_cpp import LlamaCppEngine
-from appliance.registry.slots import ModelSlot
-from appliance.store.handoffs import load_handoff
+from appliance.model_slot import ModelSlot
+from appliance.privacy.handoffs import load_handoff
 from tests.conftest import REPO
 
 SITE = load_site(REPO / "policies" / "riverside")

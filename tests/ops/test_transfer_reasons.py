@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from appliance.ops.figures import compute, load_window
-from appliance.store.handoffs import handoff_exists
+from appliance.privacy.handoffs import handoff_exists
 from tests.ops.conftest import Sim, scenario_file
 
 PATEL = "Hi, I'd like to see Doctor Patel next Tuesday morning."

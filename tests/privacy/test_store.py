@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from appliance.privacy import crypto
-from appliance.privacy.kek import KekError, create_kek, kek_path, load_kek, rotate_kek
+from appliance.privacy.kek import KekError, create_kek, kek_path, load_kek
+from appliance.privacy.rotation import rotate_kek
 from appliance.privacy.store import AccessDenied, ObjectNotFound, open_store, read_call_data
 
 TRANSCRIPT = b"caller: my name is Maria Gonzalez, born March third nineteen eighty\n"
@@ -98,9 +99,9 @@ def test_interrupted_rotation_is_finished_on_next_start(store, data_dir: Path):
     oid = store.put("transcript", TRANSCRIPT, call_id="c")
     nxt = kek_path(data_dir).with_name("kek.next")
     # Simulate a crash after re-wrapping but before the rename.
-    from appliance.privacy.kek import _write_key_file, read_key_file
+    from appliance.privacy.kek import read_key_file, write_key_file
 
-    _write_key_file(nxt, crypto.new_kek())
+    write_key_file(nxt, crypto.new_kek())
     store.rewrap_all(store.kek, read_key_file(nxt, "file"))
     assert open_store(data_dir).read(oid) == TRANSCRIPT
     assert not nxt.exists()

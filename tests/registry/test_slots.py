@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from appliance.registry.slots import ModelSlot
+from appliance.model_slot import ModelSlot
 from appliance.speech.tts.base import TtsError
 from appliance.speech.tts.piper import PiperTts
 

@@ -212,3 +212,24 @@ def test_active_calls_are_tracked_into_status(notify_socket: socket.socket, tmp_
 
     assert asyncio.run(run_service(Settings(), main, journal=_journal(tmp_path))) == 0
     assert {"STATUS": "3 active calls; models: m1"} in received(notify_socket)
+
+
+def test_a_start_error_written_for_people_reaches_the_journal_and_status(
+    notify_socket: socket.socket, tmp_path: Path
+) -> None:
+    """The CLI hands the service its one error table: a key error names its file in the journal."""
+    import appliance.cli.main  # noqa: F401  (fills the CLI's error table)
+    from appliance.cli.errors import user_message
+    from appliance.privacy.kek import KekError
+
+    reason = f"{tmp_path}/keys/kek: no key-encryption key; create one with `wardline keys init`"
+
+    async def main(ctx: ServiceContext) -> None:
+        raise KekError(reason)
+
+    log = tmp_path / "journal.txt"
+    with log.open("w") as stream:
+        journal = Journal(journald=False, fallback=stream)
+        assert asyncio.run(run_service(Settings(), main, journal=journal, explain=user_message)) == 1
+    assert f"Wardline cannot start: {reason}" in log.read_text()
+    assert {"STATUS": f"failed: {reason}"} in received(notify_socket)

@@ -27,10 +27,10 @@ from wyoming.event import Event
 from wyoming.tts import Synthesize, SynthesizeVoice
 
 from appliance.audio import split_frames
-from appliance.call.engine_host import host_settings as in_process
 from appliance.config import load_settings
 from appliance.dialog.sitepack import load_site
 from appliance.registry.engines import asr_for
+from appliance.service.engine_host import host_settings as in_process
 from appliance.speech.asr.base import AsrError
 from appliance.speech.shared.client import SharedAsr, SharedTts, describe
 from appliance.speech.shared.protocol import Partial

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from appliance.audio import resample
-from appliance.store.handoffs import load_handoff
+from appliance.privacy.handoffs import load_handoff
 from appliance.telephony.server import call_fault_handover, call_session_factory
 from tests.telephony.harness import Harness, next_ports, sip_settings, sipp, write_rtp_pcap
 

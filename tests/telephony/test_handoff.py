@@ -10,7 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from appliance.cli.main import app
-from appliance.store.handoffs import BadHandoffId, HandoffNotFound, load_handoff, new_handoff_id, save_handoff
+from appliance.privacy.handoffs import (
+    BadHandoffId,
+    HandoffNotFound,
+    load_handoff,
+    new_handoff_id,
+    save_handoff,
+)
 
 
 def test_a_saved_summary_reads_back_and_is_private(_isolated_data_dir: Path) -> None:

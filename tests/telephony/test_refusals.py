@@ -13,7 +13,7 @@ import pytest
 
 from appliance.audio import silence
 from appliance.call.services import build_services
-from appliance.store.handoffs import load_handoff
+from appliance.privacy.handoffs import load_handoff
 from appliance.telephony.server import call_fault_handover
 from tests.telephony.harness import (
     Harness,

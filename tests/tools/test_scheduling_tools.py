@@ -253,6 +253,15 @@ def test_cannot_cancel_someone_elses_appointment(gateway: ToolGateway, session_f
     assert len(booked(session_factory)) == 1
 
 
+def test_cancel_and_reschedule_need_a_verified_patient(gateway: ToolGateway, session_factory) -> None:
+    maria = ref(gateway, MARIA)
+    call(gateway, "book_appointment", patient_ref=maria, provider="patel", start=TUESDAY_920)
+    cancel = call(gateway, "cancel_appointment", patient_ref="pt_unknown")
+    move = call(gateway, "reschedule_appointment", patient_ref="pt_unknown", new_start="2026-11-26T10:00")
+    assert (cancel.status, move.status) == ("not_found", "not_found")
+    assert [a.patient_id for a in booked(session_factory)] == [maria]
+
+
 def test_reschedule_moves_the_appointment(gateway: ToolGateway, session_factory) -> None:
     maria = ref(gateway, MARIA)
     old = call(gateway, "book_appointment", patient_ref=maria, provider="patel", start=TUESDAY_920)

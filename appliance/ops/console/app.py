@@ -64,7 +64,7 @@ from appliance.ops.recorder import NO_INTENT
 from appliance.ops.report import gather, plots, templates
 from appliance.ops.store import OpsCall, OpsHandoffOpen, OpsIntentSwitch, OpsLiveCall, aware
 from appliance.ops.users import User, authenticate
-from appliance.store.handoffs import BadHandoffId, HandoffNotFound, load_handoff
+from appliance.privacy.handoffs import BadHandoffId, HandoffNotFound, load_handoff
 
 COOKIE = "wardline_console"
 LOGIN_COOKIE = "wardline_console_login"  # the login form's CSRF nonce (signed double-submit)

@@ -28,7 +28,7 @@ from wyoming.info import AsrModel, AsrProgram, Attribution, Describe, Info, TtsP
 from wyoming.server import AsyncEventHandler, AsyncUnixServer
 from wyoming.tts import Synthesize
 
-from appliance.registry.slots import ModelSlot
+from appliance.model_slot import ModelSlot
 from appliance.speech.shared.protocol import CHANNELS, SAMPLE_WIDTH, Partial
 
 log = logging.getLogger(__name__)

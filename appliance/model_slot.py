@@ -5,6 +5,9 @@ its start and keeps that engine for its whole length. On reload (SIGHUP after `w
 activate`) the service loads and starts the new engine first, then `swap`s it in: new calls get
 it at once, and the old engine is closed when its last call ends. A load that fails never
 reaches `swap`, so the old model stays. Runs on the event loop; engines' close() is awaited.
+
+Beside the other shared pieces rather than in registry/: the engine process (speech/shared) and
+a call's parts (call/) hold slots, and the registry, which builds engines, sits above speech.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.config import Settings
+from appliance.service.notify import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,6 @@ async def run_engine_host(settings: Settings, streams: int) -> None:
     """Load the engines, serve them until SIGTERM or SIGINT."""
     from appliance.dialog.sitepack import load_site
     from appliance.registry.engines import asr_for, model_key, tts_for
-    from appliance.service.notify import Notifier
     from appliance.speech.shared.protocol import engine_socket
     from appliance.speech.shared.server import EngineServer
     from appliance.speech.shared.state import state_path, write_engine_state

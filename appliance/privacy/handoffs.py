@@ -1,5 +1,7 @@
 """Handoff summaries: what the person who takes a transferred call reads first; the one module
 for what a transfer leaves behind (the dialog makes the id, the call saves, ops and the CLI read).
+Here in privacy/, beside the redacted transcripts, because its one rule is the redaction on save;
+store/ is the database beneath privacy and imports nothing above it.
 
 One JSON file per transfer under WARDLINE_DATA_DIR/handoffs/ (mode 0600, the directory 0700),
 redacted on save: the file lives outside the encrypted store, so it holds no PHI. A transfer
@@ -18,6 +20,8 @@ import secrets
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from appliance.privacy.redaction import redact
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -76,8 +80,6 @@ def handoff_exists(data_dir: Path, handoff_id: str) -> bool:
 
 
 def _redacted(value: Any, names: tuple[str, ...]) -> Any:
-    from appliance.privacy.redaction import redact
-
     if isinstance(value, str):
         return redact(value, names).text
     if isinstance(value, dict):
