@@ -58,7 +58,7 @@ from appliance.privacy.redaction.numeric import find_numbers
 from appliance.privacy.redaction.phrases import NOT_NAME_CAPS, find_capitalised_phrases
 from appliance.privacy.redaction.plates import PLATE_WORDS, find_plates
 from appliance.privacy.redaction.spans import CharSpan, Redaction, Span, TokenSpan, merge, redacted
-from appliance.privacy.redaction.tagger import given_names, shared_tagger
+from appliance.privacy.redaction.tagger import shared_tagger
 from appliance.privacy.redaction.tokens import WORD_TOKEN, TokenIndex, tokens
 from appliance.privacy.redaction.urls import find_spoken_urls, find_urls
 
@@ -105,7 +105,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     words = set(GATE_WORD.findall(low))
     spans = find_known_names(text, low, known_names, words)
     if tagged:
-        spans += _tagged_spans(text, words)
+        spans += _tagged_spans(text)
     has_digit = _DIGIT.search(text) is not None
     numberish = has_digit or not words.isdisjoint(NUMBER_VOCAB)
     months = not words.isdisjoint(MONTHS)
@@ -206,20 +206,11 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     return spans + repeated_names(text, spans)
 
 
-def _tagged_spans(text: str, words: set[str]) -> list[CharSpan]:
-    """The tagger's names and places (tagger.py), when the text holds anything that could mark one:
-    a word no dictionary holds, letters outside ASCII, an uncommon capital, a given name, a
-    street's or a residence's word. A text with none of these is skipped (most turns)."""
+def _tagged_spans(text: str) -> list[CharSpan]:
+    """The tagger's names and places (tagger.py), less the site's own words and staff; none when
+    its weights could not load (the rules then redact alone)."""
     model = shared_tagger()
     if model is None:
-        return []
-    if not (
-        not text.isascii()
-        or (text != text.lower() and _uncommon_capital(text))
-        or not words.isdisjoint(PLACE_WORDS)
-        or not words.isdisjoint(given_names())
-        or _has_unlisted_word(words)
-    ):
         return []
     return _kept_learned_spans(text, model.spans(text))
 

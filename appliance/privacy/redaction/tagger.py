@@ -12,11 +12,17 @@ Weights: tagger_weights.json beside this module, written by tagger_train.py from
 tagger_corpus.py generates (names of many origins, with diacritics, hyphens and several parts;
 streets, towns and care homes in lower case; everyday words as names with a cue and without; and
 sentences with no PHI that use the same words). Its sha256 is pinned below: an altered or missing
-file is refused and the rules redact alone (`status()` says why). Nothing from the held-out sets
-was used to train or to tune it.
+file is refused and the rules redact alone (`status()` says why). No held-out sentence was used to
+train it or read while writing it (its development sets are utterances, heldout, corpus_dev and
+corpus_dev3, and sentences of its own).
 
-Speed: each word's own features and each neighbour's are summed once per distinct word and cached,
-so a word costs a few dictionary look-ups; bench/redaction.py prints the figures.
+A span it finds is kept only with evidence beyond its place (`has_evidence`): with no cue, a
+tagger calls a sentence's last noun a name too ("help with my hospital bill").
+
+Where it runs: on finished transcripts (compose.redact_many, and `redact(..., tagged=True)` or with
+spaCy's layer), not on each turn as it is spoken: it reads about as fast as the rules (each word's
+own features and each neighbour's are summed once per distinct word and cached), so together they
+fall under the 1 MB/s a turn-by-turn redactor needs; bench/redaction.py prints the figures.
 """
 
 from __future__ import annotations
