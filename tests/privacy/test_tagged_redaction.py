@@ -32,6 +32,12 @@ MISSED_BY_THE_RULES = (
     ("we're just off cobbler's walk, by the post box", "cobbler's walk"),
     ("i'll be at the old smithy, lower wenford", "old smithy"),  # a house by its name, a village
     ("my aunt comes down from little snoring on thursdays", "little snoring"),
+    ("so gwilym parry said he'd drive me", "gwilym parry"),
+    ("tamar ben-david and her mum are in the waiting room", "tamar ben-david"),
+    ("ruth cole will phone you back about it", "ruth cole"),
+    ("i'm ringing from ashby de la zouch", "zouch"),  # the rules hid "ashby" only
+    ("he's in the cedars on moorland road", "cedars"),
+    ("she stays at her daughter's in upper slaughter", "upper slaughter"),
 )
 
 # Found by the rules already; the tagger must keep them hidden (and not cut them short).
