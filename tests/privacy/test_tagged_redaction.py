@@ -106,7 +106,7 @@ def test_a_finished_transcript_hides_them_without_spacy() -> None:
 
 
 def test_turn_by_turn_redaction_is_the_rules_alone() -> None:
-    # the tagger halves the rules' speed: live turns get the rules, finished transcripts both
+    # with the tagger the rules read a third as fast: live turns get the rules, finished transcripts both
     text = "holly frost brought me in today"
     assert redact(text).text == text
     assert redact(text, tagged=True).text == "[NAME] brought me in today"
