@@ -3,8 +3,8 @@
 Cheap gates on the whole text (set operations on its words, a few regex searches) skip the finders
 that cannot match, the text is tokenized once, and each finder of the modules beside this one adds
 its spans; overlapping spans are merged (spans.py). Two learned layers may add names and places,
-less the site's own words and staff: the token tagger (tagger.py), fast enough for every turn and on
-by default, and spaCy's model (learned.py), for finished transcripts."""
+less the site's own words and staff: the token tagger (tagger.py) and spaCy's model (learned.py).
+Both are too slow for turn-by-turn use and run on finished transcripts (redact_many)."""
 
 from __future__ import annotations
 
@@ -268,10 +268,10 @@ def redact_many(
     asked: list[str | None] | None = None,
     tagged: bool = True,
 ) -> list[Redaction]:
-    """`redact` for each text of a finished transcript, with the tagger (unless `tagged=False`), and
-    the learned layer run over all of them as one batch. `asked` says,
-    for each text, what the question before it asked for (answers.asked_for: NAME, ADDRESS, ID or
-    None): a text that answers it is read as that answer ("rose baker" after "your full name?")."""
+    """`redact` for each text of a finished transcript, with the tagger (unless `tagged=False`) and
+    the learned layer run over all of them as one batch. `asked` says, for each text, what the
+    question before it asked for (answers.asked_for: NAME, ADDRESS, ID or None): a text that
+    answers it is read as that answer ("rose baker" after "your full name?")."""
     known = known_names if isinstance(known_names, KnownNames) else known_index(tuple(known_names))
     found = learned.find_many(texts) if learned is not None else [[] for _ in texts]
     questions = asked if asked is not None else [None] * len(texts)
