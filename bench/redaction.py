@@ -23,9 +23,11 @@ called directly without AnalyzerEngine, so no PERSON or LOCATION and no context-
 "presidio + spaCy sm": its whole AnalyzerEngine on the spaCy model our learned layer uses
 (en_core_web_sm; the engine's default en_core_web_lg is not on the registry).
 
-"learned" is the rules plus spaCy's en_core_web_sm NER for names and places (appliance/privacy/
-learned.py). It runs on finished transcripts (batched), not turn by turn: its throughput is printed
-both ways to show why.
+"rules + tagger" is the rules plus the learned token tagger for names and places (appliance/privacy/
+redaction/tagger.py: an averaged perceptron trained on a generated corpus, never on these sets);
+"+ tagger + spaCy" adds spaCy's en_core_web_sm NER (appliance/privacy/learned.py). Both learned
+layers run on finished transcripts, not turn by turn: their throughput is printed both ways to
+show why. "wardline rules" is what redacts each turn as it is spoken.
 
 Throughput is measured in CPU time of one process (one core), as the median of several timed
 runs, on three texts: the labeled set line by line (nearly every line carries an identifier: the
@@ -50,6 +52,7 @@ from appliance.privacy.egress import EgressGuard  # noqa: E402
 from appliance.privacy.evaluation import Example, Scores, load_examples, score  # noqa: E402
 from appliance.privacy.learned import shared_model, status  # noqa: E402
 from appliance.privacy.redaction import LABELS, redact, redact_many  # noqa: E402
+from appliance.privacy.redaction.tagger import status as tagger_status  # noqa: E402
 
 DATA = REPO / "tests" / "privacy" / "data"
 SITE_NAMES = ("Maria Gonzalez", "John Whitfield", "Aisha Rahman", "Robert Kim", "Emily Novak",
@@ -147,7 +150,11 @@ def presidio_engine_predictor():  # type: ignore[no-untyped-def]
 
 
 def ours(text: str) -> list[tuple[int, int, str]]:
-    return [(s.start, s.end, s.label) for s in redact(text, SITE_NAMES).spans]
+    return [(s.start, s.end, s.label) for s in redact(text, SITE_NAMES, tagged=False).spans]
+
+
+def tagged(text: str) -> list[tuple[int, int, str]]:
+    return [(s.start, s.end, s.label) for s in redact(text, SITE_NAMES, tagged=True).spans]
 
 
 def with_learned(model):  # type: ignore[no-untyped-def]
@@ -215,9 +222,10 @@ def over_redaction(model) -> None:  # type: ignore[no-untyped-def]
     chars = sum(len(x) for x in lines)
     print(f"\nOver-redaction on {len(lines)} PHI-free caller sentences "
           "(sentences changed, characters hidden):")  # fmt: skip
-    runners = [("wardline rules", None)] + ([("rules + learned", model)] if model is not None else [])
-    for name, learned in runners:
-        found = [redact(x, SITE_NAMES, learned) for x in lines]
+    runners = [("wardline rules", None, False), ("rules + tagger", None, True)]
+    runners += [("+ tagger + spaCy", model, True)] if model is not None else []
+    for name, learned, tag in runners:
+        found = [redact(x, SITE_NAMES, learned, tag) for x in lines]
         changed = [r for r in found if r.spans]
         hidden = sum(s.end - s.start for r in changed for s in r.spans)
         labels = sorted({s.label for r in changed for s in r.spans})
@@ -242,7 +250,7 @@ def run() -> None:
           f"{len(held)} + {len(held2)} + {len(held3)} held out), "
           f"{sum(len(e.spans) for e in examples)} identifiers")  # fmt: skip
     model = shared_model()
-    print(f"learned layer: {status().detail}")
+    print(f"learned layers: {tagger_status().detail}; {status().detail}")
     presidio = presidio_predictor()
     if presidio is None:
         print("presidio-analyzer is not installed: comparison skipped")
@@ -250,9 +258,9 @@ def run() -> None:
     parts = (("HELD-OUT THIRD", held), ("SECOND HELD-OUT SET", held2), ("THIRD HELD-OUT SET", held3),
              ("development", dev))  # fmt: skip
     for title, part in parts:
-        columns = [("wardline rules", score(part, ours))]
+        columns = [("wardline rules", score(part, ours)), ("rules + tagger", score(part, tagged))]
         if model is not None:
-            columns.append(("rules + learned", score(part, with_learned(model))))
+            columns.append(("+ tagger + spaCy", score(part, with_learned(model))))
         if presidio is not None:
             columns.append(("presidio patterns", score(part, presidio)))
         if presidio_full is not None:
@@ -273,14 +281,19 @@ def run() -> None:
         mixed = throughput(predict, mix)
         whole = throughput(predict, one_blob, runs=3 if predict is not ours else RUNS)
         print(f"  {name:18} {dense:12.2f} {mixed:15.2f} {whole:17.2f}")
+    size_mix = sum(len(x.encode()) + 1 for x in mix)
+    dense = throughput(tagged, phi_dense, runs=3)
+    mixed = throughput(tagged, mix, runs=3)
+    batch = throughput(lambda _: redact_many(mix, SITE_NAMES), [""], runs=3)
+    print(f"  {'rules + tagger':18} {dense:12.2f} {mixed:15.2f} {batch * size_mix:17.2f}"
+          "   (whole transcript: its lines through redact_many)")  # fmt: skip
     if model is not None:
         # turn by turn: one call per line; finished transcript: the lines as one batch (redact_many)
         turn = with_learned(model)
         dense = throughput(turn, phi_dense, runs=1, min_s=2.0)
         mixed = throughput(turn, mix, runs=1, min_s=2.0)
         batch = throughput(lambda _: redact_many(mix, SITE_NAMES, model), [""], runs=1, min_s=2.0)
-        size_mix = sum(len(x.encode()) + 1 for x in mix)
-        print(f"  {'rules + learned':18} {dense:12.3f} {mixed:15.3f} {batch * size_mix:17.3f}"
+        print(f"  {'+ tagger + spaCy':18} {dense:12.3f} {mixed:15.3f} {batch * size_mix:17.3f}"
               "   (whole transcript: its lines as one batch)")  # fmt: skip
     if presidio_full is not None:
         mixed = throughput(presidio_full, mix[:400], runs=1, min_s=2.0)

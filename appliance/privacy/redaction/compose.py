@@ -2,8 +2,9 @@
 
 Cheap gates on the whole text (set operations on its words, a few regex searches) skip the finders
 that cannot match, the text is tokenized once, and each finder of the modules beside this one adds
-its spans; overlapping spans are merged (spans.py). A learned layer (learned.py) may add names and
-places, less the site's own words and staff."""
+its spans; overlapping spans are merged (spans.py). Two learned layers may add names and places,
+less the site's own words and staff: the token tagger (tagger.py) and spaCy's model (learned.py).
+Both are too slow for turn-by-turn use and run on finished transcripts (redact_many)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,7 @@ from appliance.privacy.redaction.numeric import find_numbers
 from appliance.privacy.redaction.phrases import NOT_NAME_CAPS, find_capitalised_phrases
 from appliance.privacy.redaction.plates import PLATE_WORDS, find_plates
 from appliance.privacy.redaction.spans import CharSpan, Redaction, Span, TokenSpan, merge, redacted
+from appliance.privacy.redaction.tagger import shared_tagger
 from appliance.privacy.redaction.tokens import WORD_TOKEN, TokenIndex, tokens
 from appliance.privacy.redaction.urls import find_spoken_urls, find_urls
 
@@ -68,10 +70,14 @@ class LearnedLayer(Protocol):
 
 
 def find_spans(
-    text: str, known_names: Iterable[str] | KnownNames = (), learned: LearnedLayer | None = None
+    text: str,
+    known_names: Iterable[str] | KnownNames = (),
+    learned: LearnedLayer | None = None,
+    tagged: bool | None = None,
 ) -> list[Span]:
-    """Every identifier span in `text`, merged so that none overlap, in order."""
-    spans = _rule_spans(text, known_names)
+    """Every identifier span in `text`, merged so that none overlap, in order. The tagger runs
+    when `tagged` says so, and by default whenever `learned` is given (a finished transcript)."""
+    spans = _rule_spans(text, known_names, learned is not None if tagged is None else tagged)
     if learned is not None:
         spans += _kept_learned_spans(text, learned.find_many([text])[0])
     return merge(spans)
@@ -94,10 +100,12 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
     return kept
 
 
-def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[CharSpan]:
+def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool = False) -> list[CharSpan]:
     low = text.lower()
     words = set(GATE_WORD.findall(low))
     spans = find_known_names(text, low, known_names, words)
+    if tagged:
+        spans += _tagged_spans(text)
     has_digit = _DIGIT.search(text) is not None
     numberish = has_digit or not words.isdisjoint(NUMBER_VOCAB)
     months = not words.isdisjoint(MONTHS)
@@ -198,6 +206,15 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames) -> list[Char
     return spans + repeated_names(text, spans)
 
 
+def _tagged_spans(text: str) -> list[CharSpan]:
+    """The tagger's names and places (tagger.py), less the site's own words and staff; none when
+    its weights could not load (the rules then redact alone)."""
+    model = shared_tagger()
+    if model is None:
+        return []
+    return _kept_learned_spans(text, model.spans(text))
+
+
 def _has_unlisted_word(words: set[str]) -> bool:
     # most words are dictionary words as they stand: one set difference leaves the few to stem
     return any(len(w) > 2 and not is_dictionary_word(w) for w in words.difference(dictionary_words()))
@@ -229,14 +246,19 @@ _CAPITAL_AFTER_WORD = re.compile(
 
 
 def redact(
-    text: str, known_names: Iterable[str] | KnownNames = (), learned: LearnedLayer | None = None
+    text: str,
+    known_names: Iterable[str] | KnownNames = (),
+    learned: LearnedLayer | None = None,
+    tagged: bool | None = None,
 ) -> Redaction:
     """The text with every identifier replaced by "[LABEL]", and the spans (offsets into `text`).
 
     `learned` adds a model's names and places to the rules' spans (learned.shared_model()); it is
-    for finished transcripts, being too slow for turn-by-turn use (see learned.py).
+    for finished transcripts, being too slow for turn-by-turn use (see learned.py). The tagger
+    (tagger.py) is for finished transcripts too (with it the rules read a third as fast): it runs
+    when `tagged` is true, and when it is left out, whenever `learned` is given.
     """
-    return redacted(text, find_spans(text, known_names, learned))
+    return redacted(text, find_spans(text, known_names, learned, tagged))
 
 
 def redact_many(
@@ -244,15 +266,17 @@ def redact_many(
     known_names: Iterable[str] | KnownNames = (),
     learned: LearnedLayer | None = None,
     asked: list[str | None] | None = None,
+    tagged: bool = True,
 ) -> list[Redaction]:
-    """`redact` for each text; the learned layer runs over all of them as one batch. `asked` says,
-    for each text, what the question before it asked for (answers.asked_for: NAME, ADDRESS, ID or
-    None): a text that answers it is read as that answer ("rose baker" after "your full name?")."""
+    """`redact` for each text of a finished transcript, with the tagger (unless `tagged=False`) and
+    the learned layer run over all of them as one batch. `asked` says, for each text, what the
+    question before it asked for (answers.asked_for: NAME, ADDRESS, ID or None): a text that
+    answers it is read as that answer ("rose baker" after "your full name?")."""
     known = known_names if isinstance(known_names, KnownNames) else known_index(tuple(known_names))
     found = learned.find_many(texts) if learned is not None else [[] for _ in texts]
     questions = asked if asked is not None else [None] * len(texts)
     return [
-        redacted(t, merge(_rule_spans(t, known) + _kept_learned_spans(t, f) + _answer_spans(t, q)))
+        redacted(t, merge(_rule_spans(t, known, tagged) + _kept_learned_spans(t, f) + _answer_spans(t, q)))
         for t, f, q in zip(texts, found, questions, strict=True)
     ]
 

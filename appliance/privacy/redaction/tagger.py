@@ -1,0 +1,377 @@
+"""A learned token tagger for names and places in recognizer-style text (the rules' second layer).
+
+The rules find a name or a place from its cue ("my name is", "lives in", "… road"); what they miss
+is one said with no cue, in lower case, made of everyday words or of words no dictionary holds
+("we saw will fisher at the shops", "she's over at the larches now"). This tagger reads every word
+with the words around it and says NAME, ADDRESS or nothing. It is an averaged perceptron over
+sparse features of each word (its letters' endings and beginnings, its shape, whether a dictionary
+holds it and as what) and of its neighbours (their words, their shapes), decoded greedily left to
+right with the previous word's tag as a feature.
+
+Weights: tagger_weights.json beside this module, written by tagger_train.py from a corpus that
+tagger_corpus.py generates (names of many origins, with diacritics, hyphens and several parts;
+streets, towns and care homes in lower case; everyday words as names with a cue and without; and
+sentences with no PHI that use the same words). Its sha256 is pinned below: an altered or missing
+file is refused and the rules redact alone (`status()` says why). No held-out sentence was used to
+train it or read while writing it (its development sets are utterances, heldout, corpus_dev and
+corpus_dev3, and sentences of its own).
+
+A span it finds is kept only with evidence beyond its place (`has_evidence`): with no cue, a
+tagger calls a sentence's last noun a name too ("help with my hospital bill").
+
+Where it runs: on finished transcripts (compose.redact_many, and `redact(..., tagged=True)` or with
+spaCy's layer), not on each turn as it is spoken: it reads about as fast as the rules (each word's
+own features and each neighbour's are summed once per distinct word and cached), so together they
+fall under the 1 MB/s a turn-by-turn redactor needs; bench/redaction.py prints the figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from appliance.privacy.redaction.addresses import RESIDENCE_WORDS, STREET_SUFFIXES
+from appliance.privacy.redaction.dictionary import is_function_word, tags
+from appliance.privacy.redaction.lexicon import COMMON_CAPITALISED
+
+WEIGHTS_FILE = Path(__file__).with_name("tagger_weights.json")
+WEIGHTS_SHA256 = "b0123b9b9555081408cf6092752b77036a6fb4f6511690b90fbaace15bde0212"
+TAGS = ("O", "NAME", "ADDRESS")
+# A span the tagger is this sure of (its score over the O score, in the perceptron's units) needs
+# no other evidence ("the old smithy", "i'm ringing for price"). Chosen as the lowest that hides no
+# word of the PHI-free caller sentences (tests/privacy/data/phi_free_callers.txt), with recall
+# judged on generated sentences of another seed and the tests' own; to be chosen again whenever the
+# weights are trained again (their scale changes).
+SURE_MARGIN = 35.0
+
+# Words as the recognizer prints them: letters of any script with their marks, joined by an
+# apostrophe or a hyphen ("o'connell", "ashworth-bell", "zoë"); numerals; marks of punctuation.
+_LETTERS = r"[^\W\d_]+(?:[\u0300-\u036f]+[^\W\d_]*)*"
+TAG_TOKEN = re.compile(rf"{_LETTERS}(?:['’\-]{_LETTERS})*|\d+|[^\s\w]")
+_NUMBER_WORDS = frozenset((
+    "zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    "hundred", "thousand", "double", "triple",
+))  # fmt: skip
+_FILLERS = frozenset(("uh", "um", "er", "erm", "ah", "hmm", "mm", "like"))
+# Contractions as recognizers print them without the apostrophe, and words no dictionary lists
+# that are never names: function words to the tagger.
+_PLAIN_SPEECH = frozenset((
+    "im", "ive", "id", "ive", "youre", "youve", "hes", "shes", "theyre", "theyve", "weve", "thats",
+    "theres", "whats", "wheres", "whos", "dont", "doesnt", "didnt", "cant", "couldnt", "wont",
+    "wouldnt", "shouldnt", "isnt", "arent", "wasnt", "werent", "havent", "hasnt", "hadnt", "aint",
+    "lets", "else", "whichever", "whoever", "whatever", "wherever", "however", "whenever", "ya",
+    "yall", "cuz", "cos", "coz", "gonna", "wanna", "gotta", "alright", "innit",
+))  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
+def word_class(low: str) -> str:
+    """A coarse class of a lower-case token, the same for training and for use."""
+    if low.isdigit():
+        return "num"
+    if not low[0].isalpha():
+        return "punct" if low not in ",." else low
+    if low in _NUMBER_WORDS:
+        return "numw"
+    if low in _FILLERS:
+        return "fill"
+    if is_function_word(low) or low in _PLAIN_SPEECH:
+        return "fn"
+    t = tags(low)
+    if t is None:
+        return "unk"
+    if t == "":
+        return "every"
+    return "d" + "".join(sorted(set(t)))
+
+
+@lru_cache(maxsize=65536)
+def own_features(word: str) -> tuple[str, ...]:
+    """What a word says about itself, whatever surrounds it."""
+    low = word.lower()
+    feats = ["b", "w=" + low, "c=" + word_class(low)]
+    if low[0].isalpha():
+        ascii_form = low.isascii()
+        feats += ["s2=" + low[-2:], "s3=" + low[-3:], "p2=" + low[:2], "p3=" + low[:3]]
+        if len(low) > 4:
+            feats.append("s4=" + low[-4:])
+        if not ascii_form:
+            feats.append("diacritic")
+        if "-" in low:
+            feats.append("hyphen")
+            feats += ["part=" + word_class(p) for p in low.split("-") if p]
+        if "'" in low or "’" in low:
+            feats.append("apos")
+        feats.append("len=" + str(min(len(low), 9)))
+        if word[0].isupper():
+            feats.append("cap")
+    return tuple(feats)
+
+
+@lru_cache(maxsize=65536)
+def context_features(word: str, where: str) -> tuple[str, ...]:
+    """What a neighbouring word says about this one; `where` is its place ("-1", "+2" …)."""
+    low = word.lower()
+    feats = [where + "w=" + low, where + "c=" + word_class(low)]
+    if word[:1].isupper():
+        feats.append(where + "cap")
+    return tuple(feats)
+
+
+_EDGE = "<s>"
+
+
+def token_features(words: list[str], i: int) -> list[str]:
+    """Every feature of word i except the previous tag (which decoding adds)."""
+    feats = list(own_features(words[i]))
+    for off in (-2, -1, 1, 2):
+        j = i + off
+        w = words[j] if 0 <= j < len(words) else _EDGE
+        feats += context_features(w, f"{off:+d}")
+    prev = words[i - 1].lower() if i > 0 else _EDGE
+    nxt = words[i + 1].lower() if i + 1 < len(words) else _EDGE
+    feats.append("-1,+1=" + prev + "|" + nxt)
+    low = words[i].lower()
+    feats.append("-1w,c=" + prev + "|" + word_class(low))
+    feats.append("c,+1w=" + word_class(low) + "|" + nxt)
+    return feats
+
+
+class TagModel:
+    """The trained weights: feature -> (O, NAME, ADDRESS) scores; `spans` tags a text."""
+
+    def __init__(self, weights: dict[str, list[float]]) -> None:
+        self._w = weights
+        self._cache: dict[tuple[str, str], tuple[float, float, float]] = {}
+
+    def _sum(self, feats: tuple[str, ...]) -> tuple[float, float, float]:
+        o = n = a = 0.0
+        w = self._w
+        for f in feats:
+            v = w.get(f)
+            if v is not None:
+                o += v[0]
+                n += v[1]
+                a += v[2]
+        return (o, n, a)
+
+    def _vector(self, word: str, where: str) -> tuple[float, float, float]:
+        """The summed weights of a word's own features ("") or of it as a neighbour ("-1" …),
+        cached per distinct word: a word costs one look-up per place it is read from."""
+        key = (word, where)
+        got = self._cache.get(key)
+        if got is None:
+            got = self._sum(own_features(word) if not where else context_features(word, where))
+            if len(self._cache) < 400_000:  # bounded: unbounded text must not grow it forever
+                self._cache[key] = got
+        return got
+
+    def tag_words(self, words: list[str]) -> list[str]:
+        """One tag per word, left to right, each seeing the tag before it."""
+        return [tag for tag, _ in self.tag_scored(words)]
+
+    def tag_scored(self, words: list[str]) -> list[tuple[str, float]]:
+        """One tag per word with its margin (its score less the O score; 0 for O)."""
+        out: list[tuple[str, float]] = []
+        w = self._w
+        vec = self._vector
+        padded = [_EDGE, _EDGE, *words, _EDGE, _EDGE]
+        lows = [x.lower() for x in padded]
+        far_before = [vec(x, "-2") for x in padded]
+        before = [vec(x, "-1") for x in padded]
+        after = [vec(x, "+1") for x in padded]
+        far_after = [vec(x, "+2") for x in padded]
+        prev_tag = _EDGE
+        for k in range(2, len(words) + 2):
+            o, n, a = vec(padded[k], "")
+            for v in (far_before[k - 2], before[k - 1], after[k + 1], far_after[k + 2]):
+                o, n, a = o + v[0], n + v[1], a + v[2]
+            low = lows[k]
+            prev, nxt = lows[k - 1], lows[k + 1]
+            cls = word_class(low)
+            for f in ("-1,+1=" + prev + "|" + nxt, "-1w,c=" + prev + "|" + cls, "c,+1w=" + cls + "|" + nxt,
+                      "t-1=" + prev_tag, "t-1,w=" + prev_tag + "|" + low):  # fmt: skip
+                v = w.get(f)
+                if v is not None:
+                    o, n, a = o + v[0], n + v[1], a + v[2]
+            tag = "O" if o >= n and o >= a else ("NAME" if n >= a else "ADDRESS")
+            out.append((tag, 0.0 if tag == "O" else max(n, a) - o))
+            prev_tag = tag
+        return out
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """The names and places found, each with evidence beyond its place (`has_evidence`)."""
+        out = []
+        for s, e, lab, margin in self.scored_spans(text):
+            if lab == "NAME":
+                s = _with_given_name_before(text, s)
+            if margin >= SURE_MARGIN or has_evidence(text, s, e, lab):
+                out.append((s, e, lab))
+        return out
+
+    def scored_spans(self, text: str) -> list[tuple[int, int, str, float]]:
+        """(start, end, label, margin) for each run of words tagged alike; the margin is the
+        run's largest (how sure the tagger is of its surest word)."""
+        matches = list(TAG_TOKEN.finditer(text))
+        if not matches:
+            return []
+        words = [m.group() for m in matches]
+        tagged = self.tag_scored(words)
+        out: list[tuple[int, int, str, float]] = []
+        start = end = -1
+        label = "O"
+        best = 0.0
+        for m, (tag, margin) in zip(matches, tagged, strict=True):
+            if tag == label and tag != "O":
+                end = m.end()
+                best = max(best, margin)
+                continue
+            if label != "O":
+                out.append((start, end, label, best))
+            label, start, end, best = tag, m.start(), m.end(), margin
+        if label != "O":
+            out.append((start, end, label, best))
+        # a run made of marks alone ("," tagged inside a name) is no name
+        return [x for x in out if any(c.isalpha() for c in text[x[0] : x[1]])]
+
+
+def has_evidence(text: str, start: int, end: int, label: str) -> bool:
+    """Does the span hold something that marks a name or a place besides where it stands?
+
+    The tagger reads context well but, with no cue, calls a sentence's last noun a name too
+    ("help with my hospital bill", "struggling for breath"). A span it finds is kept only with one
+    of these: a word (or a part of a hyphenated word) that no dictionary holds, letters outside
+    ASCII, a capital inside the sentence on a word that is not an everyday capitalised word, a
+    given name before another word ("will fisher", not "my bill"), or, for a place, two words or
+    more ending in a street's or a residence's word ("cobbler's walk", "fallowfield lodge").
+    """
+    words = [m.group() for m in TAG_TOKEN.finditer(text, start, end) if m.group()[0].isalpha()]
+    if not words:
+        return False
+    for k, word in enumerate(words):
+        low = word.lower()
+        if not low.isascii():
+            return True
+        for part in _PARTS.split(low):
+            if len(part) > 1 and word_class(part) == "unk":
+                return True
+        if word[0].isupper() and (k > 0 or _inside_sentence(text, start)) and low not in COMMON_CAPITALISED:
+            return True
+    first, last = _bare(words[0].lower()), words[-1].lower()
+    if label == "NAME" and first in given_names() and (len(words) >= 2 or _after_function_word(text, start)):
+        return True
+    return len(words) >= 2 and label == "ADDRESS" and (last in STREET_SUFFIXES or last in RESIDENCE_WORDS)
+
+
+_PARTS = re.compile(r"['’\-]")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:]\s*)\W*$")
+
+
+# Before a lone given name that is also a word: "went to rhodri", "with bernard", not "my bill".
+_NOT_BEFORE_A_NAME = frozenset(("the", "a", "an", "my", "your", "his", "her", "our", "their", "this",
+                                "that", "some", "any", "no", "every", "each", "its"))  # fmt: skip
+
+
+def _bare(low: str) -> str:
+    return low[:-2] if low.endswith(("'s", "’s")) else low
+
+
+def _after_function_word(text: str, start: int) -> bool:
+    before = TAG_TOKEN.findall(text[max(0, start - 20) : start])
+    if not before:
+        return True  # a turn that opens with it: "rhodri's here"
+    low = before[-1].lower()
+    return low in ",." or (word_class(low) == "fn" and low not in _NOT_BEFORE_A_NAME)
+
+
+_SUBJECTS = frozenset(("i", "you", "we", "they", "he", "she", "it", "who", "that", "which", "there"))
+
+
+def _with_given_name_before(text: str, start: int) -> int:
+    """Where a name starts when the word before it is a given name that is also a word, left out
+    by the tagger ("we saw will fisher": the "will" of "i will ring" is no name)."""
+    before = list(TAG_TOKEN.finditer(text, max(0, start - 40), start))
+    if not before or text[before[-1].end() : start].strip():
+        return start
+    word = before[-1].group().lower()
+    if word not in given_names():
+        return start
+    if len(before) >= 2 and before[-2].group().lower() in _SUBJECTS:
+        return start
+    return before[-1].start()
+
+
+def _inside_sentence(text: str, start: int) -> bool:
+    return _SENTENCE_START.search(text, max(0, start - 8), start) is None
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    from appliance.privacy.redaction.tagger_corpus import EVERYDAY_GIVEN, GIVEN
+
+    return frozenset(GIVEN) | frozenset(EVERYDAY_GIVEN)
+
+
+def features_with_tag(words: list[str], i: int, prev_tag: str) -> list[str]:
+    """Training's view of word i: the same features as `TagModel.tag_words` sums."""
+    return [*token_features(words, i), "t-1=" + prev_tag, "t-1,w=" + prev_tag + "|" + words[i].lower()]
+
+
+class TaggerUnavailable(RuntimeError):
+    """The weights could not be loaded; the message says why."""
+
+
+@dataclass(frozen=True)
+class Status:
+    loaded: bool
+    detail: str
+
+
+def load(path: Path = WEIGHTS_FILE, sha256: str | None = None) -> TagModel:
+    """The tagger from its weights file, refused unless the file's sha256 is the pinned one."""
+    want = WEIGHTS_SHA256 if sha256 is None else sha256
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TaggerUnavailable(f"{path}: {exc.strerror or exc}") from None
+    got = hashlib.sha256(data).hexdigest()
+    if got != want:
+        raise TaggerUnavailable(f"{path}: sha256 {got[:12]}… is not the pinned {want[:12]}…")
+    try:
+        weights = json.loads(data.decode("utf-8"))["weights"]
+    except (ValueError, KeyError, UnicodeDecodeError) as exc:
+        raise TaggerUnavailable(f"{path}: not a weights file ({type(exc).__name__})") from None
+    return TagModel({f: [float(x) for x in v] for f, v in weights.items()})
+
+
+_model: TagModel | None = None
+_failure: str | None = None
+_load_lock = threading.Lock()
+
+
+def shared_tagger() -> TagModel | None:
+    """The process's tagger, loaded once; None (and `status()` says why) when it cannot load."""
+    global _model, _failure
+    if _model is not None or _failure is not None:
+        return _model
+    with _load_lock:
+        if _model is None and _failure is None:
+            try:
+                _model = load()
+            except TaggerUnavailable as exc:
+                _failure = str(exc)
+        return _model
+
+
+def status() -> Status:
+    """Is the tagger on, and if not, why (the rules redact alone then)."""
+    if shared_tagger() is not None:
+        return Status(True, "name and place tagger loaded")
+    return Status(False, f"name and place tagger off: {_failure}; redaction runs on the rules alone")

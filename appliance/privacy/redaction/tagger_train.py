@@ -1,0 +1,133 @@
+"""Train the name-and-place tagger (tagger.py) and write tagger_weights.json beside it.
+
+    .venv/bin/python -m appliance.privacy.redaction.tagger_train
+
+Deterministic: the same corpus (tagger_corpus.generate with SEED) and the development sets of
+tests/privacy/data (utterances, heldout, corpus_dev, corpus_dev3: never the held-out sets
+corpus_heldout, corpus_heldout2, corpus_heldout3) give the same weights, byte for byte. It prints
+the file's sha256, which tagger.WEIGHTS_SHA256 pins.
+
+An averaged perceptron (Collins 2002), decoded greedily left to right with the previous predicted
+tag as a feature, as at use. Weights under PRUNE in every tag are dropped to keep the file small.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from appliance.privacy.redaction.tagger import TAG_TOKEN, TAGS, WEIGHTS_FILE, features_with_tag
+from appliance.privacy.redaction.tagger_corpus import Example, generate
+
+SEED = 17
+GENERATED = 24_000
+EPOCHS = 8
+PRUNE = 0.05
+DEV_SETS = ("utterances", "heldout", "corpus_dev", "corpus_dev3")
+_LEARNED = ("NAME", "ADDRESS")
+
+
+def development_examples(data: Path) -> list[Example]:
+    out: list[Example] = []
+    for name in DEV_SETS:
+        for line in (data / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                d = json.loads(line)
+                out.append((d["text"], [(s["start"], s["end"], s["label"]) for s in d["spans"]]))
+    return out
+
+
+def to_sequence(example: Example) -> tuple[list[str], list[str]]:
+    text, spans = example
+    words, gold = [], []
+    for m in TAG_TOKEN.finditer(text):
+        words.append(m.group())
+        label = "O"
+        for a, b, lab in spans:
+            if lab in _LEARNED and a < m.end() and m.start() < b:
+                label = lab
+        gold.append(label)
+    return words, gold
+
+
+class _Perceptron:
+    def __init__(self) -> None:
+        self.w: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+        self.totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+        self.stamps: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        self.step = 0
+
+    def predict(self, feats: list[str]) -> int:
+        s = [0.0, 0.0, 0.0]
+        for f in feats:
+            v = self.w.get(f)
+            if v is not None:
+                s[0] += v[0]
+                s[1] += v[1]
+                s[2] += v[2]
+        # ties go to O first, then NAME, as at use
+        return 0 if s[0] >= s[1] and s[0] >= s[2] else (1 if s[1] >= s[2] else 2)
+
+    def update(self, feats: list[str], truth: int, guess: int) -> None:
+        self.step += 1
+        if truth == guess:
+            return
+        for f in feats:
+            for c, delta in ((truth, 1.0), (guess, -1.0)):
+                self.totals[f][c] += (self.step - self.stamps[f][c]) * self.w[f][c]
+                self.stamps[f][c] = self.step
+                self.w[f][c] += delta
+
+    def averaged(self) -> dict[str, list[float]]:
+        out = {}
+        for f, v in self.w.items():
+            avg = []
+            for c in range(3):
+                total = self.totals[f][c] + (self.step - self.stamps[f][c]) * v[c]
+                avg.append(round(total / self.step, 3))
+            if any(abs(x) >= PRUNE for x in avg):
+                out[f] = avg
+        return out
+
+
+def train(sequences: list[tuple[list[str], list[str]]], epochs: int = EPOCHS, seed: int = SEED) -> dict:
+    model = _Perceptron()
+    rng = random.Random(seed)
+    order = list(range(len(sequences)))
+    for epoch in range(epochs):
+        rng.shuffle(order)
+        wrong = total = 0
+        for k in order:
+            words, gold = sequences[k]
+            prev = "<s>"
+            for i in range(len(words)):
+                feats = features_with_tag(words, i, prev)
+                guess = model.predict(feats)
+                truth = TAGS.index(gold[i])
+                model.update(feats, truth, guess)
+                wrong += guess != truth
+                total += 1
+                prev = TAGS[guess]
+        print(f"epoch {epoch + 1}: {wrong / total:.4f} of tokens wrong", file=sys.stderr)
+    return model.averaged()
+
+
+def main() -> None:
+    data = Path(__file__).resolve().parents[3] / "tests" / "privacy" / "data"
+    examples = generate(GENERATED, SEED) + development_examples(data)
+    sequences = [to_sequence(e) for e in examples]
+    weights = train(sequences)
+    body = json.dumps({"tags": list(TAGS), "weights": dict(sorted(weights.items()))},
+                      ensure_ascii=False, separators=(",", ":"))  # fmt: skip
+    WEIGHTS_FILE.write_text(body + "\n", encoding="utf-8")
+    digest = hashlib.sha256(WEIGHTS_FILE.read_bytes()).hexdigest()
+    size = WEIGHTS_FILE.stat().st_size
+    print(f"{WEIGHTS_FILE.name}: {len(weights)} features, {size:,} bytes, sha256 {digest}")
+
+
+if __name__ == "__main__":
+    main()
