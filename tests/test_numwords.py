@@ -20,6 +20,7 @@ TODAY = date(2026, 12, 6)
         ("Whitfield, November 21, 1957.", "Whitfield, November twenty first, nineteen fifty seven."),
         ("February 13, 1946", "February thirteenth, nineteen forty six"),  # a day is said as an ordinal
         ("the 14 of November", "the fourteenth of November"),
+        ("the 27th of May, 35th.", "the twenty seventh of May, thirty five."),  # a day is never past 31
         ("you may 2 times", "you may two times"),  # "may" the verb is no month
         ("the 21st of November 1957", "the twenty first of November nineteen fifty seven"),
         ("born 819-1983", "born eight nineteen nineteen eighty three"),
@@ -27,6 +28,8 @@ TODAY = date(2026, 12, 6)
         ("at 9:05", "at nine oh five"),
         ("10:00", "ten o'clock"),
         ("my cell is 555-0167", "my cell is five five five zero one six seven"),
+        ("my cell is 555 0167", "my cell is five five five zero one six seven"),
+        ("at 9 30", "at nine thirty"),
         ("card ending 4111", "card ending four one one one"),
         ("$20 and 50%", "twenty dollars and fifty percent"),
         ("2.5 mg", "two point five mg"),
@@ -44,6 +47,10 @@ def test_the_dialog_reads_whispers_digits_as_it_reads_spoken_words():
         ("the 21st of November 1957", "the twenty first of november nineteen fifty seven"),
         ("21 November 1957", "twenty first november nineteen fifty seven"),
         ("323-2024", "three twenty three two thousand twenty four"),
+        ("I was born on 326 47.", "i was born on three twenty six forty seven"),  # a date said as numbers
+        ("3 26 47", "three twenty six forty seven"),
+        ("527, 1935", "five twenty seven nineteen thirty five"),
+        ("My date of birth is 10 26 82", "my date of birth is ten twenty six eighty two"),
     ]
     for written, spoken in pairs:
         assert parse_date(spell_numbers(written), TODAY) == parse_date(spoken, TODAY) is not None, written

@@ -39,8 +39,11 @@ corpus sentences, so none is used. `hints` are accepted for the protocol and not
 site's own words (names, medications, providers: `vocabulary`) reach Whisper only through n-best
 rescoring (rescoring.py): the decoder's 4 best hypotheses, and among those heard nearly as well,
 the one naming site words wins. bench/asr.py, tiny.en at 8 kHz μ-law, 40 sentences: word error
-0.157 greedy, 0.095 rescored (name and date of birth 0.218 -> 0.109). Numbers come out of
-Whisper written ("March 3rd, 1980", "2:30", "555-0167"); `spell_numbers` turns them into the
+0.157 greedy, 0.095 rescored (name and date of birth 0.218 -> 0.109). Each stream is opened for
+what the dialog listens for (`context`: "medication", "pharmacy", "identity", …), and where it
+expects a term of the site (`expectations`: the formulary after "which medication?", or in the
+place the site's refill grammar names one), words that sound close to one are read as it. Whisper
+writes ("March 3rd, 1980", "Dr. Patel", "2:30", "555-0167"); `spoken_form` turns that into the
 words a caller said, so the dialog and the redaction read Whisper as they read any recognizer.
 
 Telephone audio (8 kHz) is upsampled to Whisper's 16 kHz at decode time, over the whole buffer,
