@@ -19,6 +19,7 @@ the tuning.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -63,6 +64,7 @@ _SOUNDS = (
 _SOUND_RULES = [(re.compile(a), b) for a, b in _SOUNDS]
 
 
+@functools.lru_cache(maxsize=8192)
 def sound_key(words: str) -> str:
     """A crude key of how words sound: spelling variants of one sound folded together, voiced and
     voiceless consonants alike (a phone line blurs them), vowels after the first letter and
@@ -88,10 +90,17 @@ def _distance(a: str, b: str) -> int:
 
 def sounds_like(heard: str, term: str) -> float:
     """1.0 when `heard` sounds like `term` by its key, down to 0.0 when nothing is alike."""
-    a, b = sound_key(heard), sound_key(term)
+    return _closeness(sound_key(heard), sound_key(term))
+
+
+@functools.lru_cache(maxsize=65536)
+def _closeness(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
-    return 1.0 - _distance(a, b) / max(len(a), len(b))
+    longer = max(len(a), len(b))
+    if abs(len(a) - len(b)) > (1.0 - NEAR_MISS) * longer:
+        return 1.0 - abs(len(a) - len(b)) / longer  # an upper bound, already below NEAR_MISS
+    return 1.0 - _distance(a, b) / longer
 
 
 # -- what a context expects -------------------------------------------------------------------
