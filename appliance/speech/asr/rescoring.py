@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # Per site word, in the decoder's length-normalized log-probability. bench/asr.py measured 0.05,
 # 0.15 and 0.3 alike (word error 0.095 on 40 sentences); in a call, "Maria Gonzalez" came 0.17
@@ -106,9 +106,11 @@ def _closeness(a: str, b: str) -> float:
 # -- what a context expects -------------------------------------------------------------------
 @dataclass(frozen=True)
 class Expectation:
-    """Terms of one class (a site's formulary), and where a turn expects one: anywhere, in the
-    contexts `anywhere_in` (the dialog asked for it), or in the place a `slots` pattern's group
-    named `group` covers (the site's own grammar: "refill on my (?P<medication>...)")."""
+    """Terms of one class (a site's formulary), and where a turn expects one: anywhere in a turn
+    heard in one of the contexts `anywhere_in` (the dialog asked for it), and in any turn where a
+    `slots` pattern's group named `group` covers it (the site's own grammar: "refill on my
+    (?P<medication>...)"). A turn's words are matched by those patterns lower case, without
+    punctuation, as the dialog's patterns read them."""
 
     terms: tuple[str, ...]
     anywhere_in: frozenset[str] = frozenset()
@@ -121,7 +123,7 @@ class Listening:
     """How a recognizer chooses among its hypotheses, per dialog context."""
 
     vocabulary: frozenset[str]
-    expectations: tuple[Expectation, ...] = field(default=())
+    expectations: tuple[Expectation, ...] = ()
 
     @classmethod
     def of(cls, vocabulary: Iterable[str], expectations: Iterable[Expectation] = ()) -> Listening:
