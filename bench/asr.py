@@ -325,7 +325,7 @@ async def run(args) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--engines", default="pocketsphinx,tiny.en,tiny.en+vocab")
+    ap.add_argument("--engines", default="pocketsphinx,tiny.en,tiny.en+vocab,tiny.en+context")
     ap.add_argument("--per-context", type=int, default=40)
     ap.add_argument("--voices", default="piper-low,piper-high")
     ap.add_argument("--lines", default="8k-mulaw,16k-g722")
