@@ -121,6 +121,8 @@ _ORDINAL = re.compile(r"\b(\d{1,6})(?:st|nd|rd|th)\b", re.IGNORECASE)
 _MONEY = re.compile(r"\$(\d[\d,]*)(?:\.(\d{2}))?")
 _PERCENT = re.compile(r"\b(\d[\d,]*)%")
 _DIGIT_GROUPS = re.compile(r"\b\d+(?:[-.]\d+)+\b")  # 555-0167, 1-800-555-0100, 4.1.1
+# numbers apart, as Whisper writes a date said as numbers: "3 26 47", "326 47", "527, 1935"
+_SPACED = re.compile(r"(?<![\d,.:/-])\b\d{1,4}(?:,?\s+\d{1,4}){1,2}\b(?![,.:/-]?\d)")
 _DECIMAL = re.compile(r"\b(\d+)\.(\d+)\b")
 _NUMBER = re.compile(r"(?<![/\d])(?:\d{1,3}(?:,\d{3})+|\d+)(?![/\d])")  # 3/3/1980 stays as typed
 
@@ -172,7 +174,9 @@ def _digit_groups(m: re.Match[str]) -> str:
 
 def _month_day_year(groups: list[str]) -> str | None:
     year = groups[-1]
-    if not (len(year) == 4 and 1900 <= int(year) <= 2099) and not (len(year) == 2 and len(groups) == 3):
+    # a two-digit year only after a month and a day apart ("10-26-82") or run together ("1026 82")
+    short = len(year) == 2 and (len(groups) == 3 or len(groups[0]) in (3, 4))
+    if not (len(year) == 4 and 1900 <= int(year) <= 2099) and not short:
         return None
     head = groups[:-1]
     if len(head) == 1 and len(head[0]) in (3, 4):
@@ -184,18 +188,55 @@ def _month_day_year(groups: list[str]) -> str | None:
     return _plain(f"{number_words(int(head[0]))} {number_words(int(head[1]))} {said_year}")
 
 
+_MONTH_NAMES = "|".join(m if m != "may" else "(?-i:May)" for m in MONTHS)  # "may" is also a verb
+# a day written as a cardinal next to its month is said as an ordinal: "March 3" is "March third"
+_MONTH_DAY = re.compile(rf"\b({_MONTH_NAMES})\s+(\d{{1,2}})\b(?![:/.\d])", re.IGNORECASE)
+_DAY_OF_MONTH = re.compile(rf"\b(the\s+)(\d{{1,2}})(\s+of\s+(?:{_MONTH_NAMES}))\b", re.IGNORECASE)
+
+# "the 27th of May, 35th": no day is past 31, so a two-digit "ordinal" after the month is the year
+_YEAR_AS_ORDINAL = re.compile(rf"\b((?:{_MONTH_NAMES}),?\s+)(3[2-9]|[4-9]\d)(?:st|nd|rd|th)\b", re.IGNORECASE)
+
+
+def _day(m: re.Match[str], before: str, after: str) -> str:
+    day = int(m.group(2))
+    said = _plain(ordinal_words(day)) if 1 <= day <= 31 else m.group(2)
+    return f"{before}{said}{after}"
+
+
 def spell_numbers(text: str) -> str:
     """Written numbers in `text` as the words a caller said ("March 3rd, 1980" -> "March third,
     nineteen eighty"; "2:30" -> "two thirty"; "555-0167" -> "five five five zero one six seven")."""
     if not any(c.isdigit() for c in text):
         return text
     text = _TIME.sub(_time, text)
+    text = _YEAR_AS_ORDINAL.sub(r"\1\2", text)
+    text = _MONTH_DAY.sub(lambda m: _day(m, m.group(1) + " ", ""), text)
+    text = _DAY_OF_MONTH.sub(lambda m: _day(m, m.group(1), m.group(3)), text)
     text = _ORDINAL.sub(lambda m: _plain(ordinal_words(int(m.group(1)))), text)
     text = _MONEY.sub(
         lambda m: f"{_number(m.group(1))} dollars" + (f" {_number(m.group(2))} cents" if m.group(2) else ""),
         text,
     )
     text = _PERCENT.sub(lambda m: f"{_number(m.group(1))} percent", text)
+    text = _SPACED.sub(lambda m: _month_day_year(re.split(r",?\s+", m.group(0))) or m.group(0), text)
     text = _DIGIT_GROUPS.sub(_digit_groups, text)
     text = _DECIMAL.sub(lambda m: f"{_number(m.group(1))} point {digit_words(m.group(2))}", text)
     return _NUMBER.sub(lambda m: _number(m.group(0)), text)
+
+
+# Titles and words a transcript abbreviates, as said: "Dr. Patel" -> "Doctor Patel", "OK" -> "okay".
+_ABBREVIATIONS = (
+    (re.compile(r"\bDr\b\.?", re.IGNORECASE), "Doctor"),
+    (re.compile(r"\bMrs\b\.?", re.IGNORECASE), "Missus"),
+    (re.compile(r"\bMr\b\.?", re.IGNORECASE), "Mister"),
+    (re.compile(r"\bOK\b"), "okay"),
+)
+
+
+def spoken_form(text: str) -> str:
+    """A transcript as the words the caller said: its written numbers spelled (`spell_numbers`)
+    and its abbreviations said in full. Recognizers that write (Whisper) pass their text through
+    this, so the dialog, the redaction and the word-error figures read one form."""
+    for pattern, said in _ABBREVIATIONS:
+        text = pattern.sub(said, text)
+    return spell_numbers(text)

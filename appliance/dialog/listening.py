@@ -3,15 +3,22 @@ likely to hear, from what the agent just asked (`DialogState.expecting`)."""
 
 from __future__ import annotations
 
-from appliance.dialog.nlu import IDENTITY_EXPECTS
+from appliance.dialog.nlu import IDENTITY_EXPECTS, YES_NO_EXPECTS
 from appliance.dialog.sitepack import SitePack
 from appliance.dialog.spoken import MONTHS, WEEKDAYS
 from appliance.dialog.state import DialogState
 
 
 def context(state: DialogState) -> str:
-    """What the next caller turn answers, for a recognizer that listens per context."""
-    return "identity" if state.expecting in IDENTITY_EXPECTS else ""
+    """What the next caller turn answers, for a recognizer that listens per context: "identity"
+    (a name and a date of birth), "medication", "pharmacy", "yes_no", "choice", or "" (anything).
+    A recognizer that knows no such context hears the turn as an open one."""
+    expecting = state.expecting
+    if expecting in IDENTITY_EXPECTS:
+        return "identity"
+    if expecting in ("medication", "pharmacy", "choice"):
+        return expecting
+    return "yes_no" if expecting in YES_NO_EXPECTS else ""
 
 
 def hints(site: SitePack, state: DialogState) -> list[str]:

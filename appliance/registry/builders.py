@@ -14,11 +14,14 @@ from typing import Any
 from appliance.config import Settings
 
 
-def whisper(model_dir: Path, *, vocabulary: Iterable[str] = (), **options: Any) -> Any:
-    """`options`: what differs from the engine's defaults (a health check's max_new_tokens)."""
+def whisper(
+    model_dir: Path, *, vocabulary: Iterable[str] = (), expectations: Iterable[Any] = (), **options: Any
+) -> Any:
+    """`options`: what differs from the engine's defaults (a health check's max_new_tokens);
+    `expectations`: where the dialog expects which site terms (engines.site_expectations)."""
     from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
-    return FasterWhisperAsr(model_dir, vocabulary=vocabulary, **options)
+    return FasterWhisperAsr(model_dir, vocabulary=vocabulary, expectations=expectations, **options)
 
 
 def pocketsphinx(site: Any, workers: int) -> Any:

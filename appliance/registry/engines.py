@@ -21,7 +21,7 @@ from appliance.registry.builders import espeak, llama_cpp, llm_server, piper, po
 
 __all__ = [
     "ModelNotActive", "active_model", "asr_for", "espeak", "llama_cpp", "llm_for", "llm_server",
-    "model_key", "piper", "pocketsphinx", "site_vocabulary", "tts_for", "whisper",
+    "model_key", "piper", "pocketsphinx", "site_expectations", "site_vocabulary", "tts_for", "whisper",
 ]  # fmt: skip
 
 
@@ -46,6 +46,28 @@ def site_vocabulary(site: Any) -> list[str]:
     return [*nlu.vocabulary.names, *nlu.vocabulary.medications, *nlu.provider_names.values()]
 
 
+def site_expectations(site: Any) -> list[Any]:
+    """Where the dialog expects a term of the site's own (appliance/speech/asr/rescoring.py): a
+    medication of the formulary when it asked "which medication?" and in the place the site's
+    grammar names one ("a refill on my ___": the intents' `medication` groups); a pharmacy when
+    it asked "which pharmacy?". Patients' names are not among them: a near-miss is never read
+    as a patient."""
+    from appliance.speech.asr.rescoring import Expectation
+
+    nlu = site.nlu
+    slots = tuple(
+        pattern
+        for intent in nlu.intents.values()
+        for pattern in intent.patterns
+        if "medication" in pattern.groupindex
+    )
+    pharmacies = tuple(w for words in nlu.entities.get("pharmacy", {}).values() for w in words)
+    return [
+        Expectation(tuple(nlu.vocabulary.medications), frozenset({"medication"}), slots, "medication"),
+        Expectation(pharmacies, frozenset({"pharmacy"})),
+    ]
+
+
 def asr_for(settings: Settings, site: Any) -> Any:
     if settings.speech.engines == "shared":  # loaded once per box, in `wardline engines serve`
         from appliance.speech.shared.client import SharedAsr
@@ -53,7 +75,11 @@ def asr_for(settings: Settings, site: Any) -> Any:
 
         return SharedAsr(engine_socket(settings))
     if settings.speech.asr == "faster-whisper":
-        return whisper(active_model(settings, "asr"), vocabulary=site_vocabulary(site))
+        return whisper(
+            active_model(settings, "asr"),
+            vocabulary=site_vocabulary(site),
+            expectations=site_expectations(site),
+        )
     return pocketsphinx(site, settings.speech.asr_workers)
 
 

@@ -39,8 +39,11 @@ corpus sentences, so none is used. `hints` are accepted for the protocol and not
 site's own words (names, medications, providers: `vocabulary`) reach Whisper only through n-best
 rescoring (rescoring.py): the decoder's 4 best hypotheses, and among those heard nearly as well,
 the one naming site words wins. bench/asr.py, tiny.en at 8 kHz μ-law, 40 sentences: word error
-0.157 greedy, 0.095 rescored (name and date of birth 0.218 -> 0.109). Numbers come out of
-Whisper written ("March 3rd, 1980", "2:30", "555-0167"); `spell_numbers` turns them into the
+0.157 greedy, 0.095 rescored (name and date of birth 0.218 -> 0.109). Each stream is opened for
+what the dialog listens for (`context`: "medication", "pharmacy", "identity", …), and where it
+expects a term of the site (`expectations`: the formulary after "which medication?", or in the
+place the site's refill grammar names one), words that sound close to one are read as it. Whisper
+writes ("March 3rd, 1980", "Dr. Patel", "2:30", "555-0167"); `spoken_form` turns that into the
 words a caller said, so the dialog and the redaction read Whisper as they read any recognizer.
 
 Telephone audio (8 kHz) is upsampled to Whisper's 16 kHz at decode time, over the whole buffer,
@@ -65,10 +68,10 @@ from typing import Any
 import numpy as np
 
 from appliance.audio import SAMPLE_WIDTH, resample
-from appliance.numwords import spell_numbers
+from appliance.numwords import spoken_form
 from appliance.privacy.offline import enforce_offline, local_model_path
 from appliance.speech.asr.base import AsrError
-from appliance.speech.asr.rescoring import rescore, vocabulary_words
+from appliance.speech.asr.rescoring import Expectation, Listening
 
 WHISPER_RATE_HZ = 16000
 SPLICED_MARGIN_S = 6.0  # encoded beyond the turn; the rest of 30 s is the padding's encoding (bench/asr.py)
@@ -130,6 +133,7 @@ class Decoded:
     language_probability: float
     audio_ms: int
     seconds: float
+    hypotheses: tuple[tuple[str, float], ...] = ()  # the decoder's n best as written, with scores (figures)
 
 
 class FasterWhisperAsr:
@@ -147,6 +151,7 @@ class FasterWhisperAsr:
         num_workers: int = 1,
         max_new_tokens: int = 128,
         vocabulary: Iterable[str] = (),
+        expectations: Iterable[Expectation] = (),
         nbest: int = 4,
         partial_margin_s: float = PARTIAL_MARGIN_S,
         final_margin_s: float | None = None,
@@ -160,7 +165,8 @@ class FasterWhisperAsr:
         self._cpu_threads = cpu_threads
         self._num_workers = num_workers
         self.max_new_tokens = max_new_tokens
-        self.vocabulary = vocabulary_words(vocabulary)  # empty: plain greedy decoding
+        # the site's words, and per dialog context the terms it expects: none, plain greedy decoding
+        self.listening = Listening.of(vocabulary, expectations)
         self.nbest = nbest
         self.partial_margin_s = partial_margin_s
         self.final_margin_s = final_margin_s
@@ -214,15 +220,18 @@ class FasterWhisperAsr:
     ) -> FasterWhisperStream:
         if self._model is None:
             raise AsrError("faster-whisper: not started (await start() first)")
-        return FasterWhisperStream(self, sample_rate_hz)
+        return FasterWhisperStream(self, sample_rate_hz, context)
 
     async def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._model = None
 
-    def decode(self, pcm16: bytes, sample_rate_hz: int, language: str | None, final: bool = True) -> Decoded:
+    def decode(
+        self, pcm16: bytes, sample_rate_hz: int, language: str | None, final: bool = True, context: str = ""
+    ) -> Decoded:
         """One decode of a whole buffer (blocking: runs in a worker; CTranslate2 releases the GIL).
-        A partial (`final` false) reads a short encoder window, a final the final window."""
+        A partial (`final` false) reads a short encoder window, a final the final window; the
+        hypotheses are chosen among for the dialog `context` the turn answers (rescoring.py)."""
         started = time.perf_counter()
         audio16 = resample(pcm16, sample_rate_hz, WHISPER_RATE_HZ)
         samples = np.frombuffer(audio16, dtype="<i2").astype(np.float32) / 32768.0
@@ -231,8 +240,12 @@ class FasterWhisperAsr:
             margin: float | None = self.spliced_margin_s
         else:
             margin = self.final_margin_s if final else self.partial_margin_s
-        text, language, probability = self._decode_samples(samples, language, margin)
-        return Decoded(text, language, probability, audio_ms, time.perf_counter() - started)
+        written, language, probability = self._decode_samples(samples, language, margin)
+        # the words a caller said ("March 3rd, 1980" -> "March third, nineteen eighty"): the
+        # dialog, the redaction and the choice below read Whisper as they read any recognizer
+        said = [(spoken_form(text), score) for text, score in written]
+        text = self.listening.choose(said, context)
+        return Decoded(text, language, probability, audio_ms, time.perf_counter() - started, tuple(written))
 
     @staticmethod
     def encoder_frames(frames: int, margin_s: float | None) -> int:
@@ -264,9 +277,9 @@ class FasterWhisperAsr:
 
     def _decode_samples(
         self, samples: np.ndarray, language: str | None, margin_s: float | None
-    ) -> tuple[str, str, float]:
-        """Greedy, or the n best hypotheses rescored with the site's vocabulary (rescoring.py),
-        from one encoder pass over the turn's window."""
+    ) -> tuple[list[tuple[str, float]], str, float]:
+        """The decoder's hypotheses as Whisper writes them, with their scores, best first (one
+        when greedy), from one encoder pass over the turn's window."""
         from faster_whisper.audio import pad_or_trim
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
@@ -285,7 +298,7 @@ class FasterWhisperAsr:
             model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language
         )
         prompt = model.get_prompt(tokenizer, [], without_timestamps=True)
-        beam = self.nbest if self.vocabulary else 1
+        beam = self.nbest if self.listening.rescores else 1
         result = model.model.generate(
             encoded,
             [prompt],
@@ -298,11 +311,10 @@ class FasterWhisperAsr:
         )[0]
         del held  # the memory `encoded` views (a StorageView from numpy does not own it) lives till here
         hypotheses = [
-            (spell_numbers(tokenizer.decode(ids).strip()), float(score))
+            (tokenizer.decode(ids).strip(), float(score))
             for ids, score in zip(result.sequences_ids, result.scores, strict=True)
         ]
-        text = rescore(hypotheses, self.vocabulary) if self.vocabulary else hypotheses[0][0]
-        return text, str(language), float(probability)
+        return hypotheses, str(language), float(probability)
 
     def submit(self, fn: Any, *args: Any) -> Future[Any]:
         return self._pool.submit(fn, *args)
@@ -311,9 +323,10 @@ class FasterWhisperAsr:
 class FasterWhisperStream:
     """One caller turn. `feed` never blocks; decodes run in the engine's workers."""
 
-    def __init__(self, engine: FasterWhisperAsr, sample_rate_hz: int) -> None:
+    def __init__(self, engine: FasterWhisperAsr, sample_rate_hz: int, context: str = "") -> None:
         self._engine = engine
         self.sample_rate_hz = sample_rate_hz
+        self.context = context  # what the dialog listens for: the hypotheses are chosen for it
         self._buffer = bytearray()
         self._lock = threading.RLock()  # a decode done before add_done_callback calls back at once
         self._interval_bytes = sample_rate_hz * engine.partial_interval_ms // 1000 * SAMPLE_WIDTH
@@ -364,7 +377,9 @@ class FasterWhisperStream:
         snapshot = bytes(self._buffer)
         self._decoded_upto = len(snapshot)
         # the decode at a pause may be the final (no more words): it reads the final window
-        future = self._engine.submit(self._engine.decode, snapshot, self.sample_rate_hz, self.language, pause)
+        future = self._engine.submit(
+            self._engine.decode, snapshot, self.sample_rate_hz, self.language, pause, self.context
+        )
         self._in_flight = future
         future.add_done_callback(lambda f, n=len(snapshot), final=pause: self._on_partial(f, n, final))
 
@@ -429,7 +444,9 @@ class FasterWhisperStream:
             self.final_decoded = True
         try:
             result = await asyncio.wrap_future(
-                self._engine.submit(self._engine.decode, audio, self.sample_rate_hz, self.language)
+                self._engine.submit(
+                    self._engine.decode, audio, self.sample_rate_hz, self.language, True, self.context
+                )
             )
         except AsrError:
             raise

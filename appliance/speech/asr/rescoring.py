@@ -1,23 +1,38 @@
-"""N-best rescoring with the site's vocabulary: the only way context reaches Whisper.
+"""Choosing among Whisper's hypotheses for what the dialog listens for: the only way context
+reaches Whisper.
 
 Whisper's decoder prompt (`hotwords`, `initial_prompt`) is text the decoder continues, and with
-the dialog's expected words it invented them. Rescoring changes nothing the model hears: the
-decoder proposes its few best hypotheses for the audio, and among those whose scores are close,
-the one that names more of the site's own words wins ("Maria Gonzalez" over "Marie Gonzalez"
-when both were heard nearly as well). A word the model did not propose is never added. Pure
-functions; bench/asr.py measures the effect per dialog context.
+the dialog's expected words it invented them. Here nothing changes what the model hears: the
+decoder proposes its few best hypotheses for the audio, and
+
+- among those whose scores are close, the one that names more of the site's own words wins
+  ("Maria Gonzalez" over "Marie Gonzalez" when both were heard nearly as well);
+- where the dialog expects a term of a class (a medication of the site's formulary after "which
+  medication?", or in the place the site's grammar gives one: "a refill on my ___"), words that
+  sound close to one of those terms are read as it ("circle line" -> "sertraline", "meth for
+  men" -> "metformin"). Only there: "circle line" in any other place stays as heard, and a
+  patient's name is never put in (a preferred name alone must verify no one).
+
+Pure functions; bench/asr.py measures the effect per dialog context on sentences held out of
+the tuning.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 # Per site word, in the decoder's length-normalized log-probability. bench/asr.py measured 0.05,
 # 0.15 and 0.3 alike (word error 0.095 on 40 sentences); in a call, "Maria Gonzalez" came 0.17
 # below "Marie Gonzalez", so a site word heard within 0.25 of the best wins. The identity check
 # still needs the date of birth to match: a preferred name alone verifies no one.
 VOCABULARY_BONUS = 0.25
+# How close (0..1, sound-alike keys, see `sounds_like`) heard words must be to an expected term
+# to be read as it. Tuned on bench/asr.py's tuning half, measured on the other half.
+NEAR_MISS = 0.6
+MAX_SPAN = 4  # heard words one term may have been split into ("love with eric sy")
 _WORD = re.compile(r"[a-z']+")
 
 
@@ -38,3 +53,147 @@ def rescore(hypotheses: Sequence[tuple[str, float]], vocabulary: frozenset[str])
         if total > best:
             best_text, best = text, total
     return best_text
+
+
+# -- sounding alike ---------------------------------------------------------------------------
+_SOUNDS = (
+    ("ph", "f"), ("th", "t"), ("ck", "k"), ("gh", ""), ("qu", "kw"), ("x", "ks"), ("wh", "w"),
+    ("c(?=[eiy])", "s"), ("c", "k"), ("q", "k"), ("z", "s"), ("v", "f"), ("d", "t"), ("b", "p"),
+    ("g", "k"), ("j", "k"),
+)  # fmt: skip
+_SOUND_RULES = [(re.compile(a), b) for a, b in _SOUNDS]
+
+
+@functools.lru_cache(maxsize=8192)
+def sound_key(words: str) -> str:
+    """A crude key of how words sound: spelling variants of one sound folded together, voiced and
+    voiceless consonants alike (a phone line blurs them), vowels after the first letter and
+    doubled letters dropped. "meth for men" and "metformin" both give "mtfrmn"."""
+    letters = re.sub(r"[^a-z]", "", words.lower())
+    if not letters:
+        return ""
+    for pattern, said in _SOUND_RULES:
+        letters = pattern.sub(said, letters)
+    head, rest = letters[:1], re.sub(r"[aeiouyhw]", "", letters[1:])
+    key = head + rest
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+def _distance(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[len(b)]
+
+
+def sounds_like(heard: str, term: str) -> float:
+    """1.0 when `heard` sounds like `term` by its key, down to 0.0 when nothing is alike."""
+    return _closeness(sound_key(heard), sound_key(term))
+
+
+@functools.lru_cache(maxsize=65536)
+def _closeness(a: str, b: str) -> float:
+    if not a or not b:
+        return 0.0
+    longer = max(len(a), len(b))
+    if abs(len(a) - len(b)) > (1.0 - NEAR_MISS) * longer:
+        return 1.0 - abs(len(a) - len(b)) / longer  # an upper bound, already below NEAR_MISS
+    return 1.0 - _distance(a, b) / longer
+
+
+# -- what a context expects -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Expectation:
+    """Terms of one class (a site's formulary), and where a turn expects one: anywhere in a turn
+    heard in one of the contexts `anywhere_in` (the dialog asked for it), and in any turn where a
+    `slots` pattern's group named `group` covers it (the site's own grammar: "refill on my
+    (?P<medication>...)"). A turn's words are matched by those patterns lower case, without
+    punctuation, as the dialog's patterns read them."""
+
+    terms: tuple[str, ...]
+    anywhere_in: frozenset[str] = frozenset()
+    slots: tuple[re.Pattern[str], ...] = ()
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class Listening:
+    """How a recognizer chooses among its hypotheses, per dialog context."""
+
+    vocabulary: frozenset[str]
+    expectations: tuple[Expectation, ...] = ()
+
+    @classmethod
+    def of(cls, vocabulary: Iterable[str], expectations: Iterable[Expectation] = ()) -> Listening:
+        return cls(vocabulary_words(vocabulary), tuple(expectations))
+
+    @property
+    def rescores(self) -> bool:
+        """Whether there is anything to choose with (else one greedy hypothesis is enough)."""
+        return bool(self.vocabulary or self.expectations)
+
+    def choose(self, hypotheses: Sequence[tuple[str, float]], context: str = "") -> str:
+        """The hypothesis to hand the dialog, with near-misses of expected terms read as them."""
+        if not hypotheses:
+            return ""
+        if not self.rescores:
+            return hypotheses[0][0]
+        # each hypothesis with its near-misses read as the expected terms, then the vocabulary's
+        # choice: a hypothesis that holds an expected term (heard as it or close) is preferred
+        said = []
+        for text, score in hypotheses:
+            for expectation in self.expectations:
+                text = _snap(text, expectation, context)
+            said.append((text, score))
+        return rescore(said, self.vocabulary)
+
+
+def _key(word: str) -> str:
+    return re.sub(r"[^a-z0-9 ]+", "", word.lower().replace("'", ""))
+
+
+def _snap(text: str, expectation: Expectation, context: str) -> str:
+    """`text` with the closest near-miss of an expected term replaced by the term."""
+    words = text.split()
+    if not words or not expectation.terms:
+        return text
+    places = _places(words, expectation, context)
+    best: tuple[float, int, int, str] | None = None
+    for start, end in places:
+        for i in range(start, end):
+            for j in range(i + 1, min(end, i + MAX_SPAN) + 1):
+                heard = " ".join(words[i:j])
+                for term in expectation.terms:
+                    if _key(heard) == _key(term):
+                        return text  # already the term
+                    score = sounds_like(heard, term)
+                    if score >= NEAR_MISS and (best is None or score > best[0]):
+                        best = (score, i, j, term)
+    if best is None:
+        return text
+    _, i, j, term = best
+    tail = re.sub(r"^.*?([^\w']*)$", r"\1", words[j - 1])  # keep the sentence's own punctuation
+    return " ".join([*words[:i], term + tail, *words[j:]])
+
+
+def _places(words: list[str], expectation: Expectation, context: str) -> list[tuple[int, int]]:
+    """Word ranges [start, end) where the turn expects a term of this class."""
+    if context in expectation.anywhere_in:
+        return [(0, len(words))]
+    keys = [_key(w) for w in words]
+    joined, starts = "", []
+    for k in keys:
+        starts.append(len(joined) + (1 if joined else 0))
+        joined = f"{joined} {k}" if joined else k
+    places = []
+    for pattern in expectation.slots:
+        m = pattern.search(joined)
+        if m is None or m.group(expectation.group) is None:
+            continue
+        lo, hi = m.span(expectation.group)
+        covered = [n for n, s in enumerate(starts) if lo <= s < hi]
+        if covered:
+            places.append((covered[0], covered[-1] + 1))
+    return places

