@@ -23,7 +23,7 @@ def redact_command(
     ] = True,
     learned: Annotated[
         bool,
-        typer.Option("--learned/--rules-only", help="Add the learned name and place model to the rules."),
+        typer.Option("--learned/--rules-only", help="Add the learned name and place models (tagger, spaCy) to the rules."),
     ] = True,
 ) -> None:
     """Redact stdin; with --json print {"redacted": …, "spans": [{"start", "end", "label"}]}."""
@@ -48,7 +48,7 @@ def redact_command(
             model = learned_layer.shared_model()
             if model is None:
                 _warn(learned_layer.status().detail)
-    result = redact(text, known, model)
+    result = redact(text, known, model, tagged=learned)  # the tagger even when spaCy is off
     if json:
         emit_json(
             {

@@ -493,12 +493,21 @@ def check_database(settings: Settings) -> Check:
 
 
 def check_redaction(settings: Settings) -> Check:
-    """The learned name layer of redaction: off means the rules redact alone (never no redaction)."""
+    """The learned layers of redaction: off means the rules redact alone (never no redaction)."""
     from appliance.privacy.learned import status
+    from appliance.privacy.redaction import tagger
 
+    tagged = tagger.status()
+    if not tagged.loaded:
+        return Check(
+            "redaction",
+            "warn",
+            tagged.detail,
+            "reinstall wardline: the tagger's weights ship in the package (appliance/privacy/redaction)",
+        )
     st = status()
     if st.loaded:
-        return Check("redaction", "ok", f"rules and {st.detail}")
+        return Check("redaction", "ok", f"rules, {tagged.detail} and {st.detail}")
     return Check(
         "redaction",
         "warn",

@@ -133,6 +133,32 @@ def test_without_its_weights_the_rules_still_redact(monkeypatch) -> None:
     assert "rules alone" in state.detail
 
 
+def test_doctor_names_a_tagger_that_cannot_load(monkeypatch) -> None:
+    from appliance.config import Settings
+    from appliance.service.doctor import check_redaction
+
+    monkeypatch.setattr(tagger, "_model", None)
+    monkeypatch.setattr(tagger, "_failure", "tagger_weights.json: sha256 0000 is not the pinned 1111")
+    check = check_redaction(Settings())
+    assert check.status == "warn" and "tagger" in check.detail and "rules alone" in check.detail
+
+
+def test_wardline_redact_uses_the_tagger_even_when_spacy_is_off(monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from appliance.cli.main import app
+    from appliance.privacy import learned
+
+    monkeypatch.setattr(learned, "shared_model", lambda: None)  # spaCy's model did not load
+    monkeypatch.setattr(learned, "status", lambda: tagger.Status(False, "spaCy layer off"))
+    said = "holly frost brought me in today"
+    out = CliRunner().invoke(app, ["redact", "--no-site-names"], input=said)
+    assert out.exit_code == 0, out.output
+    assert "holly frost" not in out.stdout and "[NAME]" in out.stdout
+    rules_only = CliRunner().invoke(app, ["redact", "--no-site-names", "--rules-only"], input=said)
+    assert rules_only.stdout == said
+
+
 @pytest.mark.parametrize(
     "text",
     [
