@@ -23,7 +23,10 @@ def redact_command(
     ] = True,
     learned: Annotated[
         bool,
-        typer.Option("--learned/--rules-only", help="Add the learned name and place models (tagger, spaCy) to the rules."),
+        typer.Option(
+            "--learned/--rules-only",
+            help="Add the learned name and place models (tagger, spaCy) to the rules.",
+        ),
     ] = True,
 ) -> None:
     """Redact stdin; with --json print {"redacted": …, "spans": [{"start", "end", "label"}]}."""
