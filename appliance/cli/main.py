@@ -71,6 +71,7 @@ def _wire() -> None:
         "status",
         "frontdoor",
         "engines",
+        "llm",
         "models",
         "audit",
         "keys",

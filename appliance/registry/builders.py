@@ -49,14 +49,14 @@ def llama_cpp(path: Path, settings: Settings, **options: Any) -> Any:
     return LlamaCppEngine(path, **{**kwargs, **options})
 
 
-def llm_server(settings: Settings, model_id: str) -> Any:
-    """An OpenAI-compatible server on the site's network (vLLM)."""
+def llm_server(settings: Settings, model_id: str, **options: Any) -> Any:
+    """An OpenAI-compatible server on the site's network (vLLM), or the box's own llama.cpp
+    server (`options`: its dialect, and how long to wait for it to load its model)."""
     from appliance.llm.openai_compat import OpenAiCompatEngine
 
-    return OpenAiCompatEngine(
-        settings.llm.server_url,
-        model_id,
-        dialect=settings.llm.server_dialect,
-        timeout_s=settings.llm.request_timeout_s,
-        site_networks=settings.network.site_networks,
-    )
+    kwargs: dict[str, Any] = {
+        "dialect": settings.llm.server_dialect,
+        "timeout_s": settings.llm.request_timeout_s,
+        "site_networks": settings.network.site_networks,
+    }
+    return OpenAiCompatEngine(settings.llm.server_url, model_id, **{**kwargs, **options})

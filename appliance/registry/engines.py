@@ -21,7 +21,7 @@ from appliance.registry.builders import espeak, llama_cpp, llm_server, piper, po
 
 __all__ = [
     "ModelNotActive", "active_model", "asr_for", "espeak", "llama_cpp", "llm_for", "llm_server",
-    "model_key", "piper", "pocketsphinx", "site_vocabulary", "tts_for", "whisper",
+    "model_key", "piper", "pocketsphinx", "served_gguf", "site_vocabulary", "tts_for", "whisper",
 ]  # fmt: skip
 
 
@@ -68,14 +68,36 @@ def tts_for(settings: Settings) -> Any:
     return espeak(settings.speech.voice, settings.speech.words_per_minute)
 
 
+LOCAL_LLM_START_TIMEOUT_S = 300.0  # the box's llama.cpp server loads its model first
+
+
 def llm_for(settings: Settings) -> Any:
-    """The active LLM: llama.cpp in-process for a .gguf file, else the site's model server."""
+    """The active LLM: for a .gguf file, the box's one llama.cpp server when the box shares it
+    (`[llm] engine`, resolved per worker) or llama.cpp in-process; else the site's model server."""
     from appliance.registry.registry import ModelRegistry
 
     path = active_model(settings, "llm")
+    model_id = ModelRegistry(settings).active("llm") or path.name
     if path.suffix == ".gguf":
+        if settings.llm.engine == "shared":  # served once per box by `wardline llm serve`
+            return llm_server(
+                settings, model_id, dialect="llama.cpp", start_timeout_s=LOCAL_LLM_START_TIMEOUT_S
+            )
         return llama_cpp(path, settings)
-    return llm_server(settings, ModelRegistry(settings).active("llm") or path.name)
+    return llm_server(settings, model_id)
+
+
+def served_gguf(settings: Settings) -> tuple[Path, str] | None:
+    """The GGUF model this box serves to its workers (`wardline llm serve`) and its id, or None:
+    [llm] off or not shared, or the active model is another server's (vLLM)."""
+    from appliance.registry.registry import ModelRegistry
+
+    if not settings.llm.shared:
+        return None
+    path = active_model(settings, "llm")
+    if path.suffix != ".gguf":
+        return None
+    return path, ModelRegistry(settings).active("llm") or path.name
 
 
 def model_key(settings: Settings, kind: str) -> str:
