@@ -65,6 +65,14 @@ def status(
                 for kind in ("asr", "tts")
             ],
         )
+    llm = found["llm"]
+    if llm["shared"]:
+        console.print(
+            f"llm: {llm['model']} on {llm['url']} (pid {llm['pid']}): {llm['in_flight']} generating, "
+            f"{llm['answered']} answered"
+            if llm["running"]
+            else f"llm: [red]not running[/red] ({llm['url']})"
+        )
     if found["peers"]:
         table(
             "other boxes ([frontdoor] peers)",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -17,7 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from appliance.cli.main import app
+from appliance.cli.serve import _llm_command
 from appliance.config import load_settings
 from appliance.dialog.commands import HandOff
 from appliance.dialog.llm_understanding import DeadlineRouter, LlmCommandGenerator
@@ -25,10 +29,14 @@ from appliance.dialog.nlu import RuleNlu
 from appliance.dialog.sitepack import load_site
 from appliance.dialog.understanding import DialogContext
 from appliance.frontdoor.plan import plan, worker_settings
+from appliance.frontdoor.status import llm_status, run_dir
+from appliance.frontdoor.supervise import Supervisor
+from appliance.llm.base import ChatMessage, GenerationRequest, complete
 from appliance.llm.local_server import ServerState, read_server_state
 from appliance.llm.openai_compat import OpenAiCompatEngine
 from appliance.registry.engines import llm_for
 from appliance.registry.registry import ModelRegistry
+from appliance.service.doctor import check_llm
 from tests.conftest import REPO
 from tests.llm.conftest import free_port
 from tests.registry.conftest import write_manifest
@@ -40,8 +48,15 @@ START_NET_S = 180.0  # a loaded 2-core box: the model load and the interpreter s
 # that worker (frontdoor/plan.py), the engine from registry/engines.py, one short generation.
 WORKER = """
 import asyncio, json, sys
+from typer.testing import CliRunner
+
+from appliance.cli.main import app
+from appliance.cli.serve import _llm_command
 from appliance.config import load_settings
 from appliance.frontdoor.plan import plan, worker_settings
+from appliance.frontdoor.status import llm_status, run_dir
+from appliance.frontdoor.supervise import Supervisor
+from appliance.llm.base import ChatMessage, GenerationRequest, complete
 from appliance.llm.base import ChatMessage, GenerationRequest, complete
 from appliance.registry.engines import llm_for
 
@@ -61,10 +76,8 @@ asyncio.run(main())
 
 
 @pytest.fixture
-def box(
-    tiny_gguf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[subprocess.Popen[bytes]]:
-    """A box with [llm] on and a GGUF active, its server started as `wardline serve` starts it."""
+def gguf_box(tiny_gguf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A box with [llm] on and a GGUF active."""
     port = free_port()
     monkeypatch.setenv("WARDLINE_LLM__ENABLED", "true")
     monkeypatch.setenv("WARDLINE_LLM__N_GPU_LAYERS", "0")
@@ -78,6 +91,11 @@ def box(
     )
     registry.install(tiny_gguf, manifest_path=manifest)
     registry.activate(MODEL_ID)
+
+
+@pytest.fixture
+def box(gguf_box: None, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """That box's LLM server, started as `wardline serve` starts it."""
     log = tmp_path / "llm-serve.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "appliance.cli.main", "llm", "serve"],
@@ -144,6 +162,16 @@ def test_two_workers_are_answered_by_the_one_server_process(box: subprocess.Pope
         assert seen == {"engine": "OpenAiCompatEngine", "url": url, "llama_cpp_loaded": False}
     state = _answered_at_least(2)
     assert state.pid == server_pid and state.model == MODEL_ID and state.answered == 2
+    # what `wardline status --json` and `wardline doctor` say of it
+    shown = llm_status(load_settings())
+    assert (shown["running"], shown["pid"], shown["model"], shown["answered"]) == (
+        True,
+        server_pid,
+        MODEL_ID,
+        2,
+    )
+    check = check_llm(load_settings())
+    assert check.status == "ok" and MODEL_ID in check.detail
 
 
 def test_a_worker_of_the_box_uses_the_server_and_a_single_command_loads_its_own(
@@ -154,6 +182,12 @@ def test_a_worker_of_the_box_uses_the_server_and_a_single_command_loads_its_own(
     assert worker.llm.engine == "shared" and isinstance(llm_for(worker), OpenAiCompatEngine)
     in_process = settings.model_copy(update={"llm": settings.llm.model_copy(update={"engine": "in-process"})})
     assert type(llm_for(in_process)).__name__ == "LlamaCppEngine"
+    # wardline-llm.service's ExecCondition: this box serves its GGUF model
+    assert CliRunner().invoke(app, ["llm", "needed"]).exit_code == 0
+
+
+def test_the_llm_unit_is_skipped_on_a_box_that_serves_no_gguf_model() -> None:
+    assert CliRunner().invoke(app, ["llm", "needed"]).exit_code == 1  # [llm] off
 
 
 def test_a_server_that_dies_mid_call_leaves_the_turn_to_the_rules_and_the_caller_reaches_a_person(
@@ -178,6 +212,7 @@ def test_a_server_that_dies_mid_call_leaves_the_turn_to_the_rules_and_the_caller
     outcome = router.last_outcome
     assert outcome is not None and (outcome.source, outcome.reason) == ("fallback", "engine-error")
     assert any(isinstance(c, HandOff) for c in commands), commands
+    assert check_llm(settings).status == "fail" and not llm_status(settings)["running"]
 
 
 def test_serve_refuses_a_server_address_off_the_box(tiny_gguf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -187,3 +222,43 @@ def test_serve_refuses_a_server_address_off_the_box(tiny_gguf: Path, monkeypatch
 
     with pytest.raises(LocalServerError, match="loopback http address only"):
         listen_address(load_settings())
+
+
+def test_serve_restarts_a_killed_llm_server_and_the_workers_are_answered_again(gguf_box: None) -> None:
+    settings = load_settings()
+    planned = plan(settings, 1)
+    command = _llm_command(settings)
+    assert command == [sys.executable, "-m", "appliance.cli.main", "llm", "serve"]
+    supervisor = Supervisor(settings, planned, run_dir(settings), lambda worker: ["true"], None, command)
+    llm = supervisor.llm
+    assert llm is not None
+
+    def tend_until(condition, what: str) -> None:  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + START_NET_S
+        while not condition():
+            assert supervisor.tend_llm() is None, f"serve would stop while waiting for {what}"
+            assert time.monotonic() < deadline, f"never {what}"
+            time.sleep(0.2)
+
+    try:
+        llm.start()
+        tend_until(lambda: llm.ready, "the LLM server ready")
+        first = llm.pid
+        assert first is not None
+        os.kill(first, signal.SIGKILL)
+        tend_until(lambda: llm.pid != first and llm.ready, "a restarted LLM server")
+        engine = llm_for(worker_settings(settings, planned.workers[0]))
+
+        async def ask() -> None:
+            await engine.start()
+            try:
+                await complete(engine, GenerationRequest((ChatMessage("user", "Hello"),), max_tokens=4))
+            finally:
+                await engine.close()
+
+        asyncio.run(ask())
+        state = _answered_at_least(1)
+        assert state.pid == llm.pid != first
+    finally:
+        supervisor._shutdown()
+    assert llm.exited() is not None  # the LLM server stops with serve

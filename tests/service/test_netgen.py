@@ -62,3 +62,21 @@ def test_the_target_wants_the_engine_process_when_the_engines_are_shared(tmp_pat
         assert link.is_symlink() is shared
         if shared:
             assert str(link.readlink()) == "/lib/systemd/system/wardline-engines.service"
+
+
+def test_the_target_wants_the_llm_server_when_the_workers_share_the_llm(tmp_path: Path) -> None:
+    config = tmp_path / "wardline.toml"
+    for body, shared in (
+        ("[sip]\nmax_calls = 3\n", False),  # the LLM is off by default
+        ("[llm]\nenabled = true\n", True),  # a GGUF model: loaded once per box ("auto")
+        ('[llm]\nenabled = true\nengine = "in-process"\n', False),
+        ('[llm]\nenabled = false\nengine = "shared"\n', False),
+    ):
+        config.write_text(body)
+        gen = tmp_path / f"gen-{len(list(tmp_path.iterdir()))}"
+        names = [p.name for p in generate_workers(gen, config)]
+        assert ("wardline-llm.service" in names) is shared, body
+        link = gen / "wardline.target.wants" / "wardline-llm.service"
+        assert link.is_symlink() is shared
+        if shared:
+            assert str(link.readlink()) == "/lib/systemd/system/wardline-llm.service"
