@@ -27,7 +27,7 @@ def serve() -> None:
             "this box serves no GGUF model: [llm] is off, `engine` is in-process, or the active "
             "model is a vLLM one (wardline-vllm@llm serves it)"
         )
-    asyncio.run(run_local_server(settings, *served))
+    asyncio.run(run_local_server(settings, *served, active=lambda: served_gguf(load_settings())))
 
 
 @app.command("needed")

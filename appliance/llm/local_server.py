@@ -15,6 +15,10 @@ parallel on a GPU the box serves its model with vLLM instead (wardline-vllm@.ser
 The server's state (pid, model, ready, requests in flight and answered) goes to llm.json in
 DATA_DIR/run whenever it changes, for `wardline status`, `wardline doctor` and the supervisor:
 counts only, nothing of a caller. SIGTERM or SIGINT stops it after the requests in flight.
+SIGHUP (after `wardline models activate`): when another model is now active, it stops the same
+way, and its supervisor (`wardline serve`, or systemd) starts it again on the new model; the
+workers' own reload waits for the server to serve it. llama.cpp's server cannot swap a model in
+place, and the turns asked meanwhile go to the rule NLU.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ import ipaddress
 import json
 import logging
 import os
+import signal
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -141,8 +147,14 @@ class _Counter:
             self.on_change()
 
 
-async def run_local_server(settings: Settings, path: Path, model_id: str) -> None:
-    """Load `path` and serve it as `model_id` until SIGTERM or SIGINT."""
+async def run_local_server(
+    settings: Settings,
+    path: Path,
+    model_id: str,
+    active: Callable[[], tuple[Path, str] | None] | None = None,
+) -> None:
+    """Load `path` and serve it as `model_id` until SIGTERM or SIGINT, or until SIGHUP finds
+    that `active()` (blocking: the model the box serves now) is another one."""
     from appliance.privacy.offline import enforce_offline, local_model_path
     from appliance.service.notify import Notifier
 
@@ -188,11 +200,26 @@ async def run_local_server(settings: Settings, path: Path, model_id: str) -> Non
         Notifier().ready(f"llm: {model_id} on {url}")
         log.info("LLM %s served on %s", model_id, url)
 
+    async def reload() -> None:
+        try:
+            now = await asyncio.to_thread(active) if active is not None else (path, model_id)
+        except Exception as exc:  # the running model stays (DESIGN invariant 7)
+            log.error("model reload refused, %s stays: %s: %s", model_id, type(exc).__name__, exc)
+            return
+        if now != (path, model_id):
+            log.info("the active model is now %s: stopping to be started on it", now[1] if now else "none")
+            server.should_exit = True
+
+    reloads: list[asyncio.Task[None]] = []
+    loop.add_signal_handler(signal.SIGHUP, lambda: reloads.append(loop.create_task(reload())))
     announcing = loop.create_task(announce())
     try:
         await server.serve()  # uvicorn handles SIGTERM and SIGINT: in-flight requests finish
     finally:
         announcing.cancel()
+        loop.remove_signal_handler(signal.SIGHUP)
+        for task in reloads:
+            task.cancel()
         writer.shutdown(wait=True)
         with contextlib.suppress(OSError):
             where.unlink()

@@ -38,6 +38,7 @@ from appliance.registry.engines import llm_for
 from appliance.registry.registry import ModelRegistry
 from appliance.service.doctor import check_llm
 from tests.conftest import REPO
+from tests.fixtures.tiny_models import build_gguf
 from tests.llm.conftest import free_port
 from tests.registry.conftest import write_manifest
 
@@ -262,3 +263,16 @@ def test_serve_restarts_a_killed_llm_server_and_the_workers_are_answered_again(g
     finally:
         supervisor._shutdown()
     assert llm.exited() is not None  # the LLM server stops with serve
+
+
+def test_a_newly_activated_model_stops_the_server_to_be_started_on_it(
+    box: subprocess.Popen[bytes], tmp_path: Path
+) -> None:
+    registry = ModelRegistry(load_settings())
+    other = build_gguf(tmp_path / "other.gguf", seed=7, n_layer=1)
+    manifest = write_manifest(
+        tmp_path / "other.yaml", "tiny-next", "llm", "llama.cpp", [other], architecture="llama"
+    )
+    registry.install(other, manifest_path=manifest)
+    registry.activate("tiny-next")  # SIGHUPs the box's services, the LLM server among them
+    assert box.wait(timeout=START_NET_S) == 0  # stopped cleanly: its supervisor starts it on the new model
