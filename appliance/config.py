@@ -73,6 +73,12 @@ class SpeechSettings(Section):
     asr: Literal["pocketsphinx", "faster-whisper"] = "pocketsphinx"
     tts: Literal["espeak-ng", "piper"] = "espeak-ng"
     asr_workers: int = Field(3, ge=1, le=64, description="recognizer processes: one per concurrent call")
+    tts_workers: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="a neural voice's synthesis threads (0: one per call, at most one per CPU)",
+    )
     voice: str = "en-us"
     words_per_minute: int = Field(175, ge=80, le=400)
     # Where a box's engines run (appliance/speech/shared): "shared" loads them once per box in

@@ -28,11 +28,11 @@ def pocketsphinx(site: Any, workers: int) -> Any:
     return PocketsphinxAsr(corpus=corpus(site), contexts=contexts(site), workers=workers)
 
 
-def piper(voices: Mapping[str, Path]) -> Any:
-    """`voices`: language code → the voice's .onnx file."""
+def piper(voices: Mapping[str, Path], workers: int = 1) -> Any:
+    """`voices`: language code → the voice's .onnx file; `workers`: syntheses at once."""
     from appliance.speech.tts.piper import PiperTts
 
-    return PiperTts(dict(voices))
+    return PiperTts(dict(voices), workers=workers)
 
 
 def espeak(voice: str, words_per_minute: int) -> Any:

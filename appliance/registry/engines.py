@@ -13,6 +13,7 @@ builds the real ones here too (appliance/call/engine_host.py, with the engines i
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ from appliance.registry.builders import espeak, llama_cpp, llm_server, piper, po
 
 __all__ = [
     "ModelNotActive", "active_model", "asr_for", "espeak", "llama_cpp", "llm_for", "llm_server",
-    "model_key", "piper", "pocketsphinx", "served_gguf", "site_vocabulary", "tts_for", "whisper",
+    "model_key", "piper", "pocketsphinx", "served_gguf", "site_vocabulary", "tts_for", "tts_pool",
+    "whisper",
 ]  # fmt: skip
 
 
@@ -64,11 +66,18 @@ def tts_for(settings: Settings) -> Any:
 
         return SharedTts(engine_socket(settings))
     if settings.speech.tts == "piper":
-        return piper({settings.speech.voice.split("-")[0]: active_model(settings, "tts")})
+        voices = {settings.speech.voice.split("-")[0]: active_model(settings, "tts")}
+        return piper(voices, tts_pool(settings, settings.sip.max_calls))
     return espeak(settings.speech.voice, settings.speech.words_per_minute)
 
 
 LOCAL_LLM_START_TIMEOUT_S = 300.0  # the box's llama.cpp server loads its model first
+
+
+def tts_pool(settings: Settings, calls: int) -> int:
+    """How many syntheses a neural voice runs at once: `[speech] tts_workers`, else one per call
+    the process holds (a worker's 3, the engine process's whole box), at most one per CPU."""
+    return settings.speech.tts_workers or max(1, min(calls, os.cpu_count() or 1))
 
 
 def llm_for(settings: Settings) -> Any:
