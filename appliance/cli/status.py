@@ -47,7 +47,7 @@ def status(
     )
     engines = found["engines"]
     if not engines["shared"]:
-        console.print("engines: in each SIP worker ([speech] engines)")
+        console.print("engines: in each SIP worker (\\[speech] engines)")
     elif not engines["running"]:
         console.print(f"engines: [red]not running[/red] ({engines['socket']})")
     else:

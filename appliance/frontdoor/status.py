@@ -187,10 +187,16 @@ def engines_status(settings: Settings) -> dict[str, Any]:
 
 def llm_status(settings: Settings) -> dict[str, Any]:
     """The box's LLM server (a GGUF model served once for every worker): running, its model,
-    generations in flight and answered; `{"shared": false}` when it serves none."""
+    generations in flight and answered; `{"shared": false}` when the box serves none (the LLM
+    off or in each worker, or a vLLM model)."""
     from appliance.llm.local_server import read_server_state
+    from appliance.registry.engines import ModelNotActive, served_gguf
 
-    if not settings.llm.shared:
+    try:
+        served = served_gguf(settings)
+    except ModelNotActive:  # `wardline doctor` says so; nothing is served
+        served = None
+    if served is None:
         return {"shared": False}
     state = read_server_state(settings)
     running = state is not None and alive(state.pid)
