@@ -73,6 +73,12 @@ class SpeechSettings(Section):
     asr: Literal["pocketsphinx", "faster-whisper"] = "pocketsphinx"
     tts: Literal["espeak-ng", "piper"] = "espeak-ng"
     asr_workers: int = Field(3, ge=1, le=64, description="recognizer processes: one per concurrent call")
+    tts_workers: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="a neural voice's synthesis threads (0: one per call, at most one per CPU)",
+    )
     voice: str = "en-us"
     words_per_minute: int = Field(175, ge=80, le=400)
     # Where a box's engines run (appliance/speech/shared): "shared" loads them once per box in
@@ -139,6 +145,19 @@ class LlmSettings(Section):
     summary_deadline_ms: int = Field(
         4000, ge=100, le=60000, description="LLM handoff note after a transfer; past it the template stands"
     )
+    # Where an active GGUF model runs (appliance/llm/local_server.py): "shared" serves it once per
+    # box with llama.cpp's OpenAI-compatible server (`wardline llm serve`, listening on
+    # server_url, which must then be loopback), and every SIP worker asks it over HTTP;
+    # "in-process" loads it in each worker; "auto" shares it on the box (`wardline serve`, the
+    # units) and loads it in-process for a single-process command (simulate, demo). A vLLM model
+    # is always its own server's (wardline-vllm@.service on server_url).
+    engine: Literal["auto", "shared", "in-process"] = "auto"
+
+    @property
+    def shared(self) -> bool:
+        """Whether a box's workers use the one local LLM server: the one place that decides
+        ("auto" is resolved here; each worker gets the answer as "shared" or "in-process")."""
+        return self.enabled and self.engine != "in-process"
 
 
 class SipSettings(Section):

@@ -36,6 +36,14 @@ def running_engines_pid(settings: Settings) -> int | None:
     return pid if isinstance(pid, int) and alive(pid) else None
 
 
+def running_llm_pid(settings: Settings) -> int | None:
+    """The live LLM server's pid (wardline-llm.service), from its state file."""
+    from appliance.llm.local_server import read_server_state
+
+    state = read_server_state(settings)
+    return state.pid if state is not None and alive(state.pid) else None
+
+
 def running_service_pid(settings: Settings) -> int | None:
     """The pid of a live `wardline serve` for this data directory, or None."""
     try:

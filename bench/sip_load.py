@@ -26,7 +26,10 @@ ceil(N / 3) workers with the real CallSession (VAD, the embedded recognizer, the
 dialog, espeak-ng, the audit log and stores). The caller talks about 40 % of the time with
 pauses (a sentence, then silence). Reported: calls answered and completed, late outbound frames
 (from each worker's state), every turn's voice-to-voice latency (p50/p95 from the ops store),
-CPU per call (the whole process tree: front door, workers, recognizer processes).
+CPU per call (the whole process tree: front door, workers, recognizer processes, the shared
+engine process, and the espeak-ng processes that ended during the run). `--engines shared` runs
+the embedded engines in the one engine process every worker uses (`[speech] engines`), as a box
+with Whisper or piper does; `in-process` (the embedded engines' default, "auto") in each worker.
 
 Latency (`--latency`). A raw RTP peer in this process calls one agent whose session reacts to
 the first loud inbound frame (nothing else in the way): a loud onset while the agent is silent
@@ -35,7 +38,7 @@ peer sending the first loud RTP packet to receiving the first packet that shows 
 That is what the appliance's telephony adds: jitter buffer, conference clock, bridge, codec.
 
     .venv/bin/python bench/sip_load.py [--counts 1,8,16,32,64] [--seconds 30] [--asr] [--latency]
-        [--front-door] [--full]
+        [--front-door] [--full [--engines shared|in-process]]
 """
 
 from __future__ import annotations
@@ -250,12 +253,13 @@ def _caller_pcap(path: Path, seconds: int) -> Path:
 
 
 def _cpu_of(pid: int) -> float:
-    """CPU seconds of a process and all its descendants (the ASR workers included)."""
+    """CPU seconds of a process and all its descendants (the ASR workers included), with those
+    of its children that already ended and were reaped (cutime, cstime: an espeak-ng per reply)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
     for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
             children = (task / "children").read_text().split()
@@ -403,7 +407,7 @@ def _wardline(*args: str, env: dict[str, str], **kw: Any) -> subprocess.Popen[by
     return subprocess.Popen([str(Path(sys.executable).with_name("wardline")), *args], env=env, cwd=REPO, **kw)
 
 
-def full_run(n: int, seconds: int, pcap: Path, tmp: Path, base: int) -> dict[str, Any]:
+def full_run(n: int, seconds: int, pcap: Path, tmp: Path, base: int, engines: str = "auto") -> dict[str, Any]:
     from appliance.frontdoor.status import box_status
     from appliance.worker_state import read_state, run_dir
 
@@ -413,6 +417,7 @@ def full_run(n: int, seconds: int, pcap: Path, tmp: Path, base: int) -> dict[str
     config.write_text(
         f'data_dir = "{data}"\n[sip]\nport = {public}\nrtp_port = {base + 5000}\nmax_calls = {n}\n'
         f'allow = ["127.0.0.0/8"]\n[frontdoor]\nworker_port = {base}\npike_requests = 100000\n'
+        f'[speech]\nengines = "{engines}"\n'
     )
     env = {**os.environ, "WARDLINE_CONFIG": str(config), "WARDLINE_DATA_DIR": str(data)}
     _wardline("keys", "init", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).wait()
@@ -459,6 +464,7 @@ def full_run(n: int, seconds: int, pcap: Path, tmp: Path, base: int) -> dict[str
     turns.sort()
     return {
         "calls": n,
+        "engines": "shared" if settings.speech.shared else "in-process",
         "agents": workers,
         "completed": sum(s.finished for s in states if s),
         "sipp_failures": int(failed),
@@ -594,6 +600,12 @@ def main() -> None:
     p.add_argument("--front-door", action="store_true", help="all calls through Kamailio, as the box runs")
     p.add_argument("--full", action="store_true", help="`wardline serve` with the whole pipeline per call")
     p.add_argument(
+        "--engines",
+        choices=("auto", "shared", "in-process"),
+        default="auto",
+        help="with --full: [speech] engines (shared: one engine process for every worker)",
+    )
+    p.add_argument(
         "--session",
         choices=("media", "bare"),
         default="media",
@@ -615,10 +627,11 @@ def main() -> None:
         pcap = _caller_pcap(tmp / "caller.pcap", a.seconds)
         rows = []
         if a.full:
+            print(f"engines: {a.engines}; figures from a loaded box are upper bounds on cost per call")
             print(f"{'calls':>5} {'workers':>7} {'done':>5} {'late %':>7} {'turns':>5} "
                   f"{'v2v p50':>8} {'v2v p95':>8} {'CPU %/call':>10}")  # fmt: skip
             for i, n in enumerate(counts):
-                row = full_run(n, a.seconds, pcap, tmp, 48000 + (i % 2) * 1000)
+                row = full_run(n, a.seconds, pcap, tmp, 48000 + (i % 2) * 1000, a.engines)
                 rows.append(row)
                 print(f"{n:5} {row['agents']:7} {row['completed']:5} {row['late_pct']:7.2f} {row['turns']:5} "
                       f"{row['v2v_p50_ms']:8.0f} {row['v2v_p95_ms']:8.0f} {row['cpu_pct_per_call']:10.2f}",

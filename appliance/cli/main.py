@@ -73,6 +73,7 @@ def _wire() -> None:
         "status",
         "frontdoor",
         "engines",
+        "llm",
         "models",
         "audit",
         "keys",

@@ -61,7 +61,12 @@ def serve(sip_port: SipPort = None, allow: Allow = None, workers: Workers = None
     pid.write_text(f"{os.getpid()}\n")  # `models activate` SIGHUPs this process; it tells the workers
     try:
         code = Supervisor(
-            settings, planned, run_dir(settings), worker_command, _engines_command(settings, planned)
+            settings,
+            planned,
+            run_dir(settings),
+            worker_command,
+            _engines_command(settings, planned),
+            _llm_command(settings),
         ).run()
     finally:
         pid.unlink(missing_ok=True)
@@ -93,6 +98,15 @@ def _engines_command(settings: Settings, planned: Any) -> list[str] | None:
         return None
     streams = str(planned.capacity)
     return [sys.executable, "-m", "appliance.cli.main", "engines", "serve", "--streams", streams]
+
+
+def _llm_command(settings: Settings) -> list[str] | None:
+    """The box's LLM server's command, when the workers share a GGUF model ([llm] engine)."""
+    from appliance.registry.engines import served_gguf
+
+    if served_gguf(settings) is None:
+        return None
+    return [sys.executable, "-m", "appliance.cli.main", "llm", "serve"]
 
 
 def prepare(settings: Settings) -> None:

@@ -47,7 +47,7 @@ def status(
     )
     engines = found["engines"]
     if not engines["shared"]:
-        console.print("engines: in each SIP worker ([speech] engines)")
+        console.print("engines: in each SIP worker (\\[speech] engines)")
     elif not engines["running"]:
         console.print(f"engines: [red]not running[/red] ({engines['socket']})")
     else:
@@ -64,6 +64,14 @@ def status(
                 ]
                 for kind in ("asr", "tts")
             ],
+        )
+    llm = found["llm"]
+    if llm["shared"]:
+        console.print(
+            f"llm: {llm['model']} on {llm['url']} (pid {llm['pid']}): {llm['in_flight']} generating, "
+            f"{llm['answered']} answered"
+            if llm["running"]
+            else f"llm: [red]not running[/red] ({llm['url']})"
         )
     if found["peers"]:
         table(

@@ -127,4 +127,6 @@ def worker_settings(settings: Settings, worker: Worker) -> Settings:
     # the box decides once where the engines run ("auto" resolved): the worker builds accordingly
     engines = "shared" if settings.speech.shared else "in-process"
     speech = settings.speech.model_copy(update={"engines": engines})
-    return settings.model_copy(update={"sip": sip, "speech": speech})
+    # likewise the LLM: a GGUF model in the box's one llama.cpp server, or in each worker
+    llm = settings.llm.model_copy(update={"engine": "shared" if settings.llm.shared else "in-process"})
+    return settings.model_copy(update={"sip": sip, "speech": speech, "llm": llm})

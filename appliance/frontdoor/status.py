@@ -87,6 +87,7 @@ def box_status(settings: Settings, workers: int) -> dict[str, Any]:
     kamailio_pid = _pid(folder / "kamailio.pid")
     return {
         "engines": engines_status(settings),
+        "llm": llm_status(settings),
         "front_door": {
             "running": kamailio_pid is not None,
             "pid": kamailio_pid,
@@ -125,6 +126,33 @@ def engines_status(settings: Settings) -> dict[str, Any]:
         "asr": {**empty, "refused": 0, **state.get("asr", {})} if running else {**empty, "refused": 0},
         "tts": {**empty, **state.get("tts", {})} if running else empty,
         "failures": state.get("failures", 0) if running else 0,
+    }
+
+
+def llm_status(settings: Settings) -> dict[str, Any]:
+    """The box's LLM server (a GGUF model served once for every worker): running, its model,
+    generations in flight and answered; `{"shared": false}` when the box serves none (the LLM
+    off or in each worker, or a vLLM model)."""
+    from appliance.llm.local_server import read_server_state
+    from appliance.registry.engines import ModelNotActive, served_gguf
+
+    try:
+        served = served_gguf(settings)
+    except ModelNotActive:  # `wardline doctor` says so; nothing is served
+        served = None
+    if served is None:
+        return {"shared": False}
+    state = read_server_state(settings)
+    running = state is not None and alive(state.pid)
+    return {
+        "shared": True,
+        "running": running,
+        "ready": bool(running and state and state.ready),
+        "pid": state.pid if running and state else None,
+        "model": state.model if state else "",
+        "url": settings.llm.server_url,
+        "in_flight": state.in_flight if running and state else 0,
+        "answered": state.answered if running and state else 0,
     }
 
 

@@ -5,6 +5,9 @@ The same parts the installed box runs as systemd units (deploy/systemd/wardline.
   once, and the workers wait for its socket before they take calls; one that dies after it was
   ready is restarted with the same backoff (the calls that needed it went to a person), one that
   dies before stops everything (a bad model fails the same way every time);
+- so does the LLM server when the box serves a GGUF model ([llm] engine; `wardline llm serve`):
+  the workers wait for it to answer before they take calls; while it is down their turns go
+  to the rule NLU, and it is restarted;
 - the workers start next, then Kamailio, whose OPTIONS probes put each worker in rotation;
 - a worker that dies after it was ready is taken out of Kamailio's rotation at once (within
   POLL_S, rather than after missed probes) and restarted; its first answered probe puts it back;
@@ -93,6 +96,7 @@ class Supervisor:
         run_dir: Path,
         worker_command: Callable[[Worker], Sequence[str]],
         engines_command: Sequence[str] | None = None,
+        llm_command: Sequence[str] | None = None,
     ) -> None:
         self.settings = settings
         self.plan = plan
@@ -101,6 +105,7 @@ class Supervisor:
             w.index: _Child(f"SIP worker {w.index}", list(worker_command(w))) for w in plan.workers
         }
         self.engines = _Child("the engine process", list(engines_command)) if engines_command else None
+        self.llm = _Child("the LLM server", list(llm_command)) if llm_command else None
         self.kamailio: _Child | None = None
         self._stop = 0  # the signal that asked us to stop
         self._hup = False
@@ -114,8 +119,8 @@ class Supervisor:
         handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
         previous = {s: signal.signal(s, self._on_signal) for s in handled}
         try:
-            if self.engines is not None:
-                self.engines.start()
+            for service in self._services():
+                service.start()
             for child in self.workers.values():
                 child.start()
             self.kamailio = _Child(
@@ -146,13 +151,15 @@ class Supervisor:
         while not self._stop:
             if self._hup:
                 self._hup = False
-                for child in [*self.workers.values(), *([self.engines] if self.engines else [])]:
+                for child in [*self.workers.values(), *self._services()]:
                     child.signal(signal.SIGHUP)
             code = self.kamailio.exited()
             if code is not None:
                 log.error("the front door (kamailio) exited with %d; restarting it", code)
                 self.kamailio.start()
             failed = self.tend_engines()
+            if failed is None:
+                failed = self.tend_llm()
             if failed is not None:
                 return failed
             for index, child in self.workers.items():
@@ -167,6 +174,20 @@ class Supervisor:
         """Restart the engine process if it died after it was ready; its exit code when it
         failed before (a model that cannot load: serve stops and says why)."""
         return self._tend(self.engines, self._engines_ready) if self.engines is not None else None
+
+    def tend_llm(self) -> int | None:
+        """The same for the LLM server."""
+        return self._tend(self.llm, self._llm_ready) if self.llm is not None else None
+
+    def _services(self) -> list[_Child]:
+        """The processes the workers use, started before them and stopped after them."""
+        return [child for child in (self.engines, self.llm) if child is not None]
+
+    def _llm_ready(self, child: _Child) -> bool:
+        from appliance.llm.local_server import read_server_state
+
+        state = read_server_state(self.settings)
+        return bool(state and state.ready and state.pid == child.pid)
 
     def _worker_ready(self, index: int, child: _Child) -> bool:
         state = read_state(self.run_dir, index)
@@ -226,9 +247,10 @@ class Supervisor:
         if self.kamailio is not None:
             self.kamailio.signal(signal.SIGTERM)
             _wait(self.kamailio, time.monotonic() + 10)
-        if self.engines is not None:  # last: the draining calls were still using it
-            self.engines.signal(signal.SIGTERM)
-            _wait(self.engines, time.monotonic() + 15)
+        for service in self._services():  # last: the draining calls were still using them
+            service.signal(signal.SIGTERM)
+        for service in self._services():
+            _wait(service, time.monotonic() + 15)
 
 
 def kamailio_argv(binary: str, settings: Settings, config: Path, run_dir: Path) -> list[str]:

@@ -9,6 +9,7 @@ Only loopback or the site's declared networks may be addressed: nothing leaves t
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import time
@@ -51,8 +52,10 @@ class OpenAiCompatEngine:
         timeout_s: float = 30.0,
         connect_timeout_s: float = 2.0,
         site_networks: Sequence[str] = (),
+        start_timeout_s: float = 0.0,
     ) -> None:
         check_address(base_url, site_networks)
+        self.start_timeout_s = start_timeout_s  # the box's own server may still be loading its model
         self.base_url = base_url.rstrip("/")
         self.model_id = model
         self.dialect = dialect
@@ -63,7 +66,15 @@ class OpenAiCompatEngine:
     async def start(self) -> None:
         # trust_env=False: no proxy from the environment may route a request off the box.
         self._client = httpx.AsyncClient(base_url=self.base_url, timeout=self._timeout, trust_env=False)
-        served = await self.served_models()
+        deadline = time.monotonic() + self.start_timeout_s
+        while True:
+            try:
+                served = await self.served_models()
+                break
+            except LlmUnavailable:
+                if time.monotonic() >= deadline:
+                    raise
+                await asyncio.sleep(0.2)
         if self.model_id not in served:
             raise LlmUnavailable(f"{self.base_url} serves {served}, not {self.model_id!r}")
 

@@ -31,11 +31,11 @@ def pocketsphinx(site: Any, workers: int) -> Any:
     return PocketsphinxAsr(corpus=corpus(site), contexts=contexts(site), workers=workers)
 
 
-def piper(voices: Mapping[str, Path]) -> Any:
-    """`voices`: language code → the voice's .onnx file."""
+def piper(voices: Mapping[str, Path], workers: int = 1) -> Any:
+    """`voices`: language code → the voice's .onnx file; `workers`: syntheses at once."""
     from appliance.speech.tts.piper import PiperTts
 
-    return PiperTts(dict(voices))
+    return PiperTts(dict(voices), workers=workers)
 
 
 def espeak(voice: str, words_per_minute: int) -> Any:
@@ -52,14 +52,14 @@ def llama_cpp(path: Path, settings: Settings, **options: Any) -> Any:
     return LlamaCppEngine(path, **{**kwargs, **options})
 
 
-def llm_server(settings: Settings, model_id: str) -> Any:
-    """An OpenAI-compatible server on the site's network (vLLM)."""
+def llm_server(settings: Settings, model_id: str, **options: Any) -> Any:
+    """An OpenAI-compatible server on the site's network (vLLM), or the box's own llama.cpp
+    server (`options`: its dialect, and how long to wait for it to load its model)."""
     from appliance.llm.openai_compat import OpenAiCompatEngine
 
-    return OpenAiCompatEngine(
-        settings.llm.server_url,
-        model_id,
-        dialect=settings.llm.server_dialect,
-        timeout_s=settings.llm.request_timeout_s,
-        site_networks=settings.network.site_networks,
-    )
+    kwargs: dict[str, Any] = {
+        "dialect": settings.llm.server_dialect,
+        "timeout_s": settings.llm.request_timeout_s,
+        "site_networks": settings.network.site_networks,
+    }
+    return OpenAiCompatEngine(settings.llm.server_url, model_id, **{**kwargs, **options})

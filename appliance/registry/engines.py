@@ -13,6 +13,7 @@ builds the real ones here too (appliance/service/engine_host.py, with the engine
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ from appliance.registry.builders import espeak, llama_cpp, llm_server, piper, po
 
 __all__ = [
     "ModelNotActive", "active_model", "asr_for", "espeak", "llama_cpp", "llm_for", "llm_server",
-    "model_key", "piper", "pocketsphinx", "site_expectations", "site_vocabulary", "tts_for", "whisper",
+    "model_key", "piper", "pocketsphinx", "served_gguf", "site_expectations", "site_vocabulary",
+    "tts_for", "tts_pool", "whisper",
 ]  # fmt: skip
 
 
@@ -90,18 +92,47 @@ def tts_for(settings: Settings) -> Any:
 
         return SharedTts(engine_socket(settings))
     if settings.speech.tts == "piper":
-        return piper({settings.speech.voice.split("-")[0]: active_model(settings, "tts")})
+        voices = {settings.speech.voice.split("-")[0]: active_model(settings, "tts")}
+        return piper(voices, tts_pool(settings, settings.sip.max_calls))
     return espeak(settings.speech.voice, settings.speech.words_per_minute)
 
 
+LOCAL_LLM_START_TIMEOUT_S = 300.0  # the box's llama.cpp server loads its model first
+
+
+def tts_pool(settings: Settings, calls: int) -> int:
+    """How many syntheses a neural voice runs at once: `[speech] tts_workers`, else one per call
+    the process holds (a worker's 3, the engine process's whole box), at most one per CPU."""
+    return settings.speech.tts_workers or max(1, min(calls, os.cpu_count() or 1))
+
+
 def llm_for(settings: Settings) -> Any:
-    """The active LLM: llama.cpp in-process for a .gguf file, else the site's model server."""
+    """The active LLM: for a .gguf file, the box's one llama.cpp server when the box shares it
+    (`[llm] engine`, resolved per worker) or llama.cpp in-process; else the site's model server."""
     from appliance.registry.registry import ModelRegistry
 
     path = active_model(settings, "llm")
+    model_id = ModelRegistry(settings).active("llm") or path.name
     if path.suffix == ".gguf":
+        if settings.llm.engine == "shared":  # served once per box by `wardline llm serve`
+            return llm_server(
+                settings, model_id, dialect="llama.cpp", start_timeout_s=LOCAL_LLM_START_TIMEOUT_S
+            )
         return llama_cpp(path, settings)
-    return llm_server(settings, ModelRegistry(settings).active("llm") or path.name)
+    return llm_server(settings, model_id)
+
+
+def served_gguf(settings: Settings) -> tuple[Path, str] | None:
+    """The GGUF model this box serves to its workers (`wardline llm serve`) and its id, or None:
+    [llm] off or not shared, or the active model is another server's (vLLM)."""
+    from appliance.registry.registry import ModelRegistry
+
+    if not settings.llm.shared:
+        return None
+    path = active_model(settings, "llm")
+    if path.suffix != ".gguf":
+        return None
+    return path, ModelRegistry(settings).active("llm") or path.name
 
 
 def model_key(settings: Settings, kind: str) -> str:

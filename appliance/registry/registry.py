@@ -464,12 +464,12 @@ class ModelRegistry:
 def signal_service_reload(settings: Settings) -> bool:
     """SIGHUP the running service so it loads the new active models; False when none runs.
     `wardline serve` passes it on to its workers and engine process; under systemd each worker
-    unit and the shared engine process get it."""
-    from appliance.pidfile import running_engines_pid, running_worker_pids
+    unit, the shared engine process and the box's LLM server get it."""
+    from appliance.pidfile import running_engines_pid, running_llm_pid, running_worker_pids
 
     pid = running_service_pid(settings)
-    engines = running_engines_pid(settings)
-    pids = [pid] if pid is not None else [*running_worker_pids(settings), *([engines] if engines else [])]
+    services = [p for p in (running_engines_pid(settings), running_llm_pid(settings)) if p is not None]
+    pids = [pid] if pid is not None else [*running_worker_pids(settings), *services]
     told = False
     for target in pids:
         try:

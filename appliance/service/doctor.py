@@ -5,7 +5,7 @@ Checks: configuration file, GPU and driver (nvidia-smi), the CUDA libraries the 
 installed model files against their hashes, key files and their permissions, the SIP port,
 disk space for the store, clock synchronisation (audit timestamps), the egress networks, and
 the audit log (the running service's own report, and whether its lock can be taken here), and
-the TLS library the SIP stack uses.
+the TLS library the SIP stack uses, the shared engine process and the box's LLM server.
 Every check is a small function from Settings to a `Check`; none of them changes anything.
 Runs in the caller's thread; the slowest part is nvidia-smi (bounded by a timeout).
 """
@@ -567,6 +567,43 @@ def check_engines(settings: Settings) -> Check:
     return Check("engines", "ok", f"{socket_path}: {names}; {in_use} streams in use")
 
 
+def check_llm(settings: Settings) -> Check:
+    """The box's LLM server answers with its model (when the box serves a GGUF model itself)."""
+    import httpx
+
+    from appliance.llm.local_server import read_server_state
+    from appliance.registry.engines import ModelNotActive, served_gguf
+
+    if not settings.llm.enabled:
+        return Check("llm", "ok", "off: the rule NLU and the sentence encoder understand callers")
+    try:
+        served = served_gguf(settings)
+    except ModelNotActive as exc:
+        return Check("llm", "fail", str(exc), "wardline models activate ID (or set [llm] enabled = false)")
+    if served is None:
+        where = "in each SIP worker" if settings.llm.engine == "in-process" else settings.llm.server_url
+        return Check("llm", "ok", f"not served by this box's llama.cpp server: {where}")
+    model_id, url = served[1], settings.llm.server_url.rstrip("/")
+    try:
+        answer = httpx.get(f"{url}/models", timeout=3.0, trust_env=False)
+        ids = [m.get("id") for m in answer.json().get("data", [])] if answer.status_code == 200 else []
+    except (httpx.HTTPError, ValueError, AttributeError):
+        ids = None
+    if ids is None and read_server_state(settings) is None:  # never started here
+        return Check(
+            "llm", "warn", f"the LLM server is not running ({url})",
+            "systemctl start wardline.target (or `wardline serve`)",
+        )  # fmt: skip
+    if not ids or model_id not in ids:
+        return Check(
+            "llm", "fail", f"the LLM server on {url} does not serve {model_id} (it answers {ids})",
+            "journalctl -u wardline-llm; systemctl restart wardline-llm",
+        )  # fmt: skip
+    state = read_server_state(settings)
+    busy = f"; {state.in_flight} generating, {state.answered} answered" if state else ""
+    return Check("llm", "ok", f"{model_id} on {url} (llama.cpp server){busy}")
+
+
 CHECKS: tuple[CheckFn, ...] = (
     check_gpu,
     check_cuda_libraries,
@@ -575,6 +612,7 @@ CHECKS: tuple[CheckFn, ...] = (
     check_database,
     check_sip_port,
     check_engines,
+    check_llm,
     check_disk,
     check_clock,
     check_egress,

@@ -31,10 +31,17 @@ log = logging.getLogger(__name__)
 
 
 def host_settings(settings: Settings, streams: int) -> Settings:
-    """The settings the engine process builds its engines with: in-process engines, and as
-    many recognizer processes as the box has calls (pocketsphinx decodes one turn per process)."""
+    """The settings the engine process builds its engines with: in-process engines, as many
+    recognizer processes as the box has calls (pocketsphinx decodes one turn per process), and a
+    voice's pool of synthesis threads sized for the box's calls too (registry/engines.tts_pool)."""
+    from appliance.registry.engines import tts_pool
+
     speech = settings.speech.model_copy(
-        update={"engines": "in-process", "asr_workers": max(settings.speech.asr_workers, streams)}
+        update={
+            "engines": "in-process",
+            "asr_workers": max(settings.speech.asr_workers, streams),
+            "tts_workers": tts_pool(settings, streams),
+        }
     )
     return settings.model_copy(update={"speech": speech})
 

@@ -1,6 +1,7 @@
 """The systemd generator: [network] site_networks into IPAddressAllow= for the units, and the
 SIP worker units that wardline.target wants ([sip] max_calls / 3, or [frontdoor] workers), with
-the shared engine process when the workers use one ([speech] engines).
+the shared engine process when the workers use one ([speech] engines) and the LLM server when
+they share a GGUF model ([llm] enabled and engine; the unit skips itself for a vLLM model).
 
 systemd runs /lib/systemd/system-generators/wardline-network-generator at boot and on every
 `systemctl daemon-reload`; it calls `main` with the generator output folders. The drop-in it
@@ -97,17 +98,33 @@ def engines_shared(config: Path) -> bool:
         return SpeechSettings().shared
 
 
+def llm_shared(config: Path) -> bool:
+    """Whether the workers use the box's LLM server: LlmSettings' own rule, from the raw TOML's
+    [llm] table; an unreadable file counts as the defaults (the LLM off)."""
+    from appliance.config import LlmSettings
+
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+        return LlmSettings(**data.get("llm", {})).shared
+    except (OSError, ValueError, TypeError, AttributeError, tomllib.TOMLDecodeError):
+        return LlmSettings().shared
+
+
 def generate_workers(normal_dir: Path, config: Path) -> list[Path]:
-    """wardline.target.wants/wardline-worker@1.service … @N, links to the template, and
-    wardline-engines.service when the engines are shared."""
+    """wardline.target.wants/wardline-worker@1.service … @N, links to the template, with
+    wardline-engines.service when the engines are shared and wardline-llm.service when the LLM is."""
     wants = normal_dir / "wardline.target.wants"
     wants.mkdir(parents=True, exist_ok=True)
     written = []
-    engines = wants / "wardline-engines.service"
-    engines.unlink(missing_ok=True)
-    if engines_shared(config):
-        engines.symlink_to(UNIT_DIR / "wardline-engines.service")
-        written.append(engines)
+    for unit, wanted in (
+        ("wardline-engines.service", engines_shared(config)),
+        ("wardline-llm.service", llm_shared(config)),
+    ):
+        link = wants / unit
+        link.unlink(missing_ok=True)
+        if wanted:
+            link.symlink_to(UNIT_DIR / unit)
+            written.append(link)
     for index in range(1, worker_count(config) + 1):
         link = wants / f"wardline-worker@{index}.service"
         link.unlink(missing_ok=True)

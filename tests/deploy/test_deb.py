@@ -130,6 +130,7 @@ def test_package_contents(deb: Path) -> None:
         "./lib/systemd/system/wardline-frontdoor.service",
         "./lib/systemd/system/wardline-worker@.service",
         "./lib/systemd/system/wardline-engines.service",
+        "./lib/systemd/system/wardline-llm.service",
         "./lib/systemd/system/wardline-retention.timer",
         "./opt/venvs/wardline/bin/wardline",
     ):

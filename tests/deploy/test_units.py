@@ -46,6 +46,7 @@ def exposure(name: str) -> float:
         "wardline-frontdoor.service",
         "wardline-worker@.service",
         "wardline-engines.service",
+        "wardline-llm.service",
         "wardline-retention.service",
     ],
 )
@@ -99,6 +100,17 @@ def test_the_engine_process_is_restarted_needs_no_network_and_workers_start_afte
     assert engines["PrivateNetwork"] == ["yes"] and engines["RestrictAddressFamilies"] == ["AF_UNIX"]
     assert {"char-nvidia-frontend rw", "char-nvidia-uvm rw"} <= set(engines["DeviceAllow"])
     assert "wardline-engines.service" in worker["After"][0]
+
+
+def test_the_llm_server_is_skipped_without_a_gguf_model_restarted_and_loopback_only() -> None:
+    llm, worker = unit("wardline-llm.service"), unit("wardline-worker@.service")
+    assert llm["ExecCondition"] == ["/opt/venvs/wardline/bin/wardline llm needed"]
+    assert llm["ExecStart"] == ["/opt/venvs/wardline/bin/wardline llm serve"]
+    assert llm["Type"] == ["notify"] and llm["Restart"] == ["always"]
+    assert llm["PartOf"] == ["wardline.target"] and llm["User"] == ["wardline"]
+    assert llm["IPAddressDeny"] == ["any"] and llm["IPAddressAllow"] == ["localhost"]
+    assert llm["ProtectSystem"] == ["strict"] and llm["CapabilityBoundingSet"] == [""]
+    assert "wardline-llm.service" in worker["After"][0]
 
 
 def test_retention_timer_runs_the_purge() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from appliance.service.netgen import generate, generate_workers
 
 
@@ -46,19 +48,39 @@ def test_the_target_wants_one_worker_per_three_calls(tmp_path: Path) -> None:
     assert len(generate_workers(tmp_path / "gen3", config)) == 11
 
 
-def test_the_target_wants_the_engine_process_when_the_engines_are_shared(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("unit", "cases"),
+    [
+        (
+            "wardline-engines.service",
+            [
+                ("[sip]\nmax_calls = 3\n", False),  # the embedded engines stay in the workers ("auto")
+                ('[speech]\nasr = "faster-whisper"\n', True),  # Whisper: loaded once per box ("auto")
+                ('[speech]\nasr = "faster-whisper"\nengines = "in-process"\n', False),
+                ('[speech]\nengines = "shared"\n', True),
+            ],
+        ),
+        (
+            "wardline-llm.service",
+            [
+                ("[sip]\nmax_calls = 3\n", False),  # the LLM is off by default
+                ("[llm]\nenabled = true\n", True),  # a GGUF model: loaded once per box ("auto")
+                ('[llm]\nenabled = true\nengine = "in-process"\n', False),
+                ('[llm]\nenabled = false\nengine = "shared"\n', False),
+            ],
+        ),
+    ],
+)
+def test_the_target_wants_the_processes_the_workers_share(
+    tmp_path: Path, unit: str, cases: list[tuple[str, bool]]
+) -> None:
     config = tmp_path / "wardline.toml"
-    for body, shared in (
-        ("[sip]\nmax_calls = 3\n", False),  # the embedded engines stay in the workers ("auto")
-        ('[speech]\nasr = "faster-whisper"\n', True),  # Whisper: loaded once per box ("auto")
-        ('[speech]\nasr = "faster-whisper"\nengines = "in-process"\n', False),
-        ('[speech]\nengines = "shared"\n', True),
-    ):
+    for body, shared in cases:
         config.write_text(body)
         gen = tmp_path / f"gen-{len(list(tmp_path.iterdir()))}"
         names = [p.name for p in generate_workers(gen, config)]
-        assert ("wardline-engines.service" in names) is shared, body
-        link = gen / "wardline.target.wants" / "wardline-engines.service"
+        assert (unit in names) is shared, body
+        link = gen / "wardline.target.wants" / unit
         assert link.is_symlink() is shared
         if shared:
-            assert str(link.readlink()) == "/lib/systemd/system/wardline-engines.service"
+            assert str(link.readlink()) == f"/lib/systemd/system/{unit}"

