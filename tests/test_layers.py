@@ -1,6 +1,8 @@
 """Dependencies point one way (DESIGN.md): the packages of appliance/ never import a package drawn
 above them (so nothing below call/ reaches back up for a service, nor knows SIP from a file), they
-import each other in no loop, and the modules of a package import each other in no loop.
+import each other in no loop, and the modules of a package import each other in no loop. The
+README's Layout section lists every package in the same order, so the drawing people read cannot
+drift from this one.
 
 Every import, lazy ones inside functions included, is read from the source; imports only for type
 checking (`if TYPE_CHECKING:`) are not dependencies and are left out of the loop checks."""
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -153,3 +156,34 @@ def test_the_modules_of_a_package_import_each_other_in_no_loop(package: str) -> 
         for name, path in modules.items()
     }
     assert _loops(edges) == []
+
+
+def _readme_layout() -> list[str]:
+    """The names the README's "Layout" section lists inside appliance/, in the order drawn there.
+
+    The section's second code block is the list of appliance/'s packages and shared modules, one a
+    line (`call/  …`, `config.py  …`), top to bottom as the imports run."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.find("\n## Layout\n")
+    assert start >= 0, "README.md has no '## Layout' section"
+    end = readme.find("\n## ", start + 1)
+    blocks = readme[start : end if end >= 0 else None].split("```")[1::2]
+    assert len(blocks) >= 2, "README.md's Layout section has no code block listing appliance/"
+    return [m.group(1) for m in re.finditer(r"^([a-z_]+)(?:/|\.py)\s", blocks[1], re.MULTILINE)]
+
+
+def test_the_readme_layout_lists_every_package_in_its_place() -> None:
+    listed = _readme_layout()
+    missing, gone = sorted(_packages() - set(listed)), sorted(set(listed) - _packages())
+    assert (missing, gone) == ([], []), (
+        f"README.md's Layout section lacks {missing}; it lists {gone}, which appliance/ does not hold"
+    )
+    out_of_order = [
+        f"{a} (row {TIER[a]}) before {b} (row {TIER[b]})"
+        for a, b in itertools.pairwise(listed)
+        if TIER[a] > TIER[b]
+    ]
+    assert not out_of_order, (
+        "README.md's Layout section lists a package before one TIERS draws above it: "
+        + "; ".join(out_of_order)
+    )

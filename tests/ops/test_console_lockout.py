@@ -13,7 +13,8 @@ from starlette.testclient import TestClient
 from appliance.audit.log import default_origin
 from appliance.audit.query import read_entries
 from appliance.config import load_settings
-from appliance.ops.console.app import FAILURE_WINDOW_S, console_config, create_app, serve_in_thread
+from appliance.ops.console.app import console_config, create_app, serve_in_thread
+from appliance.ops.console.lockout import FAILURE_WINDOW_S
 from appliance.ops.users import add_user
 from appliance.store.db import make_engine
 from tests.ops.conftest import console_login, form_token
