@@ -69,8 +69,7 @@ PROFILES: dict[str, EndpointWindows] = {
         complete_ms=120, unsure_ms=450, incomplete_ms=1000, fallback_ms=260, open_answer_words=4
     ),
     "normal": EndpointWindows(
-        complete_ms=120, unsure_ms=700, incomplete_ms=1400, fallback_ms=260, model_complete=0.7,
-        open_answer_words=6,
+        complete_ms=120, unsure_ms=700, incomplete_ms=1400, fallback_ms=260, open_answer_words=6
     ),
     "patient": EndpointWindows(
         complete_ms=300, unsure_ms=1000, incomplete_ms=2000, fallback_ms=500, open_answer_words=6
