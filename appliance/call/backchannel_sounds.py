@@ -8,8 +8,8 @@ a dependency, carries) and compared with the backchannels' own phonemes. A sound
 backchannel when it is at most one phoneme away from one (an added, dropped or changed sound),
 and only for backchannels of three phonemes or more: "no" and "oh" are one phoneme apart.
 
-Words the dictionary does not know never match. The dictionary (135,000 words) is read once per
-process, on first use (about a quarter of a second), and then looked up in memory.
+Words the dictionary does not know never match. The dictionary's short words are read once per
+process, when the call services start (`load`), and then looked up in memory.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -27,50 +28,64 @@ BACKCHANNEL_PHRASES = (
     "yeah", "yep", "sure", "yes", "oh okay", "okay okay", "yeah yeah", "right right", "oh i see",
 )  # fmt: skip
 _MIN_PHONES = 3  # shorter backchannels match exactly or not at all
-# Letters the recognizer writes for a sound ("by C"): the dictionary spells them as their names.
+# Only short words are kept (about 23,000, 4 MB a process): the recognizer writes short words
+# for a short sound, and a longer one is not one phoneme from a backchannel anyway.
+_MAX_WORD_PHONES = 4
 _WORD = re.compile(r"[a-z][a-z'-]*")
 
+
+@dataclass(frozen=True)
+class _Lexicon:
+    words: dict[str, str]  # word -> its phonemes, space-separated, without stress marks
+    backchannels: tuple[tuple[str, ...], ...]
+
+
 _lock = threading.Lock()
-_state: dict[str, object] = {}
+_loaded: list[_Lexicon] = []
 
 
 def load() -> None:
     """Read the dictionary now (blocking, once per process) rather than over a caller's sound."""
-    _dictionary()
+    _lexicon()
 
 
 def _dictionary_path() -> Path:
-    import pocketsphinx  # deferred: importing it loads the C library
+    from appliance.speech.asr.domain_lm import model_paths
 
-    return Path(pocketsphinx.get_model_path()) / "en-us" / "cmudict-en-us.dict"
+    return model_paths()[2]
 
 
-def _dictionary() -> dict[str, tuple[str, ...]]:
+def _lexicon() -> _Lexicon:
     with _lock:
-        if "dict" not in _state:
-            table: dict[str, tuple[str, ...]] = {}
+        if not _loaded:
+            wanted = {w for phrase in BACKCHANNEL_PHRASES for w in _WORD.findall(phrase)}
+            words: dict[str, str] = {}
             try:
-                for line in _dictionary_path().read_text(encoding="utf-8").splitlines():
-                    word, _, phones = line.partition(" ")
-                    if word and "(" not in word:  # the first pronunciation of each word
-                        table[word] = tuple(p.rstrip("012") for p in phones.split())
+                with _dictionary_path().open(encoding="utf-8") as lines:
+                    for line in lines:
+                        word, _, phones = line.partition(" ")
+                        split = phones.split()
+                        if "(" in word or (len(split) > _MAX_WORD_PHONES and word not in wanted):
+                            continue  # a second pronunciation, or a long word
+                        words[word] = " ".join(p.rstrip("012") for p in split)
             except OSError as exc:  # no dictionary: backchannels are matched by their letters only
                 log.warning("barge-in: pronouncing dictionary unavailable (%s)", exc)
-            _state["dict"] = table
-            _state["phrases"] = [p for p in (_phones(phrase, table) for phrase in BACKCHANNEL_PHRASES) if p]
-        return _state["dict"]  # type: ignore[return-value]
+            phrases = (_phones(phrase, words) for phrase in BACKCHANNEL_PHRASES)
+            _loaded.append(_Lexicon(words, tuple(p for p in phrases if p)))
+        return _loaded[0]
 
 
-def _phones(text: str, table: dict[str, tuple[str, ...]]) -> tuple[str, ...] | None:
+def _phones(text: str, words: dict[str, str]) -> tuple[str, ...] | None:
+    """The text's phonemes, or None when a word of it is not in the dictionary."""
     out: list[str] = []
     for word in _WORD.findall(text.lower()):
-        phones = table.get(word) or table.get(word.replace("-", ""))
-        if phones is None and "-" in word:
-            parts = [table.get(w) for w in word.split("-")]
-            phones = tuple(p for part in parts if part for p in part) if all(parts) else None
+        phones = words.get(word) or words.get(word.replace("-", ""))
+        if phones is None and "-" in word:  # "uh-huh" spelled as its parts
+            parts = [words.get(w) for w in word.split("-")]
+            phones = " ".join(p for p in parts if p) if all(parts) else None
         if phones is None:
             return None
-        out.extend(phones)
+        out.extend(phones.split())
     return tuple(out) or None
 
 
@@ -88,11 +103,11 @@ def sounds_like_backchannel(words: list[str]) -> bool:
     """The words, said aloud, are within one phoneme of a backchannel of three or more."""
     if not words:
         return False
-    table = _dictionary()
-    heard = _phones(" ".join(words), table)
+    lexicon = _lexicon()
+    heard = _phones(" ".join(words), lexicon.words)
     if heard is None:
         return False
-    for phrase in _state.get("phrases", []):  # type: ignore[union-attr]
+    for phrase in lexicon.backchannels:
         if heard == phrase:
             return True
         if len(phrase) >= _MIN_PHONES and _distance(heard, phrase) <= 1:
