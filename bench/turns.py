@@ -19,7 +19,10 @@ last sound to the detector's decision, on the audio clock. Detectors:
   recommended 200 ms, and 100/300), ends the turn when its probability passes 0.5, else at 3 s;
 - Wardline (appliance/call/endpointing.py): the recognizer's text at the pause against what was
   asked, then Smart Turn, then the site profile's windows (fast, normal, patient, and scaled).
-A false cut-off rate is over all utterances (a whole one can be cut at a breath too). Compute
+A false cut-off rate is over all utterances (a whole one can be cut at a breath too); it is also
+printed for the tuned-on part and the held-out third (`held_out`: sentences chosen by a hash of
+their words, never used to tune the detector), per voice, and as the cut-offs a caller would hear
+once the reply's start and the listener taking a talked-over reply back are counted. Compute
 time is printed apart:
 on the box, the recognizer's decode at the pause runs anyway (it is the final), and Smart Turn
 takes the median printed, in a worker thread.
