@@ -492,19 +492,15 @@ async def run(args) -> None:
             r, m, _, _ = evaluate(detector, [corpus[i] for i in idx], [sil[i] for i in idx], judge)
             figures.append(f"{name} ({len(idx)}) {r * 100:.1f}% / {m:.0f} ms")
         print(f"\n{label} by part: " + "; ".join(figures))
-    # A cut-off the caller talks over before the agent's first sound: once the caller has spoken
-    # barge_in_ms, the reply is cancelled and the listener takes it back and hears one turn
-    # (listener.take_back, within continuation_ms), so nothing of it is heard. How many depends on
-    # how long the reply takes to start after the decision.
-    from appliance.call.turns import TurnTakingConfig
-
-    barge_in_ms = TurnTakingConfig().barge_in_ms
+    # A cut-off the caller talks over before the agent's first sound is not heard: the listener
+    # holds the reply from the caller's first sound going on, then takes it back and hears one
+    # turn (listener.take_back, within continuation_ms). How many depends on how long the reply
+    # takes to start after the decision.
     _, _, _, _, cuts = next(r for r in rows if r[0] == "Wardline normal (shipped)")
-    print(f"\nWardline normal cut-offs the caller talked over ({barge_in_ms} ms of speech) before the "
-          "agent's first sound\n(merged into one turn, nothing heard), by reply start after the "
-          "decision:")  # fmt: skip
+    print("\nWardline normal cut-offs the caller talked over before the agent's first sound (merged "
+          "into one turn,\nnothing heard), by reply start after the decision:")  # fmt: skip
     for lag in (60, 300, 500, 800):
-        merged = sum(1 for _, gap in cuts if gap + barge_in_ms <= lag)
+        merged = sum(1 for _, gap in cuts if gap <= lag)
         heard = len(cuts) - merged
         share = heard / len(corpus) * 100
         print(f"  {lag:3d} ms: {merged} merged, {heard} heard ({share:.1f}% of utterances)")
