@@ -5,6 +5,9 @@ um …") or makes every caller wait. Here the silence a turn needs before it end
 - the words so far (the recognizer's partial text) against what the dialog asked: an answer to
   "date of birth?" is complete once a whole date is in it; text ending in a filler, a conjunction,
   a preposition, an article or "is" is unfinished;
+- what kind of question it answers: callers answer an open question ("how can I help?") with a
+  sentence, so a few words there are its start, however finished they sound ("please call me,
+  [pause] at home"); a certain emergency in them still ends the turn at once (listener.py);
 - the grammar, when the words do not decide: a sentence that stops on a verb still waiting for
   its object ("I need", "I'd like to book") is unfinished (appliance/dialog/unfinished.py);
 - how it sounded: Smart Turn v3.2 (appliance/speech/smart_turn.py) scores the turn's audio, when
