@@ -10,9 +10,10 @@ poor echo cancellation. The agent cannot know which at the first frame, so:
   "operator"…), or more than `short_ms` of speech whose words are not a backchannel, is a real
   interruption: the session clears playback (only the words played stay in history) and hears
   the turn;
-- anything else resumes playback where it paused: a backchannel, a cough or a click, and any
-  sound shorter than `short_ms` (the recognizer makes words out of a cough: Whisper's "thank
-  you", "so", "amendment" for a cough or an "mm-hm").
+- anything else resumes playback where it paused: a backchannel (by its letters, or by its
+  sound: "by C" for "I see", backchannel_sounds.py), a cough or a click, any sound shorter than
+  `short_ms`, and words more than the caller's voice could carry (the recognizer makes words out
+  of a cough: Whisper's "thank you very much" for 0.4 s of one, "amendment" for an "mm-hm").
 Echo frames (appliance/call/echo.py) count for nothing.
 
 Pure: frames' speech and echo flags and transcript text in, actions out; no audio, no clock.
@@ -26,6 +27,7 @@ from enum import Enum
 from typing import Literal
 
 from appliance.audio import FRAME_MS
+from appliance.call.backchannel_sounds import sounds_like_backchannel
 
 InterruptSensitivity = Literal["low", "medium", "high"]
 
@@ -70,6 +72,9 @@ STOP_WORDS = frozenset(
     }
 )  # fmt: skip
 _WORD = re.compile(r"[a-z][a-z'-]*")
+# Brisk speech is about four words a second; more than five (plus one) in the caller's voice is a
+# recognizer writing words for a noise.
+MAX_WORDS_PER_S = 5
 
 
 def _callers_words(text: str, agent_text: str) -> list[str]:
@@ -85,10 +90,26 @@ def is_backchannel(text: str, max_words: int = 3, agent_text: str = "") -> bool:
     """Only listening noises ("uh-huh", "okay, right", "I see"), or no words at all.
 
     Words the agent itself just said (`agent_text`) do not count: on a line with poor echo
-    cancellation the recognizer hears the agent's sentence too.
+    cancellation the recognizer hears the agent's sentence too. Words that sound like a
+    backchannel count as one ("by C", "write": backchannel_sounds.py).
     """
     words = _callers_words(text, agent_text)
-    return len(words) <= max_words and all(w in BACKCHANNELS for w in words)
+    if len(words) > max_words:
+        return False
+    return _listening_noises(words)
+
+
+def _listening_noises(words: list[str]) -> bool:
+    """The words split into backchannels, each by its letters or by its sound ("okay, by C":
+    "by C" is how the recognizer writes a short "I see")."""
+    if not words:
+        return True
+    for k in range(1, len(words) + 1):
+        head = words[:k]
+        heard_as_one = (k == 1 and head[0] in BACKCHANNELS) or sounds_like_backchannel(head)
+        if heard_as_one and _listening_noises(words[k:]):
+            return True
+    return False
 
 
 def asks_to_stop(text: str, agent_text: str = "") -> bool:
@@ -137,6 +158,8 @@ class OverlapJudge:
             return None
         if asks_to_stop(text, agent_text):
             return self._decide(Action.INTERRUPT)
+        if self._more_words_than_voice(text, agent_text):
+            return None  # words made of a noise: the sound's end decides
         if self._voice_ms >= self.settings.short_ms and not is_backchannel(
             text, self.settings.backchannel_words, agent_text
         ):
@@ -151,11 +174,17 @@ class OverlapJudge:
             return self._decide(Action.RESUME)
         if asks_to_stop(text, agent_text):
             return self._decide(Action.INTERRUPT)
-        if self._voice_ms < self.settings.short_ms:
+        if self._voice_ms < self.settings.short_ms or self._more_words_than_voice(text, agent_text):
             return self._decide(Action.RESUME)
         if is_backchannel(text, self.settings.backchannel_words, agent_text):
             return self._decide(Action.RESUME)
         return self._decide(Action.INTERRUPT)
+
+    def _more_words_than_voice(self, text: str, agent_text: str) -> bool:
+        """More words than the caller's voice could have carried ("thank you very much" in 0.4 s
+        of a cough): the recognizer made them of a noise."""
+        words = len(_callers_words(text, agent_text))
+        return words > 1 and words > 1 + self._voice_ms / 1000 * MAX_WORDS_PER_S
 
     @property
     def voice_ms(self) -> int:

@@ -5,6 +5,9 @@ um …") or makes every caller wait. Here the silence a turn needs before it end
 - the words so far (the recognizer's partial text) against what the dialog asked: an answer to
   "date of birth?" is complete once a whole date is in it; text ending in a filler, a conjunction,
   a preposition, an article or "is" is unfinished;
+- what kind of question it answers: callers answer an open question ("how can I help?") with a
+  sentence, so a few words there are its start, however finished they sound ("please call me,
+  [pause] at home"); a certain emergency in them still ends the turn at once (listener.py);
 - the grammar, when the words do not decide: a sentence that stops on a verb still waiting for
   its object ("I need", "I'd like to book") is unfinished (appliance/dialog/unfinished.py);
 - how it sounded: Smart Turn v3.2 (appliance/speech/smart_turn.py) scores the turn's audio, when
@@ -54,16 +57,27 @@ class EndpointWindows:
     fallback_ms: int  # no model: today's fixed silence
     model_complete: float = 0.5  # Smart Turn probability at or above which the audio sounds finished
     model_unsure: float = 0.2  # … and below which it sounds unfinished
+    # An answer to an open question ("how can I help?") shorter than this many words is taken
+    # for the start of one: callers open with a sentence, and pause inside it (0: off).
+    open_answer_words: int = 0
 
 
-# One place for the site's dial. "normal" is tuned on bench/turns.py's paused-speech corpus at
-# 8 kHz; "fast" trades cut-offs for speed, "patient" the other way (callers who are elderly,
-# unwell, or reading numbers off a card).
+# One place for the site's dial. "normal" is tuned on the tuning part of bench/turns.py's
+# paused-speech corpus at 8 kHz (the held-out part is reported apart); "fast" trades cut-offs for
+# speed, "patient" the other way (callers who are elderly, unwell, or reading numbers off a card).
+# A finished verdict ends the turn as soon as it comes (complete_ms is the first look: the verdict
+# takes the recognizer's decode and Smart Turn's run on top of it).
 PROFILES: dict[str, EndpointWindows] = {
-    "fast": EndpointWindows(complete_ms=120, unsure_ms=450, incomplete_ms=1000, fallback_ms=260),
-    "normal": EndpointWindows(complete_ms=160, unsure_ms=700, incomplete_ms=1400, fallback_ms=260),
-    "patient": EndpointWindows(complete_ms=300, unsure_ms=1000, incomplete_ms=2000, fallback_ms=500),
-}
+    "fast": EndpointWindows(
+        complete_ms=120, unsure_ms=450, incomplete_ms=1000, fallback_ms=260, open_answer_words=4
+    ),
+    "normal": EndpointWindows(
+        complete_ms=120, unsure_ms=700, incomplete_ms=1400, fallback_ms=260, open_answer_words=6
+    ),
+    "patient": EndpointWindows(
+        complete_ms=300, unsure_ms=1000, incomplete_ms=2000, fallback_ms=500, open_answer_words=6
+    ),
+}  # fmt: skip
 
 # Words a sentence does not end on. A caller who stops after one of them is mid-thought.
 FILLERS = frozenset(["um", "umm", "uh", "uhh", "er", "erm", "ah", "hmm", "mm", "uhm"])
@@ -138,14 +152,24 @@ FINAL_WHEN_PUNCTUATED = frozenset(
      "before", "after"]
 )  # fmt: skip
 
+# Short answers to an open question that are whole turns: a closing, or asking for a person.
+SHORT_WHOLE_ANSWERS = frozenset(
+    ["operator", "nurse", "person", "human", "agent", "representative", "thanks", "thank", "bye",
+     "goodbye", "yes", "no", "yeah", "okay"]
+)  # fmt: skip
+
 # Expectations whose answer is one short piece (yes or no, a weekday): complete once it is there.
 _YES_NO = frozenset({"confirm", "anything_else", "retry", "referral"})
 _DATE = frozenset({"dob", "identity", "guardian"})
 _WORD = re.compile(r"[a-z']+|\d+")
 
 
-def judge_text(text: str, expecting: str | None = None) -> Completeness:
-    """What the words so far say about the turn, given what the dialog asked for."""
+def judge_text(text: str, expecting: str | None = None, open_answer_words: int = 0) -> Completeness:
+    """What the words so far say about the turn, given what the dialog asked for.
+
+    `open_answer_words`: an answer to an open question (nothing particular expected) with fewer
+    words is unfinished, unless it is one or two words that close the call or ask for a person.
+    """
     stripped = text.strip()
     words = _WORD.findall(stripped.lower())
     if not words:
@@ -163,6 +187,9 @@ def judge_text(text: str, expecting: str | None = None) -> Completeness:
         return Completeness.COMPLETE
     if expecting == "weekday" and parse_weekday(stripped):
         return Completeness.COMPLETE
+    whole_short = len(words) <= 2 and bool(SHORT_WHOLE_ANSWERS.intersection(words))
+    if expecting is None and len(words) < open_answer_words and not whole_short:
+        return Completeness.INCOMPLETE
     return Completeness.UNKNOWN
 
 
@@ -181,6 +208,10 @@ class EndpointPolicy:
     @classmethod
     def for_site(cls, endpointing: str) -> EndpointPolicy:
         return cls(PROFILES[endpointing])
+
+    def judge(self, text: str, expecting: str | None) -> Completeness:
+        """The words' verdict under this profile (judge_text)."""
+        return judge_text(text, expecting, self.windows.open_answer_words)
 
     def silence_needed(self, verdict: Completeness, probability: float | None) -> int:
         """Milliseconds of silence after the caller's last speech before the turn ends.
@@ -284,7 +315,7 @@ class PauseJudge:
 
     def verdict_window(self, text: str, expecting: str | None) -> tuple[Completeness, int | None]:
         """The words' verdict, and the window when the words alone decide (None: ask the model)."""
-        verdict = judge_text(text, expecting)
+        verdict = self.policy.judge(text, expecting)
         if verdict is not Completeness.UNKNOWN:
             return verdict, self.policy.silence_needed(verdict, None)
         if self.model is None:

@@ -5,9 +5,9 @@ Per inbound frame (on the call's loop): the VAD, the turn-taking state machine
 agent is an interruption (bargein.py, echo.py), and a non-blocking hand-off of the audio to the
 recognizer's stream. Speech start opens a stream with ~300 ms of pre-roll; end of turn posts
 `SpeechEnded`, whose final words the loop awaits. A caller who pauses and goes on is re-heard as
-one utterance from the audio kept here. A certain emergency named in a partial ends the turn at
-once; other stable partials are understood early (preemptive.py). An interruption stops the
-speaker on the frame that decides it.
+one utterance from the audio kept here, and the reply to the pause is held from their first
+sound. A certain emergency named in a partial ends the turn at once; other stable partials are
+understood early (preemptive.py). An interruption stops the speaker on the frame that decides it.
 """
 
 from __future__ import annotations
@@ -128,6 +128,7 @@ class AudioListener:
         self.last_turn: LastTurn | None = None
         self._prefix = ""  # words of a turn the caller went on with after a pause
         self._speech_start_ms = 0.0
+        self._held_for_continuation = False  # the reply is held: the caller went on (see below)
         self.listening = False  # the loop takes turns from the inbox (partials are checked then)
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -246,6 +247,11 @@ class AudioListener:
         if self._speaker.active() and self._state.interruptible and not going_on:
             self._overlap = OverlapJudge(self._barge_settings, frame_ms=FRAME_MS)
             self._overlap.start()
+        elif going_on and self._speaker.active() and self._state.interruptible:
+            # The caller goes on after the pause that ended their turn: hold the reply to it at
+            # once, so that none of it is heard while their speech builds up to the barge-in that
+            # takes it back (take_back); a blip that turns out to be noise lets it play.
+            self._hold_for_continuation()
         if self.stream is not None:
             self.stream.cancel()
         self.stream = self._open_stream()
@@ -256,6 +262,7 @@ class AudioListener:
             self.stream.feed(frame)
 
     def _turn_ended(self) -> None:
+        self._held_for_continuation = False  # the session takes the held reply back (or resumes it)
         stream, self.stream = self.stream, None
         if stream is None:
             return
@@ -271,8 +278,14 @@ class AudioListener:
         timing = TurnTiming(speech_end, now)
         self._post(SpeechEnded(stream, timing, self._stream_first_frame, self._stream_whole, overlap))
 
+    def _hold_for_continuation(self) -> None:
+        if self._speaker.playout is not None:
+            self._speaker.playout.pause()
+            self._held_for_continuation = True
+
     def _noise(self) -> None:
-        if self._overlap is not None and self._speaker.playout is not None:
+        held, self._held_for_continuation = self._held_for_continuation, False
+        if (self._overlap is not None or held) and self._speaker.playout is not None:
             self._speaker.playout.resume()  # a cough or a click over the agent: it plays on
         self._overlap = None
         if self.stream is not None:

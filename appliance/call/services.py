@@ -530,11 +530,13 @@ async def build_services(
 
 
 def _load_turn_judges() -> None:
+    from appliance.call import backchannel_sounds
     from appliance.call.endpointing import shared_turn_model
     from appliance.dialog import unfinished
 
     shared_turn_model()
     unfinished.load()
+    backchannel_sounds.load()
 
 
 def _semantic(settings: Settings, site: Any) -> Any:

@@ -96,3 +96,35 @@ def test_echo_of_what_was_just_played_is_told_from_the_callers_own_voice():
     assert not guard.is_echo(_frames(caller)[-8:])
     # The caller talking over the echo: their words count.
     assert not guard.is_echo(_frames((caller + echo // 2).astype("<i2"))[-8:])
+
+
+def test_a_short_i_see_the_recognizer_wrote_as_other_words_lets_the_agent_go_on():
+    # Whisper writes a short "I see" as "by C", "right" as "write", "uh-huh" as "a ha": by sound
+    # they are backchannels, and the agent plays on.
+    for heard in ("By C.", "Icy.", "Write.", "A ha.", "Okay, by C."):
+        judge = OverlapJudge(SENSITIVITY["medium"])
+        judge.start()
+        assert _run(judge, 500) == [Action.PAUSE]
+        assert judge.partial(heard) is None, heard
+        assert judge.ended(heard) is Action.RESUME, heard
+
+
+def test_words_that_only_sound_near_a_backchannel_still_stop_the_agent():
+    for heard in ("No.", "Oh no.", "Why?", "Tuesday at nine", "I need the nurse"):
+        judge = OverlapJudge(SENSITIVITY["medium"])
+        judge.start()
+        _run(judge, 500)
+        assert judge.ended(heard) is Action.INTERRUPT, heard
+
+
+def test_more_words_than_a_short_sound_could_carry_let_the_agent_go_on():
+    # Whisper wrote "Thank you very much." for 0.4 s of a cough; a caller's "hold on" is as short.
+    judge = OverlapJudge(SENSITIVITY["medium"])
+    judge.start()
+    _run(judge, 420)
+    assert judge.partial("Thank you very much.") is None
+    assert judge.ended("Thank you very much.") is Action.RESUME
+    judge = OverlapJudge(SENSITIVITY["medium"])
+    judge.start()
+    _run(judge, 420)
+    assert judge.partial("Hold on.") is Action.INTERRUPT

@@ -44,7 +44,7 @@ def test_a_complete_thought_ends_fast_an_unfinished_one_waits_up_to_a_cap():
 def test_without_the_model_an_undecided_turn_ends_on_the_fixed_silence():
     judge = PauseJudge(EndpointPolicy.for_site("normal"), None, 8000, fallback_ms=260)
     assert judge.turn_started(500) == 500  # identity answers keep their longer fixed window
-    verdict, window = judge.verdict_window("I need a refill", None)
+    verdict, window = judge.verdict_window("I need a refill of my inhaler please", None)
     assert (verdict, window) == (Completeness.UNKNOWN, 500)
     # The words still decide where they can.
     assert judge.verdict_window("I'd like to book with", None)[1] == PROFILES["normal"].incomplete_ms
@@ -123,3 +123,25 @@ def test_an_unfinished_sentence_waits_however_finished_the_voice_sounds():
 def test_a_pronoun_or_adverb_the_recognizer_heard_end_the_sentence_is_left_to_the_audio(text):
     assert judge_text(text) is Completeness.UNKNOWN
     assert judge_text(text.rstrip("?.")) is Completeness.INCOMPLETE  # no end heard: still mid-phrase
+
+
+@pytest.mark.parametrize("text", ["Can I get more?", "My son has a car.", "I have questions.", "Is there?"])
+def test_a_few_words_to_an_open_question_wait_for_the_rest_however_finished_they_sound(text):
+    # Callers open with a sentence; a few words and a pause are its start ("Can I get more?
+    # [pause] of my inhaler"), so the turn waits (up to the cap) instead of ending fast.
+    policy = EndpointPolicy.for_site("normal")
+    assert policy.judge(text, None) is Completeness.INCOMPLETE
+    judge = PauseJudge(policy, None, 8000, fallback_ms=260)
+    assert judge.verdict_window(text, None)[1] == PROFILES["normal"].incomplete_ms
+
+
+@pytest.mark.parametrize("text", ["Operator.", "No, thanks.", "Goodbye."])
+def test_a_short_closing_or_a_call_for_a_person_is_a_whole_turn(text):
+    assert EndpointPolicy.for_site("normal").judge(text, None) is not Completeness.INCOMPLETE
+
+
+def test_a_short_answer_to_a_particular_question_is_left_to_what_was_asked():
+    policy = EndpointPolicy.for_site("normal")
+    assert policy.judge("yes", "confirm") is Completeness.COMPLETE
+    assert policy.judge("Doctor Patel.", "provider") is Completeness.UNKNOWN
+    assert policy.judge("I need a refill on my inhaler please", None) is Completeness.UNKNOWN

@@ -7,7 +7,7 @@ import pytest
 
 from appliance.call.services import build_services
 from appliance.config import load_settings
-from appliance.events import AgentSaid, BargeIn
+from appliance.events import AgentSaid, BargeIn, CallerSaid
 from appliance.sim.audio import run_audio
 from appliance.sim.record import check
 from appliance.sim.scenario import load_scenario
@@ -117,3 +117,27 @@ expect:
     said = [e for e in log.events if isinstance(e, AgentSaid)]
     assert any("automated assistant" in e.text and not e.interrupted for e in said)
     assert not any(e.text == site.greeting and not e.interrupted for e in said), [e.text for e in said]
+
+
+def test_a_caller_who_goes_on_after_a_pause_hears_nothing_of_the_reply_taken_back(tmp_path: Path):
+    # The pauses in "Okay, thanks, bye." end turns (a short fixed endpoint); the reply to each
+    # fragment is held from the caller's first sound going on, so not a word of it is played
+    # before it is taken back: the caller hears only the answer to the whole sentence.
+    scenario, log = _play(
+        tmp_path,
+        """
+name: pause-and-go-on-silently
+turns:
+  - say: "How much is parking for visitors?"
+  - say: "Okay, thanks, bye."
+expect:
+  outcome: contained
+""",
+        call={"endpoint_ms": 120, "turn_model": "off"},
+    )
+    heard = [r["text"] for r in log.of_type("asr_final") if r["turn"] == 2]
+    assert len(heard) >= 2, f"the pauses ended turns, so the continuation was exercised: {heard}"
+    second = [e for e in log.events if isinstance(e, CallerSaid)][1].t_ms
+    cut = [e.text for e in log.events if isinstance(e, AgentSaid) and e.interrupted and e.t_ms > second]
+    assert cut == [], f"the caller heard part of a reply that was taken back: {cut}"
+    assert check(scenario, log) == []

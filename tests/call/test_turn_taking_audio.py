@@ -1,5 +1,6 @@
 """Turn taking on the lockstep clock with the real engines (Silero, Smart Turn, pocketsphinx,
-espeak-ng): a caller who pauses mid-thought is one turn; an "okay" over the agent lets it go on."""
+espeak-ng): a caller who pauses mid-thought, or after a few opening words, is one turn; an "okay"
+over the agent lets it go on."""
 
 import asyncio
 from pathlib import Path
@@ -66,4 +67,20 @@ expect:
     full = "Visitor parking is in the garage on Elm Street."
     said = [e for e in log.events if isinstance(e, AgentSaid)]
     assert any(e.text == full and not e.interrupted for e in said), [(e.text, e.interrupted) for e in said]
+    assert not [e for e in log.events if isinstance(e, BargeIn)]
+
+
+def test_a_caller_who_opens_with_a_few_words_and_pauses_is_kept_as_one_turn(tmp_path: Path):
+    # "Please call me, [pause] at home": the words before the pause sound finished and Smart
+    # Turn hears a sentence's end, but an opening answer of a few words is the start of one.
+    _, log = _play(
+        tmp_path,
+        """
+name: paused-opening
+turns:
+  - say: "Please call me, [pause 800 ms] at home this evening."
+""",
+    )
+    ends = [e for e in log.events if isinstance(e, TurnEnded)]
+    assert len(ends) == 1, f"the agent ended the turn inside the pause: {[e.t_ms for e in ends]}"
     assert not [e for e in log.events if isinstance(e, BargeIn)]
