@@ -256,3 +256,36 @@ def test_a_turn_listens_with_its_dialog_context(lm_cache: Path) -> None:
 
     assert names_heard(heard["identity"]) > names_heard(heard[""]), heard
     assert heard["no-such-context"] == heard[""]
+
+
+def test_the_same_audio_gives_the_same_words_however_it_was_batched(lm_cache: Path) -> None:
+    """A loaded box batches audio into the worker's pipe differently: the final must not change."""
+    frames = split_frames(
+        synthesize_caller("How much is parking for visitors?", 8000) + silence(8000, 300), 8000
+    )
+    finals: list[str] = []
+
+    async def body(engine: PocketsphinxAsr) -> None:
+        whole = engine.open_stream(8000)
+        whole.feed(b"".join(frames))  # one write: one batch
+        finals.append(await whole.finish())
+        paced = engine.open_stream(8000)
+        for frame in frames:  # every 20 ms frame its own batch, decoded before the next
+            paced.feed(frame)
+            await until(lambda: paced.caught_up, "the frame decoded")
+        finals.append(await paced.finish())
+
+    run_with_engine(body, lm_cache)
+    assert words(finals[0]) and finals[0] == finals[1], finals
+
+
+def test_resampling_to_the_decoder_rate_does_not_depend_on_how_audio_is_cut() -> None:
+    from appliance.speech.asr.pocketsphinx_worker import _Turn
+
+    pcm = synthesize_caller("How much is parking for visitors?", 8000)
+    outputs = []
+    for size in (len(pcm), 320, 1000, 4802):  # whole, a frame, and cuts that split frames
+        turn = _Turn(1, 8000)
+        parts = [turn.to_decoder_rate(pcm[i : i + size]) for i in range(0, len(pcm), size)]
+        outputs.append(b"".join(parts) + turn.to_decoder_rate(b"", last=True))
+    assert all(out == outputs[0] for out in outputs[1:])

@@ -69,7 +69,9 @@ class _Turn:
 
         self.stream_id = stream_id
         self.resampler = (
-            soxr.ResampleStream(rate_hz, DECODER_RATE_HZ, 1, dtype="int16", quality="HQ")
+            # float32, not int16: soxr dithers int16 output at random (a different last bit on
+            # every run), and the decoder's words turn on those bits
+            soxr.ResampleStream(rate_hz, DECODER_RATE_HZ, 1, dtype="float32", quality="HQ")
             if rate_hz != DECODER_RATE_HZ
             else None
         )
@@ -77,14 +79,35 @@ class _Turn:
         self.last_partial = ""
         self.received = 0  # bytes of audio at the stream's rate, for the "heard" acknowledgement
         self.pending = b""  # decoder-rate audio short of a whole block
+        self.unresampled = b""  # stream-rate audio short of a whole resampling block
+        self.resample_block = rate_hz * 2 // 50  # 20 ms at the stream's rate
 
     def to_decoder_rate(self, pcm16: bytes, last: bool = False) -> bytes:
+        """`pcm16` at the decoder's rate, the same samples on a quiet box and a loaded one: the
+        resampler always gets the same 20 ms blocks, whatever the pipe's timing-dependent
+        batching, and its output is rounded here, without dither."""
         if self.resampler is None:
             return pcm16
         import numpy as np
 
-        samples = np.frombuffer(pcm16, dtype="<i2")
-        return np.asarray(self.resampler.resample_chunk(samples, last=last), dtype="<i2").tobytes()
+        pcm = self.unresampled + pcm16
+        whole = len(pcm) - len(pcm) % self.resample_block
+        blocks = [pcm[i : i + self.resample_block] for i in range(0, whole, self.resample_block)]
+        self.unresampled = pcm[whole:]
+        if last:
+            blocks.append(self.unresampled)
+            self.unresampled = b""
+        out = [
+            self.resampler.resample_chunk(
+                np.frombuffer(block, dtype="<i2").astype(np.float32) / 32768.0,
+                last=last and n == len(blocks) - 1,
+            )
+            for n, block in enumerate(blocks)
+        ]
+        if not out:
+            return b""
+        samples = np.concatenate(out) * 32768.0
+        return np.clip(np.rint(samples), -32768, 32767).astype("<i2").tobytes()
 
 
 def make_decoder(spec: WorkerSpec) -> Any:
