@@ -233,3 +233,16 @@ def test_a_partial_in_flight_when_the_caller_stops_is_the_final_not_followed_by_
     assert decodes == [(300, False)]  # one decode: the partial, read on the final window
     assert final_decoded is False
     assert final.split() == partial.split()
+
+
+def test_the_final_to_be_replaces_stable_words_it_heard_differently():
+    """Stable words a whole-turn decode reads differently ("work on a" for "book an appointment
+    with") no longer hide that decode: the partial the end of turn reads is the final's words."""
+    la = LocalAgreement()
+    la.update(["I", "need", "to", "work", "on", "a"])
+    la.update(["I", "need", "to", "work", "on", "a"])
+    la.update(["I", "need", "to", "book", "an", "appointment", "with", "Doctor", "Patel."])
+    assert la.text() == "I need to work on a"  # an ordinary hypothesis cannot take them back
+    la.adopt(["I", "need", "to", "book", "an", "appointment", "with", "Doctor", "Patel."])
+    assert la.text() == "I need to book an appointment with Doctor Patel."
+    assert la.committed[-1] == "Patel."

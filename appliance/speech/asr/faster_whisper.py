@@ -7,7 +7,9 @@ buffer after every 300 ms of new caller audio, at most one decode in flight, and
 of the caller's speech is in no decode yet (the silence after the last word says nothing new, and
 its decodes held the worker when the final, Smart Turn and the voice needed the CPU); the partial text
 follows LocalAgreement-2 (a word is stable once two consecutive hypotheses agree on it), so the
-partial never takes back a stable word.
+partial never takes back a stable word, except for the final to be: a decode of the final window
+that holds every loud frame of the turn replaces the partial, since `finish` will return it (the
+end of turn reads the partial, and must read the words the dialog will get).
 
 The final comes without a decode after the end of turn: the stream also decodes as soon as the
 caller pauses (100 ms quieter than a tenth of the turn's loudest frame, after speech); that decode
@@ -119,6 +121,15 @@ class LocalAgreement:
         fresh = words[n:agreed]
         self.committed.extend(fresh)
         return fresh
+
+    def adopt(self, words: Sequence[str]) -> None:
+        """A hypothesis that heard every word of the turn on the final's window (the final to
+        be): it becomes the stable text, over stable words it disagrees with. Without this, a
+        whole-turn decode that reads an early word differently ("book" for "work") was shown
+        only as the old stable words ("I need to work on a"), and the end of turn judged the
+        turn unfinished on them."""
+        self.committed = list(words)
+        self._previous = list(words)
 
     def text(self) -> str:
         """Stable words, then the newest hypothesis's unstable tail."""
@@ -418,7 +429,10 @@ class FasterWhisperStream:
             if final:
                 self._newest = (covered, result)
             self._adopt_language(result)
-            self._agreement.update(result.text.split())
+            if final and covered >= self._speech_end:
+                self._agreement.adopt(result.text.split())  # what `finish` will return
+            else:
+                self._agreement.update(result.text.split())
             self.partials.append((result.audio_ms, self._agreement.text()))
             self._maybe_decode_locked()  # audio that arrived meanwhile
 
