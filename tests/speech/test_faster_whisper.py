@@ -10,6 +10,7 @@ multilingual model detects among its 99 languages through the same code path.)
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -144,3 +145,104 @@ def test_a_decode_cannot_run_far_past_what_the_audio_could_say():
     assert engine.token_budget(1.0) < 16  # "yes" cannot become a paragraph
     assert engine.token_budget(3.0) >= 3 * 5  # a fast talker's three seconds still fit
     assert engine.token_budget(60.0) == 128
+
+
+class GatedWhisper(FasterWhisperAsr):
+    """The real engine, with each decode held until the test lets it run, and every decode
+    recorded: (audio ms, whether it read the final window as the pause's decode)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.gate = threading.Event()
+        self.gate.set()
+        self.decodes: list[tuple[int, bool]] = []
+
+    def decode(self, pcm16, sample_rate_hz, language, final=True, context=""):
+        self.decodes.append((len(pcm16) // 2 * 1000 // sample_rate_hz, final))
+        if not self.gate.wait(60):  # a net: the test always opens it
+            raise RuntimeError("gate never opened")
+        return super().decode(pcm16, sample_rate_hz, language, final, context)
+
+
+def feed_frames(stream, pcm: bytes, rate: int = 8000) -> None:
+    frame = rate * 20 // 1000 * 2
+    for i in range(0, len(pcm), frame):
+        stream.feed(pcm[i : i + frame])
+
+
+@pytest.mark.parametrize(
+    "spliced", [True, False], ids=["partials-read-the-final-window", "a-window-of-their-own"]
+)
+def test_the_silence_after_the_last_word_is_not_decoded_and_no_decode_follows_the_end_of_turn(
+    whisper_dir, spliced
+):
+    """A caller says 600 ms and stops. The final comes from a decode made at the pause (or the
+    partial that already held the last word), never from a decode after the end of turn, and
+    the silence after the last word is never decoded again: those decodes held the worker, and
+    the final behind them, while the turn taker and the voice needed the CPU."""
+
+    async def run() -> tuple[list[tuple[int, bool]], bool, str, str, bool]:
+        options = {} if spliced else {"spliced_margin_s": None}
+        asr = GatedWhisper(whisper_dir, cpu_threads=1, language="en", max_new_tokens=4, **options)
+        await asr.start()
+        try:
+            stream = asr.open_stream(8000)
+            speech, quiet = tone(8000, 600), b"\x00" * (2 * 8000 * 1500 // 1000)
+            for pcm in (speech, quiet):
+                for i in range(0, len(pcm), 320):
+                    stream.feed(pcm[i : i + 320])
+                    await stream.settled()  # the lockstep clock: a decode due now runs now
+            newest = stream.partials[-1][1]
+            final = await asyncio.wait_for(stream.finish(), 60)
+            return asr.decodes, stream.final_decoded, final, newest, asr.partials_read_final_window
+        finally:
+            await asr.close()
+
+    decodes, final_decoded, final, newest, one_window = asyncio.run(run())
+    assert one_window is spliced
+    assert max(ms for ms, _ in decodes) <= 800  # 1.5 s of silence after the last word: unread
+    assert final_decoded is False  # no decode after the end of turn
+    assert final.split() == newest.split()
+    if not spliced:  # the partials' short window is not the final's: one decode at the pause
+        assert [ms for ms, at_pause in decodes if at_pause] == [700]
+
+
+def test_a_partial_in_flight_when_the_caller_stops_is_the_final_not_followed_by_another_decode(whisper_dir):
+    """Where partials read the final's window (tiny.en, spliced), the partial in flight as the
+    caller pauses holds every word: the final is its text, with no second decode behind it."""
+
+    async def run() -> tuple[list[tuple[int, bool]], bool, str, str]:
+        asr = GatedWhisper(whisper_dir, cpu_threads=1, language="en", max_new_tokens=4, partial_margin_s=None)
+        await asr.start()
+        try:
+            assert asr.partials_read_final_window
+            stream = asr.open_stream(8000)
+            asr.gate.clear()
+            feed_frames(stream, tone(8000, 300))  # 300 ms: a partial starts, held in flight
+            feed_frames(stream, b"\x00" * (2 * 8000 * 300 // 1000))  # the caller stops meanwhile
+            finishing = asyncio.ensure_future(stream.finish())
+            await asyncio.sleep(0)
+            asr.gate.set()
+            final = await asyncio.wait_for(finishing, 60)
+            return asr.decodes, stream.final_decoded, final, stream.partials[-1][1]
+        finally:
+            asr.gate.set()
+            await asr.close()
+
+    decodes, final_decoded, final, partial = asyncio.run(run())
+    assert decodes == [(300, False)]  # one decode: the partial, read on the final window
+    assert final_decoded is False
+    assert final.split() == partial.split()
+
+
+def test_the_final_to_be_replaces_stable_words_it_heard_differently():
+    """Stable words a whole-turn decode reads differently ("work on a" for "book an appointment
+    with") no longer hide that decode: the partial the end of turn reads is the final's words."""
+    la = LocalAgreement()
+    la.update(["I", "need", "to", "work", "on", "a"])
+    la.update(["I", "need", "to", "work", "on", "a"])
+    la.update(["I", "need", "to", "book", "an", "appointment", "with", "Doctor", "Patel."])
+    assert la.text() == "I need to work on a"  # an ordinary hypothesis cannot take them back
+    la.adopt(["I", "need", "to", "book", "an", "appointment", "with", "Doctor", "Patel."])
+    assert la.text() == "I need to book an appointment with Doctor Patel."
+    assert la.committed[-1] == "Patel."

@@ -3,15 +3,22 @@
 Threads: `feed` runs on the caller's thread (the event loop) and only appends bytes; decodes run
 in the engine's worker threads (CTranslate2 releases the GIL while it computes, and the lazy
 `segments` generator is consumed there, never on the loop). Each stream re-decodes its growing
-buffer after every 300 ms of new caller audio, at most one decode in flight; the partial text
+buffer after every 300 ms of new caller audio, at most one decode in flight, and only while some
+of the caller's speech is in no decode yet (the silence after the last word says nothing new, and
+its decodes held the worker when the final, Smart Turn and the voice needed the CPU); the partial text
 follows LocalAgreement-2 (a word is stable once two consecutive hypotheses agree on it), so the
-partial never takes back a stable word.
+partial never takes back a stable word, except for the final to be: a decode of the final window
+that holds every loud frame of the turn replaces the partial, since `finish` will return it (the
+end of turn reads the partial, and must read the words the dialog will get).
 
 The final comes without a decode after the end of turn: the stream also decodes as soon as the
 caller pauses (100 ms quieter than a tenth of the turn's loudest frame, after speech); that decode
 covers every word of the turn and runs while the turn taker is still waiting out its endpoint
 silence (260 ms or more). At `finish`, when that decode covers the last loud frame, its text is
 the final; only speech after it (a caller who went on in the last moment) costs one more decode.
+Where partials read the same window as the final (tiny.en spliced, below), a partial that covers
+the last loud frame is the final as well: the pause then needs no decode of its own, and a
+partial in flight when the caller stops is awaited and kept, not followed by a second decode.
 
 Whisper was trained on 30 s windows, and faster-whisper pads every decode to 30 s, so a 2 s turn
 paid the encoder for 30 s (tiny.en on one core: 590 ms of CPU a decode, most of it attention
@@ -114,6 +121,15 @@ class LocalAgreement:
         fresh = words[n:agreed]
         self.committed.extend(fresh)
         return fresh
+
+    def adopt(self, words: Sequence[str]) -> None:
+        """A hypothesis that heard every word of the turn on the final's window (the final to
+        be): it becomes the stable text, over stable words it disagrees with. Without this, a
+        whole-turn decode that reads an early word differently ("book" for "work") was shown
+        only as the old stable words ("I need to work on a"), and the end of turn judged the
+        turn unfinished on them."""
+        self.committed = list(words)
+        self._previous = list(words)
 
     def text(self) -> str:
         """Stable words, then the newest hypothesis's unstable tail."""
@@ -236,16 +252,24 @@ class FasterWhisperAsr:
         audio16 = resample(pcm16, sample_rate_hz, WHISPER_RATE_HZ)
         samples = np.frombuffer(audio16, dtype="<i2").astype(np.float32) / 32768.0
         audio_ms = len(pcm16) // SAMPLE_WIDTH * 1000 // sample_rate_hz
-        if self._padding is not None:
-            margin: float | None = self.spliced_margin_s
-        else:
-            margin = self.final_margin_s if final else self.partial_margin_s
-        written, language, probability = self._decode_samples(samples, language, margin)
+        written, language, probability = self._decode_samples(samples, language, self.window_margin(final))
         # the words a caller said ("March 3rd, 1980" -> "March third, nineteen eighty"): the
         # dialog, the redaction and the choice below read Whisper as they read any recognizer
         said = [(spoken_form(text), score) for text, score in written]
         text = self.listening.choose(said, context)
         return Decoded(text, language, probability, audio_ms, time.perf_counter() - started, tuple(written))
+
+    def window_margin(self, final: bool) -> float | None:
+        """The encoder margin a decode reads: spliced, the same for partials and the final;
+        else the partial's short window or the final's (None: the whole 30 s)."""
+        if self._padding is not None:
+            return self.spliced_margin_s
+        return self.final_margin_s if final else self.partial_margin_s
+
+    @property
+    def partials_read_final_window(self) -> bool:
+        """A partial decode reads what the final reads: one that holds the whole turn is the final."""
+        return self.window_margin(False) == self.window_margin(True)
 
     @staticmethod
     def encoder_frames(frames: int, margin_s: float | None) -> int:
@@ -336,7 +360,9 @@ class FasterWhisperStream:
         self._speech_end = 0  # buffer length up to the last loud frame
         self._quiet_ms = 0
         self._decoded_upto = 0  # buffer length the newest scheduled decode covers
+        self._final_upto = 0  # … and the newest scheduled decode of the final window
         self._in_flight: Future[Decoded] | None = None
+        self._in_flight_covers = -1  # buffer length the decode in flight covers, if it reads the final window
         # (buffer length, result) of the newest decode that read the final window
         self._newest: tuple[int, Decoded] | None = None
         self._agreement = LocalAgreement()
@@ -371,28 +397,42 @@ class FasterWhisperStream:
         if self._in_flight is not None:
             return
         new = len(self._buffer) - self._decoded_upto
-        pause = self._quiet_ms >= PAUSE_MS and self._speech_end > self._decoded_upto
-        if new < self._interval_bytes and not pause:
+        unheard_speech = self._speech_end > self._decoded_upto
+        # at a pause, a decode of the final window that holds the last word (a partial may not)
+        pause = self._quiet_ms >= PAUSE_MS and self._speech_end > self._final_upto
+        # Once every loud frame is in a decode, more audio is the caller's silence: decoding it
+        # again says the same words and would hold the worker (and the final behind it) while
+        # the turn taker, Smart Turn and the voice need the CPU.
+        if (new < self._interval_bytes or not unheard_speech) and not pause:
             return
         snapshot = bytes(self._buffer)
         self._decoded_upto = len(snapshot)
-        # the decode at a pause may be the final (no more words): it reads the final window
+        # The decode at a pause may be the final (no more words): it reads the final window. So
+        # does every partial where the engine reads one window for both (tiny.en spliced).
+        final = pause or self._engine.partials_read_final_window
         future = self._engine.submit(
             self._engine.decode, snapshot, self.sample_rate_hz, self.language, pause, self.context
         )
         self._in_flight = future
-        future.add_done_callback(lambda f, n=len(snapshot), final=pause: self._on_partial(f, n, final))
+        self._in_flight_covers = len(snapshot) if final else -1
+        if final:
+            self._final_upto = len(snapshot)
+        future.add_done_callback(lambda f, n=len(snapshot), final=final: self._on_partial(f, n, final))
 
     def _on_partial(self, future: Future[Decoded], covered: int, final: bool) -> None:
         with self._lock:
             self._in_flight = None
+            self._in_flight_covers = -1
             if self._cancelled or future.cancelled() or future.exception() is not None:
                 return
             result = future.result()
             if final:
                 self._newest = (covered, result)
             self._adopt_language(result)
-            self._agreement.update(result.text.split())
+            if final and covered >= self._speech_end:
+                self._agreement.adopt(result.text.split())  # what `finish` will return
+            else:
+                self._agreement.update(result.text.split())
             self.partials.append((result.audio_ms, self._agreement.text()))
             self._maybe_decode_locked()  # audio that arrived meanwhile
 
@@ -429,18 +469,35 @@ class FasterWhisperStream:
             with contextlib.suppress(Exception):
                 await asyncio.wrap_future(pending)
 
+    def _final_at_hand_locked(self) -> tuple[str | None, Future[Decoded] | None]:
+        """The final without a new decode: a finished decode of the final window that holds
+        every loud frame (its text), else one such decode in flight (to await)."""
+        if self._newest is not None and self._newest[0] >= self._speech_end:
+            return self._newest[1].text, None
+        if self._in_flight is not None and self._in_flight_covers >= self._speech_end:
+            return None, self._in_flight
+        return None, None
+
     async def finish(self) -> str:
         with self._lock:
             if self._cancelled:
                 raise AsrError("faster-whisper: stream was cancelled")
-        await self.settled()
+            if not self._buffer or self._peak_rms == 0.0:
+                return ""
+            text, pending = self._final_at_hand_locked()
+        if text is not None:
+            return text  # the decode at the pause (or a partial after the last word) holds the turn
+        if pending is None:
+            # A partial in flight that misses the last words: its result is not the final.
+            await self.settled()
+        else:
+            with contextlib.suppress(Exception):
+                await asyncio.wrap_future(pending)
         with self._lock:
             audio = bytes(self._buffer)
-            newest = self._newest
-            if not audio or self._peak_rms == 0.0:
-                return ""
-            if newest is not None and newest[0] >= self._speech_end:
-                return newest[1].text  # the decode at the pause holds every word of the turn
+            text, _ = self._final_at_hand_locked()
+            if text is not None:
+                return text
             self.final_decoded = True
         try:
             result = await asyncio.wrap_future(
