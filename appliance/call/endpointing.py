@@ -158,6 +158,13 @@ SHORT_WHOLE_ANSWERS = frozenset(
      "goodbye", "yes", "no", "yeah", "okay"]
 )  # fmt: skip
 
+# Words a question opens with ("do you…", "sorry, can I…"): a name the recognizer wrote with a
+# question mark ("Maria Gonzalez?") is still the start of an answer.
+QUESTION_OPENERS = frozenset(
+    ["do", "does", "did", "is", "are", "can", "could", "will", "would", "should", "what", "when",
+     "where", "who", "why", "how", "which"]
+)  # fmt: skip
+
 # Expectations whose answer is one short piece (yes or no, a weekday): complete once it is there.
 _YES_NO = frozenset({"confirm", "anything_else", "retry", "referral"})
 _DATE = frozenset({"dob", "identity", "guardian"})
@@ -181,8 +188,13 @@ def judge_text(text: str, expecting: str | None = None, open_answer_words: int =
     if words[-1] in TRAILING and not (heard_the_end and words[-1] in FINAL_WHEN_PUNCTUATED):
         return Completeness.INCOMPLETE
     if expecting in _DATE:
-        # "Maria Gonzalez, born March" is not an answer yet; "… March third 1985" is.
-        return Completeness.COMPLETE if parse_date(stripped) else Completeness.INCOMPLETE
+        # "Maria Gonzalez, born March" is not an answer yet; "… March third 1985" is. A question
+        # back ("do you take Aetna?", "do you need my middle name?") is no part of the answer:
+        # how it sounded decides, not the missing date.
+        if parse_date(stripped):
+            return Completeness.COMPLETE
+        asks_back = stripped.endswith("?") and bool(QUESTION_OPENERS.intersection(words[:2]))
+        return Completeness.UNKNOWN if asks_back else Completeness.INCOMPLETE
     if expecting in _YES_NO and len(words) <= 4 and (is_yes(stripped) or is_no(stripped)):
         return Completeness.COMPLETE
     if expecting == "weekday" and parse_weekday(stripped):

@@ -23,6 +23,14 @@ def test_a_date_of_birth_answer_is_complete_only_when_the_date_is():
     assert judge_text("march third nineteen eighty", "dob") is Completeness.COMPLETE
 
 
+def test_a_question_back_instead_of_a_date_is_left_to_how_it_sounded():
+    # the caller answers "name and date of birth?" with a question of their own: no date will come
+    assert judge_text("Do you take Aetna?", "identity") is Completeness.UNKNOWN
+    assert judge_text("Sorry, do you need my middle name too?", "dob") is Completeness.UNKNOWN
+    assert judge_text("Do you take Aetna", "identity") is Completeness.INCOMPLETE  # no end heard
+    assert judge_text("Maria Gonzalez?", "identity") is Completeness.INCOMPLETE  # a name, rising
+
+
 def test_a_yes_to_a_yes_no_question_is_complete_and_an_open_request_is_left_to_the_audio():
     assert judge_text("yes", "confirm") is Completeness.COMPLETE
     assert judge_text("I need a refill on my inhaler") is Completeness.UNKNOWN
