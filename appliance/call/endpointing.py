@@ -45,6 +45,7 @@ class Completeness(Enum):
     COMPLETE = "complete"  # the words answer what was asked: end fast
     INCOMPLETE = "incomplete"  # the words stop mid-phrase: wait longer
     UNKNOWN = "unknown"  # the words do not say: ask the audio model
+    LIKELY = "likely"  # a whole question, short: likely the end, though callers may go on
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,8 @@ QUESTION_OPENERS = frozenset(
      "where", "who", "why", "how", "which"]
 )  # fmt: skip
 
+WH_WORDS = frozenset(["what", "when", "where", "who", "why", "how", "which"])
+
 # Expectations whose answer is one short piece (yes or no, a weekday): complete once it is there.
 _YES_NO = frozenset({"confirm", "anything_else", "retry", "referral"})
 _DATE = frozenset({"dob", "identity", "guardian"})
@@ -201,7 +204,10 @@ def judge_text(text: str, expecting: str | None = None, open_answer_words: int =
         return Completeness.COMPLETE
     whole_short = len(words) <= 2 and bool(SHORT_WHOLE_ANSWERS.intersection(words))
     if expecting is None and len(words) < open_answer_words and not whole_short:
-        return Completeness.INCOMPLETE
+        # "What are your visiting hours?" asked outright: likely whole, so it does not wait the
+        # cap; but "what time do you open? [pause] on saturdays" happens, so not the fast end
+        asked_outright = stripped.endswith("?") and words[0] in WH_WORDS and len(words) >= 3
+        return Completeness.LIKELY if asked_outright else Completeness.INCOMPLETE
     return Completeness.UNKNOWN
 
 
@@ -235,6 +241,8 @@ class EndpointPolicy:
             return w.complete_ms
         if verdict is Completeness.INCOMPLETE:
             return w.incomplete_ms
+        if verdict is Completeness.LIKELY:
+            return w.unsure_ms
         if probability is None:
             return w.fallback_ms
         if probability >= w.model_complete:

@@ -143,6 +143,19 @@ def test_a_few_words_to_an_open_question_wait_for_the_rest_however_finished_they
     assert judge.verdict_window(text, None)[1] == PROFILES["normal"].incomplete_ms
 
 
+@pytest.mark.parametrize(
+    "text", ["What are your visiting hours?", "Where do I park?", "How much is parking?"]
+)
+def test_a_short_question_asked_outright_waits_less_than_an_unfinished_turn(text):
+    # likely the whole turn, so not the 1.4 s cap; but callers do go on ("… on Saturdays"),
+    # so not the fast end either
+    policy = EndpointPolicy.for_site("normal")
+    assert policy.judge(text, None) is Completeness.LIKELY
+    window = PauseJudge(policy, None, 8000, fallback_ms=260).verdict_window(text, None)[1]
+    assert PROFILES["normal"].complete_ms < window < PROFILES["normal"].incomplete_ms
+    assert policy.judge(text.rstrip("?"), None) is Completeness.INCOMPLETE  # no end heard
+
+
 @pytest.mark.parametrize("text", ["Operator.", "No, thanks.", "Goodbye."])
 def test_a_short_closing_or_a_call_for_a_person_is_a_whole_turn(text):
     assert EndpointPolicy.for_site("normal").judge(text, None) is not Completeness.INCOMPLETE
