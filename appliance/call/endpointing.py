@@ -171,7 +171,14 @@ WH_WORDS = frozenset(["what", "when", "where", "who", "why", "how", "which"])
 # Expectations whose answer is one short piece (yes or no, a weekday): complete once it is there.
 _YES_NO = frozenset({"confirm", "anything_else", "retry", "referral"})
 _DATE = frozenset({"dob", "identity", "guardian"})
+_PUNCTUATION = re.compile(r"[.,?!;:]")
 _WORD = re.compile(r"[a-z']+|\d+")
+
+
+def _sounds_asked(text: str) -> bool:
+    """Heard as a question to its end: a question mark, or no punctuation at all (a recognizer
+    that writes none, pocketsphinx: its words are all there is to go on)."""
+    return text.endswith("?") or not _PUNCTUATION.search(text)
 
 
 def judge_text(text: str, expecting: str | None = None, open_answer_words: int = 0) -> Completeness:
@@ -196,7 +203,7 @@ def judge_text(text: str, expecting: str | None = None, open_answer_words: int =
         # how it sounded decides, not the missing date.
         if parse_date(stripped):
             return Completeness.COMPLETE
-        asks_back = stripped.endswith("?") and bool(QUESTION_OPENERS.intersection(words[:2]))
+        asks_back = _sounds_asked(stripped) and bool(QUESTION_OPENERS.intersection(words[:2]))
         return Completeness.UNKNOWN if asks_back else Completeness.INCOMPLETE
     if expecting in _YES_NO and len(words) <= 4 and (is_yes(stripped) or is_no(stripped)):
         return Completeness.COMPLETE
@@ -206,7 +213,7 @@ def judge_text(text: str, expecting: str | None = None, open_answer_words: int =
     if expecting is None and len(words) < open_answer_words and not whole_short:
         # "What are your visiting hours?" asked outright: likely whole, so it does not wait the
         # cap; but "what time do you open? [pause] on saturdays" happens, so not the fast end
-        asked_outright = stripped.endswith("?") and words[0] in WH_WORDS and len(words) >= 3
+        asked_outright = _sounds_asked(stripped) and words[0] in WH_WORDS and len(words) >= 3
         return Completeness.LIKELY if asked_outright else Completeness.INCOMPLETE
     return Completeness.UNKNOWN
 
