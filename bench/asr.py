@@ -54,6 +54,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from appliance.speech.asr.rescoring import VOCABULARY_BONUS as DEFAULT_BONUS  # noqa: E402
+from appliance.speech.asr.rescoring import edit_distance  # noqa: E402
 
 WHEELS = os.environ.get("BENCH_ASR_WHEELS", "")  # a folder of .whl files (base), else installed packages
 ENDPOINT_MS = 260  # call.endpoint_ms: the silence that ends a turn
@@ -128,15 +129,6 @@ def wer_of(errors: dict, keys) -> float:
     """Word errors over reference words, summed over `keys` of `errors` (key -> [errors, words])."""
     wrong, total = sum(errors[k][0] for k in keys), sum(errors[k][1] for k in keys)
     return wrong / max(1, total)
-
-
-def edit_distance(ref: list[str], hyp: list[str]) -> int:
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        prev, row[0] = row[0], i
-        for j, h in enumerate(hyp, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
-    return row[len(hyp)]
 
 
 def listening_for(context: str, line: str) -> str:

@@ -20,6 +20,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from appliance.speech.asr.rescoring import edit_distance
+
 log = logging.getLogger(__name__)
 
 # What a listening caller says, as phrases (the dictionary has their phonemes).
@@ -89,16 +91,6 @@ def _phones(text: str, words: dict[str, str]) -> tuple[str, ...] | None:
     return tuple(out) or None
 
 
-def _distance(a: tuple[str, ...], b: tuple[str, ...]) -> int:
-    """Edit distance between two phoneme sequences."""
-    row = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, y in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (x != y))
-    return row[-1]
-
-
 def sounds_like_backchannel(words: list[str]) -> bool:
     """The words, said aloud, are within one phoneme of a backchannel of three or more."""
     if not words:
@@ -110,6 +102,6 @@ def sounds_like_backchannel(words: list[str]) -> bool:
     for phrase in lexicon.backchannels:
         if heard == phrase:
             return True
-        if len(phrase) >= _MIN_PHONES and _distance(heard, phrase) <= 1:
+        if len(phrase) >= _MIN_PHONES and edit_distance(heard, phrase) <= 1:
             return True
     return False

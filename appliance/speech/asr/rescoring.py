@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
 # Per site word, in the decoder's length-normalized log-probability. bench/asr.py measured 0.05,
@@ -79,7 +79,8 @@ def sound_key(words: str) -> str:
     return re.sub(r"(.)\1+", r"\1", key)
 
 
-def _distance(a: str, b: str) -> int:
+def edit_distance(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
+    """Levenshtein distance between two sequences: letters, phonemes or words."""
     row = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         prev, row[0] = row[0], i
@@ -100,7 +101,7 @@ def _closeness(a: str, b: str) -> float:
     longer = max(len(a), len(b))
     if abs(len(a) - len(b)) > (1.0 - NEAR_MISS) * longer:
         return 1.0 - abs(len(a) - len(b)) / longer  # an upper bound, already below NEAR_MISS
-    return 1.0 - _distance(a, b) / longer
+    return 1.0 - edit_distance(a, b) / longer
 
 
 # -- what a context expects -------------------------------------------------------------------
