@@ -8,8 +8,9 @@ from appliance.privacy.redaction.numbers import NumberRun
 from appliance.privacy.redaction.spans import TokenSpan
 from appliance.privacy.redaction.tokens import Token
 
-AGE_BEFORE = {"age", "aged", "i'm", "im", "she's", "he's", "turned", "turning", "turns", "turn", "am", "is",
-              "be", "nearly", "almost"}  # fmt: skip
+# The contractions as recognizers print them with and without the apostrophe ("shes ninety three").
+AGE_BEFORE = {"age", "aged", "i'm", "im", "she's", "he's", "shes", "hes", "who's", "whos", "you're", "youre",
+              "turned", "turning", "turns", "turn", "am", "is", "be", "nearly", "almost"}  # fmt: skip
 AGE_AFTER = {"years", "year", "yrs", "yo"}
 
 

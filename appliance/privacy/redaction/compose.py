@@ -57,6 +57,7 @@ from appliance.privacy.redaction.numbers import number_runs
 from appliance.privacy.redaction.numeric import find_numbers
 from appliance.privacy.redaction.phrases import NOT_NAME_CAPS, find_capitalised_phrases
 from appliance.privacy.redaction.plates import PLATE_WORDS, find_plates
+from appliance.privacy.redaction.regions import is_large_region
 from appliance.privacy.redaction.spans import CharSpan, Redaction, Span, TokenSpan, merge, redacted
 from appliance.privacy.redaction.tagger import shared_tagger
 from appliance.privacy.redaction.tokens import WORD_TOKEN, TokenIndex, tokens
@@ -80,7 +81,13 @@ def find_spans(
     spans = _rule_spans(text, known_names, learned is not None if tagged is None else tagged)
     if learned is not None:
         spans += _kept_learned_spans(text, learned.find_many([text])[0])
-    return merge(spans)
+    return merge(_without_regions(text, spans))
+
+
+def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
+    """Less the places that are a whole country or state ("my son lives in Canada"): Safe Harbor
+    keeps those (regions.py)."""
+    return [s for s in spans if s[2] != "ADDRESS" or not is_large_region(text[s[0] : s[1]])]
 
 
 def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[CharSpan]:
@@ -276,7 +283,14 @@ def redact_many(
     found = learned.find_many(texts) if learned is not None else [[] for _ in texts]
     questions = asked if asked is not None else [None] * len(texts)
     return [
-        redacted(t, merge(_rule_spans(t, known, tagged) + _kept_learned_spans(t, f) + _answer_spans(t, q)))
+        redacted(
+            t,
+            merge(
+                _without_regions(
+                    t, _rule_spans(t, known, tagged) + _kept_learned_spans(t, f) + _answer_spans(t, q)
+                )
+            ),
+        )
         for t, f, q in zip(texts, found, questions, strict=True)
     ]
 

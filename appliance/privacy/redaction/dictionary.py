@@ -25,6 +25,7 @@ from appliance.privacy.redaction.lexicon import (
     TENS_WORDS,
     WEEKDAYS,
 )
+from appliance.privacy.redaction.medicines import is_medicine
 
 _WORDS_FILE = Path(__file__).with_name("english_words.txt")
 
@@ -101,6 +102,8 @@ def tags(low: str) -> str | None:
         got = table.get(stem)
         if got is not None:
             found = got if found is None else found + got
+    if found is None and is_medicine(low):
+        return "n"  # "bisoprolol", "ozempic": a thing, though WordNet lists no such word
     return found
 
 

@@ -29,7 +29,12 @@ def find_emails(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         start = i
         k = i - 1
         steps = 0
-        while k >= 0 and steps < 8 and toks[k].low not in EMAIL_STOP and toks[k].low not in SENTENCE_END:
+        while (
+            k >= 0
+            and steps < 8
+            and toks[k].low not in EMAIL_STOP
+            and (toks[k].low not in SENTENCE_END or _glued(toks, k))
+        ):
             start = k
             steps += 1
             k -= 1
@@ -37,6 +42,12 @@ def find_emails(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             found.append((start, end, "EMAIL"))
     del n
     return found
+
+
+def _glued(toks: list[Token], k: int) -> bool:
+    """A mark written inside a word, no space either side: the dot of "anais.lefevre at …" is part of
+    the address, the full stop of "… lefevre. at …" ends a sentence."""
+    return 0 < k < len(toks) - 1 and toks[k - 1].end == toks[k].start and toks[k].end == toks[k + 1].start
 
 
 def _email_domain_end(toks: list[Token], k: int) -> int | None:

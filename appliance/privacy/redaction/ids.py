@@ -267,6 +267,17 @@ def find_code_chains_from(toks: list[Token], k: int) -> list[TokenSpan]:
     return found
 
 
+def _spelled_on(toks: list[Token], k: int) -> bool:
+    """Does a spelled letter or a digit follow at token k (past a "-")? Then an "a" or an "i" before
+    it is a letter of the code ("a c c seven seven one"), not the article or the pronoun."""
+    if k < len(toks) and toks[k].low in ("-", "dash"):
+        k += 1
+    if k >= len(toks):
+        return False
+    t = toks[k]
+    return single_letter(t) or t.text.isdigit() or t.low in DIGIT_WORDS
+
+
 def _chain_piece(toks: list[Token], k: int) -> tuple[str, int] | None:
     """("letter" or "digits", the index after the piece) for the piece at token k, or None."""
     t = toks[k]
@@ -285,7 +296,7 @@ def _chain_piece(toks: list[Token], k: int) -> tuple[str, int] | None:
         return "digits", k + 1
     if (
         low in LETTER_WORDS
-        or (single_letter(t) and low not in ("a", "i"))
+        or (single_letter(t) and (low not in ("a", "i") or _spelled_on(toks, k + 1)))
         or (t.text.isupper() and len(t.text) <= 3)
     ):
         return "letter", k + 1

@@ -22,6 +22,7 @@ from appliance.privacy.redaction.lexicon import (
     NAME_STOP,
     RELATIVES,
 )
+from appliance.privacy.redaction.medicines import is_medicine
 from appliance.privacy.redaction.spans import TokenSpan
 from appliance.privacy.redaction.tokens import (
     WORD_TOKEN,
@@ -345,6 +346,8 @@ def _lower_name_before_closer(toks: list[Token], first: int, opening: bool = Fal
             continue
         if opening and (t.text in (",", ".", "?", "!") or t.low == "and"):
             return last if words >= 2 else None  # "i'm mark bishop and i need a refill"
+        if opening and words >= 2 and t.low in _NEW_CLAUSE:
+            return last  # "this is sandy shore i need a refill": unpunctuated, the next clause opens
         if opening and not words and _not_a_name_after_cue(t.low):
             return None
         if t.text == "-" and words:
@@ -362,11 +365,15 @@ def _lower_name_before_closer(toks: list[Token], first: int, opening: bool = Fal
     return None
 
 
+# Words that open a new clause after an introduction the recognizer left unpunctuated.
+_NEW_CLAUSE = frozenset(("i", "i'm", "im", "i've", "ive", "i'd", "i'll", "we", "we're", "my"))
+
+
 def _lower_name_word(t: Token) -> bool:
     if WORD_TOKEN.fullmatch(t.text) is None:
         return False
-    if t.low in _PRONOUNS:
-        return False  # "it's me again"
+    if t.low in _PRONOUNS or is_medicine(t.low):
+        return False  # "it's me again", "give my mum simvastatin"
     return t.low not in _NOT_NAME_WORDS or t.low in NAME_PARTICLES
 
 
@@ -429,7 +436,7 @@ def _cue_strength(toks: list[Token], i: int) -> int:
 def _name_word(tok: Token, need_cap: bool) -> bool:
     if not WORD_TOKEN.fullmatch(tok.text):
         return False
-    if tok.low in _NOT_NAME_WORDS:
+    if tok.low in _NOT_NAME_WORDS or is_medicine(tok.low):
         return False
     if need_cap:
         return is_cap(tok) and tok.low not in COMMON_CAPITALISED

@@ -11,9 +11,15 @@ EXTENSION_WORDS = {"extension", "ext", "x"}
 
 
 def is_extension_of(toks: list[Token], phone_last: int, run: NumberRun) -> bool:
-    """Only an extension word (and dots, commas, "number") between a phone number and this run."""
+    """Only an extension word (and dots, commas, "number") between a phone number and this run;
+    the pause a recognizer writes before the word may come first ("555-0172, extension 3")."""
     between = [t.low for t in toks[phone_last + 1 : run.first]]
+    while between and between[0] in _PAUSES:
+        between = between[1:]
     return bool(between) and between[0] in EXTENSION_WORDS and set(between[1:]) <= {".", ",", "number", "#"}
+
+
+_PAUSES = {",", ";", "-", "…", "and", "uh", "um", "er"}
 
 
 def with_phone_prefix(toks: list[Token], first: int) -> int:

@@ -52,6 +52,11 @@ gladys harold herbert hilda lilian mabel marjorie mavis mildred muriel norah per
 reginald sidney stanley sylvia vera walter wilfred winifred oliver harry noah leo muhammad charlie
 jacob henry freddie theo archie joshua olivia amelia isla ava mia isabella sophia freya evie ella
 sienna millie harper gwen rhodri siân dafydd iestyn cerys mared osian ffion aled
+minh huong tuan thanh duc hoa quang phuong linh wei xiaoling jun yong jing zhiwei seo-yeon min-jun
+ji-woo hae-won kanya niran ploy maricel rodelio jhun tane manaia sione losana mere hine abdirahman
+hodan ayaan tesfaye selam mekdes parisa dariush shirin behrouz yael avraham noa eitan emre gülşen
+oğuz çağla youssef layla tariq thabo lindiwe chukwuemeka nnamdi adwoa kojo wanjiru kamau ximena
+rodrigo guadalupe anh bảo khánh ngozi ebere temitope oluwadamilare kalani keoni leilani mahina
 """)
 
 EVERYDAY_GIVEN = _words("""
@@ -86,6 +91,10 @@ volkov wachowski wainwright weatherall whitlock wiśniewski witherspoon wojcik x
 yilmaz zamora zieliński zhang żukowski
 anderson clarke davies edwards evans harris hughes jackson james johnson jones lewis martin
 morgan morris patel roberts robinson taylor thomas thompson walsh williams wilson wright
+tran vo dang hoang bui liang chen wang park choi jeong srisuk santiago bautista tuilagi fifita
+tupou parata hohaia warsame abdi haile gebremedhin mohammadi rostami karimi cohen levi friedman
+öztürk çelik şahin mansour khoury nasser ndlovu mokoena kariuki mwangi eze nnaji boateng
+acheampong castillo villanueva herrera saavedra nguyên trương đặng lê huỳnh
 """)
 
 EVERYDAY_SURNAMES = _words("""
@@ -211,6 +220,8 @@ class _Draw:
             return self.surname()
         if r < 0.3:
             return f"{self.given()} {self.given()} {self.surname()}"
+        if r < 0.37:  # "pilar ochoa salazar", "ana de la fonseca ruiz": two surnames
+            return f"{self.given()} {self.surname()} {self.surname()}"
         return f"{self.given()} {self.surname()}"
 
     def town(self) -> str:
@@ -328,6 +339,31 @@ i'm here with {N}
 {N} from the {X} club
 {N} said my {X} was {A}
 is {N} {A}
+this is {N} i need to {V} my {X}
+hi it's {N} i'm calling about my {X}
+my name is {N} i need a new {X}
+it's {N} i got a letter about my {X}
+{N} here i missed a call from you
+this is {N} i'm ringing for my {R}
+yeah hi {N} i was told to call
+i'm {N} i had a {X} {W}
+this is {N} my {X} is {A}
+mrs. {N} is on the ward
+mr. {N} has been discharged
+ms. {N} asked me to ring
+i'm ringing for mr. {N}
+can you check on mrs. {N}
+i'm ringing for the {O} {N}
+{O} {N} asked me to call
+it's about {O} {N} on the ward
+can you tell the {O} {N} i rang
+we're with {O} {N} now
+tell {N} i said hello
+ask {N} to ring me {W}
+let {N} know i rang
+give {N} my love
+remind {N} about the {X}
+thank {N} for me
 """.strip().splitlines()
 
 PLACE_FRAMES = """
@@ -523,6 +559,17 @@ hold on i'll get a pen
 let me find my letter
 it's on the letter somewhere
 i don't know the number
+my daughter's in {K} at the moment
+she's on holiday in {K}
+my son lives in {K} now
+we've just come back from {K}
+he flew in from {K} {W}
+her number in {K} is the same
+i was born in {K}
+the {O} said to ring
+i'm calling for the {O}
+the {O} came to see him {W}
+our {O} visits on sundays
 """.strip().splitlines()
 
 # Sentences with no PHI, built from parts so that everyday words stand in the places names stand
@@ -668,6 +715,8 @@ class _Writer:
                 j = frame.index("}", i)
                 slot = frame[i + 1 : j]
                 value, label = self._value(slot)
+                if capitals and slot == "K":  # "Spain", as a recognizer with capitals writes it
+                    value = _cap(value)
                 if capitals and label is not None:
                     value = " ".join(_cap(w) if w not in ("the", "on", "van", "de", "der", "la", "di") else w
                                      for w in value.split())  # fmt: skip
@@ -725,8 +774,21 @@ class _Writer:
         return text, spans
 
 
-_POOLS = {"R": RELATIVES, "V": VERBS, "X": THINGS, "B": BODY, "A": ADJECTIVES, "S_": STAFF, "W": TIMES,
-          "C": COMMON_PLACES, "D": DOINGS, "M": MEDICINES}  # fmt: skip
+# Countries and large regions: Safe Harbor keeps geography down to a state, so they are no PHI.
+COUNTRIES = _words("""
+spain france portugal italy greece poland ireland scotland wales england canada australia india
+pakistan nigeria ghana kenya jamaica germany america mexico brazil china japan vietnam turkey
+egypt morocco iran somalia ethiopia philippines romania ukraine sweden norway florida texas europe
+""")
+
+# Titles of office and honour that stand before a name as "mrs" does: "the reverend amos …".
+HONORIFICS = ("reverend", "rev", "pastor", "father", "sister", "brother", "rabbi", "imam", "professor",
+              "prof", "captain", "sir", "dame", "lady", "lord", "major", "sergeant", "judge",
+              "councillor", "deacon", "elder", "canon", "bishop")  # fmt: skip
+
+_POOLS = {"O": HONORIFICS, "K": COUNTRIES, "R": RELATIVES, "V": VERBS, "X": THINGS, "B": BODY,
+          "A": ADJECTIVES, "S_": STAFF, "W": TIMES, "C": COMMON_PLACES, "D": DOINGS,
+          "M": MEDICINES}  # fmt: skip
 
 
 def _without_apostrophes(text: str, spans: list[tuple[int, int, str]]) -> Example:

@@ -4,8 +4,8 @@
 
 Deterministic: the same corpus (tagger_corpus.generate with SEED) and the development sets of
 tests/privacy/data (utterances, heldout, corpus_dev, corpus_dev3: never the held-out sets
-corpus_heldout, corpus_heldout2, corpus_heldout3) give the same weights, byte for byte. It prints
-the file's sha256, which tagger.WEIGHTS_SHA256 pins.
+corpus_heldout, corpus_heldout2, corpus_heldout3, corpus_heldout4) give the same weights, byte for
+byte. It prints the file's sha256, which tagger.WEIGHTS_SHA256 pins.
 
 An averaged perceptron (Collins 2002), decoded greedily left to right with the previous predicted
 tag as a feature, as at use. Weights under PRUNE in every tag are dropped to keep the file small.
@@ -24,7 +24,7 @@ from appliance.privacy.redaction.tagger import TAG_TOKEN, TAGS, WEIGHTS_FILE, fe
 from appliance.privacy.redaction.tagger_corpus import Example, generate
 
 SEED = 17
-GENERATED = 24_000
+GENERATED = 40_000
 EPOCHS = 8
 PRUNE = 0.05
 DEV_SETS = ("utterances", "heldout", "corpus_dev", "corpus_dev3")

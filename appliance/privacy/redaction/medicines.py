@@ -1,0 +1,61 @@
+"""Medicine names, which no English dictionary lists and which callers say in a name's slot:
+"i need a prescription for ozempic", "can i take bisoprolol with tramadol", "give my mum
+simvastatin". Read as a word no dictionary holds, each looked like a name and was redacted.
+
+Generic names are told by the endings that international nonproprietary names share by class
+(WHO's INN stems: "-pril", "-sartan", "-olol", "-statin", "-cillin", "-mab" …); brand names and
+generic names without a class stem are listed. A word that is a medicine is a noun to the
+dictionary (dictionary.tags), so neither the rules nor the tagger take it for a name or a place.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+# INN stems and common class endings, each long enough that no given name or surname ends so.
+INN_STEMS = (
+    "pril", "sartan", "olol", "dipine", "vastatin", "statin", "cillin", "mycin", "cycline", "floxacin",
+    "oxacin", "triptan", "tidine", "lukast", "gliptin", "gliflozin", "glutide", "parin", "xaban",
+    "gatran", "semide", "thiazide", "azepam", "zolam", "oxetine", "traline", "alopram", "pramine",
+    "triptyline", "codone", "morphone", "profen", "fenac", "coxib", "olone", "asone", "isone",
+    "terol", "tropium", "formin", "glitazone", "setron", "prazole", "conazole", "dronate", "afil",
+    "azosin", "ulosin", "apentin", "gabalin", "tirizine", "atadine", "butamol", "asteride", "zumab",
+    "ximab", "mumab", "tinib", "ciclovir", "clovir", "navir", "buvir", "sporin", "thromycin",
+    "fibrate", "nidazole", "tretinoin", "estradiol", "sterone", "thyroxine", "opram", "peridol",
+    "pipramine", "zapine", "apine", "idone", "barbital", "fenadine",
+)  # fmt: skip
+_MEDICINE_WORDS = """
+warfarin tramadol codeine codamol cocodamol naproxen zopiclone zolpidem allopurinol colchicine
+methotrexate mebeverine nitrofurantoin trimethoprim metoclopramide digoxin amiodarone clopidogrel
+aspirin morphine fentanyl oxycodone diazepam lorazepam clonazepam alprazolam lithium lamotrigine
+levetiracetam carbamazepine valproate topiramate donepezil memantine quetiapine olanzapine
+risperidone aripiprazole haloperidol bupropion venlafaxine duloxetine trazodone buspirone
+hydroxyzine promethazine ondansetron loperamide senna lactulose movicol gaviscon omeprazole
+ranitidine famotidine doxycycline amoxicillin penicillin flucloxacillin cefalexin ciprofloxacin
+metronidazole fluconazole aciclovir valaciclovir oseltamivir hydroxychloroquine prednisone
+hydrocortisone dexamethasone budesonide fluticasone montelukast salbutamol albuterol tiotropium
+spironolactone furosemide bumetanide hydrochlorothiazide indapamide doxazosin tamsulosin finasteride
+sildenafil tadalafil levonorgestrel norethisterone tamoxifen letrozole anastrozole metformin
+gliclazide glipizide sitagliptin empagliflozin dapagliflozin semaglutide liraglutide tirzepatide
+dulaglutide levothyroxine carbimazole ferrous folic thiamine cyanocobalamin ozempic wegovy mounjaro
+humira adderall ritalin concerta vyvanse eliquis xarelto pradaxa januvia jardiance farxiga invokana
+trulicity victoza lantus levemir tresiba humalog novolog novorapid zyrtec claritin allegra benadryl
+sudafed mucinex flonase nasonex lipitor crestor zocor nexium prilosec pepcid zantac plavix brilinta
+coumadin synthroid levoxyl ventolin proair symbicort advair seretide spiriva singulair tylenol advil
+motrin aleve panadol nurofen calpol solpadeine xanax valium ativan klonopin ambien lunesta zoloft
+prozac lexapro celexa paxil wellbutrin effexor cymbalta trazodone seroquel abilify zyprexa risperdal
+lamictal depakote tegretol keppra topamax lyrica neurontin percocet vicodin norco oxycontin dilaudid
+suboxone subutex methadone narcan naloxone epipen flomax proscar viagra cialis lasix norvasc toprol
+lopressor zestril cozaar diovan entresto tamiflu augmentin keflex bactrim cipro diflucan valtrex
+zithromax zpak macrobid glucophage janumet aricept namenda premarin yaz estrace evista fosamax
+boniva prolia xgeva enbrel remicade stelara dupixent keytruda herceptin avastin rituxan otezla
+"""
+MEDICINE_NAMES = frozenset(_MEDICINE_WORDS.split())
+
+
+@lru_cache(maxsize=65536)
+def is_medicine(low: str) -> bool:
+    """Is this lower-case word a medicine's name ("bisoprolol", "ozempic")?"""
+    if low in MEDICINE_NAMES:
+        return True
+    return len(low) >= 7 and low.endswith(INN_STEMS)

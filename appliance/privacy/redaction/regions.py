@@ -1,0 +1,41 @@
+"""Countries and states: places that are no identifier. Safe Harbor removes geography smaller than a
+state (streets, towns, counties, ZIP codes); a state or a country may stay ("my daughter's in
+Spain", "we moved from Ohio"). The place finders read them as any other place after "in" or
+"from"; this list takes them back out, and only where the whole place is one of them ("Spain",
+not "Spain Street"). Names that are also given names stay out of it ("Georgia", "Jordan"), as do
+states named like their cities ("New York", "Washington")."""
+
+from __future__ import annotations
+
+import re
+
+_REGIONS = """
+afghanistan albania algeria argentina armenia australia austria bangladesh belarus belgium bolivia
+bosnia brazil bulgaria cambodia cameroon canada chile china colombia congo croatia cuba cyprus
+czechia denmark ecuador egypt england eritrea estonia ethiopia europe africa asia finland france
+germany ghana greece guatemala haiti honduras hungary iceland india indonesia iran iraq ireland
+israel italy jamaica japan kazakhstan kenya korea kosovo kuwait laos latvia lebanon libya
+lithuania malawi malaysia mali malta mexico moldova mongolia morocco mozambique myanmar nepal
+netherlands holland nicaragua niger nigeria norway pakistan palestine panama paraguay peru
+philippines poland portugal romania russia rwanda scotland senegal serbia sierra leone singapore
+slovakia slovenia somalia spain sudan sweden switzerland syria taiwan tanzania thailand tunisia
+turkey uganda ukraine uruguay uzbekistan venezuela vietnam wales yemen zambia zimbabwe
+america usa uk britain
+alabama alaska arizona arkansas california colorado connecticut delaware florida hawaii idaho
+illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota
+mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas
+utah vermont wisconsin wyoming
+"""
+_TWO_WORDS = ("sierra leone", "south africa", "south korea", "north korea", "new zealand",
+              "sri lanka", "saudi arabia", "united states", "united kingdom", "the states",
+              "northern ireland", "costa rica", "puerto rico", "el salvador", "new hampshire",
+              "new jersey", "new mexico", "north carolina", "south carolina", "north dakota",
+              "south dakota", "rhode island", "west virginia", "the philippines", "the netherlands",
+              "the uk", "the us", "the usa", "dominican republic")  # fmt: skip
+LARGE_REGIONS = frozenset(_REGIONS.split()) | frozenset(_TWO_WORDS)
+_SPACES = re.compile(r"[\s.]+")
+
+
+def is_large_region(place: str) -> bool:
+    """Is this place, as said, a whole country or state ("Spain", "the States", "new jersey")?"""
+    return _SPACES.sub(" ", place.lower()).strip() in LARGE_REGIONS
