@@ -40,6 +40,14 @@ RULE_CASES = {
         "i k dash four four nine one",
     ),
     "policy spelled from a, digits": ("my policy number is a 4 4 0 9 1", "a 4 4 0 9 1"),
+    # a year written short with its apostrophe, after a day and month
+    "year with an apostrophe after a date": (
+        "born on the 14th of March '52, I think",
+        "the 14th of March '52",
+    ),
+    "year with an apostrophe after a month": ("date of birth May '61 please", "May '61"),
+    # a year of birth a few words after "born"
+    "year of birth further from born": ("she was born in the spring of 1931 in a farmhouse", "1931"),
     # a name that runs into the next clause, unpunctuated, after an opening "this is" / "it's"
     "name running into i need": ("this is dawn castle i need to move my appointment", "dawn castle"),
     "name running into i'm": ("hi it's merrin vosper i'm calling about a bill", "merrin vosper"),

@@ -58,7 +58,8 @@ def is_numeric_date(run: NumberRun) -> bool:
 
 
 def birth_cue_near(toks: list[Token], first: int) -> bool:
-    return any(toks[k].low in BIRTH_WORDS for k in range(max(0, first - 4), first))
+    """A birth word up to six tokens before: "born in 1952", "born in the spring of 1931"."""
+    return any(toks[k].low in BIRTH_WORDS for k in range(max(0, first - 6), first))
 
 
 def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
@@ -83,6 +84,7 @@ def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpa
     return found
 
 
+_YEAR_APOSTROPHES = ("'", "’")
 _DAY_FOLLOWERS = frozenset(("of", "and", "or", "at", "but", "so", "i", "we", "she", "he", "they", *FILLERS))
 
 
@@ -108,6 +110,8 @@ def find_dates(toks: list[Token], runs: list[NumberRun], index: TokenIndex) -> l
             k += 1  # "Feb. 9"
         if k < n and toks[k].low in ("the", "of", ","):
             k += 1
+        if k < n and toks[k].text in _YEAR_APOSTROPHES and k + 1 in by_first:
+            k += 1  # "March '52": a year written short
         if k < n and k in by_first:
             run = by_first[k]
             if len(run.groups) <= 4 and len(run.digits) <= 8:
@@ -125,6 +129,8 @@ def _following_year(toks: list[Token], by_first: dict[int, NumberRun], last: int
     k = last + 1
     if k < len(toks) and toks[k].low in (",", "of"):
         k += 1
+    if k < len(toks) and toks[k].text in _YEAR_APOSTROPHES:
+        k += 1  # "the 14th of March '52", "March 3rd, '80"
     run = by_first.get(k)
     if run is not None and year_groups(run.groups):
         return run.last
