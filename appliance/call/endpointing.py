@@ -5,9 +5,15 @@ um …") or makes every caller wait. Here the silence a turn needs before it end
 - the words so far (the recognizer's partial text) against what the dialog asked: an answer to
   "date of birth?" is complete once a whole date is in it; text ending in a filler, a conjunction,
   a preposition, an article or "is" is unfinished;
-- what kind of question it answers: callers answer an open question ("how can I help?") with a
-  sentence, so a few words there are its start, however finished they sound ("please call me,
-  [pause] at home"); a certain emergency in them still ends the turn at once (listener.py);
+- what kind of question it answers: callers often answer an open question ("how can I help?")
+  with a sentence, so a few words that begin one ("please call me, [pause] at home", "my
+  insurance, [pause] should have …") wait for the rest, however finished they sound. Others
+  answer in a word or two ("Billing.", "Refill please."): a terse answer, without a subject or
+  a verb of its own, that the understanding layer reads as a whole request (endpointing_intent.py)
+  is left to how it sounded, as any turn; one it does not understand ends only when the voice is
+  sure it fell. A short question asked outright ("Where do I park?", "Do you take Aetna?") ends
+  soon after a voice that sounds finished. A certain emergency still ends the turn at once
+  (listener.py);
 - the grammar, when the words do not decide: a sentence that stops on a verb still waiting for
   its object ("I need", "I'd like to book") is unfinished (appliance/dialog/unfinished.py);
 - how it sounded: Smart Turn v3.2 (appliance/speech/smart_turn.py) scores the turn's audio, when
@@ -46,6 +52,13 @@ class Completeness(Enum):
     INCOMPLETE = "incomplete"  # the words stop mid-phrase: wait longer
     UNKNOWN = "unknown"  # the words do not say: ask the audio model
     LIKELY = "likely"  # a whole question, short: likely the end, though callers may go on
+    NAMED = "named"  # a terse answer naming a whole request ("Billing."): the audio model decides
+    SHORT = "short"  # a few words that may be whole ("Lab results.", "Do you take Aetna?"): ends
+    # only when the voice surely fell, else waits as for a sentence begun
+
+
+# Verdicts the audio model (and the grammar check) settle; the others are the words' own.
+ASK_THE_MODEL = frozenset({Completeness.UNKNOWN, Completeness.LIKELY, Completeness.NAMED, Completeness.SHORT})
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,10 @@ class EndpointWindows:
     fallback_ms: int  # no model: today's fixed silence
     model_complete: float = 0.5  # Smart Turn probability at or above which the audio sounds finished
     model_unsure: float = 0.2  # … and below which it sounds unfinished
+    model_sure: float = 0.9  # … at or above which a terse answer not understood sounds finished
+    # A short question asked outright whose voice sounds finished ends after this much silence
+    # (0: as unsure_ms): longer than complete_ms, as callers do add "… on Saturdays".
+    question_ms: int = 0
     # An answer to an open question ("how can I help?") shorter than this many words is taken
     # for the start of one: callers open with a sentence, and pause inside it (0: off).
     open_answer_words: int = 0
@@ -70,13 +87,16 @@ class EndpointWindows:
 # takes the recognizer's decode and Smart Turn's run on top of it).
 PROFILES: dict[str, EndpointWindows] = {
     "fast": EndpointWindows(
-        complete_ms=120, unsure_ms=450, incomplete_ms=1000, fallback_ms=260, open_answer_words=4
+        complete_ms=120, unsure_ms=450, incomplete_ms=1000, fallback_ms=260, open_answer_words=4,
+        question_ms=250,
     ),
     "normal": EndpointWindows(
-        complete_ms=120, unsure_ms=700, incomplete_ms=1400, fallback_ms=260, open_answer_words=6
+        complete_ms=120, unsure_ms=700, incomplete_ms=1400, fallback_ms=260, open_answer_words=6,
+        question_ms=350,
     ),
     "patient": EndpointWindows(
-        complete_ms=300, unsure_ms=1000, incomplete_ms=2000, fallback_ms=500, open_answer_words=6
+        complete_ms=300, unsure_ms=1000, incomplete_ms=2000, fallback_ms=500, open_answer_words=6,
+        question_ms=600,
     ),
 }  # fmt: skip
 
@@ -166,11 +186,41 @@ QUESTION_OPENERS = frozenset(
      "where", "who", "why", "how", "which"]
 )  # fmt: skip
 
-WH_WORDS = frozenset(["what", "when", "where", "who", "why", "how", "which"])
+WH_WORDS = frozenset(
+    ["what", "when", "where", "who", "why", "how", "which", "what's", "when's", "where's", "who's", "how's"]
+)
+
+# Words a caller says before the answer proper ("sorry, what?", "okay so where do I park?").
+LEAD_INS = frozenset(
+    ["sorry", "okay", "ok", "oh", "so", "well", "wait", "hi", "hello", "hey", "yes", "yeah", "and",
+     "um", "uh", "er", "excuse", "me", "pardon"]
+)  # fmt: skip
+# A terse answer has no subject and no verb of its own ("Billing.", "Refill please.", "Cancel my
+# appointment."): a pronoun, or a word that carries a sentence's tense, marks a sentence begun
+# ("I need …", "please call me, …", "it was …"), and so does a possessive or a demonstrative
+# in first place, where it opens the subject ("my insurance, [pause] should have …").
+SENTENCE_WORDS = frozenset(
+    ["i", "we", "you", "he", "she", "they", "it", "i'm", "i'd", "i'll", "i've", "we're", "it's",
+     "there's", "me", "us", "him", "them", "is", "are", "was", "were", "am", "have", "has", "had",
+     "need", "needs", "want", "wants", "got", "get", "would", "will", "can", "could", "do", "does",
+     "did", "should", "think"]
+)  # fmt: skip
+SUBJECT_OPENERS = frozenset(["my", "our", "his", "her", "their", "your", "this", "that"])
+TERSE_WORDS = 3  # at most this many words
 
 # Expectations whose answer is one short piece (yes or no, a weekday): complete once it is there.
 _YES_NO = frozenset({"confirm", "anything_else", "retry", "referral"})
 _DATE = frozenset({"dob", "identity", "guardian"})
+# A number read out digit by digit ("five five five, oh one three, …"): callers pause between its
+# groups, and it is whole only at a phone number's length (7 digits, 10, or 11 with the 1).
+DIGITS = frozenset(
+    ["zero", "oh", "o", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+)
+TEENS_AND_TENS = frozenset(
+    ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+     "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+)  # fmt: skip
+WHOLE_NUMBER_DIGITS = frozenset({7, 10, 11})
 _PUNCTUATION = re.compile(r"[.,?!;:]")
 _WORD = re.compile(r"[a-z']+|\d+")
 
@@ -181,11 +231,50 @@ def _sounds_asked(text: str) -> bool:
     return text.endswith("?") or not _PUNCTUATION.search(text)
 
 
-def judge_text(text: str, expecting: str | None = None, open_answer_words: int = 0) -> Completeness:
+def reading_digits(words: list[str]) -> bool:
+    """The words end in a number read digit by digit (three digits or more one by one) that is
+    not yet a whole phone number: more of it is coming."""
+    digits, singles = 0, 0
+    for word in reversed(words):
+        if word in DIGITS or (word.isdigit() and len(word) == 1):
+            digits, singles = digits + 1, singles + 1
+        elif word.isdigit():
+            digits += len(word)
+        elif word in TEENS_AND_TENS:
+            digits += 2
+        else:
+            break
+    return singles >= 3 and digits not in WHOLE_NUMBER_DIGITS
+
+
+def _question_words(stripped: str, words: list[str]) -> list[str]:
+    """The words of a question heard to its end, from its first word ("sorry, what?" -> "what"),
+    or [] when the recognizer did not hear one."""
+    rest = words[:]
+    while len(rest) > 1 and rest[0] in LEAD_INS:
+        rest = rest[1:]
+    return rest if _sounds_asked(stripped) and rest and rest[0] in QUESTION_OPENERS | WH_WORDS else []
+
+
+def is_terse(words: list[str]) -> bool:
+    """An answer in a word or three, without a subject or a verb of its own ("Billing.")."""
+    if not 0 < len(words) <= TERSE_WORDS or words[0] in SUBJECT_OPENERS:
+        return False
+    return not SENTENCE_WORDS.intersection(words)
+
+
+def judge_text(
+    text: str,
+    expecting: str | None = None,
+    open_answer_words: int = 0,
+    names_request: Callable[[str], bool] | None = None,
+) -> Completeness:
     """What the words so far say about the turn, given what the dialog asked for.
 
     `open_answer_words`: an answer to an open question (nothing particular expected) with fewer
-    words is unfinished, unless it is one or two words that close the call or ask for a person.
+    words is the start of a sentence (unfinished), unless it closes the call or asks for a
+    person, is a question asked outright, or is terse: `names_request(text)` (the understanding
+    layer) then says whether it names a whole request.
     """
     stripped = text.strip()
     words = _WORD.findall(stripped.lower())
@@ -205,6 +294,8 @@ def judge_text(text: str, expecting: str | None = None, open_answer_words: int =
             return Completeness.COMPLETE
         asks_back = _sounds_asked(stripped) and bool(QUESTION_OPENERS.intersection(words[:2]))
         return Completeness.UNKNOWN if asks_back else Completeness.INCOMPLETE
+    if reading_digits(words):
+        return Completeness.INCOMPLETE
     if expecting in _YES_NO and len(words) <= 4 and (is_yes(stripped) or is_no(stripped)):
         return Completeness.COMPLETE
     if expecting == "weekday" and parse_weekday(stripped):
@@ -213,8 +304,17 @@ def judge_text(text: str, expecting: str | None = None, open_answer_words: int =
     if expecting is None and len(words) < open_answer_words and not whole_short:
         # "What are your visiting hours?" asked outright: likely whole, so it does not wait the
         # cap; but "what time do you open? [pause] on saturdays" happens, so not the fast end
-        asked_outright = _sounds_asked(stripped) and words[0] in WH_WORDS and len(words) >= 3
-        return Completeness.LIKELY if asked_outright else Completeness.INCOMPLETE
+        asked = _question_words(stripped, words)
+        if asked and asked[0] in WH_WORDS:
+            return Completeness.LIKELY
+        if len(asked) >= 3:
+            # "Do you take Aetna?": whole, or the start of "can you transfer me, [pause] to …",
+            # which callers say as often
+            return Completeness.SHORT
+        if is_terse(words):
+            named = names_request is not None and names_request(stripped)
+            return Completeness.NAMED if named else Completeness.SHORT
+        return Completeness.INCOMPLETE
     return Completeness.UNKNOWN
 
 
@@ -234,9 +334,11 @@ class EndpointPolicy:
     def for_site(cls, endpointing: str) -> EndpointPolicy:
         return cls(PROFILES[endpointing])
 
-    def judge(self, text: str, expecting: str | None) -> Completeness:
+    def judge(
+        self, text: str, expecting: str | None, names_request: Callable[[str], bool] | None = None
+    ) -> Completeness:
         """The words' verdict under this profile (judge_text)."""
-        return judge_text(text, expecting, self.windows.open_answer_words)
+        return judge_text(text, expecting, self.windows.open_answer_words, names_request)
 
     def silence_needed(self, verdict: Completeness, probability: float | None) -> int:
         """Milliseconds of silence after the caller's last speech before the turn ends.
@@ -249,7 +351,23 @@ class EndpointPolicy:
         if verdict is Completeness.INCOMPLETE:
             return w.incomplete_ms
         if verdict is Completeness.LIKELY:
-            return w.unsure_ms
+            # a whole question: how it sounded says how soon, never the cap unless its grammar
+            # is unfinished ("how much does?")
+            if probability is None:
+                return w.unsure_ms
+            if probability >= w.model_sure:
+                return w.question_ms or w.unsure_ms
+            return w.unsure_ms if probability > 0 else w.incomplete_ms
+        if verdict is Completeness.NAMED and probability is not None:
+            # the understanding names a whole request: evidence enough never to wait the cap,
+            # whatever Smart Turn (unsure on 8 kHz phone audio) heard; only grammar overrules it
+            if probability >= w.model_complete:
+                return w.complete_ms
+            return w.unsure_ms if probability > 0 else w.incomplete_ms
+        if verdict is Completeness.SHORT:
+            # may be whole: the start of a sentence unless the voice surely fell
+            sure = probability is not None and probability >= w.model_sure
+            return w.unsure_ms if sure else w.incomplete_ms
         if probability is None:
             return w.fallback_ms
         if probability >= w.model_complete:
@@ -308,10 +426,18 @@ class PauseJudge:
     """
 
     def __init__(
-        self, policy: EndpointPolicy, model: SmartTurn | None, sample_rate_hz: int, fallback_ms: int
+        self,
+        policy: EndpointPolicy,
+        model: SmartTurn | None,
+        sample_rate_hz: int,
+        fallback_ms: int,
+        names_request: Callable[[str, str | None], bool] | None = None,
     ) -> None:
         self.policy = policy
         self.model = model
+        # The understanding layer's word on a terse answer: does "billing" name a whole request
+        # when the dialog expects this (endpointing_intent.RequestNames)? None: nothing does.
+        self.names_request = names_request
         self.sample_rate_hz = sample_rate_hz
         self.fallback_ms = fallback_ms  # today's fixed window for this turn, without the model
         self._generation = 0
@@ -342,11 +468,14 @@ class PauseJudge:
 
     def verdict_window(self, text: str, expecting: str | None) -> tuple[Completeness, int | None]:
         """The words' verdict, and the window when the words alone decide (None: ask the model)."""
-        verdict = self.policy.judge(text, expecting)
-        if verdict is not Completeness.UNKNOWN:
+        names = self.names_request
+        verdict = self.policy.judge(
+            text, expecting, (lambda words: names(words, expecting)) if names is not None else None
+        )
+        if verdict not in ASK_THE_MODEL:
             return verdict, self.policy.silence_needed(verdict, None)
         if self.model is None:
-            return verdict, self.fallback_ms
+            return verdict, self.window_for(verdict, None)
         return verdict, None
 
     def score(self, pcm16: bytes, words: str = "") -> float | None:
@@ -367,7 +496,9 @@ class PauseJudge:
         return finished_probability(words, sound)
 
     def window_for(self, verdict: Completeness, probability: float | None) -> int:
-        if probability is None:
+        """The window for a verdict the model settles; without its word (no model, or it
+        failed) the words' own lean decides, and an undecided turn takes the fixed window."""
+        if probability is None and verdict in (Completeness.UNKNOWN, Completeness.NAMED):
             return self.fallback_ms
         return self.policy.silence_needed(verdict, probability)
 

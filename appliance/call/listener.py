@@ -24,6 +24,7 @@ from appliance.audio import FRAME_MS
 from appliance.call.bargein import SENSITIVITY, Action, OverlapJudge
 from appliance.call.echo import EchoGuard
 from appliance.call.endpointing import EndpointPolicy, PauseJudge
+from appliance.call.endpointing_intent import RequestNames, request_names_for
 from appliance.call.faults import Fault, fault_of
 from appliance.call.latency import TurnTiming
 from appliance.call.messages import Message, NoInput, SpeechEnded, TurnHeard
@@ -31,6 +32,7 @@ from appliance.call.preemptive import PartialUnderstanding
 from appliance.call.speaker import Reply, Speaker
 from appliance.call.state import CallState, Work
 from appliance.call.turns import EndOfTurnDetector, Signal, TurnTakingConfig
+from appliance.dialog.sitepack import SitePack
 from appliance.events import EventSink, SpeechStarted, TurnEnded
 
 if TYPE_CHECKING:
@@ -101,7 +103,11 @@ class AudioListener:
         self._vad = vad
         # How much of a pause ends the turn: the words, Smart Turn, the site's dial.
         self._pauses = PauseJudge(
-            EndpointPolicy.for_site(settings.endpointing), turn_model, sample_rate_hz, settings.endpoint_ms
+            EndpointPolicy.for_site(settings.endpointing),
+            turn_model,
+            sample_rate_hz,
+            settings.endpoint_ms,
+            names_request=_request_names(dialog),
         )
         self._prob = 0.0
         # Caller sound over the agent: backchannel, noise, echo or a real interruption.
@@ -447,3 +453,10 @@ class AudioListener:
             with contextlib.suppress(Exception):
                 self.stream.cancel()
             self.stream = None
+
+
+def _request_names(dialog: Any) -> RequestNames | None:
+    """The dialog's site understanding, for terse answers at a pause; None for a dialog without
+    a site pack (the turn then waits as for any few words)."""
+    site = getattr(dialog, "site", None)
+    return request_names_for(site) if isinstance(site, SitePack) else None

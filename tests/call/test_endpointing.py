@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from appliance.call.endpointing import PROFILES, Completeness, EndpointPolicy, PauseJudge, judge_text
+from appliance.call.endpointing import (
+    PROFILES,
+    Completeness,
+    EndpointPolicy,
+    PauseJudge,
+    finished_probability,
+    judge_text,
+)
 from appliance.speech.smart_turn import SmartTurn, SmartTurnUnavailable
 
 
@@ -134,13 +141,13 @@ def test_a_pronoun_or_adverb_the_recognizer_heard_end_the_sentence_is_left_to_th
     assert judge_text(text.rstrip("?.")) is Completeness.INCOMPLETE  # no end heard: still mid-phrase
 
 
-@pytest.mark.parametrize("text", ["Can I get more?", "My son has a car.", "I have questions.", "Is there?"])
+@pytest.mark.parametrize("text", ["My son has a car.", "I have questions.", "Is there?", "my insurance"])
 def test_a_few_words_to_an_open_question_wait_for_the_rest_however_finished_they_sound(text):
-    # Callers open with a sentence; a few words and a pause are its start ("Can I get more?
-    # [pause] of my inhaler"), so the turn waits (up to the cap) instead of ending fast.
+    # Callers open with a sentence; a few words and a pause are its start ("My son has a car.
+    # [pause] and a runny nose"), so the turn waits (up to the cap) instead of ending fast.
     policy = EndpointPolicy.for_site("normal")
-    assert policy.judge(text, None) is Completeness.INCOMPLETE
-    judge = PauseJudge(policy, None, 8000, fallback_ms=260)
+    assert policy.judge(text, None, _site_names()) is Completeness.INCOMPLETE
+    judge = PauseJudge(policy, None, 8000, fallback_ms=260, names_request=_names_for_expecting())
     assert judge.verdict_window(text, None)[1] == PROFILES["normal"].incomplete_ms
 
 
@@ -156,6 +163,95 @@ def test_a_short_question_asked_outright_waits_less_than_an_unfinished_turn(text
     assert PROFILES["normal"].complete_ms < window < PROFILES["normal"].incomplete_ms
     assert policy.judge(text.rstrip("?").lower(), None) is Completeness.LIKELY  # pocketsphinx: no marks
     assert policy.judge(text.rstrip("?") + ",", None) is Completeness.INCOMPLETE  # the voice stayed up
+
+
+def test_a_question_back_after_a_lead_in_is_a_question():
+    policy = EndpointPolicy.for_site("normal")
+    assert policy.judge("Sorry, what?", None) is Completeness.LIKELY
+    assert policy.judge("okay so where is it?", None) is Completeness.LIKELY
+    assert policy.judge("Sorry, what", None) is not Completeness.LIKELY  # no question heard
+
+
+def test_a_short_question_ends_soon_after_a_voice_that_fell_and_waits_for_an_unfinished_one():
+    normal = PROFILES["normal"]
+    policy = EndpointPolicy(normal)
+    judge = PauseJudge(policy, None, 8000, fallback_ms=260)
+    fell = policy.silence_needed(Completeness.LIKELY, 0.97)
+    assert normal.complete_ms < fell < normal.unsure_ms  # callers add "… on Saturdays"
+    assert policy.silence_needed(Completeness.LIKELY, 0.6) == normal.unsure_ms
+    # a question whose grammar is unfinished (finished_probability: 0) waits the cap
+    assert judge.window_for(Completeness.LIKELY, 0.0) == normal.incomplete_ms
+    # without the model, as before: not the cap, not the fast end
+    assert judge.window_for(Completeness.LIKELY, None) == normal.unsure_ms
+
+
+def _site_names():
+    names = _names_for_expecting()
+    return lambda text: names(text, None)
+
+
+def _names_for_expecting():
+    from appliance.call.endpointing_intent import request_names_for
+    from appliance.config import load_settings
+    from appliance.dialog.sitepack import load_site
+
+    return request_names_for(load_site(load_settings().site.policy_dir))
+
+
+@pytest.mark.parametrize(
+    "text", ["Billing.", "Refill please.", "Cancel my appointment.", "Visiting hours.", "Call back please."]
+)
+def test_a_terse_opening_that_names_a_request_ends_when_the_voice_says_it_is_over(text):
+    # "Billing." to "how can I help?" is the whole turn: the site's understanding names the
+    # request, so it no longer waits the cap for the sentence a few words usually begin.
+    normal = PROFILES["normal"]
+    policy = EndpointPolicy(normal)
+    assert policy.judge(text, None, _site_names()) is Completeness.NAMED
+    judge = PauseJudge(policy, None, 8000, fallback_ms=260, names_request=_names_for_expecting())
+    verdict, _ = judge.verdict_window(text, None)
+    assert judge.window_for(verdict, finished_probability(text, lambda: 0.95)) == normal.complete_ms
+    # a voice Smart Turn hears as unfinished (it often does on 8 kHz phone audio): not the fast
+    # end, but never the cap for a sentence begun either
+    assert judge.window_for(verdict, finished_probability(text, lambda: 0.05)) == normal.unsure_ms
+    # without the model: the fixed silence, as any undecided turn, never the cap
+    assert judge.window_for(verdict, None) == 260
+
+
+@pytest.mark.parametrize("text", ["I need a refill.", "Please call me.", "My bill is"])
+def test_a_sentence_begun_waits_even_when_its_words_name_a_request(text):
+    # "I need a refill. [pause] on my albuterol": a sentence's subject and verb, not a terse answer
+    assert EndpointPolicy.for_site("normal").judge(text, None, _site_names()) is Completeness.INCOMPLETE
+
+
+def test_a_terse_answer_the_site_does_not_understand_never_ends_fast():
+    normal = PROFILES["normal"]
+    policy = EndpointPolicy(normal)
+    assert policy.judge("Lab results.", None, _site_names()) is Completeness.SHORT
+    assert policy.judge("Do you take Aetna?", None, _site_names()) is Completeness.SHORT
+    assert policy.silence_needed(Completeness.SHORT, 0.99) == normal.unsure_ms  # a voice that surely fell
+    assert policy.silence_needed(Completeness.SHORT, 0.7) == normal.incomplete_ms
+    assert policy.silence_needed(Completeness.SHORT, None) == normal.incomplete_ms  # no model: as before
+
+
+def test_an_understanding_that_fails_names_nothing():
+    from appliance.call.endpointing_intent import RequestNames
+
+    names = RequestNames.__new__(RequestNames)  # a reader whose understanding is missing
+    assert names("Billing.", None) is False
+
+
+@pytest.mark.parametrize(
+    ("text", "expecting"),
+    [("My number is five five five, oh one three.", None), ("five five five zero one three", "reason"),
+     ("My member ID is four seven two.", None), ("It's five five five.", "choice")],
+)  # fmt: skip
+def test_a_number_read_digit_by_digit_waits_for_its_next_group(text, expecting):
+    assert judge_text(text, expecting, 6) is Completeness.INCOMPLETE
+
+
+def test_a_whole_phone_number_read_out_is_left_to_the_voice():
+    text = "My number is five five five, zero one three, two two nine one."
+    assert judge_text(text, None, 6) is Completeness.UNKNOWN
 
 
 @pytest.mark.parametrize("text", ["Operator.", "No, thanks.", "Goodbye."])

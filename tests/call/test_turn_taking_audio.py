@@ -9,7 +9,7 @@ import pytest
 
 from appliance.call.services import build_services
 from appliance.config import load_settings
-from appliance.events import AgentSaid, BargeIn, CallerSaid, TurnEnded
+from appliance.events import AgentSaid, BargeIn, CallerSaid, FlowStarted, TurnEnded
 from appliance.sim.audio import run_audio
 from appliance.sim.record import check
 from appliance.sim.scenario import load_scenario
@@ -79,6 +79,43 @@ def test_a_caller_who_opens_with_a_few_words_and_pauses_is_kept_as_one_turn(tmp_
 name: paused-opening
 turns:
   - say: "Please call me, [pause 800 ms] at home this evening."
+""",
+    )
+    ends = [e for e in log.events if isinstance(e, TurnEnded)]
+    assert len(ends) == 1, f"the agent ended the turn inside the pause: {[e.t_ms for e in ends]}"
+    assert not [e for e in log.events if isinstance(e, BargeIn)]
+
+
+def test_a_short_complete_opening_ends_the_turn_without_waiting_the_cap(tmp_path: Path):
+    # "Refill please." to "how can I help?" is the whole turn: the site's understanding names the
+    # request and the voice falls, so the agent does not wait the cap meant for a sentence begun.
+    from appliance.call.endpointing import PROFILES
+
+    _, log = _play(
+        tmp_path,
+        """
+name: terse-opening
+turns:
+  - say: "Refill please."
+""",
+    )
+    ends = [e for e in log.events if isinstance(e, TurnEnded)]
+    assert len(ends) == 1, [e.t_ms for e in ends]
+    # the cap for a sentence begun is 1.4 s of silence; a named request waits at most the unsure window
+    assert ends[0].silence_ms <= PROFILES["normal"].unsure_ms + 20, ends[0].silence_ms
+    started = [e.flow for e in log.events if isinstance(e, FlowStarted)]
+    assert started == ["refill_request"], started  # heard and understood as the whole request
+
+
+def test_a_caller_who_names_the_request_and_pauses_before_saying_more_is_kept_as_one_turn(tmp_path: Path):
+    # "Refill, [pause] for my lisinopril": the word names a whole request, but the voice stays up
+    # at the pause, so the turn is not ended there.
+    _, log = _play(
+        tmp_path,
+        """
+name: paused-terse-opening
+turns:
+  - say: "A refill, [pause 900 ms] for my lisinopril please."
 """,
     )
     ends = [e for e in log.events if isinstance(e, TurnEnded)]
