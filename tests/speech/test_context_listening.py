@@ -75,6 +75,27 @@ def test_nothing_is_read_as_a_term_where_none_is_expected(listening):
     assert listening.choose([], "medication") == ""
 
 
+def test_a_homophone_of_what_the_dialog_asked_for_is_read_as_it():
+    from appliance.speech.asr.rescoring import expected_words
+
+    # asked for a date of birth: a word that sounds like a number, between numbers, is one
+    assert expected_words("three for two thousand four.", "identity") == "three four two thousand four."
+    assert expected_words("eleven won nineteen fifty three", "identity") == "eleven one nineteen fifty three"
+    # a day past the 31st cannot be: -ty next to a month is the -teen it sounds like
+    assert expected_words("the fortieth of November, seventy five", "identity") == (
+        "the fourteenth of November, seventy five"
+    )
+    # a yes/no answer that begins "know" begins "no"
+    assert expected_words("Know, that's all, thanks.", "yes_no") == "No, that's all, thanks."
+    # elsewhere, and where no number is around, the words stay as heard
+    assert expected_words("from two to three", "") == "from two to three"
+    assert expected_words("I came for my results", "identity") == "I came for my results"
+    assert expected_words("Know what I mean", "identity") == "Know what I mean"
+    assert expected_words("March twenty first to nineteen eighty", "identity") == (
+        "March twenty first to nineteen eighty"
+    )
+
+
 def test_sound_alike_keys():
     assert sound_key("meth for men") == sound_key("metformin")
     assert sounds_like("circle line", "sertraline") > sounds_like("circle", "sertraline")
@@ -162,3 +183,38 @@ def test_tiny_en_reads_a_misheard_refill_of_amlodipine_as_one(models, site):
             await engine.close()
 
     assert "refill of my amlodipine" in asyncio.run(run()).lower()
+
+
+def test_tiny_en_hears_a_date_of_birth_in_numbers_as_the_dialog_reads_it(models, site):
+    """Asked for a name and a date of birth, the piper caller deeper and quicker says "three four
+    two thousand four"; tiny.en writes "3 for 2004". The dialog reads March 4th, 2004."""
+    from datetime import date
+
+    from appliance.dialog.spoken import parse_date
+    from appliance.sim.voices import CallerVoice, mulaw_round_trip
+    from appliance.speech.asr.faster_whisper import FasterWhisperAsr
+
+    whisper_dir, joe = models
+    said = "My name is Emily Novak and my date of birth is three four two thousand four."
+
+    async def run() -> str:
+        caller = CallerVoice("piper", str(joe), length_scale=0.9, pitch=0.85)
+        pcm = mulaw_round_trip(await caller.speak(said, 8000), 8000)
+        engine = FasterWhisperAsr(
+            whisper_dir,
+            language="en",
+            vocabulary=site_vocabulary(site),
+            expectations=site_expectations(site),
+            cpu_threads=1,
+        )
+        await engine.start()
+        try:
+            stream = engine.open_stream(8000, context="identity")
+            stream.feed(pcm + b"\x00" * (2 * 8000 * 260 // 1000))
+            return await stream.finish()
+        finally:
+            await engine.close()
+
+    heard = asyncio.run(run())
+    assert "emily novak" in heard.lower()
+    assert parse_date(heard) == date(2004, 3, 4)
