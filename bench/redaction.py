@@ -30,7 +30,8 @@ called directly without AnalyzerEngine, so no PERSON or LOCATION and no context-
 (en_core_web_sm; the engine's default en_core_web_lg is not on the registry).
 
 "rules + tagger" is the rules plus the learned token tagger for names and places (appliance/privacy/
-redaction/tagger.py: an averaged perceptron trained on a generated corpus, never on these sets);
+redaction/tagger.py: an averaged perceptron trained on a generated corpus, never on these sets,
+reading each word's class in wordllama's token-embedding space, word_classes.py);
 "+ tagger + spaCy" adds spaCy's en_core_web_sm NER (appliance/privacy/learned.py). Both learned
 layers run on finished transcripts, not turn by turn: their throughput is printed both ways to
 show why. "wardline rules" is what redacts each turn as it is spoken.
