@@ -14,7 +14,9 @@ the last round; corpus_dev3 holds the same forms in other sentences, for tuning.
 (corpus_heldout4: 220 caller utterances with names of many origins and of three or more parts,
 everyday-word names, care homes, rooms, cities, partial dates, ages over 89, international and
 extension phones, codes spelled letter by letter, spoken emails and Whisper's digit forms) was
-frozen and scored before the fourth round (its header holds that first score). Over-redaction is
+frozen and scored before the fourth round (its header holds that first score), and a fifth
+(corpus_heldout5: 176 caller lines, names of many origins and everyday-word names, places people
+live said many ways, and 50 PHI-free lines of everyday words) before the fifth. Over-redaction is
 printed on 1,109 caller sentences that hold no PHI (phi_free_callers.txt). The figures that say
 how redaction generalises are the held-out ones. Every redactor is scored the same way (appliance/privacy/
 evaluation.py: a gold span counts as found when the predicted spans cover all its letters and
@@ -28,7 +30,8 @@ called directly without AnalyzerEngine, so no PERSON or LOCATION and no context-
 (en_core_web_sm; the engine's default en_core_web_lg is not on the registry).
 
 "rules + tagger" is the rules plus the learned token tagger for names and places (appliance/privacy/
-redaction/tagger.py: an averaged perceptron trained on a generated corpus, never on these sets);
+redaction/tagger.py: an averaged perceptron trained on a generated corpus, never on these sets,
+reading each word's class in wordllama's token-embedding space, word_classes.py);
 "+ tagger + spaCy" adds spaCy's en_core_web_sm NER (appliance/privacy/learned.py). Both learned
 layers run on finished transcripts, not turn by turn: their throughput is printed both ways to
 show why. "wardline rules" is what redacts each turn as it is spoken.
@@ -249,10 +252,11 @@ def run() -> None:
     held2 = load_examples(DATA / "corpus_heldout2.jsonl")
     held3 = load_examples(DATA / "corpus_heldout3.jsonl")
     held4 = load_examples(DATA / "corpus_heldout4.jsonl")
+    held5 = load_examples(DATA / "corpus_heldout5.jsonl")
     dev += load_examples(DATA / "corpus_dev3.jsonl")
-    examples = dev + held + held2 + held3 + held4
+    examples = dev + held + held2 + held3 + held4 + held5
     print(f"labeled set: {len(examples)} utterances ({len(dev)} development, "
-          f"{len(held)} + {len(held2)} + {len(held3)} + {len(held4)} held out), "
+          f"{len(held)} + {len(held2)} + {len(held3)} + {len(held4)} + {len(held5)} held out), "
           f"{sum(len(e.spans) for e in examples)} identifiers")  # fmt: skip
     model = shared_model()
     print(f"learned layers: {tagger_status().detail}; {status().detail}")
@@ -261,7 +265,7 @@ def run() -> None:
         print("presidio-analyzer is not installed: comparison skipped")
     presidio_full = presidio_engine_predictor() if presidio is not None else None
     parts = (("HELD-OUT THIRD", held), ("SECOND HELD-OUT SET", held2), ("THIRD HELD-OUT SET", held3),
-             ("FOURTH HELD-OUT SET", held4), ("development", dev))  # fmt: skip
+             ("FOURTH HELD-OUT SET", held4), ("FIFTH HELD-OUT SET", held5), ("development", dev))  # fmt: skip
     for title, part in parts:
         columns = [("wardline rules", score(part, ours)), ("rules + tagger", score(part, tagged))]
         if model is not None:

@@ -165,6 +165,34 @@ NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine
            "fifty", "sixty six", "ninety", "one hundred", "one one seven", "two eleven", "12", "4",
            "27", "103", "58")  # fmt: skip
 
+# Streets as other countries write them ("calle de la X 14", "12 rue des X", "X-straße 7", "via dei
+# X 22"): the street's word first, a particle, a number after it or before.
+ABROAD_HEADS = ("calle", "avenida", "paseo", "camino", "rue", "avenue", "boulevard", "chemin",
+                "impasse", "via", "viale", "piazza", "corso", "rua", "travessa", "largo", "praça",
+                "ulica", "aleja", "strada", "carrer")  # fmt: skip
+ABROAD_PARTICLES = ("de", "del", "de la", "des", "du", "de l'", "dei", "delle", "della", "das", "do",
+                    "da", "dos", "", "", "")  # fmt: skip
+ABROAD_SUFFIXES = ("straße", "strasse", "weg", "gasse", "allee", "platz", "gracht", "laan", "vej",
+                   "gatan", "vägen", "utca", "ring")  # fmt: skip
+# A dwelling inside a building: "flat 3", "apartment 4d", "unit 7", "suite 200".
+UNIT_WORDS = ("flat", "apartment", "apt", "unit", "suite", "room", "bed", "number")
+UNIT_NUMBERS = ("1", "3", "4d", "7", "11b", "12", "22", "200", "3c", "two", "nine", "six b",
+                "fourteen", "twenty one", "one oh four")  # fmt: skip
+# Where a caller is that is no address: a state, a room of the house, what a child swallowed.
+STATES = ("pain", "agony", "tears", "shock", "a bad way", "a state", "bed", "labour", "a lot of pain",
+          "distress", "a wheelchair", "hospital", "recovery", "a panic", "a mess", "trouble")  # fmt: skip
+HOUSE_ROOMS = ("the bathroom", "the kitchen", "the bedroom", "the hallway", "the garden", "the shower",
+               "the bath", "the loft", "the garage", "the lounge", "the living room", "the toilet",
+               "the back yard", "the car", "the conservatory", "the utility room")  # fmt: skip
+SUBSTANCES = ("bleach", "washing up liquid", "white spirit", "antifreeze", "weed killer",
+              "paint thinner", "perfume", "mouthwash", "a button battery", "dishwasher tablets",
+              "some of my pills", "cough syrup", "cleaning spray", "paraffin", "fabric conditioner",
+              "hand sanitiser", "surface cleaner")  # fmt: skip
+# Everyday words that are names elsewhere, as the things they are: "the frost", "up the hill".
+EVERYDAY_NOUNS = ("frost", "snow", "rain", "storm", "summer", "winter", "hill", "field", "woods",
+                  "marsh", "brook", "heather", "ivy", "holly", "roses", "fern", "moss", "sage",
+                  "heath", "meadow", "sun", "wind", "hedge", "orchard", "dawn")  # fmt: skip
+
 RELATIVES = ("mum", "mom", "dad", "wife", "husband", "son", "daughter", "sister", "brother", "nan",
              "gran", "grandad", "grandson", "granddaughter", "aunt", "uncle", "cousin", "neighbour",
              "partner", "friend", "carer", "niece", "nephew", "stepdad", "mother", "father")  # fmt: skip
@@ -250,6 +278,22 @@ class _Draw:
         out = f"{head} {self.r.choice(HOME_WORDS)}"
         return ("the " + out) if self.r.random() < 0.5 else out
 
+    def abroad(self) -> str:
+        r = self.r
+        word = r.choice(SURNAMES + STREET_WORDS) if r.random() < 0.6 else self.invented()
+        number = r.choice(("4", "9", "14", "22", "48", "103", "7b", "two", "fourteen"))
+        form = r.random()
+        if form < 0.3:
+            return f"{word}{r.choice(ABROAD_SUFFIXES)}" + (f" {number}" if r.random() < 0.7 else "")
+        particle = r.choice(ABROAD_PARTICLES)
+        street = " ".join(x for x in (r.choice(ABROAD_HEADS), particle, word) if x).replace("' ", "'")
+        if form < 0.75:
+            return street + (f" {number}" if r.random() < 0.7 else "")
+        return f"{number} {street}"
+
+    def unit(self) -> str:
+        return f"{self.r.choice(UNIT_WORDS)} {self.r.choice(UNIT_NUMBERS)}"
+
     def address(self) -> str:
         r = self.r.random()
         if r < 0.45:
@@ -257,8 +301,9 @@ class _Draw:
         return self.street()
 
 
-# Sentence frames: {N} a name, {T} a town, {S} a street (maybe with its number), {H} a home or a
-# house's name, {R} a relative. Frames with no slot are sentences with no PHI.
+# Sentence frames: {N} a name, {T} a town, {S} a street (maybe with its number), {Z} a street
+# with no number, {F} a street as other countries write it, {U} a flat, unit or room, {H} a home or
+# a house's name, {R} a relative. Frames with no slot are sentences with no PHI.
 NAME_FRAMES = """
 my name is {N}
 this is {N}
@@ -359,6 +404,16 @@ it's about {O} {N} on the ward
 can you tell the {O} {N} i rang
 we're with {O} {N} now
 tell {N} i said hello
+i think {N} rang {W}
+i think {N} {D}
+apparently {N} {D}
+maybe {N} can {V} my {X}
+i guess {N} will ring you {W}
+i reckon {N} {D}
+i know {N} rang {W}
+did {N} phone {W}
+{N} phoned {W}
+{N} popped in {W}
 ask {N} to ring me {W}
 let {N} know i rang
 give {N} my love
@@ -411,6 +466,23 @@ we're the house called {H}
 it's {H} on {S}
 i'm up at {S} by the park
 the taxi can pick me up from {S}
+i live on the corner of {Z} and {Z}
+it's at the junction of {Z} and {Z}
+he lives where {Z} meets {Z}
+we're just off {Z} near {Z}
+the address is {F}
+she lives at {F}, {T}
+send it to {F} {T}
+my daughter lives at {F}
+my address is {F} in {T}
+i'm at {U}, {S}
+it's {U} {H}
+{U} {S}
+we're in {U} at {H}
+i live at {S} {U}
+my mum's in {U} at {H}
+i'm in {T} just outside {T}
+we're in {T} near {T}
 """.strip().splitlines()
 
 MIXED_FRAMES = """
@@ -422,6 +494,9 @@ my {R} {N} lives in {T}
 i'm {N} and i live on {S}
 {N}'s moved to {H}
 we saw {N} in {T}
+i'm {N}, {U} {S}
+{N} lives at {F}
+this is {N} on the corner of {Z} and {Z}
 """.strip().splitlines()
 
 PLAIN_FRAMES = """
@@ -681,13 +756,31 @@ the {S} said my {X} was {A}
 will the {S} be there {W}
 i will {V} it {W}
 may i {V} my {X}
+{P} is in {STATE}
+i'm in {STATE}
+my {R} is in {STATE} {W}
+i found {P} in {ROOM}
+{P} fell in {ROOM}
+my {R} fell over in {ROOM} {W}
+i'm stuck in {ROOM}
+my {R} swallowed {SUB}
+my {R} drank some {SUB}
+my child got {SUB} in her eye
+my {R} might have eaten {SUB}
+i was out in the {E} and hurt my {B}
+there's {E} all over the path
+my {R} loves the {E}
+we walked up the {E} {W}
+i got a rash from the {E}
+the {E} made my {B} {A}
 """.strip().splitlines()
 
 
 def _plain(r: random.Random) -> str:
     frame = r.choice(PLAIN_PARTS)
     fills = {"V": VERBS, "X": THINGS, "B": BODY, "A": ADJECTIVES, "S": STAFF, "W": TIMES,
-             "C": COMMON_PLACES, "D": DOINGS, "P": PRONOUNS, "R": RELATIVES, "M": MEDICINES}  # fmt: skip
+             "C": COMMON_PLACES, "D": DOINGS, "P": PRONOUNS, "R": RELATIVES, "M": MEDICINES,
+             "STATE": STATES, "ROOM": HOUSE_ROOMS, "SUB": SUBSTANCES, "E": EVERYDAY_NOUNS}  # fmt: skip
     out = frame
     for key, pool in fills.items():
         while "{" + key + "}" in out:
@@ -741,6 +834,12 @@ class _Writer:
             return d.address(), "ADDRESS"
         if slot == "H":
             return d.home(), "ADDRESS"
+        if slot == "Z":
+            return d.street(), "ADDRESS"
+        if slot == "F":
+            return d.abroad(), "ADDRESS"
+        if slot == "U":
+            return d.unit(), "ADDRESS"
         pool = _POOLS.get(slot)
         if pool is not None:
             return self.r.choice(pool), None

@@ -5,7 +5,9 @@
 Deterministic: the same corpus (tagger_corpus.generate with SEED) and the development sets of
 tests/privacy/data (utterances, heldout, corpus_dev, corpus_dev3: never the held-out sets
 corpus_heldout, corpus_heldout2, corpus_heldout3, corpus_heldout4) give the same weights, byte for
-byte. It prints the file's sha256, which tagger.WEIGHTS_SHA256 pins.
+byte. It first writes tagger_classes.json (the centres of the word-embedding classes,
+word_classes.py) and prints its sha256, which word_classes.CLASSES_SHA256 pins, then the weights'
+sha256, which tagger.WEIGHTS_SHA256 pins.
 
 An averaged perceptron (Collins 2002), decoded greedily left to right with the previous predicted
 tag as a feature, as at use. Weights under PRUNE in every tag are dropped to keep the file small.
@@ -20,13 +22,28 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
+
 from appliance.privacy.redaction.tagger import TAG_TOKEN, TAGS, WEIGHTS_FILE, features_with_tag
 from appliance.privacy.redaction.tagger_corpus import Example, generate
+from appliance.privacy.redaction.word_classes import (
+    CLASSES_FILE,
+    SIZES,
+    WordClasses,
+    WordVectors,
+    kmeans,
+    use_classes,
+)
 
 SEED = 17
 GENERATED = 40_000
 EPOCHS = 8
 PRUNE = 0.05
+# The share of training words read without their own identity (their "w=" features), so the
+# tagger learns to tell a name or a place from its letters, its embedding class and its frame, as
+# it must for one it never saw: with every word's identity, it learns the corpus's names by heart.
+WORD_DROPOUT = 0.3
+_IDENTITY = ("w=", "t-1,w=")
 DEV_SETS = ("utterances", "heldout", "corpus_dev", "corpus_dev3")
 _LEARNED = ("NAME", "ADDRESS")
 
@@ -97,6 +114,7 @@ class _Perceptron:
 def train(sequences: list[tuple[list[str], list[str]]], epochs: int = EPOCHS, seed: int = SEED) -> dict:
     model = _Perceptron()
     rng = random.Random(seed)
+    drop = random.Random(seed + 1)
     order = list(range(len(sequences)))
     for epoch in range(epochs):
         rng.shuffle(order)
@@ -106,6 +124,8 @@ def train(sequences: list[tuple[list[str], list[str]]], epochs: int = EPOCHS, se
             prev = "<s>"
             for i in range(len(words)):
                 feats = features_with_tag(words, i, prev)
+                if drop.random() < WORD_DROPOUT:
+                    feats = [f for f in feats if not f.startswith(_IDENTITY)]
                 guess = model.predict(feats)
                 truth = TAGS.index(gold[i])
                 model.update(feats, truth, guess)
@@ -116,10 +136,31 @@ def train(sequences: list[tuple[list[str], list[str]]], epochs: int = EPOCHS, se
     return model.averaged()
 
 
+def word_classes(sequences: list[tuple[list[str], list[str]]]) -> WordClasses:
+    """Centres of the embedding classes over the corpus's words and the dictionary's, written to
+    tagger_classes.json (its sha256 printed for word_classes.CLASSES_SHA256)."""
+    vocab = {w.lower() for words, _ in sequences for w in words if w[:1].isalpha()}
+    dictionary = Path(__file__).with_name("english_words.txt").read_text(encoding="utf-8").split()
+    vocab |= {w for w in dictionary if w.isalpha()}
+    words = sorted(vocab)
+    vectors = WordVectors()
+    matrix = vectors.of(words)
+    centres = {str(k): kmeans(matrix, k, SEED + k) for k in SIZES}
+    rounded = {k: np.round(c.astype(np.float64), 4).tolist() for k, c in centres.items()}
+    body = json.dumps(
+        {"dims": matrix.shape[1], "words": len(words), "centres": rounded}, separators=(",", ":")
+    )
+    CLASSES_FILE.write_text(body + "\n", encoding="utf-8")
+    digest = hashlib.sha256(CLASSES_FILE.read_bytes()).hexdigest()
+    print(f"{CLASSES_FILE.name}: {len(words)} words, sizes {SIZES}, sha256 {digest}")
+    return WordClasses(vectors, [np.asarray(centres[str(k)], dtype=np.float32) for k in SIZES])
+
+
 def main() -> None:
     data = Path(__file__).resolve().parents[3] / "tests" / "privacy" / "data"
     examples = generate(GENERATED, SEED) + development_examples(data)
     sequences = [to_sequence(e) for e in examples]
+    use_classes(word_classes(sequences))
     weights = train(sequences)
     body = json.dumps({"tags": list(TAGS), "weights": dict(sorted(weights.items()))},
                       ensure_ascii=False, separators=(",", ":"))  # fmt: skip
