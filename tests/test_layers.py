@@ -36,7 +36,17 @@ TIERS: tuple[tuple[str, ...], ...] = (
     ("llm", "tools", "knowledge"),
     ("privacy", "audit", "store"),
     # what every layer shares: settings, events, audio frames, outcomes, words, files
-    ("config", "events", "audio", "outcomes", "numwords", "yamlsource", "model_slot", "worker_state"),
+    (
+        "config",
+        "events",
+        "audio",
+        "outcomes",
+        "numwords",
+        "yamlsource",
+        "model_slot",
+        "worker_state",
+        "pinned_files",
+    ),
 )
 TIER = {package: depth for depth, tier in enumerate(TIERS) for package in tier}
 

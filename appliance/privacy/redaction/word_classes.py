@@ -25,15 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
+from appliance.pinned_files import WORDLLAMA_FILES
+
 CLASSES_FILE = Path(__file__).with_name("tagger_classes.json")
 CLASSES_SHA256 = "6f5190a2c1e960bb014d00466dec85b9390ab8390ebd56cdfb5ed62f37ae7d0d"
-# wordllama 0.4.0.post1's files (the same pins as appliance/dialog/encoder.py's)
-WORDLLAMA_FILES = {
-    "weights/l2_supercat_256.safetensors": "64b47a2dc493cb8e85944076601189739852d7b64e0e1eedcb1937a251cd9fd5",
-    "tokenizers/l2_supercat_tokenizer_config.json": (
-        "93248f2a9ec36c7b35f700a033d5f36228aae48db61aee31007fa49062cdeb68"
-    ),
-}
 DIMS = 64
 SIZES = (64, 512)  # the coarse and the fine class
 
