@@ -56,7 +56,11 @@ conversation, where it went (medians): the endpoint wait (the caller's last spee
 turn), the recognizer's final after it, the dialog to the first reply text, the voice to its first
 audio, and the rest to the first frame sent; CPU per call (the whole process tree: front door,
 workers, recognizer processes, the shared engine process, and the espeak-ng processes that ended
-during the run) over the call-seconds the schedule placed.
+during the run) over the call-seconds the schedule placed; and the tools that succeeded (how far
+the conversations got: the embedded recognizer on 8 kHz μ-law often mishears the name and date
+of birth, and the agent then asks again, as it would a real caller). A turn's figure is written
+when the caller's next turn begins, so a call's last turn is not counted: 30 s calls give turn 1
+only, `--seconds 60` turns 1 to 4.
 
 Latency (`--latency`). A raw RTP peer in this process calls one agent whose session reacts to
 the first loud inbound frame (nothing else in the way): a loud onset while the agent is silent
@@ -550,6 +554,7 @@ def full_run(
         frames = sum(s.frames_out for s in states if s)
         late = sum(s.late_frames for s in states if s)
         turns = _turns(data / "wardline.db", started)
+        tools = _tool_calls(data / "wardline.db", started)
     finally:
         box.send_signal(signal.SIGINT)
         try:
@@ -571,6 +576,7 @@ def full_run(
         "v2v_p95_ms": _pct(v2v, 95),
         "cpu_pct_per_call": 100.0 * (cpu1 - cpu0) / call_seconds if call_seconds > 0 else float("nan"),
         "by_turn": _by_turn(turns),
+        "tools": tools,
     }
 
 
@@ -606,11 +612,28 @@ def _turns(db: Path, since_epoch: float) -> list[dict[str, float]]:
     return turns
 
 
+def _tool_calls(db: Path, since_epoch: float) -> dict[str, int]:
+    """How far the conversations got: each tool's successful calls (identity checked, slots
+    found, booked, refill sent)."""
+    import sqlite3
+    from datetime import UTC, datetime
+
+    since = datetime.fromtimestamp(since_epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    with sqlite3.connect(db) as con:
+        rows = con.execute(
+            "SELECT tool, COUNT(*) FROM ops_tool_calls WHERE at >= ? AND status = 'ok' GROUP BY tool",
+            (since,),
+        ).fetchall()
+    return {str(tool): int(n) for tool, n in rows}
+
+
 def _pct(values: list[float], pct: int) -> float:
     values = sorted(values)
     if not values:
         return float("nan")
-    return statistics.median(values) if pct == 50 else values[int(pct / 100 * (len(values) - 1))]
+    if pct == 50:
+        return statistics.median(values)
+    return values[max(0, math.ceil(pct / 100 * len(values)) - 1)]  # nearest rank: never below the median
 
 
 def _by_turn(turns: list[dict[str, float]]) -> list[dict[str, Any]]:
@@ -804,6 +827,8 @@ def main() -> None:
                           f"{t['v2v_p95_ms']:5.0f} ms = endpoint {t['endpoint_p50_ms']:5.0f} + final "
                           f"{t['asr_p50_ms']:4.0f} + dialog {t['dialog_p50_ms']:4.0f} + voice "
                           f"{t['tts_p50_ms']:4.0f} + frame {t['frame_p50_ms']:4.0f} (medians)")  # fmt: skip
+                done = ", ".join(f"{tool} {count}" for tool, count in sorted(row["tools"].items()))
+                print(f"      tools that succeeded: {done or 'none'}")
             ok = [r["calls"] for r in rows if r["late_pct"] < 1.0 and r["completed"] == r["calls"]
                   and r["v2v_p95_ms"] <= 1000]  # fmt: skip
             best = max(ok) if ok else "none"
