@@ -58,9 +58,10 @@ audio, and the rest to the first frame sent; CPU per call (the whole process tre
 workers, recognizer processes, the shared engine process, and the espeak-ng processes that ended
 during the run) over the call-seconds the schedule placed; and the tools that succeeded (how far
 the conversations got: the embedded recognizer on 8 kHz μ-law often mishears the name and date
-of birth, and the agent then asks again, as it would a real caller). A turn's figure is written
-when the caller's next turn begins, so a call's last turn is not counted: 30 s calls give turn 1
-only, `--seconds 60` turns 1 to 4.
+of birth, and the agent then asks again, as it would a real caller). A turn's figure is recorded
+when its reply is settled (call/speaker.py), which in these calls is not before the caller's next
+turn, so a call's last turn is not counted: 30 s calls give turn 1 only, `--seconds 60` turns 1
+to 4.
 
 Latency (`--latency`). A raw RTP peer in this process calls one agent whose session reacts to
 the first loud inbound frame (nothing else in the way): a loud onset while the agent is silent
