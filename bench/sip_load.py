@@ -303,9 +303,14 @@ def _caller_audio(caller: str, seconds: int) -> tuple[bytes, float]:
     rate, total = 8000, seconds * 8000 * 2
     pcm, spoken = b"", 0
     if caller == "conversation":
+        # the simulated caller's voice for the embedded recognizer (appliance/sim/voices.py),
+        # the one its site language model was tuned on and the reply lengths were measured with
+        from appliance.sim.voices import ESPEAK_CALLER, parse_caller_voice
+
+        voice = parse_caller_voice(ESPEAK_CALLER, load_settings())
         pcm = _silence(GREETING_S)
         for text, reply_s in CONVERSATION:
-            speech = synthesize_caller(text, rate)
+            speech = resample(asyncio.run(voice.speak(text, 16000)), 16000, rate)
             spoken += min(len(speech), max(0, total - len(pcm)))
             pcm += speech + _silence(END_OF_TURN_S + reply_s + BEAT_S)
     else:
