@@ -38,7 +38,8 @@ end-of-turn detector may wait, and a beat of 1 s:
     4. "I also need a refill on my lisinopril."                   (agent: which pharmacy?)
     5. "The Walgreens on Main Street."                            (agent: sent; anything else?)
 (riverside's book-family-medicine scenario, then refill-request's request and pharmacy), then
-silence. A caller who waits for this agent's replies talks about a quarter of the time: the
+silence. A caller who waits for this agent's replies talks about a fifth of the time, not the
+issue's 40 %: the agent's replies are long (the disclosure, three openings read out). The
 printed share is of the call's length (`--seconds`; 30 s holds the greeting and turns 1 and 2,
 60 s all five). `repeat` is the older load: one request sentence ("I would like to move my
 appointment to Thursday morning please") and silence 1.5x as long, over and over (40 % talk), a
