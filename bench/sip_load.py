@@ -31,7 +31,8 @@ The caller (`--caller`). `conversation` (the default) is a patient who has a con
 site's flows can follow, open loop as sipp plays a recording: quiet through the greeting (10.2 s:
 the disclosure and "How can I help you today?"), then, each followed by silence for as long as
 the agent's reply to it plays (measured with `wardline simulate` in audio mode), the 1.4 s the
-end-of-turn detector may wait, and a beat of 1 s:
+end-of-turn detector may wait, and a beat of 2 s (with 1 s, replies that started late under load
+were still playing when the caller answered, and the start of the answer was lost):
     1. "Hi, I'd like to see Doctor Patel next Tuesday morning."   (agent: name and date of birth)
     2. "Maria Gonzalez. March third, nineteen eighty."            (agent: three openings; which?)
     3. "The first one is fine."                                   (agent: booked; anything else?)
@@ -281,7 +282,7 @@ HOLD_XML = (REPO / "tests/telephony/scenarios/hold.xml").read_text()
 # its rate); END_OF_TURN_S allows for the end-of-turn detector's longest wait.
 GREETING_S = 10.2  # the disclosure and "How can I help you today?", then a beat
 END_OF_TURN_S = 1.4  # the detector's cap (appliance/call/endpointing.py)
-BEAT_S = 1.0  # the caller answers a beat after the agent stops (and late replies under load still fit)
+BEAT_S = 2.0  # the caller answers after a beat, and a reply that starts late under load still ends first
 CONVERSATION: tuple[tuple[str, float], ...] = (
     # (what the caller says, seconds the agent's reply to it plays)
     ("Hi, I'd like to see Doctor Patel next Tuesday morning.", 5.3),  # who are you: name and date of birth
