@@ -79,6 +79,12 @@ class SpeechSettings(Section):
         le=64,
         description="a neural voice's synthesis threads (0: one per call, at most one per CPU)",
     )
+    asr_batch: int = Field(
+        0,
+        ge=0,
+        le=64,
+        description="Whisper decodes of several calls in one model call (0: by device: batched on a GPU)",
+    )
     voice: str = "en-us"
     words_per_minute: int = Field(175, ge=80, le=400)
     # Where a box's engines run (appliance/speech/shared): "shared" loads them once per box in

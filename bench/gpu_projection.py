@@ -9,10 +9,11 @@ of it:
 - Recognition (Whisper tiny.en from its registry package, or `--whisper DIR`): one caller turn
   through the product's streaming engine (FasterWhisperAsr: partials every few hundred ms of
   audio, then the final) gives the cost of a talking caller, and how much the partials add over
-  one decode of the turn (`partial factor`). Then faster-whisper's batched pipeline decodes B
-  callers' turns at once (B = `--batches`): audio seconds decoded per second. A caller talks
-  40 % of the time, so calls = throughput / (0.4 x partial factor). The product's engine decodes
-  one call's turn at a time today; the batched figure is what batching across calls would carry.
+  one decode of the turn (`partial factor`). Then the same engine decodes the finals of B
+  callers whose turns end together in one pass (B = `--batches`; `decode_many`, which the shared
+  engine process uses on a GPU, or wherever `[speech] asr_batch` asks), against B decodes one
+  by one: audio seconds decoded per second. A caller talks 40 % of the time, so calls =
+  throughput / (0.4 x partial factor).
 - Synthesis (piper, the joe voice from its registry package): the product's PiperTts with a pool
   of W threads (`--tts-workers`, the shared engine process's pool), W replies at once: audio
   seconds made per second; the agent talks about 40 % of a call.
@@ -43,8 +44,6 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -85,6 +84,14 @@ async def _streamed_turn_s(model_dir: Path, device: str, pcm: bytes) -> tuple[fl
     from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
     engine = FasterWhisperAsr(model_dir, language="en", device=device)
+    decode = engine.decode
+
+    def timed(*args: Any) -> Any:  # bench/asr.py's `hear` reads how long the last decode took
+        result = decode(*args)
+        engine.last_decode_s = result.seconds  # type: ignore[attr-defined]
+        return result
+
+    engine.decode = timed  # type: ignore[method-assign]
     await engine.start()
     try:
         await hear(engine, pcm, 16000, "open request")  # warm-up
@@ -95,45 +102,32 @@ async def _streamed_turn_s(model_dir: Path, device: str, pcm: bytes) -> tuple[fl
 
 
 def recognition(model_dir: Path, device: str, batches: list[int], rounds: int) -> dict[str, Any]:
-    from faster_whisper import BatchedInferencePipeline, WhisperModel
+    from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
     pcm = _caller_turn(16000)
     turn_s = len(pcm) / 2 / 16000
     streamed_s, used = asyncio.run(_streamed_turn_s(model_dir, device, pcm))
-    compute = "float16" if used == "cuda" else "int8"
-    model = WhisperModel(str(model_dir), device=used, compute_type=compute)
-    audio = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
-    options = {
-        "language": "en",
-        "beam_size": 1,
-        "without_timestamps": True,
-        "condition_on_previous_text": False,
-    }
-
-    def once() -> float:
-        t0 = time.perf_counter()
-        list(model.transcribe(audio, **options)[0])
-        return time.perf_counter() - t0
-
-    once()
-    single_s = statistics.median(once() for _ in range(rounds))
-    pipeline = BatchedInferencePipeline(model)
-    gap = np.zeros(8000, dtype=np.float32)
-    rows = []
-    for b in batches:
-        joined = np.concatenate([np.concatenate([audio, gap]) for _ in range(b)])
-        step = (len(audio) + len(gap)) / 16000
-        clips = [{"start": i * step, "end": i * step + turn_s} for i in range(b)]
-        opts = {k: v for k, v in options.items() if k != "condition_on_previous_text"}
-
-        def batch() -> float:
-            t0 = time.perf_counter()
-            list(pipeline.transcribe(joined, batch_size=b, clip_timestamps=clips, **opts)[0])  # noqa: B023
-            return time.perf_counter() - t0
-
-        batch()
-        wall = statistics.median(batch() for _ in range(rounds))
-        rows.append({"batch": b, "audio_s_per_s": b * turn_s / wall})
+    # The product's engine as the shared engine process runs it on this device (the window it
+    # reads there: spliced on a CPU, Whisper's whole 30 s on a GPU), B finals of calls whose turns
+    # end together: one by one, and in one pass (decode_many, what [speech] asr_batch turns on).
+    engine = FasterWhisperAsr(model_dir, language="en", device=device, batch_size=max(batches))
+    asyncio.run(engine.start())
+    try:
+        request = (pcm, 16000, "en", True, "")
+        engine.decode(*request)  # warm-up
+        single_s = statistics.median(_timed(lambda: engine.decode(*request)) for _ in range(rounds))
+        rows = []
+        for b in batches:
+            engine.decode_many([request] * b)  # warm-up at this size
+            walls, alone = [], []
+            for _ in range(rounds):  # in turn, so both see the same load
+                walls.append(_timed(lambda b=b: engine.decode_many([request] * b)))
+                alone.append(_timed(lambda b=b: [engine.decode(*request) for _ in range(b)]))
+            wall = statistics.median(walls)
+            rows.append({"batch": b, "wall_s": wall, "audio_s_per_s": b * turn_s / wall,
+                         "one_by_one_s": statistics.median(alone)})  # fmt: skip
+    finally:
+        asyncio.run(engine.close())
     factor = max(1.0, streamed_s / single_s)
     best = max(rows, key=lambda r: r["audio_s_per_s"])
     return {
@@ -146,6 +140,12 @@ def recognition(model_dir: Path, device: str, batches: list[int], rounds: int) -
         "batched": rows,
         "calls_batched": best["audio_s_per_s"] / (CALLER_TALKS * factor),
     }
+
+
+def _timed(fn: Any) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
 
 
 # -- synthesis -------------------------------------------------------------------------------------
@@ -242,7 +242,8 @@ def main() -> None:
           f"one decode {asr['one_decode_s']:.3f} s (partial factor {asr['partial_factor']:.1f}); "
           f"the streaming engine carries {asr['calls_streaming_engine']:.0f} calls")  # fmt: skip
     for row in asr["batched"]:
-        print(f"  batched x{row['batch']:<3} {row['audio_s_per_s']:8.1f} audio s/s")
+        print(f"  batched x{row['batch']:<3} {row['audio_s_per_s']:8.1f} audio s/s: {row['batch']} finals "
+              f"in {row['wall_s']:.3f} s, one by one {row['one_by_one_s']:.3f} s")  # fmt: skip
     print(f"  batched across calls: {asr['calls_batched']:.0f} calls")
     tts = synthesis(joe, asr["device"], ints(a.tts_workers))
     for row in tts["pool"]:

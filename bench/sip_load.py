@@ -23,13 +23,47 @@ round robin, the next worker on 503), and one sipp sends all N calls to the fron
 
 The whole pipeline (`--full`). `wardline serve` itself, as a person runs it: the front door and
 ceil(N / 3) workers with the real CallSession (VAD, the embedded recognizer, the rule NLU and
-dialog, espeak-ng, the audit log and stores). The caller talks about 40 % of the time with
-pauses (a sentence, then silence). Reported: calls answered and completed, late outbound frames
-(from each worker's state), every turn's voice-to-voice latency (p50/p95 from the ops store),
-CPU per call (the whole process tree: front door, workers, recognizer processes, the shared
-engine process, and the espeak-ng processes that ended during the run). `--engines shared` runs
-the embedded engines in the one engine process every worker uses (`[speech] engines`), as a box
-with Whisper or piper does; `in-process` (the embedded engines' default, "auto") in each worker.
+dialog, espeak-ng, the audit log and stores). `--engines shared` runs the embedded engines in the
+one engine process every worker uses (`[speech] engines`), as a box with Whisper or piper does;
+`in-process` (the embedded engines' default, "auto") in each worker.
+
+The caller (`--caller`). `conversation` (the default) is a patient who has a conversation the
+site's flows can follow, open loop as sipp plays a recording: quiet through the greeting (10.2 s:
+the disclosure and "How can I help you today?"), then, each followed by silence for as long as
+the agent's reply to it plays (measured with `wardline simulate` in audio mode), the 1.4 s the
+end-of-turn detector may wait, and a beat of 2 s (with 1 s, replies that started late under load
+were still playing when the caller answered, and the start of the answer was lost):
+    1. "Hi, I'd like to see Doctor Patel next Tuesday morning."   (agent: name and date of birth)
+    2. "Maria Gonzalez. March third, nineteen eighty."            (agent: three openings; which?)
+    3. "The first one is fine."                                   (agent: booked; anything else?)
+    4. "I also need a refill on my lisinopril."                   (agent: which pharmacy?)
+    5. "The Walgreens on Main Street."                            (agent: sent; anything else?)
+(riverside's book-family-medicine scenario, then refill-request's request and pharmacy), then
+silence. A caller who waits for this agent's replies talks about a fifth of the time, not the
+issue's 40 %: the agent's replies are long (the disclosure, three openings read out). The
+printed share is of the call's length (`--seconds`; 30 s holds the greeting and turns 1 and 2,
+60 s all five). `repeat` is the older load: one request sentence ("I would like to move my
+appointment to Thursday morning please") and silence 1.5x as long, over and over (40 % talk), a
+caller who never answers the agent's question, so every turn after the first waits the
+detector's cap for the date of birth the agent asked for.
+
+Arrivals (`--arrivals`, appliance/sim/arrivals.py). One sipp per call, started on a schedule:
+`poisson:2` (the default: independent callers, 2 a second on average, seeded by `--seed`, so 16
+calls arrive over about 8 s), `uniform:R`, or `burst` (every call within a fraction of a second,
+sipp's `-r 50`: the old lockstep load, where every turn of every call ends in the same 20 ms).
+
+Reported per N: calls answered and completed, late outbound frames (from each worker's state),
+every turn's voice-to-voice latency (p50/p95 from the ops store) and, per turn of the
+conversation, where it went (medians): the endpoint wait (the caller's last speech to the end of
+turn), the recognizer's final after it, the dialog to the first reply text, the voice to its first
+audio, and the rest to the first frame sent; CPU per call (the whole process tree: front door,
+workers, recognizer processes, the shared engine process, and the espeak-ng processes that ended
+during the run) over the call-seconds the schedule placed; and the tools that succeeded (how far
+the conversations got: the embedded recognizer on 8 kHz μ-law often mishears the name and date
+of birth, and the agent then asks again, as it would a real caller). A turn's figure is recorded
+when its reply is settled (call/speaker.py), which in these calls is not before the caller's next
+turn, so a call's last turn is not counted: 30 s calls give turn 1 only, `--seconds 60` turns 1
+to 4.
 
 Latency (`--latency`). A raw RTP peer in this process calls one agent whose session reacts to
 the first loud inbound frame (nothing else in the way): a loud onset while the agent is silent
@@ -38,7 +72,8 @@ peer sending the first loud RTP packet to receiving the first packet that shows 
 That is what the appliance's telephony adds: jitter buffer, conference clock, bridge, codec.
 
     .venv/bin/python bench/sip_load.py [--counts 1,8,16,32,64] [--seconds 30] [--asr] [--latency]
-        [--front-door] [--full [--engines shared|in-process]]
+        [--front-door] [--full [--engines shared|in-process] [--caller conversation|repeat]
+        [--arrivals poisson:2|uniform:R|burst] [--seed 14]]
 """
 
 from __future__ import annotations
@@ -239,17 +274,67 @@ async def _start_asr(settings: Any) -> Any:
 HOLD_XML = (REPO / "tests/telephony/scenarios/hold.xml").read_text()
 
 
-def _caller_pcap(path: Path, seconds: int) -> Path:
-    sys.path.insert(0, str(REPO))
+# The bench's caller in `--full`: a patient who books with Doctor Patel and then asks for a refill,
+# as riverside's flows run it (policies/riverside/scenarios/book-family-medicine.yaml, then
+# refill-request.yaml's request and pharmacy). Open loop, as sipp plays a recording: after each
+# sentence the caller keeps quiet for as long as the agent's reply to it takes, plus a beat. The
+# reply lengths are the agent's, measured with `wardline simulate` in audio mode (espeak-ng at
+# its rate); END_OF_TURN_S allows for the end-of-turn detector's longest wait.
+GREETING_S = 10.2  # the disclosure and "How can I help you today?", then a beat
+END_OF_TURN_S = 1.4  # the detector's cap (appliance/call/endpointing.py)
+BEAT_S = 2.0  # the caller answers after a beat, and a reply that starts late under load still ends first
+CONVERSATION: tuple[tuple[str, float], ...] = (
+    # (what the caller says, seconds the agent's reply to it plays)
+    ("Hi, I'd like to see Doctor Patel next Tuesday morning.", 5.3),  # who are you: name and date of birth
+    ("Maria Gonzalez. March third, nineteen eighty.", 10.4),  # found your record; three times; which?
+    ("The first one is fine.", 7.1),  # you're booked ...; anything else?
+    ("I also need a refill on my lisinopril.", 2.2),  # which pharmacy?
+    ("The Walgreens on Main Street.", 11.2),  # sent to the nurses ...; anything else?
+)
+REPEAT_SENTENCE = "I would like to move my appointment to Thursday morning please"
+
+
+def _caller_audio(caller: str, seconds: int) -> tuple[bytes, float]:
+    """The caller's side of a call, PCM16 at 8 kHz, `seconds` long, and the share of it spoken.
+
+    conversation: the CONVERSATION above, then silence. repeat: one request sentence, then
+    silence 1.5x as long, over and over (40 % talk; a caller who never answers the agent's
+    question, so every turn after the first waits the detector's cap for a date)."""
     from tests.fixtures.audio import synthesize_caller
+
+    rate, total = 8000, seconds * 8000 * 2
+    pcm, spoken = b"", 0
+    if caller == "conversation":
+        # the simulated caller's voice for the embedded recognizer (appliance/sim/voices.py),
+        # the one its site language model was tuned on and the reply lengths were measured with
+        from appliance.sim.voices import ESPEAK_CALLER, parse_caller_voice
+
+        voice = parse_caller_voice(ESPEAK_CALLER, load_settings())
+        pcm = _silence(GREETING_S)
+        for text, reply_s in CONVERSATION:
+            speech = resample(asyncio.run(voice.speak(text, 16000)), 16000, rate)
+            spoken += min(len(speech), max(0, total - len(pcm)))
+            pcm += speech + _silence(END_OF_TURN_S + reply_s + BEAT_S)
+    else:
+        speech = synthesize_caller(REPEAT_SENTENCE, rate)
+        gap = b"\x00" * (len(speech) * 3 // 2 // 2 * 2)  # silence 1.5x the sentence: talking 40 % of the time
+        while len(pcm) < total:
+            spoken += min(len(speech), total - len(pcm))
+            pcm += speech + gap
+    pcm = (pcm + b"\x00" * total)[:total]
+    return pcm, spoken / total
+
+
+def _silence(seconds: float) -> bytes:
+    return b"\x00" * (int(seconds * 8000) * 2)
+
+
+def _caller_pcap(path: Path, seconds: int, caller: str = "repeat") -> tuple[Path, float]:
+    sys.path.insert(0, str(REPO))
     from tests.telephony.harness import write_rtp_pcap
 
-    speech = synthesize_caller("I would like to move my appointment to Thursday morning please", 8000)
-    gap = b"\x00" * (len(speech) * 3 // 2 // 2 * 2)  # silence 1.5x the sentence: talking 40 % of the time
-    pcm = b""
-    while len(pcm) < seconds * 16000:
-        pcm += speech + gap
-    return write_rtp_pcap(path, pcm[: seconds * 16000])
+    pcm, talk = _caller_audio(caller, seconds)
+    return write_rtp_pcap(path, pcm), talk
 
 
 def _cpu_of(pid: int) -> float:
@@ -310,15 +395,28 @@ def _stop_agents(agents: list[subprocess.Popen[str]]) -> list[dict[str, Any]]:
     return results
 
 
-def _sipp(target: int, calls: int, xml: Path, local: int, seconds: int, tmp: Path) -> subprocess.Popen[bytes]:
+def _sipp(
+    target: int, calls: int, xml: Path, local: int, seconds: int, tmp: Path, rate: int = 50
+) -> subprocess.Popen[bytes]:
     with open(LOG_DIR / f"sipp-{local}.log", "w") as log_file:
         return subprocess.Popen(
             ["sipp", f"127.0.0.1:{target}", "-sf", str(xml), "-i", "127.0.0.1",
              "-p", str(local), "-mi", "127.0.0.1", "-mp", str(local + 2), "-m", str(calls),
-             "-l", str(calls), "-r", "50", "-nostdin",
+             "-l", str(calls), "-r", str(rate), "-nostdin",
              "-timeout", f"{seconds + 30}s", "-timeout_error"],
             stdout=subprocess.DEVNULL, stderr=log_file, cwd=tmp,
         )  # fmt: skip
+
+
+def _place_calls(target: int, xml: Path, local: int, seconds: int, tmp: Path, offsets: list[float]) -> int:
+    """One sipp per call, each started at its offset from now (the arrival schedule); the
+    number of calls that failed."""
+    t0 = time.monotonic()
+    callers = []
+    for i, offset in enumerate(offsets):
+        time.sleep(max(0.0, t0 + offset - time.monotonic()))
+        callers.append(_sipp(target, 1, xml, local + i * 10, seconds, tmp))
+    return sum(1 for c in callers if c.wait() != 0)
 
 
 def _front_door(n_agents: int, base: int, public: int, tmp: Path) -> subprocess.Popen[bytes]:
@@ -407,7 +505,15 @@ def _wardline(*args: str, env: dict[str, str], **kw: Any) -> subprocess.Popen[by
     return subprocess.Popen([str(Path(sys.executable).with_name("wardline")), *args], env=env, cwd=REPO, **kw)
 
 
-def full_run(n: int, seconds: int, pcap: Path, tmp: Path, base: int, engines: str = "auto") -> dict[str, Any]:
+def full_run(
+    n: int,
+    seconds: int,
+    pcap: Path,
+    tmp: Path,
+    base: int,
+    engines: str = "auto",
+    offsets: list[float] | None = None,
+) -> dict[str, Any]:
     from appliance.frontdoor.status import box_status
     from appliance.worker_state import read_state, run_dir
 
@@ -423,6 +529,7 @@ def full_run(n: int, seconds: int, pcap: Path, tmp: Path, base: int, engines: st
     _wardline("keys", "init", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).wait()
     settings = load_settings(config, data_dir=data)  # this process's WARDLINE_DATA_DIR is another
     workers = math.ceil(n / CALLS_PER_AGENT)
+    offsets = offsets if offsets is not None else [i * 0.02 for i in range(n)]
     with open(LOG_DIR / f"serve-{n}.log", "wb") as log_file:
         box = _wardline("serve", env=env, stdout=log_file, stderr=log_file)
     try:
@@ -442,7 +549,7 @@ def full_run(n: int, seconds: int, pcap: Path, tmp: Path, base: int, engines: st
         cpu0 = _cpu_of(box.pid)
         t0 = time.monotonic()
         started = time.time()
-        failed = _sipp(public, n, xml, base + 3000, seconds, tmp).wait() != 0
+        failed = _place_calls(public, xml, base + 3000, seconds, tmp, offsets)
         wall = time.monotonic() - t0
         cpu1 = _cpu_of(box.pid)
         folder = run_dir(settings)
@@ -454,38 +561,101 @@ def full_run(n: int, seconds: int, pcap: Path, tmp: Path, base: int, engines: st
             time.sleep(0.5)
         frames = sum(s.frames_out for s in states if s)
         late = sum(s.late_frames for s in states if s)
-        turns = _turn_latencies(data / "wardline.db", started)
+        turns = _turns(data / "wardline.db", started)
+        tools = _tool_calls(data / "wardline.db", started)
     finally:
         box.send_signal(signal.SIGINT)
         try:
             box.wait(timeout=120)
         except subprocess.TimeoutExpired:
             box.kill()
-    turns.sort()
+    v2v = sorted(t["v2v"] for t in turns)
+    # CPU while calls were up: the call-seconds the schedule gave, not n x the wall clock
+    call_seconds = sum(min(seconds, wall - o) for o in offsets)
     return {
         "calls": n,
         "engines": "shared" if settings.speech.shared else "in-process",
         "agents": workers,
         "completed": sum(s.finished for s in states if s),
-        "sipp_failures": int(failed),
+        "sipp_failures": failed,
         "late_pct": 100.0 * late / frames if frames else float("nan"),
-        "turns": len(turns),
-        "v2v_p50_ms": statistics.median(turns) if turns else float("nan"),
-        "v2v_p95_ms": turns[int(0.95 * (len(turns) - 1))] if turns else float("nan"),
-        "cpu_pct_per_call": 100.0 * (cpu1 - cpu0) / wall / n,
+        "turns": len(v2v),
+        "v2v_p50_ms": _pct(v2v, 50),
+        "v2v_p95_ms": _pct(v2v, 95),
+        "cpu_pct_per_call": 100.0 * (cpu1 - cpu0) / call_seconds if call_seconds > 0 else float("nan"),
+        "by_turn": _by_turn(turns),
+        "tools": tools,
     }
 
 
-def _turn_latencies(db: Path, since_epoch: float) -> list[float]:
+STAGES = ("endpoint", "asr", "dialog", "tts", "frame")
+
+
+def _turns(db: Path, since_epoch: float) -> list[dict[str, float]]:
+    """Every turn's voice-to-voice and its stages (the ops store), numbered within its call:
+    endpoint wait (caller's last speech -> end of turn), recognizer final after it, dialog to
+    the first reply text, synthesis to the first audio, and the rest to the first frame sent."""
     import sqlite3
     from datetime import UTC, datetime
 
     since = datetime.fromtimestamp(since_epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
     with sqlite3.connect(db) as con:
         rows = con.execute(
-            "SELECT voice_to_voice_ms FROM ops_turn_latency WHERE at >= ?", (since,)
+            "SELECT call_id, voice_to_voice_ms, endpoint_ms, asr_ms, dialog_ms, tts_ms "
+            "FROM ops_turn_latency WHERE at >= ? ORDER BY call_id, at, id",
+            (since,),
         ).fetchall()
-    return [float(r[0]) for r in rows]
+    turns, last, number = [], None, 0
+    for call_id, v2v, endpoint, asr, dialog, tts in rows:
+        number = number + 1 if call_id == last else 1
+        last = call_id
+        stages = [float(x or 0.0) for x in (endpoint, asr, dialog, tts)]
+        turns.append(
+            {
+                "turn": number,
+                "v2v": float(v2v),
+                **dict(zip(STAGES, [*stages, max(0.0, float(v2v) - sum(stages))], strict=True)),
+            }
+        )
+    return turns
+
+
+def _tool_calls(db: Path, since_epoch: float) -> dict[str, int]:
+    """How far the conversations got: each tool's successful calls (identity checked, slots
+    found, booked, refill sent)."""
+    import sqlite3
+    from datetime import UTC, datetime
+
+    since = datetime.fromtimestamp(since_epoch, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    with sqlite3.connect(db) as con:
+        rows = con.execute(
+            "SELECT tool, COUNT(*) FROM ops_tool_calls WHERE at >= ? AND status = 'ok' GROUP BY tool",
+            (since,),
+        ).fetchall()
+    return {str(tool): int(n) for tool, n in rows}
+
+
+def _pct(values: list[float], pct: int) -> float:
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    if pct == 50:
+        return statistics.median(values)
+    return values[max(0, math.ceil(pct / 100 * len(values)) - 1)]  # nearest rank: never below the median
+
+
+def _by_turn(turns: list[dict[str, float]]) -> list[dict[str, Any]]:
+    """Per turn number: how many, voice-to-voice p50/p95 and each stage's median."""
+    out = []
+    for number in sorted({int(t["turn"]) for t in turns}):
+        these = [t for t in turns if t["turn"] == number]
+        row: dict[str, Any] = {"turn": number, "n": len(these)}
+        row["v2v_p50_ms"] = _pct([t["v2v"] for t in these], 50)
+        row["v2v_p95_ms"] = _pct([t["v2v"] for t in these], 95)
+        for stage in STAGES:
+            row[f"{stage}_p50_ms"] = _pct([t[stage] for t in these], 50)
+        out.append(row)
+    return out
 
 
 # -- latency driver -----------------------------------------------------------------------------
@@ -606,6 +776,20 @@ def main() -> None:
         help="with --full: [speech] engines (shared: one engine process for every worker)",
     )
     p.add_argument(
+        "--caller",
+        choices=("conversation", "repeat"),
+        default="conversation",
+        help="with --full: conversation (books with Doctor Patel, then a refill: the site's flow) "
+        "or repeat (one request sentence, 40 %% talk, never answering the agent)",
+    )
+    p.add_argument(
+        "--arrivals",
+        default="poisson:2",
+        help="with --full: when calls start: poisson:R (R calls a second on average), uniform:R, "
+        "or burst (all within a fraction of a second, the old lockstep load)",
+    )
+    p.add_argument("--seed", type=int, default=14, help="the Poisson schedule's seed")
+    p.add_argument(
         "--session",
         choices=("media", "bare"),
         default="media",
@@ -622,20 +806,37 @@ def main() -> None:
                       f"p95 {v[int(0.95 * (len(v) - 1))]:6.1f} ms  max {v[-1]:6.1f} ms")  # fmt: skip
         return
     counts = [int(c) for c in a.counts.split(",")]
+    from appliance.sim.arrivals import ArrivalError, Arrivals
+
+    try:
+        arrivals = Arrivals.parse(a.arrivals)
+    except ArrivalError as exc:
+        p.error(str(exc))
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
-        pcap = _caller_pcap(tmp / "caller.pcap", a.seconds)
+        caller = a.caller if a.full else "repeat"
+        pcap, talk = _caller_pcap(tmp / "caller.pcap", a.seconds, caller)
         rows = []
         if a.full:
             print(f"engines: {a.engines}; figures from a loaded box are upper bounds on cost per call")
+            print(f"caller: {caller} ({100 * talk:.0f} % of each {a.seconds} s call spoken); "
+                  f"arrivals: {arrivals} (seed {a.seed})")  # fmt: skip
             print(f"{'calls':>5} {'workers':>7} {'done':>5} {'late %':>7} {'turns':>5} "
-                  f"{'v2v p50':>8} {'v2v p95':>8} {'CPU %/call':>10}")  # fmt: skip
+                  f"{'v2v p50':>8} {'v2v p95':>8} {'CPU %/call':>10} {'arrived over':>12}")  # fmt: skip
             for i, n in enumerate(counts):
-                row = full_run(n, a.seconds, pcap, tmp, 48000 + (i % 2) * 1000, a.engines)
+                offsets = arrivals.offsets_s(n, a.seed)
+                row = full_run(n, a.seconds, pcap, tmp, 48000 + (i % 2) * 1000, a.engines, offsets)
                 rows.append(row)
                 print(f"{n:5} {row['agents']:7} {row['completed']:5} {row['late_pct']:7.2f} {row['turns']:5} "
-                      f"{row['v2v_p50_ms']:8.0f} {row['v2v_p95_ms']:8.0f} {row['cpu_pct_per_call']:10.2f}",
-                      flush=True)  # fmt: skip
+                      f"{row['v2v_p50_ms']:8.0f} {row['v2v_p95_ms']:8.0f} {row['cpu_pct_per_call']:10.2f} "
+                      f"{offsets[-1]:10.1f} s", flush=True)  # fmt: skip
+                for t in row["by_turn"]:
+                    print(f"      turn {t['turn']}: n={t['n']:3}  v2v p50 {t['v2v_p50_ms']:5.0f} p95 "
+                          f"{t['v2v_p95_ms']:5.0f} ms = endpoint {t['endpoint_p50_ms']:5.0f} + final "
+                          f"{t['asr_p50_ms']:4.0f} + dialog {t['dialog_p50_ms']:4.0f} + voice "
+                          f"{t['tts_p50_ms']:4.0f} + frame {t['frame_p50_ms']:4.0f} (medians)")  # fmt: skip
+                done = ", ".join(f"{tool} {count}" for tool, count in sorted(row["tools"].items()))
+                print(f"      tools that succeeded: {done or 'none'}")
             ok = [r["calls"] for r in rows if r["late_pct"] < 1.0 and r["completed"] == r["calls"]
                   and r["v2v_p95_ms"] <= 1000]  # fmt: skip
             best = max(ok) if ok else "none"

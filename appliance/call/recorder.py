@@ -28,6 +28,10 @@ from appliance.audio import FRAME_MS
 
 MAX_QUEUED_S = 5.0  # of both sides' audio; beyond it the disk is too slow to keep the recording
 SIDES = 2  # caller and agent: each sends a frame every FRAME_MS
+# The writer wakes once per this many queued frames (both sides: 200 ms of the call), not per
+# frame: each wake-up takes the interpreter lock, which pjmedia's clock thread then waits for,
+# and 100 a second per call added up across a worker's calls.
+WAKE_EVERY_FRAMES = 20
 _End = Literal["close", "refused", "failed"]
 
 
@@ -78,6 +82,8 @@ class CallRecorder:
                 self._end = "failed"
             else:
                 self._frames.append((side, frame))
+                if len(self._frames) % WAKE_EVERY_FRAMES:
+                    return  # the writer wakes for a batch, not for every frame
             self._cond.notify()
 
     # -- the call's end (event loop): tell the writer, never wait for it ---------------------------
@@ -105,6 +111,7 @@ class CallRecorder:
     def flush(self, timeout_s: float | None = None) -> bool:
         """Wait until every frame taken so far is written (tests, and reading what is recorded)."""
         with self._cond:
+            self._cond.notify()  # frames short of a batch are written now
             return self._cond.wait_for(lambda: not self._frames and not self._busy, timeout_s)
 
     @property

@@ -523,10 +523,23 @@ async def build_services(
             await services.asr.start()
             await services.tts.start()
             await services.render_prompts()  # before any call: a fault needs no engine to apologise
+        if store is not None:  # this box records: the redaction's models load now, not mid-call
+            await asyncio.to_thread(_load_redaction)
     except BaseException:
         await services.close()  # nothing half-started
         raise
     return services
+
+
+def _load_redaction() -> None:
+    """Redact a sentence once, so that every model the finished transcript's redaction uses
+    (spaCy's names and places, the tagger, the word list) is loaded before the first call. Each
+    loads on first use, holding the interpreter lock for about a second: at the end of a
+    worker's first call that stalled the media clock of the other calls still up (py-spy on a
+    worker under bench/sip_load.py --full)."""
+    from appliance.privacy.transcripts import TranscriptLine, redacted_lines
+
+    redacted_lines([TranscriptLine(0.0, "caller", "I would like to book an appointment, please.")], [])
 
 
 def _load_turn_judges() -> None:

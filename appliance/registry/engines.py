@@ -81,6 +81,7 @@ def asr_for(settings: Settings, site: Any) -> Any:
             active_model(settings, "asr"),
             vocabulary=site_vocabulary(site),
             expectations=site_expectations(site),
+            batch_size=settings.speech.asr_batch or None,  # 0: the engine decides by its device
         )
     return pocketsphinx(site, settings.speech.asr_workers)
 

@@ -95,6 +95,16 @@ FRAME_MS = 20
 QUIET_RATIO = 0.1  # a frame quieter than this share of the turn's loudest frame is a pause
 QUIET_FLOOR = 150  # RMS (PCM16) below which a frame is quiet however soft the caller is
 _WORD_KEY = re.compile(r"[^\w']+")
+# Decodes that wait together go through the model as one batch (`decode_many`): a batch is what
+# queued while the model was busy, so nothing waits for one to fill. On a GPU the batch is the
+# point (Whisper's 30 s window costs about the same for 16 streams as for one; bench/
+# gpu_projection.py confirms it there). On the CPU, tiny.en int8 on this shared 2-core box
+# (bench/gpu_projection.py --device cpu, 4 finals of 3.6 s turns, batched against one by one in
+# turn): 2 at once 0.64 s against 0.77 s (and less in each of three runs), 4 at once 1.00 against
+# 1.12 s (worse in one run of three), 8 at once 2.91 against 2.23 s. So the CPU batches 2.
+# `[speech] asr_batch` sets it for a site.
+GPU_BATCH = 16
+CPU_BATCH = 2
 
 
 class LocalAgreement:
@@ -177,6 +187,7 @@ class FasterWhisperAsr:
         partial_margin_s: float = PARTIAL_MARGIN_S,
         final_margin_s: float | None = None,
         spliced_margin_s: float | None = SPLICED_MARGIN_S,
+        batch_size: int | None = None,
     ) -> None:
         self.model_dir = Path(os.fspath(model_dir))
         self.device = device
@@ -195,6 +206,11 @@ class FasterWhisperAsr:
         self._model: Any = None
         self._padding: np.ndarray | None = None  # the encoder's output for a window of padding
         self._pool = ThreadPoolExecutor(max_workers=num_workers, thread_name_prefix="faster-whisper")
+        # decodes of several streams in one model call (None: decided at load, by device)
+        self.batch_size = batch_size
+        self._batch_lock = threading.Lock()
+        self._waiting: list[tuple[tuple[Any, ...], Future[Decoded]]] = []
+        self._draining = 0  # batch loops running in the pool
 
     async def start(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self._pool, self.load)
@@ -231,6 +247,8 @@ class FasterWhisperAsr:
         except (RuntimeError, ValueError, OSError) as exc:
             raise AsrError(f"{folder}: faster-whisper cannot load this model ({exc})") from None
         self.device, self.compute_type = device, compute_type
+        if self.batch_size is None:
+            self.batch_size = GPU_BATCH if device == "cuda" else CPU_BATCH
         if device == "cpu" and not self._model.model.is_multilingual and self.spliced_margin_s is not None:
             n_mels = self._model.model.n_mels
             padding = self._model.encode(np.zeros((n_mels, FULL_WINDOW_FRAMES), dtype=np.float32))
@@ -253,16 +271,42 @@ class FasterWhisperAsr:
         """One decode of a whole buffer (blocking: runs in a worker; CTranslate2 releases the GIL).
         A partial (`final` false) reads a short encoder window, a final the final window; the
         hypotheses are chosen among for the dialog `context` the turn answers (rescoring.py)."""
+        return self.decode_many([(pcm16, sample_rate_hz, language, final, context)])[0]
+
+    def decode_many(self, requests: Sequence[tuple[bytes, int, str | None, bool, str]]) -> list[Decoded]:
+        """Several streams' decodes (`decode`'s arguments each) in as few passes of the model as
+        their windows allow: the streams whose encoder windows are the same length (on a GPU,
+        Whisper's whole 30 s: all of them) go through one encoder call and one `generate`, with
+        a prompt per stream. The batch shares one token budget, the largest, and each stream's
+        tokens are cut at its own, so a decoder repeating itself is still stopped; a stream
+        whose decode alone would have stopped at its ceiling may get its last word whole."""
         started = time.perf_counter()
-        audio16 = resample(pcm16, sample_rate_hz, WHISPER_RATE_HZ)
-        samples = np.frombuffer(audio16, dtype="<i2").astype(np.float32) / 32768.0
-        audio_ms = len(pcm16) // SAMPLE_WIDTH * 1000 // sample_rate_hz
-        written, language, probability = self._decode_samples(samples, language, self.window_margin(final))
-        # the words a caller said ("March 3rd, 1980" -> "March third, nineteen eighty"): the
-        # dialog, the redaction and the choice below read Whisper as they read any recognizer
-        said = [(spoken_form(text), score) for text, score in written]
-        text = self.listening.choose(said, context)
-        return Decoded(text, language, probability, audio_ms, time.perf_counter() - started, tuple(written))
+        groups: dict[int, list[int]] = {}
+        prepared = []
+        for i, (pcm16, rate, language, final, _) in enumerate(requests):
+            audio16 = resample(pcm16, rate, WHISPER_RATE_HZ)
+            samples = np.frombuffer(audio16, dtype="<i2").astype(np.float32) / 32768.0
+            features = self._model.feature_extractor(samples)
+            frames = self.encoder_frames(features.shape[-1], self.window_margin(final))
+            groups.setdefault(frames, []).append(i)
+            prepared.append((features, len(samples) / WHISPER_RATE_HZ, language))
+        decoded: dict[int, tuple[list[tuple[str, float]], str, float]] = {}
+        for frames, members in groups.items():
+            results = self._decode_features(
+                [prepared[i][0] for i in members], frames, [prepared[i][1:] for i in members]
+            )
+            decoded.update(zip(members, results, strict=True))
+        seconds = time.perf_counter() - started
+        out = []
+        for i, (pcm16, rate, _, _, context) in enumerate(requests):
+            written, language, probability = decoded[i]
+            # the words a caller said ("March 3rd, 1980" -> "March third, nineteen eighty"): the
+            # dialog, the redaction and the choice below read Whisper as they read any recognizer
+            said = [(spoken_form(text), score) for text, score in written]
+            text = self.listening.choose(said, context)
+            audio_ms = len(pcm16) // SAMPLE_WIDTH * 1000 // rate
+            out.append(Decoded(text, language, probability, audio_ms, seconds, tuple(written)))
+        return out
 
     def window_margin(self, final: bool) -> float | None:
         """The encoder margin a decode reads: spliced, the same for partials and the final;
@@ -286,16 +330,19 @@ class FasterWhisperAsr:
         return min(FULL_WINDOW_FRAMES, -(-wanted // 100) * 100)  # whole seconds: even, as the encoder needs
 
     def _encode(self, features: np.ndarray) -> tuple[Any, np.ndarray | None]:
-        """The encoder's output for a whole 30 s window: `features` (the turn and its margin)
-        encoded, and the positions after them taken from the padding's encoding. Also the array
-        the output views, which must outlive it."""
+        """The encoder's output for a whole 30 s window per stream: `features` ([batch, mels,
+        frames]: the turns and their margin) encoded, and the positions after them taken from
+        the padding's encoding. Also the array the output views, which must outlive it."""
         import ctranslate2
 
         encoded = self._model.encode(features)
         if self._padding is None or features.shape[-1] >= FULL_WINDOW_FRAMES:
             return encoded, None
-        turn = np.asarray(encoded)
-        whole = np.ascontiguousarray(np.concatenate([turn, self._padding[:, turn.shape[1] :]], axis=1))
+        turn = np.asarray(encoded)  # [batch, positions, width]
+        padding = np.broadcast_to(
+            self._padding[:, turn.shape[1] :], (turn.shape[0], *self._padding[0, turn.shape[1] :].shape)
+        )
+        whole = np.ascontiguousarray(np.concatenate([turn, padding], axis=1))
         return ctranslate2.StorageView.from_array(whole), whole
 
     def token_budget(self, seconds: float) -> int:
@@ -305,49 +352,101 @@ class FasterWhisperAsr:
         is only just enough cuts the turn's last word: the beam keeps hypotheses that end at it."""
         return min(self.max_new_tokens, int(seconds * TOKENS_PER_SECOND) + 4)
 
-    def _decode_samples(
-        self, samples: np.ndarray, language: str | None, margin_s: float | None
-    ) -> tuple[list[tuple[str, float]], str, float]:
-        """The decoder's hypotheses as Whisper writes them, with their scores, best first (one
-        when greedy), from one encoder pass over the turn's window."""
+    def _decode_features(
+        self, batch: Sequence[np.ndarray], frames: int, streams: Sequence[tuple[float, str | None]]
+    ) -> list[tuple[list[tuple[str, float]], str, float]]:
+        """Per stream, the decoder's hypotheses as Whisper writes them, with their scores, best
+        first (one when greedy), from one encoder pass over `frames` of each stream's features.
+        `streams`: each one's audio seconds and language (None: detect it)."""
         from faster_whisper.audio import pad_or_trim
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
 
         model = self._model
-        features = model.feature_extractor(samples)
-        window = pad_or_trim(features, self.encoder_frames(features.shape[-1], margin_s))
+        window = np.stack([pad_or_trim(features, frames) for features in batch])
         encoded, held = self._encode(window)
-        probability = 1.0
+        languages: list[str | None] = [language for _, language in streams]
+        probabilities = [1.0] * len(batch)
         if not model.model.is_multilingual:
-            language = "en"
-        elif language is None:
-            token, probability = model.model.detect_language(encoded)[0][0]
-            language = token[2:-2]  # "<|es|>"
-        tokenizer = Tokenizer(
-            model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language
-        )
-        prompt = model.get_prompt(tokenizer, [], without_timestamps=True)
+            languages = ["en"] * len(batch)
+        elif any(language is None for language in languages):
+            detected = model.model.detect_language(encoded)
+            languages = list(languages)
+            for i, language in enumerate(languages):
+                if language is None:
+                    token, probabilities[i] = detected[i][0]
+                    languages[i] = token[2:-2]  # "<|es|>"
+        tokenizers = [
+            Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language)
+            for language in languages
+        ]
+        prompts = [model.get_prompt(tokenizer, [], without_timestamps=True) for tokenizer in tokenizers]
+        budgets = [self.token_budget(seconds) for seconds, _ in streams]
         beam = self.nbest if self.listening.rescores else 1
-        result = model.model.generate(
+        results = model.model.generate(
             encoded,
-            [prompt],
+            prompts,
             beam_size=beam,
             num_hypotheses=beam,
             return_scores=True,
-            max_length=len(prompt) + self.token_budget(len(samples) / WHISPER_RATE_HZ),
+            max_length=max(len(p) + b for p, b in zip(prompts, budgets, strict=True)),
             suppress_blank=True,
-            suppress_tokens=get_suppressed_tokens(tokenizer, (-1,)),
-        )[0]
+            suppress_tokens=get_suppressed_tokens(tokenizers[0], (-1,)),
+        )
         del held  # the memory `encoded` views (a StorageView from numpy does not own it) lives till here
-        hypotheses = [
-            (tokenizer.decode(ids).strip(), float(score))
-            for ids, score in zip(result.sequences_ids, result.scores, strict=True)
-        ]
-        return hypotheses, str(language), float(probability)
+        out = []
+        for result, tokenizer, budget, language, probability in zip(
+            results, tokenizers, budgets, languages, probabilities, strict=True
+        ):
+            hypotheses = [
+                (tokenizer.decode(ids[:budget]).strip(), float(score))
+                for ids, score in zip(result.sequences_ids, result.scores, strict=True)
+            ]
+            out.append((hypotheses, str(language), float(probability)))
+        return out
 
     def submit(self, fn: Any, *args: Any) -> Future[Any]:
-        return self._pool.submit(fn, *args)
+        if fn != self.decode or (self.batch_size or 1) <= 1:
+            return self._pool.submit(fn, *args)
+        future: Future[Decoded] = Future()
+        with self._batch_lock:
+            self._waiting.append((args, future))
+            if self._draining < self._num_workers:
+                self._pool.submit(self._drain)  # raises once the engine is closed, as before
+                self._draining += 1
+        return future
+
+    def _drain(self) -> None:
+        """A batch loop (a pool thread): decode what waits, up to batch_size at once, until
+        nothing does. No decode waits for a batch to fill: a batch is what queued while the
+        model was busy, so a lone stream is decoded at once, as it would be unbatched."""
+        while True:
+            with self._batch_lock:
+                taken, self._waiting = self._waiting[: self.batch_size], self._waiting[self.batch_size :]
+                if not taken:
+                    self._draining -= 1
+                    return
+            # a stream that was cancelled (barge-in, hang-up) meanwhile is left out
+            live = [(args, f) for args, f in taken if f.set_running_or_notify_cancel()]
+            if not live:
+                continue
+            try:
+                if len(live) == 1:  # alone: the plain decode (a bench may time it)
+                    results = [self.decode(*live[0][0])]
+                else:
+                    results = self.decode_many([self._request(*args) for args, _ in live])
+            except Exception as exc:  # the batch failed: every stream in it hears why
+                for _, future in live:
+                    future.set_exception(exc)
+                continue
+            for (_, future), result in zip(live, results, strict=True):
+                future.set_result(result)
+
+    @staticmethod
+    def _request(
+        pcm16: bytes, sample_rate_hz: int, language: str | None, final: bool = True, context: str = ""
+    ) -> tuple[bytes, int, str | None, bool, str]:
+        return pcm16, sample_rate_hz, language, final, context
 
 
 class FasterWhisperStream:
