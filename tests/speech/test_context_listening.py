@@ -18,6 +18,7 @@ from appliance.dialog.sitepack import load_site
 from appliance.dialog.state import DialogState
 from appliance.registry.engines import site_expectations, site_vocabulary
 from appliance.speech.asr.rescoring import Listening, sound_key, sounds_like
+from tests.speech.listening import hear
 
 
 @pytest.fixture(scope="module")
@@ -120,37 +121,23 @@ def test_the_dialog_says_what_it_listens_for():
 def test_tiny_en_reads_a_refill_of_sertraline_as_the_formulary_word(models, site):
     """The piper caller's "sertraline" is "circle line" or "search align" to tiny.en, in all of
     its 4 best; with the site's expectations the refill names the medication."""
-    from appliance.sim.voices import CallerVoice, mulaw_round_trip
     from appliance.speech.asr.faster_whisper import FasterWhisperAsr
+    from tests.speech.listening import caller_audio
 
     whisper_dir, joe = models
 
-    async def run() -> tuple[str, str, tuple[tuple[str, float], ...]]:
-        caller = CallerVoice("piper", str(joe), length_scale=0.9, pitch=0.85)
-        pcm = mulaw_round_trip(await caller.speak("I ran out of my sertraline.", 8000), 8000)
+    async def alone() -> tuple[str, tuple[tuple[str, float], ...]]:
+        pcm = await caller_audio(joe, "I ran out of my sertraline.")
         plain = FasterWhisperAsr(whisper_dir, language="en", vocabulary=site_vocabulary(site), cpu_threads=1)
         await plain.start()
         try:
-            before = await asyncio.wrap_future(plain.submit(plain.decode, pcm, 8000, "en", True, ""))
+            result = await asyncio.wrap_future(plain.submit(plain.decode, pcm, 8000, "en", True, ""))
         finally:
             await plain.close()
-        listening = FasterWhisperAsr(
-            whisper_dir,
-            language="en",
-            vocabulary=site_vocabulary(site),
-            expectations=site_expectations(site),
-            cpu_threads=1,
-        )
-        await listening.start()
-        try:
-            stream = listening.open_stream(8000, context="")
-            stream.feed(pcm + b"\x00" * (2 * 8000 * 300 // 1000))
-            after = await stream.finish()
-        finally:
-            await listening.close()
-        return before.text, after, before.hypotheses
+        return result.text, result.hypotheses
 
-    before, after, nbest = asyncio.run(run())
+    before, nbest = asyncio.run(alone())
+    (after,) = hear(models, site, ["I ran out of my sertraline."], tail_ms=300)
     assert "sertraline" not in before.lower()  # what Whisper alone makes of it
     assert all("sertraline" not in text.lower() for text, _ in nbest)
     assert "ran out of my sertraline" in after.lower()
@@ -159,30 +146,8 @@ def test_tiny_en_reads_a_refill_of_sertraline_as_the_formulary_word(models, site
 def test_tiny_en_reads_a_misheard_refill_of_amlodipine_as_one(models, site):
     """The piper caller deeper and quicker says "Can I get a refill of my amlodipine?"; tiny.en
     hears "a resale of my amla defined". The dialog gets the refill and the formulary name."""
-    from appliance.sim.voices import CallerVoice, mulaw_round_trip
-    from appliance.speech.asr.faster_whisper import FasterWhisperAsr
-
-    whisper_dir, joe = models
-
-    async def run() -> str:
-        caller = CallerVoice("piper", str(joe), length_scale=0.9, pitch=0.85)
-        pcm = mulaw_round_trip(await caller.speak("Can I get a refill of my amlodipine?", 8000), 8000)
-        engine = FasterWhisperAsr(
-            whisper_dir,
-            language="en",
-            vocabulary=site_vocabulary(site),
-            expectations=site_expectations(site),
-            cpu_threads=1,
-        )
-        await engine.start()
-        try:
-            stream = engine.open_stream(8000, context="")
-            stream.feed(pcm + b"\x00" * (2 * 8000 * 260 // 1000))
-            return await stream.finish()
-        finally:
-            await engine.close()
-
-    assert "refill of my amlodipine" in asyncio.run(run()).lower()
+    (heard,) = hear(models, site, ["Can I get a refill of my amlodipine?"])
+    assert "refill of my amlodipine" in heard.lower()
 
 
 def test_tiny_en_hears_a_date_of_birth_in_numbers_as_the_dialog_reads_it(models, site):
@@ -191,30 +156,8 @@ def test_tiny_en_hears_a_date_of_birth_in_numbers_as_the_dialog_reads_it(models,
     from datetime import date
 
     from appliance.dialog.spoken import parse_date
-    from appliance.sim.voices import CallerVoice, mulaw_round_trip
-    from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
-    whisper_dir, joe = models
     said = "My name is Emily Novak and my date of birth is three four two thousand four."
-
-    async def run() -> str:
-        caller = CallerVoice("piper", str(joe), length_scale=0.9, pitch=0.85)
-        pcm = mulaw_round_trip(await caller.speak(said, 8000), 8000)
-        engine = FasterWhisperAsr(
-            whisper_dir,
-            language="en",
-            vocabulary=site_vocabulary(site),
-            expectations=site_expectations(site),
-            cpu_threads=1,
-        )
-        await engine.start()
-        try:
-            stream = engine.open_stream(8000, context="identity")
-            stream.feed(pcm + b"\x00" * (2 * 8000 * 260 // 1000))
-            return await stream.finish()
-        finally:
-            await engine.close()
-
-    heard = asyncio.run(run())
+    (heard,) = hear(models, site, [said], context="identity")
     assert "emily novak" in heard.lower()
     assert parse_date(heard) == date(2004, 3, 4)
