@@ -32,7 +32,6 @@ fall under the 1 MB/s a turn-by-turn redactor needs; bench/redaction.py prints t
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import threading
@@ -40,6 +39,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from appliance.pinned_files import PinnedFileError, read_pinned
 from appliance.privacy.redaction.addresses import RESIDENCE_WORDS, STREET_SUFFIXES
 from appliance.privacy.redaction.dictionary import is_function_word, tags
 from appliance.privacy.redaction.lexicon import COMMON_CAPITALISED
@@ -377,12 +377,9 @@ def load(path: Path = WEIGHTS_FILE, sha256: str | None = None) -> TagModel:
     except WordClassesUnavailable as exc:
         raise TaggerUnavailable(f"its word classes: {exc}") from None
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise TaggerUnavailable(f"{path}: {exc.strerror or exc}") from None
-    got = hashlib.sha256(data).hexdigest()
-    if got != want:
-        raise TaggerUnavailable(f"{path}: sha256 {got[:12]}… is not the pinned {want[:12]}…")
+        data = read_pinned(path, want)
+    except PinnedFileError as exc:
+        raise TaggerUnavailable(str(exc)) from None
     try:
         weights = json.loads(data.decode("utf-8"))["weights"]
     except (ValueError, KeyError, UnicodeDecodeError) as exc:

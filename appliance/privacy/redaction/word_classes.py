@@ -16,7 +16,6 @@ cached after that.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import threading
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from appliance.pinned_files import WORDLLAMA_FILES
+from appliance.pinned_files import WORDLLAMA_FILES, PinnedFileError, read_pinned
 
 CLASSES_FILE = Path(__file__).with_name("tagger_classes.json")
 CLASSES_SHA256 = "6f5190a2c1e960bb014d00466dec85b9390ab8390ebd56cdfb5ed62f37ae7d0d"
@@ -39,13 +38,9 @@ class WordClassesUnavailable(RuntimeError):
 
 def _checked(path: Path, sha256: str) -> bytes:
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise WordClassesUnavailable(f"{path}: {exc.strerror or exc}") from None
-    got = hashlib.sha256(data).hexdigest()
-    if got != sha256:
-        raise WordClassesUnavailable(f"{path}: sha256 {got[:12]}… is not the pinned {sha256[:12]}…")
-    return data
+        return read_pinned(path, sha256)
+    except PinnedFileError as exc:
+        raise WordClassesUnavailable(str(exc)) from None
 
 
 class WordVectors:
