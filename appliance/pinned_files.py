@@ -28,6 +28,8 @@ def read_pinned(path: Path, sha256: str) -> bytes:
     """The file's bytes, refused unless their sha256 is `sha256`: a changed file is never used."""
     try:
         data = path.read_bytes()
+    except FileNotFoundError:
+        raise PinnedFileError(f"{path}: missing") from None
     except OSError as exc:
         raise PinnedFileError(f"{path}: {exc.strerror or exc}") from None
     got = hashlib.sha256(data).hexdigest()

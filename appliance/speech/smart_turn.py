@@ -16,12 +16,13 @@ milliseconds on a CPU core, so callers run it in a worker thread, never on the e
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from pathlib import Path
 
 import numpy as np
 import soxr
+
+from appliance.pinned_files import PinnedFileError, read_pinned
 
 MODEL_FILE = "smart-turn-v3.2-cpu.onnx"
 MODEL_SHA256 = "2bb026316b14a660486a75b1733cd3fbab8c2fd0314dc9af7be49f8cca967e4f"
@@ -50,9 +51,10 @@ def verify(path: Path) -> None:
     """The file is there and is the pinned one."""
     if not path.is_file():
         raise SmartTurnUnavailable(f"{path}: missing (run scripts/fetch-smart-turn)")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if digest != MODEL_SHA256:
-        raise SmartTurnUnavailable(f"{path}: sha256 {digest[:12]}… is not the pinned {MODEL_SHA256[:12]}…")
+    try:
+        read_pinned(path, MODEL_SHA256)
+    except PinnedFileError as exc:
+        raise SmartTurnUnavailable(str(exc)) from None
 
 
 _lock = threading.Lock()

@@ -119,7 +119,7 @@ def test_altered_or_missing_weights_are_refused(tmp_path: Path) -> None:
     altered.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(tagger.TaggerUnavailable, match="sha256"):
         tagger.load(altered)
-    with pytest.raises(tagger.TaggerUnavailable, match=r"missing\.json: No such file"):
+    with pytest.raises(tagger.TaggerUnavailable, match=r"missing\.json: missing"):
         tagger.load(tmp_path / "missing.json")
 
 
