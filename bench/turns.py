@@ -32,7 +32,8 @@ Barge-in: agent sentences played while the caller overlays a backchannel ("uh-hu
 interruption; the barge-in classifier (appliance/call/bargein.py) decides from the same frames
 the call would see.
 
-    .venv/bin/python bench/turns.py [--utterances 320] [--voices piper-low,piper-high,espeak-f3]
+    .venv/bin/python bench/turns.py [--corpus 1|2|3|both|all] [--utterances 320]
+        [--voices piper-low,piper-high,espeak-f3]
 """
 
 from __future__ import annotations
@@ -239,15 +240,20 @@ async def build_corpus(
     return out
 
 
-CORPUS2 = REPO / "bench" / "turns_corpus2.yaml"
+# The written corpora (a caller's line per entry, `|` for a pause), by number: their file and the
+# seed their pause lengths are drawn with. Corpus 1 is built from the understanding corpus.
+LISTED = {
+    "2": (REPO / "bench" / "turns_corpus2.yaml", 2),
+    "3": (REPO / "bench" / "turns_corpus3.yaml", 3),
+}
 
 
-def corpus2_lines() -> list[tuple[str, str | None, str, list[int]]]:
-    """(text to synthesize, expecting, class, comma positions of its pauses) of the second corpus.
+def listed_lines(path: Path) -> list[tuple[str, str | None, str, list[int]]]:
+    """(text to synthesize, expecting, class, comma positions of its pauses) of a written corpus.
 
     A `|` in the frozen file is a pause: it is spoken as a comma (after a filler's comma, no second
     one), so the voice keeps its mid-sentence intonation there, and that gap is stretched."""
-    classes = yaml.safe_load(CORPUS2.read_text())["classes"]
+    classes = yaml.safe_load(path.read_text())["classes"]
     out = []
     for kind, lines in classes.items():
         for line in lines:
@@ -305,23 +311,26 @@ def stretch_pauses(
     return np.concatenate(pieces), starts
 
 
-async def build_corpus2(
-    voice_names: list[str], settings
+async def build_listed(
+    number: str, voice_names: list[str], settings
 ) -> list[tuple[Utterance, np.ndarray, list[int], int]]:
-    """The second corpus (bench/turns_corpus2.yaml), built like the first; voices take turns."""
+    """A written corpus (LISTED: bench/turns_corpus2.yaml, turns_corpus3.yaml), built like the
+    first; voices take turns."""
     from appliance.audio import resample
     from appliance.sim.voices import mulaw_round_trip
 
-    rng = random.Random(2)
+    path, seed = LISTED[number]
+    rng = random.Random(seed)
     all_voices = voices(settings)
     speakers = Speakers()
     CACHE.mkdir(parents=True, exist_ok=True)
     out = []
-    for i, (spoken, expecting, kind, marks) in enumerate(corpus2_lines()):
+    for i, (spoken, expecting, kind, marks) in enumerate(listed_lines(path)):
         pauses_ms = [rng.randint(250, 1200) for _ in marks]
         voice = voice_names[i % len(voice_names)]
-        u = Utterance(f"c2-{i:04d}", spoken, expecting, kind, max(pauses_ms, default=0), voice)
-        key = hashlib.sha256(json.dumps(["corpus2", spoken, voice, pauses_ms]).encode()).hexdigest()[:16]
+        u = Utterance(f"c{number}-{i:04d}", spoken, expecting, kind, max(pauses_ms, default=0), voice)
+        tag = f"corpus{number}"
+        key = hashlib.sha256(json.dumps([tag, spoken, voice, pauses_ms]).encode()).hexdigest()[:16]
         path = CACHE / f"{key}.npy"
         if path.is_file():
             data = np.load(path, allow_pickle=True).item()
@@ -559,10 +568,11 @@ async def run(args) -> None:
 
     SITE_NAMES[0] = request_names_for(site)
     try:
-        if args.corpus in ("1", "both"):
+        if args.corpus in ("1", "both", "all"):
             await corpus1_figures(args, voice_names, settings, judge)
-        if args.corpus in ("2", "both"):
-            await corpus2_figures(args, voice_names, settings, judge)
+        for number in LISTED:
+            if args.corpus in (number, "all") or (args.corpus == "both" and number == "2"):
+                await listed_figures(number, args, voice_names, settings, judge)
     finally:
         judge.save()
     if args.skip_bargein:
@@ -580,14 +590,15 @@ def print_rows(rows) -> None:
         print(f"{label:48} {rate * 100:13.1f}% {med:10.0f} ms {p90:7.0f} ms")
 
 
-async def corpus2_figures(args, voice_names: list[str], settings, judge) -> None:
-    """The second corpus: never tuned on. Whole, and per class of caller behaviour."""
+async def listed_figures(number: str, args, voice_names: list[str], settings, judge) -> None:
+    """A written corpus (2 or 3): whole, and per class of caller behaviour."""
     t = time.perf_counter()
-    corpus = await build_corpus2(voice_names, settings)
+    corpus = await build_listed(number, voice_names, settings)
     kinds: dict[str, int] = {}
     for u, *_ in corpus:
         kinds[u.kind] = kinds.get(u.kind, 0) + 1
-    print(f"\ncorpus 2 (bench/turns_corpus2.yaml, never tuned on): {len(corpus)} utterances at 8 kHz μ-law, "
+    name = LISTED[number][0].name
+    print(f"\ncorpus {number} (bench/{name}): {len(corpus)} utterances at 8 kHz μ-law, "
           f"voices {', '.join(voice_names)}; {kinds}; pauses 250-1200 ms "
           f"({time.perf_counter() - t:.0f} s to build or load)")  # fmt: skip
     sil = [silences(pcm) for _, pcm, _, _ in corpus]
@@ -618,7 +629,7 @@ async def corpus2_figures(args, voice_names: list[str], settings, judge) -> None
             r, m, p90, _ = evaluate(detector, [corpus[i] for i in idx], [sil[i] for i in idx], judge)
             parts.append(f"{label} {r * 100:.0f}% / {m:.0f} ms (p90 {p90:.0f})")
         by_class.append(f"  {kind} ({len(idx)}): " + "; ".join(parts))
-    print("\ncorpus 2 by class (false cut-offs / median delay):\n" + "\n".join(by_class))
+    print(f"\ncorpus {number} by class (false cut-offs / median delay):\n" + "\n".join(by_class))
     if args.show:
         _, _, _, _, cuts = next(r for r in rows if r[0] == "Wardline normal (shipped)")
         for u, gap in cuts:
@@ -883,7 +894,12 @@ def main() -> None:
     ap.add_argument("--utterances", type=int, default=320)
     ap.add_argument("--voices", default="piper-low,piper-high,espeak-f3")
     ap.add_argument("--bargein-only", action="store_true", help="only the barge-in figures")
-    ap.add_argument("--corpus", choices=["1", "2", "both"], default="both", help="which paused-speech corpus")
+    ap.add_argument(
+        "--corpus",
+        choices=["1", "2", "3", "both", "all"],
+        default="all",
+        help="which paused-speech corpus (both: 1 and 2; all: 1, 2 and 3)",
+    )
     ap.add_argument("--skip-bargein", action="store_true", help="no barge-in figures")
     ap.add_argument("--show", action="store_true", help="print the utterances Wardline normal cut off")
     args = ap.parse_args()
