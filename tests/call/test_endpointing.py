@@ -60,7 +60,7 @@ def test_a_complete_thought_ends_fast_an_unfinished_one_waits_up_to_a_cap():
 def test_without_the_model_an_undecided_turn_ends_on_the_fixed_silence():
     judge = PauseJudge(EndpointPolicy.for_site("normal"), None, 8000, fallback_ms=260)
     assert judge.turn_started(500) == 500  # identity answers keep their longer fixed window
-    verdict, window = judge.verdict_window("I need a refill of my blue inhaler at the pharmacy on Elm", None)
+    verdict, window = judge.verdict_window("I need a refill of my inhaler please", None)
     assert (verdict, window) == (Completeness.UNKNOWN, 500)
     # The words still decide where they can.
     assert judge.verdict_window("I'd like to book with", None)[1] == PROFILES["normal"].incomplete_ms
@@ -263,9 +263,7 @@ def test_a_short_answer_to_a_particular_question_is_left_to_what_was_asked():
     policy = EndpointPolicy.for_site("normal")
     assert policy.judge("yes", "confirm") is Completeness.COMPLETE
     assert policy.judge("Doctor Patel.", "provider") is Completeness.UNKNOWN
-    # to an open question, the same few words may be the start of a longer sentence
-    assert policy.judge("I need a refill on my inhaler please", None) is Completeness.OPEN
-    assert policy.judge("I need a refill on my inhaler please", "reason") is Completeness.UNKNOWN
+    assert policy.judge("I need a refill on my inhaler please", None) is Completeness.UNKNOWN
 
 
 @pytest.mark.parametrize(
@@ -312,11 +310,11 @@ def test_a_number_asked_about_or_told_whole_is_not_held_open():
     )
 
 
-def test_a_short_sentence_to_an_open_question_ends_fast_only_when_the_voice_surely_fell():
+def test_a_patient_site_ends_a_short_sentence_fast_only_when_the_voice_surely_fell():
     # "I'd like a callback from the nurse, [pause] about my vaccine": whole at the pause, and
     # callers go on; a long sentence is left to the voice as before
-    policy = EndpointPolicy.for_site("normal")
-    w = PROFILES["normal"]
+    policy = EndpointPolicy.for_site("patient")
+    w = PROFILES["patient"]
     assert policy.judge("I'd like a callback from the nurse.", None) is Completeness.OPEN
     assert policy.silence_needed(Completeness.OPEN, 0.97) == w.complete_ms
     assert policy.silence_needed(Completeness.OPEN, 0.7) == w.incomplete_ms
@@ -326,6 +324,9 @@ def test_a_short_sentence_to_an_open_question_ends_fast_only_when_the_voice_sure
 
 
 def test_the_site_dial_keeps_its_order_for_short_sentences():
-    # fast waits for a sure voice on fewer sentences than normal, and normal fewer than patient
+    # patient waits for a sure voice on short sentences; fast and normal leave them to the voice
+    assert EndpointPolicy.for_site("normal").judge("I'd like a callback from the nurse.", None) is (
+        Completeness.UNKNOWN
+    )
     words = [PROFILES[p].open_sure_words for p in ("fast", "normal", "patient")]
-    assert words == sorted(words) and words[0] > 0
+    assert words == sorted(words) and words[-1] > 0

@@ -139,9 +139,12 @@ turns:
     assert not [e for e in log.events if isinstance(e, BargeIn)]
 
 
-def test_a_caller_who_pauses_after_a_short_whole_sentence_and_goes_on_is_kept_as_one_turn(tmp_path: Path):
+def test_on_a_patient_site_a_caller_who_pauses_after_a_short_whole_sentence_is_kept_as_one_turn(
+    tmp_path: Path,
+):
     # "I'd like a callback from the nurse, [pause] about my vaccine": whole at the pause, but the
-    # voice did not surely fall, and a short sentence to "how can I help?" often goes on
+    # voice did not surely fall, and a short sentence to "how can I help?" often goes on; a
+    # patient site waits for it
     _, log = _play(
         tmp_path,
         """
@@ -149,6 +152,7 @@ name: paused-short-sentence
 turns:
   - say: "I'd like a callback from the nurse, [pause 900 ms] about my vaccine."
 """,
+        call={"endpointing": "patient"},
     )
     ends = [e for e in log.events if isinstance(e, TurnEnded)]
     assert len(ends) == 1, f"the agent ended the turn inside the pause: {[e.t_ms for e in ends]}"
