@@ -613,10 +613,17 @@ async def listed_figures(number: str, args, voice_names: list[str], settings, ju
     for label, detector in (
         ("Wardline fast", wardline("fast")),
         ("Wardline normal (shipped)", wardline("normal")),
+        ("normal, short sentences wait a sure voice", wardline("normal", open_sure_words=9)),
         ("Wardline patient", wardline("patient")),
     ):
         rows.append((label, *evaluate(detector, corpus, sil, judge)))
     print_rows(rows)
+    by_voice = []
+    for v in voice_names:
+        idx = [i for i, (u, *_) in enumerate(corpus) if u.voice == v]
+        r, m, _, _ = evaluate(wardline("normal"), [corpus[i] for i in idx], [sil[i] for i in idx], judge)
+        by_voice.append(f"{v} ({len(idx)}) {r * 100:.1f}% / {m:.0f} ms")
+    print("\nnormal by voice: " + "; ".join(by_voice))
     by_class = []
     for kind in kinds:
         idx = [i for i, (u, *_) in enumerate(corpus) if u.kind == kind]
@@ -669,6 +676,7 @@ async def corpus1_figures(args, voice_names: list[str], settings, judge) -> None
         ("normal, model >= 0.7", wardline("normal", model_complete=0.7)),
         ("normal, model >= 0.9", wardline("normal", model_complete=0.9)),
         ("normal, fast end at 160 ms", wardline("normal", complete_ms=160)),
+        ("normal, short sentences wait a sure voice", wardline("normal", open_sure_words=9)),
     ):
         rows.append((label, *evaluate(detector, corpus, sil, judge)))
     print_rows(rows)
