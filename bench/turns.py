@@ -206,8 +206,6 @@ async def build_corpus(
     n: int, voice_names: list[str], settings
 ) -> list[tuple[Utterance, np.ndarray, list[int], int]]:
     """Utterances with their 8 kHz μ-law audio (lead and tail silence added), pause starts, end."""
-    from appliance.audio import resample
-    from appliance.sim.voices import mulaw_round_trip
 
     rng = random.Random(16)
     all_voices = voices(settings)
@@ -219,25 +217,38 @@ async def build_corpus(
         pause_ms = 0 if kind == "complete" else rng.randint(250, 1200)
         voice = voice_names[i % len(voice_names)]
         u = Utterance(f"{i:04d}", spoken, expecting, kind, pause_ms, voice)
-        key = hashlib.sha256(json.dumps([spoken, voice, pause_ms]).encode()).hexdigest()[:16]
-        path = CACHE / f"{key}.npy"
-        if path.is_file():
-            data = np.load(path, allow_pickle=True).item()
-            out.append((u, data["pcm"], data["pauses"], data["end"]))
-            continue
-        raw = await speakers.speak(all_voices[voice], spoken)
-        pcm = np.frombuffer(mulaw_round_trip(resample(raw, 16000, RATE), RATE), dtype="<i2").copy()
-        pauses = []
-        if pause_ms:
+        key = [spoken, voice, pause_ms]
+
+        def stretch(pcm: np.ndarray, spoken=spoken, pause_ms=pause_ms) -> tuple[np.ndarray, list[int]]:
+            if not pause_ms:
+                return pcm, []
             pcm, at = stretch_pause(pcm, spoken, pause_ms)
-            pauses.append(LEAD_MS * RATE // 1000 + at)
-        lead = np.zeros(LEAD_MS * RATE // 1000, dtype="<i2")
-        tail = np.zeros(TAIL_MS * RATE // 1000, dtype="<i2")
-        end = len(lead) + len(pcm)
-        full = np.concatenate([lead, pcm, tail])
-        np.save(path, {"pcm": full, "pauses": pauses, "end": end}, allow_pickle=True)
-        out.append((u, full, pauses, end))
+            return pcm, [at]
+
+        out.append((u, *await spoken_audio(key, speakers, all_voices[voice], spoken, stretch)))
     return out
+
+
+async def spoken_audio(key: list, speakers, voice, spoken: str, stretch) -> tuple[np.ndarray, list[int], int]:
+    """One utterance's 8 kHz μ-law audio, lead and tail silence added, its pause starts and its
+    end (samples); cached under build/ by `key`. `stretch(pcm)` makes the pauses: (audio, starts)."""
+    from appliance.audio import resample
+    from appliance.sim.voices import mulaw_round_trip
+
+    path = CACHE / f"{hashlib.sha256(json.dumps(key).encode()).hexdigest()[:16]}.npy"
+    if path.is_file():
+        data = np.load(path, allow_pickle=True).item()
+        return data["pcm"], data["pauses"], data["end"]
+    raw = await speakers.speak(voice, spoken)
+    pcm = np.frombuffer(mulaw_round_trip(resample(raw, 16000, RATE), RATE), dtype="<i2").copy()
+    pcm, starts = stretch(pcm)
+    pauses = [LEAD_MS * RATE // 1000 + at for at in starts]
+    lead = np.zeros(LEAD_MS * RATE // 1000, dtype="<i2")
+    tail = np.zeros(TAIL_MS * RATE // 1000, dtype="<i2")
+    end = len(lead) + len(pcm)
+    full = np.concatenate([lead, pcm, tail])
+    np.save(path, {"pcm": full, "pauses": pauses, "end": end}, allow_pickle=True)
+    return full, pauses, end
 
 
 # The written corpora (a caller's line per entry, `|` for a pause), by number: their file and the
@@ -316,8 +327,6 @@ async def build_listed(
 ) -> list[tuple[Utterance, np.ndarray, list[int], int]]:
     """A written corpus (LISTED: bench/turns_corpus2.yaml, turns_corpus3.yaml), built like the
     first; voices take turns."""
-    from appliance.audio import resample
-    from appliance.sim.voices import mulaw_round_trip
 
     path, seed = LISTED[number]
     rng = random.Random(seed)
@@ -329,23 +338,12 @@ async def build_listed(
         pauses_ms = [rng.randint(250, 1200) for _ in marks]
         voice = voice_names[i % len(voice_names)]
         u = Utterance(f"c{number}-{i:04d}", spoken, expecting, kind, max(pauses_ms, default=0), voice)
-        tag = f"corpus{number}"
-        key = hashlib.sha256(json.dumps([tag, spoken, voice, pauses_ms]).encode()).hexdigest()[:16]
-        path = CACHE / f"{key}.npy"
-        if path.is_file():
-            data = np.load(path, allow_pickle=True).item()
-            out.append((u, data["pcm"], data["pauses"], data["end"]))
-            continue
-        raw = await speakers.speak(all_voices[voice], spoken)
-        pcm = np.frombuffer(mulaw_round_trip(resample(raw, 16000, RATE), RATE), dtype="<i2").copy()
-        pcm, starts = stretch_pauses(pcm, spoken, marks, pauses_ms)
-        pauses = [LEAD_MS * RATE // 1000 + at for at in starts]
-        lead = np.zeros(LEAD_MS * RATE // 1000, dtype="<i2")
-        tail = np.zeros(TAIL_MS * RATE // 1000, dtype="<i2")
-        end = len(lead) + len(pcm)
-        full = np.concatenate([lead, pcm, tail])
-        np.save(path, {"pcm": full, "pauses": pauses, "end": end}, allow_pickle=True)
-        out.append((u, full, pauses, end))
+        key = [f"corpus{number}", spoken, voice, pauses_ms]
+
+        def stretch(pcm: np.ndarray, spoken=spoken, marks=marks, pauses_ms=pauses_ms):
+            return stretch_pauses(pcm, spoken, marks, pauses_ms)
+
+        out.append((u, *await spoken_audio(key, speakers, all_voices[voice], spoken, stretch)))
     return out
 
 
