@@ -32,7 +32,8 @@ Barge-in: agent sentences played while the caller overlays a backchannel ("uh-hu
 interruption; the barge-in classifier (appliance/call/bargein.py) decides from the same frames
 the call would see.
 
-    .venv/bin/python bench/turns.py [--utterances 320] [--voices piper-low,piper-high,espeak-f3]
+    .venv/bin/python bench/turns.py [--corpus 1|2|3|both|all] [--utterances 320]
+        [--voices piper-low,piper-high,espeak-f3]
 """
 
 from __future__ import annotations
@@ -205,8 +206,6 @@ async def build_corpus(
     n: int, voice_names: list[str], settings
 ) -> list[tuple[Utterance, np.ndarray, list[int], int]]:
     """Utterances with their 8 kHz μ-law audio (lead and tail silence added), pause starts, end."""
-    from appliance.audio import resample
-    from appliance.sim.voices import mulaw_round_trip
 
     rng = random.Random(16)
     all_voices = voices(settings)
@@ -218,36 +217,54 @@ async def build_corpus(
         pause_ms = 0 if kind == "complete" else rng.randint(250, 1200)
         voice = voice_names[i % len(voice_names)]
         u = Utterance(f"{i:04d}", spoken, expecting, kind, pause_ms, voice)
-        key = hashlib.sha256(json.dumps([spoken, voice, pause_ms]).encode()).hexdigest()[:16]
-        path = CACHE / f"{key}.npy"
-        if path.is_file():
-            data = np.load(path, allow_pickle=True).item()
-            out.append((u, data["pcm"], data["pauses"], data["end"]))
-            continue
-        raw = await speakers.speak(all_voices[voice], spoken)
-        pcm = np.frombuffer(mulaw_round_trip(resample(raw, 16000, RATE), RATE), dtype="<i2").copy()
-        pauses = []
-        if pause_ms:
+        key = [spoken, voice, pause_ms]
+
+        def stretch(pcm: np.ndarray, spoken=spoken, pause_ms=pause_ms) -> tuple[np.ndarray, list[int]]:
+            if not pause_ms:
+                return pcm, []
             pcm, at = stretch_pause(pcm, spoken, pause_ms)
-            pauses.append(LEAD_MS * RATE // 1000 + at)
-        lead = np.zeros(LEAD_MS * RATE // 1000, dtype="<i2")
-        tail = np.zeros(TAIL_MS * RATE // 1000, dtype="<i2")
-        end = len(lead) + len(pcm)
-        full = np.concatenate([lead, pcm, tail])
-        np.save(path, {"pcm": full, "pauses": pauses, "end": end}, allow_pickle=True)
-        out.append((u, full, pauses, end))
+            return pcm, [at]
+
+        out.append((u, *await spoken_audio(key, speakers, all_voices[voice], spoken, stretch)))
     return out
 
 
-CORPUS2 = REPO / "bench" / "turns_corpus2.yaml"
+async def spoken_audio(key: list, speakers, voice, spoken: str, stretch) -> tuple[np.ndarray, list[int], int]:
+    """One utterance's 8 kHz μ-law audio, lead and tail silence added, its pause starts and its
+    end (samples); cached under build/ by `key`. `stretch(pcm)` makes the pauses: (audio, starts)."""
+    from appliance.audio import resample
+    from appliance.sim.voices import mulaw_round_trip
+
+    path = CACHE / f"{hashlib.sha256(json.dumps(key).encode()).hexdigest()[:16]}.npy"
+    if path.is_file():
+        data = np.load(path, allow_pickle=True).item()
+        return data["pcm"], data["pauses"], data["end"]
+    raw = await speakers.speak(voice, spoken)
+    pcm = np.frombuffer(mulaw_round_trip(resample(raw, 16000, RATE), RATE), dtype="<i2").copy()
+    pcm, starts = stretch(pcm)
+    pauses = [LEAD_MS * RATE // 1000 + at for at in starts]
+    lead = np.zeros(LEAD_MS * RATE // 1000, dtype="<i2")
+    tail = np.zeros(TAIL_MS * RATE // 1000, dtype="<i2")
+    end = len(lead) + len(pcm)
+    full = np.concatenate([lead, pcm, tail])
+    np.save(path, {"pcm": full, "pauses": pauses, "end": end}, allow_pickle=True)
+    return full, pauses, end
 
 
-def corpus2_lines() -> list[tuple[str, str | None, str, list[int]]]:
-    """(text to synthesize, expecting, class, comma positions of its pauses) of the second corpus.
+# The written corpora (a caller's line per entry, `|` for a pause), by number: their file and the
+# seed their pause lengths are drawn with. Corpus 1 is built from the understanding corpus.
+LISTED = {
+    "2": (REPO / "bench" / "turns_corpus2.yaml", 2),
+    "3": (REPO / "bench" / "turns_corpus3.yaml", 3),
+}
+
+
+def listed_lines(path: Path) -> list[tuple[str, str | None, str, list[int]]]:
+    """(text to synthesize, expecting, class, comma positions of its pauses) of a written corpus.
 
     A `|` in the frozen file is a pause: it is spoken as a comma (after a filler's comma, no second
     one), so the voice keeps its mid-sentence intonation there, and that gap is stretched."""
-    classes = yaml.safe_load(CORPUS2.read_text())["classes"]
+    classes = yaml.safe_load(path.read_text())["classes"]
     out = []
     for kind, lines in classes.items():
         for line in lines:
@@ -305,38 +322,28 @@ def stretch_pauses(
     return np.concatenate(pieces), starts
 
 
-async def build_corpus2(
-    voice_names: list[str], settings
+async def build_listed(
+    number: str, voice_names: list[str], settings
 ) -> list[tuple[Utterance, np.ndarray, list[int], int]]:
-    """The second corpus (bench/turns_corpus2.yaml), built like the first; voices take turns."""
-    from appliance.audio import resample
-    from appliance.sim.voices import mulaw_round_trip
+    """A written corpus (LISTED: bench/turns_corpus2.yaml, turns_corpus3.yaml), built like the
+    first; voices take turns."""
 
-    rng = random.Random(2)
+    path, seed = LISTED[number]
+    rng = random.Random(seed)
     all_voices = voices(settings)
     speakers = Speakers()
     CACHE.mkdir(parents=True, exist_ok=True)
     out = []
-    for i, (spoken, expecting, kind, marks) in enumerate(corpus2_lines()):
+    for i, (spoken, expecting, kind, marks) in enumerate(listed_lines(path)):
         pauses_ms = [rng.randint(250, 1200) for _ in marks]
         voice = voice_names[i % len(voice_names)]
-        u = Utterance(f"c2-{i:04d}", spoken, expecting, kind, max(pauses_ms, default=0), voice)
-        key = hashlib.sha256(json.dumps(["corpus2", spoken, voice, pauses_ms]).encode()).hexdigest()[:16]
-        path = CACHE / f"{key}.npy"
-        if path.is_file():
-            data = np.load(path, allow_pickle=True).item()
-            out.append((u, data["pcm"], data["pauses"], data["end"]))
-            continue
-        raw = await speakers.speak(all_voices[voice], spoken)
-        pcm = np.frombuffer(mulaw_round_trip(resample(raw, 16000, RATE), RATE), dtype="<i2").copy()
-        pcm, starts = stretch_pauses(pcm, spoken, marks, pauses_ms)
-        pauses = [LEAD_MS * RATE // 1000 + at for at in starts]
-        lead = np.zeros(LEAD_MS * RATE // 1000, dtype="<i2")
-        tail = np.zeros(TAIL_MS * RATE // 1000, dtype="<i2")
-        end = len(lead) + len(pcm)
-        full = np.concatenate([lead, pcm, tail])
-        np.save(path, {"pcm": full, "pauses": pauses, "end": end}, allow_pickle=True)
-        out.append((u, full, pauses, end))
+        u = Utterance(f"c{number}-{i:04d}", spoken, expecting, kind, max(pauses_ms, default=0), voice)
+        key = [f"corpus{number}", spoken, voice, pauses_ms]
+
+        def stretch(pcm: np.ndarray, spoken=spoken, marks=marks, pauses_ms=pauses_ms):
+            return stretch_pauses(pcm, spoken, marks, pauses_ms)
+
+        out.append((u, *await spoken_audio(key, speakers, all_voices[voice], spoken, stretch)))
     return out
 
 
@@ -559,10 +566,11 @@ async def run(args) -> None:
 
     SITE_NAMES[0] = request_names_for(site)
     try:
-        if args.corpus in ("1", "both"):
+        if args.corpus in ("1", "both", "all"):
             await corpus1_figures(args, voice_names, settings, judge)
-        if args.corpus in ("2", "both"):
-            await corpus2_figures(args, voice_names, settings, judge)
+        for number in LISTED:
+            if args.corpus in (number, "all") or (args.corpus == "both" and number == "2"):
+                await listed_figures(number, args, voice_names, settings, judge)
     finally:
         judge.save()
     if args.skip_bargein:
@@ -580,14 +588,15 @@ def print_rows(rows) -> None:
         print(f"{label:48} {rate * 100:13.1f}% {med:10.0f} ms {p90:7.0f} ms")
 
 
-async def corpus2_figures(args, voice_names: list[str], settings, judge) -> None:
-    """The second corpus: never tuned on. Whole, and per class of caller behaviour."""
+async def listed_figures(number: str, args, voice_names: list[str], settings, judge) -> None:
+    """A written corpus (2 or 3): whole, and per class of caller behaviour."""
     t = time.perf_counter()
-    corpus = await build_corpus2(voice_names, settings)
+    corpus = await build_listed(number, voice_names, settings)
     kinds: dict[str, int] = {}
     for u, *_ in corpus:
         kinds[u.kind] = kinds.get(u.kind, 0) + 1
-    print(f"\ncorpus 2 (bench/turns_corpus2.yaml, never tuned on): {len(corpus)} utterances at 8 kHz μ-law, "
+    name = LISTED[number][0].name
+    print(f"\ncorpus {number} (bench/{name}): {len(corpus)} utterances at 8 kHz μ-law, "
           f"voices {', '.join(voice_names)}; {kinds}; pauses 250-1200 ms "
           f"({time.perf_counter() - t:.0f} s to build or load)")  # fmt: skip
     sil = [silences(pcm) for _, pcm, _, _ in corpus]
@@ -602,10 +611,17 @@ async def corpus2_figures(args, voice_names: list[str], settings, judge) -> None
     for label, detector in (
         ("Wardline fast", wardline("fast")),
         ("Wardline normal (shipped)", wardline("normal")),
+        ("normal, short sentences wait a sure voice", wardline("normal", open_sure_words=9)),
         ("Wardline patient", wardline("patient")),
     ):
         rows.append((label, *evaluate(detector, corpus, sil, judge)))
     print_rows(rows)
+    by_voice = []
+    for v in voice_names:
+        idx = [i for i, (u, *_) in enumerate(corpus) if u.voice == v]
+        r, m, _, _ = evaluate(wardline("normal"), [corpus[i] for i in idx], [sil[i] for i in idx], judge)
+        by_voice.append(f"{v} ({len(idx)}) {r * 100:.1f}% / {m:.0f} ms")
+    print("\nnormal by voice: " + "; ".join(by_voice))
     by_class = []
     for kind in kinds:
         idx = [i for i, (u, *_) in enumerate(corpus) if u.kind == kind]
@@ -618,7 +634,7 @@ async def corpus2_figures(args, voice_names: list[str], settings, judge) -> None
             r, m, p90, _ = evaluate(detector, [corpus[i] for i in idx], [sil[i] for i in idx], judge)
             parts.append(f"{label} {r * 100:.0f}% / {m:.0f} ms (p90 {p90:.0f})")
         by_class.append(f"  {kind} ({len(idx)}): " + "; ".join(parts))
-    print("\ncorpus 2 by class (false cut-offs / median delay):\n" + "\n".join(by_class))
+    print(f"\ncorpus {number} by class (false cut-offs / median delay):\n" + "\n".join(by_class))
     if args.show:
         _, _, _, _, cuts = next(r for r in rows if r[0] == "Wardline normal (shipped)")
         for u, gap in cuts:
@@ -658,6 +674,7 @@ async def corpus1_figures(args, voice_names: list[str], settings, judge) -> None
         ("normal, model >= 0.7", wardline("normal", model_complete=0.7)),
         ("normal, model >= 0.9", wardline("normal", model_complete=0.9)),
         ("normal, fast end at 160 ms", wardline("normal", complete_ms=160)),
+        ("normal, short sentences wait a sure voice", wardline("normal", open_sure_words=9)),
     ):
         rows.append((label, *evaluate(detector, corpus, sil, judge)))
     print_rows(rows)
@@ -883,7 +900,12 @@ def main() -> None:
     ap.add_argument("--utterances", type=int, default=320)
     ap.add_argument("--voices", default="piper-low,piper-high,espeak-f3")
     ap.add_argument("--bargein-only", action="store_true", help="only the barge-in figures")
-    ap.add_argument("--corpus", choices=["1", "2", "both"], default="both", help="which paused-speech corpus")
+    ap.add_argument(
+        "--corpus",
+        choices=["1", "2", "3", "both", "all"],
+        default="all",
+        help="which paused-speech corpus (both: 1 and 2; all: 1, 2 and 3)",
+    )
     ap.add_argument("--skip-bargein", action="store_true", help="no barge-in figures")
     ap.add_argument("--show", action="store_true", help="print the utterances Wardline normal cut off")
     args = ap.parse_args()

@@ -12,8 +12,13 @@ um …") or makes every caller wait. Here the silence a turn needs before it end
   a verb of its own, that the understanding layer reads as a whole request (endpointing_intent.py)
   is left to how it sounded, as any turn; one it does not understand ends only when the voice is
   sure it fell. A short question asked outright ("Where do I park?", "Do you take Aetna?") ends
-  soon after a voice that sounds finished. A certain emergency still ends the turn at once
+  soon after a voice that sounds finished. Under "patient", a sentence of up to nine words to an
+  open question ("I'd like a callback from the nurse, [pause] about my vaccine") ends fast only
+  when the voice surely fell, else waits as unfinished. A certain emergency still ends the turn at once
   (listener.py);
+- what comes before an answer: a turn of nothing but "wait", "well", "yeah, hi", "actually" is
+  its preamble; a number announced ("my member ID is, four seven two, …") goes on until a phone
+  number's worth of digits; a date read in digit groups ("oh seven, one four, …") until its year;
 - the grammar, when the words do not decide: a sentence that stops on a verb still waiting for
   its object ("I need", "I'd like to book") is unfinished (appliance/dialog/unfinished.py);
 - how it sounded: Smart Turn v3.2 (appliance/speech/smart_turn.py) scores the turn's audio, when
@@ -55,10 +60,14 @@ class Completeness(Enum):
     NAMED = "named"  # a terse answer naming a whole request ("Billing."): the audio model decides
     SHORT = "short"  # a few words that may be whole ("Lab results.", "Do you take Aetna?"): ends
     # only when the voice surely fell, else waits as for a sentence begun
+    OPEN = "open"  # a short sentence to an open question ("I'd like a callback from the nurse."):
+    # whole, or the start of a longer one; ends fast only when the voice surely fell
 
 
 # Verdicts the audio model (and the grammar check) settle; the others are the words' own.
-ASK_THE_MODEL = frozenset({Completeness.UNKNOWN, Completeness.LIKELY, Completeness.NAMED, Completeness.SHORT})
+ASK_THE_MODEL = frozenset(
+    {Completeness.UNKNOWN, Completeness.LIKELY, Completeness.NAMED, Completeness.SHORT, Completeness.OPEN}
+)
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,12 @@ class EndpointWindows:
     # An answer to an open question ("how can I help?") shorter than this many words is taken
     # for the start of one: callers open with a sentence, and pause inside it (0: off).
     open_answer_words: int = 0
+    # … and one shorter than this many words (but not shorter than open_answer_words) is a
+    # sentence that may go on ("I'd like a callback from the nurse, [pause] about my vaccine"):
+    # it ends fast only when the voice surely fell (model_sure), else waits as unfinished (0: off).
+    # Patient only: on a voice Smart Turn is seldom sure of (espeak-ng's in bench/turns.py) most
+    # short sentences then wait the cap, a median of 0.8 s instead of 0.3 s for that caller.
+    open_sure_words: int = 0
 
 
 # One place for the site's dial. "normal" is tuned on the tuning part of bench/turns.py's
@@ -96,7 +111,7 @@ PROFILES: dict[str, EndpointWindows] = {
     ),
     "patient": EndpointWindows(
         complete_ms=300, unsure_ms=1000, incomplete_ms=2000, fallback_ms=500, open_answer_words=6,
-        question_ms=600,
+        question_ms=600, open_sure_words=10,
     ),
 }  # fmt: skip
 
@@ -195,6 +210,13 @@ LEAD_INS = frozenset(
     ["sorry", "okay", "ok", "oh", "so", "well", "wait", "hi", "hello", "hey", "yes", "yeah", "and",
      "um", "uh", "er", "excuse", "me", "pardon"]
 )  # fmt: skip
+# A turn of nothing but these, not heard as a question, is a preamble: "Wait, [pause] which day
+# was that?", "Yeah, hi, [pause] I'm calling about …", "Probably, [pause] Friday". (Where the
+# dialog asked yes or no, a yes or a no is the answer itself and ends the turn before this.)
+PREAMBLE_WORDS = LEAD_INS | frozenset(
+    ["actually", "probably", "maybe", "hmm", "alright", "right", "also", "now", "yep", "yup", "nope",
+     "no", "hiya", "good", "morning", "afternoon", "evening", "there", "let", "see", "think"]
+)  # fmt: skip
 # A terse answer has no subject and no verb of its own ("Billing.", "Refill please.", "Cancel my
 # appointment."): a pronoun, or a word that carries a sentence's tense, marks a sentence begun
 # ("I need …", "please call me, …", "it was …"), and so does a possessive or a demonstrative
@@ -221,6 +243,9 @@ TEENS_AND_TENS = frozenset(
      "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 )  # fmt: skip
 WHOLE_NUMBER_DIGITS = frozenset({7, 10, 11})
+# Words that announce a number ("my number is …", "member ID …", "area code …", "call me at …"):
+# after one, the turn goes on until a phone number's worth of digits (7) has come.
+NUMBER_CUES = frozenset(["number", "phone", "cell", "id", "mrn", "extension", "code"])
 _PUNCTUATION = re.compile(r"[.,?!;:]")
 _WORD = re.compile(r"[a-z']+|\d+")
 
@@ -247,6 +272,25 @@ def reading_digits(words: list[str]) -> bool:
     return singles >= 3 and digits not in WHOLE_NUMBER_DIGITS
 
 
+def _digit_count(word: str) -> int:
+    if word in DIGITS:
+        return 1
+    if word.isdigit():
+        return len(word)
+    return 2 if word in TEENS_AND_TENS else 0
+
+
+def giving_number(words: list[str]) -> bool:
+    """A number announced ("my member ID is, four seven two") with fewer digits after it than a
+    phone number has: the caller is reading it out, and pauses between its groups."""
+    cues = [i for i, w in enumerate(words) if w in NUMBER_CUES or (w == "at" and i and words[i - 1] == "me")]
+    if not cues:
+        return False
+    after = words[cues[-1] + 1 :]
+    digits = sum(_digit_count(w) for w in after)
+    return 0 < digits < 7 and _digit_count(after[-1]) > 0 if after else False
+
+
 def _question_words(stripped: str, words: list[str]) -> list[str]:
     """The words of a question heard to its end, from its first word ("sorry, what?" -> "what"),
     or [] when the recognizer did not hear one."""
@@ -254,6 +298,19 @@ def _question_words(stripped: str, words: list[str]) -> list[str]:
     while len(rest) > 1 and rest[0] in LEAD_INS:
         rest = rest[1:]
     return rest if _sounds_asked(stripped) and rest and rest[0] in QUESTION_OPENERS | WH_WORDS else []
+
+
+def is_preamble(stripped: str, words: list[str]) -> bool:
+    """Only words said before an answer ("Wait.", "Yeah, hi.", "Actually."), not asked as a
+    question ("Sorry?", "Pardon?" ask the agent to say it again: a whole turn)."""
+    return not stripped.endswith("?") and all(w in PREAMBLE_WORDS for w in words)
+
+
+def reading_date_digits(words: list[str]) -> bool:
+    """A date read out in digit groups that stops on a group of single digits ("oh seven, one
+    four, [pause] nine two"): a year is never one digit, so the date goes on."""
+    singles = [w in DIGITS or (w.isdigit() and len(w) == 1) for w in words[-2:]]
+    return len(singles) == 2 and all(singles)
 
 
 def is_terse(words: list[str]) -> bool:
@@ -268,6 +325,7 @@ def judge_text(
     expecting: str | None = None,
     open_answer_words: int = 0,
     names_request: Callable[[str], bool] | None = None,
+    open_sure_words: int = 0,
 ) -> Completeness:
     """What the words so far say about the turn, given what the dialog asked for.
 
@@ -286,7 +344,13 @@ def judge_text(
     heard_the_end = stripped.endswith((".", "?", "!"))
     if words[-1] in TRAILING and not (heard_the_end and words[-1] in FINAL_WHEN_PUNCTUATED):
         return Completeness.INCOMPLETE
+    if expecting in _YES_NO and len(words) <= 4 and (is_yes(stripped) or is_no(stripped)):
+        return Completeness.COMPLETE
+    if is_preamble(stripped, words):
+        return Completeness.INCOMPLETE
     if expecting in _DATE:
+        if reading_date_digits(words):
+            return Completeness.INCOMPLETE
         # "Maria Gonzalez, born March" is not an answer yet; "… March third 1985" is. A question
         # back ("do you take Aetna?", "do you need my middle name?") is no part of the answer:
         # how it sounded decides, not the missing date.
@@ -294,10 +358,8 @@ def judge_text(
             return Completeness.COMPLETE
         asks_back = _sounds_asked(stripped) and bool(QUESTION_OPENERS.intersection(words[:2]))
         return Completeness.UNKNOWN if asks_back else Completeness.INCOMPLETE
-    if reading_digits(words):
+    if reading_digits(words) or (not stripped.endswith("?") and giving_number(words)):
         return Completeness.INCOMPLETE
-    if expecting in _YES_NO and len(words) <= 4 and (is_yes(stripped) or is_no(stripped)):
-        return Completeness.COMPLETE
     if expecting == "weekday" and parse_weekday(stripped):
         return Completeness.COMPLETE
     whole_short = len(words) <= 2 and bool(SHORT_WHOLE_ANSWERS.intersection(words))
@@ -315,6 +377,9 @@ def judge_text(
             named = names_request is not None and names_request(stripped)
             return Completeness.NAMED if named else Completeness.SHORT
         return Completeness.INCOMPLETE
+    if expecting is None and len(words) < open_sure_words and not _question_words(stripped, words):
+        # a short sentence may be whole or go on (a question asked outright is left to the voice)
+        return Completeness.OPEN
     return Completeness.UNKNOWN
 
 
@@ -338,7 +403,8 @@ class EndpointPolicy:
         self, text: str, expecting: str | None, names_request: Callable[[str], bool] | None = None
     ) -> Completeness:
         """The words' verdict under this profile (judge_text)."""
-        return judge_text(text, expecting, self.windows.open_answer_words, names_request)
+        w = self.windows
+        return judge_text(text, expecting, w.open_answer_words, names_request, w.open_sure_words)
 
     def silence_needed(self, verdict: Completeness, probability: float | None) -> int:
         """Milliseconds of silence after the caller's last speech before the turn ends.
@@ -364,6 +430,8 @@ class EndpointPolicy:
             if probability >= w.model_complete:
                 return w.complete_ms
             return w.unsure_ms if probability > 0 else w.incomplete_ms
+        if verdict is Completeness.OPEN and probability is not None:
+            return w.complete_ms if probability >= w.model_sure else w.incomplete_ms
         if verdict is Completeness.SHORT:
             # may be whole: the start of a sentence unless the voice surely fell
             sure = probability is not None and probability >= w.model_sure
@@ -498,7 +566,7 @@ class PauseJudge:
     def window_for(self, verdict: Completeness, probability: float | None) -> int:
         """The window for a verdict the model settles; without its word (no model, or it
         failed) the words' own lean decides, and an undecided turn takes the fixed window."""
-        if probability is None and verdict in (Completeness.UNKNOWN, Completeness.NAMED):
+        if probability is None and verdict in (Completeness.UNKNOWN, Completeness.NAMED, Completeness.OPEN):
             return self.fallback_ms
         return self.policy.silence_needed(verdict, probability)
 

@@ -43,7 +43,7 @@ NEEDS_COMPLEMENT = frozenset(
         "need", "want", "like", "appreciate", "get", "book", "schedule", "make", "remove", "drop",
         "have", "take", "set", "put", "bring", "send", "give", "find", "change", "move", "order",
         "tell", "ask", "think", "hope", "wonder", "guess", "try", "receive", "buy", "request",
-        "mean", "say", "let", "use", "add", "switch", "see", "refill", "renew", "fill",
+        "mean", "say", "let", "use", "add", "switch", "see", "refill", "renew", "fill", "prefer",
     }
 )  # fmt: skip
 # A child with one of these relations gives the verb its object, clause or particle.

@@ -100,7 +100,7 @@ def test_doctor_warns_when_the_turn_model_is_missing_and_the_call_still_has_a_wi
 @pytest.mark.parametrize(
     "text",
     ["I need.", "I'd like to book.", "Could you move?", "I'm calling to schedule.", "Hi, yes, I'm trying",
-     "I think.", "We need to drop.", "Can I get?"],
+     "I think.", "We need to drop.", "Can I get?", "I'd prefer."],
 )  # fmt: skip
 def test_a_sentence_that_stops_before_its_verbs_object_is_unfinished_whatever_its_full_stop(text):
     from appliance.dialog.unfinished import is_unfinished
@@ -264,3 +264,69 @@ def test_a_short_answer_to_a_particular_question_is_left_to_what_was_asked():
     assert policy.judge("yes", "confirm") is Completeness.COMPLETE
     assert policy.judge("Doctor Patel.", "provider") is Completeness.UNKNOWN
     assert policy.judge("I need a refill on my inhaler please", None) is Completeness.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("text", "expecting"),
+    [("Wait.", "choice"), ("Yeah, hi.", None), ("Actually.", "anything_else"), ("Probably.", "weekday"),
+     ("Well.", None), ("Sorry.", "choice"), ("Hello, yeah.", None)],
+)  # fmt: skip
+def test_a_caller_who_says_only_wait_or_well_before_a_pause_has_not_answered_yet(text, expecting):
+    assert EndpointPolicy.for_site("normal").judge(text, expecting) is Completeness.INCOMPLETE
+
+
+def test_a_yes_to_a_yes_no_question_and_a_sorry_asked_back_are_whole_turns():
+    policy = EndpointPolicy.for_site("normal")
+    assert policy.judge("Yes.", "confirm") is Completeness.COMPLETE
+    assert policy.judge("Okay.", "referral") is Completeness.COMPLETE
+    assert policy.judge("Sorry?", "choice") is not Completeness.INCOMPLETE  # "say that again"
+
+
+@pytest.mark.parametrize(
+    ("text", "expecting"),
+    [("Oh seven, one four.", "dob"), ("Robert Kim, oh one, three oh.", "identity")],
+)  # fmt: skip
+def test_a_date_read_in_digit_groups_waits_for_its_year(text, expecting):
+    assert judge_text(text, expecting) is Completeness.INCOMPLETE
+
+
+def test_a_date_read_in_digit_groups_is_whole_once_its_year_is_said():
+    assert judge_text("Nine, two, seventy one.", "dob") is Completeness.COMPLETE
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Area code five five five, then oh one four.", "Call me at five five five.",
+     "My member ID is four point seven.", "The extension is two four."],
+)  # fmt: skip
+def test_a_number_announced_and_begun_waits_for_the_rest_of_it(text):
+    assert judge_text(text, None) is Completeness.INCOMPLETE
+
+
+def test_a_number_asked_about_or_told_whole_is_not_held_open():
+    assert judge_text("What's the extension for billing, two three?", None) is not Completeness.INCOMPLETE
+    assert judge_text("My number is five five five, oh one three, two two nine one.", None) is (
+        Completeness.UNKNOWN
+    )
+
+
+def test_a_patient_site_ends_a_short_sentence_fast_only_when_the_voice_surely_fell():
+    # "I'd like a callback from the nurse, [pause] about my vaccine": whole at the pause, and
+    # callers go on; a long sentence is left to the voice as before
+    policy = EndpointPolicy.for_site("patient")
+    w = PROFILES["patient"]
+    assert policy.judge("I'd like a callback from the nurse.", None) is Completeness.OPEN
+    assert policy.silence_needed(Completeness.OPEN, 0.97) == w.complete_ms
+    assert policy.silence_needed(Completeness.OPEN, 0.7) == w.incomplete_ms
+    long = "My son bumped his head at school last week and the school wants a note."
+    assert policy.judge(long, None) is Completeness.UNKNOWN
+    assert policy.judge("When does the pharmacy open on Saturday?", None) is Completeness.UNKNOWN
+
+
+def test_the_site_dial_keeps_its_order_for_short_sentences():
+    # patient waits for a sure voice on short sentences; fast and normal leave them to the voice
+    assert EndpointPolicy.for_site("normal").judge("I'd like a callback from the nurse.", None) is (
+        Completeness.UNKNOWN
+    )
+    words = [PROFILES[p].open_sure_words for p in ("fast", "normal", "patient")]
+    assert words == sorted(words) and words[-1] > 0

@@ -121,3 +121,39 @@ turns:
     ends = [e for e in log.events if isinstance(e, TurnEnded)]
     assert len(ends) == 1, f"the agent ended the turn inside the pause: {[e.t_ms for e in ends]}"
     assert not [e for e in log.events if isinstance(e, BargeIn)]
+
+
+def test_a_caller_who_says_hello_and_pauses_before_the_request_is_kept_as_one_turn(tmp_path: Path):
+    # "Yeah, hi, [pause] I need …": a greeting alone sounds finished to Smart Turn, but it is
+    # what comes before the request, not the request
+    _, log = _play(
+        tmp_path,
+        """
+name: paused-greeting
+turns:
+  - say: "Yeah, hi, [pause 900 ms] I need a refill for my father."
+""",
+    )
+    ends = [e for e in log.events if isinstance(e, TurnEnded)]
+    assert len(ends) == 1, f"the agent ended the turn inside the pause: {[e.t_ms for e in ends]}"
+    assert not [e for e in log.events if isinstance(e, BargeIn)]
+
+
+def test_on_a_patient_site_a_caller_who_pauses_after_a_short_whole_sentence_is_kept_as_one_turn(
+    tmp_path: Path,
+):
+    # "I'd like a callback from the nurse, [pause] about my vaccine": whole at the pause, but the
+    # voice did not surely fall, and a short sentence to "how can I help?" often goes on; a
+    # patient site waits for it
+    _, log = _play(
+        tmp_path,
+        """
+name: paused-short-sentence
+turns:
+  - say: "I'd like a callback from the nurse, [pause 900 ms] about my vaccine."
+""",
+        call={"endpointing": "patient"},
+    )
+    ends = [e for e in log.events if isinstance(e, TurnEnded)]
+    assert len(ends) == 1, f"the agent ended the turn inside the pause: {[e.t_ms for e in ends]}"
+    assert not [e for e in log.events if isinstance(e, BargeIn)]
