@@ -25,7 +25,7 @@ from appliance.privacy.redaction.addresses import (
 from appliance.privacy.redaction.ages import find_ages
 from appliance.privacy.redaction.answers import find_answer
 from appliance.privacy.redaction.cues import CONTEXT_WORDS
-from appliance.privacy.redaction.dates import find_dates, find_day_ordinals
+from appliance.privacy.redaction.dates import HOLIDAY_GATE, find_dates, find_day_ordinals, find_holiday_dates
 from appliance.privacy.redaction.dictionary import dictionary_words, is_dictionary_word
 from appliance.privacy.redaction.emails import EMAIL_TLDS, find_emails, find_written_emails
 from appliance.privacy.redaction.ids import CHAIN_CUES, find_as_in, find_code_chains, find_codes, find_written
@@ -170,6 +170,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_numbers(toks, runs)
         found += find_ages(toks, runs)
         found += find_day_ordinals(toks, runs)
+        if not words.isdisjoint(HOLIDAY_GATE):  # "Boxing Day 2022"
+            found += find_holiday_dates(toks, runs)
         if "box" in words or not words.isdisjoint(STREET_SUFFIXES):  # "P.O. box 12", "12 Elm Street"
             found += find_addresses(toks, runs, index)
             found += find_house_numbers(toks, runs)
