@@ -81,7 +81,29 @@ def find_spans(
     spans = _rule_spans(text, known_names, learned is not None if tagged is None else tagged)
     if learned is not None:
         spans += _kept_learned_spans(text, learned.find_many([text])[0])
-    return merge(_without_regions(text, spans))
+    return _finished(text, spans)
+
+
+def _finished(text: str, spans: list[CharSpan]) -> list[Span]:
+    return merge(_with_titles(text, _without_regions(text, spans)))
+
+
+# A courtesy title said before a name: hidden with it ("[NAME]", not "Mrs. [NAME]"), as the name
+# is redacted whole whichever finder found it. "Dr." is not here: a doctor is staff, kept.
+_TITLE_BEFORE = re.compile(
+    r"\b(?:mr|mrs|ms|mx|miss|mister|missus|master|sir|dame|lady|lord)\.?\s+$", re.IGNORECASE
+)
+
+
+def _with_titles(text: str, spans: list[CharSpan]) -> list[CharSpan]:
+    out = []
+    for start, end, label in spans:
+        if label == "NAME" and start:
+            m = _TITLE_BEFORE.search(text, max(0, start - 9), start)
+            if m is not None:
+                start = m.start()
+        out.append((start, end, label))
+    return out
 
 
 def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
@@ -287,11 +309,7 @@ def redact_many(
     return [
         redacted(
             t,
-            merge(
-                _without_regions(
-                    t, _rule_spans(t, known, tagged) + _kept_learned_spans(t, f) + _answer_spans(t, q)
-                )
-            ),
+            _finished(t, _rule_spans(t, known, tagged) + _kept_learned_spans(t, f) + _answer_spans(t, q)),
         )
         for t, f, q in zip(texts, found, questions, strict=True)
     ]
