@@ -254,13 +254,36 @@ def _name_frame(toks: list[Token], first: int) -> int | None:
 
 
 def _name_before_auxiliary(toks: list[Token], k: int) -> bool:
-    """Between a relative and "is", "was", "has", "had" stands a name, even one that can be a verb,
-    unless it can be an adverb ("my son still has …") or is an everyday word ("my son can't …")."""
-    if k + 1 >= len(toks) or toks[k + 1].low not in ("is", "was", "has", "had", "hasn't", "isn't", "wasn't"):
+    """Between a relative and "is", "was", "has", "had" or a verb in the past ("fell", "fainted")
+    stands a name, even one that can be a verb or is a noun ("my husband frank fell", "my daughter
+    lily threw up"), unless it can be an adverb ("my son still has …", "my son really hurt …") or is
+    an everyday word ("my son can't …")."""
+    if k + 1 >= len(toks):
         return False
+    after = toks[k + 1].low
+    if after not in ("is", "was", "has", "had", "hasn't", "isn't", "wasn't"):
+        t = tags(toks[k].low)
+        if not _past_verb(after) or _past_verb(toks[k].low) or not t or "n" not in t:
+            return False  # "my son got hurt": a verb, not a name, before the verb
     word = toks[k].low
     t = tags(word)
     return len(word) > 2 and t is not None and "r" not in t and not is_everyday(word)
+
+
+# Verbs in the past that callers say of a relative: irregular ones; the rest end in "-ed".
+_IRREGULAR_PAST = frozenset((
+    "fell", "broke", "threw", "went", "took", "got", "came", "ate", "drank", "ran", "hit", "cut",
+    "hurt", "woke", "bit", "caught", "felt", "lost", "left", "said", "told", "split", "stood", "sat",
+    "began", "swallowed", "slept", "spent", "shook", "wrote", "rang", "brought", "bled", "burnt",
+    "forgot", "stuck", "swam", "tore", "wore", "became", "kept", "made", "had", "needs", "keeps",
+    "can't", "won't", "didn't", "doesn't", "couldn't",
+))  # fmt: skip
+
+
+def _past_verb(low: str) -> bool:
+    if low in _IRREGULAR_PAST:
+        return True
+    return len(low) > 4 and low.endswith("ed") and is_dictionary_word(low) and can_be_verb(low)
 
 
 def _verb_or_end_after(toks: list[Token], k: int) -> bool:
@@ -307,6 +330,7 @@ _NOT_A_NAME_AFTER_THIS = frozenset((
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twenty", "thirty",
     "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hurting", "bleeding", "dizzy", "fine",
     "happening", "urgent", "wrong", "right", "correct", "true", "false", "possible", "same", "different",
+    "probly", "prolly",
 ))  # fmt: skip
 TURN_INTRO = re.compile(
     r"(?:[\s,.]*(?:uh|um|er|erm|ah|hmm|mm|hi|hello|hey|yes|yeah|so|oh|good|morning|afternoon|evening|okay|ok)\b)*"
@@ -382,7 +406,16 @@ _PRONOUNS = frozenset(("me", "him", "us", "them", "myself", "mine", "you", "it",
 
 def _not_a_name_after_cue(low: str) -> bool:
     """Words that open no name after "this is"/"it's"/"i'm": "really", "feeling", "worried"."""
-    return low in _NOT_A_NAME_AFTER_THIS or low.endswith("ly") or (low.endswith("ing") and len(low) > 5)
+    return (
+        low in _NOT_A_NAME_AFTER_THIS
+        or (low.endswith("ly") and _can_be_adverb(low))  # "really", not "lily", "holly" or "emily"
+        or (low.endswith("ing") and len(low) > 5)
+    )
+
+
+def _can_be_adverb(low: str) -> bool:
+    t = tags(low)
+    return t is not None and (not t or "r" in t)  # "" is an everyday word no dictionary tags
 
 
 # Gates (compose.py) for lower-case names after weak cues. Relatives, titles and a name's frame
