@@ -124,17 +124,24 @@ def find_addresses(toks: list[Token], runs: list[NumberRun], index: TokenIndex) 
         if len(run.digits) > 6 or run.groups[0].ordinal:
             continue
         j = run.last + 1
-        words = 0
+        if j < n and toks[j].low in _NOT_A_HOUSE_NUMBER:
+            continue  # "a 5 minute walk", "3 miles down the lane"
+        words, the = 0, False
         while j < n and words < 4 and (is_word(toks[j]) or toks[j].text == "."):
-            if toks[j].low in STREET_SUFFIXES and words >= 1:
+            if toks[j].low in STREET_SUFFIXES and (words >= 1 or (the and _street_ends(toks, j + 1))):
                 end = _address_tail(toks, by_first, j)
-                found.append((run.first, end, "ADDRESS"))
+                found.append((run.first, end, "ADDRESS"))  # "19 the crescent", "22 the green"
                 break
             if toks[j].low in FILLERS or (toks[j].low == "the" and words == 0):
+                the = the or toks[j].low == "the"
                 j += 1  # "two nine one uh canal street", "19 the crescent"
                 continue
-            if toks[j].low in NAME_STOP and toks[j].low not in ("north", "south", "east", "west"):
-                break
+            if toks[j].low in _NOT_A_STREET_NAME:
+                break  # "take 2 the same way"
+            stop = toks[j].low in NAME_STOP and toks[j].low not in ("north", "south", "east", "west")
+            named = toks[j].low in _STREET_NAME_STOPS and j + 1 < n and toks[j + 1].low in STREET_SUFFIXES
+            if stop and not named:
+                break  # but "9 well lane", "12 middle row"
             words += 1 if toks[j].text != "." else 0
             j += 1
     for i in index.positions(_PO):
@@ -147,6 +154,24 @@ def find_addresses(toks: list[Token], runs: list[NumberRun], index: TokenIndex) 
                 if run is not None:
                     found.append((i, run.last, "ADDRESS"))
     return found
+
+
+# Words after a number that say it counts something else ("a 5 minute walk"); words of a phrase
+# that is no street ("2 the same way"); stop words that do name streets ("Well Lane", "Middle Row").
+_NOT_A_HOUSE_NUMBER = frozenset((
+    "minute", "minutes", "min", "mins", "mile", "miles", "hour", "hours", "second", "seconds", "day",
+    "days", "week", "weeks", "month", "months", "year", "years", "more", "times", "of", "percent",
+    "steps", "yards", "metres", "meters", "feet", "foot", "km", "kilometres", "blocks", "doors",
+))  # fmt: skip
+_NOT_A_STREET_NAME = frozenset(("same", "other", "wrong", "usual", "whole", "long", "short", "quickest",
+                                "shortest", "fastest", "best", "easiest", "only", "next"))  # fmt: skip
+_STREET_NAME_STOPS = frozenset(("well", "last", "middle", "right"))
+
+
+def _street_ends(toks: list[Token], k: int) -> bool:
+    """Does a street said as "the crescent" end here: the turn's end, a mark, a function word or a
+    filler ("22 the green please" is no address; "22 the green, hexley" is)?"""
+    return k >= len(toks) or not is_word(toks[k]) or is_function_word(toks[k].low) or toks[k].low in FILLERS
 
 
 def _address_tail(toks: list[Token], by_first: dict[int, NumberRun], suffix: int) -> int:
