@@ -85,7 +85,29 @@ def find_spans(
 
 
 def _finished(text: str, spans: list[CharSpan]) -> list[Span]:
-    return merge(_with_titles(text, _without_regions(text, spans)))
+    return _joined_places(text, merge(_with_titles(text, _without_regions(text, spans))))
+
+
+# Between two parts of one place: "bed 12 on ward B", "room 4 in Oakwood House", "flat 2, 9 Elm Row".
+_PLACE_JOIN = re.compile(r"\s*(?:,\s*)?(?:on|in|at)?\s*|\s*,\s*", re.IGNORECASE)
+
+
+def _joined_places(text: str, spans: list[Span]) -> list[Span]:
+    """Places said one inside the other become one "[ADDRESS]": the bed is on the ward, the ward
+    in the home, and a reader should not have to put them together to see that they are one."""
+    out: list[Span] = []
+    for s in spans:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.label == s.label == "ADDRESS"
+            and s.start - prev.end <= 6
+            and _PLACE_JOIN.fullmatch(text, prev.end, s.start) is not None
+        ):
+            out[-1] = Span(prev.start, s.end, "ADDRESS")
+        else:
+            out.append(s)
+    return out
 
 
 # A courtesy title said before a name: hidden with it ("[NAME]", not "Mrs. [NAME]"), as the name
