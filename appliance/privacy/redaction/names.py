@@ -177,7 +177,7 @@ def _cue_kind(toks: list[Token], i: int) -> str:
     low = toks[i].low
     if low in _TITLES or low in ("mister", "missus") or (low == "." and toks[i - 1].low in _TITLES):
         return _TITLE
-    if low in RELATIVES:
+    if low in RELATIVES or (low == "law" and _in_law(toks, i)):
         return _RELATIVE
     return _OTHER
 
@@ -223,6 +223,8 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
         return first  # "my daughter poppy has …", not "my friend texted me"
     if kind == _RELATIVE and _name_before_auxiliary(toks, first):
         return first  # "my husband grant is poorly": two verbs in a row, so the first is a name
+    if kind == _RELATIVE and _name_before_another_relative(toks, first):
+        return first  # "my daughter summer and my son …": two people named the same way
     if kind == _OTHER and toks[first - 1].low in _FRAME_CUES:
         return _name_frame(toks, first)
     return None
@@ -284,6 +286,22 @@ def _past_verb(low: str) -> bool:
     if low in _IRREGULAR_PAST:
         return True
     return len(low) > 4 and low.endswith("ed") and is_dictionary_word(low) and can_be_verb(low)
+
+
+def _name_before_another_relative(toks: list[Token], k: int) -> bool:
+    """ "my daughter summer and my son …", "my wife hazel, my son …": a noun between a relative and
+    "and my" or ", my" is the first one's name (not "my wife rose and my son …": a verb there)."""
+    n = len(toks)
+    j = k + 1
+    if j < n and toks[j].text == ",":
+        j += 1
+    if j < n and toks[j].low == "and":
+        j += 1
+    if not (j + 1 < n and j > k + 1 and toks[j].low in _POSSESSIVES and toks[j + 1].low in RELATIVES):
+        return False
+    word = toks[k].low
+    t = tags(word)
+    return len(word) > 2 and bool(t) and t is not True and "n" in t and "r" not in t and not _past_verb(word)
 
 
 def _verb_or_end_after(toks: list[Token], k: int) -> bool:
@@ -424,7 +442,7 @@ def _can_be_adverb(low: str) -> bool:
 FRAME_GATE = frozenset(("for", "about", "tell", "ask", "mr", "mrs", "ms", "miss", "mister", *RELATIVES))
 WEAK_GATE = frozenset(("is", "of", "with", "i'm", "it's", *FRAME_GATE))
 _CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
-_CONTEXT_NAME_TRIGGERS = _CUE_LAST_WORDS | RELATIVES
+_CONTEXT_NAME_TRIGGERS = _CUE_LAST_WORDS | RELATIVES | {"law"}
 _TITLES = ("mr", "mrs", "ms")
 _APOSTROPHE_NAME = re.compile(r"[A-Za-z]+['’][A-Za-z]+")
 _NOT_NAME_WORDS = frozenset(NAME_STOP | set(DIGIT_WORDS) | set(MONTHS) | RELATIVES)
@@ -463,7 +481,22 @@ def _cue_strength(toks: list[Token], i: int) -> int:
         return _WEAK
     if low in RELATIVES and i > 0 and toks[i - 1].low in _POSSESSIVES:
         return _WEAK
+    if low == "law" and _in_law(toks, i):
+        return _WEAK  # "my sister-in-law delphine", "my father in law kenji"
     return 0
+
+
+def _in_law(toks: list[Token], i: int) -> bool:
+    """Does token i end "my mother-in-law" / "my father in law"?"""
+    k = i - 1
+    if k >= 0 and toks[k].text == "-":
+        k -= 1
+    if k < 0 or toks[k].low != "in":
+        return False
+    k -= 1
+    if k >= 0 and toks[k].text == "-":
+        k -= 1
+    return k >= 1 and toks[k].low in RELATIVES and toks[k - 1].low in _POSSESSIVES
 
 
 def _name_word(tok: Token, need_cap: bool) -> bool:
