@@ -126,8 +126,16 @@ def find_addresses(toks: list[Token], runs: list[NumberRun], index: TokenIndex) 
         j = run.last + 1
         if j < n and toks[j].low in _NOT_A_HOUSE_NUMBER:
             continue  # "a 5 minute walk", "3 miles down the lane"
-        words, the = 0, False
-        while j < n and words < 4 and (is_word(toks[j]) or toks[j].text == "."):
+        # "14 1st Avenue", "two hundred fifth avenue": the ordinal read into the run names the street
+        words, the = (1 if len(run.groups) >= 2 and run.groups[-1].ordinal else 0), False
+        while j < n and words < 4:
+            ordinal = by_first.get(j)
+            if ordinal is not None and len(ordinal.groups) == 1 and ordinal.groups[0].ordinal:
+                words += 1  # "230 West 85th Street", "14 1st Avenue"
+                j = ordinal.last + 1
+                continue
+            if not (is_word(toks[j]) or toks[j].text == "."):
+                break
             if toks[j].low in STREET_SUFFIXES and (words >= 1 or (the and _street_ends(toks, j + 1))):
                 end = _address_tail(toks, by_first, j)
                 found.append((run.first, end, "ADDRESS"))  # "19 the crescent", "22 the green"
@@ -172,6 +180,39 @@ def _street_ends(toks: list[Token], k: int) -> bool:
     """Does a street said as "the crescent" end here: the turn's end, a mark, a function word or a
     filler ("22 the green please" is no address; "22 the green, hexley" is)?"""
     return k >= len(toks) or not is_word(toks[k]) or is_function_word(toks[k].low) or toks[k].low in FILLERS
+
+
+# The word that opens a street as other languages write it, number first or last: "17 Rue Lepic",
+# "Calle Mayor 4". The number after is read by the tagger; the number before is read here.
+ABROAD_HEADS = frozenset((
+    "rue", "calle", "via", "viale", "rua", "avenida", "strada", "piazza", "plaza", "paseo", "camino",
+    "chemin", "corso", "largo", "travessa", "carrer",
+))  # fmt: skip
+_ABROAD_PARTICLES = frozenset(("de", "del", "de la", "des", "du", "dei", "delle", "della", "das", "do",
+                               "dos", "da", "di", "la", "le", "les", "el", "l'", "d'"))  # fmt: skip
+
+
+def find_abroad_streets(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
+    """A house number before a street said as other languages say it: "17 Rue Lepic", "5 calle
+    del olmo". The head word must be followed by a word of the street's name."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for run in runs:
+        j = run.last + 1
+        if j + 1 >= n or toks[j].low not in ABROAD_HEADS or len(run.digits) > 5:
+            continue
+        k, last = j + 1, j
+        while k < n and k - j <= 4 and is_word(toks[k]):
+            if toks[k].low in _ABROAD_PARTICLES:
+                k += 1
+                continue
+            if is_function_word(toks[k].low) or toks[k].low in NAME_STOP:
+                break
+            last = k
+            k += 1
+        if last > j:
+            found.append((run.first, last, "ADDRESS"))
+    return found
 
 
 def _address_tail(toks: list[Token], by_first: dict[int, NumberRun], suffix: int) -> int:

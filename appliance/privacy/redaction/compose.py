@@ -13,9 +13,11 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from appliance.privacy.redaction.addresses import (
+    ABROAD_HEADS,
     PLACE_WORDS,
     ROOM_LETTER_WORDS,
     STREET_SUFFIXES,
+    find_abroad_streets,
     find_addresses,
     find_care_places,
     find_house_numbers,
@@ -219,6 +221,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         if "box" in words or not words.isdisjoint(STREET_SUFFIXES):  # "P.O. box 12", "12 Elm Street"
             found += find_addresses(toks, runs, index)
             found += find_house_numbers(toks, runs)
+        if not words.isdisjoint(ABROAD_HEADS):  # "17 Rue Lepic"
+            found += find_abroad_streets(toks, runs)
     if months:
         found += find_dates(toks, runs, index)
     if email:
