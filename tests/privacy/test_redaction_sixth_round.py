@@ -5,8 +5,8 @@ of their own. A day of the month said with its weekday, a preposition or "of nex
 extension said after its number's sentence; a plate given as a registration; a title said before
 a name (hidden with it); a relative's name that is an everyday word before a verb or another
 relative, or after an in-law; a house number before a street of everyday words, an ordinal, or a
-street as other languages write it; a bed on a ward as one place. And what is not PHI: a distance,
-"2 the same way", a fraction, a relative with no name."""
+street as other languages write it; a UK postcode; a bed on a ward as one place. And what is not
+PHI: a distance, "2 the same way", a fraction, a vitamin, a road, a relative with no name."""
 
 from __future__ import annotations
 
@@ -191,6 +191,20 @@ def test_a_street_named_by_an_ordinal_or_as_other_languages_write_it_is_an_addre
     text: str, piece: str
 ) -> None:
     hidden(text, piece, "ADDRESS")
+
+
+POSTCODES = (("my postcode is SW1A 1AA", "1AA"), ("it's Leeds LS6 2BQ", "LS6"))
+
+
+@pytest.mark.parametrize(("text", "code"), POSTCODES)
+def test_a_uk_postcode_is_hidden(text: str, code: str) -> None:
+    out = redact(text, tagged=False).text
+    assert "[ZIP]" in out and code not in out, out
+
+
+def test_a_vitamin_or_a_road_is_no_postcode() -> None:
+    for text in ("I had my B12 injection", "it's off the A14 road"):
+        assert redact(text, tagged=False).text == text
 
 
 @pytest.mark.parametrize("text", ("it's a 5 minute walk from the station", "take 2 the same way as before"))

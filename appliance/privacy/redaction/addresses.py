@@ -5,6 +5,8 @@ rooms, wards and beds named by a letter ("ward C"). Numbered rooms are read with
 
 from __future__ import annotations
 
+import re
+
 from appliance.privacy.redaction.dictionary import is_dictionary_word, is_function_word
 from appliance.privacy.redaction.lexicon import (
     COMMON_CAPITALISED,
@@ -14,7 +16,7 @@ from appliance.privacy.redaction.lexicon import (
     RELATIVES,
 )
 from appliance.privacy.redaction.numbers import NumberRun, is_number_or_digits
-from appliance.privacy.redaction.spans import TokenSpan
+from appliance.privacy.redaction.spans import CharSpan, TokenSpan
 from appliance.privacy.redaction.tokens import WORD_TOKEN, Token, TokenIndex, is_cap, is_word
 
 # A number right after one of these is where a patient is: "Room 412", "room four twelve", "bed 7".
@@ -311,3 +313,12 @@ def find_house_numbers(toks: list[Token], runs: list[NumberRun]) -> list[TokenSp
         if any(t.low in STREET_SUFFIXES for t in near):
             found.append((run.first - 1, run.last, "ADDRESS"))
     return found
+
+
+# A UK postcode as a recognizer with capitals writes it ("SW1A 1AA", "M4 6RT"): like a ZIP code, a
+# place smaller than a state. Upper case only: "m25 3pm" in lower case is a road and a time.
+_POSTCODE = re.compile(r"(?<![\w-])[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}(?![\w-])")
+
+
+def find_postcodes(text: str) -> list[CharSpan]:
+    return [(m.start(), m.end(), "ZIP") for m in _POSTCODE.finditer(text)]

@@ -22,6 +22,7 @@ from appliance.privacy.redaction.addresses import (
     find_care_places,
     find_house_numbers,
     find_lower_places,
+    find_postcodes,
     find_room_letters,
 )
 from appliance.privacy.redaction.ages import find_ages
@@ -258,6 +259,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         spans += find_written_emails(text)
     if has_digit:
         spans += find_written(text)
+        if upper:
+            spans += find_postcodes(text)
     if "/" in text or "www" in words:
         spans += find_urls(text)
     return spans + repeated_names(text, spans)
