@@ -1,12 +1,13 @@
-"""The sixth round: the kinds of identifier a sixth held-out set (corpus_heldout6) showed passing
-through, and kinds found beside them on new sentences, each in spoken and digit forms, in sentences
-of their own. A day of the month said with its weekday, a preposition or "of next month" but no
-"on"; a month and day written with a slash; a holiday with its year; an age said with "about"; an
-extension said after its number's sentence; a plate given as a registration; a title said before
-a name (hidden with it); a relative's name that is an everyday word before a verb or another
-relative, or after an in-law; a house number before a street of everyday words, an ordinal, or a
-street as other languages write it; a UK postcode; a bed on a ward as one place. And what is not
-PHI: a distance, "2 the same way", a fraction, a vitamin, a road, a relative with no name."""
+"""The sixth round: the kinds of identifier a sixth held-out set (corpus_heldout6) and the misses
+of the earlier held-out sets (read by kind) showed passing through, each in spoken and digit
+forms, in sentences of their own. A day of the month said with its weekday, a preposition or "of
+next month" but no "on"; a month and day written with a slash; a holiday with its year; an age
+said with "about"; an extension said after its number's sentence; a plate given as a registration;
+a title said before a name (hidden with it); who is told or asked to do something; a relative's
+name that is an everyday word before a verb or another relative, or after an in-law; a house
+number before a street of everyday words, an ordinal, or a street as other languages write it; a
+UK postcode; a bed on a ward as one place. And what is not PHI: a distance, "2 the same way", a
+fraction, a vitamin, a road, staff told to do something, a relative with no name."""
 
 from __future__ import annotations
 
@@ -155,6 +156,26 @@ IN_LAW_AND_PAIRS = (
 @pytest.mark.parametrize(("text", "name"), IN_LAW_AND_PAIRS)
 def test_a_name_after_an_in_law_or_before_another_relative_is_hidden(text: str, name: str) -> None:
     hidden(text, name, "NAME")
+
+
+TOLD = (
+    ("please ask holly to ring me", "holly"),
+    ("tell hunter to phone me please", "hunter"),
+    ("can you tell june fairbairn to call me back", "fairbairn"),
+    ("could you ask rose to bring my glasses", "rose"),
+)
+
+
+@pytest.mark.parametrize(("text", "name"), TOLD)
+def test_who_is_told_or_asked_to_do_something_is_a_name(text: str, name: str) -> None:
+    out = redact(text, tagged=False).text
+    assert name not in out.split() and ("[NAME]" in out or "[DATE]" in out), out
+
+
+def test_staff_the_site_and_plurals_told_to_do_something_are_kept() -> None:
+    for text in ("tell reception to phone me", "ask the nurse to ring me", "can you tell mum to ring me",
+                 "can you tell patients to call", "can you ask billing to call me", "ask them to call me"):
+        assert redact(text, tagged=False).text == text
 
 
 def test_a_relative_with_an_adverb_or_no_name_is_kept() -> None:

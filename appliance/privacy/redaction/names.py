@@ -191,6 +191,10 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
     What is left is a name when no dictionary holds one of its words; after a title ("mrs baker")
     any word is a name; after a relative ("my daughter poppy") so is a word that cannot be a verb.
     """
+    if kind == _OTHER and toks[first - 1].low in _TELL_CUES:
+        told = _name_before_to(toks, first)
+        if told is not None:
+            return told  # "ask holly to ring me"
     n, k, last = len(toks), first, first - 1
     while k < n and k - first < 3:
         t = toks[k]
@@ -228,6 +232,46 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
     if kind == _OTHER and toks[first - 1].low in _FRAME_CUES:
         return _name_frame(toks, first)
     return None
+
+
+_TELL_CUES = frozenset(("tell", "ask"))
+# Months that are given names too, read as a name's first word here: "tell april shaw to …".
+_MONTH_NAMES = frozenset(("april", "may", "june", "august"))
+# Who is told to do something without being a name: staff, places of the site, everyone.
+_TOLD_NOT_NAMED = frozenset((
+    "reception", "receptionist", "surgery", "clinic", "ward", "staff", "team", "office", "desk",
+    "everyone", "everybody", "someone", "somebody", "anyone", "anybody", "nobody", "people", "them",
+    "carer", "carers", "consultant", "surgeon", "midwife", "physio", "dentist", "gp", "matron",
+    "sister", "porter", "security", "admin", "switchboard", "ambulance", "paramedics", "police",
+    "patient", "family", "visitor", "caller", "pharmacist", "volunteer", "driver", "manager",
+))  # fmt: skip
+
+
+def _name_before_to(toks: list[Token], first: int) -> int | None:
+    """One or two words between "tell"/"ask" and "to" and a verb are who is asked: a name, even
+    one made of everyday words ("ask holly to ring me", "tell august wren to call me back"); not
+    staff, the site's own words, a relative or anyone ("tell reception to call me")."""
+    n, k = len(toks), first
+    while k < n and k - first < 2 and toks[k].low != "to":
+        t = toks[k]
+        low = t.low
+        if low in _MONTH_NAMES and k == first:
+            k += 1
+            continue
+        if not _lower_name_word(t) or len(low) < 3 or is_everyday(low) or is_function_word(low):
+            return None
+        if low in COMMON_CAPITALISED or low in _TOLD_NOT_NAMED or low in RELATIVES or is_medicine(low):
+            return None
+        k += 1
+    if k == first or k + 1 >= n or toks[k].low != "to":
+        return None
+    one = toks[first].low
+    if k == first + 1 and one.endswith("s") and is_dictionary_word(one[:-1]):
+        return None  # "tell patients to …", "ask the kids to …": a plural, not a name
+    verb = toks[k + 1].low  # "to ring", "to call" ("call" is an everyday word with no tags)
+    if is_function_word(verb) or not (is_everyday(verb) or (is_dictionary_word(verb) and can_be_verb(verb))):
+        return None
+    return k - 1
 
 
 # Cues after which two everyday words that end where a name would end are taken for a name.
