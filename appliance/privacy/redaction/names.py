@@ -311,6 +311,8 @@ def _name_before_auxiliary(toks: list[Token], k: int) -> bool:
         t = tags(toks[k].low)
         if not _past_verb(after) or _past_verb(toks[k].low) or not t or "n" not in t:
             return False  # "my son got hurt": a verb, not a name, before the verb
+        if toks[k].low.endswith("s") and "v" in t:
+            return False  # "my brother gets confused": a verb said of him
     word = toks[k].low
     t = tags(word)
     return len(word) > 2 and t is not None and "r" not in t and not is_everyday(word)
