@@ -6,7 +6,8 @@ said with "about"; an extension said after its number's sentence; a plate given 
 a title said before a name (hidden with it); who is told or asked to do something; a relative's
 name that is an everyday word before a verb or another relative, or after an in-law; a house
 number before a street of everyday words, an ordinal, or a street as other languages write it; a
-UK postcode; a bed on a ward as one place. And what is not PHI: a distance, "2 the same way", a
+UK postcode; a house named by a plural where someone lives; a code said with dashes and no cue; a
+bed on a ward as one place. And what is not PHI: a distance, "2 the same way", a
 fraction, a vitamin, a road, staff told to do something, a relative with no name."""
 
 from __future__ import annotations
@@ -213,6 +214,37 @@ def test_a_street_named_by_an_ordinal_or_as_other_languages_write_it_is_an_addre
     text: str, piece: str
 ) -> None:
     hidden(text, piece, "ADDRESS")
+
+
+HOUSES = (
+    ("my nan lives at the orchards", "orchards"),
+    ("she moved into the poplars last year", "poplars"),
+    ("the home is called the larches", "larches"),
+)
+
+
+@pytest.mark.parametrize(("text", "house"), HOUSES)
+def test_a_house_named_by_a_plural_where_someone_lives_is_an_address(text: str, house: str) -> None:
+    hidden(text, house, "ADDRESS")
+
+
+def test_where_anyone_goes_is_no_house() -> None:
+    for text in ("he lives at the shops", "she lives at the bottom of the hill",
+                 "he lives at the moment with his son", "they moved to the coast"):
+        assert redact(text, tagged=False).text == text
+
+
+CODES = (("it's q dash four four seven dash b", "q"), ("the reference is k dash 22 dash 901", "901"))
+
+
+@pytest.mark.parametrize(("text", "piece"), CODES)
+def test_a_code_said_with_dashes_and_no_cue_is_hidden(text: str, piece: str) -> None:
+    hidden(text, piece, "ID")
+
+
+def test_numbers_with_dashes_and_no_letter_are_no_code() -> None:
+    for text in ("take 2 dash 3 dash 4", "I need one dash two tablets", "it's a dash of milk"):
+        assert redact(text, tagged=False).text == text
 
 
 POSTCODES = (("my postcode is SW1A 1AA", "1AA"), ("it's Leeds LS6 2BQ", "LS6"))

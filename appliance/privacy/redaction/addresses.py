@@ -322,3 +322,46 @@ _POSTCODE = re.compile(r"(?<![\w-])[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}(?![\w
 
 def find_postcodes(text: str) -> list[CharSpan]:
     return [(m.start(), m.end(), "ZIP") for m in _POSTCODE.finditer(text)]
+
+
+# Where someone lives, said with a verb of living ("lives at", "moved into", "the home is called"):
+# a plural noun after "the" there is a house's or a home's name ("lives at the orchards", "moved
+# into the poplars"), unless it is where anyone goes ("she's staying at the shops" has no such verb;
+# "lives at the shops" is excluded by name).
+RESIDENCE_VERBS = frozenset(("lives", "live", "living", "lived", "staying", "stays", "moved", "moving",
+                             "resident", "called"))  # fmt: skip
+_RESIDENCE_CUES = frozenset((
+    ("lives", "at"), ("live", "at"), ("living", "at"), ("lived", "at"), ("staying", "at"), ("stays", "at"),
+    ("moved", "to"), ("moved", "into"), ("moving", "to"), ("moving", "into"), ("resident", "at"),
+    ("resident", "of"), ("home", "called"), ("house", "called"), ("home's", "called"),
+))  # fmt: skip
+_NOT_A_HOUSE = frozenset(("shops", "moment", "weekends", "races", "doctors", "dentists", "lights",
+                          "stairs", "pictures", "movies", "baths", "cinemas", "stations", "same",
+                          "others", "kids", "children", "parents", "grandparents", "neighbours",
+                          "neighbors", "weekend", "end"))  # fmt: skip
+
+
+_HOMES = frozenset(("home", "house", "place", "cottage", "bungalow", "flat", "farm"))
+_PLACE_ENDS = frozenset(("last", "now", "recently", "yesterday", "today", "this", "next", *FILLERS))
+
+
+def find_plural_houses(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for i in index.positions(("the",)):
+        if i < 2 or i + 1 >= n:
+            continue
+        named = toks[i - 1].low == "called" and any(t.low in _HOMES for t in toks[max(0, i - 4) : i - 1])
+        if (toks[i - 2].low, toks[i - 1].low) not in _RESIDENCE_CUES and not named:
+            continue  # "the home is called the larches" is named too
+        low = toks[i + 1].low
+        if not (is_word(toks[i + 1]) and low.endswith("s") and len(low) > 4 and low not in _NOT_A_HOUSE):
+            continue
+        if not (is_dictionary_word(low[:-1]) or is_dictionary_word(low[:-2])):
+            continue  # an everyday plural: a word no dictionary holds is the tagger's to judge
+        k = i + 2
+        ends = k >= n or not is_word(toks[k]) or is_function_word(toks[k].low) or toks[k].low in _PLACE_ENDS
+        if not ends:
+            continue  # "lives at the orchards" ends there, at a mark, "on", "in", "last year", "now"
+        found.append((i, i + 1, "ADDRESS"))
+    return found

@@ -15,6 +15,7 @@ from typing import Protocol
 from appliance.privacy.redaction.addresses import (
     ABROAD_HEADS,
     PLACE_WORDS,
+    RESIDENCE_VERBS,
     ROOM_LETTER_WORDS,
     STREET_SUFFIXES,
     find_abroad_streets,
@@ -22,6 +23,7 @@ from appliance.privacy.redaction.addresses import (
     find_care_places,
     find_house_numbers,
     find_lower_places,
+    find_plural_houses,
     find_postcodes,
     find_room_letters,
 )
@@ -31,7 +33,14 @@ from appliance.privacy.redaction.cues import CONTEXT_WORDS
 from appliance.privacy.redaction.dates import HOLIDAY_GATE, find_dates, find_day_ordinals, find_holiday_dates
 from appliance.privacy.redaction.dictionary import dictionary_words, is_dictionary_word
 from appliance.privacy.redaction.emails import EMAIL_TLDS, find_emails, find_written_emails
-from appliance.privacy.redaction.ids import CHAIN_CUES, find_as_in, find_code_chains, find_codes, find_written
+from appliance.privacy.redaction.ids import (
+    CHAIN_CUES,
+    find_as_in,
+    find_code_chains,
+    find_codes,
+    find_dashed_codes,
+    find_written,
+)
 from appliance.privacy.redaction.known_names import (
     KnownNames,
     find_known_names,
@@ -188,6 +197,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     # a word no dictionary holds, in a lower-case turn: maybe a name or a place ("ottoline brask")
     unlisted = _has_unlisted_word(words)
     weak = not upper and (not words.isdisjoint(FRAME_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE)))
+    houses = "the" in words and not words.isdisjoint(RESIDENCE_VERBS)  # "lives at the orchards"
     if not (
         numberish
         or months
@@ -207,6 +217,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         or filler_intro
         or unlisted
         or weak
+        or houses
     ):
         return spans  # the common case: nothing here could be an identifier
     toks, lows = tokens(text)
@@ -236,6 +247,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_spelled(toks, index)
     if chains:
         found += find_code_chains(toks, index)
+    if numberish and "dash" in words:  # "it's q dash four four seven dash b": a code with no cue
+        found += find_dashed_codes(toks, index)
     if as_in:
         found += find_as_in(toks, runs, index)
     if not words.isdisjoint(ROOM_LETTER_WORDS):
@@ -244,6 +257,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_lower_places(toks, index)
     if not words.isdisjoint(PLACE_WORDS):
         found += find_care_places(toks, index)
+    if houses:
+        found += find_plural_houses(toks, index)
     if "slash" in words:
         found += find_spoken_urls(toks, index)
     # a lower-case name is known only by the words around it: "it's ada quill calling"
