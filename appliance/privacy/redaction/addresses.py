@@ -80,7 +80,10 @@ def find_room_letters(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     n = len(toks)
     for i in index.positions(("ward", "bay", "bed", "room", "wing")):
         if i + 1 < n and room_letter(toks[i + 1]) and not (i + 2 < n and toks[i + 2].low in ("as", "and")):
-            found.append((i, i + 1, "ADDRESS"))
+            last = i + 1
+            if last + 1 < n and toks[last + 1].text.isdigit() and toks[last + 1].start == toks[last].end:
+                last += 1  # "Room G14": the letter and its number written together
+            found.append((i, last, "ADDRESS"))
     return found
 
 

@@ -44,6 +44,7 @@ STRONG_NAME_CUES = (
     ("my", "name", "is"),
     ("name", "is"),
     ("name's",),
+    ("my", "names"),  # "my names pádraig …": the apostrophe a recognizer leaves out
     ("named",),
     ("called",),
     ("surname", "is"),
@@ -200,8 +201,8 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
         t = toks[k]
         if not _lower_name_word(t) or t.low in NAME_CLOSERS or len(t.text) < 2 or t.low in COMMON_CAPITALISED:
             break  # "with doctor okafor", "about billing": staff and the site's own words
-        if k > first and is_dictionary_word(t.low) and can_be_verb(t.low):
-            break
+        if k > first and toks[k - 1].text != "-" and is_dictionary_word(t.low) and can_be_verb(t.low):
+            break  # but "kowalczyk-brown": a word joined to the name by a hyphen is part of it
         if k == first and kind != _TITLE and _not_a_name_after_cue(t.low):
             return None
         last = k
@@ -215,6 +216,8 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
     end = last
     while end >= first and (toks[end].text == "-" or is_dictionary_word(toks[end].low)):
         end -= 1
+    while end >= first and end + 2 <= last and toks[end + 1].text == "-":
+        end += 2  # "kowalczyk-brown": what a name is joined to by a hyphen is the name
     if end >= first:
         return end
     word = toks[first].low
