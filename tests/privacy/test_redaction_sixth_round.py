@@ -293,3 +293,10 @@ INSIDE = (
 def test_places_said_one_inside_the_other_are_one_address(text: str) -> None:
     out = redact(text, tagged=False).text
     assert out.count("[ADDRESS]") == 1 and out.endswith("[ADDRESS]"), out
+
+
+def test_whoever_is_no_name_and_dob_keeps_its_letters_with_the_tagger() -> None:
+    text = "can I speak with whoever is on call"
+    assert redact(text, tagged=True).text == text
+    out = redact("This is Wen Oyelaran-Hollis, D.O.B. May 3rd, 1950", tagged=True).text
+    assert "D.O.B." in out and "[NAME]" in out and "[DATE]" in out, out

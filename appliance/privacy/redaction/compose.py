@@ -154,6 +154,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
         lows = [w.lower() for w in words]
         if not words or all(w in NOT_NAME_CAPS or w in NAME_STOP for w in lows):
             continue
+        if len(words) == 1 and len(words[0]) == 1:
+            continue  # a lone letter names no one ("D.O.B.": the rules read spelled names whole)
         if any(w in CONTEXT_WORDS for w in lows):  # "zip code": a cue word is never part of a name
             continue
         before = text[max(0, start - 12) : start].lower().replace(".", " ").split()
