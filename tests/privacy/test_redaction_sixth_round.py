@@ -300,3 +300,11 @@ def test_whoever_is_no_name_and_dob_keeps_its_letters_with_the_tagger() -> None:
     assert redact(text, tagged=True).text == text
     out = redact("This is Wen Oyelaran-Hollis, D.O.B. May 3rd, 1950", tagged=True).text
     assert "D.O.B." in out and "[NAME]" in out and "[DATE]" in out, out
+
+
+PLANTS = ("my hazel hedge needs trimming", "my violet pots fell over", "my fern leaves went brown")
+
+
+@pytest.mark.parametrize("text", PLANTS)
+def test_a_thing_of_mine_named_by_a_plant_is_no_name_with_the_tagger(text: str) -> None:
+    assert redact(text, tagged=True).text == text

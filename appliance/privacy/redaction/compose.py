@@ -161,8 +161,13 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
         before = text[max(0, start - 12) : start].lower().replace(".", " ").split()
         if label == "NAME" and before and before[-1] in STAFF_TITLES:
             continue
+        if label == "NAME" and before and before[-1] in _POSSESSIVES and all(map(is_dictionary_word, lows)):
+            continue  # "my rose garden", "our holly bush": a thing of mine, not a person
         kept.append((start, end, label))
     return kept
+
+
+_POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
 
 
 def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool = False) -> list[CharSpan]:
