@@ -16,7 +16,9 @@ everyday-word names, care homes, rooms, cities, partial dates, ages over 89, int
 extension phones, codes spelled letter by letter, spoken emails and Whisper's digit forms) was
 frozen and scored before the fourth round (its header holds that first score), and a fifth
 (corpus_heldout5: 176 caller lines, names of many origins and everyday-word names, places people
-live said many ways, and 50 PHI-free lines of everyday words) before the fifth. Over-redaction is
+live said many ways, and 50 PHI-free lines of everyday words) before the fifth, and a sixth
+(corpus_heldout6: 252 caller lines, 54 of them PHI-free, names, places, partial dates, phones,
+spelled codes and ages said many ways, with Whisper's digit forms) before the sixth. Over-redaction is
 printed on 1,109 caller sentences that hold no PHI (phi_free_callers.txt). The figures that say
 how redaction generalises are the held-out ones. Every redactor is scored the same way (appliance/privacy/
 evaluation.py: a gold span counts as found when the predicted spans cover all its letters and
@@ -253,10 +255,11 @@ def run() -> None:
     held3 = load_examples(DATA / "corpus_heldout3.jsonl")
     held4 = load_examples(DATA / "corpus_heldout4.jsonl")
     held5 = load_examples(DATA / "corpus_heldout5.jsonl")
+    held6 = load_examples(DATA / "corpus_heldout6.jsonl")
     dev += load_examples(DATA / "corpus_dev3.jsonl")
-    examples = dev + held + held2 + held3 + held4 + held5
+    examples = dev + held + held2 + held3 + held4 + held5 + held6
     print(f"labeled set: {len(examples)} utterances ({len(dev)} development, "
-          f"{len(held)} + {len(held2)} + {len(held3)} + {len(held4)} + {len(held5)} held out), "
+          f"{' + '.join(str(len(h)) for h in (held, held2, held3, held4, held5, held6))} held out), "
           f"{sum(len(e.spans) for e in examples)} identifiers")  # fmt: skip
     model = shared_model()
     print(f"learned layers: {tagger_status().detail}; {status().detail}")
@@ -265,7 +268,8 @@ def run() -> None:
         print("presidio-analyzer is not installed: comparison skipped")
     presidio_full = presidio_engine_predictor() if presidio is not None else None
     parts = (("HELD-OUT THIRD", held), ("SECOND HELD-OUT SET", held2), ("THIRD HELD-OUT SET", held3),
-             ("FOURTH HELD-OUT SET", held4), ("FIFTH HELD-OUT SET", held5), ("development", dev))  # fmt: skip
+             ("FOURTH HELD-OUT SET", held4), ("FIFTH HELD-OUT SET", held5), ("SIXTH HELD-OUT SET", held6),
+             ("development", dev))  # fmt: skip
     for title, part in parts:
         columns = [("wardline rules", score(part, ours)), ("rules + tagger", score(part, tagged))]
         if model is not None:

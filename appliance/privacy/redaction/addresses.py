@@ -5,6 +5,8 @@ rooms, wards and beds named by a letter ("ward C"). Numbered rooms are read with
 
 from __future__ import annotations
 
+import re
+
 from appliance.privacy.redaction.dictionary import is_dictionary_word, is_function_word
 from appliance.privacy.redaction.lexicon import (
     COMMON_CAPITALISED,
@@ -14,7 +16,7 @@ from appliance.privacy.redaction.lexicon import (
     RELATIVES,
 )
 from appliance.privacy.redaction.numbers import NumberRun, is_number_or_digits
-from appliance.privacy.redaction.spans import TokenSpan
+from appliance.privacy.redaction.spans import CharSpan, TokenSpan
 from appliance.privacy.redaction.tokens import WORD_TOKEN, Token, TokenIndex, is_cap, is_word
 
 # A number right after one of these is where a patient is: "Room 412", "room four twelve", "bed 7".
@@ -78,7 +80,10 @@ def find_room_letters(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     n = len(toks)
     for i in index.positions(("ward", "bay", "bed", "room", "wing")):
         if i + 1 < n and room_letter(toks[i + 1]) and not (i + 2 < n and toks[i + 2].low in ("as", "and")):
-            found.append((i, i + 1, "ADDRESS"))
+            last = i + 1
+            if last + 1 < n and toks[last + 1].text.isdigit() and toks[last + 1].start == toks[last].end:
+                last += 1  # "Room G14": the letter and its number written together
+            found.append((i, last, "ADDRESS"))
     return found
 
 
@@ -124,17 +129,32 @@ def find_addresses(toks: list[Token], runs: list[NumberRun], index: TokenIndex) 
         if len(run.digits) > 6 or run.groups[0].ordinal:
             continue
         j = run.last + 1
-        words = 0
-        while j < n and words < 4 and (is_word(toks[j]) or toks[j].text == "."):
-            if toks[j].low in STREET_SUFFIXES and words >= 1:
+        if j < n and toks[j].low in _NOT_A_HOUSE_NUMBER:
+            continue  # "a 5 minute walk", "3 miles down the lane"
+        # "14 1st Avenue", "two hundred fifth avenue": the ordinal read into the run names the street
+        words, the = (1 if len(run.groups) >= 2 and run.groups[-1].ordinal else 0), False
+        while j < n and words < 4:
+            ordinal = by_first.get(j)
+            if ordinal is not None and len(ordinal.groups) == 1 and ordinal.groups[0].ordinal:
+                words += 1  # "230 West 85th Street", "14 1st Avenue"
+                j = ordinal.last + 1
+                continue
+            if not (is_word(toks[j]) or toks[j].text == "."):
+                break
+            if toks[j].low in STREET_SUFFIXES and (words >= 1 or (the and _street_ends(toks, j + 1))):
                 end = _address_tail(toks, by_first, j)
-                found.append((run.first, end, "ADDRESS"))
+                found.append((run.first, end, "ADDRESS"))  # "19 the crescent", "22 the green"
                 break
             if toks[j].low in FILLERS or (toks[j].low == "the" and words == 0):
+                the = the or toks[j].low == "the"
                 j += 1  # "two nine one uh canal street", "19 the crescent"
                 continue
-            if toks[j].low in NAME_STOP and toks[j].low not in ("north", "south", "east", "west"):
-                break
+            if toks[j].low in _NOT_A_STREET_NAME:
+                break  # "take 2 the same way"
+            stop = toks[j].low in NAME_STOP and toks[j].low not in ("north", "south", "east", "west")
+            named = toks[j].low in _STREET_NAME_STOPS and j + 1 < n and toks[j + 1].low in STREET_SUFFIXES
+            if stop and not named:
+                break  # but "9 well lane", "12 middle row"
             words += 1 if toks[j].text != "." else 0
             j += 1
     for i in index.positions(_PO):
@@ -146,6 +166,57 @@ def find_addresses(toks: list[Token], runs: list[NumberRun], index: TokenIndex) 
                 run = by_first.get(k + 1) or by_first.get(k + 2)
                 if run is not None:
                     found.append((i, run.last, "ADDRESS"))
+    return found
+
+
+# Words after a number that say it counts something else ("a 5 minute walk"); words of a phrase
+# that is no street ("2 the same way"); stop words that do name streets ("Well Lane", "Middle Row").
+_NOT_A_HOUSE_NUMBER = frozenset((
+    "minute", "minutes", "min", "mins", "mile", "miles", "hour", "hours", "second", "seconds", "day",
+    "days", "week", "weeks", "month", "months", "year", "years", "more", "times", "of", "percent",
+    "steps", "yards", "metres", "meters", "feet", "foot", "km", "kilometres", "blocks", "doors",
+))  # fmt: skip
+_NOT_A_STREET_NAME = frozenset(("same", "other", "wrong", "usual", "whole", "long", "short", "quickest",
+                                "shortest", "fastest", "best", "easiest", "only", "next"))  # fmt: skip
+_STREET_NAME_STOPS = frozenset(("well", "last", "middle", "right"))
+
+
+def _street_ends(toks: list[Token], k: int) -> bool:
+    """Does a street said as "the crescent" end here: the turn's end, a mark, a function word or a
+    filler ("22 the green please" is no address; "22 the green, hexley" is)?"""
+    return k >= len(toks) or not is_word(toks[k]) or is_function_word(toks[k].low) or toks[k].low in FILLERS
+
+
+# The word that opens a street as other languages write it, number first or last: "17 Rue Lepic",
+# "Calle Mayor 4". The number after is read by the tagger; the number before is read here.
+ABROAD_HEADS = frozenset((
+    "rue", "calle", "via", "viale", "rua", "avenida", "strada", "piazza", "plaza", "paseo", "camino",
+    "chemin", "corso", "largo", "travessa", "carrer",
+))  # fmt: skip
+_ABROAD_PARTICLES = frozenset(("de", "del", "de la", "des", "du", "dei", "delle", "della", "das", "do",
+                               "dos", "da", "di", "la", "le", "les", "el", "l'", "d'"))  # fmt: skip
+
+
+def find_abroad_streets(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
+    """A house number before a street said as other languages say it: "17 Rue Lepic", "5 calle
+    del olmo". The head word must be followed by a word of the street's name."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for run in runs:
+        j = run.last + 1
+        if j + 1 >= n or toks[j].low not in ABROAD_HEADS or len(run.digits) > 5:
+            continue
+        k, last = j + 1, j
+        while k < n and k - j <= 4 and is_word(toks[k]):
+            if toks[k].low in _ABROAD_PARTICLES:
+                k += 1
+                continue
+            if is_function_word(toks[k].low) or toks[k].low in NAME_STOP:
+                break
+            last = k
+            k += 1
+        if last > j:
+            found.append((run.first, last, "ADDRESS"))
     return found
 
 
@@ -244,4 +315,56 @@ def find_house_numbers(toks: list[Token], runs: list[NumberRun]) -> list[TokenSp
         near = toks[max(0, run.first - 5) : run.last + 6]
         if any(t.low in STREET_SUFFIXES for t in near):
             found.append((run.first - 1, run.last, "ADDRESS"))
+    return found
+
+
+# A UK postcode as a recognizer with capitals writes it ("SW1A 1AA", "M4 6RT"): like a ZIP code, a
+# place smaller than a state. Upper case only: "m25 3pm" in lower case is a road and a time.
+_POSTCODE = re.compile(r"(?<![\w-])[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}(?![\w-])")
+
+
+def find_postcodes(text: str) -> list[CharSpan]:
+    return [(m.start(), m.end(), "ZIP") for m in _POSTCODE.finditer(text)]
+
+
+# Where someone lives, said with a verb of living ("lives at", "moved into", "the home is called"):
+# a plural noun after "the" there is a house's or a home's name ("lives at the orchards", "moved
+# into the poplars"), unless it is where anyone goes ("she's staying at the shops" has no such verb;
+# "lives at the shops" is excluded by name).
+RESIDENCE_VERBS = frozenset(("lives", "live", "living", "lived", "staying", "stays", "moved", "moving",
+                             "resident", "called"))  # fmt: skip
+_RESIDENCE_CUES = frozenset((
+    ("lives", "at"), ("live", "at"), ("living", "at"), ("lived", "at"), ("staying", "at"), ("stays", "at"),
+    ("moved", "to"), ("moved", "into"), ("moving", "to"), ("moving", "into"), ("resident", "at"),
+    ("resident", "of"), ("home", "called"), ("house", "called"), ("home's", "called"),
+))  # fmt: skip
+_NOT_A_HOUSE = frozenset(("shops", "moment", "weekends", "races", "doctors", "dentists", "lights",
+                          "stairs", "pictures", "movies", "baths", "cinemas", "stations", "same",
+                          "others", "kids", "children", "parents", "grandparents", "neighbours",
+                          "neighbors", "weekend", "end"))  # fmt: skip
+
+
+_HOMES = frozenset(("home", "house", "place", "cottage", "bungalow", "flat", "farm"))
+_PLACE_ENDS = frozenset(("last", "now", "recently", "yesterday", "today", "this", "next", *FILLERS))
+
+
+def find_plural_houses(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for i in index.positions(("the",)):
+        if i < 2 or i + 1 >= n:
+            continue
+        named = toks[i - 1].low == "called" and any(t.low in _HOMES for t in toks[max(0, i - 4) : i - 1])
+        if (toks[i - 2].low, toks[i - 1].low) not in _RESIDENCE_CUES and not named:
+            continue  # "the home is called the larches" is named too
+        low = toks[i + 1].low
+        if not (is_word(toks[i + 1]) and low.endswith("s") and len(low) > 4 and low not in _NOT_A_HOUSE):
+            continue
+        if not (is_dictionary_word(low[:-1]) or is_dictionary_word(low[:-2])):
+            continue  # an everyday plural: a word no dictionary holds is the tagger's to judge
+        k = i + 2
+        ends = k >= n or not is_word(toks[k]) or is_function_word(toks[k].low) or toks[k].low in _PLACE_ENDS
+        if not ends:
+            continue  # "lives at the orchards" ends there, at a mark, "on", "in", "last year", "now"
+        found.append((i, i + 1, "ADDRESS"))
     return found

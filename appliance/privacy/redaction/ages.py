@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from appliance.privacy.redaction.cues import AFTER_NEG
+from appliance.privacy.redaction.lexicon import RELATIVES
 from appliance.privacy.redaction.numbers import NumberRun
 from appliance.privacy.redaction.spans import TokenSpan
 from appliance.privacy.redaction.tokens import Token
@@ -12,6 +13,11 @@ from appliance.privacy.redaction.tokens import Token
 AGE_BEFORE = {"age", "aged", "i'm", "im", "she's", "he's", "shes", "hes", "who's", "whos", "you're", "youre",
               "turned", "turning", "turns", "turn", "am", "is", "be", "nearly", "almost"}  # fmt: skip
 AGE_AFTER = {"years", "year", "yrs", "yo"}
+# A hedge between the person and the age: "she's about ninety-six", "he's probably 93 by now".
+# Only after a person's "is" ("she's", "i'm", "he'll be"), so "my sugar was about 95" is no age.
+AGE_HEDGES = {"about", "around", "roughly", "probably", "maybe", "like", "over", "just", "only",
+              "already", "now", "at", "well", "nearly", "almost", "easily"}  # fmt: skip
+_PERSON_IS = AGE_BEFORE - {"age", "aged", "is", "am", "nearly", "almost"}
 
 
 def find_ages(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
@@ -33,9 +39,19 @@ def find_ages(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
             or before in AGE_BEFORE
             or possessive
             or (before2 == "age" and before in ("of", "is"))
+            or (before in AGE_HEDGES and (before2 in _PERSON_IS or _someone_is(before2)))
         ):
             found.append((run.first, run.last, "AGE"))
     return found
+
+
+def _someone_is(word: str) -> bool:
+    """ "my nan's", "dad's", "grandpa's": a person named by who they are to the caller, with "is"."""
+    return word.endswith(("'s", "’s")) and word[:-2] in _PEOPLE
+
+
+_PEOPLE = RELATIVES | {"nan", "nana", "gran", "granny", "grandad", "granddad", "mum", "mom", "dad",
+                       "patient", "resident", "man", "woman", "lady", "gentleman"}  # fmt: skip
 
 
 def _age_value(run: NumberRun) -> int:

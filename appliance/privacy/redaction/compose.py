@@ -13,22 +13,34 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from appliance.privacy.redaction.addresses import (
+    ABROAD_HEADS,
     PLACE_WORDS,
+    RESIDENCE_VERBS,
     ROOM_LETTER_WORDS,
     STREET_SUFFIXES,
+    find_abroad_streets,
     find_addresses,
     find_care_places,
     find_house_numbers,
     find_lower_places,
+    find_plural_houses,
+    find_postcodes,
     find_room_letters,
 )
 from appliance.privacy.redaction.ages import find_ages
 from appliance.privacy.redaction.answers import find_answer
 from appliance.privacy.redaction.cues import CONTEXT_WORDS
-from appliance.privacy.redaction.dates import find_dates, find_day_ordinals
+from appliance.privacy.redaction.dates import HOLIDAY_GATE, find_dates, find_day_ordinals, find_holiday_dates
 from appliance.privacy.redaction.dictionary import dictionary_words, is_dictionary_word
 from appliance.privacy.redaction.emails import EMAIL_TLDS, find_emails, find_written_emails
-from appliance.privacy.redaction.ids import CHAIN_CUES, find_as_in, find_code_chains, find_codes, find_written
+from appliance.privacy.redaction.ids import (
+    CHAIN_CUES,
+    find_as_in,
+    find_code_chains,
+    find_codes,
+    find_dashed_codes,
+    find_written,
+)
 from appliance.privacy.redaction.known_names import (
     KnownNames,
     find_known_names,
@@ -81,7 +93,51 @@ def find_spans(
     spans = _rule_spans(text, known_names, learned is not None if tagged is None else tagged)
     if learned is not None:
         spans += _kept_learned_spans(text, learned.find_many([text])[0])
-    return merge(_without_regions(text, spans))
+    return _finished(text, spans)
+
+
+def _finished(text: str, spans: list[CharSpan]) -> list[Span]:
+    return _joined_places(text, merge(_with_titles(text, _without_regions(text, spans))))
+
+
+# Between two parts of one place: "bed 12 on ward B", "room 4 in Oakwood House", "flat 2, 9 Elm Row".
+_PLACE_JOIN = re.compile(r"\s*(?:,\s*)?(?:on|in|at)?\s*|\s*,\s*", re.IGNORECASE)
+
+
+def _joined_places(text: str, spans: list[Span]) -> list[Span]:
+    """Places said one inside the other become one "[ADDRESS]": the bed is on the ward, the ward
+    in the home, and a reader should not have to put them together to see that they are one."""
+    out: list[Span] = []
+    for s in spans:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.label == s.label == "ADDRESS"
+            and s.start - prev.end <= 6
+            and _PLACE_JOIN.fullmatch(text, prev.end, s.start) is not None
+        ):
+            out[-1] = Span(prev.start, s.end, "ADDRESS")
+        else:
+            out.append(s)
+    return out
+
+
+# A courtesy title said before a name: hidden with it ("[NAME]", not "Mrs. [NAME]"), as the name
+# is redacted whole whichever finder found it. "Dr." is not here: a doctor is staff, kept.
+_TITLE_BEFORE = re.compile(
+    r"\b(?:mr|mrs|ms|mx|miss|mister|missus|master|sir|dame|lady|lord)\.?\s+$", re.IGNORECASE
+)
+
+
+def _with_titles(text: str, spans: list[CharSpan]) -> list[CharSpan]:
+    out = []
+    for start, end, label in spans:
+        if label == "NAME" and start:
+            m = _TITLE_BEFORE.search(text, max(0, start - 9), start)
+            if m is not None:
+                start = m.start()
+        out.append((start, end, label))
+    return out
 
 
 def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
@@ -98,13 +154,20 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
         lows = [w.lower() for w in words]
         if not words or all(w in NOT_NAME_CAPS or w in NAME_STOP for w in lows):
             continue
+        if len(words) == 1 and len(words[0]) == 1:
+            continue  # a lone letter names no one ("D.O.B.": the rules read spelled names whole)
         if any(w in CONTEXT_WORDS for w in lows):  # "zip code": a cue word is never part of a name
             continue
         before = text[max(0, start - 12) : start].lower().replace(".", " ").split()
         if label == "NAME" and before and before[-1] in STAFF_TITLES:
             continue
+        if label == "NAME" and before and before[-1] in _POSSESSIVES and all(map(is_dictionary_word, lows)):
+            continue  # "my rose garden", "our holly bush": a thing of mine, not a person
         kept.append((start, end, label))
     return kept
+
+
+_POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
 
 
 def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool = False) -> list[CharSpan]:
@@ -141,6 +204,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     # a word no dictionary holds, in a lower-case turn: maybe a name or a place ("ottoline brask")
     unlisted = _has_unlisted_word(words)
     weak = not upper and (not words.isdisjoint(FRAME_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE)))
+    houses = "the" in words and not words.isdisjoint(RESIDENCE_VERBS)  # "lives at the orchards"
     if not (
         numberish
         or months
@@ -160,6 +224,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         or filler_intro
         or unlisted
         or weak
+        or houses
     ):
         return spans  # the common case: nothing here could be an identifier
     toks, lows = tokens(text)
@@ -170,9 +235,13 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_numbers(toks, runs)
         found += find_ages(toks, runs)
         found += find_day_ordinals(toks, runs)
+        if not words.isdisjoint(HOLIDAY_GATE):  # "Boxing Day 2022"
+            found += find_holiday_dates(toks, runs)
         if "box" in words or not words.isdisjoint(STREET_SUFFIXES):  # "P.O. box 12", "12 Elm Street"
             found += find_addresses(toks, runs, index)
             found += find_house_numbers(toks, runs)
+        if not words.isdisjoint(ABROAD_HEADS):  # "17 Rue Lepic"
+            found += find_abroad_streets(toks, runs)
     if months:
         found += find_dates(toks, runs, index)
     if email:
@@ -185,6 +254,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_spelled(toks, index)
     if chains:
         found += find_code_chains(toks, index)
+    if numberish and "dash" in words:  # "it's q dash four four seven dash b": a code with no cue
+        found += find_dashed_codes(toks, index)
     if as_in:
         found += find_as_in(toks, runs, index)
     if not words.isdisjoint(ROOM_LETTER_WORDS):
@@ -193,6 +264,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_lower_places(toks, index)
     if not words.isdisjoint(PLACE_WORDS):
         found += find_care_places(toks, index)
+    if houses:
+        found += find_plural_houses(toks, index)
     if "slash" in words:
         found += find_spoken_urls(toks, index)
     # a lower-case name is known only by the words around it: "it's ada quill calling"
@@ -208,6 +281,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         spans += find_written_emails(text)
     if has_digit:
         spans += find_written(text)
+        if upper:
+            spans += find_postcodes(text)
     if "/" in text or "www" in words:
         spans += find_urls(text)
     return spans + repeated_names(text, spans)
@@ -242,7 +317,7 @@ _CAPITALISED_TOKEN = re.compile(r"[A-Z](?<![A-Za-z].)(?<![A-Za-z]['’].)[A-Za-z
 _DIGIT = re.compile(r"\d")
 _SINGLE_LETTERS = frozenset("bcdefghjklmnopqrstuvwxyz")
 _SHORT_CAPS = re.compile(r"[A-Z](?<!\w.)[A-Z]{1,3}\b")  # \b[A-Z]{2,4}\b
-_STRONG_GATE = frozenset(("name", "named", "called", "surname", "spelled", "spell", "spelling"))
+_STRONG_GATE = frozenset(("name", "names", "named", "called", "surname", "spelled", "spell", "spelling"))
 # Each opens with a character class so that the engine scans for it in C; lookbehinds stand in for
 # the leading \\w or \\b of the plain forms noted beside them.
 # A capital after a word ("calling Novak"), after a title's dot or a colon ("Mr. Tsao", "Name: X"),
@@ -285,11 +360,7 @@ def redact_many(
     return [
         redacted(
             t,
-            merge(
-                _without_regions(
-                    t, _rule_spans(t, known, tagged) + _kept_learned_spans(t, f) + _answer_spans(t, q)
-                )
-            ),
+            _finished(t, _rule_spans(t, known, tagged) + _kept_learned_spans(t, f) + _answer_spans(t, q)),
         )
         for t, f, q in zip(texts, found, questions, strict=True)
     ]

@@ -64,24 +64,50 @@ def birth_cue_near(toks: list[Token], first: int) -> bool:
 
 def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
     """A day of the month said without its month: "on the 5th", "Friday the 3rd", "on the
-    eleventh". Not "on the 2nd floor": a word after the day (other than "of") is what it counts."""
+    eleventh", "booked for the 24th", "the third of next month". Not "on the 2nd floor": a word
+    after the day (other than "of") is what it counts, except after a weekday, which says the day
+    is a date whatever follows ("her Monday the 21st scan"). "For the first time", "until the
+    second one" are not days: after the looser prepositions the first two days count only as
+    digits ("until the 2nd")."""
     found: list[TokenSpan] = []
     n = len(toks)
     for run in runs:
         g = run.groups
-        if len(g) != 1 or not g[0].ordinal or not 1 <= g[0].value <= 31 or run.first < 2:
+        if len(g) != 1 or not g[0].ordinal or not 1 <= g[0].value <= 31 or run.first < 1:
             continue
         if toks[run.first - 1].low != "the":
             continue
-        before = toks[run.first - 2].low
+        before = toks[run.first - 2].low if run.first >= 2 else ""
         after = toks[run.last + 1] if run.last + 1 < n else None
-        if after is not None and is_word(after) and after.low not in _DAY_FOLLOWERS:
-            continue
         if before in WEEKDAYS:
             found.append((run.first - 2, run.last, "DATE"))
-        elif before == "on":
+            continue
+        if _of_a_month(toks, run.last + 1):
+            found.append((run.first - 1, run.last, "DATE"))  # "the third of next month"
+            continue
+        if after is not None and is_word(after) and after.low not in _DAY_FOLLOWERS:
+            continue
+        written = toks[run.first].text[:1].isdigit()
+        if before == "on" or (before in _DAY_PREPOSITIONS and (g[0].value > 2 or written)):
             found.append((run.first - 1, run.last, "DATE"))
     return found
+
+
+# Prepositions that put a day of the month after them: "booked for the 24th", "until the twelfth".
+_DAY_PREPOSITIONS = frozenset(("for", "until", "till", "til", "by", "since", "from", "before", "after"))
+_RELATIVE_MONTHS = frozenset(("next", "this", "last", "that"))
+
+
+def _of_a_month(toks: list[Token], k: int) -> bool:
+    """ "of next month", "of this month": a day said against a month not named ("the first of the
+    month" is any month)."""
+    n = len(toks)
+    return (
+        k + 2 < n
+        and toks[k].low == "of"
+        and toks[k + 1].low in _RELATIVE_MONTHS
+        and toks[k + 2].low in ("month", "month's")
+    )
 
 
 _YEAR_APOSTROPHES = ("'", "’")
@@ -135,3 +161,47 @@ def _following_year(toks: list[Token], by_first: dict[int, NumberRun], last: int
     if run is not None and year_groups(run.groups):
         return run.last
     return end
+
+
+# Holidays said for a day, as their words come out of the tokenizer ("new year's eve"); each is a
+# date when its year follows ("Boxing Day 2022", "Christmas Eve of nineteen ninety").
+_HOLIDAYS = (
+    ("christmas",), ("christmas", "day"), ("christmas", "eve"), ("xmas",), ("xmas", "day"),
+    ("xmas", "eve"), ("boxing", "day"), ("new", "year's", "day"), ("new", "year's", "eve"),
+    ("new", "years", "day"), ("new", "years", "eve"), ("new", "year's"), ("thanksgiving",),
+    ("thanksgiving", "day"), ("easter",), ("easter", "sunday"), ("easter", "monday"),
+    ("good", "friday"), ("halloween",), ("independence", "day"), ("memorial", "day"),
+    ("labor", "day"), ("labour", "day"), ("veterans", "day"), ("valentine's", "day"),
+    ("valentines", "day"), ("patrick's", "day"), ("mother's", "day"), ("father's", "day"),
+    ("diwali",), ("eid",), ("hanukkah",), ("passover",), ("new", "year"),
+)  # fmt: skip
+# The words that can end a holiday's name: the gate for find_holiday_dates (gate words are cut at
+# apostrophes, so "year's" is "year").
+HOLIDAY_GATE = frozenset(
+    w.split("'")[0] for h in _HOLIDAYS for w in h if w not in ("new", "good", "day")
+)
+_HOLIDAY_ENDS: dict[str, list[tuple[str, ...]]] = {}
+for _h in sorted(_HOLIDAYS, key=len, reverse=True):
+    _HOLIDAY_ENDS.setdefault(_h[-1], []).append(_h)
+
+
+def find_holiday_dates(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
+    """A holiday with its year: "admitted on Boxing Day 2022", "New Year's Eve, nineteen ninety
+    nine". Said without a year it names a day of every year and is left alone."""
+    found: list[TokenSpan] = []
+    for run in runs:
+        if not year_groups(run.groups) or run.first < 1:
+            continue
+        k = run.first - 1
+        if toks[k].low in (",", "of", "in") and k >= 1:
+            k -= 1
+        for holiday in _HOLIDAY_ENDS.get(toks[k].low, ()):
+            first = k - len(holiday) + 1
+            if first >= 0 and tuple(t.low for t in toks[first : k + 1]) == holiday:
+                if first >= 2 and toks[first - 1].text == "." and toks[first - 2].low == "st":
+                    first -= 2  # "St. Patrick's Day"
+                elif first >= 1 and toks[first - 1].low in ("st", "saint"):
+                    first -= 1
+                found.append((first, run.last, "DATE"))
+                break
+    return found

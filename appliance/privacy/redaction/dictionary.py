@@ -50,6 +50,7 @@ _SPOKEN = frozenset((
     "myself", "yourself", "himself", "herself", "itself", "ourselves", "yourselves", "themselves",
     "someone", "anyone", "everyone", "nobody", "anybody", "everybody", "something", "anything",
     "nothing", "everything", "somewhere", "anywhere", "everywhere", "whatever", "whenever", "each",
+    "whoever", "whomever", "wherever", "whichever", "however",
     "every", "either", "neither", "both", "few", "several", "such", "own", "ours", "yours", "theirs",
 ))  # fmt: skip
 

@@ -267,6 +267,38 @@ def find_code_chains_from(toks: list[Token], k: int) -> list[TokenSpan]:
     return found
 
 
+def find_dashed_codes(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A code spoken with no cue before it, known by its shape: letters and digits joined by "dash"
+    twice or more ("it's q dash four four seven dash b"). Read forwards from the first piece before
+    the first "dash" as a cued code is; kept when it holds two dashes, a letter and three digits."""
+    found: list[TokenSpan] = []
+    done = 0
+    for i in index.positions(("dash",)):
+        if i < done:
+            continue
+        k = i - 1
+        while k >= 0 and _plain_piece(toks[k]):
+            k -= 1
+        start = k + 1
+        if start == i:
+            continue
+        for first, last, label in find_code_chains_from(toks, start):
+            inside = toks[first : last + 1]
+            dashes = sum(t.low == "dash" for t in inside)
+            letters = sum(single_letter(t) for t in inside)
+            digits = sum(t.low.isdigit() or t.low in DIGIT_WORDS for t in inside)
+            if first == start and dashes >= 2 and letters and digits >= 3:
+                found.append((first, last, label))
+                done = last + 1
+    return found
+
+
+def _plain_piece(t: Token) -> bool:
+    """A piece of a code as it can open one with no cue: a spelled letter, a digit, a number word
+    (not a letter said as a word: "you", "see" are more often themselves)."""
+    return single_letter(t) or t.low.isdigit() or t.low in DIGIT_WORDS
+
+
 def _spelled_on(toks: list[Token], k: int) -> bool:
     """Does a spelled letter or a digit follow at token k (past a "-")? Then an "a" or an "i" before
     it is a letter of the code ("a c c seven seven one"), not the article or the pronoun."""

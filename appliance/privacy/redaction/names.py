@@ -44,6 +44,7 @@ STRONG_NAME_CUES = (
     ("my", "name", "is"),
     ("name", "is"),
     ("name's",),
+    ("my", "names"),  # "my names pádraig …": the apostrophe a recognizer leaves out
     ("named",),
     ("called",),
     ("surname", "is"),
@@ -177,7 +178,7 @@ def _cue_kind(toks: list[Token], i: int) -> str:
     low = toks[i].low
     if low in _TITLES or low in ("mister", "missus") or (low == "." and toks[i - 1].low in _TITLES):
         return _TITLE
-    if low in RELATIVES:
+    if low in RELATIVES or (low == "law" and _in_law(toks, i)):
         return _RELATIVE
     return _OTHER
 
@@ -191,13 +192,17 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
     What is left is a name when no dictionary holds one of its words; after a title ("mrs baker")
     any word is a name; after a relative ("my daughter poppy") so is a word that cannot be a verb.
     """
+    if kind == _OTHER and toks[first - 1].low in _TELL_CUES:
+        told = _name_before_to(toks, first)
+        if told is not None:
+            return told  # "ask holly to ring me"
     n, k, last = len(toks), first, first - 1
     while k < n and k - first < 3:
         t = toks[k]
         if not _lower_name_word(t) or t.low in NAME_CLOSERS or len(t.text) < 2 or t.low in COMMON_CAPITALISED:
             break  # "with doctor okafor", "about billing": staff and the site's own words
-        if k > first and is_dictionary_word(t.low) and can_be_verb(t.low):
-            break
+        if k > first and toks[k - 1].text != "-" and is_dictionary_word(t.low) and can_be_verb(t.low):
+            break  # but "kowalczyk-brown": a word joined to the name by a hyphen is part of it
         if k == first and kind != _TITLE and _not_a_name_after_cue(t.low):
             return None
         last = k
@@ -211,6 +216,8 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
     end = last
     while end >= first and (toks[end].text == "-" or is_dictionary_word(toks[end].low)):
         end -= 1
+    while end >= first and end + 2 <= last and toks[end + 1].text == "-":
+        end += 2  # "kowalczyk-brown": what a name is joined to by a hyphen is the name
     if end >= first:
         return end
     word = toks[first].low
@@ -223,9 +230,51 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
         return first  # "my daughter poppy has …", not "my friend texted me"
     if kind == _RELATIVE and _name_before_auxiliary(toks, first):
         return first  # "my husband grant is poorly": two verbs in a row, so the first is a name
+    if kind == _RELATIVE and _name_before_another_relative(toks, first):
+        return first  # "my daughter summer and my son …": two people named the same way
     if kind == _OTHER and toks[first - 1].low in _FRAME_CUES:
         return _name_frame(toks, first)
     return None
+
+
+_TELL_CUES = frozenset(("tell", "ask"))
+# Months that are given names too, read as a name's first word here: "tell april shaw to …".
+_MONTH_NAMES = frozenset(("april", "may", "june", "august"))
+# Who is told to do something without being a name: staff, places of the site, everyone.
+_TOLD_NOT_NAMED = frozenset((
+    "reception", "receptionist", "surgery", "clinic", "ward", "staff", "team", "office", "desk",
+    "everyone", "everybody", "someone", "somebody", "anyone", "anybody", "nobody", "people", "them",
+    "carer", "carers", "consultant", "surgeon", "midwife", "physio", "dentist", "gp", "matron",
+    "sister", "porter", "security", "admin", "switchboard", "ambulance", "paramedics", "police",
+    "patient", "family", "visitor", "caller", "pharmacist", "volunteer", "driver", "manager",
+))  # fmt: skip
+
+
+def _name_before_to(toks: list[Token], first: int) -> int | None:
+    """One or two words between "tell"/"ask" and "to" and a verb are who is asked: a name, even
+    one made of everyday words ("ask holly to ring me", "tell august wren to call me back"); not
+    staff, the site's own words, a relative or anyone ("tell reception to call me")."""
+    n, k = len(toks), first
+    while k < n and k - first < 2 and toks[k].low != "to":
+        t = toks[k]
+        low = t.low
+        if low in _MONTH_NAMES and k == first:
+            k += 1
+            continue
+        if not _lower_name_word(t) or len(low) < 3 or is_everyday(low) or is_function_word(low):
+            return None
+        if low in COMMON_CAPITALISED or low in _TOLD_NOT_NAMED or low in RELATIVES or is_medicine(low):
+            return None
+        k += 1
+    if k == first or k + 1 >= n or toks[k].low != "to":
+        return None
+    one = toks[first].low
+    if k == first + 1 and one.endswith("s") and is_dictionary_word(one[:-1]):
+        return None  # "tell patients to …", "ask the kids to …": a plural, not a name
+    verb = toks[k + 1].low  # "to ring", "to call" ("call" is an everyday word with no tags)
+    if is_function_word(verb) or not (is_everyday(verb) or (is_dictionary_word(verb) and can_be_verb(verb))):
+        return None
+    return k - 1
 
 
 # Cues after which two everyday words that end where a name would end are taken for a name.
@@ -254,13 +303,54 @@ def _name_frame(toks: list[Token], first: int) -> int | None:
 
 
 def _name_before_auxiliary(toks: list[Token], k: int) -> bool:
-    """Between a relative and "is", "was", "has", "had" stands a name, even one that can be a verb,
-    unless it can be an adverb ("my son still has …") or is an everyday word ("my son can't …")."""
-    if k + 1 >= len(toks) or toks[k + 1].low not in ("is", "was", "has", "had", "hasn't", "isn't", "wasn't"):
+    """Between a relative and "is", "was", "has", "had" or a verb in the past ("fell", "fainted")
+    stands a name, even one that can be a verb or is a noun ("my husband frank fell", "my daughter
+    lily threw up"), unless it can be an adverb ("my son still has …", "my son really hurt …") or is
+    an everyday word ("my son can't …")."""
+    if k + 1 >= len(toks):
         return False
+    after = toks[k + 1].low
+    if after not in ("is", "was", "has", "had", "hasn't", "isn't", "wasn't"):
+        t = tags(toks[k].low)
+        if not _past_verb(after) or _past_verb(toks[k].low) or not t or "n" not in t:
+            return False  # "my son got hurt": a verb, not a name, before the verb
+        if toks[k].low.endswith("s") and "v" in t:
+            return False  # "my brother gets confused": a verb said of him
     word = toks[k].low
     t = tags(word)
     return len(word) > 2 and t is not None and "r" not in t and not is_everyday(word)
+
+
+# Verbs in the past that callers say of a relative: irregular ones; the rest end in "-ed".
+_IRREGULAR_PAST = frozenset((
+    "fell", "broke", "threw", "went", "took", "got", "came", "ate", "drank", "ran", "hit", "cut",
+    "hurt", "woke", "bit", "caught", "felt", "lost", "left", "said", "told", "split", "stood", "sat",
+    "began", "swallowed", "slept", "spent", "shook", "wrote", "rang", "brought", "bled", "burnt",
+    "forgot", "stuck", "swam", "tore", "wore", "became", "kept", "made", "had", "needs", "keeps",
+    "can't", "won't", "didn't", "doesn't", "couldn't",
+))  # fmt: skip
+
+
+def _past_verb(low: str) -> bool:
+    if low in _IRREGULAR_PAST:
+        return True
+    return len(low) > 4 and low.endswith("ed") and is_dictionary_word(low) and can_be_verb(low)
+
+
+def _name_before_another_relative(toks: list[Token], k: int) -> bool:
+    """ "my daughter summer and my son …", "my wife hazel, my son …": a noun between a relative and
+    "and my" or ", my" is the first one's name (not "my wife rose and my son …": a verb there)."""
+    n = len(toks)
+    j = k + 1
+    if j < n and toks[j].text == ",":
+        j += 1
+    if j < n and toks[j].low == "and":
+        j += 1
+    if not (j + 1 < n and j > k + 1 and toks[j].low in _POSSESSIVES and toks[j + 1].low in RELATIVES):
+        return False
+    word = toks[k].low
+    t = tags(word)
+    return len(word) > 2 and bool(t) and t is not True and "n" in t and "r" not in t and not _past_verb(word)
 
 
 def _verb_or_end_after(toks: list[Token], k: int) -> bool:
@@ -307,6 +397,7 @@ _NOT_A_NAME_AFTER_THIS = frozenset((
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twenty", "thirty",
     "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hurting", "bleeding", "dizzy", "fine",
     "happening", "urgent", "wrong", "right", "correct", "true", "false", "possible", "same", "different",
+    "probly", "prolly",
 ))  # fmt: skip
 TURN_INTRO = re.compile(
     r"(?:[\s,.]*(?:uh|um|er|erm|ah|hmm|mm|hi|hello|hey|yes|yeah|so|oh|good|morning|afternoon|evening|okay|ok)\b)*"
@@ -382,7 +473,16 @@ _PRONOUNS = frozenset(("me", "him", "us", "them", "myself", "mine", "you", "it",
 
 def _not_a_name_after_cue(low: str) -> bool:
     """Words that open no name after "this is"/"it's"/"i'm": "really", "feeling", "worried"."""
-    return low in _NOT_A_NAME_AFTER_THIS or low.endswith("ly") or (low.endswith("ing") and len(low) > 5)
+    return (
+        low in _NOT_A_NAME_AFTER_THIS
+        or (low.endswith("ly") and _can_be_adverb(low))  # "really", not "lily", "holly" or "emily"
+        or (low.endswith("ing") and len(low) > 5)
+    )
+
+
+def _can_be_adverb(low: str) -> bool:
+    t = tags(low)
+    return t is not None and (not t or "r" in t)  # "" is an everyday word no dictionary tags
 
 
 # Gates (compose.py) for lower-case names after weak cues. Relatives, titles and a name's frame
@@ -391,7 +491,7 @@ def _not_a_name_after_cue(low: str) -> bool:
 FRAME_GATE = frozenset(("for", "about", "tell", "ask", "mr", "mrs", "ms", "miss", "mister", *RELATIVES))
 WEAK_GATE = frozenset(("is", "of", "with", "i'm", "it's", *FRAME_GATE))
 _CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
-_CONTEXT_NAME_TRIGGERS = _CUE_LAST_WORDS | RELATIVES
+_CONTEXT_NAME_TRIGGERS = _CUE_LAST_WORDS | RELATIVES | {"law"}
 _TITLES = ("mr", "mrs", "ms")
 _APOSTROPHE_NAME = re.compile(r"[A-Za-z]+['’][A-Za-z]+")
 _NOT_NAME_WORDS = frozenset(NAME_STOP | set(DIGIT_WORDS) | set(MONTHS) | RELATIVES)
@@ -430,7 +530,22 @@ def _cue_strength(toks: list[Token], i: int) -> int:
         return _WEAK
     if low in RELATIVES and i > 0 and toks[i - 1].low in _POSSESSIVES:
         return _WEAK
+    if low == "law" and _in_law(toks, i):
+        return _WEAK  # "my sister-in-law delphine", "my father in law kenji"
     return 0
+
+
+def _in_law(toks: list[Token], i: int) -> bool:
+    """Does token i end "my mother-in-law" / "my father in law"?"""
+    k = i - 1
+    if k >= 0 and toks[k].text == "-":
+        k -= 1
+    if k < 0 or toks[k].low != "in":
+        return False
+    k -= 1
+    if k >= 0 and toks[k].text == "-":
+        k -= 1
+    return k >= 1 and toks[k].low in RELATIVES and toks[k - 1].low in _POSSESSIVES
 
 
 def _name_word(tok: Token, need_cap: bool) -> bool:

@@ -51,6 +51,8 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
         return None
     if is_numeric_date(run) and label not in ("PHONE", "SSN", "MRN", "ID", "ZIP"):
         return "DATE"
+    if before in _DAY_BEFORE and _month_slash_day(run) and after not in _FRACTION_AFTER:
+        return "DATE"  # "seen on 11/2", "since 3/14": a month and day written without a year
     if label in MIN_DIGITS and label != "DATE":
         if len(digits) >= MIN_DIGITS[label]:
             return label
@@ -64,6 +66,25 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
     if len(digits) >= 5:
         return "ID"
     return None
+
+
+_DAY_BEFORE = frozenset(("on", "since", "until", "till", "from", "by", "dated", "of"))
+# "by 1/2 a point", "on 1/2 a tablet": a fraction, not a day
+_FRACTION_AFTER = frozenset((
+    "a", "an", "of", "the", "cup", "tablet", "tablets", "dose", "teaspoon", "inch", "inches", "pill",
+    "pills", "mile", "miles", "hour", "hours",
+))  # fmt: skip
+
+
+def _month_slash_day(run: NumberRun) -> bool:
+    g = run.groups
+    return (
+        len(g) == 2
+        and run.seps == ["/"]
+        and all(len(x.digits) <= 2 and not x.ordinal for x in g)
+        and 1 <= g[0].value <= 12
+        and 1 <= g[1].value <= 31
+    )
 
 
 def find_numbers(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:

@@ -12,14 +12,16 @@ EXTENSION_WORDS = {"extension", "ext", "x"}
 
 def is_extension_of(toks: list[Token], phone_last: int, run: NumberRun) -> bool:
     """Only an extension word (and dots, commas, "number") between a phone number and this run;
-    the pause a recognizer writes before the word may come first ("555-0172, extension 3")."""
+    a pause or a few linking words may come first ("555-0172, extension 3", "555-0163, it's
+    extension 40", "555 0193. Extension 7.", "… and then extension nine")."""
     between = [t.low for t in toks[phone_last + 1 : run.first]]
     while between and between[0] in _PAUSES:
         between = between[1:]
     return bool(between) and between[0] in EXTENSION_WORDS and set(between[1:]) <= {".", ",", "number", "#"}
 
 
-_PAUSES = {",", ";", "-", "…", "and", "uh", "um", "er"}
+_PAUSES = {",", ";", "-", "…", ".", "and", "then", "uh", "um", "er", "it's", "its", "that's", "thats",
+           "it", "that", "is", "the", "at", "on", "with", "plus"}  # fmt: skip
 
 
 def with_phone_prefix(toks: list[Token], first: int) -> int:

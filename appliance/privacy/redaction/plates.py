@@ -1,4 +1,5 @@
-"""Vehicle plates: "plate number P X four four seven", "my tag reads 7ABC123"."""
+"""Vehicle plates: "plate number P X four four seven", "my tag reads 7ABC123", "the car
+registration is w k seven three p l m", "my reg is AB12 CDE"."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from appliance.privacy.redaction.numbers import is_number_word
 from appliance.privacy.redaction.spans import TokenSpan
 from appliance.privacy.redaction.tokens import Token, TokenIndex
 
-PLATE_WORDS = ("plate", "plates", "tag")
+PLATE_WORDS = ("plate", "plates", "tag", "registration", "reg", "rego", "numberplate")
 
 
 def find_plates(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
