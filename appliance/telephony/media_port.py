@@ -5,6 +5,7 @@ FrameSwitch (appliance.telephony.bridge), and the pool that keeps them for the n
 from __future__ import annotations
 
 import ctypes
+import threading
 from typing import Any
 
 import pjsua2 as pj
@@ -24,6 +25,25 @@ def vector_bytes(vec: Any) -> bytes:
         return b""
     data = ctypes.c_void_p.from_address(int(vec.this)).value
     return ctypes.string_at(data, n) if data else b""
+
+
+_thread_state = threading.local()
+
+
+def keep_thread_state() -> None:
+    """Keep the calling pjmedia thread's Python thread state for the rest of its life.
+
+    SWIG enters every director callback with PyGILState_Ensure and leaves with
+    PyGILState_Release. On a thread Python did not create, that pair builds a new thread state
+    and frees it again every time, and in CPython 3.11 each new state's first frame maps a
+    fresh 16 KiB data stack (mmap, then munmap): two syscalls and page faults per callback, two
+    callbacks per call every 20 ms on the clock thread. One unmatched PyGILState_Ensure leaves
+    the counter above zero, so SWIG's Release only lets go of the GIL and the state stays.
+    Called with the GIL held (inside a callback), where Ensure takes no lock.
+    """
+    if not getattr(_thread_state, "kept", False):
+        ctypes.pythonapi.PyGILState_Ensure()
+        _thread_state.kept = True
 
 
 class MediaPort(pj.AudioMediaPort):
@@ -50,6 +70,7 @@ class MediaPort(pj.AudioMediaPort):
 
     @pj_callback
     def onFrameRequested(self, frame: pj.MediaFrame) -> None:
+        keep_thread_state()
         switch = self.switch
         data = switch.pull() if switch is not None else self.silence
         frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
