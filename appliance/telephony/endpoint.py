@@ -125,9 +125,9 @@ class SipAgent:
         self._account = AgentAccount(self)
         self._account.create(account_config(self.sip), True)
 
-    def _poll(self) -> None:
+    def _poll(self, timeout_ms: int) -> None:
         assert self._ep is not None
-        self._ep.libHandleEvents(POLL_MS)
+        self._ep.libHandleEvents(timeout_ms)
 
     def _teardown(self) -> None:
         ep = self._ep
