@@ -438,6 +438,7 @@ class Judge:
     def save(self) -> None:
         # Merge with what another run saved meanwhile (the barge-in figures share the cache).
         on_disk = json.loads(self.path.read_text()) if self.path.is_file() else {}
+        self.path.parent.mkdir(parents=True, exist_ok=True)  # --bargein-only builds no corpus first
         self.path.write_text(json.dumps({**on_disk, **self.cache}))
 
 

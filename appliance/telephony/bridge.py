@@ -4,7 +4,8 @@ Threads, and what each one runs:
 - pjmedia's clock thread (the conference bridge, driven by the null sound device): the media
   port's `onFrameRequested` / `onFrameReceived` for every call, every 20 ms. It only calls
   `FrameSwitch.pull` (the session's thread-safe `next_frame`) and `FrameSwitch.push` (append to a
-  bounded deque, wake the loop at most once per batch). It never blocks and never runs dialog work.
+  bounded deque, wake the loop at most once per batch, for every call of the process together:
+  `InboundWake`). It never blocks and never runs dialog work.
 - the "wardline-sip" thread (appliance.telephony.threads): every pjsua2 API call and the SIP
   callbacks; it hands events to the loop with `call_soon_threadsafe` and nothing else.
 - the asyncio loop: `CallBridge` itself — it feeds inbound frames to the session, passes key
@@ -84,11 +85,44 @@ class FrameStats:
     dropped_inbound: int = 0
 
 
+class InboundWake:
+    """One wake of the loop for the inbound frames of every call in the process.
+
+    The clock thread hands each call its frame one after the other within the same 20 ms
+    tick. Waking the loop once per call costs a Handle, a write to asyncio's self-pipe and a
+    turn of the loop for each; one wake for the whole tick drains every call that has frames,
+    and their VAD windows then run back to back, while the model's weights are still in cache.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._ready: deque[FrameSwitch] = deque()
+        self._pending = False
+
+    def ready(self, switch: FrameSwitch) -> None:
+        """Clock thread: `switch` has inbound frames; wake the loop unless a wake is on its way."""
+        self._ready.append(switch)
+        if not self._pending:
+            self._pending = True
+            with contextlib.suppress(RuntimeError):  # the loop is closing: the calls are ending anyway
+                self._loop.call_soon_threadsafe(self._drain)
+
+    def _drain(self) -> None:  # loop thread
+        # Cleared first: a frame pushed while this runs wakes the loop again (at worst for nothing).
+        self._pending = False
+        ready = self._ready
+        while ready:
+            ready.popleft()._drain()
+
+
 class FrameSwitch:
     """The clock thread's side of one call: pull outbound frames, push inbound ones."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, sample_rate_hz: int) -> None:
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, sample_rate_hz: int, wake: InboundWake | None = None
+    ) -> None:
         self._loop = loop
+        self._wake = wake if wake is not None else InboundWake(loop)
         self.frame_bytes = frame_bytes(sample_rate_hz)
         self._silence = b"\x00" * self.frame_bytes
         self._source: Callable[[], bytes] | None = None
@@ -136,8 +170,7 @@ class FrameSwitch:
         self._inbound.append(frame)
         if not self._wake_pending and self._sink is not None:
             self._wake_pending = True
-            with contextlib.suppress(RuntimeError):  # the loop is closing: the call is ending anyway
-                self._loop.call_soon_threadsafe(self._drain)
+            self._wake.ready(self)
 
     def mute_inbound(self, seconds: float) -> None:
         """Replace inbound audio by silence for `seconds` (a DTMF tone is sounding); any thread."""
@@ -248,10 +281,11 @@ class CallBridge:
         *,
         pbx_host: str,
         transfer_timeout_s: float,
+        wake: InboundWake | None = None,
     ) -> None:
         self.loop = loop
         self.info = info
-        self.switch = FrameSwitch(loop, info.sample_rate_hz)
+        self.switch = FrameSwitch(loop, info.sample_rate_hz, wake)
         self.transport = SipTransport(control, pbx_host, transfer_timeout_s)
         self.session: Session | None = None
         self.outcome: str | None = None

@@ -23,7 +23,7 @@ import pjsua2 as pj
 from appliance.config import SipSettings
 from appliance.telephony.access import Admission, DigestAuth, admit, parse_message
 from appliance.telephony.agent_call import AgentAccount, AgentCall, SipCallControl, add_headers
-from appliance.telephony.bridge import CallBridge, CallInfo
+from appliance.telephony.bridge import CallBridge, CallInfo, InboundWake
 from appliance.telephony.connection import arrival_connection
 from appliance.telephony.library import (
     LIBRARY_CALL_SLOTS,
@@ -93,6 +93,7 @@ class SipAgent:
         self._account: AgentAccount | None = None
         self._log_writer: PjLogWriter | None = None
         self._ports = PortPool()
+        self._wake = InboundWake(loop)  # one loop wake per clock tick for all calls' inbound audio
         self._active = 0  # admitted calls not yet released; read from the loop for status
 
     # -- lifecycle (loop thread) --------------------------------------------------------------
@@ -125,9 +126,9 @@ class SipAgent:
         self._account = AgentAccount(self)
         self._account.create(account_config(self.sip), True)
 
-    def _poll(self) -> None:
+    def _poll(self, timeout_ms: int) -> None:
         assert self._ep is not None
-        self._ep.libHandleEvents(POLL_MS)
+        self._ep.libHandleEvents(timeout_ms)
 
     def _teardown(self) -> None:
         ep = self._ep
@@ -222,6 +223,7 @@ class SipAgent:
             SipCallControl(self, call.name),
             pbx_host=self.sip.pbx_host,
             transfer_timeout_s=self.sip.transfer_timeout_s,
+            wake=self._wake,
         )
         port = self._ports.take(rate)
         port.switch = bridge.switch

@@ -64,3 +64,49 @@ def test_bad_input_is_refused_clearly() -> None:
         VadStream(44100)
     with pytest.raises(ValueError, match="odd byte count"):
         VadStream(8000).process(b"\x00" * 319)
+
+
+def _model_frame_by_frame(frames: list[bytes], rate: int) -> list[float | None]:
+    """The oracle: the model as its authors run it (16 kHz windows of 512 new samples, each after
+    the previous window's last 64, the state carried), and after each frame the latest score."""
+    import soxr
+
+    from appliance.speech.vad import CONTEXT_SAMPLES, STATE_SHAPE, WINDOW_SAMPLES, shared_session
+
+    resampler = soxr.ResampleStream(rate, 16000, 1, dtype="float32", quality="HQ") if rate != 16000 else None
+    h = c = np.zeros(STATE_SHAPE, dtype=np.float32)
+    context = np.zeros(CONTEXT_SAMPLES, dtype=np.float32)
+    pending = np.zeros(0, dtype=np.float32)
+    latest: float | None = None
+    out: list[float | None] = []
+    for frame in frames:
+        audio = np.frombuffer(frame, dtype="<i2").astype(np.float32) / 32768.0
+        pending = np.concatenate([pending, resampler.resample_chunk(audio) if resampler else audio])
+        while len(pending) >= WINDOW_SAMPLES:
+            window, pending = pending[:WINDOW_SAMPLES], pending[WINDOW_SAMPLES:]
+            x = np.concatenate([context, window])[np.newaxis, :]
+            prob, h, c = shared_session().run(None, {"input": x, "h": h, "c": c})
+            context = window[-CONTEXT_SAMPLES:]
+            latest = float(np.asarray(prob).reshape(-1)[0])
+        out.append(latest)
+    return out
+
+
+@pytest.mark.parametrize("rate", RATES)
+@pytest.mark.parametrize("frame_ms", (10, 20, 30, 70))
+def test_frame_by_frame_scores_are_the_models_own(rate: int, frame_ms: int) -> None:
+    """Fed in frames of any size, a stream gives after every frame exactly the model's latest
+    score: no window lost, none scored twice, context and state carried across frames and
+    windows."""
+    pcm = (
+        silence(rate, 300)
+        + synthesize_caller("I need to talk to a nurse", rate)
+        + noise(rate, 500, level_dbfs=-40.0)
+        + silence(rate, 400)
+    )
+    step = rate * frame_ms // 1000 * 2
+    frames = [pcm[i : i + step] for i in range(0, len(pcm) - step + 1, step)]
+    expected = _model_frame_by_frame(frames, rate)
+    assert max(p for p in expected if p is not None) > 0.9  # the recording has speech in it
+    stream = VadStream(rate)
+    assert [stream.process(f) for f in frames] == expected
