@@ -171,6 +171,7 @@ class TagModel:
     """The trained weights: feature -> (O, NAME, ADDRESS) scores; `spans` tags a text."""
 
     def __init__(self, weights: dict[str, list[float]]) -> None:
+        self.weights = weights
         self._w = weights
         self._cache: dict[tuple[str, str], tuple[float, float, float]] = {}
 
