@@ -167,13 +167,54 @@ def token_features(words: list[str], i: int) -> list[str]:
     return feats
 
 
+# The frame's features, each a pair of words (or a word and a class) after a prefix: looked up
+# from nested tables built at load, keyed by the lower-case words, not as strings built per word.
+_PAIR_PREFIXES = ("-1,+1=", "-1w,c=", "c,+1w=", "-2,-1=", "+1,+2=", "t-1,w=")
+_TAG_ORDER = (_EDGE, "O", "NAME", "ADDRESS")  # the previous tag, as an index into these
+_NO_PAIRS: dict[str, list[float]] = {}
+_WORDS_HELD = 300_000  # distinct words remembered; past it the memory starts again
+
+
+def _pair_tables(weights: dict[str, list[float]]) -> dict[str, dict[str, dict[str, list[float]]]]:
+    """prefix -> first part -> second part -> the weights of "prefix" + first + "|" + second. A
+    word may itself be "|": every cut of a feature at a "|" is entered, so that a look-up finds
+    (first, second) exactly when the string first + "|" + second is a feature."""
+    tables: dict[str, dict[str, dict[str, list[float]]]] = {p: {} for p in _PAIR_PREFIXES}
+    for feature, vector in weights.items():
+        for prefix, table in tables.items():
+            if feature.startswith(prefix):
+                rest = feature[len(prefix) :]
+                cut = rest.find("|")
+                while cut >= 0:
+                    table.setdefault(rest[:cut], {})[rest[cut + 1 :]] = vector
+                    cut = rest.find("|", cut + 1)
+    return tables
+
+
 class TagModel:
-    """The trained weights: feature -> (O, NAME, ADDRESS) scores; `spans` tags a text."""
+    """The trained weights: feature -> (O, NAME, ADDRESS) scores; `spans` tags a text.
+
+    Scoring a word sums the weights of its features (`features_with_tag`, training's view). To
+    keep up with live turns, a word's part of every sum it enters (its own features; its features
+    as the word two before, one before, one after, two after; its rows of the pair tables) is
+    worked out once per distinct word and held in a record; a turn then costs a few look-ups and
+    additions per word. The sums are added in the order the plain definition adds them, so the
+    scores are the same to the last bit (tests/privacy/test_tagger_equivalence.py).
+    """
 
     def __init__(self, weights: dict[str, list[float]]) -> None:
         self.weights = weights
         self._w = weights
-        self._cache: dict[tuple[str, str], tuple[float, float, float]] = {}
+        tables = _pair_tables(weights)
+        self._around = tables["-1,+1="]
+        self._before_class = tables["-1w,c="]
+        self._class_after = tables["c,+1w="]
+        self._two_before = tables["-2,-1="]
+        self._two_after = tables["+1,+2="]
+        self._tag_word = tables["t-1,w="]
+        self._tag = tuple(weights.get("t-1=" + t) for t in _TAG_ORDER)
+        self._words: dict[str, tuple] = {}  # type: ignore[type-arg]
+        self._edge = self._record(_EDGE)
 
     def _sum(self, feats: tuple[str, ...]) -> tuple[float, float, float]:
         o = n = a = 0.0
@@ -186,16 +227,29 @@ class TagModel:
                 a += v[2]
         return (o, n, a)
 
-    def _vector(self, word: str, where: str) -> tuple[float, float, float]:
-        """The summed weights of a word's own features ("") or of it as a neighbour ("-1" …),
-        cached per distinct word: a word costs one look-up per place it is read from."""
-        key = (word, where)
-        got = self._cache.get(key)
-        if got is None:
-            got = self._sum(own_features(word) if not where else context_features(word, where))
-            if len(self._cache) < 400_000:  # bounded: unbounded text must not grow it forever
-                self._cache[key] = got
-        return got
+    def _record(self, word: str) -> tuple:  # type: ignore[type-arg]
+        """What a word brings to every sum it enters, as the fields `tag_scored` unpacks."""
+        low = word.lower()
+        cls = word_class(low)
+        record = (
+            low,
+            cls,
+            self._sum(own_features(word)),
+            self._sum(context_features(word, "-2")),
+            self._sum(context_features(word, "-1")),
+            self._sum(context_features(word, "+1")),
+            self._sum(context_features(word, "+2")),
+            self._around.get(low, _NO_PAIRS),  # as the word before: keyed by the word after
+            self._before_class.get(low, _NO_PAIRS),  # as the word before: keyed by the class
+            self._class_after.get(cls, _NO_PAIRS),  # as the word: keyed by the word after
+            self._two_before.get(low, _NO_PAIRS),  # as the word two before: keyed by the one before
+            self._two_after.get(low, _NO_PAIRS),  # as the word after: keyed by the one after it
+            tuple(self._tag_word.get(t, _NO_PAIRS).get(low) for t in _TAG_ORDER),
+        )
+        if len(self._words) >= _WORDS_HELD:  # bounded: unbounded text must not grow it forever
+            self._words.clear()
+        self._words[word] = record
+        return record
 
     def tag_words(self, words: list[str]) -> list[str]:
         """One tag per word, left to right, each seeing the tag before it."""
@@ -203,32 +257,43 @@ class TagModel:
 
     def tag_scored(self, words: list[str]) -> list[tuple[str, float]]:
         """One tag per word with its margin (its score less the O score; 0 for O)."""
+        known = self._words.get
+        edge = self._edge
+        rows = [edge, edge]
+        for word in words:
+            row = known(word)
+            rows.append(row if row is not None else self._record(word))
+        rows += (edge, edge)
+        tag_weights = self._tag
         out: list[tuple[str, float]] = []
-        w = self._w
-        vec = self._vector
-        padded = [_EDGE, _EDGE, *words, _EDGE, _EDGE]
-        lows = [x.lower() for x in padded]
-        far_before = [vec(x, "-2") for x in padded]
-        before = [vec(x, "-1") for x in padded]
-        after = [vec(x, "+1") for x in padded]
-        far_after = [vec(x, "+2") for x in padded]
-        prev_tag = _EDGE
-        for k in range(2, len(words) + 2):
-            o, n, a = vec(padded[k], "")
-            for v in (far_before[k - 2], before[k - 1], after[k + 1], far_after[k + 2]):
-                o, n, a = o + v[0], n + v[1], a + v[2]
-            low = lows[k]
-            prev, nxt = lows[k - 1], lows[k + 1]
-            cls = word_class(low)
-            for f in ("-1,+1=" + prev + "|" + nxt, "-1w,c=" + prev + "|" + cls, "c,+1w=" + cls + "|" + nxt,
-                      "-2,-1=" + lows[k - 2] + "|" + prev, "+1,+2=" + nxt + "|" + lows[k + 2],
-                      "t-1=" + prev_tag, "t-1,w=" + prev_tag + "|" + low):  # fmt: skip
-                v = w.get(f)
+        prev_tag = 0  # _TAG_ORDER: the edge
+        for r2, r1, r, n1, n2 in zip(rows[:-4], rows[1:-3], rows[2:-2], rows[3:-1], rows[4:], strict=True):
+            own, b2, b1, a1, a2 = r[2], r2[3], r1[4], n1[5], n2[6]
+            # the same order of additions as the plain definition: own, -2, -1, +1, +2, frame, tag
+            o = own[0] + b2[0] + b1[0] + a1[0] + a2[0]
+            n = own[1] + b2[1] + b1[1] + a1[1] + a2[1]
+            a = own[2] + b2[2] + b1[2] + a1[2] + a2[2]
+            nxt = n1[0]
+            for v in (
+                r1[7].get(nxt),  # "-1,+1=" prev|next
+                r1[8].get(r[1]),  # "-1w,c=" prev|class
+                r[9].get(nxt),  # "c,+1w=" class|next
+                r2[10].get(r1[0]),  # "-2,-1=" prev2|prev
+                n1[11].get(n2[0]),  # "+1,+2=" next|next2
+                tag_weights[prev_tag],  # "t-1=" tag
+                r[12][prev_tag],  # "t-1,w=" tag|word
+            ):
                 if v is not None:
                     o, n, a = o + v[0], n + v[1], a + v[2]
-            tag = "O" if o >= n and o >= a else ("NAME" if n >= a else "ADDRESS")
-            out.append((tag, 0.0 if tag == "O" else max(n, a) - o))
-            prev_tag = tag
+            if o >= n and o >= a:
+                out.append(("O", 0.0))
+                prev_tag = 1
+            elif n >= a:
+                out.append(("NAME", n - o))
+                prev_tag = 2
+            else:
+                out.append(("ADDRESS", a - o))
+                prev_tag = 3
         return out
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
