@@ -172,6 +172,7 @@ def token_features(words: list[str], i: int) -> list[str]:
 _PAIR_PREFIXES = ("-1,+1=", "-1w,c=", "c,+1w=", "-2,-1=", "+1,+2=", "t-1,w=")
 _TAG_ORDER = (_EDGE, "O", "NAME", "ADDRESS")  # the previous tag, as an index into these
 _NO_PAIRS: dict[str, list[float]] = {}
+_OUTSIDE = ("O", 0.0)
 _WORDS_HELD = 300_000  # distinct words remembered; past it the memory starts again
 
 
@@ -214,6 +215,11 @@ class TagModel:
         self._tag_word = tables["t-1,w="]
         self._tag = tuple(weights.get("t-1=" + t) for t in _TAG_ORDER)
         self._words: dict[str, tuple] = {}  # type: ignore[type-arg]
+        # A word is skipped when its bound on a lead over O is below this: minus a slack far above
+        # any rounding of sums of a hundred weights (about 1e-12 of the largest), so that a skipped
+        # word is one the full sum would have tagged O too.
+        largest = max((abs(x) for v in weights.values() for x in v), default=1.0)
+        self._skip_below = -1e-6 * max(1.0, largest)
         self._edge = self._record(_EDGE)
 
     def _sum(self, feats: tuple[str, ...]) -> tuple[float, float, float]:
@@ -228,28 +234,60 @@ class TagModel:
         return (o, n, a)
 
     def _record(self, word: str) -> tuple:  # type: ignore[type-arg]
-        """What a word brings to every sum it enters, as the fields `tag_scored` unpacks."""
+        """What a word brings to every sum it enters, as the fields `_tagged` reads: its word and
+        class; its own features' (O, NAME, ADDRESS) sums and its sums as the word two before, one
+        before, one after and two after (fields 2 to 16, flat: a field costs one index); its rows
+        of the pair tables; its tag-and-word weights for each previous tag."""
         low = word.lower()
         cls = word_class(low)
         record = (
             low,
             cls,
-            self._sum(own_features(word)),
-            self._sum(context_features(word, "-2")),
-            self._sum(context_features(word, "-1")),
-            self._sum(context_features(word, "+1")),
-            self._sum(context_features(word, "+2")),
-            self._around.get(low, _NO_PAIRS),  # as the word before: keyed by the word after
-            self._before_class.get(low, _NO_PAIRS),  # as the word before: keyed by the class
-            self._class_after.get(cls, _NO_PAIRS),  # as the word: keyed by the word after
-            self._two_before.get(low, _NO_PAIRS),  # as the word two before: keyed by the one before
-            self._two_after.get(low, _NO_PAIRS),  # as the word after: keyed by the one after it
-            tuple(self._tag_word.get(t, _NO_PAIRS).get(low) for t in _TAG_ORDER),
+            *self._sum(own_features(word)),
+            *self._sum(context_features(word, "-2")),
+            *self._sum(context_features(word, "-1")),
+            *self._sum(context_features(word, "+1")),
+            *self._sum(context_features(word, "+2")),
+            self._around.get(low, _NO_PAIRS),  # 17, as the word before: keyed by the word after
+            self._before_class.get(low, _NO_PAIRS),  # 18, as the word before: keyed by the class
+            self._class_after.get(cls, _NO_PAIRS),  # 19, as the word: keyed by the word after
+            self._two_before.get(low, _NO_PAIRS),  # 20, as the word two before: by the one before
+            self._two_after.get(low, _NO_PAIRS),  # 21, as the word after: by the one after it
+            tuple(self._tag_word.get(t, _NO_PAIRS).get(low) for t in _TAG_ORDER),  # 22
         )
+        record += self._bounds(record)
         if len(self._words) >= _WORDS_HELD:  # bounded: unbounded text must not grow it forever
             self._words.clear()
         self._words[word] = record
         return record
+
+    def _bounds(self, record: tuple) -> tuple:  # type: ignore[type-arg]
+        """The most this word can add to a NAME's and an ADDRESS's lead over O, in each place it is
+        read from (fields 23 to 32): as the word itself, for each previous tag (its own features,
+        its class's pairs with any next word, the tag features); as the word two before (with its
+        pairs with any next word), one before (its pairs with any next word and any class), one
+        after (its pairs with any word after it), two after. A word whose five bounds sum below
+        zero for both is O, whatever its neighbours' pairs are: `_tagged` skips its sum."""
+
+        def lead(v: list[float] | tuple[float, ...] | None, i: int) -> float:
+            return 0.0 if v is None else v[i] - v[0]
+
+        def most(row: dict[str, list[float]], i: int) -> float:
+            return max([0.0, *(v[i] - v[0] for v in row.values())])  # a pair not found adds 0
+
+        out: list[object] = []
+        for i in (1, 2):
+            own = record[2 + i] - record[2] + most(record[19], i)
+            out.append(tuple(own + lead(self._tag[t], i) + lead(record[22][t], i) for t in range(4)))
+        for i in (1, 2):
+            out.append(record[5 + i] - record[5] + most(record[20], i))
+        for i in (1, 2):
+            out.append(record[8 + i] - record[8] + most(record[17], i) + most(record[18], i))
+        for i in (1, 2):
+            out.append(record[11 + i] - record[11] + most(record[21], i))
+        for i in (1, 2):
+            out.append(record[14 + i] - record[14])
+        return (out[0], out[2], out[4], out[6], out[8], out[1], out[3], out[5], out[7], out[9])
 
     def tag_words(self, words: list[str]) -> list[str]:
         """One tag per word, left to right, each seeing the tag before it."""
@@ -257,44 +295,64 @@ class TagModel:
 
     def tag_scored(self, words: list[str]) -> list[tuple[str, float]]:
         """One tag per word with its margin (its score less the O score; 0 for O)."""
+        return self._tagged(words)[0]
+
+    def _tagged(self, words: list[str]) -> tuple[list[tuple[str, float]], bool]:
+        """`tag_scored`, and whether any word is a name or a place."""
         known = self._words.get
         edge = self._edge
-        rows = [edge, edge]
-        for word in words:
-            row = known(word)
-            rows.append(row if row is not None else self._record(word))
-        rows += (edge, edge)
+        rows = [edge, edge, *[known(word) or self._record(word) for word in words], edge, edge]
         tag_weights = self._tag
+        skip_below = self._skip_below
         out: list[tuple[str, float]] = []
+        found = False
         prev_tag = 0  # _TAG_ORDER: the edge
         for r2, r1, r, n1, n2 in zip(rows[:-4], rows[1:-3], rows[2:-2], rows[3:-1], rows[4:], strict=True):
-            own, b2, b1, a1, a2 = r[2], r2[3], r1[4], n1[5], n2[6]
-            # the same order of additions as the plain definition: own, -2, -1, +1, +2, frame, tag
-            o = own[0] + b2[0] + b1[0] + a1[0] + a2[0]
-            n = own[1] + b2[1] + b1[1] + a1[1] + a2[1]
-            a = own[2] + b2[2] + b1[2] + a1[2] + a2[2]
-            nxt = n1[0]
-            for v in (
-                r1[7].get(nxt),  # "-1,+1=" prev|next
-                r1[8].get(r[1]),  # "-1w,c=" prev|class
-                r[9].get(nxt),  # "c,+1w=" class|next
-                r2[10].get(r1[0]),  # "-2,-1=" prev2|prev
-                n1[11].get(n2[0]),  # "+1,+2=" next|next2
-                tag_weights[prev_tag],  # "t-1=" tag
-                r[12][prev_tag],  # "t-1,w=" tag|word
+            # The bounds first: most words cannot lead O whatever pairs they are in (a word's
+            # bounds exceed its true lead by far more than rounding, `_skip_below`).
+            if (
+                r[23][prev_tag] + r2[24] + r1[25] + n1[26] + n2[27] < skip_below
+                and r[28][prev_tag] + r2[29] + r1[30] + n1[31] + n2[32] < skip_below
             ):
-                if v is not None:
-                    o, n, a = o + v[0], n + v[1], a + v[2]
+                out.append(_OUTSIDE)
+                prev_tag = 1
+                continue
+            # the same order of additions as the plain definition: own, -2, -1, +1, +2, frame, tag
+            o = r[2] + r2[5] + r1[8] + n1[11] + n2[14]
+            n = r[3] + r2[6] + r1[9] + n1[12] + n2[15]
+            a = r[4] + r2[7] + r1[10] + n1[13] + n2[16]
+            nxt = n1[0]
+            v = r1[17].get(nxt)  # "-1,+1=" prev|next
+            if v is not None:
+                o, n, a = o + v[0], n + v[1], a + v[2]
+            v = r1[18].get(r[1])  # "-1w,c=" prev|class
+            if v is not None:
+                o, n, a = o + v[0], n + v[1], a + v[2]
+            v = r[19].get(nxt)  # "c,+1w=" class|next
+            if v is not None:
+                o, n, a = o + v[0], n + v[1], a + v[2]
+            v = r2[20].get(r1[0])  # "-2,-1=" prev2|prev
+            if v is not None:
+                o, n, a = o + v[0], n + v[1], a + v[2]
+            v = n1[21].get(n2[0])  # "+1,+2=" next|next2
+            if v is not None:
+                o, n, a = o + v[0], n + v[1], a + v[2]
+            v = tag_weights[prev_tag]  # "t-1=" tag
+            if v is not None:
+                o, n, a = o + v[0], n + v[1], a + v[2]
+            v = r[22][prev_tag]  # "t-1,w=" tag|word
+            if v is not None:
+                o, n, a = o + v[0], n + v[1], a + v[2]
             if o >= n and o >= a:
-                out.append(("O", 0.0))
+                out.append(_OUTSIDE)
                 prev_tag = 1
             elif n >= a:
                 out.append(("NAME", n - o))
-                prev_tag = 2
+                prev_tag, found = 2, True
             else:
                 out.append(("ADDRESS", a - o))
-                prev_tag = 3
-        return out
+                prev_tag, found = 3, True
+        return out, found
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """The names and places found, each with evidence beyond its place (`has_evidence`)."""
@@ -309,11 +367,10 @@ class TagModel:
     def scored_spans(self, text: str) -> list[tuple[int, int, str, float]]:
         """(start, end, label, margin) for each run of words tagged alike; the margin is the
         run's largest (how sure the tagger is of its surest word)."""
+        tagged, found = self._tagged(TAG_TOKEN.findall(text))
+        if not found:
+            return []  # most turns: no word is a name or a place, and no word needs its place
         matches = list(TAG_TOKEN.finditer(text))
-        if not matches:
-            return []
-        words = [m.group() for m in matches]
-        tagged = self.tag_scored(words)
         out: list[tuple[int, int, str, float]] = []
         start = end = -1
         label = "O"
