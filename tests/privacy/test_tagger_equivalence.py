@@ -136,3 +136,10 @@ def test_generated_names_and_places_and_odd_text_get_the_same_spans(model: tagge
 def test_a_word_list_is_tagged_as_the_plain_model_tags_it(model: tagger.TagModel) -> None:
     for words in (["<s>"], ["<s>", "<s>", "will"], ["|", "x|y", "will", "fisher"], ["Holly", "Frost"]):
         assert model.tag_scored(words) == reference_scored(model.weights, words)
+
+
+def test_the_tagger_cuts_ascii_text_into_the_same_words_as_any_text() -> None:
+    texts = _lines() + list(ODD_TEXTS)
+    texts += ["x\x1cy\x1fz_1 a_b 3rd o'neil-smith don't - ' -- ''", "".join(map(chr, range(128))) * 2]
+    for text in texts:
+        assert tagger.tag_tokens(text) == tagger.TAG_TOKEN.findall(text), text

@@ -62,6 +62,16 @@ SURE_MARGIN = 35.0
 # apostrophe or a hyphen ("o'connell", "ashworth-bell", "zoë"); numerals; marks of punctuation.
 _LETTERS = r"[^\W\d_]+(?:[\u0300-\u036f]+[^\W\d_]*)*"
 TAG_TOKEN = re.compile(rf"{_LETTERS}(?:['’\-]{_LETTERS})*|\d+|[^\s\w]")
+# The same tokens for text that is all ASCII (most turns), read faster: there a letter of any
+# script is [A-Za-z], no combining mark occurs, the apostrophe is "'" and a digit is [0-9].
+_ASCII_TAG_TOKEN = re.compile(r"[A-Za-z]+(?:['\-][A-Za-z]+)*|[0-9]+|[^\sA-Za-z0-9_]")
+
+
+def tag_tokens(text: str) -> list[str]:
+    """The words the tagger reads, as TAG_TOKEN cuts them."""
+    return (_ASCII_TAG_TOKEN if text.isascii() else TAG_TOKEN).findall(text)
+
+
 _NUMBER_WORDS = frozenset((
     "zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
     "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
@@ -287,7 +297,10 @@ class TagModel:
             out.append(record[11 + i] - record[11] + most(record[21], i))
         for i in (1, 2):
             out.append(record[14 + i] - record[14])
-        return (out[0], out[2], out[4], out[6], out[8], out[1], out[3], out[5], out[7], out[9])
+        name, place = out[0::2], out[1::2]
+        # and the larger of the two in each place (fields 33 to 37): one sum rules out both
+        either = [tuple(map(max, name[0], place[0])), *map(max, name[1:], place[1:])]  # type: ignore[call-overload]
+        return (*name, *place, *either)
 
     def tag_words(self, words: list[str]) -> list[str]:
         """One tag per word, left to right, each seeing the tag before it."""
@@ -310,7 +323,7 @@ class TagModel:
         for r2, r1, r, n1, n2 in zip(rows[:-4], rows[1:-3], rows[2:-2], rows[3:-1], rows[4:], strict=True):
             # The bounds first: most words cannot lead O whatever pairs they are in (a word's
             # bounds exceed its true lead by far more than rounding, `_skip_below`).
-            if (
+            if r[33][prev_tag] + r2[34] + r1[35] + n1[36] + n2[37] < skip_below or (
                 r[23][prev_tag] + r2[24] + r1[25] + n1[26] + n2[27] < skip_below
                 and r[28][prev_tag] + r2[29] + r1[30] + n1[31] + n2[32] < skip_below
             ):
@@ -367,7 +380,7 @@ class TagModel:
     def scored_spans(self, text: str) -> list[tuple[int, int, str, float]]:
         """(start, end, label, margin) for each run of words tagged alike; the margin is the
         run's largest (how sure the tagger is of its surest word)."""
-        tagged, found = self._tagged(TAG_TOKEN.findall(text))
+        tagged, found = self._tagged(tag_tokens(text))
         if not found:
             return []  # most turns: no word is a name or a place, and no word needs its place
         matches = list(TAG_TOKEN.finditer(text))
@@ -375,14 +388,19 @@ class TagModel:
         start = end = -1
         label = "O"
         best = 0.0
-        for m, (tag, margin) in zip(matches, tagged, strict=True):
-            if tag == label and tag != "O":
-                end = m.end()
-                best = max(best, margin)
+        last = -2  # the index of the last word tagged other than O
+        for i, (tag, margin) in enumerate(tagged):
+            if tag == "O":
                 continue
-            if label != "O":
-                out.append((start, end, label, best))
-            label, start, end, best = tag, m.start(), m.end(), margin
+            if tag == label and i == last + 1:
+                end = matches[i].end()
+                best = max(best, margin)
+            else:
+                if label != "O":
+                    out.append((start, end, label, best))
+                m = matches[i]
+                label, start, end, best = tag, m.start(), m.end(), margin
+            last = i
         if label != "O":
             out.append((start, end, label, best))
         # a run made of marks alone ("," tagged inside a name) is no name
