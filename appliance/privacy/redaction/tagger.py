@@ -25,9 +25,11 @@ A span it finds is kept only with evidence beyond its place (`has_evidence`): wi
 tagger calls a sentence's last noun a name too ("help with my hospital bill").
 
 Where it runs: on finished transcripts (compose.redact_many, and `redact(..., tagged=True)` or with
-spaCy's layer), not on each turn as it is spoken: it reads about as fast as the rules (each word's
-own features and each neighbour's are summed once per distinct word and cached), so together they
-fall under the 1 MB/s a turn-by-turn redactor needs; bench/redaction.py prints the figures.
+spaCy's layer), not yet on each turn as it is spoken. It reads about four times as fast as the rules
+(a word's share of every score is worked out once per distinct word and held; a word whose bounds
+show it cannot lead O is not summed at all; `TagModel`), with the same spans and margins as the
+plain definition of the model (tests/privacy/test_tagger_equivalence.py); with the rules it reads
+near the 1 MB/s per core a turn-by-turn redactor needs. bench/redaction.py prints the figures.
 """
 
 from __future__ import annotations
