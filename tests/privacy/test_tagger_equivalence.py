@@ -143,3 +143,12 @@ def test_the_tagger_cuts_ascii_text_into_the_same_words_as_any_text() -> None:
     texts += ["x\x1cy\x1fz_1 a_b 3rd o'neil-smith don't - ' -- ''", "".join(map(chr, range(128))) * 2]
     for text in texts:
         assert tagger.tag_tokens(text) == tagger.TAG_TOKEN.findall(text), text
+
+
+def test_a_full_word_memory_starts_again_and_tags_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    small = tagger.load()
+    monkeypatch.setattr(tagger, "_WORDS_HELD", 8)
+    texts = [text for text, _ in generate(80, 23)]
+    for text in texts:
+        assert small.scored_spans(text) == reference_spans(small.weights, text)[0], text
+    assert len(small._words) <= 8

@@ -185,7 +185,7 @@ _PAIR_PREFIXES = ("-1,+1=", "-1w,c=", "c,+1w=", "-2,-1=", "+1,+2=", "t-1,w=")
 _TAG_ORDER = (_EDGE, "O", "NAME", "ADDRESS")  # the previous tag, as an index into these
 _NO_PAIRS: dict[str, list[float]] = {}
 _OUTSIDE = ("O", 0.0)
-_WORDS_HELD = 300_000  # distinct words remembered; past it the memory starts again
+_WORDS_HELD = 50_000  # distinct words held (about 1.5 kB each); past it the memory starts again
 
 
 def _pair_tables(weights: dict[str, list[float]]) -> dict[str, dict[str, dict[str, list[float]]]]:
