@@ -36,7 +36,8 @@ redaction/tagger.py: an averaged perceptron trained on a generated corpus, never
 reading each word's class in wordllama's token-embedding space, word_classes.py);
 "+ tagger + spaCy" adds spaCy's en_core_web_sm NER (appliance/privacy/learned.py). Both learned
 layers run on finished transcripts, not turn by turn: their throughput is printed both ways to
-show why. "wardline rules" is what redacts each turn as it is spoken.
+show why. "wardline rules" is what redacts each turn as it is spoken. "tagger alone" is the tagger's
+own share (its spans without the rules), for the tagger's own speed work.
 
 Throughput is measured in CPU time of one process (one core), as the median of several timed
 runs, on three texts: the labeled set line by line (nearly every line carries an identifier: the
@@ -61,6 +62,7 @@ from appliance.privacy.egress import EgressGuard  # noqa: E402
 from appliance.privacy.evaluation import Example, Scores, load_examples, score  # noqa: E402
 from appliance.privacy.learned import shared_model, status  # noqa: E402
 from appliance.privacy.redaction import LABELS, redact, redact_many  # noqa: E402
+from appliance.privacy.redaction.tagger import shared_tagger  # noqa: E402
 from appliance.privacy.redaction.tagger import status as tagger_status  # noqa: E402
 
 DATA = REPO / "tests" / "privacy" / "data"
@@ -295,6 +297,11 @@ def run() -> None:
         whole = throughput(predict, one_blob, runs=3 if predict is not ours else RUNS)
         print(f"  {name:18} {dense:12.2f} {mixed:15.2f} {whole:17.2f}")
     size_mix = sum(len(x.encode()) + 1 for x in mix)
+    tagger = shared_tagger()
+    if tagger is not None:
+        alone = tagger.spans
+        print(f"  {'tagger alone':18} {throughput(alone, phi_dense):12.2f} {throughput(alone, mix):15.2f}"
+              f" {throughput(alone, one_blob, runs=3):17.2f}   (its spans, without the rules)")  # fmt: skip
     dense = throughput(tagged, phi_dense, runs=3)
     mixed = throughput(tagged, mix, runs=3)
     batch = throughput(lambda _: redact_many(mix, SITE_NAMES), [""], runs=3)

@@ -25,9 +25,11 @@ A span it finds is kept only with evidence beyond its place (`has_evidence`): wi
 tagger calls a sentence's last noun a name too ("help with my hospital bill").
 
 Where it runs: on finished transcripts (compose.redact_many, and `redact(..., tagged=True)` or with
-spaCy's layer), not on each turn as it is spoken: it reads about as fast as the rules (each word's
-own features and each neighbour's are summed once per distinct word and cached), so together they
-fall under the 1 MB/s a turn-by-turn redactor needs; bench/redaction.py prints the figures.
+spaCy's layer), not yet on each turn as it is spoken. It reads about four times as fast as the rules
+(a word's share of every score is worked out once per distinct word and held; a word whose bounds
+show it cannot lead O is not summed at all; `TagModel`), with the same spans and margins as the
+plain definition of the model (tests/privacy/test_tagger_equivalence.py); with the rules it reads
+near the 1 MB/s per core a turn-by-turn redactor needs. bench/redaction.py prints the figures.
 """
 
 from __future__ import annotations
@@ -62,6 +64,16 @@ SURE_MARGIN = 35.0
 # apostrophe or a hyphen ("o'connell", "ashworth-bell", "zoë"); numerals; marks of punctuation.
 _LETTERS = r"[^\W\d_]+(?:[\u0300-\u036f]+[^\W\d_]*)*"
 TAG_TOKEN = re.compile(rf"{_LETTERS}(?:['’\-]{_LETTERS})*|\d+|[^\s\w]")
+# The same tokens for text that is all ASCII (most turns), read faster: there a letter of any
+# script is [A-Za-z], no combining mark occurs, the apostrophe is "'" and a digit is [0-9].
+_ASCII_TAG_TOKEN = re.compile(r"[A-Za-z]+(?:['\-][A-Za-z]+)*|[0-9]+|[^\sA-Za-z0-9_]")
+
+
+def tag_tokens(text: str) -> list[str]:
+    """The words the tagger reads, as TAG_TOKEN cuts them."""
+    return (_ASCII_TAG_TOKEN if text.isascii() else TAG_TOKEN).findall(text)
+
+
 _NUMBER_WORDS = frozenset((
     "zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
     "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
@@ -167,12 +179,60 @@ def token_features(words: list[str], i: int) -> list[str]:
     return feats
 
 
+# The frame's features, each a pair of words (or a word and a class) after a prefix: looked up
+# from nested tables built at load, keyed by the lower-case words, not as strings built per word.
+_PAIR_PREFIXES = ("-1,+1=", "-1w,c=", "c,+1w=", "-2,-1=", "+1,+2=", "t-1,w=")
+_TAG_ORDER = (_EDGE, "O", "NAME", "ADDRESS")  # the previous tag, as an index into these
+_NO_PAIRS: dict[str, list[float]] = {}
+_OUTSIDE = ("O", 0.0)
+_WORDS_HELD = 50_000  # distinct words held (about 1.5 kB each); past it the memory starts again
+
+
+def _pair_tables(weights: dict[str, list[float]]) -> dict[str, dict[str, dict[str, list[float]]]]:
+    """prefix -> first part -> second part -> the weights of "prefix" + first + "|" + second. A
+    word may itself be "|": every cut of a feature at a "|" is entered, so that a look-up finds
+    (first, second) exactly when the string first + "|" + second is a feature."""
+    tables: dict[str, dict[str, dict[str, list[float]]]] = {p: {} for p in _PAIR_PREFIXES}
+    for feature, vector in weights.items():
+        for prefix, table in tables.items():
+            if feature.startswith(prefix):
+                rest = feature[len(prefix) :]
+                cut = rest.find("|")
+                while cut >= 0:
+                    table.setdefault(rest[:cut], {})[rest[cut + 1 :]] = vector
+                    cut = rest.find("|", cut + 1)
+    return tables
+
+
 class TagModel:
-    """The trained weights: feature -> (O, NAME, ADDRESS) scores; `spans` tags a text."""
+    """The trained weights: feature -> (O, NAME, ADDRESS) scores; `spans` tags a text.
+
+    Scoring a word sums the weights of its features (`features_with_tag`, training's view). To
+    keep up with live turns, a word's part of every sum it enters (its own features; its features
+    as the word two before, one before, one after, two after; its rows of the pair tables) is
+    worked out once per distinct word and held in a record; a turn then costs a few look-ups and
+    additions per word. The sums are added in the order the plain definition adds them, so the
+    scores are the same to the last bit (tests/privacy/test_tagger_equivalence.py).
+    """
 
     def __init__(self, weights: dict[str, list[float]]) -> None:
+        self.weights = weights
         self._w = weights
-        self._cache: dict[tuple[str, str], tuple[float, float, float]] = {}
+        tables = _pair_tables(weights)
+        self._around = tables["-1,+1="]
+        self._before_class = tables["-1w,c="]
+        self._class_after = tables["c,+1w="]
+        self._two_before = tables["-2,-1="]
+        self._two_after = tables["+1,+2="]
+        self._tag_word = tables["t-1,w="]
+        self._tag = tuple(weights.get("t-1=" + t) for t in _TAG_ORDER)
+        self._words: dict[str, tuple] = {}  # type: ignore[type-arg]
+        # A word is skipped when its bound on a lead over O is below this: minus a slack far above
+        # any rounding of sums of a hundred weights (about 1e-12 of the largest), so that a skipped
+        # word is one the full sum would have tagged O too.
+        largest = max((abs(x) for v in weights.values() for x in v), default=1.0)
+        self._skip_below = -1e-6 * max(1.0, largest)
+        self._edge = self._record(_EDGE)
 
     def _sum(self, feats: tuple[str, ...]) -> tuple[float, float, float]:
         o = n = a = 0.0
@@ -185,16 +245,64 @@ class TagModel:
                 a += v[2]
         return (o, n, a)
 
-    def _vector(self, word: str, where: str) -> tuple[float, float, float]:
-        """The summed weights of a word's own features ("") or of it as a neighbour ("-1" …),
-        cached per distinct word: a word costs one look-up per place it is read from."""
-        key = (word, where)
-        got = self._cache.get(key)
-        if got is None:
-            got = self._sum(own_features(word) if not where else context_features(word, where))
-            if len(self._cache) < 400_000:  # bounded: unbounded text must not grow it forever
-                self._cache[key] = got
-        return got
+    def _record(self, word: str) -> tuple:  # type: ignore[type-arg]
+        """What a word brings to every sum it enters, as the fields `_tagged` reads: its word and
+        class; its own features' (O, NAME, ADDRESS) sums and its sums as the word two before, one
+        before, one after and two after (fields 2 to 16, flat: a field costs one index); its rows
+        of the pair tables; its tag-and-word weights for each previous tag."""
+        low = word.lower()
+        cls = word_class(low)
+        record = (
+            low,
+            cls,
+            *self._sum(own_features(word)),
+            *self._sum(context_features(word, "-2")),
+            *self._sum(context_features(word, "-1")),
+            *self._sum(context_features(word, "+1")),
+            *self._sum(context_features(word, "+2")),
+            self._around.get(low, _NO_PAIRS),  # 17, as the word before: keyed by the word after
+            self._before_class.get(low, _NO_PAIRS),  # 18, as the word before: keyed by the class
+            self._class_after.get(cls, _NO_PAIRS),  # 19, as the word: keyed by the word after
+            self._two_before.get(low, _NO_PAIRS),  # 20, as the word two before: by the one before
+            self._two_after.get(low, _NO_PAIRS),  # 21, as the word after: by the one after it
+            tuple(self._tag_word.get(t, _NO_PAIRS).get(low) for t in _TAG_ORDER),  # 22
+        )
+        record += self._bounds(record)
+        if len(self._words) >= _WORDS_HELD:  # bounded: unbounded text must not grow it forever
+            self._words.clear()
+        self._words[word] = record
+        return record
+
+    def _bounds(self, record: tuple) -> tuple:  # type: ignore[type-arg]
+        """The most this word can add to a NAME's and an ADDRESS's lead over O, in each place it is
+        read from (fields 23 to 32): as the word itself, for each previous tag (its own features,
+        its class's pairs with any next word, the tag features); as the word two before (with its
+        pairs with any next word), one before (its pairs with any next word and any class), one
+        after (its pairs with any word after it), two after. A word whose five bounds sum below
+        zero for both is O, whatever its neighbours' pairs are: `_tagged` skips its sum."""
+
+        def lead(v: list[float] | tuple[float, ...] | None, i: int) -> float:
+            return 0.0 if v is None else v[i] - v[0]
+
+        def most(row: dict[str, list[float]], i: int) -> float:
+            return max([0.0, *(v[i] - v[0] for v in row.values())])  # a pair not found adds 0
+
+        out: list[object] = []
+        for i in (1, 2):
+            own = record[2 + i] - record[2] + most(record[19], i)
+            out.append(tuple(own + lead(self._tag[t], i) + lead(record[22][t], i) for t in range(4)))
+        for i in (1, 2):
+            out.append(record[5 + i] - record[5] + most(record[20], i))
+        for i in (1, 2):
+            out.append(record[8 + i] - record[8] + most(record[17], i) + most(record[18], i))
+        for i in (1, 2):
+            out.append(record[11 + i] - record[11] + most(record[21], i))
+        for i in (1, 2):
+            out.append(record[14 + i] - record[14])
+        name, place = out[0::2], out[1::2]
+        # and the larger of the two in each place (fields 33 to 37): one sum rules out both
+        either = [tuple(map(max, name[0], place[0])), *map(max, name[1:], place[1:])]  # type: ignore[call-overload]
+        return (*name, *place, *either)
 
     def tag_words(self, words: list[str]) -> list[str]:
         """One tag per word, left to right, each seeing the tag before it."""
@@ -202,33 +310,64 @@ class TagModel:
 
     def tag_scored(self, words: list[str]) -> list[tuple[str, float]]:
         """One tag per word with its margin (its score less the O score; 0 for O)."""
+        return self._tagged(words)[0]
+
+    def _tagged(self, words: list[str]) -> tuple[list[tuple[str, float]], bool]:
+        """`tag_scored`, and whether any word is a name or a place."""
+        known = self._words.get
+        edge = self._edge
+        rows = [edge, edge, *[known(word) or self._record(word) for word in words], edge, edge]
+        tag_weights = self._tag
+        skip_below = self._skip_below
         out: list[tuple[str, float]] = []
-        w = self._w
-        vec = self._vector
-        padded = [_EDGE, _EDGE, *words, _EDGE, _EDGE]
-        lows = [x.lower() for x in padded]
-        far_before = [vec(x, "-2") for x in padded]
-        before = [vec(x, "-1") for x in padded]
-        after = [vec(x, "+1") for x in padded]
-        far_after = [vec(x, "+2") for x in padded]
-        prev_tag = _EDGE
-        for k in range(2, len(words) + 2):
-            o, n, a = vec(padded[k], "")
-            for v in (far_before[k - 2], before[k - 1], after[k + 1], far_after[k + 2]):
+        found = False
+        prev_tag = 0  # _TAG_ORDER: the edge
+        for r2, r1, r, n1, n2 in zip(rows[:-4], rows[1:-3], rows[2:-2], rows[3:-1], rows[4:], strict=True):
+            # The bounds first: most words cannot lead O whatever pairs they are in (a word's
+            # bounds exceed its true lead by far more than rounding, `_skip_below`).
+            if r[33][prev_tag] + r2[34] + r1[35] + n1[36] + n2[37] < skip_below or (
+                r[23][prev_tag] + r2[24] + r1[25] + n1[26] + n2[27] < skip_below
+                and r[28][prev_tag] + r2[29] + r1[30] + n1[31] + n2[32] < skip_below
+            ):
+                out.append(_OUTSIDE)
+                prev_tag = 1
+                continue
+            # the same order of additions as the plain definition: own, -2, -1, +1, +2, frame, tag
+            o = r[2] + r2[5] + r1[8] + n1[11] + n2[14]
+            n = r[3] + r2[6] + r1[9] + n1[12] + n2[15]
+            a = r[4] + r2[7] + r1[10] + n1[13] + n2[16]
+            nxt = n1[0]
+            v = r1[17].get(nxt)  # "-1,+1=" prev|next
+            if v is not None:
                 o, n, a = o + v[0], n + v[1], a + v[2]
-            low = lows[k]
-            prev, nxt = lows[k - 1], lows[k + 1]
-            cls = word_class(low)
-            for f in ("-1,+1=" + prev + "|" + nxt, "-1w,c=" + prev + "|" + cls, "c,+1w=" + cls + "|" + nxt,
-                      "-2,-1=" + lows[k - 2] + "|" + prev, "+1,+2=" + nxt + "|" + lows[k + 2],
-                      "t-1=" + prev_tag, "t-1,w=" + prev_tag + "|" + low):  # fmt: skip
-                v = w.get(f)
-                if v is not None:
-                    o, n, a = o + v[0], n + v[1], a + v[2]
-            tag = "O" if o >= n and o >= a else ("NAME" if n >= a else "ADDRESS")
-            out.append((tag, 0.0 if tag == "O" else max(n, a) - o))
-            prev_tag = tag
-        return out
+            v = r1[18].get(r[1])  # "-1w,c=" prev|class
+            if v is not None:
+                o, n, a = o + v[0], n + v[1], a + v[2]
+            v = r[19].get(nxt)  # "c,+1w=" class|next
+            if v is not None:
+                o, n, a = o + v[0], n + v[1], a + v[2]
+            v = r2[20].get(r1[0])  # "-2,-1=" prev2|prev
+            if v is not None:
+                o, n, a = o + v[0], n + v[1], a + v[2]
+            v = n1[21].get(n2[0])  # "+1,+2=" next|next2
+            if v is not None:
+                o, n, a = o + v[0], n + v[1], a + v[2]
+            v = tag_weights[prev_tag]  # "t-1=" tag
+            if v is not None:
+                o, n, a = o + v[0], n + v[1], a + v[2]
+            v = r[22][prev_tag]  # "t-1,w=" tag|word
+            if v is not None:
+                o, n, a = o + v[0], n + v[1], a + v[2]
+            if o >= n and o >= a:
+                out.append(_OUTSIDE)
+                prev_tag = 1
+            elif n >= a:
+                out.append(("NAME", n - o))
+                prev_tag, found = 2, True
+            else:
+                out.append(("ADDRESS", a - o))
+                prev_tag, found = 3, True
+        return out, found
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """The names and places found, each with evidence beyond its place (`has_evidence`)."""
@@ -243,23 +382,27 @@ class TagModel:
     def scored_spans(self, text: str) -> list[tuple[int, int, str, float]]:
         """(start, end, label, margin) for each run of words tagged alike; the margin is the
         run's largest (how sure the tagger is of its surest word)."""
+        tagged, found = self._tagged(tag_tokens(text))
+        if not found:
+            return []  # most turns: no word is a name or a place, and no word needs its place
         matches = list(TAG_TOKEN.finditer(text))
-        if not matches:
-            return []
-        words = [m.group() for m in matches]
-        tagged = self.tag_scored(words)
         out: list[tuple[int, int, str, float]] = []
         start = end = -1
         label = "O"
         best = 0.0
-        for m, (tag, margin) in zip(matches, tagged, strict=True):
-            if tag == label and tag != "O":
-                end = m.end()
-                best = max(best, margin)
+        last = -2  # the index of the last word tagged other than O
+        for i, (tag, margin) in enumerate(tagged):
+            if tag == "O":
                 continue
-            if label != "O":
-                out.append((start, end, label, best))
-            label, start, end, best = tag, m.start(), m.end(), margin
+            if tag == label and i == last + 1:
+                end = matches[i].end()
+                best = max(best, margin)
+            else:
+                if label != "O":
+                    out.append((start, end, label, best))
+                m = matches[i]
+                label, start, end, best = tag, m.start(), m.end(), margin
+            last = i
         if label != "O":
             out.append((start, end, label, best))
         # a run made of marks alone ("," tagged inside a name) is no name
