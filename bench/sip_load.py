@@ -821,6 +821,12 @@ def main() -> None:
     )
     p.add_argument("--seed", type=int, default=14, help="the Poisson schedule's seed")
     p.add_argument(
+        "--base-port",
+        type=int,
+        default=48000,
+        help="the ports the runs use start about here (up to +9000): another on a shared box may hold these",
+    )
+    p.add_argument(
         "--speech",
         choices=("embedded", "whisper"),
         default="embedded",
@@ -836,7 +842,7 @@ def main() -> None:
     a = p.parse_args()
     os.environ.setdefault("WARDLINE_DATA_DIR", tempfile.mkdtemp(prefix="wardline-bench-"))
     if a.latency:
-        res = latency_run(a.trials, 47000)
+        res = latency_run(a.trials, a.base_port - 1000)
         for kind, label in (("barge", "barge-in stop"), ("reply", "start of a reply")):
             v = sorted(res[kind])
             if v:
@@ -865,7 +871,8 @@ def main() -> None:
             for i, n in enumerate(counts):
                 offsets = arrivals.offsets_s(n, a.seed)
                 load = os.getloadavg()[0]
-                row = full_run(n, a.seconds, pcap, tmp, 48000 + (i % 2) * 1000, a.engines, offsets, a.speech)
+                base = a.base_port + (i % 2) * 1000
+                row = full_run(n, a.seconds, pcap, tmp, base, a.engines, offsets, a.speech)
                 row["load_before"], row["load_after"] = load, os.getloadavg()[0]
                 rows.append(row)
                 print(f"{n:5} {row['agents']:7} {row['completed']:5} {row['late_pct']:7.2f} {row['turns']:5} "
@@ -888,7 +895,7 @@ def main() -> None:
         print(f"{'calls':>5} {'agents':>6} {'done':>5} {'late %':>7} {'worst ms':>8} {'CPU %/call':>10}")
         for i, n in enumerate(counts):
             row = load_run(
-                n, a.seconds, pcap, tmp, 48000 + (i % 2) * 1000, a.asr, a.session, a.nice, a.front_door
+                n, a.seconds, pcap, tmp, a.base_port + (i % 2) * 1000, a.asr, a.session, a.nice, a.front_door
             )
             rows.append(row)
             print(f"{n:5} {row['agents']:6} {row['completed']:5} {row['late_pct']:7.2f} "
