@@ -229,6 +229,7 @@ async def make_engine(name: str, registry, site, one_core: bool = False):
             engine._cpu_threads = 1
 
         engine.partial_decodes_s = []  # each partial's decode time: how soon the next partial can come
+        engine.final_decodes_s = []  # and each decode that may be the final (at a pause, or `finish`'s)
 
         def timed(*args):
             cpu = time.process_time()
@@ -237,6 +238,8 @@ async def make_engine(name: str, registry, site, one_core: bool = False):
             engine.last_decode_s = time.process_time() - cpu if one_core else result.seconds
             if len(args) > 3 and not args[3]:  # a partial, not the decode at the pause
                 engine.partial_decodes_s.append(engine.last_decode_s)
+            else:
+                engine.final_decodes_s.append(engine.last_decode_s)
             return result
 
         engine.decode = timed
@@ -289,6 +292,7 @@ async def run(args) -> None:
                 finals: list[float] = []
                 cpu0 = time.process_time()  # every thread of this process: the engine's decodes
                 partials_from = len(getattr(engine, "partial_decodes_s", []))
+                finals_from = len(getattr(engine, "final_decodes_s", []))
                 for voice in chosen:
                     for i, (ctx, text) in enumerate(lines):
                         pcm = audio[(voice.label, i, line_kind)]
@@ -327,6 +331,13 @@ async def run(args) -> None:
                         f"    partials: {len(partial_ms)} decodes, p50 {pct(partial_ms, 0.5):.0f} ms "
                         f"p95 {pct(partial_ms, 0.95):.0f} ms: one every "
                         f"{max(300, pct(partial_ms, 0.95)):.0f} ms or sooner (p95) while the caller speaks"
+                    )
+                    whole = [s * 1000 for s in engine.final_decodes_s[finals_from:]]
+                    print(
+                        f"    decodes that may be the final (at each pause, or after the end of turn): "
+                        f"{len(whole)}, p50 {pct(whole, 0.5):.0f} ms; CPU in partials "
+                        f"{sum(partial_ms) / 1000:.1f} s, in those {sum(whole) / 1000:.1f} s, "
+                        f"of {time.process_time() - cpu0:.1f} s"
                     )
                 for voice in chosen:  # per voice too: a voice can be the hard part, not the recognizer
                     keys = [(voice.label, c) for c in CONTEXTS]
