@@ -322,3 +322,33 @@ def test_decodes_at_a_pause_go_before_partials_that_waited_longer(whisper_dir):
     batches = asyncio.run(run())
     assert True in batches[0]  # the pause's decode, in the model's first pass
     assert sorted(final for batch in batches for final in batch) == [False, False, False, True]
+
+
+@pytest.mark.parametrize("noise_rms", [0, 60, 300], ids=["clean-line", "quiet-hiss", "noisy-line"])
+def test_a_caller_who_stops_on_a_noisy_line_still_gets_the_final_decoded_at_the_pause(whisper_dir, noise_rms):
+    """The pause is counted below 3 % of the caller's loudest frame (stops inside a sentence do
+    not cost a final's decode each), or below the line's own noise where that is louder: a line
+    whose hiss is 7 % of the caller's voice still pauses when the caller stops, so the final is
+    decoded at the pause, never after the end of turn."""
+
+    async def run() -> tuple[list[tuple[int, bool]], bool]:
+        asr = GatedWhisper(whisper_dir, cpu_threads=1, language="en", max_new_tokens=4)
+        await asr.start()
+        try:
+            rng = np.random.default_rng(7)
+            speech, quiet = tone(8000, 600), b"\x00" * (2 * 8000 * 1000 // 1000)
+            pcm = np.frombuffer(speech + quiet, dtype="<i2").astype(np.float64)
+            pcm += rng.normal(0.0, noise_rms, pcm.size)
+            stream = asr.open_stream(8000)
+            audio = np.clip(pcm, -32768, 32767).astype("<i2").tobytes()
+            for i in range(0, len(audio), 320):
+                stream.feed(audio[i : i + 320])
+                await stream.settled()  # the lockstep clock: a decode due now runs now
+            await asyncio.wait_for(stream.finish(), 60)
+            return asr.decodes, stream.final_decoded
+        finally:
+            await asr.close()
+
+    decodes, final_decoded = asyncio.run(run())
+    assert [ms for ms, at_pause in decodes if at_pause] == [700]  # 100 ms after the caller stopped
+    assert final_decoded is False
