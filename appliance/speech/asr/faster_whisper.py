@@ -14,8 +14,9 @@ end of turn reads the partial, and must read the words the dialog will get).
 The final comes without a decode after the end of turn: the stream also decodes as soon as the
 caller pauses (100 ms quieter than 3 % of the turn's loudest frame, or than the line's own
 noise, after speech: QUIET_RATIO); that decode covers every word of the turn and runs while the
-turn taker is still waiting out its endpoint silence (260 ms or more). At `finish`, when that decode covers the last loud frame, its text is
-the final; only speech after it (a caller who went on in the last moment) costs one more decode.
+turn taker is still waiting out its endpoint silence (260 ms or more). At `finish`, when that
+decode covers the last loud frame, its text is the final; only speech after it (a caller who
+went on in the last moment) costs one more decode.
 Partials are not the final. They are most of a call's decodes (one every 300 ms of speech, each
 re-reading the turn so far), so each is one greedy guess (`greedy_partials`: no 4-best beam; the
 site's words still read into it) over a shorter spliced window (the turn and 2 s,
