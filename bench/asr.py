@@ -21,7 +21,9 @@ Per engine and line: WER per context and per voice (reference and hypothesis bot
 dialog reads them: the recognizer's spoken form, numwords.spoken_form, then the dialog's own
 normalisation), the real-time factor (wall time to feed and finish / audio length, every decode
 waited for: for Whisper, the cost of a partial every 300 ms of audio; above 1, partials come as
-fast as decodes finish instead) and the final latency p50 / p95. `--finals` decodes each turn
+fast as decodes finish instead), the final latency p50 / p95, the CPU time per second of audio
+(this process, all threads: what a streamed caller costs the box), and each partial's decode time
+(p95 above 300 ms: partials come as fast as decodes finish). `--finals` decodes each turn
 once, as its final (word error only, a few times quicker); `--part tune|held-out` takes alternate
 sentences of each context, so that a rule tuned on one half is measured on the other.
 
@@ -226,11 +228,18 @@ async def make_engine(name: str, registry, site, one_core: bool = False):
         if one_core:
             engine._cpu_threads = 1
 
+        engine.partial_decodes_s = []  # each partial's decode time: how soon the next partial can come
+        engine.final_decodes_s = []  # and each decode that may be the final (at a pause, or `finish`'s)
+
         def timed(*args):
             cpu = time.process_time()
             result = decode(*args)
             # on one core, a decode takes its CPU time (the lockstep clock runs nothing beside it)
             engine.last_decode_s = time.process_time() - cpu if one_core else result.seconds
+            if len(args) > 3 and not args[3]:  # a partial, not the decode at the pause
+                engine.partial_decodes_s.append(engine.last_decode_s)
+            else:
+                engine.final_decodes_s.append(engine.last_decode_s)
             return result
 
         engine.decode = timed
@@ -281,6 +290,9 @@ async def run(args) -> None:
                 errors: dict[object, list[int]] = defaultdict(lambda: [0, 0])  # by context, (voice, context)
                 wall = audio_s = 0.0
                 finals: list[float] = []
+                cpu0 = time.process_time()  # every thread of this process: the engine's decodes
+                partials_from = len(getattr(engine, "partial_decodes_s", []))
+                finals_from = len(getattr(engine, "final_decodes_s", []))
                 for voice in chosen:
                     for i, (ctx, text) in enumerate(lines):
                         pcm = audio[(voice.label, i, line_kind)]
@@ -306,11 +318,27 @@ async def run(args) -> None:
                         audio_s += len(pcm) / 2 / rate
                         finals.append(final_s * 1000)
                 wer = wer_of(errors, CONTEXTS)
+                cpu_per_s = (time.process_time() - cpu0) / audio_s
                 print(
                     f"{name:13s} {line_kind:8s} WER {wer:.3f}  RTF {wall / audio_s:.2f}  "
-                    f"final p50 {pct(finals, 0.5):.0f} ms p95 {pct(finals, 0.95):.0f} ms\n    "
+                    f"final p50 {pct(finals, 0.5):.0f} ms p95 {pct(finals, 0.95):.0f} ms  "
+                    f"CPU {cpu_per_s:.2f} s per audio s\n    "
                     + "  ".join(f"{c} {wer_of(errors, [c]):.3f}" for c in CONTEXTS)
                 )
+                partial_ms = [s * 1000 for s in getattr(engine, "partial_decodes_s", [])[partials_from:]]
+                if partial_ms:  # a partial every 300 ms of audio, or as soon as the one before is done
+                    print(
+                        f"    partials: {len(partial_ms)} decodes, p50 {pct(partial_ms, 0.5):.0f} ms "
+                        f"p95 {pct(partial_ms, 0.95):.0f} ms: one every "
+                        f"{max(300, pct(partial_ms, 0.95)):.0f} ms or sooner (p95) while the caller speaks"
+                    )
+                    whole = [s * 1000 for s in engine.final_decodes_s[finals_from:]]
+                    print(
+                        f"    decodes that may be the final (at each pause, or after the end of turn): "
+                        f"{len(whole)}, p50 {pct(whole, 0.5):.0f} ms; CPU in partials "
+                        f"{sum(partial_ms) / 1000:.1f} s, in those {sum(whole) / 1000:.1f} s, "
+                        f"of {time.process_time() - cpu0:.1f} s"
+                    )
                 for voice in chosen:  # per voice too: a voice can be the hard part, not the recognizer
                     keys = [(voice.label, c) for c in CONTEXTS]
                     print(

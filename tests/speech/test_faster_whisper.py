@@ -171,18 +171,20 @@ def feed_frames(stream, pcm: bytes, rate: int = 8000) -> None:
 
 
 @pytest.mark.parametrize(
-    "spliced", [True, False], ids=["partials-read-the-final-window", "a-window-of-their-own"]
+    "options",
+    [{}, {"spliced_margin_s": None}, {"partial_spliced_margin_s": None}],
+    ids=["partials-cheaper-than-the-final", "a-window-of-their-own", "partials-read-the-final-window"],
 )
 def test_the_silence_after_the_last_word_is_not_decoded_and_no_decode_follows_the_end_of_turn(
-    whisper_dir, spliced
+    whisper_dir, options
 ):
     """A caller says 600 ms and stops. The final comes from a decode made at the pause (or the
-    partial that already held the last word), never from a decode after the end of turn, and
-    the silence after the last word is never decoded again: those decodes held the worker, and
-    the final behind them, while the turn taker and the voice needed the CPU."""
+    partial that already held the last word, where partials read the final's window), never from
+    a decode after the end of turn, and the silence after the last word is never decoded again:
+    those decodes held the worker, and the final behind them, while the turn taker and the voice
+    needed the CPU."""
 
     async def run() -> tuple[list[tuple[int, bool]], bool, str, str, bool]:
-        options = {} if spliced else {"spliced_margin_s": None}
         asr = GatedWhisper(whisper_dir, cpu_threads=1, language="en", max_new_tokens=4, **options)
         await asr.start()
         try:
@@ -199,11 +201,11 @@ def test_the_silence_after_the_last_word_is_not_decoded_and_no_decode_follows_th
             await asr.close()
 
     decodes, final_decoded, final, newest, one_window = asyncio.run(run())
-    assert one_window is spliced
+    assert one_window is ("partial_spliced_margin_s" in options)
     assert max(ms for ms, _ in decodes) <= 800  # 1.5 s of silence after the last word: unread
     assert final_decoded is False  # no decode after the end of turn
     assert final.split() == newest.split()
-    if not spliced:  # the partials' short window is not the final's: one decode at the pause
+    if not one_window:  # a partial is not the final's decode: one decode at the pause
         assert [ms for ms, at_pause in decodes if at_pause] == [700]
 
 
@@ -212,7 +214,9 @@ def test_a_partial_in_flight_when_the_caller_stops_is_the_final_not_followed_by_
     caller pauses holds every word: the final is its text, with no second decode behind it."""
 
     async def run() -> tuple[list[tuple[int, bool]], bool, str, str]:
-        asr = GatedWhisper(whisper_dir, cpu_threads=1, language="en", max_new_tokens=4, partial_margin_s=None)
+        asr = GatedWhisper(
+            whisper_dir, cpu_threads=1, language="en", max_new_tokens=4, partial_spliced_margin_s=None
+        )
         await asr.start()
         try:
             assert asr.partials_read_final_window
@@ -246,3 +250,105 @@ def test_the_final_to_be_replaces_stable_words_it_heard_differently():
     la.adopt(["I", "need", "to", "book", "an", "appointment", "with", "Doctor", "Patel."])
     assert la.text() == "I need to book an appointment with Doctor Patel."
     assert la.committed[-1] == "Patel."
+
+
+def test_a_partial_still_waiting_for_the_model_when_the_caller_pauses_gives_way_to_the_pause_s_decode(
+    whisper_dir,
+):
+    """Other calls' decodes hold the model. A partial queued behind them when the caller pauses
+    is never decoded: the decode at the pause holds its words and may be the final, and it no
+    longer waits behind a partial nobody will read."""
+
+    async def run() -> tuple[list[tuple[int, bool]], bool, str]:
+        asr = GatedWhisper(whisper_dir, cpu_threads=1, language="en", max_new_tokens=4, batch_size=1)
+        await asr.start()
+        release = threading.Event()
+        try:
+            assert not asr.partials_read_final_window
+            held = asr.submit(release.wait, 60)  # the model, busy with another call
+            stream = asr.open_stream(8000)
+            feed_frames(stream, tone(8000, 300))  # a partial is due: it queues
+            feed_frames(stream, b"\x00" * (2 * 8000 * 300 // 1000))  # the caller pauses meanwhile
+            release.set()
+            await asyncio.wrap_future(held)
+            final = await asyncio.wait_for(stream.finish(), 60)
+            return asr.decodes, stream.final_decoded, final
+        finally:
+            release.set()
+            await asr.close()
+
+    decodes, final_decoded, final = asyncio.run(run())
+    assert decodes == [(400, True)]  # only the decode at the pause (100 ms into it) ran
+    assert final_decoded is False
+    assert isinstance(final, str)
+
+
+def test_decodes_at_a_pause_go_before_partials_that_waited_longer(whisper_dir):
+    """The model is busy; three callers' partials queue, then a fourth caller pauses. Their
+    decode at the pause (the end-of-turn verdict and the final wait for it) is in the first
+    batch the model takes, not behind the partials."""
+
+    class Recorded(FasterWhisperAsr):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.batches: list[list[bool]] = []  # per model pass: each decode's `final`
+
+        def decode(self, pcm16, sample_rate_hz, language, final=True, context=""):
+            self.batches.append([final])
+            return super().decode(pcm16, sample_rate_hz, language, final, context)
+
+        def decode_many(self, requests):
+            self.batches.append([final for _, _, _, final, _ in requests])
+            return super().decode_many(requests)
+
+    async def run() -> list[list[bool]]:
+        asr = Recorded(whisper_dir, cpu_threads=1, language="en", max_new_tokens=4, batch_size=2)
+        await asr.start()
+        release = threading.Event()
+        try:
+            held = asr._pool.submit(release.wait, 60)  # the model, busy with another call
+            speech = tone(8000, 300)
+            waiting = [asr.submit(asr.decode, speech, 8000, "en", False, "") for _ in range(3)]
+            waiting.append(asr.submit(asr.decode, speech, 8000, "en", True, ""))
+            release.set()
+            await asyncio.wrap_future(held)
+            for future in waiting:
+                await asyncio.wait_for(asyncio.wrap_future(future), 60)
+            return asr.batches
+        finally:
+            release.set()
+            await asr.close()
+
+    batches = asyncio.run(run())
+    assert True in batches[0]  # the pause's decode, in the model's first pass
+    assert sorted(final for batch in batches for final in batch) == [False, False, False, True]
+
+
+@pytest.mark.parametrize("noise_rms", [0, 60, 300], ids=["clean-line", "quiet-hiss", "noisy-line"])
+def test_a_caller_who_stops_on_a_noisy_line_still_gets_the_final_decoded_at_the_pause(whisper_dir, noise_rms):
+    """The pause is counted below 3 % of the caller's loudest frame (stops inside a sentence do
+    not cost a final's decode each), or below the line's own noise where that is louder: a line
+    whose hiss is 7 % of the caller's voice still pauses when the caller stops, so the final is
+    decoded at the pause, never after the end of turn."""
+
+    async def run() -> tuple[list[tuple[int, bool]], bool]:
+        asr = GatedWhisper(whisper_dir, cpu_threads=1, language="en", max_new_tokens=4)
+        await asr.start()
+        try:
+            rng = np.random.default_rng(7)
+            speech, quiet = tone(8000, 600), b"\x00" * (2 * 8000 * 1000 // 1000)
+            pcm = np.frombuffer(speech + quiet, dtype="<i2").astype(np.float64)
+            pcm += rng.normal(0.0, noise_rms, pcm.size)
+            stream = asr.open_stream(8000)
+            audio = np.clip(pcm, -32768, 32767).astype("<i2").tobytes()
+            for i in range(0, len(audio), 320):
+                stream.feed(audio[i : i + 320])
+                await stream.settled()  # the lockstep clock: a decode due now runs now
+            await asyncio.wait_for(stream.finish(), 60)
+            return asr.decodes, stream.final_decoded
+        finally:
+            await asr.close()
+
+    decodes, final_decoded = asyncio.run(run())
+    assert [ms for ms, at_pause in decodes if at_pause] == [700]  # 100 ms after the caller stopped
+    assert final_decoded is False

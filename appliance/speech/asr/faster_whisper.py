@@ -12,13 +12,21 @@ that holds every loud frame of the turn replaces the partial, since `finish` wil
 end of turn reads the partial, and must read the words the dialog will get).
 
 The final comes without a decode after the end of turn: the stream also decodes as soon as the
-caller pauses (100 ms quieter than a tenth of the turn's loudest frame, after speech); that decode
-covers every word of the turn and runs while the turn taker is still waiting out its endpoint
-silence (260 ms or more). At `finish`, when that decode covers the last loud frame, its text is
-the final; only speech after it (a caller who went on in the last moment) costs one more decode.
-Where partials read the same window as the final (tiny.en spliced, below), a partial that covers
-the last loud frame is the final as well: the pause then needs no decode of its own, and a
-partial in flight when the caller stops is awaited and kept, not followed by a second decode.
+caller pauses (100 ms quieter than 3 % of the turn's loudest frame, or than the line's own
+noise, after speech: QUIET_RATIO); that decode covers every word of the turn and runs while the
+turn taker is still waiting out its endpoint silence (260 ms or more). At `finish`, when that
+decode covers the last loud frame, its text is the final; only speech after it (a caller who
+went on in the last moment) costs one more decode.
+Partials are not the final. They are most of a call's decodes (one every 300 ms of speech, each
+re-reading the turn so far), so each is one greedy guess (`greedy_partials`: no 4-best beam; the
+site's words still read into it) over a shorter spliced window (the turn and 2 s,
+`partial_spliced_margin_s`, against the final's 6 s). The decode at the pause keeps the beam and
+the final's window, so the dialog gets what it got before. A partial still waiting for the model
+when the caller pauses (other calls' decodes hold it) is withdrawn for the pause's decode, which
+holds its words and no longer waits behind it. Where partials do read what the final reads (the
+same window and beam: `partial_spliced_margin_s=None` and no site words, or `greedy_partials`
+off), a partial that covers the last loud frame is the final as well: the pause then needs no
+decode of its own, and a partial in flight when the caller stops is awaited and kept.
 
 Whisper was trained on 30 s windows, and faster-whisper pads every decode to 30 s, so a 2 s turn
 paid the encoder for 30 s (tiny.en on one core: 590 ms of CPU a decode, most of it attention
@@ -31,7 +39,7 @@ sees what it was trained on, and the encoder pays for about a third of the windo
 tiny.en, 100 corpus sentences x 2 voices, word error full window -> turn + 6 s spliced: 8 kHz
 u-law 0.243 -> 0.241 (0.263 with the turn + 10 s alone), 16 kHz G.722 0.223 -> 0.216 (names and
 dates of birth 0.237 -> 0.241 and 0.209 -> 0.234: within a few words), at 163 ms of CPU a decode
-instead of 593. Partials and the final read the same window. This was measured on
+instead of 593. This was measured on
 English-only tiny.en; on multilingual base the same splice cost 0.239 -> 0.320 (100 utterances),
 so a multilingual model, and any model on CUDA (where 30 s is cheap), reads as before: partials
 the turn and 10 s, the final the whole 30 s (`spliced_margin_s=None` asks for that on tiny.en).
@@ -87,12 +95,21 @@ from appliance.speech.asr.rescoring import Expectation, Listening
 
 WHISPER_RATE_HZ = 16000
 SPLICED_MARGIN_S = 6.0  # encoded beyond the turn; the rest of 30 s is the padding's encoding (bench/asr.py)
+PARTIAL_SPLICED_MARGIN_S = 2.0  # a partial's, spliced: not the final, and the margin is most of its cost
 PARTIAL_MARGIN_S = 10.0  # a partial's window when nothing is spliced: the turn and this much
 TOKENS_PER_SECOND = 10  # a ceiling on speech: medication names are many tokens a word (bench/asr.py)
 FULL_WINDOW_FRAMES = 3000  # Whisper's 30 s window, 100 feature frames a second
 PAUSE_MS = 100  # quiet after speech that starts a decode at once: it will hold the turn's last word
 FRAME_MS = 20
-QUIET_RATIO = 0.1  # a frame quieter than this share of the turn's loudest frame is a pause
+# A frame is quiet (a pause, after speech) below QUIET_RATIO of the turn's loudest frame, or
+# NOISE_MARGIN times the line's own noise (its quietest frame) where that is higher, and never
+# above LOUD_RATIO of the loudest: the frame's loudness that stops and breaths inside a sentence
+# also fall below at 10 %, and each of those pauses cost a beam decode (bench/asr.py, piper
+# callers: 264 quiet runs of 100 ms or more in 96 sentences at 10 %, 104 at 3 %); a noisy line,
+# whose noise is above 3 % of the caller, still pauses on its noise, as at 10 %.
+QUIET_RATIO = 0.03
+NOISE_MARGIN = 4.0
+LOUD_RATIO = 0.1
 QUIET_FLOOR = 150  # RMS (PCM16) below which a frame is quiet however soft the caller is
 _WORD_KEY = re.compile(r"[^\w']+")
 # Decodes that wait together go through the model as one batch (`decode_many`): a batch is what
@@ -187,6 +204,8 @@ class FasterWhisperAsr:
         partial_margin_s: float = PARTIAL_MARGIN_S,
         final_margin_s: float | None = None,
         spliced_margin_s: float | None = SPLICED_MARGIN_S,
+        partial_spliced_margin_s: float | None = PARTIAL_SPLICED_MARGIN_S,
+        greedy_partials: bool = True,
         batch_size: int | None = None,
     ) -> None:
         self.model_dir = Path(os.fspath(model_dir))
@@ -203,6 +222,10 @@ class FasterWhisperAsr:
         self.partial_margin_s = partial_margin_s
         self.final_margin_s = final_margin_s
         self.spliced_margin_s = spliced_margin_s  # None: never splice
+        # spliced, a partial's margin (None: the final's), and whether partials skip the beam:
+        # either makes a partial cheaper than the final's decode, and no longer the final
+        self.partial_spliced_margin_s = partial_spliced_margin_s
+        self.greedy_partials = greedy_partials
         self._model: Any = None
         self._padding: np.ndarray | None = None  # the encoder's output for a window of padding
         self._pool = ThreadPoolExecutor(max_workers=num_workers, thread_name_prefix="faster-whisper")
@@ -281,19 +304,19 @@ class FasterWhisperAsr:
         tokens are cut at its own, so a decoder repeating itself is still stopped; a stream
         whose decode alone would have stopped at its ceiling may get its last word whole."""
         started = time.perf_counter()
-        groups: dict[int, list[int]] = {}
+        groups: dict[tuple[int, int], list[int]] = {}
         prepared = []
         for i, (pcm16, rate, language, final, _) in enumerate(requests):
             audio16 = resample(pcm16, rate, WHISPER_RATE_HZ)
             samples = np.frombuffer(audio16, dtype="<i2").astype(np.float32) / 32768.0
             features = self._model.feature_extractor(samples)
             frames = self.encoder_frames(features.shape[-1], self.window_margin(final))
-            groups.setdefault(frames, []).append(i)
+            groups.setdefault((frames, self.beam(final)), []).append(i)
             prepared.append((features, len(samples) / WHISPER_RATE_HZ, language))
         decoded: dict[int, tuple[list[tuple[str, float]], str, float]] = {}
-        for frames, members in groups.items():
+        for (frames, beam), members in groups.items():
             results = self._decode_features(
-                [prepared[i][0] for i in members], frames, [prepared[i][1:] for i in members]
+                [prepared[i][0] for i in members], frames, [prepared[i][1:] for i in members], beam
             )
             decoded.update(zip(members, results, strict=True))
         seconds = time.perf_counter() - started
@@ -309,16 +332,26 @@ class FasterWhisperAsr:
         return out
 
     def window_margin(self, final: bool) -> float | None:
-        """The encoder margin a decode reads: spliced, the same for partials and the final;
-        else the partial's short window or the final's (None: the whole 30 s)."""
+        """The encoder margin a decode reads: spliced, the final's or a partial's margin; else
+        the partial's short window or the final's (None: the whole 30 s)."""
         if self._padding is not None:
-            return self.spliced_margin_s
+            if final or self.partial_spliced_margin_s is None:
+                return self.spliced_margin_s
+            return self.partial_spliced_margin_s
         return self.final_margin_s if final else self.partial_margin_s
+
+    def beam(self, final: bool) -> int:
+        """Hypotheses a decode keeps: the n best where the site's words choose among them (the
+        final, and partials unless `greedy_partials`), else one."""
+        if not self.listening.rescores or (self.greedy_partials and not final):
+            return 1
+        return self.nbest
 
     @property
     def partials_read_final_window(self) -> bool:
-        """A partial decode reads what the final reads: one that holds the whole turn is the final."""
-        return self.window_margin(False) == self.window_margin(True)
+        """A partial decode is what the final's decode is (the same window and beam): one that
+        holds the whole turn is the final."""
+        return self.window_margin(False) == self.window_margin(True) and self.beam(False) == self.beam(True)
 
     @staticmethod
     def encoder_frames(frames: int, margin_s: float | None) -> int:
@@ -353,11 +386,15 @@ class FasterWhisperAsr:
         return min(self.max_new_tokens, int(seconds * TOKENS_PER_SECOND) + 4)
 
     def _decode_features(
-        self, batch: Sequence[np.ndarray], frames: int, streams: Sequence[tuple[float, str | None]]
+        self,
+        batch: Sequence[np.ndarray],
+        frames: int,
+        streams: Sequence[tuple[float, str | None]],
+        beam: int,
     ) -> list[tuple[list[tuple[str, float]], str, float]]:
         """Per stream, the decoder's hypotheses as Whisper writes them, with their scores, best
-        first (one when greedy), from one encoder pass over `frames` of each stream's features.
-        `streams`: each one's audio seconds and language (None: detect it)."""
+        first (`beam` of them; one when greedy), from one encoder pass over `frames` of each
+        stream's features. `streams`: each one's audio seconds and language (None: detect it)."""
         from faster_whisper.audio import pad_or_trim
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
@@ -382,7 +419,6 @@ class FasterWhisperAsr:
         ]
         prompts = [model.get_prompt(tokenizer, [], without_timestamps=True) for tokenizer in tokenizers]
         budgets = [self.token_budget(seconds) for seconds, _ in streams]
-        beam = self.nbest if self.listening.rescores else 1
         results = model.model.generate(
             encoded,
             prompts,
@@ -419,9 +455,13 @@ class FasterWhisperAsr:
     def _drain(self) -> None:
         """A batch loop (a pool thread): decode what waits, up to batch_size at once, until
         nothing does. No decode waits for a batch to fill: a batch is what queued while the
-        model was busy, so a lone stream is decoded at once, as it would be unbatched."""
+        model was busy, so a lone stream is decoded at once, as it would be unbatched. Decodes at
+        a pause go first: a caller's turn may be ending on one (the end-of-turn verdict and the
+        final wait for it), while a partial that waits a little is only a little older."""
         while True:
             with self._batch_lock:
+                # stable: in order of arrival within each kind (`decode`'s `final`, else True)
+                self._waiting.sort(key=lambda waiting: not self._request(*waiting[0])[3])
                 taken, self._waiting = self._waiting[: self.batch_size], self._waiting[self.batch_size :]
                 if not taken:
                     self._draining -= 1
@@ -462,6 +502,7 @@ class FasterWhisperStream:
         self._frame_bytes = sample_rate_hz * FRAME_MS // 1000 * SAMPLE_WIDTH
         self._measured = 0  # buffer bytes whose loudness is measured (whole frames)
         self._peak_rms = 0.0
+        self._noise_rms = float("inf")  # the turn's quietest frame: the line's own noise
         self._speech_end = 0  # buffer length up to the last loud frame
         self._quiet_ms = 0
         self._decoded_upto = 0  # buffer length the newest scheduled decode covers
@@ -492,19 +533,27 @@ class FasterWhisperStream:
             frame = np.frombuffer(bytes(self._buffer[self._measured : end]), dtype="<i2")
             rms = float(np.sqrt(np.mean(frame.astype(np.float64) ** 2)))
             self._peak_rms = max(self._peak_rms, rms)
-            if rms >= max(QUIET_FLOOR, QUIET_RATIO * self._peak_rms):
+            self._noise_rms = min(self._noise_rms, rms)
+            ratio = QUIET_RATIO * self._peak_rms
+            quiet_below = min(LOUD_RATIO * self._peak_rms, max(ratio, NOISE_MARGIN * self._noise_rms))
+            if rms >= max(QUIET_FLOOR, quiet_below):
                 self._speech_end, self._quiet_ms = end, 0
             else:
                 self._quiet_ms += FRAME_MS
             self._measured = end
 
     def _maybe_decode_locked(self) -> None:
-        if self._in_flight is not None:
-            return
-        new = len(self._buffer) - self._decoded_upto
-        unheard_speech = self._speech_end > self._decoded_upto
         # at a pause, a decode of the final window that holds the last word (a partial may not)
         pause = self._quiet_ms >= PAUSE_MS and self._speech_end > self._final_upto
+        if self._in_flight is not None:
+            # A partial still waiting for the model (other calls' decodes hold it) when the caller
+            # pauses is withdrawn: the pause's decode holds its words, and would wait behind it.
+            # (Cancelling calls `_on_partial` at once, which clears `_in_flight`.)
+            withdrawn = pause and self._in_flight_covers < 0 and self._in_flight.cancel()
+            if not withdrawn or self._in_flight is not None:
+                return
+        new = len(self._buffer) - self._decoded_upto
+        unheard_speech = self._speech_end > self._decoded_upto
         # Once every loud frame is in a decode, more audio is the caller's silence: decoding it
         # again says the same words and would hold the worker (and the final behind it) while
         # the turn taker, Smart Turn and the voice need the CPU.
