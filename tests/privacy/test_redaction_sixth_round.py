@@ -190,15 +190,27 @@ def test_who_is_told_or_asked_to_do_something_is_a_name(text: str, name: str) ->
 
 
 def test_staff_the_site_and_plurals_told_to_do_something_are_kept() -> None:
-    for text in ("tell reception to phone me", "ask the nurse to ring me", "can you tell mum to ring me",
-                 "can you tell patients to call", "can you ask billing to call me", "ask them to call me"):
+    for text in (
+        "tell reception to phone me",
+        "ask the nurse to ring me",
+        "can you tell mum to ring me",
+        "can you tell patients to call",
+        "can you ask billing to call me",
+        "ask them to call me",
+    ):
         assert redact(text, tagged=False).text == text
 
 
 def test_a_relative_with_an_adverb_or_no_name_is_kept() -> None:
-    for text in ("my husband just fell over", "my son really hurt his arm", "my daughter never sleeps",
-                 "my son-in-law took me in", "my son, my daughter and my wife",
-                 "my brother gets confused in the evenings", "my son got hurt at school"):
+    for text in (
+        "my husband just fell over",
+        "my son really hurt his arm",
+        "my daughter never sleeps",
+        "my son-in-law took me in",
+        "my son, my daughter and my wife",
+        "my brother gets confused in the evenings",
+        "my son got hurt at school",
+    ):
         assert redact(text, tagged=False).text == text
 
 
@@ -245,8 +257,12 @@ def test_a_house_named_by_a_plural_where_someone_lives_is_an_address(text: str, 
 
 
 def test_where_anyone_goes_is_no_house() -> None:
-    for text in ("he lives at the shops", "she lives at the bottom of the hill",
-                 "he lives at the moment with his son", "they moved to the coast"):
+    for text in (
+        "he lives at the shops",
+        "she lives at the bottom of the hill",
+        "he lives at the moment with his son",
+        "they moved to the coast",
+    ):
         assert redact(text, tagged=False).text == text
 
 

@@ -177,9 +177,7 @@ _HOLIDAYS = (
 )  # fmt: skip
 # The words that can end a holiday's name: the gate for find_holiday_dates (gate words are cut at
 # apostrophes, so "year's" is "year").
-HOLIDAY_GATE = frozenset(
-    w.split("'")[0] for h in _HOLIDAYS for w in h if w not in ("new", "good", "day")
-)
+HOLIDAY_GATE = frozenset(w.split("'")[0] for h in _HOLIDAYS for w in h if w not in ("new", "good", "day"))
 _HOLIDAY_ENDS: dict[str, list[tuple[str, ...]]] = {}
 for _h in sorted(_HOLIDAYS, key=len, reverse=True):
     _HOLIDAY_ENDS.setdefault(_h[-1], []).append(_h)
