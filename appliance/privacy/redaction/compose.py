@@ -30,7 +30,13 @@ from appliance.privacy.redaction.addresses import (
 from appliance.privacy.redaction.ages import find_ages
 from appliance.privacy.redaction.answers import find_answer
 from appliance.privacy.redaction.cues import CONTEXT_WORDS
-from appliance.privacy.redaction.dates import HOLIDAY_GATE, find_dates, find_day_ordinals, find_holiday_dates
+from appliance.privacy.redaction.dates import (
+    HOLIDAY_GATE,
+    find_dates,
+    find_day_ordinals,
+    find_holiday_dates,
+    find_holiday_days,
+)
 from appliance.privacy.redaction.dictionary import dictionary_words, is_dictionary_word
 from appliance.privacy.redaction.emails import EMAIL_TLDS, find_emails, find_written_emails
 from appliance.privacy.redaction.ids import (
@@ -205,6 +211,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     unlisted = _has_unlisted_word(words)
     weak = not upper and (not words.isdisjoint(FRAME_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE)))
     houses = "the" in words and not words.isdisjoint(RESIDENCE_VERBS)  # "lives at the orchards"
+    holidays = "on" in words and not words.isdisjoint(HOLIDAY_GATE)  # "discharged on new year's day"
     if not (
         numberish
         or months
@@ -225,6 +232,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         or unlisted
         or weak
         or houses
+        or holidays
     ):
         return spans  # the common case: nothing here could be an identifier
     toks, lows = tokens(text)
@@ -244,6 +252,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
             found += find_abroad_streets(toks, runs)
     if months:
         found += find_dates(toks, runs, index)
+    if holidays:
+        found += find_holiday_days(toks, index)
     if email:
         found += find_emails(toks, index)
     if plates:
