@@ -17,15 +17,18 @@ from appliance.privacy.redaction.addresses import (
     PLACE_WORDS,
     RESIDENCE_VERBS,
     ROOM_LETTER_WORDS,
+    ROUTE_WORDS,
     STREET_SUFFIXES,
     find_abroad_streets,
     find_addresses,
     find_care_places,
+    find_corners,
     find_house_numbers,
     find_lower_places,
     find_plural_houses,
     find_postcodes,
     find_room_letters,
+    find_routes,
 )
 from appliance.privacy.redaction.ages import find_ages
 from appliance.privacy.redaction.answers import find_answer
@@ -233,6 +236,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         or weak
         or houses
         or holidays
+        or "corner" in words
     ):
         return spans  # the common case: nothing here could be an identifier
     toks, lows = tokens(text)
@@ -243,6 +247,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_numbers(toks, runs)
         found += find_ages(toks, runs)
         found += find_day_ordinals(toks, runs)
+        if not words.isdisjoint(ROUTE_WORDS):  # "a motel on Route 9"
+            found += find_routes(toks, runs)
         if not words.isdisjoint(HOLIDAY_GATE):  # "Boxing Day 2022"
             found += find_holiday_dates(toks, runs)
         if "box" in words or not words.isdisjoint(STREET_SUFFIXES):  # "P.O. box 12", "12 Elm Street"
@@ -254,6 +260,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_dates(toks, runs, index)
     if holidays:
         found += find_holiday_days(toks, index)
+    if "corner" in words:
+        found += find_corners(toks, index)
     if email:
         found += find_emails(toks, index)
     if plates:

@@ -5,7 +5,14 @@ never missed for want of a cue word."""
 
 from __future__ import annotations
 
-from appliance.privacy.redaction.addresses import COMPASS, ROOM_SKIPS, ROOM_WORDS, after_word, room_letter
+from appliance.privacy.redaction.addresses import (
+    COMPASS,
+    ROOM_SKIPS,
+    ROOM_WORDS,
+    after_word,
+    room_letter,
+    room_said_is,
+)
 from appliance.privacy.redaction.cues import AFTER_NEG, context_label
 from appliance.privacy.redaction.dates import birth_cue_near, is_numeric_date, year_groups
 from appliance.privacy.redaction.ids import has_mrn_prefix, with_prefix_letters
@@ -29,12 +36,22 @@ def _is_ip(run: NumberRun) -> bool:
     return len(segments) == 4 and all(s and len(s) <= 3 and int(s) <= 255 for s in segments)
 
 
+# What a number said of a room measures, not which it is: "my room is two floors up".
+_NOT_ROOM_AFTER = AFTER_NEG | {
+    "floors", "floor", "doors", "degrees", "metres", "meters", "yards", "flights", "storeys", "stories",
+    "away", "people", "beds", "rooms", "of", "down", "up",
+}  # fmt: skip
+
+
 def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
     digits = run.digits
     if _is_ip(run) and (len(digits) >= 4):
         return "IP"
     before = toks[run.first - 1].low if run.first else ""
     near_room = (before in ROOM_WORDS or before in ROOM_SKIPS) and after_word(toks, run.first, ROOM_WORDS)
+    after_run = toks[run.last + 1].low if run.last + 1 < len(toks) else ""
+    if not near_room and before in ("is", "was", *ROOM_SKIPS) and after_run not in _NOT_ROOM_AFTER:
+        near_room = room_said_is(toks, run.first)
     if near_room and len(digits) <= 5:
         return "ADDRESS"
     label, saw_number = context_label(toks, run.first)
