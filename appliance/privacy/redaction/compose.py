@@ -62,6 +62,7 @@ from appliance.privacy.redaction.lexicon import (
     MONTHS,
     NAME_STOP,
     NUMBER_VOCAB,
+    RELATIVES,
 )
 from appliance.privacy.redaction.names import (
     FRAME_GATE,
@@ -172,11 +173,21 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue
         if label == "NAME" and before and before[-1] in _POSSESSIVES and all(map(is_dictionary_word, lows)):
             continue  # "my rose garden", "our holly bush": a thing of mine, not a person
+        if label == "NAME" and all(w in _KIN_WORDS for w in lows):
+            continue  # "great-grandma": who someone is to the caller, not their name
+        if label == "ADDRESS" and lows[-1] in _HOSPITAL_PARTS:
+            continue  # "the west wing entrance", "the dialysis unit": where in a hospital, not a home
         kept.append((start, end, label))
     return kept
 
 
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
+_KIN_WORDS = RELATIVES | {"great", "grand", "step", "nan", "nana", "gran", "granny", "grandad", "mum", "dad"}
+# Last words of a place inside a hospital or on the way to it, which no one lives at.
+_HOSPITAL_PARTS = frozenset((
+    "entrance", "entrances", "unit", "department", "reception", "lobby", "desk", "stop", "stops",
+    "corridor", "lift", "lifts", "elevator", "elevators", "exit",
+))  # fmt: skip
 
 
 def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool = False) -> list[CharSpan]:

@@ -54,7 +54,7 @@ NAME_STOP = {
     "if", "when", "can", "could", "would", "will", "need", "needs", "wants", "want", "has", "have",
     "had", "are", "be", "been", "being", "not", "that", "this", "there", "as", "by", "hi",
     "hello", "hey", "well", "actually", "yeah", "yep", "nope", "right", "sure", "mister", "missus",
-    "mr", "mrs", "ms", "miss", "dr",
+    "mr", "mrs", "ms", "miss", "dr", "out",
 }  # fmt: skip
 
 # Capitalised words that are not names: everyday sentence starters and the site's own vocabulary.
@@ -78,6 +78,10 @@ COMMON_CAPITALISED = {
     "have", "has", "had", "need", "want", "call", "calling", "appointment", "refill", "visa",
     "mastercard", "amex", "discover", "walgreens", "cvs", "tylenol", "advil", "lisinopril",
     "metformin", "wait", "hold", "listen", "look", "maybe", "probably", "definitely",
+    # languages a caller asks an interpreter for ("an interpreter for French")
+    "french", "portuguese", "polish", "russian", "arabic", "mandarin", "cantonese", "chinese",
+    "vietnamese", "korean", "japanese", "tagalog", "hindi", "urdu", "punjabi", "somali", "swahili",
+    "farsi", "turkish", "ukrainian", "italian", "german", "creole", "bengali", "amharic", "asl",
 }  # fmt: skip
 NUMBER_START = frozenset((*DIGIT_WORDS, *TEEN_WORDS, *TENS_WORDS, *ORDINAL_WORDS, *REPEATERS, "a"))
 
