@@ -203,3 +203,46 @@ def test_spelled_out_leaves_out_alone() -> None:
     out = redact("my name is oksana h r y t s e n k o spelled out", tagged=True).text
     assert out.endswith("spelled out"), out
     assert "oksana" not in out and "h r y" not in out, out
+
+
+RADIO_DIGITS = (
+    ("my number fife fife fife oh one niner two", "fife niner"),
+    ("call me on oh seven seven nought nought nine double oh four six one", "nought"),
+    ("the number is 555 nought one four four", "555 nought"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), RADIO_DIGITS)
+def test_a_phone_said_with_radio_or_british_digits_is_hidden(text: str, secret: str) -> None:
+    hidden(text, secret, "PHONE")
+
+
+def test_a_fife_that_is_played_is_kept() -> None:
+    kept("i play the fife in a band")
+
+
+PRACTICES = (
+    "This is Olga from Brookfield Medical Group, calling about a patient",
+    "calling from Lakeside Physical Therapy about our patient",
+    "this is the billing office at Northgate Imaging, we need details",
+    "hello this is the nurse from greenfields surgery",
+)
+
+
+@pytest.mark.parametrize("text", PRACTICES)
+def test_a_practice_that_calls_is_no_place(text: str) -> None:
+    out = redact(text, tagged=True).text
+    assert any(w in out for w in ("Brookfield", "Lakeside", "Northgate", "greenfields")), out
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    (
+        ("a call from Anna Kowalski about surgery", "Anna Kowalski"),
+        ("message from Ruth Achebe at the pharmacy", "Ruth Achebe"),
+        ("she lives at Magnolia Gardens near the surgery", "Magnolia Gardens"),
+    ),
+)
+def test_a_person_or_home_said_near_a_practice_is_still_hidden(text: str, secret: str) -> None:
+    out = redact(text, tagged=True).text
+    assert not any(w in out for w in secret.split()), out

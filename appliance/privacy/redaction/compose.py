@@ -153,7 +153,36 @@ def _with_titles(text: str, spans: list[CharSpan]) -> list[CharSpan]:
 def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     """Less the places that are a whole country or state ("my son lives in Canada"): Safe Harbor
     keeps those (regions.py)."""
-    return [s for s in spans if s[2] != "ADDRESS" or not is_large_region(text[s[0] : s[1]])]
+    kept = [s for s in spans if s[2] != "ADDRESS" or not is_large_region(text[s[0] : s[1]])]
+    if not _PRACTICE_GATE.search(text):
+        return kept
+    practices = [m.span(1) for m in _PRACTICE.finditer(text)]
+    return [s for s in kept if s[2] not in ("ADDRESS", "NAME") or not _within(s, practices)]
+
+
+def _within(span: CharSpan, ranges: list[tuple[int, int]]) -> bool:
+    return any(a <= span[0] and span[1] <= b for a, b in ranges)
+
+
+# A practice that calls or is called ("from Brookfield Medical Group", "at Northgate Imaging",
+# "from greenfields surgery"): a clinic's name says where staff work, not where a patient lives,
+# nor who anyone is. One to three words before the practice's word, after "from", "at" or "with".
+_PRACTICE_WORDS = (
+    "group", "therapy", "imaging", "surgery", "practice", "associates", "partners", "radiology",
+    "diagnostics", "laboratory", "laboratories", "labs", "healthcare", "dental", "physiotherapy",
+    "orthodontics", "pharmacy", "chemist", "chemists", "optometry",
+)  # fmt: skip
+# Words that end a name before a practice's word ("a call from Anna about surgery").
+_NOT_PRACTICE_NAME = ("about", "for", "regarding", "re", "to", "on", "in", "my", "her", "his", "their",
+                      "our", "your", "the", "a", "and", "or", "after", "before", "of", "with", "at", "from",
+                      "is", "was", "said", "says", "called", "calling", "asked", "told")  # fmt: skip
+_PRACTICE_GATE = re.compile(r"\b(?:" + "|".join(_PRACTICE_WORDS) + r")\b", re.IGNORECASE)
+_PRACTICE = re.compile(
+    r"\b(?:from|at|with)\s+(?:the\s+)?"
+    r"((?:(?!(?:" + "|".join(_NOT_PRACTICE_NAME) + r")\b)[A-Za-z][\w'’-]*\s+){1,3}"
+    r"(?:" + "|".join(_PRACTICE_WORDS) + r"))\b",
+    re.IGNORECASE,
+)
 
 
 def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[CharSpan]:

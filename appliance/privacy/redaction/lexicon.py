@@ -9,6 +9,8 @@ import re
 DIGIT_WORDS = {
     "zero": 0, "oh": 0, "o": 0, "one": 1, "two": 2, "three": 3, "four": 4,
     "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    # as radio operators and British callers say them ("fife fife fife", "niner", "nought")
+    "niner": 9, "fife": 5, "nought": 0,
 }  # fmt: skip
 TEEN_WORDS = {
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
