@@ -246,3 +246,29 @@ def test_a_practice_that_calls_is_no_place(text: str) -> None:
 def test_a_person_or_home_said_near_a_practice_is_still_hidden(text: str, secret: str) -> None:
     out = redact(text, tagged=True).text
     assert not any(w in out for w in secret.split()), out
+
+
+@pytest.mark.parametrize(
+    "text",
+    (
+        "the path to the car park is sandy and full of holes",
+        "the soup was lovely",
+        "it's a grey Honda in the visitor garage",
+        "his CPAP keeps beeping at night",
+    ),
+)
+def test_an_everyday_word_said_of_something_and_a_car_or_device_are_kept(text: str) -> None:
+    kept(text, tagged=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    (
+        ("the patient is rose", "rose"),
+        ("my daughter is ivy", "ivy"),
+        ("this is sandy calling about my results", "sandy"),
+        ("my name is sandy", "sandy"),
+    ),
+)
+def test_a_name_after_who_someone_is_is_still_hidden(text: str, secret: str) -> None:
+    hidden(text, secret, "NAME", tagged=True)

@@ -202,6 +202,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue
         if label == "NAME" and before and before[-1] in _POSSESSIVES and all(map(is_dictionary_word, lows)):
             continue  # "my rose garden", "our holly bush": a thing of mine, not a person
+        if label == "NAME" and _described(text, start, end, before):
+            continue  # "the path is sandy": an everyday word said of something, not a name
         if label == "NAME" and all(w in _KIN_WORDS for w in lows):
             continue  # "great-grandma": who someone is to the caller, not their name
         if label == "ADDRESS" and lows[-1] in _HOSPITAL_PARTS:
@@ -211,6 +213,25 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
 
 
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
+
+
+def _described(text: str, start: int, end: int, before: list[str]) -> bool:
+    """Is this one lower-case everyday word said of something after "is" ("the path is sandy",
+    "it was lovely")? Not after "this is" or "name is", which say who is speaking."""
+    word = text[start:end]
+    if not word.isalpha() or not word.islower() or not is_dictionary_word(word):
+        return False
+    if len(before) < 2 or before[-1] not in _COPULAS:
+        return False
+    return before[-2] not in _KIN_WORDS and before[-2] not in _WHO_WORDS
+
+
+# Words before "is" that say a person is named next: "this is rose", "the patient is ivy".
+_WHO_WORDS = frozenset((
+    "this", "that", "here", "it", "who", "name", "names", "surname", "patient", "resident", "carer",
+    "caller", "neighbour", "neighbor", "guardian", "one",
+))  # fmt: skip
+_COPULAS = frozenset(("is", "was", "are", "were", "looks", "looked", "seems", "feels", "felt"))
 _KIN_WORDS = RELATIVES | {"great", "grand", "step", "nan", "nana", "gran", "granny", "grandad", "mum", "dad"}
 # Last words of a place inside a hospital or on the way to it, which no one lives at.
 _HOSPITAL_PARTS = frozenset((

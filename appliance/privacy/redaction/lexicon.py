@@ -84,6 +84,10 @@ COMMON_CAPITALISED = {
     "french", "portuguese", "polish", "russian", "arabic", "mandarin", "cantonese", "chinese",
     "vietnamese", "korean", "japanese", "tagalog", "hindi", "urdu", "punjabi", "somali", "swahili",
     "farsi", "turkish", "ukrainian", "italian", "german", "creole", "bengali", "amharic", "asl",
+    # cars a caller parks and devices a patient uses ("a grey Honda", "his CPAP serial")
+    "honda", "toyota", "nissan", "subaru", "hyundai", "kia", "mazda", "chevy", "chevrolet",
+    "volkswagen", "vw", "bmw", "audi", "tesla", "jeep", "volvo", "lexus", "prius", "corolla",
+    "cpap", "bipap", "copd", "ptsd", "adhd", "gp", "ent",
 }  # fmt: skip
 NUMBER_START = frozenset((*DIGIT_WORDS, *TEEN_WORDS, *TENS_WORDS, *ORDINAL_WORDS, *REPEATERS, "a"))
 
