@@ -272,3 +272,31 @@ def test_an_everyday_word_said_of_something_and_a_car_or_device_are_kept(text: s
 )
 def test_a_name_after_who_someone_is_is_still_hidden(text: str, secret: str) -> None:
     hidden(text, secret, "NAME", tagged=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    (
+        ("my fax is five five five oh one seven seven and the extension is three one", "three one"),
+        ("call 555-0142, the extension is 12", "12"),
+    ),
+)
+def test_an_extension_said_with_is_after_its_number_is_hidden_with_it(text: str, secret: str) -> None:
+    hidden(text, secret, "PHONE")
+
+
+def test_an_extension_with_no_number_is_kept() -> None:
+    kept("the extension is broken")
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    (("group number nine nine oh one dash a", "a"), ("the group number is 77031 - B", "B")),
+)
+def test_a_letter_after_a_dash_closes_the_code(text: str, secret: str) -> None:
+    out = redact(text, tagged=False).text
+    assert out.endswith("[ID]"), out
+
+
+def test_an_article_after_a_dash_is_kept() -> None:
+    assert redact("group number 4471 - a new one", tagged=False).text.endswith("- a new one")

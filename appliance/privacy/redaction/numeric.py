@@ -104,6 +104,14 @@ def _month_slash_day(run: NumberRun) -> bool:
     )
 
 
+def _dash_letter(toks: list[Token], k: int) -> bool:
+    """ "dash a", "- B" at token k: one letter joined to the code before it (not "- a new one")."""
+    if k + 1 >= len(toks) or toks[k].low not in ("dash", "-"):
+        return False
+    letter = toks[k + 1].text
+    return len(letter) == 1 and letter.isalpha() and (toks[k].low == "dash" or letter not in ("a", "i"))
+
+
 def find_numbers(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
     found: list[TokenSpan] = []
     for run in runs:
@@ -127,5 +135,7 @@ def find_numbers(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
                     last += 1  # "Ward 4B", "apartment 5C", "apartment five c"
                 elif nxt is not None and nxt.low in COMPASS:
                     last += 1  # "room 5 North"
+            if label == "ID" and _dash_letter(toks, last + 1):
+                last += 2  # "group number nine nine oh one dash a": the letter that closes the code
             found.append((first, last, "MRN" if has_mrn_prefix(toks, first, run.first) else label))
     return found
