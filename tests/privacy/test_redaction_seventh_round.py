@@ -53,6 +53,8 @@ HOLIDAY_DAYS = (
     ("she was admitted on Easter Monday", "Easter Monday"),
     ("i got the stitches on boxing day", "boxing day"),
     ("he passed away on Thanksgiving", "Thanksgiving"),
+    ("her birthday is on valentine's day", "valentine's day"),
+    ("i was discharged the day after boxing day", "boxing"),
 )
 
 
@@ -69,6 +71,8 @@ def test_a_holiday_said_as_the_day_something_happened_is_a_date(text: str, secre
         "I'm calling about the Christmas opening hours",
         "what are visiting hours on new year's day",
         "happy easter to you too",
+        "are you open after christmas",
+        "what are your hours before thanksgiving",
     ),
 )
 def test_a_holiday_asked_about_is_no_date(text: str) -> None:

@@ -275,7 +275,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     unlisted = _has_unlisted_word(words)
     weak = not upper and (not words.isdisjoint(FRAME_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE)))
     houses = "the" in words and not words.isdisjoint(RESIDENCE_VERBS)  # "lives at the orchards"
-    holidays = "on" in words and not words.isdisjoint(HOLIDAY_GATE)  # "discharged on new year's day"
+    # "discharged on new year's day", "the day after boxing day"
+    holidays = not words.isdisjoint(HOLIDAY_GATE) and not words.isdisjoint(("on", "after", "before", "since"))
     if not (
         numberish
         or months

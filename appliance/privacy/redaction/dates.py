@@ -206,11 +206,12 @@ for _h in sorted(_HOLIDAYS, key=len, reverse=True):
 
 def find_holiday_days(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     """A holiday said as the day something happened, without its year: "discharged on new year's
-    day", "she fell on Christmas Eve". Whether a place is open on it, or its hours, names no one's
-    day: only "on" the holiday after a word of something happening to someone counts."""
+    day", "she fell on Christmas Eve", "the day after boxing day", "her birthday is on valentine's
+    day". Whether a place is open on it, or its hours, names no one's day: only a holiday said
+    after "on" (or "after", "before", "since") and a word of something happening to someone counts."""
     found: list[TokenSpan] = []
     n = len(toks)
-    for i in index.positions(("on",)):
+    for i in index.positions(_HOLIDAY_PREPOSITIONS):
         for size in (3, 2, 1):
             holiday = tuple(t.low for t in toks[i + 1 : i + 1 + size])
             if len(holiday) == size and holiday in _HOLIDAY_SET:
@@ -225,6 +226,7 @@ def find_holiday_days(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     return found
 
 
+_HOLIDAY_PREPOSITIONS = ("on", "after", "before", "since")
 _HOLIDAY_SET = frozenset(_HOLIDAYS)
 # What happens to someone on a day: "admitted on", "fell on", "passed away on", "got the stitches on".
 _HAPPENED = frozenset((
@@ -232,7 +234,8 @@ _HAPPENED = frozenset((
     "happened", "started", "began", "collapsed", "injured", "hurt", "broke", "cut", "burned", "burnt",
     "operated", "surgery", "op", "operation", "procedure", "accident", "attack", "stroke", "went",
     "came", "brought", "took", "taken", "got", "had", "rushed", "transferred", "moved", "delivered",
-    "baby", "stitches", "since", "x-ray", "scan", "treated", "diagnosed", "sick", "ill",
+    "baby", "stitches", "since", "x-ray", "scan", "treated", "diagnosed", "sick", "ill", "birthday",
+    "birthdays", "anniversary",
 ))  # fmt: skip
 # Words of a place's hours, not of someone's day: "are you open on thanksgiving".
 _OPEN_WORDS = frozenset(("open", "opened", "closed", "close", "shut", "hours", "staffed", "working",
