@@ -154,7 +154,7 @@ def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     """Less the places that are a whole country or state ("my son lives in Canada"): Safe Harbor
     keeps those (regions.py)."""
     kept = [s for s in spans if s[2] != "ADDRESS" or not is_large_region(text[s[0] : s[1]])]
-    if not _PRACTICE_GATE.search(text):
+    if not any(sp[2] in ("ADDRESS", "NAME") for sp in kept) or not _PRACTICE_GATE.search(text):
         return kept
     practices = [m.span(1) for m in _PRACTICE.finditer(text)]
     return [s for s in kept if s[2] not in ("ADDRESS", "NAME") or not _within(s, practices)]
