@@ -73,6 +73,8 @@ def test_a_holiday_said_as_the_day_something_happened_is_a_date(text: str, secre
         "happy easter to you too",
         "are you open after christmas",
         "what are your hours before thanksgiving",
+        "I had a lovely time on christmas day with the kids",
+        "my mum came on christmas eve and stayed the week",
     ),
 )
 def test_a_holiday_asked_about_is_no_date(text: str) -> None:
@@ -106,6 +108,7 @@ def test_which_appointment_in_a_series_is_no_date() -> None:
     kept("the second appointment was much better")
     kept("this is my third scan this year")
     kept("the 2nd appointment is with the nurse")
+    kept("the 5th session was hard")
 
 
 @pytest.mark.parametrize(
@@ -135,6 +138,12 @@ ROOMS = (
 @pytest.mark.parametrize(("text", "secret"), ROOMS)
 def test_a_suite_or_a_room_said_with_is_is_a_place(text: str, secret: str) -> None:
     hidden(text, secret, "ADDRESS")
+
+
+def test_a_suite_of_the_hospital_and_a_weight_are_kept() -> None:
+    kept("suite 3 is the pain clinic")
+    kept("go to suite 3 for your scan")
+    kept("she's 92 kilos")
 
 
 def test_a_room_described_is_no_place() -> None:

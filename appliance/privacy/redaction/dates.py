@@ -103,8 +103,8 @@ _RELATIVE_MONTHS = frozenset(("next", "this", "last", "that"))
 # What a written day of the month can be said before: "the 19th appointment", "the 23rd scan". Only
 # written days past the 3rd count: "the third scan" and "the 2nd appointment" may count them.
 _DATED_THINGS = frozenset((
-    "appointment", "appt", "visit", "scan", "surgery", "operation", "op", "procedure", "session",
-    "clinic", "booking", "slot", "review", "test",
+    "appointment", "appt", "visit", "scan", "surgery", "operation", "op", "procedure", "clinic",
+    "booking", "slot", "review",
 ))  # fmt: skip
 
 
@@ -219,7 +219,8 @@ def find_holiday_days(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         else:
             continue
         before = {t.low for t in toks[max(0, i - 5) : i]}
-        if before.isdisjoint(_HAPPENED) or not before.isdisjoint(_OPEN_WORDS):
+        came_in = i >= 2 and toks[i - 1].low == "in" and toks[i - 2].low in _CAME_IN
+        if (before.isdisjoint(_HAPPENED) and not came_in) or not before.isdisjoint(_OPEN_WORDS):
             continue
         last = min(i + size, n - 1)
         found.append((i + 1, last, "DATE"))
@@ -232,11 +233,13 @@ _HOLIDAY_SET = frozenset(_HOLIDAYS)
 _HAPPENED = frozenset((
     "admitted", "discharged", "fell", "fall", "died", "passed", "away", "born", "seen", "saw",
     "happened", "started", "began", "collapsed", "injured", "hurt", "broke", "cut", "burned", "burnt",
-    "operated", "surgery", "op", "operation", "procedure", "accident", "attack", "stroke", "went",
-    "came", "brought", "took", "taken", "got", "had", "rushed", "transferred", "moved", "delivered",
-    "baby", "stitches", "since", "x-ray", "scan", "treated", "diagnosed", "sick", "ill", "birthday",
-    "birthdays", "anniversary",
+    "operated", "surgery", "op", "operation", "procedure", "accident", "attack", "stroke", "rushed",
+    "transferred", "delivered", "baby", "stitches", "x-ray", "scan", "treated", "diagnosed", "sick",
+    "ill", "birthday", "birthdays", "anniversary",
 ))  # fmt: skip
+# Everyday verbs that say so only with "in": "she went in on Easter Sunday" (to hospital), not "my
+# mum came on christmas eve".
+_CAME_IN = frozenset(("went", "came", "brought", "taken", "took", "got", "was", "admitted"))
 # Words of a place's hours, not of someone's day: "are you open on thanksgiving".
 _OPEN_WORDS = frozenset(("open", "opened", "closed", "close", "shut", "hours", "staffed", "working",
                          "work", "visiting", "visit", "pharmacy", "clinic", "desk"))  # fmt: skip

@@ -52,6 +52,8 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
     after_run = toks[run.last + 1].low if run.last + 1 < len(toks) else ""
     if not near_room and before in ("is", "was", *ROOM_SKIPS) and after_run not in _NOT_ROOM_AFTER:
         near_room = room_said_is(toks, run.first)
+    if near_room and before == "suite" and after_run in ("is", "for", "at", "on"):
+        near_room = False  # "suite 3 is the pain clinic": a suite of the hospital's, not a home's
     if near_room and len(digits) <= 5:
         return "ADDRESS"
     label, saw_number = context_label(toks, run.first)
