@@ -20,7 +20,8 @@ from appliance.privacy.redaction.spans import CharSpan, TokenSpan
 from appliance.privacy.redaction.tokens import WORD_TOKEN, Token, TokenIndex, is_cap, is_word
 
 # A number right after one of these is where a patient is: "Room 412", "room four twelve", "bed 7".
-ROOM_WORDS = {"room", "rm", "bed", "ward", "bay", "apartment", "apt", "unit", "flat", "caravan", "plot"}
+ROOM_WORDS = {"room", "rm", "bed", "ward", "bay", "apartment", "apt", "unit", "flat", "caravan", "plot",
+              "suite"}  # fmt: skip
 
 STREET_SUFFIXES = {
     "street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "lane", "ln", "drive", "dr",
@@ -67,6 +68,19 @@ def after_word(toks: list[Token], first: int, words: set[str]) -> bool:
     return k >= 0 and toks[k].low in words
 
 
+def room_said_is(toks: list[Token], first: int) -> bool:
+    """Is the number at `first` a room said with "is" after whose it is: "his room is two oh six",
+    "my mother's bed is 14", "her flat is number 9"? ("the room is 20 degrees" says no one's.)"""
+    k = first - 1
+    while k >= 0 and toks[k].low in ROOM_SKIPS:
+        k -= 1
+    if k < 2 or toks[k].low not in ("is", "was") or toks[k - 1].low not in ROOM_WORDS:
+        return False
+    whose = toks[k - 2].low
+    return whose in _WHOSE or (whose.endswith(("'s", "’s")) and whose not in ("it's", "that's", "what's"))
+
+
+_WHOSE = frozenset(("my", "his", "her", "their", "our", "your"))
 COMPASS = frozenset(("north", "south", "east", "west"))
 
 
@@ -367,4 +381,59 @@ def find_plural_houses(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         if not ends:
             continue  # "lives at the orchards" ends there, at a mark, "on", "in", "last year", "now"
         found.append((i, i + 1, "ADDRESS"))
+    return found
+
+
+def find_corners(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A street corner where someone is: "the corner of Fifth and Lyle", "corner of oak and main",
+    "the corner of Dunmore Avenue and Pell Street". Each side is one or two words (and a street
+    word); "the corner of my eye", "the corner of the room and the door" name no street."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for i in index.positions(("corner",)):
+        if i + 4 >= n or toks[i + 1].low != "of":
+            continue
+        first = i + 2
+        joint = _corner_side(toks, first)
+        if joint is None or joint >= n or toks[joint].low not in ("and", "&"):
+            continue
+        end = _corner_side(toks, joint + 1)
+        if end is not None:
+            found.append((first, end - 1, "ADDRESS"))
+    return found
+
+
+def _corner_side(toks: list[Token], k: int) -> int | None:
+    """The token after one side of a corner that starts at k (a street's name, up to two words and
+    a street word), or None when no street starts there."""
+    start, n = k, len(toks)
+    while k < n and k - start < 3 and _street_word(toks[k]):
+        k += 1
+        if toks[k - 1].low in STREET_SUFFIXES:
+            break
+    return k if k > start else None
+
+
+def _street_word(tok: Token) -> bool:
+    low = tok.low
+    if not (is_word(tok) or low.rstrip("stndrh").isdigit()):
+        return False  # "5th", "Fifth", "Oak"
+    return low not in ("and", "&") and low not in FILLERS and not is_function_word(low)
+
+
+# Words before a number that make it a road: "Route 9", "highway twelve", "I-94".
+ROUTE_WORDS = frozenset(("route", "rte", "highway", "hwy", "interstate", "freeway"))
+
+
+def find_routes(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
+    """A numbered road someone lives or stays on: "a motel on Route 9", "off route forty one",
+    "Highway 12". A bus's route is no one's address ("bus route 9")."""
+    found: list[TokenSpan] = []
+    for run in runs:
+        k = run.first - 1
+        after = toks[run.last + 1].low if run.last + 1 < len(toks) else ""
+        bus = (k > 0 and toks[k - 1].low == "bus") or after == "bus"
+        if k < 0 or toks[k].low not in ROUTE_WORDS or bus:
+            continue
+        found.append((k, run.last, "ADDRESS"))
     return found

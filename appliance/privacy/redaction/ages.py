@@ -41,8 +41,14 @@ def find_ages(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
             or (before2 == "age" and before in ("of", "is"))
             or (before in AGE_HEDGES and (before2 in _PERSON_IS or _someone_is(before2)))
         ):
-            found.append((run.first, run.last, "AGE"))
+            found.append((run.first, _and_a_half(toks, run.last), "AGE"))
     return found
+
+
+def _and_a_half(toks: list[Token], last: int) -> int:
+    """ "ninety-nine and a half": the half is part of the age said."""
+    words = tuple(t.low for t in toks[last + 1 : last + 4])
+    return last + 3 if words == ("and", "a", "half") else last
 
 
 def _someone_is(word: str) -> bool:

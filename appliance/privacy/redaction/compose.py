@@ -17,20 +17,29 @@ from appliance.privacy.redaction.addresses import (
     PLACE_WORDS,
     RESIDENCE_VERBS,
     ROOM_LETTER_WORDS,
+    ROUTE_WORDS,
     STREET_SUFFIXES,
     find_abroad_streets,
     find_addresses,
     find_care_places,
+    find_corners,
     find_house_numbers,
     find_lower_places,
     find_plural_houses,
     find_postcodes,
     find_room_letters,
+    find_routes,
 )
 from appliance.privacy.redaction.ages import find_ages
 from appliance.privacy.redaction.answers import find_answer
 from appliance.privacy.redaction.cues import CONTEXT_WORDS
-from appliance.privacy.redaction.dates import HOLIDAY_GATE, find_dates, find_day_ordinals, find_holiday_dates
+from appliance.privacy.redaction.dates import (
+    HOLIDAY_GATE,
+    find_dates,
+    find_day_ordinals,
+    find_holiday_dates,
+    find_holiday_days,
+)
 from appliance.privacy.redaction.dictionary import dictionary_words, is_dictionary_word
 from appliance.privacy.redaction.emails import EMAIL_TLDS, find_emails, find_written_emails
 from appliance.privacy.redaction.ids import (
@@ -53,6 +62,7 @@ from appliance.privacy.redaction.lexicon import (
     MONTHS,
     NAME_STOP,
     NUMBER_VOCAB,
+    RELATIVES,
 )
 from appliance.privacy.redaction.names import (
     FRAME_GATE,
@@ -143,7 +153,36 @@ def _with_titles(text: str, spans: list[CharSpan]) -> list[CharSpan]:
 def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     """Less the places that are a whole country or state ("my son lives in Canada"): Safe Harbor
     keeps those (regions.py)."""
-    return [s for s in spans if s[2] != "ADDRESS" or not is_large_region(text[s[0] : s[1]])]
+    kept = [s for s in spans if s[2] != "ADDRESS" or not is_large_region(text[s[0] : s[1]])]
+    if not any(sp[2] in ("ADDRESS", "NAME") for sp in kept) or not _PRACTICE_GATE.search(text):
+        return kept
+    practices = [m.span(1) for m in _PRACTICE.finditer(text)]
+    return [s for s in kept if s[2] not in ("ADDRESS", "NAME") or not _within(s, practices)]
+
+
+def _within(span: CharSpan, ranges: list[tuple[int, int]]) -> bool:
+    return any(a <= span[0] and span[1] <= b for a, b in ranges)
+
+
+# A practice that calls or is called ("from Brookfield Medical Group", "at Northgate Imaging",
+# "from greenfields surgery"): a clinic's name says where staff work, not where a patient lives,
+# nor who anyone is. One to three words before the practice's word, after "from", "at" or "with".
+_PRACTICE_WORDS = (
+    "group", "therapy", "imaging", "surgery", "practice", "associates", "partners", "radiology",
+    "diagnostics", "laboratory", "laboratories", "labs", "healthcare", "dental", "physiotherapy",
+    "orthodontics", "pharmacy", "chemist", "chemists", "optometry",
+)  # fmt: skip
+# Words that end a name before a practice's word ("a call from Anna about surgery").
+_NOT_PRACTICE_NAME = ("about", "for", "regarding", "re", "to", "on", "in", "my", "her", "his", "their",
+                      "our", "your", "the", "a", "and", "or", "after", "before", "of", "with", "at", "from",
+                      "is", "was", "said", "says", "called", "calling", "asked", "told")  # fmt: skip
+_PRACTICE_GATE = re.compile(r"\b(?:" + "|".join(_PRACTICE_WORDS) + r")\b", re.IGNORECASE)
+_PRACTICE = re.compile(
+    r"\b(?:from|at|with)\s+(?:the\s+)?"
+    r"((?:(?!(?:" + "|".join(_NOT_PRACTICE_NAME) + r")\b)[A-Za-z][\w'’-]*\s+){1,3}"
+    r"(?:" + "|".join(_PRACTICE_WORDS) + r"))\b",
+    re.IGNORECASE,
+)
 
 
 def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[CharSpan]:
@@ -163,11 +202,42 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue
         if label == "NAME" and before and before[-1] in _POSSESSIVES and all(map(is_dictionary_word, lows)):
             continue  # "my rose garden", "our holly bush": a thing of mine, not a person
+        if label == "NAME" and _described(text, start, end, before):
+            continue  # "the path is sandy": an everyday word said of something, not a name
+        if label == "NAME" and all(w in _KIN_WORDS for w in lows):
+            continue  # "great-grandma": who someone is to the caller, not their name
+        if label == "ADDRESS" and lows[-1] in _HOSPITAL_PARTS:
+            continue  # "the west wing entrance", "the dialysis unit": where in a hospital, not a home
         kept.append((start, end, label))
     return kept
 
 
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
+
+
+def _described(text: str, start: int, end: int, before: list[str]) -> bool:
+    """Is this one lower-case everyday word said of something after "is" ("the path is sandy",
+    "it was lovely")? Not after "this is" or "name is", which say who is speaking."""
+    word = text[start:end]
+    if not word.isalpha() or not word.islower() or not is_dictionary_word(word):
+        return False
+    if len(before) < 2 or before[-1] not in _COPULAS:
+        return False
+    return before[-2] not in _KIN_WORDS and before[-2] not in _WHO_WORDS
+
+
+# Words before "is" that say a person is named next: "this is rose", "the patient is ivy".
+_WHO_WORDS = frozenset((
+    "this", "that", "here", "it", "who", "name", "names", "surname", "patient", "resident", "carer",
+    "caller", "neighbour", "neighbor", "guardian", "one",
+))  # fmt: skip
+_COPULAS = frozenset(("is", "was", "are", "were", "looks", "looked", "seems", "feels", "felt"))
+_KIN_WORDS = RELATIVES | {"great", "grand", "step", "nan", "nana", "gran", "granny", "grandad", "mum", "dad"}
+# Last words of a place inside a hospital or on the way to it, which no one lives at.
+_HOSPITAL_PARTS = frozenset((
+    "entrance", "entrances", "unit", "department", "reception", "lobby", "desk", "stop", "stops",
+    "corridor", "lift", "lifts", "elevator", "elevators", "exit",
+))  # fmt: skip
 
 
 def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool = False) -> list[CharSpan]:
@@ -205,6 +275,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     unlisted = _has_unlisted_word(words)
     weak = not upper and (not words.isdisjoint(FRAME_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE)))
     houses = "the" in words and not words.isdisjoint(RESIDENCE_VERBS)  # "lives at the orchards"
+    # "discharged on new year's day", "the day after boxing day"
+    holidays = not words.isdisjoint(HOLIDAY_GATE) and not words.isdisjoint(("on", "after", "before", "since"))
     if not (
         numberish
         or months
@@ -225,6 +297,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         or unlisted
         or weak
         or houses
+        or holidays
+        or "corner" in words
     ):
         return spans  # the common case: nothing here could be an identifier
     toks, lows = tokens(text)
@@ -235,6 +309,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_numbers(toks, runs)
         found += find_ages(toks, runs)
         found += find_day_ordinals(toks, runs)
+        if not words.isdisjoint(ROUTE_WORDS):  # "a motel on Route 9"
+            found += find_routes(toks, runs)
         if not words.isdisjoint(HOLIDAY_GATE):  # "Boxing Day 2022"
             found += find_holiday_dates(toks, runs)
         if "box" in words or not words.isdisjoint(STREET_SUFFIXES):  # "P.O. box 12", "12 Elm Street"
@@ -244,6 +320,10 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
             found += find_abroad_streets(toks, runs)
     if months:
         found += find_dates(toks, runs, index)
+    if holidays:
+        found += find_holiday_days(toks, index)
+    if "corner" in words:
+        found += find_corners(toks, index)
     if email:
         found += find_emails(toks, index)
     if plates:

@@ -32,7 +32,7 @@ CONTEXT_WORDS = {
 }  # fmt: skip
 AFTER_NEG = {"dollars", "dollar", "bucks", "cents", "percent", "minutes", "minute", "hours", "hour",
              "o'clock", "am", "pm", "mg", "milligrams", "pounds", "lbs", "units", "times", "calories",
-             "steps", "miles", "feet"}  # fmt: skip
+             "steps", "miles", "feet", "kilos", "kg", "kilograms", "stone"}  # fmt: skip
 
 
 def context_label(toks: list[Token], first: int, window: int = 9) -> tuple[str | None, bool]:

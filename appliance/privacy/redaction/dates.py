@@ -83,7 +83,11 @@ def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpa
             found.append((run.first - 2, run.last, "DATE"))
             continue
         if _of_a_month(toks, run.last + 1):
-            found.append((run.first - 1, run.last, "DATE"))  # "the third of next month"
+            found.append((run.first - 1, run.last + 3, "DATE"))  # "the third of next month"
+            continue
+        if after is not None and after.low in _DATED_THINGS and toks[run.first].text[:1].isdigit():
+            if g[0].value > 3:  # "the 19th appointment"; "the 2nd appointment" may count them
+                found.append((run.first - 1, run.last, "DATE"))
             continue
         if after is not None and is_word(after) and after.low not in _DAY_FOLLOWERS:
             continue
@@ -96,6 +100,12 @@ def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpa
 # Prepositions that put a day of the month after them: "booked for the 24th", "until the twelfth".
 _DAY_PREPOSITIONS = frozenset(("for", "until", "till", "til", "by", "since", "from", "before", "after"))
 _RELATIVE_MONTHS = frozenset(("next", "this", "last", "that"))
+# What a written day of the month can be said before: "the 19th appointment", "the 23rd scan". Only
+# written days past the 3rd count: "the third scan" and "the 2nd appointment" may count them.
+_DATED_THINGS = frozenset((
+    "appointment", "appt", "visit", "scan", "surgery", "operation", "op", "procedure", "clinic",
+    "booking", "slot", "review",
+))  # fmt: skip
 
 
 def _of_a_month(toks: list[Token], k: int) -> bool:
@@ -147,8 +157,17 @@ def find_dates(toks: list[Token], runs: list[NumberRun], index: TokenIndex) -> l
         ambiguous = tok.low in AMBIGUOUS_MONTHS and not (tok.text[0].isupper() and tok.low == "march")
         if start == i and end == i and (ambiguous or (tok.low == "may")):
             continue
-        found.append((start, end, "DATE"))
+        found.append((_with_weekday(toks, start), end, "DATE"))
     return found
+
+
+def _with_weekday(toks: list[Token], start: int) -> int:
+    """Where a date starts with the weekday said before it ("Thursday, January 9th", "wed 14 oct"):
+    the weekday is hidden with the day it names, or a reader could count back to it."""
+    k = start - 1
+    if k >= 1 and toks[k].text == ",":
+        k -= 1
+    return k if k >= 0 and toks[k].low in WEEKDAYS else start
 
 
 def _following_year(toks: list[Token], by_first: dict[int, NumberRun], last: int, end: int) -> int:
@@ -181,6 +200,47 @@ HOLIDAY_GATE = frozenset(w.split("'")[0] for h in _HOLIDAYS for w in h if w not 
 _HOLIDAY_ENDS: dict[str, list[tuple[str, ...]]] = {}
 for _h in sorted(_HOLIDAYS, key=len, reverse=True):
     _HOLIDAY_ENDS.setdefault(_h[-1], []).append(_h)
+
+
+def find_holiday_days(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A holiday said as the day something happened, without its year: "discharged on new year's
+    day", "she fell on Christmas Eve", "the day after boxing day", "her birthday is on valentine's
+    day". Whether a place is open on it, or its hours, names no one's day: only a holiday said
+    after "on" (or "after", "before", "since") and a word of something happening to someone counts."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for i in index.positions(_HOLIDAY_PREPOSITIONS):
+        for size in (3, 2, 1):
+            holiday = tuple(t.low for t in toks[i + 1 : i + 1 + size])
+            if len(holiday) == size and holiday in _HOLIDAY_SET:
+                break
+        else:
+            continue
+        before = {t.low for t in toks[max(0, i - 5) : i]}
+        came_in = i >= 2 and toks[i - 1].low == "in" and toks[i - 2].low in _CAME_IN
+        if (before.isdisjoint(_HAPPENED) and not came_in) or not before.isdisjoint(_OPEN_WORDS):
+            continue
+        last = min(i + size, n - 1)
+        found.append((i + 1, last, "DATE"))
+    return found
+
+
+_HOLIDAY_PREPOSITIONS = ("on", "after", "before", "since")
+_HOLIDAY_SET = frozenset(_HOLIDAYS)
+# What happens to someone on a day: "admitted on", "fell on", "passed away on", "got the stitches on".
+_HAPPENED = frozenset((
+    "admitted", "discharged", "fell", "fall", "died", "passed", "away", "born", "seen", "saw",
+    "happened", "started", "began", "collapsed", "injured", "hurt", "broke", "cut", "burned", "burnt",
+    "operated", "surgery", "op", "operation", "procedure", "accident", "attack", "stroke", "rushed",
+    "transferred", "delivered", "baby", "stitches", "x-ray", "scan", "treated", "diagnosed", "sick",
+    "ill", "birthday", "birthdays", "anniversary",
+))  # fmt: skip
+# Everyday verbs that say so only with "in": "she went in on Easter Sunday" (to hospital), not "my
+# mum came on christmas eve".
+_CAME_IN = frozenset(("went", "came", "brought", "taken", "took", "got", "was", "admitted"))
+# Words of a place's hours, not of someone's day: "are you open on thanksgiving".
+_OPEN_WORDS = frozenset(("open", "opened", "closed", "close", "shut", "hours", "staffed", "working",
+                         "work", "visiting", "visit", "pharmacy", "clinic", "desk"))  # fmt: skip
 
 
 def find_holiday_dates(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:

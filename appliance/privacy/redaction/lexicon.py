@@ -9,6 +9,8 @@ import re
 DIGIT_WORDS = {
     "zero": 0, "oh": 0, "o": 0, "one": 1, "two": 2, "three": 3, "four": 4,
     "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    # as radio operators and British callers say them ("fife fife fife", "niner", "nought")
+    "niner": 9, "fife": 5, "nought": 0,
 }  # fmt: skip
 TEEN_WORDS = {
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
@@ -54,7 +56,7 @@ NAME_STOP = {
     "if", "when", "can", "could", "would", "will", "need", "needs", "wants", "want", "has", "have",
     "had", "are", "be", "been", "being", "not", "that", "this", "there", "as", "by", "hi",
     "hello", "hey", "well", "actually", "yeah", "yep", "nope", "right", "sure", "mister", "missus",
-    "mr", "mrs", "ms", "miss", "dr",
+    "mr", "mrs", "ms", "miss", "dr", "out",
 }  # fmt: skip
 
 # Capitalised words that are not names: everyday sentence starters and the site's own vocabulary.
@@ -78,6 +80,14 @@ COMMON_CAPITALISED = {
     "have", "has", "had", "need", "want", "call", "calling", "appointment", "refill", "visa",
     "mastercard", "amex", "discover", "walgreens", "cvs", "tylenol", "advil", "lisinopril",
     "metformin", "wait", "hold", "listen", "look", "maybe", "probably", "definitely",
+    # languages a caller asks an interpreter for ("an interpreter for French")
+    "french", "portuguese", "polish", "russian", "arabic", "mandarin", "cantonese", "chinese",
+    "vietnamese", "korean", "japanese", "tagalog", "hindi", "urdu", "punjabi", "somali", "swahili",
+    "farsi", "turkish", "ukrainian", "italian", "german", "creole", "bengali", "amharic", "asl",
+    # cars a caller parks and devices a patient uses ("a grey Honda", "his CPAP serial")
+    "honda", "toyota", "nissan", "subaru", "hyundai", "kia", "mazda", "chevy", "chevrolet",
+    "volkswagen", "vw", "bmw", "audi", "tesla", "jeep", "volvo", "lexus", "prius", "corolla",
+    "cpap", "bipap", "copd", "ptsd", "adhd", "gp", "ent",
 }  # fmt: skip
 NUMBER_START = frozenset((*DIGIT_WORDS, *TEEN_WORDS, *TENS_WORDS, *ORDINAL_WORDS, *REPEATERS, "a"))
 

@@ -57,6 +57,10 @@ STRONG_NAME_CUES = (
     ("middle", "name"),
     ("full", "name"),
     ("maiden", "name"),
+    ("family", "name"),
+    ("given", "name"),
+    ("christian", "name"),
+    ("surname",),
     ("name", ":"),
 )
 WEAK_NAME_CUES = (

@@ -5,7 +5,14 @@ never missed for want of a cue word."""
 
 from __future__ import annotations
 
-from appliance.privacy.redaction.addresses import COMPASS, ROOM_SKIPS, ROOM_WORDS, after_word, room_letter
+from appliance.privacy.redaction.addresses import (
+    COMPASS,
+    ROOM_SKIPS,
+    ROOM_WORDS,
+    after_word,
+    room_letter,
+    room_said_is,
+)
 from appliance.privacy.redaction.cues import AFTER_NEG, context_label
 from appliance.privacy.redaction.dates import birth_cue_near, is_numeric_date, year_groups
 from appliance.privacy.redaction.ids import has_mrn_prefix, with_prefix_letters
@@ -29,12 +36,24 @@ def _is_ip(run: NumberRun) -> bool:
     return len(segments) == 4 and all(s and len(s) <= 3 and int(s) <= 255 for s in segments)
 
 
+# What a number said of a room measures, not which it is: "my room is two floors up".
+_NOT_ROOM_AFTER = AFTER_NEG | {
+    "floors", "floor", "doors", "degrees", "metres", "meters", "yards", "flights", "storeys", "stories",
+    "away", "people", "beds", "rooms", "of", "down", "up",
+}  # fmt: skip
+
+
 def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
     digits = run.digits
     if _is_ip(run) and (len(digits) >= 4):
         return "IP"
     before = toks[run.first - 1].low if run.first else ""
     near_room = (before in ROOM_WORDS or before in ROOM_SKIPS) and after_word(toks, run.first, ROOM_WORDS)
+    after_run = toks[run.last + 1].low if run.last + 1 < len(toks) else ""
+    if not near_room and before in ("is", "was", *ROOM_SKIPS) and after_run not in _NOT_ROOM_AFTER:
+        near_room = room_said_is(toks, run.first)
+    if near_room and before == "suite" and after_run in ("is", "for", "at", "on"):
+        near_room = False  # "suite 3 is the pain clinic": a suite of the hospital's, not a home's
     if near_room and len(digits) <= 5:
         return "ADDRESS"
     label, saw_number = context_label(toks, run.first)
@@ -87,6 +106,14 @@ def _month_slash_day(run: NumberRun) -> bool:
     )
 
 
+def _dash_letter(toks: list[Token], k: int) -> bool:
+    """ "dash a", "- B" at token k: one letter joined to the code before it (not "- a new one")."""
+    if k + 1 >= len(toks) or toks[k].low not in ("dash", "-"):
+        return False
+    letter = toks[k + 1].text
+    return len(letter) == 1 and letter.isalpha() and (toks[k].low == "dash" or letter not in ("a", "i"))
+
+
 def find_numbers(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
     found: list[TokenSpan] = []
     for run in runs:
@@ -110,5 +137,7 @@ def find_numbers(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
                     last += 1  # "Ward 4B", "apartment 5C", "apartment five c"
                 elif nxt is not None and nxt.low in COMPASS:
                     last += 1  # "room 5 North"
+            if label == "ID" and _dash_letter(toks, last + 1):
+                last += 2  # "group number nine nine oh one dash a": the letter that closes the code
             found.append((first, last, "MRN" if has_mrn_prefix(toks, first, run.first) else label))
     return found

@@ -13,11 +13,16 @@ EXTENSION_WORDS = {"extension", "ext", "x"}
 def is_extension_of(toks: list[Token], phone_last: int, run: NumberRun) -> bool:
     """Only an extension word (and dots, commas, "number") between a phone number and this run;
     a pause or a few linking words may come first ("555-0172, extension 3", "555-0163, it's
-    extension 40", "555 0193. Extension 7.", "… and then extension nine")."""
+    extension 40", "555 0193. Extension 7.", "… and then extension nine", "… and the extension is
+    three one")."""
     between = [t.low for t in toks[phone_last + 1 : run.first]]
     while between and between[0] in _PAUSES:
         between = between[1:]
-    return bool(between) and between[0] in EXTENSION_WORDS and set(between[1:]) <= {".", ",", "number", "#"}
+    return bool(between) and between[0] in EXTENSION_WORDS and set(between[1:]) <= _AFTER_EXTENSION_WORD
+
+
+# What may stand between an extension's word and its digits: "extension 3", "the extension is 31".
+_AFTER_EXTENSION_WORD = frozenset((".", ",", "number", "#", ":", "is", "was"))
 
 
 _PAUSES = {",", ";", "-", "…", ".", "and", "then", "uh", "um", "er", "it's", "its", "that's", "thats",
