@@ -90,8 +90,9 @@ class VadStream:
         self.reset()
 
     def _binding(self, flip: bool):  # -> onnxruntime.IOBinding: state in from one pair, out to the other
-        from onnxruntime import OrtValue
+        from appliance.privacy.offline import offline_onnxruntime
 
+        OrtValue = offline_onnxruntime().OrtValue
         h_in, c_in, h_out, c_out = (self._states[i] for i in ((2, 3, 0, 1) if flip else (0, 1, 2, 3)))
         binding = self._session.io_binding()
         # OrtValues over these arrays share their memory: binding them once is enough
