@@ -601,14 +601,7 @@ async def listed_figures(number: str, args, voice_names: list[str], settings, ju
           f"voices {', '.join(voice_names)}; {kinds}; pauses 250-1200 ms "
           f"({time.perf_counter() - t:.0f} s to build or load)")  # fmt: skip
     sil = [silences(pcm) for _, pcm, _, _ in corpus]
-    rows = []
-    for w in (260, 500, 700, 1000):
-        rows.append((f"fixed silence {w} ms", *evaluate(fixed(w), corpus, sil, judge)))
-    rows.append(("today (260 ms; 500 ms identity)", *evaluate(today(), corpus, sil, judge)))
-    for stop in (100, 200, 300):
-        rows.append(
-            (f"Smart Turn v3.2, Pipecat stop {stop} ms", *evaluate(pipecat(stop), corpus, sil, judge))
-        )
+    rows = baseline_rows((260, 500, 700, 1000), corpus, sil, judge)
     for label, detector in (
         ("Wardline fast", wardline("fast")),
         ("Wardline normal (shipped)", wardline("normal")),
@@ -647,6 +640,16 @@ async def listed_figures(number: str, args, voice_names: list[str], settings, ju
                 print(f"  slow end [{u.kind} {u.voice}, {at - end * 1000 / RATE:.0f} ms]: {u.text}")
 
 
+def baseline_rows(widths: tuple[int, ...], corpus, sil, judge) -> list:  # type: ignore[no-untyped-def]
+    """What every corpus is scored against: fixed silences, today's, Smart Turn as Pipecat runs it."""
+    rows = [(f"fixed silence {w} ms", *evaluate(fixed(w), corpus, sil, judge)) for w in widths]
+    rows.append(("today (260 ms; 500 ms identity)", *evaluate(today(), corpus, sil, judge)))
+    for stop in (100, 200, 300):
+        label = f"Smart Turn v3.2, Pipecat stop {stop} ms"
+        rows.append((label, *evaluate(pipecat(stop), corpus, sil, judge)))
+    return rows
+
+
 async def corpus1_figures(args, voice_names: list[str], settings, judge) -> None:
     t = time.perf_counter()
     corpus = await build_corpus(args.utterances, voice_names, settings)
@@ -656,14 +659,7 @@ async def corpus1_figures(args, voice_names: list[str], settings, judge) -> None
     print(f"corpus: {len(corpus)} utterances at 8 kHz μ-law, voices {', '.join(voice_names)}; "
           f"{kinds}; pauses 250-1200 ms ({time.perf_counter() - t:.0f} s to build or load)")  # fmt: skip
     sil = [silences(pcm) for _, pcm, _, _ in corpus]
-    rows = []
-    for w in (200, 260, 400, 500, 700, 1000, 1300, 1500):
-        rows.append((f"fixed silence {w} ms", *evaluate(fixed(w), corpus, sil, judge)))
-    rows.append(("today (260 ms; 500 ms identity)", *evaluate(today(), corpus, sil, judge)))
-    for stop in (100, 200, 300):
-        rows.append(
-            (f"Smart Turn v3.2, Pipecat stop {stop} ms", *evaluate(pipecat(stop), corpus, sil, judge))
-        )
+    rows = baseline_rows((200, 260, 400, 500, 700, 1000, 1300, 1500), corpus, sil, judge)
     for label, detector in (
         ("Wardline fast", wardline("fast")),
         ("Wardline normal (shipped)", wardline("normal")),
