@@ -6,6 +6,7 @@ The riverside identity steps carry `keypad: date_of_birth`; site.yaml's `keypad:
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,9 +42,11 @@ def everything_recorded(call: Call) -> str:
 
 
 def assert_no_leak(call: Call) -> None:
+    # A leak is the date not inside a longer number: "0303" inside a timestamp such as
+    # 10.403293003037 is not the caller's date (that matched once and failed CI).
     text = everything_recorded(call)
     for leak in LEAKS:
-        assert leak not in text, leak
+        assert not re.search(rf"(?<![\d.]){re.escape(leak)}(?!\d)", text), leak
 
 
 def at_dob_question(call: Call) -> list[AgentAction]:
