@@ -11,6 +11,7 @@ deterministic and takes well under a millisecond, so it may run on the event loo
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 from appliance.dialog.commands import (
     AskKnowledge,
@@ -44,7 +45,10 @@ class RequestNames:
 
 
 _lock = threading.Lock()
-_by_site: dict[int, tuple[SitePack, RequestNames]] = {}
+# The newest packs only: every reload makes a new pack, and calls still on an older one may ask
+# for a while, but a box that reloads for months must not keep each pack it ever had.
+_KEPT = 4
+_by_site: OrderedDict[int, tuple[SitePack, RequestNames]] = OrderedDict()
 
 
 def request_names_for(site: SitePack | None) -> RequestNames | None:
@@ -56,4 +60,7 @@ def request_names_for(site: SitePack | None) -> RequestNames | None:
         if held is None or held[0] is not site:
             held = (site, RequestNames(site))
             _by_site[id(site)] = held
+            while len(_by_site) > _KEPT:
+                _by_site.popitem(last=False)
+        _by_site.move_to_end(id(site))
         return held[1]
