@@ -32,7 +32,7 @@ Barge-in: agent sentences played while the caller overlays a backchannel ("uh-hu
 interruption; the barge-in classifier (appliance/call/bargein.py) decides from the same frames
 the call would see.
 
-    .venv/bin/python bench/turns.py [--corpus 1|2|3|both|all] [--utterances 320]
+    .venv/bin/python bench/turns.py [--corpus 1|2|3|4|both|all] [--utterances 320]
         [--voices piper-low,piper-high,espeak-f3]
 """
 
@@ -256,6 +256,7 @@ async def spoken_audio(key: list, speakers, voice, spoken: str, stretch) -> tupl
 LISTED = {
     "2": (REPO / "bench" / "turns_corpus2.yaml", 2),
     "3": (REPO / "bench" / "turns_corpus3.yaml", 3),
+    "4": (REPO / "bench" / "turns_corpus4.yaml", 4),
 }
 
 
@@ -325,7 +326,7 @@ def stretch_pauses(
 async def build_listed(
     number: str, voice_names: list[str], settings
 ) -> list[tuple[Utterance, np.ndarray, list[int], int]]:
-    """A written corpus (LISTED: bench/turns_corpus2.yaml, turns_corpus3.yaml), built like the
+    """A written corpus (LISTED: bench/turns_corpus2.yaml to turns_corpus4.yaml), built like the
     first; voices take turns."""
 
     path, seed = LISTED[number]
@@ -590,7 +591,7 @@ def print_rows(rows) -> None:
 
 
 async def listed_figures(number: str, args, voice_names: list[str], settings, judge) -> None:
-    """A written corpus (2 or 3): whole, and per class of caller behaviour."""
+    """A written corpus (2, 3 or 4): whole, and per class of caller behaviour."""
     t = time.perf_counter()
     corpus = await build_listed(number, voice_names, settings)
     kinds: dict[str, int] = {}
@@ -899,9 +900,9 @@ def main() -> None:
     ap.add_argument("--bargein-only", action="store_true", help="only the barge-in figures")
     ap.add_argument(
         "--corpus",
-        choices=["1", "2", "3", "both", "all"],
+        choices=["1", "2", "3", "4", "both", "all"],
         default="all",
-        help="which paused-speech corpus (both: 1 and 2; all: 1, 2 and 3)",
+        help="which paused-speech corpus (both: 1 and 2; all: 1 to 4)",
     )
     ap.add_argument("--skip-bargein", action="store_true", help="no barge-in figures")
     ap.add_argument("--show", action="store_true", help="print the utterances Wardline normal cut off")
