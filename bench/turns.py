@@ -425,6 +425,12 @@ class Judge:
             self.model_s.append(time.perf_counter() - t)
         return self.cache[key]
 
+    def voice_up(self, pcm: np.ndarray, upto_ms: float) -> bool:
+        """prosody.voice_stayed_up on the audio up to a moment (numpy: not cached)."""
+        from appliance.speech.prosody import voice_stayed_up
+
+        return voice_stayed_up(pcm[: int(upto_ms * RATE / 1000)].tobytes(), RATE)
+
     def text(self, pcm: np.ndarray, upto_ms: float) -> str:
         key = self._key("asr", pcm, upto_ms)
         if key not in self.cache:
@@ -474,11 +480,18 @@ SITE_NAMES: list = [None]
 
 def wardline(profile: str, scale: float = 1.0, understanding: bool = True, **overrides):
     """The shipped detector under a profile, through the call's own PauseJudge; `overrides`
-    change its windows (EndpointWindows fields) to show what each part is worth, and
-    `understanding=False` leaves out the site's understanding of terse answers."""
+    change its windows (EndpointWindows fields) to show what each part is worth,
+    and `understanding=False` leaves out the site's understanding of terse answers."""
     from dataclasses import replace
 
-    from appliance.call.endpointing import PROFILES, EndpointPolicy, PauseJudge, finished_probability
+    from appliance.call.endpointing import (
+        ASK_THE_MODEL,
+        PROFILES,
+        EndpointPolicy,
+        PauseJudge,
+        finished_probability,
+        is_question,
+    )
 
     w = PROFILES[profile]
     windows = replace(
@@ -497,8 +510,11 @@ def wardline(profile: str, scale: float = 1.0, understanding: bool = True, **ove
         pauses.fallback_ms = 500 if u.expecting == "identity" else 260
         verdict, window = pauses.verdict_window(words, u.expecting)
         if window is None:
-            p = finished_probability(words, lambda: judge.probability(pcm, look))
-            window = pauses.window_for(verdict, p)
+            p = None
+            if verdict in ASK_THE_MODEL:
+                p = finished_probability(words, lambda: judge.probability(pcm, look))
+            up = pauses.hears_the_rise and not is_question(words) and judge.voice_up(pcm, look)
+            window = pauses.window_for(verdict, p, up)
         return s.start_ms + max(policy.first_look_ms, window)
 
     return decide
@@ -608,6 +624,9 @@ async def listed_figures(number: str, args, voice_names: list[str], settings, ju
         ("Wardline normal (shipped)", wardline("normal")),
         ("normal, short sentences wait a sure voice", wardline("normal", open_sure_words=9)),
         ("Wardline patient", wardline("patient")),
+        ("fast, a voice rising into the pause waits", wardline("fast", voice_rise_waits=True)),
+        ("normal, a voice rising into the pause waits", wardline("normal", voice_rise_waits=True)),
+        ("patient before (a rising voice not heard)", wardline("patient", voice_rise_waits=False)),
     ):
         rows.append((label, *evaluate(detector, corpus, sil, judge)))
     print_rows(rows)
@@ -666,6 +685,9 @@ async def corpus1_figures(args, voice_names: list[str], settings, judge) -> None
         ("Wardline normal (shipped)", wardline("normal")),
         ("Wardline normal x1.3", wardline("normal", 1.3)),
         ("Wardline patient", wardline("patient")),
+        ("fast, a voice rising into the pause waits", wardline("fast", voice_rise_waits=True)),
+        ("normal, a voice rising into the pause waits", wardline("normal", voice_rise_waits=True)),
+        ("patient before (a rising voice not heard)", wardline("patient", voice_rise_waits=False)),
         ("normal before (fast end 160 ms, no prior)", wardline("normal", **BEFORE)),
         ("normal without the open-answer prior", wardline("normal", open_answer_words=0)),
         ("normal, open answers under 5 words wait", wardline("normal", open_answer_words=5)),
