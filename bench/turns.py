@@ -624,9 +624,9 @@ async def listed_figures(number: str, args, voice_names: list[str], settings, ju
         ("Wardline normal (shipped)", wardline("normal")),
         ("normal, short sentences wait a sure voice", wardline("normal", open_sure_words=9)),
         ("Wardline patient", wardline("patient")),
-        ("fast, a voice rising into the pause waits", wardline("fast", voice_rise_waits=True)),
+        ("fast before (a rising voice not heard)", wardline("fast", voice_rise_waits=False)),
         ("normal, a voice rising into the pause waits", wardline("normal", voice_rise_waits=True)),
-        ("patient before (a rising voice not heard)", wardline("patient", voice_rise_waits=False)),
+        ("patient, a voice rising into the pause waits", wardline("patient", voice_rise_waits=True)),
     ):
         rows.append((label, *evaluate(detector, corpus, sil, judge)))
     print_rows(rows)
@@ -685,9 +685,9 @@ async def corpus1_figures(args, voice_names: list[str], settings, judge) -> None
         ("Wardline normal (shipped)", wardline("normal")),
         ("Wardline normal x1.3", wardline("normal", 1.3)),
         ("Wardline patient", wardline("patient")),
-        ("fast, a voice rising into the pause waits", wardline("fast", voice_rise_waits=True)),
+        ("fast before (a rising voice not heard)", wardline("fast", voice_rise_waits=False)),
         ("normal, a voice rising into the pause waits", wardline("normal", voice_rise_waits=True)),
-        ("patient before (a rising voice not heard)", wardline("patient", voice_rise_waits=False)),
+        ("patient, a voice rising into the pause waits", wardline("patient", voice_rise_waits=True)),
         ("normal before (fast end 160 ms, no prior)", wardline("normal", **BEFORE)),
         ("normal without the open-answer prior", wardline("normal", open_answer_words=0)),
         ("normal, open answers under 5 words wait", wardline("normal", open_answer_words=5)),

@@ -170,13 +170,13 @@ def _spoken(text: str, voice: str) -> bytes:
 
 @pytest.mark.parametrize("voice", ["espeak-ng:en-us+f3:160", "espeak-ng:en-us:170"])
 @pytest.mark.parametrize("sentence", ["I want to cancel my appointment", "I have a question about my bill"])
-def test_on_a_patient_site_a_whole_sentence_said_with_the_voice_up_waits_for_the_rest(sentence, voice):
+def test_on_a_fast_site_a_whole_sentence_said_with_the_voice_up_waits_for_the_rest(sentence, voice):
     # "I want to cancel my appointment, [pause] the one on Friday": the words at the pause are
     # whole, and on a phone line Smart Turn may hear an end; the voice stayed up, so the turn
     # waits. The same words said with a full stop are left to the words and Smart Turn.
     from appliance.call.endpointing import PROFILES, EndpointPolicy, PauseJudge, shared_turn_model
 
-    judge = PauseJudge(EndpointPolicy.for_site("patient"), shared_turn_model(), 8000, fallback_ms=500)
+    judge = PauseJudge(EndpointPolicy.for_site("fast"), shared_turn_model(), 8000, fallback_ms=260)
 
     def window(audio: bytes, words: str) -> int:
         verdict, decided = judge.verdict_window(words, None)
@@ -185,8 +185,7 @@ def test_on_a_patient_site_a_whole_sentence_said_with_the_voice_up_waits_for_the
         heard = judge.hear(audio, words, verdict)
         return judge.window_for(verdict, heard.probability, heard.voice_up)
 
-    patient = PROFILES["patient"]
     # the recognizer's words at the pause, as Whisper writes them either way
-    assert window(_spoken(sentence + ",", voice), sentence + ".") == patient.incomplete_ms
+    assert window(_spoken(sentence + ",", voice), sentence + ".") == PROFILES["fast"].incomplete_ms
     said_whole = _spoken(sentence + ".", voice)
     assert not judge.hear(said_whole, sentence + ".", judge.verdict_window(sentence + ".", None)[0]).voice_up
