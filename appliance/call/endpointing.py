@@ -26,9 +26,8 @@ um …") or makes every caller wait. Here the silence a turn needs before it end
 - where the voice went at the pause (appliance/speech/prosody.py), under "fast": a turn whose
   pitch rose into the pause instead of falling, however whole its words or finished Smart Turn
   found it ("I need a refill, [pause] for my mother's inhaler"; "Yes, [pause] that's me"), waits
-  as unfinished: its
-  words are whole, and only the voice says more is coming. A question is exempt (it rises at its
-  end);
+  as unfinished: its words are whole, and only the voice says more is coming. A question is
+  exempt (it rises at its end);
 - the site's `endpointing` setting (fast, normal, patient), which scales every window.
 A complete thought ends the turn fast; an unfinished one waits longer, up to a cap. Without the
 model (missing, altered, failing) the undecided case falls back to today's fixed silence.
