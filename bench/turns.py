@@ -32,7 +32,7 @@ Barge-in: agent sentences played while the caller overlays a backchannel ("uh-hu
 interruption; the barge-in classifier (appliance/call/bargein.py) decides from the same frames
 the call would see.
 
-    .venv/bin/python bench/turns.py [--corpus 1|2|3|both|all] [--utterances 320]
+    .venv/bin/python bench/turns.py [--corpus 1|2|3|4|both|all] [--utterances 320]
         [--voices piper-low,piper-high,espeak-f3]
 """
 
@@ -256,6 +256,7 @@ async def spoken_audio(key: list, speakers, voice, spoken: str, stretch) -> tupl
 LISTED = {
     "2": (REPO / "bench" / "turns_corpus2.yaml", 2),
     "3": (REPO / "bench" / "turns_corpus3.yaml", 3),
+    "4": (REPO / "bench" / "turns_corpus4.yaml", 4),
 }
 
 
@@ -325,7 +326,7 @@ def stretch_pauses(
 async def build_listed(
     number: str, voice_names: list[str], settings
 ) -> list[tuple[Utterance, np.ndarray, list[int], int]]:
-    """A written corpus (LISTED: bench/turns_corpus2.yaml, turns_corpus3.yaml), built like the
+    """A written corpus (LISTED: bench/turns_corpus2.yaml to turns_corpus4.yaml), built like the
     first; voices take turns."""
 
     path, seed = LISTED[number]
@@ -424,6 +425,12 @@ class Judge:
             self.model_s.append(time.perf_counter() - t)
         return self.cache[key]
 
+    def voice_up(self, pcm: np.ndarray, upto_ms: float) -> bool:
+        """prosody.voice_stayed_up on the audio up to a moment (numpy: not cached)."""
+        from appliance.speech.prosody import voice_stayed_up
+
+        return voice_stayed_up(pcm[: int(upto_ms * RATE / 1000)].tobytes(), RATE)
+
     def text(self, pcm: np.ndarray, upto_ms: float) -> str:
         key = self._key("asr", pcm, upto_ms)
         if key not in self.cache:
@@ -473,11 +480,18 @@ SITE_NAMES: list = [None]
 
 def wardline(profile: str, scale: float = 1.0, understanding: bool = True, **overrides):
     """The shipped detector under a profile, through the call's own PauseJudge; `overrides`
-    change its windows (EndpointWindows fields) to show what each part is worth, and
-    `understanding=False` leaves out the site's understanding of terse answers."""
+    change its windows (EndpointWindows fields) to show what each part is worth,
+    and `understanding=False` leaves out the site's understanding of terse answers."""
     from dataclasses import replace
 
-    from appliance.call.endpointing import PROFILES, EndpointPolicy, PauseJudge, finished_probability
+    from appliance.call.endpointing import (
+        ASK_THE_MODEL,
+        PROFILES,
+        EndpointPolicy,
+        PauseJudge,
+        finished_probability,
+        is_question,
+    )
 
     w = PROFILES[profile]
     windows = replace(
@@ -496,8 +510,11 @@ def wardline(profile: str, scale: float = 1.0, understanding: bool = True, **ove
         pauses.fallback_ms = 500 if u.expecting == "identity" else 260
         verdict, window = pauses.verdict_window(words, u.expecting)
         if window is None:
-            p = finished_probability(words, lambda: judge.probability(pcm, look))
-            window = pauses.window_for(verdict, p)
+            p = None
+            if verdict in ASK_THE_MODEL:
+                p = finished_probability(words, lambda: judge.probability(pcm, look))
+            up = pauses.hears_the_rise and not is_question(words) and judge.voice_up(pcm, look)
+            window = pauses.window_for(verdict, p, up)
         return s.start_ms + max(policy.first_look_ms, window)
 
     return decide
@@ -590,7 +607,7 @@ def print_rows(rows) -> None:
 
 
 async def listed_figures(number: str, args, voice_names: list[str], settings, judge) -> None:
-    """A written corpus (2 or 3): whole, and per class of caller behaviour."""
+    """A written corpus (2, 3 or 4): whole, and per class of caller behaviour."""
     t = time.perf_counter()
     corpus = await build_listed(number, voice_names, settings)
     kinds: dict[str, int] = {}
@@ -607,6 +624,9 @@ async def listed_figures(number: str, args, voice_names: list[str], settings, ju
         ("Wardline normal (shipped)", wardline("normal")),
         ("normal, short sentences wait a sure voice", wardline("normal", open_sure_words=9)),
         ("Wardline patient", wardline("patient")),
+        ("fast before (a rising voice not heard)", wardline("fast", voice_rise_waits=False)),
+        ("normal, a voice rising into the pause waits", wardline("normal", voice_rise_waits=True)),
+        ("patient, a voice rising into the pause waits", wardline("patient", voice_rise_waits=True)),
     ):
         rows.append((label, *evaluate(detector, corpus, sil, judge)))
     print_rows(rows)
@@ -665,6 +685,9 @@ async def corpus1_figures(args, voice_names: list[str], settings, judge) -> None
         ("Wardline normal (shipped)", wardline("normal")),
         ("Wardline normal x1.3", wardline("normal", 1.3)),
         ("Wardline patient", wardline("patient")),
+        ("fast before (a rising voice not heard)", wardline("fast", voice_rise_waits=False)),
+        ("normal, a voice rising into the pause waits", wardline("normal", voice_rise_waits=True)),
+        ("patient, a voice rising into the pause waits", wardline("patient", voice_rise_waits=True)),
         ("normal before (fast end 160 ms, no prior)", wardline("normal", **BEFORE)),
         ("normal without the open-answer prior", wardline("normal", open_answer_words=0)),
         ("normal, open answers under 5 words wait", wardline("normal", open_answer_words=5)),
@@ -899,9 +922,9 @@ def main() -> None:
     ap.add_argument("--bargein-only", action="store_true", help="only the barge-in figures")
     ap.add_argument(
         "--corpus",
-        choices=["1", "2", "3", "both", "all"],
+        choices=["1", "2", "3", "4", "both", "all"],
         default="all",
-        help="which paused-speech corpus (both: 1 and 2; all: 1, 2 and 3)",
+        help="which paused-speech corpus (both: 1 and 2; all: 1 to 4)",
     )
     ap.add_argument("--skip-bargein", action="store_true", help="no barge-in figures")
     ap.add_argument("--show", action="store_true", help="print the utterances Wardline normal cut off")

@@ -336,8 +336,8 @@ class AudioListener:
         if window is None:
             turn_frames = max(1, self._frames_in - self._stream_first_frame)
             audio = b"".join(list(self._heard)[-turn_frames:])
-            probability = await asyncio.to_thread(self._pauses.score, audio, stream.partial_text)
-            window = self._pauses.window_for(verdict, probability)
+            heard = await asyncio.to_thread(self._pauses.hear, audio, stream.partial_text, verdict)
+            window = self._pauses.window_for(verdict, heard.probability, heard.voice_up)
         if self._pauses.current(generation) and stream is self.stream and self._turns.turn_open:
             self._turns.endpoint_ms = window
 

@@ -330,3 +330,84 @@ def test_the_site_dial_keeps_its_order_for_short_sentences():
     )
     words = [PROFILES[p].open_sure_words for p in ("fast", "normal", "patient")]
     assert words == sorted(words) and words[-1] > 0
+
+
+# -- where the voice went at the pause ----------------------------------------------------------
+def _voice(end_hz: float, rate: int = 8000) -> bytes:
+    """A second of a level voice at 150 Hz (harmonics, syllable-like loudness), then 300 ms
+    gliding to `end_hz`: the pitch rises into the pause, or falls as at a sentence's end."""
+    import numpy as np
+
+    level, glide = np.full(rate, 150.0), np.linspace(150.0, end_hz, int(0.3 * rate))
+    f0 = np.concatenate([level, glide])
+    phase = 2 * np.pi * np.cumsum(f0) / rate
+    wave = sum(np.sin(k * phase) / k for k in range(1, 6))
+    loudness = 0.6 + 0.4 * np.abs(np.sin(np.pi * np.arange(len(f0)) / (0.25 * rate)))
+    return (wave * loudness * 6000).astype("<i2").tobytes() + b"\x00\x00" * int(0.12 * rate)
+
+
+def _window(judge: PauseJudge, text: str, expecting: str | None, audio: bytes, probability=None) -> int:
+    """The window the call takes at a pause: the words' own, else what the audio says."""
+    verdict, window = judge.verdict_window(text, expecting)
+    if window is not None:
+        return window
+    heard = judge.hear(audio, text, verdict)
+    return judge.window_for(
+        verdict, probability if probability is not None else heard.probability, heard.voice_up
+    )
+
+
+def test_the_pitch_tracker_hears_a_rise_and_a_fall():
+    from appliance.speech.prosody import voice_stayed_up
+
+    assert voice_stayed_up(_voice(190.0), 8000)
+    assert not voice_stayed_up(_voice(110.0), 8000)
+    assert not voice_stayed_up(b"\x00\x00" * 8000, 8000)  # silence says nothing
+
+
+@pytest.mark.parametrize("text", ["Yes.", "Yeah.", "No."])
+def test_on_a_fast_site_a_yes_whose_voice_rose_into_the_pause_waits_for_the_rest(text):
+    # "Yes, [pause] that's me": whole words, but the voice stayed up, so more is coming
+    judge = PauseJudge(EndpointPolicy.for_site("fast"), None, 8000, fallback_ms=260)
+    fast = PROFILES["fast"]
+    assert _window(judge, text, "confirm", _voice(190.0)) == fast.incomplete_ms
+    assert _window(judge, text, "confirm", _voice(110.0)) == fast.complete_ms
+
+
+class _Finished:
+    """Smart Turn as it scores these pauses: the words sound finished (the ONNX itself is
+    tested in test_smart_turn; here what matters is what the voice's rise overrules)."""
+
+    def probability(self, pcm16, rate):
+        return 0.97
+
+
+def test_on_a_fast_site_a_whole_sentence_whose_voice_rose_into_the_pause_waits_however_it_sounds():
+    # "I want to cancel my appointment, [pause] the one on Friday"
+    judge = PauseJudge(EndpointPolicy.for_site("fast"), _Finished(), 8000, fallback_ms=260)
+    text = "I want to cancel my appointment on Friday."
+    fast = PROFILES["fast"]
+    assert _window(judge, text, None, _voice(190.0)) == fast.incomplete_ms
+    assert _window(judge, text, None, _voice(110.0)) == fast.complete_ms
+    # without the model the voice still holds the turn
+    bare = PauseJudge(EndpointPolicy.for_site("fast"), None, 8000, fallback_ms=260)
+    assert _window(bare, text, None, _voice(190.0)) == fast.incomplete_ms
+
+
+def test_a_normal_or_patient_site_ends_a_whole_answer_on_its_words_whatever_the_voice_did():
+    # the rise is heard on fast sites only: under normal and patient it held enough finished turns
+    # on the blind corpus to take the median end-of-turn delay up (normal's past 300 ms)
+    for profile in ("normal", "patient"):
+        judge = PauseJudge(EndpointPolicy.for_site(profile), _Finished(), 8000, fallback_ms=260)
+        windows = PROFILES[profile]
+        assert _window(judge, "Yes.", "confirm", _voice(190.0)) == windows.complete_ms, profile
+        assert _window(judge, "I want to cancel my appointment on Friday.", None, _voice(190.0)) == (
+            windows.complete_ms
+        ), profile
+
+
+@pytest.mark.parametrize("text", ["Is Doctor Okafor in the clinic on Thursdays?", "Say that again?"])
+def test_a_question_whose_voice_rose_at_its_end_is_not_held_open(text):
+    # "Do you take Medicaid on Saturdays?" rises because it asks, not because more is coming
+    judge = PauseJudge(EndpointPolicy.for_site("fast"), _Finished(), 8000, fallback_ms=260)
+    assert _window(judge, text, None, _voice(190.0)) < PROFILES["fast"].incomplete_ms

@@ -157,3 +157,35 @@ turns:
     ends = [e for e in log.events if isinstance(e, TurnEnded)]
     assert len(ends) == 1, f"the agent ended the turn inside the pause: {[e.t_ms for e in ends]}"
     assert not [e for e in log.events if isinstance(e, BargeIn)]
+
+
+def _spoken(text: str, voice: str) -> bytes:
+    """`text` said by espeak-ng, carried at 8 kHz through G.711 μ-law, then 120 ms of the pause."""
+    from appliance.audio import resample
+    from appliance.sim.voices import mulaw_round_trip, parse_caller_voice
+
+    raw = asyncio.run(parse_caller_voice(voice, load_settings()).speak(text, 16000))
+    return mulaw_round_trip(resample(raw, 16000, 8000), 8000) + b"\x00\x00" * 960
+
+
+@pytest.mark.parametrize("voice", ["espeak-ng:en-us+f3:160", "espeak-ng:en-us:170"])
+@pytest.mark.parametrize("sentence", ["I want to cancel my appointment", "I have a question about my bill"])
+def test_on_a_fast_site_a_whole_sentence_said_with_the_voice_up_waits_for_the_rest(sentence, voice):
+    # "I want to cancel my appointment, [pause] the one on Friday": the words at the pause are
+    # whole, and on a phone line Smart Turn may hear an end; the voice stayed up, so the turn
+    # waits. The same words said with a full stop are left to the words and Smart Turn.
+    from appliance.call.endpointing import PROFILES, EndpointPolicy, PauseJudge, shared_turn_model
+
+    judge = PauseJudge(EndpointPolicy.for_site("fast"), shared_turn_model(), 8000, fallback_ms=260)
+
+    def window(audio: bytes, words: str) -> int:
+        verdict, decided = judge.verdict_window(words, None)
+        if decided is not None:
+            return decided
+        heard = judge.hear(audio, words, verdict)
+        return judge.window_for(verdict, heard.probability, heard.voice_up)
+
+    # the recognizer's words at the pause, as Whisper writes them either way
+    assert window(_spoken(sentence + ",", voice), sentence + ".") == PROFILES["fast"].incomplete_ms
+    said_whole = _spoken(sentence + ".", voice)
+    assert not judge.hear(said_whole, sentence + ".", judge.verdict_window(sentence + ".", None)[0]).voice_up
