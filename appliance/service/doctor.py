@@ -589,7 +589,7 @@ def check_media_clock(settings: Settings) -> Check:
     if not states:
         here = probe(priority)
         if here.realtime:
-            return Check("media-clock", "ok", f"no worker running; this process may run it {here.detail}")
+            return Check("media-clock", "ok", f"no worker running; here the clock would run at {here.detail}")
         detail = f"no worker running; here the clock would run with {here.describe()}"
         return Check("media-clock", "warn", detail, fix)
     ordinary = [s for s in states if not s.clock_realtime]
