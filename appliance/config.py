@@ -199,6 +199,9 @@ class SipSettings(Section):
     jb_min_pre_ms: int = Field(20, ge=0, le=1000)
     jb_max_pre_ms: int = Field(80, ge=0, le=1000)
     jb_max_ms: int = Field(200, ge=20, le=2000)
+    # The media clock thread's SCHED_RR priority when the system permits it (the worker unit's
+    # LimitRTPRIO= does); 0: ordinary scheduling. See appliance/telephony/realtime_clock.py.
+    clock_priority: int = Field(5, ge=0, le=99, description="media clock real-time priority; 0: off")
     digest_user: str = ""  # non-empty: INVITEs must carry digest credentials
     digest_password: str = ""
     digest_realm: str = "wardline"

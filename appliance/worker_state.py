@@ -29,6 +29,8 @@ class WorkerState:
     finished: int = 0  # calls ended since the worker started
     frames_out: int = 0  # outbound 20 ms frames of those calls
     late_frames: int = 0  # of them, asked for by the media clock more than 20 ms late
+    clock_realtime: bool = False  # the media clock thread runs (or may run) real-time
+    clock: str = ""  # how it is scheduled, or why not real-time (appliance/telephony/realtime_clock.py)
 
 
 def run_dir(settings: Settings) -> Path:

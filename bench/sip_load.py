@@ -224,14 +224,21 @@ def _espeak(text: str, rate: int) -> bytes:
         return resample(w.readframes(w.getnframes()), w.getframerate(), rate)
 
 
-async def _agent(port: int, rtp: int, mode: str, asr_on: bool) -> None:
+async def _agent(port: int, rtp: int, mode: str, asr_on: bool, clock_priority: int | None = None) -> None:
     from appliance.telephony.server import SipServer
 
-    settings = load_settings(sip={"address": "127.0.0.1", "port": port, "rtp_port": rtp})
+    sip: dict[str, Any] = {"address": "127.0.0.1", "port": port, "rtp_port": rtp}
+    if clock_priority is not None:
+        sip["clock_priority"] = clock_priority
+    settings = load_settings(sip=sip)
     prompt = _espeak("Thank you for calling Riverside clinic. How can I help you today?", 8000)
     asr = None
     if asr_on:
         asr = await _start_asr(settings)
+    if mode == "media":  # load the Silero model now, not on the first call's frames (as a worker does)
+        from appliance.speech.vad import shared_session
+
+        shared_session()
 
     def factory(info: Any, transport: Any) -> Any:
         if mode == "instant":
@@ -245,6 +252,7 @@ async def _agent(port: int, rtp: int, mode: str, asr_on: bool) -> None:
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     print("READY", flush=True)
     await stop.wait()
+    clock = server.agent.clock_scheduling if server.agent is not None else None
     await server.drain(timeout_s=2)
     if asr is not None:
         await asr.close()
@@ -254,6 +262,8 @@ async def _agent(port: int, rtp: int, mode: str, asr_on: bool) -> None:
         + json.dumps(
             {
                 "calls": [r.__dict__ for r in server.finished],
+                "clock": clock.describe() if clock is not None else "unknown",
+                "clock_realtime": bool(clock and clock.realtime),
                 "cpu_s": cpu.user + cpu.system + cpu.children_user + cpu.children_system,
             },
             default=str,  # a call's start and end times
@@ -385,14 +395,17 @@ def _agent_ports(n: int, base: int) -> list[tuple[int, int]]:
     return [(base + i, base + 5000 + i * 40) for i in range(n)]
 
 
-def _start_agents(n: int, base: int, mode: str, asr: bool, nice: int = 0) -> list[subprocess.Popen[str]]:
+def _start_agents(
+    n: int, base: int, mode: str, asr: bool, nice: int = 0, clock_priority: int | None = None
+) -> list[subprocess.Popen[str]]:
     agents = []
     for port, rtp in _agent_ports(n, base):
         with open(LOG_DIR / f"agent-{port}.log", "w") as log_file:  # the child keeps its own copy
             agents.append(
                 subprocess.Popen(
                     [sys.executable, __file__, "agent", "--port", str(port),
-                     "--rtp", str(rtp), "--mode", mode, *(["--asr"] if asr else [])],
+                     "--rtp", str(rtp), "--mode", mode, *(["--asr"] if asr else []),
+                     *(["--clock-priority", str(clock_priority)] if clock_priority is not None else [])],
                     stdout=subprocess.PIPE, stderr=log_file, text=True, cwd=REPO,
                     preexec_fn=(lambda: os.nice(nice)) if nice else None,
                 )
@@ -486,9 +499,10 @@ def load_run(
     mode: str,
     nice: int = 0,
     front_door: bool = False,
+    clock_priority: int | None = None,
 ) -> dict[str, Any]:
     shards = math.ceil(n / CALLS_PER_AGENT)
-    agents = _start_agents(shards, base, mode, asr, nice)
+    agents = _start_agents(shards, base, mode, asr, nice, clock_priority)
     door = _front_door(shards, base, base - 100, tmp) if front_door else None
     xml = tmp / "hold.xml"
     xml.write_text(HOLD_XML.replace("$audio", str(pcap)).replace("$hold_ms", str(seconds * 1000)))
@@ -523,6 +537,8 @@ def load_run(
         "worst_late_ms": max((c["worst_late_ms"] for c in calls), default=0.0),
         "dropped_inbound": sum(c["dropped_in"] for c in calls),
         "cpu_pct_per_call": 100.0 * (cpu1 - cpu0) / wall / n,
+        "clock_realtime": sum(1 for r in results if r.get("clock_realtime")),
+        "clock": sorted({r.get("clock", "unknown") for r in results}),
     }
 
 
@@ -620,6 +636,20 @@ def full_run(
 
 
 STAGES = ("endpoint", "asr", "dialog", "tts", "frame")
+
+
+def _clock_plan(counts: list[int], mode: str, rounds: int) -> list[tuple[int, str]]:
+    """(calls, "on" | "off") per run: one run per count, or with `ab` each count off and on in
+    every round, the order swapped each round so that a drift of the shared box's load between
+    runs does not favour either."""
+    if mode != "ab":
+        return [(n, mode) for n in counts]
+    plan = []
+    for r in range(rounds):
+        for n in counts:
+            pair = [(n, "off"), (n, "on")]
+            plan += pair if r % 2 == 0 else pair[::-1]
+    return plan
 
 
 def _turns(db: Path, since_epoch: float) -> list[dict[str, float]]:
@@ -788,8 +818,9 @@ def main() -> None:
         p.add_argument("--rtp", type=int, required=True)
         p.add_argument("--mode", default="media")
         p.add_argument("--asr", action="store_true")
+        p.add_argument("--clock-priority", type=int, default=None)
         a = p.parse_args()
-        asyncio.run(_agent(a.port, a.rtp, a.mode, a.asr))
+        asyncio.run(_agent(a.port, a.rtp, a.mode, a.asr, a.clock_priority))
         return
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--counts", default="1,8,16,32,64")
@@ -798,6 +829,14 @@ def main() -> None:
     p.add_argument("--latency", action="store_true", help="measure RTP in -> RTP out instead of load")
     p.add_argument("--trials", type=int, default=20)
     p.add_argument("--nice", type=int, default=0, help="agent processes' nice value (below 0 needs root)")
+    p.add_argument(
+        "--realtime-clock",
+        choices=("on", "off", "ab"),
+        default="on",
+        help="the media clock thread at SCHED_RR when permitted ([sip] clock_priority, the product's "
+        "default: on); off: ordinary scheduling; ab: each count off and on, interleaved, --rounds times",
+    )
+    p.add_argument("--rounds", type=int, default=2, help="with --realtime-clock ab: rounds of off/on")
     p.add_argument("--front-door", action="store_true", help="all calls through Kamailio, as the box runs")
     p.add_argument("--full", action="store_true", help="`wardline serve` with the whole pipeline per call")
     p.add_argument(
@@ -892,14 +931,30 @@ def main() -> None:
             print(f"largest count with late frames under 1 % and voice-to-voice p95 <= 1 s: {best}")
             print(json.dumps(rows))
             return
-        print(f"{'calls':>5} {'agents':>6} {'done':>5} {'late %':>7} {'worst ms':>8} {'CPU %/call':>10}")
-        for i, n in enumerate(counts):
+        print(f"{'calls':>5} {'agents':>6} {'done':>5} {'late %':>7} {'worst ms':>8} {'CPU %/call':>10} "
+              f"{'rt clock':>8}  load before -> after")  # fmt: skip
+        for i, (n, clock) in enumerate(_clock_plan(counts, a.realtime_clock, a.rounds)):
+            load = os.getloadavg()[0]
             row = load_run(
-                n, a.seconds, pcap, tmp, a.base_port + (i % 2) * 1000, a.asr, a.session, a.nice, a.front_door
-            )
+                n, a.seconds, pcap, tmp, a.base_port + (i % 2) * 1000, a.asr, a.session, a.nice, a.front_door,
+                clock_priority=None if clock == "on" else 0,
+            )  # fmt: skip
+            row["realtime_clock"], row["load_before"], row["load_after"] = clock, load, os.getloadavg()[0]
             rows.append(row)
             print(f"{n:5} {row['agents']:6} {row['completed']:5} {row['late_pct']:7.2f} "
-                  f"{row['worst_late_ms']:8.1f} {row['cpu_pct_per_call']:10.2f}", flush=True)  # fmt: skip
+                  f"{row['worst_late_ms']:8.1f} {row['cpu_pct_per_call']:10.2f} "
+                  f"{clock:>3} {row['clock_realtime']:2}/{row['agents']:<2}  "
+                  f"{load:.1f} -> {row['load_after']:.1f}",
+                  flush=True)  # fmt: skip
+            if clock == "on" and row["clock_realtime"] < row["agents"]:
+                print(f"      the clock ran with {'; '.join(row['clock'])}")
+        if a.realtime_clock == "ab":
+            for n in counts:
+                for clock in ("off", "on"):
+                    these = [r["late_pct"] for r in rows if r["calls"] == n and r["realtime_clock"] == clock]
+                    print(f"{n:5} calls, real-time clock {clock:3}: late % "
+                          + ", ".join(f"{v:.2f}" for v in these)
+                          + f" (mean {statistics.fmean(these):.2f})")  # fmt: skip
         ok = [r["calls"] for r in rows if r["late_pct"] < 1.0 and r["completed"] == r["calls"]]
         print(f"largest count with late frames under 1 %: {max(ok) if ok else 'none'}"
               + (" (embedded ASR active)" if a.asr else "")

@@ -22,6 +22,7 @@ def report_worker_state(server: Any, settings: Settings, index: int) -> asyncio.
         agent = server.agent
         if agent is None:
             return None
+        clock = agent.clock_scheduling
         return WorkerState(
             index=index,
             pid=os.getpid(),
@@ -35,6 +36,8 @@ def report_worker_state(server: Any, settings: Settings, index: int) -> asyncio.
             finished=len(server.finished),
             frames_out=sum(c.frames_out for c in server.finished),
             late_frames=sum(c.late_frames for c in server.finished),
+            clock_realtime=bool(clock and clock.realtime),
+            clock=clock.describe() if clock is not None else "",
         )
 
     async def loop() -> None:

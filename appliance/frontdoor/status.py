@@ -81,6 +81,7 @@ def box_status(settings: Settings, workers: int) -> dict[str, Any]:
                 "accepted": state.accepted if state else 0,
                 "refused": state.refused if state else 0,
                 "refusing": state.refusing if running and state else "",
+                "media_clock": state.clock if running and state else "",
                 "dispatcher": seen.get(worker.uri, "unknown"),
             }
         )

@@ -5,7 +5,8 @@ Checks: configuration file, GPU and driver (nvidia-smi), the CUDA libraries the 
 installed model files against their hashes, key files and their permissions, the SIP port,
 disk space for the store, clock synchronisation (audit timestamps), the egress networks, and
 the audit log (the running service's own report, and whether its lock can be taken here), and
-the TLS library the SIP stack uses, the shared engine process and the box's LLM server.
+the TLS library the SIP stack uses, the shared engine process and the box's LLM server, and the
+SIP workers' media clock scheduling (real-time when permitted).
 Every check is a small function from Settings to a `Check`; none of them changes anything.
 Runs in the caller's thread; the slowest part is nvidia-smi (bounded by a timeout).
 """
@@ -567,6 +568,42 @@ def check_engines(settings: Settings) -> Check:
     return Check("engines", "ok", f"{socket_path}: {names}; {in_use} streams in use")
 
 
+def check_media_clock(settings: Settings) -> Check:
+    """The SIP workers' media clock threads run real-time (SCHED_RR), as audio servers' do: the
+    running workers' own reports, or with none running, whether this process may. Ordinary
+    scheduling is a warning, not a failure: calls work, and more frames go out late under load."""
+    from appliance.telephony.realtime_clock import UNIT_GRANT, probe
+    from appliance.worker_state import alive, read_state, run_dir
+
+    fix = f"{UNIT_GRANT}; or set [sip] clock_priority no higher than the granted limit"
+    priority = settings.sip.clock_priority
+    if priority == 0:
+        return Check("media-clock", "warn", "real-time scheduling turned off ([sip] clock_priority = 0)", fix)
+    folder = run_dir(settings)
+    indexes = sorted(
+        int(p.stem.removeprefix("worker-"))
+        for p in (folder / "workers").glob("worker-*.json")
+        if p.stem.removeprefix("worker-").isdigit()
+    )
+    states = [s for s in (read_state(folder, i) for i in indexes) if s is not None and alive(s.pid)]
+    if not states:
+        here = probe(priority)
+        if here.realtime:
+            return Check("media-clock", "ok", f"no worker running; here the clock would run at {here.detail}")
+        detail = f"no worker running; here the clock would run with {here.describe()}"
+        return Check("media-clock", "warn", detail, fix)
+    ordinary = [s for s in states if not s.clock_realtime]
+    if not ordinary:
+        return Check("media-clock", "ok", f"{len(states)} worker(s): {states[0].clock or 'real-time'}")
+    first = ordinary[0]
+    return Check(
+        "media-clock", "warn",
+        f"{len(ordinary)} of {len(states)} worker(s) without real-time scheduling "
+        f"(worker {first.index}: {first.clock or 'unknown'}); more frames go out late under load",
+        fix,
+    )  # fmt: skip
+
+
 def check_llm(settings: Settings) -> Check:
     """The box's LLM server answers with its model (when the box serves a GGUF model itself)."""
     import httpx
@@ -611,6 +648,7 @@ CHECKS: tuple[CheckFn, ...] = (
     check_keys,
     check_database,
     check_sip_port,
+    check_media_clock,
     check_engines,
     check_llm,
     check_disk,

@@ -35,6 +35,7 @@ from appliance.telephony.library import (
 )
 from appliance.telephony.media_address import contact_host, front_door_arrival
 from appliance.telephony.media_port import PortPool
+from appliance.telephony.realtime_clock import ClockScheduling, RealtimeClock, probe
 from appliance.telephony.stray_ack import StrayAckGuard
 from appliance.telephony.threads import POLL_MS, PjsipThread
 
@@ -92,13 +93,25 @@ class SipAgent:
         self.stray_acks = StrayAckGuard()
         self._account: AgentAccount | None = None
         self._log_writer: PjLogWriter | None = None
-        self._ports = PortPool()
+        # The media clock thread asks for SCHED_RR on its first tick (realtime_clock.py); until
+        # then `clock_scheduling` is what a probe of this process found at start.
+        self.clock = RealtimeClock(sip.clock_priority, lambda done: self.post(self._clock_scheduled, done))
+        self.clock_scheduling: ClockScheduling | None = None
+        self._ports = PortPool(self.clock)
         self._wake = InboundWake(loop)  # one loop wake per clock tick for all calls' inbound audio
         self._active = 0  # admitted calls not yet released; read from the loop for status
 
     # -- lifecycle (loop thread) --------------------------------------------------------------
     def start(self) -> None:
+        self.clock_scheduling = probe(self.sip.clock_priority)
+        if not self.clock_scheduling.realtime and self.sip.clock_priority:
+            log.warning("the media clock will run with %s", self.clock_scheduling.describe())
         self.thread.start(self._setup, self._poll, self._teardown)
+
+    def _clock_scheduled(self, result: ClockScheduling) -> None:  # loop thread
+        if result.realtime != (self.clock_scheduling is not None and self.clock_scheduling.realtime):
+            log.warning("the media clock runs with %s", result.describe())
+        self.clock_scheduling = result
 
     def stop(self) -> None:
         self.thread.stop()

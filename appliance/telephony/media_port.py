@@ -11,6 +11,7 @@ from typing import Any
 import pjsua2 as pj
 
 from appliance.telephony.bridge import FrameSwitch
+from appliance.telephony.realtime_clock import RealtimeClock
 from appliance.telephony.threads import pj_callback
 
 
@@ -66,9 +67,10 @@ class MediaPort(pj.AudioMediaPort):
     Between calls a port has no switch and plays silence to nobody.
     """
 
-    def __init__(self, sample_rate_hz: int, name: str) -> None:
+    def __init__(self, sample_rate_hz: int, name: str, clock: RealtimeClock | None = None) -> None:
         super().__init__()
         self.switch: FrameSwitch | None = None
+        self.clock = clock
         self.switch_rate = sample_rate_hz
         self.silence = b"\x00" * (sample_rate_hz // 50 * 2)
         fmt = pj.MediaFormatAudio()
@@ -82,6 +84,8 @@ class MediaPort(pj.AudioMediaPort):
     @pj_callback
     def onFrameRequested(self, frame: pj.MediaFrame) -> None:
         keep_thread_state()
+        if self.clock is not None:
+            self.clock.on_clock_thread()
         switch = self.switch
         data = switch.pull() if switch is not None else self.silence
         frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
@@ -103,16 +107,17 @@ class PortPool:
     """Media ports between calls, by sample rate (SIP thread only; see MediaPort for why a port
     is reused and never freed while the library runs)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: RealtimeClock | None = None) -> None:
         self._idle: dict[int, list[MediaPort]] = {}  # sample rate -> ports between calls
         self._count = 0
+        self._clock = clock  # the clock thread asks for real-time scheduling on its first tick
 
     def take(self, rate: int) -> MediaPort:
         idle = self._idle.setdefault(rate, [])
         if idle:
             return idle.pop()
         self._count += 1
-        return MediaPort(rate, f"wardline-{rate // 1000}k-{self._count}")
+        return MediaPort(rate, f"wardline-{rate // 1000}k-{self._count}", self._clock)
 
     def give_back(self, port: MediaPort) -> None:
         if port.switch is not None:

@@ -9,7 +9,8 @@ Threads, and what each one runs:
   created, kept referenced and released on it, so none is ever freed from an unregistered thread.
 - pjmedia's media worker: RTP reception and `onDtmfDigit`; it only posts the digit to the loop.
 - pjmedia's clock thread: the conference bridge and `MediaPort.onFrameRequested/Received`
-  (see appliance.telephony.bridge); it only moves bytes through `FrameSwitch`.
+  (see appliance.telephony.bridge); it only moves bytes through `FrameSwitch`. It runs SCHED_RR
+  when the system permits (appliance.telephony.realtime_clock), so nothing on it may block.
 - the asyncio loop: everything in appliance.telephony.bridge.CallBridge and the CallSession.
 No callback blocks: each one reads what it needs from pjsua2 and posts to the loop or queues a
 job for the next turn of the SIP thread.

@@ -76,6 +76,20 @@ def test_service_hardening_named_in_the_issue(name: str) -> None:
     assert "AF_PACKET" not in u["RestrictAddressFamilies"][0]
 
 
+def test_only_the_worker_may_run_real_time_and_its_grant_covers_the_media_clock() -> None:
+    worker = unit("wardline-worker@.service")
+    # the media clock thread asks for SCHED_RR at [sip] clock_priority: the grant must reach it
+    assert worker["RestrictRealtime"] == ["no"]
+    assert int(worker["LimitRTPRIO"][0]) >= load_settings().sip.clock_priority > 0
+    assert worker["LimitRTTIME"] == ["200ms"]  # a real-time thread that never sleeps ends the worker
+    assert worker["CapabilityBoundingSet"] == [""]  # granted by the limit, not by CAP_SYS_NICE
+    for name in ("wardline-frontdoor.service", "wardline-engines.service", "wardline-llm.service",
+                 "wardline-retention.service"):  # fmt: skip
+        u = unit(name)
+        assert u["RestrictRealtime"] == ["yes"], name
+        assert "LimitRTPRIO" not in u, name
+
+
 def test_the_target_starts_the_front_door_and_its_workers_restart() -> None:
     target = unit("wardline.target")
     assert target["Wants"] == ["wardline-frontdoor.service"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,37 @@ def test_tls_check_names_the_library_the_sip_stack_runs_on(tmp_path: Path) -> No
     else:
         assert unverified.status == "fail" and "kamailio-tls-modules" in unverified.fix
     assert end_of_life("OpenSSL 1.0.2k-fips  26 Jan 2017") and not end_of_life("OpenSSL 3.0.19 27 Jan 2026")
+
+
+def write_worker(settings: Settings, index: int, *, realtime: bool, clock: str) -> None:
+    from appliance.worker_state import WorkerState, run_dir, write_state
+
+    state = WorkerState(index, os.getpid(), 5160 + index, True, 0, 3, 0, 0)
+    write_state(run_dir(settings), replace(state, clock_realtime=realtime, clock=clock))
+
+
+def test_media_clock_warns_naming_the_worker_that_runs_without_real_time(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    write_worker(settings, 1, realtime=True, clock="real-time (SCHED_RR 5)")
+    assert doctor.check_media_clock(settings) == doctor.Check(
+        "media-clock", "ok", "1 worker(s): real-time (SCHED_RR 5)"
+    )
+    reason = "ordinary scheduling: not permitted: RLIMIT_RTPRIO is 0, below priority 5"
+    write_worker(settings, 2, realtime=False, clock=reason)
+    check = doctor.check_media_clock(settings)
+    assert check.status == "warn"  # calls still work: a warning, not a failure
+    assert "1 of 2 worker(s)" in check.detail and f"worker 2: {reason}" in check.detail
+    assert "LimitRTPRIO=" in check.fix
+
+
+def test_media_clock_turned_off_is_a_warning(tmp_path: Path) -> None:
+    check = doctor.check_media_clock(Settings(data_dir=tmp_path, sip={"clock_priority": 0}))
+    assert check.status == "warn" and "clock_priority = 0" in check.detail
+
+
+def test_media_clock_without_workers_says_whether_this_process_may_run_it(tmp_path: Path) -> None:
+    from appliance.telephony.realtime_clock import probe
+
+    check = doctor.check_media_clock(Settings(data_dir=tmp_path))
+    assert check.detail.startswith("no worker running")
+    assert check.status == ("ok" if probe(5).realtime else "warn")
