@@ -27,7 +27,7 @@ STREET_SUFFIXES = {
     "street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "lane", "ln", "drive", "dr",
     "crescent", "close", "mews", "grove", "green", "walk", "gate", "heights", "rise", "crossing",
     "court", "ct", "way", "place", "pl", "circle", "cir", "terrace", "parkway", "pkwy", "highway",
-    "hwy", "trail", "square", "loop", "pike", "row", "yard", "wharf", "quay", "park",
+    "hwy", "trail", "square", "loop", "pike", "row", "yard", "wharf", "quay", "park", "hill",
 }  # fmt: skip
 # Last words of a place where someone lives or stays: "Maplewood Gardens", "Cedar Hollow Care Home".
 RESIDENCE_WORDS = {
@@ -147,6 +147,8 @@ def find_addresses(toks: list[Token], runs: list[NumberRun], index: TokenIndex) 
             continue  # "a 5 minute walk", "3 miles down the lane"
         # "14 1st Avenue", "two hundred fifth avenue": the ordinal read into the run names the street
         words, the = (1 if len(run.groups) >= 2 and run.groups[-1].ordinal else 0), False
+        if j + 1 < n and _house_letter(toks[j]) and is_word(toks[j + 1]):
+            j += 1  # "seven a linnet close", "14 B Elm Road": the house's letter is its number's
         while j < n and words < 4:
             ordinal = by_first.get(j)
             if ordinal is not None and len(ordinal.groups) == 1 and ordinal.groups[0].ordinal:
@@ -195,6 +197,11 @@ _NOT_A_STREET_NAME = frozenset(("same", "other", "wrong", "usual", "whole", "lon
 _STREET_NAME_STOPS = frozenset(("well", "last", "middle", "right"))
 
 
+def _house_letter(tok: Token) -> bool:
+    """A letter said after a house number ("seven a", "22 B"), not "I"."""
+    return len(tok.text) == 1 and tok.text.isalpha() and tok.low != "i"
+
+
 def _street_ends(toks: list[Token], k: int) -> bool:
     """Does a street said as "the crescent" end here: the turn's end, a mark, a function word or a
     filler ("22 the green please" is no address; "22 the green, hexley" is)?"""
@@ -236,6 +243,8 @@ def find_abroad_streets(toks: list[Token], runs: list[NumberRun]) -> list[TokenS
 
 def _address_tail(toks: list[Token], by_first: dict[int, NumberRun], suffix: int) -> int:
     """Extend past the street suffix: ". ", unit ("apartment 3B"), then ", City"."""
+    while suffix + 1 < len(toks) and toks[suffix + 1].low in STREET_SUFFIXES:
+        suffix += 1  # "quarry hill road", "park lane": a suffix word inside the street's name
     end = suffix
     k = end + 1
     if k < len(toks) and toks[k].text == ".":
@@ -427,13 +436,21 @@ ROUTE_WORDS = frozenset(("route", "rte", "highway", "hwy", "interstate", "freewa
 
 def find_routes(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
     """A numbered road someone lives or stays on: "a motel on Route 9", "off route forty one",
-    "Highway 12". A bus's route is no one's address ("bus route 9")."""
+    "Highway 12", and a rural route with its box ("rural route two box fourteen", "Rural Route 3,
+    Box 41"). A bus's route is no one's address ("bus route 9")."""
     found: list[TokenSpan] = []
+    by_first = {r.first: r for r in runs}
     for run in runs:
         k = run.first - 1
         after = toks[run.last + 1].low if run.last + 1 < len(toks) else ""
         bus = (k > 0 and toks[k - 1].low == "bus") or after == "bus"
         if k < 0 or toks[k].low not in ROUTE_WORDS or bus:
             continue
-        found.append((k, run.last, "ADDRESS"))
+        first, last = k, run.last
+        if k > 0 and toks[k - 1].low == "rural":
+            first = k - 1
+        j = last + 1 + (last + 1 < len(toks) and toks[last + 1].text == ",")
+        if j + 1 < len(toks) and toks[j].low == "box" and j + 1 in by_first:
+            last = by_first[j + 1].last  # the box on the route is the house
+        found.append((first, last, "ADDRESS"))
     return found

@@ -64,6 +64,7 @@ from appliance.privacy.redaction.lexicon import (
     NUMBER_VOCAB,
     RELATIVES,
 )
+from appliance.privacy.redaction.medicines import is_medicine
 from appliance.privacy.redaction.names import (
     FRAME_GATE,
     NAME_CLOSERS,
@@ -152,12 +153,18 @@ def _with_titles(text: str, spans: list[CharSpan]) -> list[CharSpan]:
 
 def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     """Less the places that are a whole country or state ("my son lives in Canada"): Safe Harbor
-    keeps those (regions.py)."""
-    kept = [s for s in spans if s[2] != "ADDRESS" or not is_large_region(text[s[0] : s[1]])]
+    keeps those (regions.py); less the names and places that are only medicines (medicines.py)."""
+    kept = [s for s in spans if s[2] not in ("ADDRESS", "NAME") or not _no_one(text[s[0] : s[1]])]
     if not any(sp[2] in ("ADDRESS", "NAME") for sp in kept) or not _PRACTICE_GATE.search(text):
         return kept
     practices = [m.span(1) for m in _PRACTICE.finditer(text)]
     return [s for s in kept if s[2] not in ("ADDRESS", "NAME") or not _within(s, practices)]
+
+
+def _no_one(said: str) -> bool:
+    """Is this name or place a whole country or state ("Tucson, Arizona": the state may stay) or a
+    medicine's name ("switched from Coumadin", "prescribe Singulair"), which names no one?"""
+    return is_large_region(said) or is_medicine(said.lower())
 
 
 def _within(span: CharSpan, ranges: list[tuple[int, int]]) -> bool:

@@ -72,6 +72,8 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
         return "DATE"
     if before in _DAY_BEFORE and _month_slash_day(run) and after not in _FRACTION_AFTER:
         return "DATE"  # "seen on 11/2", "since 3/14": a month and day written without a year
+    if before in _COPULAS and _month_slash_day(run) and after not in _FRACTION_AFTER and _not_a_score(run):
+        return "DATE"  # "the biopsy was 11/09"; not "the pain was 7/10" nor "it's 1/2"
     if label in MIN_DIGITS and label != "DATE":
         if len(digits) >= MIN_DIGITS[label]:
             return label
@@ -93,6 +95,16 @@ _FRACTION_AFTER = frozenset((
     "a", "an", "of", "the", "cup", "tablet", "tablets", "dose", "teaspoon", "inch", "inches", "pill",
     "pills", "mile", "miles", "hour", "hours",
 ))  # fmt: skip
+
+
+_COPULAS = frozenset(("was", "is", "were", "it's", "that's"))
+
+
+def _not_a_score(run: NumberRun) -> bool:
+    """A month and day after "was", not a score out of ten or a fraction: the day is written with
+    two digits ("11/09") or is past the fourth and not the 10th."""
+    day = run.groups[1]
+    return (len(day.digits) == 2 and day.value != 10) or 4 < day.value != 10
 
 
 def _month_slash_day(run: NumberRun) -> bool:
