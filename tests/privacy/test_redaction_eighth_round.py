@@ -9,7 +9,9 @@ night the ninth"); a day of the month said as what something was ("was the fourt
 after one with a modifier ("our foster daughter", "my late husband"); "its" opening a turn as
 recognizers print "it's", and "from" closing a self-introduction; a name told something ("tell
 melody her test came back"); a surname that is an everyday noun before "is"; a capitalised
-everyday noun asked about ("Can Hunter come in with me?"); initials before a name. And what is not
+everyday noun asked about ("Can Hunter come in with me?"); initials before a name; a street said
+before its number as other languages say it ("Rua Augusta 1184", "Kirchgasse 17"); a capitalised
+street whose name opens with a street word ("Pike Hollow Road"). And what is not
 PHI: a chest x-ray, "the fifth time", a pain score out of ten, "its leg", "i'm home from work",
 departments, "Can Mom come", a state after a city, brand medicines after "from", and "i c u"."""
 
@@ -234,3 +236,20 @@ def test_an_abbreviation_spelled_letter_by_letter_is_no_name() -> None:
     out = redact("my husband is in i c u bed four").text
     assert "i c u" in out and "[NAME]" not in out, out
     kept("she needs an e c g today")
+
+
+STREETS_ABROAD = (
+    ("my sister lives at Rua das Laranjeiras 52", "Rua das Laranjeiras 52"),
+    ("post it to Vinkelgatan 8 please", "Vinkelgatan 8"),
+    ("he lives at Schillerstraße 40", "Schillerstraße 40"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), STREETS_ABROAD)
+def test_a_street_said_before_its_number_as_abroad_is_hidden_with_it(text: str, secret: str) -> None:
+    hidden(text, secret, "ADDRESS")
+
+
+def test_a_street_whose_name_opens_with_a_street_word_is_hidden_whole() -> None:
+    hidden("they moved to Green Willow Drive", "Green Willow Drive", "ADDRESS")
+    kept("Park Lane is closed today")

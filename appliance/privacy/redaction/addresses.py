@@ -218,12 +218,30 @@ _ABROAD_PARTICLES = frozenset(("de", "del", "de la", "des", "du", "dei", "delle"
                                "dos", "da", "di", "la", "le", "les", "el", "l'", "d'"))  # fmt: skip
 
 
+# Endings of one-word street names in German, Dutch and Nordic languages: "Kirchgasse 17",
+# "Lindenweg 9", "Birkenallee 21", "Prinsengracht 263", "Storgatan 4".
+ABROAD_ENDINGS = (
+    "strasse", "straße", "gasse", "weg", "allee", "platz", "damm", "ufer", "gade", "vej", "straat",
+    "laan", "gracht", "katu", "gatan", "vägen", "veien", "steig", "pfad",
+)  # fmt: skip
+
+
+def abroad_street_word(low: str) -> bool:
+    return len(low) > 5 and low.endswith(ABROAD_ENDINGS)
+
+
 def find_abroad_streets(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
-    """A house number before a street said as other languages say it: "17 Rue Lepic", "5 calle
-    del olmo". The head word must be followed by a word of the street's name."""
+    """A street said as other languages say it, its number before ("17 Rue Lepic", "5 calle del
+    olmo": the head word must be followed by a word of the street's name) or after ("Rua Augusta
+    1184", "Calle Membrillo 14", "Kirchgasse 17": after the head and its name, or after one word
+    that ends as streets do there)."""
     found: list[TokenSpan] = []
     n = len(toks)
     for run in runs:
+        before = _abroad_street_before(toks, run)
+        if before is not None:
+            found.append((before, run.last, "ADDRESS"))
+            continue
         j = run.last + 1
         if j + 1 >= n or toks[j].low not in ABROAD_HEADS or len(run.digits) > 5:
             continue
@@ -239,6 +257,21 @@ def find_abroad_streets(toks: list[Token], runs: list[NumberRun]) -> list[TokenS
         if last > j:
             found.append((run.first, last, "ADDRESS"))
     return found
+
+
+def _abroad_street_before(toks: list[Token], run: NumberRun) -> int | None:
+    """Where a street said before its number starts ("Rua Augusta 1184"), or None."""
+    k = run.first - 1
+    if k < 0 or len(run.digits) > 5 or not is_word(toks[k]):
+        return None
+    if abroad_street_word(toks[k].low) and is_cap(toks[k]):
+        return k
+    m = k
+    while m >= 0 and k - m <= 4 and is_word(toks[m]) and toks[m].low not in ABROAD_HEADS:
+        if toks[m].low not in _ABROAD_PARTICLES and not is_cap(toks[m]):
+            return None
+        m -= 1
+    return m if 0 <= m < k and toks[m].low in ABROAD_HEADS else None
 
 
 def _address_tail(toks: list[Token], by_first: dict[int, NumberRun], suffix: int) -> int:

@@ -19,6 +19,7 @@ from appliance.privacy.redaction.addresses import (
     ROOM_LETTER_WORDS,
     ROUTE_WORDS,
     STREET_SUFFIXES,
+    abroad_street_word,
     find_abroad_streets,
     find_addresses,
     find_care_places,
@@ -323,7 +324,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         if "box" in words or not words.isdisjoint(STREET_SUFFIXES):  # "P.O. box 12", "12 Elm Street"
             found += find_addresses(toks, runs, index)
             found += find_house_numbers(toks, runs)
-        if not words.isdisjoint(ABROAD_HEADS):  # "17 Rue Lepic"
+        # "17 Rue Lepic", "Kirchgasse 17" ("Schillerstraße 40": the gate's words are cut at "ß")
+        if not words.isdisjoint(ABROAD_HEADS) or not ascii_only or any(map(abroad_street_word, words)):
             found += find_abroad_streets(toks, runs)
     if months:
         found += find_dates(toks, runs, index)

@@ -105,9 +105,15 @@ def _phrase_start(toks: list[Token], i: int) -> int:
             i -= 2  # "Jan-Willem": the part before the hyphen may be an everyday word
         elif is_cap(prev) and prev.low.endswith(("'s", "’s")) and prev.low not in COMMON_CAPITALISED:
             i -= 1
+        elif is_cap(prev) and prev.low in STREET_SUFFIXES and i > 1 and not _sentence_start(toks, i - 1):
+            i -= 1  # "Pike Hollow Road", "Park Lane": a suffix word may open a street's name
         else:
             break
     return i
+
+
+def _sentence_start(toks: list[Token], i: int) -> bool:
+    return i == 0 or toks[i - 1].text in (".", "?", "!")
 
 
 def _phrase_word(tok: Token) -> bool:
