@@ -11,7 +11,8 @@ recognizers print "it's", and "from" closing a self-introduction; a name told so
 melody her test came back"); a surname that is an everyday noun before "is"; a capitalised
 everyday noun asked about ("Can Hunter come in with me?"); initials before a name; a street said
 before its number as other languages say it ("Rua Augusta 1184", "Kirchgasse 17"); a capitalised
-street whose name opens with a street word ("Pike Hollow Road"). And what is not
+street whose name opens with a street word ("Pike Hollow Road"); a lower-case name with a particle
+after three words; a name said again, now with its surname or its hyphened part. And what is not
 PHI: a chest x-ray, "the fifth time", a pain score out of ten, "its leg", "i'm home from work",
 departments, "Can Mom come", a state after a city, brand medicines after "from", and "i c u"."""
 
@@ -253,3 +254,15 @@ def test_a_street_said_before_its_number_as_abroad_is_hidden_with_it(text: str, 
 def test_a_street_whose_name_opens_with_a_street_word_is_hidden_whole() -> None:
     hidden("they moved to Green Willow Drive", "Green Willow Drive", "ADDRESS")
     kept("Park Lane is closed today")
+
+
+def test_a_lower_case_name_with_a_particle_after_three_words_is_hidden_whole() -> None:
+    hidden("my name is ana lucía pereira da costa and i have a question", "da costa", "NAME")
+    hidden("my name is ines de la fuente", "ines de la fuente", "NAME")
+
+
+def test_a_name_said_again_in_full_is_hidden_with_its_surname_and_hyphened_part() -> None:
+    hidden("calling about sipho sipho baker he fell", "sipho baker", "NAME")
+    hidden("i'm ringing for themba themba rivers she is ill", "themba rivers", "NAME")
+    out = redact("its min-seo calling, min-seo kang").text
+    assert "seo" not in out and "min" not in out, out

@@ -154,12 +154,14 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             k += 2  # "I'm A. J. Ferreira-Lomax": initials before the name are part of it
         if k > first and not _name_word(toks[k], need_cap=True):
             k = first
-        while k < n and words < 3:
+        # three words, or a fourth after a particle ("maría josé castillo de vargas")
+        while k < n and (words < 3 or (words == 3 and toks[k].low in NAME_PARTICLES)):
             if words and toks[k].low in NAME_PARTICLES:  # "Ferreira da Silva", "Mrs. van der Berghe"
                 p = k
                 while p < n and toks[p].low in NAME_PARTICLES:
                     p += 1
-                if p < n and _name_word(toks[p], need_cap=True):
+                # after a strong cue, in lower case too: "my name is maría josé castillo de vargas"
+                if p < n and _name_word(toks[p], need_cap=weak or is_cap(toks[first])):
                     k = p
             elif not words and toks[k].low in NAME_PARTICLES:
                 p = k  # "Mr. van Houtte", "Mrs. de la Fuente"
