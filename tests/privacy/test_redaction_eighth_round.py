@@ -12,7 +12,8 @@ melody her test came back"); a surname that is an everyday noun before "is"; a c
 everyday noun asked about ("Can Hunter come in with me?"); initials before a name; a street said
 before its number as other languages say it ("Rua Augusta 1184", "Kirchgasse 17"); a capitalised
 street whose name opens with a street word ("Pike Hollow Road"); a lower-case name with a particle
-after three words; a name said again, now with its surname or its hyphened part. And what is not
+after three words; a name said again, now with its surname or its hyphened part; the pitch, space or
+berth someone lives on. And what is not
 PHI: a chest x-ray, "the fifth time", a pain score out of ten, "its leg", "i'm home from work",
 departments, "Can Mom come", a state after a city, brand medicines after "from", and "i c u"."""
 
@@ -266,3 +267,21 @@ def test_a_name_said_again_in_full_is_hidden_with_its_surname_and_hyphened_part(
     hidden("i'm ringing for themba themba rivers she is ill", "themba rivers", "NAME")
     out = redact("its min-seo calling, min-seo kang").text
     assert "seo" not in out and "min" not in out, out
+
+
+PITCHES = (
+    ("we live in space twenty one at the mobile home park", "twenty one"),
+    ("our caravan is on pitch 7", "7"),
+    ("his houseboat is at berth 9, by the lock", "9"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), PITCHES)
+def test_a_pitch_someone_lives_on_is_an_address(text: str, secret: str) -> None:
+    hidden(text, secret, "ADDRESS")
+
+
+def test_a_parking_space_or_room_to_spare_is_no_address() -> None:
+    kept("I parked in parking space 12")
+    kept("is there space 4 more people")
+    kept("I need space 3 times a day")

@@ -21,7 +21,12 @@ from appliance.privacy.redaction.tokens import WORD_TOKEN, Token, TokenIndex, is
 
 # A number right after one of these is where a patient is: "Room 412", "room four twelve", "bed 7".
 ROOM_WORDS = {"room", "rm", "bed", "ward", "bay", "apartment", "apt", "unit", "flat", "caravan", "plot",
-              "suite"}  # fmt: skip
+              "suite", "space", "pitch", "berth"}  # fmt: skip
+# Before "space", "pitch" or "berth", words that make it a place to park or play, not to live:
+# "parking space 12", "football pitch 2".
+NOT_A_HOME_BEFORE = frozenset(("parking", "car", "disabled", "storage", "visitor", "visitors", "loading",
+                               "football", "cricket", "rugby", "hockey", "office", "desk", "loft",
+                               "ambulance"))  # fmt: skip
 
 STREET_SUFFIXES = {
     "street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "lane", "ln", "drive", "dr",
