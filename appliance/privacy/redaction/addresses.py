@@ -235,6 +235,10 @@ def abroad_street_word(low: str) -> bool:
     return len(low) > 5 and low.endswith(ABROAD_ENDINGS)
 
 
+# The gate for find_abroad_streets on a whole lowered text: a word that ends as those streets do.
+ABROAD_ENDING = re.compile(r"[a-zß](?:" + "|".join(ABROAD_ENDINGS) + r")\b")
+
+
 def find_abroad_streets(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
     """A street said as other languages say it, its number before ("17 Rue Lepic", "5 calle del
     olmo": the head word must be followed by a word of the street's name) or after ("Rua Augusta

@@ -13,13 +13,13 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from appliance.privacy.redaction.addresses import (
+    ABROAD_ENDING,
     ABROAD_HEADS,
     PLACE_WORDS,
     RESIDENCE_VERBS,
     ROOM_LETTER_WORDS,
     ROUTE_WORDS,
     STREET_SUFFIXES,
-    abroad_street_word,
     find_abroad_streets,
     find_addresses,
     find_care_places,
@@ -165,6 +165,8 @@ def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
 def _no_one(said: str) -> bool:
     """Is this name or place a whole country or state ("Tucson, Arizona": the state may stay) or a
     medicine's name ("switched from Coumadin", "prescribe Singulair"), which names no one?"""
+    if len(said) > 24:
+        return False  # longer than any region's or medicine's name: skip the look-ups
     return is_large_region(said) or is_medicine(said.lower())
 
 
@@ -325,7 +327,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
             found += find_addresses(toks, runs, index)
             found += find_house_numbers(toks, runs)
         # "17 Rue Lepic", "Kirchgasse 17" ("Schillerstraße 40": the gate's words are cut at "ß")
-        if not words.isdisjoint(ABROAD_HEADS) or not ascii_only or any(map(abroad_street_word, words)):
+        if not words.isdisjoint(ABROAD_HEADS) or not ascii_only or ABROAD_ENDING.search(low) is not None:
             found += find_abroad_streets(toks, runs)
     if months:
         found += find_dates(toks, runs, index)
