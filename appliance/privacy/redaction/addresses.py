@@ -21,13 +21,18 @@ from appliance.privacy.redaction.tokens import WORD_TOKEN, Token, TokenIndex, is
 
 # A number right after one of these is where a patient is: "Room 412", "room four twelve", "bed 7".
 ROOM_WORDS = {"room", "rm", "bed", "ward", "bay", "apartment", "apt", "unit", "flat", "caravan", "plot",
-              "suite"}  # fmt: skip
+              "suite", "space", "pitch", "berth"}  # fmt: skip
+# Before "space", "pitch" or "berth", words that make it a place to park or play, not to live:
+# "parking space 12", "football pitch 2".
+NOT_A_HOME_BEFORE = frozenset(("parking", "car", "disabled", "storage", "visitor", "visitors", "loading",
+                               "football", "cricket", "rugby", "hockey", "office", "desk", "loft",
+                               "ambulance"))  # fmt: skip
 
 STREET_SUFFIXES = {
     "street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "lane", "ln", "drive", "dr",
     "crescent", "close", "mews", "grove", "green", "walk", "gate", "heights", "rise", "crossing",
     "court", "ct", "way", "place", "pl", "circle", "cir", "terrace", "parkway", "pkwy", "highway",
-    "hwy", "trail", "square", "loop", "pike", "row", "yard", "wharf", "quay", "park",
+    "hwy", "trail", "square", "loop", "pike", "row", "yard", "wharf", "quay", "park", "hill",
 }  # fmt: skip
 # Last words of a place where someone lives or stays: "Maplewood Gardens", "Cedar Hollow Care Home".
 RESIDENCE_WORDS = {
@@ -147,6 +152,8 @@ def find_addresses(toks: list[Token], runs: list[NumberRun], index: TokenIndex) 
             continue  # "a 5 minute walk", "3 miles down the lane"
         # "14 1st Avenue", "two hundred fifth avenue": the ordinal read into the run names the street
         words, the = (1 if len(run.groups) >= 2 and run.groups[-1].ordinal else 0), False
+        if j + 1 < n and _house_letter(toks[j]) and is_word(toks[j + 1]):
+            j += 1  # "seven a linnet close", "14 B Elm Road": the house's letter is its number's
         while j < n and words < 4:
             ordinal = by_first.get(j)
             if ordinal is not None and len(ordinal.groups) == 1 and ordinal.groups[0].ordinal:
@@ -195,6 +202,11 @@ _NOT_A_STREET_NAME = frozenset(("same", "other", "wrong", "usual", "whole", "lon
 _STREET_NAME_STOPS = frozenset(("well", "last", "middle", "right"))
 
 
+def _house_letter(tok: Token) -> bool:
+    """A letter said after a house number ("seven a", "22 B"), not "I"."""
+    return len(tok.text) == 1 and tok.text.isalpha() and tok.low != "i"
+
+
 def _street_ends(toks: list[Token], k: int) -> bool:
     """Does a street said as "the crescent" end here: the turn's end, a mark, a function word or a
     filler ("22 the green please" is no address; "22 the green, hexley" is)?"""
@@ -211,12 +223,34 @@ _ABROAD_PARTICLES = frozenset(("de", "del", "de la", "des", "du", "dei", "delle"
                                "dos", "da", "di", "la", "le", "les", "el", "l'", "d'"))  # fmt: skip
 
 
+# Endings of one-word street names in German, Dutch and Nordic languages: "Kirchgasse 17",
+# "Lindenweg 9", "Birkenallee 21", "Prinsengracht 263", "Storgatan 4".
+ABROAD_ENDINGS = (
+    "strasse", "straße", "gasse", "weg", "allee", "platz", "damm", "ufer", "gade", "vej", "straat",
+    "laan", "gracht", "katu", "gatan", "vägen", "veien", "steig", "pfad",
+)  # fmt: skip
+
+
+def abroad_street_word(low: str) -> bool:
+    return len(low) > 5 and low.endswith(ABROAD_ENDINGS)
+
+
+# The gate for find_abroad_streets on a whole lowered text: a word that ends as those streets do.
+ABROAD_ENDING = re.compile(r"[a-zß](?:" + "|".join(ABROAD_ENDINGS) + r")\b")
+
+
 def find_abroad_streets(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
-    """A house number before a street said as other languages say it: "17 Rue Lepic", "5 calle
-    del olmo". The head word must be followed by a word of the street's name."""
+    """A street said as other languages say it, its number before ("17 Rue Lepic", "5 calle del
+    olmo": the head word must be followed by a word of the street's name) or after ("Rua Augusta
+    1184", "Calle Membrillo 14", "Kirchgasse 17": after the head and its name, or after one word
+    that ends as streets do there)."""
     found: list[TokenSpan] = []
     n = len(toks)
     for run in runs:
+        before = _abroad_street_before(toks, run)
+        if before is not None:
+            found.append((before, run.last, "ADDRESS"))
+            continue
         j = run.last + 1
         if j + 1 >= n or toks[j].low not in ABROAD_HEADS or len(run.digits) > 5:
             continue
@@ -234,8 +268,25 @@ def find_abroad_streets(toks: list[Token], runs: list[NumberRun]) -> list[TokenS
     return found
 
 
+def _abroad_street_before(toks: list[Token], run: NumberRun) -> int | None:
+    """Where a street said before its number starts ("Rua Augusta 1184"), or None."""
+    k = run.first - 1
+    if k < 0 or len(run.digits) > 5 or not is_word(toks[k]):
+        return None
+    if abroad_street_word(toks[k].low) and is_cap(toks[k]):
+        return k
+    m = k
+    while m >= 0 and k - m <= 4 and is_word(toks[m]) and toks[m].low not in ABROAD_HEADS:
+        if toks[m].low not in _ABROAD_PARTICLES and not is_cap(toks[m]):
+            return None
+        m -= 1
+    return m if 0 <= m < k and toks[m].low in ABROAD_HEADS else None
+
+
 def _address_tail(toks: list[Token], by_first: dict[int, NumberRun], suffix: int) -> int:
     """Extend past the street suffix: ". ", unit ("apartment 3B"), then ", City"."""
+    while suffix + 1 < len(toks) and toks[suffix + 1].low in STREET_SUFFIXES:
+        suffix += 1  # "quarry hill road", "park lane": a suffix word inside the street's name
     end = suffix
     k = end + 1
     if k < len(toks) and toks[k].text == ".":
@@ -427,13 +478,21 @@ ROUTE_WORDS = frozenset(("route", "rte", "highway", "hwy", "interstate", "freewa
 
 def find_routes(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
     """A numbered road someone lives or stays on: "a motel on Route 9", "off route forty one",
-    "Highway 12". A bus's route is no one's address ("bus route 9")."""
+    "Highway 12", and a rural route with its box ("rural route two box fourteen", "Rural Route 3,
+    Box 41"). A bus's route is no one's address ("bus route 9")."""
     found: list[TokenSpan] = []
+    by_first = {r.first: r for r in runs}
     for run in runs:
         k = run.first - 1
         after = toks[run.last + 1].low if run.last + 1 < len(toks) else ""
         bus = (k > 0 and toks[k - 1].low == "bus") or after == "bus"
         if k < 0 or toks[k].low not in ROUTE_WORDS or bus:
             continue
-        found.append((k, run.last, "ADDRESS"))
+        first, last = k, run.last
+        if k > 0 and toks[k - 1].low == "rural":
+            first = k - 1
+        j = last + 1 + (last + 1 < len(toks) and toks[last + 1].text == ",")
+        if j + 1 < len(toks) and toks[j].low == "box" and j + 1 in by_first:
+            last = by_first[j + 1].last  # the box on the route is the house
+        found.append((first, last, "ADDRESS"))
     return found

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from appliance.privacy.redaction.addresses import (
+    ABROAD_ENDING,
     ABROAD_HEADS,
     PLACE_WORDS,
     RESIDENCE_VERBS,
@@ -64,6 +65,7 @@ from appliance.privacy.redaction.lexicon import (
     NUMBER_VOCAB,
     RELATIVES,
 )
+from appliance.privacy.redaction.medicines import is_medicine
 from appliance.privacy.redaction.names import (
     FRAME_GATE,
     NAME_CLOSERS,
@@ -152,12 +154,20 @@ def _with_titles(text: str, spans: list[CharSpan]) -> list[CharSpan]:
 
 def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     """Less the places that are a whole country or state ("my son lives in Canada"): Safe Harbor
-    keeps those (regions.py)."""
-    kept = [s for s in spans if s[2] != "ADDRESS" or not is_large_region(text[s[0] : s[1]])]
+    keeps those (regions.py); less the names and places that are only medicines (medicines.py)."""
+    kept = [s for s in spans if s[2] not in ("ADDRESS", "NAME") or not _no_one(text[s[0] : s[1]])]
     if not any(sp[2] in ("ADDRESS", "NAME") for sp in kept) or not _PRACTICE_GATE.search(text):
         return kept
     practices = [m.span(1) for m in _PRACTICE.finditer(text)]
     return [s for s in kept if s[2] not in ("ADDRESS", "NAME") or not _within(s, practices)]
+
+
+def _no_one(said: str) -> bool:
+    """Is this name or place a whole country or state ("Tucson, Arizona": the state may stay) or a
+    medicine's name ("switched from Coumadin", "prescribe Singulair"), which names no one?"""
+    if len(said) > 24:
+        return False  # longer than any region's or medicine's name: skip the look-ups
+    return is_large_region(said) or is_medicine(said.lower())
 
 
 def _within(span: CharSpan, ranges: list[tuple[int, int]]) -> bool:
@@ -316,7 +326,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         if "box" in words or not words.isdisjoint(STREET_SUFFIXES):  # "P.O. box 12", "12 Elm Street"
             found += find_addresses(toks, runs, index)
             found += find_house_numbers(toks, runs)
-        if not words.isdisjoint(ABROAD_HEADS):  # "17 Rue Lepic"
+        # "17 Rue Lepic", "Kirchgasse 17" ("Schillerstraße 40": the gate's words are cut at "ß")
+        if not words.isdisjoint(ABROAD_HEADS) or not ascii_only or ABROAD_ENDING.search(low) is not None:
             found += find_abroad_streets(toks, runs)
     if months:
         found += find_dates(toks, runs, index)

@@ -82,6 +82,9 @@ def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpa
         if before in WEEKDAYS:
             found.append((run.first - 2, run.last, "DATE"))
             continue
+        if before in _DAY_PARTS and run.first >= 3 and toks[run.first - 3].low in WEEKDAYS:
+            found.append((run.first - 3, run.last, "DATE"))  # "saturday night the ninth"
+            continue
         if _of_a_month(toks, run.last + 1):
             found.append((run.first - 1, run.last + 3, "DATE"))  # "the third of next month"
             continue
@@ -94,12 +97,25 @@ def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpa
         written = toks[run.first].text[:1].isdigit()
         if before == "on" or (before in _DAY_PREPOSITIONS and (g[0].value > 2 or written)):
             found.append((run.first - 1, run.last, "DATE"))
+        elif before in _DAY_COPULAS and g[0].value > 3 and _clause_ends(toks, run.last + 1):
+            found.append((run.first - 1, run.last, "DATE"))  # "my last period was the fourteenth"
     return found
 
 
 # Prepositions that put a day of the month after them: "booked for the 24th", "until the twelfth".
 _DAY_PREPOSITIONS = frozenset(("for", "until", "till", "til", "by", "since", "from", "before", "after"))
 _RELATIVE_MONTHS = frozenset(("next", "this", "last", "that"))
+# A part of a day said between a weekday and its date: "Saturday night the 9th".
+_DAY_PARTS = frozenset(("morning", "afternoon", "evening", "night", "lunchtime"))
+# "was the fourteenth", "it's the 21st": a day of the month said as what something was, when the
+# clause ends there; past the third ("it's the second", "he was the first" may count or rank).
+_DAY_COPULAS = frozenset(("was", "is", "it's", "its", "that's", "were", "be"))
+
+
+def _clause_ends(toks: list[Token], k: int) -> bool:
+    return k >= len(toks) or toks[k].text in (",", ".", "?", "!", ";") or toks[k].low in _DAY_FOLLOWERS
+
+
 # What a written day of the month can be said before: "the 19th appointment", "the 23rd scan". Only
 # written days past the 3rd count: "the third scan" and "the 2nd appointment" may count them.
 _DATED_THINGS = frozenset((

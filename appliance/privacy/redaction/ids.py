@@ -326,6 +326,9 @@ def _chain_piece(toks: list[Token], k: int) -> tuple[str, int] | None:
         return "digits", k + 2
     if low.isdigit() or low in DIGIT_WORDS or is_number_word(t):
         return "digits", k + 1
+    xray = _xray_end(toks, k)
+    if xray:
+        return "letter", xray  # "x-ray", "x ray": the phonetic X as the tokenizer cuts it
     if (
         low in LETTER_WORDS
         or (single_letter(t) and (low not in ("a", "i") or _spelled_on(toks, k + 1)))
@@ -335,3 +338,14 @@ def _chain_piece(toks: list[Token], k: int) -> tuple[str, int] | None:
     if t.text.isalnum() and any(c.isdigit() for c in t.text) and any(c.isalpha() for c in t.text):
         return "letter", k + 1  # "4B", "X99": a piece with both
     return None
+
+
+def _xray_end(toks: list[Token], k: int) -> int:
+    """The index after "x-ray" or "x ray" at token k (the phonetic alphabet's X, cut into two or
+    three tokens), or 0."""
+    if toks[k].low != "x":
+        return 0
+    j = k + 1
+    if j < len(toks) and toks[j].text == "-":
+        j += 1
+    return j + 1 if j < len(toks) and toks[j].low == "ray" else 0

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from itertools import islice
 
+from appliance.privacy.redaction.dictionary import can_be_verb, is_function_word
 from appliance.privacy.redaction.lexicon import COMMON_CAPITALISED, DIGIT_WORDS, GATE_WORD, MONTHS, NAME_STOP
 from appliance.privacy.redaction.spans import CharSpan, Span
 from appliance.privacy.redaction.tokens import WORD_TOKEN
@@ -131,4 +132,45 @@ def repeated_names(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     if not words:
         return []
     # one pass over the words: an alternation of hundreds of names, or a find per name, is slow
-    return [(m.start(), m.end(), "NAME") for m in WORD_TOKEN.finditer(text) if m.group().lower() in words]
+    found: list[CharSpan] = []
+    for m in WORD_TOKEN.finditer(text):
+        if m.group().lower() not in words:
+            continue
+        end = m.end()
+        joined = _HYPHENED.match(text, end)
+        if joined is not None:
+            end = joined.end()  # "eun-ji … eun-ji hwang": the part after the hyphen is the name's too
+        if _said_again(text, m.start(), m.group().lower(), spans):
+            surname = _NEXT_WORD.match(text, end)
+            if surname is not None and _surname_word(surname.group(1).lower()):
+                end = surname.end()  # "nomvula, nomvula zulu": the name said again, now in full
+        found.append((m.start(), end, "NAME"))
+    return found
+
+
+_HYPHENED = re.compile(r"-[^\W\d_]+")
+_NEXT_WORD = re.compile(r"\s+([^\W\d_]+(?:['’][^\W\d_]+)*)")
+
+
+def _said_again(text: str, start: int, word: str, spans: list[CharSpan]) -> bool:
+    """Does the name word at `start` repeat the name found just before it ("nomvula, nomvula …")?"""
+    end = start
+    while end > 0 and text[end - 1] in " ,.":
+        end -= 1  # back over what stands between the two sayings (no copy of the text before)
+    said = end - len(word)
+    if end == start or said < 0 or text[said:end].lower() != word:
+        return False
+    if said > 0 and (text[said - 1].isalnum() or text[said - 1] in "-'’"):
+        return False  # "… maria" inside "annamaria" is no saying of "maria"
+    return any(label == "NAME" and a <= said and end <= b for a, b, label in spans)
+
+
+def _surname_word(low: str) -> bool:
+    return (
+        len(low) > 1
+        and low not in _EVERYDAY_WORDS
+        and low not in NAME_STOP
+        and low not in COMMON_CAPITALISED
+        and not is_function_word(low)
+        and not can_be_verb(low)
+    )

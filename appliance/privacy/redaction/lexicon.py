@@ -46,7 +46,16 @@ RELATIVES = {
     "brother", "grandmother", "grandma", "grandfather", "grandpa", "aunt", "uncle", "niece",
     "nephew", "partner", "child", "kid", "friend", "neighbor", "caregiver", "fiance", "fiancee",
     "granddaughter", "grandson", "stepson", "stepdaughter", "spouse", "boyfriend", "girlfriend",
+    "cousin", "godson", "goddaughter", "godchild", "godmother", "godfather", "stepmother",
+    "stepfather", "stepmum", "stepmom", "stepdad", "stepbrother", "stepsister", "grandchild",
+    "grandad", "granddad", "gran", "granny", "nan", "nana", "flatmate", "roommate", "housemate",
+    "carer", "fiancé", "fiancée",
 }  # fmt: skip
+# Words said between "my" and a relative: "our foster daughter", "my late husband", "my twin sister".
+KIN_MODIFIERS = frozenset((
+    "foster", "step", "adoptive", "adopted", "late", "little", "baby", "big", "older", "younger",
+    "elder", "eldest", "oldest", "youngest", "twin", "ex", "great",
+))  # fmt: skip
 NAME_STOP = {
     "and", "or", "calling", "from", "i", "my", "the", "here", "speaking", "again", "please", "with",
     "about", "for", "to", "at", "on", "in", "is", "was", "but", "so", "uh", "um", "yes", "no", "okay",

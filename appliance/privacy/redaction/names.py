@@ -18,6 +18,7 @@ from appliance.privacy.redaction.lexicon import (
     COMMON_CAPITALISED,
     DIGIT_WORDS,
     FILLERS,
+    KIN_MODIFIERS,
     MONTHS,
     NAME_STOP,
     RELATIVES,
@@ -68,6 +69,7 @@ WEAK_NAME_CUES = (
     ("i'm",),
     ("i", "am"),
     ("it's",),
+    ("its",),  # "its lazarus from flat eleven": "it's" as recognizers print it, opening a turn only
     ("for",),
     ("about",),
     ("behalf", "of"),
@@ -103,11 +105,26 @@ def find_spelled(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
                 break
         if spelled_word_ends(toks, last, "dob") and count == 3:
             pass  # "D.O.B.", "d o b": date of birth, a cue and no name
+        elif _spelled_abbreviation(toks, i, last):
+            pass  # "in i c u bed six", "an e c g": a ward or a test, spelled as it is said
         elif count >= 3 and not all(t.low in ("a", "i") for t in toks[i : last + 1] if is_word(t)):
             label, _ = context_label(toks, i, window=6)
             found.append((i, last, label if label in ("PLATE", "MRN", "ID") else "NAME"))
         done = last + 1
     return found
+
+
+# Abbreviations said letter by letter on calls, which spell no one's name.
+SPELLED_ABBREVIATIONS = frozenset((
+    "icu", "nicu", "picu", "ccu", "hdu", "mri", "ecg", "ekg", "eeg", "ent", "cpr", "copd", "adhd",
+    "hiv", "ptsd", "ibs", "dvt", "uti", "std", "als", "asap", "rsvp", "usa", "atm", "pdf", "gp",
+    "er", "ct", "iv", "ob", "gyn", "obgyn", "pt", "ot", "bp", "ed", "md", "rn", "np", "dna",
+))  # fmt: skip
+
+
+def _spelled_abbreviation(toks: list[Token], first: int, last: int) -> bool:
+    letters = "".join(t.low for t in toks[first : last + 1] if single_letter(t))
+    return letters in SPELLED_ABBREVIATIONS
 
 
 def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
@@ -133,12 +150,18 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         while k < n and (toks[k].low in FILLERS or (toks[k].text == "," and toks[k - 1].low in FILLERS)):
             k += 1  # "this is um priya shah": a filler before the name
         first, words = k, 0
-        while k < n and words < 3:
+        while k + 2 < n and _initial(toks[k]) and toks[k + 1].text == ".":
+            k += 2  # "I'm A. J. Ferreira-Lomax": initials before the name are part of it
+        if k > first and not _name_word(toks[k], need_cap=True):
+            k = first
+        # three words, or a fourth after a particle ("maría josé castillo de vargas")
+        while k < n and (words < 3 or (words == 3 and toks[k].low in NAME_PARTICLES)):
             if words and toks[k].low in NAME_PARTICLES:  # "Ferreira da Silva", "Mrs. van der Berghe"
                 p = k
                 while p < n and toks[p].low in NAME_PARTICLES:
                     p += 1
-                if p < n and _name_word(toks[p], need_cap=True):
+                # after a strong cue, in lower case too: "my name is maría josé castillo de vargas"
+                if p < n and _name_word(toks[p], need_cap=weak or is_cap(toks[first])):
                     k = p
             elif not words and toks[k].low in NAME_PARTICLES:
                 p = k  # "Mr. van Houtte", "Mrs. de la Fuente"
@@ -158,12 +181,16 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         if words:
             found.append((first, k - 1, "NAME"))
         elif weak:
-            end = _lower_name_before_closer(toks, first, _opens_turn(toks, i))
+            end = _lower_name_before_closer(toks, first, _opens_turn(toks, i), toks[i].low in _FROM_CLOSES)
             if end is None:
                 end = _unlisted_name(toks, first, _cue_kind(toks, i))
             if end is not None:
                 found.append((first, end, "NAME"))
     return found
+
+
+def _initial(tok: Token) -> bool:
+    return len(tok.text) == 1 and tok.text.isupper()
 
 
 def _listed_name_words(toks: list[Token], first: int, end: int) -> int:
@@ -219,6 +246,8 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
         return last if toks[first - 1].low != "miss" or not is_dictionary_word(toks[first].low) else None
     end = last
     while end >= first and (toks[end].text == "-" or is_dictionary_word(toks[end].low)):
+        if end > first and _surname_before_auxiliary(toks, end):
+            break  # "my dad cuthbert cole is ninety one": a noun between the name and "is" is its surname
         end -= 1
     while end >= first and end + 2 <= last and toks[end + 1].text == "-":
         end += 2  # "kowalczyk-brown": what a name is joined to by a hyphen is the name
@@ -245,12 +274,14 @@ _TELL_CUES = frozenset(("tell", "ask"))
 # Months that are given names too, read as a name's first word here: "tell april shaw to …".
 _MONTH_NAMES = frozenset(("april", "may", "june", "august"))
 # Who is told to do something without being a name: staff, places of the site, everyone.
-_TOLD_NOT_NAMED = frozenset((
+NOT_A_PERSON = frozenset((
     "reception", "receptionist", "surgery", "clinic", "ward", "staff", "team", "office", "desk",
     "everyone", "everybody", "someone", "somebody", "anyone", "anybody", "nobody", "people", "them",
     "carer", "carers", "consultant", "surgeon", "midwife", "physio", "dentist", "gp", "matron",
     "sister", "porter", "security", "admin", "switchboard", "ambulance", "paramedics", "police",
     "patient", "family", "visitor", "caller", "pharmacist", "volunteer", "driver", "manager",
+    "admissions", "billing", "records", "radiology", "pathology", "outpatients", "maternity",
+    "accounts", "housekeeping", "catering", "transport", "scheduling", "appointments", "triage",
 ))  # fmt: skip
 
 
@@ -259,7 +290,7 @@ def _name_before_to(toks: list[Token], first: int) -> int | None:
     one made of everyday words ("ask holly to ring me", "tell august wren to call me back"); not
     staff, the site's own words, a relative or anyone ("tell reception to call me")."""
     n, k = len(toks), first
-    while k < n and k - first < 2 and toks[k].low != "to":
+    while k < n and k - first < 2 and toks[k].low != "to" and not (k > first and toks[k].low in _TOLD_WHAT):
         t = toks[k]
         low = t.low
         if low in _MONTH_NAMES and k == first:
@@ -267,20 +298,24 @@ def _name_before_to(toks: list[Token], first: int) -> int | None:
             continue
         if not _lower_name_word(t) or len(low) < 3 or is_everyday(low) or is_function_word(low):
             return None
-        if low in COMMON_CAPITALISED or low in _TOLD_NOT_NAMED or low in RELATIVES or is_medicine(low):
+        if low in COMMON_CAPITALISED or low in NOT_A_PERSON or low in RELATIVES or is_medicine(low):
             return None
         k += 1
-    if k == first or k + 1 >= n or toks[k].low != "to":
+    if k == first or k + 1 >= n or (toks[k].low != "to" and toks[k].low not in _TOLD_WHAT):
         return None
     one = toks[first].low
     if k == first + 1 and one.endswith("s") and is_dictionary_word(one[:-1]):
         return None  # "tell patients to …", "ask the kids to …": a plural, not a name
+    if toks[k].low in _TOLD_WHAT:
+        return k - 1 if toks[first - 1].low == "tell" else None  # "tell melody her test came back"
     verb = toks[k + 1].low  # "to ring", "to call" ("call" is an everyday word with no tags)
     if is_function_word(verb) or not (is_everyday(verb) or (is_dictionary_word(verb) and can_be_verb(verb))):
         return None
     return k - 1
 
 
+# What is told to someone named after "tell": "tell melody her results are in", "tell jem that …".
+_TOLD_WHAT = frozenset(("that", "her", "his", "their", "i", "i'm", "i've", "we", "we're"))
 # Cues after which two everyday words that end where a name would end are taken for a name.
 _FRAME_CUES = frozenset(("for", "about", "tell", "ask", "of"))
 
@@ -304,6 +339,15 @@ def _name_frame(toks: list[Token], first: int) -> int | None:
     if k < n and not (toks[k].text in (",", ".", "?", "!", ";") or is_function_word(toks[k].low)):
         return None
     return k - 1
+
+
+def _surname_before_auxiliary(toks: list[Token], k: int) -> bool:
+    """Is the dictionary word at k, after a word no dictionary holds and before "is", "was", "has"
+    or "had", a surname ("cuthbert cole is …")? Only a noun that is nothing else ("cole", not
+    "today" or "still") and only when the word before it is no dictionary word."""
+    if k + 1 >= len(toks) or toks[k + 1].low not in ("is", "was", "has", "had"):
+        return False
+    return tags(toks[k].low) == "n" and not is_dictionary_word(toks[k - 1].low)
 
 
 def _name_before_auxiliary(toks: list[Token], k: int) -> bool:
@@ -371,7 +415,7 @@ def _opens_turn(toks: list[Token], i: int) -> bool:
     """Does the cue ending at token i ("this is", "it's", "i'm", "i am") open the turn
     ("uh hi, this is …", "yes it's …")?"""
     low = toks[i].low
-    if low in ("it's", "i'm"):
+    if low in ("it's", "its", "i'm"):
         before = i
     elif i >= 1 and (low, toks[i - 1].low) in (("is", "this"), ("am", "i")):
         before = i - 1
@@ -405,20 +449,25 @@ _NOT_A_NAME_AFTER_THIS = frozenset((
 ))  # fmt: skip
 TURN_INTRO = re.compile(
     r"(?:[\s,.]*(?:uh|um|er|erm|ah|hmm|mm|hi|hello|hey|yes|yeah|so|oh|good|morning|afternoon|evening|okay|ok)\b)*"
-    r"[\s,.]*(?:this is|it's|it’s|i'm|i’m|i am)\b"
+    r"[\s,.]*(?:this is|it's|it’s|its|i'm|i’m|i am)\b"
 )
 _TURN_OPENERS = frozenset((*FILLERS, ",", ".", "hi", "hello", "hey", "yes", "yeah", "so", "oh", "good",
                            "morning", "afternoon", "evening", "okay", "ok"))  # fmt: skip
 
 
-def _lower_name_before_closer(toks: list[Token], first: int, opening: bool = False) -> int | None:
+def _lower_name_before_closer(
+    toks: list[Token], first: int, opening: bool = False, from_closes: bool = False
+) -> int | None:
     """A name ASR wrote in lower case, known by what closes it: "it's josé al-khatib calling".
 
     When the cue opens the turn ("uh hi, this is …", "yes it's …", "i'm …"), more closes a name
     of two or three words: a filler ("uh this is tobias etcheverry um …"), the end of the turn
     ("yes it's lucía fernández") or a comma ("i'm kemi adeyemi, i had a scan"); and a filler may
     sit between its words ("this is anil um sharma"). Few other things are said that way there,
-    and the words that are (ages, feelings: "i'm feeling unwell") are left out by their form.
+    and the words that are (ages, feelings: "i'm feeling unwell") are left out by their form. After
+    "this is" or "it's" opening the turn, "from" closes a name of one or two words that are not
+    everyday words ("its lazarus from flat eleven", "this is ambrose from number nine"); not after
+    "i'm" ("i'm home from work").
     """
     k, words, n = first, 0, len(toks)
     last = first - 1
@@ -426,6 +475,8 @@ def _lower_name_before_closer(toks: list[Token], first: int, opening: bool = Fal
         t = toks[k]
         if t.low in NAME_CLOSERS:
             break
+        if opening and from_closes and t.low == "from" and 1 <= words <= 2:
+            return last if all(_introduced_from(x.low) for x in toks[first:k]) else None
         if opening and t.low in FILLERS:
             if not words:
                 return None
@@ -460,6 +511,17 @@ def _lower_name_before_closer(toks: list[Token], first: int, opening: bool = Fal
     return None
 
 
+def _introduced_from(low: str) -> bool:
+    """Can this word be a name said before "from" ("its lazarus from …"): no adjective, adverb or
+    verb ("it's wonderful from here"), no everyday, site or staff word ("this is reception from …")."""
+    t = tags(low)
+    if t is not None and (t == "" or any(c in t for c in "arv")):
+        return False
+    return low not in COMMON_CAPITALISED and low not in NOT_A_PERSON and not is_medicine(low)
+
+
+# The cues after which "from" closes a self-introduction: "this is", "it's", "its" (not "i'm").
+_FROM_CLOSES = frozenset(("is", "it's", "its"))
 # Words that open a new clause after an introduction the recognizer left unpunctuated.
 _NEW_CLAUSE = frozenset(("i", "i'm", "im", "i've", "ive", "i'd", "i'll", "we", "we're", "my"))
 
@@ -493,7 +555,7 @@ def _can_be_adverb(low: str) -> bool:
 # ("for holly frost") open one even when every word is in the dictionary; the other weak cues
 # only when some word of the turn is in none (checked first: it is the rarer).
 FRAME_GATE = frozenset(("for", "about", "tell", "ask", "mr", "mrs", "ms", "miss", "mister", *RELATIVES))
-WEAK_GATE = frozenset(("is", "of", "with", "i'm", "it's", *FRAME_GATE))
+WEAK_GATE = frozenset(("is", "of", "with", "i'm", "it's", "its", *FRAME_GATE))
 _CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
 _CONTEXT_NAME_TRIGGERS = _CUE_LAST_WORDS | RELATIVES | {"law"}
 _TITLES = ("mr", "mrs", "ms")
@@ -520,6 +582,8 @@ def _cue_strength(toks: list[Token], i: int) -> int:
     """_STRONG when a strong name cue ends at token i ("my name is"), _WEAK for a weak one ("this
     is", "Mrs.", "my daughter"), 0 for none."""
     low = toks[i].low
+    if low == "its" and not _opens_turn(toks, i):
+        return 0  # "the dog hurt its leg": the possessive, not "it's"
     weak = False
     for before, strength in _CUES_BY_LAST.get(low, ()):
         m = len(before)
@@ -534,6 +598,8 @@ def _cue_strength(toks: list[Token], i: int) -> int:
         return _WEAK
     if low in RELATIVES and i > 0 and toks[i - 1].low in _POSSESSIVES:
         return _WEAK
+    if low in RELATIVES and i > 1 and toks[i - 1].low in KIN_MODIFIERS and toks[i - 2].low in _POSSESSIVES:
+        return _WEAK  # "our foster daughter precious", "my twin sister"
     if low == "law" and _in_law(toks, i):
         return _WEAK  # "my sister-in-law delphine", "my father in law kenji"
     return 0

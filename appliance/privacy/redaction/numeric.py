@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from appliance.privacy.redaction.addresses import (
     COMPASS,
+    NOT_A_HOME_BEFORE,
     ROOM_SKIPS,
     ROOM_WORDS,
     after_word,
@@ -54,6 +55,14 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
         near_room = room_said_is(toks, run.first)
     if near_room and before == "suite" and after_run in ("is", "for", "at", "on"):
         near_room = False  # "suite 3 is the pain clinic": a suite of the hospital's, not a home's
+    if (
+        near_room
+        and before in _PITCHES
+        and (
+            (run.first >= 2 and toks[run.first - 2].low in NOT_A_HOME_BEFORE) or after_run not in _PITCH_ENDS
+        )
+    ):
+        near_room = False  # "parking space 12", "is there space 4 more": no pitch someone lives on
     if near_room and len(digits) <= 5:
         return "ADDRESS"
     label, saw_number = context_label(toks, run.first)
@@ -72,6 +81,8 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
         return "DATE"
     if before in _DAY_BEFORE and _month_slash_day(run) and after not in _FRACTION_AFTER:
         return "DATE"  # "seen on 11/2", "since 3/14": a month and day written without a year
+    if before in _COPULAS and _month_slash_day(run) and after not in _FRACTION_AFTER and _not_a_score(run):
+        return "DATE"  # "the biopsy was 11/09"; not "the pain was 7/10" nor "it's 1/2"
     if label in MIN_DIGITS and label != "DATE":
         if len(digits) >= MIN_DIGITS[label]:
             return label
@@ -87,12 +98,25 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
     return None
 
 
+# A mobile-home or caravan park's pitch ("we're in space 44 at …"): its number ends the clause.
+_PITCHES = frozenset(("space", "pitch", "berth"))
+_PITCH_ENDS = frozenset(("", ",", ".", "at", "in", "on", "of", "and", "?", "!"))
 _DAY_BEFORE = frozenset(("on", "since", "until", "till", "from", "by", "dated", "of"))
 # "by 1/2 a point", "on 1/2 a tablet": a fraction, not a day
 _FRACTION_AFTER = frozenset((
     "a", "an", "of", "the", "cup", "tablet", "tablets", "dose", "teaspoon", "inch", "inches", "pill",
     "pills", "mile", "miles", "hour", "hours",
 ))  # fmt: skip
+
+
+_COPULAS = frozenset(("was", "is", "were", "it's", "that's"))
+
+
+def _not_a_score(run: NumberRun) -> bool:
+    """A month and day after "was", not a score out of ten or a fraction: the day is written with
+    two digits ("11/09") or is past the fourth and not the 10th."""
+    day = run.groups[1]
+    return (len(day.digits) == 2 and day.value != 10) or 4 < day.value != 10
 
 
 def _month_slash_day(run: NumberRun) -> bool:

@@ -9,8 +9,10 @@ from appliance.privacy.redaction.addresses import (
     STREET_SUFFIXES,
     after_place_cue,
 )
-from appliance.privacy.redaction.lexicon import COMMON_CAPITALISED, MONTHS
-from appliance.privacy.redaction.names import NAME_PARTICLES, STAFF_TITLES
+from appliance.privacy.redaction.dictionary import can_be_verb, is_dictionary_word, is_function_word, tags
+from appliance.privacy.redaction.lexicon import COMMON_CAPITALISED, MONTHS, RELATIVES
+from appliance.privacy.redaction.medicines import is_medicine
+from appliance.privacy.redaction.names import NAME_PARTICLES, NOT_A_PERSON, STAFF_TITLES
 from appliance.privacy.redaction.spans import TokenSpan
 from appliance.privacy.redaction.tokens import WORD_TOKEN, Token, TokenIndex, is_cap
 
@@ -54,9 +56,43 @@ def find_capitalised_phrases(toks: list[Token], index: TokenIndex) -> list[Token
                 found.append((first, _place_tail(toks, j), "ADDRESS"))
         elif after_place_cue(toks, first):
             found.append((first, j, "ADDRESS"))
-        elif words >= 2 and not staff:
+        elif (words >= 2 and not staff) or (words == 1 and first == j and _asked_about(toks, first)):
             found.append((first, j, "NAME"))
     return found
+
+
+# Auxiliaries that open a question about someone: "Can Hunter come in with me?", "Will Rose be …".
+_QUESTION_AUXILIARIES = frozenset(("can", "could", "will", "would", "does", "did", "is", "was", "has",
+                                   "should", "may", "might"))  # fmt: skip
+
+
+def _asked_about(toks: list[Token], i: int) -> bool:
+    """Is the one capitalised everyday noun at i the subject of a question that opens a sentence,
+    between its auxiliary and its verb ("Can Hunter come in with me?", "Does Grant need a
+    referral?")? Said so mid-sentence, a capital is a name's; not a relative's ("Can Mom come"),
+    a medicine's, or anyone's ("Can Security …")."""
+    if i < 1 or i + 1 >= len(toks) or toks[i - 1].low not in _QUESTION_AUXILIARIES:
+        return False
+    if i >= 2 and toks[i - 2].text not in (".", "?", "!") and toks[i - 2].low not in _OPENERS:
+        return False
+    low = toks[i].low
+    t = tags(low)
+    if not t or "n" not in t or low in RELATIVES or low in NOT_A_PERSON or low in _NOT_ASKED_ABOUT:
+        return False
+    if is_medicine(low) or low.endswith(("'s", "’s", "ing", "ology", "ics", "aincy", "therapy")):
+        return False
+    verb = toks[i + 1].low
+    if verb in _EVERYDAY_VERBS:
+        return True
+    return is_dictionary_word(verb) and can_be_verb(verb) and not is_function_word(verb)
+
+
+_OPENERS = frozenset(("so", "and", "but", "oh", "hi", "hello", "yes", "yeah", "okay", "ok", ",", "um", "uh"))
+_NOT_ASKED_ABOUT = frozenset(("mommy", "daddy", "mummy", "papa", "mama", "nanny", "grandpa", "grandma",
+                              "chaplain", "dialysis", "physio", "occupational", "hospice"))  # fmt: skip
+# Verbs the dictionary counts as everyday words, said after the subject of a question.
+_EVERYDAY_VERBS = frozenset(("need", "be", "have", "had", "get", "go", "take", "make", "call", "ring",
+                             "use", "want", "bring", "know", "been", "got", "still"))  # fmt: skip
 
 
 def _phrase_start(toks: list[Token], i: int) -> int:
@@ -69,9 +105,15 @@ def _phrase_start(toks: list[Token], i: int) -> int:
             i -= 2  # "Jan-Willem": the part before the hyphen may be an everyday word
         elif is_cap(prev) and prev.low.endswith(("'s", "’s")) and prev.low not in COMMON_CAPITALISED:
             i -= 1
+        elif is_cap(prev) and prev.low in STREET_SUFFIXES and i > 1 and not _sentence_start(toks, i - 1):
+            i -= 1  # "Pike Hollow Road", "Park Lane": a suffix word may open a street's name
         else:
             break
     return i
+
+
+def _sentence_start(toks: list[Token], i: int) -> bool:
+    return i == 0 or toks[i - 1].text in (".", "?", "!")
 
 
 def _phrase_word(tok: Token) -> bool:

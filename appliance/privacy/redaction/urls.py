@@ -22,18 +22,22 @@ def find_spoken_urls(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     found: list[TokenSpan] = []
     n, done = len(toks), 0
     for i in index.positions(("slash",)):
-        if i < 3 or i < done or toks[i - 1].low not in EMAIL_TLDS or toks[i - 2].low not in ("dot", "."):
+        tld = i - 2 if i >= 1 and toks[i - 1].low == "forward" else i - 1  # "dot net forward slash …"
+        if tld < 2 or i < done or toks[tld].low not in EMAIL_TLDS or toks[tld - 1].low not in ("dot", "."):
             continue
-        first = i - 3
+        first = tld - 2
         while (
             first >= 2 and toks[first - 1].low in ("dot", ".") and _URL_PIECE.fullmatch(toks[first - 2].low)
         ):
             first -= 2
         if not _URL_PIECE.fullmatch(toks[first].low):
             continue
+        first = _scheme_start(toks, first)
         end = i  # a joiner, then one piece, as long as they alternate
         while end + 1 < n and toks[end].low in _URL_JOINERS and _URL_PIECE.fullmatch(toks[end + 1].low):
             end += 1
+            if end + 2 < n and toks[end + 1].low == "forward" and toks[end + 2].low == "slash":
+                end += 1  # "… forward slash …": one joiner said in two words
             if end + 1 < n and toks[end + 1].low in _URL_JOINERS:
                 end += 1
         if toks[end].low in _URL_JOINERS:
@@ -45,6 +49,20 @@ def find_spoken_urls(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
 
 
 _URL_PIECE = re.compile(r"[a-z0-9]+")
+# The scheme said before a host: "h t t p s colon slash slash", "https colon forward slash slash".
+_SCHEME_WORDS = frozenset(("http", "https", "h", "t", "p", "s", "colon", ":", "slash", "forward", "/"))
+
+
+def _scheme_start(toks: list[Token], first: int) -> int:
+    """Where a spoken web address starts when its scheme is said before the host ("h t t p s colon
+    slash slash example dot org …"): at the scheme, so that it is hidden with the rest."""
+    k = first
+    while k > 0 and toks[k - 1].low in _SCHEME_WORDS and first - k < 10:
+        k -= 1
+    said = {t.low for t in toks[k:first]}
+    return k if "colon" in said or ":" in said else first
+
+
 _URL_JOINERS = frozenset(("slash", "dash", "dot", "underscore", "-", "/", "_"))
 
 
