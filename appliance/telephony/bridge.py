@@ -133,6 +133,8 @@ class FrameSwitch:
         self.stats = FrameStats()
         self.closed = False
         self._mute_until = 0.0
+        # Loop thread: the session's outbound audio raised; it now plays silence until told.
+        self.on_outbound_failed: Callable[[], None] | None = None
 
     # -- clock thread -------------------------------------------------------------------------
     def pull(self) -> bytes:
@@ -151,9 +153,12 @@ class FrameSwitch:
             return self._silence
         try:
             frame = source()
-        except Exception:  # a session bug must not stall the clock that serves every call
-            log.exception("next_frame failed; sending silence")
+        except Exception as exc:  # a session bug must not stall the clock that serves every call
             self._source = None
+            # Nothing is logged here: this thread may run real-time, and an exception's message
+            # may quote the caller. The loop logs the kind and hands the call to a person.
+            with contextlib.suppress(RuntimeError):  # the loop is closing: the call is ending
+                self._loop.call_soon_threadsafe(self._outbound_failed, type(exc).__name__)
             return self._silence
         return frame if len(frame) == self.frame_bytes else _fit(frame, self.frame_bytes)
 
@@ -197,6 +202,11 @@ class FrameSwitch:
         """Outbound from `source` alone, inbound dropped (a fault's apology)."""
         self.stop_inbound()
         self._source = source
+
+    def _outbound_failed(self, kind: str) -> None:
+        log.error("outbound audio failed (%s); the call goes to a person", kind)
+        if self.on_outbound_failed is not None and not self.closed:
+            self.on_outbound_failed()
 
     def _drain(self) -> None:
         self._wake_pending = False
@@ -286,6 +296,7 @@ class CallBridge:
         self.loop = loop
         self.info = info
         self.switch = FrameSwitch(loop, info.sample_rate_hz, wake)
+        self.switch.on_outbound_failed = self._outbound_failed
         self.transport = SipTransport(control, pbx_host, transfer_timeout_s)
         self.session: Session | None = None
         self.outcome: str | None = None
@@ -312,6 +323,12 @@ class CallBridge:
             self.session.caller_hung_up()
         # A session still waiting on audio that nobody will pull again must not hold the call.
         self.loop.call_later(HANGUP_GRACE_S, self._end_session)
+
+    def _outbound_failed(self) -> None:
+        # The session's own audio is what broke, so it cannot apologise itself (never silence
+        # on a call): end its task, and run() plays the pre-rendered apology and transfers.
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
 
     def _end_session(self) -> None:
         if self._task is not None and not self._task.done():

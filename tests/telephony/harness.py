@@ -58,6 +58,8 @@ class Recorder:
     transfers: list[tuple[str, bool]] = field(default_factory=list)
     played_frames: int = 0
     fail_on_feed: bool = False
+    fail_on_play: bool = False  # next_frame raises from the eleventh frame on
+    pulled: int = 0
 
     def __post_init__(self) -> None:
         self._out = split_frames(self.prompt, self.info.sample_rate_hz) if self.prompt else []
@@ -104,6 +106,9 @@ class Recorder:
         self._inbox.put_nowait("fault")
 
     def next_frame(self) -> bytes:
+        self.pulled += 1
+        if self.fail_on_play and self.pulled > 10:
+            raise RuntimeError("injected playback fault")
         with self._lock:
             if self._out:
                 self.played_frames += 1

@@ -201,3 +201,24 @@ def _wait_for(condition, timeout: float = 30.0) -> None:  # type: ignore[no-unty
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting for the call to start or the drain to begin")
         time.sleep(0.05)
+
+
+def test_a_session_whose_playback_fails_hands_its_call_to_a_person(tmp_path: Path) -> None:
+    """next_frame raising on the clock thread must not leave the caller in silence for good."""
+    port, rtp, peer = next_ports()
+    settings = sip_settings(port, rtp)
+    services = asyncio.run(build_services(settings, speech=False))
+    asyncio.run(services.close())  # only its site pack and data directory are used below
+
+    def factory(info, transport):  # type: ignore[no-untyped-def]
+        return Recorder(info, transport, fail_on_play=True)
+
+    with Harness(settings, factory, call_fault_handover(services)) as h:
+        call = sipp("refer_unprompted", port, peer, tmp_path)  # accepts the operator REFER
+        assert call.returncode == 0, call.output
+        (record,) = h.wait_finished(1)
+    assert record.outcome == "transferred"
+    refer = next(m for m in call.messages.split("\n\n") if "REFER sip:" in m)
+    assert "sip:2000@127.0.0.1" in refer, refer
+    handoff_id = re.search(r"h-[0-9a-f]{16}", refer).group(0)  # type: ignore[union-attr]
+    assert load_handoff(settings.data_dir, handoff_id)["reason"] == "fault:session"
