@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`. Each sets everything up first.
-.PHONY: setup demo test lint bench test-deb deb
+.PHONY: setup demo test lint bench test-deb deb check-tagger
 
 setup:
 	./scripts/setup
@@ -13,6 +13,11 @@ test: setup
 
 lint: setup
 	.venv/bin/ruff check .
+
+# Rebuild the redaction tagger's weights and word classes from the repository and compare them
+# with their sha256 pins (about a minute of one core; writes nothing; README, "Reproducing ...").
+check-tagger: setup
+	.venv/bin/python -m appliance.privacy.redaction.tagger_train --check
 
 # Voice-to-voice beside Pipecat 1.14, on the embedded engines and on Whisper tiny.en + Piper joe.
 bench: setup

@@ -10,6 +10,7 @@ Names that are also words ("holly", "mill") are found by their cues, not here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,18 +57,29 @@ _SPOKEN = frozenset((
 
 
 @lru_cache(maxsize=1)
-def _table() -> dict[str, str]:
+def _wordnet() -> dict[str, str]:
     table: dict[str, str] = {}
     for line in _WORDS_FILE.read_text(encoding="ascii").splitlines():
         word, _, tags = line.partition(" ")
         table[word] = tags
-    known = (
+    return table
+
+
+def table_with(everyday: Iterable[str]) -> dict[str, str]:
+    """WordNet's words and their parts of speech, with these everyday words listed as having none
+    (the tagger keeps its own everyday words, frozen with its weights: tagger_lexicon.py)."""
+    table = dict(_wordnet())
+    for word in everyday:
+        table[word] = ""  # everyday words first: WordNet's "me" (Maine) is no noun here
+    return table
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, str]:
+    return table_with(
         _SPOKEN | COMMON_CAPITALISED | NAME_STOP | RELATIVES | FILLERS | set(MONTHS) | WEEKDAYS
         | set(DIGIT_WORDS) | set(TEEN_WORDS) | set(TENS_WORDS) | set(ORDINAL_WORDS)
     )  # fmt: skip
-    for word in known:
-        table[word] = ""  # everyday words first: WordNet's "me" (Maine) is no noun here
-    return table
 
 
 _SUFFIXES = (("ies", "y"), ("ied", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
@@ -93,7 +105,11 @@ def _stems(low: str) -> list[str]:
 def tags(low: str) -> str | None:
     """The parts of speech a dictionary gives this lower-case word ("n", "v", "a", "r"; "" for an
     everyday word with none), or None when no dictionary holds it."""
-    table = _table()
+    return tags_in(_table(), low)
+
+
+def tags_in(table: dict[str, str], low: str) -> str | None:
+    """`tags` as a table from `table_with` gives them."""
     if ("'" in low or "’" in low) and not low.endswith(("'s", "’s")):
         return ""  # "don't", "i'm": contractions are everyday words
     if table.get(low) == "":

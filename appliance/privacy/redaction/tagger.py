@@ -15,10 +15,12 @@ Weights: tagger_weights.json beside this module, written by tagger_train.py from
 tagger_corpus.py generates (names of many origins, with diacritics, hyphens and several parts;
 streets, towns and care homes in lower case; everyday words as names with a cue and without; and
 sentences with no PHI that use the same words). Its sha256 is pinned below: an altered or missing
-file is refused and the rules redact alone (`status()` says why). No held-out sentence was used to
-train it (its development sets are utterances, heldout, corpus_dev and corpus_dev3, and sentences of
-its own); the generator was widened for the kinds of error the held-out sets showed (a name that
-runs into the next clause unpunctuated, titles of office, medicines and countries that are no
+file is refused and the rules redact alone (`status()` says why). It reads words through its own
+word lists, frozen with the weights (tagger_lexicon.py), so that `tagger_train --check` rebuilds
+them byte for byte from the repository. No held-out sentence was used to train it (its development
+sets are utterances, heldout, corpus_dev and corpus_dev3, and sentences of its own); the generator
+was widened for the kinds of error the held-out sets showed (a name that runs into the next clause
+unpunctuated, titles of office, medicines and countries that are no
 names or places), never with their words.
 
 A span it finds is kept only with evidence beyond its place (`has_evidence`): with no cue, a
@@ -43,9 +45,9 @@ from pathlib import Path
 
 from appliance.pinned_files import PinnedFileError, read_pinned
 from appliance.privacy.redaction.addresses import RESIDENCE_WORDS, STREET_SUFFIXES
-from appliance.privacy.redaction.dictionary import is_function_word, tags
 from appliance.privacy.redaction.lexicon import COMMON_CAPITALISED
 from appliance.privacy.redaction.tagger_corpus import HOUSE_NAMES, TOWN_MODS
+from appliance.privacy.redaction.tagger_lexicon import is_function_word, tags
 from appliance.privacy.redaction.word_classes import WordClassesUnavailable, shared_classes
 
 WEIGHTS_FILE = Path(__file__).with_name("tagger_weights.json")

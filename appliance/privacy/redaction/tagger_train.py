@@ -1,13 +1,20 @@
 """Train the name-and-place tagger (tagger.py) and write tagger_weights.json beside it.
 
-    .venv/bin/python -m appliance.privacy.redaction.tagger_train
+    .venv/bin/python -m appliance.privacy.redaction.tagger_train            (rewrites both files)
+    .venv/bin/python -m appliance.privacy.redaction.tagger_train --check    (writes nothing)
 
 Deterministic: the same corpus (tagger_corpus.generate with SEED) and the development sets of
-tests/privacy/data (utterances, heldout, corpus_dev, corpus_dev3: never the held-out sets
-corpus_heldout, corpus_heldout2, corpus_heldout3, corpus_heldout4) give the same weights, byte for
-byte. It first writes tagger_classes.json (the centres of the word-embedding classes,
-word_classes.py) and prints its sha256, which word_classes.CLASSES_SHA256 pins, then the weights'
-sha256, which tagger.WEIGHTS_SHA256 pins.
+tests/privacy/data (utterances, heldout, corpus_dev, corpus_dev3: never a held-out set,
+corpus_heldout*) give the same weights, byte for byte, whatever Python's hash seed or the BLAS
+thread count (tests/privacy/test_tagger_training.py). It writes tagger_classes.json (the centres
+of the word-embedding classes, word_classes.py), pinned by word_classes.CLASSES_SHA256, and the
+weights, pinned by tagger.WEIGHTS_SHA256, and prints both sha256s. `--check` trains the same way,
+writes nothing, and exits 1 unless both equal their pins (`make check-tagger`).
+
+The features read words through tagger_lexicon.py's frozen word lists, not the rules' lists: a word
+the rules learn must not move the features under the pinned weights. Change those lists, the
+corpus or the features only together with retraining, re-pinning, and re-scoring every held-out
+set with bench/redaction.py before and after.
 
 An averaged perceptron (Collins 2002), decoded greedily left to right with the previous predicted
 tag as a feature, as at use. Weights under PRUNE in every tag are dropped to keep the file small.
@@ -15,6 +22,7 @@ tag as a feature, as at use. Weights under PRUNE in every tag are dropped to kee
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import random
@@ -24,10 +32,17 @@ from pathlib import Path
 
 import numpy as np
 
-from appliance.privacy.redaction.tagger import TAG_TOKEN, TAGS, WEIGHTS_FILE, features_with_tag
+from appliance.privacy.redaction.tagger import (
+    TAG_TOKEN,
+    TAGS,
+    WEIGHTS_FILE,
+    WEIGHTS_SHA256,
+    features_with_tag,
+)
 from appliance.privacy.redaction.tagger_corpus import Example, generate
 from appliance.privacy.redaction.word_classes import (
     CLASSES_FILE,
+    CLASSES_SHA256,
     SIZES,
     WordClasses,
     WordVectors,
@@ -136,12 +151,16 @@ def train(sequences: list[tuple[list[str], list[str]]], epochs: int = EPOCHS, se
     return model.averaged()
 
 
-def word_classes(sequences: list[tuple[list[str], list[str]]]) -> WordClasses:
-    """Centres of the embedding classes over the corpus's words and the dictionary's, written to
-    tagger_classes.json (its sha256 printed for word_classes.CLASSES_SHA256)."""
+def word_classes(
+    sequences: list[tuple[list[str], list[str]]], dictionary: bool = True
+) -> tuple[bytes, WordClasses]:
+    """Centres of the embedding classes over the corpus's words (and the dictionary's), as the
+    bytes of tagger_classes.json (pinned by word_classes.CLASSES_SHA256) and as the classes
+    training reads (the centres rounded to 4 places, as the file holds them)."""
     vocab = {w.lower() for words, _ in sequences for w in words if w[:1].isalpha()}
-    dictionary = Path(__file__).with_name("english_words.txt").read_text(encoding="utf-8").split()
-    vocab |= {w for w in dictionary if w.isalpha()}
+    if dictionary:
+        words_file = Path(__file__).with_name("english_words.txt")
+        vocab |= {w for w in words_file.read_text(encoding="utf-8").split() if w.isalpha()}
     words = sorted(vocab)
     vectors = WordVectors()
     matrix = vectors.of(words)
@@ -150,25 +169,61 @@ def word_classes(sequences: list[tuple[list[str], list[str]]]) -> WordClasses:
     body = json.dumps(
         {"dims": matrix.shape[1], "words": len(words), "centres": rounded}, separators=(",", ":")
     )
-    CLASSES_FILE.write_text(body + "\n", encoding="utf-8")
-    digest = hashlib.sha256(CLASSES_FILE.read_bytes()).hexdigest()
-    print(f"{CLASSES_FILE.name}: {len(words)} words, sizes {SIZES}, sha256 {digest}")
-    return WordClasses(vectors, [np.asarray(centres[str(k)], dtype=np.float32) for k in SIZES])
+    return (body + "\n").encode("utf-8"), WordClasses(vectors, [centres[str(k)] for k in SIZES])
 
 
-def main() -> None:
-    data = Path(__file__).resolve().parents[3] / "tests" / "privacy" / "data"
-    examples = generate(GENERATED, SEED) + development_examples(data)
-    sequences = [to_sequence(e) for e in examples]
-    use_classes(word_classes(sequences))
-    weights = train(sequences)
+def weights_bytes(weights: dict[str, list[float]]) -> bytes:
+    """The bytes of tagger_weights.json (pinned by tagger.WEIGHTS_SHA256)."""
     body = json.dumps({"tags": list(TAGS), "weights": dict(sorted(weights.items()))},
                       ensure_ascii=False, separators=(",", ":"))  # fmt: skip
-    WEIGHTS_FILE.write_text(body + "\n", encoding="utf-8")
-    digest = hashlib.sha256(WEIGHTS_FILE.read_bytes()).hexdigest()
-    size = WEIGHTS_FILE.stat().st_size
-    print(f"{WEIGHTS_FILE.name}: {len(weights)} features, {size:,} bytes, sha256 {digest}")
+    return (body + "\n").encode("utf-8")
+
+
+def build(generated: int = GENERATED, epochs: int = EPOCHS, full: bool = True) -> tuple[bytes, bytes]:
+    """(tagger_classes.json's bytes, tagger_weights.json's bytes), trained from the repository
+    alone. `full=False` (a slice, for the determinism test) leaves out the development sets and
+    the dictionary's words."""
+    data = Path(__file__).resolve().parents[3] / "tests" / "privacy" / "data"
+    examples = generate(generated, SEED) + (development_examples(data) if full else [])
+    sequences = [to_sequence(e) for e in examples]
+    classes_body, classes = word_classes(sequences, dictionary=full)
+    use_classes(classes)
+    return classes_body, weights_bytes(train(sequences, epochs))
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; say whether both pinned files rebuild exactly"
+    )
+    parser.add_argument("--sentences", type=int, default=GENERATED, help=argparse.SUPPRESS)
+    parser.add_argument("--epochs", type=int, default=EPOCHS, help=argparse.SUPPRESS)
+    parser.add_argument("--slice", action="store_true", help=argparse.SUPPRESS)  # the test's slice
+    args = parser.parse_args(argv)
+    full = not args.slice
+    classes_body, weights_body = build(args.sentences, args.epochs, full)
+    got = {CLASSES_FILE: _sha256(classes_body), WEIGHTS_FILE: _sha256(weights_body)}
+    pinned = {CLASSES_FILE: CLASSES_SHA256, WEIGHTS_FILE: WEIGHTS_SHA256}
+    if args.slice or args.check:
+        for path, digest in got.items():
+            if args.slice:
+                print(f"{path.name}: sha256 {digest}")
+            elif digest == pinned[path]:
+                print(f"{path.name}: rebuilt byte for byte (sha256 {digest})")
+            else:
+                print(f"{path.name}: rebuilt with sha256 {digest}, not the pinned {pinned[path]}")
+        return 0 if args.slice or got == pinned else 1
+    CLASSES_FILE.write_bytes(classes_body)
+    WEIGHTS_FILE.write_bytes(weights_body)
+    for path, digest in got.items():
+        note = "the pinned one" if digest == pinned[path] else f"pin it (was {pinned[path][:12]}…)"
+        print(f"{path.name}: {path.stat().st_size:,} bytes, sha256 {digest}: {note}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
