@@ -205,6 +205,7 @@ def hold_figures(points, encoder, w: np.ndarray, args, judge) -> None:  # type: 
     import turns as bench
 
     from appliance.call.endpointing import PROFILES
+    from appliance.dialog.spoken import is_no, is_yes
 
     cache: dict[tuple[str, str], float] = {}
 
@@ -214,17 +215,26 @@ def hold_figures(points, encoder, w: np.ndarray, args, judge) -> None:  # type: 
             cache[(text, g)] = float(1 / (1 + np.exp(-(x @ w)[0])))
         return cache[(text, g)]
 
-    def held(profile: str, bar: float):  # type: ignore[no-untyped-def]
+    held_texts: dict[str, list[tuple[bool, str]]] = {}
+
+    def held(profile: str, bar: float, bare_yes_no: bool = False):  # type: ignore[no-untyped-def]
         base = bench.wardline(profile)
         hold = PROFILES[profile].unsure_ms
         fast_ms = max(args.fast_ms, PROFILES[profile].complete_ms)
 
         def decide(u, pcm, s, judge) -> float:  # type: ignore[no-untyped-def]
             at = base(u, pcm, s, judge)
-            if at - s.start_ms > fast_ms or bar <= 0:
+            if at - s.start_ms > fast_ms or (bar <= 0 and not bare_yes_no):
                 return at
             text = judge.text(pcm, s.start_ms + 120)
-            return s.start_ms + hold if score(text, group(u.expecting)) < bar else at
+            if bare_yes_no:
+                bare = len(normalised(text).split()) == 1 and (is_yes(text) or is_no(text))
+                return s.start_ms + hold if bare else at
+            if score(text, group(u.expecting)) < bar:
+                if bar == args.bar:
+                    held_texts.setdefault(profile, []).append((s.end_ms is None, text))
+                return s.start_ms + hold
+            return at
 
         return decide
 
@@ -237,6 +247,10 @@ def hold_figures(points, encoder, w: np.ndarray, args, judge) -> None:  # type: 
                 r, m, p90, _ = bench.evaluate(held(profile, bar), corpus, sil, judge)
                 cells.append(f"{bar:.2f}: {r * 100:4.1f}% {m:4.0f} {p90:5.0f}")
             print(f"  corpus {number} {profile:8} " + " | ".join(cells))
+        for profile in ("fast", "normal", "patient"):
+            r, m, p90, _ = bench.evaluate(held(profile, 0.0, bare_yes_no=True), corpus, sil, judge)
+            print(f"  corpus {number} {profile:8} the rule alone, a bare yes or no waits unsure: "
+                  f"{r * 100:4.1f}% {m:4.0f} {p90:5.0f}")  # fmt: skip
         for profile in ("fast", "normal"):
             before = bench.evaluate(held(profile, 0.0), corpus, sil, judge)[3]
             after = bench.evaluate(held(profile, args.bar), corpus, sil, judge)[3]
@@ -246,6 +260,10 @@ def hold_figures(points, encoder, w: np.ndarray, args, judge) -> None:  # type: 
                 for k in kinds
             ]
             print(f"    cut-offs by class, {profile}, bar {args.bar}: " + ", ".join(cells))
+            texts = held_texts.pop(profile, [])
+            ends = sorted({t for end, t in texts if end})
+            pauses = sorted({t for end, t in texts if not end})
+            print(f"    held at bar {args.bar} ({profile}): at pauses {pauses}; at true ends {ends}")
 
 
 def report(number: str, pts, encoder, w: np.ndarray, fast_ms: int) -> None:  # type: ignore[no-untyped-def]
