@@ -27,7 +27,7 @@ fast as decodes finish instead), the final latency p50 / p95, the CPU time per s
 once, as its final (word error only, a few times quicker); `--part tune|held-out` takes alternate
 sentences of each context, so that a rule tuned on one half is measured on the other.
 
-    .venv/bin/python bench/asr.py [--engines pocketsphinx,tiny.en,tiny.en+vocab,tiny.en+context,base+vocab]
+    .venv/bin/python bench/asr.py [--engines pocketsphinx,tiny.en,tiny.en+context,tiny.en+topics,base+vocab]
                                   [--per-context 40] [--part held-out] [--finals] [--show]
                                   [--voices piper-low,piper-high,espeak-klatt2]
                                   [--lines 8k-mulaw,16k-g722,16k]
@@ -358,7 +358,7 @@ async def run(args) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--engines", default="pocketsphinx,tiny.en,tiny.en+vocab,tiny.en+context")
+    ap.add_argument("--engines", default="pocketsphinx,tiny.en,tiny.en+vocab,tiny.en+context,tiny.en+topics")
     ap.add_argument("--per-context", type=int, default=40)
     ap.add_argument("--voices", default="piper-low,piper-high")
     ap.add_argument("--lines", default="8k-mulaw,16k-g722")

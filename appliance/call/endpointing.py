@@ -11,11 +11,12 @@ um …") or makes every caller wait. Here the silence a turn needs before it end
   answer in a word or two ("Billing.", "Refill please."): a terse answer, without a subject or
   a verb of its own, that the understanding layer reads as a whole request (endpointing_intent.py)
   is left to how it sounded, as any turn; one it does not understand ends only when the voice is
-  sure it fell. A short question asked outright ("Where do I park?", "Do you take Aetna?") ends
-  soon after a voice that sounds finished. Under "patient", a sentence of up to nine words to an
-  open question ("I'd like a callback from the nurse, [pause] about my vaccine") ends fast only
-  when the voice surely fell, else waits as unfinished. A certain emergency still ends the turn at once
-  (listener.py);
+  sure it fell. A short question asked outright ("Do you take Aetna?", "What's the address?") ends
+  soon after a voice that sounds finished; a whole wh-question ("Where do I park?", "What are
+  your visiting hours?") is a complete thought and ends fast (`is_whole_question`). Under
+  "patient", a sentence of up to nine words to an open question ("I'd like a callback from the
+  nurse, [pause] about my vaccine") ends fast only when the voice surely fell, else waits as
+  unfinished. A certain emergency still ends the turn at once (listener.py);
 - what comes before an answer: a turn of nothing but "wait", "well", "yeah, hi", "actually" is
   its preamble; a number announced ("my member ID is, four seven two, …") goes on until a phone
   number's worth of digits; a date read in digit groups ("oh seven, one four, …") until its year;
