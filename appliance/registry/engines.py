@@ -22,7 +22,8 @@ from appliance.registry.builders import espeak, llama_cpp, llm_server, piper, po
 
 __all__ = [
     "ModelNotActive", "active_model", "asr_for", "espeak", "llama_cpp", "llm_for", "llm_server",
-    "model_key", "piper", "pocketsphinx", "served_gguf", "site_expectations", "site_vocabulary",
+    "model_key", "piper", "pocketsphinx", "served_gguf", "site_expectations", "site_names", "site_topics",
+    "site_vocabulary",
     "tts_for", "tts_pool", "whisper",
 ]  # fmt: skip
 
@@ -46,6 +47,22 @@ def site_vocabulary(site: Any) -> list[str]:
     patients' and providers' names, medications (appliance/speech/asr/rescoring.py)."""
     nlu = site.nlu
     return [*nlu.vocabulary.names, *nlu.vocabulary.medications, *nlu.provider_names.values()]
+
+
+def site_topics(site: Any) -> list[str]:
+    """What the site's callers ask about by name: its knowledge base's section titles ("Visiting
+    hours", "Visitor parking"). A recognizer hears a final again with one of them in place of
+    words that sound somewhat like it (appliance/speech/asr/rescoring.py: topic_respellings)."""
+    from appliance.knowledge.index import split_sections
+
+    folder = Path(site.directory) / "knowledge"
+    return [section.title for path in sorted(folder.glob("*.md")) for section in split_sections(path)]
+
+
+def site_names(site: Any) -> list[str]:
+    """Names of patients and providers: never put in by sound, never replaced by a topic."""
+    nlu = site.nlu
+    return [*nlu.vocabulary.names, *nlu.provider_names.values()]
 
 
 def site_expectations(site: Any) -> list[Any]:
@@ -81,6 +98,8 @@ def asr_for(settings: Settings, site: Any) -> Any:
             active_model(settings, "asr"),
             vocabulary=site_vocabulary(site),
             expectations=site_expectations(site),
+            topics=site_topics(site),
+            names=site_names(site),
             batch_size=settings.speech.asr_batch or None,  # 0: the engine decides by its device
         )
     return pocketsphinx(site, settings.speech.asr_workers)

@@ -40,23 +40,8 @@ def whisper_and_piper(real_speech_models: Path, _isolated_data_dir: Path, monkey
     monkeypatch.setenv("WARDLINE_SPEECH__TTS", "piper")
 
 
-# tiny.en hears the piper caller's "what are your visiting hours" as "what are your busy hours"
-# (or "busy numbers"; Whisper base too, at every speed and pitch tried, with or without a site
-# prompt): the dialog, not knowing, offers a person, so the call is transferred, not contained.
-# Strict: the day it passes, this mark must go.
-MISHEARD = {
-    "refuse-recording": "tiny.en hears the synthetic caller's 'your visiting hours' as 'your busy hours'"
-}
-CASES = [
-    pytest.param(p, marks=pytest.mark.xfail(reason=MISHEARD[p.stem], strict=True))
-    if p.stem in MISHEARD
-    else p
-    for p in PUBLIC
-]
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in PUBLIC])
+@pytest.mark.parametrize("path", PUBLIC, ids=[p.stem for p in PUBLIC])
 def test_public_scenario_with_whisper_tiny_en_and_piper_joe(path, whisper_and_piper):
     result = _run(path, "audio")
     heard = [r["text"] for r in result.log.of_type("asr_final")]

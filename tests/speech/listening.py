@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance.audio import split_frames
-from appliance.registry.engines import site_expectations, site_vocabulary
+from appliance.registry.engines import site_expectations, site_names, site_topics, site_vocabulary
 from appliance.sim.voices import CallerVoice, mulaw_round_trip
 from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
@@ -22,6 +22,8 @@ def listening_whisper(whisper_dir: Path, site: Any) -> FasterWhisperAsr:
         language="en",
         vocabulary=site_vocabulary(site),
         expectations=site_expectations(site),
+        topics=site_topics(site),
+        names=site_names(site),
         cpu_threads=1,
     )
 

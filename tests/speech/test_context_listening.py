@@ -16,8 +16,15 @@ from appliance.config import load_settings
 from appliance.dialog.listening import context
 from appliance.dialog.sitepack import load_site
 from appliance.dialog.state import DialogState
-from appliance.registry.engines import site_expectations, site_vocabulary
-from appliance.speech.asr.rescoring import Listening, sound_key, sounds_like
+from appliance.registry.engines import site_expectations, site_names, site_topics, site_vocabulary
+from appliance.speech.asr.rescoring import (
+    TOPIC_MARGIN,
+    Listening,
+    heard_again,
+    sound_key,
+    sounds_like,
+    topic_phrases,
+)
 from tests.speech.listening import hear
 
 
@@ -117,6 +124,45 @@ def test_the_dialog_says_what_it_listens_for():
         assert context(DialogState(expecting=expecting)) == heard_as, expecting
 
 
+# -- the site's topics, heard again -----------------------------------------------------------
+@pytest.fixture(scope="module")
+def with_topics(site) -> Listening:
+    return Listening.of(site_vocabulary(site), site_expectations(site), site_topics(site), site_names(site))
+
+
+def test_a_site_topic_misheard_as_other_words_is_proposed_for_the_recognizer_to_hear_again(with_topics):
+    # tiny.en's "what are your visiting hours": "busy numbers", "busy hours" in all its 10 best
+    assert "What are your visiting hours?" in with_topics.respellings("What are your busy numbers?", "")
+    assert "What are your visiting hours?" in with_topics.respellings("What are your busy hours?", "")
+    # only in an open request: an answer to "your name and date of birth?" is no topic
+    assert with_topics.respellings("What are your busy numbers?", "identity") == []
+    # a text that already names a topic, or names one inflected, is left as heard
+    assert with_topics.respellings("Where is visitor parking?", "") == []
+    assert all(
+        "appointments" not in r for r in with_topics.respellings("I want to cancel my appointment.", "")
+    )
+
+
+def test_a_name_is_never_replaced_by_a_topic_nor_put_in_by_sound(site, with_topics):
+    # the site's patients and providers, and any word Whisper wrote as a name, stay as heard
+    for said in ["Can Maria Gonzalez visit now?", "Is Doctor Patel in hours?", "Can Bizzy Nambers call me?"]:
+        for respelled in with_topics.respellings(said, ""):
+            kept = [w for w in said.split() if w[:1].isupper() and w != said.split()[0]]
+            assert all(w in respelled.split() for w in kept), respelled
+    names = frozenset(w.lower() for n in site_names(site) for w in n.split())
+    phrases = topic_phrases(["Visiting hours", "Doctor Patel hours", "Maria Gonzalez records"], names)
+    assert phrases == ("visiting hours",)
+
+
+def test_the_recognizer_keeps_what_it_wrote_unless_a_respelling_is_nearly_as_likely():
+    written = ("What are your busy numbers?", -2.97)
+    near = [("What are your visiting hours?", -7.24)]
+    far = [("What are your clinic hours?", -2.97 - TOPIC_MARGIN - 1.0)]
+    assert heard_again(*written, near) == "What are your visiting hours?"
+    assert heard_again(*written, far) == "What are your busy numbers?"
+    assert heard_again(*written, []) == "What are your busy numbers?"
+
+
 # -- the real tiny.en ------------------------------------------------------------------------
 def test_tiny_en_reads_a_refill_of_sertraline_as_the_formulary_word(models, site):
     """The piper caller's "sertraline" is "circle line" or "search align" to tiny.en, in all of
@@ -161,3 +207,13 @@ def test_tiny_en_hears_a_date_of_birth_in_numbers_as_the_dialog_reads_it(models,
     (heard,) = hear(models, site, [said], context="identity")
     assert "emily novak" in heard.lower()
     assert parse_date(heard) == date(2004, 3, 4)
+
+
+def test_tiny_en_hears_a_question_about_visiting_hours_as_the_site_topic(models, site):
+    """The piper caller deeper and quicker asks "What are your visiting hours?"; tiny.en writes
+    "What are your busy numbers?" (in all its 10 best). Forced through "visiting hours" on the
+    same audio it finds that nearly as likely, and the dialog hears the topic."""
+    (heard,) = hear(models, site, ["What are your visiting hours?"])
+    assert "visiting hours" in heard.lower()
+    (other,) = hear(models, site, ["What are your clinic hours?"])
+    assert "clinic hours" in other.lower()  # a topic said as is stays the one said

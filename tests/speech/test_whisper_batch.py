@@ -67,9 +67,9 @@ def test_finals_of_calls_that_end_together_are_decoded_in_one_pass_each_with_its
     passes: list[int] = []
     decode_features = engine._decode_features
 
-    def counted(batch, frames, streams, beam):  # type: ignore[no-untyped-def]
+    def counted(batch, frames, streams, beam, *rest):  # type: ignore[no-untyped-def]
         passes.append(len(batch))
-        return decode_features(batch, frames, streams, beam)
+        return decode_features(batch, frames, streams, beam, *rest)
 
     monkeypatch.setattr(engine, "_decode_features", counted)
     patel, parking = synthesize_caller(PATEL, 8000), synthesize_caller(PARKING, 8000)

@@ -75,6 +75,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import re
 import threading
@@ -91,7 +92,7 @@ from appliance.audio import SAMPLE_WIDTH, resample
 from appliance.numwords import spoken_form
 from appliance.privacy.offline import enforce_offline, local_model_path
 from appliance.speech.asr.base import AsrError
-from appliance.speech.asr.rescoring import Expectation, Listening
+from appliance.speech.asr.rescoring import Expectation, Listening, heard_again
 
 WHISPER_RATE_HZ = 16000
 SPLICED_MARGIN_S = 6.0  # encoded beyond the turn; the rest of 30 s is the padding's encoding (bench/asr.py)
@@ -200,6 +201,8 @@ class FasterWhisperAsr:
         max_new_tokens: int = 128,
         vocabulary: Iterable[str] = (),
         expectations: Iterable[Expectation] = (),
+        topics: Iterable[str] = (),
+        names: Iterable[str] = (),
         nbest: int = 4,
         partial_margin_s: float = PARTIAL_MARGIN_S,
         final_margin_s: float | None = None,
@@ -217,7 +220,8 @@ class FasterWhisperAsr:
         self._num_workers = num_workers
         self.max_new_tokens = max_new_tokens
         # the site's words, and per dialog context the terms it expects: none, plain greedy decoding
-        self.listening = Listening.of(vocabulary, expectations)
+        # and the site's topics (knowledge titles), heard again where a final sounds somewhat like one
+        self.listening = Listening.of(vocabulary, expectations, topics, names)
         self.nbest = nbest
         self.partial_margin_s = partial_margin_s
         self.final_margin_s = final_margin_s
@@ -314,22 +318,58 @@ class FasterWhisperAsr:
             groups.setdefault((frames, self.beam(final)), []).append(i)
             prepared.append((features, len(samples) / WHISPER_RATE_HZ, language))
         decoded: dict[int, tuple[list[tuple[str, float]], str, float]] = {}
+        encodings: dict[int, np.ndarray | None] = {}
         for (frames, beam), members in groups.items():
-            results = self._decode_features(
-                [prepared[i][0] for i in members], frames, [prepared[i][1:] for i in members], beam
+            keep = beam > 1 and bool(self.listening.topics)  # a final: its topics may be heard again
+            results, encoded = self._decode_features(
+                [prepared[i][0] for i in members], frames, [prepared[i][1:] for i in members], beam, keep
             )
             decoded.update(zip(members, results, strict=True))
-        seconds = time.perf_counter() - started
+            encodings.update(zip(members, encoded, strict=True))
         out = []
-        for i, (pcm16, rate, _, _, context) in enumerate(requests):
+        for i, (pcm16, rate, _, final, context) in enumerate(requests):
             written, language, probability = decoded[i]
             # the words a caller said ("March 3rd, 1980" -> "March third, nineteen eighty"): the
             # dialog, the redaction and the choice below read Whisper as they read any recognizer
             said = [(spoken_form(text), score) for text, score in written]
             text = self.listening.choose(said, context)
+            encoding = encodings.get(i)
+            if final and encoding is not None:
+                text = self._topic_heard_again(text, context, encoding, language)
             audio_ms = len(pcm16) // SAMPLE_WIDTH * 1000 // rate
-            out.append(Decoded(text, language, probability, audio_ms, seconds, tuple(written)))
-        return out
+            out.append(Decoded(text, language, probability, audio_ms, 0.0, tuple(written)))
+        seconds = time.perf_counter() - started
+        return [dataclasses.replace(d, seconds=seconds) for d in out]
+
+    def _topic_heard_again(self, text: str, context: str, encoding: np.ndarray, language: str) -> str:
+        """`text`, or a respelling with a site topic where the model, forced through both on the
+        same audio, finds the topic nearly as likely as the words it wrote (rescoring.py)."""
+        respelled = self.listening.respellings(text, context)
+        if not respelled:
+            return text
+        scores = self.forced_scores(encoding, language, [text, *respelled])
+        return heard_again(text, scores[0], list(zip(respelled, scores[1:], strict=True)))
+
+    def forced_scores(self, encoding: np.ndarray, language: str, texts: Sequence[str]) -> list[float]:
+        """Each text's sum of token log-probabilities under the decoder, forced through its tokens
+        on one stream's encoded audio ([positions, width]: the turn and its margin)."""
+        import ctranslate2
+        from faster_whisper.tokenizer import Tokenizer
+
+        model = self._model
+        tokenizer = Tokenizer(
+            model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language
+        )
+        tokens = [tokenizer.encode(" " + t.strip()) for t in texts]
+        batch = np.ascontiguousarray(np.broadcast_to(encoding, (len(texts), *encoding.shape)))
+        results = model.model.align(
+            ctranslate2.StorageView.from_array(batch),
+            list(tokenizer.sot_sequence),
+            tokens,
+            [encoding.shape[0] * 2] * len(texts),
+        )
+        del batch  # the memory the StorageView views lives till here
+        return [float(np.log(np.maximum(r.text_token_probs, 1e-12)).sum()) for r in results]
 
     def window_margin(self, final: bool) -> float | None:
         """The encoder margin a decode reads: spliced, the final's or a partial's margin; else
@@ -391,10 +431,12 @@ class FasterWhisperAsr:
         frames: int,
         streams: Sequence[tuple[float, str | None]],
         beam: int,
-    ) -> list[tuple[list[tuple[str, float]], str, float]]:
+        keep_encoding: bool = False,
+    ) -> tuple[list[tuple[list[tuple[str, float]], str, float]], list[np.ndarray | None]]:
         """Per stream, the decoder's hypotheses as Whisper writes them, with their scores, best
         first (`beam` of them; one when greedy), from one encoder pass over `frames` of each
-        stream's features. `streams`: each one's audio seconds and language (None: detect it)."""
+        stream's features. `streams`: each one's audio seconds and language (None: detect it).
+        Also, with `keep_encoding` on the CPU, each stream's encoded turn and margin (else None)."""
         from faster_whisper.audio import pad_or_trim
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
@@ -429,6 +471,10 @@ class FasterWhisperAsr:
             suppress_blank=True,
             suppress_tokens=get_suppressed_tokens(tokenizers[0], (-1,)),
         )
+        kept: list[np.ndarray | None] = [None] * len(batch)
+        if keep_encoding and self.device == "cpu":  # the turn and its margin: no padding to hear again
+            whole = held if held is not None else np.asarray(encoded)
+            kept = [np.array(whole[i, : frames // 2]) for i in range(len(batch))]
         del held  # the memory `encoded` views (a StorageView from numpy does not own it) lives till here
         out = []
         for result, tokenizer, budget, language, probability in zip(
@@ -439,7 +485,7 @@ class FasterWhisperAsr:
                 for ids, score in zip(result.sequences_ids, result.scores, strict=True)
             ]
             out.append((hypotheses, str(language), float(probability)))
-        return out
+        return out, kept
 
     def submit(self, fn: Any, *args: Any) -> Future[Any]:
         if fn != self.decode or (self.batch_size or 1) <= 1:

@@ -188,10 +188,28 @@ class Listening:
 
     vocabulary: frozenset[str]
     expectations: tuple[Expectation, ...] = ()
+    topics: tuple[str, ...] = ()  # the site's topic phrases (topic_phrases): heard again by the model
+    names: frozenset[str] = frozenset()  # lower-case words of names: never replaced, never put in
 
     @classmethod
-    def of(cls, vocabulary: Iterable[str], expectations: Iterable[Expectation] = ()) -> Listening:
-        return cls(vocabulary_words(vocabulary), tuple(expectations))
+    def of(
+        cls,
+        vocabulary: Iterable[str],
+        expectations: Iterable[Expectation] = (),
+        topics: Iterable[str] = (),
+        names: Iterable[str] = (),
+    ) -> Listening:
+        name_words = frozenset(w for n in names for w in _WORD.findall(n.lower()))
+        return cls(
+            vocabulary_words(vocabulary), tuple(expectations), topic_phrases(topics, name_words), name_words
+        )
+
+    def respellings(self, text: str, context: str) -> list[str]:
+        """`text` with a site topic in place of words that sound somewhat like it, for the model
+        to hear again (`topic_respellings`); none outside an open request."""
+        if context not in TOPIC_CONTEXTS or not self.topics:
+            return []
+        return topic_respellings(text, self.topics, self.names | self.vocabulary)
 
     @property
     def rescores(self) -> bool:
@@ -324,3 +342,123 @@ def _grammar_word_near(key: str, slots: tuple[re.Pattern[str], ...]) -> str | No
         return None
     near = max(grammar, key=lambda w: (sounds_like(key, w), w), default=None)
     return near if near is not None and sounds_like(key, near) >= NEAR_MISS else None
+
+
+# -- the site's topics, heard again by the model ----------------------------------------------
+# Whisper hears a topic the site answers about as common words that sound somewhat like it
+# ("what are your visiting hours" -> "what are your busy numbers", in all of tiny.en's 10 best).
+# The sound alone cannot say which was said ("busy numbers" is no nearer "visiting hours" than
+# many phrases are to many others), so it only proposes: each phrase of the site's topics (the
+# knowledge base's section titles) that sounds somewhat like some of the heard words becomes a
+# respelling, and the recognizer scores every respelling on the same audio (the decoder forced
+# through its tokens, faster_whisper.py). A respelling wins only when the model finds it nearly
+# as likely as what it wrote: on the caller's "visiting hours" tiny.en gives the written
+# "busy numbers" -3.2 and "visiting hours" -7.2 to -8.2 (sum of token log-probabilities), while
+# the topics the caller did not say score far below ("clinic hours" -24.8, "billing office" -24.4).
+# Only in an open request (the caller names what they want); never over a name, never a name in.
+# bench/asr.py --finals, tiny.en+context -> tiny.en+topics, 8 kHz μ-law, 2 piper callers: tuning
+# half 0.066 -> 0.066 (no sentence changed), held-out half 0.062 -> 0.060 (open request 0.069 ->
+# 0.063: both callers' "visiting hours"; no other sentence changed, names and dates 0.071 as before).
+TOPIC_CONTEXTS = frozenset({""})
+TOPIC_NEAR = 0.35  # how alike (sounds_roughly_like) heard words must be for a topic to be proposed
+# How much less likely (nats, whole sentence) a respelling may be, and win: the caller's "visiting
+# hours" came 3.9 to 5.0 below what tiny.en wrote (by the audio's cut at the end of turn), the
+# topics not said 20 to 30 below.
+TOPIC_MARGIN = 7.0
+MAX_RESPELLINGS = 2  # the closest by sound: each costs the model one forced pass (~20 ms tiny.en)
+TOPIC_WORD_MIN = 4  # shorter heard words alone ("are", "the") are no place a topic was misheard
+
+
+_FUNCTION_WORDS = frozenset(
+    ["a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "we", "do", "not", "our",
+     "your", "my", "is", "are", "with", "from", "by"]
+)  # fmt: skip
+
+
+def topic_phrases(titles: Iterable[str], names: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """Lower-case phrases of the site's topics: each title of two words or more, and its runs of
+    two or more words ("ICU visiting hours" -> also "visiting hours"), none beginning or ending
+    on a function word. A single word is no topic here: heard words sound somewhat like too
+    many ("busy numbers" -> "busy nurse" scored nearly as well as "visiting hours"). A title
+    that holds a name gives none: a name is never put in by sound."""
+    out: dict[str, None] = {}
+    for title in titles:
+        words = _WORD.findall(title.lower())
+        if not words or names.intersection(words):
+            continue
+        for i in range(len(words)):
+            for j in range(i + 1, min(len(words), i + MAX_SPAN) + 1):
+                run = words[i:j]
+                if run[0] in _FUNCTION_WORDS or run[-1] in _FUNCTION_WORDS:
+                    continue  # "plans we", "we do not": no topic a caller names
+                if len(run) >= 2:  # a single word sounds somewhat like too many common ones
+                    out[" ".join(run)] = None
+    return tuple(out)
+
+
+def syllables(words: str) -> int:
+    """About how many syllables: runs of vowels, a silent final e left out."""
+    return len(re.findall(r"[aeiouy]+", re.sub(r"e\b", "", words.lower())))
+
+
+def sounds_roughly_like(heard: str, topic: str) -> float:
+    """0..1: the sound key's closeness (`sounds_like`, consonants) and the letters' own (vowels
+    too), averaged. The key alone folds too much for whole phrases: "numbers" keys close to
+    "nurse"; with the letters, "busy numbers" is nearer "visiting hours" than any other topic."""
+    a, b = re.sub(r"[^a-z]", "", heard.lower()), re.sub(r"[^a-z]", "", topic.lower())
+    if not a or not b:
+        return 0.0
+    return (sounds_like(heard, topic) + 1.0 - edit_distance(a, b) / max(len(a), len(b))) / 2
+
+
+def topic_respellings(text: str, topics: Sequence[str], kept: frozenset[str] = frozenset()) -> list[str]:
+    """Up to MAX_RESPELLINGS texts, each `text` with one run of heard words replaced by a topic
+    phrase of as many words, about as many syllables, that sounds somewhat like it; closest
+    first. A run holding a name or a site word (`kept`: names, medications) or a word written
+    with a capital inside the sentence (a name) is never replaced; a text that names a topic as
+    is gets none, and a topic heard inflected ("appointment") is left as said."""
+    words = text.split()
+    keys = [_key(w) for w in words]
+    heard = " ".join(keys)
+    if any(f" {topic} " in f" {heard} " for topic in topics):
+        return []  # a caller names one topic: one heard as is leaves no other to hear again
+    found: list[tuple[float, int, int, str]] = []
+    for i in range(len(words)):
+        for j in range(i + 1, min(len(words), i + MAX_SPAN - 1) + 1):
+            run = keys[i:j]
+            if run[0] in _FUNCTION_WORDS or run[-1] in _FUNCTION_WORDS or kept.intersection(run):
+                continue  # a topic is misheard as words of its own kind, not as "are your"
+            if not any(len(k) >= TOPIC_WORD_MIN for k in run):
+                continue
+            if any(w[:1].isupper() and n > 0 and keys[n] != "i" for n, w in enumerate(words[i:j], i)):
+                continue  # written as a name
+            span = " ".join(run)
+            for topic in topics:
+                if len(topic.split()) != len(run):
+                    continue
+                if all(a.startswith(b) or b.startswith(a) for a, b in zip(run, topic.split(), strict=True)):
+                    continue  # the topic's own words, inflected ("appointment", "park"): as said
+                if abs(syllables(span) - syllables(topic)) > 1:
+                    continue
+                score = sounds_roughly_like(span, topic)
+                if score >= TOPIC_NEAR:
+                    found.append((score, i, j, topic))
+    out: list[str] = []
+    for _, i, j, topic in sorted(found, key=lambda f: (-f[0], f[1], f[3])):
+        tail = re.sub(r"^.*?([^\w']*)$", r"\1", words[j - 1])
+        said = topic.capitalize() if i == 0 and words[0][:1].isupper() else topic
+        respelled = " ".join([*words[:i], said + tail, *words[j:]])
+        if respelled not in out:
+            out.append(respelled)
+        if len(out) == MAX_RESPELLINGS:
+            break
+    return out
+
+
+def heard_again(written: str, written_score: float, respelled: Sequence[tuple[str, float]]) -> str:
+    """The text to keep: the respelling the model found likeliest, if within TOPIC_MARGIN of what
+    it wrote (both as sums of token log-probabilities on the same audio), else what it wrote."""
+    best = max(respelled, key=lambda r: r[1], default=None)
+    if best is None or best[1] < written_score - TOPIC_MARGIN:
+        return written
+    return best[0]
