@@ -22,19 +22,7 @@ from __future__ import annotations
 import pytest
 
 from appliance.privacy.redaction import redact
-
-
-def hidden(text: str, secret: str, label: str, tagged: bool = False) -> None:
-    out = redact(text, tagged=tagged).text
-    assert f"[{label}]" in out, out
-    for word in secret.split():
-        if any(c.isalnum() for c in word):
-            assert word not in out.replace("[", " ").replace("]", " ").split(), out
-
-
-def kept(text: str, tagged: bool = False) -> None:
-    assert redact(text, tagged=tagged).text == text
-
+from tests.privacy.redaction_checks import hidden, kept
 
 PHONETIC_X = (
     ("the claim reference is tango x-ray four oh one seven", "tango four oh one seven", "ID"),

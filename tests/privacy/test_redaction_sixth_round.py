@@ -16,15 +16,7 @@ from __future__ import annotations
 import pytest
 
 from appliance.privacy.redaction import redact
-
-
-def hidden(text: str, secret: str, label: str, tagged: bool = False) -> None:
-    out = redact(text, tagged=tagged).text
-    assert f"[{label}]" in out, out
-    for word in secret.split():
-        if any(c.isalnum() for c in word):
-            assert word not in out.split(), out
-
+from tests.privacy.redaction_checks import hidden
 
 DAYS = (
     ("is my tuesday the ninth visit still going ahead", "ninth"),
