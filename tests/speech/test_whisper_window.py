@@ -13,6 +13,16 @@ from appliance.audio import split_frames
 from appliance.sim.voices import CallerVoice, mulaw_round_trip
 from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
+
+async def feed_in_lockstep(stream, pcm: bytes) -> None:  # type: ignore[no-untyped-def]
+    """The turn and 260 ms of silence, a frame at a time; each frame waits for the decodes in
+    flight (the simulator's lockstep clock), so what is decoded is the same on any machine."""
+    for frame in split_frames(pcm + b"\x00" * (2 * 8000 * 260 // 1000), 8000):
+        stream.feed(frame)
+        while not stream.caught_up:
+            await asyncio.sleep(0.001)
+
+
 SAID = "My name is Maria Gonzalez and my date of birth is March third nineteen eighty."
 
 
@@ -28,10 +38,7 @@ def test_the_final_from_the_short_window_is_what_the_full_window_hears(models):
         await full.start()
         try:
             stream = short.open_stream(8000)
-            for frame in split_frames(pcm + b"\x00" * (2 * 8000 * 260 // 1000), 8000):
-                stream.feed(frame)
-                while not stream.caught_up:  # the lockstep clock: decodes in flight finish first
-                    await asyncio.sleep(0.001)
+            await feed_in_lockstep(stream, pcm)
             final = await stream.finish()
             whole = await asyncio.wrap_future(full.submit(full.decode, pcm, 8000, "en"))
             return final, whole.text, [ms for ms, _ in stream.partials]
@@ -70,10 +77,7 @@ def test_partials_are_one_quick_guess_and_the_final_is_the_sites_best_of_four(mo
         await asr.start()
         try:
             stream = asr.open_stream(8000)
-            for frame in split_frames(pcm + b"\x00" * (2 * 8000 * 260 // 1000), 8000):
-                stream.feed(frame)
-                while not stream.caught_up:  # the lockstep clock: decodes in flight finish first
-                    await asyncio.sleep(0.001)
+            await feed_in_lockstep(stream, pcm)
             final = await stream.finish()
             whole = await asyncio.wrap_future(asr.submit(decode, pcm, 8000, "en", True, ""))
             return final, whole.text, [ms for ms, _ in stream.partials], decodes, stream.final_decoded
