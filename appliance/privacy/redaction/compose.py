@@ -35,6 +35,7 @@ from appliance.privacy.redaction.ages import find_ages
 from appliance.privacy.redaction.answers import find_answer
 from appliance.privacy.redaction.cues import CONTEXT_WORDS
 from appliance.privacy.redaction.dates import (
+    HOLIDAY_CUES,
     HOLIDAY_GATE,
     find_dates,
     find_day_ordinals,
@@ -286,7 +287,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     weak = not upper and (not words.isdisjoint(FRAME_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE)))
     houses = "the" in words and not words.isdisjoint(RESIDENCE_VERBS)  # "lives at the orchards"
     # "discharged on new year's day", "the day after boxing day"
-    holidays = not words.isdisjoint(HOLIDAY_GATE) and not words.isdisjoint(("on", "after", "before", "since"))
+    holidays = not words.isdisjoint(HOLIDAY_GATE) and not words.isdisjoint(HOLIDAY_CUES)
     if not (
         numberish
         or months
