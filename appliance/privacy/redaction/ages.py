@@ -11,13 +11,14 @@ from appliance.privacy.redaction.tokens import Token
 
 # The contractions as recognizers print them with and without the apostrophe ("shes ninety three").
 AGE_BEFORE = {"age", "aged", "i'm", "im", "she's", "he's", "shes", "hes", "who's", "whos", "you're", "youre",
-              "turned", "turning", "turns", "turn", "am", "is", "be", "nearly", "almost"}  # fmt: skip
+              "turned", "turning", "turns", "turn", "am", "is", "be", "nearly", "almost",
+              "pushing"}  # fmt: skip
 AGE_AFTER = {"years", "year", "yrs", "yo"}
 # A hedge between the person and the age: "she's about ninety-six", "he's probably 93 by now".
 # Only after a person's "is" ("she's", "i'm", "he'll be"), so "my sugar was about 95" is no age.
 AGE_HEDGES = {"about", "around", "roughly", "probably", "maybe", "like", "over", "just", "only",
               "already", "now", "at", "well", "nearly", "almost", "easily"}  # fmt: skip
-_PERSON_IS = AGE_BEFORE - {"age", "aged", "is", "am", "nearly", "almost"}
+_PERSON_IS = AGE_BEFORE - {"age", "aged", "is", "am", "nearly", "almost", "pushing"}
 
 
 def find_ages(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
@@ -38,7 +39,8 @@ def find_ages(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
             or (before == "," and after in (",", ".", ";", ""))  # "Ada Quill here, 93, from Ashcombe"
             or before in AGE_BEFORE
             or possessive
-            or (before2 == "age" and before in ("of", "is"))
+            or (before2 in ("age", "aged") and before in ("of", "is", ":"))  # "Age: 94"
+            or (before2 == "going" and before == "on")  # "ninety-two going on ninety-three"
             or (before in AGE_HEDGES and (before2 in _PERSON_IS or _someone_is(before2)))
         ):
             found.append((run.first, _and_a_half(toks, run.last), "AGE"))

@@ -50,6 +50,7 @@ from appliance.privacy.redaction.ids import (
     find_code_chains,
     find_codes,
     find_dashed_codes,
+    find_ipv6,
     find_written,
 )
 from appliance.privacy.redaction.known_names import (
@@ -373,6 +374,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         spans += find_written_emails(text)
     if has_digit:
         spans += find_written(text)
+        if "::" in text or text.count(":") >= 5:  # "2001:db8::17"
+            spans += find_ipv6(text)
         if upper:
             spans += find_postcodes(text)
     if "/" in text or "www" in words:
