@@ -17,6 +17,7 @@ from appliance.privacy.redaction.addresses import (
     ABROAD_HEADS,
     PLACE_WORDS,
     RESIDENCE_VERBS,
+    ROAD_NUMBERERS,
     ROOM_LETTER_WORDS,
     ROUTE_WORDS,
     STREET_SUFFIXES,
@@ -321,7 +322,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_numbers(toks, runs)
         found += find_ages(toks, runs)
         found += find_day_ordinals(toks, runs)
-        if not words.isdisjoint(ROUTE_WORDS):  # "a motel on Route 9"
+        if not words.isdisjoint(ROUTE_WORDS) or not words.isdisjoint(ROAD_NUMBERERS):  # "on Route 9"
             found += find_routes(toks, runs)
         if not words.isdisjoint(HOLIDAY_GATE):  # "Boxing Day 2022"
             found += find_holiday_dates(toks, runs)

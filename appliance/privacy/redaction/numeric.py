@@ -101,7 +101,7 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
 
 
 # A mobile-home or caravan park's pitch ("we're in space 44 at …"): its number ends the clause.
-_PITCHES = frozenset(("space", "pitch", "berth"))
+_PITCHES = frozenset(("space", "pitch", "berth", "lot"))
 _PITCH_ENDS = frozenset(("", ",", ".", "at", "in", "on", "of", "and", "?", "!"))
 _DAY_BEFORE = frozenset(("on", "since", "until", "till", "from", "by", "dated", "of"))
 # "by 1/2 a point", "on 1/2 a tablet": a fraction, not a day
