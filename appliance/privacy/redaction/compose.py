@@ -77,6 +77,7 @@ from appliance.privacy.redaction.names import (
     WEAK_GATE,
     drop_staff,
     find_context_names,
+    find_listed_names,
     find_spelled,
     find_unlisted_names,
 )
@@ -369,6 +370,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         names += find_capitalised_phrases(toks, index)
     if unlisted or (caps and not ascii_only):
         names += find_unlisted_names(toks, index)
+    if names and ("and" in words or "," in text):
+        names += find_listed_names(toks, names)  # "obinna chiamaka and somto"
     found += drop_staff(toks, names)
     spans += [(toks[a].match.start(), toks[b].match.end(), label) for a, b, label in found if a <= b]
     if "@" in text:

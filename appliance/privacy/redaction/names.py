@@ -83,6 +83,13 @@ WEAK_NAME_CUES = (
     ("patient", "is"),
     ("tell",),
     ("ask",),
+    # who else is named beside the caller, or spoken to in the room: "me and teodor both got the
+    # letter", "it's me again marcelo", "thanks siosaia you can give me the phone", "hold on parisa"
+    ("me", "and"),
+    ("me", "again"),
+    ("thanks",),
+    ("hold", "on"),
+    ("hang", "on"),
 )
 STAFF_TITLES = {"dr", "doctor", "nurse", "pharmacist"}
 
@@ -555,7 +562,7 @@ def _can_be_adverb(low: str) -> bool:
 # ("for holly frost") open one even when every word is in the dictionary; the other weak cues
 # only when some word of the turn is in none (checked first: it is the rarer).
 FRAME_GATE = frozenset(("for", "about", "tell", "ask", "mr", "mrs", "ms", "miss", "mister", *RELATIVES))
-WEAK_GATE = frozenset(("is", "of", "with", "i'm", "it's", "its", *FRAME_GATE))
+WEAK_GATE = frozenset(("is", "of", "with", "i'm", "it's", "its", "and", "again", "thanks", "on", *FRAME_GATE))
 _CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
 _CONTEXT_NAME_TRIGGERS = _CUE_LAST_WORDS | RELATIVES | {"law"}
 _TITLES = ("mr", "mrs", "ms")
@@ -626,6 +633,39 @@ def _name_word(tok: Token, need_cap: bool) -> bool:
     if need_cap:
         return is_cap(tok) and tok.low not in COMMON_CAPITALISED
     return len(tok.text) > 1
+
+
+def find_listed_names(toks: list[Token], names: list[TokenSpan]) -> list[TokenSpan]:
+    """The next name of a list that began with one found: "the kids are obinna chiamaka and
+    somto", "Yosef and Shira Abramowitz", "my wife Ines, Tomás and Luca". After "and" or a comma, a
+    word that is written as a name (a capital, where the name before had one) or that no dictionary
+    holds (in lower case) is the next name, with up to two more such words after it."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    pending = sorted(s for s in names if s[2] == "NAME")
+    while pending:
+        a, b, _ = pending.pop(0)
+        k = b + 1
+        if k < n and toks[k].text == ",":
+            k += 1
+        if k < n and toks[k].low == "and":
+            k += 1
+        if k == b + 1 or k >= n:
+            continue
+        capital = is_cap(toks[a])
+        last = k - 1
+        while last + 1 < n and last + 1 - k < 3 and _listed_name_word(toks[last + 1], capital):
+            last += 1
+        if last >= k:
+            found.append((k, last, "NAME"))
+            pending.append((k, last, "NAME"))
+    return found
+
+
+def _listed_name_word(tok: Token, capital: bool) -> bool:
+    if len(tok.text) < 2 or not _name_word(tok, need_cap=capital) or tok.low in NAME_CLOSERS:
+        return False
+    return capital or (_lower_name_word(tok) and not is_dictionary_word(tok.low))
 
 
 def drop_staff(toks: list[Token], spans: list[TokenSpan]) -> list[TokenSpan]:
