@@ -78,6 +78,7 @@ from appliance.privacy.redaction.names import (
     drop_staff,
     find_context_names,
     find_listed_names,
+    find_names_said_again,
     find_spelled,
     find_unlisted_names,
 )
@@ -372,6 +373,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         names += find_unlisted_names(toks, index)
     if names and ("and" in words or "," in text):
         names += find_listed_names(toks, names)  # "obinna chiamaka and somto"
+    if names:
+        names += find_names_said_again(toks, names)  # "my nan winifred winifred sallow"
     found += drop_staff(toks, names)
     spans += [(toks[a].match.start(), toks[b].match.end(), label) for a, b, label in found if a <= b]
     if "@" in text:

@@ -155,6 +155,8 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
                 found.append((k, end, "NAME"))
                 continue
         while k < n and (toks[k].low in FILLERS or (toks[k].text == "," and toks[k - 1].low in FILLERS)):
+            if _hyphened_given_name(toks, k):
+                break  # "my name is ah-young": no filler, the name's first part
             k += 1  # "this is um priya shah": a filler before the name
         first, words = k, 0
         while k + 2 < n and _initial(toks[k]) and toks[k + 1].text == ".":
@@ -176,7 +178,9 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
                     p += 1
                 if p < n and is_cap(toks[p]):
                     k = p
-            if not _name_word(toks[k], need_cap=weak or (words > 0 and is_cap(toks[first]))):
+            if not _name_word(toks[k], need_cap=weak or (words > 0 and is_cap(toks[first]))) and not (
+                not weak and _hyphened_given_name(toks, k)
+            ):
                 break
             words += 1
             k += 1
@@ -194,6 +198,19 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             if end is not None:
                 found.append((first, end, "NAME"))
     return found
+
+
+def _hyphened_given_name(toks: list[Token], k: int) -> bool:
+    """ "my name is ah-young", "so-yeon", "do-hyun": a given name of two parts joined by a hyphen,
+    whose first part is a word of speech on its own (after a strong cue only)."""
+    return (
+        k + 2 < len(toks)
+        and toks[k].text.isalpha()
+        and toks[k + 1].text == "-"
+        and toks[k + 1].start == toks[k].end
+        and toks[k + 2].start == toks[k + 1].end
+        and toks[k + 2].text.isalpha()
+    )
 
 
 def _initial(tok: Token) -> bool:
@@ -234,13 +251,15 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
         told = _name_before_to(toks, first)
         if told is not None:
             return told  # "ask holly to ring me"
-    n, k, last = len(toks), first, first - 1
-    while k < n and k - first < 3:
+    n, k, last, words = len(toks), first, first - 1, 0
+    while k < n and words < 3:
         t = toks[k]
         if not _lower_name_word(t) or t.low in NAME_CLOSERS or len(t.text) < 2 or t.low in COMMON_CAPITALISED:
             break  # "with doctor okafor", "about billing": staff and the site's own words
-        if k > first and toks[k - 1].text != "-" and is_dictionary_word(t.low) and can_be_verb(t.low):
-            break  # but "kowalczyk-brown": a word joined to the name by a hyphen is part of it
+        joined = toks[k - 1].text == "-" or toks[k - 1].low in NAME_PARTICLES
+        if k > first and not joined and is_dictionary_word(t.low) and can_be_verb(t.low):
+            break  # but "kowalczyk-brown", "nour el din haddadin": a word joined to the name is part of it
+        words += t.low not in NAME_PARTICLES
         if k == first and kind != _TITLE and _not_a_name_after_cue(t.low):
             return None
         last = k
@@ -660,6 +679,35 @@ def find_listed_names(toks: list[Token], names: list[TokenSpan]) -> list[TokenSp
             found.append((k, last, "NAME"))
             pending.append((k, last, "NAME"))
     return found
+
+
+def find_names_said_again(toks: list[Token], names: list[TokenSpan]) -> list[TokenSpan]:
+    """A first name found, said again at once with the surname after it, as callers correct
+    themselves ("my nan winifred winifred sallow", "its hemi hemi walker"): the word after the
+    repeat is the surname, even a dictionary word, unless it is a function word or can be a verb."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for a, b, label in names:
+        if label != "NAME" or b - a > 1:
+            continue
+        if a == b and b + 1 < n and toks[b + 1].low == toks[a].low:
+            c = b + 2  # "winifred" found, then "winifred sallow"
+        elif b == a + 1 and toks[b].low == toks[a].low:
+            c = b + 1  # "winifred winifred" found, then "sallow"
+        else:
+            continue
+        if c >= n:
+            continue
+        t = toks[c]
+        if _name_word(t, need_cap=is_cap(toks[a])) and _lower_name_word(t) and _can_be_surname(t.low):
+            found.append((c - 1, c, "NAME"))
+    return found
+
+
+def _can_be_surname(low: str) -> bool:
+    """No dictionary holds it, or it can be a noun ("walker", "sallow"): not "rang", not "is"."""
+    t = tags(low)
+    return t is None or "n" in t
 
 
 def _listed_name_word(tok: Token, capital: bool) -> bool:
