@@ -215,6 +215,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
         before = text[max(0, start - 12) : start].lower().replace(".", " ").split()
         if label == "NAME" and before and before[-1] in STAFF_TITLES:
             continue
+        if label == "NAME" and _after_staff_first_name(text, start, before):
+            continue  # "Dr. Sofia Alvarez": the surname after a provider's first name
         if label == "NAME" and before and before[-1] in _POSSESSIVES and all(map(is_dictionary_word, lows)):
             continue  # "my rose garden", "our holly bush": a thing of mine, not a person
         if label == "NAME" and _described(text, start, end, before):
@@ -228,6 +230,14 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
 
 
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
+
+
+def _after_staff_first_name(text: str, start: int, before: list[str]) -> bool:
+    """Does a title and one capitalised word stand right before `start` ("Dr. Sofia |Alvarez")?"""
+    if len(before) < 2 or before[-2] not in STAFF_TITLES:
+        return False
+    words = text[max(0, start - 40) : start].split()
+    return bool(words) and words[-1][:1].isupper()
 
 
 def _described(text: str, start: int, end: int, before: list[str]) -> bool:

@@ -22,6 +22,7 @@ from appliance.privacy.redaction.lexicon import (
     MONTHS,
     NAME_STOP,
     RELATIVES,
+    WEEKDAYS,
 )
 from appliance.privacy.redaction.medicines import is_medicine
 from appliance.privacy.redaction.spans import TokenSpan
@@ -753,12 +754,18 @@ def find_unlisted_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]
         if (is_cap(toks[i]) and not toks[i].text.isupper() and not _after_staff(toks, first)) or (
             last > first and not toks[first].text[:1].isupper()
         ):
+            if first > 0 and is_cap(toks[first]) and _calendar_given_name(toks[first - 1]):
+                first -= 1  # "Sunday Adeleke", "April Nwosu": a day or month that is a given name
             found.append((first, last, "NAME"))
         else:
             opening = _opening_name(toks, first, last)
             if opening is not None:
                 found.append(opening)
     return found
+
+
+def _calendar_given_name(tok: Token) -> bool:
+    return is_cap(tok) and len(tok.text) > 3 and (tok.low in WEEKDAYS or tok.low in MONTHS)
 
 
 def _unlisted(tok: Token) -> bool:
