@@ -123,7 +123,8 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     three words before the generic ones; a street needs a word that places someone there."""
     found: list[TokenSpan] = []
     for j in index.positions(RESIDENCE_WORDS | STREET_SUFFIXES):
-        street = toks[j].low in STREET_SUFFIXES and toks[j].low not in RESIDENCE_WORDS
+        home_park = toks[j].low == "park" and j > 0 and toks[j - 1].low in HOME_PARK_WORDS
+        street = toks[j].low in STREET_SUFFIXES and toks[j].low not in RESIDENCE_WORDS and not home_park
         if street and toks[j].text[0].isupper():
             continue  # capitalised streets are found as phrases
         k, generic, named = j - 1, street or toks[j].low in CARE_PLACES or toks[j].low in DWELLINGS, 0

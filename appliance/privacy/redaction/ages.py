@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from appliance.privacy.redaction.cues import AFTER_NEG
 from appliance.privacy.redaction.lexicon import RELATIVES
-from appliance.privacy.redaction.numbers import NumberRun
+from appliance.privacy.redaction.numbers import NumberRun, is_number_or_digits
 from appliance.privacy.redaction.spans import TokenSpan
 from appliance.privacy.redaction.tokens import Token
 
@@ -40,11 +40,19 @@ def find_ages(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
             or before in AGE_BEFORE
             or possessive
             or (before2 in ("age", "aged") and before in ("of", "is", ":"))  # "Age: 94"
-            or (before2 == "going" and before == "on")  # "ninety-two going on ninety-three"
+            or (before2 == "going" and before == "on" and _age_before_going(toks, run.first - 3))
             or (before in AGE_HEDGES and (before2 in _PERSON_IS or _someone_is(before2)))
         ):
             found.append((run.first, _and_a_half(toks, run.last), "AGE"))
     return found
+
+
+def _age_before_going(toks: list[Token], k: int) -> bool:
+    """ "ninety-two going on ninety-three", "she's going on ninety": an age or a person's "is"
+    before "going on" (not "my heart rate was going on ninety-five")."""
+    if k < 0:
+        return False
+    return toks[k].low in _PERSON_IS or is_number_or_digits(toks[k])
 
 
 def _and_a_half(toks: list[Token], last: int) -> int:

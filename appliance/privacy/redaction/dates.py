@@ -104,7 +104,7 @@ def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpa
         elif (
             (g[0].value > 3 or (written and g[0].value > 2))
             and _clause_ends(toks, run.last + 1)
-            and (before not in _RANKED_BY)
+            and (before not in _RANKED_BY or (before == "to" and _day_ends_at(found, run.first - 3)))
         ):
             # "my last period was the fourteenth", "her birthday's the 29th", "sent home the
             # sixteenth", "vaccinated the twenty first and": a day said as when, ending its clause
@@ -115,6 +115,11 @@ def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpa
 # Words after which a day ending its clause is no day of someone's: it ranks ("she's in the fifth",
 # a grade) or is a slot asked for ("can I move it to the twenty first", "the morning of the 3rd").
 _RANKED_BY = frozenset(("in", "into", "grade", "year", "class", "place", "floor", "level", "row", "to", "of"))
+
+
+def _day_ends_at(found: list[TokenSpan], k: int) -> bool:
+    """Did a day found end at token k ("from the 6th | to the 12th": a range's second day)?"""
+    return any(last == k for _, last, _ in found)
 
 
 def _of_the_month_number(toks: list[Token], k: int, runs: list[NumberRun]) -> NumberRun | None:

@@ -258,9 +258,10 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
         if not _lower_name_word(t) or t.low in NAME_CLOSERS or len(t.text) < 2 or t.low in COMMON_CAPITALISED:
             break  # "with doctor okafor", "about billing": staff and the site's own words
         joined = toks[k - 1].text == "-" or toks[k - 1].low in NAME_PARTICLES
-        if k > first and not joined and is_dictionary_word(t.low) and can_be_verb(t.low):
+        particle = t.low in NAME_PARTICLES
+        if k > first and not joined and not particle and is_dictionary_word(t.low) and can_be_verb(t.low):
             break  # but "kowalczyk-brown", "nour el din haddadin": a word joined to the name is part of it
-        words += t.low not in NAME_PARTICLES
+        words += not particle
         if k == first and kind != _TITLE and _not_a_name_after_cue(t.low):
             return None
         last = k
