@@ -21,7 +21,7 @@ from appliance.privacy.redaction.tokens import WORD_TOKEN, Token, TokenIndex, is
 
 # A number right after one of these is where a patient is: "Room 412", "room four twelve", "bed 7".
 ROOM_WORDS = {"room", "rm", "bed", "ward", "bay", "apartment", "apt", "unit", "flat", "caravan", "plot",
-              "suite", "space", "pitch", "berth"}  # fmt: skip
+              "suite", "space", "pitch", "berth", "cubicle", "lot"}  # fmt: skip
 # Before "space", "pitch" or "berth", words that make it a place to park or play, not to live:
 # "parking space 12", "football pitch 2".
 NOT_A_HOME_BEFORE = frozenset(("parking", "car", "disabled", "storage", "visitor", "visitors", "loading",
@@ -32,20 +32,31 @@ STREET_SUFFIXES = {
     "street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "lane", "ln", "drive", "dr",
     "crescent", "close", "mews", "grove", "green", "walk", "gate", "heights", "rise", "crossing",
     "court", "ct", "way", "place", "pl", "circle", "cir", "terrace", "parkway", "pkwy", "highway",
-    "hwy", "trail", "square", "loop", "pike", "row", "yard", "wharf", "quay", "park", "hill",
+    "hwy", "trail", "square", "loop", "pike", "row", "yard", "wharf", "quay", "park", "hill", "parade",
+    "esplanade", "promenade", "alley",
 }  # fmt: skip
+# Words that end a town's or village's name ("dunmore heights", "hollis creek", "marston vale"): kept
+# after a word no dictionary holds, though a dictionary holds them.
+TOWN_ENDINGS = frozenset((
+    "vale", "heights", "creek", "falls", "springs", "junction", "bluff", "ridge", "hollow", "ford",
+    "bridge", "cross", "green", "end", "bay", "harbour", "harbor", "point", "valley", "mills", "wells",
+    "hills", "village", "town", "city", "beach", "on-sea", "magna", "parva", "minor", "major",
+))  # fmt: skip
 # Last words of a place where someone lives or stays: "Maplewood Gardens", "Cedar Hollow Care Home".
 RESIDENCE_WORDS = {
     "manor", "house", "home", "lodge", "residence", "residences", "gardens", "hall", "village",
     "towers", "villa", "cottage", "cottages", "estate", "hospice", "apartments", "flats", "mansions",
     "centre", "center", "ward", "wing", "farm", "farmhouse", "barn", "rectory", "vicarage", "grange",
-    "bungalow",
+    "bungalow", "hostel", "motel", "dorm", "dormitory",
 }  # fmt: skip
 # Words that make a lower-case phrase a care facility ("the rosewood care home"): the recognizer
 # prints no capitals to find it by.
 CARE_WORDS = {"care", "nursing", "retirement", "assisted", "living", "residential", "sheltered"}
 # Residence words that name a place on their own, lower case, after "the" ("the elmsleigh hospice").
-CARE_PLACES = {"hospice", "residence", "lodge", "manor"}
+CARE_PLACES = {"hospice", "residence", "lodge", "manor", "hostel", "motel", "dorm", "dormitory"}
+# Words before "park" that make it a place people live in ("sunset ridge trailer park"), counted
+# with CARE_WORDS: the park's own name is the words before them.
+HOME_PARK_WORDS = {"trailer", "caravan", "mobile", "rv", "motorhome", "holiday"}
 # Houses known by a name ("rosemary cottage", "the mill house"): a named one is someone's home.
 DWELLINGS = {"cottage", "house", "farm", "farmhouse", "lodge", "manor", "villa", "barn", "rectory",
              "vicarage", "grange", "bungalow"}  # fmt: skip
@@ -58,7 +69,7 @@ PLACE_CUE_PAIRS = {
      ("at", "based"),
      ("at", "staying"), ("at", "stays"), ("into", "moved"), ("at", "is"), ("at", "she's"), ("at", "he's"),
      ("in", "she's"), ("in", "he's"), ("in", "i'm"), ("in", "we're"), ("in", "they're"), ("in", "us"),
-     ("in", "me"), ("in", "them"), ("in", "home")}  # fmt: skip
+     ("in", "me"), ("in", "them"), ("in", "home"), ("in", "that's"), ("in", "thats")}  # fmt: skip
 UNIT_WORDS = {"apartment", "apt", "unit", "suite", "number", "#", "lot"}
 
 
@@ -112,13 +123,14 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     three words before the generic ones; a street needs a word that places someone there."""
     found: list[TokenSpan] = []
     for j in index.positions(RESIDENCE_WORDS | STREET_SUFFIXES):
-        street = toks[j].low in STREET_SUFFIXES and toks[j].low not in RESIDENCE_WORDS
+        home_park = toks[j].low == "park" and j > 0 and toks[j - 1].low in HOME_PARK_WORDS
+        street = toks[j].low in STREET_SUFFIXES and toks[j].low not in RESIDENCE_WORDS and not home_park
         if street and toks[j].text[0].isupper():
             continue  # capitalised streets are found as phrases
         k, generic, named = j - 1, street or toks[j].low in CARE_PLACES or toks[j].low in DWELLINGS, 0
         while k >= 0 and j - k <= 5 and is_word(toks[k]):
             low = toks[k].low
-            if low in CARE_WORDS:
+            if low in CARE_WORDS or (low in HOME_PARK_WORDS and toks[j].low == "park"):
                 generic = True
             elif low in NAME_STOP or low in COMMON_CAPITALISED or low in NUMBER_VOCAB or low in RELATIVES:
                 break
@@ -181,12 +193,17 @@ def find_addresses(toks: list[Token], runs: list[NumberRun], index: TokenIndex) 
     for i in index.positions(_PO):
         if i + 2 < n:
             k = i + 1
+            if toks[i].low == "post":  # "post office box 293"
+                k += 1 if toks[k].low == "office" else n
             while k < n and toks[k].low in (".", "o"):
                 k += 1
             if k < n and toks[k].low == "box":
                 run = by_first.get(k + 1) or by_first.get(k + 2)
                 if run is not None:
+                    town = _town_after(toks, run.last + 1) if not toks[k].text[:1].isupper() else None
                     found.append((i, run.last, "ADDRESS"))
+                    if town is not None:
+                        found.append((run.last + 1, town, "ADDRESS"))  # "p o box 12 kilbride"
     return found
 
 
@@ -314,12 +331,54 @@ def _address_tail(toks: list[Token], by_first: dict[int, NumberRun], suffix: int
         end = k + 1
         if end + 1 < len(toks) and is_cap(toks[end + 1]) and toks[end + 1].low not in COMMON_CAPITALISED:
             end += 1
+    elif k < len(toks) and not toks[suffix].text[:1].isupper():
+        town = _town_after(toks, k)  # "… ostler lane marston vale": a run-on town, in lower case
+        if town is not None:
+            end = town
+    return end
+
+
+def _town_after(toks: list[Token], first: int) -> int | None:
+    """The last token of a town said right after a street with no comma, as recognizers print it
+    ("twelve larch rise fenwick and my number …", "… juniper hollow drive dunmore heights four six
+    …"): one to three words that end the clause, one of them a word no dictionary holds."""
+    k = first
+    while k < len(toks) and k - first < 3 and _place_word(toks[k]) and not is_cap(toks[k]):
+        if toks[k].low in _TOWN_CLOSERS:
+            break
+        k += 1
+    if k == first or (k < len(toks) and not _ends_town(toks[k])):
+        return None
+    return _town_end(toks, first, k)
+
+
+def _ends_town(tok: Token) -> bool:
+    """After a town: the line's end, punctuation, a conjunction, a new clause or a number."""
+    return not is_word(tok) or tok.low in _TOWN_CLOSERS or tok.low in NUMBER_VOCAB
+
+
+_TOWN_CLOSERS = frozenset(("and", "but", "so", "i", "i'm", "im", "we", "we're", "my", "she", "he",
+                           "it's", "its", "thats", "that's", "near", "zip", "postcode", "phone",
+                           *FILLERS))  # fmt: skip
+
+
+def _town_end(toks: list[Token], first: int, k: int) -> int | None:
+    """Of the place words first..k-1, where the place ends: dictionary words at the end are dropped
+    ("from work"), but for the words that end a town's name after one no dictionary holds
+    ("hollis creek"); None when every word is in the dictionary."""
+    end = k - 1
+    while end >= first and is_dictionary_word(toks[end].low):
+        end -= 1
+    if end < first:
+        return None
+    while end + 1 < k and toks[end + 1].low in TOWN_ENDINGS:
+        end += 1
     return end
 
 
 PLACE_WORDS = frozenset(RESIDENCE_WORDS | STREET_SUFFIXES)
 ROOM_LETTER_WORDS = frozenset(("ward", "bay", "bed", "room", "wing"))
-_PO = ("p", "po")
+_PO = ("p", "po", "post")
 
 
 def after_place_cue(toks: list[Token], i: int) -> bool:
@@ -347,10 +406,8 @@ def find_lower_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         k = first
         while k < n and k - first < 3 and _place_word(toks[k]):
             k += 1
-        end = k - 1
-        while end >= first and is_dictionary_word(toks[end].low):
-            end -= 1
-        if end >= first:
+        end = _town_end(toks, first, k)
+        if end is not None:
             found.append((first, end, "ADDRESS"))
     return found
 
@@ -474,6 +531,8 @@ def _street_word(tok: Token) -> bool:
 
 # Words before a number that make it a road: "Route 9", "highway twelve", "I-94".
 ROUTE_WORDS = frozenset(("route", "rte", "highway", "hwy", "interstate", "freeway"))
+# Words that make "road" before a number a numbered road: "county road nine", "Farm Road 12".
+ROAD_NUMBERERS = frozenset(("county", "state", "farm", "forest", "township"))
 
 
 def find_routes(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
@@ -486,9 +545,10 @@ def find_routes(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
         k = run.first - 1
         after = toks[run.last + 1].low if run.last + 1 < len(toks) else ""
         bus = (k > 0 and toks[k - 1].low == "bus") or after == "bus"
-        if k < 0 or toks[k].low not in ROUTE_WORDS or bus:
+        numbered_road = k > 0 and toks[k].low in ("road", "rd") and toks[k - 1].low in ROAD_NUMBERERS
+        if k < 0 or (toks[k].low not in ROUTE_WORDS and not numbered_road) or bus:
             continue
-        first, last = k, run.last
+        first, last = (k - 1 if numbered_road else k), run.last
         if k > 0 and toks[k - 1].low == "rural":
             first = k - 1
         j = last + 1 + (last + 1 < len(toks) and toks[last + 1].text == ",")

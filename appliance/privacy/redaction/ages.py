@@ -5,19 +5,20 @@ from __future__ import annotations
 
 from appliance.privacy.redaction.cues import AFTER_NEG
 from appliance.privacy.redaction.lexicon import RELATIVES
-from appliance.privacy.redaction.numbers import NumberRun
+from appliance.privacy.redaction.numbers import NumberRun, is_number_or_digits
 from appliance.privacy.redaction.spans import TokenSpan
 from appliance.privacy.redaction.tokens import Token
 
 # The contractions as recognizers print them with and without the apostrophe ("shes ninety three").
 AGE_BEFORE = {"age", "aged", "i'm", "im", "she's", "he's", "shes", "hes", "who's", "whos", "you're", "youre",
-              "turned", "turning", "turns", "turn", "am", "is", "be", "nearly", "almost"}  # fmt: skip
+              "turned", "turning", "turns", "turn", "am", "is", "be", "nearly", "almost",
+              "pushing"}  # fmt: skip
 AGE_AFTER = {"years", "year", "yrs", "yo"}
 # A hedge between the person and the age: "she's about ninety-six", "he's probably 93 by now".
 # Only after a person's "is" ("she's", "i'm", "he'll be"), so "my sugar was about 95" is no age.
 AGE_HEDGES = {"about", "around", "roughly", "probably", "maybe", "like", "over", "just", "only",
               "already", "now", "at", "well", "nearly", "almost", "easily"}  # fmt: skip
-_PERSON_IS = AGE_BEFORE - {"age", "aged", "is", "am", "nearly", "almost"}
+_PERSON_IS = AGE_BEFORE - {"age", "aged", "is", "am", "nearly", "almost", "pushing"}
 
 
 def find_ages(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
@@ -38,11 +39,20 @@ def find_ages(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
             or (before == "," and after in (",", ".", ";", ""))  # "Ada Quill here, 93, from Ashcombe"
             or before in AGE_BEFORE
             or possessive
-            or (before2 == "age" and before in ("of", "is"))
+            or (before2 in ("age", "aged") and before in ("of", "is", ":"))  # "Age: 94"
+            or (before2 == "going" and before == "on" and _age_before_going(toks, run.first - 3))
             or (before in AGE_HEDGES and (before2 in _PERSON_IS or _someone_is(before2)))
         ):
             found.append((run.first, _and_a_half(toks, run.last), "AGE"))
     return found
+
+
+def _age_before_going(toks: list[Token], k: int) -> bool:
+    """ "ninety-two going on ninety-three", "she's going on ninety": an age or a person's "is"
+    before "going on" (not "my heart rate was going on ninety-five")."""
+    if k < 0:
+        return False
+    return toks[k].low in _PERSON_IS or is_number_or_digits(toks[k])
 
 
 def _and_a_half(toks: list[Token], last: int) -> int:

@@ -17,6 +17,7 @@ from appliance.privacy.redaction.addresses import (
     ABROAD_HEADS,
     PLACE_WORDS,
     RESIDENCE_VERBS,
+    ROAD_NUMBERERS,
     ROOM_LETTER_WORDS,
     ROUTE_WORDS,
     STREET_SUFFIXES,
@@ -35,6 +36,7 @@ from appliance.privacy.redaction.ages import find_ages
 from appliance.privacy.redaction.answers import find_answer
 from appliance.privacy.redaction.cues import CONTEXT_WORDS
 from appliance.privacy.redaction.dates import (
+    HOLIDAY_CUES,
     HOLIDAY_GATE,
     find_dates,
     find_day_ordinals,
@@ -49,6 +51,7 @@ from appliance.privacy.redaction.ids import (
     find_code_chains,
     find_codes,
     find_dashed_codes,
+    find_ipv6,
     find_written,
 )
 from appliance.privacy.redaction.known_names import (
@@ -74,6 +77,8 @@ from appliance.privacy.redaction.names import (
     WEAK_GATE,
     drop_staff,
     find_context_names,
+    find_listed_names,
+    find_names_said_again,
     find_spelled,
     find_unlisted_names,
 )
@@ -210,6 +215,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
         before = text[max(0, start - 12) : start].lower().replace(".", " ").split()
         if label == "NAME" and before and before[-1] in STAFF_TITLES:
             continue
+        if label == "NAME" and _after_staff_first_name(text, start, before):
+            continue  # "Dr. Sofia Alvarez": the surname after a provider's first name
         if label == "NAME" and before and before[-1] in _POSSESSIVES and all(map(is_dictionary_word, lows)):
             continue  # "my rose garden", "our holly bush": a thing of mine, not a person
         if label == "NAME" and _described(text, start, end, before):
@@ -223,6 +230,14 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
 
 
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
+
+
+def _after_staff_first_name(text: str, start: int, before: list[str]) -> bool:
+    """Does a title and one capitalised word stand right before `start` ("Dr. Sofia |Alvarez")?"""
+    if len(before) < 2 or before[-2] not in STAFF_TITLES:
+        return False
+    words = text[max(0, start - 40) : start].split()
+    return bool(words) and words[-1][:1].isupper()
 
 
 def _described(text: str, start: int, end: int, before: list[str]) -> bool:
@@ -286,7 +301,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     weak = not upper and (not words.isdisjoint(FRAME_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE)))
     houses = "the" in words and not words.isdisjoint(RESIDENCE_VERBS)  # "lives at the orchards"
     # "discharged on new year's day", "the day after boxing day"
-    holidays = not words.isdisjoint(HOLIDAY_GATE) and not words.isdisjoint(("on", "after", "before", "since"))
+    holidays = not words.isdisjoint(HOLIDAY_GATE) and not words.isdisjoint(HOLIDAY_CUES)
     if not (
         numberish
         or months
@@ -319,7 +334,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_numbers(toks, runs)
         found += find_ages(toks, runs)
         found += find_day_ordinals(toks, runs)
-        if not words.isdisjoint(ROUTE_WORDS):  # "a motel on Route 9"
+        if not words.isdisjoint(ROUTE_WORDS) or not words.isdisjoint(ROAD_NUMBERERS):  # "on Route 9"
             found += find_routes(toks, runs)
         if not words.isdisjoint(HOLIDAY_GATE):  # "Boxing Day 2022"
             found += find_holiday_dates(toks, runs)
@@ -366,12 +381,18 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         names += find_capitalised_phrases(toks, index)
     if unlisted or (caps and not ascii_only):
         names += find_unlisted_names(toks, index)
+    if names and ("and" in words or "," in text):
+        names += find_listed_names(toks, names)  # "obinna chiamaka and somto"
+    if names:
+        names += find_names_said_again(toks, names)  # "my nan winifred winifred sallow"
     found += drop_staff(toks, names)
     spans += [(toks[a].match.start(), toks[b].match.end(), label) for a, b, label in found if a <= b]
     if "@" in text:
         spans += find_written_emails(text)
     if has_digit:
         spans += find_written(text)
+        if "::" in text or text.count(":") >= 5:  # "2001:db8::17"
+            spans += find_ipv6(text)
         if upper:
             spans += find_postcodes(text)
     if "/" in text or "www" in words:

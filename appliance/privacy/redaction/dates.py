@@ -88,6 +88,10 @@ def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpa
         if _of_a_month(toks, run.last + 1):
             found.append((run.first - 1, run.last + 3, "DATE"))  # "the third of next month"
             continue
+        month_run = _of_the_month_number(toks, run.last + 1, runs)
+        if month_run is not None:
+            found.append((run.first - 1, month_run.last, "DATE"))  # "the fifth of the third fifty five"
+            continue
         if after is not None and after.low in _DATED_THINGS and toks[run.first].text[:1].isdigit():
             if g[0].value > 3:  # "the 19th appointment"; "the 2nd appointment" may count them
                 found.append((run.first - 1, run.last, "DATE"))
@@ -97,9 +101,37 @@ def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpa
         written = toks[run.first].text[:1].isdigit()
         if before == "on" or (before in _DAY_PREPOSITIONS and (g[0].value > 2 or written)):
             found.append((run.first - 1, run.last, "DATE"))
-        elif before in _DAY_COPULAS and g[0].value > 3 and _clause_ends(toks, run.last + 1):
-            found.append((run.first - 1, run.last, "DATE"))  # "my last period was the fourteenth"
+        elif (
+            (g[0].value > 3 or (written and g[0].value > 2))
+            and _clause_ends(toks, run.last + 1)
+            and (before not in _RANKED_BY or (before == "to" and _day_ends_at(found, run.first - 3)))
+        ):
+            # "my last period was the fourteenth", "her birthday's the 29th", "sent home the
+            # sixteenth", "vaccinated the twenty first and": a day said as when, ending its clause
+            found.append((run.first - 1, run.last, "DATE"))
     return found
+
+
+# Words after which a day ending its clause is no day of someone's: it ranks ("she's in the fifth",
+# a grade) or is a slot asked for ("can I move it to the twenty first", "the morning of the 3rd").
+_RANKED_BY = frozenset(("in", "into", "grade", "year", "class", "place", "floor", "level", "row", "to", "of"))
+
+
+def _day_ends_at(found: list[TokenSpan], k: int) -> bool:
+    """Did a day found end at token k ("from the 6th | to the 12th": a range's second day)?"""
+    return any(last == k for _, last, _ in found)
+
+
+def _of_the_month_number(toks: list[Token], k: int, runs: list[NumberRun]) -> NumberRun | None:
+    """ "of the third (fifty five)": a month said by its number after a day ("the fifth of the
+    third"), as British callers read a date of birth; the run holds the year said after it."""
+    if k + 2 >= len(toks) or toks[k].low != "of" or toks[k + 1].low != "the":
+        return None
+    for run in runs:
+        if run.first == k + 2:
+            first = run.groups[0]
+            return run if first.ordinal and 1 <= first.value <= 12 else None
+    return None
 
 
 # Prepositions that put a day of the month after them: "booked for the 24th", "until the twelfth".
@@ -107,9 +139,6 @@ _DAY_PREPOSITIONS = frozenset(("for", "until", "till", "til", "by", "since", "fr
 _RELATIVE_MONTHS = frozenset(("next", "this", "last", "that"))
 # A part of a day said between a weekday and its date: "Saturday night the 9th".
 _DAY_PARTS = frozenset(("morning", "afternoon", "evening", "night", "lunchtime"))
-# "was the fourteenth", "it's the 21st": a day of the month said as what something was, when the
-# clause ends there; past the third ("it's the second", "he was the first" may count or rank).
-_DAY_COPULAS = frozenset(("was", "is", "it's", "its", "that's", "were", "be"))
 
 
 def _clause_ends(toks: list[Token], k: int) -> bool:
@@ -137,7 +166,10 @@ def _of_a_month(toks: list[Token], k: int) -> bool:
 
 
 _YEAR_APOSTROPHES = ("'", "’")
-_DAY_FOLLOWERS = frozenset(("of", "and", "or", "at", "but", "so", "i", "we", "she", "he", "they", *FILLERS))
+# What a day said alone can be followed by: a conjunction, a new clause, or the rest of a range
+# ("from the 3rd to the 10th", "the 4th until the 6th").
+_DAY_FOLLOWERS = frozenset(("of", "and", "or", "at", "but", "so", "i", "we", "she", "he", "they", "to",
+                            "through", "thru", "until", "till", *FILLERS))  # fmt: skip
 
 
 def find_dates(toks: list[Token], runs: list[NumberRun], index: TokenIndex) -> list[TokenSpan]:
@@ -173,11 +205,11 @@ def find_dates(toks: list[Token], runs: list[NumberRun], index: TokenIndex) -> l
         ambiguous = tok.low in AMBIGUOUS_MONTHS and not (tok.text[0].isupper() and tok.low == "march")
         if start == i and end == i and (ambiguous or (tok.low == "may")):
             continue
-        found.append((_with_weekday(toks, start), end, "DATE"))
+        found.append((with_weekday(toks, start), end, "DATE"))
     return found
 
 
-def _with_weekday(toks: list[Token], start: int) -> int:
+def with_weekday(toks: list[Token], start: int) -> int:
     """Where a date starts with the weekday said before it ("Thursday, January 9th", "wed 14 oct"):
     the weekday is hidden with the day it names, or a reader could count back to it."""
     k = start - 1
@@ -238,10 +270,33 @@ def find_holiday_days(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             continue
         last = min(i + size, n - 1)
         found.append((i + 1, last, "DATE"))
+    found += _holiday_was_when(toks, index)
+    return found
+
+
+def _holiday_was_when(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """ "Halloween was when he fell", "christmas eve is when it started": a holiday said as the
+    day something happened to someone, before "was when"."""
+    found: list[TokenSpan] = []
+    for i in index.positions(("when",)):
+        if i < 2 or toks[i - 1].low not in ("was", "is"):
+            continue
+        end = i - 2
+        for size in (3, 2, 1):
+            holiday = tuple(t.low for t in toks[end - size + 1 : end + 1])
+            if end - size + 1 >= 0 and holiday in _HOLIDAY_SET:
+                break
+        else:
+            continue
+        after = {t.low for t in toks[i + 1 : i + 6]}
+        if not after.isdisjoint(_HAPPENED) and after.isdisjoint(_OPEN_WORDS):
+            found.append((end - size + 1, end, "DATE"))
     return found
 
 
 _HOLIDAY_PREPOSITIONS = ("on", "after", "before", "since")
+# The words that can place a holiday as someone's day: the gate for find_holiday_days.
+HOLIDAY_CUES = frozenset((*_HOLIDAY_PREPOSITIONS, "when"))
 _HOLIDAY_SET = frozenset(_HOLIDAYS)
 # What happens to someone on a day: "admitted on", "fell on", "passed away on", "got the stitches on".
 _HAPPENED = frozenset((
@@ -249,7 +304,7 @@ _HAPPENED = frozenset((
     "happened", "started", "began", "collapsed", "injured", "hurt", "broke", "cut", "burned", "burnt",
     "operated", "surgery", "op", "operation", "procedure", "accident", "attack", "stroke", "rushed",
     "transferred", "delivered", "baby", "stitches", "x-ray", "scan", "treated", "diagnosed", "sick",
-    "ill", "birthday", "birthdays", "anniversary",
+    "ill", "birthday", "birthdays", "anniversary", "home",
 ))  # fmt: skip
 # Everyday verbs that say so only with "in": "she went in on Easter Sunday" (to hospital), not "my
 # mum came on christmas eve".

@@ -37,6 +37,8 @@ def with_prefix_letters(toks: list[Token], first: int, label: str) -> int:
             (toks[k].text.isupper() and len(toks[k].text) <= 4)
             # "r c h dash one oh four …": letters spelled one by one, in lower case as ASR writes them
             or (len(toks[k].text) == 1 and label in ("MRN", "ID", "PLATE", "SSN"))
+            # "my mrn is rch one two …": the site's prefix said as a word, in lower case
+            or toks[k].low == "rch"
         )
         and letters < 4
         and (toks[k].low not in CONTEXT_WORDS or toks[k].low == "rch")  # the MRN prefix is part of it
@@ -180,6 +182,17 @@ def find_written(text: str) -> list[CharSpan]:
         if hit is not None:
             mrns.append((hit.start(), hit.end(), "MRN"))
     return by_pattern[ssn] + mrns + by_pattern[id_mixed] + by_pattern[id_hyphened]
+
+
+# An IPv6 address as a screen shows it ("2001:db8::17", "fe80::1", eight full groups): hex groups
+# joined by colons, with "::" or at least five colons, so that "10:45:30" (a time) is none.
+_IPV6 = re.compile(
+    r"(?<![\w:.])(?=[0-9A-Fa-f:]*::|(?:[0-9A-Fa-f]{1,4}:){5})[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])"
+)
+
+
+def find_ipv6(text: str) -> list[CharSpan]:
+    return [(m.start(), m.end(), "IP") for m in _IPV6.finditer(text) if any(c.isdigit() for c in m.group())]
 
 
 def _digit_runs(text: str) -> list[tuple[int, int]]:

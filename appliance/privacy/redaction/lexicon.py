@@ -49,7 +49,8 @@ RELATIVES = {
     "cousin", "godson", "goddaughter", "godchild", "godmother", "godfather", "stepmother",
     "stepfather", "stepmum", "stepmom", "stepdad", "stepbrother", "stepsister", "grandchild",
     "grandad", "granddad", "gran", "granny", "nan", "nana", "flatmate", "roommate", "housemate",
-    "carer", "fiancé", "fiancée",
+    "carer", "fiancé", "fiancée", "auntie", "aunty", "sibling", "mama",
+    "papa", "nanna", "nonna", "nonno", "abuela", "abuelo", "grandmom", "granma", "grampa",
 }  # fmt: skip
 # Words said between "my" and a relative: "our foster daughter", "my late husband", "my twin sister".
 KIN_MODIFIERS = frozenset((

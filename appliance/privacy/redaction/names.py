@@ -22,6 +22,7 @@ from appliance.privacy.redaction.lexicon import (
     MONTHS,
     NAME_STOP,
     RELATIVES,
+    WEEKDAYS,
 )
 from appliance.privacy.redaction.medicines import is_medicine
 from appliance.privacy.redaction.spans import TokenSpan
@@ -83,6 +84,13 @@ WEAK_NAME_CUES = (
     ("patient", "is"),
     ("tell",),
     ("ask",),
+    # who else is named beside the caller, or spoken to in the room: "me and teodor both got the
+    # letter", "it's me again marcelo", "thanks siosaia you can give me the phone", "hold on parisa"
+    ("me", "and"),
+    ("me", "again"),
+    ("thanks",),
+    ("hold", "on"),
+    ("hang", "on"),
 )
 STAFF_TITLES = {"dr", "doctor", "nurse", "pharmacist"}
 
@@ -148,6 +156,8 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
                 found.append((k, end, "NAME"))
                 continue
         while k < n and (toks[k].low in FILLERS or (toks[k].text == "," and toks[k - 1].low in FILLERS)):
+            if _hyphened_given_name(toks, k):
+                break  # "my name is ah-young": no filler, the name's first part
             k += 1  # "this is um priya shah": a filler before the name
         first, words = k, 0
         while k + 2 < n and _initial(toks[k]) and toks[k + 1].text == ".":
@@ -169,7 +179,9 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
                     p += 1
                 if p < n and is_cap(toks[p]):
                     k = p
-            if not _name_word(toks[k], need_cap=weak or (words > 0 and is_cap(toks[first]))):
+            if not _name_word(toks[k], need_cap=weak or (words > 0 and is_cap(toks[first]))) and not (
+                not weak and _hyphened_given_name(toks, k)
+            ):
                 break
             words += 1
             k += 1
@@ -187,6 +199,19 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             if end is not None:
                 found.append((first, end, "NAME"))
     return found
+
+
+def _hyphened_given_name(toks: list[Token], k: int) -> bool:
+    """ "my name is ah-young", "so-yeon", "do-hyun": a given name of two parts joined by a hyphen,
+    whose first part is a word of speech on its own (after a strong cue only)."""
+    return (
+        k + 2 < len(toks)
+        and toks[k].text.isalpha()
+        and toks[k + 1].text == "-"
+        and toks[k + 1].start == toks[k].end
+        and toks[k + 2].start == toks[k + 1].end
+        and toks[k + 2].text.isalpha()
+    )
 
 
 def _initial(tok: Token) -> bool:
@@ -227,13 +252,16 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
         told = _name_before_to(toks, first)
         if told is not None:
             return told  # "ask holly to ring me"
-    n, k, last = len(toks), first, first - 1
-    while k < n and k - first < 3:
+    n, k, last, words = len(toks), first, first - 1, 0
+    while k < n and words < 3:
         t = toks[k]
         if not _lower_name_word(t) or t.low in NAME_CLOSERS or len(t.text) < 2 or t.low in COMMON_CAPITALISED:
             break  # "with doctor okafor", "about billing": staff and the site's own words
-        if k > first and toks[k - 1].text != "-" and is_dictionary_word(t.low) and can_be_verb(t.low):
-            break  # but "kowalczyk-brown": a word joined to the name by a hyphen is part of it
+        joined = toks[k - 1].text == "-" or toks[k - 1].low in NAME_PARTICLES
+        particle = t.low in NAME_PARTICLES
+        if k > first and not joined and not particle and is_dictionary_word(t.low) and can_be_verb(t.low):
+            break  # but "kowalczyk-brown", "nour el din haddadin": a word joined to the name is part of it
+        words += not particle
         if k == first and kind != _TITLE and _not_a_name_after_cue(t.low):
             return None
         last = k
@@ -555,7 +583,7 @@ def _can_be_adverb(low: str) -> bool:
 # ("for holly frost") open one even when every word is in the dictionary; the other weak cues
 # only when some word of the turn is in none (checked first: it is the rarer).
 FRAME_GATE = frozenset(("for", "about", "tell", "ask", "mr", "mrs", "ms", "miss", "mister", *RELATIVES))
-WEAK_GATE = frozenset(("is", "of", "with", "i'm", "it's", "its", *FRAME_GATE))
+WEAK_GATE = frozenset(("is", "of", "with", "i'm", "it's", "its", "and", "again", "thanks", "on", *FRAME_GATE))
 _CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
 _CONTEXT_NAME_TRIGGERS = _CUE_LAST_WORDS | RELATIVES | {"law"}
 _TITLES = ("mr", "mrs", "ms")
@@ -628,6 +656,68 @@ def _name_word(tok: Token, need_cap: bool) -> bool:
     return len(tok.text) > 1
 
 
+def find_listed_names(toks: list[Token], names: list[TokenSpan]) -> list[TokenSpan]:
+    """The next name of a list that began with one found: "the kids are obinna chiamaka and
+    somto", "Yosef and Shira Abramowitz", "my wife Ines, Tomás and Luca". After "and" or a comma, a
+    word that is written as a name (a capital, where the name before had one) or that no dictionary
+    holds (in lower case) is the next name, with up to two more such words after it."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    pending = sorted(s for s in names if s[2] == "NAME")
+    while pending:
+        a, b, _ = pending.pop(0)
+        k = b + 1
+        if k < n and toks[k].text == ",":
+            k += 1
+        if k < n and toks[k].low == "and":
+            k += 1
+        if k == b + 1 or k >= n:
+            continue
+        capital = is_cap(toks[a])
+        last = k - 1
+        while last + 1 < n and last + 1 - k < 3 and _listed_name_word(toks[last + 1], capital):
+            last += 1
+        if last >= k:
+            found.append((k, last, "NAME"))
+            pending.append((k, last, "NAME"))
+    return found
+
+
+def find_names_said_again(toks: list[Token], names: list[TokenSpan]) -> list[TokenSpan]:
+    """A first name found, said again at once with the surname after it, as callers correct
+    themselves ("my nan winifred winifred sallow", "its hemi hemi walker"): the word after the
+    repeat is the surname, even a dictionary word, unless it is a function word or can be a verb."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for a, b, label in names:
+        if label != "NAME" or b - a > 1:
+            continue
+        if a == b and b + 1 < n and toks[b + 1].low == toks[a].low:
+            c = b + 2  # "winifred" found, then "winifred sallow"
+        elif b == a + 1 and toks[b].low == toks[a].low:
+            c = b + 1  # "winifred winifred" found, then "sallow"
+        else:
+            continue
+        if c >= n:
+            continue
+        t = toks[c]
+        if _name_word(t, need_cap=is_cap(toks[a])) and _lower_name_word(t) and _can_be_surname(t.low):
+            found.append((c - 1, c, "NAME"))
+    return found
+
+
+def _can_be_surname(low: str) -> bool:
+    """No dictionary holds it, or it can be a noun ("walker", "sallow"): not "rang", not "is"."""
+    t = tags(low)
+    return t is None or "n" in t
+
+
+def _listed_name_word(tok: Token, capital: bool) -> bool:
+    if len(tok.text) < 2 or not _name_word(tok, need_cap=capital) or tok.low in NAME_CLOSERS:
+        return False
+    return capital or (_lower_name_word(tok) and not is_dictionary_word(tok.low))
+
+
 def drop_staff(toks: list[Token], spans: list[TokenSpan]) -> list[TokenSpan]:
     """A name right after "Dr." is a provider: staff names are not PHI."""
     kept = []
@@ -665,12 +755,18 @@ def find_unlisted_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]
         if (is_cap(toks[i]) and not toks[i].text.isupper() and not _after_staff(toks, first)) or (
             last > first and not toks[first].text[:1].isupper()
         ):
+            if first > 0 and is_cap(toks[first]) and _calendar_given_name(toks[first - 1]):
+                first -= 1  # "Sunday Adeleke", "April Nwosu": a day or month that is a given name
             found.append((first, last, "NAME"))
         else:
             opening = _opening_name(toks, first, last)
             if opening is not None:
                 found.append(opening)
     return found
+
+
+def _calendar_given_name(tok: Token) -> bool:
+    return is_cap(tok) and len(tok.text) > 3 and (tok.low in WEEKDAYS or tok.low in MONTHS)
 
 
 def _unlisted(tok: Token) -> bool:

@@ -15,8 +15,9 @@ from appliance.privacy.redaction.addresses import (
     room_said_is,
 )
 from appliance.privacy.redaction.cues import AFTER_NEG, context_label
-from appliance.privacy.redaction.dates import birth_cue_near, is_numeric_date, year_groups
+from appliance.privacy.redaction.dates import birth_cue_near, is_numeric_date, with_weekday, year_groups
 from appliance.privacy.redaction.ids import has_mrn_prefix, with_prefix_letters
+from appliance.privacy.redaction.lexicon import WEEKDAYS
 from appliance.privacy.redaction.numbers import NumberRun
 from appliance.privacy.redaction.phones import is_extension_of, with_phone_prefix
 from appliance.privacy.redaction.spans import TokenSpan
@@ -79,8 +80,9 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
         return None
     if is_numeric_date(run) and label not in ("PHONE", "SSN", "MRN", "ID", "ZIP"):
         return "DATE"
-    if before in _DAY_BEFORE and _month_slash_day(run) and after not in _FRACTION_AFTER:
-        return "DATE"  # "seen on 11/2", "since 3/14": a month and day written without a year
+    day_before = before in _DAY_BEFORE or before in WEEKDAYS
+    if day_before and _month_slash_day(run) and after not in _FRACTION_AFTER:
+        return "DATE"  # "seen on 11/2", "since 3/14", "Wed 12/3": a month and day written without a year
     if before in _COPULAS and _month_slash_day(run) and after not in _FRACTION_AFTER and _not_a_score(run):
         return "DATE"  # "the biopsy was 11/09"; not "the pain was 7/10" nor "it's 1/2"
     if label in MIN_DIGITS and label != "DATE":
@@ -99,7 +101,7 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
 
 
 # A mobile-home or caravan park's pitch ("we're in space 44 at …"): its number ends the clause.
-_PITCHES = frozenset(("space", "pitch", "berth"))
+_PITCHES = frozenset(("space", "pitch", "berth", "lot"))
 _PITCH_ENDS = frozenset(("", ",", ".", "at", "in", "on", "of", "and", "?", "!"))
 _DAY_BEFORE = frozenset(("on", "since", "until", "till", "from", "by", "dated", "of"))
 # "by 1/2 a point", "on 1/2 a tablet": a fraction, not a day
@@ -161,6 +163,8 @@ def find_numbers(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
                     last += 1  # "Ward 4B", "apartment 5C", "apartment five c"
                 elif nxt is not None and nxt.low in COMPASS:
                     last += 1  # "room 5 North"
+            if label == "DATE":
+                first = with_weekday(toks, first)  # "Wed 12/3": the weekday names the day too
             if label == "ID" and _dash_letter(toks, last + 1):
                 last += 2  # "group number nine nine oh one dash a": the letter that closes the code
             found.append((first, last, "MRN" if has_mrn_prefix(toks, first, run.first) else label))
