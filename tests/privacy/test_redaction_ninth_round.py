@@ -173,6 +173,15 @@ def test_words_beside_the_caller_or_spoken_to_that_name_no_one_are_kept() -> Non
     kept("it's me again about the form")
 
 
+def test_a_contraction_printed_without_its_apostrophe_does_not_continue_a_list_of_names() -> None:
+    # Recognizers without punctuation print "I'm" as "im": after a name and "and" it is the
+    # caller going on, not a second person.
+    out = redact("my name is rangi parata and im ringing about my results").text
+    assert out == "my name is [NAME] and im ringing about my results", out
+    out = redact("this is hemi walker and ive lost my letter").text
+    assert out == "this is [NAME] and ive lost my letter", out
+
+
 def test_a_provider_named_with_a_first_name_is_staff_with_the_tagger() -> None:
     out = redact("Has Dr. Marcus Chen left yet?", tagged=True).text
     assert out == "Has Dr. Marcus Chen left yet?", out

@@ -53,6 +53,10 @@ _SPOKEN = frozenset((
     "nothing", "everything", "somewhere", "anywhere", "everywhere", "whatever", "whenever", "each",
     "whoever", "whomever", "wherever", "whichever", "however",
     "every", "either", "neither", "both", "few", "several", "such", "own", "ours", "yours", "theirs",
+    # contractions as recognizers without punctuation print them ("and im calling about")
+    "im", "ive", "youre", "youve", "youll", "hes", "shes", "theyre", "theyve", "theyll",
+    "weve", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "havent", "hasnt",
+    "hadnt", "couldnt", "wouldnt", "shouldnt", "thats", "whats", "theres", "aint", "itll", "yall",
 ))  # fmt: skip
 
 
