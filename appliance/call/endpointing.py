@@ -118,6 +118,17 @@ class EndpointWindows:
     # 470 ms (past the issue's 300 ms) and patient's from 473 ms to 826 ms. Under "fast" far more
     # turns end fast, and its median moved by 4-10 ms (README: the figures).
     voice_rise_waits: bool = False
+    # … and waits the unsure window instead of the cap (voice_rise_waits on): a rise heard where
+    # the voice in fact ended then costs unsure_ms, not incomplete_ms. Measured under "normal" and
+    # not shipped: on corpora 3-4 it kept the median under 300 ms (293 / 296 ms), but on the blind
+    # corpus 5 it took normal's median from 282 ms to 750 ms for 21.2 -> 18.8 % cut off.
+    voice_rise_unsure: bool = False
+    # A bare one-word yes or no ("Yes.", "Nope.") that would end faster than unsure_ms waits
+    # unsure_ms: callers go on from one ("Yes, [pause] that's me"), and neither the words nor
+    # Smart Turn nor the voice's rise tell that pause from an end on phone audio. Found on
+    # bench/turns.py's corpora 3-4, judged blind on corpus 5 (normal 21.2 -> 19.4 % cut off at
+    # the same 282 ms median); it only ever lengthens a window, so it cuts no caller off.
+    bare_yes_no_waits: bool = False
 
 
 # One place for the site's dial. "normal" is tuned on the tuning part of bench/turns.py's
@@ -128,15 +139,15 @@ class EndpointWindows:
 PROFILES: dict[str, EndpointWindows] = {
     "fast": EndpointWindows(
         complete_ms=120, unsure_ms=450, incomplete_ms=1000, fallback_ms=260, open_answer_words=4,
-        question_ms=250, voice_rise_waits=True,
+        question_ms=250, voice_rise_waits=True, bare_yes_no_waits=True,
     ),
     "normal": EndpointWindows(
         complete_ms=120, unsure_ms=700, incomplete_ms=1400, fallback_ms=260, open_answer_words=6,
-        question_ms=350,
+        question_ms=350, bare_yes_no_waits=True,
     ),
     "patient": EndpointWindows(
         complete_ms=300, unsure_ms=1000, incomplete_ms=2000, fallback_ms=500, open_answer_words=6,
-        question_ms=600, open_sure_words=10,
+        question_ms=600, open_sure_words=10, bare_yes_no_waits=True,
     ),
 }  # fmt: skip
 
@@ -468,8 +479,16 @@ class EndpointPolicy:
         as unfinished, whatever its words or Smart Turn said.
         """
         window = self._silence_needed(verdict, probability)
-        if voice_up and self.windows.voice_rise_waits:
-            return max(window, self.windows.incomplete_ms)
+        w = self.windows
+        if voice_up and w.voice_rise_waits:
+            return max(window, w.unsure_ms if w.voice_rise_unsure else w.incomplete_ms)
+        return window
+
+    def held_answer(self, words: str, window: int) -> int:
+        """`window`, or unsure_ms for a bare yes or no that would end sooner (bare_yes_no_waits)."""
+        w = self.windows
+        if w.bare_yes_no_waits and window < w.unsure_ms and is_bare_yes_no(words):
+            return w.unsure_ms
         return window
 
     def _silence_needed(self, verdict: Completeness, probability: float | None) -> int:
@@ -569,6 +588,16 @@ def is_question(text: str) -> bool:
     return stripped.endswith("?") or bool(_question_words(stripped, _WORD.findall(stripped.lower())))
 
 
+def is_bare_yes_no(text: str) -> bool:
+    """A turn of one word that says yes or no ("Yes.", "Nope."), not asked back ("Yes?")."""
+    stripped = text.strip()
+    return (
+        len(_WORD.findall(stripped.lower())) == 1
+        and not stripped.endswith("?")
+        and (is_yes(stripped) or is_no(stripped))
+    )
+
+
 class PauseJudge:
     """One call's end-of-turn windows: at each pause in an open turn, how much silence ends it.
 
@@ -629,9 +658,9 @@ class PauseJudge:
         if verdict is Completeness.COMPLETE and self.hears_the_rise and not is_question(text):
             return verdict, None  # whole words: the voice at the pause says whether more comes
         if verdict not in ASK_THE_MODEL:
-            return verdict, self.policy.silence_needed(verdict, None)
+            return verdict, self.policy.held_answer(text, self.policy.silence_needed(verdict, None))
         if self.model is None and not self.hears_the_rise:
-            return verdict, self.window_for(verdict, None)
+            return verdict, self.window_for(verdict, None, words=text)
         return verdict, None  # the audio decides: Smart Turn, and where the voice went
 
     def hear(self, pcm16: bytes, words: str, verdict: Completeness) -> Heard:
@@ -663,14 +692,21 @@ class PauseJudge:
 
         return finished_probability(words, sound)
 
-    def window_for(self, verdict: Completeness, probability: float | None, voice_up: bool = False) -> int:
+    def window_for(
+        self, verdict: Completeness, probability: float | None, voice_up: bool = False, words: str = ""
+    ) -> int:
         """The window for a verdict the model settles; without its word (no model, or it
         failed) the words' own lean decides, and an undecided turn takes the fixed window.
-        `voice_up`: the voice rose into the pause (the turn then waits as unfinished)."""
+        `voice_up`: the voice rose into the pause (the turn then waits as unfinished); `words`:
+        the recognizer's text the verdict read (a bare yes or no may wait: held_answer)."""
+        w = self.policy.windows
         if probability is None and verdict in (Completeness.UNKNOWN, Completeness.NAMED, Completeness.OPEN):
             held = voice_up and self.hears_the_rise
-            return max(self.fallback_ms, self.policy.windows.incomplete_ms) if held else self.fallback_ms
-        return self.policy.silence_needed(verdict, probability, voice_up)
+            rise = w.unsure_ms if w.voice_rise_unsure else w.incomplete_ms
+            window = max(self.fallback_ms, rise) if held else self.fallback_ms
+        else:
+            window = self.policy.silence_needed(verdict, probability, voice_up)
+        return self.policy.held_answer(words, window)
 
     def current(self, generation: int) -> bool:
         """The pause judged at `generation` is still the one going on."""

@@ -337,7 +337,7 @@ class AudioListener:
             turn_frames = max(1, self._frames_in - self._stream_first_frame)
             audio = b"".join(list(self._heard)[-turn_frames:])
             heard = await asyncio.to_thread(self._pauses.hear, audio, stream.partial_text, verdict)
-            window = self._pauses.window_for(verdict, heard.probability, heard.voice_up)
+            window = self._pauses.window_for(verdict, heard.probability, heard.voice_up, stream.partial_text)
         if self._pauses.current(generation) and stream is self.stream and self._turns.turn_open:
             self._turns.endpoint_ms = window
 

@@ -159,6 +159,30 @@ turns:
     assert not [e for e in log.events if isinstance(e, BargeIn)]
 
 
+def test_a_caller_who_pauses_after_a_bare_no_is_kept_as_one_turn(tmp_path: Path):
+    # "No, [pause] that's all": asked "anything else?", the caller says no and goes on; the
+    # words at the pause are a whole answer and the voice sounds finished, but callers go on from
+    # a bare yes or no, so the turn waits the unsure window (700 ms on a normal site) for more
+    scenario, log = _play(
+        tmp_path,
+        """
+name: paused-no
+turns:
+  - say: "Hi, I'd like to see Doctor Patel next Tuesday morning."
+  - say: "Maria Gonzalez. March third, nineteen eighty."
+  - say: "The first one is fine."
+  - say: "No, [pause 450 ms] that's all."
+expect:
+  outcome: contained
+  tools: [verify_identity, book_appointment]
+""",
+    )
+    assert check(scenario, log) == [], log.records
+    last_turn_starts = [e for e in log.events if isinstance(e, CallerSaid)][3].t_ms
+    ends = [e for e in log.events if isinstance(e, TurnEnded) and e.t_ms > last_turn_starts]
+    assert len(ends) == 1, f"the agent ended the turn inside the pause: {[e.t_ms for e in ends]}"
+
+
 def _spoken(text: str, voice: str) -> bytes:
     """`text` said by espeak-ng, carried at 8 kHz through G.711 μ-law, then 120 ms of the pause."""
     from appliance.audio import resample
