@@ -88,7 +88,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def context_of(line: str, site) -> str:
-    from appliance.dialog.corpus import MONTHS
+    from appliance.numwords import MONTHS
 
     low = line.lower()
     names = [n.lower() for n in site.nlu.vocabulary.names]
