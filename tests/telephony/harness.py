@@ -127,6 +127,46 @@ class Recorder:
         return sum(1 for f in self.heard if rms_dbfs(f) > threshold_dbfs)
 
 
+class SilentSession:
+    """A session that plays silence and lets what it hears, the keys and a hang-up pass: a test's
+    subclass says in `run` what the agent does."""
+
+    def __init__(self, info: CallInfo, transport: SipTransport) -> None:
+        self.info, self.transport = info, transport
+
+    async def run(self) -> str:
+        raise NotImplementedError
+
+    def feed(self, frame: bytes) -> None:
+        pass
+
+    def next_frame(self) -> bytes:
+        return b"\x00" * (self.info.sample_rate_hz // 50 * 2)
+
+    def press(self, digits: str) -> None:
+        pass
+
+    def caller_hung_up(self) -> None:
+        pass
+
+
+class RealCalls:
+    """A harness factory for real CallSessions: set `services` once they are built (on the
+    harness's loop); the events of every call land in `events`."""
+
+    def __init__(self) -> None:
+        self.services: Any = None
+        self.events: list[Any] = []
+
+    def __call__(self, info: CallInfo, transport: SipTransport) -> Any:
+        from appliance.call.assembly import open_call
+
+        return open_call(
+            self.services, call_id=info.call_id, sample_rate_hz=info.sample_rate_hz,
+            transport=transport, emit=self.events.append,
+        )  # fmt: skip
+
+
 class Harness:
     """A SipServer running on a private loop thread."""
 

@@ -15,9 +15,8 @@ import pytest
 from appliance.audit import verify
 from appliance.audit.bundle import export_bundle
 from appliance.audit.query import read_entries
-from appliance.call.assembly import open_call
 from tests.conftest import REPO
-from tests.telephony.harness import Harness, next_ports, sip_settings, sipp
+from tests.telephony.harness import Harness, RealCalls, next_ports, sip_settings, sipp
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -33,14 +32,9 @@ def test_a_second_writer_between_two_calls_breaks_nothing(tmp_path: Path) -> Non
 
     port, rtp, peer = next_ports()
     settings = sip_settings(port, rtp, transfer_timeout_s=20)
-    holder: dict = {}
-
-    def factory(info, transport):  # type: ignore[no-untyped-def]
-        return open_call(holder["services"], call_id=info.call_id, sample_rate_hz=info.sample_rate_hz,
-                           transport=transport)  # fmt: skip
-
-    with Harness(settings, factory) as h:
-        services = holder["services"] = h.run(build_services(settings), timeout=120)
+    calls = RealCalls()
+    with Harness(settings, calls) as h:
+        services = calls.services = h.run(build_services(settings), timeout=120)
         try:
             first = sipp("key_then_refer", port, peer, tmp_path, key="0", pause_ms="300", timeout=90)
             assert first.returncode == 0, first.output

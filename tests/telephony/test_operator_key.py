@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from appliance.call.assembly import open_call
 from appliance.events import AgentSaid, DisclosurePlayed, TransferStarted
-from tests.telephony.harness import Harness, next_ports, sip_settings, sipp
+from tests.telephony.harness import Harness, RealCalls, next_ports, sip_settings, sipp
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
@@ -21,25 +20,18 @@ def test_zero_pressed_during_the_disclosure_reaches_the_operator_without_the_gre
 
     port, rtp, peer = next_ports()
     settings = sip_settings(port, rtp, transfer_timeout_s=20)
-    events: list = []
-    holder: dict = {}
-
-    def factory(info, transport):  # type: ignore[no-untyped-def]
-        return open_call(
-            holder["services"], call_id=info.call_id, sample_rate_hz=info.sample_rate_hz,
-            transport=transport, emit=events.append,
-        )  # fmt: skip
-
-    with Harness(settings, factory) as h:
-        holder["services"] = h.run(build_services(settings), timeout=120)
+    calls = RealCalls()
+    events = calls.events
+    with Harness(settings, calls) as h:
+        services = calls.services = h.run(build_services(settings), timeout=120)
         try:
             result = sipp("key_then_refer", port, peer, tmp_path, key="0", pause_ms="300", timeout=90)
             (record,) = h.wait_finished(1, timeout=30)
         finally:
-            h.run(holder["services"].close())
+            h.run(services.close())
     assert result.returncode == 0, result.output
     assert record.outcome == "transferred"
-    operator = holder["services"].extension("operator")
+    operator = services.extension("operator")
     refer = next(m for m in result.messages.split("\n\n") if "REFER sip:" in m)
     assert f"Refer-To: <sip:{operator}@" in refer
     kinds = [type(e).__name__ for e in events]
@@ -58,17 +50,10 @@ def test_a_refused_transfer_is_apologised_for_and_audited_as_it_happened(tmp_pat
 
     port, rtp, peer = next_ports()
     settings = sip_settings(port, rtp, transfer_timeout_s=20)
-    events: list = []
-    holder: dict = {}
-
-    def factory(info, transport):  # type: ignore[no-untyped-def]
-        return open_call(
-            holder["services"], call_id=info.call_id, sample_rate_hz=info.sample_rate_hz,
-            transport=transport, emit=events.append,
-        )  # fmt: skip
-
-    with Harness(settings, factory) as h:
-        services = holder["services"] = h.run(build_services(settings), timeout=120)
+    calls = RealCalls()
+    events = calls.events
+    with Harness(settings, calls) as h:
+        services = calls.services = h.run(build_services(settings), timeout=120)
         try:
             result = sipp("key_then_refer_busy", port, peer, tmp_path, key="0", pause_ms="300", timeout=90)
             (record,) = h.wait_finished(1, timeout=30)
