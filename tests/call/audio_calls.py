@@ -27,9 +27,14 @@ def play(scenario: Scenario, settings: Settings | None = None, **build: Any) -> 
     return asyncio.run(go())
 
 
+def scenario_from_text(tmp_path: Path, yaml_text: str, name: str = "scenario") -> Scenario:
+    """The scenario written as `yaml_text`, loaded from `tmp_path/<name>.yaml` as a site's would be."""
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml_text)
+    return load_scenario(path)
+
+
 def play_text(tmp_path: Path, yaml_text: str, **settings: Any) -> tuple[Scenario, CallLog]:
     """The scenario written as `yaml_text`, and its call's record; `settings` go to load_settings."""
-    path = tmp_path / "scenario.yaml"
-    path.write_text(yaml_text)
-    scenario = load_scenario(path)
+    scenario = scenario_from_text(tmp_path, yaml_text)
     return scenario, play(scenario, load_settings(**settings))
