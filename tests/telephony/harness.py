@@ -7,6 +7,7 @@ own thread only drives peers (sipp, a raw UDP socket, a second pjsua2 process) a
 from __future__ import annotations
 
 import asyncio
+import datetime
 import itertools
 import os
 import socket
@@ -36,6 +37,37 @@ def next_ports() -> tuple[int, int, int]:
     """(SIP port, first RTP port, peer port): unique per test in this process."""
     base = next(_ports)
     return base, base + 3000, base + 5
+
+
+def self_signed(tmp: Path, common_name: str = "wardline.test") -> tuple[Path, Path]:
+    """A self-signed P-256 certificate and its key (PEM, unencrypted) in `tmp`, good for a day:
+    the agent's own for TLS signalling. Returns (cert.pem, key.pem)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp / "cert.pem", tmp / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
 
 
 def sip_settings(port: int, rtp_port: int, **sip: Any) -> Settings:
