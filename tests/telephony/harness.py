@@ -7,6 +7,7 @@ own thread only drives peers (sipp, a raw UDP socket, a second pjsua2 process) a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import itertools
 import os
@@ -17,7 +18,7 @@ import subprocess
 import threading
 import time
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -197,6 +198,21 @@ class RealCalls:
             self.services, call_id=info.call_id, sample_rate_hz=info.sample_rate_hz,
             transport=transport, emit=self.events.append,
         )  # fmt: skip
+
+
+@contextlib.contextmanager
+def real_call_server(settings: Settings) -> Iterator[tuple[Harness, RealCalls]]:
+    """A Harness that answers with real CallSessions on services built for `settings` (on its
+    loop, as the SIP worker builds them), closed when the block ends."""
+    from appliance.call.services import build_services
+
+    calls = RealCalls()
+    with Harness(settings, calls) as h:
+        calls.services = h.run(build_services(settings), timeout=120)
+        try:
+            yield h, calls
+        finally:
+            h.run(calls.services.close())
 
 
 class Harness:

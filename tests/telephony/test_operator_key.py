@@ -10,25 +10,17 @@ from pathlib import Path
 import pytest
 
 from appliance.events import AgentSaid, DisclosurePlayed, TransferStarted
-from tests.telephony.harness import Harness, RealCalls, next_ports, sip_settings, sipp
+from tests.telephony.harness import next_ports, real_call_server, sip_settings, sipp
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 
 def test_zero_pressed_during_the_disclosure_reaches_the_operator_without_the_greeting(tmp_path: Path) -> None:
-    from appliance.call.services import build_services
-
     port, rtp, peer = next_ports()
-    settings = sip_settings(port, rtp, transfer_timeout_s=20)
-    calls = RealCalls()
-    events = calls.events
-    with Harness(settings, calls) as h:
-        services = calls.services = h.run(build_services(settings), timeout=120)
-        try:
-            result = sipp("key_then_refer", port, peer, tmp_path, key="0", pause_ms="300", timeout=90)
-            (record,) = h.wait_finished(1, timeout=30)
-        finally:
-            h.run(services.close())
+    with real_call_server(sip_settings(port, rtp, transfer_timeout_s=20)) as (h, calls):
+        result = sipp("key_then_refer", port, peer, tmp_path, key="0", pause_ms="300", timeout=90)
+        (record,) = h.wait_finished(1, timeout=30)
+    events, services = calls.events, calls.services
     assert result.returncode == 0, result.output
     assert record.outcome == "transferred"
     operator = services.extension("operator")
@@ -46,23 +38,15 @@ def test_zero_pressed_during_the_disclosure_reaches_the_operator_without_the_gre
 def test_a_refused_transfer_is_apologised_for_and_audited_as_it_happened(tmp_path: Path) -> None:
     """Before, the audit log said "transferred" whatever the PBX answered (issue 18, item 2)."""
     from appliance.audit.query import read_entries
-    from appliance.call.services import build_services
 
     port, rtp, peer = next_ports()
-    settings = sip_settings(port, rtp, transfer_timeout_s=20)
-    calls = RealCalls()
+    with real_call_server(sip_settings(port, rtp, transfer_timeout_s=20)) as (h, calls):
+        result = sipp("key_then_refer_busy", port, peer, tmp_path, key="0", pause_ms="300", timeout=90)
+        (record,) = h.wait_finished(1, timeout=30)
+        services, log = calls.services, calls.services.audit
+        log.flush()
+        entries = [e.entry for e in read_entries(log.engine, log.origin, record.call_id)]
     events = calls.events
-    with Harness(settings, calls) as h:
-        services = calls.services = h.run(build_services(settings), timeout=120)
-        try:
-            result = sipp("key_then_refer_busy", port, peer, tmp_path, key="0", pause_ms="300", timeout=90)
-            (record,) = h.wait_finished(1, timeout=30)
-            services.audit.flush()
-            entries = [
-                e.entry for e in read_entries(services.audit.engine, services.audit.origin, record.call_id)
-            ]
-        finally:
-            h.run(services.close())
     assert result.returncode == 0, result.output
     said = " ".join(e.text for e in events if isinstance(e, AgentSaid))
     assert "no one can take your call" in said  # an apology, not dead air
