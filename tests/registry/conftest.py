@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,15 @@ import yaml
 from appliance.config import load_settings
 from appliance.registry.registry import ModelRegistry
 from tests.fixtures.tiny_models import build_gguf, build_piper_voice
+
+
+@contextlib.contextmanager
+def registry_in(data_dir: Path) -> Iterator[ModelRegistry]:
+    """The model registry of a scratch data directory, WARDLINE_DATA_DIR pointing at it while the
+    block runs: for a fixture wider than one test (the autouse data directory is per test)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("WARDLINE_DATA_DIR", str(data_dir))
+        yield ModelRegistry(load_settings())
 
 
 def sha256(path: Path) -> str:
