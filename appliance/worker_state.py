@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from appliance.config import Settings
 
@@ -42,12 +44,17 @@ def state_file(folder: Path, index: int) -> Path:
     return folder / "workers" / f"worker-{index}.json"
 
 
-def write_state(folder: Path, state: WorkerState) -> None:
-    path = state_file(folder, state.index)
+def write_state_file(path: Path, data: Mapping[str, Any]) -> None:
+    """`data` as JSON at `path`, atomically: a reader sees the old file or the new one, never half
+    of one (blocking: run it off the event loop). Every process's state file is written so."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(asdict(state)), encoding="utf-8")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def write_state(folder: Path, state: WorkerState) -> None:
+    write_state_file(state_file(folder, state.index), asdict(state))
 
 
 def read_state(folder: Path, index: int) -> WorkerState | None:

@@ -57,6 +57,7 @@ sys.path.insert(0, str(REPO))
 
 from appliance.speech.asr.rescoring import VOCABULARY_BONUS as DEFAULT_BONUS  # noqa: E402
 from appliance.speech.asr.rescoring import edit_distance  # noqa: E402
+from bench.percentiles import pct  # noqa: E402
 
 WHEELS = os.environ.get("BENCH_ASR_WHEELS", "")  # a folder of .whl files (base), else installed packages
 ENDPOINT_MS = 260  # call.endpoint_ms: the silence that ends a turn
@@ -78,17 +79,8 @@ NUMBER_WORDS = frozenset(
 MEDICATION = re.compile(r"\b(refill|pharmacy|walgreens|cvs|rite aid|ran out)\b", re.IGNORECASE)
 
 
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    k = (len(values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
 def context_of(line: str, site) -> str:
-    from appliance.dialog.corpus import MONTHS
+    from appliance.numwords import MONTHS
 
     low = line.lower()
     names = [n.lower() for n in site.nlu.vocabulary.names]

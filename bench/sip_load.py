@@ -115,29 +115,48 @@ LOUD_DBFS = -30.0
 
 
 # -- agent side ---------------------------------------------------------------------------------
-class MediaPathSession:
+class QueuedPlayback:
+    """What both agent sessions share: the frames queued to play (silence when none), under a
+    lock the media clock thread takes too, until the caller hangs up; keys are ignored."""
+
+    def __init__(self, rate: int) -> None:
+        self.silence = b"\x00" * (rate // 50 * 2)
+        self.queue: list[bytes] = []
+        self.lock = threading.Lock()
+        self.done = asyncio.Event()
+
+    async def run(self) -> str:
+        await self.done.wait()
+        return "caller_hung_up"
+
+    def next_frame(self) -> bytes:
+        with self.lock:
+            return self.queue.pop(0) if self.queue else self.silence
+
+    def press(self, digits: str) -> None:
+        pass
+
+    def caller_hung_up(self) -> None:
+        self.done.set()
+
+
+class MediaPathSession(QueuedPlayback):
     """The per-call media work of a CallSession without the dialog: VAD, barge-in, playback."""
 
     def __init__(self, info: Any, transport: Any, prompt: bytes, asr: Any | None, vad: bool = True) -> None:
         from appliance.speech.vad import VadStream
 
+        super().__init__(info.sample_rate_hz)
         self.info = info
         self.transport = transport
         self.vad = VadStream(info.sample_rate_hz) if vad else None
         self.prompt = split_frames(prompt, info.sample_rate_hz)
-        self.silence = b"\x00" * (info.sample_rate_hz // 50 * 2)
-        self.queue: list[bytes] = list(self.prompt)
-        self.lock = threading.Lock()
+        self.queue = list(self.prompt)
         self.speech = 0
         self.quiet = 0
-        self.done = asyncio.Event()
         self.asr = asr
         self.stream: Any = None
         self.pending: set[asyncio.Task[str]] = set()
-
-    async def run(self) -> str:
-        await self.done.wait()
-        return "caller_hung_up"
 
     def feed(self, frame: bytes) -> None:
         prob = self.vad.process(frame) if self.vad is not None else None
@@ -166,37 +185,23 @@ class MediaPathSession:
                 with self.lock:
                     self.queue = list(self.prompt)
 
-    def next_frame(self) -> bytes:
-        with self.lock:
-            return self.queue.pop(0) if self.queue else self.silence
-
-    def press(self, digits: str) -> None:
-        pass
-
     def caller_hung_up(self) -> None:
         if self.stream is not None:
             self.stream.cancel()
             self.stream = None
-        self.done.set()
+        super().caller_hung_up()
 
 
-class InstantSession:
+class InstantSession(QueuedPlayback):
     """Reacts to the first loud inbound frame (latency mode): onsets alternately start/stop a reply."""
 
     def __init__(self, info: Any, transport: Any) -> None:
         rate = info.sample_rate_hz
+        super().__init__(rate)
         t = np.arange(rate * 3) / rate
         tone = (np.sin(2 * np.pi * 500 * t) * 0.4 * 32767).astype("<i2").tobytes()
         self.reply = split_frames(tone, rate)
-        self.silence = b"\x00" * (rate // 50 * 2)
-        self.queue: list[bytes] = []
-        self.lock = threading.Lock()
         self.loud = False
-        self.done = asyncio.Event()
-
-    async def run(self) -> str:
-        await self.done.wait()
-        return "caller_hung_up"
 
     def feed(self, frame: bytes) -> None:
         loud = rms_dbfs(frame) > LOUD_DBFS
@@ -204,16 +209,6 @@ class InstantSession:
             with self.lock:
                 self.queue = [] if self.queue else list(self.reply)
         self.loud = loud
-
-    def next_frame(self) -> bytes:
-        with self.lock:
-            return self.queue.pop(0) if self.queue else self.silence
-
-    def press(self, digits: str) -> None:
-        pass
-
-    def caller_hung_up(self) -> None:
-        self.done.set()
 
 
 def _espeak(text: str, rate: int) -> bytes:

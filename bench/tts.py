@@ -36,6 +36,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.percentiles import pct  # noqa: E402
+
 REPLIES = (
     "How can I help you today?",
     "First, I need to confirm who you are. Please tell me your full name and date of birth.",
@@ -49,13 +51,6 @@ REPLIES = (
     "Okay, I'm connecting you with the operator now.",
     "Thank you for calling Riverside Community Hospital. Goodbye.",
 )
-
-
-def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    k = (len(values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 class Figures:

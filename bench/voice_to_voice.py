@@ -47,20 +47,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.percentiles import pct  # noqa: E402
+
 SHARED = Path(os.environ.get("WARDLINE_SHARED", REPO.parent / "shared"))
 HARNESS = SHARED / "peers" / "pipecat" / "harness.py"
 NEURAL_PEER = Path(__file__).resolve().parent / "peer_pipecat.py"
 PEER_VENV = REPO / "bench" / ".peer-venv"
 WORK = REPO / "bench" / ".work"
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    k = (len(values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 def build_wav(gap_s: float) -> dict:

@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -258,14 +258,9 @@ class AudioListener:
             # once, so that none of it is heard while their speech builds up to the barge-in that
             # takes it back (take_back); a blip that turns out to be noise lets it play.
             self._hold_for_continuation()
-        if self.stream is not None:
-            self.stream.cancel()
-        self.stream = self._open_stream()
+        self._restart_stream(self._frames_in - len(self._preroll), self._preroll)
         self._checked_partial = ""
-        self._stream_first_frame = self._frames_in - len(self._preroll)
         self._stream_whole = False
-        for frame in self._preroll:
-            self.stream.feed(frame)
 
     def _turn_ended(self) -> None:
         self._held_for_continuation = False  # the session takes the held reply back (or resumes it)
@@ -428,11 +423,7 @@ class AudioListener:
         if self.stream is None:
             return
         first_frame = max(first_frame, oldest)
-        self.stream.cancel()
-        self.stream = self._open_stream()
-        for frame in list(self._heard)[first_frame - oldest :]:
-            self.stream.feed(frame)
-        self._stream_first_frame = first_frame
+        self._restart_stream(first_frame, list(self._heard)[first_frame - oldest :])
         self._checked_partial = ""
 
     def _rehear_from(self, first_frame: int) -> None:
@@ -440,12 +431,18 @@ class AudioListener:
         oldest = self._frames_in - len(self._heard)
         if self.stream is None or first_frame < oldest:
             return  # too long ago to re-hear: the words before the pause stay a text prefix
-        self.stream.cancel()
-        self.stream = self._open_stream()
-        for frame in list(self._heard)[first_frame - oldest :]:
-            self.stream.feed(frame)
-        self._stream_first_frame = first_frame
+        self._restart_stream(first_frame, list(self._heard)[first_frame - oldest :])
         self._stream_whole = True
+
+    def _restart_stream(self, first_frame: int, frames: Iterable[bytes]) -> None:
+        """A new recognition stream in place of the running one (cancelled), fed `frames`: the
+        caller's audio from frame `first_frame` of the call on."""
+        if self.stream is not None:
+            self.stream.cancel()
+        self.stream = self._open_stream()
+        self._stream_first_frame = first_frame
+        for frame in frames:
+            self.stream.feed(frame)
 
     def stop(self) -> None:
         """The caller is no longer heard (a fault, the call's end)."""

@@ -397,9 +397,8 @@ class CallServices:
         self, settings: Settings, kinds: list[str]
     ) -> tuple[Callable[[Any], Any] | None, dict[str, Any]]:
         """Build and start the engines for `kinds`; on any failure close those built and raise."""
-        built: dict[str, Any] = {}
         factory = None
-        try:
+        async with engines.closed_on_failure() as built:
             for kind in kinds:
                 if kind == "llm":
                     factory, built["llm"] = await _understanding(settings)
@@ -409,11 +408,6 @@ class CallServices:
                 else:
                     built[kind] = engines.tts_for(settings)
                 await built[kind].start()
-        except BaseException:
-            for engine in built.values():
-                with contextlib.suppress(Exception):
-                    await engine.close()
-            raise
         return factory, built
 
     async def _swap_in(

@@ -14,10 +14,8 @@ import random
 from collections.abc import Iterable
 
 from appliance.dialog.sitepack import SitePack
-from appliance.numwords import number_words, ordinal_words, year_words
+from appliance.numwords import MONTHS, number_words, ordinal_words, year_words
 
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-          "october", "november", "december")  # fmt: skip
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 
 # {name} {date} {provider} {when} {med} {insurer}: filled from the site pack.

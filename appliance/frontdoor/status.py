@@ -15,18 +15,21 @@ from appliance.worker_state import alive, read_state, run_dir
 _DISPATCHER_FLAGS = {"A": "active", "I": "inactive", "D": "disabled", "T": "trying"}
 
 
+def _kamcmd(control: Path, kamcmd: str, *command: str) -> subprocess.CompletedProcess[str] | None:
+    """`command` sent to Kamailio through its ctl socket; None when kamcmd cannot be run or the
+    front door does not answer within 5 s (it is starting or stopped)."""
+    try:
+        argv = [kamcmd, "-s", f"unix:{control}", *command]
+        return subprocess.run(argv, capture_output=True, text=True, timeout=5, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+
+
 def dispatcher_states(control: Path, kamcmd: str = "kamcmd") -> dict[str, str]:
     """Worker URI -> "active", "inactive" or "probing" as Kamailio's dispatcher sees it now;
     {} when the front door does not answer."""
-    try:
-        done = subprocess.run(
-            [kamcmd, "-s", f"unix:{control}", "dispatcher.list"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+    done = _kamcmd(control, kamcmd, "dispatcher.list")
+    if done is None:
         return {}
     states: dict[str, str] = {}
     uri = ""
@@ -45,17 +48,8 @@ def take_out_of_rotation(control: Path, uri: str, kamcmd: str = "kamcmd") -> boo
     call is sent to it, and its next answered OPTIONS probe puts it back. Without this a dead
     worker is noticed only by its probes or by the next call it fails to answer. False when the
     front door does not answer (it is starting or stopped: nothing to tell)."""
-    try:
-        done = subprocess.run(
-            [kamcmd, "-s", f"unix:{control}", "dispatcher.set_state", "ip", str(DISPATCH_SET), uri],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return done.returncode == 0 and "error" not in done.stdout.lower()
+    done = _kamcmd(control, kamcmd, "dispatcher.set_state", "ip", str(DISPATCH_SET), uri)
+    return done is not None and done.returncode == 0 and "error" not in done.stdout.lower()
 
 
 def box_status(settings: Settings, workers: int) -> dict[str, Any]:

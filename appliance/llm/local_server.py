@@ -38,6 +38,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from appliance.config import Settings
+from appliance.worker_state import write_state_file
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +94,7 @@ def read_server_state(settings: Settings) -> ServerState | None:
 
 def _write_state(path: Path, state: ServerState) -> None:
     """Atomically: a reader sees the old file or the new one (blocking: run off the loop)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(asdict(state)), encoding="utf-8")
-    os.replace(tmp, path)
+    write_state_file(path, asdict(state))
 
 
 def model_settings(settings: Settings, path: Path, model_id: str) -> Any:

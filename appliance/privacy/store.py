@@ -62,6 +62,24 @@ def storage_failure_text(where: Path, exc: BaseException) -> str:
     return f"{where}: cannot be written ({type(exc).__name__}); fix: check the disk (dmesg)"
 
 
+def write_probe(directory: Path, name: str) -> None:
+    """Write, fsync and remove a 4 KiB file `name` in `directory`: raises the OSError that a real
+    write would meet now (a full disk, a read-only mount), with the probe file removed."""
+    probe = directory / name
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, b"\0" * 4096)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        probe.unlink()
+    except OSError:
+        with contextlib.suppress(OSError):
+            probe.unlink()
+        raise
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -235,20 +253,11 @@ class ObjectStore:
 
     def storage_problem(self) -> str:
         """ "" when a new object could be written now; else why not, and the fix (a probe file)."""
-        probe = self.objects_dir / f".probe-{os.getpid()}"
         try:
             self.objects_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                os.write(fd, b"\0" * 4096)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            probe.unlink()
+            write_probe(self.objects_dir, f".probe-{os.getpid()}")
             stat = os.statvfs(self.objects_dir)
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                probe.unlink()
             return storage_failure_text(self.objects_dir, exc)
         free = stat.f_bavail * stat.f_frsize
         if free < MIN_FREE_BYTES:  # a call could not finish: better a 503 than a dropped call

@@ -13,7 +13,9 @@ builds the real ones here too (appliance/service/engine_host.py, with the engine
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +23,9 @@ from appliance.config import Settings
 from appliance.registry.builders import espeak, llama_cpp, llm_server, piper, pocketsphinx, whisper
 
 __all__ = [
-    "ModelNotActive", "active_model", "asr_for", "espeak", "llama_cpp", "llm_for", "llm_server",
-    "model_key", "piper", "pocketsphinx", "served_gguf", "site_expectations", "site_names", "site_topics",
-    "site_vocabulary",
-    "tts_for", "tts_pool", "whisper",
+    "ModelNotActive", "active_model", "asr_for", "closed_on_failure", "espeak", "llama_cpp", "llm_for",
+    "llm_server", "model_key", "piper", "pocketsphinx", "served_gguf", "site_expectations", "site_names",
+    "site_topics", "site_vocabulary", "tts_for", "tts_pool", "whisper",
 ]  # fmt: skip
 
 
@@ -115,6 +116,20 @@ def tts_for(settings: Settings) -> Any:
         voices = {settings.speech.voice.split("-")[0]: active_model(settings, "tts")}
         return piper(voices, tts_pool(settings, settings.sip.max_calls))
     return espeak(settings.speech.voice, settings.speech.words_per_minute)
+
+
+@contextlib.asynccontextmanager
+async def closed_on_failure() -> AsyncIterator[dict[str, Any]]:
+    """A dict to put engines in as they are built and started: on any failure (cancellation
+    too) each one in it is closed and the failure goes on, so a refused swap leaves none open."""
+    built: dict[str, Any] = {}
+    try:
+        yield built
+    except BaseException:
+        for engine in built.values():
+            with contextlib.suppress(Exception):
+                await engine.close()
+        raise
 
 
 LOCAL_LLM_START_TIMEOUT_S = 300.0  # the box's llama.cpp server loads its model first

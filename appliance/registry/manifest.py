@@ -25,6 +25,14 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._\-]{0,80}$")
 
 
+def _relative_path(v: str, inside: str) -> str:
+    """`v` when it names a file inside `inside` (not empty, not absolute, no ".."), else refused:
+    a manifest never makes the registry read or write outside the model's own folder."""
+    if not v or v.startswith("/") or ".." in Path(v).parts:
+        raise ValueError(f"must be a relative path inside {inside}")
+    return v
+
+
 class ModelFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -36,9 +44,7 @@ class ModelFile(BaseModel):
     @field_validator("name")
     @classmethod
     def _relative(cls, v: str) -> str:
-        if not v or v.startswith("/") or ".." in Path(v).parts:
-            raise ValueError("must be a relative path inside the model")
-        return v
+        return _relative_path(v, "the model")
 
     @field_validator("sha256")
     @classmethod
@@ -73,9 +79,7 @@ class PackageFile(BaseModel):
     @field_validator("path")
     @classmethod
     def _relative(cls, v: str) -> str:
-        if not v or v.startswith("/") or ".." in Path(v).parts:
-            raise ValueError("must be a relative path inside the package")
-        return v
+        return _relative_path(v, "the package")
 
 
 class ModelManifest(BaseModel):

@@ -13,7 +13,6 @@ Runs in the caller's thread; the slowest part is nvidia-smi (bounded by a timeou
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import errno
 import glob
@@ -275,22 +274,13 @@ def _wardline_active() -> bool:
 
 def _unwritable(data_dir: Path) -> str:
     """Why call data could not be written under `data_dir` now ("" when it can): a probe file."""
-    from appliance.privacy.store import storage_failure_text
+    from appliance.privacy.store import storage_failure_text, write_probe
 
     if not data_dir.is_dir():
         return ""
-    probe = data_dir / f".doctor-probe-{os.getpid()}"
     try:
-        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, b"\0" * 4096)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        probe.unlink()
+        write_probe(data_dir, f".doctor-probe-{os.getpid()}")
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            probe.unlink()
         return storage_failure_text(data_dir, exc)
     return ""
 

@@ -110,23 +110,17 @@ async def _reload(server: Any, streams: int) -> None:
     """SIGHUP: build and start every changed engine, then swap them all in."""
     from appliance.config import load_settings
     from appliance.dialog.sitepack import load_site
-    from appliance.registry.engines import asr_for, model_key, tts_for
+    from appliance.registry.engines import asr_for, closed_on_failure, model_key, tts_for
 
     try:
         local = host_settings(load_settings(), streams)
         wanted = {kind: model_key(local, kind) for kind in ("asr", "tts")}
         changed = [kind for kind in wanted if wanted[kind] != server.models.get(kind)]
-        built: dict[str, Any] = {}
-        try:
+        async with closed_on_failure() as built:
             for kind in changed:
                 site = load_site(Path(local.site.policy_dir))
                 built[kind] = asr_for(local, site) if kind == "asr" else tts_for(local)
                 await built[kind].start()
-        except BaseException:
-            for engine in built.values():
-                with contextlib.suppress(Exception):
-                    await engine.close()
-            raise
         for kind, engine in built.items():
             log.info("%s model swapped: %s -> %s", kind, server.models.get(kind), wanted[kind])
             await server.swap(kind, engine, wanted[kind])

@@ -39,14 +39,14 @@ def test_reopened_log_continues_the_same_tree(tmp_path: Path) -> None:
     log.close()
 
 
+def _background_log(tmp_path: Path, **options: float) -> AuditLog:
+    """A log on the real clock that flushes and signs in its own thread, as the service runs it."""
+    url = f"sqlite:///{tmp_path / 'w.db'}"
+    return AuditLog.open(url, key_dir=tmp_path / "keys", origin=ORIGIN, **options)
+
+
 def test_concurrent_appends_get_distinct_sequence_numbers_in_order(tmp_path: Path) -> None:
-    log = AuditLog.open(
-        f"sqlite:///{tmp_path / 'w.db'}",
-        key_dir=tmp_path / "keys",
-        origin=ORIGIN,
-        batch_size=64,
-        flush_interval_s=0.05,
-    )
+    log = _background_log(tmp_path, batch_size=64, flush_interval_s=0.05)
 
     def work(n: int) -> None:
         for i in range(150):
@@ -87,13 +87,7 @@ def _signed_sizes(log: AuditLog) -> list[int]:
 
 
 def test_entries_are_flushed_in_the_background(tmp_path: Path) -> None:
-    log = AuditLog.open(
-        f"sqlite:///{tmp_path / 'w.db'}",
-        key_dir=tmp_path / "keys",
-        origin=ORIGIN,
-        flush_interval_s=0.05,
-        checkpoint_interval_s=3600,
-    )
+    log = _background_log(tmp_path, flush_interval_s=0.05, checkpoint_interval_s=3600)
     log.append("tool-call", "agent", "c1", {"tool": "t", "status": "ok"})  # no flush() follows
     _until("flushed", lambda: _count(log, "audit_entries") == 1)
     assert _signed_sizes(log) == []  # the flush alone stored it: no checkpoint is due for an hour
@@ -101,13 +95,7 @@ def test_entries_are_flushed_in_the_background(tmp_path: Path) -> None:
 
 
 def test_checkpoints_are_signed_while_entries_arrive(tmp_path: Path) -> None:
-    log = AuditLog.open(
-        f"sqlite:///{tmp_path / 'w.db'}",
-        key_dir=tmp_path / "keys",
-        origin=ORIGIN,
-        flush_interval_s=0.05,
-        checkpoint_interval_s=0.3,
-    )
+    log = _background_log(tmp_path, flush_interval_s=0.05, checkpoint_interval_s=0.3)
     # No checkpoint() or close() here, and no call ever ends: the flusher signs on its own.
     log.append("tool-call", "agent", "c1", {"tool": "t", "status": "ok"})
     _until("signed", lambda: _signed_sizes(log) == [1])

@@ -3,17 +3,15 @@ pocketsphinx, espeak-ng): understanding prepared while the caller speaks is used
 words agree, redone when the caller changes their mind, and nothing with a side effect starts
 before the turn is final."""
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
-from appliance.call.services import build_services
 from appliance.config import load_settings
 from appliance.events import AgentSaid, AsrFinal, FlowStarted, ToolCalled, TurnLatency
-from appliance.sim.audio import run_audio
 from appliance.sim.record import check
 from appliance.sim.scenario import load_scenario
+from tests.call.audio_calls import play
 from tests.conftest import SCENARIOS
 
 pytestmark = pytest.mark.slow
@@ -21,17 +19,9 @@ pytestmark = pytest.mark.slow
 
 def _play(path: Path, data_dir: Path, *, act_on_partials: bool = True):
     scenario = load_scenario(path)
-
-    async def go():
-        # A database of its own: a booking made by one run leaves its slot free for the other.
-        settings = load_settings(data_dir=data_dir, call={"act_on_partials": act_on_partials})
-        services = await build_services(settings, speech=True)
-        try:
-            return scenario, await run_audio(scenario, services)
-        finally:
-            await services.close()
-
-    return asyncio.run(go())
+    # A database of its own: a booking made by one run leaves its slot free for the other.
+    settings = load_settings(data_dir=data_dir, call={"act_on_partials": act_on_partials})
+    return scenario, play(scenario, settings)
 
 
 def test_a_certain_request_is_prepared_early_and_the_call_goes_as_before(tmp_path: Path):

@@ -15,39 +15,40 @@ def _run(judge: OverlapJudge, speech_ms: int, echo: bool = False) -> list[Action
     return actions
 
 
-def test_a_backchannel_pauses_the_agent_and_then_lets_it_go_on():
-    judge = OverlapJudge(SENSITIVITY["medium"])
+def _listening(sensitivity: str = "medium") -> OverlapJudge:
+    """A judge for caller sound that has just begun over the agent's speech."""
+    judge = OverlapJudge(SENSITIVITY[sensitivity])
     judge.start()
+    return judge
+
+
+def test_a_backchannel_pauses_the_agent_and_then_lets_it_go_on():
+    judge = _listening()
     assert _run(judge, 400) == [Action.PAUSE]
     assert judge.partial("uh huh") is None
     assert judge.ended("uh-huh") is Action.RESUME
 
 
 def test_a_cough_with_no_words_lets_the_agent_go_on():
-    judge = OverlapJudge(SENSITIVITY["medium"])
-    judge.start()
+    judge = _listening()
     assert _run(judge, 200) == [Action.PAUSE]
     assert judge.ended("") is Action.RESUME
 
 
 def test_words_that_ask_something_are_an_interruption_as_soon_as_they_are_heard():
-    judge = OverlapJudge(SENSITIVITY["medium"])
-    judge.start()
+    judge = _listening()
     _run(judge, 200)
     assert judge.partial("wait I need") is Action.INTERRUPT
-    judge = OverlapJudge(SENSITIVITY["medium"])
-    judge.start()
+    judge = _listening()
     _run(judge, 500)
     assert judge.partial("Tuesday at nine") is Action.INTERRUPT
 
 
 def test_a_short_no_stops_the_agent_and_a_short_sound_made_into_words_does_not():
-    judge = OverlapJudge(SENSITIVITY["medium"])
-    judge.start()
+    judge = _listening()
     _run(judge, 200)
     assert judge.ended("No.") is Action.INTERRUPT
-    judge = OverlapJudge(SENSITIVITY["medium"])
-    judge.start()
+    judge = _listening()
     _run(judge, 200)
     assert judge.ended("Amendment.") is Action.RESUME  # what the recognizer made of an "mm-hm"
 
@@ -60,8 +61,7 @@ def test_speech_that_goes_on_is_an_interruption_whatever_the_recognizer_says():
 
 
 def test_the_agents_own_echo_never_pauses_it():
-    judge = OverlapJudge(SENSITIVITY["high"])
-    judge.start()
+    judge = _listening("high")
     assert _run(judge, 2000, echo=True) == []
     assert judge.ended("parking is free") is Action.RESUME
 
@@ -102,8 +102,7 @@ def test_a_short_i_see_the_recognizer_wrote_as_other_words_lets_the_agent_go_on(
     # Whisper writes a short "I see" as "by C", "right" as "write", "uh-huh" as "a ha": by sound
     # they are backchannels, and the agent plays on.
     for heard in ("By C.", "Icy.", "Write.", "A ha.", "Okay, by C."):
-        judge = OverlapJudge(SENSITIVITY["medium"])
-        judge.start()
+        judge = _listening()
         assert _run(judge, 500) == [Action.PAUSE]
         assert judge.partial(heard) is None, heard
         assert judge.ended(heard) is Action.RESUME, heard
@@ -111,20 +110,17 @@ def test_a_short_i_see_the_recognizer_wrote_as_other_words_lets_the_agent_go_on(
 
 def test_words_that_only_sound_near_a_backchannel_still_stop_the_agent():
     for heard in ("No.", "Oh no.", "Why?", "Tuesday at nine", "I need the nurse"):
-        judge = OverlapJudge(SENSITIVITY["medium"])
-        judge.start()
+        judge = _listening()
         _run(judge, 500)
         assert judge.ended(heard) is Action.INTERRUPT, heard
 
 
 def test_more_words_than_a_short_sound_could_carry_let_the_agent_go_on():
     # Whisper wrote "Thank you very much." for 0.4 s of a cough; a caller's "hold on" is as short.
-    judge = OverlapJudge(SENSITIVITY["medium"])
-    judge.start()
+    judge = _listening()
     _run(judge, 420)
     assert judge.partial("Thank you very much.") is None
     assert judge.ended("Thank you very much.") is Action.RESUME
-    judge = OverlapJudge(SENSITIVITY["medium"])
-    judge.start()
+    judge = _listening()
     _run(judge, 420)
     assert judge.partial("Hold on.") is Action.INTERRUPT

@@ -18,41 +18,12 @@ import pytest
 from appliance.audit.query import read_entries
 from appliance.call.services import build_services
 from appliance.config import load_settings
-from appliance.dialog import responses as R
-from appliance.events import AgentSaid, CallEnded, SpeechStarted, TransferStarted
-from appliance.privacy.handoffs import load_handoff
+from appliance.events import SpeechStarted
 from appliance.sim.audio import run_audio
 from appliance.sim.record import check
-from appliance.sim.scenario import load_scenario
+from tests.call.asr_crash import assert_the_caller_reached_the_operator, crash_and_next_call
 
 pytestmark = pytest.mark.slow
-
-SITE_OPERATOR = "2000"  # policies/riverside/site.yaml; sip.operator_extension is "0"
-
-CRASH = """
-name: recognizer-crash
-turns:
-  - say: "How much is parking for visitors at the hospital during the week?"
-  - say: "Okay, thanks, bye."
-expect:
-  outcome: contained
-"""
-
-NEXT_CALL = """
-name: after-the-crash
-turns:
-  - say: "How much is parking for visitors?"
-  - say: "Okay, thanks, bye."
-expect:
-  outcome: contained
-  agent_said: ["thirty minutes"]
-"""
-
-
-def _scenario(tmp_path: Path, name: str, text: str):
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(text)
-    return load_scenario(path)
 
 
 def _kill(pids: list[int]) -> None:
@@ -62,8 +33,7 @@ def _kill(pids: list[int]) -> None:
 
 def test_a_recognizer_crash_mid_call_ends_with_an_apology_and_the_site_operator(tmp_path: Path):
     settings = load_settings()
-    crash = _scenario(tmp_path, "crash", CRASH)
-    after = _scenario(tmp_path, "after", NEXT_CALL)
+    crash, after = crash_and_next_call(tmp_path)
 
     async def go():
         services = await build_services(settings, speech=True)
@@ -86,19 +56,7 @@ def test_a_recognizer_crash_mid_call_ends_with_an_apology_and_the_site_operator(
     first, second, killed, pids_after = asyncio.run(go())
     assert killed, "the recognizer workers were running"
 
-    # The caller heard the apology, then went to the site's operator with a stored summary.
-    transfers = [e for e in first.events if isinstance(e, TransferStarted)]
-    assert transfers and transfers[0].to == SITE_OPERATOR, transfers
-    handoff_id = transfers[0].handoff_id
-    assert handoff_id, "the transfer carries the handoff id"
-    summary = load_handoff(settings.data_dir, handoff_id)
-    assert summary["reason"].startswith("fault:")
-    said = " ".join(e.text for e in first.events if isinstance(e, AgentSaid) and e.t_ms <= transfers[0].t_ms)
-    assert R.FAULT.split(".")[0] in said, said
-    ended = [e for e in first.events if isinstance(e, CallEnded)]
-    assert ended[0].outcome == "transferred" and ended[0].reason == "fault:asr", ended
-    # The simulated call fails its scenario: a fault is never a pass.
-    assert any("fault" in f for f in check(crash, first)), check(crash, first)
+    assert_the_caller_reached_the_operator(crash, first, settings.data_dir)
 
     # The audit log says a fault ended the call and which stage failed.
     from appliance.audit.log import default_origin

@@ -16,22 +16,13 @@ import pytest
 
 from appliance.call.services import build_services
 from appliance.config import load_settings
-from appliance.dialog import responses as R
-from appliance.events import AgentSaid, CallEnded, SpeechStarted, TransferStarted
-from appliance.privacy.handoffs import load_handoff
+from appliance.events import SpeechStarted
 from appliance.sim.audio import run_audio
 from appliance.sim.record import check
-from appliance.sim.scenario import load_scenario
-from tests.call.test_fault_recognizer import CRASH, NEXT_CALL, SITE_OPERATOR
+from tests.call.asr_crash import assert_the_caller_reached_the_operator, crash_and_next_call
 from tests.speech.engine_host import engine_host
 
 pytestmark = pytest.mark.slow
-
-
-def _scenario(tmp_path: Path, name: str, text: str):  # type: ignore[no-untyped-def]
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(text)
-    return load_scenario(path)
 
 
 def test_an_engine_process_killed_mid_call_sends_the_caller_to_a_person(
@@ -40,7 +31,7 @@ def test_an_engine_process_killed_mid_call_sends_the_caller_to_a_person(
     monkeypatch.setenv("WARDLINE_SPEECH__ENGINES", "shared")
     settings = load_settings()
     assert settings.speech.shared
-    crash, after = _scenario(tmp_path, "crash", CRASH), _scenario(tmp_path, "after", NEXT_CALL)
+    crash, after = crash_and_next_call(tmp_path)
 
     with engine_host(_isolated_data_dir, streams=2, speech__asr_workers="1") as host:
 
@@ -73,15 +64,7 @@ def test_an_engine_process_killed_mid_call_sends_the_caller_to_a_person(
 
         second = asyncio.run(next_call())
 
-    transfers = [e for e in first.events if isinstance(e, TransferStarted)]
-    assert transfers and transfers[0].to == SITE_OPERATOR, transfers
-    summary = load_handoff(settings.data_dir, transfers[0].handoff_id)
-    assert summary["reason"].startswith("fault:")
-    said = " ".join(e.text for e in first.events if isinstance(e, AgentSaid) and e.t_ms <= transfers[0].t_ms)
-    assert R.FAULT.split(".")[0] in said, said
-    ended = [e for e in first.events if isinstance(e, CallEnded)]
-    assert ended[0].outcome == "transferred" and ended[0].reason == "fault:asr", ended
-    assert any("fault" in f for f in check(crash, first)), check(crash, first)
+    assert_the_caller_reached_the_operator(crash, first, settings.data_dir)
 
     # The same worker's services, with no restart of their own: the next call is heard.
     assert check(after, second) == [], [r["text"] for r in second.of_type("asr_final")]

@@ -10,7 +10,6 @@ the SIP agent's check says what is wrong).
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 
 from appliance.privacy.kek import create_kek
 from tests.conftest import REPO
+from tests.namespaces import needs_namespaces
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -26,14 +26,7 @@ SCENARIO = REPO / "policies" / "riverside" / "scenarios" / "parking-question.yam
 SCRIPT = Path(__file__).with_name("storage_fault_call.py")
 
 
-def _namespaces() -> bool:
-    if shutil.which("unshare") is None:
-        return False
-    probe = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "true"], capture_output=True)
-    return probe.returncode == 0
-
-
-@pytest.mark.skipif(not _namespaces(), reason="user and mount namespaces are not available here")
+@needs_namespaces
 @pytest.mark.parametrize(("mode", "size"), [("disk-full", "160k"), ("read-only", "256m")])
 def test_a_storage_failure_mid_call_ends_with_a_person_and_nothing_half_written(
     mode: str, size: str, _isolated_data_dir: Path
@@ -62,7 +55,7 @@ def test_a_storage_failure_mid_call_ends_with_a_person_and_nothing_half_written(
     assert got["next_call"] and "fix:" in got["next_call"], got
 
 
-@pytest.mark.skipif(not _namespaces(), reason="user and mount namespaces are not available here")
+@needs_namespaces
 def test_doctor_says_the_data_directory_is_read_only(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()

@@ -7,11 +7,9 @@ activated through the model registry, as `wardline models activate` does on a bo
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from pathlib import Path
 
 import pytest
-import yaml
 
 from appliance.audit.query import read_entries
 from appliance.call.services import build_services
@@ -24,6 +22,7 @@ from appliance.sim.record import CallLog, check
 from appliance.sim.scenario import Scenario, load_scenario
 from appliance.speech.tts.base import TtsError
 from tests.fixtures.tiny_models import build_piper_voice
+from tests.registry.conftest import voice_manifest
 
 CALL = """
 name: operator-during-swap
@@ -38,25 +37,7 @@ expect:
 
 def _install_voice(registry: ModelRegistry, root: Path, model_id: str, rate: int) -> None:
     voice = build_piper_voice(root / model_id / f"en_US-{model_id}.onnx", sample_rate_hz=rate)
-    files = [voice, Path(f"{voice}.json")]
-    manifest = {
-        "id": model_id,
-        "kind": "tts",
-        "engine": "piper",
-        "files": [
-            {"name": f.name, "sha256": hashlib.sha256(f.read_bytes()).hexdigest(), "size": f.stat().st_size}
-            for f in files
-        ],
-        "quantization": "f32",
-        "context_length": None,
-        "languages": ["en"],
-        "license": "test",
-        "vram_estimate_gb": 0.0,
-        "chat_template": "none",
-    }
-    path = root / f"{model_id}.yaml"
-    path.write_text(yaml.safe_dump(manifest), encoding="utf-8")
-    registry.install(voice.parent, manifest_path=path)
+    registry.install(voice.parent, manifest_path=voice_manifest(root, voice, model_id))
 
 
 @pytest.fixture

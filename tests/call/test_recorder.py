@@ -1,18 +1,16 @@
 """Call audio is written encrypted from the first byte; a refusal shreds what was recorded."""
 
-import asyncio
 import threading
 from pathlib import Path
 
 import pytest
 
 from appliance.call.recorder import CallRecorder, RecordingOverrun
-from appliance.call.services import build_services
 from appliance.config import load_settings
 from appliance.privacy.kek import create_kek
 from appliance.privacy.store import ObjectShredded, open_store
-from appliance.sim.audio import run_audio
 from appliance.sim.scenario import load_scenario
+from tests.call.audio_calls import play
 from tests.conftest import SCENARIOS
 
 FRAME = bytes(range(160)) * 2  # 20 ms at 8 kHz, recognisable bytes
@@ -56,14 +54,7 @@ def test_a_refusal_shreds_what_was_recorded_and_stops(store):
 
 @pytest.mark.slow
 def test_a_caller_who_refuses_is_not_recorded_on_a_live_call(store):
-    async def go():
-        services = await build_services(load_settings(), speech=True, store=store)
-        try:
-            return await run_audio(load_scenario(SCENARIOS / "refuse-recording.yaml"), services)
-        finally:
-            await services.close()
-
-    log = asyncio.run(go())
+    log = play(load_scenario(SCENARIOS / "refuse-recording.yaml"), store=store)
     assert any(e.type == "consent-answered" and not e.recording for e in log.events)
     readable = [o for o in store.list() if o.data_class == "recording"]
     assert not readable, "the refusal shredded the recording"

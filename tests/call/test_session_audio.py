@@ -1,37 +1,20 @@
 """CallSession with the real engines: Silero VAD, pocketsphinx, espeak-ng, in real time."""
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
-from appliance.call.services import build_services
 from appliance.config import load_settings
 from appliance.events import AgentSaid, BargeIn, CallerSaid
-from appliance.sim.audio import run_audio
-from appliance.sim.record import check
-from appliance.sim.scenario import load_scenario
+from appliance.sim.record import CallLog, check
+from appliance.sim.scenario import Scenario
+from tests.call.audio_calls import play_text
 
 pytestmark = pytest.mark.slow
 
 
-def _play(tmp_path: Path, yaml_text: str, **settings):
-    path = tmp_path / "scenario.yaml"
-    path.write_text(yaml_text)
-    scenario = load_scenario(path)
-
-    async def go():
-        services = await build_services(load_settings(**settings), speech=True)
-        try:
-            return scenario, await run_audio(scenario, services)
-        finally:
-            await services.close()
-
-    return asyncio.run(go())
-
-
 def test_barge_in_stops_the_agent_at_once_and_the_new_words_are_handled(tmp_path: Path):
-    scenario, log = _play(
+    scenario, log = play_text(
         tmp_path,
         """
 name: barge-in
@@ -56,7 +39,7 @@ expect:
 
 
 def test_silence_gets_reprompts_then_a_polite_goodbye(tmp_path: Path):
-    scenario, log = _play(
+    scenario, log = play_text(
         tmp_path,
         """
 name: silent-caller
@@ -73,11 +56,10 @@ expect:
     assert log.of_type("hangup")[0]["by"] == "agent"
 
 
-def test_a_caller_who_pauses_and_goes_on_is_heard_as_one_utterance(tmp_path: Path):
-    # A short fixed endpoint (no end-of-turn model) makes the commas in "Okay, thanks, bye." end
-    # turns; each time the caller goes on, the agent's reply is taken back and the turn is
-    # re-heard whole. Heard alone, the fragments come out as "thirty" and "i", and the goodbye is lost.
-    scenario, log = _play(
+def _pause_and_go_on(tmp_path: Path) -> tuple[Scenario, CallLog, list[str]]:
+    """A question, then "Okay, thanks, bye." with pauses that a short fixed endpoint (no end-of-turn
+    model) takes for ends of turn: the call, and what was heard of the second turn each time."""
+    scenario, log = play_text(
         tmp_path,
         """
 name: pause-and-go-on
@@ -91,6 +73,14 @@ expect:
     )
     heard = [r["text"] for r in log.of_type("asr_final") if r["turn"] == 2]
     assert len(heard) >= 2, f"the pauses ended turns, so the continuation was exercised: {heard}"
+    return scenario, log, heard
+
+
+def test_a_caller_who_pauses_and_goes_on_is_heard_as_one_utterance(tmp_path: Path):
+    # A short fixed endpoint (no end-of-turn model) makes the commas in "Okay, thanks, bye." end
+    # turns; each time the caller goes on, the agent's reply is taken back and the turn is
+    # re-heard whole. Heard alone, the fragments come out as "thirty" and "i", and the goodbye is lost.
+    scenario, log, heard = _pause_and_go_on(tmp_path)
     assert heard[-1] == "okay thanks bye"
     assert check(scenario, log) == []
 
@@ -101,7 +91,7 @@ def test_operator_said_during_the_welcome_cuts_it_and_reaches_a_person(tmp_path:
 
     site = load_site(Path(load_settings().site.policy_dir)).site
     required_ms = len(site.disclosure.split()) * 60000 / load_settings().speech.words_per_minute
-    scenario, log = _play(
+    scenario, log = play_text(
         tmp_path,
         f"""
 name: operator-during-the-welcome
@@ -123,20 +113,7 @@ def test_a_caller_who_goes_on_after_a_pause_hears_nothing_of_the_reply_taken_bac
     # The pauses in "Okay, thanks, bye." end turns (a short fixed endpoint); the reply to each
     # fragment is held from the caller's first sound going on, so not a word of it is played
     # before it is taken back: the caller hears only the answer to the whole sentence.
-    scenario, log = _play(
-        tmp_path,
-        """
-name: pause-and-go-on-silently
-turns:
-  - say: "How much is parking for visitors?"
-  - say: "Okay, thanks, bye."
-expect:
-  outcome: contained
-""",
-        call={"endpoint_ms": 120, "turn_model": "off"},
-    )
-    heard = [r["text"] for r in log.of_type("asr_final") if r["turn"] == 2]
-    assert len(heard) >= 2, f"the pauses ended turns, so the continuation was exercised: {heard}"
+    scenario, log, _ = _pause_and_go_on(tmp_path)
     second = [e for e in log.events if isinstance(e, CallerSaid)][1].t_ms
     cut = [e.text for e in log.events if isinstance(e, AgentSaid) and e.interrupted and e.t_ms > second]
     assert cut == [], f"the caller heard part of a reply that was taken back: {cut}"

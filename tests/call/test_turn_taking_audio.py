@@ -7,34 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from appliance.call.services import build_services
 from appliance.config import load_settings
 from appliance.events import AgentSaid, BargeIn, CallerSaid, FlowStarted, TurnEnded
-from appliance.sim.audio import run_audio
 from appliance.sim.record import check
-from appliance.sim.scenario import load_scenario
+from tests.call.audio_calls import play_text
 
 pytestmark = pytest.mark.slow
 
 
-def _play(tmp_path: Path, yaml_text: str, **settings):
-    path = tmp_path / "scenario.yaml"
-    path.write_text(yaml_text)
-    scenario = load_scenario(path)
-
-    async def go():
-        services = await build_services(load_settings(**settings), speech=True)
-        try:
-            return scenario, await run_audio(scenario, services)
-        finally:
-            await services.close()
-
-    return asyncio.run(go())
-
-
 def test_a_caller_who_pauses_mid_thought_is_kept_as_one_turn(tmp_path: Path):
     # "… my date of birth is [pause] …": today's fixed 500 ms window ended the turn in the pause.
-    scenario, log = _play(
+    scenario, log = play_text(
         tmp_path,
         """
 name: paused-caller
@@ -52,7 +35,7 @@ turns:
 
 
 def test_okay_over_the_agent_does_not_stop_it(tmp_path: Path):
-    _, log = _play(
+    _, log = play_text(
         tmp_path,
         """
 name: backchannel
@@ -73,7 +56,7 @@ expect:
 def test_a_caller_who_opens_with_a_few_words_and_pauses_is_kept_as_one_turn(tmp_path: Path):
     # "Please call me, [pause] at home": the words before the pause sound finished and Smart
     # Turn hears a sentence's end, but an opening answer of a few words is the start of one.
-    _, log = _play(
+    _, log = play_text(
         tmp_path,
         """
 name: paused-opening
@@ -91,7 +74,7 @@ def test_a_short_complete_opening_ends_the_turn_without_waiting_the_cap(tmp_path
     # request and the voice falls, so the agent does not wait the cap meant for a sentence begun.
     from appliance.call.endpointing import PROFILES
 
-    _, log = _play(
+    _, log = play_text(
         tmp_path,
         """
 name: terse-opening
@@ -110,7 +93,7 @@ turns:
 def test_a_caller_who_names_the_request_and_pauses_before_saying_more_is_kept_as_one_turn(tmp_path: Path):
     # "Refill, [pause] for my lisinopril": the word names a whole request, but the voice stays up
     # at the pause, so the turn is not ended there.
-    _, log = _play(
+    _, log = play_text(
         tmp_path,
         """
 name: paused-terse-opening
@@ -126,7 +109,7 @@ turns:
 def test_a_caller_who_says_hello_and_pauses_before_the_request_is_kept_as_one_turn(tmp_path: Path):
     # "Yeah, hi, [pause] I need …": a greeting alone sounds finished to Smart Turn, but it is
     # what comes before the request, not the request
-    _, log = _play(
+    _, log = play_text(
         tmp_path,
         """
 name: paused-greeting
@@ -145,7 +128,7 @@ def test_on_a_patient_site_a_caller_who_pauses_after_a_short_whole_sentence_is_k
     # "I'd like a callback from the nurse, [pause] about my vaccine": whole at the pause, but the
     # voice did not surely fall, and a short sentence to "how can I help?" often goes on; a
     # patient site waits for it
-    _, log = _play(
+    _, log = play_text(
         tmp_path,
         """
 name: paused-short-sentence

@@ -11,15 +11,15 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests import processes
 from tests.conftest import REPO
 
 RTP_PORTS_PER_WORKER = 32  # pjsua asks for 4 * call slots + 16 from its first one: room to spare
 
 
 def free_port(kind: int = socket.SOCK_DGRAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free loopback port, UDP unless `kind` says otherwise (SIP and RTP here are UDP)."""
+    return processes.free_port(kind)
 
 
 def free_block(size: int) -> int:
@@ -79,14 +79,7 @@ def start_serve(config: Path, data: Path, log: Path, *args: str) -> subprocess.P
 
 def stop_serve(process: subprocess.Popen[bytes], timeout_s: float) -> None:
     """Ctrl-C, as a person stops it; killed if it has not stopped within `timeout_s`."""
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    processes.stop(process, timeout_s, signal.SIGINT)
 
 
 def answered(messages: str) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import pytest
 from appliance.llm.llama_cpp import LlamaCppEngine
 from appliance.privacy.offline import OFFLINE_ENVIRONMENT
 from tests.fixtures.tiny_models import build_gguf
+from tests.processes import free_port, stop
 
 SERVED_NAME = "tiny"
 
@@ -34,12 +34,6 @@ def engine(tiny_gguf: Path) -> Iterator[LlamaCppEngine]:
     asyncio.run(e.start())
     yield e
     asyncio.run(e.close())
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -70,5 +64,4 @@ def server(tiny_gguf: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             time.sleep(0.2)
         yield url
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc, 10)

@@ -40,7 +40,7 @@ from appliance.service.doctor import check_llm
 from appliance.worker_state import run_dir
 from tests.conftest import REPO
 from tests.fixtures.tiny_models import build_gguf
-from tests.llm.conftest import free_port
+from tests.processes import free_port, stop
 from tests.registry.conftest import write_manifest
 
 MODEL_ID = "tiny-served"
@@ -109,12 +109,7 @@ def box(gguf_box: None, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
         _wait_ready(proc, log)
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, 30)
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], log: Path) -> ServerState:

@@ -6,33 +6,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from appliance.config import load_settings
 from appliance.registry import vllm_unit
 from appliance.registry.errors import HealthCheckError
 from appliance.registry.registry import ModelRegistry
 from tests.llm.conftest import SERVED_NAME
-from tests.registry.conftest import sha256
+from tests.registry.conftest import write_manifest
 
 
 def vllm_manifest(folder: Path, model_id: str, config: Path) -> Path:
-    data = {
-        "id": model_id,
-        "kind": "llm",
-        "engine": "vllm",
-        "files": [{"name": config.name, "sha256": sha256(config), "size": config.stat().st_size}],
-        "quantization": "AWQ-4bit",
-        "context_length": 2048,
-        "languages": ["en"],
-        "license": "test",
-        "vram_estimate_gb": 1.0,
-        "chat_template": "tokenizer_config",
-        "engine_args": {"quantization": "awq_marlin", "enforce_eager": True},
-    }
-    path = folder / f"{model_id}.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
+    return write_manifest(
+        folder / f"{model_id}.yaml", model_id, "llm", "vllm", [config],
+        quantization="AWQ-4bit", vram_estimate_gb=1.0, chat_template="tokenizer_config",
+        engine_args={"quantization": "awq_marlin", "enforce_eager": True},
+    )  # fmt: skip
 
 
 def test_activate_writes_the_unit_env_and_checks_the_server(server, tmp_path, monkeypatch):

@@ -4,7 +4,6 @@ the figures of calls just simulated, open a handoff summary as supervisor, be re
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from appliance.config import load_settings
 from appliance.ops.console.app import console_config, create_app
 from appliance.ops.users import add_user
 from tests.ops.conftest import PUBLIC, Sim
+from tests.processes import free_port
 
 CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")
@@ -33,12 +33,6 @@ FLAGS = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def console_url(sim: Sim) -> Iterator[str]:
     import uvicorn
@@ -47,7 +41,7 @@ def console_url(sim: Sim) -> Iterator[str]:
     cfg = console_config(load_settings())
     add_user(cfg.sessions, "sam", "supervisor", PASSWORD)
     add_user(cfg.sessions, "vic", "viewer", PASSWORD)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(cfg), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

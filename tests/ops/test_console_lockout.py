@@ -4,7 +4,6 @@ audited; a forged X-Forwarded-For changes nothing unless the proxy is configured
 from __future__ import annotations
 
 import dataclasses
-import socket
 import time
 
 import httpx
@@ -18,6 +17,7 @@ from appliance.ops.console.lockout import FAILURE_WINDOW_S
 from appliance.ops.users import add_user
 from appliance.store.db import make_engine
 from tests.ops.conftest import console_login, form_token
+from tests.processes import free_port
 
 PASSWORD = "correct horse battery"
 
@@ -69,17 +69,11 @@ def test_one_persons_typos_do_not_lock_out_everyone_behind_the_same_address():
     assert console_login(_client(app, "192.0.2.10"), "vic", PASSWORD).status_code == 303
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_a_forged_forwarded_for_header_does_not_reset_the_lockout():
     settings = load_settings()
     for name in ("sam",):
         add_user(console_config(settings).sessions, name, "supervisor", PASSWORD)
-    port = _free_port()
+    port = free_port()
     server = serve_in_thread(settings, address="127.0.0.1", port=port)
     try:
         deadline = time.monotonic() + 20

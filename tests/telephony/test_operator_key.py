@@ -9,37 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from appliance.call.assembly import open_call
 from appliance.events import AgentSaid, DisclosurePlayed, TransferStarted
-from tests.telephony.harness import Harness, next_ports, sip_settings, sipp
+from tests.telephony.harness import next_ports, real_call_server, sip_settings, sipp
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 
 def test_zero_pressed_during_the_disclosure_reaches_the_operator_without_the_greeting(tmp_path: Path) -> None:
-    from appliance.call.services import build_services
-
     port, rtp, peer = next_ports()
-    settings = sip_settings(port, rtp, transfer_timeout_s=20)
-    events: list = []
-    holder: dict = {}
-
-    def factory(info, transport):  # type: ignore[no-untyped-def]
-        return open_call(
-            holder["services"], call_id=info.call_id, sample_rate_hz=info.sample_rate_hz,
-            transport=transport, emit=events.append,
-        )  # fmt: skip
-
-    with Harness(settings, factory) as h:
-        holder["services"] = h.run(build_services(settings), timeout=120)
-        try:
-            result = sipp("key_then_refer", port, peer, tmp_path, key="0", pause_ms="300", timeout=90)
-            (record,) = h.wait_finished(1, timeout=30)
-        finally:
-            h.run(holder["services"].close())
+    with real_call_server(sip_settings(port, rtp, transfer_timeout_s=20)) as (h, calls):
+        result = sipp("key_then_refer", port, peer, tmp_path, key="0", pause_ms="300", timeout=90)
+        (record,) = h.wait_finished(1, timeout=30)
+    events, services = calls.events, calls.services
     assert result.returncode == 0, result.output
     assert record.outcome == "transferred"
-    operator = holder["services"].extension("operator")
+    operator = services.extension("operator")
     refer = next(m for m in result.messages.split("\n\n") if "REFER sip:" in m)
     assert f"Refer-To: <sip:{operator}@" in refer
     kinds = [type(e).__name__ for e in events]
@@ -54,30 +38,15 @@ def test_zero_pressed_during_the_disclosure_reaches_the_operator_without_the_gre
 def test_a_refused_transfer_is_apologised_for_and_audited_as_it_happened(tmp_path: Path) -> None:
     """Before, the audit log said "transferred" whatever the PBX answered (issue 18, item 2)."""
     from appliance.audit.query import read_entries
-    from appliance.call.services import build_services
 
     port, rtp, peer = next_ports()
-    settings = sip_settings(port, rtp, transfer_timeout_s=20)
-    events: list = []
-    holder: dict = {}
-
-    def factory(info, transport):  # type: ignore[no-untyped-def]
-        return open_call(
-            holder["services"], call_id=info.call_id, sample_rate_hz=info.sample_rate_hz,
-            transport=transport, emit=events.append,
-        )  # fmt: skip
-
-    with Harness(settings, factory) as h:
-        services = holder["services"] = h.run(build_services(settings), timeout=120)
-        try:
-            result = sipp("key_then_refer_busy", port, peer, tmp_path, key="0", pause_ms="300", timeout=90)
-            (record,) = h.wait_finished(1, timeout=30)
-            services.audit.flush()
-            entries = [
-                e.entry for e in read_entries(services.audit.engine, services.audit.origin, record.call_id)
-            ]
-        finally:
-            h.run(services.close())
+    with real_call_server(sip_settings(port, rtp, transfer_timeout_s=20)) as (h, calls):
+        result = sipp("key_then_refer_busy", port, peer, tmp_path, key="0", pause_ms="300", timeout=90)
+        (record,) = h.wait_finished(1, timeout=30)
+        services, log = calls.services, calls.services.audit
+        log.flush()
+        entries = [e.entry for e in read_entries(log.engine, log.origin, record.call_id)]
+    events = calls.events
     assert result.returncode == 0, result.output
     said = " ".join(e.text for e in events if isinstance(e, AgentSaid))
     assert "no one can take your call" in said  # an apology, not dead air

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import re
 import socket
@@ -10,43 +9,15 @@ import ssl
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
-from tests.telephony.harness import Harness, Recorder, next_ports, raw_invite, sdp, sip_settings
+from tests.telephony.harness import Harness, Recorder, next_ports, raw_invite, sdp, self_signed, sip_settings
 
 pytestmark = pytest.mark.timeout(60)
 
 
-def _self_signed(tmp: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "wardline.test")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = tmp / "cert.pem", tmp / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    return cert_path, key_path
-
-
 def test_tls_transport_completes_a_handshake_with_the_configured_certificate(tmp_path: Path) -> None:
     port, rtp, _ = next_ports()
-    cert, key = _self_signed(tmp_path)
+    cert, key = self_signed(tmp_path)
     settings = sip_settings(
         port, rtp, transports=["udp", "tls"], tls_port=port + 1, tls_cert=cert, tls_key=key
     )

@@ -5,38 +5,16 @@ handshake failed, and the caller was left in dead air."""
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from tests.telephony.baresip import baresip_call, operator_uas, require_baresip
-from tests.telephony.harness import Harness, next_ports, sip_settings
+from tests.telephony.harness import Harness, next_ports, self_signed, sip_settings
 from tests.telephony.test_connection_reuse import Agent, Transferring
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def _certificate(tmp: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1)).sign(key, hashes.SHA256())
-    )  # fmt: skip
-    (tmp / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (tmp / "key.pem").write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                          serialization.NoEncryption())
-    )  # fmt: skip
-    return tmp / "cert.pem", tmp / "key.pem"
 
 
 def _requests_from(trace: str, agent: str) -> list[str]:
@@ -53,7 +31,7 @@ def _requests_from(trace: str, agent: str) -> list[str]:
 def test_baresip_over_tls_hears_the_agents_bye_and_refer(tmp_path: Path, agent: type[Agent]) -> None:
     require_baresip()
     port, rtp, peer = next_ports()
-    cert, key = _certificate(tmp_path)
+    cert, key = self_signed(tmp_path, common_name="127.0.0.1")
     person = peer + 20
     settings = sip_settings(
         port, rtp, transports=["udp", "tls"], tls_port=port + 1, tls_cert=str(cert), tls_key=str(key),

@@ -18,34 +18,20 @@ import pytest
 from tests.conftest import REPO
 from tests.fixtures.audio import synthesize_caller
 from tests.telephony.baresip import baresip_call, operator_uas, require_baresip
-from tests.telephony.harness import Harness, next_ports, sip_settings, write_wav
+from tests.telephony.harness import Harness, SilentSession, next_ports, sip_settings, write_wav
 
 pytestmark = pytest.mark.timeout(120)
 
 
-class TransferAtOnce:
+class TransferAtOnce(SilentSession):
     """A session that hands the caller to extension 200 with handoff id h-test a second in."""
 
-    def __init__(self, info, transport) -> None:  # type: ignore[no-untyped-def]
-        self.info, self.transport = info, transport
-        self.transferred: bool | None = None
+    transferred: bool | None = None
 
     async def run(self) -> str:
         await asyncio.sleep(1.0)
         self.transferred = await self.transport.transfer("200", "h-test")
         return "transferred" if self.transferred else "failed"
-
-    def feed(self, frame: bytes) -> None:
-        pass
-
-    def next_frame(self) -> bytes:
-        return b"\x00" * (self.info.sample_rate_hz // 50 * 2)
-
-    def press(self, digits: str) -> None:
-        pass
-
-    def caller_hung_up(self) -> None:
-        pass
 
 
 def _first_invite(log: Path) -> str:

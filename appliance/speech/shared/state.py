@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
+
+from appliance.worker_state import write_state_file
 
 STATE_FILE = "engines.json"
 
@@ -17,10 +18,7 @@ def state_path(socket_path: Path) -> Path:
 
 def write_engine_state(socket_path: Path, state: dict[str, Any]) -> None:
     """Atomically: a reader sees the old file or the new one (blocking: run off the loop)."""
-    path = state_path(socket_path)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(state), encoding="utf-8")
-    os.replace(tmp, path)
+    write_state_file(state_path(socket_path), state)
 
 
 def read_engine_state(socket_path: Path) -> dict[str, Any] | None:
