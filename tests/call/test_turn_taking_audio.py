@@ -146,7 +146,7 @@ def test_a_caller_who_pauses_after_a_bare_no_is_kept_as_one_turn(tmp_path: Path)
     # "No, [pause] that's all": asked "anything else?", the caller says no and goes on; the
     # words at the pause are a whole answer and the voice sounds finished, but callers go on from
     # a bare yes or no, so the turn waits the unsure window (700 ms on a normal site) for more
-    scenario, log = _play(
+    scenario, log = play_text(
         tmp_path,
         """
 name: paused-no
