@@ -849,6 +849,7 @@ def callers_figures(corpus, sil, judge, label: str, steady_length: bool = False)
             {"most_ms": 1300},
             {"margin_ms": 0},
             {"margin_ms": 400},
+            {"margin_ms": 1000},  # any pause gone on after: the most at once
         ):
             rows = play_calls(lambda p=profile: wardline(p), calls, corpus, sil, judge, True, **history)
             later = [r for r in rows if r[1] >= 1]

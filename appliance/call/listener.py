@@ -137,7 +137,9 @@ class AudioListener:
         self._prefix = ""  # words of a turn the caller went on with after a pause
         self._speech_start_ms = 0.0
         self._held_for_continuation = False  # the reply is held: the caller went on (see below)
-        self._last_speech_end_ms = 0.0  # the caller's last speech before the last turn ended
+        # Where the caller's last speech before the last turn ended (inbound audio time, as the
+        # turn taker saw it: the pause windows count from there)
+        self._last_speech_end_ms = 0.0
         # The pause the caller is going on after, past the end of their turn, while the reply to
         # it is still coming: once their speech is a turn (not a cough), the call's later pauses
         # wait longer for them (endpointing.PauseHistory). None: not going on.
@@ -258,7 +260,9 @@ class AudioListener:
         last = self.last_turn
         going_on = last is not None and self._speech_start_ms - last.end_of_turn_ms <= cfg.continuation_ms
         cut_off = going_on and self._speaker.active()  # not an answer to a reply already over
-        self._going_on_after_ms = self._speech_start_ms - self._last_speech_end_ms if cut_off else None
+        # the pause as the windows count it: from the turn taker's last speech frame to this one
+        pause_ms = self._frame_ms - FRAME_MS - self._last_speech_end_ms
+        self._going_on_after_ms = pause_ms if cut_off else None
         if self._speaker.active() and self._state.interruptible and not going_on:
             self._overlap = OverlapJudge(self._barge_settings, frame_ms=FRAME_MS)
             self._overlap.start()
@@ -286,7 +290,7 @@ class AudioListener:
         if speech_end is None or speech_end > now:
             speech_end = now - (self._frame_ms - self._turns.last_speech_end_ms)
         self._true_speech_end_ms = None
-        self._last_speech_end_ms = speech_end
+        self._last_speech_end_ms = self._turns.last_speech_end_ms
         going_on_after, self._going_on_after_ms = self._going_on_after_ms, None
         if going_on_after is not None:
             self._pauses.caller_went_on(going_on_after)
