@@ -259,9 +259,12 @@ class AudioListener:
         self._overlap = None
         last = self.last_turn
         going_on = last is not None and self._speech_start_ms - last.end_of_turn_ms <= cfg.continuation_ms
-        cut_off = going_on and self._speaker.active()  # not an answer to a reply already over
-        # the pause as the windows count it: from the turn taker's last speech frame to this one
+        # The pause as the windows count it: from the turn taker's last speech frame to this one.
+        # One shorter than the first look ended no turn on silence (a turn cut at max_turn_ms, or
+        # at an emergency named mid-sentence, that the caller talks on through).
         pause_ms = self._frame_ms - FRAME_MS - self._last_speech_end_ms
+        paused = pause_ms >= self._pauses.policy.first_look_ms
+        cut_off = going_on and paused and self._speaker.active()  # not an answer to a reply over
         self._going_on_after_ms = pause_ms if cut_off else None
         if self._speaker.active() and self._state.interruptible and not going_on:
             self._overlap = OverlapJudge(self._barge_settings, frame_ms=FRAME_MS)
