@@ -504,6 +504,8 @@ def wardline(profile: str, scale: float = 1.0, understanding: bool = True, **ove
     pauses.names_request = SITE_NAMES[0] if understanding else None
 
     def decide(u, pcm, s: Silence, judge) -> float:
+        if decide.history is not None:  # a call of several turns (--callers): the caller's pauses so far
+            pauses.history = decide.history
         look = s.start_ms + policy.first_look_ms
         if s.end_ms is not None and s.end_ms <= look:
             return float("inf")
@@ -518,6 +520,7 @@ def wardline(profile: str, scale: float = 1.0, understanding: bool = True, **ove
             window = pauses.window_for(verdict, p, up, words)
         return s.start_ms + max(policy.first_look_ms, window)
 
+    decide.history = None  # type: ignore[attr-defined]
     return decide
 
 
@@ -600,6 +603,12 @@ async def run(args) -> None:
     from appliance.call.endpointing_intent import request_names_for
 
     SITE_NAMES[0] = request_names_for(site)
+    if args.callers:
+        try:
+            await callers_run(args, voice_names, settings, judge)
+        finally:
+            judge.save()
+        return
     try:
         if args.corpus in ("1", "both", "all"):
             await corpus1_figures(args, voice_names, settings, judge)
@@ -746,6 +755,123 @@ async def corpus1_figures(args, voice_names: list[str], settings, judge) -> None
     if args.show:
         for u, gap in cuts:
             print(f"  cut off [{u.kind} {u.pause_ms} ms {u.voice}, went on {gap:.0f} ms later]: {u.text}")
+
+
+# -- callers: a call of several turns, and a caller who went on is waited for ---------------------
+# What the bench assumes of callers, as no real data on it is here: a caller's habit holds through
+# their call. A caller who pauses pauses in PAUSER_SHARE of their turns, one who seldom does in
+# SELDOM_SHARE, one who never does in none; one caller is one voice; a call has CALL_TURNS turns;
+# the reply to a turn is still coming when the caller goes on (so the listener hears every
+# cut-off the caller talks over within continuation_ms: CONTINUATION_MS).
+HABITS = {"pauses": 0.8, "seldom": 0.1, "never": 0.0}
+CALL_TURNS = 5
+CONTINUATION_MS = 1000  # CallSettings.continuation_ms
+
+
+def make_calls(corpus, seed: int = 11, steady_length: bool = False) -> list[tuple[str, list[int]]]:
+    """(habit, utterance indices in turn order) for simulated calls: each caller one voice, whose
+    turns are drawn from that voice's utterances with a pause (at their habit's share) or without,
+    each utterance used once; habits take turns until a voice's utterances run out. The corpora
+    draw each pause's length at random (250-1,200 ms); `steady_length`: a caller's pauses are of
+    about one length (the voice's paused utterances dealt out in order of their longest pause)."""
+    rng = random.Random(seed)
+    calls: list[tuple[str, list[int]]] = []
+    for voice in sorted({u.voice for u, *_ in corpus}):
+        paused = [i for i, (u, *_) in enumerate(corpus) if u.voice == voice and u.pause_ms]
+        whole = [i for i, (u, *_) in enumerate(corpus) if u.voice == voice and not u.pause_ms]
+        rng.shuffle(paused)
+        rng.shuffle(whole)
+        if steady_length:
+            paused.sort(key=lambda i: corpus[i][0].pause_ms)
+        for k in range(len(paused) + len(whole)):
+            habit = list(HABITS)[k % len(HABITS)]
+            wants = [rng.random() < HABITS[habit] for _ in range(CALL_TURNS)]
+            if sum(wants) > len(paused) or len(wants) - sum(wants) > len(whole):
+                continue  # this voice has too few such turns left for this caller: the next habit
+            calls.append((habit, [paused.pop() if w else whole.pop() for w in wants]))
+    return calls
+
+
+def play_calls(make_detector, calls, corpus, sil, judge, adapt: bool, **history) -> list:
+    """(habit, turn number, cut off, delay or None) for every turn of every call. A cut-off the
+    caller goes on from within CONTINUATION_MS is heard by the listener: with `adapt`, the rest of
+    the call waits for that caller (PauseHistory(**history)), as appliance/call/listener.py does."""
+    from appliance.call.endpointing import PauseHistory
+
+    out = []
+    for habit, turns in calls:
+        decide, heard = make_detector(), PauseHistory(**history)
+        for n, i in enumerate(turns):
+            u, pcm, _, end = corpus[i]
+            decide.history = heard
+            cut, delay = False, None
+            for s in sil[i]:
+                at = decide(u, pcm, s, judge)
+                if s.end_ms is not None:
+                    if at < s.end_ms:
+                        cut = True
+                        if adapt and s.end_ms - at <= CONTINUATION_MS:
+                            heard = heard.went_on(s.end_ms - s.start_ms)
+                        break
+                else:
+                    delay = at - end * 1000 / RATE
+            out.append((habit, n, cut, delay))
+    return out
+
+
+def callers_figures(corpus, sil, judge, label: str, steady_length: bool = False) -> None:
+    calls = make_calls(corpus, steady_length=steady_length)
+    habits = {h: sum(1 for c, _ in calls if c == h) for h in HABITS}
+    paused = sum(1 for _, turns in calls for i in turns if corpus[i][0].pause_ms)
+    print(f"\n{label}: {len(calls)} simulated calls of {CALL_TURNS} turns by one caller (one voice) "
+          f"each, {habits} (pausing in {', '.join(f'{v:.0%}' for v in HABITS.values())} of their turns); "
+          f"{paused} of {len(calls) * CALL_TURNS} turns paused; each caller's pauses "
+          f"{'of about one length' if steady_length else 'of any length (250-1,200 ms)'}")  # fmt: skip
+    print(f"{'':28} {'all turns':>22} {'2nd and later turns':>22} {'caller seldom pauses':>22} "
+          f"{'caller never pauses':>22}")  # fmt: skip
+
+    def cell(rows) -> str:
+        delays = [d for *_, d in rows if d is not None]
+        med = statistics.median(delays) if delays else float("nan")
+        return f"{sum(r[2] for r in rows) / max(1, len(rows)) * 100:5.1f}% at {med:4.0f} ms"
+
+    for profile in ("normal", "fast"):
+        for adapt in (False, True):
+            rows = play_calls(lambda profile=profile: wardline(profile), calls, corpus, sil, judge, adapt)
+            name = f"{profile}, {'adapts to the caller' if adapt else 'as shipped before'}"
+            later = [r for r in rows if r[1] >= 1]
+            seldom = [r for r in rows if r[0] == "seldom"]
+            never = [r for r in rows if r[0] == "never"]
+            print(f"{name:28} {cell(rows):>22} {cell(later):>22} {cell(seldom):>22} {cell(never):>22}")
+        for history in (
+            {"most_ms": 500},
+            {"most_ms": 700},
+            {"most_ms": 1300},
+            {"margin_ms": 0},
+            {"margin_ms": 400},
+            {"margin_ms": 1000},  # any pause gone on after: the most at once
+        ):
+            rows = play_calls(lambda p=profile: wardline(p), calls, corpus, sil, judge, True, **history)
+            later = [r for r in rows if r[1] >= 1]
+            seldom = [r for r in rows if r[0] == "seldom"]
+            never = [r for r in rows if r[0] == "never"]
+            name = f"  … {', '.join(f'{k} {v}' for k, v in history.items())} (not shipped)"
+            print(f"{name:28} {cell(rows):>22} {cell(later):>22} {cell(seldom):>22} {cell(never):>22}")
+        for adapt in (False, True):
+            rows = play_calls(lambda p=profile: wardline(p), calls, corpus, sil, judge, adapt)
+            pausers = [r for r in rows if r[0] == "pauses" and r[1] >= 1]
+            print(f"  {profile}, callers who pause, 2nd and later turns, "
+                  f"{'adapting' if adapt else 'before'}: {cell(pausers)}")  # fmt: skip
+
+
+async def callers_run(args, voice_names: list[str], settings, judge) -> None:
+    """--callers: corpora 3-4 (the adaptation's margin was chosen looking at them) and 5 (blind)."""
+    groups = {"corpora 3-4": ["3", "4"], "corpus 5 (blind)": ["5"]}
+    for label, numbers in groups.items():
+        corpus = [item for n in numbers for item in await build_listed(n, voice_names, settings)]
+        sil = [silences(pcm) for _, pcm, _, _ in corpus]
+        callers_figures(corpus, sil, judge, label)
+        callers_figures(corpus, sil, judge, label, steady_length=True)
 
 
 # -- barge-in --------------------------------------------------------------------------------------
@@ -946,6 +1072,12 @@ def main() -> None:
         help="which paused-speech corpus (both: 1 and 2; all: 1 to 5)",
     )
     ap.add_argument("--skip-bargein", action="store_true", help="no barge-in figures")
+    ap.add_argument(
+        "--callers",
+        action="store_true",
+        help="calls of several turns by callers of one pause habit: false cut-offs with and without "
+        "adapting to a caller who went on (corpora 3-5)",
+    )
     ap.add_argument("--show", action="store_true", help="print the utterances Wardline normal cut off")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="wardline-bench-turns-") as scratch:

@@ -29,7 +29,11 @@ um …") or makes every caller wait. Here the silence a turn needs before it end
   found it ("I need a refill, [pause] for my mother's inhaler"; "Yes, [pause] that's me"), waits
   as unfinished: its words are whole, and only the voice says more is coming. A question is
   exempt (it rises at its end);
-- the site's `endpointing` setting (fast, normal, patient), which scales every window.
+- the site's `endpointing` setting (fast, normal, patient), which scales every window;
+- the caller: once they have gone on past an end the agent decided (a cut-off the listener
+  heard), every window shorter than that pause grows to it and a margin for the rest of the
+  call, never past the patient profile's unsure window (PauseHistory). A caller who never went
+  on keeps the site's windows exactly.
 A complete thought ends the turn fast; an unfinished one waits longer, up to a cap. Without the
 model (missing, altered, failing) the undecided case falls back to today's fixed silence.
 
@@ -43,7 +47,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -598,6 +602,37 @@ def is_bare_yes_no(text: str) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class PauseHistory:
+    """What this call's caller has shown of their pauses: the longest silence they went on after
+    once the agent had taken it for the end of their turn (0: they never did).
+
+    No signal at a pause (the words, Smart Turn, the pitch, the punctuation, the loudness) tells a
+    sentence already whole that the caller will go on from ("I want to cancel my appointment,
+    [pause] the one on Friday") from an end. A listener adapts instead: once a caller has gone on
+    past an end, every window shorter than their pause grows to it and a margin, for the rest of
+    the call, and never beyond what the patient profile waits when unsure (1 s): a caller who
+    pauses that long is still answered within a second. The caps for unfinished words are longer
+    already and stay. A caller who never went on keeps the site's windows exactly.
+    """
+
+    went_on_after_ms: float = 0.0
+    # How much longer than that pause a window grows to (the next pause is seldom exactly as
+    # long), and the most it grows to: bench/turns.py --callers has the figures.
+    margin_ms: int = 200
+    most_ms: int = PROFILES["patient"].unsure_ms
+
+    def went_on(self, pause_ms: float) -> PauseHistory:
+        """The caller went on after `pause_ms` of silence that had ended their turn."""
+        return replace(self, went_on_after_ms=max(self.went_on_after_ms, pause_ms))
+
+    def lengthened(self, window: int) -> int:
+        """`window`, or the silence this caller has shown they go on after, and a margin."""
+        if not self.went_on_after_ms:
+            return window
+        return max(window, min(int(self.went_on_after_ms) + self.margin_ms, self.most_ms))
+
+
 class PauseJudge:
     """One call's end-of-turn windows: at each pause in an open turn, how much silence ends it.
 
@@ -625,10 +660,18 @@ class PauseJudge:
         self.fallback_ms = fallback_ms  # today's fixed window for this turn, without the model
         self._generation = 0
         self._looked = False
+        # The caller's pauses so far in this call: a caller who went on past an end waits longer.
+        self.history = PauseHistory()
+
+    def caller_went_on(self, pause_ms: float) -> None:
+        """The caller spoke again `pause_ms` after their last speech, past the end the agent had
+        decided (the listener heard the continuation): their later pauses wait longer."""
+        self.history = self.history.went_on(pause_ms)
 
     @property
     def _waiting_ms(self) -> int:
-        return self.policy.waiting_ms if self.model is not None else self.fallback_ms
+        waiting = self.policy.waiting_ms if self.model is not None else self.fallback_ms
+        return self.history.lengthened(waiting)
 
     def turn_started(self, fallback_ms: int) -> int:
         self.fallback_ms = fallback_ms
@@ -658,7 +701,8 @@ class PauseJudge:
         if verdict is Completeness.COMPLETE and self.hears_the_rise and not is_question(text):
             return verdict, None  # whole words: the voice at the pause says whether more comes
         if verdict not in ASK_THE_MODEL:
-            return verdict, self.policy.held_answer(text, self.policy.silence_needed(verdict, None))
+            window = self.policy.held_answer(text, self.policy.silence_needed(verdict, None))
+            return verdict, self.history.lengthened(window)
         if self.model is None and not self.hears_the_rise:
             return verdict, self.window_for(verdict, None, words=text)
         return verdict, None  # the audio decides: Smart Turn, and where the voice went
@@ -706,7 +750,7 @@ class PauseJudge:
             window = max(self.fallback_ms, rise) if held else self.fallback_ms
         else:
             window = self.policy.silence_needed(verdict, probability, voice_up)
-        return self.policy.held_answer(words, window)
+        return self.history.lengthened(self.policy.held_answer(words, window))
 
     def current(self, generation: int) -> bool:
         """The pause judged at `generation` is still the one going on."""

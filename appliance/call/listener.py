@@ -6,8 +6,10 @@ agent is an interruption (bargein.py, echo.py), and a non-blocking hand-off of t
 recognizer's stream. Speech start opens a stream with ~300 ms of pre-roll; end of turn posts
 `SpeechEnded`, whose final words the loop awaits. A caller who pauses and goes on is re-heard as
 one utterance from the audio kept here, and the reply to the pause is held from their first
-sound. A certain emergency named in a partial ends the turn at once; other stable partials are
-understood early (preemptive.py). An interruption stops the speaker on the frame that decides it.
+sound; the call's later pauses then wait longer for that caller (endpointing.PauseHistory). A
+certain emergency named in a partial ends the turn at once, however long the pause windows have
+grown; other stable partials are understood early (preemptive.py). An interruption stops the
+speaker on the frame that decides it.
 """
 
 from __future__ import annotations
@@ -135,6 +137,13 @@ class AudioListener:
         self._prefix = ""  # words of a turn the caller went on with after a pause
         self._speech_start_ms = 0.0
         self._held_for_continuation = False  # the reply is held: the caller went on (see below)
+        # Where the caller's last speech before the last turn ended (inbound audio time, as the
+        # turn taker saw it: the pause windows count from there)
+        self._last_speech_end_ms = 0.0
+        # The pause the caller is going on after, past the end of their turn, while the reply to
+        # it is still coming: once their speech is a turn (not a cough), the call's later pauses
+        # wait longer for them (endpointing.PauseHistory). None: not going on.
+        self._going_on_after_ms: float | None = None
         self.listening = False  # the loop takes turns from the inbox (partials are checked then)
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -250,6 +259,13 @@ class AudioListener:
         self._overlap = None
         last = self.last_turn
         going_on = last is not None and self._speech_start_ms - last.end_of_turn_ms <= cfg.continuation_ms
+        # The pause as the windows count it: from the turn taker's last speech frame to this one.
+        # One shorter than the first look ended no turn on silence (a turn cut at max_turn_ms, or
+        # at an emergency named mid-sentence, that the caller talks on through).
+        pause_ms = self._frame_ms - FRAME_MS - self._last_speech_end_ms
+        paused = pause_ms >= self._pauses.policy.first_look_ms
+        cut_off = going_on and paused and self._speaker.active()  # not an answer to a reply over
+        self._going_on_after_ms = pause_ms if cut_off else None
         if self._speaker.active() and self._state.interruptible and not going_on:
             self._overlap = OverlapJudge(self._barge_settings, frame_ms=FRAME_MS)
             self._overlap.start()
@@ -272,6 +288,10 @@ class AudioListener:
         if speech_end is None or speech_end > now:
             speech_end = now - (self._frame_ms - self._turns.last_speech_end_ms)
         self._true_speech_end_ms = None
+        self._last_speech_end_ms = self._turns.last_speech_end_ms
+        going_on_after, self._going_on_after_ms = self._going_on_after_ms, None
+        if going_on_after is not None:
+            self._pauses.caller_went_on(going_on_after)
         self._emit(TurnEnded(self.call_id, now, silence_ms=now - speech_end))
         overlap, self._overlap = self._overlap, None
         if overlap is not None and (overlap.decided is not None or self._state.urgent_reply):
@@ -289,6 +309,7 @@ class AudioListener:
         if (self._overlap is not None or held) and self._speaker.playout is not None:
             self._speaker.playout.resume()  # a cough or a click over the agent: it plays on
         self._overlap = None
+        self._going_on_after_ms = None  # a cough is not the caller going on
         if self.stream is not None:
             self.stream.cancel()
             self.stream = None

@@ -12,7 +12,7 @@ import pytest
 
 from appliance.call.services import build_services
 from appliance.config import load_settings
-from appliance.events import AgentSaid, AsrFinal, CallerSaid, RedFlagRaised
+from appliance.events import AgentSaid, AsrFinal, CallerSaid, RedFlagRaised, TurnEnded
 from appliance.sim.audio import run_audio
 from appliance.sim.record import check
 from appliance.sim.scenario import load_scenario
@@ -88,3 +88,41 @@ def test_an_emergency_named_in_a_partial_is_not_taken_back_by_a_worse_final(tmp_
     heard = [e.text for e in log.events if isinstance(e, AsrFinal)]
     assert heard and "chest" not in heard[0], heard  # the final lost the words
     assert check(scenario, log) == [], (log.records, heard)  # the emergency was still acted on
+
+
+def test_an_emergency_is_answered_mid_sentence_for_a_caller_the_agent_has_learned_to_wait_for(
+    tmp_path: Path,
+):
+    # The caller was cut off once and went on ("… Doctor Patel, [pause] next Tuesday"), so the
+    # call's pause windows have grown for them; the emergency named in a partial still ends the
+    # turn at once: red flags never wait on the end-of-turn windows.
+    scenario_path = tmp_path / "learned.yaml"
+    scenario_path.write_text(
+        f"""
+name: emergency-after-a-continuation
+turns:
+  - say: "Hi, I'd like to see Doctor Patel, [pause 600 ms] next Tuesday morning."
+  - say: "{LONG_EMERGENCY}"
+expect:
+  outcome: transferred
+  transfer_to: "2100"
+  agent_said: ["911"]
+"""
+    )
+    scenario = load_scenario(scenario_path)
+
+    async def go():  # type: ignore[no-untyped-def]
+        services = await build_services(load_settings(call={"turn_model": "off"}), speech=True)
+        try:
+            return await run_audio(scenario, services)
+        finally:
+            await services.close()
+
+    log = asyncio.run(go())
+    assert check(scenario, log) == [], log.records
+    said = [e for e in log.events if isinstance(e, CallerSaid)]
+    first_turn_ends = [e for e in log.events if isinstance(e, TurnEnded) and e.t_ms < said[1].t_ms]
+    assert len(first_turn_ends) == 2, "the caller went on after a cut-off in the first turn"
+    flag = next(e for e in log.events if isinstance(e, RedFlagRaised))
+    seconds_of_speech = len(LONG_EMERGENCY.split()) / 170 * 60
+    assert flag.t_ms - said[1].t_ms < seconds_of_speech * 1000 / 2, (flag, said[1])

@@ -492,3 +492,42 @@ def test_a_yes_said_whole_or_asked_back_still_ends_at_once(profile):
     assert _window(judge, "No, thank you.", "anything_else", _voice(110.0)) == fast
     assert _window(judge, "Tuesday.", "weekday", _voice(110.0)) == fast  # not a yes or no
     assert _window(judge, "Yes?", "confirm", _voice(110.0)) == fast  # asked back
+
+
+# -- a caller who went on past an end -----------------------------------------------------------
+WHOLE_AT_A_PAUSE = [("I want to cancel my appointment.", None), ("Yes.", "confirm"),
+                    ("March third, nineteen eighty.", "dob"), ("Tuesday.", "weekday")]  # fmt: skip
+
+
+@pytest.mark.parametrize("profile", ["fast", "normal", "patient"])
+@pytest.mark.parametrize(("text", "expecting"), WHOLE_AT_A_PAUSE)
+def test_a_caller_who_went_on_after_a_cut_off_is_kept_as_one_turn_at_a_later_similar_pause(
+    profile, text, expecting
+):
+    # "I want to cancel my appointment, [pause 700 ms] the one on Friday": nothing at the pause
+    # tells it from an end, but this caller already went on after a 700 ms pause once in the call
+    judge = PauseJudge(EndpointPolicy.for_site(profile), _Finished(), 8000, fallback_ms=260)
+    judge.caller_went_on(700)
+    window = _window(judge, text, expecting, _voice(110.0))
+    assert 700 < window <= PROFILES["patient"].unsure_ms, (profile, window)
+
+
+@pytest.mark.parametrize("profile", ["fast", "normal", "patient"])
+def test_a_caller_who_went_on_after_a_long_pause_is_still_answered_within_the_patient_window(profile):
+    judge = PauseJudge(EndpointPolicy.for_site(profile), _Finished(), 8000, fallback_ms=260)
+    judge.caller_went_on(4000)
+    assert _window(judge, "Tuesday.", "weekday", _voice(110.0)) == PROFILES["patient"].unsure_ms
+    # an unfinished sentence waits its profile's cap, as before: no window grows past it
+    unfinished = _window(judge, "I'd like to book with", None, _voice(110.0))
+    assert unfinished == PROFILES[profile].incomplete_ms
+
+
+@pytest.mark.parametrize("profile", ["fast", "normal", "patient"])
+@pytest.mark.parametrize(("text", "expecting"), WHOLE_AT_A_PAUSE)
+def test_a_caller_who_never_went_on_ends_as_fast_as_before(profile, text, expecting):
+    judge = PauseJudge(EndpointPolicy.for_site(profile), _Finished(), 8000, fallback_ms=260)
+    fresh = PauseJudge(EndpointPolicy.for_site(profile), _Finished(), 8000, fallback_ms=260)
+    for _ in range(3):  # turns come and go; none was gone on from
+        judge.turn_started(260)
+    assert _window(judge, text, expecting, _voice(110.0)) == _window(fresh, text, expecting, _voice(110.0))
+    assert _window(judge, "Tuesday.", "weekday", _voice(110.0)) == PROFILES[profile].complete_ms

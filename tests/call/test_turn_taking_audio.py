@@ -196,3 +196,55 @@ def test_on_a_fast_site_a_whole_sentence_said_with_the_voice_up_waits_for_the_re
     assert window(_spoken(sentence + ",", voice), sentence + ".") == PROFILES["fast"].incomplete_ms
     said_whole = _spoken(sentence + ".", voice)
     assert not judge.hear(said_whole, sentence + ".", judge.verdict_window(sentence + ".", None)[0]).voice_up
+
+
+CALL_WITH_A_LATER_PAUSE = """
+name: {name}
+turns:
+  - say: "Hi, I'd like to see Doctor Patel{first_pause} next Tuesday morning."
+  - say: "Maria Gonzalez. March third, nineteen eighty."
+  - say: "The first one is fine, [pause 600 ms] thank you."
+  - say: "No, that's all."
+expect:
+  outcome: contained
+  tools: [verify_identity, book_appointment]
+"""
+
+
+def _turn_ends(log, turn: int) -> list:
+    starts = [e.t_ms for e in log.events if isinstance(e, CallerSaid)]
+    until = starts[turn + 1] if turn + 1 < len(starts) else float("inf")
+    return [e for e in log.events if isinstance(e, TurnEnded) and starts[turn] < e.t_ms < until]
+
+
+def test_a_caller_who_went_on_after_a_cut_off_is_kept_as_one_turn_at_a_later_similar_pause(tmp_path: Path):
+    # On a fixed 260 ms silence (no end-of-turn model), "I'd like to see Doctor Patel, [pause]
+    # next Tuesday" is cut off and the caller goes on: the listener takes the reply back. Two
+    # turns later the same caller pauses as long after "The first one is fine": the agent now
+    # waits for them instead of cutting them off again.
+    scenario, log = _play(
+        tmp_path,
+        CALL_WITH_A_LATER_PAUSE.format(name="went-on-then-paused", first_pause=", [pause 600 ms]"),
+        call={"turn_model": "off"},
+    )
+    assert check(scenario, log) == [], log.records
+    assert len(_turn_ends(log, 0)) == 2, "the first pause ended the turn and the caller went on"
+    third = _turn_ends(log, 2)
+    assert len(third) == 1, f"the agent ended the turn inside the later pause: {[e.t_ms for e in third]}"
+
+
+def test_a_caller_who_never_went_on_ends_their_turns_as_fast_as_before(tmp_path: Path):
+    # The same call without the first pause: no cut-off was gone on from, so every turn keeps the
+    # site's windows (a pause later in the call is cut off as before, and taken back)
+    scenario, log = _play(
+        tmp_path,
+        CALL_WITH_A_LATER_PAUSE.format(name="never-went-on", first_pause=""),
+        call={"turn_model": "off"},
+    )
+    assert check(scenario, log) == [], log.records
+    assert len(_turn_ends(log, 0)) == 1
+    assert len(_turn_ends(log, 2)) == 2, "the fixed silence ends the turn in the pause, as before"
+    # up to that cut-off no window grew: every turn ended on the site's fixed silence
+    before = [*_turn_ends(log, 0), *_turn_ends(log, 1), _turn_ends(log, 2)[0]]
+    waited = [e.silence_ms for e in before]
+    assert max(waited) <= load_settings().call.long_endpoint_ms + 2 * 20, waited
