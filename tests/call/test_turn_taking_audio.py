@@ -222,7 +222,7 @@ def test_a_caller_who_went_on_after_a_cut_off_is_kept_as_one_turn_at_a_later_sim
     # next Tuesday" is cut off and the caller goes on: the listener takes the reply back. Two
     # turns later the same caller pauses as long after "The first one is fine": the agent now
     # waits for them instead of cutting them off again.
-    scenario, log = _play(
+    scenario, log = play_text(
         tmp_path,
         CALL_WITH_A_LATER_PAUSE.format(name="went-on-then-paused", first_pause=", [pause 600 ms]"),
         call={"turn_model": "off"},
@@ -236,7 +236,7 @@ def test_a_caller_who_went_on_after_a_cut_off_is_kept_as_one_turn_at_a_later_sim
 def test_a_caller_who_never_went_on_ends_their_turns_as_fast_as_before(tmp_path: Path):
     # The same call without the first pause: no cut-off was gone on from, so every turn keeps the
     # site's windows (a pause later in the call is cut off as before, and taken back)
-    scenario, log = _play(
+    scenario, log = play_text(
         tmp_path,
         CALL_WITH_A_LATER_PAUSE.format(name="never-went-on", first_pause=""),
         call={"turn_model": "off"},
