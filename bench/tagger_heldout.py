@@ -14,9 +14,10 @@ tagger's throughput on the transcript mix, per turn, on one core.
 A candidate is the tagger_weights.json and tagger_classes.json in DIR (`tagger_train` without
 `--check` writes them beside the module, with new sha256s: copy the two to DIR and `git checkout`
 the pinned ones back to compare). It is loaded with the sha256s its files have, printed first;
-nothing is pinned or written. `--against-pinned` scores the pinned weights in a second process and prints
-both, with each set's change: the bar for re-pinning is in README ("Reproducing the redaction
-tagger"). Figures are printed, never judged.
+nothing is pinned or written. `--sure-margin` gives it the margin chosen for it (tagger.SURE_MARGIN,
+chosen again with each retraining on the PHI-free and generated sentences, never on a held-out
+set). `--against-pinned` scores the pinned weights in a second process and prints both, with each
+set's change in recall. Figures are printed, never judged.
 """
 
 from __future__ import annotations
@@ -119,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--against-pinned", action="store_true", help="score the pinned weights too, in another process"
     )
+    parser.add_argument(
+        "--sure-margin",
+        type=float,
+        help="the candidate's tagger.SURE_MARGIN (re-chosen with each retraining)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     with EgressGuard(block=True):
@@ -126,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.candidate is not None:
             pins = use_candidate(args.candidate)
             title = f"candidate weights {pins['weights'][:12]}…, classes {pins['classes'][:12]}… (unpinned)"
+            if args.sure_margin is not None:
+                tagger.SURE_MARGIN = args.sure_margin
+                title += f", sure margin {args.sure_margin:g}"
         got = measure()
     if args.json:
         print(json.dumps(got))
