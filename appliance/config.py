@@ -57,6 +57,9 @@ class CallSettings(Section):
     # How readily caller sound during playback stops the agent (appliance/call/bargein.py): "low"
     # lets longer backchannels and noise pass, "high" stops for anything that sounds like words.
     interrupt_sensitivity: Literal["low", "medium", "high"] = "medium"
+    # Once a caller has gone on past an end the agent decided, the call's later pauses wait for
+    # them (up to 1 s; endpointing.PauseHistory). Off: every caller gets the profile's windows.
+    adapt_to_caller: bool = True
     # Understanding (and lookups with no side effect) start on a stable partial transcript
     # (appliance/call/preemptive.py); nothing is said or done before the turn is final.
     act_on_partials: bool = True

@@ -111,6 +111,7 @@ class AudioListener:
             settings.endpoint_ms,
             names_request=_request_names(dialog),
         )
+        self._adapt_to_caller = settings.adapt_to_caller
         self._prob = 0.0
         # Caller sound over the agent: backchannel, noise, echo or a real interruption.
         self._barge_settings = SENSITIVITY[settings.interrupt_sensitivity]
@@ -290,7 +291,7 @@ class AudioListener:
         self._true_speech_end_ms = None
         self._last_speech_end_ms = self._turns.last_speech_end_ms
         going_on_after, self._going_on_after_ms = self._going_on_after_ms, None
-        if going_on_after is not None:
+        if going_on_after is not None and self._adapt_to_caller:
             self._pauses.caller_went_on(going_on_after)
         self._emit(TurnEnded(self.call_id, now, silence_ms=now - speech_end))
         overlap, self._overlap = self._overlap, None

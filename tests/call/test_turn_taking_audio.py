@@ -248,3 +248,16 @@ def test_a_caller_who_never_went_on_ends_their_turns_as_fast_as_before(tmp_path:
     before = [*_turn_ends(log, 0), *_turn_ends(log, 1), _turn_ends(log, 2)[0]]
     waited = [e.silence_ms for e in before]
     assert max(waited) <= load_settings().call.long_endpoint_ms + 2 * 20, waited
+
+
+def test_a_site_that_turns_adapting_off_gives_every_caller_the_profile_windows(tmp_path: Path):
+    # `[call] adapt_to_caller = false`: the caller who went on after the first cut-off is cut off
+    # again at the later pause, as a caller who never went on is
+    scenario, log = play_text(
+        tmp_path,
+        CALL_WITH_A_LATER_PAUSE.format(name="adapting-off", first_pause=", [pause 600 ms]"),
+        call={"turn_model": "off", "adapt_to_caller": False},
+    )
+    assert check(scenario, log) == [], log.records
+    assert len(_turn_ends(log, 0)) == 2, "the first pause ended the turn and the caller went on"
+    assert len(_turn_ends(log, 2)) == 2, "the later pause ended the turn: no window grew"
