@@ -16,6 +16,7 @@ from appliance.events import AgentSaid, AsrFinal, CallerSaid, RedFlagRaised, Tur
 from appliance.sim.audio import run_audio
 from appliance.sim.record import check
 from appliance.sim.scenario import load_scenario
+from tests.call.audio_calls import play_text
 
 pytestmark = pytest.mark.slow
 
@@ -96,8 +97,8 @@ def test_an_emergency_is_answered_mid_sentence_for_a_caller_the_agent_has_learne
     # The caller was cut off once and went on ("… Doctor Patel, [pause] next Tuesday"), so the
     # call's pause windows have grown for them; the emergency named in a partial still ends the
     # turn at once: red flags never wait on the end-of-turn windows.
-    scenario_path = tmp_path / "learned.yaml"
-    scenario_path.write_text(
+    scenario, log = play_text(
+        tmp_path,
         f"""
 name: emergency-after-a-continuation
 turns:
@@ -107,18 +108,9 @@ expect:
   outcome: transferred
   transfer_to: "2100"
   agent_said: ["911"]
-"""
+""",
+        call={"turn_model": "off"},
     )
-    scenario = load_scenario(scenario_path)
-
-    async def go():  # type: ignore[no-untyped-def]
-        services = await build_services(load_settings(call={"turn_model": "off"}), speech=True)
-        try:
-            return await run_audio(scenario, services)
-        finally:
-            await services.close()
-
-    log = asyncio.run(go())
     assert check(scenario, log) == [], log.records
     said = [e for e in log.events if isinstance(e, CallerSaid)]
     first_turn_ends = [e for e in log.events if isinstance(e, TurnEnded) and e.t_ms < said[1].t_ms]
