@@ -112,9 +112,9 @@ def auc(scores: list[float], labels: list[bool]) -> float:
     return wins / (len(pos) * len(neg))
 
 
-def held_if_continuing(profile: str, bar: float):  # type: ignore[no-untyped-def]
-    """The shipped profile, but a turn it would end within FAST_MS where Whisper leans to a
-    sentence going on (`continuing` at or over `bar`) waits the profile's unsure window."""
+def held_when(profile: str, holds):  # type: ignore[no-untyped-def]
+    """The shipped profile, but a turn it would end within FAST_MS waits the profile's unsure
+    window where `holds(judge, pcm, look)` says more is coming (look: the first look, 120 ms in)."""
     import turns as bench
 
     from appliance.call.endpointing import PROFILES
@@ -126,30 +126,24 @@ def held_if_continuing(profile: str, bar: float):  # type: ignore[no-untyped-def
         at = base(u, pcm, s, judge)
         if at - s.start_ms > FAST_MS:
             return at
-        return s.start_ms + hold if continuing(judge, pcm, s.start_ms + 120) >= bar else at
+        return s.start_ms + hold if holds(judge, pcm, s.start_ms + 120) else at
 
     return decide
+
+
+def held_if_continuing(profile: str, bar: float):  # type: ignore[no-untyped-def]
+    """Held where Whisper leans to a sentence going on (`continuing` at or over `bar`)."""
+    return held_when(profile, lambda judge, pcm, look: continuing(judge, pcm, look) >= bar)
 
 
 def held_without_stop(profile: str, raw: bool = False):  # type: ignore[no-untyped-def]
-    """The shipped profile, but a turn it would end within FAST_MS whose words do not end in a
-    full stop, "?" or "!" (`raw`: as Whisper wrote it) waits the profile's unsure window."""
-    import turns as bench
+    """Held where the words do not end in a full stop, "?" or "!" (`raw`: as Whisper wrote them)."""
 
-    from appliance.call.endpointing import PROFILES
-
-    base = bench.wardline(profile)
-    hold = PROFILES[profile].unsure_ms
-
-    def decide(u, pcm, s, judge) -> float:  # type: ignore[no-untyped-def]
-        at = base(u, pcm, s, judge)
-        if at - s.start_ms > FAST_MS:
-            return at
-        look = s.start_ms + 120
+    def holds(judge, pcm, look) -> bool:  # type: ignore[no-untyped-def]
         text = written(judge, pcm, look) if raw else judge.text(pcm, look)
-        return at if tail(text) in ".?!" else s.start_ms + hold
+        return tail(text) not in ".?!"
 
-    return decide
+    return held_when(profile, holds)
 
 
 async def run(args) -> None:  # type: ignore[no-untyped-def]
