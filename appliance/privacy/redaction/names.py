@@ -293,6 +293,8 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
         return first  # "my husband grant is poorly": two verbs in a row, so the first is a name
     if kind == _RELATIVE and _name_before_another_relative(toks, first):
         return first  # "my daughter summer and my son …": two people named the same way
+    if kind == _RELATIVE and _name_before_a_pronoun(toks, first):
+        return first  # "about my daughter journey and her inhaler": "her" is the daughter
     if kind == _OTHER and toks[first - 1].low in _FRAME_CUES:
         return _name_frame(toks, first)
     return None
@@ -426,7 +428,54 @@ def _name_before_another_relative(toks: list[Token], k: int) -> bool:
         return False
     word = toks[k].low
     t = tags(word)
+    if t and "v" in t and _verb_may_follow(toks, k - 1):
+        return False  # "can my son stay and my daughter …": what they may do, not a name
     return len(word) > 2 and bool(t) and t is not True and "n" in t and "r" not in t and not _past_verb(word)
+
+
+# Who a name is said before: "my daughter journey and her …", "my son hunter, he's …", "… who …".
+_PERSON_AFTER = frozenset(("she", "he", "she's", "he's", "shes", "hes", "who", "who's", "whos"))
+_PERSON_AFTER_AND = frozenset(("her", "his", "she", "he", "she's", "he's", "shes", "hes"))
+
+
+def _name_before_a_pronoun(toks: list[Token], k: int) -> bool:
+    """Between a relative and a pronoun that points back to them ("my daughter journey and her
+    asthma", "my son hunter he's six", "my wife clover who …") stands the relative's name, even an
+    everyday noun: nothing else fits there. Not a word that can only be a verb or an adverb, nor a
+    verb's form ("my son fell and his …", "my son plays and his …", "my son coughing and he …")."""
+    n = len(toks)
+    j = k + 1
+    if j < n and toks[j].text == ",":
+        j += 1
+    if j < n and toks[j].low == "and":
+        if j + 1 >= n or toks[j + 1].low not in _PERSON_AFTER_AND:
+            return False
+    elif j >= n or toks[j].low not in _PERSON_AFTER:
+        return False
+    word = toks[k].low
+    t = tags(word)
+    if len(word) < 3 or not t or "n" not in t or "r" in t or is_everyday(word) or _past_verb(word):
+        return False
+    if "v" in t and _verb_may_follow(toks, k - 1):
+        return False  # "help my dad walk and his …", "can my son stay and his …"
+    return not word.endswith("ing") and (not word.endswith("s") or word.endswith("ss"))
+
+
+# Words before "my son" after which he may do something in a verb's bare form: "let my son stay",
+# "can my daughter come".
+_BARE_VERB_BEFORE = frozenset((
+    "help", "let", "make", "have", "get", "see", "watch", "hear", "can", "could", "will", "would",
+    "should", "shall", "may", "might", "must", "does", "did", "do", "to",
+))  # fmt: skip
+
+
+def _verb_may_follow(toks: list[Token], relative: int) -> bool:
+    """Is the relative at token `relative` ("my (foster) son") one who may do something next in a
+    verb's bare form, after "help", "let", "can" …?"""
+    k = relative - 1
+    if k >= 0 and toks[k].low in KIN_MODIFIERS:
+        k -= 1
+    return k >= 1 and toks[k].low in _POSSESSIVES and toks[k - 1].low in _BARE_VERB_BEFORE
 
 
 def _verb_or_end_after(toks: list[Token], k: int) -> bool:

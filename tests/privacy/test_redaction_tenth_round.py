@@ -1,0 +1,47 @@
+"""The tenth round: the kinds of identifier a tenth held-out set (corpus_heldout10, written by
+someone who read neither the rules nor sets 1-9) showed passing through or hidden wrongly, outside
+addresses, each in sentences of its own (none of the set's). An everyday word that names a relative,
+known by a pronoun that points back to them ("my son harbour and his cough"); and what is no name:
+a span of time after "for another", a verb a relative may do after "can" or "help"."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.privacy.redaction_checks import hidden, kept
+
+RELATIVES_NAMED_BEFORE_A_PRONOUN = (
+    ("i'm ringing about my son harbour and his cough", "harbour"),
+    ("my granddaughter meadow, she's the one with the rash", "meadow"),
+    ("it's for my husband forest who had the fall", "forest"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), RELATIVES_NAMED_BEFORE_A_PRONOUN)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_an_everyday_word_between_a_relative_and_a_pronoun_is_their_name(
+    text: str, secret: str, tagged: bool
+) -> None:
+    hidden(text, secret, "NAME", tagged)
+
+
+NOT_A_RELATIVES_NAME = (
+    "my son fell and his knee is swollen",
+    "my daughter coughing and she can't sleep",
+    "my wife sleeps and she snores",
+    "my son today and he's worse",
+    "can you help my dad walk and his frame is broken",
+    "can my son stay and his sister too",
+)
+
+
+@pytest.mark.parametrize("text", NOT_A_RELATIVES_NAME)
+def test_what_a_relative_does_before_a_pronoun_is_kept(text: str) -> None:
+    kept(text)
+    kept(text, tagged=True)
+
+
+@pytest.mark.parametrize("text", ["she's staying with us for another week", "we'll stay for another month"])
+def test_a_span_of_time_after_for_another_is_no_name(text: str) -> None:
+    kept(text)
+    kept(text, tagged=True)
