@@ -1,7 +1,9 @@
 """The tenth round: the kinds of identifier a tenth held-out set (corpus_heldout10, written by
 someone who read neither the rules nor sets 1-9) showed passing through or hidden wrongly, outside
 addresses, each in sentences of its own (none of the set's). An everyday word that names a relative,
-known by a pronoun that points back to them ("my son harbour and his cough"); and what is no name:
+known by a pronoun that points back to them ("my son harbour and his cough"); a day after "the
+night of" in a story of what happened ("she fell the morning of the fourth"); and what is not PHI:
+a slot asked for or booked ("we booked the morning of the 5th"),
 a span of time after "for another", a verb a relative may do after "can" or "help"."""
 
 from __future__ import annotations
@@ -45,3 +47,27 @@ def test_what_a_relative_does_before_a_pronoun_is_kept(text: str) -> None:
 def test_a_span_of_time_after_for_another_is_no_name(text: str) -> None:
     kept(text)
     kept(text, tagged=True)
+
+
+DAYS_AFTER_A_PART_OF_THE_DAY = (
+    ("she fell down the stairs the morning of the fourth", "fourth"),
+    ("he died on the evening of the 3rd and we weren't told", "3rd"),
+    ("Mum was taken in on the night of the 21st.", "21st"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), DAYS_AFTER_A_PART_OF_THE_DAY)
+def test_a_day_after_the_night_of_in_a_story_of_what_happened_is_a_date(text: str, secret: str) -> None:
+    hidden(text, secret, "DATE")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "was there anything free the afternoon of the 9th",
+        "we booked the morning of the 5th",
+        "the night of the 12th is fine for me",
+    ],
+)
+def test_a_day_after_the_morning_of_asked_for_or_booked_is_kept(text: str) -> None:
+    kept(text)
