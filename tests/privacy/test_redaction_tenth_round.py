@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from appliance.privacy.redaction import redact
 from tests.privacy.redaction_checks import hidden, kept
 
 RELATIVES_NAMED_BEFORE_A_PRONOUN = (
@@ -71,3 +72,33 @@ def test_a_day_after_the_night_of_in_a_story_of_what_happened_is_a_date(text: st
 )
 def test_a_day_after_the_morning_of_asked_for_or_booked_is_kept(text: str) -> None:
     kept(text)
+
+
+def test_a_web_address_whose_last_piece_is_spelled_is_hidden_whole() -> None:
+    hidden("go to example dot org slash forms slash b seven two and fill it in", "b seven two", "ID")
+    hidden("it's example dot net slash x q nine one", "example x q nine one", "ID")
+
+
+VINS = (
+    ("the vin is one h g c m eight two six three three a oh oh four three five two", "one h g c m eight a"),
+    ("the truck's vin is one golf four bravo echo five two two seven x four one nine three", "golf bravo x"),
+    ("My VIN is 1HGCM82633A004352.", "1HGCM82633A004352"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), VINS)
+def test_a_vehicle_identification_number_is_a_plate(text: str, secret: str) -> None:
+    hidden(text, secret, "PLATE")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the prior auth code is q dash four four one",
+        "My wife has American insurance, is that okay?",
+        "We're British, is that a problem?",
+    ],
+)
+def test_insurance_words_and_nationalities_are_no_names(text: str) -> None:
+    out = redact(text, tagged=True).text
+    assert "[NAME]" not in out, out

@@ -23,6 +23,7 @@ CONTEXT_WORDS = {
     "zip": "ZIP", "zipcode": "ZIP", "postal": "ZIP",
     "plate": "PLATE", "plates": "PLATE", "tag": "PLATE", "registration": "PLATE", "reg": "PLATE",
     "rego": "PLATE", "numberplate": "PLATE",
+    "vin": "PLATE",  # a vehicle identification number: 17 letters and digits, said one by one
     "ip": "IP",
     "born": "DATE", "birth": "DATE", "birthday": "DATE", "birthday's": "DATE", "dob": "DATE",
     "birthdate": "DATE",
