@@ -102,3 +102,28 @@ def test_a_vehicle_identification_number_is_a_plate(text: str, secret: str) -> N
 def test_insurance_words_and_nationalities_are_no_names(text: str) -> None:
     out = redact(text, tagged=True).text
     assert "[NAME]" not in out, out
+
+
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_surname_said_again_after_a_doctors_title_is_the_doctors(tagged: bool) -> None:
+    out = redact("The bill is under Oren Patel, not Dr. Patel.", tagged=tagged).text
+    assert out == "The bill is under [NAME], not Dr. Patel.", out
+    out = redact("it's for rosalind okafor no relation to doctor okafor", tagged=tagged).text
+    assert out == "it's for [NAME] no relation to doctor okafor", out
+
+
+NO_ONE_NAMED = (
+    "My sister moved to Moncton, New Brunswick, last spring.",  # a province stays, as a state does
+    "She flew home to Ontario for the holidays.",
+    "My son lives in Halifax, Nova Scotia.",  # the two words of a province, found apart
+    "He takes Coreg and Zetia every morning.",  # medicines
+    "Is the fountain garden entrance open on Sundays?",  # a way into the hospital
+    "the cpap serial is k l dash four four oh nine one",  # a device, cue of its serial
+)
+
+
+@pytest.mark.parametrize("text", NO_ONE_NAMED)
+def test_provinces_medicines_entrances_and_devices_are_no_names(text: str) -> None:
+    for tagged in (False, True):
+        out = redact(text, tagged=tagged).text
+        assert "[NAME]" not in out, out

@@ -10,6 +10,7 @@ from itertools import islice
 
 from appliance.privacy.redaction.dictionary import can_be_verb, is_function_word
 from appliance.privacy.redaction.lexicon import COMMON_CAPITALISED, DIGIT_WORDS, GATE_WORD, MONTHS, NAME_STOP
+from appliance.privacy.redaction.names import STAFF_TITLES
 from appliance.privacy.redaction.spans import CharSpan, Span
 from appliance.privacy.redaction.tokens import WORD_TOKEN
 
@@ -136,6 +137,8 @@ def repeated_names(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     for m in WORD_TOKEN.finditer(text):
         if m.group().lower() not in words:
             continue
+        if _STAFF_BEFORE.search(text, max(0, m.start() - 12), m.start()) is not None:
+            continue  # "Vivian Chen, no relation to Dr. Chen": the doctor shares a name, not an identity
         end = m.end()
         joined = _HYPHENED.match(text, end)
         if joined is not None:
@@ -149,6 +152,8 @@ def repeated_names(text: str, spans: list[CharSpan]) -> list[CharSpan]:
 
 
 _HYPHENED = re.compile(r"-[^\W\d_]+")
+# A staff title right before a word: what follows names a provider (names.drop_staff), not PHI.
+_STAFF_BEFORE = re.compile(r"\b(?:" + "|".join(sorted(STAFF_TITLES)) + r")\.?\s+$", re.IGNORECASE)
 _NEXT_WORD = re.compile(r"\s+([^\W\d_]+(?:['’][^\W\d_]+)*)")
 
 
