@@ -127,3 +127,14 @@ def test_provinces_medicines_entrances_and_devices_are_no_names(text: str) -> No
     for tagged in (False, True):
         out = redact(text, tagged=tagged).text
         assert "[NAME]" not in out, out
+
+
+def test_a_word_of_a_name_said_again_as_a_thing_after_the_is_kept() -> None:
+    out = redact("Call Winston Marsh, he runs the marsh walks.").text
+    assert out == "Call [NAME], he runs the marsh walks.", out
+    hidden("my name is Hope Baker and baker is spelled b a k e r", "Baker baker", "NAME")
+
+
+def test_date_of_birth_spelled_letter_by_letter_is_no_name() -> None:
+    out = redact("d o b is nine oh four fifty one", tagged=True).text
+    assert "[NAME]" not in out and "[DATE]" in out, out

@@ -223,6 +223,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue
         if len(words) == 1 and len(words[0]) == 1:
             continue  # a lone letter names no one ("D.O.B.": the rules read spelled names whole)
+        if all(len(w) == 1 for w in words) and _SPELLED_DOB.match(text, start) is not None:
+            continue  # "d o b eleven oh two": date of birth, spelled as said, a cue and no name
         if any(w in CONTEXT_WORDS for w in lows):  # "zip code": a cue word is never part of a name
             continue
         before = text[max(0, start - 12) : start].lower().replace(".", " ").split()
@@ -243,6 +245,7 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
 
 
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
+_SPELLED_DOB = re.compile(r"d\W{0,2}o\W{0,2}b\b", re.IGNORECASE)
 
 
 def _after_staff_first_name(text: str, start: int, before: list[str]) -> bool:
