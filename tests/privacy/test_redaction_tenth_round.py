@@ -138,3 +138,8 @@ def test_a_word_of_a_name_said_again_as_a_thing_after_the_is_kept() -> None:
 def test_date_of_birth_spelled_letter_by_letter_is_no_name() -> None:
     out = redact("d o b is nine oh four fifty one", tagged=True).text
     assert "[NAME]" not in out and "[DATE]" in out, out
+
+
+def test_a_given_name_after_to_that_can_be_a_verb_is_the_verb() -> None:
+    kept("the swelling seems to peter out by friday", tagged=True)
+    hidden("the letter went to rhodri by mistake", "rhodri", "NAME", tagged=True)
