@@ -435,8 +435,11 @@ def has_evidence(text: str, start: int, end: int, label: str) -> bool:
         if word[0].isupper() and (k > 0 or _inside_sentence(text, start)) and low not in COMMON_CAPITALISED:
             return True
     first, last = _bare(words[0].lower()), words[-1].lower()
-    lone_ok = len(words) >= 2 or _after_function_word(text, start, first)
-    if label == "NAME" and first in given_names() and lone_ok:
+    if (
+        label == "NAME"
+        and first in given_names()
+        and (len(words) >= 2 or _after_function_word(text, start, first))
+    ):
         return True
     if label == "ADDRESS" and _house_name(text, start, end):
         return True  # "she's in the cedars": a house's name, "the" and a plural
