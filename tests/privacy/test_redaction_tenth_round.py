@@ -143,3 +143,23 @@ def test_date_of_birth_spelled_letter_by_letter_is_no_name() -> None:
 def test_a_given_name_after_to_that_can_be_a_verb_is_the_verb() -> None:
     kept("the swelling seems to peter out by friday", tagged=True)
     hidden("the letter went to rhodri by mistake", "rhodri", "NAME", tagged=True)
+
+
+NAMES_THE_RULES_READ_TURN_BY_TURN = (
+    ("yes its philippa arkwell date of birth june third", "philippa arkwell"),  # then what is asked
+    ("hi this is leontyne faraday d o b four four sixty", "leontyne faraday"),
+    ("my next door neighbour odalys frane found him", "odalys frane"),
+    ("im ringing for ottoline cole she's poorly", "ottoline cole"),  # a surname that is a noun
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), NAMES_THE_RULES_READ_TURN_BY_TURN)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_names_closed_by_what_is_said_next_are_hidden(text: str, secret: str, tagged: bool) -> None:
+    hidden(text, secret, "NAME", tagged)
+    assert "d o b" in redact(text, tagged=tagged).text or "d o b" not in text
+
+
+def test_words_after_an_introduction_that_are_no_name_are_kept() -> None:
+    kept("i'm really first in line")
+    kept("this is my first time calling")

@@ -225,6 +225,10 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # a lone letter names no one ("D.O.B.": the rules read spelled names whole)
         if all(len(w) == 1 for w in words) and _SPELLED_DOB.match(text, start) is not None:
             continue  # "d o b eleven oh two": date of birth, spelled as said, a cue and no name
+        if len(words) > 1 and len(words[-1]) == 1:
+            last = text.rfind(words[-1], start, end)
+            if _SPELLED_DOB.match(text, last) is not None:
+                end = len(text[start:last].rstrip()) + start  # "leontyne faraday | d o b …"
         if any(w in CONTEXT_WORDS for w in lows):  # "zip code": a cue word is never part of a name
             continue
         before = text[max(0, start - 12) : start].lower().replace(".", " ").split()

@@ -372,12 +372,22 @@ def _name_frame(toks: list[Token], first: int) -> int | None:
 
 
 def _surname_before_auxiliary(toks: list[Token], k: int) -> bool:
-    """Is the dictionary word at k, after a word no dictionary holds and before "is", "was", "has"
-    or "had", a surname ("cuthbert cole is …")? Only a noun that is nothing else ("cole", not
+    """Is the dictionary word at k, after a word no dictionary holds and before "is", "was", "has",
+    "had", "she's", "who", a mark or the end, a surname ("cuthbert cole is …", "for winifred
+    pargeter she's …")? Only a noun that is nothing else ("cole", not
     "today" or "still") and only when the word before it is no dictionary word."""
-    if k + 1 >= len(toks) or toks[k + 1].low not in ("is", "was", "has", "had"):
+    after = k + 1
+    if after < len(toks) and toks[after].low not in _AUXILIARIES_AFTER and not _person_after(toks, after):
         return False
     return tags(toks[k].low) == "n" and not is_dictionary_word(toks[k - 1].low)
+
+
+_AUXILIARIES_AFTER = frozenset(("is", "was", "has", "had"))
+
+
+def _person_after(toks: list[Token], k: int) -> bool:
+    """Does token k go on about the person just named ("… she's ninety", "… who lives", a mark)?"""
+    return toks[k].low in _PERSON_AFTER or toks[k].text in (",", ".", "?", "!", ";")
 
 
 def _name_before_auxiliary(toks: list[Token], k: int) -> bool:
@@ -571,6 +581,8 @@ def _lower_name_before_closer(
             return last if words >= 2 else None  # "i'm mark bishop and i need a refill"
         if opening and words >= 2 and t.low in _NEW_CLAUSE:
             return last  # "this is sandy shore i need a refill": unpunctuated, the next clause opens
+        if opening and words >= 2 and t.low in _DETAILS_AFTER_A_NAME:
+            return last  # "its anselm kruger date of birth …": what is asked after a name comes next
         if opening and not words and _not_a_name_after_cue(t.low):
             return None
         if t.text == "-" and words:
@@ -599,6 +611,10 @@ def _introduced_from(low: str) -> bool:
 
 # The cues after which "from" closes a self-introduction: "this is", "it's", "its" (not "i'm").
 _FROM_CLOSES = frozenset(("is", "it's", "its"))
+# What a caller says right after giving their name, unpunctuated: "… date of birth", "… first name
+# spelled", "… born in", "… d o b".
+_DETAILS_AFTER_A_NAME = frozenset(("date", "dob", "born", "birthday", "first", "last", "surname", "spelled",
+                                   "spelt", "spelling", "d"))  # fmt: skip
 # Words that open a new clause after an introduction the recognizer left unpunctuated.
 _NEW_CLAUSE = frozenset(("i", "i'm", "im", "i've", "ive", "i'd", "i'll", "we", "we're", "my"))
 
@@ -677,6 +693,8 @@ def _cue_strength(toks: list[Token], i: int) -> int:
         return _WEAK
     if low in RELATIVES and i > 1 and toks[i - 1].low in KIN_MODIFIERS and toks[i - 2].low in _POSSESSIVES:
         return _WEAK  # "our foster daughter precious", "my twin sister"
+    if low in RELATIVES and i > 2 and toks[i - 1].low == "door" and toks[i - 2].low == "next":
+        return _WEAK if toks[i - 3].low in _POSSESSIVES else 0  # "my next door neighbour ember"
     if low == "law" and _in_law(toks, i):
         return _WEAK  # "my sister-in-law delphine", "my father in law kenji"
     return 0
