@@ -163,3 +163,21 @@ def test_names_closed_by_what_is_said_next_are_hidden(text: str, secret: str, ta
 def test_words_after_an_introduction_that_are_no_name_are_kept() -> None:
     kept("i'm really first in line")
     kept("this is my first time calling")
+
+
+IRISH_O_SAID_APART = (
+    ("my daughter niamh o connell has a temperature", "niamh o connell"),
+    ("this is ciaran o dwyer calling", "ciaran o dwyer"),
+    ("its rosaleen o driscoll first name spelled r o s", "rosaleen o driscoll"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), IRISH_O_SAID_APART)
+def test_an_irish_o_written_apart_is_part_of_the_name(text: str, secret: str) -> None:
+    out = redact(text).text
+    assert "[NAME]" in out and not any(w in out.split() for w in secret.split() if w != "o"), out
+
+
+@pytest.mark.parametrize("text", ["my blood group is o negative", "the code is b o two", "for o two please"])
+def test_o_for_zero_or_a_blood_group_opens_no_name(text: str) -> None:
+    assert "[NAME]" not in redact(text).text

@@ -39,7 +39,7 @@ from appliance.privacy.redaction.tokens import (
 # Lower-case particles inside a name: "Ferreira da Silva", "van der Berghe", "Ó Briain".
 NAME_PARTICLES = {
     "de", "la", "le", "del", "della", "di", "da", "das", "do", "dos", "du", "van", "von", "der",
-    "den", "ter", "ten", "bin", "ibn", "bint", "al", "el", "mac", "mc", "ó", "ní", "nic", "ua", "y",
+    "den", "ter", "ten", "bin", "ibn", "bint", "al", "el", "mac", "mc", "ó", "o", "ní", "nic", "ua", "y",
 }  # fmt: skip
 
 STRONG_NAME_CUES = (
@@ -255,7 +255,8 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
     n, k, last, words = len(toks), first, first - 1, 0
     while k < n and words < 3:
         t = toks[k]
-        if not _lower_name_word(t) or t.low in NAME_CLOSERS or len(t.text) < 2 or t.low in COMMON_CAPITALISED:
+        short = len(t.text) < 2 and (k == first or t.low not in NAME_PARTICLES)  # "niamh o connell"
+        if not _lower_name_word(t) or t.low in NAME_CLOSERS or short or t.low in COMMON_CAPITALISED:
             break  # "with doctor okafor", "about billing": staff and the site's own words
         joined = toks[k - 1].text == "-" or toks[k - 1].low in NAME_PARTICLES
         particle = t.low in NAME_PARTICLES
