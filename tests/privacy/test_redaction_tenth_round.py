@@ -1,10 +1,13 @@
 """The tenth round: the kinds of identifier a tenth held-out set (corpus_heldout10, written by
 someone who read neither the rules nor sets 1-9) showed passing through or hidden wrongly, outside
-addresses, each in sentences of its own (none of the set's). An everyday word that names a relative,
-known by a pronoun that points back to them ("my son harbour and his cough"); a day after "the
-night of" in a story of what happened ("she fell the morning of the fourth"); and what is not PHI:
-a slot asked for or booked ("we booked the morning of the 5th"),
-a span of time after "for another", a verb a relative may do after "can" or "help"."""
+addresses, each in sentences of its own (none of the set's). Names: an everyday word between a
+relative and a pronoun that points back ("my son harbour and his cough"); a name that opens a turn,
+closed by what the caller gives next ("its X Y date of birth"); "my next door neighbour X"; an
+Irish O written apart ("niamh o connell"). A day after "the night of" in a story of what happened;
+a spoken web address whose last piece is spelled; a spoken VIN. And what is not PHI: a slot asked
+for or booked, a span of time after "for another", what a relative may do after "can" or "help",
+a doctor who shares a patient's surname, provinces, medicines, a hospital's entrances, insurance's
+"auth", nationalities, a name's word said again as a thing, "d o b" spelled, "to peter out"."""
 
 from __future__ import annotations
 
