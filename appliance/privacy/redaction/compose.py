@@ -161,10 +161,23 @@ def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     """Less the places that are a whole country or state ("my son lives in Canada"): Safe Harbor
     keeps those (regions.py); less the names and places that are only medicines (medicines.py)."""
     kept = [s for s in spans if s[2] not in ("ADDRESS", "NAME") or not _no_one(text[s[0] : s[1]])]
+    kept = _without_split_regions(text, kept)
     if not any(sp[2] in ("ADDRESS", "NAME") for sp in kept) or not _PRACTICE_GATE.search(text):
         return kept
     practices = [m.span(1) for m in _PRACTICE.finditer(text)]
     return [s for s in kept if s[2] not in ("ADDRESS", "NAME") or not _within(s, practices)]
+
+
+def _without_split_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
+    """Less two names or places found apart that together are one state or province ("Nova" and
+    "Scotia", "New" and "Brunswick" found by different finders)."""
+    places = [s for s in spans if s[2] in ("ADDRESS", "NAME")]
+    joined = [(a[0], b[1]) for a in places for b in places
+              if a[1] < b[0] and not text[a[1] : b[0]].strip() and _no_one(text[a[0] : b[1]])]  # fmt: skip
+    if not joined:
+        return spans
+    # every name or place inside the state's name goes: "Nova" found twice, once by each layer
+    return [s for s in spans if s[2] not in ("ADDRESS", "NAME") or not _within(s, joined)]
 
 
 def _no_one(said: str) -> bool:
@@ -210,6 +223,12 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue
         if len(words) == 1 and len(words[0]) == 1:
             continue  # a lone letter names no one ("D.O.B.": the rules read spelled names whole)
+        if all(len(w) == 1 for w in words) and _SPELLED_DOB.match(text, start) is not None:
+            continue  # "d o b eleven oh two": date of birth, spelled as said, a cue and no name
+        if len(words) > 1 and len(words[-1]) == 1:
+            last = text.rfind(words[-1], start, end)
+            if _SPELLED_DOB.match(text, last) is not None:
+                end = len(text[start:last].rstrip()) + start  # "leontyne faraday | d o b …"
         if any(w in CONTEXT_WORDS for w in lows):  # "zip code": a cue word is never part of a name
             continue
         before = text[max(0, start - 12) : start].lower().replace(".", " ").split()
@@ -223,13 +242,14 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # "the path is sandy": an everyday word said of something, not a name
         if label == "NAME" and all(w in _KIN_WORDS for w in lows):
             continue  # "great-grandma": who someone is to the caller, not their name
-        if label == "ADDRESS" and lows[-1] in _HOSPITAL_PARTS:
-            continue  # "the west wing entrance", "the dialysis unit": where in a hospital, not a home
+        if lows[-1] in _HOSPITAL_PARTS:
+            continue  # "the west wing entrance", "the rose garden entrance": where in a hospital, no one
         kept.append((start, end, label))
     return kept
 
 
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
+_SPELLED_DOB = re.compile(r"d\W{0,2}o\W{0,2}b\b", re.IGNORECASE)
 
 
 def _after_staff_first_name(text: str, start: int, before: list[str]) -> bool:

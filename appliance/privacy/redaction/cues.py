@@ -20,9 +20,11 @@ CONTEXT_WORDS = {
     "device": "ID", "serial": "ID", "claim": "ID", "medicare": "ID", "medicaid": "ID", "pin": "ID",
     "ending": "ID", "ends": "ID", "id": "ID", "passport": "ID", "certificate": "ID",
     "beneficiary": "ID", "pacemaker": "ID", "pump": "ID", "implant": "ID", "confirmation": "ID",
+    "concentrator": "ID", "cpap": "ID", "bipap": "ID", "wheelchair": "ID",  # a device's serial
     "zip": "ZIP", "zipcode": "ZIP", "postal": "ZIP",
     "plate": "PLATE", "plates": "PLATE", "tag": "PLATE", "registration": "PLATE", "reg": "PLATE",
     "rego": "PLATE", "numberplate": "PLATE",
+    "vin": "PLATE",  # a vehicle identification number: 17 letters and digits, said one by one
     "ip": "IP",
     "born": "DATE", "birth": "DATE", "birthday": "DATE", "birthday's": "DATE", "dob": "DATE",
     "birthdate": "DATE",

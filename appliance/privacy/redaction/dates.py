@@ -4,10 +4,11 @@
 
 from __future__ import annotations
 
+from appliance.privacy.redaction.dictionary import can_be_verb
 from appliance.privacy.redaction.lexicon import FILLERS, MONTHS, WEEKDAYS
 from appliance.privacy.redaction.numbers import NumberGroup, NumberRun
 from appliance.privacy.redaction.spans import TokenSpan
-from appliance.privacy.redaction.tokens import Token, TokenIndex, is_word
+from appliance.privacy.redaction.tokens import Token, TokenIndex, is_word, line_break_between
 
 # Month words that are also everyday words: a date only next to a day or year.
 AMBIGUOUS_MONTHS = {
@@ -92,6 +93,9 @@ def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpa
         if month_run is not None:
             found.append((run.first - 1, month_run.last, "DATE"))  # "the fifth of the third fifty five"
             continue
+        if before == "of" and _day_part_before(toks, run.first - 3) and _told_as_past(toks, run.first - 4):
+            found.append((run.first - 1, run.last, "DATE"))  # "I was in A&E the night of the 12th"
+            continue
         if after is not None and after.low in _DATED_THINGS and toks[run.first].text[:1].isdigit():
             if g[0].value > 3:  # "the 19th appointment"; "the 2nd appointment" may count them
                 found.append((run.first - 1, run.last, "DATE"))
@@ -139,6 +143,39 @@ _DAY_PREPOSITIONS = frozenset(("for", "until", "till", "til", "by", "since", "fr
 _RELATIVE_MONTHS = frozenset(("next", "this", "last", "that"))
 # A part of a day said between a weekday and its date: "Saturday night the 9th".
 _DAY_PARTS = frozenset(("morning", "afternoon", "evening", "night", "lunchtime"))
+
+
+def _day_part_before(toks: list[Token], k: int) -> bool:
+    """Does "the night", "the morning" … end at token k ("the night of the 12th")?"""
+    return k >= 1 and toks[k].low in _DAY_PARTS and toks[k - 1].low == "the"
+
+
+def _told_as_past(toks: list[Token], k: int) -> bool:
+    """Does the sentence up to token k tell of something that happened ("I was in A&E on", "she
+    fell over on") rather than ask for a time ("is there anything on", "can I book for")? A day
+    said after "the night of" then is when it happened, a date of someone's; a slot asked for is not.
+    """
+    past = False
+    while k >= 0 and toks[k].text not in (".", "?", "!", ";") and not line_break_between(toks, k, k + 1):
+        low = toks[k].low
+        if low in _SLOT_WORDS:
+            return False
+        if low in _PAST_WORDS or (low.endswith("ed") and len(low) > 4 and can_be_verb(low)):
+            past = True
+        k -= 1
+    return past
+
+
+# Verbs in the past that tell what happened to someone; words that ask for or book a time.
+_PAST_WORDS = frozenset((
+    "was", "were", "had", "did", "went", "came", "got", "fell", "died", "began", "took", "left",
+    "woke", "broke", "ran", "felt", "saw", "rang", "brought", "sent", "gave", "hit", "hurt", "cut",
+))  # fmt: skip
+_SLOT_WORDS = frozenset((
+    "book", "booked", "booking", "rebook", "schedule", "scheduled", "reschedule", "rescheduled",
+    "move", "moved", "change", "changed", "appointment", "appointments", "slot", "slots",
+    "available", "free", "anything", "any", "can", "could", "want", "wanted", "like",
+))  # fmt: skip
 
 
 def _clause_ends(toks: list[Token], k: int) -> bool:

@@ -53,6 +53,8 @@ _SPOKEN = frozenset((
     "nothing", "everything", "somewhere", "anywhere", "everywhere", "whatever", "whenever", "each",
     "whoever", "whomever", "wherever", "whichever", "however",
     "every", "either", "neither", "both", "few", "several", "such", "own", "ours", "yours", "theirs",
+    # determiners that open a span of time or a thing, never a name: "for another week"
+    "another", "other", "others",
     # contractions as recognizers without punctuation print them ("and im calling about")
     "im", "ive", "youre", "youve", "youll", "hes", "shes", "theyre", "theyve", "theyll",
     "weve", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "havent", "hasnt",

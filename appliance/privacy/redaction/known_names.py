@@ -10,6 +10,7 @@ from itertools import islice
 
 from appliance.privacy.redaction.dictionary import can_be_verb, is_function_word
 from appliance.privacy.redaction.lexicon import COMMON_CAPITALISED, DIGIT_WORDS, GATE_WORD, MONTHS, NAME_STOP
+from appliance.privacy.redaction.names import STAFF_TITLES
 from appliance.privacy.redaction.spans import CharSpan, Span
 from appliance.privacy.redaction.tokens import WORD_TOKEN
 
@@ -122,20 +123,34 @@ def find_known_names(
 
 def repeated_names(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     """A name found once is a name wherever else the turn says it: "uh Lakshmi, Lakshmi Narayanan"."""
-    words = {
-        w.lower()
+    said = [
+        w
         for a, b, label in spans
         if label == "NAME"
         for w in WORD_TOKEN.findall(text, a, b)
         if len(w) > 2 and w.lower() not in _EVERYDAY_WORDS
-    }
-    if not words:
+    ]
+    if not said:
         return []
+    words = {w.lower() for w in said}
+    # Words found only with a capital ("Ridgeview Memory Care"): in a turn written with capitals,
+    # the same word in lower case after "the", "a", "my" … is the word, not the name ("the memory
+    # unit"); without one it may be the name again ("Hope Baker, and baker is spelled …").
+    capital_only = words - {w for w in said if not w[0].isupper()}
     # one pass over the words: an alternation of hundreds of names, or a find per name, is slow
     found: list[CharSpan] = []
     for m in WORD_TOKEN.finditer(text):
         if m.group().lower() not in words:
             continue
+        if (
+            capital_only
+            and not m.group()[0].isupper()
+            and m.group().lower() in capital_only
+            and _DETERMINER_BEFORE.search(text, max(0, m.start() - 7), m.start()) is not None
+        ):
+            continue
+        if _STAFF_BEFORE.search(text, max(0, m.start() - 12), m.start()) is not None:
+            continue  # "Vivian Chen, no relation to Dr. Chen": the doctor shares a name, not an identity
         end = m.end()
         joined = _HYPHENED.match(text, end)
         if joined is not None:
@@ -149,6 +164,9 @@ def repeated_names(text: str, spans: list[CharSpan]) -> list[CharSpan]:
 
 
 _HYPHENED = re.compile(r"-[^\W\d_]+")
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|my|our|your|his|her|their|this|that)\s+$", re.IGNORECASE)
+# A staff title right before a word: what follows names a provider (names.drop_staff), not PHI.
+_STAFF_BEFORE = re.compile(r"\b(?:" + "|".join(sorted(STAFF_TITLES)) + r")\.?\s+$", re.IGNORECASE)
 _NEXT_WORD = re.compile(r"\s+([^\W\d_]+(?:['’][^\W\d_]+)*)")
 
 

@@ -83,6 +83,10 @@ COMMON_CAPITALISED = {
     "pediatrics", "orthopedics", "icu", "er", "emergency", "medicare", "medicaid", "bluecross",
     "blueshield", "blue", "cross", "shield", "ppo", "hmo", "aetna", "unitedhealthcare", "cigna",
     "humana", "gold", "elm", "street", "garage", "front", "desk", "clinic", "center",
+    "auth", "authorization", "authorisation",  # "prior auth number …": insurance's word, no name
+    # a nationality said of a thing ("a British plate", "my American insurance"); not those that are
+    # surnames too ("French", "Welsh")
+    "british", "american", "canadian", "australian", "european", "african", "asian", "mexican",
     "department", "insurance", "english", "spanish", "god", "christmas", "thanksgiving", "easter",
     "covid", "mri", "ct", "ekg", "ecg", "lab", "labs", "let", "let's", "was",
     "after", "before", "then", "now", "not", "if", "for", "to", "in", "on", "at", "of", "with",

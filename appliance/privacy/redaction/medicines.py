@@ -49,6 +49,7 @@ suboxone subutex methadone narcan naloxone epipen flomax proscar viagra cialis l
 lopressor zestril cozaar diovan entresto tamiflu augmentin keflex bactrim cipro diflucan valtrex
 zithromax zpak macrobid glucophage janumet aricept namenda premarin yaz estrace evista fosamax
 boniva prolia xgeva enbrel remicade stelara dupixent keytruda herceptin avastin rituxan otezla
+coreg aldactone imdur zetia bystolic benicar altace cardizem tenormin plaquenil medrol flexeril
 """
 MEDICINE_NAMES = frozenset(_MEDICINE_WORDS.split())
 

@@ -39,7 +39,7 @@ from appliance.privacy.redaction.tokens import (
 # Lower-case particles inside a name: "Ferreira da Silva", "van der Berghe", "Ó Briain".
 NAME_PARTICLES = {
     "de", "la", "le", "del", "della", "di", "da", "das", "do", "dos", "du", "van", "von", "der",
-    "den", "ter", "ten", "bin", "ibn", "bint", "al", "el", "mac", "mc", "ó", "ní", "nic", "ua", "y",
+    "den", "ter", "ten", "bin", "ibn", "bint", "al", "el", "mac", "mc", "ó", "o", "ní", "nic", "ua", "y",
 }  # fmt: skip
 
 STRONG_NAME_CUES = (
@@ -255,7 +255,8 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
     n, k, last, words = len(toks), first, first - 1, 0
     while k < n and words < 3:
         t = toks[k]
-        if not _lower_name_word(t) or t.low in NAME_CLOSERS or len(t.text) < 2 or t.low in COMMON_CAPITALISED:
+        short = len(t.text) < 2 and (k == first or t.low not in NAME_PARTICLES)  # "niamh o connell"
+        if not _lower_name_word(t) or t.low in NAME_CLOSERS or short or t.low in COMMON_CAPITALISED:
             break  # "with doctor okafor", "about billing": staff and the site's own words
         joined = toks[k - 1].text == "-" or toks[k - 1].low in NAME_PARTICLES
         particle = t.low in NAME_PARTICLES
@@ -293,6 +294,8 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
         return first  # "my husband grant is poorly": two verbs in a row, so the first is a name
     if kind == _RELATIVE and _name_before_another_relative(toks, first):
         return first  # "my daughter summer and my son …": two people named the same way
+    if kind == _RELATIVE and _name_before_a_pronoun(toks, first):
+        return first  # "about my daughter journey and her inhaler": "her" is the daughter
     if kind == _OTHER and toks[first - 1].low in _FRAME_CUES:
         return _name_frame(toks, first)
     return None
@@ -370,12 +373,22 @@ def _name_frame(toks: list[Token], first: int) -> int | None:
 
 
 def _surname_before_auxiliary(toks: list[Token], k: int) -> bool:
-    """Is the dictionary word at k, after a word no dictionary holds and before "is", "was", "has"
-    or "had", a surname ("cuthbert cole is …")? Only a noun that is nothing else ("cole", not
+    """Is the dictionary word at k, after a word no dictionary holds and before "is", "was", "has",
+    "had", "she's", "who", a mark or the end, a surname ("cuthbert cole is …", "for winifred
+    pargeter she's …")? Only a noun that is nothing else ("cole", not
     "today" or "still") and only when the word before it is no dictionary word."""
-    if k + 1 >= len(toks) or toks[k + 1].low not in ("is", "was", "has", "had"):
+    after = k + 1
+    if after < len(toks) and toks[after].low not in _AUXILIARIES_AFTER and not _person_after(toks, after):
         return False
     return tags(toks[k].low) == "n" and not is_dictionary_word(toks[k - 1].low)
+
+
+_AUXILIARIES_AFTER = frozenset(("is", "was", "has", "had"))
+
+
+def _person_after(toks: list[Token], k: int) -> bool:
+    """Does token k go on about the person just named ("… she's ninety", "… who lives", a mark)?"""
+    return toks[k].low in _PERSON_AFTER or toks[k].text in (",", ".", "?", "!", ";")
 
 
 def _name_before_auxiliary(toks: list[Token], k: int) -> bool:
@@ -426,7 +439,54 @@ def _name_before_another_relative(toks: list[Token], k: int) -> bool:
         return False
     word = toks[k].low
     t = tags(word)
+    if t and "v" in t and _verb_may_follow(toks, k - 1):
+        return False  # "can my son stay and my daughter …": what they may do, not a name
     return len(word) > 2 and bool(t) and t is not True and "n" in t and "r" not in t and not _past_verb(word)
+
+
+# Who a name is said before: "my daughter journey and her …", "my son hunter, he's …", "… who …".
+_PERSON_AFTER = frozenset(("she", "he", "she's", "he's", "shes", "hes", "who", "who's", "whos"))
+_PERSON_AFTER_AND = frozenset(("her", "his", "she", "he", "she's", "he's", "shes", "hes"))
+
+
+def _name_before_a_pronoun(toks: list[Token], k: int) -> bool:
+    """Between a relative and a pronoun that points back to them ("my daughter journey and her
+    asthma", "my son hunter he's six", "my wife clover who …") stands the relative's name, even an
+    everyday noun: nothing else fits there. Not a word that can only be a verb or an adverb, nor a
+    verb's form ("my son fell and his …", "my son plays and his …", "my son coughing and he …")."""
+    n = len(toks)
+    j = k + 1
+    if j < n and toks[j].text == ",":
+        j += 1
+    if j < n and toks[j].low == "and":
+        if j + 1 >= n or toks[j + 1].low not in _PERSON_AFTER_AND:
+            return False
+    elif j >= n or toks[j].low not in _PERSON_AFTER:
+        return False
+    word = toks[k].low
+    t = tags(word)
+    if len(word) < 3 or not t or "n" not in t or "r" in t or is_everyday(word) or _past_verb(word):
+        return False
+    if "v" in t and _verb_may_follow(toks, k - 1):
+        return False  # "help my dad walk and his …", "can my son stay and his …"
+    return not word.endswith("ing") and (not word.endswith("s") or word.endswith("ss"))
+
+
+# Words before "my son" after which he may do something in a verb's bare form: "let my son stay",
+# "can my daughter come".
+_BARE_VERB_BEFORE = frozenset((
+    "help", "let", "make", "have", "get", "see", "watch", "hear", "can", "could", "will", "would",
+    "should", "shall", "may", "might", "must", "does", "did", "do", "to",
+))  # fmt: skip
+
+
+def _verb_may_follow(toks: list[Token], relative: int) -> bool:
+    """Is the relative at token `relative` ("my (foster) son") one who may do something next in a
+    verb's bare form, after "help", "let", "can" …?"""
+    k = relative - 1
+    if k >= 0 and toks[k].low in KIN_MODIFIERS:
+        k -= 1
+    return k >= 1 and toks[k].low in _POSSESSIVES and toks[k - 1].low in _BARE_VERB_BEFORE
 
 
 def _verb_or_end_after(toks: list[Token], k: int) -> bool:
@@ -522,6 +582,8 @@ def _lower_name_before_closer(
             return last if words >= 2 else None  # "i'm mark bishop and i need a refill"
         if opening and words >= 2 and t.low in _NEW_CLAUSE:
             return last  # "this is sandy shore i need a refill": unpunctuated, the next clause opens
+        if opening and words >= 2 and t.low in _DETAILS_AFTER_A_NAME:
+            return last  # "its anselm kruger date of birth …": what is asked after a name comes next
         if opening and not words and _not_a_name_after_cue(t.low):
             return None
         if t.text == "-" and words:
@@ -550,6 +612,10 @@ def _introduced_from(low: str) -> bool:
 
 # The cues after which "from" closes a self-introduction: "this is", "it's", "its" (not "i'm").
 _FROM_CLOSES = frozenset(("is", "it's", "its"))
+# What a caller says right after giving their name, unpunctuated: "… date of birth", "… first name
+# spelled", "… born in", "… d o b".
+_DETAILS_AFTER_A_NAME = frozenset(("date", "dob", "born", "birthday", "first", "last", "surname", "spelled",
+                                   "spelt", "spelling", "d"))  # fmt: skip
 # Words that open a new clause after an introduction the recognizer left unpunctuated.
 _NEW_CLAUSE = frozenset(("i", "i'm", "im", "i've", "ive", "i'd", "i'll", "we", "we're", "my"))
 
@@ -628,6 +694,8 @@ def _cue_strength(toks: list[Token], i: int) -> int:
         return _WEAK
     if low in RELATIVES and i > 1 and toks[i - 1].low in KIN_MODIFIERS and toks[i - 2].low in _POSSESSIVES:
         return _WEAK  # "our foster daughter precious", "my twin sister"
+    if low in RELATIVES and i > 2 and toks[i - 1].low == "door" and toks[i - 2].low == "next":
+        return _WEAK if toks[i - 3].low in _POSSESSIVES else 0  # "my next door neighbour ember"
     if low == "law" and _in_law(toks, i):
         return _WEAK  # "my sister-in-law delphine", "my father in law kenji"
     return 0

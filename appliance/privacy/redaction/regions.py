@@ -1,5 +1,5 @@
-"""Countries and states: places that are no identifier. Safe Harbor removes geography smaller than a
-state (streets, towns, counties, ZIP codes); a state or a country may stay ("my daughter's in
+"""Countries, states and provinces: places that are no identifier. Safe Harbor removes geography
+smaller than a state (streets, towns, counties, ZIP codes); a state or a country may stay ("my daughter's in
 Spain", "we moved from Ohio"). The place finders read them as any other place after "in" or
 "from"; this list takes them back out, and only where the whole place is one of them ("Spain",
 not "Spain Street"). Names that are also given names stay out of it ("Georgia", "Jordan"), as do
@@ -25,13 +25,17 @@ alabama alaska arizona arkansas california colorado connecticut delaware florida
 illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota
 mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas
 utah vermont wisconsin wyoming
+ontario quebec alberta manitoba saskatchewan newfoundland labrador yukon nunavut
+queensland tasmania
 """
 _TWO_WORDS = ("sierra leone", "south africa", "south korea", "north korea", "new zealand",
               "sri lanka", "saudi arabia", "united states", "united kingdom", "the states",
               "northern ireland", "costa rica", "puerto rico", "el salvador", "new hampshire",
               "new jersey", "new mexico", "north carolina", "south carolina", "north dakota",
               "south dakota", "rhode island", "west virginia", "the philippines", "the netherlands",
-              "the uk", "the us", "the usa", "dominican republic")  # fmt: skip
+              "the uk", "the us", "the usa", "dominican republic", "british columbia", "nova scotia",
+              "new brunswick", "prince edward island", "northwest territories", "new south wales",
+              "south australia", "western australia", "northern territory")  # fmt: skip
 LARGE_REGIONS = frozenset(_REGIONS.split()) | frozenset(_TWO_WORDS)
 _SPACES = re.compile(r"[\s.]+")
 

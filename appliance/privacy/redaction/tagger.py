@@ -435,7 +435,11 @@ def has_evidence(text: str, start: int, end: int, label: str) -> bool:
         if word[0].isupper() and (k > 0 or _inside_sentence(text, start)) and low not in COMMON_CAPITALISED:
             return True
     first, last = _bare(words[0].lower()), words[-1].lower()
-    if label == "NAME" and first in given_names() and (len(words) >= 2 or _after_function_word(text, start)):
+    if (
+        label == "NAME"
+        and first in given_names()
+        and (len(words) >= 2 or _after_function_word(text, start, first))
+    ):
         return True
     if label == "ADDRESS" and _house_name(text, start, end):
         return True  # "she's in the cedars": a house's name, "the" and a plural
@@ -463,11 +467,13 @@ def _bare(low: str) -> str:
     return low[:-2] if low.endswith(("'s", "’s")) else low
 
 
-def _after_function_word(text: str, start: int) -> bool:
+def _after_function_word(text: str, start: int, word: str) -> bool:
     before = TAG_TOKEN.findall(text[max(0, start - 20) : start])
     if not before:
         return True  # a turn that opens with it: "rhodri's here"
     low = before[-1].lower()
+    if low == "to" and "v" in (tags(word) or ""):
+        return False  # "the pain seems to peter out": after "to", a word that can be a verb is one
     return low in ",." or (word_class(low) == "fn" and low not in _NOT_BEFORE_A_NAME)
 
 

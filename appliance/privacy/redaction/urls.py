@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 from appliance.privacy.redaction.emails import EMAIL_TLDS
+from appliance.privacy.redaction.numbers import is_number_word
 from appliance.privacy.redaction.spans import CharSpan, TokenSpan
-from appliance.privacy.redaction.tokens import Token, TokenIndex
+from appliance.privacy.redaction.tokens import Token, TokenIndex, single_letter
 
 # Web addresses: "https://example.net/u/52", "www.example.org/ana-photos", "example.com/ana".
 URL_PATTERN = re.compile(
@@ -42,6 +43,9 @@ def find_spoken_urls(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
                 end += 1
         if toks[end].low in _URL_JOINERS:
             end -= 1
+        if end > i and _spelled_piece(toks[end]):
+            while end + 1 < n and _spelled_piece(toks[end + 1]):
+                end += 1  # "… slash k m four four": the last piece said letter by letter and digit by digit
         if end > i:
             found.append((first, end, "ID"))
             done = end + 1
@@ -49,6 +53,13 @@ def find_spoken_urls(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
 
 
 _URL_PIECE = re.compile(r"[a-z0-9]+")
+
+
+def _spelled_piece(tok: Token) -> bool:
+    """A letter, a digit or a number word: what a piece said one character at a time is made of."""
+    return single_letter(tok) or tok.text.isdigit() or is_number_word(tok)
+
+
 # The scheme said before a host: "h t t p s colon slash slash", "https colon forward slash slash".
 _SCHEME_WORDS = frozenset(("http", "https", "h", "t", "p", "s", "colon", ":", "slash", "forward", "/"))
 
