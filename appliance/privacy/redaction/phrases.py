@@ -6,6 +6,7 @@ from __future__ import annotations
 from appliance.privacy.redaction.addresses import (
     CARE_WORDS,
     RESIDENCE_WORDS,
+    STAY_CARE_WORDS,
     STREET_SUFFIXES,
     after_place_cue,
 )
@@ -40,7 +41,7 @@ def find_capitalised_phrases(toks: list[Token], index: TokenIndex) -> list[Token
             p = k
             while p < n and toks[p].low in NAME_PARTICLES and p - k < 3:
                 p += 1
-            if p < n and _phrase_word(toks[p]):
+            if p < n and (_phrase_word(toks[p]) or _care_word_before_home(toks, p)):
                 j, words = p, words + 1
                 continue
             break
@@ -122,6 +123,17 @@ def _phrase_word(tok: Token) -> bool:
         return False
     low = tok.low
     return low not in COMMON_CAPITALISED or low in STREET_SUFFIXES or low in RESIDENCE_WORDS
+
+
+def _care_word_before_home(toks: list[Token], p: int) -> bool:
+    """An everyday capitalised word that names the kind of home next ("Sagebrush Family Shelter",
+    "Oakhill Care Home"): inside a place's name, though it opens none."""
+    return (
+        toks[p].low in STAY_CARE_WORDS
+        and p + 1 < len(toks)
+        and is_cap(toks[p + 1])
+        and toks[p + 1].low in RESIDENCE_WORDS
+    )
 
 
 def _after_staff_title(toks: list[Token], i: int) -> bool:
