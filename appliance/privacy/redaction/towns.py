@@ -48,13 +48,18 @@ def town_words() -> frozenset[str]:
     and the words of longer names that no dictionary holds ("yarmouth" of "great yarmouth").
     Everyday words ("port", "new") would open the gate on nearly every turn."""
     common = dictionary_words()
+
+    def rare(word: str) -> bool:  # as it stands or less a plural's ending ("gardens", "springs")
+        return len(word) > 2 and word not in common and word.rstrip("s") not in common
+
     out: set[str] = set()
     for name in place_names():
         words = name.split(" ")
         if len(words) == 1:
-            out.add(name)
+            if len(name) > 2:
+                out.add(name)
         else:
-            out.update(w for w in words if w not in common and _ASCII_WORD.fullmatch(w))
+            out.update(w for w in words if _ASCII_WORD.fullmatch(w) and rare(w))
     return frozenset(out)
 
 
