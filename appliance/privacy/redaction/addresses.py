@@ -6,6 +6,7 @@ rooms, wards and beds named by a letter ("ward C"). Numbered rooms are read with
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from appliance.privacy.redaction.dictionary import is_dictionary_word, is_function_word
 from appliance.privacy.redaction.lexicon import (
@@ -18,7 +19,7 @@ from appliance.privacy.redaction.lexicon import (
 from appliance.privacy.redaction.numbers import NumberRun, is_number_or_digits
 from appliance.privacy.redaction.spans import CharSpan, TokenSpan
 from appliance.privacy.redaction.tokens import WORD_TOKEN, Token, TokenIndex, is_cap, is_word
-from appliance.privacy.redaction.towns import town_at
+from appliance.privacy.redaction.towns import town_at, town_words
 
 # A number right after one of these is where a patient is: "Room 412", "room four twelve", "bed 7".
 ROOM_WORDS = {"room", "rm", "bed", "ward", "bay", "apartment", "apt", "unit", "flat", "caravan", "plot",
@@ -502,6 +503,13 @@ def find_lower_places(toks: list[Token], index: TokenIndex, towns: bool = True) 
     return found
 
 
+@lru_cache(maxsize=1)
+def town_gate() -> frozenset[str]:
+    """The words that open find_lower_places for a town (compose.py): a rare word of a town known
+    by name, or a town's ending ("lives in shale bluff"); one set, so the gate is one look-up."""
+    return frozenset(town_words() | TOWN_ENDINGS)
+
+
 def _town_of_words(toks: list[Token], first: int, k: int) -> int | None:
     """A town named with everyday words, told by the word that ends it ("lives in shale bluff",
     "moved to hobart ferry", "from cedar falls"): two or three words after a place cue, the last
@@ -590,6 +598,7 @@ _PLACE_ENDS = frozenset(("last", "now", "recently", "yesterday", "today", "this"
 
 
 _HOUSE_ENDS = frozenset(RESIDENCE_WORDS | DWELLINGS | HOUSE_TREES | NAMED_HOUSES)
+HOUSE_GATE = frozenset(RESIDENCE_VERBS | HOUSE_TREES)  # with "the", find_plural_houses' gate
 
 
 def find_plural_houses(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:

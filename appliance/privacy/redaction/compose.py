@@ -15,14 +15,12 @@ from typing import Protocol
 from appliance.privacy.redaction.addresses import (
     ABROAD_ENDING,
     ABROAD_HEADS,
+    HOUSE_GATE,
     HOUSE_NUMBER_ENDS,
-    HOUSE_TREES,
     PLACE_WORDS,
-    RESIDENCE_VERBS,
     ROAD_NUMBERERS,
     ROOM_LETTER_WORDS,
     ROUTE_WORDS,
-    TOWN_ENDINGS,
     find_abroad_streets,
     find_addresses,
     find_care_places,
@@ -33,6 +31,7 @@ from appliance.privacy.redaction.addresses import (
     find_postcodes,
     find_room_letters,
     find_routes,
+    town_gate,
 )
 from appliance.privacy.redaction.ages import find_ages
 from appliance.privacy.redaction.answers import find_answer
@@ -303,11 +302,11 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     # a word no dictionary holds, in a lower-case turn: maybe a name or a place ("ottoline brask")
     unlisted = _has_unlisted_word(words)
     # "lives in shale bluff": a town of everyday words; "my son in leeds": a town known by name
-    known_town = not words.isdisjoint(town_words())
-    towns = known_town or not words.isdisjoint(TOWN_ENDINGS)
+    towns = not words.isdisjoint(town_gate())
+    known_town = towns and not words.isdisjoint(town_words())
     weak = not upper and (not words.isdisjoint(FRAME_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE)))
     # "lives at the orchards", "she's at the hawthorns"
-    houses = "the" in words and (not words.isdisjoint(RESIDENCE_VERBS) or not words.isdisjoint(HOUSE_TREES))
+    houses = "the" in words and not words.isdisjoint(HOUSE_GATE)
     # "discharged on new year's day", "the day after boxing day"
     holidays = not words.isdisjoint(HOLIDAY_GATE) and not words.isdisjoint(HOLIDAY_CUES)
     if not (
