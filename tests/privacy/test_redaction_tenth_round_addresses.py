@@ -1,15 +1,16 @@
 """The tenth round, places: the kinds of ADDRESS a tenth held-out set (corpus_heldout10, written by
 someone who read neither the rules nor sets 1-9) showed passing through, each in sentences of its
-own (none of the set's), in lower-case recognizer text and in Whisper's capitals and digits.
-Places someone stays who has no home of their own or lives where they serve or study (a shelter,
-a mission, a refuge, a marina and its slip, a fort, a rehab centre, a hall of residence, a school
-named by a word no dictionary holds); a town made of everyday words ("copper falls"); a town or a
-city known by name (GeoNames, towns.py) after "in", "from" or a relative ("my son in
-nottingham"); a street named after its house number by a word that ends streets only there
-("fifty one heron ridge"); a run-on town after a flat's letter; houses named by trees or old
-buildings; a street said after a house and a comma. And what is not PHI: a bus shelter, a town
-hall, the state university, a slip on the ice, another town, "in reading", "in march", "in
-college", a daughter-in-law, bank statements, a practice that calls."""
+own (none of the set's), in lower-case recognizer text and in Whisper's capitals and digits. Places
+someone stays who has no home of their own or lives where they serve or study (a shelter, a mission,
+a refuge, a marina and its slip, a campground and its site, a fort or a camp, a prison, a rehab
+centre, sheltered housing, a hall of residence, a school named by a word no dictionary holds); a
+town or a county made of everyday words ("copper falls", "tolbridge county"); a town or a city known
+by name (GeoNames, towns.py) after "in", "from" or a relative ("my son in nottingham", "my parents
+are both in peshawar") or as an area ("from the Aberdeen area"); a street named after its house
+number by a word that ends streets only there ("fifty one heron ridge"); a run-on town after a
+flat's letter; houses named by trees or old buildings; a street said after a house and a comma. And
+what is not PHI: a bus shelter, a town hall, the state university, a slip on the ice, another town,
+"in reading", "in march", "in college", a daughter-in-law, bank statements, a practice that calls."""
 
 from __future__ import annotations
 
@@ -29,6 +30,10 @@ STAYS = (
     ("my son stays at vantree hall at corvey university", "vantree hall corvey university"),
     ("my granddaughter goes to pellow elementary and the school nurse rang", "pellow elementary"),
     ("we're at the Quillon Inn off the motorway while she's in here", "Quillon Inn"),
+    ("my son is locked up at the dunmere correctional facility", "dunmere correctional facility"),
+    ("He's held at Brackwater Detention Center.", "Brackwater Detention Center"),
+    ("my gran lives in orlen sheltered housing", "orlen sheltered housing"),
+    ("he's in the barracks at camp tarrow", "camp tarrow"),
 )
 
 
@@ -40,6 +45,8 @@ def test_a_place_someone_stays_is_an_address(text: str, secret: str) -> None:
 def test_a_marina_and_the_slip_a_boat_lives_in_are_hidden() -> None:
     hidden("He lives on a narrowboat at Tidewell Marina, slip 22.", "Tidewell Marina 22", "ADDRESS")
     hidden("were in bunk 7 at the night shelter on dray street", "7", "ADDRESS")
+    hidden("We're in a tent at Wrenfield Campground, site 41.", "Wrenfield Campground 41", "ADDRESS")
+    kept("the site 2 nurses said it was fine")
 
 
 NOT_STAYS = (
@@ -48,6 +55,7 @@ NOT_STAYS = (
     "he's studying at the state university",
     "she had a slip 2 weeks ago and hurt her hip",
     "the cardiac rehab center said to bring trainers",
+    "we parked behind the medical facility",
 )
 
 
@@ -60,6 +68,7 @@ TOWNS_OF_WORDS = (
     ("she lives in copper falls now", "copper falls"),
     ("we moved to heron landing last spring", "heron landing"),
     ("Mum lives in Otter Ferry these days.", "Otter Ferry"),
+    ("we live out in tolbridge county", "tolbridge county"),
 )
 
 
@@ -83,6 +92,9 @@ KNOWN_TOWNS = (
     ("she was born in bruges", "bruges"),
     ("were from stratford upon avon originally", "stratford upon avon"),
     ("He's in Stratford-upon-Avon this week.", "Stratford-upon-Avon"),
+    ("my parents are both in peshawar", "peshawar"),
+    ("we're from the Aberdeen area", "Aberdeen"),
+    ("shes somewhere near the doncaster area", "doncaster"),
 )
 
 
@@ -98,6 +110,8 @@ NOT_TOWNS = (
     "my daughter in law will drive me",
     "the signal's bad, we're not near mobile reception",
     "can you ring back in a bit",
+    "please wait in the waiting area",
+    "it's in the area of my lower back",
 )
 
 

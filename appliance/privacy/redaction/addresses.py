@@ -25,7 +25,7 @@ from appliance.privacy.redaction.towns import town_at, town_words
 ROOM_WORDS = {"room", "rm", "bed", "ward", "bay", "apartment", "apt", "unit", "flat", "caravan", "plot",
               "suite", "space", "pitch", "berth", "cubicle", "lot",
               # where someone sleeps at a marina, a camp or a shelter: "slip 14", "bunk 3", "cabin 9"
-              "slip", "mooring", "bunk", "cabin", "chalet", "campsite", "trailer"}  # fmt: skip
+              "slip", "mooring", "bunk", "cabin", "chalet", "campsite", "trailer", "site"}  # fmt: skip
 # Before "space", "pitch" or "berth", words that make it a place to park or play, not to live:
 # "parking space 12", "football pitch 2".
 NOT_A_HOME_BEFORE = frozenset(("parking", "car", "disabled", "storage", "visitor", "visitors", "loading",
@@ -53,6 +53,7 @@ TOWN_ENDINGS = frozenset((
     "bridge", "cross", "green", "end", "bay", "harbour", "harbor", "point", "valley", "mills", "wells",
     "hills", "village", "town", "city", "beach", "on-sea", "magna", "parva", "minor", "major",
     "ferry", "landing", "crossing", "cove", "haven", "corners", "lake", "lakes", "rapids", "grove",
+    "county", "parish", "borough", "township",
 ))  # fmt: skip
 # Last words of a place where someone lives or stays: "Maplewood Gardens", "Cedar Hollow Care Home".
 RESIDENCE_WORDS = {
@@ -62,7 +63,7 @@ RESIDENCE_WORDS = {
     "bungalow", "hostel", "motel", "dorm", "dormitory",
     # where someone stays who has no home of their own, or lives where they serve or study
     "shelter", "refuge", "mission", "inn", "marina", "campground", "barracks", "prison", "jail",
-    "penitentiary", "halls", "university", "college", "academy", "elementary",
+    "penitentiary", "halls", "university", "college", "academy", "elementary", "housing", "facility",
 }  # fmt: skip
 # Words that make a lower-case phrase a care facility ("the rosewood care home"): the recognizer
 # prints no capitals to find it by.
@@ -84,7 +85,8 @@ STAY_PLACES = frozenset((
 # ("westbrook elementary", not "the state university").
 SCHOOLS = frozenset(("university", "college", "academy", "elementary"))
 STAY_CARE_WORDS = frozenset(("recovery", "rehab", "rehabilitation", "detox", "halfway", "group",
-                             "sober", "women's", "womens", "family", "homeless"))  # fmt: skip
+                             "sober", "women's", "womens", "family", "homeless", "correctional",
+                             "detention", "supported"))  # fmt: skip
 # Verbs that say someone stays at the place named next: "sleeping at", "stationed at", "lives in".
 STAY_VERBS = frozenset((
     "lives", "live", "living", "lived", "stays", "stay", "staying", "stayed", "sleeping", "sleeps",
@@ -205,8 +207,9 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
 
 
 _CARE_PLACE_ENDS = frozenset(RESIDENCE_WORDS | STREET_SUFFIXES | STAY_PLACES | SCHOOLS)
-_STAY_CARE_ENDS = frozenset(("center", "centre", "home", "house", "shelter", "refuge", "hostel", "unit"))
-_STAY_SKIPS = frozenset(("the", "at", "in", "into", "to", "on", "a", "been", "still", "now"))
+_STAY_CARE_ENDS = frozenset(("center", "centre", "home", "house", "shelter", "refuge", "hostel", "unit",
+                             "facility", "housing"))  # fmt: skip
+_STAY_SKIPS = frozenset(("the", "at", "in", "into", "to", "on", "a", "been", "still", "now", "up"))
 
 
 def _stay_frame(toks: list[Token], k: int) -> bool:
@@ -456,7 +459,8 @@ _PO = ("p", "po", "post")
 
 
 def after_place_cue(toks: list[Token], i: int) -> bool:
-    """ "lives in X", "from X", "resident of X", "Old Mill Road in X", "moved to X", "my son in X"."""
+    """ "lives in X", "from X", "resident of X", "Old Mill Road in X", "moved to X", "my son in X",
+    "my parents are in X", "at fort X"."""
     if i == 0:
         return False
     before = toks[i - 1].low
@@ -467,7 +471,15 @@ def after_place_cue(toks: list[Token], i: int) -> bool:
         (before, before2) in PLACE_CUE_PAIRS
         or (before in ("in", ",") and (before2 in STREET_SUFFIXES or before2 in NUMBERED_STREET_ENDS))
         or (before == "in" and before2 in PEOPLE_IN and toks[i].low not in ("law", "laws"))
+        or (before == "in" and before2 in _BEING and i > 2 and toks[i - 3].low in PEOPLE_IN)
+        or (before in ("at", "in", "to", "from", "near") and toks[i].low in PLACE_HEADS)
     )  # "my father in law kenji": a relative by marriage, not one somewhere
+
+
+# Words that open the name of a place where someone serves or stays: "at fort quellan", "at camp
+# orrin" (the name after them is read as a town's).
+PLACE_HEADS = frozenset(("fort", "camp", "raf", "hmp", "naval", "base"))
+_BEING = frozenset(("is", "are", "was", "were", "still", "now", "both", "all", "live", "lives"))
 
 
 def find_lower_places(toks: list[Token], index: TokenIndex, towns: bool = True) -> list[TokenSpan]:
@@ -508,6 +520,31 @@ def town_gate() -> frozenset[str]:
     """The words that open find_lower_places for a town (compose.py): a rare word of a town known
     by name, or a town's ending ("lives in shale bluff"); one set, so the gate is one look-up."""
     return frozenset(town_words() | TOWN_ENDINGS)
+
+
+def find_areas(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A town said as the area around it: "i'm from the leeds area", "he lives in the Brixton
+    area", "somewhere near the kettering area". One or two words between "the" and "area", after
+    a place cue: a town known by name, a word no dictionary holds, or a capitalised word that is
+    no everyday one ("the London area"; not "the waiting area", "the Riverside area")."""
+    found: list[TokenSpan] = []
+    for i in index.positions(("area",)):
+        for first in (i - 1, i - 2):
+            if first < 2 or toks[first - 1].low != "the" or toks[first - 2].low not in _AREA_CUES:
+                continue
+            words = toks[first:i]
+            if not all(_place_word(t) for t in words):
+                continue
+            known = town_at(toks, first) == i - 1
+            rare = any(not is_dictionary_word(t.low) for t in words)
+            capital = all(is_cap(t) and t.low not in COMMON_CAPITALISED for t in words)
+            if known or rare or capital:
+                found.append((first, i - 1, "ADDRESS"))
+                break
+    return found
+
+
+_AREA_CUES = frozenset(("in", "from", "near", "around", "outside", "to", "round", "of"))
 
 
 def _town_of_words(toks: list[Token], first: int, k: int) -> int | None:

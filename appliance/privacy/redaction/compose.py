@@ -23,6 +23,7 @@ from appliance.privacy.redaction.addresses import (
     ROUTE_WORDS,
     find_abroad_streets,
     find_addresses,
+    find_areas,
     find_care_places,
     find_corners,
     find_house_numbers,
@@ -332,6 +333,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         or houses
         or holidays
         or "corner" in words
+        or "area" in words
     ):
         return spans  # the common case: nothing here could be an identifier
     toks, lows = tokens(text)
@@ -381,6 +383,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_care_places(toks, index)
     if houses:
         found += find_plural_houses(toks, index)
+    if "area" in words:  # "from the leeds area"
+        found += find_areas(toks, index)
     if "slash" in words:
         found += find_spoken_urls(toks, index)
     # a lower-case name is known only by the words around it: "it's ada quill calling"

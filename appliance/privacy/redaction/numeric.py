@@ -103,7 +103,7 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
 # A mobile-home or caravan park's pitch ("we're in space 44 at …"), a boat's slip or a bunk: its
 # number ends the clause ("a slip 2 weeks ago" counts weeks).
 _PITCHES = frozenset(("space", "pitch", "berth", "lot", "slip", "mooring", "bunk", "cabin", "chalet",
-                      "trailer"))  # fmt: skip
+                      "trailer", "site"))  # fmt: skip
 _PITCH_ENDS = frozenset(("", ",", ".", "at", "in", "on", "of", "and", "?", "!"))
 _DAY_BEFORE = frozenset(("on", "since", "until", "till", "from", "by", "dated", "of"))
 # "by 1/2 a point", "on 1/2 a tablet": a fraction, not a day

@@ -48,7 +48,7 @@ def find_capitalised_phrases(toks: list[Token], index: TokenIndex) -> list[Token
         done = j + 1
         last = toks[j].low
         staff = _after_staff_title(toks, first)
-        if last in ("centre", "center") and toks[j - 1].low not in CARE_WORDS:
+        if last in ("centre", "center", "facility") and toks[j - 1].low not in _CARE_KINDS:
             last = ""  # "Riverside Medical Center" is no one's home; "Hollybrook Care Centre" is
         if last in STREET_SUFFIXES or last in RESIDENCE_WORDS:
             if words >= 2:
@@ -154,4 +154,5 @@ def _place_tail(toks: list[Token], j: int) -> int:
     return j
 
 
+_CARE_KINDS = frozenset(CARE_WORDS | STAY_CARE_WORDS)
 NOT_NAME_CAPS = frozenset(COMMON_CAPITALISED | set(MONTHS) | STREET_SUFFIXES)
