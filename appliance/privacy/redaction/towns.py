@@ -13,7 +13,6 @@ checked once, on first use, and the rules without it would silently read fewer t
 from __future__ import annotations
 
 import hashlib
-import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,7 +22,6 @@ from appliance.privacy.redaction.tokens import Token
 PLACE_NAMES_FILE = Path(__file__).with_name("place_names.txt")
 PLACE_NAMES_SHA256 = "773049bdac30fe49a0159fdbfdd9c20cc0e4a6c4623cb17210f334d9a48753e7"
 MAX_WORDS = 4
-_ASCII_WORD = re.compile(r"[a-z]+")
 
 
 class PlaceNamesError(RuntimeError):
@@ -59,7 +57,7 @@ def town_words() -> frozenset[str]:
             if len(name) > 2:
                 out.add(name)
         else:
-            out.update(w for w in words if _ASCII_WORD.fullmatch(w) and rare(w))
+            out.update(w for w in words if w.isascii() and w.isalpha() and rare(w))
     return frozenset(out)
 
 
