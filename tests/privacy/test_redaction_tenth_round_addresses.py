@@ -103,6 +103,13 @@ def test_a_town_known_by_name_after_in_or_from_is_an_address(text: str, secret: 
     hidden(text, secret.replace("-", " "), "ADDRESS")
 
 
+def test_a_town_named_after_the_town_of_or_after_a_number_and_a_comma_is_hidden() -> None:
+    hidden("she lives in the town of reading now", "reading", "ADDRESS")
+    hidden("We moved to the village of Much Wenlock.", "Much Wenlock", "ADDRESS")
+    hidden("the flat is Calle Mayor 4, Madrid", "Madrid", "ADDRESS")
+    kept("it's a town of about five thousand people")
+
+
 NOT_TOWNS = (
     "i'm calling in march about my reading glasses",
     "he's in reading group on tuesdays",

@@ -460,7 +460,7 @@ _PO = ("p", "po", "post")
 
 def after_place_cue(toks: list[Token], i: int) -> bool:
     """ "lives in X", "from X", "resident of X", "Old Mill Road in X", "moved to X", "my son in X",
-    "my parents are in X", "at fort X"."""
+    "my parents are in X", "at fort X", "the town of X"."""
     if i == 0:
         return False
     before = toks[i - 1].low
@@ -473,12 +473,15 @@ def after_place_cue(toks: list[Token], i: int) -> bool:
         or (before == "in" and before2 in PEOPLE_IN and toks[i].low not in ("law", "laws"))
         or (before == "in" and before2 in _BEING and i > 2 and toks[i - 3].low in PEOPLE_IN)
         or (before in ("at", "in", "to", "from", "near") and toks[i].low in PLACE_HEADS)
+        or (before == "of" and before2 in SETTLEMENTS)
     )  # "my father in law kenji": a relative by marriage, not one somewhere
 
 
 # Words that open the name of a place where someone serves or stays: "at fort quellan", "at camp
 # orrin" (the name after them is read as a town's).
 PLACE_HEADS = frozenset(("fort", "camp", "raf", "hmp", "naval", "base"))
+# "the town of X", "the county of X": what follows is the place's name, everyday words or not.
+SETTLEMENTS = frozenset(("town", "city", "village", "hamlet", "county", "borough", "parish", "township"))
 _BEING = frozenset(("is", "are", "was", "were", "still", "now", "both", "all", "live", "lives"))
 
 
@@ -504,8 +507,11 @@ def find_lower_places(toks: list[Token], index: TokenIndex, towns: bool = True) 
             end = _town_end(toks, first, k)
             if end is None:
                 end = _town_of_words(toks, first, k)
-        elif toks[cue].low != "in":
-            continue
+            if end is None and k > first and toks[cue].low == "of" and toks[cue - 1].low in SETTLEMENTS:
+                end = k - 1  # "the town of reading", "the village of great snoring": named as one
+        elif toks[cue].low != "in" and not (toks[cue].text == "," and toks[cue - 1].text[:1].isdigit()):
+            continue  # but a town known by name after "in", or after a number and a comma:
+            # "Calle Mayor 4, Madrid", "Birkenallee 21, Freiburg"
         if towns:
             town = town_at(toks, first)  # "in sheffield", "my son's in Nairobi": a town known by name
             if town is not None and (end is None or town > end):
