@@ -41,7 +41,9 @@ def find_capitalised_phrases(toks: list[Token], index: TokenIndex) -> list[Token
             p = k
             while p < n and toks[p].low in NAME_PARTICLES and p - k < 3:
                 p += 1
-            if p < n and (_phrase_word(toks[p]) or _care_word_before_home(toks, p)):
+            if p < n and (
+                _phrase_word(toks[p]) or (toks[p].low in STAY_CARE_WORDS and _care_word_before_home(toks, p))
+            ):
                 j, words = p, words + 1
                 continue
             break
@@ -126,8 +128,8 @@ def _phrase_word(tok: Token) -> bool:
 
 
 def _care_word_before_home(toks: list[Token], p: int) -> bool:
-    """An everyday capitalised word that names the kind of home next ("Sagebrush Family Shelter",
-    "Oakhill Care Home"): inside a place's name, though it opens none."""
+    """A capitalised everyday word ("Family") that names the kind of home next ("Sagebrush Family
+    Shelter"): inside a place's name, though it opens none."""
     return (
         toks[p].low in STAY_CARE_WORDS
         and p + 1 < len(toks)
