@@ -6,6 +6,7 @@ rooms, wards and beds named by a letter ("ward C"). Numbered rooms are read with
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from appliance.privacy.redaction.dictionary import is_dictionary_word, is_function_word
 from appliance.privacy.redaction.lexicon import (
@@ -18,10 +19,13 @@ from appliance.privacy.redaction.lexicon import (
 from appliance.privacy.redaction.numbers import NumberRun, is_number_or_digits
 from appliance.privacy.redaction.spans import CharSpan, TokenSpan
 from appliance.privacy.redaction.tokens import WORD_TOKEN, Token, TokenIndex, is_cap, is_word
+from appliance.privacy.redaction.towns import town_at, town_words
 
 # A number right after one of these is where a patient is: "Room 412", "room four twelve", "bed 7".
 ROOM_WORDS = {"room", "rm", "bed", "ward", "bay", "apartment", "apt", "unit", "flat", "caravan", "plot",
-              "suite", "space", "pitch", "berth", "cubicle", "lot"}  # fmt: skip
+              "suite", "space", "pitch", "berth", "cubicle", "lot",
+              # where someone sleeps at a marina, a camp or a shelter: "slip 14", "bunk 3", "cabin 9"
+              "slip", "mooring", "bunk", "cabin", "chalet", "campsite", "trailer", "site"}  # fmt: skip
 # Before "space", "pitch" or "berth", words that make it a place to park or play, not to live:
 # "parking space 12", "football pitch 2".
 NOT_A_HOME_BEFORE = frozenset(("parking", "car", "disabled", "storage", "visitor", "visitors", "loading",
@@ -35,12 +39,21 @@ STREET_SUFFIXES = {
     "hwy", "trail", "square", "loop", "pike", "row", "yard", "wharf", "quay", "park", "hill", "parade",
     "esplanade", "promenade", "alley",
 }  # fmt: skip
+# Words that end a street's name only after its house number ("204 flintlock ridge", "7 harbour
+# view", "22 thistle brae", "6 brook cottages"): on their own they are everyday words too often.
+NUMBERED_STREET_ENDS = frozenset((
+    "ridge", "bend", "view", "brae", "bank", "run", "glen", "chase", "commons", "cove", "crest",
+    "knoll", "landing", "meadow", "meadows", "path", "pass", "trace", "vista", "hollow", "point",
+    "gardens", "cottages", "mount", "heath", "fold", "croft", "dale", "brook", "end",
+))  # fmt: skip
 # Words that end a town's or village's name ("dunmore heights", "hollis creek", "marston vale"): kept
 # after a word no dictionary holds, though a dictionary holds them.
 TOWN_ENDINGS = frozenset((
     "vale", "heights", "creek", "falls", "springs", "junction", "bluff", "ridge", "hollow", "ford",
     "bridge", "cross", "green", "end", "bay", "harbour", "harbor", "point", "valley", "mills", "wells",
     "hills", "village", "town", "city", "beach", "on-sea", "magna", "parva", "minor", "major",
+    "ferry", "landing", "crossing", "cove", "haven", "corners", "lake", "lakes", "rapids", "grove",
+    "county", "parish", "borough", "township",
 ))  # fmt: skip
 # Last words of a place where someone lives or stays: "Maplewood Gardens", "Cedar Hollow Care Home".
 RESIDENCE_WORDS = {
@@ -48,6 +61,9 @@ RESIDENCE_WORDS = {
     "towers", "villa", "cottage", "cottages", "estate", "hospice", "apartments", "flats", "mansions",
     "centre", "center", "ward", "wing", "farm", "farmhouse", "barn", "rectory", "vicarage", "grange",
     "bungalow", "hostel", "motel", "dorm", "dormitory",
+    # where someone stays who has no home of their own, or lives where they serve or study
+    "shelter", "refuge", "mission", "inn", "marina", "campground", "barracks", "prison", "jail",
+    "penitentiary", "halls", "university", "college", "academy", "elementary", "housing", "facility",
 }  # fmt: skip
 # Words that make a lower-case phrase a care facility ("the rosewood care home"): the recognizer
 # prints no capitals to find it by.
@@ -57,6 +73,27 @@ CARE_PLACES = {"hospice", "residence", "lodge", "manor", "hostel", "motel", "dor
 # Words before "park" that make it a place people live in ("sunset ridge trailer park"), counted
 # with CARE_WORDS: the park's own name is the words before them.
 HOME_PARK_WORDS = {"trailer", "caravan", "mobile", "rv", "motorhome", "holiday"}
+# Places someone stays that are also where anyone goes ("the bus shelter", "the town hall", "the
+# state university"): said in lower case, one is a person's only with a name no dictionary holds
+# ("at pagett hall", "westbrook elementary") or after a verb of staying ("sleeping at the lamplight
+# mission"). Care words of the same kind: "stillbrook recovery center", "a halfway house".
+STAY_PLACES = frozenset((
+    "shelter", "refuge", "mission", "inn", "marina", "campground", "barracks", "prison", "jail",
+    "penitentiary", "hall", "halls",
+))  # fmt: skip
+# Schools where someone studies or boards: only with a name no dictionary holds, in lower case
+# ("westbrook elementary", not "the state university").
+SCHOOLS = frozenset(("university", "college", "academy", "elementary"))
+STAY_CARE_WORDS = frozenset(("recovery", "rehab", "rehabilitation", "detox", "halfway", "group",
+                             "sober", "women's", "womens", "family", "homeless", "correctional",
+                             "detention", "supported"))  # fmt: skip
+# Verbs that say someone stays at the place named next: "sleeping at", "stationed at", "lives in".
+STAY_VERBS = frozenset((
+    "lives", "live", "living", "lived", "stays", "stay", "staying", "stayed", "sleeping", "sleeps",
+    "slept", "sleep", "stationed", "housed", "resident", "residing", "resides", "boarding", "lodging",
+    "moved", "moving", "locked", "incarcerated", "serving", "studies", "studying", "enrolled",
+    "goes", "attends", "attending", "dorms", "rooming", "camping", "parked", "moored", "docked",
+))  # fmt: skip
 # Houses known by a name ("rosemary cottage", "the mill house"): a named one is someone's home.
 DWELLINGS = {"cottage", "house", "farm", "farmhouse", "lodge", "manor", "villa", "barn", "rectory",
              "vicarage", "grange", "bungalow"}  # fmt: skip
@@ -69,7 +106,14 @@ PLACE_CUE_PAIRS = {
      ("at", "based"),
      ("at", "staying"), ("at", "stays"), ("into", "moved"), ("at", "is"), ("at", "she's"), ("at", "he's"),
      ("in", "she's"), ("in", "he's"), ("in", "i'm"), ("in", "we're"), ("in", "they're"), ("in", "us"),
-     ("in", "me"), ("in", "them"), ("in", "home"), ("in", "that's"), ("in", "thats")}  # fmt: skip
+     ("in", "me"), ("in", "them"), ("in", "home"), ("in", "that's"), ("in", "thats")} | {
+    (cue, w) for cue in ("in", "at") for w in ("sleeping", "sleeps", "slept", "stationed", "housed",
+                                                "residing", "resides", "settled", "retired", "stay", "stayed")
+} | {("to", w) for w in ("move", "moves", "relocated", "relocating", "retired", "retiring")}  # fmt: skip
+# Who is somewhere: "my daughter in sheffield", "her son's in Nairobi", "family in Leeds".
+PEOPLE_IN = frozenset((*RELATIVES, *(f"{r}'s" for r in RELATIVES), *(f"{r}s" for r in RELATIVES),
+                       "family", "folks", "relatives", "friends", "parents", "kids",
+                       "grandparents", "grandkids", "children"))  # fmt: skip
 UNIT_WORDS = {"apartment", "apt", "unit", "suite", "number", "#", "lot"}
 
 
@@ -122,21 +166,29 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     retirement village", "the elmsleigh hospice", "at clementine court". Its own name is one to
     three words before the generic ones; a street needs a word that places someone there."""
     found: list[TokenSpan] = []
-    for j in index.positions(RESIDENCE_WORDS | STREET_SUFFIXES):
+    for j in index.positions(_CARE_PLACE_ENDS):
         home_park = toks[j].low == "park" and j > 0 and toks[j - 1].low in HOME_PARK_WORDS
         street = toks[j].low in STREET_SUFFIXES and toks[j].low not in RESIDENCE_WORDS and not home_park
         if street and toks[j].text[0].isupper():
             continue  # capitalised streets are found as phrases
         k, generic, named = j - 1, street or toks[j].low in CARE_PLACES or toks[j].low in DWELLINGS, 0
+        stay = toks[j].low in STAY_PLACES or toks[j].low in SCHOOLS  # generic only with more said
+        unknown = False
         while k >= 0 and j - k <= 5 and is_word(toks[k]):
             low = toks[k].low
             if low in CARE_WORDS or (low in HOME_PARK_WORDS and toks[j].low == "park"):
                 generic = True
+            elif low in STAY_CARE_WORDS and toks[j].low in _STAY_CARE_ENDS:
+                stay = True  # "stillbrook recovery center", "sagebrush family shelter"
             elif low in NAME_STOP or low in COMMON_CAPITALISED or low in NUMBER_VOCAB or low in RELATIVES:
                 break
             else:
                 named += 1
+                unknown = unknown or not is_dictionary_word(low)
             k -= 1
+        if stay and not generic:
+            refuge = toks[j].low not in SCHOOLS
+            generic = unknown or (refuge and _stay_frame(toks, k))
         if not (generic and named):
             continue
         if street and named > 2:
@@ -146,10 +198,27 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             first = k
         elif k >= 1 and toks[k].text == "," and is_number_or_digits(toks[k - 1]):
             pass  # "flat 2, larkhill court"
+        elif street and k >= 1 and toks[k].text == "," and toks[k - 1].low in _HOUSE_ENDS:
+            pass  # "the mill house, long lane", "the grange, ivy lane": the house's street
         elif not (k >= 0 and toks[k].low in ("at", "in", "into", "to", "from", "on", "of")):
             continue  # a place is where someone is: "at …", "in …", "the …"
         found.append((first, j, "ADDRESS"))
     return found
+
+
+_CARE_PLACE_ENDS = frozenset(RESIDENCE_WORDS | STREET_SUFFIXES | STAY_PLACES | SCHOOLS)
+_STAY_CARE_ENDS = frozenset(("center", "centre", "home", "house", "shelter", "refuge", "hostel", "unit",
+                             "facility", "housing"))  # fmt: skip
+_STAY_SKIPS = frozenset(("the", "at", "in", "into", "to", "on", "a", "been", "still", "now", "up"))
+
+
+def _stay_frame(toks: list[Token], k: int) -> bool:
+    """Does a verb of staying come just before the place whose name starts after k ("sleeping at
+    the …", "he's been stationed at …", "lives in the …")?"""
+    m = k
+    while m >= 0 and k - m < 4 and toks[m].low in _STAY_SKIPS:
+        m -= 1
+    return m >= 0 and toks[m].low in STAY_VERBS
 
 
 def find_addresses(toks: list[Token], runs: list[NumberRun], index: TokenIndex) -> list[TokenSpan]:
@@ -174,7 +243,8 @@ def find_addresses(toks: list[Token], runs: list[NumberRun], index: TokenIndex) 
                 continue
             if not (is_word(toks[j]) or toks[j].text == "."):
                 break
-            if toks[j].low in STREET_SUFFIXES and (words >= 1 or (the and _street_ends(toks, j + 1))):
+            ends = toks[j].low in STREET_SUFFIXES or (words >= 1 and toks[j].low in NUMBERED_STREET_ENDS)
+            if ends and (words >= 1 or (the and _street_ends(toks, j + 1))):
                 end = _address_tail(toks, by_first, j)
                 found.append((run.first, end, "ADDRESS"))  # "19 the crescent", "22 the green"
                 break
@@ -317,8 +387,8 @@ def _address_tail(toks: list[Token], by_first: dict[int, NumberRun], suffix: int
         run = by_first.get(m)
         if run is not None:
             end = run.last
-            if end + 1 < len(toks) and len(toks[end + 1].text) == 1 and toks[end + 1].text.isupper():
-                end += 1
+            if end + 1 < len(toks) and room_letter(toks[end + 1]):
+                end += 1  # "apartment 3B", "apartment four c"
         elif m < len(toks) and (toks[m].text.isupper() or toks[m].low[:1].isdigit()):
             end = m
         k = end + 1
@@ -341,7 +411,12 @@ def _address_tail(toks: list[Token], by_first: dict[int, NumberRun], suffix: int
 def _town_after(toks: list[Token], first: int) -> int | None:
     """The last token of a town said right after a street with no comma, as recognizers print it
     ("twelve larch rise fenwick and my number …", "… juniper hollow drive dunmore heights four six
-    …"): one to three words that end the clause, one of them a word no dictionary holds."""
+    …"): one to three words that end the clause, one of them a word no dictionary holds or the
+    last a town's ending ("… apartment four c cedar bluff"), or a town known by name ("… tannery
+    mews bradford on avon")."""
+    town = town_at(toks, first)
+    if town is not None and (town + 1 >= len(toks) or _ends_town(toks[town + 1])):
+        return town
     k = first
     while k < len(toks) and k - first < 3 and _place_word(toks[k]) and not is_cap(toks[k]):
         if toks[k].low in _TOWN_CLOSERS:
@@ -349,7 +424,8 @@ def _town_after(toks: list[Token], first: int) -> int | None:
         k += 1
     if k == first or (k < len(toks) and not _ends_town(toks[k])):
         return None
-    return _town_end(toks, first, k)
+    end = _town_end(toks, first, k)
+    return end if end is not None else _town_of_words(toks, first, k)
 
 
 def _ends_town(tok: Token) -> bool:
@@ -376,40 +452,124 @@ def _town_end(toks: list[Token], first: int, k: int) -> int | None:
     return end
 
 
-PLACE_WORDS = frozenset(RESIDENCE_WORDS | STREET_SUFFIXES)
+PLACE_WORDS = frozenset(RESIDENCE_WORDS | STREET_SUFFIXES | STAY_PLACES)
+HOUSE_NUMBER_ENDS = frozenset(STREET_SUFFIXES | NUMBERED_STREET_ENDS)  # find_addresses' gate
 ROOM_LETTER_WORDS = frozenset(("ward", "bay", "bed", "room", "wing"))
 _PO = ("p", "po", "post")
 
 
 def after_place_cue(toks: list[Token], i: int) -> bool:
-    """ "lives in X", "from X", "resident of X", "Old Mill Road in X", "moved to X"."""
+    """ "lives in X", "from X", "resident of X", "Old Mill Road in X", "moved to X", "my son in X",
+    "my parents are in X", "at fort X", "the town of X"."""
     if i == 0:
         return False
     before = toks[i - 1].low
     before2 = toks[i - 2].low if i > 1 else ""
     if before in PLACE_CUES:
         return True
-    return (before, before2) in PLACE_CUE_PAIRS or (before in ("in", ",") and before2 in STREET_SUFFIXES)
+    return (
+        (before, before2) in PLACE_CUE_PAIRS
+        or (before in ("in", ",") and (before2 in STREET_SUFFIXES or before2 in NUMBERED_STREET_ENDS))
+        or (before == "in" and before2 in PEOPLE_IN and toks[i].low not in ("law", "laws"))
+        or (before == "in" and before2 in _BEING and i > 2 and toks[i - 3].low in PEOPLE_IN)
+        or (before in ("at", "in", "to", "from", "near") and toks[i].low in PLACE_HEADS)
+        or (before == "of" and before2 in SETTLEMENTS)
+    )  # "my father in law kenji": a relative by marriage, not one somewhere
 
 
-def find_lower_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+# Words that open the name of a place where someone serves or stays: "at fort quellan", "at camp
+# orrin" (the name after them is read as a town's).
+PLACE_HEADS = frozenset(("fort", "camp", "raf", "hmp", "naval", "base"))
+# "the town of X", "the county of X": what follows is the place's name, everyday words or not.
+SETTLEMENTS = frozenset(("town", "city", "village", "hamlet", "county", "borough", "parish", "township"))
+_BEING = frozenset(("is", "are", "was", "were", "still", "now", "both", "all", "live", "lives"))
+
+
+def find_lower_places(toks: list[Token], index: TokenIndex, towns: bool = True) -> list[TokenSpan]:
     """A town or place said in lower case after a place cue, told by a dictionary: "she lives in
     great ormsby", "we're out at pellingham", "he's from ketteridge", "… granary lane, upper quenby".
     One to three words; dictionary words at the end are dropped ("lower brancombe in the summer"
-    stops at "in"; "from work" is no place); what is left must hold a word no dictionary holds."""
+    stops at "in"; "from work" is no place); what is left must hold a word no dictionary holds, or
+    end as a town's name does ("shale bluff"). A town known by name (towns.py: "sheffield",
+    "bradford on avon") is read after any of these cues and after "in" alone ("my daughter in
+    leeds"); `towns` says whether the text holds a word of one (compose.py's gate)."""
     found: list[TokenSpan] = []
     n = len(toks)
     for cue in index.among(_LOWER_PLACE_CUES):
         first = cue + 1
-        if first >= n or not after_place_cue(toks, first):
+        if first >= n:
             continue
-        k = first
-        while k < n and k - first < 3 and _place_word(toks[k]):
-            k += 1
-        end = _town_end(toks, first, k)
+        end = None
+        if after_place_cue(toks, first):
+            k = first
+            while k < n and k - first < 3 and _place_word(toks[k]):
+                k += 1
+            end = _town_end(toks, first, k)
+            if end is None:
+                end = _town_of_words(toks, first, k)
+            if end is None and k > first and toks[cue].low == "of" and toks[cue - 1].low in SETTLEMENTS:
+                end = k - 1  # "the town of reading", "the village of great snoring": named as one
+        elif toks[cue].low != "in" and not (toks[cue].text == "," and toks[cue - 1].text[:1].isdigit()):
+            continue  # but a town known by name after "in", or after a number and a comma:
+            # "Calle Mayor 4, Madrid", "Birkenallee 21, Freiburg"
+        if towns:
+            town = town_at(toks, first)  # "in sheffield", "my son's in Nairobi": a town known by name
+            if town is not None and (end is None or town > end):
+                end = town
         if end is not None:
             found.append((first, end, "ADDRESS"))
     return found
+
+
+@lru_cache(maxsize=1)
+def town_gate() -> frozenset[str]:
+    """The words that open find_lower_places for a town (compose.py): a rare word of a town known
+    by name, or a town's ending ("lives in shale bluff"); one set, so the gate is one look-up."""
+    return frozenset(town_words() | TOWN_ENDINGS)
+
+
+def find_areas(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A town said as the area around it: "i'm from the leeds area", "he lives in the Brixton
+    area", "somewhere near the kettering area". One or two words between "the" and "area", after
+    a place cue: a town known by name, a word no dictionary holds, or a capitalised word that is
+    no everyday one ("the London area"; not "the waiting area", "the Riverside area")."""
+    found: list[TokenSpan] = []
+    for i in index.positions(("area",)):
+        for first in (i - 1, i - 2):
+            if first < 2 or toks[first - 1].low != "the" or toks[first - 2].low not in _AREA_CUES:
+                continue
+            words = toks[first:i]
+            if not all(_place_word(t) for t in words):
+                continue
+            known = town_at(toks, first) == i - 1
+            rare = any(not is_dictionary_word(t.low) for t in words)
+            capital = all(is_cap(t) and t.low not in COMMON_CAPITALISED for t in words)
+            if known or rare or capital:
+                found.append((first, i - 1, "ADDRESS"))
+                break
+    return found
+
+
+_AREA_CUES = frozenset(("in", "from", "near", "around", "outside", "to", "round", "of"))
+
+
+def _town_of_words(toks: list[Token], first: int, k: int) -> int | None:
+    """A town named with everyday words, told by the word that ends it ("lives in shale bluff",
+    "moved to hobart ferry", "from cedar falls"): two or three words after a place cue, the last
+    of them a town's ending; not "moved to another town"."""
+    if k - first < 2 or toks[first].low in _NOT_A_TOWN_OPENER or toks[first].low in TOWN_ENDINGS:
+        return None
+    end = k - 1
+    while end > first and toks[end].low not in TOWN_ENDINGS:
+        end -= 1
+    return end if end > first else None
+
+
+# Words that open a phrase about some town, not a town's name: "moved to another town".
+_NOT_A_TOWN_OPENER = frozenset((
+    "another", "other", "same", "different", "big", "small", "nearby", "next", "neighbouring",
+    "neighboring", "local", "home", "whole", "old", "inner", "capital", "main", "little"
+))  # fmt: skip
 
 
 _LOWER_PLACE_CUES = frozenset((*PLACE_CUES, "in", "at", "to", "into", "of", ","))
@@ -467,7 +627,21 @@ _NOT_A_HOUSE = frozenset(("shops", "moment", "weekends", "races", "doctors", "de
 
 
 _HOMES = frozenset(("home", "house", "place", "cottage", "bungalow", "flat", "farm"))
+# Trees in the plural after "the" name a house or a home ("the laurels", "the Willows"): said
+# after "at", whatever the verb ("she's at the hawthorns on whinmoor road").
+HOUSE_TREES = frozenset((
+    "laurels", "pines", "willows", "elms", "hawthorns", "limes", "beeches", "oaks", "cedars", "firs",
+    "larches", "poplars", "hollies", "yews", "chestnuts", "maples", "birches", "rowans", "lindens",
+    "sycamores", "alders", "acacias", "cypresses", "hazels", "junipers", "magnolias", "myrtles",
+))  # fmt: skip
+# Old buildings that name one house after a verb of living: "lives at the grange", "the old forge".
+NAMED_HOUSES = frozenset(("grange", "rectory", "vicarage", "forge", "manse", "granary", "maltings",
+                          "priory", "deanery", "parsonage", "mill", "smithy", "chantry"))  # fmt: skip
 _PLACE_ENDS = frozenset(("last", "now", "recently", "yesterday", "today", "this", "next", *FILLERS))
+
+
+_HOUSE_ENDS = frozenset(RESIDENCE_WORDS | DWELLINGS | HOUSE_TREES | NAMED_HOUSES)
+HOUSE_GATE = frozenset(RESIDENCE_VERBS | HOUSE_TREES)  # with "the", find_plural_houses' gate
 
 
 def find_plural_houses(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
@@ -477,9 +651,15 @@ def find_plural_houses(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         if i < 2 or i + 1 >= n:
             continue
         named = toks[i - 1].low == "called" and any(t.low in _HOMES for t in toks[max(0, i - 4) : i - 1])
+        low = toks[i + 1].low
+        if low in HOUSE_TREES and toks[i - 1].low == "at" and is_word(toks[i + 1]):
+            found.append((i, i + 1, "ADDRESS"))  # "she's at the hawthorns", "hes at the laurels on …"
+            continue
         if (toks[i - 2].low, toks[i - 1].low) not in _RESIDENCE_CUES and not named:
             continue  # "the home is called the larches" is named too
-        low = toks[i + 1].low
+        if low in NAMED_HOUSES or (low == "old" and i + 2 < n and toks[i + 2].low in NAMED_HOUSES):
+            found.append((i, i + 1 + (low == "old"), "ADDRESS"))  # "lives at the grange", "the old forge"
+            continue
         if not (is_word(toks[i + 1]) and low.endswith("s") and len(low) > 4 and low not in _NOT_A_HOUSE):
             continue
         if not (is_dictionary_word(low[:-1]) or is_dictionary_word(low[:-2])):

@@ -15,14 +15,15 @@ from typing import Protocol
 from appliance.privacy.redaction.addresses import (
     ABROAD_ENDING,
     ABROAD_HEADS,
+    HOUSE_GATE,
+    HOUSE_NUMBER_ENDS,
     PLACE_WORDS,
-    RESIDENCE_VERBS,
     ROAD_NUMBERERS,
     ROOM_LETTER_WORDS,
     ROUTE_WORDS,
-    STREET_SUFFIXES,
     find_abroad_streets,
     find_addresses,
+    find_areas,
     find_care_places,
     find_corners,
     find_house_numbers,
@@ -31,6 +32,7 @@ from appliance.privacy.redaction.addresses import (
     find_postcodes,
     find_room_letters,
     find_routes,
+    town_gate,
 )
 from appliance.privacy.redaction.ages import find_ages
 from appliance.privacy.redaction.answers import find_answer
@@ -90,6 +92,7 @@ from appliance.privacy.redaction.regions import is_large_region
 from appliance.privacy.redaction.spans import CharSpan, Redaction, Span, TokenSpan, merge, redacted
 from appliance.privacy.redaction.tagger import shared_tagger
 from appliance.privacy.redaction.tokens import WORD_TOKEN, TokenIndex, tokens
+from appliance.privacy.redaction.towns import town_words
 from appliance.privacy.redaction.urls import find_spoken_urls, find_urls
 
 
@@ -198,7 +201,8 @@ def _within(span: CharSpan, ranges: list[tuple[int, int]]) -> bool:
 _PRACTICE_WORDS = (
     "group", "therapy", "imaging", "surgery", "practice", "associates", "partners", "radiology",
     "diagnostics", "laboratory", "laboratories", "labs", "healthcare", "dental", "physiotherapy",
-    "orthodontics", "pharmacy", "chemist", "chemists", "optometry",
+    "orthodontics", "pharmacy", "chemist", "chemists", "optometry", "dialysis", "clinic", "clinics",
+    "oncology", "dermatology", "audiology", "podiatry", "chiropractic",
 )  # fmt: skip
 # Words that end a name before a practice's word ("a call from Anna about surgery").
 _NOT_PRACTICE_NAME = ("about", "for", "regarding", "re", "to", "on", "in", "my", "her", "his", "their",
@@ -318,8 +322,12 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     chains = numberish and not words.isdisjoint(CHAIN_CUES)
     # a word no dictionary holds, in a lower-case turn: maybe a name or a place ("ottoline brask")
     unlisted = _has_unlisted_word(words)
+    # "lives in shale bluff": a town of everyday words; "my son in leeds": a town known by name
+    towns = not words.isdisjoint(town_gate())
+    known_town = towns and not words.isdisjoint(town_words())
     weak = not upper and (not words.isdisjoint(FRAME_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE)))
-    houses = "the" in words and not words.isdisjoint(RESIDENCE_VERBS)  # "lives at the orchards"
+    # "lives at the orchards", "she's at the hawthorns"
+    houses = "the" in words and not words.isdisjoint(HOUSE_GATE)
     # "discharged on new year's day", "the day after boxing day"
     holidays = not words.isdisjoint(HOLIDAY_GATE) and not words.isdisjoint(HOLIDAY_CUES)
     if not (
@@ -340,10 +348,12 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         or not words.isdisjoint(NAME_CLOSERS)
         or filler_intro
         or unlisted
+        or towns
         or weak
         or houses
         or holidays
         or "corner" in words
+        or "area" in words
     ):
         return spans  # the common case: nothing here could be an identifier
     toks, lows = tokens(text)
@@ -358,7 +368,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
             found += find_routes(toks, runs)
         if not words.isdisjoint(HOLIDAY_GATE):  # "Boxing Day 2022"
             found += find_holiday_dates(toks, runs)
-        if "box" in words or not words.isdisjoint(STREET_SUFFIXES):  # "P.O. box 12", "12 Elm Street"
+        # "P.O. box 12", "12 Elm Street", "204 flintlock ridge"
+        if "box" in words or not words.isdisjoint(HOUSE_NUMBER_ENDS):
             found += find_addresses(toks, runs, index)
             found += find_house_numbers(toks, runs)
         # "17 Rue Lepic", "Kirchgasse 17" ("Schillerstraße 40": the gate's words are cut at "ß")
@@ -386,12 +397,14 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_as_in(toks, runs, index)
     if not words.isdisjoint(ROOM_LETTER_WORDS):
         found += find_room_letters(toks, index)
-    if unlisted:
-        found += find_lower_places(toks, index)
+    if unlisted or towns:
+        found += find_lower_places(toks, index, known_town)
     if not words.isdisjoint(PLACE_WORDS):
         found += find_care_places(toks, index)
     if houses:
         found += find_plural_houses(toks, index)
+    if "area" in words:  # "from the leeds area"
+        found += find_areas(toks, index)
     if "slash" in words:
         found += find_spoken_urls(toks, index)
     # a lower-case name is known only by the words around it: "it's ada quill calling"

@@ -100,8 +100,10 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
     return None
 
 
-# A mobile-home or caravan park's pitch ("we're in space 44 at …"): its number ends the clause.
-_PITCHES = frozenset(("space", "pitch", "berth", "lot"))
+# A mobile-home or caravan park's pitch ("we're in space 44 at …"), a boat's slip or a bunk: its
+# number ends the clause ("a slip 2 weeks ago" counts weeks).
+_PITCHES = frozenset(("space", "pitch", "berth", "lot", "slip", "mooring", "bunk", "cabin", "chalet",
+                      "trailer", "site"))  # fmt: skip
 _PITCH_ENDS = frozenset(("", ",", ".", "at", "in", "on", "of", "and", "?", "!"))
 _DAY_BEFORE = frozenset(("on", "since", "until", "till", "from", "by", "dated", "of"))
 # "by 1/2 a point", "on 1/2 a tablet": a fraction, not a day
@@ -155,6 +157,7 @@ def find_numbers(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
                 first = with_phone_prefix(toks, first)
             last = run.last
             if label == "ADDRESS":  # "Room 412": the word that says what the number is
+                first = run.first  # from the number itself: "RM64" in a code has its letters read
                 while first > 0 and toks[first - 1].low not in ROOM_WORDS:
                     first -= 1
                 first -= 1

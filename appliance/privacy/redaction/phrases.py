@@ -6,6 +6,7 @@ from __future__ import annotations
 from appliance.privacy.redaction.addresses import (
     CARE_WORDS,
     RESIDENCE_WORDS,
+    STAY_CARE_WORDS,
     STREET_SUFFIXES,
     after_place_cue,
 )
@@ -40,14 +41,16 @@ def find_capitalised_phrases(toks: list[Token], index: TokenIndex) -> list[Token
             p = k
             while p < n and toks[p].low in NAME_PARTICLES and p - k < 3:
                 p += 1
-            if p < n and _phrase_word(toks[p]):
+            if p < n and (
+                _phrase_word(toks[p]) or (toks[p].low in STAY_CARE_WORDS and _care_word_before_home(toks, p))
+            ):
                 j, words = p, words + 1
                 continue
             break
         done = j + 1
         last = toks[j].low
         staff = _after_staff_title(toks, first)
-        if last in ("centre", "center") and toks[j - 1].low not in CARE_WORDS:
+        if last in ("centre", "center", "facility") and toks[j - 1].low not in _CARE_KINDS:
             last = ""  # "Riverside Medical Center" is no one's home; "Hollybrook Care Centre" is
         if last in STREET_SUFFIXES or last in RESIDENCE_WORDS:
             if words >= 2:
@@ -124,6 +127,17 @@ def _phrase_word(tok: Token) -> bool:
     return low not in COMMON_CAPITALISED or low in STREET_SUFFIXES or low in RESIDENCE_WORDS
 
 
+def _care_word_before_home(toks: list[Token], p: int) -> bool:
+    """A capitalised everyday word ("Family") that names the kind of home next ("Sagebrush Family
+    Shelter"): inside a place's name, though it opens none."""
+    return (
+        toks[p].low in STAY_CARE_WORDS
+        and p + 1 < len(toks)
+        and is_cap(toks[p + 1])
+        and toks[p + 1].low in RESIDENCE_WORDS
+    )
+
+
 def _after_staff_title(toks: list[Token], i: int) -> bool:
     return i > 0 and (
         toks[i - 1].low in STAFF_TITLES
@@ -142,4 +156,5 @@ def _place_tail(toks: list[Token], j: int) -> int:
     return j
 
 
+_CARE_KINDS = frozenset(CARE_WORDS | STAY_CARE_WORDS)
 NOT_NAME_CAPS = frozenset(COMMON_CAPITALISED | set(MONTHS) | STREET_SUFFIXES)
