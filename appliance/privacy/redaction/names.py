@@ -80,6 +80,10 @@ WEAK_NAME_CUES = (
     ("miss",),
     ("mister",),
     ("patient",),
+    # who a caller speaks for, by their role: "our resident florence quenneville", "my client"
+    ("resident",),
+    ("client",),
+    ("inmate",),
     ("with",),
     ("patient", "is"),
     ("tell",),
@@ -89,6 +93,7 @@ WEAK_NAME_CUES = (
     ("me", "and"),
     ("me", "again"),
     ("thanks",),
+    ("thank", "you"),
     ("hold", "on"),
     ("hang", "on"),
 )
@@ -127,6 +132,8 @@ SPELLED_ABBREVIATIONS = frozenset((
     "icu", "nicu", "picu", "ccu", "hdu", "mri", "ecg", "ekg", "eeg", "ent", "cpr", "copd", "adhd",
     "hiv", "ptsd", "ibs", "dvt", "uti", "std", "als", "asap", "rsvp", "usa", "atm", "pdf", "gp",
     "er", "ct", "iv", "ob", "gyn", "obgyn", "pt", "ot", "bp", "ed", "md", "rn", "np", "dna",
+    # the names of the identifiers themselves, said as letters: "the m r n is …", "my s s n"
+    "mrn", "ssn", "vin", "npi", "pcp", "hmo", "ppo",
 ))  # fmt: skip
 
 
@@ -164,8 +171,11 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             k += 2  # "I'm A. J. Ferreira-Lomax": initials before the name are part of it
         if k > first and not _name_word(toks[k], need_cap=True):
             k = first
-        # three words, or a fourth after a particle ("maría josé castillo de vargas")
-        while k < n and (words < 3 or (words == 3 and toks[k].low in NAME_PARTICLES)):
+        # three words, or a fourth after a particle ("maría josé castillo de vargas") or, after a
+        # strong cue, one no dictionary holds ("christopher john paul mcgillicuddy")
+        while k < n and (
+            words < 3 or (words == 3 and (toks[k].low in NAME_PARTICLES or (not weak and _unlisted(toks[k]))))
+        ):
             if words and toks[k].low in NAME_PARTICLES:  # "Ferreira da Silva", "Mrs. van der Berghe"
                 p = k
                 while p < n and toks[p].low in NAME_PARTICLES:
@@ -198,6 +208,42 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
                 end = _unlisted_name(toks, first, _cue_kind(toks, i))
             if end is not None:
                 found.append((first, end, "NAME"))
+    found += _names_after_is(toks, index)
+    return found
+
+
+# Who someone is, then "is" and their name: "His daughter is Lorraine", "my cousin is lamont",
+# "her mother's name was golnar".
+_IS_WORDS = frozenset(("is", "was", "'s"))
+
+
+def _names_after_is(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A name after a relative (with "my", "his" …) or "name" and "is"/"was". Written with a
+    capital, a word that can be no adjective or verb ("my son is Catholic" names no one); in lower
+    case, only words no dictionary holds ("my son is diabetic")."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for i in index.among(_IS_TRIGGERS):
+        if i + 2 >= n or toks[i + 1].low not in _IS_WORDS:
+            continue
+        low = toks[i].low
+        if low in RELATIVES and not (i > 0 and toks[i - 1].low in _POSSESSIVES):
+            continue
+        k = i + 2
+        if is_cap(toks[k]):
+            t = tags(toks[k].low) or ""
+            if not _name_word(toks[k], need_cap=True) or "a" in t or "v" in t or is_everyday(toks[k].low):
+                continue
+            last = k
+            while last + 1 < n and last - k < 2 and _name_word(toks[last + 1], need_cap=True):
+                last += 1
+        else:
+            last = k - 1
+            while last + 1 < n and last + 1 - k < 3 and _unlisted(toks[last + 1]):
+                last += 1
+            if last < k:
+                continue
+        found.append((k, last, "NAME"))
     return found
 
 
@@ -277,6 +323,8 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
     while end >= first and (toks[end].text == "-" or is_dictionary_word(toks[end].low)):
         if end > first and _surname_before_auxiliary(toks, end):
             break  # "my dad cuthbert cole is ninety one": a noun between the name and "is" is its surname
+        if end > first + 1 and toks[end - 1].low in _SURNAME_PARTICLES:
+            break  # "my brother liam o sullivan": a word after a particle is the surname
         end -= 1
     while end >= first and end + 2 <= last and toks[end + 1].text == "-":
         end += 2  # "kowalczyk-brown": what a name is joined to by a hyphen is the name
@@ -302,6 +350,8 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
 
 
 _TELL_CUES = frozenset(("tell", "ask"))
+# Particles that a surname follows, in lower case too ("o sullivan", "van dijk"), not "y" or "la".
+_SURNAME_PARTICLES = frozenset(NAME_PARTICLES - {"y", "la", "le"})
 # Months that are given names too, read as a name's first word here: "tell april shaw to …".
 _MONTH_NAMES = frozenset(("april", "may", "june", "august"))
 # Who is told to do something without being a name: staff, places of the site, everyone.
@@ -649,9 +699,13 @@ def _can_be_adverb(low: str) -> bool:
 # ("for holly frost") open one even when every word is in the dictionary; the other weak cues
 # only when some word of the turn is in none (checked first: it is the rarer).
 FRAME_GATE = frozenset(("for", "about", "tell", "ask", "mr", "mrs", "ms", "miss", "mister", *RELATIVES))
-WEAK_GATE = frozenset(("is", "of", "with", "i'm", "it's", "its", "and", "again", "thanks", "on", *FRAME_GATE))
+WEAK_GATE = frozenset((
+    "is", "of", "with", "i'm", "it's", "its", "and", "again", "thanks", "thank", "on", "resident", "client",
+    "inmate", *FRAME_GATE,
+))  # fmt: skip
 _CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
 _CONTEXT_NAME_TRIGGERS = _CUE_LAST_WORDS | RELATIVES | {"law"}
+_IS_TRIGGERS = frozenset((*RELATIVES, "name", "names", "name's"))
 _TITLES = ("mr", "mrs", "ms")
 _APOSTROPHE_NAME = re.compile(r"[A-Za-z]+['’][A-Za-z]+")
 _NOT_NAME_WORDS = frozenset(NAME_STOP | set(DIGIT_WORDS) | set(MONTHS) | RELATIVES)

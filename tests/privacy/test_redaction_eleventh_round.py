@@ -1,0 +1,126 @@
+"""The eleventh round: the kinds of identifier an eleventh held-out set (corpus_heldout11, written
+blind like the tenth) showed passing through or hidden wrongly, outside addresses and postcodes, each
+in sentences of its own (none of the set's). Names: a relative or a name's word, then "is" or "was"
+and the name ("my nephew is Caspian", "her father's name was ondrej"); who a caller speaks for by
+their role ("our resident", "my client"); "thank you" and a name; a fourth word no dictionary holds
+after "my name is"; a surname after an Irish O in lower case. Dates: a holiday on which someone was
+in the hospital. Ages: a second age guessed after "or". And what is not PHI: a month said alone of a
+time to come, a reading over ninety ("my temperature is a hundred and two"), the identifiers' own
+names said as letters ("the m r n", "my s s n")."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.privacy.redaction_checks import hidden, kept
+
+NAMES_AFTER_IS = (
+    ("Her grandson is Caspian, he drives her to the clinic.", "Caspian"),
+    ("my nephew is dariusz he picks up the prescriptions", "dariusz"),
+    ("her father's name was Ondrej and he was a patient here too", "Ondrej"),
+    ("his mums name was ljiljana", "ljiljana"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), NAMES_AFTER_IS)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_name_after_a_relative_or_name_and_is_is_hidden(text: str, secret: str, tagged: bool) -> None:
+    hidden(text, secret, "NAME", tagged)
+
+
+NOT_A_NAME_AFTER_IS = (
+    "My son is Catholic and he would like to see the chaplain.",
+    "my daughter is diabetic and needs her insulin",
+    "my husband is home now",
+    "My mother is Deaf, so please send a text.",
+)
+
+
+@pytest.mark.parametrize("text", NOT_A_NAME_AFTER_IS)
+def test_what_a_relative_is_is_no_name(text: str) -> None:
+    kept(text)
+
+
+ROLE_AND_THANKS_NAMES = (
+    ("this is the day nurse calling about our resident wilhelmina ostergaard", "wilhelmina ostergaard"),
+    ("im his case worker and my client tobiah renvall missed his appointment", "tobiah renvall"),
+    ("thank you ingeborg and could you also send the letter", "ingeborg"),
+    ("my name is maria luisa fernanda quintanilla-osei and i need a refill", "quintanilla-osei"),
+    ("its about my uncle ciaran o donoghue who was admitted", "ciaran o donoghue"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), ROLE_AND_THANKS_NAMES)
+def test_names_after_a_role_thanks_or_a_long_introduction_are_hidden(text: str, secret: str) -> None:
+    hidden(text, secret, "NAME")
+
+
+NOT_A_NAME_AFTER_THANKS = (
+    "thank you so much for your help",
+    "thank you very much that's all I needed",
+    "our resident doctor said to call back",
+)
+
+
+@pytest.mark.parametrize("text", NOT_A_NAME_AFTER_THANKS)
+def test_thanks_and_a_resident_doctor_name_no_one(text: str) -> None:
+    kept(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    (
+        ("my wife was in your emergency room on christmas day", "christmas day"),
+        ("I was in the hospital on Boxing Day with my hip", "Boxing Day"),
+    ),
+)
+def test_a_holiday_spent_in_hospital_is_a_date(text: str, secret: str) -> None:
+    hidden(text, secret, "DATE")
+
+
+@pytest.mark.parametrize(
+    "text",
+    (
+        "is the emergency room open on christmas day",
+        "My son needs his school form filled in before September.",
+        "can we push the appointment back to october",
+        "I think the next scan is in June, not July.",
+    ),
+)
+def test_a_month_of_a_time_to_come_or_a_correction_is_kept(text: str) -> None:
+    kept(text)
+
+
+def test_a_month_told_as_past_is_still_hidden() -> None:
+    hidden("she was admitted in November with pneumonia", "November", "DATE")
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    (
+        ("My grandmother is 97 or 98, her papers were lost.", "98"),
+        ("he's ninety one or ninety two i think", "ninety two"),
+    ),
+)
+def test_a_second_age_guessed_is_hidden(text: str, secret: str) -> None:
+    hidden(text, secret, "AGE")
+
+
+@pytest.mark.parametrize(
+    "text",
+    (
+        "his temperature was a hundred and two this morning",
+        "my sugar is ninety six before breakfast",
+        "her oxygen is ninety three on room air",
+    ),
+)
+def test_a_reading_over_ninety_is_no_age(text: str) -> None:
+    kept(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ("where do I find the m r n on the form", "do you need my s s n or just the card"),
+)
+def test_an_identifiers_name_said_as_letters_is_kept(text: str) -> None:
+    kept(text)
