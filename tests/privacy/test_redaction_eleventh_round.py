@@ -3,15 +3,18 @@ blind like the tenth) showed passing through or hidden wrongly, outside addresse
 in sentences of its own (none of the set's). Names: a relative or a name's word, then "is" or "was"
 and the name ("my nephew is Caspian", "her father's name was ondrej"); who a caller speaks for by
 their role ("our resident", "my client"); "thank you" and a name; a fourth word no dictionary holds
-after "my name is"; a surname after an Irish O in lower case. Dates: a holiday on which someone was
-in the hospital. Ages: a second age guessed after "or". And what is not PHI: a month said alone of a
-time to come, a reading over ninety ("my temperature is a hundred and two"), the identifiers' own
-names said as letters ("the m r n", "my s s n")."""
+after "my name is"; a surname after an Irish O in lower case; a nickname someone goes by ("goes
+by", "calls her", "for short"); a caller who gives their own name with "Dr.". Dates: a holiday on
+which someone was in the hospital. Ages: a second age guessed after "or". And what is not PHI: a
+month said alone of a time to come, a reading over ninety ("my temperature is a hundred and
+two"), the identifiers' own names said as letters ("the m r n", "my s s n"), "everybody" after
+"first name"; going by bus and calling someone back."""
 
 from __future__ import annotations
 
 import pytest
 
+from appliance.privacy.redaction import redact
 from tests.privacy.redaction_checks import hidden, kept
 
 NAMES_AFTER_IS = (
@@ -124,3 +127,45 @@ def test_a_reading_over_ninety_is_no_age(text: str) -> None:
 )
 def test_an_identifiers_name_said_as_letters_is_kept(text: str) -> None:
     kept(text)
+
+
+NICKNAMES = (
+    ("my grandfather is bartholomew reyes but he goes by bart", "bart"),
+    ("Everyone calls her Birdie, she won't answer to anything else.", "Birdie"),
+    ("its rosalind but you can say roz for short", "roz"),
+    ("i go by jem", "jem"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), NICKNAMES)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_name_someone_goes_by_is_hidden(text: str, secret: str, tagged: bool) -> None:
+    hidden(text, secret, "NAME", tagged)
+
+
+@pytest.mark.parametrize(
+    "text",
+    (
+        "we usually go by bus to the clinic",
+        "can you call me back after lunch",
+        "could you call her doctor please",
+        "I'll go by the pharmacy on the way",
+        "can you call him for me",
+    ),
+)
+def test_going_by_and_calling_back_name_no_one(text: str) -> None:
+    kept(text)
+
+
+def test_a_caller_who_gives_their_own_name_with_a_title_is_hidden() -> None:
+    hidden("My name is Dr. Leopold Hattersley, I'm calling as a patient.", "Leopold Hattersley", "NAME")
+
+
+def test_a_doctor_mentioned_is_still_kept() -> None:
+    kept("Dr. Patel said I should call about the results.")
+
+
+def test_everybody_after_first_name_is_no_name() -> None:
+    text = "i never learned his first name everybody just calls him brannigan"
+    hidden(text, "brannigan", "NAME")
+    assert "everybody" in redact(text).text

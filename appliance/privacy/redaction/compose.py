@@ -462,7 +462,10 @@ _CAPITALISED_TOKEN = re.compile(r"[A-Z](?<![A-Za-z].)(?<![A-Za-z]['’].)[A-Za-z
 _DIGIT = re.compile(r"\d")
 _SINGLE_LETTERS = frozenset("bcdefghjklmnopqrstuvwxyz")
 _SHORT_CAPS = re.compile(r"[A-Z](?<!\w.)[A-Z]{1,3}\b")  # \b[A-Z]{2,4}\b
-_STRONG_GATE = frozenset(("name", "names", "named", "called", "surname", "spelled", "spell", "spelling"))
+# ("by", "short": a nickname, "he goes by ted", "thandi for short")
+_STRONG_GATE = frozenset((
+    "name", "names", "named", "called", "surname", "spelled", "spell", "spelling", "by", "short",
+))  # fmt: skip
 # Each opens with a character class so that the engine scans for it in C; lookbehinds stand in for
 # the leading \\w or \\b of the plain forms noted beside them.
 # A capital after a word ("calling Novak"), after a title's dot or a colon ("Mr. Tsao", "Name: X"),

@@ -209,7 +209,55 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             if end is not None:
                 found.append((first, end, "NAME"))
     found += _names_after_is(toks, index)
+    found += _nicknames(toks, index)
     return found
+
+
+# Who a nickname is said of: "he goes by ted", "everybody calls her dee", "say thandi for short".
+_GO_BY = frozenset(("go", "goes", "went", "going"))
+_CALL_AS = frozenset(("call", "calls", "called", "say"))
+# How one goes by, or what one is called, that is no name: "go by bus", "call her doctor".
+_NOT_A_NICKNAME = frozenset((
+    "bus", "car", "train", "taxi", "cab", "bike", "foot", "plane", "boat", "ambulance",
+    *STAFF_TITLES,
+))  # fmt: skip
+
+
+def _nicknames(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A name someone goes by: after "goes by" or "calls him" (the word closing the clause) or
+    before "for short". One word; a function word, an adverb ("call me back"), a relative or staff
+    ("call her doctor") or a way of travelling ("go by bus") is none."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for i in index.positions(("by", "him", "her", "me", "them", "for")):
+        low = toks[i].low
+        if low == "for":
+            k = i - 1  # "thandi for short"
+            if k < 1 or i + 1 >= n or toks[i + 1].low != "short":
+                continue
+        else:
+            k = i + 1
+            before = toks[i - 1].low if i else ""
+            if k >= n or (before not in _GO_BY if low == "by" else before not in _CALL_AS):
+                continue
+            after = toks[k + 1] if k + 1 < n else None
+            closes = after is None or not WORD_TOKEN.fullmatch(after.text) or after.low in _CLAUSE_OPENERS
+            if not closes and not (k + 2 < n and toks[k + 1].low == "for" and toks[k + 2].low == "short"):
+                continue
+        t = toks[k]
+        if not _lower_name_word(t) or len(t.text) < 2 or is_function_word(t.low) or _can_be_adverb(t.low):
+            continue
+        if t.low in _NOT_A_NICKNAME or t.low in NOT_A_PERSON or t.low in COMMON_CAPITALISED:
+            continue
+        found.append((k, k, "NAME"))
+    return found
+
+
+# What can open a new clause right after a nickname: "he goes by ted everybody calls him ted".
+_CLAUSE_OPENERS = frozenset((
+    "and", "but", "so", "or", "because", "cause", "everybody", "everyone", "i", "he", "she", "we", "they",
+    "you", "now", "though", "too", "mostly", "usually", "instead", *FILLERS,
+))  # fmt: skip
 
 
 # Who someone is, then "is" and their name: "His daughter is Lorraine", "my cousin is lamont",
@@ -678,7 +726,9 @@ def _lower_name_word(t: Token) -> bool:
     return t.low not in _NOT_NAME_WORDS or t.low in NAME_PARTICLES
 
 
-_PRONOUNS = frozenset(("me", "him", "us", "them", "myself", "mine", "you", "it", "one"))
+# no one's name after "first name": "I don't know his first name, everybody says Kowal"
+_NO_ONE = frozenset(("everybody", "everyone", "somebody", "someone", "anybody", "anyone", "nobody"))
+_PRONOUNS = frozenset(("me", "him", "us", "them", "myself", "mine", "you", "it", "one", *_NO_ONE))
 
 
 def _not_a_name_after_cue(low: str) -> bool:
@@ -771,7 +821,7 @@ def _in_law(toks: list[Token], i: int) -> bool:
 def _name_word(tok: Token, need_cap: bool) -> bool:
     if not WORD_TOKEN.fullmatch(tok.text):
         return False
-    if tok.low in _NOT_NAME_WORDS or is_medicine(tok.low):
+    if tok.low in _NOT_NAME_WORDS or tok.low in _NO_ONE or is_medicine(tok.low):
         return False
     if need_cap:
         return is_cap(tok) and tok.low not in COMMON_CAPITALISED
@@ -847,12 +897,20 @@ def drop_staff(toks: list[Token], spans: list[TokenSpan]) -> list[TokenSpan]:
         if label == "NAME" and a > 0:
             prev = toks[a - 1]
             prev2 = toks[a - 2] if a > 1 else None
-            if prev.low in STAFF_TITLES or (
-                prev.text == "." and prev2 is not None and prev2.low in STAFF_TITLES
-            ):
+            title = a - 1 if prev.low in STAFF_TITLES else a - 2
+            dotted = prev.text == "." and prev2 is not None and prev2.low in STAFF_TITLES
+            titled = prev.low in STAFF_TITLES or dotted
+            if titled and not _introduces_self(toks, title):
                 continue
         kept.append((a, b, label))
     return kept
+
+
+def _introduces_self(toks: list[Token], title: int) -> bool:
+    """ "My name is Dr. Amara Osei, I'm a patient": a caller who gives their own name with a title
+    is no member of staff being mentioned ("Dr. Patel said …")."""
+    words = tuple(t.low for t in toks[max(0, title - 3) : title])
+    return words[-2:] == ("name", "is") or words[-1:] == ("name's",) or words[-3:] == ("my", "names", "is")
 
 
 def find_unlisted_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
