@@ -169,3 +169,18 @@ def test_everybody_after_first_name_is_no_name() -> None:
     text = "i never learned his first name everybody just calls him brannigan"
     hidden(text, "brannigan", "NAME")
     assert "everybody" in redact(text).text
+
+
+@pytest.mark.parametrize(
+    "text",
+    (
+        "is it safe to take cod liver oil and milk thistle with my statin",
+        "she takes rose hips every morning with her breakfast",
+        "my mother only speaks Tigrinya, can you get an interpreter",
+        "Can I bring my guide dog, Pepper, to the visit?",
+        "You can reach me on WhatsApp if the line is bad.",
+    ),
+)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_supplements_languages_pets_and_apps_are_no_one(text: str, tagged: bool) -> None:
+    kept(text, tagged)

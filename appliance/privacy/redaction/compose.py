@@ -70,7 +70,7 @@ from appliance.privacy.redaction.lexicon import (
     NUMBER_VOCAB,
     RELATIVES,
 )
-from appliance.privacy.redaction.medicines import is_medicine
+from appliance.privacy.redaction.medicines import ends_in_supplement, is_medicine
 from appliance.privacy.redaction.names import (
     FRAME_GATE,
     NAME_CLOSERS,
@@ -188,7 +188,7 @@ def _no_one(said: str) -> bool:
     medicine's name ("switched from Coumadin", "prescribe Singulair"), which names no one?"""
     if len(said) > 24:
         return False  # longer than any region's or medicine's name: skip the look-ups
-    return is_large_region(said) or is_medicine(said.lower())
+    return is_large_region(said) or is_medicine(said.lower()) or ends_in_supplement(said.lower())
 
 
 def _within(span: CharSpan, ranges: list[tuple[int, int]]) -> bool:
@@ -238,6 +238,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
         before = text[max(0, start - 12) : start].lower().replace(".", " ").split()
         if label == "NAME" and before and before[-1] in STAFF_TITLES:
             continue
+        if label == "NAME" and before and before[-1].rstrip(",") in _SPEAKS_OR_PETS:
+            continue  # "she only speaks Hmong", "my service dog, Biscuit": a language or a pet, no one
         if label == "NAME" and _after_staff_first_name(text, start, before):
             continue  # "Dr. Sofia Alvarez": the surname after a provider's first name
         if label == "NAME" and before and before[-1] in _POSSESSIVES and all(map(is_dictionary_word, lows)):
@@ -253,6 +255,11 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
 
 
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
+# What a language is said after, and the animals whose names are no one's (a pet is not PHI).
+_SPEAKS_OR_PETS = frozenset((
+    "speaks", "speak", "spoke", "speaking",
+    "dog", "cat", "puppy", "pup", "kitten", "horse", "pony", "parrot", "budgie", "rabbit", "hamster",
+))  # fmt: skip
 _SPELLED_DOB = re.compile(r"d\W{0,2}o\W{0,2}b\b", re.IGNORECASE)
 
 
