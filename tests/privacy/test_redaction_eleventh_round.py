@@ -5,10 +5,11 @@ and the name ("my nephew is Caspian", "her father's name was ondrej"); who a cal
 their role ("our resident", "my client"); "thank you" and a name; a fourth word no dictionary holds
 after "my name is"; a surname after an Irish O in lower case; a nickname someone goes by ("goes
 by", "calls her", "for short"); a caller who gives their own name with "Dr.". Dates: a holiday on
-which someone was in the hospital. Ages: a second age guessed after "or". And what is not PHI: a
-month said alone of a time to come, a reading over ninety ("my temperature is a hundred and
-two"), the identifiers' own names said as letters ("the m r n", "my s s n"), "everybody" after
-"first name"; going by bus and calling someone back."""
+which someone was in the hospital. Plates after "on the van"; a code after "starts with". Ages: a
+second age guessed after "or". And what is not PHI: a month said alone of a time to come, a
+reading over ninety ("my temperature is a hundred and two"), the identifiers' own names said as
+letters ("the m r n", "my s s n"), "everybody" after "first name"; going by bus and calling
+someone back; supplements, languages, pets and messaging apps."""
 
 from __future__ import annotations
 
@@ -184,3 +185,18 @@ def test_everybody_after_first_name_is_no_name() -> None:
 @pytest.mark.parametrize("tagged", [False, True])
 def test_supplements_languages_pets_and_apps_are_no_one(text: str, tagged: bool) -> None:
     kept(text, tagged)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "label"),
+    (
+        ("the plate on my truck is q r s t seven", "q r s t seven", "PLATE"),
+        ("the tag for her car reads w b l nine nine four", "w b l nine nine four", "PLATE"),
+        ("my medicaid number starts with k two two r t eight one", "k two two r t eight one", "ID"),
+        ("the member id begins with h x four four nine", "h x four four nine", "ID"),
+    ),
+)
+def test_a_plate_after_its_vehicle_and_a_code_after_starts_with_are_hidden(
+    text: str, secret: str, label: str
+) -> None:
+    hidden(text, secret, label)
