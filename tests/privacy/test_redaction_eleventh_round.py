@@ -9,7 +9,9 @@ which someone was in the hospital. Plates after "on the van"; a code after "star
 second age guessed after "or". And what is not PHI: a month said alone of a time to come, a
 reading over ninety ("my temperature is a hundred and two"), the identifiers' own names said as
 letters ("the m r n", "my s s n"), "everybody" after "first name"; going by bus and calling
-someone back; supplements, languages, pets and messaging apps."""
+someone back; supplements, languages, pets and messaging apps. Also a holiday that names again a
+date just said ("on 12/25/2023. Christmas Day"), and a name everyone "says"; and kept, the
+number of a part of the hospital ("the number for scheduling, is it 2200")."""
 
 from __future__ import annotations
 
@@ -200,3 +202,56 @@ def test_a_plate_after_its_vehicle_and_a_code_after_starts_with_are_hidden(
     text: str, secret: str, label: str
 ) -> None:
     hidden(text, secret, label)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    (
+        ("He was discharged on 12/24/2023. Christmas Eve, can you believe it.", "Christmas Eve"),
+        ("the op was the twenty fifth of december, christmas day as it happens", "christmas day"),
+    ),
+)
+def test_a_holiday_that_names_a_date_again_is_hidden(text: str, secret: str) -> None:
+    hidden(text, secret, "DATE")
+
+
+def test_a_holiday_after_a_date_asked_about_stays() -> None:
+    kept("Is the clinic open on Christmas Eve? What hours?")
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    (
+        ("i never knew his first name everyone just says brannigan", "brannigan"),
+        ("they say mcallister and he answers to it", "mcallister"),
+    ),
+)
+def test_a_name_everyone_says_is_hidden(text: str, secret: str) -> None:
+    hidden(text, secret, "NAME")
+
+
+@pytest.mark.parametrize(
+    "text", ("everybody says hi", "people say diabetes is hard", "Everyone says Merry Christmas")
+)
+def test_what_everyone_says_is_no_name(text: str) -> None:
+    kept(text)
+
+
+@pytest.mark.parametrize("text", ("whats the m r n on her band", "is she still in the i c u"))
+def test_an_abbreviation_said_as_letters_is_no_name_for_the_tagger_either(text: str) -> None:
+    kept(text, tagged=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    (
+        "what's the number for the pharmacy, is it 4410",
+        "whats the extension for billing is it thirty one hundred",
+    ),
+)
+def test_the_number_of_a_part_of_the_hospital_is_kept(text: str) -> None:
+    kept(text)
+
+
+def test_a_member_number_after_number_is_still_hidden() -> None:
+    hidden("my member number is 88214 and I need a refill", "88214", "ID")

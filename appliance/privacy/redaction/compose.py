@@ -44,6 +44,7 @@ from appliance.privacy.redaction.dates import (
     find_day_ordinals,
     find_holiday_dates,
     find_holiday_days,
+    find_holidays_after_dates,
 )
 from appliance.privacy.redaction.dictionary import dictionary_words, is_dictionary_word
 from appliance.privacy.redaction.emails import EMAIL_TLDS, find_emails, find_written_emails
@@ -74,6 +75,7 @@ from appliance.privacy.redaction.medicines import ends_in_supplement, is_medicin
 from appliance.privacy.redaction.names import (
     FRAME_GATE,
     NAME_CLOSERS,
+    SPELLED_ABBREVIATIONS,
     STAFF_TITLES,
     TURN_INTRO,
     WEAK_GATE,
@@ -229,6 +231,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # a lone letter names no one ("D.O.B.": the rules read spelled names whole)
         if all(len(w) == 1 for w in words) and _SPELLED_DOB.match(text, start) is not None:
             continue  # "d o b eleven oh two": date of birth, spelled as said, a cue and no name
+        if all(len(w) == 1 for w in words) and _spelled_abbreviation_around(text, start, end):
+            continue  # "the m r n is …": part of an abbreviation said as letters, no name
         if len(words) > 1 and len(words[-1]) == 1:
             last = text.rfind(words[-1], start, end)
             if _SPELLED_DOB.match(text, last) is not None:
@@ -260,6 +264,18 @@ _SPEAKS_OR_PETS = frozenset((
     "speaks", "speak", "spoke", "speaking",
     "dog", "cat", "puppy", "pup", "kitten", "horse", "pony", "parrot", "budgie", "rabbit", "hamster",
 ))  # fmt: skip
+# Single letters said apart, as a run: "m r n", "i c u".
+_LETTER_RUN = re.compile(r"(?<![A-Za-z])[A-Za-z](?:[\s.]+[A-Za-z](?![A-Za-z]))+")
+
+
+def _spelled_abbreviation_around(text: str, start: int, end: int) -> bool:
+    """Do the single letters start..end lie in a run of letters that spells an abbreviation?"""
+    for m in _LETTER_RUN.finditer(text, max(0, start - 12), min(len(text), end + 12)):
+        if m.start() <= start and end <= m.end():
+            return "".join(c for c in m.group().lower() if c.isalpha()) in SPELLED_ABBREVIATIONS
+    return False
+
+
 _SPELLED_DOB = re.compile(r"d\W{0,2}o\W{0,2}b\b", re.IGNORECASE)
 
 
@@ -386,6 +402,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_dates(toks, runs, index)
     if holidays:
         found += find_holiday_days(toks, index)
+    if found and not words.isdisjoint(HOLIDAY_GATE):  # "on 12/24. Christmas Eve"
+        found += find_holidays_after_dates(toks, found)
     if "corner" in words:
         found += find_corners(toks, index)
     if email:

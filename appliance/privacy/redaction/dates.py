@@ -333,6 +333,23 @@ def find_holiday_days(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     return found
 
 
+def find_holidays_after_dates(toks: list[Token], dates: list[TokenSpan]) -> list[TokenSpan]:
+    """ "he went home on the 25th. Christmas Day, too": a holiday said right after a date
+    (past a comma, a full stop or a dash) names the same day again, and would give it away."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for _, b, label in dates:
+        k = b + 1
+        if label != "DATE" or k >= n or toks[k].text not in (",", ".", "-", "—", "–"):
+            continue
+        k += 1
+        for size in (3, 2, 1):
+            if k + size <= n and tuple(t.low for t in toks[k : k + size]) in _HOLIDAY_SET:
+                found.append((k, k + size - 1, "DATE"))
+                break
+    return found
+
+
 def _holiday_was_when(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     """ "Halloween was when he fell", "christmas eve is when it started": a holiday said as the
     day something happened to someone, before "was when"."""

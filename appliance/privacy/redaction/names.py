@@ -229,9 +229,18 @@ def _nicknames(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     ("call her doctor") or a way of travelling ("go by bus") is none."""
     found: list[TokenSpan] = []
     n = len(toks)
-    for i in index.positions(("by", "him", "her", "me", "them", "for")):
+    for i in index.positions(("by", "him", "her", "me", "them", "for", "says", "say")):
         low = toks[i].low
-        if low == "for":
+        if low in ("says", "say"):
+            # "everybody just says kowalczyk": what everyone calls someone, a name no dictionary holds
+            k = i + 1
+            who = {t.low for t in toks[max(0, i - 2) : i]}
+            if who.isdisjoint(_EVERYONE) or k >= n or not (_unlisted(toks[k]) or is_cap(toks[k])):
+                continue
+            after = toks[k + 1] if k + 1 < n else None
+            if after is not None and WORD_TOKEN.fullmatch(after.text) and after.low not in _CLAUSE_OPENERS:
+                continue
+        elif low == "for":
             k = i - 1  # "thandi for short"
             if k < 1 or i + 1 >= n or toks[i + 1].low != "short":
                 continue
@@ -253,6 +262,7 @@ def _nicknames(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     return found
 
 
+_EVERYONE = frozenset(("everybody", "everyone", "people", "they", "folks"))
 # What can open a new clause right after a nickname: "he goes by ted everybody calls him ted".
 _CLAUSE_OPENERS = frozenset((
     "and", "but", "so", "or", "because", "cause", "everybody", "everyone", "i", "he", "she", "we", "they",
