@@ -11,7 +11,7 @@ reading over ninety ("my temperature is a hundred and two"), the identifiers' ow
 letters ("the m r n", "my s s n"), "everybody" after "first name"; going by bus and calling
 someone back; supplements, languages, pets and messaging apps. Also a holiday that names again a
 date just said ("on 12/25/2023. Christmas Day"), and a name everyone "says"; and kept, the
-number of a part of the hospital ("the number for scheduling, is it 2200")."""
+number of a part of the hospital ("the number for radiology, is it 3100")."""
 
 from __future__ import annotations
 

@@ -91,7 +91,7 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
         return "ID" if len(digits) >= 5 else None
     if saw_number and len(digits) >= 4:
         if len(digits) <= 5 and _number_of_the_site(toks, run.first):
-            return None  # "what's the number for scheduling, is it twenty two hundred": an extension
+            return None  # "what's the number for radiology, is it thirty one hundred": an extension
         return "PHONE" if len(digits) in (7, 10, 11) else "ID"
     if len(digits) in (7, 10) or (len(digits) == 11 and digits[0] == "1"):
         return "PHONE"
