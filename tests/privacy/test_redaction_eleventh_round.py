@@ -1,17 +1,17 @@
 """The eleventh round: the kinds of identifier an eleventh held-out set (corpus_heldout11, written
-blind like the tenth) showed passing through or hidden wrongly, outside addresses and postcodes, each
-in sentences of its own (none of the set's). Names: a relative or a name's word, then "is" or "was"
-and the name ("my nephew is Caspian", "her father's name was ondrej"); who a caller speaks for by
-their role ("our resident", "my client"); "thank you" and a name; a fourth word no dictionary holds
-after "my name is"; a surname after an Irish O in lower case; a nickname someone goes by ("goes
-by", "calls her", "for short"); a caller who gives their own name with "Dr.". Dates: a holiday on
-which someone was in the hospital. Plates after "on the van"; a code after "starts with". Ages: a
-second age guessed after "or". And what is not PHI: a month said alone of a time to come, a
-reading over ninety ("my temperature is a hundred and two"), the identifiers' own names said as
-letters ("the m r n", "my s s n"), "everybody" after "first name"; going by bus and calling
-someone back; supplements, languages, pets and messaging apps. Also a holiday that names again a
-date just said ("on 12/25/2023. Christmas Day"), and a name everyone "says"; and kept, the
-number of a part of the hospital ("the number for radiology, is it 3100")."""
+blind like the tenth) showed passing through or hidden wrongly, outside addresses and postcodes,
+each in sentences of its own (none of the set's). Names: a relative or a name's word, then "is" or
+"was" and the name ("my nephew is Caspian", "her father's name was ondrej"); who a caller speaks for
+by their role ("our resident", "my client"); "thank you" and a name; a fourth word no dictionary
+holds after "my name is"; a surname after an Irish O in lower case; a nickname someone goes by
+("goes by", "calls her", "for short"); a caller who gives their own name with "Dr.". Dates: a
+holiday on which someone was in the hospital. A surname after a given name spelled. Plates after "on
+the van"; a code after "starts with". Ages: a second age guessed after "or". And what is not PHI: a
+month said alone of a time to come, a reading over ninety ("my temperature is a hundred and two"),
+the identifiers' own names said as letters ("the m r n", "my s s n"), "everybody" after "first
+name"; going by bus and calling someone back; supplements, languages, pets and messaging apps. Also
+a holiday that names again a date just said ("on 12/25/2023. Christmas Day"), and a name everyone
+"says"; and kept, the number of a part of the hospital ("the number for radiology, is it 3100")."""
 
 from __future__ import annotations
 
@@ -255,3 +255,8 @@ def test_the_number_of_a_part_of_the_hospital_is_kept(text: str) -> None:
 
 def test_a_member_number_after_number_is_still_hidden() -> None:
     hidden("my member number is 88214 and I need a refill", "88214", "ID")
+
+
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_surname_after_a_given_name_spelled_is_hidden(tagged: bool) -> None:
+    hidden("hi its ingrid i n g r i d halvorsen about my results", "halvorsen", "NAME", tagged)

@@ -84,6 +84,7 @@ from appliance.privacy.redaction.names import (
     find_listed_names,
     find_names_said_again,
     find_spelled,
+    find_surnames_after_spelling,
     find_unlisted_names,
 )
 from appliance.privacy.redaction.numbers import number_runs
@@ -413,7 +414,9 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     if codes:
         found += find_codes(toks, index)
     if spelled:
-        found += find_spelled(toks, index)
+        letters_spelled = find_spelled(toks, index)
+        found += letters_spelled
+        found += find_surnames_after_spelling(toks, letters_spelled)  # "i n g r i d halvorsen"
     if chains:
         found += find_code_chains(toks, index)
     if numberish and "dash" in words:  # "it's q dash four four seven dash b": a code with no cue

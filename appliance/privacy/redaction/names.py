@@ -888,6 +888,21 @@ def find_names_said_again(toks: list[Token], names: list[TokenSpan]) -> list[Tok
     return found
 
 
+def find_surnames_after_spelling(toks: list[Token], spelled: list[TokenSpan]) -> list[TokenSpan]:
+    """ "its ingrid i n g r i d halvorsen": the given name, spelled, then the surname, which no
+    dictionary holds; read after a name spelled letter by letter."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for a, b, label in spelled:
+        k = b + 1
+        if label == "NAME" and b > a and k < n and single_letter(toks[b]) and _unlisted(toks[k]):
+            last = k
+            while last + 1 < n and last - k < 1 and _unlisted(toks[last + 1]):
+                last += 1
+            found.append((k, last, "NAME"))
+    return found
+
+
 def _can_be_surname(low: str) -> bool:
     """No dictionary holds it, or it can be a noun ("walker", "sallow"): not "rang", not "is"."""
     t = tags(low)
