@@ -44,6 +44,7 @@ from appliance.privacy.redaction.dates import (
     find_day_ordinals,
     find_holiday_dates,
     find_holiday_days,
+    find_holidays_after_dates,
 )
 from appliance.privacy.redaction.dictionary import dictionary_words, is_dictionary_word
 from appliance.privacy.redaction.emails import EMAIL_TLDS, find_emails, find_written_emails
@@ -70,10 +71,11 @@ from appliance.privacy.redaction.lexicon import (
     NUMBER_VOCAB,
     RELATIVES,
 )
-from appliance.privacy.redaction.medicines import is_medicine
+from appliance.privacy.redaction.medicines import ends_in_supplement, is_medicine
 from appliance.privacy.redaction.names import (
     FRAME_GATE,
     NAME_CLOSERS,
+    SPELLED_ABBREVIATIONS,
     STAFF_TITLES,
     TURN_INTRO,
     WEAK_GATE,
@@ -82,6 +84,7 @@ from appliance.privacy.redaction.names import (
     find_listed_names,
     find_names_said_again,
     find_spelled,
+    find_surnames_after_spelling,
     find_unlisted_names,
 )
 from appliance.privacy.redaction.numbers import number_runs
@@ -188,7 +191,7 @@ def _no_one(said: str) -> bool:
     medicine's name ("switched from Coumadin", "prescribe Singulair"), which names no one?"""
     if len(said) > 24:
         return False  # longer than any region's or medicine's name: skip the look-ups
-    return is_large_region(said) or is_medicine(said.lower())
+    return is_large_region(said) or is_medicine(said.lower()) or ends_in_supplement(said.lower())
 
 
 def _within(span: CharSpan, ranges: list[tuple[int, int]]) -> bool:
@@ -229,6 +232,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # a lone letter names no one ("D.O.B.": the rules read spelled names whole)
         if all(len(w) == 1 for w in words) and _SPELLED_DOB.match(text, start) is not None:
             continue  # "d o b eleven oh two": date of birth, spelled as said, a cue and no name
+        if all(len(w) == 1 for w in words) and _spelled_abbreviation_around(text, start, end):
+            continue  # "the m r n is …": part of an abbreviation said as letters, no name
         if len(words) > 1 and len(words[-1]) == 1:
             last = text.rfind(words[-1], start, end)
             if _SPELLED_DOB.match(text, last) is not None:
@@ -238,6 +243,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
         before = text[max(0, start - 12) : start].lower().replace(".", " ").split()
         if label == "NAME" and before and before[-1] in STAFF_TITLES:
             continue
+        if label == "NAME" and before and before[-1].rstrip(",") in _SPEAKS_OR_PETS:
+            continue  # "she only speaks Hmong", "my service dog, Biscuit": a language or a pet, no one
         if label == "NAME" and _after_staff_first_name(text, start, before):
             continue  # "Dr. Sofia Alvarez": the surname after a provider's first name
         if label == "NAME" and before and before[-1] in _POSSESSIVES and all(map(is_dictionary_word, lows)):
@@ -253,6 +260,23 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
 
 
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
+# What a language is said after, and the animals whose names are no one's (a pet is not PHI).
+_SPEAKS_OR_PETS = frozenset((
+    "speaks", "speak", "spoke", "speaking",
+    "dog", "cat", "puppy", "pup", "kitten", "horse", "pony", "parrot", "budgie", "rabbit", "hamster",
+))  # fmt: skip
+# Single letters said apart, as a run: "m r n", "i c u".
+_LETTER_RUN = re.compile(r"(?<![A-Za-z])[A-Za-z](?:[\s.]+[A-Za-z](?![A-Za-z]))+")
+
+
+def _spelled_abbreviation_around(text: str, start: int, end: int) -> bool:
+    """Do the single letters start..end lie in a run of letters that spells an abbreviation?"""
+    for m in _LETTER_RUN.finditer(text, max(0, start - 12), min(len(text), end + 12)):
+        if m.start() <= start and end <= m.end():
+            return "".join(c for c in m.group().lower() if c.isalpha()) in SPELLED_ABBREVIATIONS
+    return False
+
+
 _SPELLED_DOB = re.compile(r"d\W{0,2}o\W{0,2}b\b", re.IGNORECASE)
 
 
@@ -379,6 +403,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_dates(toks, runs, index)
     if holidays:
         found += find_holiday_days(toks, index)
+    if found and not words.isdisjoint(HOLIDAY_GATE):  # "on 12/24. Christmas Eve"
+        found += find_holidays_after_dates(toks, found)
     if "corner" in words:
         found += find_corners(toks, index)
     if email:
@@ -388,7 +414,9 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     if codes:
         found += find_codes(toks, index)
     if spelled:
-        found += find_spelled(toks, index)
+        letters_spelled = find_spelled(toks, index)
+        found += letters_spelled
+        found += find_surnames_after_spelling(toks, letters_spelled)  # "i n g r i d halvorsen"
     if chains:
         found += find_code_chains(toks, index)
     if numberish and "dash" in words:  # "it's q dash four four seven dash b": a code with no cue
@@ -462,7 +490,10 @@ _CAPITALISED_TOKEN = re.compile(r"[A-Z](?<![A-Za-z].)(?<![A-Za-z]['’].)[A-Za-z
 _DIGIT = re.compile(r"\d")
 _SINGLE_LETTERS = frozenset("bcdefghjklmnopqrstuvwxyz")
 _SHORT_CAPS = re.compile(r"[A-Z](?<!\w.)[A-Z]{1,3}\b")  # \b[A-Z]{2,4}\b
-_STRONG_GATE = frozenset(("name", "names", "named", "called", "surname", "spelled", "spell", "spelling"))
+# ("by", "short": a nickname, "he goes by ted", "thandi for short")
+_STRONG_GATE = frozenset((
+    "name", "names", "named", "called", "surname", "spelled", "spell", "spelling", "by", "short",
+))  # fmt: skip
 # Each opens with a character class so that the engine scans for it in C; lookbehinds stand in for
 # the leading \\w or \\b of the plain forms noted beside them.
 # A capital after a word ("calling Novak"), after a title's dot or a colon ("Mr. Tsao", "Name: X"),
