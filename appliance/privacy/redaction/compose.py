@@ -92,7 +92,6 @@ from appliance.privacy.redaction.regions import is_large_region
 from appliance.privacy.redaction.spans import CharSpan, Redaction, Span, TokenSpan, merge, redacted
 from appliance.privacy.redaction.tagger import shared_tagger
 from appliance.privacy.redaction.tokens import WORD_TOKEN, TokenIndex, tokens
-from appliance.privacy.redaction.towns import town_words
 from appliance.privacy.redaction.urls import find_spoken_urls, find_urls
 
 
@@ -322,9 +321,10 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     chains = numberish and not words.isdisjoint(CHAIN_CUES)
     # a word no dictionary holds, in a lower-case turn: maybe a name or a place ("ottoline brask")
     unlisted = _has_unlisted_word(words)
-    # "lives in shale bluff": a town of everyday words; "my son in leeds": a town known by name
-    towns = not words.isdisjoint(town_gate())
-    known_town = towns and not words.isdisjoint(town_words())
+    # "lives in shale bluff": a town of everyday words; "my son in leeds": a town known by name. A
+    # word outside ASCII is cut apart by GATE_WORD ("kraków"), so such a text always opens the gate;
+    # a town's ending opens the look-up too, for towns named with dictionary words ("sioux falls").
+    towns = not ascii_only or not words.isdisjoint(town_gate())
     weak = not upper and (not words.isdisjoint(FRAME_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE)))
     # "lives at the orchards", "she's at the hawthorns"
     houses = "the" in words and not words.isdisjoint(HOUSE_GATE)
@@ -398,7 +398,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     if not words.isdisjoint(ROOM_LETTER_WORDS):
         found += find_room_letters(toks, index)
     if unlisted or towns:
-        found += find_lower_places(toks, index, known_town)
+        found += find_lower_places(toks, index, towns)
     if not words.isdisjoint(PLACE_WORDS):
         found += find_care_places(toks, index)
     if houses:
