@@ -1,7 +1,11 @@
 """The eleventh round, places: the kinds of ADDRESS and ZIP an eleventh held-out set (corpus_heldout11,
 written blind) showed passing through, each in sentences of its own (none of the set's), in
 lower-case recognizer text and in Whisper's capitals and digits. A town known by name whose words
-are all in the dictionary ("druid hills") or that is written with letters outside ASCII ("łódź")."""
+are all in the dictionary ("druid hills") or that is written with letters outside ASCII ("łódź"). A
+town named with everyday words, told by its frame: its state or country said next ("in harmony,
+ohio"), or a larger place or a street after it when someone lives there ("i live in hope in
+yorkshire", "lives in oak bank on tanner road"). And what is not PHI: a part of a state ("in north
+texas"), a state before its country, a month."""
 
 from __future__ import annotations
 
@@ -26,3 +30,45 @@ def test_a_town_known_by_name_is_hidden_whatever_its_words_or_letters(text: str,
 def test_a_dictionary_word_before_falls_or_hills_is_no_town_by_itself() -> None:
     kept("she had two falls at home last month")
     kept("we walked in the hills on sunday")
+
+
+BEFORE_A_STATE = (
+    ("we live in harmony, ohio, not far from the lake", "harmony"),
+    ("he moved to friendship wisconsin after the divorce", "friendship"),
+    ("She's from Plainview, Texas.", "Plainview"),
+    ("my son is near orange, new south wales", "orange"),
+    ("my parents are in golden british columbia", "golden"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), BEFORE_A_STATE)
+def test_a_town_of_everyday_words_before_its_state_is_hidden(text: str, secret: str) -> None:
+    hidden(text, secret, "ADDRESS")
+
+
+IN_A_LARGER_PLACE = (
+    ("my nan lives in hope in derbyshire", "hope"),
+    ("we live in brook green, london", "brook green"),
+    ("he's living in clover hill in leeds with his partner", "clover hill"),
+    ("they live in salt marsh on tanner road", "salt marsh"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), IN_A_LARGER_PLACE)
+def test_a_place_of_everyday_words_inside_a_larger_one_is_hidden(text: str, secret: str) -> None:
+    hidden(text, secret, "ADDRESS")
+
+
+NOT_A_TOWN_BEFORE_A_STATE = (
+    "my family is from north texas originally",
+    "she grew up in rural ohio",
+    "we moved to ohio, usa when i was ten",
+    "he was born in new mexico",
+    "she was born in may in ohio",
+    "we went to school in the uk",
+)
+
+
+@pytest.mark.parametrize("text", NOT_A_TOWN_BEFORE_A_STATE)
+def test_a_part_of_a_state_or_a_state_itself_is_kept(text: str) -> None:
+    kept(text)

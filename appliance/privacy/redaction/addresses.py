@@ -12,11 +12,13 @@ from appliance.privacy.redaction.dictionary import is_dictionary_word, is_functi
 from appliance.privacy.redaction.lexicon import (
     COMMON_CAPITALISED,
     FILLERS,
+    MONTHS,
     NAME_STOP,
     NUMBER_VOCAB,
     RELATIVES,
 )
 from appliance.privacy.redaction.numbers import NumberRun, is_number_or_digits
+from appliance.privacy.redaction.regions import LARGE_REGIONS, is_large_region
 from appliance.privacy.redaction.spans import CharSpan, TokenSpan
 from appliance.privacy.redaction.tokens import WORD_TOKEN, Token, TokenIndex, is_cap, is_word
 from appliance.privacy.redaction.towns import town_at, town_words
@@ -500,7 +502,8 @@ def find_lower_places(toks: list[Token], index: TokenIndex, towns: bool = True) 
         if first >= n:
             continue
         end = None
-        if after_place_cue(toks, first):
+        cued = after_place_cue(toks, first)
+        if cued:
             k = first
             while k < n and k - first < 3 and _place_word(toks[k]):
                 k += 1
@@ -509,6 +512,12 @@ def find_lower_places(toks: list[Token], index: TokenIndex, towns: bool = True) 
                 end = _town_of_words(toks, first, k)
             if end is None and k > first and toks[cue].low == "of" and toks[cue - 1].low in SETTLEMENTS:
                 end = k - 1  # "the town of reading", "the village of great snoring": named as one
+            if end is None:
+                end = _town_in_a_larger_place(toks, first, k)  # "lives in hope in yorkshire"
+        if end is None and toks[cue].low in _REGION_CUES:
+            end = _town_before_region(toks, first)  # "in liberty, missouri", "from paradise texas"
+        if cued or end is not None:
+            pass
         elif toks[cue].low != "in" and not (toks[cue].text == "," and toks[cue - 1].text[:1].isdigit()):
             continue  # but a town known by name after "in", or after a number and a comma:
             # "Calle Mayor 4, Madrid", "Birkenallee 21, Freiburg"
@@ -524,8 +533,85 @@ def find_lower_places(toks: list[Token], index: TokenIndex, towns: bool = True) 
 @lru_cache(maxsize=1)
 def town_gate() -> frozenset[str]:
     """The words that open find_lower_places for a town (compose.py): a rare word of a town known
-    by name, or a town's ending ("lives in shale bluff"); one set, so the gate is one look-up."""
-    return frozenset(town_words() | TOWN_ENDINGS)
+    by name, a town's ending ("lives in shale bluff"), or a word of a state's or a country's name
+    ("in liberty, missouri"); one set, so the gate is one look-up."""
+    regions = {w for r in LARGE_REGIONS for w in r.split() if w != "the"}
+    return frozenset(town_words() | TOWN_ENDINGS | regions)
+
+
+# Verbs of living: with "in", they open find_lower_places (compose.py) for a place named by what
+# is said after it ("we live in salt marsh on tanner road").
+LIVING = frozenset(("live", "lives", "living", "lived"))
+# Cues before a town that a state or a country names next: "in X, texas", "from X ohio".
+_REGION_CUES = frozenset(("in", "from", "near", "outside", "to", "of"))
+# Words that say which part of a state, not which town: "in north texas", "from rural ohio".
+_PART_OF = frozenset((
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+    "northeast", "northwest", "southeast", "southwest", "northeastern", "northwestern",
+    "southeastern", "southwestern", "upstate", "downstate", "rural", "coastal", "inland", "all",
+    "most", "much", "part", "parts", "mainland", "greater", "lower", "upper", "midwest", "deep",
+))  # fmt: skip
+
+
+def _region_end(toks: list[Token], j: int) -> int | None:
+    """The last token of a state's or a country's name (regions.py) that starts at j, or None."""
+    words: list[str] = []
+    end = None
+    for m in range(j, min(j + 3, len(toks))):
+        if not is_word(toks[m]):
+            break
+        words.append(toks[m].low)
+        if " ".join(words) in LARGE_REGIONS:
+            end = m
+    return end
+
+
+def _town_before_region(toks: list[Token], first: int) -> int | None:
+    """A town named with everyday words before its state or country, as addresses are said ("in
+    liberty missouri", "from Paradise, Texas", "near hope, british columbia"): one to three words
+    after the cue, then the state's name (a comma between or none). Not a part of the state ("in
+    north texas", "from rural ohio"), a state before its country ("in ohio, usa"), a month or a
+    state named in two words ("in new mexico")."""
+    n = len(toks)
+    for k in range(first, min(first + 3, n)):
+        low = toks[k].low
+        if not _place_word(toks[k]) or low in _PART_OF or low in MONTHS or low in _NOT_A_TOWN_OPENER:
+            return None
+        j = k + 1 + (k + 1 < n and toks[k + 1].text == ",")
+        if j >= n or _region_end(toks, j) is None:
+            continue
+        said = " ".join(t.low for t in toks[first : k + 1])
+        if is_large_region(said) or _region_end(toks, k) is not None:
+            return None  # "ohio, usa"; "new mexico", "west virginia": the state's own name
+        return k
+    return None
+
+
+def _town_in_a_larger_place(toks: list[Token], first: int, k: int) -> int | None:
+    """After a verb of living, a place named with everyday words inside a larger one: "lives in
+    hope in yorkshire", "we live in brook green, london", "he stays in cedar grove in leeds". The
+    larger is a state or country, a town known by name, an English county ("-shire") or a street
+    said next ("in silver brook on elm road")."""
+    living = first > 1 and toks[first - 2].low in LIVING
+    for end in range(first, k):
+        low = toks[end].low
+        if (low in MONTHS and not living) or low in _NOT_A_TOWN_OPENER:
+            return None  # "born in may in ohio" is a month; "i live in march in x" is a town
+        j = end + 1
+        if j + 1 >= len(toks) or toks[j].low not in ("in", ",", "on"):
+            continue
+        if toks[j].low == "on":  # "lives in silver brook on elm road": the street is in the town
+            if any(t.low in STREET_SUFFIXES for t in toks[j + 2 : j + 5]):
+                return end
+            continue
+        larger = toks[j + 1].low
+        if (
+            larger.endswith("shire")
+            or _region_end(toks, j + 1) is not None
+            or town_at(toks, j + 1) is not None
+        ):
+            return end
+    return None
 
 
 def find_areas(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:

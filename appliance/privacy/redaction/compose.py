@@ -17,6 +17,7 @@ from appliance.privacy.redaction.addresses import (
     ABROAD_HEADS,
     HOUSE_GATE,
     HOUSE_NUMBER_ENDS,
+    LIVING,
     PLACE_WORDS,
     ROAD_NUMBERERS,
     ROOM_LETTER_WORDS,
@@ -324,7 +325,12 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     # "lives in shale bluff": a town of everyday words; "my son in leeds": a town known by name. A
     # word outside ASCII is cut apart by GATE_WORD ("kraków"), so such a text always opens the gate;
     # a town's ending opens the look-up too, for towns named with dictionary words ("sioux falls").
-    towns = not ascii_only or not words.isdisjoint(town_gate())
+    # "we live in salt marsh on tanner road": where someone lives, named by what is said after it
+    towns = (
+        not ascii_only
+        or not words.isdisjoint(town_gate())
+        or ("in" in words and not words.isdisjoint(LIVING))
+    )
     weak = not upper and (not words.isdisjoint(FRAME_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE)))
     # "lives at the orchards", "she's at the hawthorns"
     houses = "the" in words and not words.isdisjoint(HOUSE_GATE)
