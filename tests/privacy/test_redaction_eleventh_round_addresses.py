@@ -72,3 +72,35 @@ NOT_A_TOWN_BEFORE_A_STATE = (
 @pytest.mark.parametrize("text", NOT_A_TOWN_BEFORE_A_STATE)
 def test_a_part_of_a_state_or_a_state_itself_is_kept(text: str) -> None:
     kept(text)
+
+
+STREETS_AND_STAYS = (
+    ("my dad's in the group home on seventh avenue", "seventh avenue"),
+    ("she rents a room off forty second street", "forty second street"),
+    ("the motel on 3rd street where he stays", "3rd street"),
+    ("i'm a carer at brockhurst assisted living and one of our residents fell", "brockhurst assisted living"),
+    ("we live at the sunny pines mobile home park, lot six", "sunny pines mobile home park"),
+    ("he's been staying at the ymca since the fire", "ymca"),
+    ("she sleeps at the salvation army when it's cold", "salvation army"),
+    ("im at the men's shelter on tillbrook for a while", "tillbrook"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), STREETS_AND_STAYS)
+def test_a_street_named_by_its_order_or_a_place_someone_stays_is_hidden(text: str, secret: str) -> None:
+    hidden(text, secret, "ADDRESS")
+
+
+NOT_STREETS_OR_STAYS = (
+    "she finished in first place at the school fair",
+    "take the second road on the left after the lights",
+    "he works for a living and can't come in till six",
+    "my grandson is serving in the army overseas",
+    "we gave his old coat to the salvation army",
+    "can she sit in the living room chair or does she need a bed",
+)
+
+
+@pytest.mark.parametrize("text", NOT_STREETS_OR_STAYS)
+def test_an_order_a_living_or_the_army_alone_is_kept(text: str) -> None:
+    kept(text)

@@ -15,7 +15,9 @@ from appliance.privacy.redaction.lexicon import (
     MONTHS,
     NAME_STOP,
     NUMBER_VOCAB,
+    ORDINAL_WORDS,
     RELATIVES,
+    TENS_WORDS,
 )
 from appliance.privacy.redaction.numbers import NumberRun, is_number_or_digits
 from appliance.privacy.redaction.regions import LARGE_REGIONS, is_large_region
@@ -81,7 +83,7 @@ HOME_PARK_WORDS = {"trailer", "caravan", "mobile", "rv", "motorhome", "holiday"}
 # mission"). Care words of the same kind: "stillbrook recovery center", "a halfway house".
 STAY_PLACES = frozenset((
     "shelter", "refuge", "mission", "inn", "marina", "campground", "barracks", "prison", "jail",
-    "penitentiary", "hall", "halls",
+    "penitentiary", "hall", "halls", "army",
 ))  # fmt: skip
 # Schools where someone studies or boards: only with a name no dictionary holds, in lower case
 # ("westbrook elementary", not "the state university").
@@ -168,22 +170,45 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     retirement village", "the elmsleigh hospice", "at clementine court". Its own name is one to
     three words before the generic ones; a street needs a word that places someone there."""
     found: list[TokenSpan] = []
+    n = len(toks)
     for j in index.positions(_CARE_PLACE_ENDS):
-        home_park = toks[j].low == "park" and j > 0 and toks[j - 1].low in HOME_PARK_WORDS
+        end_low = toks[j].low
+        if end_low == "living" and not (j > 0 and toks[j - 1].low in _LIVING_KINDS):
+            continue  # "assisted living" is a home; "for a living", "the living room" are not
+        if end_low == "army" and not (j > 0 and toks[j - 1].low == "salvation"):
+            continue  # the Salvation Army houses people; "in the army" is where someone serves
+        if end_low not in STREET_SUFFIXES and j + 2 < n and toks[j + 1].low == "on":
+            street = toks[j + 2]  # "the shelter on lyndale": a street's name no dictionary holds
+            if _place_word(street) and not is_dictionary_word(street.low) and not is_cap(street):
+                found.append((j + 2, j + 2, "ADDRESS"))
+        if end_low in _CHARITY_HOMES:
+            if _stay_frame(toks, j - 1):
+                found.append((j, j, "ADDRESS"))  # "staying at the ywca"
+            continue
+        park_kind = toks[j - 2].low if j > 1 and toks[j - 1].low == "home" else toks[j - 1].low if j else ""
+        home_park = end_low == "park" and park_kind in HOME_PARK_WORDS  # "mobile home park"
         street = toks[j].low in STREET_SUFFIXES and toks[j].low not in RESIDENCE_WORDS and not home_park
         if street and toks[j].text[0].isupper():
             continue  # capitalised streets are found as phrases
         k, generic, named = j - 1, street or toks[j].low in CARE_PLACES or toks[j].low in DWELLINGS, 0
         stay = toks[j].low in STAY_PLACES or toks[j].low in SCHOOLS  # generic only with more said
         unknown = False
-        while k >= 0 and j - k <= 5 and is_word(toks[k]):
+        while k >= 0 and j - k <= 5 and (is_word(toks[k]) or _NUMERAL_ORDINAL.fullmatch(toks[k].low)):
             low = toks[k].low
-            if low in CARE_WORDS or (low in HOME_PARK_WORDS and toks[j].low == "park"):
+            if low in CARE_WORDS or (home_park and (low in HOME_PARK_WORDS or low == "home")):
                 generic = True
             elif low in STAY_CARE_WORDS and toks[j].low in _STAY_CARE_ENDS:
                 stay = True  # "stillbrook recovery center", "sagebrush family shelter"
+            elif toks[j].low in _ORDINAL_STREET_ENDS and (
+                low in ORDINAL_WORDS or _NUMERAL_ORDINAL.fullmatch(low)
+            ):
+                named += 1  # "on fifth avenue", "off 3rd street": a street named by its order
+                if k > 0 and toks[k - 1].low in TENS_WORDS:
+                    k -= 1  # "on forty second street"
             elif low in NAME_STOP or low in COMMON_CAPITALISED or low in NUMBER_VOCAB or low in RELATIVES:
                 break
+            elif low == "off":
+                break  # "a room off elm street": the street starts after it
             else:
                 named += 1
                 unknown = unknown or not is_dictionary_word(low)
@@ -202,15 +227,33 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             pass  # "flat 2, larkhill court"
         elif street and k >= 1 and toks[k].text == "," and toks[k - 1].low in _HOUSE_ENDS:
             pass  # "the mill house, long lane", "the grange, ivy lane": the house's street
-        elif not (k >= 0 and toks[k].low in ("at", "in", "into", "to", "from", "on", "of")):
+        elif not (
+            k >= 0
+            and (
+                toks[k].low in ("at", "in", "into", "to", "from", "on", "of")
+                or (street and toks[k].low == "off")
+            )
+        ):
             continue  # a place is where someone is: "at …", "in …", "the …"
         found.append((first, j, "ADDRESS"))
     return found
 
 
-_CARE_PLACE_ENDS = frozenset(RESIDENCE_WORDS | STREET_SUFFIXES | STAY_PLACES | SCHOOLS)
+# Charities that house people, named by the charity: "staying at the ymca", "stays at the salvation
+# army" (the army only after "salvation"; both only after a verb of staying).
+_CHARITY_HOMES = frozenset(("ymca", "ywca"))
+# "assisted living", "senior living": a home; "living" alone ends no place's name.
+_LIVING_KINDS = frozenset(("assisted", "independent", "senior", "supported", "residential"))
+_CARE_PLACE_ENDS = frozenset(
+    RESIDENCE_WORDS | STREET_SUFFIXES | STAY_PLACES | SCHOOLS | _CHARITY_HOMES | {"living", "army"}
+)
 _STAY_CARE_ENDS = frozenset(("center", "centre", "home", "house", "shelter", "refuge", "hostel", "unit",
                              "facility", "housing"))  # fmt: skip
+# Streets named by their order ("ninth avenue", "3rd street"): only after these words, since "in first
+# place", "the second way" and "on second walk" are no streets.
+_ORDINAL_STREET_ENDS = frozenset(("street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane",
+                                  "drive", "parkway"))  # fmt: skip
+_NUMERAL_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 _STAY_SKIPS = frozenset(("the", "at", "in", "into", "to", "on", "a", "been", "still", "now", "up"))
 
 
@@ -454,7 +497,7 @@ def _town_end(toks: list[Token], first: int, k: int) -> int | None:
     return end
 
 
-PLACE_WORDS = frozenset(RESIDENCE_WORDS | STREET_SUFFIXES | STAY_PLACES)
+PLACE_WORDS = frozenset(_CARE_PLACE_ENDS)
 HOUSE_NUMBER_ENDS = frozenset(STREET_SUFFIXES | NUMBERED_STREET_ENDS)  # find_addresses' gate
 ROOM_LETTER_WORDS = frozenset(("ward", "bay", "bed", "room", "wing"))
 _PO = ("p", "po", "post")
