@@ -104,3 +104,32 @@ NOT_STREETS_OR_STAYS = (
 @pytest.mark.parametrize("text", NOT_STREETS_OR_STAYS)
 def test_an_order_a_living_or_the_army_alone_is_kept(text: str) -> None:
     kept(text)
+
+
+ROOMS = (
+    ("my nephew is on the base, in the barracks, building 2210", "2210"),
+    ("he's at camp dorran building d four", "d four"),
+    ("Our boat is moored at slip B-22 at Wexcombe Marina.", "B-22"),
+    ("she's in berth f nine at the harbour", "f nine"),
+    ("it's flat twelve b, sorry, twelve d", "twelve d"),
+    ("room 304, no wait, 306", "306"),
+    ("my friend lives upstairs in seven e and found me", "seven e"),
+    ("We're neighbours, she's just down the hall in 14C.", "14C"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), ROOMS)
+def test_a_building_slip_or_flat_said_by_letter_or_again_is_hidden(text: str, secret: str) -> None:
+    hidden(text, secret.replace("-", " "), "ADDRESS")
+
+
+NOT_ROOMS = (
+    "he lives in one of the flats near the park",
+    "she takes 2 tablets, sorry, 3 tablets a day",
+    "we live in a building with 2 lifts",
+)
+
+
+@pytest.mark.parametrize("text", NOT_ROOMS)
+def test_a_count_corrected_or_a_flat_not_named_is_kept(text: str) -> None:
+    kept(text)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 from appliance.privacy.redaction.dictionary import is_dictionary_word, is_function_word
 from appliance.privacy.redaction.lexicon import (
@@ -29,7 +30,9 @@ from appliance.privacy.redaction.towns import town_at, town_words
 ROOM_WORDS = {"room", "rm", "bed", "ward", "bay", "apartment", "apt", "unit", "flat", "caravan", "plot",
               "suite", "space", "pitch", "berth", "cubicle", "lot",
               # where someone sleeps at a marina, a camp or a shelter: "slip 14", "bunk 3", "cabin 9"
-              "slip", "mooring", "bunk", "cabin", "chalet", "campsite", "trailer", "site"}  # fmt: skip
+              "slip", "mooring", "bunk", "cabin", "chalet", "campsite", "trailer", "site",
+              # a building of a base, a camp or a block of flats: "barracks, building 12"
+              "building", "bldg"}  # fmt: skip
 # Before "space", "pitch" or "berth", words that make it a place to park or play, not to live:
 # "parking space 12", "football pitch 2".
 NOT_A_HOME_BEFORE = frozenset(("parking", "car", "disabled", "storage", "visitor", "visitors", "loading",
@@ -153,15 +156,55 @@ def room_letter(tok: Token) -> bool:
 
 
 def find_room_letters(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
-    """A ward, bay or bed named by a letter: "ward C", "bay d"."""
+    """A ward, bay, bed, slip or building named by a letter, and the number after it if one is
+    said: "ward C", "bay d", "Room G14", "slip C-14", "building c five"."""
     found: list[TokenSpan] = []
     n = len(toks)
-    for i in index.positions(("ward", "bay", "bed", "room", "wing")):
+    for i in index.positions(ROOM_LETTER_WORDS):
         if i + 1 < n and room_letter(toks[i + 1]) and not (i + 2 < n and toks[i + 2].low in ("as", "and")):
             last = i + 1
-            if last + 1 < n and toks[last + 1].text.isdigit() and toks[last + 1].start == toks[last].end:
-                last += 1  # "Room G14": the letter and its number written together
+            k = last + 1 + (last + 2 < n and toks[last + 1].text == "-" and toks[last + 2].text.isdigit())
+            while k < n and k - last <= 3 and (toks[k].text.isdigit() or toks[k].low in _DIGIT_NAMES):
+                k += 1  # "Room G14", "slip C-14", "building c five": the letter's number
+            last = max(last, k - 1)
             found.append((i, last, "ADDRESS"))
+    return found
+
+
+# Number words said after a room's letter ("building c five", "berth d oh four").
+_DIGIT_NAMES = frozenset((
+    "oh", "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "double",
+))  # fmt: skip
+# Said between a room and the same room said again: "apartment six c, i mean six d", "room 12, no, 14".
+_CORRECTIONS = frozenset(("mean", "sorry", "no", "actually", "wait", "or", "correction", "rather"))
+_CORRECTION_SKIPS = frozenset((",", ".", "i", "uh", "um", "er", "-", "sorry", "no", "wait", "meant"))
+# Words that say a number and its letter are where someone lives: "he lives across the hall in 4b".
+_FLAT_CUES = frozenset(("lives", "live", "living", "stays", "staying", "hall", "upstairs", "downstairs",
+                        "neighbor", "neighbour", "flat", "apartment", "building"))  # fmt: skip
+
+
+def find_room_corrections(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
+    """A room or flat said again after a correction ("apartment six c i mean six d", "bed 4, sorry,
+    bed 5" is read already), and a flat said by its number and letter where someone lives ("she
+    lives across the hall in four b", "we're upstairs in 12C")."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for prev, run in pairwise(runs):
+        last = run.last + (run.last + 1 < n and room_letter(toks[run.last + 1]))
+        gap = toks[prev.last + 1 : run.first]
+        if not (gap and len(gap) <= 4 and any(t.low in _CORRECTIONS for t in gap)):
+            continue
+        said_again = all(t.low in _CORRECTIONS or t.low in _CORRECTION_SKIPS or room_letter(t) for t in gap)
+        if said_again and prev.first > 0 and toks[prev.first - 1].low in ROOM_WORDS:
+            found.append((run.first, last, "ADDRESS"))
+    for run in runs:
+        if run.first == 0 or toks[run.first - 1].low != "in" or len(run.digits) > 4:
+            continue
+        if not (run.last + 1 < n and room_letter(toks[run.last + 1]) and toks[run.last + 1].low != "a"):
+            continue  # "lives in one of the flats" names none
+        if any(t.low in _FLAT_CUES for t in toks[max(0, run.first - 6) : run.first - 1]):
+            found.append((run.first, run.last + 1, "ADDRESS"))
     return found
 
 
@@ -499,7 +542,8 @@ def _town_end(toks: list[Token], first: int, k: int) -> int | None:
 
 PLACE_WORDS = frozenset(_CARE_PLACE_ENDS)
 HOUSE_NUMBER_ENDS = frozenset(STREET_SUFFIXES | NUMBERED_STREET_ENDS)  # find_addresses' gate
-ROOM_LETTER_WORDS = frozenset(("ward", "bay", "bed", "room", "wing"))
+ROOM_LETTER_WORDS = frozenset(("ward", "bay", "bed", "room", "wing", "building", "bldg", "slip", "berth",
+                               "bunk", "cabin", "apartment", "apt"))  # fmt: skip
 _PO = ("p", "po", "post")
 
 

@@ -31,6 +31,7 @@ from appliance.privacy.redaction.addresses import (
     find_lower_places,
     find_plural_houses,
     find_postcodes,
+    find_room_corrections,
     find_room_letters,
     find_routes,
     town_gate,
@@ -403,6 +404,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_as_in(toks, runs, index)
     if not words.isdisjoint(ROOM_LETTER_WORDS):
         found += find_room_letters(toks, index)
+    if len(runs) > 1 or (runs and "in" in words):  # "apartment six c i mean six d", "lives in 4b"
+        found += find_room_corrections(toks, runs)
     if unlisted or towns:
         found += find_lower_places(toks, index, towns)
     if not words.isdisjoint(PLACE_WORDS):
