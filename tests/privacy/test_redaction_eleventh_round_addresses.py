@@ -133,3 +133,21 @@ NOT_ROOMS = (
 @pytest.mark.parametrize("text", NOT_ROOMS)
 def test_a_count_corrected_or_a_flat_not_named_is_kept(text: str) -> None:
     kept(text)
+
+
+RURAL = (
+    ("we're on lot seven concession road nine past the church", "lot seven concession road nine"),
+    ("Our farm is Lot 22, Concession 5, just outside town.", "22 Concession 5"),
+    ("he lives at mile thirty four copper creek road", "mile thirty four copper creek road"),
+    ("the cabin is at mile marker 40 hollis road", "mile marker 40 hollis road"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), RURAL)
+def test_a_rural_address_said_by_lot_concession_or_mile_is_hidden_whole(text: str, secret: str) -> None:
+    hidden(text, secret, "ADDRESS")
+
+
+def test_miles_and_lots_counted_are_kept() -> None:
+    kept("he walks a mile every morning on the treadmill")
+    kept("she drinks a lot of water now")

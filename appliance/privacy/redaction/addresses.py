@@ -334,7 +334,7 @@ def find_addresses(toks: list[Token], runs: list[NumberRun], index: TokenIndex) 
             ends = toks[j].low in STREET_SUFFIXES or (words >= 1 and toks[j].low in NUMBERED_STREET_ENDS)
             if ends and (words >= 1 or (the and _street_ends(toks, j + 1))):
                 end = _address_tail(toks, by_first, j)
-                found.append((run.first, end, "ADDRESS"))  # "19 the crescent", "22 the green"
+                found.append((_lot_or_mile(toks, run.first), end, "ADDRESS"))  # "19 the crescent"
                 break
             if toks[j].low in FILLERS or (toks[j].low == "the" and words == 0):
                 the = the or toks[j].low == "the"
@@ -363,6 +363,16 @@ def find_addresses(toks: list[Token], runs: list[NumberRun], index: TokenIndex) 
                     if town is not None:
                         found.append((run.last + 1, town, "ADDRESS"))  # "p o box 12 kilbride"
     return found
+
+
+def _lot_or_mile(toks: list[Token], first: int) -> int:
+    """Where a rural address starts that is said by its lot or its mile on the road ("lot 12
+    concession road 4", "mile twelve copper creek road", "mile marker 40 hollis road")."""
+    if first > 0 and toks[first - 1].low in ("lot", "mile"):
+        return first - 1
+    if first > 1 and toks[first - 1].low == "marker" and toks[first - 2].low == "mile":
+        return first - 2
+    return first
 
 
 # Words after a number that say it counts something else ("a 5 minute walk"); words of a phrase
@@ -883,9 +893,11 @@ def _street_word(tok: Token) -> bool:
 
 
 # Words before a number that make it a road: "Route 9", "highway twelve", "I-94".
-ROUTE_WORDS = frozenset(("route", "rte", "highway", "hwy", "interstate", "freeway"))
-# Words that make "road" before a number a numbered road: "county road nine", "Farm Road 12".
-ROAD_NUMBERERS = frozenset(("county", "state", "farm", "forest", "township"))
+# "concession 4": a numbered road of rural Ontario, where farms are said by lot and concession.
+ROUTE_WORDS = frozenset(("route", "rte", "highway", "hwy", "interstate", "freeway", "concession"))
+# Words that make "road" before a number a numbered road: "county road nine", "Farm Road 12",
+# "concession road 4".
+ROAD_NUMBERERS = frozenset(("county", "state", "farm", "forest", "township", "concession"))
 
 
 def find_routes(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
