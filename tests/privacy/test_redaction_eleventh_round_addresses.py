@@ -151,3 +151,20 @@ def test_a_rural_address_said_by_lot_concession_or_mile_is_hidden_whole(text: st
 def test_miles_and_lots_counted_are_kept() -> None:
     kept("he walks a mile every morning on the treadmill")
     kept("she drinks a lot of water now")
+
+
+SAID_POSTCODES = (
+    ("she's at nine brindle walk l s six two q p", "l s six two q p"),
+    ("the postcode is b s double seven q p", "b s double seven q p"),
+    ("my postal code is k two p one z nine", "k two p one z nine"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), SAID_POSTCODES)
+def test_a_postcode_said_letter_by_letter_is_a_zip(text: str, secret: str) -> None:
+    hidden(text, secret, "ZIP")
+
+
+def test_letters_and_numbers_that_make_no_postcode_are_kept() -> None:
+    kept("is it vitamin b twelve or b six i need")
+    kept("my blood type is a b positive and i weigh sixty kilos")

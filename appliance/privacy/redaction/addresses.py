@@ -12,6 +12,7 @@ from itertools import pairwise
 from appliance.privacy.redaction.dictionary import is_dictionary_word, is_function_word
 from appliance.privacy.redaction.lexicon import (
     COMMON_CAPITALISED,
+    DIGIT_WORDS,
     FILLERS,
     MONTHS,
     NAME_STOP,
@@ -790,6 +791,47 @@ _POSTCODE = re.compile(r"(?<![\w-])[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}(?![\w
 
 def find_postcodes(text: str) -> list[CharSpan]:
     return [(m.start(), m.end(), "ZIP") for m in _POSTCODE.finditer(text)]
+
+
+# A UK or Canadian postcode as its characters, once read from speech: "ch44 8ab", "k1a 0b1".
+_SAID_POSTCODE = re.compile(r"[a-z]{1,2}[0-9][a-z0-9]?[0-9][a-z]{2}|[a-z][0-9][a-z][0-9][a-z][0-9]")
+# Said just before a postcode: the end of its street or its town, or the word for it.
+_POSTCODE_CUES = frozenset(("postcode", "code", "postal", "post", "zip", "is", "it's", "its", ","))
+
+
+def find_spoken_postcodes(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A UK or Canadian postcode said letter by letter in lower case after a street, a town or the
+    word for it: "… seacombe view c h four four eight a b", "postal code k one a zero b one". A
+    letter is a one-letter word, a digit a digit's word ("oh", "double four") or a digit."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for i in range(n):
+        if not (len(toks[i].low) == 1 and toks[i].low.isalpha()) or i == 0:
+            continue
+        before = toks[i - 1].low
+        if not (before in _POSTCODE_CUES or before in HOUSE_NUMBER_ENDS or town_at(toks, i - 1) == i - 1):
+            continue
+        chars, k, ends = "", i, []
+        while k < n and len(chars) < 7:
+            low = toks[k].low
+            if len(low) == 1 and low.isalpha() and low != "o":
+                chars += low
+            elif low in DIGIT_WORDS:
+                chars += str(DIGIT_WORDS[low])
+            elif low == "double" and k + 1 < n and toks[k + 1].low in DIGIT_WORDS:
+                chars += str(DIGIT_WORDS[toks[k + 1].low]) * 2
+                k += 1
+            elif low.isdigit() and len(low) <= 2:
+                chars += low
+            else:
+                break
+            k += 1
+            ends.append((len(chars), k - 1))
+        for size, last in reversed(ends):
+            if _SAID_POSTCODE.fullmatch(chars[:size]):
+                found.append((i, last, "ZIP"))
+                break
+    return found
 
 
 # Where someone lives, said with a verb of living ("lives at", "moved into", "the home is called"):

@@ -34,6 +34,7 @@ from appliance.privacy.redaction.addresses import (
     find_room_corrections,
     find_room_letters,
     find_routes,
+    find_spoken_postcodes,
     town_gate,
 )
 from appliance.privacy.redaction.ages import find_ages
@@ -394,6 +395,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_plates(toks, index)
     if codes:
         found += find_codes(toks, index)
+    if letters and numberish and not upper:  # "… seacombe view c h four four eight a b"
+        found += find_spoken_postcodes(toks, index)
     if spelled:
         found += find_spelled(toks, index)
     if chains:
