@@ -168,3 +168,23 @@ def test_a_postcode_said_letter_by_letter_is_a_zip(text: str, secret: str) -> No
 def test_letters_and_numbers_that_make_no_postcode_are_kept() -> None:
     kept("is it vitamin b twelve or b six i need")
     kept("my blood type is a b positive and i weigh sixty kilos")
+
+
+SHIPS_AND_HOMESTEADS = (
+    ("my husband is deployed on the USS Carrow Point this month", "Carrow Point"),
+    ("hes on the u s s tarrant bay right now and cant call", "tarrant bay"),
+    ("She serves aboard HMS Dunmere.", "Dunmere"),
+    ("we live out at the brannock place past the grain elevator", "brannock"),
+    ("It's a ranch, the Okafor ranch, off the county road.", "Okafor"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), SHIPS_AND_HOMESTEADS)
+def test_a_ship_served_on_or_a_home_called_by_its_family_is_hidden(text: str, secret: str) -> None:
+    hidden(text, secret, "ADDRESS")
+
+
+def test_the_right_place_or_the_same_farm_is_no_one_s_home() -> None:
+    kept("i think i've come to the right place for this")
+    kept("we're going back to the same place next week")
+    kept("he works on the farm near here")

@@ -235,6 +235,7 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         if street and toks[j].text[0].isupper():
             continue  # capitalised streets are found as phrases
         k, generic, named = j - 1, street or toks[j].low in CARE_PLACES or toks[j].low in DWELLINGS, 0
+        generic = generic or (j > 0 and _homestead(toks, j))  # "the Okafor ranch"
         stay = toks[j].low in STAY_PLACES or toks[j].low in SCHOOLS  # generic only with more said
         unknown = False
         while k >= 0 and j - k <= 5 and (is_word(toks[k]) or _NUMERAL_ORDINAL.fullmatch(toks[k].low)):
@@ -267,6 +268,14 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         first = k + 1
         if k >= 0 and toks[k].low == "the" and not street:
             first = k
+        elif (
+            k >= 0
+            and toks[k].low == "the"
+            and toks[j].low in _HOMESTEADS
+            and named == 1
+            and _owner(toks[j - 1])
+        ):
+            first = k  # "the kittredge place", "the Osei place": a home called by whose it is
         elif k >= 1 and toks[k].text == "," and is_number_or_digits(toks[k - 1]):
             pass  # "flat 2, larkhill court"
         elif street and k >= 1 and toks[k].text == "," and toks[k - 1].low in _HOUSE_ENDS:
@@ -283,13 +292,66 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     return found
 
 
+# A home called by the family who has it: "the hallworth place", "the Abara ranch".
+_HOMESTEADS = frozenset(("place", "ranch", "homestead", "farm"))
+
+
+def _homestead(toks: list[Token], j: int) -> bool:
+    return toks[j].low in _HOMESTEADS and _owner(toks[j - 1])
+
+
+def _owner(tok: Token) -> bool:
+    """A family's name before a home's word: capitalised and no everyday word, or no dictionary
+    word at all ("the kittredge place"; not "the right place", "the Walmart place" is one too)."""
+    low = tok.low.removesuffix("s'").removesuffix("'s")
+    if low in NAME_STOP or low in COMMON_CAPITALISED or low in NUMBER_VOCAB:
+        return False
+    return not is_dictionary_word(low) or (is_cap(tok) and not is_dictionary_word(low.lower()))
+
+
+# Ships someone serves on: "the USS Bellwood", "on the h m s tarrant".
+SHIP_PREFIXES = frozenset(("uss", "usns", "hms", "hmcs", "hmas", "hmnzs", "usc", "uscgc"))
+_SPELLED_SHIPS = (("u", "s", "s"), ("h", "m", "s"), ("u", "s", "n", "s"))
+_SHIP_ENDS = frozenset((
+    "right", "now", "currently", "still", "at", "until", "till", "since", "for", "and", "but", "so",
+    "he's", "she's", "hes", "shes", "off", "out", "in", "on", "deployed", *FILLERS,
+))  # fmt: skip
+
+
+def find_ships(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A ship someone serves on, by its prefix and name: "on the USS Tarrow Bay", "hes on the u s s
+    corran island right now", "aboard HMS Dunmere". One to three words of its name after the prefix
+    (capitalised ones in Whisper's text), to the clause's end."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    starts = [(i, i) for i in index.positions(SHIP_PREFIXES)]
+    for i in index.positions(("u", "h")):
+        for spelled in _SPELLED_SHIPS:
+            if tuple(t.low for t in toks[i : i + len(spelled)]) == spelled:
+                starts.append((i, i + len(spelled) - 1))
+    for first, prefix in starts:
+        k = prefix + 1
+        capital = k < n and is_cap(toks[k])
+        while k < n and k - prefix <= 3 and is_word(toks[k]) and toks[k].low not in _SHIP_ENDS:
+            if (
+                (capital and not is_cap(toks[k]))
+                or is_function_word(toks[k].low)
+                or toks[k].low in NUMBER_VOCAB
+            ):
+                break
+            k += 1
+        if k > prefix + 1:
+            found.append((first, k - 1, "ADDRESS"))
+    return found
+
+
 # Charities that house people, named by the charity: "staying at the ymca", "stays at the salvation
 # army" (the army only after "salvation"; both only after a verb of staying).
 _CHARITY_HOMES = frozenset(("ymca", "ywca"))
 # "assisted living", "senior living": a home; "living" alone ends no place's name.
 _LIVING_KINDS = frozenset(("assisted", "independent", "senior", "supported", "residential"))
 _CARE_PLACE_ENDS = frozenset(
-    RESIDENCE_WORDS | STREET_SUFFIXES | STAY_PLACES | SCHOOLS | _CHARITY_HOMES | {"living", "army"}
+    RESIDENCE_WORDS | STREET_SUFFIXES | STAY_PLACES | SCHOOLS | _CHARITY_HOMES | _HOMESTEADS | {"living"}
 )
 _STAY_CARE_ENDS = frozenset(("center", "centre", "home", "house", "shelter", "refuge", "hostel", "unit",
                              "facility", "housing"))  # fmt: skip

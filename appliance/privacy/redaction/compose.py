@@ -22,6 +22,7 @@ from appliance.privacy.redaction.addresses import (
     ROAD_NUMBERERS,
     ROOM_LETTER_WORDS,
     ROUTE_WORDS,
+    SHIP_PREFIXES,
     find_abroad_streets,
     find_addresses,
     find_areas,
@@ -34,6 +35,7 @@ from appliance.privacy.redaction.addresses import (
     find_room_corrections,
     find_room_letters,
     find_routes,
+    find_ships,
     find_spoken_postcodes,
     town_gate,
 )
@@ -361,6 +363,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         or houses
         or holidays
         or "corner" in words
+        or not words.isdisjoint(SHIP_PREFIXES)
         or "area" in words
     ):
         return spans  # the common case: nothing here could be an identifier
@@ -389,6 +392,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_holiday_days(toks, index)
     if "corner" in words:
         found += find_corners(toks, index)
+    if not words.isdisjoint(SHIP_PREFIXES) or (letters and "s" in words):  # "the USS …", "u s s …"
+        found += find_ships(toks, index)
     if email:
         found += find_emails(toks, index)
     if plates:
