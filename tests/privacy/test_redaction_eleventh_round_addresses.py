@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from appliance.privacy.redaction import redact
 from tests.privacy.redaction_checks import hidden, kept
 
 KNOWN_TOWNS = (
@@ -188,3 +189,17 @@ def test_the_right_place_or_the_same_farm_is_no_one_s_home() -> None:
     kept("i think i've come to the right place for this")
     kept("we're going back to the same place next week")
     kept("he works on the farm near here")
+
+
+NOT_PLACES_FOR_THE_TAGGER = (
+    "Hi, it's the front desk at Brookvale Pediatrics, we sent the referral.",
+    "I'm calling from Harbourside Cardiology about a shared patient.",
+    "my grandson has been in foster care since march",
+    "he went into respite care for a week",
+)
+
+
+@pytest.mark.parametrize("text", NOT_PLACES_FOR_THE_TAGGER)
+def test_a_practice_named_by_its_field_or_a_kind_of_care_is_no_address(text: str) -> None:
+    out = redact(text, tagged=True)
+    assert not any(s.label == "ADDRESS" for s in out.spans), out.text

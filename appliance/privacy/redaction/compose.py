@@ -207,6 +207,10 @@ _PRACTICE_WORDS = (
     "diagnostics", "laboratory", "laboratories", "labs", "healthcare", "dental", "physiotherapy",
     "orthodontics", "pharmacy", "chemist", "chemists", "optometry", "dialysis", "clinic", "clinics",
     "oncology", "dermatology", "audiology", "podiatry", "chiropractic",
+    # a practice named by what it treats: "at Lakeview Pediatrics", "from Harbour Cardiology"
+    "pediatrics", "paediatrics", "cardiology", "neurology", "urology", "orthopedics", "orthopaedics",
+    "gastroenterology", "pulmonology", "endocrinology", "rheumatology", "nephrology", "obstetrics",
+    "gynecology", "gynaecology", "ophthalmology", "psychiatry", "psychology", "counseling", "counselling",
 )  # fmt: skip
 # Words that end a name before a practice's word ("a call from Anna about surgery").
 _NOT_PRACTICE_NAME = ("about", "for", "regarding", "re", "to", "on", "in", "my", "her", "his", "their",
@@ -252,11 +256,17 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # "great-grandma": who someone is to the caller, not their name
         if lows[-1] in _HOSPITAL_PARTS:
             continue  # "the west wing entrance", "the rose garden entrance": where in a hospital, no one
+        if label == "ADDRESS" and len(lows) == 2 and lows[1] == "care" and lows[0] in _KINDS_OF_CARE:
+            continue  # "she's in foster care", "he went into respite care": a kind of care, no place
         kept.append((start, end, label))
     return kept
 
 
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
+_KINDS_OF_CARE = frozenset((
+    "foster", "respite", "day", "home", "intensive", "palliative", "hospice", "residential", "kinship",
+    "memory", "urgent", "primary", "social", "aged", "nursing", "critical", "community", "end-of-life",
+))  # fmt: skip
 _SPELLED_DOB = re.compile(r"d\W{0,2}o\W{0,2}b\b", re.IGNORECASE)
 
 
