@@ -180,8 +180,10 @@ _DIGIT_NAMES = frozenset((
 # Said between a room and the same room said again: "apartment six c, i mean six d", "room 12, no, 14".
 _CORRECTIONS = frozenset(("mean", "sorry", "no", "actually", "wait", "or", "correction", "rather"))
 _CORRECTION_SKIPS = frozenset((",", ".", "i", "uh", "um", "er", "-", "sorry", "no", "wait", "meant"))
+# find_room_corrections' gate (compose.py): a correction's word, or a flat's cue with "in".
+ROOM_CORRECTION_GATE = frozenset(("mean", "sorry", "actually", "wait", "correction", "rather", "no"))
 # Words that say a number and its letter are where someone lives: "he lives across the hall in 4b".
-_FLAT_CUES = frozenset(("lives", "live", "living", "stays", "staying", "hall", "upstairs", "downstairs",
+FLAT_CUES = frozenset(("lives", "live", "living", "stays", "staying", "hall", "upstairs", "downstairs",
                         "neighbor", "neighbour", "flat", "apartment", "building"))  # fmt: skip
 
 
@@ -204,7 +206,7 @@ def find_room_corrections(toks: list[Token], runs: list[NumberRun]) -> list[Toke
             continue
         if not (run.last + 1 < n and room_letter(toks[run.last + 1]) and toks[run.last + 1].low != "a"):
             continue  # "lives in one of the flats" names none
-        if any(t.low in _FLAT_CUES for t in toks[max(0, run.first - 6) : run.first - 1]):
+        if any(t.low in FLAT_CUES for t in toks[max(0, run.first - 6) : run.first - 1]):
             found.append((run.first, run.last + 1, "ADDRESS"))
     return found
 
@@ -695,13 +697,19 @@ def town_gate() -> frozenset[str]:
     """The words that open find_lower_places for a town (compose.py): a rare word of a town known
     by name, a town's ending ("lives in shale bluff"), or a word of a state's or a country's name
     ("in liberty, missouri"); one set, so the gate is one look-up."""
-    regions = {w for r in LARGE_REGIONS for w in r.split() if w != "the"}
+    regions = {w for r in LARGE_REGIONS for w in r.split() if w not in _COMMON_REGION_WORDS}
     return frozenset(town_words() | TOWN_ENDINGS | regions)
 
 
 # Verbs of living: with "in", they open find_lower_places (compose.py) for a place named by what
 # is said after it ("we live in salt marsh on tanner road").
 LIVING = frozenset(("live", "lives", "living", "lived"))
+# Words of a region's name too common to open the gate ("us", "new", "north"): another word of
+# the same name does ("mexico" of "new mexico").
+_COMMON_REGION_WORDS = frozenset(("the", "us", "states", "united", "new", "north", "south", "west",
+                                  "northern",
+                                  "western", "island", "republic", "territory", "territories", "kingdom",
+                                  "prince", "edward"))  # fmt: skip
 # Cues before a town that a state or a country names next: "in X, texas", "from X ohio".
 _REGION_CUES = frozenset(("in", "from", "near", "outside", "to", "of"))
 # Words that say which part of a state, not which town: "in north texas", "from rural ohio".

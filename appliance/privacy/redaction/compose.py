@@ -15,12 +15,15 @@ from typing import Protocol
 from appliance.privacy.redaction.addresses import (
     ABROAD_ENDING,
     ABROAD_HEADS,
+    FLAT_CUES,
     HOUSE_GATE,
     HOUSE_NUMBER_ENDS,
     LIVING,
     PLACE_WORDS,
     ROAD_NUMBERERS,
+    ROOM_CORRECTION_GATE,
     ROOM_LETTER_WORDS,
+    ROOM_WORDS,
     ROUTE_WORDS,
     SHIP_PREFIXES,
     find_abroad_streets,
@@ -402,7 +405,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_holiday_days(toks, index)
     if "corner" in words:
         found += find_corners(toks, index)
-    if not words.isdisjoint(SHIP_PREFIXES) or (letters and "s" in words):  # "the USS …", "u s s …"
+    if not words.isdisjoint(SHIP_PREFIXES) or ("s" in words and ("u" in words or "h" in words)):  # "u s s …"
         found += find_ships(toks, index)
     if email:
         found += find_emails(toks, index)
@@ -422,7 +425,11 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_as_in(toks, runs, index)
     if not words.isdisjoint(ROOM_LETTER_WORDS):
         found += find_room_letters(toks, index)
-    if len(runs) > 1 or (runs and "in" in words):  # "apartment six c i mean six d", "lives in 4b"
+    # "apartment six c i mean six d", "she lives across the hall in 4b"
+    if runs and (
+        (len(runs) > 1 and not words.isdisjoint(ROOM_CORRECTION_GATE) and not words.isdisjoint(ROOM_WORDS))
+        or (letters and "in" in words and not words.isdisjoint(FLAT_CUES))
+    ):
         found += find_room_corrections(toks, runs)
     if unlisted or towns:
         found += find_lower_places(toks, index, towns)
