@@ -203,3 +203,10 @@ NOT_PLACES_FOR_THE_TAGGER = (
 def test_a_practice_named_by_its_field_or_a_kind_of_care_is_no_address(text: str) -> None:
     out = redact(text, tagged=True)
     assert not any(s.label == "ADDRESS" for s in out.spans), out.text
+
+
+def test_a_town_told_apart_from_others_of_its_name_is_hidden() -> None:
+    hidden("we moved to hope, the one in arkansas", "hope", "ADDRESS")
+    hidden("i live in plenty the one up north", "plenty", "ADDRESS")
+    kept("we live in town the one near the lake")
+    kept("i was in the one on the left")

@@ -678,6 +678,8 @@ def find_lower_places(toks: list[Token], index: TokenIndex, towns: bool = True) 
                 end = _town_in_a_larger_place(toks, first, k)  # "lives in hope in yorkshire"
         if end is None and toks[cue].low in _REGION_CUES:
             end = _town_before_region(toks, first)  # "in liberty, missouri", "from paradise texas"
+            if end is None:
+                end = _town_told_apart(toks, first)  # "in hope, the one in arkansas"
         if cued or end is not None:
             pass
         elif toks[cue].low != "in" and not (toks[cue].text == "," and toks[cue - 1].text[:1].isdigit()):
@@ -753,6 +755,25 @@ def _town_before_region(toks: list[Token], first: int) -> int | None:
             return None  # "ohio, usa"; "new mexico", "west virginia": the state's own name
         return k
     return None
+
+
+def _town_told_apart(toks: list[Token], first: int) -> int | None:
+    """A town told apart from others of its name: "we live in hope, the one in arkansas", "from
+    sandford the one near the coast". One to three words after the cue, then "the one" and where."""
+    n = len(toks)
+    for k in range(first, min(first + 3, n)):
+        low = toks[k].low
+        if not _place_word(toks[k]) or low in _PART_OF or low in MONTHS or low in _NOT_A_TOWN_OPENER:
+            return None
+        if low in SETTLEMENTS or low in PLACE_WORDS or low in HOUSE_NUMBER_ENDS:
+            return None  # "in town, the one near the lake": no town's name
+        j = k + 1 + (k + 1 < n and toks[k + 1].text == ",")
+        if j + 2 < n and toks[j].low == "the" and toks[j + 1].low == "one" and toks[j + 2].low in _WHICH_ONE:
+            return k
+    return None
+
+
+_WHICH_ONE = frozenset(("in", "on", "near", "by", "outside", "up", "down", "over", "out"))
 
 
 def _town_in_a_larger_place(toks: list[Token], first: int, k: int) -> int | None:
