@@ -210,3 +210,8 @@ def test_a_town_told_apart_from_others_of_its_name_is_hidden() -> None:
     hidden("i live in plenty the one up north", "plenty", "ADDRESS")
     kept("we live in town the one near the lake")
     kept("i was in the one on the left")
+
+
+def test_a_lot_on_a_concession_is_hidden_with_it() -> None:
+    hidden("we farm lot 4, concession 7 near the river", "4 7", "ADDRESS")
+    hidden("its lot nine concession two", "nine two", "ADDRESS")

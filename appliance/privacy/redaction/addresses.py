@@ -1039,6 +1039,7 @@ def find_routes(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
     Box 41"). A bus's route is no one's address ("bus route 9")."""
     found: list[TokenSpan] = []
     by_first = {r.first: r for r in runs}
+    by_last = {r.last: r for r in runs}
     for run in runs:
         k = run.first - 1
         after = toks[run.last + 1].low if run.last + 1 < len(toks) else ""
@@ -1049,6 +1050,9 @@ def find_routes(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
         first, last = (k - 1 if numbered_road else k), run.last
         if k > 0 and toks[k - 1].low == "rural":
             first = k - 1
+        lot = by_last.get(first - 1 - (first > 1 and toks[first - 1].text == ","))
+        if lot is not None and lot.first > 0 and toks[lot.first - 1].low == "lot":
+            first = lot.first - 1  # "lot 4, concession 7": the farm's lot on the numbered road
         j = last + 1 + (last + 1 < len(toks) and toks[last + 1].text == ",")
         if j + 1 < len(toks) and toks[j].low == "box" and j + 1 in by_first:
             last = by_first[j + 1].last  # the box on the route is the house
