@@ -3,9 +3,15 @@ written blind) showed passing through, each in sentences of its own (none of the
 lower-case recognizer text and in Whisper's capitals and digits. A town known by name whose words
 are all in the dictionary ("druid hills") or that is written with letters outside ASCII ("łódź"). A
 town named with everyday words, told by its frame: its state or country said next ("in harmony,
-ohio"), or a larger place or a street after it when someone lives there ("i live in hope in
-yorkshire", "lives in oak bank on tanner road"). And what is not PHI: a part of a state ("in north
-texas"), a state before its country, a month."""
+ohio"), a larger place or a street after it when someone lives there ("i live in hope in
+yorkshire", "lives in oak bank on tanner road"), or "the one in …" that tells it apart. A street
+named by its order ("on ninth avenue"); assisted living, a mobile home park, the YMCA and the
+Salvation Army where someone stays, and the street a shelter is on; a building, slip or berth by
+letter and number, a flat said again after a correction or by number and letter; a rural address
+by lot, concession or mile; a ship served on; a home called by its family ("the brannock place");
+a UK or Canadian postcode said letter by letter (ZIP). And what is not PHI: a part of a state, a
+state before its country, a month, first place, a living, the army, counts corrected, a practice
+named by its field and a kind of care (the tagger's)."""
 
 from __future__ import annotations
 
