@@ -15,12 +15,17 @@ from typing import Protocol
 from appliance.privacy.redaction.addresses import (
     ABROAD_ENDING,
     ABROAD_HEADS,
+    FLAT_CUES,
     HOUSE_GATE,
     HOUSE_NUMBER_ENDS,
+    LIVING,
     PLACE_WORDS,
     ROAD_NUMBERERS,
+    ROOM_CORRECTION_GATE,
     ROOM_LETTER_WORDS,
+    ROOM_WORDS,
     ROUTE_WORDS,
+    SHIP_PREFIXES,
     find_abroad_streets,
     find_addresses,
     find_areas,
@@ -30,8 +35,11 @@ from appliance.privacy.redaction.addresses import (
     find_lower_places,
     find_plural_houses,
     find_postcodes,
+    find_room_corrections,
     find_room_letters,
     find_routes,
+    find_ships,
+    find_spoken_postcodes,
     town_gate,
 )
 from appliance.privacy.redaction.ages import find_ages
@@ -95,7 +103,6 @@ from appliance.privacy.redaction.regions import is_large_region
 from appliance.privacy.redaction.spans import CharSpan, Redaction, Span, TokenSpan, merge, redacted
 from appliance.privacy.redaction.tagger import shared_tagger
 from appliance.privacy.redaction.tokens import WORD_TOKEN, TokenIndex, tokens
-from appliance.privacy.redaction.towns import town_words
 from appliance.privacy.redaction.urls import find_spoken_urls, find_urls
 
 
@@ -206,6 +213,10 @@ _PRACTICE_WORDS = (
     "diagnostics", "laboratory", "laboratories", "labs", "healthcare", "dental", "physiotherapy",
     "orthodontics", "pharmacy", "chemist", "chemists", "optometry", "dialysis", "clinic", "clinics",
     "oncology", "dermatology", "audiology", "podiatry", "chiropractic",
+    # a practice named by what it treats: "at Lakeview Pediatrics", "from Harbour Cardiology"
+    "pediatrics", "paediatrics", "cardiology", "neurology", "urology", "orthopedics", "orthopaedics",
+    "gastroenterology", "pulmonology", "endocrinology", "rheumatology", "nephrology", "obstetrics",
+    "gynecology", "gynaecology", "ophthalmology", "psychiatry", "psychology", "counseling", "counselling",
 )  # fmt: skip
 # Words that end a name before a practice's word ("a call from Anna about surgery").
 _NOT_PRACTICE_NAME = ("about", "for", "regarding", "re", "to", "on", "in", "my", "her", "his", "their",
@@ -255,6 +266,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # "great-grandma": who someone is to the caller, not their name
         if lows[-1] in _HOSPITAL_PARTS:
             continue  # "the west wing entrance", "the rose garden entrance": where in a hospital, no one
+        if label == "ADDRESS" and len(lows) == 2 and lows[1] == "care" and lows[0] in _KINDS_OF_CARE:
+            continue  # "she's in foster care", "he went into respite care": a kind of care, no place
         kept.append((start, end, label))
     return kept
 
@@ -277,6 +290,10 @@ def _spelled_abbreviation_around(text: str, start: int, end: int) -> bool:
     return False
 
 
+_KINDS_OF_CARE = frozenset((
+    "foster", "respite", "day", "home", "intensive", "palliative", "hospice", "residential", "kinship",
+    "memory", "urgent", "primary", "social", "aged", "nursing", "critical", "community", "end-of-life",
+))  # fmt: skip
 _SPELLED_DOB = re.compile(r"d\W{0,2}o\W{0,2}b\b", re.IGNORECASE)
 
 
@@ -346,9 +363,15 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     chains = numberish and not words.isdisjoint(CHAIN_CUES)
     # a word no dictionary holds, in a lower-case turn: maybe a name or a place ("ottoline brask")
     unlisted = _has_unlisted_word(words)
-    # "lives in shale bluff": a town of everyday words; "my son in leeds": a town known by name
-    towns = not words.isdisjoint(town_gate())
-    known_town = towns and not words.isdisjoint(town_words())
+    # "lives in shale bluff": a town of everyday words; "my son in leeds": a town known by name. A
+    # word outside ASCII is cut apart by GATE_WORD ("kraków"), so such a text always opens the gate;
+    # a town's ending opens the look-up too, for towns named with dictionary words ("sioux falls").
+    # "we live in salt marsh on tanner road": where someone lives, named by what is said after it
+    towns = (
+        not ascii_only
+        or not words.isdisjoint(town_gate())
+        or ("in" in words and not words.isdisjoint(LIVING))
+    )
     weak = not upper and (not words.isdisjoint(FRAME_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE)))
     # "lives at the orchards", "she's at the hawthorns"
     houses = "the" in words and not words.isdisjoint(HOUSE_GATE)
@@ -377,6 +400,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         or houses
         or holidays
         or "corner" in words
+        or not words.isdisjoint(SHIP_PREFIXES)
         or "area" in words
     ):
         return spans  # the common case: nothing here could be an identifier
@@ -407,12 +431,16 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_holidays_after_dates(toks, found)
     if "corner" in words:
         found += find_corners(toks, index)
+    if not words.isdisjoint(SHIP_PREFIXES) or ("s" in words and ("u" in words or "h" in words)):  # "u s s …"
+        found += find_ships(toks, index)
     if email:
         found += find_emails(toks, index)
     if plates:
         found += find_plates(toks, index)
     if codes:
         found += find_codes(toks, index)
+    if letters and numberish and not upper:  # "… seacombe view c h four four eight a b"
+        found += find_spoken_postcodes(toks, index)
     if spelled:
         letters_spelled = find_spelled(toks, index)
         found += letters_spelled
@@ -425,8 +453,14 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_as_in(toks, runs, index)
     if not words.isdisjoint(ROOM_LETTER_WORDS):
         found += find_room_letters(toks, index)
+    # "apartment six c i mean six d", "she lives across the hall in 4b"
+    if runs and (
+        (len(runs) > 1 and not words.isdisjoint(ROOM_CORRECTION_GATE) and not words.isdisjoint(ROOM_WORDS))
+        or (letters and "in" in words and not words.isdisjoint(FLAT_CUES))
+    ):
+        found += find_room_corrections(toks, runs)
     if unlisted or towns:
-        found += find_lower_places(toks, index, known_town)
+        found += find_lower_places(toks, index, towns)
     if not words.isdisjoint(PLACE_WORDS):
         found += find_care_places(toks, index)
     if houses:
