@@ -29,7 +29,6 @@ MISSED_BY_THE_RULES = (
     ("can rosie come in with me", "rosie"),
     ("i think oluwadamilare rang yesterday", "oluwadamilare"),
     ("they took him to st wilfrid's for respite", "wilfrid"),  # a care home by its saint
-    ("we're just off cobbler's walk, by the post box", "cobbler's walk"),
     ("i'll be at the old smithy, lower wenford", "old smithy"),  # a house by its name, a village
     ("my aunt comes down from little snoring on thursdays", "little snoring"),
     ("so gwilym parry said he'd drive me", "gwilym parry"),
@@ -46,6 +45,7 @@ FOUND_BY_BOTH = (
     ("her son anders lindgren-moe is flying in", "lindgren-moe"),
     ("he's been out at brackenholme all week", "brackenholme"),
     ("my dad moved to fallowfield lodge in may", "fallowfield lodge"),
+    ("we're just off cobbler's walk, by the post box", "cobbler's walk"),  # a street after "off"
 )
 
 # Caller speech with no PHI, in the places names stand: none of it may be hidden.

@@ -7,16 +7,22 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 from appliance.privacy.redaction.dictionary import is_dictionary_word, is_function_word
 from appliance.privacy.redaction.lexicon import (
     COMMON_CAPITALISED,
+    DIGIT_WORDS,
     FILLERS,
+    MONTHS,
     NAME_STOP,
     NUMBER_VOCAB,
+    ORDINAL_WORDS,
     RELATIVES,
+    TENS_WORDS,
 )
 from appliance.privacy.redaction.numbers import NumberRun, is_number_or_digits
+from appliance.privacy.redaction.regions import LARGE_REGIONS, is_large_region
 from appliance.privacy.redaction.spans import CharSpan, TokenSpan
 from appliance.privacy.redaction.tokens import WORD_TOKEN, Token, TokenIndex, is_cap, is_word
 from appliance.privacy.redaction.towns import town_at, town_words
@@ -25,7 +31,9 @@ from appliance.privacy.redaction.towns import town_at, town_words
 ROOM_WORDS = {"room", "rm", "bed", "ward", "bay", "apartment", "apt", "unit", "flat", "caravan", "plot",
               "suite", "space", "pitch", "berth", "cubicle", "lot",
               # where someone sleeps at a marina, a camp or a shelter: "slip 14", "bunk 3", "cabin 9"
-              "slip", "mooring", "bunk", "cabin", "chalet", "campsite", "trailer", "site"}  # fmt: skip
+              "slip", "mooring", "bunk", "cabin", "chalet", "campsite", "trailer", "site",
+              # a building of a base, a camp or a block of flats: "barracks, building 12"
+              "building", "bldg"}  # fmt: skip
 # Before "space", "pitch" or "berth", words that make it a place to park or play, not to live:
 # "parking space 12", "football pitch 2".
 NOT_A_HOME_BEFORE = frozenset(("parking", "car", "disabled", "storage", "visitor", "visitors", "loading",
@@ -79,7 +87,7 @@ HOME_PARK_WORDS = {"trailer", "caravan", "mobile", "rv", "motorhome", "holiday"}
 # mission"). Care words of the same kind: "stillbrook recovery center", "a halfway house".
 STAY_PLACES = frozenset((
     "shelter", "refuge", "mission", "inn", "marina", "campground", "barracks", "prison", "jail",
-    "penitentiary", "hall", "halls",
+    "penitentiary", "hall", "halls", "army",
 ))  # fmt: skip
 # Schools where someone studies or boards: only with a name no dictionary holds, in lower case
 # ("westbrook elementary", not "the state university").
@@ -149,15 +157,57 @@ def room_letter(tok: Token) -> bool:
 
 
 def find_room_letters(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
-    """A ward, bay or bed named by a letter: "ward C", "bay d"."""
+    """A ward, bay, bed, slip or building named by a letter, and the number after it if one is
+    said: "ward C", "bay d", "Room G14", "slip C-14", "building c five"."""
     found: list[TokenSpan] = []
     n = len(toks)
-    for i in index.positions(("ward", "bay", "bed", "room", "wing")):
+    for i in index.positions(ROOM_LETTER_WORDS):
         if i + 1 < n and room_letter(toks[i + 1]) and not (i + 2 < n and toks[i + 2].low in ("as", "and")):
             last = i + 1
-            if last + 1 < n and toks[last + 1].text.isdigit() and toks[last + 1].start == toks[last].end:
-                last += 1  # "Room G14": the letter and its number written together
+            k = last + 1 + (last + 2 < n and toks[last + 1].text == "-" and toks[last + 2].text.isdigit())
+            while k < n and k - last <= 3 and (toks[k].text.isdigit() or toks[k].low in _DIGIT_NAMES):
+                k += 1  # "Room G14", "slip C-14", "building c five": the letter's number
+            last = max(last, k - 1)
             found.append((i, last, "ADDRESS"))
+    return found
+
+
+# Number words said after a room's letter ("building c five", "berth d oh four").
+_DIGIT_NAMES = frozenset((
+    "oh", "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "double",
+))  # fmt: skip
+# Said between a room and the same room said again: "apartment six c, i mean six d", "room 12, no, 14".
+_CORRECTIONS = frozenset(("mean", "sorry", "no", "actually", "wait", "or", "correction", "rather"))
+_CORRECTION_SKIPS = frozenset((",", ".", "i", "uh", "um", "er", "-", "sorry", "no", "wait", "meant"))
+# find_room_corrections' gate (compose.py): a correction's word, or a flat's cue with "in".
+ROOM_CORRECTION_GATE = frozenset(("mean", "sorry", "actually", "wait", "correction", "rather", "no"))
+# Words that say a number and its letter are where someone lives: "he lives across the hall in 4b".
+FLAT_CUES = frozenset(("lives", "live", "living", "stays", "staying", "hall", "upstairs", "downstairs",
+                        "neighbor", "neighbour", "flat", "apartment", "building"))  # fmt: skip
+
+
+def find_room_corrections(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
+    """A room or flat said again after a correction ("apartment six c i mean six d", "bed 4, sorry,
+    bed 5" is read already), and a flat said by its number and letter where someone lives ("she
+    lives across the hall in four b", "we're upstairs in 12C")."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for prev, run in pairwise(runs):
+        last = run.last + (run.last + 1 < n and room_letter(toks[run.last + 1]))
+        gap = toks[prev.last + 1 : run.first]
+        if not (gap and len(gap) <= 4 and any(t.low in _CORRECTIONS for t in gap)):
+            continue
+        said_again = all(t.low in _CORRECTIONS or t.low in _CORRECTION_SKIPS or room_letter(t) for t in gap)
+        if said_again and prev.first > 0 and toks[prev.first - 1].low in ROOM_WORDS:
+            found.append((run.first, last, "ADDRESS"))
+    for run in runs:
+        if run.first == 0 or toks[run.first - 1].low != "in" or len(run.digits) > 4:
+            continue
+        if not (run.last + 1 < n and room_letter(toks[run.last + 1]) and toks[run.last + 1].low != "a"):
+            continue  # "lives in one of the flats" names none
+        if any(t.low in FLAT_CUES for t in toks[max(0, run.first - 6) : run.first - 1]):
+            found.append((run.first, run.last + 1, "ADDRESS"))
     return found
 
 
@@ -166,22 +216,46 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     retirement village", "the elmsleigh hospice", "at clementine court". Its own name is one to
     three words before the generic ones; a street needs a word that places someone there."""
     found: list[TokenSpan] = []
+    n = len(toks)
     for j in index.positions(_CARE_PLACE_ENDS):
-        home_park = toks[j].low == "park" and j > 0 and toks[j - 1].low in HOME_PARK_WORDS
+        end_low = toks[j].low
+        if end_low == "living" and not (j > 0 and toks[j - 1].low in _LIVING_KINDS):
+            continue  # "assisted living" is a home; "for a living", "the living room" are not
+        if end_low == "army" and not (j > 0 and toks[j - 1].low == "salvation"):
+            continue  # the Salvation Army houses people; "in the army" is where someone serves
+        if end_low not in STREET_SUFFIXES and j + 2 < n and toks[j + 1].low == "on":
+            street = toks[j + 2]  # "the shelter on lyndale": a street's name no dictionary holds
+            if _place_word(street) and not is_dictionary_word(street.low) and not is_cap(street):
+                found.append((j + 2, j + 2, "ADDRESS"))
+        if end_low in _CHARITY_HOMES:
+            if _stay_frame(toks, j - 1):
+                found.append((j, j, "ADDRESS"))  # "staying at the ywca"
+            continue
+        park_kind = toks[j - 2].low if j > 1 and toks[j - 1].low == "home" else toks[j - 1].low if j else ""
+        home_park = end_low == "park" and park_kind in HOME_PARK_WORDS  # "mobile home park"
         street = toks[j].low in STREET_SUFFIXES and toks[j].low not in RESIDENCE_WORDS and not home_park
         if street and toks[j].text[0].isupper():
             continue  # capitalised streets are found as phrases
         k, generic, named = j - 1, street or toks[j].low in CARE_PLACES or toks[j].low in DWELLINGS, 0
+        generic = generic or (j > 0 and _homestead(toks, j))  # "the Okafor ranch"
         stay = toks[j].low in STAY_PLACES or toks[j].low in SCHOOLS  # generic only with more said
         unknown = False
-        while k >= 0 and j - k <= 5 and is_word(toks[k]):
+        while k >= 0 and j - k <= 5 and (is_word(toks[k]) or _NUMERAL_ORDINAL.fullmatch(toks[k].low)):
             low = toks[k].low
-            if low in CARE_WORDS or (low in HOME_PARK_WORDS and toks[j].low == "park"):
+            if low in CARE_WORDS or (home_park and (low in HOME_PARK_WORDS or low == "home")):
                 generic = True
             elif low in STAY_CARE_WORDS and toks[j].low in _STAY_CARE_ENDS:
                 stay = True  # "stillbrook recovery center", "sagebrush family shelter"
+            elif toks[j].low in _ORDINAL_STREET_ENDS and (
+                low in ORDINAL_WORDS or _NUMERAL_ORDINAL.fullmatch(low)
+            ):
+                named += 1  # "on fifth avenue", "off 3rd street": a street named by its order
+                if k > 0 and toks[k - 1].low in TENS_WORDS:
+                    k -= 1  # "on forty second street"
             elif low in NAME_STOP or low in COMMON_CAPITALISED or low in NUMBER_VOCAB or low in RELATIVES:
                 break
+            elif low == "off":
+                break  # "a room off elm street": the street starts after it
             else:
                 named += 1
                 unknown = unknown or not is_dictionary_word(low)
@@ -196,19 +270,98 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         first = k + 1
         if k >= 0 and toks[k].low == "the" and not street:
             first = k
+        elif (
+            k >= 0
+            and toks[k].low == "the"
+            and toks[j].low in _HOMESTEADS
+            and named == 1
+            and _owner(toks[j - 1])
+        ):
+            first = k  # "the kittredge place", "the Osei place": a home called by whose it is
         elif k >= 1 and toks[k].text == "," and is_number_or_digits(toks[k - 1]):
             pass  # "flat 2, larkhill court"
         elif street and k >= 1 and toks[k].text == "," and toks[k - 1].low in _HOUSE_ENDS:
             pass  # "the mill house, long lane", "the grange, ivy lane": the house's street
-        elif not (k >= 0 and toks[k].low in ("at", "in", "into", "to", "from", "on", "of")):
+        elif not (
+            k >= 0
+            and (
+                toks[k].low in ("at", "in", "into", "to", "from", "on", "of")
+                or (street and toks[k].low == "off")
+            )
+        ):
             continue  # a place is where someone is: "at …", "in …", "the …"
         found.append((first, j, "ADDRESS"))
     return found
 
 
-_CARE_PLACE_ENDS = frozenset(RESIDENCE_WORDS | STREET_SUFFIXES | STAY_PLACES | SCHOOLS)
+# A home called by the family who has it: "the hallworth place", "the Abara ranch".
+_HOMESTEADS = frozenset(("place", "ranch", "homestead", "farm"))
+
+
+def _homestead(toks: list[Token], j: int) -> bool:
+    return toks[j].low in _HOMESTEADS and _owner(toks[j - 1])
+
+
+def _owner(tok: Token) -> bool:
+    """A family's name before a home's word: capitalised and no everyday word, or no dictionary
+    word at all ("the kittredge place"; not "the right place", "the Walmart place" is one too)."""
+    low = tok.low.removesuffix("s'").removesuffix("'s")
+    if low in NAME_STOP or low in COMMON_CAPITALISED or low in NUMBER_VOCAB:
+        return False
+    return not is_dictionary_word(low) or (is_cap(tok) and not is_dictionary_word(low.lower()))
+
+
+# Ships someone serves on: "the USS Bellwood", "on the h m s tarrant".
+SHIP_PREFIXES = frozenset(("uss", "usns", "hms", "hmcs", "hmas", "hmnzs", "usc", "uscgc"))
+_SPELLED_SHIPS = (("u", "s", "s"), ("h", "m", "s"), ("u", "s", "n", "s"))
+_SHIP_ENDS = frozenset((
+    "right", "now", "currently", "still", "at", "until", "till", "since", "for", "and", "but", "so",
+    "he's", "she's", "hes", "shes", "off", "out", "in", "on", "deployed", *FILLERS,
+))  # fmt: skip
+
+
+def find_ships(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A ship someone serves on, by its prefix and name: "on the USS Tarrow Bay", "hes on the u s s
+    corran island right now", "aboard HMS Dunmere". One to three words of its name after the prefix
+    (capitalised ones in Whisper's text), to the clause's end."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    starts = [(i, i) for i in index.positions(SHIP_PREFIXES)]
+    for i in index.positions(("u", "h")):
+        for spelled in _SPELLED_SHIPS:
+            if tuple(t.low for t in toks[i : i + len(spelled)]) == spelled:
+                starts.append((i, i + len(spelled) - 1))
+    for first, prefix in starts:
+        k = prefix + 1
+        capital = k < n and is_cap(toks[k])
+        while k < n and k - prefix <= 3 and is_word(toks[k]) and toks[k].low not in _SHIP_ENDS:
+            if (
+                (capital and not is_cap(toks[k]))
+                or is_function_word(toks[k].low)
+                or toks[k].low in NUMBER_VOCAB
+            ):
+                break
+            k += 1
+        if k > prefix + 1:
+            found.append((first, k - 1, "ADDRESS"))
+    return found
+
+
+# Charities that house people, named by the charity: "staying at the ymca", "stays at the salvation
+# army" (the army only after "salvation"; both only after a verb of staying).
+_CHARITY_HOMES = frozenset(("ymca", "ywca"))
+# "assisted living", "senior living": a home; "living" alone ends no place's name.
+_LIVING_KINDS = frozenset(("assisted", "independent", "senior", "supported", "residential"))
+_CARE_PLACE_ENDS = frozenset(
+    RESIDENCE_WORDS | STREET_SUFFIXES | STAY_PLACES | SCHOOLS | _CHARITY_HOMES | _HOMESTEADS | {"living"}
+)
 _STAY_CARE_ENDS = frozenset(("center", "centre", "home", "house", "shelter", "refuge", "hostel", "unit",
                              "facility", "housing"))  # fmt: skip
+# Streets named by their order ("ninth avenue", "3rd street"): only after these words, since "in first
+# place", "the second way" and "on second walk" are no streets.
+_ORDINAL_STREET_ENDS = frozenset(("street", "st", "avenue", "ave", "road", "rd", "boulevard", "blvd", "lane",
+                                  "drive", "parkway"))  # fmt: skip
+_NUMERAL_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 _STAY_SKIPS = frozenset(("the", "at", "in", "into", "to", "on", "a", "been", "still", "now", "up"))
 
 
@@ -246,7 +399,7 @@ def find_addresses(toks: list[Token], runs: list[NumberRun], index: TokenIndex) 
             ends = toks[j].low in STREET_SUFFIXES or (words >= 1 and toks[j].low in NUMBERED_STREET_ENDS)
             if ends and (words >= 1 or (the and _street_ends(toks, j + 1))):
                 end = _address_tail(toks, by_first, j)
-                found.append((run.first, end, "ADDRESS"))  # "19 the crescent", "22 the green"
+                found.append((_lot_or_mile(toks, run.first), end, "ADDRESS"))  # "19 the crescent"
                 break
             if toks[j].low in FILLERS or (toks[j].low == "the" and words == 0):
                 the = the or toks[j].low == "the"
@@ -275,6 +428,16 @@ def find_addresses(toks: list[Token], runs: list[NumberRun], index: TokenIndex) 
                     if town is not None:
                         found.append((run.last + 1, town, "ADDRESS"))  # "p o box 12 kilbride"
     return found
+
+
+def _lot_or_mile(toks: list[Token], first: int) -> int:
+    """Where a rural address starts that is said by its lot or its mile on the road ("lot 12
+    concession road 4", "mile twelve copper creek road", "mile marker 40 hollis road")."""
+    if first > 0 and toks[first - 1].low in ("lot", "mile"):
+        return first - 1
+    if first > 1 and toks[first - 1].low == "marker" and toks[first - 2].low == "mile":
+        return first - 2
+    return first
 
 
 # Words after a number that say it counts something else ("a 5 minute walk"); words of a phrase
@@ -452,9 +615,10 @@ def _town_end(toks: list[Token], first: int, k: int) -> int | None:
     return end
 
 
-PLACE_WORDS = frozenset(RESIDENCE_WORDS | STREET_SUFFIXES | STAY_PLACES)
+PLACE_WORDS = frozenset(_CARE_PLACE_ENDS)
 HOUSE_NUMBER_ENDS = frozenset(STREET_SUFFIXES | NUMBERED_STREET_ENDS)  # find_addresses' gate
-ROOM_LETTER_WORDS = frozenset(("ward", "bay", "bed", "room", "wing"))
+ROOM_LETTER_WORDS = frozenset(("ward", "bay", "bed", "room", "wing", "building", "bldg", "slip", "berth",
+                               "bunk", "cabin", "apartment", "apt"))  # fmt: skip
 _PO = ("p", "po", "post")
 
 
@@ -500,7 +664,8 @@ def find_lower_places(toks: list[Token], index: TokenIndex, towns: bool = True) 
         if first >= n:
             continue
         end = None
-        if after_place_cue(toks, first):
+        cued = after_place_cue(toks, first)
+        if cued:
             k = first
             while k < n and k - first < 3 and _place_word(toks[k]):
                 k += 1
@@ -509,6 +674,14 @@ def find_lower_places(toks: list[Token], index: TokenIndex, towns: bool = True) 
                 end = _town_of_words(toks, first, k)
             if end is None and k > first and toks[cue].low == "of" and toks[cue - 1].low in SETTLEMENTS:
                 end = k - 1  # "the town of reading", "the village of great snoring": named as one
+            if end is None:
+                end = _town_in_a_larger_place(toks, first, k)  # "lives in hope in yorkshire"
+        if end is None and toks[cue].low in _REGION_CUES:
+            end = _town_before_region(toks, first)  # "in liberty, missouri", "from paradise texas"
+            if end is None:
+                end = _town_told_apart(toks, first)  # "in hope, the one in arkansas"
+        if cued or end is not None:
+            pass
         elif toks[cue].low != "in" and not (toks[cue].text == "," and toks[cue - 1].text[:1].isdigit()):
             continue  # but a town known by name after "in", or after a number and a comma:
             # "Calle Mayor 4, Madrid", "Birkenallee 21, Freiburg"
@@ -524,8 +697,110 @@ def find_lower_places(toks: list[Token], index: TokenIndex, towns: bool = True) 
 @lru_cache(maxsize=1)
 def town_gate() -> frozenset[str]:
     """The words that open find_lower_places for a town (compose.py): a rare word of a town known
-    by name, or a town's ending ("lives in shale bluff"); one set, so the gate is one look-up."""
-    return frozenset(town_words() | TOWN_ENDINGS)
+    by name, a town's ending ("lives in shale bluff"), or a word of a state's or a country's name
+    ("in liberty, missouri"); one set, so the gate is one look-up."""
+    regions = {w for r in LARGE_REGIONS for w in r.split() if w not in _COMMON_REGION_WORDS}
+    return frozenset(town_words() | TOWN_ENDINGS | regions)
+
+
+# Verbs of living: with "in", they open find_lower_places (compose.py) for a place named by what
+# is said after it ("we live in salt marsh on tanner road").
+LIVING = frozenset(("live", "lives", "living", "lived"))
+# Words of a region's name too common to open the gate ("us", "new", "north"): another word of
+# the same name does ("mexico" of "new mexico").
+_COMMON_REGION_WORDS = frozenset(("the", "us", "states", "united", "new", "north", "south", "west",
+                                  "northern",
+                                  "western", "island", "republic", "territory", "territories", "kingdom",
+                                  "prince", "edward"))  # fmt: skip
+# Cues before a town that a state or a country names next: "in X, texas", "from X ohio".
+_REGION_CUES = frozenset(("in", "from", "near", "outside", "to", "of"))
+# Words that say which part of a state, not which town: "in north texas", "from rural ohio".
+_PART_OF = frozenset((
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+    "northeast", "northwest", "southeast", "southwest", "northeastern", "northwestern",
+    "southeastern", "southwestern", "upstate", "downstate", "rural", "coastal", "inland", "all",
+    "most", "much", "part", "parts", "mainland", "greater", "lower", "upper", "midwest", "deep",
+))  # fmt: skip
+
+
+def _region_end(toks: list[Token], j: int) -> int | None:
+    """The last token of a state's or a country's name (regions.py) that starts at j, or None."""
+    words: list[str] = []
+    end = None
+    for m in range(j, min(j + 3, len(toks))):
+        if not is_word(toks[m]):
+            break
+        words.append(toks[m].low)
+        if " ".join(words) in LARGE_REGIONS:
+            end = m
+    return end
+
+
+def _town_before_region(toks: list[Token], first: int) -> int | None:
+    """A town named with everyday words before its state or country, as addresses are said ("in
+    liberty missouri", "from Paradise, Texas", "near hope, british columbia"): one to three words
+    after the cue, then the state's name (a comma between or none). Not a part of the state ("in
+    north texas", "from rural ohio"), a state before its country ("in ohio, usa"), a month or a
+    state named in two words ("in new mexico")."""
+    n = len(toks)
+    for k in range(first, min(first + 3, n)):
+        low = toks[k].low
+        if not _place_word(toks[k]) or low in _PART_OF or low in MONTHS or low in _NOT_A_TOWN_OPENER:
+            return None
+        j = k + 1 + (k + 1 < n and toks[k + 1].text == ",")
+        if j >= n or _region_end(toks, j) is None:
+            continue
+        said = " ".join(t.low for t in toks[first : k + 1])
+        if is_large_region(said) or _region_end(toks, k) is not None:
+            return None  # "ohio, usa"; "new mexico", "west virginia": the state's own name
+        return k
+    return None
+
+
+def _town_told_apart(toks: list[Token], first: int) -> int | None:
+    """A town told apart from others of its name: "we live in hope, the one in arkansas", "from
+    sandford the one near the coast". One to three words after the cue, then "the one" and where."""
+    n = len(toks)
+    for k in range(first, min(first + 3, n)):
+        low = toks[k].low
+        if not _place_word(toks[k]) or low in _PART_OF or low in MONTHS or low in _NOT_A_TOWN_OPENER:
+            return None
+        if low in SETTLEMENTS or low in PLACE_WORDS or low in HOUSE_NUMBER_ENDS:
+            return None  # "in town, the one near the lake": no town's name
+        j = k + 1 + (k + 1 < n and toks[k + 1].text == ",")
+        if j + 2 < n and toks[j].low == "the" and toks[j + 1].low == "one" and toks[j + 2].low in _WHICH_ONE:
+            return k
+    return None
+
+
+_WHICH_ONE = frozenset(("in", "on", "near", "by", "outside", "up", "down", "over", "out"))
+
+
+def _town_in_a_larger_place(toks: list[Token], first: int, k: int) -> int | None:
+    """After a verb of living, a place named with everyday words inside a larger one: "lives in
+    hope in yorkshire", "we live in brook green, london", "he stays in cedar grove in leeds". The
+    larger is a state or country, a town known by name, an English county ("-shire") or a street
+    said next ("in silver brook on elm road")."""
+    living = first > 1 and toks[first - 2].low in LIVING
+    for end in range(first, k):
+        low = toks[end].low
+        if (low in MONTHS and not living) or low in _NOT_A_TOWN_OPENER:
+            return None  # "born in may in ohio" is a month; "i live in march in x" is a town
+        j = end + 1
+        if j + 1 >= len(toks) or toks[j].low not in ("in", ",", "on"):
+            continue
+        if toks[j].low == "on":  # "lives in silver brook on elm road": the street is in the town
+            if any(t.low in STREET_SUFFIXES for t in toks[j + 2 : j + 5]):
+                return end
+            continue
+        larger = toks[j + 1].low
+        if (
+            larger.endswith("shire")
+            or _region_end(toks, j + 1) is not None
+            or town_at(toks, j + 1) is not None
+        ):
+            return end
+    return None
 
 
 def find_areas(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
@@ -607,6 +882,47 @@ _POSTCODE = re.compile(r"(?<![\w-])[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}(?![\w
 
 def find_postcodes(text: str) -> list[CharSpan]:
     return [(m.start(), m.end(), "ZIP") for m in _POSTCODE.finditer(text)]
+
+
+# A UK or Canadian postcode as its characters, once read from speech: "ch44 8ab", "k1a 0b1".
+_SAID_POSTCODE = re.compile(r"[a-z]{1,2}[0-9][a-z0-9]?[0-9][a-z]{2}|[a-z][0-9][a-z][0-9][a-z][0-9]")
+# Said just before a postcode: the end of its street or its town, or the word for it.
+_POSTCODE_CUES = frozenset(("postcode", "code", "postal", "post", "zip", "is", "it's", "its", ","))
+
+
+def find_spoken_postcodes(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A UK or Canadian postcode said letter by letter in lower case after a street, a town or the
+    word for it: "… seacombe view c h four four eight a b", "postal code k one a zero b one". A
+    letter is a one-letter word, a digit a digit's word ("oh", "double four") or a digit."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for i in range(n):
+        if not (len(toks[i].low) == 1 and toks[i].low.isalpha()) or i == 0:
+            continue
+        before = toks[i - 1].low
+        if not (before in _POSTCODE_CUES or before in HOUSE_NUMBER_ENDS or town_at(toks, i - 1) == i - 1):
+            continue
+        chars, k, ends = "", i, []
+        while k < n and len(chars) < 7:
+            low = toks[k].low
+            if len(low) == 1 and low.isalpha() and low != "o":
+                chars += low
+            elif low in DIGIT_WORDS:
+                chars += str(DIGIT_WORDS[low])
+            elif low == "double" and k + 1 < n and toks[k + 1].low in DIGIT_WORDS:
+                chars += str(DIGIT_WORDS[toks[k + 1].low]) * 2
+                k += 1
+            elif low.isdigit() and len(low) <= 2:
+                chars += low
+            else:
+                break
+            k += 1
+            ends.append((len(chars), k - 1))
+        for size, last in reversed(ends):
+            if _SAID_POSTCODE.fullmatch(chars[:size]):
+                found.append((i, last, "ZIP"))
+                break
+    return found
 
 
 # Where someone lives, said with a verb of living ("lives at", "moved into", "the home is called"):
@@ -710,9 +1026,11 @@ def _street_word(tok: Token) -> bool:
 
 
 # Words before a number that make it a road: "Route 9", "highway twelve", "I-94".
-ROUTE_WORDS = frozenset(("route", "rte", "highway", "hwy", "interstate", "freeway"))
-# Words that make "road" before a number a numbered road: "county road nine", "Farm Road 12".
-ROAD_NUMBERERS = frozenset(("county", "state", "farm", "forest", "township"))
+# "concession 4": a numbered road of rural Ontario, where farms are said by lot and concession.
+ROUTE_WORDS = frozenset(("route", "rte", "highway", "hwy", "interstate", "freeway", "concession"))
+# Words that make "road" before a number a numbered road: "county road nine", "Farm Road 12",
+# "concession road 4".
+ROAD_NUMBERERS = frozenset(("county", "state", "farm", "forest", "township", "concession"))
 
 
 def find_routes(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
@@ -721,6 +1039,7 @@ def find_routes(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
     Box 41"). A bus's route is no one's address ("bus route 9")."""
     found: list[TokenSpan] = []
     by_first = {r.first: r for r in runs}
+    by_last = {r.last: r for r in runs}
     for run in runs:
         k = run.first - 1
         after = toks[run.last + 1].low if run.last + 1 < len(toks) else ""
@@ -731,6 +1050,9 @@ def find_routes(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
         first, last = (k - 1 if numbered_road else k), run.last
         if k > 0 and toks[k - 1].low == "rural":
             first = k - 1
+        lot = by_last.get(first - 1 - (first > 1 and toks[first - 1].text == ","))
+        if lot is not None and lot.first > 0 and toks[lot.first - 1].low == "lot":
+            first = lot.first - 1  # "lot 4, concession 7": the farm's lot on the numbered road
         j = last + 1 + (last + 1 < len(toks) and toks[last + 1].text == ",")
         if j + 1 < len(toks) and toks[j].low == "box" and j + 1 in by_first:
             last = by_first[j + 1].last  # the box on the route is the house

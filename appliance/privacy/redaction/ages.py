@@ -33,6 +33,11 @@ def find_ages(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
         possessive = before.endswith(("'s", "’s")) and before not in ("it's", "that's", "what's", "there's")
         if after in AFTER_NEG:
             continue  # "ninety minutes"
+        if _reading_before(toks, run.first):
+            continue  # "my temperature is a hundred and three": a reading, not someone's age
+        if found and found[-1][1] == run.first - 2 and before in ("or", "to"):
+            found.append((run.first, run.last, "AGE"))  # "she's 94 or 95": the other age guessed
+            continue
         if (
             after in AGE_AFTER
             or (after == "-" and after2 in AGE_AFTER)
@@ -45,6 +50,18 @@ def find_ages(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
         ):
             found.append((run.first, _and_a_half(toks, run.last), "AGE"))
     return found
+
+
+# What a number over ninety measures when it is no age: a reading said with "is" or "was".
+_READINGS = frozenset((
+    "temperature", "temp", "fever", "pressure", "sugar", "sugars", "glucose", "pulse", "rate",
+    "oxygen", "sats", "saturation", "weight", "reading", "readings", "level", "levels", "score",
+))  # fmt: skip
+
+
+def _reading_before(toks: list[Token], first: int) -> bool:
+    """A reading's word up to three tokens before the number: "temperature is 102"."""
+    return any(toks[k].low in _READINGS for k in range(max(0, first - 3), first))
 
 
 def _age_before_going(toks: list[Token], k: int) -> bool:

@@ -15,12 +15,17 @@ from typing import Protocol
 from appliance.privacy.redaction.addresses import (
     ABROAD_ENDING,
     ABROAD_HEADS,
+    FLAT_CUES,
     HOUSE_GATE,
     HOUSE_NUMBER_ENDS,
+    LIVING,
     PLACE_WORDS,
     ROAD_NUMBERERS,
+    ROOM_CORRECTION_GATE,
     ROOM_LETTER_WORDS,
+    ROOM_WORDS,
     ROUTE_WORDS,
+    SHIP_PREFIXES,
     find_abroad_streets,
     find_addresses,
     find_areas,
@@ -30,8 +35,11 @@ from appliance.privacy.redaction.addresses import (
     find_lower_places,
     find_plural_houses,
     find_postcodes,
+    find_room_corrections,
     find_room_letters,
     find_routes,
+    find_ships,
+    find_spoken_postcodes,
     town_gate,
 )
 from appliance.privacy.redaction.ages import find_ages
@@ -44,6 +52,7 @@ from appliance.privacy.redaction.dates import (
     find_day_ordinals,
     find_holiday_dates,
     find_holiday_days,
+    find_holidays_after_dates,
 )
 from appliance.privacy.redaction.dictionary import dictionary_words, is_dictionary_word
 from appliance.privacy.redaction.emails import EMAIL_TLDS, find_emails, find_written_emails
@@ -70,10 +79,11 @@ from appliance.privacy.redaction.lexicon import (
     NUMBER_VOCAB,
     RELATIVES,
 )
-from appliance.privacy.redaction.medicines import is_medicine
+from appliance.privacy.redaction.medicines import ends_in_supplement, is_medicine
 from appliance.privacy.redaction.names import (
     FRAME_GATE,
     NAME_CLOSERS,
+    SPELLED_ABBREVIATIONS,
     STAFF_TITLES,
     TURN_INTRO,
     WEAK_GATE,
@@ -82,6 +92,7 @@ from appliance.privacy.redaction.names import (
     find_listed_names,
     find_names_said_again,
     find_spelled,
+    find_surnames_after_spelling,
     find_unlisted_names,
 )
 from appliance.privacy.redaction.numbers import number_runs
@@ -92,7 +103,6 @@ from appliance.privacy.redaction.regions import is_large_region
 from appliance.privacy.redaction.spans import CharSpan, Redaction, Span, TokenSpan, merge, redacted
 from appliance.privacy.redaction.tagger import shared_tagger
 from appliance.privacy.redaction.tokens import WORD_TOKEN, TokenIndex, tokens
-from appliance.privacy.redaction.towns import town_words
 from appliance.privacy.redaction.urls import find_spoken_urls, find_urls
 
 
@@ -188,7 +198,7 @@ def _no_one(said: str) -> bool:
     medicine's name ("switched from Coumadin", "prescribe Singulair"), which names no one?"""
     if len(said) > 24:
         return False  # longer than any region's or medicine's name: skip the look-ups
-    return is_large_region(said) or is_medicine(said.lower())
+    return is_large_region(said) or is_medicine(said.lower()) or ends_in_supplement(said.lower())
 
 
 def _within(span: CharSpan, ranges: list[tuple[int, int]]) -> bool:
@@ -203,6 +213,10 @@ _PRACTICE_WORDS = (
     "diagnostics", "laboratory", "laboratories", "labs", "healthcare", "dental", "physiotherapy",
     "orthodontics", "pharmacy", "chemist", "chemists", "optometry", "dialysis", "clinic", "clinics",
     "oncology", "dermatology", "audiology", "podiatry", "chiropractic",
+    # a practice named by what it treats: "at Lakeview Pediatrics", "from Harbour Cardiology"
+    "pediatrics", "paediatrics", "cardiology", "neurology", "urology", "orthopedics", "orthopaedics",
+    "gastroenterology", "pulmonology", "endocrinology", "rheumatology", "nephrology", "obstetrics",
+    "gynecology", "gynaecology", "ophthalmology", "psychiatry", "psychology", "counseling", "counselling",
 )  # fmt: skip
 # Words that end a name before a practice's word ("a call from Anna about surgery").
 _NOT_PRACTICE_NAME = ("about", "for", "regarding", "re", "to", "on", "in", "my", "her", "his", "their",
@@ -229,6 +243,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # a lone letter names no one ("D.O.B.": the rules read spelled names whole)
         if all(len(w) == 1 for w in words) and _SPELLED_DOB.match(text, start) is not None:
             continue  # "d o b eleven oh two": date of birth, spelled as said, a cue and no name
+        if all(len(w) == 1 for w in words) and _spelled_abbreviation_around(text, start, end):
+            continue  # "the m r n is …": part of an abbreviation said as letters, no name
         if len(words) > 1 and len(words[-1]) == 1:
             last = text.rfind(words[-1], start, end)
             if _SPELLED_DOB.match(text, last) is not None:
@@ -238,6 +254,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
         before = text[max(0, start - 12) : start].lower().replace(".", " ").split()
         if label == "NAME" and before and before[-1] in STAFF_TITLES:
             continue
+        if label == "NAME" and before and before[-1].rstrip(",") in _SPEAKS_OR_PETS:
+            continue  # "she only speaks Hmong", "my service dog, Biscuit": a language or a pet, no one
         if label == "NAME" and _after_staff_first_name(text, start, before):
             continue  # "Dr. Sofia Alvarez": the surname after a provider's first name
         if label == "NAME" and before and before[-1] in _POSSESSIVES and all(map(is_dictionary_word, lows)):
@@ -248,11 +266,34 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # "great-grandma": who someone is to the caller, not their name
         if lows[-1] in _HOSPITAL_PARTS:
             continue  # "the west wing entrance", "the rose garden entrance": where in a hospital, no one
+        if label == "ADDRESS" and len(lows) == 2 and lows[1] == "care" and lows[0] in _KINDS_OF_CARE:
+            continue  # "she's in foster care", "he went into respite care": a kind of care, no place
         kept.append((start, end, label))
     return kept
 
 
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
+# What a language is said after, and the animals whose names are no one's (a pet is not PHI).
+_SPEAKS_OR_PETS = frozenset((
+    "speaks", "speak", "spoke", "speaking",
+    "dog", "cat", "puppy", "pup", "kitten", "horse", "pony", "parrot", "budgie", "rabbit", "hamster",
+))  # fmt: skip
+# Single letters said apart, as a run: "m r n", "i c u".
+_LETTER_RUN = re.compile(r"(?<![A-Za-z])[A-Za-z](?:[\s.]+[A-Za-z](?![A-Za-z]))+")
+
+
+def _spelled_abbreviation_around(text: str, start: int, end: int) -> bool:
+    """Do the single letters start..end lie in a run of letters that spells an abbreviation?"""
+    for m in _LETTER_RUN.finditer(text, max(0, start - 12), min(len(text), end + 12)):
+        if m.start() <= start and end <= m.end():
+            return "".join(c for c in m.group().lower() if c.isalpha()) in SPELLED_ABBREVIATIONS
+    return False
+
+
+_KINDS_OF_CARE = frozenset((
+    "foster", "respite", "day", "home", "intensive", "palliative", "hospice", "residential", "kinship",
+    "memory", "urgent", "primary", "social", "aged", "nursing", "critical", "community", "end-of-life",
+))  # fmt: skip
 _SPELLED_DOB = re.compile(r"d\W{0,2}o\W{0,2}b\b", re.IGNORECASE)
 
 
@@ -322,9 +363,15 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     chains = numberish and not words.isdisjoint(CHAIN_CUES)
     # a word no dictionary holds, in a lower-case turn: maybe a name or a place ("ottoline brask")
     unlisted = _has_unlisted_word(words)
-    # "lives in shale bluff": a town of everyday words; "my son in leeds": a town known by name
-    towns = not words.isdisjoint(town_gate())
-    known_town = towns and not words.isdisjoint(town_words())
+    # "lives in shale bluff": a town of everyday words; "my son in leeds": a town known by name. A
+    # word outside ASCII is cut apart by GATE_WORD ("kraków"), so such a text always opens the gate;
+    # a town's ending opens the look-up too, for towns named with dictionary words ("sioux falls").
+    # "we live in salt marsh on tanner road": where someone lives, named by what is said after it
+    towns = (
+        not ascii_only
+        or not words.isdisjoint(town_gate())
+        or ("in" in words and not words.isdisjoint(LIVING))
+    )
     weak = not upper and (not words.isdisjoint(FRAME_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE)))
     # "lives at the orchards", "she's at the hawthorns"
     houses = "the" in words and not words.isdisjoint(HOUSE_GATE)
@@ -353,6 +400,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         or houses
         or holidays
         or "corner" in words
+        or not words.isdisjoint(SHIP_PREFIXES)
         or "area" in words
     ):
         return spans  # the common case: nothing here could be an identifier
@@ -379,16 +427,24 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_dates(toks, runs, index)
     if holidays:
         found += find_holiday_days(toks, index)
+    if found and not words.isdisjoint(HOLIDAY_GATE):  # "on 12/24. Christmas Eve"
+        found += find_holidays_after_dates(toks, found)
     if "corner" in words:
         found += find_corners(toks, index)
+    if not words.isdisjoint(SHIP_PREFIXES) or ("s" in words and ("u" in words or "h" in words)):  # "u s s …"
+        found += find_ships(toks, index)
     if email:
         found += find_emails(toks, index)
     if plates:
         found += find_plates(toks, index)
     if codes:
         found += find_codes(toks, index)
+    if letters and numberish and not upper:  # "… seacombe view c h four four eight a b"
+        found += find_spoken_postcodes(toks, index)
     if spelled:
-        found += find_spelled(toks, index)
+        letters_spelled = find_spelled(toks, index)
+        found += letters_spelled
+        found += find_surnames_after_spelling(toks, letters_spelled)  # "i n g r i d halvorsen"
     if chains:
         found += find_code_chains(toks, index)
     if numberish and "dash" in words:  # "it's q dash four four seven dash b": a code with no cue
@@ -397,8 +453,14 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_as_in(toks, runs, index)
     if not words.isdisjoint(ROOM_LETTER_WORDS):
         found += find_room_letters(toks, index)
+    # "apartment six c i mean six d", "she lives across the hall in 4b"
+    if runs and (
+        (len(runs) > 1 and not words.isdisjoint(ROOM_CORRECTION_GATE) and not words.isdisjoint(ROOM_WORDS))
+        or (letters and "in" in words and not words.isdisjoint(FLAT_CUES))
+    ):
+        found += find_room_corrections(toks, runs)
     if unlisted or towns:
-        found += find_lower_places(toks, index, known_town)
+        found += find_lower_places(toks, index, towns)
     if not words.isdisjoint(PLACE_WORDS):
         found += find_care_places(toks, index)
     if houses:
@@ -462,7 +524,10 @@ _CAPITALISED_TOKEN = re.compile(r"[A-Z](?<![A-Za-z].)(?<![A-Za-z]['’].)[A-Za-z
 _DIGIT = re.compile(r"\d")
 _SINGLE_LETTERS = frozenset("bcdefghjklmnopqrstuvwxyz")
 _SHORT_CAPS = re.compile(r"[A-Z](?<!\w.)[A-Z]{1,3}\b")  # \b[A-Z]{2,4}\b
-_STRONG_GATE = frozenset(("name", "names", "named", "called", "surname", "spelled", "spell", "spelling"))
+# ("by", "short": a nickname, "he goes by ted", "thandi for short")
+_STRONG_GATE = frozenset((
+    "name", "names", "named", "called", "surname", "spelled", "spell", "spelling", "by", "short",
+))  # fmt: skip
 # Each opens with a character class so that the engine scans for it in C; lookbehinds stand in for
 # the leading \\w or \\b of the plain forms noted beside them.
 # A capital after a word ("calling Novak"), after a title's dot or a colon ("Mr. Tsao", "Name: X"),

@@ -240,10 +240,30 @@ def find_dates(toks: list[Token], runs: list[NumberRun], index: TokenIndex) -> l
                 if len(run.groups) == 1 and run.groups[0].value <= 31:
                     end = _following_year(toks, by_first, run.last, end)
         ambiguous = tok.low in AMBIGUOUS_MONTHS and not (tok.text[0].isupper() and tok.low == "march")
-        if start == i and end == i and (ambiguous or (tok.low == "may")):
+        if start == i and end == i and (ambiguous or tok.low == "may" or not _month_of_a_past(toks, i)):
             continue
         found.append((with_weekday(toks, start), end, "DATE"))
     return found
+
+
+def _month_of_a_past(toks: list[Token], i: int) -> bool:
+    """A month said alone is someone's date only when it tells when something happened ("she was
+    admitted in March", "born in June"): one said ahead ("a physical before August", "move it to
+    April", "not April") names a time to come or a correction, the same month of every year."""
+    k, past = i - 1, False
+    while k >= 0 and toks[k].text not in (".", "?", "!", ";") and not line_break_between(toks, k, k + 1):
+        low = toks[k].low
+        if low in _SLOT_WORDS or low in _AHEAD:
+            return False
+        past = past or low in _PAST_WORDS or low in _HAPPENED or low in BIRTH_WORDS
+        k -= 1
+    return past
+
+
+# Words of a time still to come: "the next scan is in June", "she'll be seen in May".
+_AHEAD = frozenset((
+    "next", "will", "i'll", "she'll", "he'll", "we'll", "going", "gonna", "upcoming", "coming",
+))  # fmt: skip
 
 
 def with_weekday(toks: list[Token], start: int) -> int:
@@ -303,11 +323,30 @@ def find_holiday_days(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             continue
         before = {t.low for t in toks[max(0, i - 5) : i]}
         came_in = i >= 2 and toks[i - 1].low == "in" and toks[i - 2].low in _CAME_IN
-        if (before.isdisjoint(_HAPPENED) and not came_in) or not before.isdisjoint(_OPEN_WORDS):
+        # "I was in your ER on New Year's Eve": a stay at the hospital told as past
+        stay = not before.isdisjoint(_HOSPITAL_STAYS) and _told_as_past(toks, i - 1)
+        if (before.isdisjoint(_HAPPENED) and not came_in and not stay) or not before.isdisjoint(_OPEN_WORDS):
             continue
         last = min(i + size, n - 1)
         found.append((i + 1, last, "DATE"))
     found += _holiday_was_when(toks, index)
+    return found
+
+
+def find_holidays_after_dates(toks: list[Token], dates: list[TokenSpan]) -> list[TokenSpan]:
+    """ "he went home on the 25th. Christmas Day, too": a holiday said right after a date
+    (past a comma, a full stop or a dash) names the same day again, and would give it away."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for _, b, label in dates:
+        k = b + 1
+        if label != "DATE" or k >= n or toks[k].text not in (",", ".", "-", "—", "–"):
+            continue
+        k += 1
+        for size in (3, 2, 1):
+            if k + size <= n and tuple(t.low for t in toks[k : k + size]) in _HOLIDAY_SET:
+                found.append((k, k + size - 1, "DATE"))
+                break
     return found
 
 
@@ -343,6 +382,8 @@ _HAPPENED = frozenset((
     "transferred", "delivered", "baby", "stitches", "x-ray", "scan", "treated", "diagnosed", "sick",
     "ill", "birthday", "birthdays", "anniversary", "home",
 ))  # fmt: skip
+# Where someone is kept or seen: said with a past verb, a holiday after them is that person's day.
+_HOSPITAL_STAYS = frozenset(("er", "a&e", "emergency", "hospital", "icu", "ward", "ambulance", "here"))
 # Everyday verbs that say so only with "in": "she went in on Easter Sunday" (to hospital), not "my
 # mum came on christmas eve".
 _CAME_IN = frozenset(("went", "came", "brought", "taken", "took", "got", "was", "admitted"))

@@ -233,8 +233,9 @@ CHAIN_CUES = frozenset(
     | {"number", "id", "reference", "ref", "code", "mrn", "no"}
 )
 # Between the cue and the code: "my member id is …", "policy number: …", "the claim was …".
+# ("my medicare number starts with …": where the code begins, said before it)
 _CHAIN_LEAD = frozenset(("is", "was", "number", "id", "no", ":", ",", "it's", "its", "my", "the", "reads",
-                         "says", "of", "on", "it", *FILLERS))  # fmt: skip
+                         "says", "of", "on", "it", "starts", "begins", "with", *FILLERS))  # fmt: skip
 _CHAIN_JOINERS = frozenset((",", "-", ".", "dash", "hyphen", *FILLERS))
 
 

@@ -98,6 +98,10 @@ COMMON_CAPITALISED = {
     "french", "portuguese", "polish", "russian", "arabic", "mandarin", "cantonese", "chinese",
     "vietnamese", "korean", "japanese", "tagalog", "hindi", "urdu", "punjabi", "somali", "swahili",
     "farsi", "turkish", "ukrainian", "italian", "german", "creole", "bengali", "amharic", "asl",
+    "hmong", "khmer", "lao", "burmese", "nepali", "tigrinya", "oromo", "pashto", "dari", "gujarati",
+    "tamil", "telugu", "marathi", "hebrew", "yiddish", "greek", "romanian", "thai", "cebuano",
+    # apps a caller is reached on ("call me on WhatsApp"), no one's name
+    "whatsapp", "facetime", "skype", "viber", "wechat", "mychart", "telehealth",
     # cars a caller parks and devices a patient uses ("a grey Honda", "his CPAP serial")
     "honda", "toyota", "nissan", "subaru", "hyundai", "kia", "mazda", "chevy", "chevrolet",
     "volkswagen", "vw", "bmw", "audi", "tesla", "jeep", "volvo", "lexus", "prius", "corolla",

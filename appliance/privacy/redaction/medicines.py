@@ -52,11 +52,25 @@ boniva prolia xgeva enbrel remicade stelara dupixent keytruda herceptin avastin 
 coreg aldactone imdur zetia bystolic benicar altace cardizem tenormin plaquenil medrol flexeril
 """
 MEDICINE_NAMES = frozenset(_MEDICINE_WORDS.split())
+# Supplements asked about beside medicines ("is fish oil ok with my blood thinner"): their everyday
+# words ("rose", "fish") read as a name together; the whole phrase is asked about (compose._no_one).
+SUPPLEMENTS = frozenset((
+    "fish oil", "cod liver oil", "krill oil", "rose hips", "rose hip", "rosehip", "evening primrose",
+    "evening primrose oil", "st john's wort", "st. john's wort", "saint john's wort", "milk thistle",
+    "saw palmetto", "black cohosh", "flaxseed oil", "ginkgo", "ginseng", "echinacea", "melatonin",
+    "glucosamine", "turmeric", "elderberry", "primrose oil",
+))  # fmt: skip
 
 
 @lru_cache(maxsize=65536)
 def is_medicine(low: str) -> bool:
     """Is this lower-case word a medicine's name ("bisoprolol", "ozempic")?"""
-    if low in MEDICINE_NAMES:
+    if low in MEDICINE_NAMES or low in SUPPLEMENTS:
         return True
     return len(low) >= 7 and low.endswith(INN_STEMS)
+
+
+def ends_in_supplement(low: str) -> bool:
+    """Does this lower-case phrase end in a supplement's name ("take cod liver oil"), which a
+    learned layer may read, with a word before it, as a place or a name?"""
+    return any(low.endswith(x) and (len(low) == len(x) or low[-len(x) - 1] == " ") for x in SUPPLEMENTS)

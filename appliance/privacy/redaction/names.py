@@ -80,6 +80,10 @@ WEAK_NAME_CUES = (
     ("miss",),
     ("mister",),
     ("patient",),
+    # who a caller speaks for, by their role: "our resident florence quenneville", "my client"
+    ("resident",),
+    ("client",),
+    ("inmate",),
     ("with",),
     ("patient", "is"),
     ("tell",),
@@ -89,6 +93,7 @@ WEAK_NAME_CUES = (
     ("me", "and"),
     ("me", "again"),
     ("thanks",),
+    ("thank", "you"),
     ("hold", "on"),
     ("hang", "on"),
 )
@@ -127,6 +132,8 @@ SPELLED_ABBREVIATIONS = frozenset((
     "icu", "nicu", "picu", "ccu", "hdu", "mri", "ecg", "ekg", "eeg", "ent", "cpr", "copd", "adhd",
     "hiv", "ptsd", "ibs", "dvt", "uti", "std", "als", "asap", "rsvp", "usa", "atm", "pdf", "gp",
     "er", "ct", "iv", "ob", "gyn", "obgyn", "pt", "ot", "bp", "ed", "md", "rn", "np", "dna",
+    # the names of the identifiers themselves, said as letters: "the m r n is …", "my s s n"
+    "mrn", "ssn", "vin", "npi", "pcp", "hmo", "ppo",
 ))  # fmt: skip
 
 
@@ -164,8 +171,11 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             k += 2  # "I'm A. J. Ferreira-Lomax": initials before the name are part of it
         if k > first and not _name_word(toks[k], need_cap=True):
             k = first
-        # three words, or a fourth after a particle ("maría josé castillo de vargas")
-        while k < n and (words < 3 or (words == 3 and toks[k].low in NAME_PARTICLES)):
+        # three words, or a fourth after a particle ("maría josé castillo de vargas") or, after a
+        # strong cue, one no dictionary holds ("christopher john paul mcgillicuddy")
+        while k < n and (
+            words < 3 or (words == 3 and (toks[k].low in NAME_PARTICLES or (not weak and _unlisted(toks[k]))))
+        ):
             if words and toks[k].low in NAME_PARTICLES:  # "Ferreira da Silva", "Mrs. van der Berghe"
                 p = k
                 while p < n and toks[p].low in NAME_PARTICLES:
@@ -198,6 +208,100 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
                 end = _unlisted_name(toks, first, _cue_kind(toks, i))
             if end is not None:
                 found.append((first, end, "NAME"))
+    found += _names_after_is(toks, index)
+    found += _nicknames(toks, index)
+    return found
+
+
+# Who a nickname is said of: "he goes by ted", "everybody calls her dee", "say thandi for short".
+_GO_BY = frozenset(("go", "goes", "went", "going"))
+_CALL_AS = frozenset(("call", "calls", "called", "say"))
+# How one goes by, or what one is called, that is no name: "go by bus", "call her doctor".
+_NOT_A_NICKNAME = frozenset((
+    "bus", "car", "train", "taxi", "cab", "bike", "foot", "plane", "boat", "ambulance",
+    *STAFF_TITLES,
+))  # fmt: skip
+
+
+def _nicknames(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A name someone goes by: after "goes by" or "calls him" (the word closing the clause) or
+    before "for short". One word; a function word, an adverb ("call me back"), a relative or staff
+    ("call her doctor") or a way of travelling ("go by bus") is none."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for i in index.positions(("by", "him", "her", "me", "them", "for", "says", "say")):
+        low = toks[i].low
+        if low in ("says", "say"):
+            # "everybody just says kowalczyk": what everyone calls someone, a name no dictionary holds
+            k = i + 1
+            who = {t.low for t in toks[max(0, i - 2) : i]}
+            if who.isdisjoint(_EVERYONE) or k >= n or not (_unlisted(toks[k]) or is_cap(toks[k])):
+                continue
+            after = toks[k + 1] if k + 1 < n else None
+            if after is not None and WORD_TOKEN.fullmatch(after.text) and after.low not in _CLAUSE_OPENERS:
+                continue
+        elif low == "for":
+            k = i - 1  # "thandi for short"
+            if k < 1 or i + 1 >= n or toks[i + 1].low != "short":
+                continue
+        else:
+            k = i + 1
+            before = toks[i - 1].low if i else ""
+            if k >= n or (before not in _GO_BY if low == "by" else before not in _CALL_AS):
+                continue
+            after = toks[k + 1] if k + 1 < n else None
+            closes = after is None or not WORD_TOKEN.fullmatch(after.text) or after.low in _CLAUSE_OPENERS
+            if not closes and not (k + 2 < n and toks[k + 1].low == "for" and toks[k + 2].low == "short"):
+                continue
+        t = toks[k]
+        if not _lower_name_word(t) or len(t.text) < 2 or is_function_word(t.low) or _can_be_adverb(t.low):
+            continue
+        if t.low in _NOT_A_NICKNAME or t.low in NOT_A_PERSON or t.low in COMMON_CAPITALISED:
+            continue
+        found.append((k, k, "NAME"))
+    return found
+
+
+_EVERYONE = frozenset(("everybody", "everyone", "people", "they", "folks"))
+# What can open a new clause right after a nickname: "he goes by ted everybody calls him ted".
+_CLAUSE_OPENERS = frozenset((
+    "and", "but", "so", "or", "because", "cause", "everybody", "everyone", "i", "he", "she", "we", "they",
+    "you", "now", "though", "too", "mostly", "usually", "instead", *FILLERS,
+))  # fmt: skip
+
+
+# Who someone is, then "is" and their name: "His daughter is Lorraine", "my cousin is lamont",
+# "her mother's name was golnar".
+_IS_WORDS = frozenset(("is", "was", "'s"))
+
+
+def _names_after_is(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A name after a relative (with "my", "his" …) or "name" and "is"/"was". Written with a
+    capital, a word that can be no adjective or verb ("my son is Catholic" names no one); in lower
+    case, only words no dictionary holds ("my son is diabetic")."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for i in index.among(_IS_TRIGGERS):
+        if i + 2 >= n or toks[i + 1].low not in _IS_WORDS:
+            continue
+        low = toks[i].low
+        if low in RELATIVES and not (i > 0 and toks[i - 1].low in _POSSESSIVES):
+            continue
+        k = i + 2
+        if is_cap(toks[k]):
+            t = tags(toks[k].low) or ""
+            if not _name_word(toks[k], need_cap=True) or "a" in t or "v" in t or is_everyday(toks[k].low):
+                continue
+            last = k
+            while last + 1 < n and last - k < 2 and _name_word(toks[last + 1], need_cap=True):
+                last += 1
+        else:
+            last = k - 1
+            while last + 1 < n and last + 1 - k < 3 and _unlisted(toks[last + 1]):
+                last += 1
+            if last < k:
+                continue
+        found.append((k, last, "NAME"))
     return found
 
 
@@ -277,6 +381,8 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
     while end >= first and (toks[end].text == "-" or is_dictionary_word(toks[end].low)):
         if end > first and _surname_before_auxiliary(toks, end):
             break  # "my dad cuthbert cole is ninety one": a noun between the name and "is" is its surname
+        if end > first + 1 and toks[end - 1].low in _SURNAME_PARTICLES:
+            break  # "my brother liam o sullivan": a word after a particle is the surname
         end -= 1
     while end >= first and end + 2 <= last and toks[end + 1].text == "-":
         end += 2  # "kowalczyk-brown": what a name is joined to by a hyphen is the name
@@ -302,6 +408,8 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
 
 
 _TELL_CUES = frozenset(("tell", "ask"))
+# Particles that a surname follows, in lower case too ("o sullivan", "van dijk"), not "y" or "la".
+_SURNAME_PARTICLES = frozenset(NAME_PARTICLES - {"y", "la", "le"})
 # Months that are given names too, read as a name's first word here: "tell april shaw to …".
 _MONTH_NAMES = frozenset(("april", "may", "june", "august"))
 # Who is told to do something without being a name: staff, places of the site, everyone.
@@ -628,7 +736,9 @@ def _lower_name_word(t: Token) -> bool:
     return t.low not in _NOT_NAME_WORDS or t.low in NAME_PARTICLES
 
 
-_PRONOUNS = frozenset(("me", "him", "us", "them", "myself", "mine", "you", "it", "one"))
+# no one's name after "first name": "I don't know his first name, everybody says Kowal"
+_NO_ONE = frozenset(("everybody", "everyone", "somebody", "someone", "anybody", "anyone", "nobody"))
+_PRONOUNS = frozenset(("me", "him", "us", "them", "myself", "mine", "you", "it", "one", *_NO_ONE))
 
 
 def _not_a_name_after_cue(low: str) -> bool:
@@ -649,9 +759,13 @@ def _can_be_adverb(low: str) -> bool:
 # ("for holly frost") open one even when every word is in the dictionary; the other weak cues
 # only when some word of the turn is in none (checked first: it is the rarer).
 FRAME_GATE = frozenset(("for", "about", "tell", "ask", "mr", "mrs", "ms", "miss", "mister", *RELATIVES))
-WEAK_GATE = frozenset(("is", "of", "with", "i'm", "it's", "its", "and", "again", "thanks", "on", *FRAME_GATE))
+WEAK_GATE = frozenset((
+    "is", "of", "with", "i'm", "it's", "its", "and", "again", "thanks", "thank", "on", "resident", "client",
+    "inmate", *FRAME_GATE,
+))  # fmt: skip
 _CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
 _CONTEXT_NAME_TRIGGERS = _CUE_LAST_WORDS | RELATIVES | {"law"}
+_IS_TRIGGERS = frozenset((*RELATIVES, "name", "names", "name's"))
 _TITLES = ("mr", "mrs", "ms")
 _APOSTROPHE_NAME = re.compile(r"[A-Za-z]+['’][A-Za-z]+")
 _NOT_NAME_WORDS = frozenset(NAME_STOP | set(DIGIT_WORDS) | set(MONTHS) | RELATIVES)
@@ -717,7 +831,7 @@ def _in_law(toks: list[Token], i: int) -> bool:
 def _name_word(tok: Token, need_cap: bool) -> bool:
     if not WORD_TOKEN.fullmatch(tok.text):
         return False
-    if tok.low in _NOT_NAME_WORDS or is_medicine(tok.low):
+    if tok.low in _NOT_NAME_WORDS or tok.low in _NO_ONE or is_medicine(tok.low):
         return False
     if need_cap:
         return is_cap(tok) and tok.low not in COMMON_CAPITALISED
@@ -774,6 +888,21 @@ def find_names_said_again(toks: list[Token], names: list[TokenSpan]) -> list[Tok
     return found
 
 
+def find_surnames_after_spelling(toks: list[Token], spelled: list[TokenSpan]) -> list[TokenSpan]:
+    """ "its ingrid i n g r i d halvorsen": the given name, spelled, then the surname, which no
+    dictionary holds; read after a name spelled letter by letter."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for a, b, label in spelled:
+        k = b + 1
+        if label == "NAME" and b > a and k < n and single_letter(toks[b]) and _unlisted(toks[k]):
+            last = k
+            while last + 1 < n and last - k < 1 and _unlisted(toks[last + 1]):
+                last += 1
+            found.append((k, last, "NAME"))
+    return found
+
+
 def _can_be_surname(low: str) -> bool:
     """No dictionary holds it, or it can be a noun ("walker", "sallow"): not "rang", not "is"."""
     t = tags(low)
@@ -793,12 +922,20 @@ def drop_staff(toks: list[Token], spans: list[TokenSpan]) -> list[TokenSpan]:
         if label == "NAME" and a > 0:
             prev = toks[a - 1]
             prev2 = toks[a - 2] if a > 1 else None
-            if prev.low in STAFF_TITLES or (
-                prev.text == "." and prev2 is not None and prev2.low in STAFF_TITLES
-            ):
+            title = a - 1 if prev.low in STAFF_TITLES else a - 2
+            dotted = prev.text == "." and prev2 is not None and prev2.low in STAFF_TITLES
+            titled = prev.low in STAFF_TITLES or dotted
+            if titled and not _introduces_self(toks, title):
                 continue
         kept.append((a, b, label))
     return kept
+
+
+def _introduces_self(toks: list[Token], title: int) -> bool:
+    """ "My name is Dr. Amara Osei, I'm a patient": a caller who gives their own name with a title
+    is no member of staff being mentioned ("Dr. Patel said …")."""
+    words = tuple(t.low for t in toks[max(0, title - 3) : title])
+    return words[-2:] == ("name", "is") or words[-1:] == ("name's",) or words[-3:] == ("my", "names", "is")
 
 
 def find_unlisted_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:

@@ -90,6 +90,8 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
             return label
         return "ID" if len(digits) >= 5 else None
     if saw_number and len(digits) >= 4:
+        if len(digits) <= 5 and _number_of_the_site(toks, run.first):
+            return None  # "what's the number for radiology, is it thirty one hundred": an extension
         return "PHONE" if len(digits) in (7, 10, 11) else "ID"
     if len(digits) in (7, 10) or (len(digits) == 11 and digits[0] == "1"):
         return "PHONE"
@@ -172,3 +174,23 @@ def find_numbers(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
                 last += 2  # "group number nine nine oh one dash a": the letter that closes the code
             found.append((first, last, "MRN" if has_mrn_prefix(toks, first, run.first) else label))
     return found
+
+
+# Parts of a hospital whose own numbers callers ask after: "the number for scheduling".
+_SITE_DESKS = frozenset((
+    "scheduling", "billing", "pharmacy", "reception", "radiology", "cardiology", "pediatrics",
+    "orthopedics", "oncology", "maternity", "icu", "er", "emergency", "lab", "labs", "desk", "clinic",
+    "ward", "switchboard", "appointments", "records", "admissions", "nurse", "nurses", "security",
+))  # fmt: skip
+
+
+def _number_of_the_site(toks: list[Token], first: int) -> bool:
+    """Does "number for" (or "extension for") and a part of the hospital stand in the clause
+    before the run ("the number for the pharmacy, is it 4410")? That number is the site's own."""
+    for k in range(first - 1, max(-1, first - 9), -1):
+        if toks[k].low not in ("number", "extension") or k + 2 >= first:
+            continue
+        if toks[k + 1].low in ("for", "of", "to"):
+            j = k + 3 if toks[k + 2].low == "the" else k + 2
+            return j < first and toks[j].low in _SITE_DESKS
+    return False

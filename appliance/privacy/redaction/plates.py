@@ -14,7 +14,7 @@ def find_plates(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     found: list[TokenSpan] = []
     n = len(toks)
     for i in index.positions(PLATE_WORDS):
-        k = i + 1
+        k = _past_vehicle(toks, i + 1)
         while k < n and toks[k].low in ("is", "number", "reads", "says", ":", "it's", "of", "my", "was"):
             k += 1
         first, chars = k, 0
@@ -24,6 +24,22 @@ def find_plates(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         if chars >= 4:
             found.append((first, k - 1, "PLATE"))
     return found
+
+
+# "the plate on the van is …", "the tag for her car reads …": whose plate it is, said between.
+_VEHICLES = frozenset((
+    "car", "van", "truck", "bike", "motorbike", "motorcycle", "scooter", "camper", "rv", "jeep", "suv",
+    "minivan", "trailer", "pickup", "vehicle",
+))  # fmt: skip
+
+
+def _past_vehicle(toks: list[Token], k: int) -> int:
+    """Past "on the van", "for her car" after a plate's word: where its number starts."""
+    n = len(toks)
+    whose = ("the", "my", "his", "her", "our", "their", "your")
+    if k + 2 >= n or toks[k].low not in ("on", "for", "of"):
+        return k
+    return k + 3 if toks[k + 1].low in whose and toks[k + 2].low in _VEHICLES else k
 
 
 def _plate_piece(tok: Token) -> bool:
