@@ -181,12 +181,23 @@ def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     return [s for s in kept if s[2] not in ("ADDRESS", "NAME") or not _within(s, practices)]
 
 
+_SPACES = re.compile(r"\s*")
+
+
 def _without_split_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     """Less two names or places found apart that together are one state or province ("Nova" and
     "Scotia", "New" and "Brunswick" found by different finders)."""
     places = [s for s in spans if s[2] in ("ADDRESS", "NAME")]
-    joined = [(a[0], b[1]) for a in places for b in places
-              if a[1] < b[0] and not text[a[1] : b[0]].strip() and _no_one(text[a[0] : b[1]])]  # fmt: skip
+    starting_at: dict[int, list[CharSpan]] = {}
+    for s in places:
+        starting_at.setdefault(s[0], []).append(s)
+    joined = []
+    for a in places:
+        # the next place may start only after the spaces that follow this one (one look-up, not a
+        # scan of every pair: a long transcript names thousands of people)
+        after = _SPACES.match(text, a[1]).end()  # type: ignore[union-attr]  # \s* always matches
+        if after > a[1]:
+            joined += [(a[0], b[1]) for b in starting_at.get(after, ()) if _no_one(text[a[0] : b[1]])]
     if not joined:
         return spans
     # every name or place inside the state's name goes: "Nova" found twice, once by each layer
