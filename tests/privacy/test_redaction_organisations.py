@@ -29,6 +29,12 @@ ORGANISATIONS = (
     "calling from Amis & Sons Funeral Directors about the paperwork",
     "I'm with the Marrowby Foundation, we run the winter coat drive.",
     "This is Medic 4, ten minutes out with a cardiac patient.",
+    "I'm calling from Adult Protective Services about a welfare check.",
+    "calling from Brackwater Health about a referral we sent",
+    "this is the front desk at Patriot Urgent Care",
+    # a possessive in a name said as a proper name is the business's own
+    "I'm calling from St. Anne's Pharmacy about a missing refill.",
+    "I'm calling from the Alzheimer's Association about the caregiver class.",
 )
 
 
@@ -87,3 +93,8 @@ def test_a_home_a_school_or_a_person_named_with_a_kind_is_still_hidden(text: str
 def test_a_family_and_a_family_firm_are_told_apart() -> None:
     assert "[NAME]" in redact("the funeral is on friday with ansel dunmore and his sons").text
     assert "[NAME]" in redact("my husband and sons are coming in with fennimore").text
+
+
+def test_a_possessive_before_a_kind_said_in_lower_case_stays_a_person() -> None:
+    # the tagger reads "tom's" as a name; "at" before it must not make "tom's pharmacy" a business
+    assert "tom's" not in redact("at tom's pharmacy they said no refills", tagged=True).text

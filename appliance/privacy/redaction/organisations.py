@@ -57,7 +57,8 @@ _OTHER_KINDS = (
     "transport", "transportation", "medical transport", "ems", "ambulance service", "ambulance services",
     "interpreting", "interpreting service", "interpreting services", "interpreter service",
     "interpreter services", "translation services", "language services",
-    "insurance", "assurance", "health plan", "health network", "health system", "credit union",
+    "insurance", "assurance", "health", "health plan", "health network", "health system", "credit union",
+    "services", "urgent care",  # "Adult Protective Services", "Sutter Health", "Patriot Urgent Care"
     "home care", "home health", "medical supply", "medical supplies",
     "foundation", "agency", "charity", "society", "association", "company", "corporation", "corp",
     "inc", "llc", "ltd",
@@ -174,9 +175,12 @@ def _named(
     start = _own_name_start(text, words, lows, first, kind_first, kind in _UNMISTAKABLE and lower_case)
     if start is None:
         return None
-    if any(low.endswith(("'s", "’s")) or low in _LIVED_IN for low in lows[start:kind_first]):
-        return None  # "Tom's pharmacy": a person's; "the Greystone Care Home pharmacy": a home's
-    return words[start][0], words[j][1]
+    if any(low in _LIVED_IN for low in lows[start:kind_first]):
+        return None  # "the Greystone Care Home pharmacy": a home's
+    proper = all(_capitalised(words[k][2]) for k in range(start, kind_first + 1))
+    if not proper and any(low.endswith(("'s", "’s")) for low in lows[start:kind_first]):
+        return None  # "at tom's pharmacy": a person's, unless named so ("St. Anne's Pharmacy")
+    return words[start][0], words[j][0] + len(words[j][2].rstrip("."))  # "… Funeral Home." ends a sentence
 
 
 def _own_name_start(
