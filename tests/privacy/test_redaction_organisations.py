@@ -80,6 +80,9 @@ HOMES_AND_SCHOOLS = (
     ("the school nurse at Hartwell Primary School called about my son", "Hartwell"),
     ("my neighbour Odile's pharmacy is closed", "Odile's"),
     ("he lives on Memorial Drive in Ashcombe", "Ashcombe"),
+    # a street in a business's name may be the caller's own; a relative's name may end in a kind
+    ("we live at 14 Harbour Row and use Harbour Row Pharmacy", "Harbour"),
+    ("my daughter Grace Health is the patient", "Grace"),
 )
 
 

@@ -32,7 +32,7 @@ from appliance.privacy.redaction.addresses import (
     STREET_SUFFIXES,
 )
 from appliance.privacy.redaction.dictionary import is_dictionary_word
-from appliance.privacy.redaction.lexicon import DIGIT_WORDS, TEEN_WORDS, TENS_WORDS
+from appliance.privacy.redaction.lexicon import DIGIT_WORDS, RELATIVES, TEEN_WORDS, TENS_WORDS
 
 # A practice that calls or is called ("from Brookfield Medical Group", "at Northgate Imaging", "from
 # greenfields surgery"): a clinic's name says where staff work, not where a patient lives.
@@ -101,11 +101,22 @@ _NOT_OWN_NAME = frozenset((
 ))  # fmt: skip
 # A word of a home or a school in the name makes the whole a place someone lives or studies.
 _LIVED_IN = frozenset(RESIDENCE_WORDS | SCHOOLS | STAY_PLACES | CARE_WORDS)
+# A street's word in the name is a street, which the sets label wherever it is said ("the pharmacy
+# at Holloway Parade"): "Harbour Row Pharmacy" may name the street a caller lives on.
+_STREET_WORDS = frozenset((
+    "street", "road", "rd", "avenue", "ave", "lane", "ln", "drive", "boulevard", "blvd", "crescent",
+    "close", "mews", "court", "ct", "terrace", "parkway", "highway", "row", "parade", "esplanade",
+    "promenade", "alley", "square", "place", "way",
+))  # fmt: skip
+# Words before a name that make it a person's ("my son Kwame Agency"): kin and who someone is.
+_PEOPLE = frozenset(
+    RELATIVES | {"patient", "resident", "client", "named", "mr", "mrs", "ms", "miss", "mister"}
+)
 # Words after a kind that make the whole a home or a street ("… Memorial Home", "… Memorial Drive").
 _GOES_ON = frozenset(_LIVED_IN | STREET_SUFFIXES)
 # Words after which the caller names whom they deal with: "calling from", "a pharmacist at",
 # "I'm with", "calling greenway memorial".
-_CUES = frozenset(("from", "at", "with", "calling", "ringing", "called"))
+_CUES = frozenset(("from", "at", "with", "calling", "ringing"))
 _OPENERS = frozenset(("hi", "hello", "hey", "yes", "yeah", "um", "uh", "oh", "so", "ok", "okay", "good",
                       "morning", "afternoon", "evening"))  # fmt: skip
 # After "this is" a caller may give their own name first: only a one-word name is the business's.
@@ -175,8 +186,10 @@ def _named(
     start = _own_name_start(text, words, lows, first, kind_first, kind in _UNMISTAKABLE and lower_case)
     if start is None:
         return None
-    if any(low in _LIVED_IN for low in lows[start:kind_first]):
-        return None  # "the Greystone Care Home pharmacy": a home's
+    if any(low in _LIVED_IN or low in _STREET_WORDS for low in lows[start:kind_first]):
+        return None  # "the Greystone Care Home pharmacy": a home's; "Harbour Row Pharmacy": a street's
+    if start > 0 and _joined(text, words, start - 1) and lows[start - 1] in _PEOPLE:
+        return None  # "my daughter Grace Health": a person, however her name ends
     proper = all(_capitalised(words[k][2]) for k in range(start, kind_first + 1))
     if not proper and any(low.endswith(("'s", "’s")) for low in lows[start:kind_first]):
         return None  # "at tom's pharmacy": a person's, unless named so ("St. Anne's Pharmacy")
