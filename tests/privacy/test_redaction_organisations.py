@@ -56,7 +56,7 @@ BESIDE = (
     ("she's at the Larkspur Hospice now, the Corran Funeral Home is waiting", "", ("Larkspur",)),
     ("This is Medic 4, we have Rowena Tallis, 93, from 8 Quarry Row.", "Medic 4",
      ("Rowena Tallis", "Quarry")),
-    ("I'm calling from Pryce & Sons about Dilys Pryce.", "Pryce & Sons", ("Dilys",)),
+    ("I'm calling from Amis & Sons about Dilys Pryce.", "Amis & Sons", ("Dilys", "Pryce")),
     ("this is bert from the interpreter agency booking an interpreter for ilse marrow",
      "the interpreter agency", ("bert", "ilse marrow")),
 )  # fmt: skip
@@ -101,3 +101,20 @@ def test_a_family_and_a_family_firm_are_told_apart() -> None:
 def test_a_possessive_before_a_kind_said_in_lower_case_stays_a_person() -> None:
     # the tagger reads "tom's" as a name; "at" before it must not make "tom's pharmacy" a business
     assert "tom's" not in redact("at tom's pharmacy they said no refills", tagged=True).text
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    (
+        ("I'm calling from Pryce & Sons about Dilys Pryce.", "Pryce"),
+        ("he drove for Kestrel Transport, that's Ewan Kestrel, my son", "Kestrel"),
+        ("we live in Ashby, and Ashby Transport drove us here", "Ashby"),
+    ),
+)
+def test_a_business_named_like_a_person_or_place_hidden_beside_it_is_hidden_too(
+    text: str, secret: str
+) -> None:
+    # said plainly, the business's name would tell the surname or town the redaction hid
+    for tagged in (False, True):
+        out = redact(text, tagged=tagged).text
+        assert secret not in out, out

@@ -97,7 +97,7 @@ from appliance.privacy.redaction.names import (
 )
 from appliance.privacy.redaction.numbers import number_runs
 from appliance.privacy.redaction.numeric import find_numbers
-from appliance.privacy.redaction.organisations import names_no_one, organisation_ranges
+from appliance.privacy.redaction.organisations import without_organisations
 from appliance.privacy.redaction.phrases import NOT_NAME_CAPS, find_capitalised_phrases
 from appliance.privacy.redaction.plates import PLATE_WORDS, find_plates
 from appliance.privacy.redaction.regions import is_large_region
@@ -180,12 +180,7 @@ def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     if not any(sp[2] in ("ADDRESS", "NAME") for sp in kept):
         return kept
     # an organisation's name ("from Tern Hill Transport", "Rose Pharmacy") names no one
-    organisations = organisation_ranges(text)
-    if not organisations:
-        return kept
-    return [
-        s for s in kept if s[2] not in ("ADDRESS", "NAME") or not names_no_one(text, s[:2], organisations)
-    ]
+    return without_organisations(text, kept)
 
 
 _SPACES = re.compile(r"\s*")

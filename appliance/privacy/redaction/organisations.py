@@ -17,7 +17,11 @@ nationally by a name with no such word ("Blue Cross Blue Shield", "Meals on Whee
 What is not here: a place where someone lives or stays (a care or nursing home, a hospice, a
 shelter, assisted living, a school a child attends) is an address by every labelled set's
 convention, so their words are neither kinds nor part of an organisation's own name ("the
-Greystone Care Home pharmacy" keeps the home hidden); a possessive ("Tom's pharmacy") is a person's.
+Greystone Care Home pharmacy" keeps the home hidden); nor is a street's ("Harbour Row Pharmacy":
+the sets label a business's street too, and it may be the caller's). A person stays a person: a
+name after a relative ("my daughter Grace Health"), a possessive in lower case ("at tom's
+pharmacy"), and a business whose own name holds a word of a name or place hidden elsewhere in the
+text ("Pryce & Sons" beside "Dilys Pryce"), which said plainly would tell what was hidden.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from appliance.privacy.redaction.addresses import (
 )
 from appliance.privacy.redaction.dictionary import is_dictionary_word
 from appliance.privacy.redaction.lexicon import DIGIT_WORDS, RELATIVES, TEEN_WORDS, TENS_WORDS
+from appliance.privacy.redaction.spans import CharSpan
 
 # A practice that calls or is called ("from Brookfield Medical Group", "at Northgate Imaging", "from
 # greenfields surgery"): a clinic's name says where staff work, not where a patient lives.
@@ -126,6 +131,7 @@ _INTRODUCING = frozenset(("is", "it's", "its"))
 _ABBREVIATIONS = frozenset(("st", "mt", "ft"))
 _WORD = re.compile(r"[^\W_][\w'’.-]*|&")
 _GAP = re.compile(r"\s+")
+_KIND_WORDS = frozenset(w for k in _KINDS for w in k.split()) | frozenset(_FAMILY_FIRMS)
 _LAST_WORDS = frozenset(k.split()[-1] for k in _KINDS) | frozenset(_FAMILY_FIRMS)
 _GATE = re.compile(
     r"\b(?:" + "|".join(sorted(_LAST_WORDS | {n.split()[-1] for n in _NATIONAL} | set(_CALL_SIGNS))) + r")\b",
@@ -243,9 +249,27 @@ def _capitalised(word: str) -> bool:
     return word == "&" or word[:1].isupper()
 
 
-def names_no_one(text: str, span: tuple[int, int], ranges: list[tuple[int, int]]) -> bool:
-    """Is a name or place found at `span` only (part of) an organisation's name: wholly inside one,
-    or running into one from lower-case everyday words ("and uses Bexley Drug" read as one place)?"""
+def without_organisations(text: str, spans: list[CharSpan]) -> list[CharSpan]:
+    """The spans less the names and places that only (part of) an organisation's name is. Not an
+    organisation whose own name holds a word of a person or place hidden elsewhere in the text ("I'm
+    calling from Pryce & Sons about Dilys Pryce", "we live in Ashby, Ashby Transport drove us"):
+    said plainly, the business's name would tell what the redaction hid."""
+    ranges = organisation_ranges(text)
+    if not ranges:
+        return spans
+    places = [s for s in spans if s[2] in ("ADDRESS", "NAME")]
+    inside = {s for s in places if _names_no_one(text, s, ranges)}
+    hidden = {w.lower() for s in places if s not in inside for w in _WORD.findall(text[s[0] : s[1]])}
+    hidden -= _NOT_OWN_NAME | _LIVED_IN | _STREET_WORDS | _KIND_WORDS
+    if hidden:
+        ranges = [r for r in ranges if hidden.isdisjoint(w.lower() for w in _WORD.findall(text[r[0] : r[1]]))]
+        inside = {s for s in inside if _names_no_one(text, s, ranges)}
+    return [s for s in spans if s not in inside]
+
+
+def _names_no_one(text: str, span: CharSpan, ranges: list[tuple[int, int]]) -> bool:
+    """Is the name or place at `span` only (part of) an organisation's name: wholly inside one, or
+    running into one from lower-case everyday words ("and uses Bexley Drug" read as one place)?"""
     for a, b in ranges:
         if a <= span[0] and span[1] <= b:
             return True
