@@ -133,10 +133,23 @@ _WORD = re.compile(r"[^\W_][\w'’.-]*|&")
 _GAP = re.compile(r"\s+")
 _KIND_WORDS = frozenset(w for k in _KINDS for w in k.split()) | frozenset(_FAMILY_FIRMS)
 _LAST_WORDS = frozenset(k.split()[-1] for k in _KINDS) | frozenset(_FAMILY_FIRMS)
-_GATE = re.compile(
-    r"\b(?:" + "|".join(sorted(_LAST_WORDS | {n.split()[-1] for n in _NATIONAL} | set(_CALL_SIGNS))) + r")\b",
-    re.IGNORECASE,
-)
+
+
+def _by_last_word(kinds: tuple[str, ...]) -> dict[str, tuple[list[str], ...]]:
+    """Each kind's words, under its last word, longest first as `kinds` holds them."""
+    found: dict[str, list[list[str]]] = {}
+    for kind in kinds:
+        found.setdefault(kind.split()[-1], []).append(kind.split())
+    return {last: tuple(parts) for last, parts in found.items()}
+
+
+_KINDS_BY_LAST = _by_last_word(_KINDS)
+# the words whose presence lets an organisation be named at all (a set look-up: one regex of them
+# all, case-folded, read a text ten times slower)
+_NATIONAL_ENDS = frozenset(n.split()[-1] for n in _NATIONAL)
+_CALL_SIGN_WORDS = frozenset(_CALL_SIGNS)
+_GATE_WORDS = _LAST_WORDS | _NATIONAL_ENDS | _CALL_SIGN_WORDS
+_LETTERS = re.compile(r"[a-z]+")
 _NATIONAL_RE = re.compile(
     r"(?<![\w'’-])(?:" + "|".join(n.replace(" ", r"\s+") for n in _NATIONAL) + r")(?![\w'’-])",
     re.IGNORECASE,
@@ -145,10 +158,12 @@ _NATIONAL_RE = re.compile(
 
 def organisation_ranges(text: str) -> list[tuple[int, int]]:
     """Where `text` names an organisation: (start, end) of its own name and its kind."""
-    if _GATE.search(text) is None:
+    said = set(_LETTERS.findall(text.lower()))
+    if _GATE_WORDS.isdisjoint(said):
         return []
-    found = [m.span() for m in _NATIONAL_RE.finditer(text)]
-    found += [m.span() for m in _CALL_SIGN.finditer(text)]
+    found = [m.span() for m in _NATIONAL_RE.finditer(text)] if not _NATIONAL_ENDS.isdisjoint(said) else []
+    if not _CALL_SIGN_WORDS.isdisjoint(said):
+        found += [m.span() for m in _CALL_SIGN.finditer(text)]
     words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
     lows = [w[2].lower().rstrip(".") for w in words]  # "Amis & Co.", "Hale Ltd."
     lower_case = not any(c.isupper() for c in text)
@@ -233,8 +248,7 @@ def _own_name_start(
 
 def _kind_start(text: str, words: list[tuple[int, int, str]], lows: list[str], j: int) -> int | None:
     """The first word of the longest kind that ends at word j, or None."""
-    for kind in _KINDS:
-        parts = kind.split()
+    for parts in _KINDS_BY_LAST.get(lows[j], ()):
         first = j - len(parts) + 1
         if first < 0 or lows[first : j + 1] != parts:
             continue
