@@ -97,6 +97,7 @@ from appliance.privacy.redaction.names import (
 )
 from appliance.privacy.redaction.numbers import number_runs
 from appliance.privacy.redaction.numeric import find_numbers
+from appliance.privacy.redaction.organisations import without_organisations
 from appliance.privacy.redaction.phrases import NOT_NAME_CAPS, find_capitalised_phrases
 from appliance.privacy.redaction.plates import PLATE_WORDS, find_plates
 from appliance.privacy.redaction.regions import is_large_region
@@ -172,13 +173,14 @@ def _with_titles(text: str, spans: list[CharSpan]) -> list[CharSpan]:
 
 def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     """Less the places that are a whole country or state ("my son lives in Canada"): Safe Harbor
-    keeps those (regions.py); less the names and places that are only medicines (medicines.py)."""
+    keeps those (regions.py); less the names and places that are only medicines (medicines.py) or
+    lie inside an organisation's name (organisations.py)."""
     kept = [s for s in spans if s[2] not in ("ADDRESS", "NAME") or not _no_one(text[s[0] : s[1]])]
     kept = _without_split_regions(text, kept)
-    if not any(sp[2] in ("ADDRESS", "NAME") for sp in kept) or not _PRACTICE_GATE.search(text):
+    if not any(sp[2] in ("ADDRESS", "NAME") for sp in kept):
         return kept
-    practices = [m.span(1) for m in _PRACTICE.finditer(text)]
-    return [s for s in kept if s[2] not in ("ADDRESS", "NAME") or not _within(s, practices)]
+    # an organisation's name ("from Tern Hill Transport", "Rose Pharmacy") names no one
+    return without_organisations(text, kept)
 
 
 _SPACES = re.compile(r"\s*")
@@ -214,32 +216,6 @@ def _no_one(said: str) -> bool:
 
 def _within(span: CharSpan, ranges: list[tuple[int, int]]) -> bool:
     return any(a <= span[0] and span[1] <= b for a, b in ranges)
-
-
-# A practice that calls or is called ("from Brookfield Medical Group", "at Northgate Imaging",
-# "from greenfields surgery"): a clinic's name says where staff work, not where a patient lives,
-# nor who anyone is. One to three words before the practice's word, after "from", "at" or "with".
-_PRACTICE_WORDS = (
-    "group", "therapy", "imaging", "surgery", "practice", "associates", "partners", "radiology",
-    "diagnostics", "laboratory", "laboratories", "labs", "healthcare", "dental", "physiotherapy",
-    "orthodontics", "pharmacy", "chemist", "chemists", "optometry", "dialysis", "clinic", "clinics",
-    "oncology", "dermatology", "audiology", "podiatry", "chiropractic",
-    # a practice named by what it treats: "at Lakeview Pediatrics", "from Harbour Cardiology"
-    "pediatrics", "paediatrics", "cardiology", "neurology", "urology", "orthopedics", "orthopaedics",
-    "gastroenterology", "pulmonology", "endocrinology", "rheumatology", "nephrology", "obstetrics",
-    "gynecology", "gynaecology", "ophthalmology", "psychiatry", "psychology", "counseling", "counselling",
-)  # fmt: skip
-# Words that end a name before a practice's word ("a call from Anna about surgery").
-_NOT_PRACTICE_NAME = ("about", "for", "regarding", "re", "to", "on", "in", "my", "her", "his", "their",
-                      "our", "your", "the", "a", "and", "or", "after", "before", "of", "with", "at", "from",
-                      "is", "was", "said", "says", "called", "calling", "asked", "told")  # fmt: skip
-_PRACTICE_GATE = re.compile(r"\b(?:" + "|".join(_PRACTICE_WORDS) + r")\b", re.IGNORECASE)
-_PRACTICE = re.compile(
-    r"\b(?:from|at|with)\s+(?:the\s+)?"
-    r"((?:(?!(?:" + "|".join(_NOT_PRACTICE_NAME) + r")\b)[A-Za-z][\w'’-]*\s+){1,3}"
-    r"(?:" + "|".join(_PRACTICE_WORDS) + r"))\b",
-    re.IGNORECASE,
-)
 
 
 def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[CharSpan]:

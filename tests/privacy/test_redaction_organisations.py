@@ -1,0 +1,120 @@
+"""Organisations a caller names are no one's identifier (organisations.py): a funeral home, a
+pharmacy, a transport company, an EMS crew, an interpreting service, a health network, an insurer,
+a charity, a family firm. They stay as said, with the rules alone and with the tagger, while a
+person named beside them, a home where someone lives (a care home, a hospice, assisted living) and
+a school a child attends are still hidden. Sentences of their own, none from a held-out set."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from appliance.privacy.redaction import redact
+from tests.privacy.redaction_checks import kept
+
+ORGANISATIONS = (
+    "Good morning, Alderwick Funeral Home, how can I help?",
+    "this is the night line at thornbury funeral directors",
+    "thornbury funeral directors good evening",
+    "I'm a pharmacist at Quenby Drug, calling to check a dose.",
+    'the label says "Pellham Pharmacy" and two refills',
+    "i'm calling from larchfield transport about tomorrow's pickups",
+    "This is Coldharbour EMS, we are ten minutes out.",
+    "hi this is the dispatcher at greywell ambulance service",
+    "booked through Tallow Bridge Interpreting Services for next week",
+    "I work for Saltmarsh Health Network, not for the hospital.",
+    "we had a letter from blue cross blue shield about the claim",
+    "I volunteer with Meals on Wheels on Tuesdays.",
+    "calling from Amis & Sons Funeral Directors about the paperwork",
+    "I'm with the Marrowby Foundation, we run the winter coat drive.",
+    "This is Medic 4, ten minutes out with a cardiac patient.",
+    "I'm calling from Adult Protective Services about a welfare check.",
+    "calling from Brackwater Health about a referral we sent",
+    "this is the front desk at Patriot Urgent Care",
+    # a possessive in a name said as a proper name is the business's own
+    "I'm calling from St. Anne's Pharmacy about a missing refill.",
+    "I'm calling from the Alzheimer's Association about the caregiver class.",
+)
+
+
+@pytest.mark.parametrize("text", ORGANISATIONS)
+@pytest.mark.parametrize("tagged", (False, True))
+def test_an_organisation_a_caller_names_is_kept(text: str, tagged: bool) -> None:
+    kept(text, tagged=tagged)
+
+
+BESIDE = (
+    # (text, what stays, what is hidden)
+    ("Hi, this is Talia Brenner from Alderwick Funeral Home about Osric Pell.", "Alderwick Funeral Home",
+     ("Talia Brenner", "Osric Pell")),
+    ("im a pharmacist at quenby drug calling about a script for wendell amaro", "quenby drug",
+     ("wendell amaro",)),
+    ("Larchfield Transport will pick her up from the Hazelmere Care Home.", "Larchfield Transport",
+     ("Hazelmere",)),
+    ("she lives at Fernlea Assisted Living and uses Bexley Drug", "Bexley Drug", ("Fernlea",)),
+    ("she's at the Larkspur Hospice now, the Corran Funeral Home is waiting", "", ("Larkspur",)),
+    ("This is Medic 4, we have Rowena Tallis, 93, from 8 Quarry Row.", "Medic 4",
+     ("Rowena Tallis", "Quarry")),
+    ("I'm calling from Amis & Sons about Dilys Pryce.", "Amis & Sons", ("Dilys", "Pryce")),
+    ("this is bert from the interpreter agency booking an interpreter for ilse marrow",
+     "the interpreter agency", ("bert", "ilse marrow")),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "stays", "secrets"), BESIDE)
+@pytest.mark.parametrize("tagged", (False, True))
+def test_a_person_or_home_beside_an_organisation_is_still_hidden(
+    text: str, stays: str, secrets: tuple[str, ...], tagged: bool
+) -> None:
+    out = redact(text, tagged=tagged).text
+    assert stays in out, out
+    for secret in secrets:
+        assert not any(re.search(rf"\b{re.escape(w)}\b", out) for w in secret.split()), out
+
+
+HOMES_AND_SCHOOLS = (
+    # a home or school's word in the name, before or after a kind, keeps it a place someone lives
+    ("the pharmacist at the Greystone Nursing Home pharmacy called", "Greystone"),
+    ("she was in the Alders Group Home until march", "Alders"),
+    ("the school nurse at Hartwell Primary School called about my son", "Hartwell"),
+    ("my neighbour Odile's pharmacy is closed", "Odile's"),
+    ("he lives on Memorial Drive in Ashcombe", "Ashcombe"),
+    # a street in a business's name may be the caller's own; a relative's name may end in a kind
+    ("we live at 14 Harbour Row and use Harbour Row Pharmacy", "Harbour"),
+    ("my daughter Grace Health is the patient", "Grace"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), HOMES_AND_SCHOOLS)
+def test_a_home_a_school_or_a_person_named_with_a_kind_is_still_hidden(text: str, secret: str) -> None:
+    for tagged in (False, True):
+        out = redact(text, tagged=tagged).text
+        assert secret not in out, out
+
+
+def test_a_family_and_a_family_firm_are_told_apart() -> None:
+    assert "[NAME]" in redact("the funeral is on friday with ansel dunmore and his sons").text
+    assert "[NAME]" in redact("my husband and sons are coming in with fennimore").text
+
+
+def test_a_possessive_before_a_kind_said_in_lower_case_stays_a_person() -> None:
+    # the tagger reads "tom's" as a name; "at" before it must not make "tom's pharmacy" a business
+    assert "tom's" not in redact("at tom's pharmacy they said no refills", tagged=True).text
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    (
+        ("I'm calling from Pryce & Sons about Dilys Pryce.", "Pryce"),
+        ("he drove for Kestrel Transport, that's Ewan Kestrel, my son", "Kestrel"),
+        ("we live in Ashby, and Ashby Transport drove us here", "Ashby"),
+    ),
+)
+def test_a_business_named_like_a_person_or_place_hidden_beside_it_is_hidden_too(
+    text: str, secret: str
+) -> None:
+    # said plainly, the business's name would tell the surname or town the redaction hid
+    for tagged in (False, True):
+        out = redact(text, tagged=tagged).text
+        assert secret not in out, out
