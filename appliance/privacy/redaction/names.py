@@ -22,6 +22,7 @@ from appliance.privacy.redaction.lexicon import (
     MONTHS,
     NAME_STOP,
     RELATIVES,
+    SENTENCE_END,
     WEEKDAYS,
 )
 from appliance.privacy.redaction.medicines import is_medicine
@@ -98,6 +99,46 @@ WEAK_NAME_CUES = (
     ("hang", "on"),
 )
 STAFF_TITLES = {"dr", "doctor", "nurse", "pharmacist"}
+# Animals whose names are no one's: a pet's name is not PHI ("my cat is called bishop").
+PETS = frozenset((
+    "dog", "dogs", "cat", "cats", "puppy", "pup", "kitten", "horse", "pony", "parrot", "budgie",
+    "rabbit", "bunny", "hamster", "guinea", "pig", "ferret", "tortoise", "turtle", "snake", "lizard",
+    "bird", "goldfish", "fish", "pet", "pets",
+))  # fmt: skip
+# What is said between a pet and its name: "my cat is called", "our dog's name is", "a pup named".
+_PET_LINKS = frozenset(("is", "was", "called", "named", "name", "name's", "names", "'s", ",", "-"))
+
+
+def names_a_pet(lows_before: list[str]) -> bool:
+    """Do the words just before a name (lower case, in order) say whose it is a pet's: "my cat is
+    called", "the dog's name is", "a puppy named"? The pet's word may be said with "'s"."""
+    for w in reversed(lows_before[-5:]):
+        base = w[:-2] if w.endswith(("'s", "’s")) else w
+        if base in PETS:
+            return True
+        if w not in _PET_LINKS:
+            return False
+    return False
+
+
+# What a newborn is called until named ("the baby's name is baby boy for now"): the same words for
+# every unnamed baby, which name no one. A surname said with them ("Baby Girl Okafor") is read apart.
+_PLACEHOLDER_WORDS = frozenset(("baby", "boy", "girl", "infant", "newborn", "twin", "unnamed"))
+
+
+def is_placeholder_name(lows: list[str]) -> bool:
+    return bool(lows) and all(w in _PLACEHOLDER_WORDS for w in lows)
+
+
+# Who someone is to the caller outside the family, said after "my", "our" …: "my landlord nikos
+# petrakis-obi", "our lodger ingrid". A weak cue (kind "other"): in lower case only a name with a
+# word no dictionary holds is read after it ("my boss says" names no one).
+PERSON_ROLES = frozenset((
+    "landlord", "landlady", "boss", "manager", "supervisor", "employer", "colleague", "coworker", "tenant",
+    "lodger", "teacher", "tutor", "coach", "pastor", "priest", "vicar", "rabbi", "imam", "sponsor",
+    "babysitter", "nanny", "childminder", "housekeeper", "caseworker", "lawyer", "solicitor",
+    "attorney", "neighbour", "interpreter", "translator",
+))  # fmt: skip
 
 
 def find_spelled(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
@@ -150,7 +191,7 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     cues = index.among(_CONTEXT_NAME_TRIGGERS)
     for i in sorted(cues + dots) if dots else cues:
         strength = _cue_strength(toks, i)
-        if not strength:
+        if not strength or names_a_pet([t.low for t in toks[max(0, i - 5) : i + 1]]):
             continue
         weak = strength == _WEAK
         k = i + 1
@@ -200,6 +241,8 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         if words and toks[i].low == "called" and not is_cap(toks[first]):
             k = first + _listed_name_words(toks, first, k)  # "called back tomorrow" names no one
             words = k - first
+        if words and is_placeholder_name([t.low for t in toks[first:k]]):
+            continue
         if words:
             found.append((first, k - 1, "NAME"))
         elif weak:
@@ -287,6 +330,8 @@ def _names_after_is(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         low = toks[i].low
         if low in RELATIVES and not (i > 0 and toks[i - 1].low in _POSSESSIVES):
             continue
+        if names_a_pet([t.low for t in toks[max(0, i - 4) : i + 2]]):
+            continue  # "my dog's name is Pepper"
         k = i + 2
         if is_cap(toks[k]):
             t = tags(toks[k].low) or ""
@@ -692,8 +737,8 @@ def _lower_name_before_closer(
             return last  # "this is sandy shore i need a refill": unpunctuated, the next clause opens
         if opening and words >= 2 and t.low in _DETAILS_AFTER_A_NAME:
             return last  # "its anselm kruger date of birth …": what is asked after a name comes next
-        if opening and not words and _not_a_name_after_cue(t.low):
-            return None
+        if not words and _not_a_name_after_cue(t.low):
+            return None  # "i'm only here", "this is just here": no name opens with an adverb
         if t.text == "-" and words:
             k += 1
             continue
@@ -745,6 +790,7 @@ def _not_a_name_after_cue(low: str) -> bool:
     """Words that open no name after "this is"/"it's"/"i'm": "really", "feeling", "worried"."""
     return (
         low in _NOT_A_NAME_AFTER_THIS
+        or low in _NEW_CLAUSE  # "thanks, i'm still here": the caller goes on, no one is named
         or (low.endswith("ly") and _can_be_adverb(low))  # "really", not "lily", "holly" or "emily"
         or (low.endswith("ing") and len(low) > 5)
     )
@@ -761,10 +807,10 @@ def _can_be_adverb(low: str) -> bool:
 FRAME_GATE = frozenset(("for", "about", "tell", "ask", "mr", "mrs", "ms", "miss", "mister", *RELATIVES))
 WEAK_GATE = frozenset((
     "is", "of", "with", "i'm", "it's", "its", "and", "again", "thanks", "thank", "on", "resident", "client",
-    "inmate", *FRAME_GATE,
+    "inmate", *FRAME_GATE, *PERSON_ROLES,
 ))  # fmt: skip
 _CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
-_CONTEXT_NAME_TRIGGERS = _CUE_LAST_WORDS | RELATIVES | {"law"}
+_CONTEXT_NAME_TRIGGERS = _CUE_LAST_WORDS | RELATIVES | PERSON_ROLES | {"law"}
 _IS_TRIGGERS = frozenset((*RELATIVES, "name", "names", "name's"))
 _TITLES = ("mr", "mrs", "ms")
 _APOSTROPHE_NAME = re.compile(r"[A-Za-z]+['’][A-Za-z]+")
@@ -804,7 +850,7 @@ def _cue_strength(toks: list[Token], i: int) -> int:
         weak = True
     if weak or (toks[i].text == "." and i > 0 and toks[i - 1].low in _TITLES):
         return _WEAK
-    if low in RELATIVES and i > 0 and toks[i - 1].low in _POSSESSIVES:
+    if (low in RELATIVES or low in PERSON_ROLES) and i > 0 and toks[i - 1].low in _POSSESSIVES:
         return _WEAK
     if low in RELATIVES and i > 1 and toks[i - 1].low in KIN_MODIFIERS and toks[i - 2].low in _POSSESSIVES:
         return _WEAK  # "our foster daughter precious", "my twin sister"
@@ -862,6 +908,27 @@ def find_listed_names(toks: list[Token], names: list[TokenSpan]) -> list[TokenSp
         if last >= k:
             found.append((k, last, "NAME"))
             pending.append((k, last, "NAME"))
+    found += _given_names_before(toks, names)
+    return found
+
+
+def _given_names_before(toks: list[Token], names: list[TokenSpan]) -> list[TokenSpan]:
+    """Given names said before "and" and a full name, sharing its surname: "the son of teodor and
+    vesna babić", "Ferenc, Ilona and Kata Takács". One word each, written as a name (a capital,
+    where the full name has one) or, in lower case, one no dictionary holds."""
+    found: list[TokenSpan] = []
+    for a, b, label in names:
+        if label != "NAME" or b == a or a < 2 or toks[a - 1].low != "and":
+            continue
+        capital = is_cap(toks[a])
+        k = a - 2
+        while k >= 0 and _listed_name_word(toks[k], capital) and not is_function_word(toks[k].low):
+            if capital and is_dictionary_word(toks[k].low) and (k == 0 or toks[k - 1].text in SENTENCE_END):
+                break  # "Coffee and Ilona Takács": a sentence's first word has a capital whatever it is
+            found.append((k, k, "NAME"))
+            if k < 2 or toks[k - 1].text != ",":
+                break
+            k -= 2  # "Ferenc, Ilona and …": the list goes on before the comma
     return found
 
 
