@@ -8,7 +8,11 @@ because, a language someone prefers, a territory after its town ("Tamuning, Guam
 portal ("Wi-Fi", "logins"), a role word repeated after "the" ("the school nurse"), a role word
 before a name the tagger read with it ("the interpreter vesna ilić"), a relative's word of another
 language glossed ("taid means grandad"), what an unnamed newborn is called ("baby girl") and a
-pet's name ("my cat is called bishop": a pet is not PHI)."""
+pet's name ("my cat is called bishop": a pet is not PHI). Dates: a day said and then corrected
+("for the eleventh no sorry for june twelfth"), a day after "the night of" told with a verb's
+regular past ("waited"), a holiday said after a date with "on", four digits read back as what "your
+system has". Ages over 89 that someone says or claims ("she'll tell you a hundred and four", "he's
+really ninety-two"). A code that ends in a letter said after its digits."""
 
 from __future__ import annotations
 
@@ -104,3 +108,59 @@ def test_a_word_said_again_after_the_is_no_name() -> None:
     text = "this is the school nurse at maple grove primary school i have noa tupou here with a cut"
     out = redact(text, tagged=True).text
     assert "the school nurse" in out and "noa" not in out and "tupou" not in out, out
+
+
+DATES = (
+    ("it was booked for the eleventh no sorry for june twelfth", "eleventh"),
+    ("she was booked for the fourteenth wait i mean the fifteenth", "fourteenth"),
+    ("my son waited six hours in your er on the night of the twenty eighth", "twenty eighth"),
+    ("Born 1941-12-24, on Christmas Eve, so he is 84.", "Christmas Eve"),
+    ("your computer says oh three oh nine so one of us has it wrong", "oh three oh nine"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), DATES)
+def test_a_corrected_told_or_read_back_date_is_hidden(text: str, secret: str) -> None:
+    hidden(text, secret, "DATE")
+
+
+NOT_DATES = (
+    "can i book a room for the night of the twenty eighth",
+    "we moved her to the third no the fourth floor",
+    "he is in the fifth no sorry the sixth grade",
+    "your system has two thousand patients on the list",
+)
+
+
+@pytest.mark.parametrize("text", NOT_DATES)
+def test_a_slot_a_floor_a_grade_or_a_count_is_no_date(text: str) -> None:
+    kept(text)
+
+
+AGES = (
+    ("She's 101. She will tell you a hundred and four, but she's 101.", "a hundred and four"),
+    ("He'll say he's ninety-four but he's really ninety-two", "ninety-two"),
+    ("my nan says ninety seven but the forms say otherwise", "ninety seven"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), AGES)
+def test_an_age_someone_says_or_claims_is_hidden(text: str, secret: str) -> None:
+    hidden(text, secret, "AGE")
+
+
+@pytest.mark.parametrize(
+    "text", ["the scale says 102", "my thermometer says a hundred and two", "he says 95 percent"]
+)
+def test_a_reading_said_is_no_age(text: str) -> None:
+    kept(text)
+
+
+def test_a_code_ending_in_a_letter_is_hidden_whole() -> None:
+    out = redact("the account number is five two oh nine one a and the name on it is mine").text
+    assert out == "the account number is [ID] and the name on it is mine", out
+
+
+def test_an_article_after_a_code_stays() -> None:
+    out = redact("my member id is 88412 a month old card").text
+    assert out == "my member id is [ID] a month old card", out
