@@ -12,7 +12,8 @@ pet's name ("my cat is called bishop": a pet is not PHI). Dates: a day said and 
 ("for the eleventh no sorry for june twelfth"), a day after "the night of" told with a verb's
 regular past ("waited"), a holiday said after a date with "on", four digits read back as what "your
 system has". Ages over 89 that someone says or claims ("she'll tell you a hundred and four", "he's
-really ninety-two"). A code that ends in a letter said after its digits."""
+really ninety-two"). A code that ends in a letter said after its digits. And a word said beside
+the letters that spell it ("petrosyan p e t r o s y a n") is the word spelled."""
 
 from __future__ import annotations
 
@@ -80,6 +81,9 @@ NOT_NAMES = (
     "my dog is called pepper and she ate my pills",
     "Our cat's name is Mango, and she swallowed a tablet.",
     "My service dog, Biscuit, came with me.",
+    "The kitten, Smokey, is fine now.",
+    "my cat is called bishop, bishop ate two of my pills",
+    "This is Car 54, we are at the scene.",
 )
 
 
@@ -164,3 +168,14 @@ def test_a_code_ending_in_a_letter_is_hidden_whole() -> None:
 def test_an_article_after_a_code_stays() -> None:
     out = redact("my member id is 88412 a month old card").text
     assert out == "my member id is [ID] a month old card", out
+
+
+SPELLED_OUT = (
+    ("uh petrosyan p e t r o s y a n and my first name is gor", "petrosyan"),
+    ("its k a r i m o v a karimova", "karimova"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), SPELLED_OUT)
+def test_the_word_spelled_out_beside_its_letters_is_hidden(text: str, secret: str) -> None:
+    hidden(text, secret, "NAME")

@@ -95,6 +95,7 @@ from appliance.privacy.redaction.names import (
     find_spelled,
     find_surnames_after_spelling,
     find_unlisted_names,
+    find_words_spelled_out,
     is_placeholder_name,
     names_a_pet,
 )
@@ -207,6 +208,11 @@ def _without_split_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     return [s for s in spans if s[2] not in ("ADDRESS", "NAME") or not _within(s, joined)]
 
 
+def _pets_name(text: str, start: int) -> bool:
+    """ "my cat is called Bishop", "the kitten, Smokey,": a pet's name, which is no one's (names.PETS)."""
+    return names_a_pet(_WORDS_BEFORE.findall(text.lower(), max(0, start - 40), start))
+
+
 def _no_one(said: str) -> bool:
     """Is this name or place a whole country or state ("Tucson, Arizona": the state may stay) or a
     medicine's name ("switched from Coumadin", "prescribe Singulair"), which names no one?"""
@@ -274,10 +280,10 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
         before = text[max(0, start - 12) : start].lower().replace(".", " ").split()
         if label == "NAME" and before and before[-1] in STAFF_TITLES:
             continue
+        if label == "NAME" and _pets_name(text, start):
+            continue  # "my service dog, Biscuit", "our cat is called Mango"
         if label == "NAME" and before and before[-1].rstrip(",") in _SPEAKS:
             continue  # "she only speaks Hmong", "he prefers Welsh": a language, no one
-        if label == "NAME" and names_a_pet(_WORDS_BEFORE.findall(text.lower(), max(0, start - 40), start)):
-            continue  # "my service dog, Biscuit", "our cat is called Mango": a pet's name, no one's
         if label == "NAME" and _after_staff_first_name(text, start, before):
             continue  # "Dr. Sofia Alvarez": the surname after a provider's first name
         if label == "NAME" and before and before[-1] in _POSSESSIVES and all(map(is_dictionary_word, lows)):
@@ -481,6 +487,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         letters_spelled = find_spelled(toks, index)
         found += letters_spelled
         found += find_surnames_after_spelling(toks, letters_spelled)  # "i n g r i d halvorsen"
+        found += find_words_spelled_out(toks, letters_spelled)  # "petrosyan p e t r o s y a n"
     if chains:
         found += find_code_chains(toks, index)
     if numberish and "dash" in words:  # "it's q dash four four seven dash b": a code with no cue
@@ -528,6 +535,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
             spans += find_postcodes(text)
     if "/" in text or "www" in words:
         spans += find_urls(text)
+    spans = [s for s in spans if s[2] != "NAME" or not _pets_name(text, s[0])]  # before they are sought again
     return spans + repeated_names(text, spans)
 
 

@@ -117,7 +117,7 @@ COMMON_CAPITALISED = TAGGER_CAPITALISED | {
     "internet", "browser", "bluetooth", "vpn", "app",
     # an ambulance or fire crew's call sign ("This is Medic 12", "Rescue 4 to County"): a unit
     "medic", "paramedic", "engine", "ladder", "rescue", "squad", "ambulance", "medevac", "lifeflight",
-    "battalion", "dispatch", "ems",
+    "battalion", "dispatch", "ems", "car", "truck",
 }  # fmt: skip
 NUMBER_START = frozenset((*DIGIT_WORDS, *TEEN_WORDS, *TENS_WORDS, *ORDINAL_WORDS, *REPEATERS, "a"))
 

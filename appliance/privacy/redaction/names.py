@@ -191,7 +191,7 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     cues = index.among(_CONTEXT_NAME_TRIGGERS)
     for i in sorted(cues + dots) if dots else cues:
         strength = _cue_strength(toks, i)
-        if not strength or names_a_pet([t.low for t in toks[max(0, i - 5) : i + 1]]):
+        if not strength:
             continue
         weak = strength == _WEAK
         k = i + 1
@@ -330,8 +330,6 @@ def _names_after_is(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         low = toks[i].low
         if low in RELATIVES and not (i > 0 and toks[i - 1].low in _POSSESSIVES):
             continue
-        if names_a_pet([t.low for t in toks[max(0, i - 4) : i + 2]]):
-            continue  # "my dog's name is Pepper"
         k = i + 2
         if is_cap(toks[k]):
             t = tags(toks[k].low) or ""
@@ -967,6 +965,19 @@ def find_surnames_after_spelling(toks: list[Token], spelled: list[TokenSpan]) ->
             while last + 1 < n and last - k < 1 and _unlisted(toks[last + 1]):
                 last += 1
             found.append((k, last, "NAME"))
+    return found
+
+
+def find_words_spelled_out(toks: list[Token], spelled: list[TokenSpan]) -> list[TokenSpan]:
+    """ "uh petrosyan p e t r o s y a n", "k a r i m o v a karimova": the word said right before
+    or after the letters that spell it is what is being spelled, whatever else it may be."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for a, b, label in spelled:
+        letters = "".join(t.low for t in toks[a : b + 1] if single_letter(t))
+        for k in (a - 1, b + 1):
+            if 0 <= k < n and is_word(toks[k]) and toks[k].low.replace("'", "") == letters:
+                found.append((k, k, label))
     return found
 
 
