@@ -3,12 +3,13 @@ blind) showed passing through or hidden wrongly, outside addresses, postcodes an
 each in sentences of its own (none of the set's). Names: a name after who someone is to the caller
 outside the family ("my landlord", "our lodger"), a hyphenated surname included; a given name said
 before "and" and a full name that shares its surname ("the son of teodor and vesna babić"). And
-what is no one's name: a crew's call sign ("This is Medic 7"), "i'm only here", "cause" for
-because, a language someone prefers, a territory after its town ("Tamuning, Guam"), the words of a
-portal ("Wi-Fi", "logins"), a role word repeated after "the" ("the school nurse"), a role word
-before a name the tagger read with it ("the interpreter vesna ilić"), a relative's word of another
-language glossed ("taid means grandad"), what an unnamed newborn is called ("baby girl") and a
-pet's name ("my cat is called bishop": a pet is not PHI). Dates: a day said and then corrected
+what is no one's name or place: a crew's call sign ("This is Medic 7"), "i'm only here", "cause"
+for because, a language someone prefers or speaks ("much English"), a territory after its town
+("Tamuning, Guam"), the words of a portal ("Wi-Fi", "logins"), a vitamin, a car's model, a role
+word repeated after "the" ("the school nurse"), a role word before a name the tagger read with it
+("the interpreter vesna ilić"), a relative's word of another language glossed ("taid means
+grandad"), what an unnamed newborn is called ("baby girl") and a pet's name ("my cat is called
+bishop": a pet is not PHI). Dates: a day said and then corrected
 ("for the eleventh no sorry for june twelfth"), a day after "the night of" told with a verb's
 regular past ("waited"), a holiday said after a date with "on", four digits read back as what "your
 system has". Ages over 89 that someone says or claims ("she'll tell you a hundred and four", "he's
@@ -84,6 +85,8 @@ NOT_NAMES = (
     "The kitten, Smokey, is fine now.",
     "my cat is called bishop, bishop ate two of my pills",
     "This is Car 54, we are at the scene.",
+    "My nan doesn't speak much English, so I'm calling for her.",
+    "He takes aspirin and vitamin D 1,000 units every morning.",
 )
 
 
@@ -179,3 +182,8 @@ SPELLED_OUT = (
 @pytest.mark.parametrize(("text", "secret"), SPELLED_OUT)
 def test_the_word_spelled_out_beside_its_letters_is_hidden(text: str, secret: str) -> None:
     hidden(text, secret, "NAME")
+
+
+def test_a_car_said_after_its_plate_is_kept() -> None:
+    out = redact("My plate is KLM 2231, the silver Civic out front.").text
+    assert out == "My plate is [PLATE], the silver Civic out front.", out

@@ -282,8 +282,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue
         if label == "NAME" and _pets_name(text, start):
             continue  # "my service dog, Biscuit", "our cat is called Mango"
-        if label == "NAME" and before and before[-1].rstrip(",") in _SPEAKS:
-            continue  # "she only speaks Hmong", "he prefers Welsh": a language, no one
+        if before and before[-1].rstrip(",") in _SPEAKS:
+            continue  # "she only speaks Hmong", "doesn't speak much English": a language, no one or place
         if label == "NAME" and _after_staff_first_name(text, start, before):
             continue  # "Dr. Sofia Alvarez": the surname after a provider's first name
         if label == "NAME" and before and before[-1] in _POSSESSIVES and all(map(is_dictionary_word, lows)):

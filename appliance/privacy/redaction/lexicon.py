@@ -112,6 +112,9 @@ TAGGER_CAPITALISED = frozenset({
     "cpap", "bipap", "copd", "ptsd", "adhd", "gp", "ent",
 })  # fmt: skip
 COMMON_CAPITALISED = TAGGER_CAPITALISED | {
+    # more cars a caller parks ("the gray Camry in the garage")
+    "camry", "civic", "accord", "altima", "sentra", "outback", "forester", "silverado", "tacoma",
+    "rav4", "mustang",
     # the words of a patient portal and its network ("the school Wi-Fi", "the failed logins")
     "wi", "fi", "wifi", "login", "logins", "logon", "username", "password", "passwords", "portal",
     "internet", "browser", "bluetooth", "vpn", "app",
