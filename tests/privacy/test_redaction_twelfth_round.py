@@ -2,7 +2,8 @@
 blind) showed passing through or hidden wrongly, outside addresses, postcodes and organisations,
 each in sentences of its own (none of the set's). Names: a name after who someone is to the caller
 outside the family ("my landlord", "our lodger"), a hyphenated surname included; a given name said
-before "and" and a full name that shares its surname ("the son of teodor and vesna babić"). And
+before "and" and a full name that shares its surname ("the son of teodor and vesna babić"); in
+lower case, a hyphened surname or given name with no cue ("we represent cheryl greaves-blenman"). And
 what is no one's name or place: a crew's call sign ("This is Medic 7"), "i'm only here", "cause"
 for because, a language someone prefers or speaks ("much English"), a territory after its town
 ("Tamuning, Guam"), the words of a portal ("Wi-Fi", "logins"), a vitamin, a car's model, a role
@@ -187,3 +188,23 @@ def test_the_word_spelled_out_beside_its_letters_is_hidden(text: str, secret: st
 def test_a_car_said_after_its_plate_is_kept() -> None:
     out = redact("My plate is KLM 2231, the silver Civic out front.").text
     assert out == "My plate is [PLATE], the silver Civic out front.", out
+
+
+HYPHENED_NAMES = (
+    "we represent maribel ortega-nwachukwu in a personal injury matter",
+    "the invoice is for an employee karl-heinz lindqvist from our branch",
+    "i called stavrakopoulou-adebayo yesterday about it",
+)
+
+
+@pytest.mark.parametrize("text", HYPHENED_NAMES)
+def test_a_hyphened_name_in_lower_case_is_hidden_whole(text: str) -> None:
+    out = redact(text).text
+    assert out.count("[NAME]") == 1 and "-" not in out, out
+
+
+@pytest.mark.parametrize(
+    "text", ["she had a pre-op check and a non-urgent scan", "he drank kool-aid after the check-in"]
+)
+def test_hyphened_everyday_words_are_no_names(text: str) -> None:
+    kept(text)

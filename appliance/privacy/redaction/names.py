@@ -1030,13 +1030,30 @@ def find_unlisted_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]
         if i < done or not _lower_name_word(toks[i]) or toks[i].low in COMMON_CAPITALISED:
             continue
         first, last = i, i
-        while first > 0 and _unlisted(toks[first - 1]):
-            first -= 1
-        while last + 1 < n and _unlisted(toks[last + 1]):
-            last += 1
+        if first >= 2 and _hyphened_name(toks, first - 2):
+            first -= 2  # "rasmussen-iheanacho": found at its second part
+        elif last + 2 < n and _hyphened_name(toks, last):
+            last += 2  # "juha-pekka", "stavridakis-emenike"
+        while True:  # more name words before, one or two joined by a hyphen each
+            if first > 0 and _unlisted(toks[first - 1]):
+                first -= 1
+            elif first >= 3 and _hyphened_name(toks, first - 3):
+                first -= 3
+            else:
+                break
+        while True:  # and after: "cheryl greaves-blenman", "juha-pekka niskala"
+            if last + 1 < n and _unlisted(toks[last + 1]):
+                last += 1
+            elif last + 3 < n and _hyphened_name(toks, last + 1):
+                last += 3
+            else:
+                break
         done = last + 1
+        # one hyphened pair alone is a name when both its parts are in no dictionary ("kool-aid" is
+        # a drink); beside another such word, a part may be a noun too ("cheryl greaves-blenman")
+        lone_pair = last == first + 2 and not (_unlisted(toks[first]) and _unlisted(toks[last]))
         if (is_cap(toks[i]) and not toks[i].text.isupper() and not _after_staff(toks, first)) or (
-            last > first and not toks[first].text[:1].isupper()
+            last > first and not toks[first].text[:1].isupper() and not lone_pair
         ):
             if first > 0 and is_cap(toks[first]) and _calendar_given_name(toks[first - 1]):
                 first -= 1  # "Sunday Adeleke", "April Nwosu": a day or month that is a given name
@@ -1046,6 +1063,33 @@ def find_unlisted_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]
             if opening is not None:
                 found.append(opening)
     return found
+
+
+# Parts that open a hyphened everyday word ("pre-op", "non-urgent"), never a name's first part.
+_WORD_PREFIXES = frozenset((
+    "pre", "post", "non", "anti", "self", "multi", "semi", "sub", "over", "under", "out", "half",
+    "mid", "cross", "inter", "intra", "ultra", "mini", "micro", "super", "extra", "ex", "co", "re",
+))  # fmt: skip
+
+
+def _hyphened_name(toks: list[Token], k: int) -> bool:
+    """Are tokens k, k+1, k+2 two parts of a name joined by a hyphen with no space ("rasmussen-
+    iheanacho", "juha-pekka")? One part is in no dictionary and has four letters or more; the other
+    is in none either or can be a noun ("greaves-blenman"), and opens no everyday word ("non-")."""
+    if k + 2 >= len(toks) or toks[k + 1].text != "-":
+        return False
+    a, b = toks[k], toks[k + 2]
+    if toks[k + 1].start != a.end or b.start != toks[k + 1].end or a.low in _WORD_PREFIXES:
+        return False
+    if not (_lower_name_word(a) and _lower_name_word(b)) or len(a.text) < 3 or len(b.text) < 3:
+        return False
+    if not ((_unlisted(a) and len(a.text) > 3) or (_unlisted(b) and len(b.text) > 3)):
+        return False
+    return all(_unlisted(t) or _can_be_surname_noun(t.low) for t in (a, b))
+
+
+def _can_be_surname_noun(low: str) -> bool:
+    return "n" in (tags(low) or "") and low not in COMMON_CAPITALISED
 
 
 def _calendar_given_name(tok: Token) -> bool:
