@@ -3,7 +3,9 @@ blind) showed passing through or hidden wrongly, outside addresses, postcodes an
 each in sentences of its own (none of the set's). Names: a name after who someone is to the caller
 outside the family ("my landlord", "our lodger"), a hyphenated surname included; a given name said
 before "and" and a full name that shares its surname ("the son of teodor and vesna babić"); in
-lower case, a hyphened surname or given name with no cue ("we represent cheryl greaves-blenman"). And
+lower case, a hyphened surname or given name with no cue ("we represent cheryl greaves-blenman");
+whom a fax is for ("attention ingeborg"); a name after a kin word said as a title by a caller
+introducing themselves ("hello its auntie mereana calling"). And
 what is no one's name or place: a crew's call sign ("This is Medic 7"), "i'm only here", "cause"
 for because, a language someone prefers or speaks ("much English"), a territory after its town
 ("Tamuning, Guam"), the words of a portal ("Wi-Fi", "logins"), a vitamin, a car's model, a role
@@ -207,4 +209,29 @@ def test_a_hyphened_name_in_lower_case_is_hidden_whole(text: str) -> None:
     "text", ["she had a pre-op check and a non-urgent scan", "he drank kool-aid after the check-in"]
 )
 def test_hyphened_everyday_words_are_no_names(text: str) -> None:
+    kept(text)
+
+
+ATTENTION_AND_KIN_TITLES = (
+    ("please fax the records to my office attention ingeborg", "ingeborg"),
+    ("Fax it to my office, attention Ingeborg Lund.", "Ingeborg Lund"),
+    ("hello its auntie mereana calling for my nephew", "mereana"),
+    ("hello this is grandma ngaire", "ngaire"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), ATTENTION_AND_KIN_TITLES)
+def test_a_name_after_attention_or_a_kin_title_is_hidden(text: str, secret: str) -> None:
+    hidden(text, secret, "NAME")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Send it by fax, attention Records, with the discharge summary.",
+        "hi it's grandma calling about my prescription",
+        "please pay attention to the dose",
+    ],
+)
+def test_a_desk_a_kin_word_alone_or_paying_attention_names_no_one(text: str) -> None:
     kept(text)

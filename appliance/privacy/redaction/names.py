@@ -97,6 +97,9 @@ WEAK_NAME_CUES = (
     ("thank", "you"),
     ("hold", "on"),
     ("hang", "on"),
+    # whom a fax or a letter is for: "… attention kerstin", "attn: Ingeborg Lund"
+    ("attention",),
+    ("attn",),
 )
 STAFF_TITLES = {"dr", "doctor", "nurse", "pharmacist"}
 # Animals whose names are no one's: a pet's name is not PHI ("my cat is called bishop").
@@ -243,6 +246,8 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             words = k - first
         if words and is_placeholder_name([t.low for t in toks[first:k]]):
             continue
+        if toks[i].low in ("attention", "attn") and first < n and toks[first].low in NOT_A_PERSON:
+            continue  # "attention Records", "attn: billing": a desk of the site, no one
         if words:
             found.append((first, k - 1, "NAME"))
         elif weak:
@@ -805,6 +810,7 @@ def _can_be_adverb(low: str) -> bool:
 FRAME_GATE = frozenset(("for", "about", "tell", "ask", "mr", "mrs", "ms", "miss", "mister", *RELATIVES))
 WEAK_GATE = frozenset((
     "is", "of", "with", "i'm", "it's", "its", "and", "again", "thanks", "thank", "on", "resident", "client",
+    "attention", "attn",
     "inmate", *FRAME_GATE, *PERSON_ROLES,
 ))  # fmt: skip
 _CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
@@ -856,7 +862,16 @@ def _cue_strength(toks: list[Token], i: int) -> int:
         return _WEAK if toks[i - 3].low in _POSSESSIVES else 0  # "my next door neighbour ember"
     if low == "law" and _in_law(toks, i):
         return _WEAK  # "my sister-in-law delphine", "my father in law kenji"
+    if low in _KIN_TITLES and i > 0 and _opens_turn(toks, i - 1):
+        return _WEAK  # "hello its auntie losana calling": a kin word said as a title, before the name
     return 0
+
+
+# Kin words said as a title before a name by a caller introducing themselves: "it's uncle tevita".
+_KIN_TITLES = frozenset((
+    "auntie", "aunty", "aunt", "uncle", "nana", "nan", "grandma", "grandpa", "granny", "grandad",
+    "nanna", "cousin", "papa", "mama", "koro", "kuia",
+))  # fmt: skip
 
 
 def _in_law(toks: list[Token], i: int) -> bool:
