@@ -5,7 +5,8 @@ outside the family ("my landlord", "our lodger"), a hyphenated surname included;
 before "and" and a full name that shares its surname ("the son of teodor and vesna babić"); in
 lower case, a hyphened surname or given name with no cue ("we represent cheryl greaves-blenman");
 whom a fax is for ("attention ingeborg"); a name after a kin word said as a title by a caller
-introducing themselves ("hello its auntie mereana calling"). And
+introducing themselves ("hello its auntie mereana calling"); a surname that is a noun by two stems
+before "he is" ("for ottoline greaves he is …"). And
 what is no one's name or place: a crew's call sign ("This is Medic 7"), "i'm only here", "cause"
 for because, a language someone prefers or speaks ("much English"), a territory after its town
 ("Tamuning, Guam"), the words of a portal ("Wi-Fi", "logins"), a vitamin, a car's model, a role
@@ -217,6 +218,7 @@ ATTENTION_AND_KIN_TITLES = (
     ("Fax it to my office, attention Ingeborg Lund.", "Ingeborg Lund"),
     ("hello its auntie mereana calling for my nephew", "mereana"),
     ("hello this is grandma ngaire", "ngaire"),
+    ("im calling from the island for ottoline greaves he is in your ward", "ottoline greaves"),
 )
 
 

@@ -536,7 +536,8 @@ def _surname_before_auxiliary(toks: list[Token], k: int) -> bool:
     after = k + 1
     if after < len(toks) and toks[after].low not in _AUXILIARIES_AFTER and not _person_after(toks, after):
         return False
-    return tags(toks[k].low) == "n" and not is_dictionary_word(toks[k - 1].low)
+    # a noun by every stem the dictionary finds ("n", or "nn" for "greaves": "greave" and "greaves")
+    return set(tags(toks[k].low) or "-") == {"n"} and not is_dictionary_word(toks[k - 1].low)
 
 
 _AUXILIARIES_AFTER = frozenset(("is", "was", "has", "had"))
