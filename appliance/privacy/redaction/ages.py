@@ -17,7 +17,8 @@ AGE_AFTER = {"years", "year", "yrs", "yo"}
 # A hedge between the person and the age: "she's about ninety-six", "he's probably 93 by now".
 # Only after a person's "is" ("she's", "i'm", "he'll be"), so "my sugar was about 95" is no age.
 AGE_HEDGES = {"about", "around", "roughly", "probably", "maybe", "like", "over", "just", "only",
-              "already", "now", "at", "well", "nearly", "almost", "easily"}  # fmt: skip
+              "already", "now", "at", "well", "nearly", "almost", "easily", "really", "actually",
+              "still"}  # fmt: skip
 _PERSON_IS = AGE_BEFORE - {"age", "aged", "is", "am", "nearly", "almost", "pushing"}
 
 
@@ -47,6 +48,7 @@ def find_ages(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
             or (before2 in ("age", "aged") and before in ("of", "is", ":"))  # "Age: 94"
             or (before2 == "going" and before == "on" and _age_before_going(toks, run.first - 3))
             or (before in AGE_HEDGES and (before2 in _PERSON_IS or _someone_is(before2)))
+            or _claimed(toks, run.first)
         ):
             found.append((run.first, _and_a_half(toks, run.last), "AGE"))
     return found
@@ -76,6 +78,29 @@ def _and_a_half(toks: list[Token], last: int) -> int:
     """ "ninety-nine and a half": the half is part of the age said."""
     words = tuple(t.low for t in toks[last + 1 : last + 4])
     return last + 3 if words == ("and", "a", "half") else last
+
+
+# What someone says their age is: "she'll tell you a hundred and three", "he says ninety-five".
+_CLAIMS = frozenset(("says", "say", "said", "claims", "claim", "claimed", "insists", "insisted"))
+_TOLD = frozenset(("tell", "tells", "told"))
+_TOLD_WHO = frozenset(("you", "everyone", "everybody", "people", "us", "me"))
+_CLAIMANTS = frozenset(("she", "he", "she'll", "he'll", "she'd", "he'd", "they", "they'll"))
+
+
+def _claimed(toks: list[Token], first: int) -> bool:
+    """Is the number what a person says their age is ("she'll tell you 103", "my nan says ninety
+    seven")? Said of a person by a pronoun or who they are to the caller; "the scale says 102" is
+    no one's age."""
+    k = first - 1
+    if k >= 1 and toks[k].low in _TOLD_WHO and toks[k - 1].low in _TOLD:
+        k -= 2
+    elif k >= 0 and toks[k].low in _CLAIMS:
+        k -= 1
+    else:
+        return False
+    if k >= 1 and toks[k].low in ("will", "would", "always", "still", "just"):
+        k -= 1  # "she will tell you", "he always says"
+    return k >= 0 and (toks[k].low in _CLAIMANTS or toks[k].low in _PEOPLE)
 
 
 def _someone_is(word: str) -> bool:

@@ -83,6 +83,7 @@ from appliance.privacy.redaction.medicines import ends_in_supplement, is_medicin
 from appliance.privacy.redaction.names import (
     FRAME_GATE,
     NAME_CLOSERS,
+    PERSON_ROLES,
     SPELLED_ABBREVIATIONS,
     STAFF_TITLES,
     TURN_INTRO,
@@ -94,6 +95,9 @@ from appliance.privacy.redaction.names import (
     find_spelled,
     find_surnames_after_spelling,
     find_unlisted_names,
+    find_words_spelled_out,
+    is_placeholder_name,
+    names_a_pet,
 )
 from appliance.privacy.redaction.numbers import number_runs
 from appliance.privacy.redaction.numeric import find_numbers
@@ -206,6 +210,11 @@ def _without_split_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     return [s for s in spans if s[2] not in ("ADDRESS", "NAME") or not _within(s, joined)]
 
 
+def _pets_name(text: str, start: int) -> bool:
+    """ "my cat is called Bishop", "the kitten, Smokey,": a pet's name, which is no one's (names.PETS)."""
+    return names_a_pet(_WORDS_BEFORE.findall(text.lower(), max(0, start - 40), start))
+
+
 def _no_one(said: str) -> bool:
     """Is this name or place a whole country or state ("Tucson, Arizona": the state may stay) or a
     medicine's name ("switched from Coumadin", "prescribe Singulair"), which names no one?"""
@@ -238,17 +247,27 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
                 end = len(text[start:last].rstrip()) + start  # "leontyne faraday | d o b …"
         if any(w in CONTEXT_WORDS for w in lows):  # "zip code": a cue word is never part of a name
             continue
+        if label == "NAME" and _glossed_kin_word(text, lows, start):
+            continue  # "taid means grandad": a word of another language for a relative, no one
+        if label == "NAME" and len(words) > 1 and lows[0] in PERSON_ROLES:
+            # "interpreter vesna ilić": the role before the name is no part of it
+            start = text.index(words[1], start + len(words[0]))
+            words, lows = words[1:], lows[1:]
         before = text[max(0, start - 12) : start].lower().replace(".", " ").split()
         if label == "NAME" and before and before[-1] in STAFF_TITLES:
             continue
-        if label == "NAME" and before and before[-1].rstrip(",") in _SPEAKS_OR_PETS:
-            continue  # "she only speaks Hmong", "my service dog, Biscuit": a language or a pet, no one
+        if label == "NAME" and _pets_name(text, start):
+            continue  # "my service dog, Biscuit", "our cat is called Mango"
+        if before and before[-1].rstrip(",") in _SPEAKS:
+            continue  # "she only speaks Hmong", "doesn't speak much English": a language, no one or place
         if label == "NAME" and _after_staff_first_name(text, start, before):
             continue  # "Dr. Sofia Alvarez": the surname after a provider's first name
         if label == "NAME" and before and before[-1] in _POSSESSIVES and all(map(is_dictionary_word, lows)):
             continue  # "my rose garden", "our holly bush": a thing of mine, not a person
         if label == "NAME" and _described(text, start, end, before):
             continue  # "the path is sandy": an everyday word said of something, not a name
+        if label == "NAME" and is_placeholder_name(lows):
+            continue  # "baby girl for now": what every unnamed newborn is called, no one's name
         if label == "NAME" and all(w in _KIN_WORDS for w in lows):
             continue  # "great-grandma": who someone is to the caller, not their name
         if lows[-1] in _HOSPITAL_PARTS:
@@ -260,11 +279,23 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
 
 
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
-# What a language is said after, and the animals whose names are no one's (a pet is not PHI).
-_SPEAKS_OR_PETS = frozenset((
-    "speaks", "speak", "spoke", "speaking",
-    "dog", "cat", "puppy", "pup", "kitten", "horse", "pony", "parrot", "budgie", "rabbit", "hamster",
-))  # fmt: skip
+# A word glossed as a relative: "nain means grandmother", "taid, meaning my grandad".
+_GLOSSED = re.compile(r"[^\W\d_]+,?\s+(?:means|meaning)\s+(?:my\s+|a\s+|the\s+)?([^\W\d_]+)", re.IGNORECASE)
+
+
+def _glossed_kin_word(text: str, lows: list[str], start: int) -> bool:
+    """Is this one word (with "means", as the tagger may take it) glossed as a relative? A kin
+    word of another language names no one."""
+    if len(lows) > 2 or (len(lows) == 2 and lows[1] not in ("means", "meaning")):
+        return False
+    m = _GLOSSED.match(text, start)
+    return m is not None and m.group(1).lower() in _KIN_WORDS
+
+
+# What a language is said after: "she only speaks Hmong", "he prefers Welsh when he's unwell".
+_SPEAKS = frozenset(("speaks", "speak", "spoke", "speaking", "prefers", "prefer", "preferred"))
+# Words and marks before a name, lower-cased as names_a_pet reads them.
+_WORDS_BEFORE = re.compile(r"[a-z]+(?:['’][a-z]+)?|,", re.IGNORECASE)
 # Single letters said apart, as a run: "m r n", "i c u".
 _LETTER_RUN = re.compile(r"(?<![A-Za-z])[A-Za-z](?:[\s.]+[A-Za-z](?![A-Za-z]))+")
 
@@ -432,6 +463,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         letters_spelled = find_spelled(toks, index)
         found += letters_spelled
         found += find_surnames_after_spelling(toks, letters_spelled)  # "i n g r i d halvorsen"
+        found += find_words_spelled_out(toks, letters_spelled)  # "petrosyan p e t r o s y a n"
     if chains:
         found += find_code_chains(toks, index)
     if numberish and "dash" in words:  # "it's q dash four four seven dash b": a code with no cue
@@ -479,6 +511,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
             spans += find_postcodes(text)
     if "/" in text or "www" in words:
         spans += find_urls(text)
+    spans = [s for s in spans if s[2] != "NAME" or not _pets_name(text, s[0])]  # before they are sought again
     return spans + repeated_names(text, spans)
 
 

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from appliance.privacy.redaction.dictionary import can_be_verb
+from appliance.privacy.redaction.dictionary import can_be_verb, is_everyday
 from appliance.privacy.redaction.lexicon import FILLERS, MONTHS, WEEKDAYS
 from appliance.privacy.redaction.numbers import NumberGroup, NumberRun
 from appliance.privacy.redaction.spans import TokenSpan
@@ -101,7 +101,9 @@ def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpa
                 found.append((run.first - 1, run.last, "DATE"))
             continue
         if after is not None and is_word(after) and after.low not in _DAY_FOLLOWERS:
-            continue
+            if not _corrected(toks, run.last + 1):
+                continue
+            after = None  # "booked for the fifteenth no sorry the sixteenth": the day said, then taken back
         written = toks[run.first].text[:1].isdigit()
         if before == "on" or (before in _DAY_PREPOSITIONS and (g[0].value > 2 or written)):
             found.append((run.first - 1, run.last, "DATE"))
@@ -119,6 +121,24 @@ def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpa
 # Words after which a day ending its clause is no day of someone's: it ranks ("she's in the fifth",
 # a grade) or is a slot asked for ("can I move it to the twenty first", "the morning of the 3rd").
 _RANKED_BY = frozenset(("in", "into", "grade", "year", "class", "place", "floor", "level", "row", "to", "of"))
+
+
+# What a caller says to take back what they just said: "the fifteenth no sorry …", "… wait, i mean".
+_TAKEN_BACK = frozenset(("sorry", "wait", "actually", "mean", "scratch", "correction"))
+
+
+def _corrected(toks: list[Token], k: int) -> bool:
+    """Does a correction open at token k: "sorry", "wait", "actually", or "no" before one of them
+    or before "the", "for", "on" or "it's" ("the fifteenth no the sixteenth"), or "i mean"? The
+    day before it was said as a date, then corrected, and gives the date away as much."""
+    n = len(toks)
+    low = toks[k].low
+    nxt = toks[k + 1].low if k + 1 < n else ""
+    if low in _TAKEN_BACK:
+        return True
+    if low == "no":
+        return nxt in _TAKEN_BACK or nxt in ("the", "for", "on", "it's", "its", ",")
+    return low == "i" and nxt == "mean"
 
 
 def _day_ends_at(found: list[TokenSpan], k: int) -> bool:
@@ -160,7 +180,7 @@ def _told_as_past(toks: list[Token], k: int) -> bool:
         low = toks[k].low
         if low in _SLOT_WORDS:
             return False
-        if low in _PAST_WORDS or (low.endswith("ed") and len(low) > 4 and can_be_verb(low)):
+        if low in _PAST_WORDS or (low.endswith("ed") and len(low) > 4 and _past_of_a_verb(low)):
             past = True
         k -= 1
     return past
@@ -170,12 +190,20 @@ def _told_as_past(toks: list[Token], k: int) -> bool:
 _PAST_WORDS = frozenset((
     "was", "were", "had", "did", "went", "came", "got", "fell", "died", "began", "took", "left",
     "woke", "broke", "ran", "felt", "saw", "rang", "brought", "sent", "gave", "hit", "hurt", "cut",
+    "sat", "spent", "slept", "lay", "stood", "kept", "found", "told",
 ))  # fmt: skip
 _SLOT_WORDS = frozenset((
     "book", "booked", "booking", "rebook", "schedule", "scheduled", "reschedule", "rescheduled",
     "move", "moved", "change", "changed", "appointment", "appointments", "slot", "slots",
     "available", "free", "anything", "any", "can", "could", "want", "wanted", "like",
 ))  # fmt: skip
+
+
+def _past_of_a_verb(low: str) -> bool:
+    """ "collapsed", "waited", "arrived": a verb's past, tagged as one or made from a verb the
+    dictionary holds (it tags "waited" as a noun, and "wait" as an everyday word)."""
+    stem = low[:-2]  # "waited" -> "wait"; "arrived" -> "arrive" is low[:-1]
+    return can_be_verb(low) or can_be_verb(stem) or is_everyday(stem) or can_be_verb(low[:-1])
 
 
 def _clause_ends(toks: list[Token], k: int) -> bool:
@@ -334,8 +362,9 @@ def find_holiday_days(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
 
 
 def find_holidays_after_dates(toks: list[Token], dates: list[TokenSpan]) -> list[TokenSpan]:
-    """ "he went home on the 25th. Christmas Day, too": a holiday said right after a date
-    (past a comma, a full stop or a dash) names the same day again, and would give it away."""
+    """ "he went home on the 25th. Christmas Day, too", "born 24/12/1950, on Christmas Eve": a
+    holiday said right after a date (past a comma, a full stop or a dash, and "on") names the same
+    day again, and would give it away."""
     found: list[TokenSpan] = []
     n = len(toks)
     for _, b, label in dates:
@@ -343,6 +372,8 @@ def find_holidays_after_dates(toks: list[Token], dates: list[TokenSpan]) -> list
         if label != "DATE" or k >= n or toks[k].text not in (",", ".", "-", "—", "–"):
             continue
         k += 1
+        if k < n and toks[k].low == "on":
+            k += 1
         for size in (3, 2, 1):
             if k + size <= n and tuple(t.low for t in toks[k : k + size]) in _HOLIDAY_SET:
                 found.append((k, k + size - 1, "DATE"))

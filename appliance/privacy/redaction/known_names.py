@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from itertools import islice
 
-from appliance.privacy.redaction.dictionary import can_be_verb, is_function_word
+from appliance.privacy.redaction.dictionary import can_be_verb, is_dictionary_word, is_function_word
 from appliance.privacy.redaction.lexicon import COMMON_CAPITALISED, DIGIT_WORDS, GATE_WORD, MONTHS, NAME_STOP
 from appliance.privacy.redaction.names import STAFF_TITLES
 from appliance.privacy.redaction.spans import CharSpan, Span
@@ -133,9 +133,9 @@ def repeated_names(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     if not said:
         return []
     words = {w.lower() for w in said}
-    # Words found only with a capital ("Ridgeview Memory Care"): in a turn written with capitals,
-    # the same word in lower case after "the", "a", "my" … is the word, not the name ("the memory
-    # unit"); without one it may be the name again ("Hope Baker, and baker is spelled …").
+    # Words found only with a capital ("Ridgeview Memory Care"), and in a lower-case turn any word a
+    # dictionary holds: the same word in lower case after "the", "a", "my" … is the word, not the
+    # name ("the memory unit"); without one it may be the name again ("Hope Baker, and baker is …").
     capital_only = words - {w for w in said if not w[0].isupper()}
     # one pass over the words: an alternation of hundreds of names, or a find per name, is slow
     found: list[CharSpan] = []
@@ -143,12 +143,11 @@ def repeated_names(text: str, spans: list[CharSpan]) -> list[CharSpan]:
         if m.group().lower() not in words:
             continue
         if (
-            capital_only
-            and not m.group()[0].isupper()
-            and m.group().lower() in capital_only
+            not m.group()[0].isupper()
+            and (m.group().lower() in capital_only or is_dictionary_word(m.group().lower()))
             and _DETERMINER_BEFORE.search(text, max(0, m.start() - 7), m.start()) is not None
         ):
-            continue
+            continue  # "the school nurse at fernhill school": a word of speech after "the", no name
         if _STAFF_BEFORE.search(text, max(0, m.start() - 12), m.start()) is not None:
             continue  # "Vivian Chen, no relation to Dr. Chen": the doctor shares a name, not an identity
         end = m.end()

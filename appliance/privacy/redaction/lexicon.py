@@ -67,10 +67,14 @@ NAME_STOP = {
     "had", "are", "be", "been", "being", "not", "that", "this", "there", "as", "by", "hi",
     "hello", "hey", "well", "actually", "yeah", "yep", "nope", "right", "sure", "mister", "missus",
     "mr", "mrs", "ms", "miss", "dr", "out",
+    # "because" as callers say it and recognizers print it: "i'm calling for my mum cause she …"
+    "cause", "cuz", "coz", "cos",
 }  # fmt: skip
 
 # Capitalised words that are not names: everyday sentence starters and the site's own vocabulary.
-COMMON_CAPITALISED = {
+# The tagger (tagger.py) reads this part as a feature, so its pinned weights rebuild only while it
+# stays as it is; words learned since go in COMMON_CAPITALISED below, which the rules read.
+TAGGER_CAPITALISED = frozenset({
     "i", "i'm", "i'd", "i'll", "i've", "hello", "hi", "hey", "yes", "yeah", "no", "okay", "ok", "so",
     "well", "thanks", "thank", "you", "please", "good", "morning", "afternoon", "evening", "sure",
     "this", "that", "my", "the", "a", "an", "and", "but", "or", "can", "could", "would", "will",
@@ -106,6 +110,17 @@ COMMON_CAPITALISED = {
     "honda", "toyota", "nissan", "subaru", "hyundai", "kia", "mazda", "chevy", "chevrolet",
     "volkswagen", "vw", "bmw", "audi", "tesla", "jeep", "volvo", "lexus", "prius", "corolla",
     "cpap", "bipap", "copd", "ptsd", "adhd", "gp", "ent",
+})  # fmt: skip
+COMMON_CAPITALISED = TAGGER_CAPITALISED | {
+    # more cars a caller parks ("the gray Camry in the garage")
+    "camry", "civic", "accord", "altima", "sentra", "outback", "forester", "silverado", "tacoma",
+    "rav4", "mustang",
+    # the words of a patient portal and its network ("the school Wi-Fi", "the failed logins")
+    "wi", "fi", "wifi", "login", "logins", "logon", "username", "password", "passwords", "portal",
+    "internet", "browser", "bluetooth", "vpn", "app",
+    # an ambulance or fire crew's call sign ("This is Medic 12", "Rescue 4 to County"): a unit
+    "medic", "paramedic", "engine", "ladder", "rescue", "squad", "ambulance", "medevac", "lifeflight",
+    "battalion", "dispatch", "ems", "car", "truck",
 }  # fmt: skip
 NUMBER_START = frozenset((*DIGIT_WORDS, *TEEN_WORDS, *TENS_WORDS, *ORDINAL_WORDS, *REPEATERS, "a"))
 

@@ -59,6 +59,9 @@ SUPPLEMENTS = frozenset((
     "evening primrose oil", "st john's wort", "st. john's wort", "saint john's wort", "milk thistle",
     "saw palmetto", "black cohosh", "flaxseed oil", "ginkgo", "ginseng", "echinacea", "melatonin",
     "glucosamine", "turmeric", "elderberry", "primrose oil",
+    # vitamins said by their letter ("and vitamin D 2,000 units"): the letter reads as a name's
+    "vitamin a", "vitamin b", "vitamin b12", "vitamin b6", "vitamin c", "vitamin d", "vitamin d3",
+    "vitamin e", "vitamin k",
 ))  # fmt: skip
 
 

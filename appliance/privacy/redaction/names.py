@@ -22,6 +22,7 @@ from appliance.privacy.redaction.lexicon import (
     MONTHS,
     NAME_STOP,
     RELATIVES,
+    SENTENCE_END,
     WEEKDAYS,
 )
 from appliance.privacy.redaction.medicines import is_medicine
@@ -96,8 +97,51 @@ WEAK_NAME_CUES = (
     ("thank", "you"),
     ("hold", "on"),
     ("hang", "on"),
+    # whom a fax or a letter is for: "… attention kerstin", "attn: Ingeborg Lund"
+    ("attention",),
+    ("attn",),
 )
 STAFF_TITLES = {"dr", "doctor", "nurse", "pharmacist"}
+# Animals whose names are no one's: a pet's name is not PHI ("my cat is called bishop").
+PETS = frozenset((
+    "dog", "dogs", "cat", "cats", "puppy", "pup", "kitten", "horse", "pony", "parrot", "budgie",
+    "rabbit", "bunny", "hamster", "guinea", "pig", "ferret", "tortoise", "turtle", "snake", "lizard",
+    "bird", "goldfish", "fish", "pet", "pets",
+))  # fmt: skip
+# What is said between a pet and its name: "my cat is called", "our dog's name is", "a pup named".
+_PET_LINKS = frozenset(("is", "was", "called", "named", "name", "name's", "names", "'s", ",", "-"))
+
+
+def names_a_pet(lows_before: list[str]) -> bool:
+    """Do the words just before a name (lower case, in order) say whose it is a pet's: "my cat is
+    called", "the dog's name is", "a puppy named"? The pet's word may be said with "'s"."""
+    for w in reversed(lows_before[-5:]):
+        base = w[:-2] if w.endswith(("'s", "’s")) else w
+        if base in PETS:
+            return True
+        if w not in _PET_LINKS:
+            return False
+    return False
+
+
+# What a newborn is called until named ("the baby's name is baby boy for now"): the same words for
+# every unnamed baby, which name no one. A surname said with them ("Baby Girl Okafor") is read apart.
+_PLACEHOLDER_WORDS = frozenset(("baby", "boy", "girl", "infant", "newborn", "twin", "unnamed"))
+
+
+def is_placeholder_name(lows: list[str]) -> bool:
+    return bool(lows) and all(w in _PLACEHOLDER_WORDS for w in lows)
+
+
+# Who someone is to the caller outside the family, said after "my", "our" …: "my landlord nikos
+# petrakis-obi", "our lodger ingrid". A weak cue (kind "other"): in lower case only a name with a
+# word no dictionary holds is read after it ("my boss says" names no one).
+PERSON_ROLES = frozenset((
+    "landlord", "landlady", "boss", "manager", "supervisor", "employer", "colleague", "coworker", "tenant",
+    "lodger", "teacher", "tutor", "coach", "pastor", "priest", "vicar", "rabbi", "imam", "sponsor",
+    "babysitter", "nanny", "childminder", "housekeeper", "caseworker", "lawyer", "solicitor",
+    "attorney", "neighbour", "interpreter", "translator",
+))  # fmt: skip
 
 
 def find_spelled(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
@@ -200,6 +244,10 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         if words and toks[i].low == "called" and not is_cap(toks[first]):
             k = first + _listed_name_words(toks, first, k)  # "called back tomorrow" names no one
             words = k - first
+        if words and is_placeholder_name([t.low for t in toks[first:k]]):
+            continue
+        if toks[i].low in ("attention", "attn") and first < n and toks[first].low in NOT_A_PERSON:
+            continue  # "attention Records", "attn: billing": a desk of the site, no one
         if words:
             found.append((first, k - 1, "NAME"))
         elif weak:
@@ -488,7 +536,8 @@ def _surname_before_auxiliary(toks: list[Token], k: int) -> bool:
     after = k + 1
     if after < len(toks) and toks[after].low not in _AUXILIARIES_AFTER and not _person_after(toks, after):
         return False
-    return tags(toks[k].low) == "n" and not is_dictionary_word(toks[k - 1].low)
+    # a noun by every stem the dictionary finds ("n", or "nn" for "greaves": "greave" and "greaves")
+    return set(tags(toks[k].low) or "-") == {"n"} and not is_dictionary_word(toks[k - 1].low)
 
 
 _AUXILIARIES_AFTER = frozenset(("is", "was", "has", "had"))
@@ -692,8 +741,8 @@ def _lower_name_before_closer(
             return last  # "this is sandy shore i need a refill": unpunctuated, the next clause opens
         if opening and words >= 2 and t.low in _DETAILS_AFTER_A_NAME:
             return last  # "its anselm kruger date of birth …": what is asked after a name comes next
-        if opening and not words and _not_a_name_after_cue(t.low):
-            return None
+        if not words and _not_a_name_after_cue(t.low):
+            return None  # "i'm only here", "this is just here": no name opens with an adverb
         if t.text == "-" and words:
             k += 1
             continue
@@ -745,6 +794,7 @@ def _not_a_name_after_cue(low: str) -> bool:
     """Words that open no name after "this is"/"it's"/"i'm": "really", "feeling", "worried"."""
     return (
         low in _NOT_A_NAME_AFTER_THIS
+        or low in _NEW_CLAUSE  # "thanks, i'm still here": the caller goes on, no one is named
         or (low.endswith("ly") and _can_be_adverb(low))  # "really", not "lily", "holly" or "emily"
         or (low.endswith("ing") and len(low) > 5)
     )
@@ -761,10 +811,11 @@ def _can_be_adverb(low: str) -> bool:
 FRAME_GATE = frozenset(("for", "about", "tell", "ask", "mr", "mrs", "ms", "miss", "mister", *RELATIVES))
 WEAK_GATE = frozenset((
     "is", "of", "with", "i'm", "it's", "its", "and", "again", "thanks", "thank", "on", "resident", "client",
-    "inmate", *FRAME_GATE,
+    "attention", "attn",
+    "inmate", *FRAME_GATE, *PERSON_ROLES,
 ))  # fmt: skip
 _CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
-_CONTEXT_NAME_TRIGGERS = _CUE_LAST_WORDS | RELATIVES | {"law"}
+_CONTEXT_NAME_TRIGGERS = _CUE_LAST_WORDS | RELATIVES | PERSON_ROLES | {"law"}
 _IS_TRIGGERS = frozenset((*RELATIVES, "name", "names", "name's"))
 _TITLES = ("mr", "mrs", "ms")
 _APOSTROPHE_NAME = re.compile(r"[A-Za-z]+['’][A-Za-z]+")
@@ -804,7 +855,7 @@ def _cue_strength(toks: list[Token], i: int) -> int:
         weak = True
     if weak or (toks[i].text == "." and i > 0 and toks[i - 1].low in _TITLES):
         return _WEAK
-    if low in RELATIVES and i > 0 and toks[i - 1].low in _POSSESSIVES:
+    if (low in RELATIVES or low in PERSON_ROLES) and i > 0 and toks[i - 1].low in _POSSESSIVES:
         return _WEAK
     if low in RELATIVES and i > 1 and toks[i - 1].low in KIN_MODIFIERS and toks[i - 2].low in _POSSESSIVES:
         return _WEAK  # "our foster daughter precious", "my twin sister"
@@ -812,7 +863,16 @@ def _cue_strength(toks: list[Token], i: int) -> int:
         return _WEAK if toks[i - 3].low in _POSSESSIVES else 0  # "my next door neighbour ember"
     if low == "law" and _in_law(toks, i):
         return _WEAK  # "my sister-in-law delphine", "my father in law kenji"
+    if low in _KIN_TITLES and i > 0 and _opens_turn(toks, i - 1):
+        return _WEAK  # "hello its auntie losana calling": a kin word said as a title, before the name
     return 0
+
+
+# Kin words said as a title before a name by a caller introducing themselves: "it's uncle tevita".
+_KIN_TITLES = frozenset((
+    "auntie", "aunty", "aunt", "uncle", "nana", "nan", "grandma", "grandpa", "granny", "grandad",
+    "nanna", "cousin", "papa", "mama", "koro", "kuia",
+))  # fmt: skip
 
 
 def _in_law(toks: list[Token], i: int) -> bool:
@@ -862,6 +922,27 @@ def find_listed_names(toks: list[Token], names: list[TokenSpan]) -> list[TokenSp
         if last >= k:
             found.append((k, last, "NAME"))
             pending.append((k, last, "NAME"))
+    found += _given_names_before(toks, names)
+    return found
+
+
+def _given_names_before(toks: list[Token], names: list[TokenSpan]) -> list[TokenSpan]:
+    """Given names said before "and" and a full name, sharing its surname: "the son of teodor and
+    vesna babić", "Ferenc, Ilona and Kata Takács". One word each, written as a name (a capital,
+    where the full name has one) or, in lower case, one no dictionary holds."""
+    found: list[TokenSpan] = []
+    for a, b, label in names:
+        if label != "NAME" or b == a or a < 2 or toks[a - 1].low != "and":
+            continue
+        capital = is_cap(toks[a])
+        k = a - 2
+        while k >= 0 and _listed_name_word(toks[k], capital) and not is_function_word(toks[k].low):
+            if capital and is_dictionary_word(toks[k].low) and (k == 0 or toks[k - 1].text in SENTENCE_END):
+                break  # "Coffee and Ilona Takács": a sentence's first word has a capital whatever it is
+            found.append((k, k, "NAME"))
+            if k < 2 or toks[k - 1].text != ",":
+                break
+            k -= 2  # "Ferenc, Ilona and …": the list goes on before the comma
     return found
 
 
@@ -900,6 +981,19 @@ def find_surnames_after_spelling(toks: list[Token], spelled: list[TokenSpan]) ->
             while last + 1 < n and last - k < 1 and _unlisted(toks[last + 1]):
                 last += 1
             found.append((k, last, "NAME"))
+    return found
+
+
+def find_words_spelled_out(toks: list[Token], spelled: list[TokenSpan]) -> list[TokenSpan]:
+    """ "uh petrosyan p e t r o s y a n", "k a r i m o v a karimova": the word said right before
+    or after the letters that spell it is what is being spelled, whatever else it may be."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for a, b, label in spelled:
+        letters = "".join(t.low for t in toks[a : b + 1] if single_letter(t))
+        for k in (a - 1, b + 1):
+            if 0 <= k < n and is_word(toks[k]) and toks[k].low.replace("'", "") == letters:
+                found.append((k, k, label))
     return found
 
 
@@ -952,13 +1046,30 @@ def find_unlisted_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]
         if i < done or not _lower_name_word(toks[i]) or toks[i].low in COMMON_CAPITALISED:
             continue
         first, last = i, i
-        while first > 0 and _unlisted(toks[first - 1]):
-            first -= 1
-        while last + 1 < n and _unlisted(toks[last + 1]):
-            last += 1
+        if first >= 2 and _hyphened_name(toks, first - 2):
+            first -= 2  # "rasmussen-iheanacho": found at its second part
+        elif last + 2 < n and _hyphened_name(toks, last):
+            last += 2  # "juha-pekka", "stavridakis-emenike"
+        while True:  # more name words before, one or two joined by a hyphen each
+            if first > 0 and _unlisted(toks[first - 1]):
+                first -= 1
+            elif first >= 3 and _hyphened_name(toks, first - 3):
+                first -= 3
+            else:
+                break
+        while True:  # and after: "cheryl greaves-blenman", "juha-pekka niskala"
+            if last + 1 < n and _unlisted(toks[last + 1]):
+                last += 1
+            elif last + 3 < n and _hyphened_name(toks, last + 1):
+                last += 3
+            else:
+                break
         done = last + 1
+        # one hyphened pair alone is a name when both its parts are in no dictionary ("kool-aid" is
+        # a drink); beside another such word, a part may be a noun too ("cheryl greaves-blenman")
+        lone_pair = last == first + 2 and not (_unlisted(toks[first]) and _unlisted(toks[last]))
         if (is_cap(toks[i]) and not toks[i].text.isupper() and not _after_staff(toks, first)) or (
-            last > first and not toks[first].text[:1].isupper()
+            last > first and not toks[first].text[:1].isupper() and not lone_pair
         ):
             if first > 0 and is_cap(toks[first]) and _calendar_given_name(toks[first - 1]):
                 first -= 1  # "Sunday Adeleke", "April Nwosu": a day or month that is a given name
@@ -968,6 +1079,33 @@ def find_unlisted_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]
             if opening is not None:
                 found.append(opening)
     return found
+
+
+# Parts that open a hyphened everyday word ("pre-op", "non-urgent"), never a name's first part.
+_WORD_PREFIXES = frozenset((
+    "pre", "post", "non", "anti", "self", "multi", "semi", "sub", "over", "under", "out", "half",
+    "mid", "cross", "inter", "intra", "ultra", "mini", "micro", "super", "extra", "ex", "co", "re",
+))  # fmt: skip
+
+
+def _hyphened_name(toks: list[Token], k: int) -> bool:
+    """Are tokens k, k+1, k+2 two parts of a name joined by a hyphen with no space ("rasmussen-
+    iheanacho", "juha-pekka")? One part is in no dictionary and has four letters or more; the other
+    is in none either or can be a noun ("greaves-blenman"), and opens no everyday word ("non-")."""
+    if k + 2 >= len(toks) or toks[k + 1].text != "-":
+        return False
+    a, b = toks[k], toks[k + 2]
+    if toks[k + 1].start != a.end or b.start != toks[k + 1].end or a.low in _WORD_PREFIXES:
+        return False
+    if not (_lower_name_word(a) and _lower_name_word(b)) or len(a.text) < 3 or len(b.text) < 3:
+        return False
+    if not ((_unlisted(a) and len(a.text) > 3) or (_unlisted(b) and len(b.text) > 3)):
+        return False
+    return all(_unlisted(t) or _can_be_surname_noun(t.low) for t in (a, b))
+
+
+def _can_be_surname_noun(low: str) -> bool:
+    return "n" in (tags(low) or "") and low not in COMMON_CAPITALISED
 
 
 def _calendar_given_name(tok: Token) -> bool:

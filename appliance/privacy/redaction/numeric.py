@@ -17,7 +17,7 @@ from appliance.privacy.redaction.addresses import (
 from appliance.privacy.redaction.cues import AFTER_NEG, context_label
 from appliance.privacy.redaction.dates import birth_cue_near, is_numeric_date, with_weekday, year_groups
 from appliance.privacy.redaction.ids import has_mrn_prefix, with_prefix_letters
-from appliance.privacy.redaction.lexicon import WEEKDAYS
+from appliance.privacy.redaction.lexicon import FILLERS, WEEKDAYS
 from appliance.privacy.redaction.numbers import NumberRun
 from appliance.privacy.redaction.phones import is_extension_of, with_phone_prefix
 from appliance.privacy.redaction.spans import TokenSpan
@@ -78,6 +78,8 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
         if len(run.groups) == 2 and not year_groups(run.groups):
             return "DATE"  # "seven fourteen": month and day
         return None
+    if label is None and len(digits) >= 4 and _held_on_record(toks, run):
+        return "DATE" if _month_and_day(digits) else "ID"
     if is_numeric_date(run) and label not in ("PHONE", "SSN", "MRN", "ID", "ZIP"):
         return "DATE"
     day_before = before in _DAY_BEFORE or before in WEEKDAYS
@@ -100,6 +102,32 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
     if len(digits) >= 5:
         return "ID"
     return None
+
+
+# What a caller reads back of what the hospital holds: "your system has oh four oh seven", "the
+# computer says 1952": a date or a number of theirs, said to be checked.
+_HOLDERS = frozenset(("system", "computer", "screen", "file"))
+_HOLDS = frozenset(("has", "had", "have", "says", "said", "shows", "showed", "reads", "lists", "got"))
+
+
+# What may follow the number read back, closing it (not "the system has 2000 patients").
+_READ_BACK_ENDS = frozenset(("", ",", ".", "?", "!", ";", "so", "and", "but", "for", "as", "which",
+                             "instead"))  # fmt: skip
+
+
+def _held_on_record(toks: list[Token], run: NumberRun) -> bool:
+    first, after = run.first, run.last + 1
+    if first < 2 or toks[first - 1].low not in _HOLDS or toks[first - 2].low not in _HOLDERS:
+        return False
+    return (toks[after].low if after < len(toks) else "") in _READ_BACK_ENDS
+
+
+def _month_and_day(digits: str) -> bool:
+    """Four digits that read as a month and a day, either way round ("0407", "1204")."""
+    if len(digits) != 4:
+        return False
+    a, b = int(digits[:2]), int(digits[2:])
+    return (1 <= a <= 12 and 1 <= b <= 31) or (1 <= b <= 12 and 1 <= a <= 31)
 
 
 # A mobile-home or caravan park's pitch ("we're in space 44 at …"), a boat's slip or a bunk: its
@@ -144,6 +172,20 @@ def _dash_letter(toks: list[Token], k: int) -> bool:
     return len(letter) == 1 and letter.isalpha() and (toks[k].low == "dash" or letter not in ("a", "i"))
 
 
+# What may follow a code's last letter, closing it: "… oh four a and the name on it is …".
+_AFTER_A_CODE = frozenset(("and", "but", "so", "then", "or", "okay", "ok", "right", *FILLERS))
+
+
+def _closing_letter(toks: list[Token], k: int) -> bool:
+    """Is token k one letter said right after a code's digits, closing what is said ("four four
+    oh two b.", "… seven a and the name is …")? Then it is the code's last character; an "a" or
+    "i" that goes on into a sentence ("1234 a month") is not."""
+    if k >= len(toks) or len(toks[k].text) != 1 or not toks[k].text.isalpha():
+        return False
+    after = toks[k + 1] if k + 1 < len(toks) else None
+    return after is None or after.text in (",", ".", "?", "!", ";") or after.low in _AFTER_A_CODE
+
+
 def find_numbers(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
     found: list[TokenSpan] = []
     for run in runs:
@@ -172,6 +214,8 @@ def find_numbers(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
                 first = with_weekday(toks, first)  # "Wed 12/3": the weekday names the day too
             if label == "ID" and _dash_letter(toks, last + 1):
                 last += 2  # "group number nine nine oh one dash a": the letter that closes the code
+            elif label in ("ID", "MRN") and _closing_letter(toks, last + 1):
+                last += 1  # "the account number is five two oh nine b": the code ends in a letter
             found.append((first, last, "MRN" if has_mrn_prefix(toks, first, run.first) else label))
     return found
 

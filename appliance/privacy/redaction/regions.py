@@ -27,6 +27,7 @@ mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania t
 utah vermont wisconsin wyoming
 ontario quebec alberta manitoba saskatchewan newfoundland labrador yukon nunavut
 queensland tasmania
+guam greenland
 """
 _TWO_WORDS = ("sierra leone", "south africa", "south korea", "north korea", "new zealand",
               "sri lanka", "saudi arabia", "united states", "united kingdom", "the states",
@@ -35,7 +36,10 @@ _TWO_WORDS = ("sierra leone", "south africa", "south korea", "north korea", "new
               "south dakota", "rhode island", "west virginia", "the philippines", "the netherlands",
               "the uk", "the us", "the usa", "dominican republic", "british columbia", "nova scotia",
               "new brunswick", "prince edward island", "northwest territories", "new south wales",
-              "south australia", "western australia", "northern territory")  # fmt: skip
+              "south australia", "western australia", "northern territory",
+              # territories counted as states: "Hagåtña, Guam", "St. Thomas, U.S. Virgin Islands"
+              "american samoa", "northern mariana islands", "virgin islands", "us virgin islands",
+              "u s virgin islands", "faroe islands", "the faroe islands")  # fmt: skip
 LARGE_REGIONS = frozenset(_REGIONS.split()) | frozenset(_TWO_WORDS)
 _SPACES = re.compile(r"[\s.]+")
 

@@ -45,7 +45,7 @@ from pathlib import Path
 
 from appliance.pinned_files import PinnedFileError, read_pinned
 from appliance.privacy.redaction.addresses import RESIDENCE_WORDS, STREET_SUFFIXES
-from appliance.privacy.redaction.lexicon import COMMON_CAPITALISED
+from appliance.privacy.redaction.lexicon import TAGGER_CAPITALISED
 from appliance.privacy.redaction.tagger_corpus import HOUSE_NAMES, TOWN_MODS
 from appliance.privacy.redaction.tagger_lexicon import is_function_word, tags
 from appliance.privacy.redaction.word_classes import WordClassesUnavailable, shared_classes
@@ -432,7 +432,7 @@ def has_evidence(text: str, start: int, end: int, label: str) -> bool:
         for part in _PARTS.split(low):
             if len(part) > 1 and word_class(part) == "unk":
                 return True
-        if word[0].isupper() and (k > 0 or _inside_sentence(text, start)) and low not in COMMON_CAPITALISED:
+        if word[0].isupper() and (k > 0 or _inside_sentence(text, start)) and low not in TAGGER_CAPITALISED:
             return True
     first, last = _bare(words[0].lower()), words[-1].lower()
     if (
