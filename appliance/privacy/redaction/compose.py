@@ -100,6 +100,7 @@ from appliance.privacy.redaction.numeric import find_numbers
 from appliance.privacy.redaction.phrases import NOT_NAME_CAPS, find_capitalised_phrases
 from appliance.privacy.redaction.plates import PLATE_WORDS, find_plates
 from appliance.privacy.redaction.regions import is_large_region
+from appliance.privacy.redaction.site_facts import SiteFacts
 from appliance.privacy.redaction.spans import CharSpan, Redaction, Span, TokenSpan, merge, redacted
 from appliance.privacy.redaction.tagger import shared_tagger
 from appliance.privacy.redaction.tokens import WORD_TOKEN, TokenIndex, tokens
@@ -117,16 +118,20 @@ def find_spans(
     known_names: Iterable[str] | KnownNames = (),
     learned: LearnedLayer | None = None,
     tagged: bool | None = None,
+    site: SiteFacts | None = None,
 ) -> list[Span]:
     """Every identifier span in `text`, merged so that none overlap, in order. The tagger runs
-    when `tagged` says so, and by default whenever `learned` is given (a finished transcript)."""
+    when `tagged` says so, and by default whenever `learned` is given (a finished transcript);
+    `site`'s public facts (its address, main number, extensions) are kept (site_facts.py)."""
     spans = _rule_spans(text, known_names, learned is not None if tagged is None else tagged)
     if learned is not None:
         spans += _kept_learned_spans(text, learned.find_many([text])[0])
-    return _finished(text, spans)
+    return _finished(text, spans, site)
 
 
-def _finished(text: str, spans: list[CharSpan]) -> list[Span]:
+def _finished(text: str, spans: list[CharSpan], site: SiteFacts | None = None) -> list[Span]:
+    if site is not None:
+        spans = site.kept_apart(text, spans)
     return _joined_places(text, merge(_with_titles(text, _without_regions(text, spans))))
 
 
@@ -553,15 +558,17 @@ def redact(
     known_names: Iterable[str] | KnownNames = (),
     learned: LearnedLayer | None = None,
     tagged: bool | None = None,
+    site: SiteFacts | None = None,
 ) -> Redaction:
     """The text with every identifier replaced by "[LABEL]", and the spans (offsets into `text`).
 
     `learned` adds a model's names and places to the rules' spans (learned.shared_model()); it is
     for finished transcripts, being too slow for turn-by-turn use (see learned.py). The tagger
     (tagger.py) is for finished transcripts too (with it the rules read a third as fast): it runs
-    when `tagged` is true, and when it is left out, whenever `learned` is given.
+    when `tagged` is true, and when it is left out, whenever `learned` is given. `site` is the
+    site's public facts (SitePack.public_facts()): its own address and numbers are left as said.
     """
-    return redacted(text, find_spans(text, known_names, learned, tagged))
+    return redacted(text, find_spans(text, known_names, learned, tagged, site))
 
 
 def redact_many(
@@ -570,18 +577,22 @@ def redact_many(
     learned: LearnedLayer | None = None,
     asked: list[str | None] | None = None,
     tagged: bool = True,
+    site: SiteFacts | None = None,
 ) -> list[Redaction]:
     """`redact` for each text of a finished transcript, with the tagger (unless `tagged=False`) and
     the learned layer run over all of them as one batch. `asked` says, for each text, what the
     question before it asked for (answers.asked_for: NAME, ADDRESS, ID or None): a text that
-    answers it is read as that answer ("rose baker" after "your full name?")."""
+    answers it is read as that answer ("rose baker" after "your full name?"). `site`: as for
+    `redact`."""
     known = known_names if isinstance(known_names, KnownNames) else known_index(tuple(known_names))
     found = learned.find_many(texts) if learned is not None else [[] for _ in texts]
     questions = asked if asked is not None else [None] * len(texts)
     return [
         redacted(
             t,
-            _finished(t, _rule_spans(t, known, tagged) + _kept_learned_spans(t, f) + _answer_spans(t, q)),
+            _finished(
+                t, _rule_spans(t, known, tagged) + _kept_learned_spans(t, f) + _answer_spans(t, q), site
+            ),
         )
         for t, f, q in zip(texts, found, questions, strict=True)
     ]
