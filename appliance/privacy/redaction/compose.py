@@ -15,10 +15,12 @@ from typing import Protocol
 from appliance.privacy.redaction.addresses import (
     ABROAD_ENDING,
     ABROAD_HEADS,
+    ADDRESS_ENDS,
     FLAT_CUES,
     HOUSE_GATE,
     HOUSE_NUMBER_ENDS,
     LIVING,
+    OFFICE_WORDS,
     PLACE_WORDS,
     ROAD_NUMBERERS,
     ROOM_CORRECTION_GATE,
@@ -26,6 +28,7 @@ from appliance.privacy.redaction.addresses import (
     ROOM_WORDS,
     ROUTE_WORDS,
     SHIP_PREFIXES,
+    VENUES,
     find_abroad_streets,
     find_addresses,
     find_areas,
@@ -38,8 +41,10 @@ from appliance.privacy.redaction.addresses import (
     find_room_corrections,
     find_room_letters,
     find_routes,
+    find_said_addresses,
     find_ships,
     find_spoken_postcodes,
+    find_venues,
     town_gate,
 )
 from appliance.privacy.redaction.ages import find_ages
@@ -387,6 +392,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         not ascii_only
         or not words.isdisjoint(town_gate())
         or ("in" in words and not words.isdisjoint(LIVING))
+        # "… 22 mill road in liberty", "… apartment four in climax": the town after an address
+        or ("in" in words and numberish and not words.isdisjoint(ADDRESS_ENDS))
     )
     weak = not upper and (not words.isdisjoint(FRAME_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE)))
     # "lives at the orchards", "she's at the hawthorns"
@@ -408,6 +415,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         or "slash" in words
         or not words.isdisjoint(ROOM_LETTER_WORDS)
         or not words.isdisjoint(PLACE_WORDS)
+        or not words.isdisjoint(VENUES)
         or not words.isdisjoint(NAME_CLOSERS)
         or filler_intro
         or unlisted
@@ -418,6 +426,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         or "corner" in words
         or not words.isdisjoint(SHIP_PREFIXES)
         or "area" in words
+        or (towns and not words.isdisjoint(OFFICE_WORDS))
     ):
         return spans  # the common case: nothing here could be an identifier
     toks, lows = tokens(text)
@@ -436,6 +445,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         if "box" in words or not words.isdisjoint(HOUSE_NUMBER_ENDS):
             found += find_addresses(toks, runs, index)
             found += find_house_numbers(toks, runs)
+        if "address" in words:  # "her address is two tan y bwlch"
+            found += find_said_addresses(toks, runs)
         # "17 Rue Lepic", "Kirchgasse 17" ("Schillerstraße 40": the gate's words are cut at "ß")
         if not words.isdisjoint(ABROAD_HEADS) or not ascii_only or ABROAD_ENDING.search(low) is not None:
             found += find_abroad_streets(toks, runs)
@@ -479,9 +490,11 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_lower_places(toks, index, towns)
     if not words.isdisjoint(PLACE_WORDS):
         found += find_care_places(toks, index)
+    if not words.isdisjoint(VENUES):  # "took her from the red lion pub on high street"
+        found += find_venues(toks, index)
     if houses:
         found += find_plural_houses(toks, index)
-    if "area" in words:  # "from the leeds area"
+    if "area" in words or (towns and not words.isdisjoint(OFFICE_WORDS)):  # "from the leeds area"
         found += find_areas(toks, index)
     if "slash" in words:
         found += find_spoken_urls(toks, index)
