@@ -5,7 +5,9 @@ abroad (Puerto Rico's lot after its numbered calle, Denmark's floor and side); a
 after "before that", after "home to" and before "office"; a town of everyday words after an
 address ("… apartment three in comfort") or between a P.O. box and its state; a house said as the
 address with no street word, and the UK postcode said after it letter by letter; a pub or an inn
-someone was taken from; a ZIP after a suite's number; a Canadian postcode written."""
+someone was taken from; a ZIP after a suite's number; a Canadian postcode written. And what is not
+PHI, though the tagger read it as a place: a language, a school year, a vitamin, a dose off a
+label, a car said by its colour."""
 
 from __future__ import annotations
 
@@ -105,3 +107,27 @@ def test_a_zip_after_a_suites_number_and_a_town_is_hidden() -> None:
 def test_a_canadian_postcode_written_is_hidden() -> None:
     hidden("My address is 14 Birch Road, Iqaluit, Nunavut, K2P 1L4.", "K2P", "ZIP")
     hidden("Postal code M5V3L9, in Toronto.", "M5V3L9", "ZIP")
+
+
+NOT_PLACES = (
+    ("Our neighbour is lovely but does not speak much English.", "much English"),
+    ("Grandad has never spoken much English, he was a sailor.", "much English"),
+    ("This is Eilidh NicLeòid, that's the Gaelic, the school has her as Ellie.", "the Gaelic"),
+    ("She's in 2nd grade at the school on the hill.", "2nd grade"),
+    ("She's been on vitamin D and calcium since the fall.", "vitamin D"),
+    ("The label says Metformin 500 mg, take one twice daily with food.", "take one"),
+    ("My mom's car, the silver Camry in the garage, got a parking ticket.", "the silver Camry"),
+    ("It's the maroon Impala parked in the garage, plate number ends 44.", "the maroon Impala"),
+    ("the gray Altima in the driveway is hers, the plate is on file", "the gray Altima"),
+)
+
+
+@pytest.mark.parametrize(("text", "said"), NOT_PLACES)
+def test_what_the_tagger_took_for_a_place_and_is_none_is_kept(text: str, said: str) -> None:
+    out = redact(text, tagged=True).text
+    assert said in out, out
+
+
+def test_a_town_named_with_a_colour_is_still_hidden() -> None:
+    hidden("she lives in Green Bay and keeps her car there", "Green", "ADDRESS", tagged=True)
+    hidden("he moved to Red Deer last year", "Deer", "ADDRESS", tagged=True)

@@ -82,6 +82,7 @@ from appliance.privacy.redaction.lexicon import (
     MONTHS,
     NAME_STOP,
     NUMBER_VOCAB,
+    ORDINAL_WORDS,
     RELATIVES,
 )
 from appliance.privacy.redaction.medicines import ends_in_supplement, is_medicine
@@ -183,7 +184,12 @@ def _with_titles(text: str, spans: list[CharSpan]) -> list[CharSpan]:
 def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     """Less the places that are a whole country or state ("my son lives in Canada"): Safe Harbor
     keeps those (regions.py); less the names and places that are only medicines (medicines.py)."""
-    kept = [s for s in spans if s[2] not in ("ADDRESS", "NAME") or not _no_one(text[s[0] : s[1]])]
+    kept = [
+        s
+        for s in spans
+        if s[2] not in ("ADDRESS", "NAME")
+        or not (_no_one(text[s[0] : s[1]]) or _car_by_colour(text, s[0], s[1]))
+    ]
     kept = _without_split_regions(text, kept)
     if not any(sp[2] in ("ADDRESS", "NAME") for sp in kept) or not _PRACTICE_GATE.search(text):
         return kept
@@ -277,6 +283,10 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue
         if label == "NAME" and before and before[-1].rstrip(",") in _SPEAKS_OR_PETS:
             continue  # "she only speaks Hmong", "my service dog, Biscuit": a language or a pet, no one
+        if _language(lows, before):
+            continue  # "doesn't speak much English", "that's the Gaelic": a language, no place or one
+        if _school_year(text[start:end].lower().split()) or _dose(lows):
+            continue  # "she's in 3rd grade"; "Warfarin 3 mg, take one daily": no place, no one
         if label == "NAME" and _after_staff_first_name(text, start, before):
             continue  # "Dr. Sofia Alvarez": the surname after a provider's first name
         if label == "NAME" and before and before[-1] in _POSSESSIVES and all(map(is_dictionary_word, lows)):
@@ -294,6 +304,88 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
 
 
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
+# Languages a caller names ("she speaks much English", "the Welsh for it"): a learned span that is
+# one, with a word of how much or which before it, or after "speak", is no place and no one. A
+# surname of the same spelling ("Ann English") has no such word before it.
+_LANGUAGES = frozenset((
+    "english", "spanish", "french", "german", "italian", "portuguese", "polish", "russian",
+    "ukrainian", "romanian", "greek", "turkish", "arabic", "hebrew", "yiddish", "farsi", "persian",
+    "dari", "pashto", "urdu", "hindi", "bengali", "bangla", "punjabi", "gujarati", "tamil", "telugu",
+    "mandarin", "cantonese", "chinese", "japanese", "korean", "vietnamese", "tagalog", "thai",
+    "khmer", "lao", "burmese", "somali", "swahili", "amharic", "tigrinya", "yoruba", "igbo", "hausa",
+    "gaelic", "welsh", "irish", "scots", "cornish", "breton", "basque", "catalan", "dutch", "danish",
+    "swedish", "norwegian", "finnish", "icelandic", "faroese", "hungarian", "czech", "slovak",
+    "serbian", "croatian", "bosnian", "albanian", "bulgarian", "navajo", "hmong", "creole",
+    "samoan", "tongan", "maori", "hawaiian", "inuktitut", "cree", "ojibwe", "lakota", "sign",
+))  # fmt: skip
+_LANGUAGE_OPENERS = frozenset((
+    "the", "much", "some", "any", "no", "little", "more", "less", "good", "broken", "basic",
+    "fluent", "only", "just", "enough", "a", "bit", "of",
+))  # fmt: skip
+
+
+def _language(lows: list[str], before: list[str]) -> bool:
+    if lows[-1] not in _LANGUAGES:
+        return False
+    spoken = bool(before) and before[-1].rstrip(",") in ("speak", "speaks", "spoke", "speaking")
+    return (len(lows) == 1 and spoken) or (len(lows) > 1 and all(w in _LANGUAGE_OPENERS for w in lows[:-1]))
+
+
+# A school year: "in 3rd grade", "she's in the fifth form", "a second grader".
+_SCHOOL_YEARS = frozenset(("grade", "grader", "graders", "form", "standard", "class", "year"))
+
+
+def _school_year(lows: list[str]) -> bool:
+    if len(lows) < 2 or lows[-1] not in _SCHOOL_YEARS:
+        return False
+    return all(w == "the" or w in ORDINAL_WORDS or _NUMERAL_ORDINAL.fullmatch(w) for w in lows[:-1])
+
+
+_NUMERAL_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+# A dose said off a label: "take one daily", "two tablets", "half a pill".
+_DOSE_WORDS = frozenset((
+    "take", "takes", "taking", "took", "give", "use", "apply", "a", "an", "half", "tablet", "tablets",
+    "pill", "pills", "capsule", "capsules", "puff", "puffs", "drop", "drops", "dose", "doses",
+    "daily", "twice", "once", "nightly", "times",
+))  # fmt: skip
+
+
+def _dose(lows: list[str]) -> bool:
+    return any(w in _DOSE_WORDS for w in lows) and all(w in _DOSE_WORDS or w in NUMBER_VOCAB for w in lows)
+
+
+# Colours a car is said by, and the words that say a car is meant: "the gray Camry in the garage".
+_COLOURS = frozenset((
+    "gray", "grey", "silver", "red", "blue", "black", "white", "green", "beige", "maroon", "gold",
+    "brown", "tan", "orange", "yellow", "purple", "navy", "burgundy",
+))  # fmt: skip
+_CAR_WORDS = re.compile(
+    r"\b(?:car|cars|truck|van|suv|plate|plates|parked|parking|garage|driveway|ticket|towed|"
+    r"registration|vehicle|minivan|pickup)\b",
+    re.IGNORECASE,
+)
+
+
+def _car_by_colour(text: str, start: int, end: int) -> bool:
+    """Is the name or place at start..end a car said by its colour and make or model ("the gray
+    Camry", "my red civic"), in a text that speaks of cars? A town of a colour's name ("Green
+    Bay", "lives in Red Deer") has no "the" or "my" before the colour."""
+    said = text[start:end].split()
+    words = [w.strip(",.;:!?\"'()").lower() for w in text[max(0, start - 16) : end].split()]
+    return (
+        1 <= len(said) <= 3
+        and len(words) >= 3
+        and words[-2] in _COLOURS
+        and words[-3] in _CAR_OWNERS
+        and words[-1] not in PLACE_WORDS
+        and words[-1] not in VENUES
+        and _CAR_WORDS.search(text) is not None
+    )
+
+
+_CAR_OWNERS = frozenset(("the", "my", "his", "her", "their", "our", "a", "dad's", "mum's", "mom's"))
+
+
 # What a language is said after, and the animals whose names are no one's (a pet is not PHI).
 _SPEAKS_OR_PETS = frozenset((
     "speaks", "speak", "spoke", "speaking",

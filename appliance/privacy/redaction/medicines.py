@@ -59,6 +59,9 @@ SUPPLEMENTS = frozenset((
     "evening primrose oil", "st john's wort", "st. john's wort", "saint john's wort", "milk thistle",
     "saw palmetto", "black cohosh", "flaxseed oil", "ginkgo", "ginseng", "echinacea", "melatonin",
     "glucosamine", "turmeric", "elderberry", "primrose oil",
+    # vitamins, by letter: "vitamin D" read as a name or a place ("and vitamin D 2,000 units")
+    "vitamin a", "vitamin b", "vitamin b1", "vitamin b6", "vitamin b12", "vitamin c", "vitamin d",
+    "vitamin d2", "vitamin d3", "vitamin e", "vitamin k", "vitamin k2", "multivitamin",
 ))  # fmt: skip
 
 
