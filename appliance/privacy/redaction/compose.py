@@ -184,11 +184,12 @@ def _with_titles(text: str, spans: list[CharSpan]) -> list[CharSpan]:
 def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     """Less the places that are a whole country or state ("my son lives in Canada"): Safe Harbor
     keeps those (regions.py); less the names and places that are only medicines (medicines.py)."""
+    cars = _CAR_WORDS.search(text) is not None  # once a text: most speak of no car
     kept = [
         s
         for s in spans
         if s[2] not in ("ADDRESS", "NAME")
-        or not (_no_one(text[s[0] : s[1]]) or _car_by_colour(text, s[0], s[1]))
+        or not (_no_one(text[s[0] : s[1]]) or (cars and _car_by_colour(text, s[0], s[1])))
     ]
     kept = _without_split_regions(text, kept)
     if not any(sp[2] in ("ADDRESS", "NAME") for sp in kept) or not _PRACTICE_GATE.search(text):
@@ -368,8 +369,8 @@ _CAR_WORDS = re.compile(
 
 def _car_by_colour(text: str, start: int, end: int) -> bool:
     """Is the name or place at start..end a car said by its colour and make or model ("the gray
-    Camry", "my red civic"), in a text that speaks of cars? A town of a colour's name ("Green
-    Bay", "lives in Red Deer") has no "the" or "my" before the colour."""
+    Camry", "my red civic")? Asked of a text that speaks of cars. A town of a colour's name
+    ("Green Bay", "lives in Red Deer") has no "the" or "my" before the colour."""
     said = text[start:end].split()
     words = [w.strip(",.;:!?\"'()").lower() for w in text[max(0, start - 16) : end].split()]
     return (
@@ -379,7 +380,6 @@ def _car_by_colour(text: str, start: int, end: int) -> bool:
         and words[-3] in _CAR_OWNERS
         and words[-1] not in PLACE_WORDS
         and words[-1] not in VENUES
-        and _CAR_WORDS.search(text) is not None
     )
 
 

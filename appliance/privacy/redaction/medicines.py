@@ -73,7 +73,12 @@ def is_medicine(low: str) -> bool:
     return len(low) >= 7 and low.endswith(INN_STEMS)
 
 
+_SUPPLEMENT_WORDS = max(len(x.split(" ")) for x in SUPPLEMENTS)
+
+
 def ends_in_supplement(low: str) -> bool:
     """Does this lower-case phrase end in a supplement's name ("take cod liver oil"), which a
     learned layer may read, with a word before it, as a place or a name?"""
-    return any(low.endswith(x) and (len(low) == len(x) or low[-len(x) - 1] == " ") for x in SUPPLEMENTS)
+    # its last one to four words looked up, not every supplement's ending tried in turn
+    words = low.split(" ")
+    return any(" ".join(words[-n:]) in SUPPLEMENTS for n in range(1, min(len(words), _SUPPLEMENT_WORDS) + 1))

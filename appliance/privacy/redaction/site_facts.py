@@ -61,7 +61,7 @@ class SiteFacts:
         whether to look for the numbers, which a text with no number span cannot say hidden)."""
         low = text.lower()
         address = bool(self.street) and all(w in low for w in self._street_gate)
-        extension = bool(self.extensions) and any(c in low for c in ("ext", "x"))
+        extension = bool(self.extensions) and "x" in low  # "extension", "ext.", "x2400"
         phones = phones and bool(self.phones)
         if not (address or phones or extension):
             return []
