@@ -1,13 +1,13 @@
 """The twelfth round, places: the kinds of ADDRESS and ZIP a twelfth held-out set (corpus_heldout12,
 written blind) showed passing through, each in sentences of its own (none of the set's), in
 lower-case recognizer text and in Whisper's capitals and digits. A unit written after a street
-abroad (Puerto Rico's lot after its numbered calle, Denmark's floor and side); a town known by name
-after "before that", after "home to" and before "office"; a town of everyday words after an
-address ("… apartment three in comfort") or between a P.O. box and its state; a house said as the
-address with no street word, and the UK postcode said after it letter by letter; a pub or an inn
-someone was taken from; a ZIP after a suite's number; a Canadian postcode written. And what is not
-PHI, though the tagger read it as a place: a language, a school year, a vitamin, a dose off a
-label, a car said by its colour."""
+abroad (Puerto Rico's lot after its numbered calle, Denmark's floor and side), and the postcode
+and town written after it; a town known by name after "before that", after "home to" and before
+"office"; a town of everyday words after an address ("… apartment three in comfort") or between a
+P.O. box and its state; a house said as the address with no street word, and the UK postcode said
+after it letter by letter; a pub or an inn someone was taken from; a ZIP after a suite's number; a
+Canadian postcode written. And what is not PHI, though the tagger read it as a place: a language,
+a school year, a vitamin, a dose off a label, a car said by its colour."""
 
 from __future__ import annotations
 
@@ -28,6 +28,21 @@ UNITS_ABROAD = (
 def test_a_unit_written_after_a_street_abroad_is_hidden_with_it(text: str, secret: str) -> None:
     out = redact(text).text
     assert "[ADDRESS]" in out and secret not in out, out
+
+
+POSTCODE_FIRST = (
+    (
+        "Send the papers to Vesterbrogade 12, 1620 København V, please.",
+        "Send the papers to [ADDRESS], please.",
+    ),
+    ("I live at Storgatan 4, 41138 Göteborg.", "I live at [ADDRESS]."),
+    ("It's Rua do Ouro 88, 1100-063 Lisboa, on the third floor.", "It's [ADDRESS], on the third floor."),
+)
+
+
+@pytest.mark.parametrize(("text", "out"), POSTCODE_FIRST)
+def test_a_postcode_and_town_written_after_a_street_abroad_are_one_address(text: str, out: str) -> None:
+    assert redact(text).text == out
 
 
 KNOWN_TOWNS_IN_NEW_FRAMES = (

@@ -572,6 +572,27 @@ def _unit_after(toks: list[Token], last: int) -> int:
     return last
 
 
+def _postcode_town_after(toks: list[Token], last: int) -> int:
+    """The last token of a postcode and its town written after a street abroad, the postcode
+    first ("Hämeenkatu 22, 33200 Tampere", "Nørregade 8, 8000 Aarhus C", "Rua Augusta 1184,
+    1100-053 Lisboa"): four or five digits (Portugal's with a dash and three more), then one to
+    three capitalised words, a district's letter after them; else `last`."""
+    n = len(toks)
+    k = last + 1 + (last + 1 < n and toks[last + 1].text == ",")
+    if k >= n or not (toks[k].text.isdigit() and len(toks[k].text) in (4, 5)):
+        return last
+    if k + 2 < n and toks[k + 1].text == "-" and toks[k + 2].text.isdigit() and len(toks[k + 2].text) == 3:
+        k += 2  # "1100-053"
+    m = k + 1
+    while m < n and m - k <= 3 and is_cap(toks[m]) and toks[m].low not in COMMON_CAPITALISED:
+        m += 1
+    if m == k + 1:
+        return last
+    if m < n and len(toks[m].text) == 1 and toks[m].text.isupper():
+        m += 1  # "Aarhus C", "København K": the district's letter
+    return m - 1
+
+
 # Endings of one-word street names in German, Dutch and Nordic languages: "Kirchgasse 17",
 # "Lindenweg 9", "Birkenallee 21", "Prinsengracht 263", "Storgatan 4".
 ABROAD_ENDINGS = (
@@ -596,9 +617,13 @@ def find_abroad_streets(toks: list[Token], runs: list[NumberRun]) -> list[TokenS
     found: list[TokenSpan] = []
     n = len(toks)
     for run in runs:
-        before = _abroad_street_before(toks, run)
+        # "Storgatan 4, 41138 Göteborg": the comma joined the house number and the postcode
+        house = 0 if len(run.groups) > 1 and run.seps[0] == "," else len(run.groups) - 1
+        before = _abroad_street_before(toks, run, run.groups[house].last)
         if before is not None:
-            found.append((before, _unit_after(toks, run.last), "ADDRESS"))
+            found.append(
+                (before, _postcode_town_after(toks, _unit_after(toks, run.groups[house].last)), "ADDRESS")
+            )
             continue
         j = run.last + 1
         if j + 1 >= n or toks[j].low not in ABROAD_HEADS or len(run.digits) > 5:
@@ -617,14 +642,16 @@ def find_abroad_streets(toks: list[Token], runs: list[NumberRun]) -> list[TokenS
     return found
 
 
-def _abroad_street_before(toks: list[Token], run: NumberRun) -> int | None:
-    """Where a street said before its number starts ("Rua Augusta 1184", "calle 4"), or None."""
+def _abroad_street_before(toks: list[Token], run: NumberRun, last: int) -> int | None:
+    """Where a street said before its number (the run up to `last`) starts ("Rua Augusta 1184",
+    "calle 4"), or None."""
     k = run.first - 1
-    if k < 0 or len(run.digits) > 5 or not is_word(toks[k]):
+    digits = "".join(g.digits for g in run.groups if g.last <= last)
+    if k < 0 or len(digits) > 5 or not is_word(toks[k]):
         return None
     if abroad_street_word(toks[k].low) and is_cap(toks[k]):
         return k
-    if toks[k].low in _NUMBERED_STREET_HEADS and len(run.groups) == 1:
+    if toks[k].low in _NUMBERED_STREET_HEADS and run.groups[0].last == last:
         return k  # "Calle 4", "carrera 7": streets numbered, as in Puerto Rico and Colombia
     m = k
     while m >= 0 and k - m <= 4 and is_word(toks[m]) and toks[m].low not in ABROAD_HEADS:
