@@ -984,20 +984,15 @@ def _after_an_address(toks: list[Token], cue: int) -> bool:
     if k < 0:
         return False
     if toks[k].low in STREET_SUFFIXES or toks[k].low in NUMBERED_STREET_ENDS:
-        # a street by its kind ("… chervil street in …"), or any street word after a house number
-        # ("22 brook view in …"; not "no point in living", "a walk in nature")
-        return toks[k].low in _STREET_KINDS or any(is_number_or_digits(t) for t in toks[max(0, k - 5) : k])
+        # a street after its house number ("22 brook view in …", "… chervil street in …"; not "no
+        # point in living", "a walk in nature", "i work on oak street in sales")
+        return any(is_number_or_digits(t) for t in toks[max(0, k - 6) : k])
     if room_letter(toks[k]) and k > 0 and is_number_or_digits(toks[k - 1]):
         k -= 1  # "apartment 4b"
     m = k
     while m >= 0 and cue - m <= 4 and is_number_or_digits(toks[m]):
         m -= 1
     return m < k and m >= 0 and toks[m].low in UNIT_WORDS
-
-
-# Street words that say a street whatever is said before them ("on mill road in …").
-_STREET_KINDS = frozenset(("street", "st", "road", "rd", "avenue", "ave", "boulevard", "blvd", "lane", "ln",
-                           "drive", "terrace", "crescent", "highway", "hwy", "parkway", "pkwy"))  # fmt: skip
 
 
 def _town_said_last(toks: list[Token], first: int) -> int | None:
@@ -1116,9 +1111,11 @@ def find_said_addresses(toks: list[Token], runs: list[NumberRun]) -> list[TokenS
         f = run.first
         if f < 2 or len(run.digits) > 5 or toks[f - 1].low not in ("is", ":") or toks[f - 2].low != "address":
             continue
+        if f > 2 and toks[f - 3].low in _NOT_A_HOME_ADDRESS:
+            continue  # "my email address is …", "the IP address is …"
         k, last = run.last + 1, None
-        if k < n and toks[k].low in _NOT_A_HOUSE_NUMBER:
-            continue  # "the address is 3 blocks away"
+        if k < n and (toks[k].low in _NOT_A_HOUSE_NUMBER or toks[k].low in _COUNTED):
+            continue  # "the address is 3 blocks away", "… is 5 letters long"
         while k < n and k - run.last <= 5 and is_word(toks[k]) and not postcode_starts(toks, k):
             if toks[k].low in _TOWN_CLOSERS or toks[k].low in NUMBER_VOCAB:
                 break
@@ -1127,6 +1124,11 @@ def find_said_addresses(toks: list[Token], runs: list[NumberRun]) -> list[TokenS
         if last is not None:
             found.append((f, last, "ADDRESS"))
     return found
+
+
+# Addresses that are no place: "my email address is …". What a number counts that is no house.
+_NOT_A_HOME_ADDRESS = frozenset(("email", "e-mail", "mail", "ip", "web", "mac", "internet", "server"))
+_COUNTED = frozenset(("letters", "characters", "digits", "words", "numbers", "lines", "parts"))
 
 
 def find_spoken_postcodes(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
