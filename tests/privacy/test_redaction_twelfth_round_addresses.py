@@ -7,7 +7,8 @@ and town written after it; a town known by name after "before that", after "home
 P.O. box and its state; a house said as the address with no street word, and the UK postcode said
 after it letter by letter; a pub or an inn someone was taken from; a ZIP after a suite's number; a
 Canadian postcode written. And what is not PHI, though the tagger read it as a place: a language,
-a school year, a vitamin, a dose off a label, a car said by its colour."""
+a school year, a vitamin, a dose off a label, a car said by its colour, a territory with a state's
+standing (the Faroe Islands, Guam)."""
 
 from __future__ import annotations
 
@@ -148,3 +149,16 @@ def test_what_the_tagger_took_for_a_place_and_is_none_is_kept(text: str, said: s
 def test_a_town_named_with_a_colour_is_still_hidden() -> None:
     hidden("she lives in Green Bay and keeps her car there", "Green", "ADDRESS", tagged=True)
     hidden("he moved to Red Deer last year", "Deer", "ADDRESS", tagged=True)
+
+
+TERRITORIES = (
+    ("my cousin grew up in the faroe islands before moving here", "faroe islands"),
+    ("She lives in Dededo, Guam, near the base.", "Guam"),
+    ("my brother lives on the Isle of Man now", "Isle of Man"),
+)
+
+
+@pytest.mark.parametrize(("text", "said"), TERRITORIES)
+def test_a_territory_with_a_states_standing_is_kept_whole(text: str, said: str) -> None:
+    out = redact(text, tagged=True).text
+    assert said in out, out

@@ -189,7 +189,11 @@ def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
         s
         for s in spans
         if s[2] not in ("ADDRESS", "NAME")
-        or not (_no_one(text[s[0] : s[1]]) or (cars and _car_by_colour(text, s[0], s[1])))
+        or not (
+            _no_one(text[s[0] : s[1]])
+            or _region_said_on(text, s[0], s[1])
+            or (cars and _car_by_colour(text, s[0], s[1]))
+        )
     ]
     kept = _without_split_regions(text, kept)
     if not any(sp[2] in ("ADDRESS", "NAME") for sp in kept) or not _PRACTICE_GATE.search(text):
@@ -219,6 +223,29 @@ def _without_split_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
         return spans
     # every name or place inside the state's name goes: "Nova" found twice, once by each layer
     return [s for s in spans if s[2] not in ("ADDRESS", "NAME") or not _within(s, joined)]
+
+
+# Up to two words either side of a place, that may complete a region's name: "the faroe | islands",
+# "isle of | Man".
+_WORDS_AFTER = re.compile(r"[ \t]+([A-Za-z]+)(?:[ \t]+([A-Za-z]+))?")
+_WORDS_BEFORE = re.compile(r"(?:([A-Za-z]+)[ \t]+)?([A-Za-z]+)[ \t]+$")
+
+
+def _region_said_on(text: str, start: int, end: int) -> bool:
+    """Is this place part of a country's or a territory's name said whole ("from the faroe |
+    islands", "on the Isle of | Man"), a learned layer or a finder having cut it short?"""
+    if end - start > 24:
+        return False
+    after = _WORDS_AFTER.match(text, end)
+    before = _WORDS_BEFORE.search(text, max(0, start - 30), start)
+    lefts = [""] + ([] if before is None else [f"{before.group(2)} "])
+    if before is not None and before.group(1):
+        lefts.append(f"{before.group(1)} {before.group(2)} ")
+    rights = [""] + ([] if after is None else [f" {after.group(1)}"])
+    if after is not None and after.group(2):
+        rights.append(f" {after.group(1)} {after.group(2)}")
+    said = text[start:end]
+    return any(is_large_region(f"{a}{said}{b}") for a in lefts for b in rights if a or b)
 
 
 def _no_one(said: str) -> bool:
