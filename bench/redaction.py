@@ -76,6 +76,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from appliance.dialog.sitepack import load_site  # noqa: E402
 from appliance.privacy.egress import EgressGuard  # noqa: E402
 from appliance.privacy.evaluation import Example, Scores, load_examples, score  # noqa: E402
 from appliance.privacy.learned import shared_model, status  # noqa: E402
@@ -86,6 +87,8 @@ from appliance.privacy.redaction.tagger import status as tagger_status  # noqa: 
 DATA = REPO / "tests" / "privacy" / "data"
 SITE_NAMES = ("Maria Gonzalez", "John Whitfield", "Aisha Rahman", "Robert Kim", "Emily Novak",
               "David Thompson", "Karen Novak")  # fmt: skip
+# The demo site's public facts (its address, main line, extensions), kept as the appliance keeps them.
+SITE_FACTS = load_site(REPO / "policies" / "riverside").public_facts()
 
 PRESIDIO_LABELS = {
     "PHONE_NUMBER": "PHONE", "EMAIL_ADDRESS": "EMAIL", "US_SSN": "SSN", "IP_ADDRESS": "IP",
@@ -179,16 +182,16 @@ def presidio_engine_predictor():  # type: ignore[no-untyped-def]
 
 
 def ours(text: str) -> list[tuple[int, int, str]]:
-    return [(s.start, s.end, s.label) for s in redact(text, SITE_NAMES, tagged=False).spans]
+    return [(s.start, s.end, s.label) for s in redact(text, SITE_NAMES, tagged=False, site=SITE_FACTS).spans]
 
 
 def tagged(text: str) -> list[tuple[int, int, str]]:
-    return [(s.start, s.end, s.label) for s in redact(text, SITE_NAMES, tagged=True).spans]
+    return [(s.start, s.end, s.label) for s in redact(text, SITE_NAMES, tagged=True, site=SITE_FACTS).spans]
 
 
 def with_learned(model):  # type: ignore[no-untyped-def]
     def predict(text: str) -> list[tuple[int, int, str]]:
-        return [(s.start, s.end, s.label) for s in redact(text, SITE_NAMES, model).spans]
+        return [(s.start, s.end, s.label) for s in redact(text, SITE_NAMES, model, site=SITE_FACTS).spans]
 
     return predict
 
@@ -254,7 +257,7 @@ def over_redaction(model) -> None:  # type: ignore[no-untyped-def]
     runners = [("wardline rules", None, False), ("rules + tagger", None, True)]
     runners += [("+ tagger + spaCy", model, True)] if model is not None else []
     for name, learned, tag in runners:
-        found = [redact(x, SITE_NAMES, learned, tag) for x in lines]
+        found = [redact(x, SITE_NAMES, learned, tag, SITE_FACTS) for x in lines]
         changed = [r for r in found if r.spans]
         hidden = sum(s.end - s.start for r in changed for s in r.spans)
         labels = sorted({s.label for r in changed for s in r.spans})
@@ -332,7 +335,7 @@ def run() -> None:
               f" {throughput(alone, one_blob, runs=3):17.2f}   (its spans, without the rules)")  # fmt: skip
     dense = throughput(tagged, phi_dense, runs=3)
     mixed = throughput(tagged, mix, runs=3)
-    batch = throughput(lambda _: redact_many(mix, SITE_NAMES), [""], runs=3)
+    batch = throughput(lambda _: redact_many(mix, SITE_NAMES, site=SITE_FACTS), [""], runs=3)
     print(f"  {'rules + tagger':18} {dense:12.2f} {mixed:15.2f} {batch * size_mix:17.2f}"
           "   (whole transcript: its lines through redact_many)")  # fmt: skip
     if model is not None:
@@ -340,7 +343,9 @@ def run() -> None:
         turn = with_learned(model)
         dense = throughput(turn, phi_dense, runs=1, min_s=2.0)
         mixed = throughput(turn, mix, runs=1, min_s=2.0)
-        batch = throughput(lambda _: redact_many(mix, SITE_NAMES, model), [""], runs=1, min_s=2.0)
+        batch = throughput(
+            lambda _: redact_many(mix, SITE_NAMES, model, site=SITE_FACTS), [""], runs=1, min_s=2.0
+        )
         print(f"  {'+ tagger + spaCy':18} {dense:12.3f} {mixed:15.3f} {batch * size_mix:17.3f}"
               "   (whole transcript: its lines as one batch)")  # fmt: skip
     if presidio_full is not None:

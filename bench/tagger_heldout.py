@@ -75,7 +75,10 @@ def measure() -> dict:  # type: ignore[type-arg]
     out["mean_2_11"] = sum(out["sets"][k]["recall"] for k in range(2, 12)) / 10
     path = DATA / "phi_free_callers.txt"
     lines = [x for x in path.read_text(encoding="utf-8").splitlines() if x and not x.startswith("#")]
-    out["phi_free"] = [len(lines), sum(1 for x in lines if redact(x, bench.SITE_NAMES, None, True).spans)]
+    out["phi_free"] = [
+        len(lines),
+        sum(1 for x in lines if redact(x, bench.SITE_NAMES, None, True, bench.SITE_FACTS).spans),
+    ]
     dev = [e for n in ("utterances", "heldout", "corpus_dev") for e in load_examples(DATA / f"{n}.jsonl")]
     mix = bench.transcript_mix(dev, 1)
     model = tagger.shared_tagger()

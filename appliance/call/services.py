@@ -252,7 +252,7 @@ class CallServices:
             return None
         names = self.site.nlu.vocabulary.names
         first = {**summary, "summary_by": "template"}
-        save_handoff(self.settings.data_dir, handoff_id, first, names)
+        save_handoff(self.settings.data_dir, handoff_id, first, names, self.site.public_facts())
         engine = self.llm
         if engine is None or not transcript:
             return None
@@ -278,7 +278,7 @@ class CallServices:
         if note:
             names = self.site.nlu.vocabulary.names
             full = {**summary, "note": note, "summary_by": "llm"}
-            save_handoff(self.settings.data_dir, handoff_id, full, names)
+            save_handoff(self.settings.data_dir, handoff_id, full, names, self.site.public_facts())
 
     def extension(self, name: str) -> str:
         return self.site.extension(name)
@@ -460,7 +460,8 @@ def _transcript_recorder(
     """The call's transcript, encrypted, with a redacted copy at its end (privacy/transcripts.py).
 
     The names to redact are those of the site pack the call started with and the store's
-    patients at the call's end; the recorder gets them, not the services."""
+    patients at the call's end; the recorder gets them, not the services, and the pack's public
+    facts (its address and numbers), which the redacted copy leaves as said."""
     from appliance.privacy.transcripts import TranscriptRecorder, patient_names
 
     site_names = list(services.site.nlu.vocabulary.names)
@@ -469,7 +470,7 @@ def _transcript_recorder(
     def names() -> list[str]:
         return [*site_names, *patient_names(database_url)]
 
-    return TranscriptRecorder(services.store, call_id, names, on_failure)
+    return TranscriptRecorder(services.store, call_id, names, on_failure, services.site.public_facts())
 
 
 async def build_services(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from appliance.cli import errors
 from appliance.cli.output import JsonOption, emit_json
+
+if TYPE_CHECKING:
+    from appliance.privacy.redaction import SiteFacts
 
 
 def redact_command(
@@ -20,6 +23,13 @@ def redact_command(
     site_names: Annotated[
         bool,
         typer.Option("--site-names/--no-site-names", help="Also redact the names the site's records hold."),
+    ] = True,
+    site_facts: Annotated[
+        bool,
+        typer.Option(
+            "--site-facts/--no-site-facts",
+            help="Leave the site's own address, main line and extensions (its site pack) as said.",
+        ),
     ] = True,
     learned: Annotated[
         bool,
@@ -40,6 +50,7 @@ def redact_command(
 
         known += site_known_names(load_settings().database_url)
     text = _text(sys.stdin.buffer.read())
+    site = _public_facts() if site_facts else None
     model = None
     if learned and text.strip():
         if len(text) > LEARNED_MAX_CHARS:
@@ -51,7 +62,7 @@ def redact_command(
             model = learned_layer.shared_model()
             if model is None:
                 _warn(learned_layer.status().detail)
-    result = redact(text, known, model, tagged=learned)  # the tagger even when spaCy is off
+    result = redact(text, known, model, tagged=learned, site=site)  # the tagger even when spaCy is off
     if json:
         emit_json(
             {
@@ -66,6 +77,18 @@ def redact_command(
 
 # The learned layer reads about 0.03 MB a second (bench/redaction.py): past this it takes over 7 s.
 LEARNED_MAX_CHARS = 200_000
+
+
+def _public_facts() -> SiteFacts | None:
+    """The configured site pack's public facts; None (with a warning) when the pack does not load."""
+    from appliance.config import load_settings
+    from appliance.dialog.sitepack import SiteError, load_site
+
+    try:
+        return load_site(load_settings().site.policy_dir).public_facts()
+    except SiteError as exc:
+        _warn(f"the site pack did not load, so its address and numbers are redacted too: {exc}")
+        return None
 
 
 def _warn(message: str) -> None:

@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from appliance.dialog.commands import HANDOFF_TARGETS
+from appliance.privacy.redaction.site_facts import SiteFacts
 from appliance.tools.base import TOOL_NAMES
 from appliance.yamlsource import KeyPath, Lines, YamlError, load_yaml
 
@@ -433,6 +434,13 @@ class SitePack:
 
     def provider_name(self, key: str) -> str:
         return self.nlu.provider_names.get(key, key.replace("_", " ").title())
+
+    def public_facts(self) -> SiteFacts:
+        """What the site publishes about itself (its address, main line, departments'
+        extensions): redaction leaves them as said, as they name no patient (site_facts.py)."""
+        site = self.site
+        extensions = [t.extension for t in site.transfer_targets.values()]
+        return SiteFacts(site.address, [site.main_line] if site.main_line else [], extensions)
 
 
 _MODELS: dict[str, type[BaseModel]] = {

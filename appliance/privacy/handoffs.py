@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from appliance.privacy.redaction import redact
+from appliance.privacy.redaction import SiteFacts, redact
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -49,11 +49,17 @@ def _path(data_dir: Path, handoff_id: str) -> Path:
     return handoff_dir(data_dir) / f"{handoff_id}.json"
 
 
-def save_handoff(data_dir: Path, handoff_id: str, summary: dict[str, Any], names: Iterable[str] = ()) -> Path:
-    """Write the summary redacted (`names`: the site's known names, for the redaction), atomically
-    (temp file, then rename), readable by the owner only."""
+def save_handoff(
+    data_dir: Path,
+    handoff_id: str,
+    summary: dict[str, Any],
+    names: Iterable[str] = (),
+    site: SiteFacts | None = None,
+) -> Path:
+    """Write the summary redacted (`names`: the site's known names, for the redaction; `site`: its
+    public facts, left as said), atomically (temp file, then rename), readable by the owner only."""
     path = _path(data_dir, handoff_id)
-    summary = _redacted(summary, tuple(names))
+    summary = _redacted(summary, tuple(names), site)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -79,11 +85,11 @@ def handoff_exists(data_dir: Path, handoff_id: str) -> bool:
         return False
 
 
-def _redacted(value: Any, names: tuple[str, ...]) -> Any:
+def _redacted(value: Any, names: tuple[str, ...], site: SiteFacts | None) -> Any:
     if isinstance(value, str):
-        return redact(value, names).text
+        return redact(value, names, site=site).text
     if isinstance(value, dict):
-        return {k: _redacted(v, names) for k, v in value.items()}
+        return {k: _redacted(v, names, site) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_redacted(v, names) for v in value]
+        return [_redacted(v, names, site) for v in value]
     return value

@@ -41,7 +41,7 @@ from sqlalchemy.orm import sessionmaker
 from appliance.events import AgentSaid, AsrFinal, CallEnded, CallerSaid, ConsentAnswered, Event
 from appliance.privacy import crypto
 from appliance.privacy.learned import shared_model
-from appliance.privacy.redaction import KnownNames, LearnedLayer, asked_for, redact_many
+from appliance.privacy.redaction import KnownNames, LearnedLayer, SiteFacts, asked_for, redact_many
 from appliance.privacy.store import AuditFn, ObjectNotFound, ObjectRow, ObjectStore, read_call_data
 
 log = logging.getLogger(__name__)
@@ -98,9 +98,13 @@ def line_of(event: Event) -> TranscriptLine | None:
 
 
 def redacted_lines(
-    lines: Iterable[TranscriptLine], names: Iterable[str], learned: LearnedLayer | bool | None = True
+    lines: Iterable[TranscriptLine],
+    names: Iterable[str],
+    learned: LearnedLayer | bool | None = True,
+    site: SiteFacts | None = None,
 ) -> list[TranscriptLine]:
-    """The finished transcript, redacted by the rules and (when it loads) the learned name layer.
+    """The finished transcript, redacted by the rules and (when it loads) the learned name layer;
+    the `site`'s public facts (its address, main line, extensions) are left as said.
 
     The learned layer is too slow for turn-by-turn use but fits a finished call (learned.py); a
     model that cannot load leaves the rules alone, and `wardline doctor` says so.
@@ -111,7 +115,7 @@ def redacted_lines(
     # A name given in answer to "your full name?" is a name wherever the call says it again: the
     # rules' first pass finds it, the second hides it everywhere (with the learned layer, once).
     names = list(names)
-    first_pass = redact_many(texts, names, None, questions)
+    first_pass = redact_many(texts, names, None, questions, site=site)
     answered = [
         t[s.start : s.end]
         for t, r in zip(texts, first_pass, strict=True)
@@ -119,7 +123,7 @@ def redacted_lines(
         if s.label == "NAME"
     ]
     known = KnownNames(names + answered)  # indexed once per transcript, not once per line
-    done = redact_many(texts, known, model, questions)
+    done = redact_many(texts, known, model, questions, site=site)
     return [
         TranscriptLine(ln.t_ms, ln.speaker, r.text, ln.interrupted) for ln, r in zip(lines, done, strict=True)
     ]
@@ -152,8 +156,10 @@ class TranscriptRecorder:
         call_id: str,
         names: NamesFn,
         on_failure: Callable[[BaseException], None] | None = None,
+        site: SiteFacts | None = None,
     ) -> None:
         self._store = store
+        self._site = site  # the site's public facts, left as said in the redacted copy
         self.on_failure = on_failure  # hears a storage failure once (any thread)
         self._call_id = call_id
         self._names = names
@@ -237,7 +243,7 @@ class TranscriptRecorder:
             if writer is not None:
                 writer.close()
             if lines:
-                data = _jsonl(redacted_lines(lines, self._names()))
+                data = _jsonl(redacted_lines(lines, self._names(), site=self._site))
                 self.redacted_id = self._store.put(
                     DATA_CLASS, data, call_id=self._call_id, name=REDACTED_NAME, media_type=MEDIA_TYPE
                 )

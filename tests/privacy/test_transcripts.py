@@ -124,6 +124,26 @@ def test_data_show_reads_the_transcripts_and_records_the_access(tmp_path: Path, 
     assert access[0]["payload"]["data_classes"] == ["task-details", "transcript"]
 
 
+def test_the_redacted_copy_leaves_the_sites_own_address_and_line_as_said(tmp_path: Path, store):
+    # the call's services pass the site pack's public facts (riverside.md): the caller's own are hidden
+    call = {
+        "name": "transcript-site-facts",
+        "caller_id": "+15550132291",
+        "turns": [
+            {"say": "Is the hospital at 1200 Riverbend Road? I live at 30 Riverbend Road."},
+            {"say": "And the main line is five five five oh one oh four thousand, right?"},
+            {"say": "That's all, thanks."},
+        ],
+    }
+    call_id = _call(tmp_path, store, call)
+    redacted = next(o for o in store.list(call_id) if o.name == REDACTED_NAME)
+    said = [ln["text"] for ln in _jsonl(store.read(redacted.id)) if ln["speaker"] == "caller"]
+    assert said[:2] == [
+        "Is the hospital at 1200 Riverbend Road? I live at [ADDRESS].",
+        "And the main line is five five five oh one oh four thousand, right?",
+    ]
+
+
 def test_a_refusal_keeps_only_the_redacted_transcript(tmp_path: Path, store, data_dir: Path):
     call_id = _call(tmp_path, store, SCENARIOS / "refuse-recording.yaml")
     live = store.list(call_id)

@@ -34,6 +34,7 @@ Labels: NAME DATE AGE PHONE EMAIL ADDRESS ZIP MRN SSN ID PLATE IP.
 from appliance.privacy.redaction.answers import asked_for
 from appliance.privacy.redaction.compose import LearnedLayer, find_spans, redact, redact_many
 from appliance.privacy.redaction.known_names import KnownNames
+from appliance.privacy.redaction.site_facts import SiteFacts
 from appliance.privacy.redaction.spans import LABELS, NUMERIC_LABELS, Redaction, Span
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "KnownNames",
     "LearnedLayer",
     "Redaction",
+    "SiteFacts",
     "Span",
     "asked_for",
     "find_spans",

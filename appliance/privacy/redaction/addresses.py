@@ -117,7 +117,8 @@ PLACE_CUE_PAIRS = {
      ("in", "me"), ("in", "them"), ("in", "home"), ("in", "that's"), ("in", "thats")} | {
     (cue, w) for cue in ("in", "at") for w in ("sleeping", "sleeps", "slept", "stationed", "housed",
                                                 "residing", "resides", "settled", "retired", "stay", "stayed")
-} | {("to", w) for w in ("move", "moves", "relocated", "relocating", "retired", "retiring")}  # fmt: skip
+} | {("to", w) for w in ("move", "moves", "relocated", "relocating", "retired", "retiring",
+                        "home")}  # fmt: skip
 # Who is somewhere: "my daughter in sheffield", "her son's in Nairobi", "family in Leeds".
 PEOPLE_IN = frozenset((*RELATIVES, *(f"{r}'s" for r in RELATIVES), *(f"{r}s" for r in RELATIVES),
                        "family", "folks", "relatives", "friends", "parents", "kids",
@@ -294,6 +295,52 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     return found
 
 
+# Where someone is found or collected that is no home: "took her from the red lion pub on high
+# street", "picked him up outside the Kings Arms hotel in Ruthin" (find_venues).
+VENUES = frozenset(("pub", "inn", "tavern", "hotel", "motel", "hostel", "bar", "saloon"))
+_VENUE_CUES = frozenset(("from", "at", "outside", "in", "near", "behind"))
+# Verbs that say someone was taken from a place, found or fell there.
+_TAKEN = frozenset((
+    "took", "taken", "take", "picked", "pick", "collected", "collect", "fetched", "found", "fell",
+    "collapsed", "brought", "drove", "transported", "attended",
+))  # fmt: skip
+
+
+def find_venues(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A pub, an inn or a hotel by its name, where someone was taken from, found or fell, or said
+    with its street or town ("from the red lion pub on high street", "the ambulance collected her
+    at the Mermaid Inn"): one to three words of its name between "the" and the venue's word. "at
+    the pub", "a hotel bar" name none; "the hotel on the square" has no name."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for j in index.positions(VENUES):
+        k = j - 1
+        while k >= 0 and j - k <= 3 and _place_word(toks[k]) and toks[k].low not in VENUES:
+            if toks[k].low in COMMON_CAPITALISED or toks[k].low in _NOT_A_VENUE_NAME:
+                break
+            k -= 1
+        if k == j - 1 or k < 1 or toks[k].low != "the" or toks[k - 1].low not in _VENUE_CUES:
+            continue
+        where = (
+            j + 2 < n
+            and toks[j + 1].low in ("on", "in")
+            and (
+                any(t.low in STREET_SUFFIXES for t in toks[j + 2 : j + 5]) or town_at(toks, j + 2) is not None
+            )
+        )
+        taken = any(t.low in _TAKEN for t in toks[max(0, k - 8) : k])
+        if where or taken:
+            found.append((k + 1, j - 1, "ADDRESS"))
+    return found
+
+
+# Words before a venue's word that say what kind it is, not which: "the local pub", "the airport hotel".
+_NOT_A_VENUE_NAME = frozenset((
+    "local", "village", "airport", "station", "cheap", "nearest", "nearby", "same", "old", "new",
+    "hospital", "big", "little", "small", "wine", "sports", "cocktail", "snack", "salad", "hotel",
+))  # fmt: skip
+
+
 # A home called by the family who has it: "the hallworth place", "the Abara ranch".
 _HOMESTEADS = frozenset(("place", "ranch", "homestead", "farm"))
 
@@ -423,11 +470,34 @@ def find_addresses(toks: list[Token], runs: list[NumberRun], index: TokenIndex) 
             if k < n and toks[k].low == "box":
                 run = by_first.get(k + 1) or by_first.get(k + 2)
                 if run is not None:
-                    town = _town_after(toks, run.last + 1) if not toks[k].text[:1].isupper() else None
+                    town = _town_before_its_state(toks, run.last + 1)
+                    if town is None and not toks[k].text[:1].isupper():
+                        town = _town_after(toks, run.last + 1)
                     found.append((i, run.last, "ADDRESS"))
                     if town is not None:
                         found.append((run.last + 1, town, "ADDRESS"))  # "p o box 12 kilbride"
     return found
+
+
+def _town_before_its_state(toks: list[Token], first: int) -> int | None:
+    """The last token of a town said between a box or a street and its state, whatever its words
+    ("po box 12 why arizona", "box 40, hope, idaho"): one to three words, then the state's name.
+    Not a state said first ("box 9 new mexico"), nor a word that joins ("box 9 in ohio")."""
+    n = len(toks)
+    k = first + (first < n and toks[first].text == ",")
+    if k >= n or _region_end(toks, k) is not None:
+        return None
+    for end in range(k, min(k + 3, n)):
+        if not is_word(toks[end]) or toks[end].low in _NOT_A_TOWN_WORD or toks[end].low in FILLERS:
+            return None
+        j = end + 1 + (end + 1 < n and toks[end + 1].text == ",")
+        if j < n and _region_end(toks, j) is not None:
+            return end
+    return None
+
+
+# Words between a box and a state that are no town's: "box 9 in ohio", "box 9 and the state's ohio".
+_NOT_A_TOWN_WORD = frozenset(("in", "at", "of", "and", "or", "the", "a", "to", "on", "is", "state"))
 
 
 def _lot_or_mile(toks: list[Token], first: int) -> int:
@@ -473,6 +543,56 @@ _ABROAD_PARTICLES = frozenset(("de", "del", "de la", "des", "du", "dei", "delle"
                                "dos", "da", "di", "la", "le", "les", "el", "l'", "d'"))  # fmt: skip
 
 
+# Heads of streets that are named by a number alone: "Urb. Villa Rosa, Calle 4", "Carrera 7".
+_NUMBERED_STREET_HEADS = frozenset(("calle", "carrera", "avenida", "rua"))
+# A Danish flat's side after its floor: "2. tv." (left), "st. th." (ground floor, right), "1. mf.".
+_FLAT_SIDES = frozenset(("tv", "th", "mf"))
+
+
+def _unit_after(toks: list[Token], last: int) -> int:
+    """The last token of a street said abroad with the unit written after its number, the way the
+    country writes it: Puerto Rico's lot by letter and number ("Calle 4, B-12", "calle 9 d-4"),
+    Denmark's floor and side ("Nørregade 8, 2. tv.", "Vestergade 14, st. th."); else `last`."""
+    n = len(toks)
+    k = last + 1 + (last + 1 < n and toks[last + 1].text == ",")
+    if k + 1 < n and len(toks[k].text) == 1 and toks[k].text.isalpha():
+        m = k + 1 + (toks[k + 1].text == "-")
+        if m < n and toks[m].text.isdigit() and len(toks[m].text) <= 4:
+            return m  # "B-12", "D4"
+    if k < n and toks[k].low == "st" and k + 1 < n and toks[k + 1].text == ".":
+        k += 2  # "st." (stuen): the ground floor
+    elif toks[last].text.isdigit() and k == last + 1 and k < n and toks[k].text == ".":
+        k += 1  # "…, 2. tv.": the floor was read as the number's last group
+    elif k + 1 < n and toks[k].text.isdigit() and len(toks[k].text) <= 2 and toks[k + 1].text == ".":
+        k += 2  # "… 8, 2. tv."
+    else:
+        return last
+    if k < n and toks[k].low in _FLAT_SIDES:
+        return k + (k + 1 < n and toks[k + 1].text == ".")
+    return last
+
+
+def _postcode_town_after(toks: list[Token], last: int) -> int:
+    """The last token of a postcode and its town written after a street abroad, the postcode
+    first ("Hämeenkatu 22, 33200 Tampere", "Nørregade 8, 8000 Aarhus C", "Rua Augusta 1184,
+    1100-053 Lisboa"): four or five digits (Portugal's with a dash and three more), then one to
+    three capitalised words, a district's letter after them; else `last`."""
+    n = len(toks)
+    k = last + 1 + (last + 1 < n and toks[last + 1].text == ",")
+    if k >= n or not (toks[k].text.isdigit() and len(toks[k].text) in (4, 5)):
+        return last
+    if k + 2 < n and toks[k + 1].text == "-" and toks[k + 2].text.isdigit() and len(toks[k + 2].text) == 3:
+        k += 2  # "1100-053"
+    m = k + 1
+    while m < n and m - k <= 3 and is_cap(toks[m]) and toks[m].low not in COMMON_CAPITALISED:
+        m += 1
+    if m == k + 1:
+        return last
+    if m < n and len(toks[m].text) == 1 and toks[m].text.isupper():
+        m += 1  # "Aarhus C", "København K": the district's letter
+    return m - 1
+
+
 # Endings of one-word street names in German, Dutch and Nordic languages: "Kirchgasse 17",
 # "Lindenweg 9", "Birkenallee 21", "Prinsengracht 263", "Storgatan 4".
 ABROAD_ENDINGS = (
@@ -497,9 +617,13 @@ def find_abroad_streets(toks: list[Token], runs: list[NumberRun]) -> list[TokenS
     found: list[TokenSpan] = []
     n = len(toks)
     for run in runs:
-        before = _abroad_street_before(toks, run)
+        # "Storgatan 4, 41138 Göteborg": the comma joined the house number and the postcode
+        house = 0 if len(run.groups) > 1 and run.seps[0] == "," else len(run.groups) - 1
+        before = _abroad_street_before(toks, run, run.groups[house].last)
         if before is not None:
-            found.append((before, run.last, "ADDRESS"))
+            found.append(
+                (before, _postcode_town_after(toks, _unit_after(toks, run.groups[house].last)), "ADDRESS")
+            )
             continue
         j = run.last + 1
         if j + 1 >= n or toks[j].low not in ABROAD_HEADS or len(run.digits) > 5:
@@ -518,13 +642,17 @@ def find_abroad_streets(toks: list[Token], runs: list[NumberRun]) -> list[TokenS
     return found
 
 
-def _abroad_street_before(toks: list[Token], run: NumberRun) -> int | None:
-    """Where a street said before its number starts ("Rua Augusta 1184"), or None."""
+def _abroad_street_before(toks: list[Token], run: NumberRun, last: int) -> int | None:
+    """Where a street said before its number (the run up to `last`) starts ("Rua Augusta 1184",
+    "calle 4"), or None."""
     k = run.first - 1
-    if k < 0 or len(run.digits) > 5 or not is_word(toks[k]):
+    digits = "".join(g.digits for g in run.groups if g.last <= last)
+    if k < 0 or len(digits) > 5 or not is_word(toks[k]):
         return None
     if abroad_street_word(toks[k].low) and is_cap(toks[k]):
         return k
+    if toks[k].low in _NUMBERED_STREET_HEADS and run.groups[0].last == last:
+        return k  # "Calle 4", "carrera 7": streets numbered, as in Puerto Rico and Colombia
     m = k
     while m >= 0 and k - m <= 4 and is_word(toks[m]) and toks[m].low not in ABROAD_HEADS:
         if toks[m].low not in _ABROAD_PARTICLES and not is_cap(toks[m]):
@@ -616,6 +744,8 @@ def _town_end(toks: list[Token], first: int, k: int) -> int | None:
 
 
 PLACE_WORDS = frozenset(_CARE_PLACE_ENDS)
+# Words an address ends with before its town: a street's, or a flat's ("apartment four in climax").
+ADDRESS_ENDS = frozenset(STREET_SUFFIXES | UNIT_WORDS)
 HOUSE_NUMBER_ENDS = frozenset(STREET_SUFFIXES | NUMBERED_STREET_ENDS)  # find_addresses' gate
 ROOM_LETTER_WORDS = frozenset(("ward", "bay", "bed", "room", "wing", "building", "bldg", "slip", "berth",
                                "bunk", "cabin", "apartment", "apt"))  # fmt: skip
@@ -676,12 +806,17 @@ def find_lower_places(toks: list[Token], index: TokenIndex, towns: bool = True) 
                 end = k - 1  # "the town of reading", "the village of great snoring": named as one
             if end is None:
                 end = _town_in_a_larger_place(toks, first, k)  # "lives in hope in yorkshire"
+        if end is None and toks[cue].low in ("in", ",") and _after_an_address(toks, cue):
+            end = _town_said_last(toks, first)  # "… chervil street apartment four in climax"
         if end is None and toks[cue].low in _REGION_CUES:
             end = _town_before_region(toks, first)  # "in liberty, missouri", "from paradise texas"
             if end is None:
                 end = _town_told_apart(toks, first)  # "in hope, the one in arkansas"
         if cued or end is not None:
             pass
+        elif toks[cue].low == "that":
+            if not (cue > 0 and toks[cue - 1].low in ("before", "after")):
+                continue  # "we lived in leeds and before that york": the next of a list of towns
         elif toks[cue].low != "in" and not (toks[cue].text == "," and toks[cue - 1].text[:1].isdigit()):
             continue  # but a town known by name after "in", or after a number and a comma:
             # "Calle Mayor 4, Madrid", "Birkenallee 21, Freiburg"
@@ -807,8 +942,17 @@ def find_areas(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     """A town said as the area around it: "i'm from the leeds area", "he lives in the Brixton
     area", "somewhere near the kettering area". One or two words between "the" and "area", after
     a place cue: a town known by name, a word no dictionary holds, or a capitalised word that is
-    no everyday one ("the London area"; not "the waiting area", "the Riverside area")."""
+    no everyday one ("the London area"; not "the waiting area", "the Riverside area"). A town
+    known by name said as where an office is, too ("calling from the tampere office", "at our
+    leeds branch"); a firm's own name there is no town ("the Acme office")."""
     found: list[TokenSpan] = []
+    for i in index.positions(OFFICE_WORDS):
+        for first in (i - 1, i - 2):
+            if first < 1 or toks[first - 1].low not in _OFFICE_OPENERS:
+                continue
+            if town_at(toks, first) == i - 1 and (first < 2 or toks[first - 2].low in _OFFICE_CUES):
+                found.append((first, i - 1, "ADDRESS"))
+                break
     for i in index.positions(("area",)):
         for first in (i - 1, i - 2):
             if first < 2 or toks[first - 1].low != "the" or toks[first - 2].low not in _AREA_CUES:
@@ -826,6 +970,53 @@ def find_areas(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
 
 
 _AREA_CUES = frozenset(("in", "from", "near", "around", "outside", "to", "round", "of"))
+# Where a firm's office is, said by its town: "the tampere office", "our leeds branch" (the gate
+# of find_areas with "area", compose.py).
+OFFICE_WORDS = frozenset(("office", "branch", "depot", "plant", "site", "campus"))
+_OFFICE_OPENERS = frozenset(("the", "our", "their", "its", "his", "her", "my"))
+_OFFICE_CUES = frozenset((*_AREA_CUES, "at", "with", "for", "work", "works", "worked", "working"))
+
+
+def _after_an_address(toks: list[Token], cue: int) -> bool:
+    """Does the "in" or comma at `cue` come right after a street or a flat's number ("… chervil
+    street in …", "… apartment four in …", "… unit 3b, …")?"""
+    k = cue - 1
+    if k < 0:
+        return False
+    if toks[k].low in STREET_SUFFIXES or toks[k].low in NUMBERED_STREET_ENDS:
+        # a street after its house number ("22 brook view in …", "… chervil street in …"; not "no
+        # point in living", "a walk in nature", "i work on oak street in sales")
+        return any(is_number_or_digits(t) for t in toks[max(0, k - 6) : k])
+    if room_letter(toks[k]) and k > 0 and is_number_or_digits(toks[k - 1]):
+        k -= 1  # "apartment 4b"
+    m = k
+    while m >= 0 and cue - m <= 4 and is_number_or_digits(toks[m]):
+        m -= 1
+    return m < k and m >= 0 and toks[m].low in UNIT_WORDS
+
+
+def _town_said_last(toks: list[Token], first: int) -> int | None:
+    """The last token of a town named with everyday words said after an address, where nothing
+    else of the sentence follows but a new clause ("… in climax and the heat is off", "… in
+    liberty."): one or two words; not a time, a season or a state of things ("in winter", "in
+    pain", "in town")."""
+    n = len(toks)
+    k = first
+    while k < n and k - first < 2 and _place_word(toks[k]) and toks[k].low not in _NOT_A_PLACE_AFTER_IN:
+        k += 1
+    if k == first or (k < n and not _ends_town(toks[k])):
+        return None
+    return k - 1
+
+
+# Said after "in" at an address's end, and no town: "12 oak lane in winter", "… in the back".
+_NOT_A_PLACE_AFTER_IN = frozenset((
+    *MONTHS, *SETTLEMENTS, *UNIT_WORDS, *ROOM_WORDS, "winter", "summer", "spring", "autumn", "fall",
+    "time", "pain", "bed", "fact", "case", "person", "general", "particular", "front", "back", "full",
+    "advance", "total", "trouble", "charge", "between", "there", "here", "now", "hospital", "care",
+    "order", "question", "mind", "touch", "private", "public", "future", "past", "morning",
+    "afternoon", "evening", "night", "daytime", "december", "rehab", "recovery", "labor", "labour",
+))  # fmt: skip
 
 
 def _town_of_words(toks: list[Token], first: int, k: int) -> int | None:
@@ -847,7 +1038,7 @@ _NOT_A_TOWN_OPENER = frozenset((
 ))  # fmt: skip
 
 
-_LOWER_PLACE_CUES = frozenset((*PLACE_CUES, "in", "at", "to", "into", "of", ","))
+_LOWER_PLACE_CUES = frozenset((*PLACE_CUES, "in", "at", "to", "into", "of", ",", "that"))
 
 
 def _place_word(tok: Token) -> bool:
@@ -875,9 +1066,13 @@ def find_house_numbers(toks: list[Token], runs: list[NumberRun]) -> list[TokenSp
     return found
 
 
-# A UK postcode as a recognizer with capitals writes it ("SW1A 1AA", "M4 6RT"): like a ZIP code, a
+# A UK or Canadian postcode as a recognizer with capitals writes it ("SW1A 1AA", "M4 6RT", "K1A 0B1":
+# a Canadian one alternates letter and digit, and never uses D, F, I, O, Q or U): like a ZIP code, a
 # place smaller than a state. Upper case only: "m25 3pm" in lower case is a road and a time.
-_POSTCODE = re.compile(r"(?<![\w-])[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}(?![\w-])")
+_POSTCODE = re.compile(
+    r"(?<![\w-])(?:[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}"
+    r"|[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z] ?[0-9][ABCEGHJ-NPRSTV-Z][0-9])(?![\w-])"
+)
 
 
 def find_postcodes(text: str) -> list[CharSpan]:
@@ -890,6 +1085,52 @@ _SAID_POSTCODE = re.compile(r"[a-z]{1,2}[0-9][a-z0-9]?[0-9][a-z]{2}|[a-z][0-9][a
 _POSTCODE_CUES = frozenset(("postcode", "code", "postal", "post", "zip", "is", "it's", "its", ","))
 
 
+# Said before an address a postcode ends, whatever its town: "her address is … l l five three five h u".
+_ADDRESS_SAID = frozenset(("address", "postcode", "lives", "live"))
+
+
+def postcode_starts(toks: list[Token], k: int) -> bool:
+    """Does a postcode said letter by letter start at k: one or two one-letter words, then a
+    digit ("l l five …", "m four …"; not the "y" of "tan y bwlch")?"""
+    n = len(toks)
+    for m in (k + 1, k + 2):
+        if not all(len(t.low) == 1 and t.low.isalpha() for t in toks[k:m]) or m >= n:
+            return False
+        if toks[m].low in DIGIT_WORDS or toks[m].low.isdigit():
+            return True
+    return False
+
+
+def find_said_addresses(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
+    """A house said as the address, no street word ending it: "her address is two tan y bwlch
+    pwllheli", "my address is 9 bryn glas, llanberis". The words after the number, to the clause's
+    end, a number or a postcode said letter by letter (up to five of them)."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for run in runs:
+        f = run.first
+        if f < 2 or len(run.digits) > 5 or toks[f - 1].low not in ("is", ":") or toks[f - 2].low != "address":
+            continue
+        if f > 2 and toks[f - 3].low in _NOT_A_HOME_ADDRESS:
+            continue  # "my email address is …", "the IP address is …"
+        k, last = run.last + 1, None
+        if k < n and (toks[k].low in _NOT_A_HOUSE_NUMBER or toks[k].low in _COUNTED):
+            continue  # "the address is 3 blocks away", "… is 5 letters long"
+        while k < n and k - run.last <= 5 and is_word(toks[k]) and not postcode_starts(toks, k):
+            if toks[k].low in _TOWN_CLOSERS or toks[k].low in NUMBER_VOCAB:
+                break
+            last = k
+            k += 1
+        if last is not None:
+            found.append((f, last, "ADDRESS"))
+    return found
+
+
+# Addresses that are no place: "my email address is …". What a number counts that is no house.
+_NOT_A_HOME_ADDRESS = frozenset(("email", "e-mail", "mail", "ip", "web", "mac", "internet", "server"))
+_COUNTED = frozenset(("letters", "characters", "digits", "words", "numbers", "lines", "parts"))
+
+
 def find_spoken_postcodes(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     """A UK or Canadian postcode said letter by letter in lower case after a street, a town or the
     word for it: "… seacombe view c h four four eight a b", "postal code k one a zero b one". A
@@ -900,7 +1141,12 @@ def find_spoken_postcodes(toks: list[Token], index: TokenIndex) -> list[TokenSpa
         if not (len(toks[i].low) == 1 and toks[i].low.isalpha()) or i == 0:
             continue
         before = toks[i - 1].low
-        if not (before in _POSTCODE_CUES or before in HOUSE_NUMBER_ENDS or town_at(toks, i - 1) == i - 1):
+        if not (
+            before in _POSTCODE_CUES
+            or before in HOUSE_NUMBER_ENDS
+            or town_at(toks, i - 1) == i - 1
+            or any(t.low in _ADDRESS_SAID for t in toks[max(0, i - 12) : i])
+        ):
             continue
         chars, k, ends = "", i, []
         while k < n and len(chars) < 7:

@@ -15,10 +15,12 @@ from typing import Protocol
 from appliance.privacy.redaction.addresses import (
     ABROAD_ENDING,
     ABROAD_HEADS,
+    ADDRESS_ENDS,
     FLAT_CUES,
     HOUSE_GATE,
     HOUSE_NUMBER_ENDS,
     LIVING,
+    OFFICE_WORDS,
     PLACE_WORDS,
     ROAD_NUMBERERS,
     ROOM_CORRECTION_GATE,
@@ -26,6 +28,7 @@ from appliance.privacy.redaction.addresses import (
     ROOM_WORDS,
     ROUTE_WORDS,
     SHIP_PREFIXES,
+    VENUES,
     find_abroad_streets,
     find_addresses,
     find_areas,
@@ -38,8 +41,10 @@ from appliance.privacy.redaction.addresses import (
     find_room_corrections,
     find_room_letters,
     find_routes,
+    find_said_addresses,
     find_ships,
     find_spoken_postcodes,
+    find_venues,
     town_gate,
 )
 from appliance.privacy.redaction.ages import find_ages
@@ -77,6 +82,7 @@ from appliance.privacy.redaction.lexicon import (
     MONTHS,
     NAME_STOP,
     NUMBER_VOCAB,
+    ORDINAL_WORDS,
     RELATIVES,
 )
 from appliance.privacy.redaction.medicines import ends_in_supplement, is_medicine
@@ -105,6 +111,7 @@ from appliance.privacy.redaction.organisations import without_organisations
 from appliance.privacy.redaction.phrases import NOT_NAME_CAPS, find_capitalised_phrases
 from appliance.privacy.redaction.plates import PLATE_WORDS, find_plates
 from appliance.privacy.redaction.regions import is_large_region
+from appliance.privacy.redaction.site_facts import SiteFacts
 from appliance.privacy.redaction.spans import CharSpan, Redaction, Span, TokenSpan, merge, redacted
 from appliance.privacy.redaction.tagger import shared_tagger
 from appliance.privacy.redaction.tokens import WORD_TOKEN, TokenIndex, tokens
@@ -122,16 +129,20 @@ def find_spans(
     known_names: Iterable[str] | KnownNames = (),
     learned: LearnedLayer | None = None,
     tagged: bool | None = None,
+    site: SiteFacts | None = None,
 ) -> list[Span]:
     """Every identifier span in `text`, merged so that none overlap, in order. The tagger runs
-    when `tagged` says so, and by default whenever `learned` is given (a finished transcript)."""
+    when `tagged` says so, and by default whenever `learned` is given (a finished transcript);
+    `site`'s public facts (its address, main number, extensions) are kept (site_facts.py)."""
     spans = _rule_spans(text, known_names, learned is not None if tagged is None else tagged)
     if learned is not None:
         spans += _kept_learned_spans(text, learned.find_many([text])[0])
-    return _finished(text, spans)
+    return _finished(text, spans, site)
 
 
-def _finished(text: str, spans: list[CharSpan]) -> list[Span]:
+def _finished(text: str, spans: list[CharSpan], site: SiteFacts | None = None) -> list[Span]:
+    if site is not None:
+        spans = site.kept_apart(text, spans)
     return _joined_places(text, merge(_with_titles(text, _without_regions(text, spans))))
 
 
@@ -179,7 +190,17 @@ def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     """Less the places that are a whole country or state ("my son lives in Canada"): Safe Harbor
     keeps those (regions.py); less the names and places that are only medicines (medicines.py) or
     lie inside an organisation's name (organisations.py)."""
-    kept = [s for s in spans if s[2] not in ("ADDRESS", "NAME") or not _no_one(text[s[0] : s[1]])]
+    cars = _CAR_WORDS.search(text) is not None  # once a text: most speak of no car
+    kept = [
+        s
+        for s in spans
+        if s[2] not in ("ADDRESS", "NAME")
+        or not (
+            _no_one(text[s[0] : s[1]])
+            or _region_said_on(text, s[0], s[1])
+            or (cars and _car_by_colour(text, s[0], s[1]))
+        )
+    ]
     kept = _without_split_regions(text, kept)
     if not any(sp[2] in ("ADDRESS", "NAME") for sp in kept):
         return kept
@@ -213,6 +234,29 @@ def _without_split_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
 def _pets_name(text: str, start: int) -> bool:
     """ "my cat is called Bishop", "the kitten, Smokey,": a pet's name, which is no one's (names.PETS)."""
     return names_a_pet(_WORDS_BEFORE.findall(text.lower(), max(0, start - 40), start))
+
+
+# Up to two words either side of a place, that may complete a region's name: "the faroe | islands",
+# "isle of | Man".
+_WORDS_AFTER = re.compile(r"[ \t]+([A-Za-z]+)(?:[ \t]+([A-Za-z]+))?")
+_TWO_WORDS_BEFORE = re.compile(r"(?:([A-Za-z]+)[ \t]+)?([A-Za-z]+)[ \t]+$")
+
+
+def _region_said_on(text: str, start: int, end: int) -> bool:
+    """Is this place part of a country's or a territory's name said whole ("from the faroe |
+    islands", "on the Isle of | Man"), a learned layer or a finder having cut it short?"""
+    if end - start > 24:
+        return False
+    after = _WORDS_AFTER.match(text, end)
+    before = _TWO_WORDS_BEFORE.search(text, max(0, start - 30), start)
+    lefts = [""] + ([] if before is None else [f"{before.group(2)} "])
+    if before is not None and before.group(1):
+        lefts.append(f"{before.group(1)} {before.group(2)} ")
+    rights = [""] + ([] if after is None else [f" {after.group(1)}"])
+    if after is not None and after.group(2):
+        rights.append(f" {after.group(1)} {after.group(2)}")
+    said = text[start:end]
+    return any(is_large_region(f"{a}{said}{b}") for a in lefts for b in rights if a or b)
 
 
 def _no_one(said: str) -> bool:
@@ -260,6 +304,10 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # "my service dog, Biscuit", "our cat is called Mango"
         if before and before[-1].rstrip(",") in _SPEAKS:
             continue  # "she only speaks Hmong", "doesn't speak much English": a language, no one or place
+        if _language(lows, before):
+            continue  # "doesn't speak much English", "that's the Gaelic": a language, no place or one
+        if _school_year(text[start:end].lower().split()) or _dose(lows):
+            continue  # "she's in 3rd grade"; "Warfarin 3 mg, take one daily": no place, no one
         if label == "NAME" and _after_staff_first_name(text, start, before):
             continue  # "Dr. Sofia Alvarez": the surname after a provider's first name
         if label == "NAME" and before and before[-1] in _POSSESSIVES and all(map(is_dictionary_word, lows)):
@@ -296,6 +344,87 @@ def _glossed_kin_word(text: str, lows: list[str], start: int) -> bool:
 _SPEAKS = frozenset(("speaks", "speak", "spoke", "speaking", "prefers", "prefer", "preferred"))
 # Words and marks before a name, lower-cased as names_a_pet reads them.
 _WORDS_BEFORE = re.compile(r"[a-z]+(?:['’][a-z]+)?|,", re.IGNORECASE)
+
+
+# Languages a caller names ("she speaks much English", "the Welsh for it"): a learned span that is
+# one, with a word of how much or which before it, or after "speak", is no place and no one. A
+# surname of the same spelling ("Ann English") has no such word before it.
+_LANGUAGES = frozenset((
+    "english", "spanish", "french", "german", "italian", "portuguese", "polish", "russian",
+    "ukrainian", "romanian", "greek", "turkish", "arabic", "hebrew", "yiddish", "farsi", "persian",
+    "dari", "pashto", "urdu", "hindi", "bengali", "bangla", "punjabi", "gujarati", "tamil", "telugu",
+    "mandarin", "cantonese", "chinese", "japanese", "korean", "vietnamese", "tagalog", "thai",
+    "khmer", "lao", "burmese", "somali", "swahili", "amharic", "tigrinya", "yoruba", "igbo", "hausa",
+    "gaelic", "welsh", "irish", "scots", "cornish", "breton", "basque", "catalan", "dutch", "danish",
+    "swedish", "norwegian", "finnish", "icelandic", "faroese", "hungarian", "czech", "slovak",
+    "serbian", "croatian", "bosnian", "albanian", "bulgarian", "navajo", "hmong", "creole",
+    "samoan", "tongan", "maori", "hawaiian", "inuktitut", "cree", "ojibwe", "lakota", "sign",
+))  # fmt: skip
+_LANGUAGE_OPENERS = frozenset((
+    "the", "much", "some", "any", "no", "little", "more", "less", "good", "broken", "basic",
+    "fluent", "only", "just", "enough", "a", "bit", "of",
+))  # fmt: skip
+
+
+def _language(lows: list[str], before: list[str]) -> bool:
+    if lows[-1] not in _LANGUAGES:
+        return False
+    spoken = bool(before) and before[-1].rstrip(",") in ("speak", "speaks", "spoke", "speaking")
+    return (len(lows) == 1 and spoken) or (len(lows) > 1 and all(w in _LANGUAGE_OPENERS for w in lows[:-1]))
+
+
+# A school year: "in 3rd grade", "she's in the fifth form", "a second grader".
+_SCHOOL_YEARS = frozenset(("grade", "grader", "graders", "form", "standard", "class", "year"))
+
+
+def _school_year(lows: list[str]) -> bool:
+    if len(lows) < 2 or lows[-1] not in _SCHOOL_YEARS:
+        return False
+    return all(w == "the" or w in ORDINAL_WORDS or _NUMERAL_ORDINAL.fullmatch(w) for w in lows[:-1])
+
+
+_NUMERAL_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+# A dose said off a label: "take one daily", "two tablets", "half a pill".
+_DOSE_WORDS = frozenset((
+    "take", "takes", "taking", "took", "give", "use", "apply", "a", "an", "half", "tablet", "tablets",
+    "pill", "pills", "capsule", "capsules", "puff", "puffs", "drop", "drops", "dose", "doses",
+    "daily", "twice", "once", "nightly", "times",
+))  # fmt: skip
+
+
+def _dose(lows: list[str]) -> bool:
+    return any(w in _DOSE_WORDS for w in lows) and all(w in _DOSE_WORDS or w in NUMBER_VOCAB for w in lows)
+
+
+# Colours a car is said by, and the words that say a car is meant: "the gray Camry in the garage".
+_COLOURS = frozenset((
+    "gray", "grey", "silver", "red", "blue", "black", "white", "green", "beige", "maroon", "gold",
+    "brown", "tan", "orange", "yellow", "purple", "navy", "burgundy",
+))  # fmt: skip
+_CAR_WORDS = re.compile(
+    r"\b(?:car|cars|truck|van|suv|plate|plates|parked|parking|garage|driveway|ticket|towed|"
+    r"registration|vehicle|minivan|pickup)\b",
+    re.IGNORECASE,
+)
+
+
+def _car_by_colour(text: str, start: int, end: int) -> bool:
+    """Is the name or place at start..end a car said by its colour and make or model ("the gray
+    Camry", "my red civic")? Asked of a text that speaks of cars. A town of a colour's name
+    ("Green Bay", "lives in Red Deer") has no "the" or "my" before the colour."""
+    said = text[start:end].split()
+    words = [w.strip(",.;:!?\"'()").lower() for w in text[max(0, start - 16) : end].split()]
+    return (
+        1 <= len(said) <= 3
+        and len(words) >= 3
+        and words[-2] in _COLOURS
+        and words[-3] in _CAR_OWNERS
+        and words[-1] not in PLACE_WORDS
+        and words[-1] not in VENUES
+    )
+
+
+_CAR_OWNERS = frozenset(("the", "my", "his", "her", "their", "our", "a", "dad's", "mum's", "mom's"))
 # Single letters said apart, as a run: "m r n", "i c u".
 _LETTER_RUN = re.compile(r"(?<![A-Za-z])[A-Za-z](?:[\s.]+[A-Za-z](?![A-Za-z]))+")
 
@@ -389,6 +518,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         not ascii_only
         or not words.isdisjoint(town_gate())
         or ("in" in words and not words.isdisjoint(LIVING))
+        # "… 22 mill road in liberty", "… apartment four in climax": the town after an address
+        or ("in" in words and numberish and not words.isdisjoint(ADDRESS_ENDS))
     )
     weak = not upper and (not words.isdisjoint(FRAME_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE)))
     # "lives at the orchards", "she's at the hawthorns"
@@ -410,6 +541,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         or "slash" in words
         or not words.isdisjoint(ROOM_LETTER_WORDS)
         or not words.isdisjoint(PLACE_WORDS)
+        or not words.isdisjoint(VENUES)
         or not words.isdisjoint(NAME_CLOSERS)
         or filler_intro
         or unlisted
@@ -420,6 +552,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         or "corner" in words
         or not words.isdisjoint(SHIP_PREFIXES)
         or "area" in words
+        or (towns and not words.isdisjoint(OFFICE_WORDS))
     ):
         return spans  # the common case: nothing here could be an identifier
     toks, lows = tokens(text)
@@ -438,6 +571,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         if "box" in words or not words.isdisjoint(HOUSE_NUMBER_ENDS):
             found += find_addresses(toks, runs, index)
             found += find_house_numbers(toks, runs)
+        if "address" in words:  # "her address is two tan y bwlch"
+            found += find_said_addresses(toks, runs)
         # "17 Rue Lepic", "Kirchgasse 17" ("Schillerstraße 40": the gate's words are cut at "ß")
         if not words.isdisjoint(ABROAD_HEADS) or not ascii_only or ABROAD_ENDING.search(low) is not None:
             found += find_abroad_streets(toks, runs)
@@ -482,9 +617,11 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_lower_places(toks, index, towns)
     if not words.isdisjoint(PLACE_WORDS):
         found += find_care_places(toks, index)
+    if not words.isdisjoint(VENUES):  # "took her from the red lion pub on high street"
+        found += find_venues(toks, index)
     if houses:
         found += find_plural_houses(toks, index)
-    if "area" in words:  # "from the leeds area"
+    if "area" in words or (towns and not words.isdisjoint(OFFICE_WORDS)):  # "from the leeds area"
         found += find_areas(toks, index)
     if "slash" in words:
         found += find_spoken_urls(toks, index)
@@ -562,15 +699,17 @@ def redact(
     known_names: Iterable[str] | KnownNames = (),
     learned: LearnedLayer | None = None,
     tagged: bool | None = None,
+    site: SiteFacts | None = None,
 ) -> Redaction:
     """The text with every identifier replaced by "[LABEL]", and the spans (offsets into `text`).
 
     `learned` adds a model's names and places to the rules' spans (learned.shared_model()); it is
     for finished transcripts, being too slow for turn-by-turn use (see learned.py). The tagger
     (tagger.py) is for finished transcripts too (with it the rules read a third as fast): it runs
-    when `tagged` is true, and when it is left out, whenever `learned` is given.
+    when `tagged` is true, and when it is left out, whenever `learned` is given. `site` is the
+    site's public facts (SitePack.public_facts()): its own address and numbers are left as said.
     """
-    return redacted(text, find_spans(text, known_names, learned, tagged))
+    return redacted(text, find_spans(text, known_names, learned, tagged, site))
 
 
 def redact_many(
@@ -579,18 +718,22 @@ def redact_many(
     learned: LearnedLayer | None = None,
     asked: list[str | None] | None = None,
     tagged: bool = True,
+    site: SiteFacts | None = None,
 ) -> list[Redaction]:
     """`redact` for each text of a finished transcript, with the tagger (unless `tagged=False`) and
     the learned layer run over all of them as one batch. `asked` says, for each text, what the
     question before it asked for (answers.asked_for: NAME, ADDRESS, ID or None): a text that
-    answers it is read as that answer ("rose baker" after "your full name?")."""
+    answers it is read as that answer ("rose baker" after "your full name?"). `site`: as for
+    `redact`."""
     known = known_names if isinstance(known_names, KnownNames) else known_index(tuple(known_names))
     found = learned.find_many(texts) if learned is not None else [[] for _ in texts]
     questions = asked if asked is not None else [None] * len(texts)
     return [
         redacted(
             t,
-            _finished(t, _rule_spans(t, known, tagged) + _kept_learned_spans(t, f) + _answer_spans(t, q)),
+            _finished(
+                t, _rule_spans(t, known, tagged) + _kept_learned_spans(t, f) + _answer_spans(t, q), site
+            ),
         )
         for t, f, q in zip(texts, found, questions, strict=True)
     ]

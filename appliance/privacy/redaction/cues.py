@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from appliance.privacy.redaction.addresses import STREET_SUFFIXES
-from appliance.privacy.redaction.lexicon import SENTENCE_END
+from appliance.privacy.redaction.lexicon import NUMBER_VOCAB, SENTENCE_END
 from appliance.privacy.redaction.tokens import Token
 
 # Nearest cue word before a number run decides its label. "number"/"is" are neutral (skipped);
@@ -43,6 +43,7 @@ def context_label(toks: list[Token], first: int, window: int = 9) -> tuple[str |
     roles = _CONTEXT_ROLES
     # a cue on the line before (another turn of a transcript) says nothing about this number
     line_start = toks[first].match.string.rfind("\n", 0, toks[first].start) if first else -1
+    numbered = False  # a number said between the cue and this one: "Suite 300, Oakdale, 55128"
     for k in range(first - 1, max(-1, first - 1 - window), -1):
         if toks[k].start < line_start:
             break
@@ -51,7 +52,10 @@ def context_label(toks: list[Token], first: int, window: int = 9) -> tuple[str |
         if role is None:
             if low == "b" and spelled_word_ends(toks, k, "dob"):
                 return "DATE", saw_number  # "d o b one two …", "D.O.B."
+            numbered = numbered or low[:1].isdigit() or low in NUMBER_VOCAB
             continue
+        if role == "NEG" and numbered:
+            continue  # "suite", "floor", "extension" say what their own number is, not a later one
         if role == _END:
             if not toks[k + 1].low[:1].isdigit():  # "... 3.5" is no sentence end
                 break

@@ -59,9 +59,9 @@ SUPPLEMENTS = frozenset((
     "evening primrose oil", "st john's wort", "st. john's wort", "saint john's wort", "milk thistle",
     "saw palmetto", "black cohosh", "flaxseed oil", "ginkgo", "ginseng", "echinacea", "melatonin",
     "glucosamine", "turmeric", "elderberry", "primrose oil",
-    # vitamins said by their letter ("and vitamin D 2,000 units"): the letter reads as a name's
-    "vitamin a", "vitamin b", "vitamin b12", "vitamin b6", "vitamin c", "vitamin d", "vitamin d3",
-    "vitamin e", "vitamin k",
+    # vitamins, by letter: "vitamin D" read as a name or a place ("and vitamin D 2,000 units")
+    "vitamin a", "vitamin b", "vitamin b1", "vitamin b6", "vitamin b12", "vitamin c", "vitamin d",
+    "vitamin d2", "vitamin d3", "vitamin e", "vitamin k", "vitamin k2", "multivitamin",
 ))  # fmt: skip
 
 
@@ -73,7 +73,12 @@ def is_medicine(low: str) -> bool:
     return len(low) >= 7 and low.endswith(INN_STEMS)
 
 
+_SUPPLEMENT_WORDS = max(len(x.split(" ")) for x in SUPPLEMENTS)
+
+
 def ends_in_supplement(low: str) -> bool:
     """Does this lower-case phrase end in a supplement's name ("take cod liver oil"), which a
     learned layer may read, with a word before it, as a place or a name?"""
-    return any(low.endswith(x) and (len(low) == len(x) or low[-len(x) - 1] == " ") for x in SUPPLEMENTS)
+    # its last one to four words looked up, not every supplement's ending tried in turn
+    words = low.split(" ")
+    return any(" ".join(words[-n:]) in SUPPLEMENTS for n in range(1, min(len(words), _SUPPLEMENT_WORDS) + 1))

@@ -27,7 +27,6 @@ mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania t
 utah vermont wisconsin wyoming
 ontario quebec alberta manitoba saskatchewan newfoundland labrador yukon nunavut
 queensland tasmania
-guam greenland
 """
 _TWO_WORDS = ("sierra leone", "south africa", "south korea", "north korea", "new zealand",
               "sri lanka", "saudi arabia", "united states", "united kingdom", "the states",
@@ -37,10 +36,15 @@ _TWO_WORDS = ("sierra leone", "south africa", "south korea", "north korea", "new
               "the uk", "the us", "the usa", "dominican republic", "british columbia", "nova scotia",
               "new brunswick", "prince edward island", "northwest territories", "new south wales",
               "south australia", "western australia", "northern territory",
-              # territories counted as states: "Hagåtña, Guam", "St. Thomas, U.S. Virgin Islands"
-              "american samoa", "northern mariana islands", "virgin islands", "us virgin islands",
-              "u s virgin islands", "faroe islands", "the faroe islands")  # fmt: skip
-LARGE_REGIONS = frozenset(_REGIONS.split()) | frozenset(_TWO_WORDS)
+              # territories with a state's or a country's standing: "from the faroe islands", "in guam"
+              "faroe islands", "the faroe islands", "the faroes", "american samoa",
+              "northern mariana islands", "virgin islands", "us virgin islands", "u s virgin islands",
+              "cayman islands",
+              "the cayman islands", "marshall islands", "the marshall islands", "solomon islands",
+              "the solomon islands", "cook islands", "the cook islands", "falkland islands",
+              "the falkland islands", "isle of man", "the isle of man")  # fmt: skip
+_TERRITORIES = "guam greenland faroes bermuda fiji samoa tonga"
+LARGE_REGIONS = frozenset(_REGIONS.split()) | frozenset(_TWO_WORDS) | frozenset(_TERRITORIES.split())
 _SPACES = re.compile(r"[\s.]+")
 
 
