@@ -105,6 +105,14 @@ from appliance.privacy.redaction.names import (
     is_placeholder_name,
     names_a_pet,
 )
+from appliance.privacy.redaction.not_names import (
+    in_latin_phrase,
+    is_glossed_kin_word,
+    is_people_or_language,
+    is_rank,
+    opening_greeting_end,
+    rank_before,
+)
 from appliance.privacy.redaction.numbers import number_runs
 from appliance.privacy.redaction.numeric import find_numbers
 from appliance.privacy.redaction.organisations import without_organisations
@@ -191,6 +199,7 @@ def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     keeps those (regions.py); less the names and places that are only medicines (medicines.py) or
     lie inside an organisation's name (organisations.py)."""
     cars = _CAR_WORDS.search(text) is not None  # once a text: most speak of no car
+    greeted = opening_greeting_end(text)  # once a text: "Bonjour, my name is …"
     kept = [
         s
         for s in spans
@@ -199,8 +208,11 @@ def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
             _no_one(text[s[0] : s[1]])
             or _region_said_on(text, s[0], s[1])
             or (cars and _car_by_colour(text, s[0], s[1]))
+            or (s[2] == "NAME" and (s[1] <= greeted or _names_no_one(text, s[0], s[1])))
         )
     ]
+    # "Staff Sgt. Karl Grech": the rank said before a name is no part of it
+    kept = [(rank_before(text, a, b), b, label) if label == "NAME" else (a, b, label) for a, b, label in kept]
     kept = _without_split_regions(text, kept)
     if not any(sp[2] in ("ADDRESS", "NAME") for sp in kept):
         return kept
@@ -229,6 +241,17 @@ def _without_split_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
         return spans
     # every name or place inside the state's name goes: "Nova" found twice, once by each layer
     return [s for s in spans if s[2] not in ("ADDRESS", "NAME") or not _within(s, joined)]
+
+
+def _names_no_one(text: str, start: int, end: int) -> bool:
+    """Is this "name" a people or a language, a foreign kin word glossed, a rank alone or part of a
+    Latin phrase (not_names.py)?"""
+    return (
+        is_people_or_language(text, start, end)
+        or is_glossed_kin_word(text, start, end, _KIN_WORDS)
+        or is_rank(text, start, end)
+        or in_latin_phrase(text, start, end)
+    )
 
 
 def _pets_name(text: str, start: int) -> bool:
@@ -291,8 +314,6 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
                 end = len(text[start:last].rstrip()) + start  # "leontyne faraday | d o b …"
         if any(w in CONTEXT_WORDS for w in lows):  # "zip code": a cue word is never part of a name
             continue
-        if label == "NAME" and _glossed_kin_word(text, lows, start):
-            continue  # "taid means grandad": a word of another language for a relative, no one
         if label == "NAME" and len(words) > 1 and lows[0] in PERSON_ROLES:
             # "interpreter vesna ilić": the role before the name is no part of it
             start = text.index(words[1], start + len(words[0]))
@@ -327,17 +348,6 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
 
 
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
-# A word glossed as a relative: "nain means grandmother", "taid, meaning my grandad".
-_GLOSSED = re.compile(r"[^\W\d_]+,?\s+(?:means|meaning)\s+(?:my\s+|a\s+|the\s+)?([^\W\d_]+)", re.IGNORECASE)
-
-
-def _glossed_kin_word(text: str, lows: list[str], start: int) -> bool:
-    """Is this one word (with "means", as the tagger may take it) glossed as a relative? A kin
-    word of another language names no one."""
-    if len(lows) > 2 or (len(lows) == 2 and lows[1] not in ("means", "meaning")):
-        return False
-    m = _GLOSSED.match(text, start)
-    return m is not None and m.group(1).lower() in _KIN_WORDS
 
 
 # What a language is said after: "she only speaks Hmong", "he prefers Welsh when he's unwell".
@@ -403,7 +413,7 @@ _COLOURS = frozenset((
 ))  # fmt: skip
 _CAR_WORDS = re.compile(
     r"\b(?:car|cars|truck|van|suv|plate|plates|parked|parking|garage|driveway|ticket|towed|"
-    r"registration|vehicle|minivan|pickup)\b",
+    r"registration|vehicle|minivan|pickup|sedan|hatchback|drive|drives|drove|driving)\b",
     re.IGNORECASE,
 )
 
@@ -412,15 +422,21 @@ def _car_by_colour(text: str, start: int, end: int) -> bool:
     """Is the name or place at start..end a car said by its colour and make or model ("the gray
     Camry", "my red civic")? Asked of a text that speaks of cars. A town of a colour's name
     ("Green Bay", "lives in Red Deer") has no "the" or "my" before the colour."""
-    said = text[start:end].split()
-    words = [w.strip(",.;:!?\"'()").lower() for w in text[max(0, start - 16) : end].split()]
+    said = [w.strip(",.;:!?\"'()").lower() for w in text[start:end].split()]
+    # the two words before the make, however many words the make and model take ("a white | Ford Transit")
+    raw = [w.strip(",.;:!?\"'()") for w in text[max(0, start - 24) : start].split()]
+    while len(said) > 1 and (said[0] in _COLOURS or said[0] in _CAR_OWNERS):
+        raw.append(said.pop(0))  # a learned layer took the colour in: "the gray Camry"
+    if len(raw) >= 3 and raw[-1][:1].isupper() and raw[-2].lower() in _COLOURS:
+        raw = raw[:-1]  # the model found apart from its make: "a white Ford | Transit"
+    words = [w.lower() for w in raw]
     return (
         1 <= len(said) <= 3
-        and len(words) >= 3
-        and words[-2] in _COLOURS
-        and words[-3] in _CAR_OWNERS
-        and words[-1] not in PLACE_WORDS
-        and words[-1] not in VENUES
+        and len(words) >= 2
+        and words[-1] in _COLOURS
+        and words[-2] in _CAR_OWNERS
+        and said[-1] not in PLACE_WORDS
+        and said[-1] not in VENUES
     )
 
 

@@ -1,0 +1,97 @@
+"""The fourteenth round, names: kinds of word a thirteenth held-out set (corpus_heldout13) showed
+taken for a name, or a name passing through, each in sentences of its own (none of the set's).
+What is no one's name: a greeting in another language opening a call ("hola, my name is …"), a
+people or a language ("I am Basque", "she speaks Kurmanji, not Arabic"), a word of another
+language glossed as a relative ("we call him Dadu, it means grandpa"), a military rank before a
+name ("Master Sgt. …"), a fixed Latin phrase ("guardian ad litem") and a car said by colour, make
+and model ("a silver Ford Ranger")."""
+
+from __future__ import annotations
+
+import pytest
+
+from appliance.privacy.redaction import redact
+from tests.privacy.redaction_checks import hidden, kept
+
+GREETINGS = (
+    ("hola my name is teodora brankovic and i am calling for my son", "teodora brankovic", "hola"),
+    ("Kia ora, this is Wiremu Tane Hokianga, about my nan.", "Wiremu Tane Hokianga", "Kia ora"),
+    ("uh hi ni hao my name is weiming zhou and i need a refill", "weiming zhou", "ni hao"),
+    ("Dzień dobry, I'm Halina Wróbel and I need my results.", "Halina Wróbel", "Dzień dobry"),
+    ("Marhaba, my name is Yousef Haddadin, calling about my mother.", "Yousef Haddadin", "Marhaba"),
+    ("mingalaba im calling about my uncle thura aung", "thura aung", "mingalaba im"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret", "greeting"), GREETINGS)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_greeting_opening_a_call_is_kept_and_the_name_hidden(
+    text: str, secret: str, greeting: str, tagged: bool
+) -> None:
+    hidden(text, secret, "NAME", tagged)
+    assert greeting in redact(text, tagged=tagged).text
+
+
+def test_a_greeting_word_later_in_a_call_that_is_a_name_is_still_hidden() -> None:
+    # only the call's opening is read for greetings: a surname of the same spelling later is a name
+    hidden("hello this is Ana Ola calling for her results", "Ola", "NAME", True)
+
+
+PEOPLES_AND_LANGUAGES = (
+    "I am Basque, and my husband is Galician.",
+    "She speaks Kurmanji, not Arabic, so please send the right interpreter.",
+    "he is quechua and he only understands a little spanish",
+    "At home we speak Tigrinya with the children.",
+    "My grandfather is Yupik and he prefers Inupiaq or Yupik with the nurses.",
+)
+
+
+@pytest.mark.parametrize("text", PEOPLES_AND_LANGUAGES)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_people_or_a_language_names_no_one(text: str, tagged: bool) -> None:
+    kept(text, tagged)
+
+
+def test_a_surname_that_is_a_language_is_still_hidden() -> None:
+    hidden("her surname is Welsh and she lives alone", "Welsh", "NAME", False)
+
+
+GLOSSED_KIN_WORDS = (
+    "The grandchildren call him Dadu, it means grandpa.",
+    'when she says "bibi" she means her grandmother',
+    "we all call her Oma, meaning grandma",
+)
+
+
+@pytest.mark.parametrize("text", GLOSSED_KIN_WORDS)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_word_glossed_as_a_relative_names_no_one(text: str, tagged: bool) -> None:
+    kept(text, tagged)
+
+
+RANKS = (
+    ("My son is Master Sgt. Evander Kowalczyk at the base.", "Evander Kowalczyk", "Master"),
+    ("her husband, Lt. Col. Brennan Oyelaran, is deployed", "Brennan Oyelaran", "Col"),
+    ("I'm calling for Petty Officer Janelle Ruiz-Whitcombe.", "Janelle Ruiz-Whitcombe", "Petty"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret", "rank"), RANKS)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_rank_before_a_name_is_kept_and_the_name_hidden(
+    text: str, secret: str, rank: str, tagged: bool
+) -> None:
+    hidden(text, secret, "NAME", tagged)
+    assert rank in redact(text, tagged=tagged).text
+
+
+@pytest.mark.parametrize("tagged", [False, True])
+def test_fixed_latin_phrases_name_no_one(tagged: bool) -> None:
+    kept("Good morning, I am his guardian ad litem and I need his records.", tagged)
+    kept("The lawyer is doing it pro bono, so there is no bill.", tagged)
+
+
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_car_by_colour_make_and_model_names_no_one(tagged: bool) -> None:
+    kept("The truck that brought her is a silver Ford Ranger, parked by the door.", tagged)
+    kept("my wife drives a blue Toyota Sienna to the clinic", tagged)
