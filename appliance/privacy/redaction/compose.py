@@ -476,7 +476,10 @@ def _described(text: str, start: int, end: int, before: list[str]) -> bool:
         return False
     if len(before) < 2 or before[-1] not in _COPULAS:
         return False
-    return before[-2] not in _KIN_WORDS and before[-2] not in _WHO_WORDS
+    # the word before "is" read whole, however long ("caseworker")
+    who = text[max(0, start - 30) : start].lower().split()[-2]
+    # "his caseworker is joy": who someone is to the caller outside the family says a name follows
+    return who not in _KIN_WORDS and who not in _WHO_WORDS and who not in PERSON_ROLES
 
 
 # Words before "is" that say a person is named next: "this is rose", "the patient is ivy".
@@ -516,7 +519,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     # A code holds an upper-case letter and two digits ("²" is a digit but no \\d); a spelling holds
     # three one-letter words (the "m" of "I'm" is none).
     codes = letters and upper and (numberish or not ascii_only)
-    spelled = letters and (not ascii_only or len(_SINGLE_LETTER_TOKEN.findall(text)) >= 3)
+    # ("Ng, N G": two letters spell a short surname said before them)
+    spelled = letters and (not ascii_only or len(_SINGLE_LETTER_TOKEN.findall(text)) >= 2)
     strong = not words.isdisjoint(_STRONG_GATE)
     as_in = " as in " in low  # "J as in juliet": a letter spelled with a word
     # "uh this is ada quill um …", "yes it's ada quill": a self-introduction opening the turn

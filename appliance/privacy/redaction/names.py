@@ -23,9 +23,12 @@ from appliance.privacy.redaction.lexicon import (
     NAME_STOP,
     RELATIVES,
     SENTENCE_END,
+    TEEN_WORDS,
+    TENS_WORDS,
     WEEKDAYS,
 )
 from appliance.privacy.redaction.medicines import is_medicine
+from appliance.privacy.redaction.not_names import fold
 from appliance.privacy.redaction.spans import TokenSpan
 from appliance.privacy.redaction.tokens import (
     WORD_TOKEN,
@@ -167,8 +170,22 @@ def find_spelled(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         elif count >= 3 and not all(t.low in ("a", "i") for t in toks[i : last + 1] if is_word(t)):
             label, _ = context_label(toks, i, window=6)
             found.append((i, last, label if label in ("PLATE", "MRN", "ID") else "NAME"))
+        elif count == 2 and _spells_word_before(toks, i, last):
+            found.append((i, last, "NAME"))  # "Hamadou Bâ, B, A with an accent": a short surname spelled
         done = last + 1
     return found
+
+
+def _spells_word_before(toks: list[Token], first: int, last: int) -> bool:
+    """Do the two letters first..last spell the capitalised word said just before them, accents
+    aside ("Ng, N G", "Bâ, B, A")? A surname of two letters is spelled as readily as a long one."""
+    k = first - 1
+    if k >= 0 and toks[k].text in (",", ":", "-"):
+        k -= 1
+    if k < 0 or not is_word(toks[k]) or not is_cap(toks[k]) or len(toks[k].text) != 2:
+        return False
+    letters = "".join(t.low for t in toks[first : last + 1] if single_letter(t))
+    return fold(toks[k].text) == letters
 
 
 # Abbreviations said letter by letter on calls, which spell no one's name.
@@ -220,9 +237,10 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         while k < n and (
             words < 3 or (words == 3 and (toks[k].low in NAME_PARTICLES or (not weak and _unlisted(toks[k]))))
         ):
-            if words and toks[k].low in NAME_PARTICLES:  # "Ferreira da Silva", "Mrs. van der Berghe"
+            if words and (toks[k].low in NAME_PARTICLES or _catalan_i(toks, first, k)):
+                # "Ferreira da Silva", "Mrs. van der Berghe", "Vilanova i Puig"
                 p = k
-                while p < n and toks[p].low in NAME_PARTICLES:
+                while p < n and (toks[p].low in NAME_PARTICLES or _catalan_i(toks, first, p)):
                     p += 1
                 # after a strong cue, in lower case too: "my name is maría josé castillo de vargas"
                 if p < n and _name_word(toks[p], need_cap=weak or is_cap(toks[first])):
@@ -246,6 +264,8 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             words = k - first
         if words and is_placeholder_name([t.low for t in toks[first:k]]):
             continue
+        if words and _said_of_names(toks, i, first):
+            continue  # "in latvian the surname changes for a woman": what names do, no one's name
         if toks[i].low in ("attention", "attn") and first < n and toks[first].low in NOT_A_PERSON:
             continue  # "attention Records", "attn: billing": a desk of the site, no one
         if words:
@@ -259,6 +279,42 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     found += _names_after_is(toks, index)
     found += _nicknames(toks, index)
     return found
+
+
+# Words after a verb said of names in general: "the surname changes for a woman", "the name
+# comes from her grandmother".
+_AFTER_A_VERB = frozenset((
+    "for", "to", "from", "when", "if", "with", "in", "on", "after", "because", "depending", "like",
+    "a", "the", "differently", "back",
+))  # fmt: skip
+
+
+def _said_of_names(toks: list[Token], i: int, first: int) -> bool:
+    """Is the word after "name" or "surname" (with no "is" between) a verb said of what names do,
+    not a name ("the surname changes for a woman"; not "the surname Banks is common")?"""
+    if toks[i].low not in ("name", "surname", "names", "surnames"):
+        return False
+    if first != i + 1 or first + 1 >= len(toks):
+        return False
+    word = toks[first].low
+    return (
+        word.endswith("s")
+        and is_dictionary_word(word)
+        and can_be_verb(word)
+        and toks[first + 1].low in _AFTER_A_VERB
+    )
+
+
+def _catalan_i(toks: list[Token], first: int, k: int) -> bool:
+    """Is token k the Catalan "i" ("and") joining two surnames of a capitalised name ("Jordi
+    Vilanova i Puig")? Only in a capitalised transcript, where the pronoun is "I"."""
+    return (
+        toks[k].text == "i"
+        and is_cap(toks[first])
+        and k + 1 < len(toks)
+        and is_cap(toks[k + 1])
+        and is_cap(toks[k - 1])
+    )
 
 
 # Who a nickname is said of: "he goes by ted", "everybody calls her dee", "say thandi for short".
@@ -404,6 +460,8 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
         told = _name_before_to(toks, first)
         if told is not None:
             return told  # "ask holly to ring me"
+    if kind == _RELATIVE and _name_said_of_age_or_doing(toks, first):
+        return first  # "her daughter june is eighty", "my husband ander is flying in"
     n, k, last, words = len(toks), first, first - 1, 0
     while k < n and words < 3:
         t = toks[k]
@@ -453,6 +511,33 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
     if kind == _OTHER and toks[first - 1].low in _FRAME_CUES:
         return _name_frame(toks, first)
     return None
+
+
+# Words said between a relative and "is" that are no name: "my son also is …", "my mum still is …".
+_BEFORE_IS = frozenset((
+    "also", "still", "now", "just", "really", "too", "always", "never", "already", "usually", "often",
+    "then", "currently", "here", "there", "who", "that", "which", "she", "he", "they", "it", "and",
+))  # fmt: skip
+_AGE_WORDS = frozenset((*DIGIT_WORDS, *TEEN_WORDS, *TENS_WORDS, "hundred", "a"))
+
+
+def _name_said_of_age_or_doing(toks: list[Token], k: int) -> bool:
+    """Is the one lower-case word at k, after a relative, followed by "is" and an age or a verb in
+    "-ing" ("her daughter june is eighty", "my husband ander is flying in")? What is said of the
+    relative then is said of a name, be it a month's or an everyday word; not an adverb ("my son
+    still is …")."""
+    if k + 2 >= len(toks) or toks[k + 1].low not in ("is", "was"):
+        return False
+    t = toks[k]
+    if not is_word(t) or t.text != t.low or len(t.low) < 3 or t.low in _BEFORE_IS or t.low in NAME_STOP:
+        return False
+    if t.low in _PRONOUNS or is_function_word(t.low) or is_medicine(t.low) or t.low in RELATIVES:
+        return False
+    after = toks[k + 2]
+    if after.low in _AGE_WORDS or after.text.isdigit():
+        return after.low != "a" or (k + 3 < len(toks) and toks[k + 3].low == "hundred")
+    low = after.low
+    return len(low) > 4 and low.endswith("ing") and is_dictionary_word(low) and can_be_verb(low)
 
 
 _TELL_CUES = frozenset(("tell", "ask"))
