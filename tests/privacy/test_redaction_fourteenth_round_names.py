@@ -134,3 +134,19 @@ NOT_NAMES_IN_LOWER_CASE = (
 @pytest.mark.parametrize("tagged", [False, True])
 def test_these_words_are_kept(text: str, word: str, tagged: bool) -> None:
     assert f" {word} " in redact(text, tagged=tagged).text
+
+
+def test_a_name_after_im_printed_without_its_apostrophe_is_hidden() -> None:
+    hidden("my mother is petrauskiene and im petrauskaite its the same family", "petrauskaite", "NAME")
+
+
+def test_a_clinical_word_after_im_is_kept() -> None:
+    kept("i'm hypoglycemic again")
+    kept("im normotensive now the nurse says")
+
+
+@pytest.mark.parametrize("tagged", [False, True])
+def test_lower_case_everyday_words_in_a_capitalised_transcript_name_no_one(tagged: bool) -> None:
+    # a recognizer that capitalises writes a name with its capital
+    kept("His benefit election form has his Medicare card.", tagged)
+    kept("Her enrollment letter came back from the county.", tagged)

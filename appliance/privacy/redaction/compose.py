@@ -333,6 +333,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # "Dr. Sofia Alvarez": the surname after a provider's first name
         if label == "NAME" and before and before[-1] in _POSSESSIVES and all(map(is_dictionary_word, lows)):
             continue  # "my rose garden", "our holly bush": a thing of mine, not a person
+        if label == "NAME" and _lower_in_cased(text, start, end, lows):
+            continue  # "The hospice election form has …": a transcript that capitalises names has none here
         if label == "NAME" and _described(text, start, end, before):
             continue  # "the path is sandy": an everyday word said of something, not a name
         if label == "NAME" and is_placeholder_name(lows):
@@ -466,6 +468,19 @@ def _after_staff_first_name(text: str, start: int, before: list[str]) -> bool:
         return False
     words = text[max(0, start - 40) : start].split()
     return bool(words) and words[-1][:1].isupper()
+
+
+_CAPITALISED_WORD = re.compile(r"[A-Z][a-z]")
+
+
+def _lower_in_cased(text: str, start: int, end: int, lows: list[str]) -> bool:
+    """Are these everyday words in lower case inside a transcript that capitalises (Whisper's
+    style: "The hospice election form …")? Such a recognizer writes a name with its capital; in a
+    lower-case transcript every name is lower case and this says nothing."""
+    said = text[start:end]
+    if said != said.lower() or not all(map(is_dictionary_word, lows)):
+        return False
+    return _CAPITALISED_WORD.search(text) is not None
 
 
 def _described(text: str, start: int, end: int, before: list[str]) -> bool:

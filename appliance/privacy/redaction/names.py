@@ -72,6 +72,7 @@ STRONG_NAME_CUES = (
 WEAK_NAME_CUES = (
     ("this", "is"),
     ("i'm",),
+    ("im",),  # "i'm" as recognizers print it: "my dad is kalnins and im kalnina"
     ("i", "am"),
     ("it's",),
     ("its",),  # "its lazarus from flat eleven": "it's" as recognizers print it, opening a turn only
@@ -270,6 +271,8 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             continue  # "attention Records", "attn: billing": a desk of the site, no one
         if words:
             found.append((first, k - 1, "NAME"))
+        elif weak and first < n and toks[i].low in ("i'm", "im") and toks[first].low.endswith(_STATE_ENDINGS):
+            continue  # "i'm tachycardic again": how the caller is, in a word no dictionary holds
         elif weak:
             end = _lower_name_before_closer(toks, first, _opens_turn(toks, i), toks[i].low in _FROM_CLOSES)
             if end is None:
@@ -539,6 +542,10 @@ def _name_said_of_age_or_doing(toks: list[Token], k: int) -> bool:
     low = after.low
     return len(low) > 4 and low.endswith("ing") and is_dictionary_word(low) and can_be_verb(low)
 
+
+# Endings of the clinical words a caller says of themself after "i'm" ("hypoglycemic",
+# "normotensive", "septic", "anemic"), which a dictionary may not hold and no name has.
+_STATE_ENDINGS = ("emic", "cardic", "tensive", "ptic", "otic", "atic", "etic", "ous", "ive", "ated")
 
 _TELL_CUES = frozenset(("tell", "ask"))
 # Particles that a surname follows, in lower case too ("o sullivan", "van dijk"), not "y" or "la".
@@ -895,8 +902,8 @@ def _can_be_adverb(low: str) -> bool:
 # only when some word of the turn is in none (checked first: it is the rarer).
 FRAME_GATE = frozenset(("for", "about", "tell", "ask", "mr", "mrs", "ms", "miss", "mister", *RELATIVES))
 WEAK_GATE = frozenset((
-    "is", "of", "with", "i'm", "it's", "its", "and", "again", "thanks", "thank", "on", "resident", "client",
-    "attention", "attn",
+    "is", "of", "with", "i'm", "im", "it's", "its", "and", "again", "thanks", "thank", "on", "resident",
+    "client", "attention", "attn",
     "inmate", *FRAME_GATE, *PERSON_ROLES,
 ))  # fmt: skip
 _CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
