@@ -3,8 +3,12 @@ taken for a name, or a name passing through, each in sentences of its own (none 
 What is no one's name: a greeting in another language opening a call ("hola, my name is …"), a
 people or a language ("I am Basque", "she speaks Kurmanji, not Arabic"), a word of another
 language glossed as a relative ("we call him Dadu, it means grandpa"), a military rank before a
-name ("Master Sgt. …"), a fixed Latin phrase ("guardian ad litem") and a car said by colour, make
-and model ("a silver Ford Ranger")."""
+name ("Master Sgt. …"), a fixed Latin phrase ("guardian ad litem"), a car said by colour, make
+and model ("a silver Ford Ranger"), "shes" without its apostrophe, "the surname changes", the
+tagger's lower-case everyday words in a capitalised transcript. Names that passed: a relative's
+month or everyday-word name before "is" and an age or a doing, an everyday word after a role word
+and "is", the Catalan "i" between surnames, a two-letter surname spelled, a name after "im", and
+words the caller says are a name ("… is his first name", "… no that's his name")."""
 
 from __future__ import annotations
 
@@ -150,3 +154,21 @@ def test_lower_case_everyday_words_in_a_capitalised_transcript_name_no_one(tagge
     # a recognizer that capitalises writes a name with its capital
     kept("His benefit election form has his Medicare card.", tagged)
     kept("Her enrollment letter came back from the county.", tagged)
+
+
+WORDS_SAID_TO_BE_NAMES = (
+    ("her grandson is sergeant no thats his name not his rank sergeant is his first name", "sergeant"),
+    ("my aunt is summer breeze no thats her name she is sixty", "summer breeze"),
+    ("Honey is her middle name, it's on the card.", "Honey"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), WORDS_SAID_TO_BE_NAMES)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_words_the_caller_says_are_a_name_are_hidden(text: str, secret: str, tagged: bool) -> None:
+    hidden(text, secret, "NAME", tagged)
+
+
+@pytest.mark.parametrize("text", ["what is his name again", "that is her name on the card"])
+def test_asking_or_pointing_at_a_name_names_no_one(text: str) -> None:
+    kept(text, True)

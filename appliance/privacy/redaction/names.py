@@ -281,6 +281,43 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
                 found.append((first, end, "NAME"))
     found += _names_after_is(toks, index)
     found += _nicknames(toks, index)
+    found += _words_said_to_be_names(toks, index)
+    return found
+
+
+_WHICH_NAME = frozenset(("first", "last", "middle", "given", "christian", "real", "actual", "full"))
+_THAT_IS = frozenset(("that's", "thats", "it's", "its"))
+_SAID_BEFORE_A_NAME = frozenset(("is", "was", "named", "called"))
+# Words before "is his name" that ask or point, and name no one: "what is his name", "that is her name".
+_NOT_SAID_AS_A_NAME = frozenset(("what", "that", "this", "it", "which", "who", "there", "here"))
+
+
+def _words_said_to_be_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """Words the caller says are a name, everyday or rank words though they be: "major is his first
+    name", and what was said before "no that's his name" ("my dad is major flint no that's his
+    name not his rank")."""
+    found: list[TokenSpan] = []
+    for i in index.among(frozenset(("name",))):
+        k = i - 1
+        if k >= 0 and toks[k].low in _WHICH_NAME:
+            k -= 1
+        if k < 1 or toks[k].low not in _POSSESSIVES:
+            continue
+        if toks[k - 1].low in ("is", "was") and k >= 2:
+            w = toks[k - 2]  # "major | is his first name"
+            if _lower_name_word(w) and not is_function_word(w.low) and w.low not in _NOT_SAID_AS_A_NAME:
+                found.append((k - 2, k - 2, "NAME"))
+        elif toks[k - 1].low in _THAT_IS and k >= 2:
+            end = k - 2  # "major flint | no | that's his name"
+            while end >= 0 and (toks[end].low in ("no", "yes", "yeah", "well") or toks[end].text == ","):
+                end -= 1
+            start = end
+            while start >= 0 and end - start < 3 and _lower_name_word(toks[start]):
+                if toks[start].low in _SAID_BEFORE_A_NAME or is_function_word(toks[start].low):
+                    break
+                start -= 1
+            if start < end and start >= 0 and toks[start].low in _SAID_BEFORE_A_NAME:
+                found.append((start + 1, end, "NAME"))
     return found
 
 
