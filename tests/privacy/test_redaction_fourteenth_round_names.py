@@ -172,3 +172,8 @@ def test_words_the_caller_says_are_a_name_are_hidden(text: str, secret: str, tag
 @pytest.mark.parametrize("text", ["what is his name again", "that is her name on the card"])
 def test_asking_or_pointing_at_a_name_names_no_one(text: str) -> None:
     kept(text, True)
+
+
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_given_name_spelled_as_a_greeting_and_run_into_a_surname_is_hidden(tagged: bool) -> None:
+    hidden("Salam Haddadi calling about her daughter's appointment.", "Salam Haddadi", "NAME", tagged)

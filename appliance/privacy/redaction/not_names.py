@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from appliance.privacy.redaction.dictionary import is_dictionary_word
+
 # Greetings in many languages a caller may open with before English, written without accents as
 # fold() leaves them; several words for one greeting are one entry ("buenos dias").
 GREETINGS = frozenset((
@@ -152,8 +154,13 @@ def opening_greeting_end(text: str) -> int:
             if words[i][2] not in _BEFORE_GREETING:
                 break
             i += 1
-    if end and i < len(words) and words[i][2] in _AFTER_GREETING and words[i][0] == _after_space(text, end):
-        end = words[i][1]
+    if not end or i >= len(words):
+        return end
+    nxt = words[i]
+    if nxt[0] == _after_space(text, end) and not is_dictionary_word(nxt[2]) and nxt[2] not in _AFTER_GREETING:
+        return 0  # "Selam Tesfaye calling": run straight into a surname, the word is her given name
+    if nxt[2] in _AFTER_GREETING and nxt[0] == _after_space(text, end):
+        end = nxt[1]
     return end
 
 
