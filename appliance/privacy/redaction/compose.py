@@ -106,6 +106,8 @@ from appliance.privacy.redaction.names import (
     names_a_pet,
 )
 from appliance.privacy.redaction.not_names import (
+    PEOPLES,
+    SPEAKS,
     in_latin_phrase,
     is_glossed_kin_word,
     is_people_or_language,
@@ -197,7 +199,8 @@ def _with_titles(text: str, spans: list[CharSpan]) -> list[CharSpan]:
 def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     """Less the places that are a whole country or state ("my son lives in Canada"): Safe Harbor
     keeps those (regions.py); less the names and places that are only medicines (medicines.py) or
-    lie inside an organisation's name (organisations.py)."""
+    lie inside an organisation's name (organisations.py); less the "names" that name no one: a
+    greeting opening the call, a people or a language, a kin word glossed, a rank (not_names.py)."""
     cars = _CAR_WORDS.search(text) is not None  # once a text: most speak of no car
     greeted = opening_greeting_end(text)  # once a text: "Bonjour, my name is …"
     kept = [
@@ -323,7 +326,7 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue
         if label == "NAME" and _pets_name(text, start):
             continue  # "my service dog, Biscuit", "our cat is called Mango"
-        if before and before[-1].rstrip(",") in _SPEAKS:
+        if before and before[-1].rstrip(",") in SPEAKS:
             continue  # "she only speaks Hmong", "doesn't speak much English": a language, no one or place
         if _language(lows, before):
             continue  # "doesn't speak much English", "that's the Gaelic": a language, no place or one
@@ -352,8 +355,6 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
 
 
-# What a language is said after: "she only speaks Hmong", "he prefers Welsh when he's unwell".
-_SPEAKS = frozenset(("speaks", "speak", "spoke", "speaking", "prefers", "prefer", "preferred"))
 # Words and marks before a name, lower-cased as names_a_pet reads them.
 _WORDS_BEFORE = re.compile(r"[a-z]+(?:['’][a-z]+)?|,", re.IGNORECASE)
 
@@ -361,17 +362,7 @@ _WORDS_BEFORE = re.compile(r"[a-z]+(?:['’][a-z]+)?|,", re.IGNORECASE)
 # Languages a caller names ("she speaks much English", "the Welsh for it"): a learned span that is
 # one, with a word of how much or which before it, or after "speak", is no place and no one. A
 # surname of the same spelling ("Ann English") has no such word before it.
-_LANGUAGES = frozenset((
-    "english", "spanish", "french", "german", "italian", "portuguese", "polish", "russian",
-    "ukrainian", "romanian", "greek", "turkish", "arabic", "hebrew", "yiddish", "farsi", "persian",
-    "dari", "pashto", "urdu", "hindi", "bengali", "bangla", "punjabi", "gujarati", "tamil", "telugu",
-    "mandarin", "cantonese", "chinese", "japanese", "korean", "vietnamese", "tagalog", "thai",
-    "khmer", "lao", "burmese", "somali", "swahili", "amharic", "tigrinya", "yoruba", "igbo", "hausa",
-    "gaelic", "welsh", "irish", "scots", "cornish", "breton", "basque", "catalan", "dutch", "danish",
-    "swedish", "norwegian", "finnish", "icelandic", "faroese", "hungarian", "czech", "slovak",
-    "serbian", "croatian", "bosnian", "albanian", "bulgarian", "navajo", "hmong", "creole",
-    "samoan", "tongan", "maori", "hawaiian", "inuktitut", "cree", "ojibwe", "lakota", "sign",
-))  # fmt: skip
+_LANGUAGES = PEOPLES | {"sign"}  # not_names.py keeps the list of peoples and languages
 _LANGUAGE_OPENERS = frozenset((
     "the", "much", "some", "any", "no", "little", "more", "less", "good", "broken", "basic",
     "fluent", "only", "just", "enough", "a", "bit", "of",

@@ -102,8 +102,9 @@ _PEOPLE_CUES = frozenset((
     "speak", "speaks", "spoke", "speaking", "understands", "understand", "prefers", "prefer", "not",
     "or", "and", "in", "only", "mostly", "fluent", "some", "much", "the", "a", "an", "half",
 ))  # fmt: skip
-_SPEAKS = frozenset((
+SPEAKS = frozenset((
     "speak", "speaks", "spoke", "speaking", "understands", "understand", "prefers", "prefer",
+    "preferred",
 ))  # fmt: skip
 # Between two languages named together: "Badini, not Sorani", "Quechua or Aymara".
 _LIST_JOINS = frozenset(("not", "or", "and", "nor", "but"))
@@ -181,13 +182,13 @@ def is_people_or_language(text: str, start: int, end: int) -> bool:
     if not before:
         return False
     word = fold(said.strip())
-    if before[-1] in _SPEAKS:
+    if before[-1] in SPEAKS:
         return True
     if word in PEOPLES and word not in _SURNAMES_TOO and before[-1] in _PEOPLE_CUES:
         return True
     # "Badini, not | Sorani": the word before the join was itself said after "speak"
     if before[-1] in _LIST_JOINS and len(before) >= 3:
-        return before[-3] in _SPEAKS or (
+        return before[-3] in SPEAKS or (
             before[-2] in PEOPLES and before[-2] not in _SURNAMES_TOO and before[-3] in _PEOPLE_CUES
         )
     return False
