@@ -105,6 +105,16 @@ from appliance.privacy.redaction.names import (
     is_placeholder_name,
     names_a_pet,
 )
+from appliance.privacy.redaction.not_names import (
+    PEOPLES,
+    SPEAKS,
+    in_latin_phrase,
+    is_glossed_kin_word,
+    is_people_or_language,
+    is_rank,
+    opening_greeting_end,
+    rank_before,
+)
 from appliance.privacy.redaction.numbers import number_runs
 from appliance.privacy.redaction.numeric import find_numbers
 from appliance.privacy.redaction.organisations import without_organisations
@@ -189,8 +199,10 @@ def _with_titles(text: str, spans: list[CharSpan]) -> list[CharSpan]:
 def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     """Less the places that are a whole country or state ("my son lives in Canada"): Safe Harbor
     keeps those (regions.py); less the names and places that are only medicines (medicines.py) or
-    lie inside an organisation's name (organisations.py)."""
+    lie inside an organisation's name (organisations.py); less the "names" that name no one: a
+    greeting opening the call, a people or a language, a kin word glossed, a rank (not_names.py)."""
     cars = _CAR_WORDS.search(text) is not None  # once a text: most speak of no car
+    greeted = opening_greeting_end(text)  # once a text: "Bonjour, my name is …"
     kept = [
         s
         for s in spans
@@ -199,8 +211,11 @@ def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
             _no_one(text[s[0] : s[1]])
             or _region_said_on(text, s[0], s[1])
             or (cars and _car_by_colour(text, s[0], s[1]))
+            or (s[2] == "NAME" and (s[1] <= greeted or _names_no_one(text, s[0], s[1])))
         )
     ]
+    # "Staff Sgt. Karl Grech": the rank said before a name is no part of it
+    kept = [(rank_before(text, a, b), b, label) if label == "NAME" else (a, b, label) for a, b, label in kept]
     kept = _without_split_regions(text, kept)
     if not any(sp[2] in ("ADDRESS", "NAME") for sp in kept):
         return kept
@@ -229,6 +244,17 @@ def _without_split_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
         return spans
     # every name or place inside the state's name goes: "Nova" found twice, once by each layer
     return [s for s in spans if s[2] not in ("ADDRESS", "NAME") or not _within(s, joined)]
+
+
+def _names_no_one(text: str, start: int, end: int) -> bool:
+    """Is this "name" a people or a language, a foreign kin word glossed, a rank alone or part of a
+    Latin phrase (not_names.py)?"""
+    return (
+        is_people_or_language(text, start, end)
+        or is_glossed_kin_word(text, start, end, _KIN_WORDS)
+        or is_rank(text, start, end)
+        or in_latin_phrase(text, start, end)
+    )
 
 
 def _pets_name(text: str, start: int) -> bool:
@@ -291,8 +317,6 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
                 end = len(text[start:last].rstrip()) + start  # "leontyne faraday | d o b …"
         if any(w in CONTEXT_WORDS for w in lows):  # "zip code": a cue word is never part of a name
             continue
-        if label == "NAME" and _glossed_kin_word(text, lows, start):
-            continue  # "taid means grandad": a word of another language for a relative, no one
         if label == "NAME" and len(words) > 1 and lows[0] in PERSON_ROLES:
             # "interpreter vesna ilić": the role before the name is no part of it
             start = text.index(words[1], start + len(words[0]))
@@ -302,7 +326,7 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue
         if label == "NAME" and _pets_name(text, start):
             continue  # "my service dog, Biscuit", "our cat is called Mango"
-        if before and before[-1].rstrip(",") in _SPEAKS:
+        if before and before[-1].rstrip(",") in SPEAKS:
             continue  # "she only speaks Hmong", "doesn't speak much English": a language, no one or place
         if _language(lows, before):
             continue  # "doesn't speak much English", "that's the Gaelic": a language, no place or one
@@ -312,6 +336,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # "Dr. Sofia Alvarez": the surname after a provider's first name
         if label == "NAME" and before and before[-1] in _POSSESSIVES and all(map(is_dictionary_word, lows)):
             continue  # "my rose garden", "our holly bush": a thing of mine, not a person
+        if label == "NAME" and _lower_in_cased(text, start, end, lows):
+            continue  # "The hospice election form has …": a transcript that capitalises names has none here
         if label == "NAME" and _described(text, start, end, before):
             continue  # "the path is sandy": an everyday word said of something, not a name
         if label == "NAME" and is_placeholder_name(lows):
@@ -327,21 +353,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
 
 
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
-# A word glossed as a relative: "nain means grandmother", "taid, meaning my grandad".
-_GLOSSED = re.compile(r"[^\W\d_]+,?\s+(?:means|meaning)\s+(?:my\s+|a\s+|the\s+)?([^\W\d_]+)", re.IGNORECASE)
 
 
-def _glossed_kin_word(text: str, lows: list[str], start: int) -> bool:
-    """Is this one word (with "means", as the tagger may take it) glossed as a relative? A kin
-    word of another language names no one."""
-    if len(lows) > 2 or (len(lows) == 2 and lows[1] not in ("means", "meaning")):
-        return False
-    m = _GLOSSED.match(text, start)
-    return m is not None and m.group(1).lower() in _KIN_WORDS
-
-
-# What a language is said after: "she only speaks Hmong", "he prefers Welsh when he's unwell".
-_SPEAKS = frozenset(("speaks", "speak", "spoke", "speaking", "prefers", "prefer", "preferred"))
 # Words and marks before a name, lower-cased as names_a_pet reads them.
 _WORDS_BEFORE = re.compile(r"[a-z]+(?:['’][a-z]+)?|,", re.IGNORECASE)
 
@@ -349,17 +362,7 @@ _WORDS_BEFORE = re.compile(r"[a-z]+(?:['’][a-z]+)?|,", re.IGNORECASE)
 # Languages a caller names ("she speaks much English", "the Welsh for it"): a learned span that is
 # one, with a word of how much or which before it, or after "speak", is no place and no one. A
 # surname of the same spelling ("Ann English") has no such word before it.
-_LANGUAGES = frozenset((
-    "english", "spanish", "french", "german", "italian", "portuguese", "polish", "russian",
-    "ukrainian", "romanian", "greek", "turkish", "arabic", "hebrew", "yiddish", "farsi", "persian",
-    "dari", "pashto", "urdu", "hindi", "bengali", "bangla", "punjabi", "gujarati", "tamil", "telugu",
-    "mandarin", "cantonese", "chinese", "japanese", "korean", "vietnamese", "tagalog", "thai",
-    "khmer", "lao", "burmese", "somali", "swahili", "amharic", "tigrinya", "yoruba", "igbo", "hausa",
-    "gaelic", "welsh", "irish", "scots", "cornish", "breton", "basque", "catalan", "dutch", "danish",
-    "swedish", "norwegian", "finnish", "icelandic", "faroese", "hungarian", "czech", "slovak",
-    "serbian", "croatian", "bosnian", "albanian", "bulgarian", "navajo", "hmong", "creole",
-    "samoan", "tongan", "maori", "hawaiian", "inuktitut", "cree", "ojibwe", "lakota", "sign",
-))  # fmt: skip
+_LANGUAGES = PEOPLES | {"sign"}  # not_names.py keeps the list of peoples and languages
 _LANGUAGE_OPENERS = frozenset((
     "the", "much", "some", "any", "no", "little", "more", "less", "good", "broken", "basic",
     "fluent", "only", "just", "enough", "a", "bit", "of",
@@ -403,7 +406,7 @@ _COLOURS = frozenset((
 ))  # fmt: skip
 _CAR_WORDS = re.compile(
     r"\b(?:car|cars|truck|van|suv|plate|plates|parked|parking|garage|driveway|ticket|towed|"
-    r"registration|vehicle|minivan|pickup)\b",
+    r"registration|vehicle|minivan|pickup|sedan|hatchback|drive|drives|drove|driving)\b",
     re.IGNORECASE,
 )
 
@@ -412,15 +415,21 @@ def _car_by_colour(text: str, start: int, end: int) -> bool:
     """Is the name or place at start..end a car said by its colour and make or model ("the gray
     Camry", "my red civic")? Asked of a text that speaks of cars. A town of a colour's name
     ("Green Bay", "lives in Red Deer") has no "the" or "my" before the colour."""
-    said = text[start:end].split()
-    words = [w.strip(",.;:!?\"'()").lower() for w in text[max(0, start - 16) : end].split()]
+    said = [w.strip(",.;:!?\"'()").lower() for w in text[start:end].split()]
+    # the two words before the make, however many words the make and model take ("a white | Ford Transit")
+    raw = [w.strip(",.;:!?\"'()") for w in text[max(0, start - 24) : start].split()]
+    while len(said) > 1 and (said[0] in _COLOURS or said[0] in _CAR_OWNERS):
+        raw.append(said.pop(0))  # a learned layer took the colour in: "the gray Camry"
+    if len(raw) >= 3 and raw[-1][:1].isupper() and raw[-2].lower() in _COLOURS:
+        raw = raw[:-1]  # the model found apart from its make: "a white Ford | Transit"
+    words = [w.lower() for w in raw]
     return (
         1 <= len(said) <= 3
-        and len(words) >= 3
-        and words[-2] in _COLOURS
-        and words[-3] in _CAR_OWNERS
-        and words[-1] not in PLACE_WORDS
-        and words[-1] not in VENUES
+        and len(words) >= 2
+        and words[-1] in _COLOURS
+        and words[-2] in _CAR_OWNERS
+        and said[-1] not in PLACE_WORDS
+        and said[-1] not in VENUES
     )
 
 
@@ -452,6 +461,19 @@ def _after_staff_first_name(text: str, start: int, before: list[str]) -> bool:
     return bool(words) and words[-1][:1].isupper()
 
 
+_CAPITALISED_WORD = re.compile(r"[A-Z][a-z]")
+
+
+def _lower_in_cased(text: str, start: int, end: int, lows: list[str]) -> bool:
+    """Are these everyday words in lower case inside a transcript that capitalises (Whisper's
+    style: "The hospice election form …")? Such a recognizer writes a name with its capital; in a
+    lower-case transcript every name is lower case and this says nothing."""
+    said = text[start:end]
+    if said != said.lower() or not all(map(is_dictionary_word, lows)):
+        return False
+    return _CAPITALISED_WORD.search(text) is not None
+
+
 def _described(text: str, start: int, end: int, before: list[str]) -> bool:
     """Is this one lower-case everyday word said of something after "is" ("the path is sandy",
     "it was lovely")? Not after "this is" or "name is", which say who is speaking."""
@@ -460,7 +482,10 @@ def _described(text: str, start: int, end: int, before: list[str]) -> bool:
         return False
     if len(before) < 2 or before[-1] not in _COPULAS:
         return False
-    return before[-2] not in _KIN_WORDS and before[-2] not in _WHO_WORDS
+    # the word before "is" read whole, however long ("caseworker")
+    who = text[max(0, start - 30) : start].lower().split()[-2]
+    # "his caseworker is joy": who someone is to the caller outside the family says a name follows
+    return who not in _KIN_WORDS and who not in _WHO_WORDS and who not in PERSON_ROLES
 
 
 # Words before "is" that say a person is named next: "this is rose", "the patient is ivy".
@@ -500,7 +525,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     # A code holds an upper-case letter and two digits ("²" is a digit but no \\d); a spelling holds
     # three one-letter words (the "m" of "I'm" is none).
     codes = letters and upper and (numberish or not ascii_only)
-    spelled = letters and (not ascii_only or len(_SINGLE_LETTER_TOKEN.findall(text)) >= 3)
+    # ("Ng, N G": two letters spell a short surname said before them)
+    spelled = letters and (not ascii_only or len(_SINGLE_LETTER_TOKEN.findall(text)) >= 2)
     strong = not words.isdisjoint(_STRONG_GATE)
     as_in = " as in " in low  # "J as in juliet": a letter spelled with a word
     # "uh this is ada quill um …", "yes it's ada quill": a self-introduction opening the turn

@@ -69,6 +69,8 @@ NAME_STOP = {
     "mr", "mrs", "ms", "miss", "dr", "out",
     # "because" as callers say it and recognizers print it: "i'm calling for my mum cause she …"
     "cause", "cuz", "coz", "cos",
+    # contractions as a recognizer prints them without the apostrophe: "her name is ada shes six"
+    "shes", "hes", "thats", "whos", "theyre", "youre",
 }  # fmt: skip
 
 # Capitalised words that are not names: everyday sentence starters and the site's own vocabulary.

@@ -23,9 +23,12 @@ from appliance.privacy.redaction.lexicon import (
     NAME_STOP,
     RELATIVES,
     SENTENCE_END,
+    TEEN_WORDS,
+    TENS_WORDS,
     WEEKDAYS,
 )
 from appliance.privacy.redaction.medicines import is_medicine
+from appliance.privacy.redaction.not_names import fold
 from appliance.privacy.redaction.spans import TokenSpan
 from appliance.privacy.redaction.tokens import (
     WORD_TOKEN,
@@ -69,6 +72,7 @@ STRONG_NAME_CUES = (
 WEAK_NAME_CUES = (
     ("this", "is"),
     ("i'm",),
+    ("im",),  # "i'm" as recognizers print it: "my dad is kalnins and im kalnina"
     ("i", "am"),
     ("it's",),
     ("its",),  # "its lazarus from flat eleven": "it's" as recognizers print it, opening a turn only
@@ -167,8 +171,22 @@ def find_spelled(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         elif count >= 3 and not all(t.low in ("a", "i") for t in toks[i : last + 1] if is_word(t)):
             label, _ = context_label(toks, i, window=6)
             found.append((i, last, label if label in ("PLATE", "MRN", "ID") else "NAME"))
+        elif count == 2 and _spells_word_before(toks, i, last):
+            found.append((i, last, "NAME"))  # "Hamadou Bâ, B, A with an accent": a short surname spelled
         done = last + 1
     return found
+
+
+def _spells_word_before(toks: list[Token], first: int, last: int) -> bool:
+    """Do the two letters first..last spell the capitalised word said just before them, accents
+    aside ("Ng, N G", "Bâ, B, A")? A surname of two letters is spelled as readily as a long one."""
+    k = first - 1
+    if k >= 0 and toks[k].text in (",", ":", "-"):
+        k -= 1
+    if k < 0 or not is_word(toks[k]) or not is_cap(toks[k]) or len(toks[k].text) != 2:
+        return False
+    letters = "".join(t.low for t in toks[first : last + 1] if single_letter(t))
+    return fold(toks[k].text) == letters
 
 
 # Abbreviations said letter by letter on calls, which spell no one's name.
@@ -220,9 +238,10 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         while k < n and (
             words < 3 or (words == 3 and (toks[k].low in NAME_PARTICLES or (not weak and _unlisted(toks[k]))))
         ):
-            if words and toks[k].low in NAME_PARTICLES:  # "Ferreira da Silva", "Mrs. van der Berghe"
+            if words and (toks[k].low in NAME_PARTICLES or _catalan_i(toks, first, k)):
+                # "Ferreira da Silva", "Mrs. van der Berghe", "Vilanova i Puig"
                 p = k
-                while p < n and toks[p].low in NAME_PARTICLES:
+                while p < n and (toks[p].low in NAME_PARTICLES or _catalan_i(toks, first, p)):
                     p += 1
                 # after a strong cue, in lower case too: "my name is maría josé castillo de vargas"
                 if p < n and _name_word(toks[p], need_cap=weak or is_cap(toks[first])):
@@ -246,10 +265,14 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             words = k - first
         if words and is_placeholder_name([t.low for t in toks[first:k]]):
             continue
+        if words and _said_of_names(toks, i, first):
+            continue  # "in latvian the surname changes for a woman": what names do, no one's name
         if toks[i].low in ("attention", "attn") and first < n and toks[first].low in NOT_A_PERSON:
             continue  # "attention Records", "attn: billing": a desk of the site, no one
         if words:
             found.append((first, k - 1, "NAME"))
+        elif weak and first < n and toks[i].low in ("i'm", "im") and toks[first].low.endswith(_STATE_ENDINGS):
+            continue  # "i'm tachycardic again": how the caller is, in a word no dictionary holds
         elif weak:
             end = _lower_name_before_closer(toks, first, _opens_turn(toks, i), toks[i].low in _FROM_CLOSES)
             if end is None:
@@ -258,7 +281,80 @@ def find_context_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
                 found.append((first, end, "NAME"))
     found += _names_after_is(toks, index)
     found += _nicknames(toks, index)
+    found += _words_said_to_be_names(toks, index)
     return found
+
+
+_WHICH_NAME = frozenset(("first", "last", "middle", "given", "christian", "real", "actual", "full"))
+_THAT_IS = frozenset(("that's", "thats", "it's", "its"))
+_SAID_BEFORE_A_NAME = frozenset(("is", "was", "named", "called"))
+# Words before "is his name" that ask or point, and name no one: "what is his name", "that is her name".
+_NOT_SAID_AS_A_NAME = frozenset(("what", "that", "this", "it", "which", "who", "there", "here"))
+
+
+def _words_said_to_be_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """Words the caller says are a name, everyday or rank words though they be: "major is his first
+    name", and what was said before "no that's his name" ("my dad is major flint no that's his
+    name not his rank")."""
+    found: list[TokenSpan] = []
+    for i in index.among(frozenset(("name",))):
+        k = i - 1
+        if k >= 0 and toks[k].low in _WHICH_NAME:
+            k -= 1
+        if k < 1 or toks[k].low not in _POSSESSIVES:
+            continue
+        if toks[k - 1].low in ("is", "was") and k >= 2:
+            w = toks[k - 2]  # "major | is his first name"
+            if _lower_name_word(w) and not is_function_word(w.low) and w.low not in _NOT_SAID_AS_A_NAME:
+                found.append((k - 2, k - 2, "NAME"))
+        elif toks[k - 1].low in _THAT_IS and k >= 2:
+            end = k - 2  # "major flint | no | that's his name"
+            while end >= 0 and (toks[end].low in ("no", "yes", "yeah", "well") or toks[end].text == ","):
+                end -= 1
+            start = end
+            while start >= 0 and end - start < 3 and _lower_name_word(toks[start]):
+                if toks[start].low in _SAID_BEFORE_A_NAME or is_function_word(toks[start].low):
+                    break
+                start -= 1
+            if start < end and start >= 0 and toks[start].low in _SAID_BEFORE_A_NAME:
+                found.append((start + 1, end, "NAME"))
+    return found
+
+
+# Words after a verb said of names in general: "the surname changes for a woman", "the name
+# comes from her grandmother".
+_AFTER_A_VERB = frozenset((
+    "for", "to", "from", "when", "if", "with", "in", "on", "after", "because", "depending", "like",
+    "a", "the", "differently", "back",
+))  # fmt: skip
+
+
+def _said_of_names(toks: list[Token], i: int, first: int) -> bool:
+    """Is the word after "name" or "surname" (with no "is" between) a verb said of what names do,
+    not a name ("the surname changes for a woman"; not "the surname Banks is common")?"""
+    if toks[i].low not in ("name", "surname", "names", "surnames"):
+        return False
+    if first != i + 1 or first + 1 >= len(toks):
+        return False
+    word = toks[first].low
+    return (
+        word.endswith("s")
+        and is_dictionary_word(word)
+        and can_be_verb(word)
+        and toks[first + 1].low in _AFTER_A_VERB
+    )
+
+
+def _catalan_i(toks: list[Token], first: int, k: int) -> bool:
+    """Is token k the Catalan "i" ("and") joining two surnames of a capitalised name ("Jordi
+    Vilanova i Puig")? Only in a capitalised transcript, where the pronoun is "I"."""
+    return (
+        toks[k].text == "i"
+        and is_cap(toks[first])
+        and k + 1 < len(toks)
+        and is_cap(toks[k + 1])
+        and is_cap(toks[k - 1])
+    )
 
 
 # Who a nickname is said of: "he goes by ted", "everybody calls her dee", "say thandi for short".
@@ -404,6 +500,8 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
         told = _name_before_to(toks, first)
         if told is not None:
             return told  # "ask holly to ring me"
+    if kind == _RELATIVE and _name_said_of_age_or_doing(toks, first):
+        return first  # "her daughter june is eighty", "my husband ander is flying in"
     n, k, last, words = len(toks), first, first - 1, 0
     while k < n and words < 3:
         t = toks[k]
@@ -454,6 +552,37 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
         return _name_frame(toks, first)
     return None
 
+
+# Words said between a relative and "is" that are no name: "my son also is …", "my mum still is …".
+_BEFORE_IS = frozenset((
+    "also", "still", "now", "just", "really", "too", "always", "never", "already", "usually", "often",
+    "then", "currently", "here", "there", "who", "that", "which", "she", "he", "they", "it", "and",
+))  # fmt: skip
+_AGE_WORDS = frozenset((*DIGIT_WORDS, *TEEN_WORDS, *TENS_WORDS, "hundred", "a"))
+
+
+def _name_said_of_age_or_doing(toks: list[Token], k: int) -> bool:
+    """Is the one lower-case word at k, after a relative, followed by "is" and an age or a verb in
+    "-ing" ("her daughter june is eighty", "my husband ander is flying in")? What is said of the
+    relative then is said of a name, be it a month's or an everyday word; not an adverb ("my son
+    still is …")."""
+    if k + 2 >= len(toks) or toks[k + 1].low not in ("is", "was"):
+        return False
+    t = toks[k]
+    if not is_word(t) or t.text != t.low or len(t.low) < 3 or t.low in _BEFORE_IS or t.low in NAME_STOP:
+        return False
+    if t.low in _PRONOUNS or is_function_word(t.low) or is_medicine(t.low) or t.low in RELATIVES:
+        return False
+    after = toks[k + 2]
+    if after.low in _AGE_WORDS or after.text.isdigit():
+        return after.low != "a" or (k + 3 < len(toks) and toks[k + 3].low == "hundred")
+    low = after.low
+    return len(low) > 4 and low.endswith("ing") and is_dictionary_word(low) and can_be_verb(low)
+
+
+# Endings of the clinical words a caller says of themself after "i'm" ("hypoglycemic",
+# "normotensive", "septic", "anemic"), which a dictionary may not hold and no name has.
+_STATE_ENDINGS = ("emic", "cardic", "tensive", "ptic", "otic", "atic", "etic", "ous", "ive", "ated")
 
 _TELL_CUES = frozenset(("tell", "ask"))
 # Particles that a surname follows, in lower case too ("o sullivan", "van dijk"), not "y" or "la".
@@ -810,8 +939,8 @@ def _can_be_adverb(low: str) -> bool:
 # only when some word of the turn is in none (checked first: it is the rarer).
 FRAME_GATE = frozenset(("for", "about", "tell", "ask", "mr", "mrs", "ms", "miss", "mister", *RELATIVES))
 WEAK_GATE = frozenset((
-    "is", "of", "with", "i'm", "it's", "its", "and", "again", "thanks", "thank", "on", "resident", "client",
-    "attention", "attn",
+    "is", "of", "with", "i'm", "im", "it's", "its", "and", "again", "thanks", "thank", "on", "resident",
+    "client", "attention", "attn",
     "inmate", *FRAME_GATE, *PERSON_ROLES,
 ))  # fmt: skip
 _CUE_LAST_WORDS = frozenset(c[-1] for c in STRONG_NAME_CUES + WEAK_NAME_CUES)
