@@ -118,3 +118,61 @@ def test_a_business_named_like_a_person_or_place_hidden_beside_it_is_hidden_too(
     for tagged in (False, True):
         out = redact(text, tagged=tagged).text
         assert secret not in out, out
+
+
+CARRIERS_AND_FIRMS = (
+    # airlines, cruise lines, coach companies, event firms, research sites and hauliers call about a
+    # passenger, a guest, a participant or a worker: the firm is no one's identifier
+    "I'm calling for the Tamsin Airways medical desk about a passenger we landed early.",
+    "This is the ship's nurse at the medical office of Harrowgate Line cruises.",
+    "I'm the coordinator with Saffron Gate Events, one of our guests fell at the reception.",
+    "calling from Pellory Clinical Research about a study visit next week",
+    "Our employer, Corvid Logistics, pays for the physical but not the drug screen.",
+    "he drives for Ostwick Trucking and is away most weeks",
+    "A Grace Baptist Church bus brings the residents to the clinic.",
+    "We're with Amtrak, one of our passengers collapsed on the platform.",
+    "The Salvation Army gave him a coat and the Red Cross found him a bed.",
+    "the insurer is called Allonby something, I have the card here.",
+    # a hospice whose nurses visit at home, said as whom the nurse works with or for
+    "Hello, I'm a hospice aide with Briar Lantern Hospice, calling about a comfort kit.",
+    "I work for Quillmoor Hospice and we need the discharge summary.",
+)
+
+
+@pytest.mark.parametrize("text", CARRIERS_AND_FIRMS)
+@pytest.mark.parametrize("tagged", (False, True))
+def test_a_carrier_a_firm_or_a_caller_s_employer_is_kept(text: str, tagged: bool) -> None:
+    kept(text, tagged=tagged)
+
+
+PLACES_SOMEONE_STAYS = (
+    # the same kinds said as where someone is: a hospice, a charity's shelter, a church
+    ("My mother is at Quillmoor Hospice now, room twelve.", "Quillmoor"),
+    ("she moved to Quillmoor Hospice on monday", "Quillmoor"),
+    ("he sleeps at the salvation army most nights", "salvation"),
+    ("She's staying at the Salvation Army shelter on Ketch Street.", "Ketch"),
+    ("this is Faith Church from up the road, I look after my neighbour", "Faith"),
+    ("my son lives in Falls Church with his wife", "Falls"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), PLACES_SOMEONE_STAYS)
+def test_a_place_someone_stays_or_a_person_named_like_a_firm_is_still_hidden(text: str, secret: str) -> None:
+    for tagged in (False, True):
+        out = redact(text, tagged=tagged).text
+        assert secret not in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    (
+        ("We're with Tamsin Airways, the passenger is Odo Fenwright.", "Fenwright"),
+        ("calling from Pellory Clinical Research about participant Anwen Dray", "Dray"),
+        ("the company is called Allonby, and my husband Piers Allonby owns it", "Allonby"),
+        ("she was on room air and her son Ewan Kestrel was with her", "Kestrel"),
+    ),
+)
+def test_a_person_beside_a_carrier_or_a_firm_is_still_hidden(text: str, secret: str) -> None:
+    for tagged in (False, True):
+        out = redact(text, tagged=tagged).text
+        assert secret not in out, out

@@ -11,8 +11,14 @@ that only an organisation's name ends in ("… Pharmacy", "… Funeral Home", "�
 Sons", "… Medical Group", "… Health Network"). Its own name is capitalised ("Tern Hill
 Transport"); in lower-case speech it follows a word that says the caller deals with it ("calling
 from", "a pharmacist at", "I'm with"), or, for a kind that cannot be anything else ("… funeral
-home", "… interpreting service"), it opens a sentence. A few payers and charities are known
-nationally by a name with no such word ("Blue Cross Blue Shield", "Meals on Wheels").
+home", "… interpreting service"), it opens a sentence. A few payers, charities, carriers and
+chains are known nationally by a name with no such word ("Blue Cross Blue Shield", "Meals on
+Wheels", "Amtrak"); any other is named so only when said as one ("the company is called …").
+
+Some kinds are also places: a hospice is where a patient stays and an agency whose nurses visit at
+home, a congregation or a charity that houses people is where someone sleeps or is buried from. The
+frame tells them apart: "a nurse with …", "I work for …", "the … bus", "… brought clothes" name an
+employer or an actor; "at", "in", "moved to", "sleeps at" name a place (left to the finders).
 
 What is not here: a place where someone lives or stays (a care or nursing home, a hospice, a
 shelter, assisted living, a school a child attends) is an address by every labelled set's
@@ -33,6 +39,7 @@ from appliance.privacy.redaction.addresses import (
     RESIDENCE_WORDS,
     SCHOOLS,
     STAY_PLACES,
+    STAY_VERBS,
     STREET_SUFFIXES,
 )
 from appliance.privacy.redaction.dictionary import is_dictionary_word
@@ -67,7 +74,28 @@ _OTHER_KINDS = (
     "home care", "home health", "medical supply", "medical supplies",
     "foundation", "agency", "charity", "society", "association", "company", "corporation", "corp",
     "inc", "llc", "ltd",
+    # carriers and firms whose staff call about a passenger, a guest, a worker or a participant:
+    # "Northwind Airlines", "Harrowgate Line cruises", "Saffron Gate Events", "Corvid Logistics"
+    "airlines", "airline", "airways", "air", "cruises", "cruise line", "cruise lines", "bus lines",
+    "coach lines", "events", "research", "clinical research", "freight", "logistics", "trucking",
+    "haulage", "couriers", "shipping",
 )  # fmt: skip
+# A congregation is known by its faith said before "church" ("Grace Baptist Church"): "church"
+# alone ends a surname ("Faith Church") or a town ("Falls Church"). It, like a charity that houses
+# people, is a place someone stays or is buried from when said after "at", "in" or a verb of staying
+# (_AT_A_PLACE), and an organisation only as an actor or a giver ("the Grace Baptist Church van").
+_FAITHS = (
+    "baptist", "lutheran", "methodist", "catholic", "presbyterian", "episcopal", "pentecostal",
+    "evangelical", "adventist", "orthodox", "reformed", "anglican", "mennonite", "apostolic",
+    "congregational", "community", "bible", "covenant", "nazarene", "assembly",
+)  # fmt: skip
+_CONGREGATIONS = (*(f"{faith} church" for faith in _FAITHS), "mosque", "synagogue", "gurdwara")
+# A hospice is where a patient stays ("she's at Larkspur Hospice", "the nurse on duty at Tollgate
+# Hospice": the sets' ADDRESS) and also an agency whose nurses visit at home: only "a nurse with
+# Briar Lantern Hospice", "I work for …" names the employer.
+_EMPLOYER_ONLY = frozenset(("hospice",))
+# Kinds that are everyday words in lower case ("on room air"): only a capitalised one ends a name.
+_PROPER_ONLY = frozenset(("air",))
 # Kinds that end no one's name nor any everyday phrase: these open a lower-case sentence as an
 # organisation with no cue before them ("tollgate funeral home how can i help").
 _UNMISTAKABLE = frozenset((
@@ -77,14 +105,30 @@ _UNMISTAKABLE = frozenset((
 ))  # fmt: skip
 # A family business: "Kettle & Sons", "Pryce and Daughters", "Amis & Co".
 _FAMILY_FIRMS = ("sons", "daughters", "brothers", "co")
-_KINDS = tuple(sorted({*_PRACTICE_KINDS, *_OTHER_KINDS}, key=lambda k: -len(k.split())))
+_KINDS = tuple(
+    sorted({*_PRACTICE_KINDS, *_OTHER_KINDS, *_CONGREGATIONS, *_EMPLOYER_ONLY}, key=lambda k: -len(k.split()))
+)
 # Payers and charities every caller may name, known by no kind word.
 _NATIONAL = (
     "blue cross blue shield", "blue cross", "blue shield", "meals on wheels", "red cross",
     "march of dimes", "united way", "kaiser permanente", "united healthcare", "planned parenthood",
     "habitat for humanity", "alcoholics anonymous", "narcotics anonymous", "catholic charities",
-    "rite aid",
+    "rite aid", "salvation army", "ymca", "ywca",
+    # carriers and chains a caller works for or buys from
+    "greyhound", "amtrak", "megabus", "fedex", "walgreens", "cvs", "walmart", "costco",
 )  # fmt: skip
+# Those that house people too ("he sleeps at the salvation army"): a place after "at", "in" ….
+_NATIONAL_STAYS = frozenset(("salvation army", "ymca", "ywca"))
+_AT_A_PLACE = STAY_VERBS | frozenset(
+    ("at", "in", "to", "into", "near", "by", "outside", "behind", "inside", "opposite")
+)
+# A name given for a company with no kind said: "the company is called Mutua something", "a firm
+# called Ostrander", "the insurer's name is Allonby". Not an employer: that may be a person.
+_CALLED = re.compile(
+    r"\b(?:company|firm|insurer|insurance|carrier|agency|charity|business|airline)(?:'s|’s)?"
+    r"(?:\s+(?:is|was))?\s+(?:called|named|name\s+is)\s+",
+    re.IGNORECASE,
+)
 # An ambulance or fire crew says its unit's call sign ("This is Medic 12", "rescue twenty one"): a
 # vehicle of a service, no one's name.
 _CALL_SIGNS = ("medic", "medics", "medevac", "rescue", "engine", "squad", "ladder", "ambulance")
@@ -122,6 +166,12 @@ _GOES_ON = frozenset(_LIVED_IN | STREET_SUFFIXES)
 # Words after which the caller names whom they deal with: "calling from", "a pharmacist at",
 # "I'm with", "calling greenway memorial".
 _CUES = frozenset(("from", "at", "with", "calling", "ringing"))
+# "of" names whom a desk or office serves: "the medical office of Harrowgate Line cruises" (not
+# "on behalf of", nor "the office of Harriet Vance, attorney", which ends in no kind).
+_DESKS = frozenset(("office", "desk", "department", "team", "unit", "staff"))
+_CUES_OR_OF = _CUES | {"of"}
+# Said before "for", a verb of working makes what follows the employer ("I work for Quillmoor Hospice").
+_WORKING = frozenset(("work", "works", "worked", "working", "volunteer", "volunteers", "drive", "drives"))
 _OPENERS = frozenset(("hi", "hello", "hey", "yes", "yeah", "um", "uh", "oh", "so", "ok", "okay", "good",
                       "morning", "afternoon", "evening"))  # fmt: skip
 # After "this is" a caller may give their own name first: only a one-word name is the business's.
@@ -148,7 +198,8 @@ _KINDS_BY_LAST = _by_last_word(_KINDS)
 # all, case-folded, read a text ten times slower)
 _NATIONAL_ENDS = frozenset(n.split()[-1] for n in _NATIONAL)
 _CALL_SIGN_WORDS = frozenset(_CALL_SIGNS)
-_GATE_WORDS = _LAST_WORDS | _NATIONAL_ENDS | _CALL_SIGN_WORDS
+_CALLED_WORDS = frozenset(("called", "named", "name"))
+_GATE_WORDS = _LAST_WORDS | _NATIONAL_ENDS | _CALL_SIGN_WORDS | _CALLED_WORDS
 _LETTERS = re.compile(r"[a-z]+")
 _NATIONAL_RE = re.compile(
     r"(?<![\w'’-])(?:" + "|".join(n.replace(" ", r"\s+") for n in _NATIONAL) + r")(?![\w'’-])",
@@ -161,18 +212,89 @@ def organisation_ranges(text: str) -> list[tuple[int, int]]:
     said = set(_LETTERS.findall(text.lower()))
     if _GATE_WORDS.isdisjoint(said):
         return []
-    found = [m.span() for m in _NATIONAL_RE.finditer(text)] if not _NATIONAL_ENDS.isdisjoint(said) else []
-    if not _CALL_SIGN_WORDS.isdisjoint(said):
-        found += [m.span() for m in _CALL_SIGN.finditer(text)]
     words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
     lows = [w[2].lower().rstrip(".") for w in words]  # "Amis & Co.", "Hale Ltd."
+    found = _national(text, words, lows) if not _NATIONAL_ENDS.isdisjoint(said) else []
+    if not _CALL_SIGN_WORDS.isdisjoint(said):
+        found += [m.span() for m in _CALL_SIGN.finditer(text)]
     lower_case = not any(c.isupper() for c in text)
+    if not _CALLED_WORDS.isdisjoint(said):
+        found += _called(text, words, lows, lower_case)
     for j, low in enumerate(lows):
         if low in _LAST_WORDS:
             span = _named(text, words, lows, j, lower_case)
             if span is not None:
                 found.append(span)
     return found
+
+
+def _national(text: str, words: list[tuple[int, int, str]], lows: list[str]) -> list[tuple[int, int]]:
+    """The payers, charities and chains said by their own name alone, less a charity said as where
+    someone stays ("he sleeps at the salvation army", "the Salvation Army shelter")."""
+    found = []
+    starts = {w[0]: k for k, w in enumerate(words)}
+    ends = {w[1]: k for k, w in enumerate(words)}
+    for m in _NATIONAL_RE.finditer(text):
+        first, last = starts.get(m.start()), ends.get(m.end())
+        if first is None or last is None:
+            continue
+        if last + 1 < len(words) and _joined(text, words, last) and lows[last + 1] in _GOES_ON:
+            continue  # "the Red Cross shelter", "the YMCA hostel": a place someone stays
+        if " ".join(lows[first : last + 1]) in _NATIONAL_STAYS and _at_a_place(text, words, lows, first):
+            continue
+        found.append(m.span())
+    return found
+
+
+def _called(
+    text: str, words: list[tuple[int, int, str]], lows: list[str], lower_case: bool
+) -> list[tuple[int, int]]:
+    """A company's name said after "the company is called", "a firm named": its capitalised words,
+    or in lower-case speech up to two words before a function word ("… called mutua something")."""
+    found = []
+    starts = {w[0]: k for k, w in enumerate(words)}
+    for m in _CALLED.finditer(text):
+        first = starts.get(m.end())
+        if first is None:
+            continue
+        last = first - 1
+        while last + 1 < len(words) and last - first < 2 and (last < first or _joined(text, words, last)):
+            low, said = lows[last + 1], words[last + 1][2]
+            if low in _NOT_OWN_NAME or low in _PEOPLE or low in ("something", "like", "or"):
+                break
+            if not (_capitalised(said) or lower_case):
+                break
+            last += 1
+            if lower_case and last - first == 1:
+                break
+        if last >= first:
+            found.append((words[first][0], words[last][0] + len(words[last][2].rstrip("."))))
+    return found
+
+
+def _before(text: str, words: list[tuple[int, int, str]], lows: list[str], start: int) -> int | None:
+    """The word said just before word `start`, past "the" or "a" ("at the", "from a"), if any."""
+    k = start - 1
+    if k >= 0 and lows[k] in ("the", "a", "an") and k > 0 and _joined(text, words, k - 1):
+        k -= 1
+    return k if k >= 0 and _joined(text, words, k) else None
+
+
+def _at_a_place(text: str, words: list[tuple[int, int, str]], lows: list[str], start: int) -> bool:
+    """Is the name at word `start` said as where someone is ("at", "in", "moved to", "sleeps at")?"""
+    k = _before(text, words, lows, start)
+    return k is not None and lows[k] in _AT_A_PLACE
+
+
+def _for_an_employer(text: str, words: list[tuple[int, int, str]], lows: list[str], start: int) -> bool:
+    """Is the name at word `start` said as whom someone works with or for ("a nurse with", "I work
+    for")?"""
+    k = _before(text, words, lows, start)
+    if k is None:
+        return False
+    if lows[k] == "with":
+        return True
+    return lows[k] == "for" and k > 0 and _joined(text, words, k - 1) and lows[k - 1] in _WORKING
 
 
 def _joined(text: str, words: list[tuple[int, int, str]], a: int) -> bool:
@@ -191,6 +313,8 @@ def _named(
     if kind_first is None:
         return None
     kind = " ".join(lows[kind_first : j + 1])
+    if kind in _PROPER_ONLY and not _capitalised(words[j][2]):
+        return None  # "on room air"
     if j + 1 < len(words) and _joined(text, words, j) and lows[j + 1] in _GOES_ON:
         return None  # "Oakwood Memorial Home", "Alders Group Home", "Memorial Drive": a home, a street
     if kind in _FAMILY_FIRMS and lows[kind_first - 1] not in ("&", "and"):
@@ -207,6 +331,10 @@ def _named(
     start = _own_name_start(text, words, lows, first, kind_first, kind in _UNMISTAKABLE and lower_case)
     if start is None:
         return None
+    if kind in _EMPLOYER_ONLY and not _for_an_employer(text, words, lows, start):
+        return None  # "she's at Larkspur Hospice": where she stays
+    if kind in _CONGREGATIONS and _at_a_place(text, words, lows, start):
+        return None  # "the funeral is at Grace Baptist Church", "staying at the …": a place
     if any(low in _LIVED_IN or low in _STREET_WORDS for low in lows[start:kind_first]):
         return None  # "the Greystone Care Home pharmacy": a home's; "Harbour Row Pharmacy": a street's
     if start > 0 and _joined(text, words, start - 1) and lows[start - 1] in _PEOPLE:
@@ -222,8 +350,11 @@ def _own_name_start(
 ) -> int | None:
     """Where the organisation's own name starts among the words first..kind_first, if it is one."""
     before = lows[first - 1] if first > 0 and _joined(text, words, first - 1) else ""
-    if before == "the" and first > 1 and _joined(text, words, first - 2) and lows[first - 2] in _CUES:
-        before = lows[first - 2]
+    cue = first - 1
+    if before == "the" and first > 1 and _joined(text, words, first - 2) and lows[first - 2] in _CUES_OR_OF:
+        before, cue = lows[first - 2], first - 2
+    if before == "of" and cue > 0 and _joined(text, words, cue - 1) and lows[cue - 1] in _DESKS:
+        before = "from"  # "the medical office of Harrowgate Line cruises": whom the office serves
     if before in _CUES:
         return first  # "a pharmacist at fenwick drug", "calling from the hollin lane funeral home"
     if _capitalised(words[kind_first][2]):
