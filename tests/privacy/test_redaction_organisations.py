@@ -176,3 +176,22 @@ def test_a_person_beside_a_carrier_or_a_firm_is_still_hidden(text: str, secret: 
     for tagged in (False, True):
         out = redact(text, tagged=tagged).text
         assert secret not in out, out
+
+
+@pytest.mark.parametrize(
+    "text",
+    (
+        "Her breathing was worse overnight, and the hospice said to give the next dose early.",
+        "The care home said she ate breakfast and then got dizzy.",
+        "the funeral home wants the death certificate by friday",
+    ),
+)
+@pytest.mark.parametrize("tagged", (False, True))
+def test_a_kind_said_with_no_name_of_its_own_is_kept(text: str, tagged: bool) -> None:
+    # which hospice or home it is was never said: it identifies no one
+    kept(text, tagged=tagged)
+
+
+def test_a_house_known_by_a_name_is_still_hidden() -> None:
+    for tagged in (False, True):
+        assert "grange" not in redact("he lives at the grange, past the chapel", tagged=tagged).text

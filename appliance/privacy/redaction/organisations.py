@@ -36,6 +36,7 @@ import re
 
 from appliance.privacy.redaction.addresses import (
     CARE_WORDS,
+    DWELLINGS,
     RESIDENCE_WORDS,
     SCHOOLS,
     STAY_PLACES,
@@ -399,6 +400,7 @@ def without_organisations(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     organisation whose own name holds a word of a person or place hidden elsewhere in the text ("I'm
     calling from Pryce & Sons about Dilys Pryce", "we live in Ashby, Ashby Transport drove us"):
     said plainly, the business's name would tell what the redaction hid."""
+    spans = [s for s in spans if not (s[2] in ("ADDRESS", "NAME") and _bare_kind(text[s[0] : s[1]]))]
     ranges = organisation_ranges(text)
     if not ranges:
         return spans
@@ -410,6 +412,19 @@ def without_organisations(text: str, spans: list[CharSpan]) -> list[CharSpan]:
         ranges = [r for r in ranges if hidden.isdisjoint(w.lower() for w in _WORD.findall(text[r[0] : r[1]]))]
         inside = {s for s in inside if _names_no_one(text, s, ranges)}
     return [s for s in spans if s not in inside]
+
+
+# A kind said with no name of its own ("the hospice said to go up to three litres", "the care home's
+# number"): which hospice it is was never said, so it identifies no one. A house known by a name
+# ("the grange") is someone's home: not these.
+_BARE_KIND_WORDS = (_KIND_WORDS | CARE_WORDS | {"hospice", "home", "shelter", "facility"}) - DWELLINGS
+_BARE_KIND = re.compile(r"(?:the|a|an|this|that)\s+([a-z]+(?:\s+[a-z]+)?)(?:['’]s)?", re.IGNORECASE)
+
+
+def _bare_kind(said: str) -> bool:
+    """Is this name or place only "the" and a kind ("the hospice", "The care home")?"""
+    m = _BARE_KIND.fullmatch(said)
+    return m is not None and all(w in _BARE_KIND_WORDS for w in m.group(1).lower().split())
 
 
 def _names_no_one(text: str, span: CharSpan, ranges: list[tuple[int, int]]) -> bool:
