@@ -192,6 +192,15 @@ def test_a_kind_said_with_no_name_of_its_own_is_kept(text: str, tagged: bool) ->
     kept(text, tagged=tagged)
 
 
+def test_a_role_at_a_kind_of_organisation_names_no_one() -> None:
+    # the tagger read "the home care coordinator" as a place; the caller's own name stays hidden
+    for tagged in (False, True):
+        text = "Hi, I'm Wenna Trist, the home care coordinator, and I'm calling to book a visit for Mr. Vosk."
+        out = redact(text, tagged=tagged).text
+        assert "the home care coordinator" in out, out
+        assert "Trist" not in out and "Vosk" not in out, out
+
+
 def test_a_house_known_by_a_name_is_still_hidden() -> None:
     for tagged in (False, True):
         assert "grange" not in redact("he lives at the grange, past the chapel", tagged=tagged).text

@@ -418,13 +418,24 @@ def without_organisations(text: str, spans: list[CharSpan]) -> list[CharSpan]:
 # number"): which hospice it is was never said, so it identifies no one. A house known by a name
 # ("the grange") is someone's home: not these.
 _BARE_KIND_WORDS = (_KIND_WORDS | CARE_WORDS | {"hospice", "home", "shelter", "facility"}) - DWELLINGS
-_BARE_KIND = re.compile(r"(?:the|a|an|this|that)\s+([a-z]+(?:\s+[a-z]+)?)(?:['’]s)?", re.IGNORECASE)
+# Its staff said after it name a role, not anyone ("the home care coordinator", "the hospice nurse").
+_STAFF = frozenset((
+    "coordinator", "nurse", "nurses", "manager", "driver", "drivers", "team", "office", "desk", "staff",
+    "aide", "aides", "worker", "workers", "chaplain", "director", "van", "bus",
+))  # fmt: skip
+_BARE_KIND = re.compile(r"(?:the|a|an|this|that)\s+([a-z]+(?:\s+[a-z]+){0,2})(?:['’]s)?", re.IGNORECASE)
 
 
 def _bare_kind(said: str) -> bool:
-    """Is this name or place only "the" and a kind ("the hospice", "The care home")?"""
+    """Is this name or place only "the" and a kind ("the hospice", "The care home"), perhaps with a
+    role of its staff ("the home care coordinator")?"""
     m = _BARE_KIND.fullmatch(said)
-    return m is not None and all(w in _BARE_KIND_WORDS for w in m.group(1).lower().split())
+    if m is None:
+        return False
+    lows = m.group(1).lower().split()
+    if lows[-1] in _STAFF and len(lows) > 1:
+        lows.pop()
+    return all(w in _BARE_KIND_WORDS for w in lows)
 
 
 def _names_no_one(text: str, span: CharSpan, ranges: list[tuple[int, int]]) -> bool:
