@@ -133,6 +133,11 @@ CARRIERS_AND_FIRMS = (
     "We're with Amtrak, one of our passengers collapsed on the platform.",
     "The Salvation Army gave him a coat and the Red Cross found him a bed.",
     "the insurer is called Allonby something, I have the card here.",
+    # what of the organisation is meant, said after its name; its name as a possessive
+    "calling from the Orrin Airlines crew desk about a flight attendant",
+    "There's a St. Brendan's Catholic Church food pantry on Tuesdays.",
+    "This is Marsh Valley Freight's safety office about a driver's physical.",
+    "We got a ride with Uber and the driver walked her in.",
     # a hospice whose nurses visit at home, said as whom the nurse works with or for
     "Hello, I'm a hospice aide with Briar Lantern Hospice, calling about a comfort kit.",
     "I work for Quillmoor Hospice and we need the discharge summary.",
@@ -169,6 +174,8 @@ def test_a_place_someone_stays_or_a_person_named_like_a_firm_is_still_hidden(tex
         ("We're with Tamsin Airways, the passenger is Odo Fenwright.", "Fenwright"),
         ("calling from Pellory Clinical Research about participant Anwen Dray", "Dray"),
         ("the company is called Allonby, and my husband Piers Allonby owns it", "Allonby"),
+        # a name said right after the organisation's is no tail of it
+        ("This is Quenby Drug Odo Fenwright's refill is ready", "Fenwright"),
         ("she was on room air and her son Ewan Kestrel was with her", "Kestrel"),
     ),
 )

@@ -116,7 +116,7 @@ _NATIONAL = (
     "habitat for humanity", "alcoholics anonymous", "narcotics anonymous", "catholic charities",
     "rite aid", "salvation army", "ymca", "ywca",
     # carriers and chains a caller works for or buys from
-    "greyhound", "amtrak", "megabus", "fedex", "walgreens", "cvs", "walmart", "costco",
+    "greyhound", "amtrak", "megabus", "fedex", "walgreens", "cvs", "walmart", "costco", "uber", "lyft",
 )  # fmt: skip
 # Those that house people too ("he sleeps at the salvation army"): a place after "at", "in" ….
 _NATIONAL_STAYS = frozenset(("salvation army", "ymca", "ywca"))
@@ -214,7 +214,7 @@ def organisation_ranges(text: str) -> list[tuple[int, int]]:
     if _GATE_WORDS.isdisjoint(said):
         return []
     words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
-    lows = [w[2].lower().rstrip(".") for w in words]  # "Amis & Co.", "Hale Ltd."
+    lows = [_kind_said(w[2].lower().rstrip(".")) for w in words]  # "Amis & Co.", "Hale Ltd."
     found = _national(text, words, lows) if not _NATIONAL_ENDS.isdisjoint(said) else []
     if not _CALL_SIGN_WORDS.isdisjoint(said):
         found += [m.span() for m in _CALL_SIGN.finditer(text)]
@@ -227,6 +227,13 @@ def organisation_ranges(text: str) -> list[tuple[int, int]]:
             if span is not None:
                 found.append(span)
     return found
+
+
+def _kind_said(low: str) -> str:
+    """A kind said as a possessive reads as the kind ("Marsh Valley Freight's safety office")."""
+    if low.endswith(("'s", "’s")) and low[:-2] in _LAST_WORDS:
+        return low[:-2]
+    return low
 
 
 def _national(text: str, words: list[tuple[int, int, str]], lows: list[str]) -> list[tuple[int, int]]:
@@ -411,7 +418,26 @@ def without_organisations(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     if hidden:
         ranges = [r for r in ranges if hidden.isdisjoint(w.lower() for w in _WORD.findall(text[r[0] : r[1]]))]
         inside = {s for s in inside if _names_no_one(text, s, ranges)}
+    if any(c.isupper() for c in text):
+        inside |= _tails(text, [s for s in places if s not in inside], ranges)
     return [s for s in spans if s not in inside]
+
+
+def _tails(text: str, places: list[CharSpan], ranges: list[tuple[int, int]]) -> set[CharSpan]:
+    """The everyday lower-case words said right after an organisation's capitalised name that a
+    finder read as a name or place of their own ("the Orrin Airlines crew desk", "a St. Brendan's
+    Catholic Church food pantry"): in speech written with capitals, a lower-case dictionary word
+    is no one's name, and after the organisation it says what of it is meant."""
+    ends = {b for _, b in ranges}
+    tails: set[CharSpan] = set()
+    for span in sorted(places):
+        if not any(_GAP.fullmatch(text, b, span[0]) for b in ends if b < span[0]):
+            continue
+        said = _WORD.findall(text[span[0] : span[1]])
+        if said and all(w.islower() and is_dictionary_word(w) for w in said):
+            tails.add(span)
+            ends.add(span[1])  # "food" then "pantry": the tail runs on
+    return tails
 
 
 # A kind said with no name of its own ("the hospice said to go up to three litres", "the care home's
