@@ -133,6 +133,8 @@ CARRIERS_AND_FIRMS = (
     "We're with Amtrak, one of our passengers collapsed on the platform.",
     "The Salvation Army gave him a coat and the Red Cross found him a bed.",
     "the insurer is called Allonby something, I have the card here.",
+    "Our company, Tidewell, pays for the physical but not the scan.",
+    "My agency, Calloway, placed her with the family last spring.",
     # what of the organisation is meant, said after its name; its name as a possessive
     "calling from the Orrin Airlines crew desk about a flight attendant",
     "There's a St. Brendan's Catholic Church food pantry on Tuesdays.",
@@ -176,6 +178,7 @@ def test_a_place_someone_stays_or_a_person_named_like_a_firm_is_still_hidden(tex
         ("the company is called Allonby, and my husband Piers Allonby owns it", "Allonby"),
         # a name said right after the organisation's is no tail of it
         ("This is Quenby Drug Odo Fenwright's refill is ready", "Fenwright"),
+        ("Our company, Tidewell Anders said to call you.", "Anders"),
         ("she was on room air and her son Ewan Kestrel was with her", "Kestrel"),
     ),
 )

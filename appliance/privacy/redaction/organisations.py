@@ -130,6 +130,11 @@ _CALLED = re.compile(
     r"(?:\s+(?:is|was))?\s+(?:called|named|name\s+is)\s+",
     re.IGNORECASE,
 )
+# … or set beside it: "our company, Tidewell, pays for the physical" (capitalised only: in lower-case
+# speech no comma is written to mark it).
+_APPOSED = re.compile(
+    r"\b(?i:our|my|his|her|their)\s+(?i:company|firm|insurer|carrier|agency|charity),\s+(?=[A-Z])"
+)
 # An ambulance or fire crew says its unit's call sign ("This is Medic 12", "rescue twenty one"): a
 # vehicle of a service, no one's name.
 _CALL_SIGNS = ("medic", "medics", "medevac", "rescue", "engine", "squad", "ladder", "ambulance")
@@ -199,7 +204,9 @@ _KINDS_BY_LAST = _by_last_word(_KINDS)
 # all, case-folded, read a text ten times slower)
 _NATIONAL_ENDS = frozenset(n.split()[-1] for n in _NATIONAL)
 _CALL_SIGN_WORDS = frozenset(_CALL_SIGNS)
-_CALLED_WORDS = frozenset(("called", "named", "name"))
+_CALLED_WORDS = frozenset(
+    ("called", "named", "name", "company", "firm", "insurer", "carrier", "agency", "charity")
+)
 _GATE_WORDS = _LAST_WORDS | _NATIONAL_ENDS | _CALL_SIGN_WORDS | _CALLED_WORDS
 _LETTERS = re.compile(r"[a-z]+")
 _NATIONAL_RE = re.compile(
@@ -257,11 +264,13 @@ def _national(text: str, words: list[tuple[int, int, str]], lows: list[str]) -> 
 def _called(
     text: str, words: list[tuple[int, int, str]], lows: list[str], lower_case: bool
 ) -> list[tuple[int, int]]:
-    """A company's name said after "the company is called", "a firm named": its capitalised words,
-    or in lower-case speech up to two words before a function word ("… called mutua something")."""
+    """A company's name said after "the company is called", "a firm named", or set beside "our
+    company," between commas: its capitalised words, or in lower-case speech up to two words before
+    a function word ("… called mutua something")."""
     found = []
     starts = {w[0]: k for k, w in enumerate(words)}
-    for m in _CALLED.finditer(text):
+    apposed = [(m, True) for m in _APPOSED.finditer(text)]
+    for m, beside in [(m, False) for m in _CALLED.finditer(text)] + apposed:
         first = starts.get(m.end())
         if first is None:
             continue
@@ -275,8 +284,11 @@ def _called(
             last += 1
             if lower_case and last - first == 1:
                 break
-        if last >= first:
-            found.append((words[first][0], words[last][0] + len(words[last][2].rstrip("."))))
+        end = words[last][0] + len(words[last][2].rstrip(".")) if last >= first else None
+        if end is not None and beside and text[end : end + 1] not in (",", ".", ""):
+            continue  # "our company, Tidewell Anders said …": set beside it, a name ends at a comma
+        if end is not None:
+            found.append((words[first][0], end))
     return found
 
 
