@@ -135,6 +135,11 @@ CARRIERS_AND_FIRMS = (
     "the insurer is called Allonby something, I have the card here.",
     "Our company, Tidewell, pays for the physical but not the scan.",
     "My agency, Calloway, placed her with the family last spring.",
+    # employers whose staff call about a worker or a client
+    "Hi, I'm a nurse with Marlow Staffing, I'm covering nights on your ward.",
+    "This is Halberd & Greene LLP, we represent the family.",
+    "I'm with Ridgeline Construction, one of our workers fell off a ladder.",
+    "I'm calling from Lakeside Legal Aid about a client.",
     # what of the organisation is meant, said after its name; its name as a possessive
     "calling from the Orrin Airlines crew desk about a flight attendant",
     "There's a St. Brendan's Catholic Church food pantry on Tuesdays.",
@@ -179,6 +184,7 @@ def test_a_place_someone_stays_or_a_person_named_like_a_firm_is_still_hidden(tex
         # a name said right after the organisation's is no tail of it
         ("This is Quenby Drug Odo Fenwright's refill is ready", "Fenwright"),
         ("Our company, Tidewell Anders said to call you.", "Anders"),
+        ("This is Kessel Manufacturing's safety manager, Ines Kovar, about a worker.", "Kovar"),
         ("she was on room air and her son Ewan Kestrel was with her", "Kestrel"),
     ),
 )

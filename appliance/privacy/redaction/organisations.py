@@ -80,6 +80,11 @@ _OTHER_KINDS = (
     "airlines", "airline", "airways", "air", "cruises", "cruise line", "cruise lines", "bus lines",
     "coach lines", "events", "research", "clinical research", "freight", "logistics", "trucking",
     "haulage", "couriers", "shipping",
+    # employers whose nurse, manager or safety officer calls about a worker or a client: "a nurse
+    # with Marlow Staffing", "Halberd & Greene LLP", "Kessel Manufacturing's safety manager"
+    "staffing", "solutions", "consulting", "consultants", "llp", "pllc", "plc", "towing",
+    "construction", "manufacturing", "mining", "security", "legal aid", "veterinary", "industries",
+    "enterprises",
 )  # fmt: skip
 # A congregation is known by its faith said before "church" ("Grace Baptist Church"): "church"
 # alone ends a surname ("Faith Church") or a town ("Falls Church"). It, like a charity that houses
