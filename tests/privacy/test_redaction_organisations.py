@@ -140,6 +140,10 @@ CARRIERS_AND_FIRMS = (
     "This is Halberd & Greene LLP, we represent the family.",
     "I'm with Ridgeline Construction, one of our workers fell off a ladder.",
     "I'm calling from Lakeside Legal Aid about a client.",
+    # in lower-case speech, after a verb of working for it or "our company"
+    "i work for marlow staffing and im covering nights on your ward",
+    "our company corvid logistics pays for the physical",
+    "she volunteers for the kettering foundation on weekends",
     # what of the organisation is meant, said after its name; its name as a possessive
     "calling from the Orrin Airlines crew desk about a flight attendant",
     "There's a St. Brendan's Catholic Church food pantry on Tuesdays.",
@@ -184,6 +188,7 @@ def test_a_place_someone_stays_or_a_person_named_like_a_firm_is_still_hidden(tex
         # a name said right after the organisation's is no tail of it
         ("This is Quenby Drug Odo Fenwright's refill is ready", "Fenwright"),
         ("Our company, Tidewell Anders said to call you.", "Anders"),
+        ("i work for dilys pryce and she needs her refill", "pryce"),
         ("This is Kessel Manufacturing's safety manager, Ines Kovar, about a worker.", "Kovar"),
         ("she was on room air and her son Ewan Kestrel was with her", "Kestrel"),
     ),

@@ -158,6 +158,7 @@ _NOT_OWN_NAME = frozenset((
     "im", "me", "we", "you", "he", "she", "they", "by", "no", "yes", "new", "any", "some", "what",
     "which", "local", "different", "same", "other", "another", "hospital", "here", "there", "um",
     "uh", "not", "but", "so", "if", "just", "also", "then", "now", "get", "got", "need", "needs",
+    "company", "firm", "employer",
 ))  # fmt: skip
 # A word of a home or a school in the name makes the whole a place someone lives or studies.
 _LIVED_IN = frozenset(RESIDENCE_WORDS | SCHOOLS | STAY_PLACES | CARE_WORDS)
@@ -180,7 +181,10 @@ _CUES = frozenset(("from", "at", "with", "calling", "ringing"))
 # "of" names whom a desk or office serves: "the medical office of Harrowgate Line cruises" (not
 # "on behalf of", nor "the office of Harriet Vance, attorney", which ends in no kind).
 _DESKS = frozenset(("office", "desk", "department", "team", "unit", "staff"))
-_CUES_OR_OF = _CUES | {"of"}
+_CUES_OR_OF = _CUES | {"of", "for"}
+# "our company corvid logistics": whose employer is named next.
+_EMPLOYERS = frozenset(("company", "firm", "employer"))
+_OWNERS = frozenset(("our", "my", "his", "her", "their"))
 # Said before "for", a verb of working makes what follows the employer ("I work for Quillmoor Hospice").
 _WORKING = frozenset(("work", "works", "worked", "working", "volunteer", "volunteers", "drive", "drives"))
 _OPENERS = frozenset(("hi", "hello", "hey", "yes", "yeah", "um", "uh", "oh", "so", "ok", "okay", "good",
@@ -378,8 +382,11 @@ def _own_name_start(
     cue = first - 1
     if before == "the" and first > 1 and _joined(text, words, first - 2) and lows[first - 2] in _CUES_OR_OF:
         before, cue = lows[first - 2], first - 2
-    if before == "of" and cue > 0 and _joined(text, words, cue - 1) and lows[cue - 1] in _DESKS:
+    said_before = lows[cue - 1] if cue > 0 and _joined(text, words, cue - 1) else ""
+    if before == "of" and said_before in _DESKS:
         before = "from"  # "the medical office of Harrowgate Line cruises": whom the office serves
+    if (before == "for" and said_before in _WORKING) or (before in _EMPLOYERS and said_before in _OWNERS):
+        before = "from"  # "i work for marlow staffing", "our company corvid logistics"
     if before in _CUES:
         return first  # "a pharmacist at fenwick drug", "calling from the hollin lane funeral home"
     if _capitalised(words[kind_first][2]):
