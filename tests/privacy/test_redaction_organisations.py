@@ -152,6 +152,7 @@ CARRIERS_AND_FIRMS = (
     # a hospice whose nurses visit at home, said as whom the nurse works with or for
     "Hello, I'm a hospice aide with Briar Lantern Hospice, calling about a comfort kit.",
     "I work for Quillmoor Hospice and we need the discharge summary.",
+    "This is the chaplain from Quillmoor Hospice, I visit her on Thursdays.",
 )
 
 
@@ -165,6 +166,8 @@ PLACES_SOMEONE_STAYS = (
     # the same kinds said as where someone is: a hospice, a charity's shelter, a church
     ("My mother is at Quillmoor Hospice now, room twelve.", "Quillmoor"),
     ("she moved to Quillmoor Hospice on monday", "Quillmoor"),
+    ("she came home from Quillmoor Hospice on friday", "Quillmoor"),
+    ("This is the nurse on duty at Quillmoor Hospice, about bed four.", "Quillmoor"),
     ("he sleeps at the salvation army most nights", "salvation"),
     ("She's staying at the Salvation Army shelter on Ketch Street.", "Ketch"),
     ("this is Faith Church from up the road, I look after my neighbour", "Faith"),

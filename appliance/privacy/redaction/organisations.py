@@ -100,6 +100,11 @@ _CONGREGATIONS = (*(f"{faith} church" for faith in _FAITHS), "mosque", "synagogu
 # Hospice": the sets' ADDRESS) and also an agency whose nurses visit at home: only "a nurse with
 # Briar Lantern Hospice", "I work for …" names the employer.
 _EMPLOYER_ONLY = frozenset(("hospice",))
+# Staff who visit a patient at home from a hospice: "the chaplain from Quillmoor Hospice".
+_VISITORS = frozenset((
+    "nurse", "nurses", "aide", "aides", "chaplain", "worker", "workers", "volunteer", "volunteers",
+    "coordinator", "liaison", "team", "doctor", "physician",
+))  # fmt: skip
 # Kinds that are everyday words in lower case ("on room air"): only a capitalised one ends a name.
 _PROPER_ONLY = frozenset(("air",))
 # Kinds that end no one's name nor any everyday phrase: these open a lower-case sentence as an
@@ -317,13 +322,15 @@ def _at_a_place(text: str, words: list[tuple[int, int, str]], lows: list[str], s
 
 def _for_an_employer(text: str, words: list[tuple[int, int, str]], lows: list[str], start: int) -> bool:
     """Is the name at word `start` said as whom someone works with or for ("a nurse with", "I work
-    for")?"""
+    for", "the chaplain from")? Not "calling from" or "the nurse at": the sets label the place a
+    caller rings from where a patient stays."""
     k = _before(text, words, lows, start)
     if k is None:
         return False
     if lows[k] == "with":
         return True
-    return lows[k] == "for" and k > 0 and _joined(text, words, k - 1) and lows[k - 1] in _WORKING
+    said_before = lows[k - 1] if k > 0 and _joined(text, words, k - 1) else ""
+    return (lows[k] == "for" and said_before in _WORKING) or (lows[k] == "from" and said_before in _VISITORS)
 
 
 def _joined(text: str, words: list[tuple[int, int, str]], a: int) -> bool:
