@@ -19,6 +19,9 @@ Some kinds are also places: a hospice is where a patient stays and an agency who
 home, a congregation or a charity that houses people is where someone sleeps or is buried from. The
 frame tells them apart: "a nurse with …", "I work for …", "the … bus", "… brought clothes" name an
 employer or an actor; "at", "in", "moved to", "sleeps at" name a place (left to the finders).
+A kind said with no name of its own ("the hospice said …", "the home care coordinator") is no
+one's, and the everyday words the tagger reads after an organisation's name ("the Orrin Airlines
+crew desk") are part of what is said of it.
 
 What is not here: a place where someone lives or stays (a care or nursing home, a hospice, a
 shelter, assisted living, a school a child attends) is an address by every labelled set's
@@ -471,7 +474,7 @@ def _tails(text: str, places: list[CharSpan], ranges: list[tuple[int, int]]) -> 
     return tails
 
 
-# A kind said with no name of its own ("the hospice said to go up to three litres", "the care home's
+# A kind said with no name of its own ("the hospice said to call them first", "the care home's
 # number"): which hospice it is was never said, so it identifies no one. A house known by a name
 # ("the grange") is someone's home: not these.
 _BARE_KIND_WORDS = (_KIND_WORDS | CARE_WORDS | {"hospice", "home", "shelter", "facility"}) - DWELLINGS
