@@ -118,3 +118,113 @@ def test_a_business_named_like_a_person_or_place_hidden_beside_it_is_hidden_too(
     for tagged in (False, True):
         out = redact(text, tagged=tagged).text
         assert secret not in out, out
+
+
+CARRIERS_AND_FIRMS = (
+    # airlines, cruise lines, coach companies, event firms, research sites and hauliers call about a
+    # passenger, a guest, a participant or a worker: the firm is no one's identifier
+    "I'm calling for the Tamsin Airways medical desk about a passenger we landed early.",
+    "This is the ship's nurse at the medical office of Harrowgate Line cruises.",
+    "I'm the coordinator with Saffron Gate Events, one of our guests fell at the reception.",
+    "calling from Pellory Clinical Research about a study visit next week",
+    "Our employer, Corvid Logistics, pays for the physical but not the drug screen.",
+    "he drives for Ostwick Trucking and is away most weeks",
+    "A Grace Baptist Church bus brings the residents to the clinic.",
+    "We're with Amtrak, one of our passengers collapsed on the platform.",
+    "The Salvation Army gave him a coat and the Red Cross found him a bed.",
+    "the insurer is called Allonby something, I have the card here.",
+    "Our company, Tidewell, pays for the physical but not the scan.",
+    "My agency, Calloway, placed her with the family last spring.",
+    # employers whose staff call about a worker or a client
+    "Hi, I'm a nurse with Marlow Staffing, I'm covering nights on your ward.",
+    "This is Halberd & Greene LLP, we represent the family.",
+    "I'm with Ridgeline Construction, one of our workers fell off a ladder.",
+    "I'm calling from Lakeside Legal Aid about a client.",
+    # in lower-case speech, after a verb of working for it or "our company"
+    "i work for marlow staffing and im covering nights on your ward",
+    "our company corvid logistics pays for the physical",
+    "she volunteers for the kettering foundation on weekends",
+    # what of the organisation is meant, said after its name; its name as a possessive
+    "calling from the Orrin Airlines crew desk about a flight attendant",
+    "There's a St. Brendan's Catholic Church food pantry on Tuesdays.",
+    "This is Marsh Valley Freight's safety office about a driver's physical.",
+    "We got a ride with Uber and the driver walked her in.",
+    # a hospice whose nurses visit at home, said as whom the nurse works with or for
+    "Hello, I'm a hospice aide with Briar Lantern Hospice, calling about a comfort kit.",
+    "I work for Quillmoor Hospice and we need the discharge summary.",
+    "This is the chaplain from Quillmoor Hospice, I visit her on Thursdays.",
+)
+
+
+@pytest.mark.parametrize("text", CARRIERS_AND_FIRMS)
+@pytest.mark.parametrize("tagged", (False, True))
+def test_a_carrier_a_firm_or_a_caller_s_employer_is_kept(text: str, tagged: bool) -> None:
+    kept(text, tagged=tagged)
+
+
+PLACES_SOMEONE_STAYS = (
+    # the same kinds said as where someone is: a hospice, a charity's shelter, a church
+    ("My mother is at Quillmoor Hospice now, room twelve.", "Quillmoor"),
+    ("she moved to Quillmoor Hospice on monday", "Quillmoor"),
+    ("she came home from Quillmoor Hospice on friday", "Quillmoor"),
+    ("This is the nurse on duty at Quillmoor Hospice, about bed four.", "Quillmoor"),
+    ("he sleeps at the salvation army most nights", "salvation"),
+    ("She's staying at the Salvation Army shelter on Ketch Street.", "Ketch"),
+    ("this is Faith Church from up the road, I look after my neighbour", "Faith"),
+    ("my son lives in Falls Church with his wife", "Falls"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), PLACES_SOMEONE_STAYS)
+def test_a_place_someone_stays_or_a_person_named_like_a_firm_is_still_hidden(text: str, secret: str) -> None:
+    for tagged in (False, True):
+        out = redact(text, tagged=tagged).text
+        assert secret not in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    (
+        ("We're with Tamsin Airways, the passenger is Odo Fenwright.", "Fenwright"),
+        ("calling from Pellory Clinical Research about participant Anwen Dray", "Dray"),
+        ("the company is called Allonby, and my husband Piers Allonby owns it", "Allonby"),
+        # a name said right after the organisation's is no tail of it
+        ("This is Quenby Drug Odo Fenwright's refill is ready", "Fenwright"),
+        ("Our company, Tidewell Anders said to call you.", "Anders"),
+        ("i work for dilys pryce and she needs her refill", "pryce"),
+        ("This is Kessel Manufacturing's safety manager, Ines Kovar, about a worker.", "Kovar"),
+        ("she was on room air and her son Ewan Kestrel was with her", "Kestrel"),
+    ),
+)
+def test_a_person_beside_a_carrier_or_a_firm_is_still_hidden(text: str, secret: str) -> None:
+    for tagged in (False, True):
+        out = redact(text, tagged=tagged).text
+        assert secret not in out, out
+
+
+@pytest.mark.parametrize(
+    "text",
+    (
+        "Her breathing was worse overnight, and the hospice said to give the next dose early.",
+        "The care home said she ate breakfast and then got dizzy.",
+        "the funeral home wants the death certificate by friday",
+    ),
+)
+@pytest.mark.parametrize("tagged", (False, True))
+def test_a_kind_said_with_no_name_of_its_own_is_kept(text: str, tagged: bool) -> None:
+    # which hospice or home it is was never said: it identifies no one
+    kept(text, tagged=tagged)
+
+
+def test_a_role_at_a_kind_of_organisation_names_no_one() -> None:
+    # the tagger read "the home care coordinator" as a place; the caller's own name stays hidden
+    for tagged in (False, True):
+        text = "Hi, I'm Wenna Trist, the home care coordinator, and I'm calling to book a visit for Mr. Vosk."
+        out = redact(text, tagged=tagged).text
+        assert "the home care coordinator" in out, out
+        assert "Trist" not in out and "Vosk" not in out, out
+
+
+def test_a_house_known_by_a_name_is_still_hidden() -> None:
+    for tagged in (False, True):
+        assert "grange" not in redact("he lives at the grange, past the chapel", tagged=tagged).text
