@@ -55,6 +55,7 @@ from appliance.privacy.redaction.dates import (
     HOLIDAY_GATE,
     find_dates,
     find_day_ordinals,
+    find_days_after_dates,
     find_holiday_dates,
     find_holiday_days,
     find_holidays_after_dates,
@@ -582,6 +583,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_holiday_days(toks, index)
     if found and not words.isdisjoint(HOLIDAY_GATE):  # "on 12/24. Christmas Eve"
         found += find_holidays_after_dates(toks, found)
+    if runs and found:  # "from June 3rd to the 9th", "the 12th no wait the 13th"
+        found += find_days_after_dates(toks, runs, found)
     if "corner" in words:
         found += find_corners(toks, index)
     if not words.isdisjoint(SHIP_PREFIXES) or ("s" in words and ("u" in words or "h" in words)):  # "u s s …"
