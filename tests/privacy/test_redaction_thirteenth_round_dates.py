@@ -72,3 +72,39 @@ NO_ONE_S_YEAR_OR_DAY = (
 @pytest.mark.parametrize("text", NO_ONE_S_YEAR_OR_DAY)
 def test_a_year_or_day_of_no_one_is_kept(text: str) -> None:
     kept(text)
+
+
+PLATES_AFTER_A_STATE_OR_VIN = (
+    ("ok and the camper is ohio seven two two m p four and they towed it", "seven two two m p four"),
+    ("the pickup was oregon nine nine k t two when it left", "nine nine k t two"),
+    ("the v i n on the dash is one h g c m eight two six three a zero four four five two", "h g c m"),
+    ("The VIN on the door sticker is 1FTEW1EP5JKF00000.", "1FTEW1EP5JKF00000"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), PLATES_AFTER_A_STATE_OR_VIN)
+def test_a_plate_after_its_state_or_a_vin_is_hidden(text: str, secret: str) -> None:
+    hidden(text, secret, "PLATE")
+
+
+NO_PLATE = (
+    "the car is a blue honda and it is parked out front",
+    "my truck is in texas with my brother",
+    "the van is Texas 4 people wide",
+)
+
+
+@pytest.mark.parametrize("text", NO_PLATE)
+def test_a_vehicle_and_a_state_without_a_plate_are_kept(text: str) -> None:
+    kept(text)
+
+
+PHONES_READ_IN_THOUSANDS = (
+    ("my number is five five five oh one oh four thousand and one", "thousand"),
+    ("her cell is five five five oh one two oh nine hundred and twelve", "hundred twelve"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), PHONES_READ_IN_THOUSANDS)
+def test_a_phone_read_in_thousands_is_hidden_whole(text: str, secret: str) -> None:
+    hidden(text, secret, "PHONE")

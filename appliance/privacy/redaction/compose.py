@@ -110,7 +110,7 @@ from appliance.privacy.redaction.numbers import number_runs
 from appliance.privacy.redaction.numeric import find_numbers
 from appliance.privacy.redaction.organisations import without_organisations
 from appliance.privacy.redaction.phrases import NOT_NAME_CAPS, find_capitalised_phrases
-from appliance.privacy.redaction.plates import PLATE_WORDS, find_plates
+from appliance.privacy.redaction.plates import find_plates, plate_gate
 from appliance.privacy.redaction.regions import is_large_region
 from appliance.privacy.redaction.site_facts import SiteFacts
 from appliance.privacy.redaction.spans import CharSpan, Redaction, Span, TokenSpan, merge, redacted
@@ -506,7 +506,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     as_in = " as in " in low  # "J as in juliet": a letter spelled with a word
     # "uh this is ada quill um …", "yes it's ada quill": a self-introduction opening the turn
     filler_intro = TURN_INTRO.match(low) is not None
-    plates = not words.isdisjoint(PLATE_WORDS)
+    plates = plate_gate(words)
     # a code after its cue, letters said as words: "member id is why jay kay four four seven"
     chains = numberish and not words.isdisjoint(CHAIN_CUES)
     # a word no dictionary holds, in a lower-case turn: maybe a name or a place ("ottoline brask")
