@@ -5,7 +5,10 @@ day said after "on" and followed by its hours ("on the twenty first from about t
 then corrected ("the fourth no wait it was the fifth"); a year alone as when someone moved, married
 or was diagnosed ("they moved here in 2011"); a month and day written after what was done to
 someone ("seen 3/14"); a year said whole as a birthday ("her birthday is nineteen forty one"); a
-holiday said as a birthday ("his birthday is new years day")."""
+holiday said as a birthday ("his birthday is new years day"). Plates: a vehicle, its state and
+its plate ("the camper is ohio …"), a VIN read out after its name. A phone read with "thousand"
+("… oh four thousand and one") hidden whole. Medicines with their dose ("ceftriaxone one gram",
+"lorazepam half a milligram") and brand names ("a zofran") name no one."""
 
 from __future__ import annotations
 
@@ -108,3 +111,21 @@ PHONES_READ_IN_THOUSANDS = (
 @pytest.mark.parametrize(("text", "secret"), PHONES_READ_IN_THOUSANDS)
 def test_a_phone_read_in_thousands_is_hidden_whole(text: str, secret: str) -> None:
     hidden(text, secret, "PHONE")
+
+
+MEDICINES_AND_DOSES = (
+    "the hospice nurse gave oxycodone five milligrams and lorazepam half a milligram at bedtime",
+    "on the boat they gave him three liters of saline and ceftriaxone one gram and a zofran",
+    "she got fluids and meropenem two grams in the ambulance",
+    "they gave her some zofran and a phenergan for the nausea",
+)
+
+
+@pytest.mark.parametrize("text", MEDICINES_AND_DOSES)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_medicine_and_its_dose_name_no_one(text: str, tagged: bool) -> None:
+    kept(text, tagged)
+
+
+def test_a_person_given_tablets_is_still_named() -> None:
+    hidden("the nurse gave Marisol Okafor two tablets", "Marisol Okafor", "NAME", True)

@@ -86,7 +86,7 @@ from appliance.privacy.redaction.lexicon import (
     ORDINAL_WORDS,
     RELATIVES,
 )
-from appliance.privacy.redaction.medicines import ends_in_supplement, is_medicine
+from appliance.privacy.redaction.medicines import ends_in_supplement, given_with_a_dose, is_medicine
 from appliance.privacy.redaction.names import (
     FRAME_GATE,
     NAME_CLOSERS,
@@ -309,6 +309,10 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # "doesn't speak much English", "that's the Gaelic": a language, no place or one
         if _school_year(text[start:end].lower().split()) or _dose(lows):
             continue  # "she's in 3rd grade"; "Warfarin 3 mg, take one daily": no place, no one
+        if given_with_a_dose(
+            lows, _WORDS_AHEAD.findall(text.lower(), end, end + 30)[:4], is_dictionary_word(lows[0])
+        ):
+            continue  # "ceftriaxone one gram", "lorazepam half | a milligram": a medicine given, no one
         if label == "NAME" and _after_staff_first_name(text, start, before):
             continue  # "Dr. Sofia Alvarez": the surname after a provider's first name
         if label == "NAME" and before and before[-1] in _POSSESSIVES and all(map(is_dictionary_word, lows)):
@@ -327,6 +331,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
     return kept
 
 
+# The words said after a span ("… a milligram"), numbers with their points: "0.5 mg".
+_WORDS_AHEAD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
 # A word glossed as a relative: "nain means grandmother", "taid, meaning my grandad".
 _GLOSSED = re.compile(r"[^\W\d_]+,?\s+(?:means|meaning)\s+(?:my\s+|a\s+|the\s+)?([^\W\d_]+)", re.IGNORECASE)
