@@ -80,14 +80,16 @@ def test_a_year_or_day_of_no_one_is_kept(text: str) -> None:
 PLATES_AFTER_A_STATE_OR_VIN = (
     ("ok and the camper is ohio seven two two m p four and they towed it", "seven two two m p four"),
     ("the pickup was oregon nine nine k t two when it left", "nine nine k t two"),
+    ("the van is new mexico eight eight one b x r", "eight eight one b x r"),
     ("the v i n on the dash is one h g c m eight two six three a zero four four five two", "h g c m"),
     ("The VIN on the door sticker is 1FTEW1EP5JKF00000.", "1FTEW1EP5JKF00000"),
 )
 
 
 @pytest.mark.parametrize(("text", "secret"), PLATES_AFTER_A_STATE_OR_VIN)
-def test_a_plate_after_its_state_or_a_vin_is_hidden(text: str, secret: str) -> None:
-    hidden(text, secret, "PLATE")
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_plate_after_its_state_or_a_vin_is_hidden(text: str, secret: str, tagged: bool) -> None:
+    hidden(text, secret, "PLATE", tagged)
 
 
 NO_PLATE = (

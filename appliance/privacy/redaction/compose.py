@@ -658,7 +658,19 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     if "/" in text or "www" in words:
         spans += find_urls(text)
     spans = [s for s in spans if s[2] != "NAME" or not _pets_name(text, s[0])]  # before they are sought again
+    if plates:
+        spans = _within_plates(spans)
     return spans + repeated_names(text, spans)
+
+
+def _within_plates(spans: list[CharSpan]) -> list[CharSpan]:
+    """Less the names and places that lie inside a plate or a VIN ("the van is new mexico | eight
+    eight one b x r": the tagger reads its characters as a place); the plate is what they are, and
+    outranks them only when they are gone."""
+    plates = [(a, b) for a, b, label in spans if label == "PLATE"]
+    if not plates:
+        return spans
+    return [s for s in spans if s[2] not in ("NAME", "ADDRESS") or not _within(s, plates)]
 
 
 def _tagged_spans(text: str) -> list[CharSpan]:
