@@ -66,6 +66,7 @@ def test_a_year_or_day_of_someone_is_hidden(text: str, secret: str) -> None:
 
 NO_ONE_S_YEAR_OR_DAY = (
     "The clinic opened in 2015 and moved to the new wing later.",
+    "the new guidelines came out in 2019 and the forms changed",
     "for his birthday he turned eighty and had a cake",
     "Is the pharmacy open on Christmas Eve?",
     "The pain was 7/10 when she was seen.",

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from appliance.privacy.redaction.dictionary import can_be_verb, is_everyday
-from appliance.privacy.redaction.lexicon import FILLERS, MONTHS, NUMBER_VOCAB, WEEKDAYS
+from appliance.privacy.redaction.lexicon import FILLERS, MONTHS, NUMBER_VOCAB, RELATIVES, WEEKDAYS
 from appliance.privacy.redaction.numbers import NumberGroup, NumberRun
 from appliance.privacy.redaction.spans import TokenSpan
 from appliance.privacy.redaction.tokens import Token, TokenIndex, is_word, line_break_between
@@ -82,14 +82,21 @@ def year_of_a_life_event(toks: list[Token], run: NumberRun) -> bool:
     such verb ("the clinic opened in 2015", "the 2019 guidelines") is left alone."""
     if run.first < 1 or toks[run.first - 1].low != "in" or not full_year(run):
         return False
-    k = run.first - 2
+    k, event = run.first - 2, False
     while k >= 0 and toks[k].text not in (".", "?", "!", ";") and not line_break_between(toks, k, k + 1):
-        if toks[k].low in _LIFE_EVENTS:
-            return True
+        low = toks[k].low
+        if event and (low in _PEOPLE or low in RELATIVES):
+            return True  # "she came …", "my parents moved …": a person's, not "the guidelines came out"
+        event = event or low in _LIFE_EVENTS
         k -= 1
     return False
 
 
+# Who a life's event is told of: the caller, the person called about, their family.
+_PEOPLE = frozenset((
+    "i", "we", "she", "he", "they", "you", "patient", "family", "parents", "kids", "children", "mum",
+    "mom", "grandparents",
+))  # fmt: skip
 # Verbs of what happens to a person in a year: moving, arriving, marrying, a diagnosis.
 _LIFE_EVENTS = frozenset((
     "came", "moved", "arrived", "fled", "immigrated", "emigrated", "migrated", "resettled",
