@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from appliance.privacy.redaction.lexicon import NUMBER_VOCAB
+
 # INN stems and common class endings, each long enough that no given name or surname ends so.
 INN_STEMS = (
     "pril", "sartan", "olol", "dipine", "vastatin", "statin", "cillin", "mycin", "cycline", "floxacin",
@@ -78,9 +80,7 @@ DOSE_UNITS = frozenset((
     "liter", "liters", "litre", "litres", "l", "meq", "mmol", "mgs",
 ))  # fmt: skip
 # Words of an amount said before its unit, beside the number words: "half a", "point two five".
-_AMOUNT_WORDS = frozenset(("half", "quarter", "point", "a", "an", "and", "oh", "zero", "one", "two", "three",
-                           "four", "five", "six", "seven", "eight", "nine", "ten", "twelve", "fifteen",
-                           "twenty", "twenty-five", "fifty", "hundred", "thousand"))  # fmt: skip
+_AMOUNT_WORDS = frozenset(("half", "quarter", "point", "a", "an", "and", *NUMBER_VOCAB))
 
 
 def _amount(low: str) -> bool:
