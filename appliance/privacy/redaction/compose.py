@@ -55,6 +55,7 @@ from appliance.privacy.redaction.dates import (
     HOLIDAY_GATE,
     find_dates,
     find_day_ordinals,
+    find_days_after_dates,
     find_holiday_dates,
     find_holiday_days,
     find_holidays_after_dates,
@@ -85,7 +86,7 @@ from appliance.privacy.redaction.lexicon import (
     ORDINAL_WORDS,
     RELATIVES,
 )
-from appliance.privacy.redaction.medicines import ends_in_supplement, is_medicine
+from appliance.privacy.redaction.medicines import ends_in_supplement, given_with_a_dose, is_medicine
 from appliance.privacy.redaction.names import (
     FRAME_GATE,
     NAME_CLOSERS,
@@ -119,7 +120,7 @@ from appliance.privacy.redaction.numbers import number_runs
 from appliance.privacy.redaction.numeric import find_numbers
 from appliance.privacy.redaction.organisations import without_organisations
 from appliance.privacy.redaction.phrases import NOT_NAME_CAPS, find_capitalised_phrases
-from appliance.privacy.redaction.plates import PLATE_WORDS, find_plates
+from appliance.privacy.redaction.plates import find_plates, plate_gate
 from appliance.privacy.redaction.regions import is_large_region
 from appliance.privacy.redaction.site_facts import SiteFacts
 from appliance.privacy.redaction.spans import CharSpan, Redaction, Span, TokenSpan, merge, redacted
@@ -332,6 +333,10 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # "doesn't speak much English", "that's the Gaelic": a language, no place or one
         if _school_year(text[start:end].lower().split()) or _dose(lows):
             continue  # "she's in 3rd grade"; "Warfarin 3 mg, take one daily": no place, no one
+        if given_with_a_dose(
+            lows, _WORDS_AHEAD.findall(text.lower(), end, end + 30)[:4], is_dictionary_word(lows[0])
+        ):
+            continue  # "ceftriaxone one gram", "lorazepam half | a milligram": a medicine given, no one
         if label == "NAME" and _after_staff_first_name(text, start, before):
             continue  # "Dr. Sofia Alvarez": the surname after a provider's first name
         if label == "NAME" and before and before[-1] in _POSSESSIVES and all(map(is_dictionary_word, lows)):
@@ -352,6 +357,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
     return kept
 
 
+# The words said after a span ("… a milligram"), numbers with their points: "0.5 mg".
+_WORDS_AHEAD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
 
 
@@ -531,7 +538,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     as_in = " as in " in low  # "J as in juliet": a letter spelled with a word
     # "uh this is ada quill um …", "yes it's ada quill": a self-introduction opening the turn
     filler_intro = TURN_INTRO.match(low) is not None
-    plates = not words.isdisjoint(PLATE_WORDS)
+    plates = plate_gate(words)
     # a code after its cue, letters said as words: "member id is why jay kay four four seven"
     chains = numberish and not words.isdisjoint(CHAIN_CUES)
     # a word no dictionary holds, in a lower-case turn: maybe a name or a place ("ottoline brask")
@@ -608,6 +615,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_holiday_days(toks, index)
     if found and not words.isdisjoint(HOLIDAY_GATE):  # "on 12/24. Christmas Eve"
         found += find_holidays_after_dates(toks, found)
+    if runs and found:  # "from June 3rd to the 9th", "the 12th no wait the 13th"
+        found += find_days_after_dates(toks, runs, found)
     if "corner" in words:
         found += find_corners(toks, index)
     if not words.isdisjoint(SHIP_PREFIXES) or ("s" in words and ("u" in words or "h" in words)):  # "u s s …"
@@ -675,7 +684,19 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     if "/" in text or "www" in words:
         spans += find_urls(text)
     spans = [s for s in spans if s[2] != "NAME" or not _pets_name(text, s[0])]  # before they are sought again
+    if plates:
+        spans = _within_plates(spans)
     return spans + repeated_names(text, spans)
+
+
+def _within_plates(spans: list[CharSpan]) -> list[CharSpan]:
+    """Less the names and places that lie inside a plate or a VIN ("the van is new mexico | eight
+    eight one b x r": the tagger reads its characters as a place); the plate is what they are, and
+    outranks them only when they are gone."""
+    plates = [(a, b) for a, b, label in spans if label == "PLATE"]
+    if not plates:
+        return spans
+    return [s for s in spans if s[2] not in ("NAME", "ADDRESS") or not _within(s, plates)]
 
 
 def _tagged_spans(text: str) -> list[CharSpan]:

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from appliance.privacy.redaction.dictionary import can_be_verb, is_everyday
-from appliance.privacy.redaction.lexicon import FILLERS, MONTHS, WEEKDAYS
+from appliance.privacy.redaction.lexicon import FILLERS, MONTHS, NUMBER_VOCAB, RELATIVES, WEEKDAYS
 from appliance.privacy.redaction.numbers import NumberGroup, NumberRun
 from appliance.privacy.redaction.spans import TokenSpan
 from appliance.privacy.redaction.tokens import Token, TokenIndex, is_word, line_break_between
@@ -58,9 +58,51 @@ def is_numeric_date(run: NumberRun) -> bool:
     return year_groups(gs[2:])
 
 
-def birth_cue_near(toks: list[Token], first: int) -> bool:
-    """A birth word up to six tokens before: "born in 1952", "born in the spring of 1931"."""
-    return any(toks[k].low in BIRTH_WORDS for k in range(max(0, first - 6), first))
+def birth_cue_near(toks: list[Token], first: int, full_year: bool = False) -> bool:
+    """A birth word up to six tokens before: "born in 1952", "born in the spring of 1931". A
+    birthday counts before a year said whole ("her birthday is nineteen forty one", only the year
+    being known), not before a number that may be the age it brings ("for his birthday he turned
+    eighty")."""
+    cues = _BIRTHDAY_WORDS if full_year else BIRTH_WORDS
+    return any(toks[k].low in cues for k in range(max(0, first - 6), first))
+
+
+_BIRTHDAY_WORDS = BIRTH_WORDS | {"birthday", "birthday's"}
+
+
+def full_year(run: NumberRun) -> bool:
+    """Is this run a year said whole, with its century: 1952, "nineteen fifty two", "two thousand"?"""
+    return 1900 <= int(run.digits or 0) <= 2099 and len(run.digits) == 4 and year_groups(run.groups)
+
+
+def year_of_a_life_event(toks: list[Token], run: NumberRun) -> bool:
+    """A year said alone as when something happened in someone's life ("she came through Madrid
+    in 2011", "they moved here in nineteen ninety", "he was diagnosed in 2008"): the year of a
+    person's move, marriage or diagnosis, which tells of them as a date does. A year said with no
+    such verb ("the clinic opened in 2015", "the 2019 guidelines") is left alone."""
+    if run.first < 1 or toks[run.first - 1].low != "in" or not full_year(run):
+        return False
+    k, event = run.first - 2, False
+    while k >= 0 and toks[k].text not in (".", "?", "!", ";") and not line_break_between(toks, k, k + 1):
+        low = toks[k].low
+        if event and (low in _PEOPLE or low in RELATIVES):
+            return True  # "she came …", "my parents moved …": a person's, not "the guidelines came out"
+        event = event or low in _LIFE_EVENTS
+        k -= 1
+    return False
+
+
+# Who a life's event is told of: the caller, the person called about, their family.
+_PEOPLE = frozenset((
+    "i", "we", "she", "he", "they", "you", "patient", "family", "parents", "kids", "children", "mum",
+    "mom", "grandparents",
+))  # fmt: skip
+# Verbs of what happens to a person in a year: moving, arriving, marrying, a diagnosis.
+_LIFE_EVENTS = frozenset((
+    "came", "moved", "arrived", "fled", "immigrated", "emigrated", "migrated", "resettled",
+    "married", "divorced", "widowed", "retired", "adopted", "diagnosed", "deployed", "discharged",
+    "admitted", "died", "passed", "naturalized", "naturalised",
+))  # fmt: skip
 
 
 def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
@@ -101,7 +143,9 @@ def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpa
                 found.append((run.first - 1, run.last, "DATE"))
             continue
         if after is not None and is_word(after) and after.low not in _DAY_FOLLOWERS:
-            if not _corrected(toks, run.last + 1):
+            if after.low == "from" and before == "on" and _time_follows(toks, run.last + 2):
+                after = None  # "in your ER on the twenty ninth from nine p m": the day, then its hours
+            elif not _corrected(toks, run.last + 1):
                 continue
             after = None  # "booked for the fifteenth no sorry the sixteenth": the day said, then taken back
         written = toks[run.first].text[:1].isdigit()
@@ -116,6 +160,18 @@ def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpa
             # sixteenth", "vaccinated the twenty first and": a day said as when, ending its clause
             found.append((run.first - 1, run.last, "DATE"))
     return found
+
+
+def _time_follows(toks: list[Token], k: int) -> bool:
+    """Is a time of day said within three tokens of k ("from like nine p m", "from 10am",
+    "from about noon")? Not "on the 3rd from the left", which counts places."""
+    for j in range(k, min(len(toks), k + 3)):
+        low = toks[j].low
+        if low in _TIMES_OF_DAY or low[:1].isdigit() or low in NUMBER_VOCAB:
+            return True
+        if low not in ("like", "about", "around", "roughly", "maybe", "uh", "um"):
+            return False
+    return False
 
 
 # Words after which a day ending its clause is no day of someone's: it ranks ("she's in the fifth",
@@ -141,6 +197,58 @@ def _corrected(toks: list[Token], k: int) -> bool:
     return low == "i" and nxt == "mean"
 
 
+def find_days_after_dates(
+    toks: list[Token], runs: list[NumberRun], dates: list[TokenSpan]
+) -> list[TokenSpan]:
+    """A day of the month said alone right after a date, which goes on with the same month: the
+    second day of a range ("from June 3rd to the 9th", "the fourth through the sixth") or a day
+    said to correct it ("on the twelfth no wait it was the thirteenth", "the 3rd, sorry, the 4th").
+    Either gives the date away as much as the first; "the" before the day is left out of the span
+    as a range's or a correction's word."""
+    by_first = {r.first: r for r in runs}
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for _, b, label in dates:
+        if label != "DATE":
+            continue
+        k = b + 1
+        if k < n and toks[k].text == ",":
+            k += 1
+        if k < n and toks[k].low in _RANGE_WORDS:
+            k += 1
+        elif k < n and _corrected(toks, k):
+            while k < n and k <= b + 8 and toks[k].low in _CORRECTING:
+                k += 1
+        else:
+            continue
+        if k < n and toks[k].low == "the":
+            k += 1
+        run = by_first.get(k)
+        day = run.groups[0] if run is not None and len(run.groups) == 1 else None
+        if run is None or day is None or not day.ordinal or not 1 <= day.value <= 31:
+            continue
+        after = toks[run.last + 1] if run.last + 1 < n else None
+        if after is not None and is_word(after) and not _day_said_before(after.low):
+            continue  # "from the 1st to the 2nd floor": the second counts floors
+        found.append((run.first, run.last, "DATE"))
+    return found
+
+
+def _day_said_before(low: str) -> bool:
+    """Can a day of the month be said before this word ("the 9th and", "the 23rd monday morning")?"""
+    return low in _DAY_FOLLOWERS or low in WEEKDAYS or low in _DAY_PARTS or low in ("from", "then")
+
+
+# What joins a range's two days: "the 3rd to the 9th", "the 3rd - 9th", "the fourth thru the sixth".
+_RANGE_WORDS = frozenset(("to", "through", "thru", "until", "till", "til", "-", "–", "and"))
+# What a correction says before the day that replaces the one said: "no wait it was", "sorry, i
+# mean", "actually it's".
+_CORRECTING = frozenset((
+    "no", "wait", "sorry", "actually", "i", "mean", "meant", "it", "was", "it's", "its", "is", ",",
+    "oh", "um", "uh", "er", "scratch", "that", "correction", "on",
+))  # fmt: skip
+
+
 def _day_ends_at(found: list[TokenSpan], k: int) -> bool:
     """Did a day found end at token k ("from the 6th | to the 12th": a range's second day)?"""
     return any(last == k for _, last, _ in found)
@@ -163,6 +271,7 @@ _DAY_PREPOSITIONS = frozenset(("for", "until", "till", "til", "by", "since", "fr
 _RELATIVE_MONTHS = frozenset(("next", "this", "last", "that"))
 # A part of a day said between a weekday and its date: "Saturday night the 9th".
 _DAY_PARTS = frozenset(("morning", "afternoon", "evening", "night", "lunchtime"))
+_TIMES_OF_DAY = frozenset(("noon", "midnight", "midday", *_DAY_PARTS))
 
 
 def _day_part_before(toks: list[Token], k: int) -> bool:
@@ -358,6 +467,23 @@ def find_holiday_days(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         last = min(i + size, n - 1)
         found.append((i + 1, last, "DATE"))
     found += _holiday_was_when(toks, index)
+    found += _birthday_holidays(toks, index)
+    return found
+
+
+def _birthday_holidays(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """ "his birthday is valentines day", "her birthday's on Christmas Eve": a holiday said as
+    someone's birthday is their date of birth less the year."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for i in index.positions(("birthday", "birthday's", "birthdays")):
+        k = i + 1
+        while k < n and k <= i + 3 and toks[k].low in ("is", "was", "falls", "on", "'s", "’s"):
+            k += 1
+        for size in (3, 2, 1):
+            if k + size <= n and tuple(t.low for t in toks[k : k + size]) in _HOLIDAY_SET:
+                found.append((k, k + size - 1, "DATE"))
+                break
     return found
 
 
@@ -403,7 +529,7 @@ def _holiday_was_when(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
 
 _HOLIDAY_PREPOSITIONS = ("on", "after", "before", "since")
 # The words that can place a holiday as someone's day: the gate for find_holiday_days.
-HOLIDAY_CUES = frozenset((*_HOLIDAY_PREPOSITIONS, "when"))
+HOLIDAY_CUES = frozenset((*_HOLIDAY_PREPOSITIONS, "when", "birthday", "birthdays"))
 _HOLIDAY_SET = frozenset(_HOLIDAYS)
 # What happens to someone on a day: "admitted on", "fell on", "passed away on", "got the stitches on".
 _HAPPENED = frozenset((

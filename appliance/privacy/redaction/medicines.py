@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from appliance.privacy.redaction.lexicon import NUMBER_VOCAB
+
 # INN stems and common class endings, each long enough that no given name or surname ends so.
 INN_STEMS = (
     "pril", "sartan", "olol", "dipine", "vastatin", "statin", "cillin", "mycin", "cycline", "floxacin",
@@ -22,7 +24,7 @@ INN_STEMS = (
     "azosin", "ulosin", "apentin", "gabalin", "tirizine", "atadine", "butamol", "asteride", "zumab",
     "ximab", "mumab", "tinib", "ciclovir", "clovir", "navir", "buvir", "sporin", "thromycin",
     "fibrate", "nidazole", "tretinoin", "estradiol", "sterone", "thyroxine", "opram", "peridol",
-    "pipramine", "zapine", "apine", "idone", "barbital", "fenadine",
+    "pipramine", "zapine", "apine", "idone", "barbital", "fenadine", "penem", "bactam",
 )  # fmt: skip
 _MEDICINE_WORDS = """
 warfarin tramadol codeine codamol cocodamol naproxen zopiclone zolpidem allopurinol colchicine
@@ -50,6 +52,11 @@ lopressor zestril cozaar diovan entresto tamiflu augmentin keflex bactrim cipro 
 zithromax zpak macrobid glucophage janumet aricept namenda premarin yaz estrace evista fosamax
 boniva prolia xgeva enbrel remicade stelara dupixent keytruda herceptin avastin rituxan otezla
 coreg aldactone imdur zetia bystolic benicar altace cardizem tenormin plaquenil medrol flexeril
+zofran phenergan reglan compazine toradol dilantin haldol decadron rocephin zosyn unasyn levaquin
+flagyl protonix lovenox versed precedex pitocin narcan motrin robaxin ultram soma zanaflex
+ceftriaxone cefazolin cephalexin cefuroxime cefepime ceftazidime cefdinir cefixime ketorolac
+gentamicin tobramycin vancomycin heparin enoxaparin insulin acetaminophen paracetamol propofol
+ketamine lidocaine bupivacaine nitroglycerin epinephrine adrenaline atropine
 """
 MEDICINE_NAMES = frozenset(_MEDICINE_WORDS.split())
 # Supplements asked about beside medicines ("is fish oil ok with my blood thinner"): their everyday
@@ -63,6 +70,39 @@ SUPPLEMENTS = frozenset((
     "vitamin a", "vitamin b", "vitamin b1", "vitamin b6", "vitamin b12", "vitamin c", "vitamin d",
     "vitamin d2", "vitamin d3", "vitamin e", "vitamin k", "vitamin k2", "multivitamin",
 ))  # fmt: skip
+
+
+# What a dose is measured in: "half a milligram", "one gram", "2 mL", "ten units". Not tablets or
+# puffs, which are counted out to a person ("give Maria two tablets").
+DOSE_UNITS = frozenset((
+    "mg", "milligram", "milligrams", "mcg", "microgram", "micrograms", "g", "gram", "grams", "gm",
+    "ml", "milliliter", "milliliters", "millilitre", "millilitres", "cc", "ccs", "units", "iu",
+    "liter", "liters", "litre", "litres", "l", "meq", "mmol", "mgs",
+))  # fmt: skip
+# Words of an amount said before its unit, beside the number words: "half a", "point two five".
+_AMOUNT_WORDS = frozenset(("half", "quarter", "point", "a", "an", "and", *NUMBER_VOCAB))
+
+
+def _amount(low: str) -> bool:
+    return low in _AMOUNT_WORDS or low[:1].isdigit()
+
+
+def given_with_a_dose(lows: list[str], after: list[str], known_word: bool) -> bool:
+    """Do these words (a name or place a learned layer read), with the words said right after them,
+    read as a medicine and its dose: "lorazepam half | a milligram", "ceftriaxone one gram",
+    "meropenem | two grams"? The amounts and unit are cut from the end of the words; what is left
+    must be a medicine, or one word a dictionary lists (`known_word`: "ceftriaxone"), for no one's
+    name or place is measured out in grams."""
+    k = len(lows)
+    while k > 1 and (_amount(lows[k - 1]) or lows[k - 1] in DOSE_UNITS):
+        k -= 1
+    core, tail = lows[:k], lows[k:] + after
+    j = 0
+    while j < len(tail) and _amount(tail[j]):
+        j += 1
+    if j == 0 or j >= len(tail) or tail[j] not in DOSE_UNITS:
+        return False
+    return is_medicine(" ".join(core)) or (len(core) == 1 and known_word)
 
 
 @lru_cache(maxsize=65536)

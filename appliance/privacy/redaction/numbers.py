@@ -111,8 +111,16 @@ def _read_group(toks: list[Token], i: int) -> tuple[NumberGroup, int] | None:
         return _with_multiplier(toks, NumberGroup(str(TEEN_WORDS[low]), TEEN_WORDS[low], False, i, i))
     if kind == _DIGIT_WORD:
         v = DIGIT_WORDS[low]
-        # "oh seven" is one two-digit group (07), as in a spoken month or day.
-        if v == 0 and i + 1 < n and toks[i + 1].low in DIGIT_WORDS and DIGIT_WORDS[toks[i + 1].low] > 0:
+        # "oh seven" is one two-digit group (07), as in a spoken month or day; not before a
+        # multiplier, which makes the digit after "oh" a number of its own ("oh four thousand and
+        # one" is 0 and 4001: the last digits of a phone number read in thousands)
+        if (
+            v == 0
+            and i + 1 < n
+            and toks[i + 1].low in DIGIT_WORDS
+            and DIGIT_WORDS[toks[i + 1].low] > 0
+            and not (i + 2 < n and toks[i + 2].low in MULTIPLIERS)
+        ):
             d = DIGIT_WORDS[toks[i + 1].low]
             return NumberGroup(f"0{d}", d, False, i, i + 1), i + 2
         return _with_multiplier(toks, NumberGroup(str(v), v, False, i, i))

@@ -15,7 +15,14 @@ from appliance.privacy.redaction.addresses import (
     room_said_is,
 )
 from appliance.privacy.redaction.cues import AFTER_NEG, context_label
-from appliance.privacy.redaction.dates import birth_cue_near, is_numeric_date, with_weekday, year_groups
+from appliance.privacy.redaction.dates import (
+    birth_cue_near,
+    full_year,
+    is_numeric_date,
+    with_weekday,
+    year_groups,
+    year_of_a_life_event,
+)
 from appliance.privacy.redaction.ids import has_mrn_prefix, with_prefix_letters
 from appliance.privacy.redaction.lexicon import FILLERS, WEEKDAYS
 from appliance.privacy.redaction.numbers import NumberRun
@@ -73,7 +80,7 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
     if label == "DATE":
         if len(run.groups) >= 3 or any(g.ordinal for g in run.groups) or is_numeric_date(run):
             return "DATE"
-        if year_groups(run.groups) and birth_cue_near(toks, run.first):
+        if year_groups(run.groups) and birth_cue_near(toks, run.first, full_year(run)):
             return "DATE"  # a year of birth said alone: "born in nineteen fifty-two", "DOB 1952"
         if len(run.groups) == 2 and not year_groups(run.groups):
             return "DATE"  # "seven fourteen": month and day
@@ -82,7 +89,9 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
         return "DATE" if _month_and_day(digits) else "ID"
     if is_numeric_date(run) and label not in ("PHONE", "SSN", "MRN", "ID", "ZIP"):
         return "DATE"
-    day_before = before in _DAY_BEFORE or before in WEEKDAYS
+    if label is None and year_of_a_life_event(toks, run):
+        return "DATE"  # "they moved here in 2011": a year alone, of someone's life
+    day_before = before in _DAY_BEFORE or before in WEEKDAYS or before in _SEEN
     if day_before and _month_slash_day(run) and after not in _FRACTION_AFTER:
         return "DATE"  # "seen on 11/2", "since 3/14", "Wed 12/3": a month and day written without a year
     if before in _COPULAS and _month_slash_day(run) and after not in _FRACTION_AFTER and _not_a_score(run):
@@ -144,6 +153,8 @@ _FRACTION_AFTER = frozenset((
 
 
 _COPULAS = frozenset(("was", "is", "were", "it's", "that's"))
+# What was done to someone on a day written as month and day: "she was seen 3/14 for a rash".
+_SEEN = frozenset(("seen", "admitted", "discharged", "treated", "operated", "vaccinated", "born", "died"))
 
 
 def _not_a_score(run: NumberRun) -> bool:
