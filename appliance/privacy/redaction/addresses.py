@@ -32,6 +32,9 @@ ROOM_WORDS = {"room", "rm", "bed", "ward", "bay", "apartment", "apt", "unit", "f
               "suite", "space", "pitch", "berth", "cubicle", "lot",
               # where someone sleeps at a marina, a camp or a shelter: "slip 14", "bunk 3", "cabin 9"
               "slip", "mooring", "bunk", "cabin", "chalet", "campsite", "trailer", "site",
+              # a jail's cell ("cell 4, bunk B": a short number, numeric.py) and a cottage of a
+              # senior living campus ("she lives in cottage three")
+              "cell", "cottage",
               # a building of a base, a camp or a block of flats: "barracks, building 12"
               "building", "bldg"}  # fmt: skip
 # Before "space", "pitch" or "berth", words that make it a place to park or play, not to live:
@@ -163,6 +166,9 @@ def find_room_letters(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     found: list[TokenSpan] = []
     n = len(toks)
     for i in index.positions(ROOM_LETTER_WORDS):
+        if i + 1 < n and toks[i + 1].text == "a" and _bed_a(toks, i):
+            found.append((i, i + 1, "ADDRESS"))  # "room two nineteen bed a and …"
+            continue
         if i + 1 < n and room_letter(toks[i + 1]) and not (i + 2 < n and toks[i + 2].low in ("as", "and")):
             last = i + 1
             k = last + 1 + (last + 2 < n and toks[last + 1].text == "-" and toks[last + 2].text.isdigit())
@@ -171,6 +177,24 @@ def find_room_letters(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             last = max(last, k - 1)
             found.append((i, last, "ADDRESS"))
     return found
+
+
+_BED_A_CLOSERS = frozenset(("and", "but", "so", "where", *FILLERS))
+
+
+def _bed_a(toks: list[Token], i: int) -> bool:
+    """Is the "a" after the room word at i a bed's letter, not an article: after a room's number
+    ("room 12 bed a", "ward four bed a") and closing what is said ("… bed a and the nurse …", "…
+    bed a.")? "room 4 bed a few days" goes on as an article does."""
+    n = len(toks)
+    after = toks[i + 2] if i + 2 < n else None
+    closes = after is None or not is_word(after) or after.low in _BED_A_CLOSERS
+    if not closes:
+        return False
+    k = i - 1
+    while k >= 0 and is_number_or_digits(toks[k]):
+        k -= 1
+    return k < i - 1 and k >= 0 and toks[k].low in ROOM_WORDS
 
 
 # Number words said after a room's letter ("building c five", "berth d oh four").
@@ -748,7 +772,12 @@ PLACE_WORDS = frozenset(_CARE_PLACE_ENDS)
 ADDRESS_ENDS = frozenset(STREET_SUFFIXES | UNIT_WORDS)
 HOUSE_NUMBER_ENDS = frozenset(STREET_SUFFIXES | NUMBERED_STREET_ENDS)  # find_addresses' gate
 ROOM_LETTER_WORDS = frozenset(("ward", "bay", "bed", "room", "wing", "building", "bldg", "slip", "berth",
-                               "bunk", "cabin", "apartment", "apt"))  # fmt: skip
+                               "bunk", "cabin", "apartment", "apt", "cell"))  # fmt: skip
+# Room words said in the plural before a list of their numbers: "sites eleven and twelve", "rooms 4
+# and 5" (numeric.py reads each number of the list as a room's).
+PLURAL_ROOMS = frozenset(("rooms", "beds", "sites", "cabins", "cottages", "cells", "bunks", "units",
+                          "apartments", "flats", "spaces", "berths", "slips", "campsites", "pitches",
+                          "lots", "chalets", "trailers"))  # fmt: skip
 _PO = ("p", "po", "post")
 
 
