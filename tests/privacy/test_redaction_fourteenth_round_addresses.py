@@ -33,3 +33,16 @@ def test_what_only_looks_like_a_unit_is_kept() -> None:
     assert redact("he stays in room 4 bed a few nights").text == "he stays in [ADDRESS] bed a few nights"
     kept("parking spaces 4 and 5 are free")
     assert redact("my cell is 555 0134").text == "my cell is [PHONE]"
+
+
+EVERYDAY_TOWNS_BEFORE_A_STATE = (
+    ("Send it to 14 Larkspur Lane, Unit 2, Friendship, Wisconsin 53934.", "Friendship"),
+    ("We're at 803 Quail Run Road, Eureka, Kansas now.", "Eureka"),
+    ("They live on Rural Route 1, Box 19, Hope, Idaho.", "Hope"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), EVERYDAY_TOWNS_BEFORE_A_STATE)
+def test_a_town_of_everyday_words_between_an_address_and_its_state_is_hidden(text: str, secret: str) -> None:
+    hidden(text, secret, "ADDRESS")
+    assert "Kansas" in redact(text).text or "Kansas" not in text

@@ -707,6 +707,9 @@ def _address_tail(toks: list[Token], by_first: dict[int, NumberRun], suffix: int
         elif m < len(toks) and (toks[m].text.isupper() or toks[m].low[:1].isdigit()):
             end = m
         k = end + 1
+    town = _town_before_its_state(toks, k)
+    if town is not None:
+        return town  # "…, Apt. 3B, Welcome, Maryland": a town of everyday words, told by its state
     if (
         k + 1 < len(toks)
         and toks[k].text == ","
@@ -1331,5 +1334,8 @@ def find_routes(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
         j = last + 1 + (last + 1 < len(toks) and toks[last + 1].text == ",")
         if j + 1 < len(toks) and toks[j].low == "box" and j + 1 in by_first:
             last = by_first[j + 1].last  # the box on the route is the house
+            town = _town_before_its_state(toks, last + 1)
+            if town is not None:  # "…, Box 9, Hope, Idaho"
+                found.append((last + 1 + (toks[last + 1].text == ","), town, "ADDRESS"))
         found.append((first, last, "ADDRESS"))
     return found
