@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.privacy.redaction import redact
+from appliance.privacy.redaction import SiteFacts, redact
 from tests.privacy.redaction_checks import hidden, kept
 
 UNITS = (
@@ -46,3 +46,52 @@ EVERYDAY_TOWNS_BEFORE_A_STATE = (
 def test_a_town_of_everyday_words_between_an_address_and_its_state_is_hidden(text: str, secret: str) -> None:
     hidden(text, secret, "ADDRESS")
     assert "Kansas" in redact(text).text or "Kansas" not in text
+
+
+def test_a_state_that_is_also_a_given_name_is_kept_where_said_as_a_place() -> None:
+    kept("She grew up in Georgia and moved north.")
+    kept("We're driving down from Virginia on Friday.")
+    hidden("hi it's georgia calling about my results", "georgia", "NAME")
+
+
+class _Learned:
+    """A learned layer that reads the given phrases as places, as the tagger may."""
+
+    def __init__(self, *places: str) -> None:
+        self.places = places
+
+    def find_many(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        return [[(t.index(p), t.index(p) + len(p), "ADDRESS") for p in self.places if p in t] for t in texts]
+
+
+NO_PLACE_FOR_A_LEARNED_LAYER = (
+    ("Her pain is better, and the care home said to keep the patch on.", "the care home"),
+    ("The shelter wants a letter for his bed.", "The shelter"),
+    ("Hello, I'm the hospice nurse for Mr. Abbot's family.", "the hospice nurse"),
+    ("That's Le in capital letters, then the rest.", "capital letters"),
+    ("We landed early and two travellers waited outside.", "two travellers waited"),
+)
+
+
+@pytest.mark.parametrize(("text", "said"), NO_PLACE_FOR_A_LEARNED_LAYER)
+def test_a_place_said_by_its_kind_a_job_or_in_lower_case_in_capitalised_text_is_no_place(
+    text: str, said: str
+) -> None:
+    assert said in redact(text, learned=_Learned(said), tagged=False).text
+
+
+def test_a_learned_place_with_a_name_is_still_hidden() -> None:
+    out = redact("He came by ambulance from Motel 6, room 4.", learned=_Learned("Motel 6"), tagged=False).text
+    assert "Motel" not in out, out
+    out = redact("she lives at the fernhollow care home", learned=_Learned("fernhollow"), tagged=False).text
+    assert "fernhollow" not in out, out
+
+
+def test_the_sites_address_with_a_word_that_places_nothing_is_kept() -> None:
+    site = SiteFacts("1200 Riverbend Road, Millbrook")
+    text = "Could you check whether your address is still 1200 Riverbend Road?"
+    start = text.index("still")
+    assert site.kept_apart(text, [(start, text.index("?"), "ADDRESS")]) == []
+    text = "I moved to Oakdene, 1200 Riverbend Road."
+    start = text.index("Oakdene")
+    assert site.kept_apart(text, [(start, text.index("."), "ADDRESS")]) != []

@@ -771,6 +771,9 @@ def _town_end(toks: list[Token], first: int, k: int) -> int | None:
 
 
 PLACE_WORDS = frozenset(_CARE_PLACE_ENDS)
+# Words that say what kind of place, not which ("the hospice", "a care home", "the shelter"): a
+# learned place made of them only names none (compose.py).
+PLACE_KINDS = frozenset(RESIDENCE_WORDS | CARE_WORDS | STAY_PLACES | SCHOOLS | STAY_CARE_WORDS)
 # Words an address ends with before its town: a street's, or a flat's ("apartment four in climax").
 ADDRESS_ENDS = frozenset(STREET_SUFFIXES | UNIT_WORDS)
 HOUSE_NUMBER_ENDS = frozenset(STREET_SUFFIXES | NUMBERED_STREET_ENDS)  # find_addresses' gate

@@ -21,6 +21,7 @@ from appliance.privacy.redaction.addresses import (
     HOUSE_NUMBER_ENDS,
     LIVING,
     OFFICE_WORDS,
+    PLACE_KINDS,
     PLACE_WORDS,
     ROAD_NUMBERERS,
     ROOM_CORRECTION_GATE,
@@ -110,7 +111,7 @@ from appliance.privacy.redaction.numeric import find_numbers
 from appliance.privacy.redaction.organisations import without_organisations
 from appliance.privacy.redaction.phrases import NOT_NAME_CAPS, find_capitalised_phrases
 from appliance.privacy.redaction.plates import PLATE_WORDS, find_plates
-from appliance.privacy.redaction.regions import is_large_region
+from appliance.privacy.redaction.regions import is_large_region, is_named_region
 from appliance.privacy.redaction.site_facts import SiteFacts
 from appliance.privacy.redaction.spans import CharSpan, Redaction, Span, TokenSpan, merge, redacted
 from appliance.privacy.redaction.tagger import shared_tagger
@@ -197,6 +198,7 @@ def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
         if s[2] not in ("ADDRESS", "NAME")
         or not (
             _no_one(text[s[0] : s[1]])
+            or (s[2] == "ADDRESS" and is_named_region(text[s[0] : s[1]]))  # "born in Georgia"
             or _region_said_on(text, s[0], s[1])
             or (cars and _car_by_colour(text, s[0], s[1]))
         )
@@ -322,11 +324,46 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # "the west wing entrance", "the rose garden entrance": where in a hospital, no one
         if label == "ADDRESS" and len(lows) == 2 and lows[1] == "care" and lows[0] in _KINDS_OF_CARE:
             continue  # "she's in foster care", "he went into respite care": a kind of care, no place
+        if label == "ADDRESS" and (_unnamed_place(text, start, words, lows) or lows[-1] in _ROLES):
+            continue  # "the hospice said …", "the home care coordinator": no place's name, or a job
+        if label == "ADDRESS" and _lower_in_capitalised_text(text, start, end, lows):
+            continue  # "that's van der in small letters": Whisper writes a place's name capitalised
         kept.append((start, end, label))
     return kept
 
 
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
+# A place said by its kind alone ("the hospice", "a care home", "the shelter") names none.
+_DETERMINERS = frozenset(("the", "a", "an", "this", "that", *_POSSESSIVES))
+_KINDS_OF_PLACE = frozenset(PLACE_KINDS | _DETERMINERS)
+# A job said with a place's word ("the home care coordinator", "the hospice nurse"): a person.
+_ROLES = frozenset((
+    *PERSON_ROLES, "coordinator", "nurse", "nurses", "director", "worker", "aide", "officer",
+    "planner", "driver", "chaplain", "administrator", "receptionist", "staff", "team", "desk",
+))  # fmt: skip
+
+
+def _unnamed_place(text: str, start: int, words: list[str], lows: list[str]) -> bool:
+    """Words of a place's kind only, in lower case but for a sentence's first ("The hospice
+    called"; "from Motel 9" is a motel's name)."""
+    opens = text[:start].rstrip()[-1:] in ("", ".", "?", "!")
+    capitals = [w for i, w in enumerate(words) if w[:1].isupper() and not (i == 0 and opens)]
+    return not capitals and all(w in _KINDS_OF_PLACE for w in lows)
+
+
+# A place's name as Whisper writes it holds a capital or a digit: in a text written with capitals,
+# a learned place of lower-case everyday words only ("in small letters", "one passenger stayed")
+# is speech.
+def _lower_in_capitalised_text(text: str, start: int, end: int, lows: list[str]) -> bool:
+    said = text[start:end]
+    if said != said.lower() or any(c.isdigit() for c in said) or _CAPITALS.search(text) is None:
+        return False
+    plain = [w for w in lows if w not in NUMBER_VOCAB]
+    return bool(plain) and all(is_dictionary_word(w) and w not in ROOM_WORDS for w in plain)
+
+
+# A text written with capitals: a sentence's first word or "I" capitalised, as Whisper writes.
+_CAPITALS = re.compile(r"(?:^|[.?!]\s+)[A-Z][a-z]|\bI\b")
 # A word glossed as a relative: "nain means grandmother", "taid, meaning my grandad".
 _GLOSSED = re.compile(r"[^\W\d_]+,?\s+(?:means|meaning)\s+(?:my\s+|a\s+|the\s+)?([^\W\d_]+)", re.IGNORECASE)
 
