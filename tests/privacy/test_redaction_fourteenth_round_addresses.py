@@ -95,3 +95,15 @@ def test_the_sites_address_with_a_word_that_places_nothing_is_kept() -> None:
     text = "I moved to Oakdene, 1200 Riverbend Road."
     start = text.index("Oakdene")
     assert site.kept_apart(text, [(start, text.index("."), "ADDRESS")]) != []
+
+
+@pytest.mark.parametrize(
+    "text",
+    (
+        "she fell at the bus stop at larchmont road and seventh avenue this morning",
+        "She fell at the stop at Larchmont Road and Seventh Avenue.",
+    ),
+)
+def test_a_crossing_of_two_streets_is_one_place(text: str) -> None:
+    out = redact(text).text
+    assert out.count("[ADDRESS]") == 1 and "avenue" not in out.lower() and " and " not in out, out

@@ -307,6 +307,12 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             pass  # "flat 2, larkhill court"
         elif street and k >= 1 and toks[k].text == "," and toks[k - 1].low in _HOUSE_ENDS:
             pass  # "the mill house, long lane", "the grange, ivy lane": the house's street
+        elif street and k >= 1 and toks[k].low in ("and", "&") and toks[k - 1].low in STREET_SUFFIXES:
+            # "at hadley road and fifth avenue": a crossing, one place with the first street
+            crossing = next((f for f in found if f[1] == k - 1), None)
+            if crossing is not None:
+                found.remove(crossing)
+                first = crossing[0]
         elif not (
             k >= 0
             and (

@@ -29,6 +29,7 @@ from appliance.privacy.redaction.addresses import (
     ROOM_WORDS,
     ROUTE_WORDS,
     SHIP_PREFIXES,
+    STREET_SUFFIXES,
     VENUES,
     find_abroad_streets,
     find_addresses,
@@ -151,6 +152,14 @@ def _finished(text: str, spans: list[CharSpan], site: SiteFacts | None = None) -
 _PLACE_JOIN = re.compile(r"\s*(?:,\s*)?(?:on|in|at)?\s*|\s*,\s*", re.IGNORECASE)
 
 
+# Between the two streets of a crossing: "at Hadley Road and Fifth Avenue" is one place.
+_CROSSING = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
+
+
+def _streets(text: str, a: Span, b: Span) -> bool:
+    return all(text[s.start : s.end].rsplit(None, 1)[-1].lower() in STREET_SUFFIXES for s in (a, b))
+
+
 def _joined_places(text: str, spans: list[Span]) -> list[Span]:
     """Places said one inside the other become one "[ADDRESS]": the bed is on the ward, the ward
     in the home, and a reader should not have to put them together to see that they are one."""
@@ -161,7 +170,10 @@ def _joined_places(text: str, spans: list[Span]) -> list[Span]:
             prev is not None
             and prev.label == s.label == "ADDRESS"
             and s.start - prev.end <= 6
-            and _PLACE_JOIN.fullmatch(text, prev.end, s.start) is not None
+            and (
+                _PLACE_JOIN.fullmatch(text, prev.end, s.start) is not None
+                or (_CROSSING.fullmatch(text, prev.end, s.start) is not None and _streets(text, prev, s))
+            )
         ):
             out[-1] = Span(prev.start, s.end, "ADDRESS")
         else:
