@@ -107,3 +107,19 @@ def test_the_sites_address_with_a_word_that_places_nothing_is_kept() -> None:
 def test_a_crossing_of_two_streets_is_one_place(text: str) -> None:
     out = redact(text).text
     assert out.count("[ADDRESS]") == 1 and "avenue" not in out.lower() and " and " not in out, out
+
+
+ON_THE_ROAD = (
+    ("I'm on I-80 eastbound at mile marker 212, near the rest area.", "I-80 eastbound mile marker 212"),
+    ("we are on i eighty eastbound near exit forty one right now", "eighty eastbound exit forty one"),
+    ("she lives off route 9 north near exit 12", "9 north exit 12"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), ON_THE_ROAD)
+def test_a_road_with_its_heading_and_mile_marker_or_exit_is_one_place(text: str, secret: str) -> None:
+    hidden(text, secret, "ADDRESS")
+
+
+def test_the_speaker_before_a_number_is_no_interstate() -> None:
+    kept("i forty people were there, i think")

@@ -1330,6 +1330,15 @@ def find_routes(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
     for run in runs:
         k = run.first - 1
         after = toks[run.last + 1].low if run.last + 1 < len(toks) else ""
+        if _interstate(toks, run, after):
+            found.append(
+                (
+                    run.first - 1 - (toks[run.first - 1].text == "-"),
+                    _where_on_the_road(toks, run.last, by_first),
+                    "ADDRESS",
+                )
+            )
+            continue
         bus = (k > 0 and toks[k - 1].low == "bus") or after == "bus"
         numbered_road = k > 0 and toks[k].low in ("road", "rd") and toks[k - 1].low in ROAD_NUMBERERS
         if k < 0 or (toks[k].low not in ROUTE_WORDS and not numbered_road) or bus:
@@ -1346,5 +1355,35 @@ def find_routes(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
             town = _town_before_its_state(toks, last + 1)
             if town is not None:  # "…, Box 9, Hope, Idaho"
                 found.append((last + 1 + (toks[last + 1].text == ","), town, "ADDRESS"))
-        found.append((first, last, "ADDRESS"))
+        found.append((first, _where_on_the_road(toks, last, by_first), "ADDRESS"))
     return found
+
+
+# Which way on a road and where: "I-40 westbound at mile marker 143", "route 9 north near exit 12".
+HEADINGS = frozenset(("northbound", "southbound", "eastbound", "westbound", "north", "south", "east", "west"))
+_ROAD_MARKS = (("mile", "marker"), ("mile",), ("exit",), ("milepost",), ("marker",))
+
+
+def _interstate(toks: list[Token], run: NumberRun, after: str) -> bool:
+    """An interstate said by its letter: "I-40", "i forty westbound" (lower case, a heading after:
+    "i" alone before a number is the speaker)."""
+    k = run.first - 1
+    if k >= 1 and toks[k].text == "-" and toks[k - 1].text in ("I", "i"):
+        return True
+    return k >= 0 and toks[k].text in ("I", "i") and after in HEADINGS and len(run.digits) <= 3
+
+
+def _where_on_the_road(toks: list[Token], last: int, by_first: dict[int, NumberRun]) -> int:
+    """The last token of a road said with its heading and the mile marker or exit where one is
+    on it ("… westbound at mile marker 143"); else `last`."""
+    n = len(toks)
+    k = last + 1
+    if k < n and toks[k].low in HEADINGS:
+        last = k
+        k += 1
+    if k < n and toks[k].low in ("at", "near", "by", "past", "around"):
+        k += 1
+    for mark in _ROAD_MARKS:
+        if tuple(t.low for t in toks[k : k + len(mark)]) == mark and k + len(mark) in by_first:
+            return by_first[k + len(mark)].last
+    return last

@@ -17,6 +17,7 @@ from appliance.privacy.redaction.addresses import (
     ABROAD_HEADS,
     ADDRESS_ENDS,
     FLAT_CUES,
+    HEADINGS,
     HOUSE_GATE,
     HOUSE_NUMBER_ENDS,
     LIVING,
@@ -612,7 +613,9 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_numbers(toks, runs)
         found += find_ages(toks, runs)
         found += find_day_ordinals(toks, runs)
-        if not words.isdisjoint(ROUTE_WORDS) or not words.isdisjoint(ROAD_NUMBERERS):  # "on Route 9"
+        # "on Route 9", "I-40 westbound", "on i eighty eastbound"
+        interstate = "I-" in text or ("i" in words and not words.isdisjoint(HEADINGS))
+        if not words.isdisjoint(ROUTE_WORDS) or not words.isdisjoint(ROAD_NUMBERERS) or interstate:
             found += find_routes(toks, runs)
         if not words.isdisjoint(HOLIDAY_GATE):  # "Boxing Day 2022"
             found += find_holiday_dates(toks, runs)
