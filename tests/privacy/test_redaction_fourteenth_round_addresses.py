@@ -123,3 +123,18 @@ def test_a_road_with_its_heading_and_mile_marker_or_exit_is_one_place(text: str,
 
 def test_the_speaker_before_a_number_is_no_interstate() -> None:
     kept("i forty people were there, i think")
+
+
+def test_a_jail_by_its_name_is_a_place_and_the_county_jail_is_none() -> None:
+    hidden("He's held at the Marrow Creek Jail since Monday.", "Marrow Creek", "ADDRESS")
+    hidden("im the nurse at the harlan county detention center", "harlan", "ADDRESS")
+    kept("he is in the county jail")
+    kept("he was in state prison for years")
+
+
+def test_a_place_said_then_corrected_is_hidden_with_the_one_said_after() -> None:
+    text = "hi im the jail nurse at maple bluff no sorry at the harlan county detention center"
+    hidden(text, "maple bluff harlan", "ADDRESS")
+    hidden("she moved to dunmore no wait to the fernhill care home", "dunmore fernhill", "ADDRESS")
+    out = redact("i live at home no sorry at the fernhill care home").text
+    assert out == "i live at home no sorry at [ADDRESS]", out

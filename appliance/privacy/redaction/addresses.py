@@ -287,7 +287,7 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             k -= 1
         if stay and not generic:
             refuge = toks[j].low not in SCHOOLS
-            generic = unknown or (refuge and _stay_frame(toks, k))
+            generic = unknown or (refuge and _stay_frame(toks, k)) or _named_jail(toks, k + 1, j)
         if not (generic and named):
             continue
         if street and named > 2:
@@ -440,6 +440,23 @@ _ORDINAL_STREET_ENDS = frozenset(("street", "st", "avenue", "ave", "road", "rd",
                                   "drive", "parkway"))  # fmt: skip
 _NUMERAL_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 _STAY_SKIPS = frozenset(("the", "at", "in", "into", "to", "on", "a", "been", "still", "now", "up"))
+
+
+# A jail or a detention centre by its name holds those it names a place for ("the harlan county
+# detention center", "at marrow creek jail"): the words that say only whose it is name none ("the
+# county jail", "state prison").
+_JAILS = frozenset(("jail", "prison", "penitentiary", "detention", "correctional"))
+_JURISDICTIONS = frozenset((
+    "county", "state", "federal", "city", "regional", "juvenile", "women's", "womens", "men's", "mens",
+    "metro", "municipal", "local", "the", "a",
+))  # fmt: skip
+
+
+def _named_jail(toks: list[Token], first: int, j: int) -> bool:
+    words = [t.low for t in toks[first : j + 1]]
+    if not any(w in _JAILS for w in words):
+        return False
+    return any(w not in _JAILS and w not in _JURISDICTIONS and w not in STAY_CARE_WORDS for w in words[:-1])
 
 
 def _stay_frame(toks: list[Token], k: int) -> bool:
@@ -1387,3 +1404,35 @@ def _where_on_the_road(toks: list[Token], last: int, by_first: dict[int, NumberR
         if tuple(t.low for t in toks[k : k + len(mark)]) == mark and k + len(mark) in by_first:
             return by_first[k + len(mark)].last
     return last
+
+
+# Said between a place and the place said instead: "at coyote ridge no sorry at the …".
+_PLACE_CORRECTIONS = frozenset(("no", "sorry", "mean", "wait", "actually", "correction", "rather"))
+_PLACE_CORRECTION_SKIPS = frozenset((*_PLACE_CORRECTIONS, ",", ".", "i", "meant", "not", *FILLERS))
+
+
+def find_corrected_places(toks: list[Token], found: list[TokenSpan]) -> list[TokenSpan]:
+    """A place said, then corrected to another after the same word ("the jail nurse at coyote
+    ridge no sorry at the harlan county detention center", "from millbrook, sorry, from …"): the
+    place said first names where someone may be as much as the one said after. One to three
+    words between the preposition and the correction."""
+    out: list[TokenSpan] = []
+    for first, _last, label in found:
+        if label != "ADDRESS":
+            continue
+        p = first - 1 - (first > 0 and toks[first - 1].low == "the")  # "… at the harlan county …"
+        if p < 1 or toks[p].low not in ("at", "in", "from", "to", "on", "near"):
+            continue
+        k = p - 1
+        while k >= 0 and toks[k].low in _PLACE_CORRECTION_SKIPS:
+            k -= 1
+        gap = toks[k + 1 : p]
+        if not gap or not any(t.low in _PLACE_CORRECTIONS for t in gap):
+            continue
+        end = k
+        while k >= 0 and end - k < 3 and _place_word(toks[k]) and toks[k].low != toks[p].low:
+            k -= 1
+        named = end - k >= 2 or (end == k + 1 and not is_dictionary_word(toks[end].low))
+        if named and k >= 0 and toks[k].low == toks[p].low:
+            out.append((k + 1, end, "ADDRESS"))  # not "at home no sorry at …": one everyday word
+    return out

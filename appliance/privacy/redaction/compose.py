@@ -37,6 +37,7 @@ from appliance.privacy.redaction.addresses import (
     find_areas,
     find_care_places,
     find_corners,
+    find_corrected_places,
     find_house_numbers,
     find_lower_places,
     find_plural_houses,
@@ -673,6 +674,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_venues(toks, index)
     if houses:
         found += find_plural_houses(toks, index)
+    if found and not words.isdisjoint(ROOM_CORRECTION_GATE):  # "at coyote ridge no sorry at the …"
+        found += find_corrected_places(toks, found)
     if "area" in words or (towns and not words.isdisjoint(OFFICE_WORDS)):  # "from the leeds area"
         found += find_areas(toks, index)
     if "slash" in words:
