@@ -138,3 +138,20 @@ def test_a_place_said_then_corrected_is_hidden_with_the_one_said_after() -> None
     hidden("she moved to dunmore no wait to the fernhill care home", "dunmore fernhill", "ADDRESS")
     out = redact("i live at home no sorry at the fernhill care home").text
     assert out == "i live at home no sorry at [ADDRESS]", out
+
+
+STREETS_NAMED_FIRST = (
+    ("I live in Rīga at Tērbatas iela 14-3, near the park.", "Tērbatas 14-3"),
+    ("she lives at parnu maantee twenty two dash seven in tallinn", "parnu twenty two seven"),
+    ("his address is mashtots avenue nine apartment four", "mashtots nine"),
+    ("My flat is at Carrer de Sants 120, 4t 1a, for the bill.", "Sants 120 4t 1a"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), STREETS_NAMED_FIRST)
+def test_a_street_abroad_with_its_number_and_flat_after_is_hidden(text: str, secret: str) -> None:
+    hidden(text, secret, "ADDRESS")
+
+
+def test_an_everyday_road_before_a_number_is_no_street_abroad() -> None:
+    kept("the park road 5 minutes away is closed")

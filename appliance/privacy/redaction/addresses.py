@@ -606,6 +606,9 @@ def _unit_after(toks: list[Token], last: int) -> int:
         m = k + 1 + (toks[k + 1].text == "-")
         if m < n and toks[m].text.isdigit() and len(toks[m].text) <= 4:
             return m  # "B-12", "D4"
+    floor_door = _floor_and_door(toks, k)
+    if floor_door is not None:
+        return floor_door  # "Carrer del Roser 14, 3r 2a", "Calle Mayor 7, 2º B"
     if k < n and toks[k].low == "st" and k + 1 < n and toks[k + 1].text == ".":
         k += 2  # "st." (stuen): the ground floor
     elif toks[last].text.isdigit() and k == last + 1 and k < n and toks[k].text == ".":
@@ -616,6 +619,35 @@ def _unit_after(toks: list[Token], last: int) -> int:
         return last
     if k < n and toks[k].low in _FLAT_SIDES:
         return k + (k + 1 < n and toks[k + 1].text == ".")
+    return last
+
+
+# Marks of an ordinal written after a floor's or a door's number in Spain and Catalonia, France
+# and Italy: "3r 2a", "2º 1ª", "4o", "1er", "2e".
+_ORDINAL_MARKS = frozenset(("r", "a", "o", "º", "ª", "n", "t", "er", "e", "°", "ème", "eme", "pta"))
+
+
+def _ordinal_at(toks: list[Token], k: int) -> bool:
+    """A number of one or two digits and an ordinal's mark written on to it ("3r", "2ª")."""
+    if k + 1 >= len(toks) or not (toks[k].text.isdigit() and len(toks[k].text) <= 2):
+        return False
+    return toks[k + 1].low in _ORDINAL_MARKS and toks[k].end == toks[k + 1].start
+
+
+def _floor_and_door(toks: list[Token], k: int) -> int | None:
+    """The last token of a floor and door written as ordinals after a street's number ("3r 2a",
+    "2º 1ª", "4o B"), or None."""
+    n = len(toks)
+    if not (
+        k + 1 < n and toks[k].text.isdigit() and len(toks[k].text) <= 2 and toks[k + 1].low in _ORDINAL_MARKS
+    ):
+        return None
+    last = k + 1
+    m = last + 1
+    if m + 1 < n and toks[m].text.isdigit() and len(toks[m].text) <= 2 and toks[m + 1].low in _ORDINAL_MARKS:
+        last = m + 1  # the door's number after the floor's
+    elif m < n and len(toks[m].text) == 1 and toks[m].text.isupper():
+        last = m  # the door's letter
     return last
 
 
@@ -1436,3 +1468,42 @@ def find_corrected_places(toks: list[Token], found: list[TokenSpan]) -> list[Tok
         if named and k >= 0 and toks[k].low == toks[p].low:
             out.append((k + 1, end, "ADDRESS"))  # not "at home no sorry at …": one everyday word
     return out
+
+
+# Words for "street", "road" or "avenue" said after the street's name, then its number, in
+# languages of the Baltic, central and eastern Europe and Turkey: "Brīvības iela 57-12", "tartu
+# maantee eighteen dash four", "Váci utca 9", "Kızılay caddesi 14".
+STREET_WORDS_AFTER_NAME = frozenset((
+    "iela", "maantee", "tänav", "tanav", "pst", "puiestee", "gatve", "gatvė", "prospektas", "prospekt",
+    "prospekti", "utca", "ulica", "ulitsa", "ul", "sokak", "sokağı", "sokagi", "caddesi", "cad",
+    "bulvar", "bulevardi", "poghots", "trg", "náměstí", "namesti", "ulice", "cesta",
+))  # fmt: skip
+
+
+def find_streets_named_first(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
+    """A street said by its name, its street word and then its number, as Latvian, Estonian,
+    Armenian and other addresses are ("Brīvības iela 57-12", "tartu maantee eighteen dash four",
+    "komitas avenue twelve"): the house's number and its flat's after a dash are in the span. An
+    English street word before a number is read so only after a name no dictionary holds ("the
+    park road 5 minutes away" is none)."""
+    found: list[TokenSpan] = []
+    for run in runs:
+        w = run.first - 1
+        if w < 1 or len(run.digits) > 6 or not is_word(toks[w]):
+            continue
+        foreign = toks[w].low in STREET_WORDS_AFTER_NAME
+        if not foreign and toks[w].low not in STREET_SUFFIXES:
+            continue
+        k = w - 1
+        while k >= 0 and w - k <= 2 and _place_word(toks[k]) and toks[k].low not in STREET_SUFFIXES:
+            k -= 1
+        names = toks[k + 1 : w]
+        if not names:
+            continue
+        if not foreign and (is_dictionary_word(names[-1].low) or names[-1].low in COMMON_CAPITALISED):
+            continue
+        after = toks[run.last + 1].low if run.last + 1 < len(toks) else ""
+        if after in _NOT_A_HOUSE_NUMBER:
+            continue
+        found.append((k + 1, run.last, "ADDRESS"))
+    return found

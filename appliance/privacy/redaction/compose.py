@@ -31,6 +31,7 @@ from appliance.privacy.redaction.addresses import (
     ROUTE_WORDS,
     SHIP_PREFIXES,
     STREET_SUFFIXES,
+    STREET_WORDS_AFTER_NAME,
     VENUES,
     find_abroad_streets,
     find_addresses,
@@ -48,6 +49,7 @@ from appliance.privacy.redaction.addresses import (
     find_said_addresses,
     find_ships,
     find_spoken_postcodes,
+    find_streets_named_first,
     find_venues,
     town_gate,
 )
@@ -624,6 +626,9 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         if "box" in words or not words.isdisjoint(HOUSE_NUMBER_ENDS):
             found += find_addresses(toks, runs, index)
             found += find_house_numbers(toks, runs)
+        # "Brīvības iela 57-12", "tartu maantee eighteen dash four", "komitas avenue twelve"
+        if not words.isdisjoint(STREET_WORDS_AFTER_NAME) or not words.isdisjoint(STREET_SUFFIXES):
+            found += find_streets_named_first(toks, runs)
         if "address" in words:  # "her address is two tan y bwlch"
             found += find_said_addresses(toks, runs)
         # "17 Rue Lepic", "Kirchgasse 17" ("Schillerstraße 40": the gate's words are cut at "ß")
