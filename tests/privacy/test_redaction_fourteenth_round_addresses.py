@@ -155,3 +155,15 @@ def test_a_street_abroad_with_its_number_and_flat_after_is_hidden(text: str, sec
 
 def test_an_everyday_road_before_a_number_is_no_street_abroad() -> None:
     kept("the park road 5 minutes away is closed")
+
+
+def test_a_house_number_with_a_slash_and_a_lot_with_its_letter_are_the_address() -> None:
+    hidden("Our old address in Colombo was No. 17/2, Galle Road, near the temple.", "17/2 Galle", "ADDRESS")
+    hidden("their house was lot four b twenty two bis near the market", "four b twenty two bis", "ADDRESS")
+
+
+def test_a_school_a_child_attends_named_by_everyday_words_is_hidden() -> None:
+    hidden("im a bus driver for maple grove elementary and one of my kids fell", "maple grove", "ADDRESS")
+    hidden("he is at heron pond elementary this year", "heron pond", "ADDRESS")
+    kept("she goes to the local elementary")
+    kept("she goes to the local elementary", tagged=True)

@@ -288,6 +288,8 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         if stay and not generic:
             refuge = toks[j].low not in SCHOOLS
             generic = unknown or (refuge and _stay_frame(toks, k)) or _named_jail(toks, k + 1, j)
+            # "bracken hill elementary": a primary school is named by its own words, never its kind
+            generic = generic or (toks[j].low == "elementary" and _named_school(toks, k + 1, j))
         if not (generic and named):
             continue
         if street and named > 2:
@@ -318,6 +320,7 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             and (
                 toks[k].low in ("at", "in", "into", "to", "from", "on", "of")
                 or (street and toks[k].low == "off")
+                or (toks[j].low in SCHOOLS and toks[k].low == "for")  # "the bus driver for …"
             )
         ):
             continue  # a place is where someone is: "at …", "in …", "the …"
@@ -450,6 +453,19 @@ _JURISDICTIONS = frozenset((
     "county", "state", "federal", "city", "regional", "juvenile", "women's", "womens", "men's", "mens",
     "metro", "municipal", "local", "the", "a",
 ))  # fmt: skip
+
+
+# Words before "elementary" that say what kind of school, not which: "the local elementary" (and
+# before any place's kind, for a learned layer: compose.py).
+SCHOOL_KINDS = frozenset((
+    "local", "public", "private", "nearby", "new", "old", "same", "other", "catholic", "christian",
+    "charter", "district", "neighborhood", "neighbourhood", "community", "village", "town", "city",
+))  # fmt: skip
+
+
+def _named_school(toks: list[Token], first: int, j: int) -> bool:
+    words = [t.low for t in toks[first:j]]
+    return bool(words) and all(w not in SCHOOL_KINDS and w not in _NOT_A_TOWN_OPENER for w in words)
 
 
 def _named_jail(toks: list[Token], first: int, j: int) -> bool:
@@ -1143,16 +1159,37 @@ def _place_word(tok: Token) -> bool:
     )
 
 
+def find_lots(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
+    """A lot said as Madagascar and other places number houses, a letter between its numbers and
+    "bis" or "ter" after ("lot II J 45 bis", "lot two j forty five bis"): the whole lot is the
+    address."""
+    found: list[TokenSpan] = []
+    by_first = {r.first: r for r in runs}
+    n = len(toks)
+    for run in runs:
+        if run.first == 0 or toks[run.first - 1].low != "lot":
+            continue
+        k = run.last + 1
+        if not (k + 1 < n and _house_letter(toks[k]) and k + 1 in by_first):
+            continue
+        last = by_first[k + 1].last
+        if last + 1 < n and toks[last + 1].low in ("bis", "ter"):
+            last += 1
+        found.append((run.first - 1, last, "ADDRESS"))
+    return found
+
+
 def find_house_numbers(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
     """A house said by its number beside its street: "number six, poplar close", "spring lane,
     number fourteen"."""
     found: list[TokenSpan] = []
     for run in runs:
-        if run.first == 0 or toks[run.first - 1].low not in ("number", "no") or len(run.digits) > 4:
+        cue = run.first - 1 - (run.first > 1 and toks[run.first - 1].text == ".")  # "No. 42/3"
+        if cue < 0 or toks[cue].low not in ("number", "no") or len(run.digits) > 4:
             continue
         near = toks[max(0, run.first - 5) : run.last + 6]
         if any(t.low in STREET_SUFFIXES for t in near):
-            found.append((run.first - 1, run.last, "ADDRESS"))
+            found.append((cue, run.last, "ADDRESS"))
     return found
 
 

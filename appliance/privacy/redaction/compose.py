@@ -29,6 +29,7 @@ from appliance.privacy.redaction.addresses import (
     ROOM_LETTER_WORDS,
     ROOM_WORDS,
     ROUTE_WORDS,
+    SCHOOL_KINDS,
     SHIP_PREFIXES,
     STREET_SUFFIXES,
     STREET_WORDS_AFTER_NAME,
@@ -40,6 +41,7 @@ from appliance.privacy.redaction.addresses import (
     find_corners,
     find_corrected_places,
     find_house_numbers,
+    find_lots,
     find_lower_places,
     find_plural_houses,
     find_postcodes,
@@ -351,7 +353,7 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
 # A place said by its kind alone ("the hospice", "a care home", "the shelter") names none.
 _DETERMINERS = frozenset(("the", "a", "an", "this", "that", *_POSSESSIVES))
-_KINDS_OF_PLACE = frozenset(PLACE_KINDS | _DETERMINERS)
+_KINDS_OF_PLACE = frozenset(PLACE_KINDS | SCHOOL_KINDS | _DETERMINERS)
 # A job said with a place's word ("the home care coordinator", "the hospice nurse"): a person.
 _ROLES = frozenset((
     *PERSON_ROLES, "coordinator", "nurse", "nurses", "director", "worker", "aide", "officer",
@@ -629,6 +631,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         # "Brīvības iela 57-12", "tartu maantee eighteen dash four", "komitas avenue twelve"
         if not words.isdisjoint(STREET_WORDS_AFTER_NAME) or not words.isdisjoint(STREET_SUFFIXES):
             found += find_streets_named_first(toks, runs)
+        if "lot" in words:  # "lot two j forty five bis"
+            found += find_lots(toks, runs)
         if "address" in words:  # "her address is two tan y bwlch"
             found += find_said_addresses(toks, runs)
         # "17 Rue Lepic", "Kirchgasse 17" ("Schillerstraße 40": the gate's words are cut at "ß")
