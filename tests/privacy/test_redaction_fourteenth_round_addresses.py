@@ -37,6 +37,7 @@ def test_what_only_looks_like_a_unit_is_kept() -> None:
 
 EVERYDAY_TOWNS_BEFORE_A_STATE = (
     ("Send it to 14 Larkspur Lane, Unit 2, Friendship, Wisconsin 53934.", "Friendship"),
+    ("Send it to 9 Heron Way, Apt. 2C, Harmony, Maine.", "Harmony"),
     ("We're at 803 Quail Run Road, Eureka, Kansas now.", "Eureka"),
     ("They live on Rural Route 1, Box 19, Hope, Idaho.", "Hope"),
 )

@@ -768,6 +768,8 @@ def _address_tail(toks: list[Token], by_first: dict[int, NumberRun], suffix: int
         k += 1
     if k < len(toks) and toks[k].low in UNIT_WORDS:
         m = k + 1
+        if m < len(toks) and toks[m].text == ".":
+            m += 1  # "Apt. 3B"
         if m < len(toks) and toks[m].low in ("number", "#"):
             m += 1
         run = by_first.get(m)
