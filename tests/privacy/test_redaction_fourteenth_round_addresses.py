@@ -168,3 +168,20 @@ def test_a_school_a_child_attends_named_by_everyday_words_is_hidden() -> None:
     hidden("he is at heron pond elementary this year", "heron pond", "ADDRESS")
     kept("she goes to the local elementary")
     kept("she goes to the local elementary", tagged=True)
+
+
+TOWNS_OF_SEVERAL_WORDS = (
+    ("we are in goose on hill pennsylvania on the farm", "goose hill"),
+    ("we live in walton on thames england", "walton thames"),
+    ("he lives with his daughter in maple church at four twelve birch lane", "maple church birch"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), TOWNS_OF_SEVERAL_WORDS)
+def test_a_lower_case_town_with_a_joining_word_or_before_an_address_is_hidden(text: str, secret: str) -> None:
+    hidden(text, secret, "ADDRESS")
+
+
+def test_where_someone_is_before_a_town_or_an_address_is_no_town() -> None:
+    assert redact("he is in jail in dayton ohio").text == "he is in jail in [ADDRESS] ohio"
+    assert redact("he lives in church at 12 birch lane").text == "he lives in church at [ADDRESS]"

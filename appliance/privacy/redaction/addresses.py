@@ -988,6 +988,8 @@ def _town_before_region(toks: list[Token], first: int) -> int | None:
     n = len(toks)
     for k in range(first, min(first + 3, n)):
         low = toks[k].low
+        if k == first + 1 and low in _TOWN_JOINERS and _joins_a_town(toks, first):
+            continue  # "in bird in hand pennsylvania", "from walton on thames, england"
         if not _place_word(toks[k]) or low in _PART_OF or low in MONTHS or low in _NOT_A_TOWN_OPENER:
             return None
         j = k + 1 + (k + 1 < n and toks[k + 1].text == ",")
@@ -998,6 +1000,29 @@ def _town_before_region(toks: list[Token], first: int) -> int | None:
             return None  # "ohio, usa"; "new mexico", "west virginia": the state's own name
         return k
     return None
+
+
+# Words inside a town's name between two of its words: "bird in hand", "stratford upon avon".
+_TOWN_JOINERS = frozenset(("in", "on", "upon", "by", "under", "le", "de"))
+# Words before "in" that say where someone is, not a town's first word: "in jail in dayton, ohio".
+_NOT_A_TOWN_BEFORE_IN = frozenset((
+    "jail", "prison", "hospital", "school", "college", "work", "business", "sales", "church", "town",
+    "hospice", "rehab", "care", "bed", "class", "court", "custody", "treatment", "therapy", "foster",
+))  # fmt: skip
+
+
+def _joins_a_town(toks: list[Token], first: int) -> bool:
+    """Is the word after `first` a joiner inside one town's name ("bird in hand"), the word
+    before it no place someone is in ("in jail in dayton")?"""
+    low = toks[first].low
+    return (
+        _place_word(toks[first])
+        and low not in _NOT_A_TOWN_BEFORE_IN
+        and low not in _NOT_A_PLACE_AFTER_IN
+        and low not in PLACE_WORDS
+        and first + 2 < len(toks)
+        and _place_word(toks[first + 2])
+    )
 
 
 def _town_told_apart(toks: list[Token], first: int) -> int | None:
@@ -1030,6 +1055,12 @@ def _town_in_a_larger_place(toks: list[Token], first: int, k: int) -> int | None
         if (low in MONTHS and not living) or low in _NOT_A_TOWN_OPENER:
             return None  # "born in may in ohio" is a month; "i live in march in x" is a town
         j = end + 1
+        said = toks[first:j]
+        everyday = any(t.low in _NOT_A_PLACE_AFTER_IN for t in said) or (
+            len(said) == 1 and is_dictionary_word(said[0].low)  # "in church at 12 …"
+        )
+        if not everyday and j + 1 < len(toks) and toks[j].low == "at" and _house_and_street(toks, j + 1):
+            return end  # "with his son in cedar falls at 12 birch lane": the address is in the town
         if j + 1 >= len(toks) or toks[j].low not in ("in", ",", "on"):
             continue
         if toks[j].low == "on":  # "lives in silver brook on elm road": the street is in the town
@@ -1044,6 +1075,17 @@ def _town_in_a_larger_place(toks: list[Token], first: int, k: int) -> int | None
         ):
             return end
     return None
+
+
+def _house_and_street(toks: list[Token], k: int) -> bool:
+    """Does a house's number and then its street start at k ("12 birch lane", "sixty one oh
+    eight rushmore lane")?"""
+    if k >= len(toks) or not is_number_or_digits(toks[k]):
+        return False
+    m = k
+    while m < len(toks) and m - k < 8 and is_number_or_digits(toks[m]):
+        m += 1
+    return any(t.low in STREET_SUFFIXES for t in toks[m : m + 4])
 
 
 def find_areas(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
