@@ -185,3 +185,9 @@ def test_a_lower_case_town_with_a_joining_word_or_before_an_address_is_hidden(te
 def test_where_someone_is_before_a_town_or_an_address_is_no_town() -> None:
     assert redact("he is in jail in dayton ohio").text == "he is in jail in [ADDRESS] ohio"
     assert redact("he lives in church at 12 birch lane").text == "he lives in church at [ADDRESS]"
+
+
+def test_a_street_abroad_with_its_number_in_its_own_language_and_the_flats_floor_and_door_is_hidden() -> None:
+    text = "i live in girona carrer de la mina vint i tres floor two door one but im here now"
+    hidden(text, "mina vint tres two one", "ADDRESS")
+    hidden("she lives on calle del sol catorce in sevilla", "sol catorce", "ADDRESS")

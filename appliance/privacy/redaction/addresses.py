@@ -1588,3 +1588,55 @@ def find_streets_named_first(toks: list[Token], runs: list[NumberRun]) -> list[T
             continue
         found.append((k + 1, run.last, "ADDRESS"))
     return found
+
+
+# A house's number said in the street's own language after a street abroad ("carrer de la mina
+# vint i tres", "calle del sol catorce"): Catalan, Spanish, Portuguese and Italian numbers, with
+# the words that join their tens and units.
+ROMANCE_NUMBERS = frozenset((
+    "u", "un", "una", "dos", "dues", "tres", "quatre", "cinc", "sis", "set", "vuit", "nou", "deu",
+    "onze", "dotze", "tretze", "catorze", "quinze", "setze", "disset", "divuit", "dinou", "vint",
+    "trenta", "quaranta", "cinquanta", "seixanta", "setanta", "vuitanta", "noranta", "cent",
+    "uno", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "once", "doce", "trece",
+    "catorce", "quince", "veinte", "treinta", "cuarenta", "cincuenta", "sesenta", "setenta",
+    "ochenta", "noventa", "cien", "ciento", "quatro", "cinco", "oito", "nove", "dez", "vinte",
+    "trinta", "cento", "due", "quattro", "sei", "sette", "otto", "dieci", "venti", "trenta",
+))  # fmt: skip
+_ROMANCE_JOINS = frozenset(("i", "y", "e"))
+# A flat's floor, door or staircase said after a street abroad: "floor three door two", "piso 4".
+_FLAT_PARTS = frozenset(("floor", "door", "piso", "planta", "puerta", "porta", "pis", "escalera",
+                         "staircase", "stair", "flat", "apartment", "apt"))  # fmt: skip
+
+
+def find_streets_said_head_first(
+    toks: list[Token], runs: list[NumberRun], index: TokenIndex
+) -> list[TokenSpan]:
+    """A street abroad said head first in lower case with its number in the street's language and
+    the flat's floor and door after ("carrer de la mina vint i tres floor two door one"): from the
+    head word to the last of them. A number said in English is read by find_abroad_streets."""
+    found: list[TokenSpan] = []
+    by_first = {r.first: r for r in runs}
+    n = len(toks)
+    for i in index.positions(ABROAD_HEADS):
+        k, named = i + 1, 0
+        while k < n and k - i <= 5 and is_word(toks[k]) and toks[k].low not in ROMANCE_NUMBERS:
+            if toks[k].low in _ABROAD_PARTICLES:
+                k += 1
+                continue
+            if is_function_word(toks[k].low) or toks[k].low in NAME_STOP or toks[k].low in NUMBER_VOCAB:
+                break
+            named += 1
+            k += 1
+        if not named or k >= n or toks[k].low not in ROMANCE_NUMBERS:
+            continue
+        last = k
+        while k + 1 < n and (toks[k + 1].low in ROMANCE_NUMBERS or toks[k + 1].low in _ROMANCE_JOINS):
+            k += 1
+            if toks[k].low in ROMANCE_NUMBERS:
+                last = k
+        m = last + 1
+        while m + 1 < n and toks[m].low in _FLAT_PARTS and m + 1 in by_first:
+            last = by_first[m + 1].last  # "floor three door two"
+            m = last + 1
+        found.append((i, last, "ADDRESS"))
+    return found

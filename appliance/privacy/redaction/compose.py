@@ -25,6 +25,7 @@ from appliance.privacy.redaction.addresses import (
     PLACE_KINDS,
     PLACE_WORDS,
     ROAD_NUMBERERS,
+    ROMANCE_NUMBERS,
     ROOM_CORRECTION_GATE,
     ROOM_LETTER_WORDS,
     ROOM_WORDS,
@@ -52,6 +53,7 @@ from appliance.privacy.redaction.addresses import (
     find_ships,
     find_spoken_postcodes,
     find_streets_named_first,
+    find_streets_said_head_first,
     find_venues,
     town_gate,
 )
@@ -638,6 +640,10 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         # "17 Rue Lepic", "Kirchgasse 17" ("Schillerstraße 40": the gate's words are cut at "ß")
         if not words.isdisjoint(ABROAD_HEADS) or not ascii_only or ABROAD_ENDING.search(low) is not None:
             found += find_abroad_streets(toks, runs)
+    if not words.isdisjoint(ABROAD_HEADS) and not words.isdisjoint(
+        ROMANCE_NUMBERS
+    ):  # "calle del sol catorce"
+        found += find_streets_said_head_first(toks, runs, index)
     if months:
         found += find_dates(toks, runs, index)
     if holidays:
