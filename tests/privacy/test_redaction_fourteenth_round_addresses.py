@@ -32,6 +32,9 @@ def test_what_only_looks_like_a_unit_is_kept() -> None:
     kept("the cottage cheese was fine")
     assert redact("he stays in room 4 bed a few nights").text == "he stays in [ADDRESS] bed a few nights"
     kept("parking spaces 4 and 5 are free")
+    kept("our study sites 3 and 4 are enrolling")
+    kept("give units 3 and 4 of insulin")
+    assert redact("the nurse in room 4 and 2 others came").text == "the nurse in [ADDRESS] and 2 others came"
     assert redact("my cell is 555 0134").text == "my cell is [PHONE]"
 
 

@@ -854,9 +854,9 @@ ROOM_LETTER_WORDS = frozenset(("ward", "bay", "bed", "room", "wing", "building",
                                "bunk", "cabin", "apartment", "apt", "cell"))  # fmt: skip
 # Room words said in the plural before a list of their numbers: "sites eleven and twelve", "rooms 4
 # and 5" (numeric.py reads each number of the list as a room's).
-PLURAL_ROOMS = frozenset(("rooms", "beds", "sites", "cabins", "cottages", "cells", "bunks", "units",
+PLURAL_ROOMS = frozenset(("rooms", "beds", "sites", "cabins", "cottages", "cells", "bunks",
                           "apartments", "flats", "spaces", "berths", "slips", "campsites", "pitches",
-                          "lots", "chalets", "trailers"))  # fmt: skip
+                          "chalets", "trailers"))  # fmt: skip
 _PO = ("p", "po", "post")
 
 

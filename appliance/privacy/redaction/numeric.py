@@ -147,12 +147,25 @@ def _cell_phone(toks: list[Token], run: NumberRun) -> bool:
 def _room_listed(toks: list[Token], before: list[NumberRun], run: NumberRun, found: list[TokenSpan]) -> bool:
     """Is this number the next of a list of rooms ("sites eleven and twelve", "rooms 4, 5 and 6",
     "cottage 3 and 4"): joined by "and" or a comma to a number read as a room just before?"""
-    if len(run.digits) > 4:
-        return False
+    if len(run.digits) > 4 or not _list_ends(toks, run.last + 1):
+        return False  # "room 4 and 2 others"
     gap = [t.low for t in toks[before[-1].last + 1 : run.first]] if before else []
     if before and gap in (["and"], [","], [",", "and"]) and found and found[-1][2] == "ADDRESS":
         return found[-1][1] in (before[-1].last, before[-1].last + 1)
     return False
+
+
+# Sites that are a study's, not where anyone stays: "the trial sites 3 and 4".
+_STUDIES = frozenset(("study", "trial", "research", "clinical", "test", "testing", "web", "vaccination"))
+_LIST_ENDS = frozenset(("are", "is", "were", "was", "for", "to", "please", "then", "too", "right"))
+
+
+def _list_ends(toks: list[Token], k: int) -> bool:
+    """Does a list of rooms end at k: the line's end, a mark, a word that closes a clause ("sites
+    4 and 5 at the lake", "… are ours"), not a noun the number counts ("4 and 2 others")?"""
+    return (
+        k >= len(toks) or toks[k].low in _PITCH_ENDS or toks[k].low in _LIST_ENDS or not toks[k].low.isalpha()
+    )
 
 
 def _plural_room_list(toks: list[Token], run: NumberRun, nxt: NumberRun | None) -> bool:
@@ -160,8 +173,10 @@ def _plural_room_list(toks: list[Token], run: NumberRun, nxt: NumberRun | None) 
     "and" or a comma and another."""
     if run.first == 0 or toks[run.first - 1].low not in PLURAL_ROOMS or nxt is None or len(run.digits) > 4:
         return False
-    if run.first > 1 and toks[run.first - 2].low in NOT_A_HOME_BEFORE:
-        return False  # "parking spaces 4 and 5"
+    if run.first > 1 and (
+        toks[run.first - 2].low in NOT_A_HOME_BEFORE or toks[run.first - 2].low in _STUDIES
+    ):
+        return False  # "parking spaces 4 and 5", "the trial sites 3 and 4"
     gap = [t.low for t in toks[run.last + 1 : nxt.first]]
     return gap in (["and"], [","], [",", "and"])
 
