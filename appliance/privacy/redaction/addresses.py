@@ -32,6 +32,9 @@ ROOM_WORDS = {"room", "rm", "bed", "ward", "bay", "apartment", "apt", "unit", "f
               "suite", "space", "pitch", "berth", "cubicle", "lot",
               # where someone sleeps at a marina, a camp or a shelter: "slip 14", "bunk 3", "cabin 9"
               "slip", "mooring", "bunk", "cabin", "chalet", "campsite", "trailer", "site",
+              # a jail's cell ("cell 4, bunk B": a short number, numeric.py) and a cottage of a
+              # senior living campus ("she lives in cottage three")
+              "cell", "cottage",
               # a building of a base, a camp or a block of flats: "barracks, building 12"
               "building", "bldg"}  # fmt: skip
 # Before "space", "pitch" or "berth", words that make it a place to park or play, not to live:
@@ -163,6 +166,9 @@ def find_room_letters(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     found: list[TokenSpan] = []
     n = len(toks)
     for i in index.positions(ROOM_LETTER_WORDS):
+        if i + 1 < n and toks[i + 1].text == "a" and _bed_a(toks, i):
+            found.append((i, i + 1, "ADDRESS"))  # "room two nineteen bed a and …"
+            continue
         if i + 1 < n and room_letter(toks[i + 1]) and not (i + 2 < n and toks[i + 2].low in ("as", "and")):
             last = i + 1
             k = last + 1 + (last + 2 < n and toks[last + 1].text == "-" and toks[last + 2].text.isdigit())
@@ -171,6 +177,24 @@ def find_room_letters(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             last = max(last, k - 1)
             found.append((i, last, "ADDRESS"))
     return found
+
+
+_BED_A_CLOSERS = frozenset(("and", "but", "so", "where", *FILLERS))
+
+
+def _bed_a(toks: list[Token], i: int) -> bool:
+    """Is the "a" after the room word at i a bed's letter, not an article: after a room's number
+    ("room 12 bed a", "ward four bed a") and closing what is said ("… bed a and the nurse …", "…
+    bed a.")? "room 4 bed a few days" goes on as an article does."""
+    n = len(toks)
+    after = toks[i + 2] if i + 2 < n else None
+    closes = after is None or not is_word(after) or after.low in _BED_A_CLOSERS
+    if not closes:
+        return False
+    k = i - 1
+    while k >= 0 and is_number_or_digits(toks[k]):
+        k -= 1
+    return k < i - 1 and k >= 0 and toks[k].low in ROOM_WORDS
 
 
 # Number words said after a room's letter ("building c five", "berth d oh four").
@@ -263,7 +287,9 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             k -= 1
         if stay and not generic:
             refuge = toks[j].low not in SCHOOLS
-            generic = unknown or (refuge and _stay_frame(toks, k))
+            generic = unknown or (refuge and _stay_frame(toks, k)) or _named_jail(toks, k + 1, j)
+            # "bracken hill elementary": a primary school is named by its own words, never its kind
+            generic = generic or (toks[j].low == "elementary" and _named_school(toks, k + 1, j))
         if not (generic and named):
             continue
         if street and named > 2:
@@ -283,11 +309,18 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             pass  # "flat 2, larkhill court"
         elif street and k >= 1 and toks[k].text == "," and toks[k - 1].low in _HOUSE_ENDS:
             pass  # "the mill house, long lane", "the grange, ivy lane": the house's street
+        elif street and k >= 1 and toks[k].low in ("and", "&") and toks[k - 1].low in STREET_SUFFIXES:
+            # "at hadley road and fifth avenue": a crossing, one place with the first street
+            crossing = next((f for f in found if f[1] == k - 1), None)
+            if crossing is not None:
+                found.remove(crossing)
+                first = crossing[0]
         elif not (
             k >= 0
             and (
                 toks[k].low in ("at", "in", "into", "to", "from", "on", "of")
                 or (street and toks[k].low == "off")
+                or (toks[j].low in SCHOOLS and toks[k].low == "for")  # "the bus driver for …"
             )
         ):
             continue  # a place is where someone is: "at …", "in …", "the …"
@@ -410,6 +443,36 @@ _ORDINAL_STREET_ENDS = frozenset(("street", "st", "avenue", "ave", "road", "rd",
                                   "drive", "parkway"))  # fmt: skip
 _NUMERAL_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 _STAY_SKIPS = frozenset(("the", "at", "in", "into", "to", "on", "a", "been", "still", "now", "up"))
+
+
+# A jail or a detention centre by its name holds those it names a place for ("the harlan county
+# detention center", "at marrow creek jail"): the words that say only whose it is name none ("the
+# county jail", "state prison").
+_JAILS = frozenset(("jail", "prison", "penitentiary", "detention", "correctional"))
+_JURISDICTIONS = frozenset((
+    "county", "state", "federal", "city", "regional", "juvenile", "women's", "womens", "men's", "mens",
+    "metro", "municipal", "local", "the", "a",
+))  # fmt: skip
+
+
+# Words before "elementary" that say what kind of school, not which: "the local elementary" (and
+# before any place's kind, for a learned layer: compose.py).
+SCHOOL_KINDS = frozenset((
+    "local", "public", "private", "nearby", "new", "old", "same", "other", "catholic", "christian",
+    "charter", "district", "neighborhood", "neighbourhood", "community", "village", "town", "city",
+))  # fmt: skip
+
+
+def _named_school(toks: list[Token], first: int, j: int) -> bool:
+    words = [t.low for t in toks[first:j]]
+    return bool(words) and all(w not in SCHOOL_KINDS and w not in _NOT_A_TOWN_OPENER for w in words)
+
+
+def _named_jail(toks: list[Token], first: int, j: int) -> bool:
+    words = [t.low for t in toks[first : j + 1]]
+    if not any(w in _JAILS for w in words):
+        return False
+    return any(w not in _JAILS and w not in _JURISDICTIONS and w not in STAY_CARE_WORDS for w in words[:-1])
 
 
 def _stay_frame(toks: list[Token], k: int) -> bool:
@@ -559,6 +622,9 @@ def _unit_after(toks: list[Token], last: int) -> int:
         m = k + 1 + (toks[k + 1].text == "-")
         if m < n and toks[m].text.isdigit() and len(toks[m].text) <= 4:
             return m  # "B-12", "D4"
+    floor_door = _floor_and_door(toks, k)
+    if floor_door is not None:
+        return floor_door  # "Carrer del Roser 14, 3r 2a", "Calle Mayor 7, 2º B"
     if k < n and toks[k].low == "st" and k + 1 < n and toks[k + 1].text == ".":
         k += 2  # "st." (stuen): the ground floor
     elif toks[last].text.isdigit() and k == last + 1 and k < n and toks[k].text == ".":
@@ -569,6 +635,35 @@ def _unit_after(toks: list[Token], last: int) -> int:
         return last
     if k < n and toks[k].low in _FLAT_SIDES:
         return k + (k + 1 < n and toks[k + 1].text == ".")
+    return last
+
+
+# Marks of an ordinal written after a floor's or a door's number in Spain and Catalonia, France
+# and Italy: "3r 2a", "2º 1ª", "4o", "1er", "2e".
+_ORDINAL_MARKS = frozenset(("r", "a", "o", "º", "ª", "n", "t", "er", "e", "°", "ème", "eme", "pta"))
+
+
+def _ordinal_at(toks: list[Token], k: int) -> bool:
+    """A number of one or two digits and an ordinal's mark written on to it ("3r", "2ª")."""
+    if k + 1 >= len(toks) or not (toks[k].text.isdigit() and len(toks[k].text) <= 2):
+        return False
+    return toks[k + 1].low in _ORDINAL_MARKS and toks[k].end == toks[k + 1].start
+
+
+def _floor_and_door(toks: list[Token], k: int) -> int | None:
+    """The last token of a floor and door written as ordinals after a street's number ("3r 2a",
+    "2º 1ª", "4o B"), or None."""
+    n = len(toks)
+    if not (
+        k + 1 < n and toks[k].text.isdigit() and len(toks[k].text) <= 2 and toks[k + 1].low in _ORDINAL_MARKS
+    ):
+        return None
+    last = k + 1
+    m = last + 1
+    if m + 1 < n and toks[m].text.isdigit() and len(toks[m].text) <= 2 and toks[m + 1].low in _ORDINAL_MARKS:
+        last = m + 1  # the door's number after the floor's
+    elif m < n and len(toks[m].text) == 1 and toks[m].text.isupper():
+        last = m  # the door's letter
     return last
 
 
@@ -673,6 +768,8 @@ def _address_tail(toks: list[Token], by_first: dict[int, NumberRun], suffix: int
         k += 1
     if k < len(toks) and toks[k].low in UNIT_WORDS:
         m = k + 1
+        if m < len(toks) and toks[m].text == ".":
+            m += 1  # "Apt. 3B"
         if m < len(toks) and toks[m].low in ("number", "#"):
             m += 1
         run = by_first.get(m)
@@ -683,6 +780,9 @@ def _address_tail(toks: list[Token], by_first: dict[int, NumberRun], suffix: int
         elif m < len(toks) and (toks[m].text.isupper() or toks[m].low[:1].isdigit()):
             end = m
         k = end + 1
+    town = _town_before_its_state(toks, k)
+    if town is not None:
+        return town  # "…, Apt. 3B, Welcome, Maryland": a town of everyday words, told by its state
     if (
         k + 1 < len(toks)
         and toks[k].text == ","
@@ -744,11 +844,19 @@ def _town_end(toks: list[Token], first: int, k: int) -> int | None:
 
 
 PLACE_WORDS = frozenset(_CARE_PLACE_ENDS)
+# Words that say what kind of place, not which ("the hospice", "a care home", "the shelter"): a
+# learned place made of them only names none (compose.py).
+PLACE_KINDS = frozenset(RESIDENCE_WORDS | CARE_WORDS | STAY_PLACES | SCHOOLS | STAY_CARE_WORDS)
 # Words an address ends with before its town: a street's, or a flat's ("apartment four in climax").
 ADDRESS_ENDS = frozenset(STREET_SUFFIXES | UNIT_WORDS)
 HOUSE_NUMBER_ENDS = frozenset(STREET_SUFFIXES | NUMBERED_STREET_ENDS)  # find_addresses' gate
 ROOM_LETTER_WORDS = frozenset(("ward", "bay", "bed", "room", "wing", "building", "bldg", "slip", "berth",
-                               "bunk", "cabin", "apartment", "apt"))  # fmt: skip
+                               "bunk", "cabin", "apartment", "apt", "cell"))  # fmt: skip
+# Room words said in the plural before a list of their numbers: "sites eleven and twelve", "rooms 4
+# and 5" (numeric.py reads each number of the list as a room's).
+PLURAL_ROOMS = frozenset(("rooms", "beds", "sites", "cabins", "cottages", "cells", "bunks",
+                          "apartments", "flats", "spaces", "berths", "slips", "campsites", "pitches",
+                          "chalets", "trailers"))  # fmt: skip
 _PO = ("p", "po", "post")
 
 
@@ -880,6 +988,8 @@ def _town_before_region(toks: list[Token], first: int) -> int | None:
     n = len(toks)
     for k in range(first, min(first + 3, n)):
         low = toks[k].low
+        if k == first + 1 and low in _TOWN_JOINERS and _joins_a_town(toks, first):
+            continue  # "in bird in hand pennsylvania", "from walton on thames, england"
         if not _place_word(toks[k]) or low in _PART_OF or low in MONTHS or low in _NOT_A_TOWN_OPENER:
             return None
         j = k + 1 + (k + 1 < n and toks[k + 1].text == ",")
@@ -890,6 +1000,29 @@ def _town_before_region(toks: list[Token], first: int) -> int | None:
             return None  # "ohio, usa"; "new mexico", "west virginia": the state's own name
         return k
     return None
+
+
+# Words inside a town's name between two of its words: "bird in hand", "stratford upon avon".
+_TOWN_JOINERS = frozenset(("in", "on", "upon", "by", "under", "le", "de"))
+# Words before "in" that say where someone is, not a town's first word: "in jail in dayton, ohio".
+_NOT_A_TOWN_BEFORE_IN = frozenset((
+    "jail", "prison", "hospital", "school", "college", "work", "business", "sales", "church", "town",
+    "hospice", "rehab", "care", "bed", "class", "court", "custody", "treatment", "therapy", "foster",
+))  # fmt: skip
+
+
+def _joins_a_town(toks: list[Token], first: int) -> bool:
+    """Is the word after `first` a joiner inside one town's name ("bird in hand"), the word
+    before it no place someone is in ("in jail in dayton")?"""
+    low = toks[first].low
+    return (
+        _place_word(toks[first])
+        and low not in _NOT_A_TOWN_BEFORE_IN
+        and low not in _NOT_A_PLACE_AFTER_IN
+        and low not in PLACE_WORDS
+        and first + 2 < len(toks)
+        and _place_word(toks[first + 2])
+    )
 
 
 def _town_told_apart(toks: list[Token], first: int) -> int | None:
@@ -922,6 +1055,12 @@ def _town_in_a_larger_place(toks: list[Token], first: int, k: int) -> int | None
         if (low in MONTHS and not living) or low in _NOT_A_TOWN_OPENER:
             return None  # "born in may in ohio" is a month; "i live in march in x" is a town
         j = end + 1
+        said = toks[first:j]
+        everyday = any(t.low in _NOT_A_PLACE_AFTER_IN for t in said) or (
+            len(said) == 1 and is_dictionary_word(said[0].low)  # "in church at 12 …"
+        )
+        if not everyday and j + 1 < len(toks) and toks[j].low == "at" and _house_and_street(toks, j + 1):
+            return end  # "with his son in cedar falls at 12 birch lane": the address is in the town
         if j + 1 >= len(toks) or toks[j].low not in ("in", ",", "on"):
             continue
         if toks[j].low == "on":  # "lives in silver brook on elm road": the street is in the town
@@ -936,6 +1075,17 @@ def _town_in_a_larger_place(toks: list[Token], first: int, k: int) -> int | None
         ):
             return end
     return None
+
+
+def _house_and_street(toks: list[Token], k: int) -> bool:
+    """Does a house's number and then its street start at k ("12 birch lane", "sixty one oh
+    eight rushmore lane")?"""
+    if k >= len(toks) or not is_number_or_digits(toks[k]):
+        return False
+    m = k
+    while m < len(toks) and m - k < 8 and is_number_or_digits(toks[m]):
+        m += 1
+    return any(t.low in STREET_SUFFIXES for t in toks[m : m + 4])
 
 
 def find_areas(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
@@ -1053,16 +1203,37 @@ def _place_word(tok: Token) -> bool:
     )
 
 
+def find_lots(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
+    """A lot said as Madagascar and other places number houses, a letter between its numbers and
+    "bis" or "ter" after ("lot II J 45 bis", "lot two j forty five bis"): the whole lot is the
+    address."""
+    found: list[TokenSpan] = []
+    by_first = {r.first: r for r in runs}
+    n = len(toks)
+    for run in runs:
+        if run.first == 0 or toks[run.first - 1].low != "lot":
+            continue
+        k = run.last + 1
+        if not (k + 1 < n and _house_letter(toks[k]) and k + 1 in by_first):
+            continue
+        last = by_first[k + 1].last
+        if last + 1 < n and toks[last + 1].low in ("bis", "ter"):
+            last += 1
+        found.append((run.first - 1, last, "ADDRESS"))
+    return found
+
+
 def find_house_numbers(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
     """A house said by its number beside its street: "number six, poplar close", "spring lane,
     number fourteen"."""
     found: list[TokenSpan] = []
     for run in runs:
-        if run.first == 0 or toks[run.first - 1].low not in ("number", "no") or len(run.digits) > 4:
+        cue = run.first - 1 - (run.first > 1 and toks[run.first - 1].text == ".")  # "No. 42/3"
+        if cue < 0 or toks[cue].low not in ("number", "no") or len(run.digits) > 4:
             continue
         near = toks[max(0, run.first - 5) : run.last + 6]
         if any(t.low in STREET_SUFFIXES for t in near):
-            found.append((run.first - 1, run.last, "ADDRESS"))
+            found.append((cue, run.last, "ADDRESS"))
     return found
 
 
@@ -1289,6 +1460,15 @@ def find_routes(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
     for run in runs:
         k = run.first - 1
         after = toks[run.last + 1].low if run.last + 1 < len(toks) else ""
+        if _interstate(toks, run, after):
+            found.append(
+                (
+                    run.first - 1 - (toks[run.first - 1].text == "-"),
+                    _where_on_the_road(toks, run.last, by_first),
+                    "ADDRESS",
+                )
+            )
+            continue
         bus = (k > 0 and toks[k - 1].low == "bus") or after == "bus"
         numbered_road = k > 0 and toks[k].low in ("road", "rd") and toks[k - 1].low in ROAD_NUMBERERS
         if k < 0 or (toks[k].low not in ROUTE_WORDS and not numbered_road) or bus:
@@ -1302,5 +1482,161 @@ def find_routes(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
         j = last + 1 + (last + 1 < len(toks) and toks[last + 1].text == ",")
         if j + 1 < len(toks) and toks[j].low == "box" and j + 1 in by_first:
             last = by_first[j + 1].last  # the box on the route is the house
-        found.append((first, last, "ADDRESS"))
+            town = _town_before_its_state(toks, last + 1)
+            if town is not None:  # "…, Box 9, Hope, Idaho"
+                found.append((last + 1 + (toks[last + 1].text == ","), town, "ADDRESS"))
+        found.append((first, _where_on_the_road(toks, last, by_first), "ADDRESS"))
+    return found
+
+
+# Which way on a road and where: "I-40 westbound at mile marker 143", "route 9 north near exit 12".
+HEADINGS = frozenset(("northbound", "southbound", "eastbound", "westbound", "north", "south", "east", "west"))
+_ROAD_MARKS = (("mile", "marker"), ("mile",), ("exit",), ("milepost",), ("marker",))
+
+
+def _interstate(toks: list[Token], run: NumberRun, after: str) -> bool:
+    """An interstate said by its letter: "I-40", "i forty westbound" (lower case, a heading after:
+    "i" alone before a number is the speaker)."""
+    k = run.first - 1
+    if k >= 1 and toks[k].text == "-" and toks[k - 1].text in ("I", "i"):
+        return True
+    return k >= 0 and toks[k].text in ("I", "i") and after in HEADINGS and len(run.digits) <= 3
+
+
+def _where_on_the_road(toks: list[Token], last: int, by_first: dict[int, NumberRun]) -> int:
+    """The last token of a road said with its heading and the mile marker or exit where one is
+    on it ("… westbound at mile marker 143"); else `last`."""
+    n = len(toks)
+    k = last + 1
+    if k < n and toks[k].low in HEADINGS:
+        last = k
+        k += 1
+    if k < n and toks[k].low in ("at", "near", "by", "past", "around"):
+        k += 1
+    for mark in _ROAD_MARKS:
+        if tuple(t.low for t in toks[k : k + len(mark)]) == mark and k + len(mark) in by_first:
+            return by_first[k + len(mark)].last
+    return last
+
+
+# Said between a place and the place said instead: "at coyote ridge no sorry at the …".
+_PLACE_CORRECTIONS = frozenset(("no", "sorry", "mean", "wait", "actually", "correction", "rather"))
+_PLACE_CORRECTION_SKIPS = frozenset((*_PLACE_CORRECTIONS, ",", ".", "i", "meant", "not", *FILLERS))
+
+
+def find_corrected_places(toks: list[Token], found: list[TokenSpan]) -> list[TokenSpan]:
+    """A place said, then corrected to another after the same word ("the jail nurse at coyote
+    ridge no sorry at the harlan county detention center", "from millbrook, sorry, from …"): the
+    place said first names where someone may be as much as the one said after. One to three
+    words between the preposition and the correction."""
+    out: list[TokenSpan] = []
+    for first, _last, label in found:
+        if label != "ADDRESS":
+            continue
+        p = first - 1 - (first > 0 and toks[first - 1].low == "the")  # "… at the harlan county …"
+        if p < 1 or toks[p].low not in ("at", "in", "from", "to", "on", "near"):
+            continue
+        k = p - 1
+        while k >= 0 and toks[k].low in _PLACE_CORRECTION_SKIPS:
+            k -= 1
+        gap = toks[k + 1 : p]
+        if not gap or not any(t.low in _PLACE_CORRECTIONS for t in gap):
+            continue
+        end = k
+        while k >= 0 and end - k < 3 and _place_word(toks[k]) and toks[k].low != toks[p].low:
+            k -= 1
+        named = end - k >= 2 or (end == k + 1 and not is_dictionary_word(toks[end].low))
+        if named and k >= 0 and toks[k].low == toks[p].low:
+            out.append((k + 1, end, "ADDRESS"))  # not "at home no sorry at …": one everyday word
+    return out
+
+
+# Words for "street", "road" or "avenue" said after the street's name, then its number, in
+# languages of the Baltic, central and eastern Europe and Turkey: "Brīvības iela 57-12", "tartu
+# maantee eighteen dash four", "Váci utca 9", "Kızılay caddesi 14".
+STREET_WORDS_AFTER_NAME = frozenset((
+    "iela", "maantee", "tänav", "tanav", "pst", "puiestee", "gatve", "gatvė", "prospektas", "prospekt",
+    "prospekti", "utca", "ulica", "ulitsa", "ul", "sokak", "sokağı", "sokagi", "caddesi", "cad",
+    "bulvar", "bulevardi", "poghots", "trg", "náměstí", "namesti", "ulice", "cesta",
+))  # fmt: skip
+
+
+def find_streets_named_first(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
+    """A street said by its name, its street word and then its number, as Latvian, Estonian,
+    Armenian and other addresses are ("Brīvības iela 57-12", "tartu maantee eighteen dash four",
+    "komitas avenue twelve"): the house's number and its flat's after a dash are in the span. An
+    English street word before a number is read so only after a name no dictionary holds ("the
+    park road 5 minutes away" is none)."""
+    found: list[TokenSpan] = []
+    for run in runs:
+        w = run.first - 1
+        if w < 1 or len(run.digits) > 6 or not is_word(toks[w]):
+            continue
+        foreign = toks[w].low in STREET_WORDS_AFTER_NAME
+        if not foreign and toks[w].low not in STREET_SUFFIXES:
+            continue
+        k = w - 1
+        while k >= 0 and w - k <= 2 and _place_word(toks[k]) and toks[k].low not in STREET_SUFFIXES:
+            k -= 1
+        names = toks[k + 1 : w]
+        if not names:
+            continue
+        if not foreign and (is_dictionary_word(names[-1].low) or names[-1].low in COMMON_CAPITALISED):
+            continue
+        after = toks[run.last + 1].low if run.last + 1 < len(toks) else ""
+        if after in _NOT_A_HOUSE_NUMBER:
+            continue
+        found.append((k + 1, run.last, "ADDRESS"))
+    return found
+
+
+# A house's number said in the street's own language after a street abroad ("carrer de la mina
+# vint i tres", "calle del sol catorce"): Catalan, Spanish, Portuguese and Italian numbers, with
+# the words that join their tens and units.
+ROMANCE_NUMBERS = frozenset((
+    "u", "un", "una", "dos", "dues", "tres", "quatre", "cinc", "sis", "set", "vuit", "nou", "deu",
+    "onze", "dotze", "tretze", "catorze", "quinze", "setze", "disset", "divuit", "dinou", "vint",
+    "trenta", "quaranta", "cinquanta", "seixanta", "setanta", "vuitanta", "noranta", "cent",
+    "uno", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "once", "doce", "trece",
+    "catorce", "quince", "veinte", "treinta", "cuarenta", "cincuenta", "sesenta", "setenta",
+    "ochenta", "noventa", "cien", "ciento", "quatro", "cinco", "oito", "nove", "dez", "vinte",
+    "trinta", "cento", "due", "quattro", "sei", "sette", "otto", "dieci", "venti", "trenta",
+))  # fmt: skip
+_ROMANCE_JOINS = frozenset(("i", "y", "e"))
+# A flat's floor, door or staircase said after a street abroad: "floor three door two", "piso 4".
+_FLAT_PARTS = frozenset(("floor", "door", "piso", "planta", "puerta", "porta", "pis", "escalera",
+                         "staircase", "stair", "flat", "apartment", "apt"))  # fmt: skip
+
+
+def find_streets_said_head_first(
+    toks: list[Token], runs: list[NumberRun], index: TokenIndex
+) -> list[TokenSpan]:
+    """A street abroad said head first in lower case with its number in the street's language and
+    the flat's floor and door after ("carrer de la mina vint i tres floor two door one"): from the
+    head word to the last of them. A number said in English is read by find_abroad_streets."""
+    found: list[TokenSpan] = []
+    by_first = {r.first: r for r in runs}
+    n = len(toks)
+    for i in index.positions(ABROAD_HEADS):
+        k, named = i + 1, 0
+        while k < n and k - i <= 5 and is_word(toks[k]) and toks[k].low not in ROMANCE_NUMBERS:
+            if toks[k].low in _ABROAD_PARTICLES:
+                k += 1
+                continue
+            if is_function_word(toks[k].low) or toks[k].low in NAME_STOP or toks[k].low in NUMBER_VOCAB:
+                break
+            named += 1
+            k += 1
+        if not named or k >= n or toks[k].low not in ROMANCE_NUMBERS:
+            continue
+        last = k
+        while k + 1 < n and (toks[k + 1].low in ROMANCE_NUMBERS or toks[k + 1].low in _ROMANCE_JOINS):
+            k += 1
+            if toks[k].low in ROMANCE_NUMBERS:
+                last = k
+        m = last + 1
+        while m + 1 < n and toks[m].low in _FLAT_PARTS and m + 1 in by_first:
+            last = by_first[m + 1].last  # "floor three door two"
+            m = last + 1
+        found.append((i, last, "ADDRESS"))
     return found

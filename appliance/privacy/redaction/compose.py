@@ -17,24 +17,32 @@ from appliance.privacy.redaction.addresses import (
     ABROAD_HEADS,
     ADDRESS_ENDS,
     FLAT_CUES,
+    HEADINGS,
     HOUSE_GATE,
     HOUSE_NUMBER_ENDS,
     LIVING,
     OFFICE_WORDS,
+    PLACE_KINDS,
     PLACE_WORDS,
     ROAD_NUMBERERS,
+    ROMANCE_NUMBERS,
     ROOM_CORRECTION_GATE,
     ROOM_LETTER_WORDS,
     ROOM_WORDS,
     ROUTE_WORDS,
+    SCHOOL_KINDS,
     SHIP_PREFIXES,
+    STREET_SUFFIXES,
+    STREET_WORDS_AFTER_NAME,
     VENUES,
     find_abroad_streets,
     find_addresses,
     find_areas,
     find_care_places,
     find_corners,
+    find_corrected_places,
     find_house_numbers,
+    find_lots,
     find_lower_places,
     find_plural_houses,
     find_postcodes,
@@ -44,6 +52,8 @@ from appliance.privacy.redaction.addresses import (
     find_said_addresses,
     find_ships,
     find_spoken_postcodes,
+    find_streets_named_first,
+    find_streets_said_head_first,
     find_venues,
     town_gate,
 )
@@ -121,7 +131,7 @@ from appliance.privacy.redaction.numeric import find_numbers
 from appliance.privacy.redaction.organisations import without_organisations
 from appliance.privacy.redaction.phrases import NOT_NAME_CAPS, find_capitalised_phrases
 from appliance.privacy.redaction.plates import find_plates, plate_gate
-from appliance.privacy.redaction.regions import is_large_region
+from appliance.privacy.redaction.regions import is_large_region, is_named_region
 from appliance.privacy.redaction.site_facts import SiteFacts
 from appliance.privacy.redaction.spans import CharSpan, Redaction, Span, TokenSpan, merge, redacted
 from appliance.privacy.redaction.tagger import shared_tagger
@@ -161,6 +171,14 @@ def _finished(text: str, spans: list[CharSpan], site: SiteFacts | None = None) -
 _PLACE_JOIN = re.compile(r"\s*(?:,\s*)?(?:on|in|at)?\s*|\s*,\s*", re.IGNORECASE)
 
 
+# Between the two streets of a crossing: "at Hadley Road and Fifth Avenue" is one place.
+_CROSSING = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
+
+
+def _streets(text: str, a: Span, b: Span) -> bool:
+    return all(text[s.start : s.end].rsplit(None, 1)[-1].lower() in STREET_SUFFIXES for s in (a, b))
+
+
 def _joined_places(text: str, spans: list[Span]) -> list[Span]:
     """Places said one inside the other become one "[ADDRESS]": the bed is on the ward, the ward
     in the home, and a reader should not have to put them together to see that they are one."""
@@ -171,7 +189,10 @@ def _joined_places(text: str, spans: list[Span]) -> list[Span]:
             prev is not None
             and prev.label == s.label == "ADDRESS"
             and s.start - prev.end <= 6
-            and _PLACE_JOIN.fullmatch(text, prev.end, s.start) is not None
+            and (
+                _PLACE_JOIN.fullmatch(text, prev.end, s.start) is not None
+                or (_CROSSING.fullmatch(text, prev.end, s.start) is not None and _streets(text, prev, s))
+            )
         ):
             out[-1] = Span(prev.start, s.end, "ADDRESS")
         else:
@@ -210,6 +231,7 @@ def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
         if s[2] not in ("ADDRESS", "NAME")
         or not (
             _no_one(text[s[0] : s[1]])
+            or (s[2] == "ADDRESS" and is_named_region(text[s[0] : s[1]]))  # "born in Georgia"
             or _region_said_on(text, s[0], s[1])
             or (cars and _car_by_colour(text, s[0], s[1]))
             or (s[2] == "NAME" and (s[1] <= greeted or _names_no_one(text, s[0], s[1])))
@@ -353,6 +375,10 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # "the west wing entrance", "the rose garden entrance": where in a hospital, no one
         if label == "ADDRESS" and len(lows) == 2 and lows[1] == "care" and lows[0] in _KINDS_OF_CARE:
             continue  # "she's in foster care", "he went into respite care": a kind of care, no place
+        if label == "ADDRESS" and (_unnamed_place(text, start, words, lows) or lows[-1] in _ROLES):
+            continue  # "the hospice said …", "the home care coordinator": no place's name, or a job
+        if label == "ADDRESS" and _lower_in_capitalised_text(text, start, end, lows):
+            continue  # "that's van der in small letters": Whisper writes a place's name capitalised
         kept.append((start, end, label))
     return kept
 
@@ -360,6 +386,37 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
 # The words said after a span ("… a milligram"), numbers with their points: "0.5 mg".
 _WORDS_AHEAD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
+# A place said by its kind alone ("the hospice", "a care home", "the shelter") names none.
+_DETERMINERS = frozenset(("the", "a", "an", "this", "that", *_POSSESSIVES))
+_KINDS_OF_PLACE = frozenset(PLACE_KINDS | SCHOOL_KINDS | _DETERMINERS)
+# A job said with a place's word ("the home care coordinator", "the hospice nurse"): a person.
+_ROLES = frozenset((
+    *PERSON_ROLES, "coordinator", "nurse", "nurses", "director", "worker", "aide", "officer",
+    "planner", "driver", "chaplain", "administrator", "receptionist", "staff", "team", "desk",
+))  # fmt: skip
+
+
+def _unnamed_place(text: str, start: int, words: list[str], lows: list[str]) -> bool:
+    """Words of a place's kind only, in lower case but for a sentence's first ("The hospice
+    called"; "from Motel 9" is a motel's name)."""
+    opens = text[:start].rstrip()[-1:] in ("", ".", "?", "!")
+    capitals = [w for i, w in enumerate(words) if w[:1].isupper() and not (i == 0 and opens)]
+    return not capitals and all(w in _KINDS_OF_PLACE for w in lows)
+
+
+# A place's name as Whisper writes it holds a capital or a digit: in a text written with capitals,
+# a learned place of lower-case everyday words only ("in small letters", "one passenger stayed")
+# is speech.
+def _lower_in_capitalised_text(text: str, start: int, end: int, lows: list[str]) -> bool:
+    said = text[start:end]
+    if said != said.lower() or any(c.isdigit() for c in said) or _CAPITALS.search(text) is None:
+        return False
+    plain = [w for w in lows if w not in NUMBER_VOCAB]
+    return bool(plain) and all(is_dictionary_word(w) and w not in ROOM_WORDS for w in plain)
+
+
+# A text written with capitals: a sentence's first word or "I" capitalised, as Whisper writes.
+_CAPITALS = re.compile(r"(?:^|[.?!]\s+)[A-Z][a-z]|\bI\b")
 
 
 # Words and marks before a name, lower-cased as names_a_pet reads them.
@@ -596,7 +653,9 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_numbers(toks, runs)
         found += find_ages(toks, runs)
         found += find_day_ordinals(toks, runs)
-        if not words.isdisjoint(ROUTE_WORDS) or not words.isdisjoint(ROAD_NUMBERERS):  # "on Route 9"
+        # "on Route 9", "I-40 westbound", "on i eighty eastbound"
+        interstate = "I-" in text or ("i" in words and not words.isdisjoint(HEADINGS))
+        if not words.isdisjoint(ROUTE_WORDS) or not words.isdisjoint(ROAD_NUMBERERS) or interstate:
             found += find_routes(toks, runs)
         if not words.isdisjoint(HOLIDAY_GATE):  # "Boxing Day 2022"
             found += find_holiday_dates(toks, runs)
@@ -604,11 +663,20 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         if "box" in words or not words.isdisjoint(HOUSE_NUMBER_ENDS):
             found += find_addresses(toks, runs, index)
             found += find_house_numbers(toks, runs)
+        # "Brīvības iela 57-12", "tartu maantee eighteen dash four", "komitas avenue twelve"
+        if not words.isdisjoint(STREET_WORDS_AFTER_NAME) or not words.isdisjoint(STREET_SUFFIXES):
+            found += find_streets_named_first(toks, runs)
+        if "lot" in words:  # "lot two j forty five bis"
+            found += find_lots(toks, runs)
         if "address" in words:  # "her address is two tan y bwlch"
             found += find_said_addresses(toks, runs)
         # "17 Rue Lepic", "Kirchgasse 17" ("Schillerstraße 40": the gate's words are cut at "ß")
         if not words.isdisjoint(ABROAD_HEADS) or not ascii_only or ABROAD_ENDING.search(low) is not None:
             found += find_abroad_streets(toks, runs)
+    if not words.isdisjoint(ABROAD_HEADS) and not words.isdisjoint(
+        ROMANCE_NUMBERS
+    ):  # "calle del sol catorce"
+        found += find_streets_said_head_first(toks, runs, index)
     if months:
         found += find_dates(toks, runs, index)
     if holidays:
@@ -656,6 +724,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_venues(toks, index)
     if houses:
         found += find_plural_houses(toks, index)
+    if found and not words.isdisjoint(ROOM_CORRECTION_GATE):  # "at coyote ridge no sorry at the …"
+        found += find_corrected_places(toks, found)
     if "area" in words or (towns and not words.isdisjoint(OFFICE_WORDS)):  # "from the leeds area"
         found += find_areas(toks, index)
     if "slash" in words:

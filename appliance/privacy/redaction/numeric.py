@@ -8,6 +8,7 @@ from __future__ import annotations
 from appliance.privacy.redaction.addresses import (
     COMPASS,
     NOT_A_HOME_BEFORE,
+    PLURAL_ROOMS,
     ROOM_SKIPS,
     ROOM_WORDS,
     after_word,
@@ -71,6 +72,8 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
         )
     ):
         near_room = False  # "parking space 12", "is there space 4 more": no pitch someone lives on
+    if near_room and _cell_phone(toks, run):
+        near_room = False  # "my cell 555 0134", "cell number 0134": a phone, not a jail's cell
     if near_room and len(digits) <= 5:
         return "ADDRESS"
     label, saw_number = context_label(toks, run.first)
@@ -139,11 +142,60 @@ def _month_and_day(digits: str) -> bool:
     return (1 <= a <= 12 and 1 <= b <= 31) or (1 <= b <= 12 and 1 <= a <= 31)
 
 
+def _cell_phone(toks: list[Token], run: NumberRun) -> bool:
+    """Is the "cell" before this run a phone: a number of more than three digits, or said with
+    "number" ("cell 4, bunk B" is a jail's cell)?"""
+    k = run.first - 1
+    while k >= 0 and toks[k].low in ROOM_SKIPS:
+        k -= 1
+    if k < 0 or toks[k].low != "cell":
+        return False
+    return len(run.digits) > 3 or k < run.first - 1
+
+
+def _room_listed(toks: list[Token], before: list[NumberRun], run: NumberRun, found: list[TokenSpan]) -> bool:
+    """Is this number the next of a list of rooms ("sites eleven and twelve", "rooms 4, 5 and 6",
+    "cottage 3 and 4"): joined by "and" or a comma to a number read as a room just before?"""
+    if len(run.digits) > 4 or not _list_ends(toks, run.last + 1):
+        return False  # "room 4 and 2 others"
+    gap = [t.low for t in toks[before[-1].last + 1 : run.first]] if before else []
+    if before and gap in (["and"], [","], [",", "and"]) and found and found[-1][2] == "ADDRESS":
+        return found[-1][1] in (before[-1].last, before[-1].last + 1)
+    return False
+
+
+# Sites that are a study's, not where anyone stays: "the trial sites 3 and 4".
+_STUDIES = frozenset(("study", "trial", "research", "clinical", "test", "testing", "web", "vaccination"))
+_LIST_ENDS = frozenset(("are", "is", "were", "was", "for", "to", "please", "then", "too", "right"))
+
+
+def _list_ends(toks: list[Token], k: int) -> bool:
+    """Does a list of rooms end at k: the line's end, a mark, a word that closes a clause ("sites
+    4 and 5 at the lake", "… are ours"), not a noun the number counts ("4 and 2 others")?"""
+    return (
+        k >= len(toks) or toks[k].low in _PITCH_ENDS or toks[k].low in _LIST_ENDS or not toks[k].low.isalpha()
+    )
+
+
+def _plural_room_list(toks: list[Token], run: NumberRun, nxt: NumberRun | None) -> bool:
+    """ "sites eleven and twelve", "cabins 4 and 6": a room word in the plural, this number, then
+    "and" or a comma and another."""
+    if run.first == 0 or toks[run.first - 1].low not in PLURAL_ROOMS or nxt is None or len(run.digits) > 4:
+        return False
+    if run.first > 1 and (
+        toks[run.first - 2].low in NOT_A_HOME_BEFORE or toks[run.first - 2].low in _STUDIES
+    ):
+        return False  # "parking spaces 4 and 5", "the trial sites 3 and 4"
+    gap = [t.low for t in toks[run.last + 1 : nxt.first]]
+    return gap in (["and"], [","], [",", "and"])
+
+
 # A mobile-home or caravan park's pitch ("we're in space 44 at …"), a boat's slip or a bunk: its
 # number ends the clause ("a slip 2 weeks ago" counts weeks).
 _PITCHES = frozenset(("space", "pitch", "berth", "lot", "slip", "mooring", "bunk", "cabin", "chalet",
                       "trailer", "site"))  # fmt: skip
-_PITCH_ENDS = frozenset(("", ",", ".", "at", "in", "on", "of", "and", "?", "!"))
+_PITCH_ENDS = frozenset(("", ",", ".", "at", "in", "on", "of", "and", "?", "!", "with", "by", "near", "next",
+                         "behind", "but", "so", "where", "when", "until", "since", *FILLERS))  # fmt: skip
 _DAY_BEFORE = frozenset(("on", "since", "until", "till", "from", "by", "dated", "of"))
 # "by 1/2 a point", "on 1/2 a tablet": a fraction, not a day
 _FRACTION_AFTER = frozenset((
@@ -199,8 +251,12 @@ def _closing_letter(toks: list[Token], k: int) -> bool:
 
 def find_numbers(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
     found: list[TokenSpan] = []
-    for run in runs:
+    for i, run in enumerate(runs):
         label = _classify_run(toks, run)
+        nxt = runs[i + 1] if i + 1 < len(runs) else None
+        if label is None and (_room_listed(toks, runs[:i], run, found) or _plural_room_list(toks, run, nxt)):
+            found.append((run.first, run.last, "ADDRESS"))  # "sites eleven and twelve": each a room's
+            continue
         if label is None and found and found[-1][2] == "PHONE" and is_extension_of(toks, found[-1][1], run):
             found[-1] = (found[-1][0], run.last, "PHONE")  # "555-0175 extension 214", "x214"
             continue

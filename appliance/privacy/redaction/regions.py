@@ -48,6 +48,17 @@ LARGE_REGIONS = frozenset(_REGIONS.split()) | frozenset(_TWO_WORDS) | frozenset(
 _SPACES = re.compile(r"[\s.]+")
 
 
+# States and countries that are given names too ("Georgia", "Virginia", "Jordan"): out of
+# LARGE_REGIONS, so that a name is never kept as a state, but a whole state all the same where a
+# place finder read one ("she was born in Georgia", "driving up from Virginia").
+NAMED_REGIONS = frozenset(("georgia", "virginia", "jordan", "chad"))
+
+
+def is_named_region(place: str) -> bool:
+    """Is this place, as said, a state or country that is also a given name ("Georgia")?"""
+    return _SPACES.sub(" ", place.lower()).strip() in NAMED_REGIONS
+
+
 def is_large_region(place: str) -> bool:
     """Is this place, as said, a whole country or state ("Spain", "the States", "new jersey")?"""
     return _SPACES.sub(" ", place.lower()).strip() in LARGE_REGIONS

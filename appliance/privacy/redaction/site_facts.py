@@ -80,7 +80,7 @@ class SiteFacts:
         said = self.said_in(text, phones=any(s[2] in _NUMBER_LABELS for s in spans))
         if not said:
             return spans
-        return [s for s in spans if not _within(_inner(text, s), said)]
+        return [s for s in spans if not (_within(_inner(text, s), said) or _fact_and_filler(text, s, said))]
 
     def _facts_in(
         self, toks: list[Token], run: NumberRun, address: bool, phones: bool, extension: bool
@@ -226,6 +226,24 @@ def _address_parts(address: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]
 
 def _within(span: tuple[int, int], ranges: list[tuple[int, int]]) -> bool:
     return any(a <= span[0] and span[1] <= b for a, b in ranges)
+
+
+# Words a learned layer may read into the site's address that place it nowhere: "your address is
+# still 1200 Riverbend Road" (the span "still 1200 Riverbend Road" says the fact and nothing more).
+_AROUND_A_FACT = frozenset((
+    "still", "now", "just", "also", "again", "currently", "actually", "really", "at", "on", "is", "the",
+    "to", "it's", "its", "that's", "thats", *FILLERS,
+))  # fmt: skip
+
+
+def _fact_and_filler(text: str, span: CharSpan, said: list[tuple[int, int]]) -> bool:
+    """Does the span hold one fact said and, beside it, only words that place nothing?"""
+    start, end = _inner(text, span)
+    for a, b in said:
+        if a < end and start < b and a >= start and b <= end:
+            rest = (text[start:a] + " " + text[b:end]).lower().replace(",", " ").split()
+            return all(w in _AROUND_A_FACT for w in rest)
+    return False
 
 
 def _inner(text: str, span: CharSpan) -> tuple[int, int]:
