@@ -223,8 +223,11 @@ def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     keeps those (regions.py); less the names and places that are only medicines (medicines.py) or
     lie inside an organisation's name (organisations.py); less the "names" that name no one: a
     greeting opening the call, a people or a language, a kin word glossed, a rank (not_names.py)."""
+    if not any(s[2] in ("ADDRESS", "NAME") for s in spans):
+        return spans  # every check below is of a name or a place
     cars = _CAR_WORDS.search(text) is not None  # once a text: most speak of no car
-    greeted = opening_greeting_end(text)  # once a text: "Bonjour, my name is …"
+    # once a text, and only where a name was found: "Bonjour, my name is …"
+    greeted = opening_greeting_end(text) if any(s[2] == "NAME" for s in spans) else 0
     kept = [
         s
         for s in spans

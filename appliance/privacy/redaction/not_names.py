@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from appliance.privacy.redaction.dictionary import is_dictionary_word
 
@@ -144,10 +145,10 @@ def opening_greeting_end(text: str) -> int:
     """Where the greetings that open a call end (0 where none does): "Bonjour, my name is …",
     "uh hi namaste i am …", "Buenos días, …". A recognizer's "im" run on after it is taken in."""
     end = 0
-    words = [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text, 0, min(len(text), 80))]
+    words = _FoldedWords(text, min(len(text), 80))
     i = 0
-    while i < len(words):
-        for n in range(min(_LONGEST_GREETING, len(words) - i), 0, -1):
+    while words.has(i):
+        for n in range(min(_LONGEST_GREETING, words.count_from(i)), 0, -1):
             if " ".join(w for _, _, w in words[i : i + n]) in GREETINGS:
                 end, i = words[i + n - 1][1], i + n
                 break
@@ -155,7 +156,7 @@ def opening_greeting_end(text: str) -> int:
             if words[i][2] not in _BEFORE_GREETING:
                 break
             i += 1
-    if not end or i >= len(words):
+    if not end or not words.has(i):
         return end
     nxt = words[i]
     if nxt[0] == _after_space(text, end) and not is_dictionary_word(nxt[2]) and nxt[2] not in _AFTER_GREETING:
@@ -163,6 +164,33 @@ def opening_greeting_end(text: str) -> int:
     if nxt[2] in _AFTER_GREETING and nxt[0] == _after_space(text, end):
         end = nxt[1]
     return end
+
+
+class _FoldedWords:
+    """The words of text[:stop], each folded only when first asked for: most calls open with a
+    word that is no greeting, and the look ends there."""
+
+    def __init__(self, text: str, stop: int) -> None:
+        self._matches = _WORD.finditer(text, 0, stop)
+        self._words: list[tuple[int, int, str]] = []
+
+    def has(self, i: int) -> bool:
+        while len(self._words) <= i:
+            m = next(self._matches, None)
+            if m is None:
+                return False
+            self._words.append((m.start(), m.end(), fold(m.group())))
+        return True
+
+    def count_from(self, i: int) -> int:
+        """How many words there are from i on, up to _LONGEST_GREETING of them."""
+        n = 0
+        while n < _LONGEST_GREETING and self.has(i + n):
+            n += 1
+        return n
+
+    def __getitem__(self, key: int | slice) -> Any:
+        return self._words[key]
 
 
 def _after_space(text: str, at: int) -> int:
