@@ -1,0 +1,35 @@
+"""The fifteenth round, names: kinds of word a fourteenth held-out set (corpus_heldout14) showed
+taken for a name, each in sentences of its own (none of the set's). A people of a region said
+after "is", "he's" (a layer taking the cue in, or cutting it off) or set off by commas after the
+caller's own name names no one; a name said after "my name is" stays a name whatever else it is."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.privacy.redaction_checks import hidden, kept
+
+PEOPLES = (
+    "He's Maasai, so his family will want to be there.",
+    "my aunt is buryat and she only speaks a little english",
+    "She's Atayal, from the mountains, and she is eighty.",
+    "hes tatar and the family prays at home",
+    "My grandmother is Toraja, and the funeral customs matter to her.",
+)
+
+
+@pytest.mark.parametrize("text", PEOPLES)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_people_of_a_region_names_no_one(text: str, tagged: bool) -> None:
+    kept(text, tagged)
+
+
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_people_set_off_by_commas_after_a_name_is_kept_and_the_name_hidden(tagged: bool) -> None:
+    text = "Hello, I'm Aurelie Delorme, Métis, calling about my father."
+    hidden(text, "Aurelie Delorme", "NAME", tagged)
+    kept("I'm calling from the clinic, and she is Kalmyk, so please note it.", tagged)
+
+
+def test_a_name_said_after_my_name_is_stays_a_name_though_it_is_a_people() -> None:
+    hidden("my name is Amis and I need my results", "Amis", "NAME", False)
