@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from appliance.privacy.redaction import redact
 from tests.privacy.redaction_checks import hidden, kept
 
 PEOPLES = (
@@ -33,3 +34,30 @@ def test_a_people_set_off_by_commas_after_a_name_is_kept_and_the_name_hidden(tag
 
 def test_a_name_said_after_my_name_is_stays_a_name_though_it_is_a_people() -> None:
     hidden("my name is Amis and I need my results", "Amis", "NAME", False)
+
+
+def test_a_people_said_after_a_name_given_alone_is_kept() -> None:
+    # "my name is …" holds a name; "only the one name, I'm …" has moved on to who she is
+    text = "Hello, it's Lestari, only the one name, and I'm Sundanese, about my father."
+    hidden(text, "Lestari", "NAME", True)
+    assert "Sundanese" in redact(text, tagged=True).text
+
+
+ORGANISATIONS = (
+    ("This is the Harrowmere Blood Center about two units for a patient.", "Harrowmere"),
+    ("One of our workers was hurt, I'm with QuickHire Temps.", "QuickHire"),
+    ("The adjuster is with Heron Mutual, and they need the bill.", "Heron Mutual"),
+    ("Hello, I'm calling for the Riverside Wellbeing Survey, it takes ten minutes.", "Riverside"),
+    ("This is Mountain Patrol at the lodge, we have an injured hiker.", "Mountain Patrol"),
+    ("The Coast Guard will fly her in this afternoon.", "Coast Guard"),
+    ("We set up a GoFundMe for his rehab costs.", "GoFundMe"),
+    ("This is the purser on the MV Silver Petrel, a passenger fell on deck.", "Silver Petrel"),
+    ("His Medicare card is in the drawer, and his secondary is with Keystone.", "Keystone"),
+    ("send the results to my new doctor its called harbour view family practice", "harbour view"),
+)
+
+
+@pytest.mark.parametrize(("text", "organisation"), ORGANISATIONS)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_an_organisation_is_no_ones_name(text: str, organisation: str, tagged: bool) -> None:
+    assert organisation in redact(text, tagged=tagged).text

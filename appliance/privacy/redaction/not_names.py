@@ -199,7 +199,7 @@ def is_people_or_language(text: str, start: int, end: int) -> bool:
         return people in PEOPLES and people not in _SURNAMES_TOO
     if word in PEOPLES and word not in _SURNAMES_TOO and _SET_OFF.match(text[max(0, start - 2) : end + 1]):
         return True  # "I'm Rosa Fayant, Métis, and …": a people set off by commas after a name
-    if not before or before[-2:-1] in (["name"], ["surname"], ["called"]):
+    if not before or (before[-1] in ("is", "was") and before[-2:-1] in (["name"], ["surname"])):
         return False  # "my name is Beja": a name, whatever else it is
     if before[-1] in SPEAKS:
         return True
