@@ -61,3 +61,22 @@ ORGANISATIONS = (
 @pytest.mark.parametrize("tagged", [False, True])
 def test_an_organisation_is_no_ones_name(text: str, organisation: str, tagged: bool) -> None:
     assert organisation in redact(text, tagged=tagged).text
+
+
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_small_pacific_state_is_no_ones_name(tagged: bool) -> None:
+    text = "She flew in from Funafuti, Tuvalu, and her Tuvalu passport is with her son Semi Laupepa."
+    hidden(text, "Semi Laupepa", "NAME", tagged)
+    assert "her Tuvalu passport" in redact(text, tagged=tagged).text
+
+
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_term_of_endearment_is_kept_and_the_real_name_hidden(tagged: bool) -> None:
+    # the family's word for a girl or a boy names no one; the name said after it does
+    text = "It's about our Nene, that's what we call her, her name is Marites Dagohoy."
+    hidden(text, "Marites Dagohoy", "NAME", tagged)
+    assert "Nene" in redact(text, tagged=tagged).text
+
+
+def test_a_nickname_of_the_persons_own_is_still_hidden() -> None:
+    hidden("we call him Bongo but his real name is Festus Okafor", "Bongo", "NAME", True)

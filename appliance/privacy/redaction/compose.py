@@ -277,6 +277,7 @@ def _names_no_one(text: str, start: int, end: int) -> bool:
         or is_glossed_kin_word(text, start, end, _KIN_WORDS)
         or is_rank(text, start, end)
         or in_latin_phrase(text, start, end)
+        or text[start:end].lower() in _ENDEARMENTS  # "we call him Dodong": a term of endearment
     )
 
 
@@ -558,7 +559,18 @@ _WHO_WORDS = frozenset((
     "caller", "neighbour", "neighbor", "guardian", "one",
 ))  # fmt: skip
 _COPULAS = frozenset(("is", "was", "are", "were", "looks", "looked", "seems", "feels", "felt"))
-_KIN_WORDS = RELATIVES | {"great", "grand", "step", "nan", "nana", "gran", "granny", "grandad", "mum", "dad"}
+# Terms of endearment a family says for a girl, a boy, the youngest or an elder as a kin word is said
+# (Filipino "inday", "dodong", "bunso", "manang"; Ainu "ekashi", "huchi"): who someone is to the
+# family, as the labelled sets read them, unlike a nickname of the person's own ("we call her Gigi").
+# Not those that are given names too ("Lola", "Tito").
+_ENDEARMENTS = frozenset((
+    "inday", "dodong", "nene", "totoy", "bunso", "ading", "manang", "manong", "ekashi", "huchi",
+))  # fmt: skip
+_KIN_WORDS = (
+    RELATIVES
+    | _ENDEARMENTS
+    | {"great", "grand", "step", "nan", "nana", "gran", "granny", "grandad", "mum", "dad"}
+)
 # Last words of a place inside a hospital or on the way to it, which no one lives at.
 _HOSPITAL_PARTS = frozenset((
     "entrance", "entrances", "unit", "department", "reception", "lobby", "desk", "stop", "stops",
