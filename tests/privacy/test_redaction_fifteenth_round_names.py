@@ -54,6 +54,7 @@ ORGANISATIONS = (
     ("This is the purser on the MV Silver Petrel, a passenger fell on deck.", "Silver Petrel"),
     ("His Medicare card is in the drawer, and his secondary is with Keystone.", "Keystone"),
     ("send the results to my new doctor its called harbour view family practice", "harbour view"),
+    ("We face the Dunmore Otters next week, so can he play by then?", "Dunmore Otters"),
 )
 
 
@@ -80,3 +81,15 @@ def test_a_term_of_endearment_is_kept_and_the_real_name_hidden(tagged: bool) -> 
 
 def test_a_nickname_of_the_persons_own_is_still_hidden() -> None:
     hidden("we call him Bongo but his real name is Festus Okafor", "Bongo", "NAME", True)
+
+
+def test_a_ship_served_aboard_is_not_taken_for_a_ferry() -> None:
+    # a merchant ship's crew calling names no one; a ship a person serves or lives on is their place
+    assert "Harbour Tern" in redact("This is the chief mate on the MV Harbour Tern, about a passenger.").text
+    assert "Harbour Tern" not in redact("My son serves aboard the MV Harbour Tern as a deckhand.").text
+
+
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_child_named_after_a_car_is_hidden_after_a_relative(tagged: bool) -> None:
+    hidden("my daughter tesla has a fever since last night", "tesla", "NAME", tagged)
+    kept("my daughter has the tesla parked outside", tagged)

@@ -161,10 +161,24 @@ _APPOSED = re.compile(
 # vehicle of a service, no one's name.
 _CALL_SIGNS = ("medic", "medics", "medevac", "rescue", "engine", "squad", "ladder", "ambulance")
 _NUMBER_WORD = "|".join((*DIGIT_WORDS, *TEEN_WORDS, *TENS_WORDS))
-# A ship said by its prefix ("the MV Island Wren", "aboard the SS Corvina"): a ferry or a liner a
-# patient travels on, whose crew calls; capitalised only ("ms" is a disease, "mv" a unit). A fishing
-# vessel someone lives on (FV) is where they live and is left to the finders.
-_VESSEL = re.compile(r"\b(?:MV|M/V|SS|RMS|HMS)\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2}")
+# A merchant ship said by its prefix ("the purser on the MV Island Wren"): a ferry or a cargo ship
+# whose crew calls, capitalised only ("mv" is a unit). A ship someone serves or lives aboard ("she
+# serves aboard HMS …", a fishing vessel, FV) is where they live, as the sets label it, and is left
+# to the finders; so is any ship said after a word of living or serving (_ABOARD).
+_VESSEL = re.compile(r"\b(?:MV|M/V)\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2}")
+_ABOARD = re.compile(
+    r"\b(?:aboard|board|lives|lived|living|serves|served|serving|stationed|crew)\W+(?:\w+\W+)?$"
+)
+# A sports team said as whom one plays ("we play the Harlow Hornets", "the game against the
+# Eastfield Comets"): a town's or a school's name and a plural, capitalised; no one's name. A family
+# said so has no word before its own ("against the Johnsons").
+_TEAM = re.compile(
+    r"\b(?i:play|plays|playing|played|against|versus|vs\.?|beat|beats|face|facing)\s+(?i:the)\s+"
+    r"((?:[A-Z][\w'’-]*\s+){1,2}[A-Z][\w'’-]*s)\b"
+)
+_TEAM_WORDS = frozenset(
+    ("play", "plays", "playing", "played", "against", "versus", "vs", "beat", "beats", "face", "facing")
+)
 _CALL_SIGN = re.compile(
     rf"\b(?:{'|'.join(_CALL_SIGNS)})\s+(?:\d+|(?:{_NUMBER_WORD})\b(?:[\s-]+(?:{'|'.join(DIGIT_WORDS)})\b)?)",
     re.IGNORECASE,
@@ -239,8 +253,8 @@ _CALLED_WORDS = frozenset(
     ("called", "named", "name", "company", "firm", "insurer", "carrier", "agency", "charity", "secondary",
      "insurance", "coverage", "cover")
 )  # fmt: skip
-_VESSEL_WORDS = frozenset(("mv", "m", "ss", "rms", "hms"))
-_GATE_WORDS = _LAST_WORDS | _NATIONAL_ENDS | _CALL_SIGN_WORDS | _CALLED_WORDS | _VESSEL_WORDS
+_VESSEL_WORDS = frozenset(("mv", "m"))
+_GATE_WORDS = _LAST_WORDS | _NATIONAL_ENDS | _CALL_SIGN_WORDS | _CALLED_WORDS | _VESSEL_WORDS | _TEAM_WORDS
 _LETTERS = re.compile(r"[a-z]+")
 _NATIONAL_RE = re.compile(
     r"(?<![\w'’-])(?:" + "|".join(n.replace(" ", r"\s+") for n in _NATIONAL) + r")(?![\w'’-])",
@@ -258,8 +272,10 @@ def organisation_ranges(text: str) -> list[tuple[int, int]]:
     found = _national(text, words, lows) if not _NATIONAL_ENDS.isdisjoint(said) else []
     if not _CALL_SIGN_WORDS.isdisjoint(said):
         found += [m.span() for m in _CALL_SIGN.finditer(text)]
+    if not _TEAM_WORDS.isdisjoint(said):
+        found += [m.span(1) for m in _TEAM.finditer(text)]
     if not _VESSEL_WORDS.isdisjoint(said):
-        found += [m.span() for m in _VESSEL.finditer(text)]
+        found += [m.span() for m in _VESSEL.finditer(text) if not _lives_aboard(text, m.start())]
     lower_case = not any(c.isupper() for c in text)
     if not _CALLED_WORDS.isdisjoint(said):
         found += _called(text, words, lows, lower_case)
@@ -269,6 +285,11 @@ def organisation_ranges(text: str) -> list[tuple[int, int]]:
             if span is not None:
                 found.append(span)
     return found
+
+
+def _lives_aboard(text: str, start: int) -> bool:
+    """Is the ship at `start` said as where someone lives or serves ("she serves aboard …")?"""
+    return _ABOARD.search(text, max(0, start - 24), start) is not None
 
 
 def _kind_said(low: str) -> str:
