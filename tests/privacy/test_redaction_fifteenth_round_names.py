@@ -93,3 +93,8 @@ def test_a_ship_served_aboard_is_not_taken_for_a_ferry() -> None:
 def test_a_child_named_after_a_car_is_hidden_after_a_relative(tagged: bool) -> None:
     hidden("my daughter tesla has a fever since last night", "tesla", "NAME", tagged)
     kept("my daughter has the tesla parked outside", tagged)
+
+
+def test_a_house_of_worship_said_by_its_faiths_word_names_no_one() -> None:
+    kept("so he will want to leave for shul before sunset on friday", False)
+    kept("after masjid they will bring him straight to the ward", False)
