@@ -98,3 +98,9 @@ def test_a_child_named_after_a_car_is_hidden_after_a_relative(tagged: bool) -> N
 def test_a_house_of_worship_said_by_its_faiths_word_names_no_one() -> None:
     kept("so he will want to leave for shul before sunset on friday", False)
     kept("after masjid they will bring him straight to the ward", False)
+
+
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_word_written_with_a_hyphen_is_no_name_but_a_hyphened_name_is(tagged: bool) -> None:
+    kept("Bring his X-ray disc to the desk, please.", tagged)
+    hidden("My sister Anne-Marie Rosewall is here for the visit.", "Anne-Marie Rosewall", "NAME", tagged)

@@ -321,6 +321,17 @@ def _within(span: CharSpan, ranges: list[tuple[int, int]]) -> bool:
     return any(a <= span[0] and span[1] <= b for a, b in ranges)
 
 
+def _hyphened_everyday(said: str) -> bool:
+    """Does the span open with a word written with a hyphen that is an everyday word without it
+    ("X-ray", "E-mail"), and go on, if at all, only in everyday words ("X-ray disc")?"""
+    first, *rest = said.split()
+    return (
+        "-" in first
+        and is_dictionary_word(first.lower().replace("-", ""))
+        and all(is_dictionary_word(w.lower()) for w in rest)
+    )
+
+
 def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[CharSpan]:
     """The model's names and places, less the site's own words and staff ("Dr. Patel", "Elm Street")."""
     kept = []
@@ -331,6 +342,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue
         if len(words) == 1 and len(words[0]) == 1:
             continue  # a lone letter names no one ("D.O.B.": the rules read spelled names whole)
+        if _hyphened_everyday(text[start:end]):
+            continue  # "his X-ray disc", "an E-mail": a word written with a hyphen, no name
         if all(len(w) == 1 for w in words) and _SPELLED_DOB.match(text, start) is not None:
             continue  # "d o b eleven oh two": date of birth, spelled as said, a cue and no name
         if all(len(w) == 1 for w in words) and _spelled_abbreviation_around(text, start, end):
