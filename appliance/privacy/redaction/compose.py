@@ -280,6 +280,7 @@ def _names_no_one(text: str, start: int, end: int) -> bool:
         or is_glossed_kin_word(text, start, end, _KIN_WORDS)
         or is_rank(text, start, end)
         or in_latin_phrase(text, start, end)
+        or text[start:end].lower() in _ENDEARMENTS  # "we call him Dodong": a term of endearment
     )
 
 
@@ -323,6 +324,17 @@ def _within(span: CharSpan, ranges: list[tuple[int, int]]) -> bool:
     return any(a <= span[0] and span[1] <= b for a, b in ranges)
 
 
+def _hyphened_everyday(said: str) -> bool:
+    """Does the span open with a word written with a hyphen that is an everyday word without it
+    ("X-ray", "E-mail"), and go on, if at all, only in everyday words ("X-ray disc")?"""
+    first, *rest = said.split()
+    return (
+        "-" in first
+        and is_dictionary_word(first.lower().replace("-", ""))
+        and all(is_dictionary_word(w.lower()) for w in rest)
+    )
+
+
 def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[CharSpan]:
     """The model's names and places, less the site's own words and staff ("Dr. Patel", "Elm Street")."""
     kept = []
@@ -333,6 +345,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue
         if len(words) == 1 and len(words[0]) == 1:
             continue  # a lone letter names no one ("D.O.B.": the rules read spelled names whole)
+        if _hyphened_everyday(text[start:end]):
+            continue  # "his X-ray disc", "an E-mail": a word written with a hyphen, no name
         if all(len(w) == 1 for w in words) and _SPELLED_DOB.match(text, start) is not None:
             continue  # "d o b eleven oh two": date of birth, spelled as said, a cue and no name
         if all(len(w) == 1 for w in words) and _spelled_abbreviation_around(text, start, end):
@@ -561,7 +575,18 @@ _WHO_WORDS = frozenset((
     "caller", "neighbour", "neighbor", "guardian", "one",
 ))  # fmt: skip
 _COPULAS = frozenset(("is", "was", "are", "were", "looks", "looked", "seems", "feels", "felt"))
-_KIN_WORDS = RELATIVES | {"great", "grand", "step", "nan", "nana", "gran", "granny", "grandad", "mum", "dad"}
+# Terms of endearment a family says for a girl, a boy, the youngest or an elder as a kin word is said
+# (Filipino "inday", "dodong", "bunso", "manang"; Ainu "ekashi", "huchi"): who someone is to the
+# family, as the labelled sets read them, unlike a nickname of the person's own ("we call her Gigi").
+# Not those that are given names too ("Lola", "Tito").
+_ENDEARMENTS = frozenset((
+    "inday", "dodong", "nene", "totoy", "bunso", "ading", "manang", "manong", "ekashi", "huchi",
+))  # fmt: skip
+_KIN_WORDS = (
+    RELATIVES
+    | _ENDEARMENTS
+    | {"great", "grand", "step", "nan", "nana", "gran", "granny", "grandad", "mum", "dad"}
+)
 # Last words of a place inside a hospital or on the way to it, which no one lives at.
 _HOSPITAL_PARTS = frozenset((
     "entrance", "entrances", "unit", "department", "reception", "lobby", "desk", "stop", "stops",

@@ -53,6 +53,8 @@ _SPOKEN = frozenset((
     "nothing", "everything", "somewhere", "anywhere", "everywhere", "whatever", "whenever", "each",
     "whoever", "whomever", "wherever", "whichever", "however",
     "every", "either", "neither", "both", "few", "several", "such", "own", "ours", "yours", "theirs",
+    # houses of worship by the word of their own faith ("he leaves for shul at six", "after masjid")
+    "shul", "masjid", "mandir",
     # determiners that open a span of time or a thing, never a name: "for another week"
     "another", "other", "others",
     # contractions as recognizers without punctuation print them ("and im calling about")

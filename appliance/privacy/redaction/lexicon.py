@@ -76,6 +76,12 @@ NAME_STOP = {
 # Capitalised words that are not names: everyday sentence starters and the site's own vocabulary.
 # The tagger (tagger.py) reads this part as a feature, so its pinned weights rebuild only while it
 # stays as it is; words learned since go in COMMON_CAPITALISED below, which the rules read.
+# Cars' makes and models: "a grey Honda", "the Lexus in bay two". Parents name children after some
+# ("my son Lexus has …"), which names.py reads after a relative.
+CARS = frozenset((
+    "honda", "toyota", "nissan", "subaru", "hyundai", "kia", "mazda", "chevy", "chevrolet",
+    "volkswagen", "vw", "bmw", "audi", "tesla", "jeep", "volvo", "lexus", "prius", "corolla",
+))  # fmt: skip
 TAGGER_CAPITALISED = frozenset({
     "i", "i'm", "i'd", "i'll", "i've", "hello", "hi", "hey", "yes", "yeah", "no", "okay", "ok", "so",
     "well", "thanks", "thank", "you", "please", "good", "morning", "afternoon", "evening", "sure",
@@ -108,9 +114,8 @@ TAGGER_CAPITALISED = frozenset({
     "tamil", "telugu", "marathi", "hebrew", "yiddish", "greek", "romanian", "thai", "cebuano",
     # apps a caller is reached on ("call me on WhatsApp"), no one's name
     "whatsapp", "facetime", "skype", "viber", "wechat", "mychart", "telehealth",
-    # cars a caller parks and devices a patient uses ("a grey Honda", "his CPAP serial")
-    "honda", "toyota", "nissan", "subaru", "hyundai", "kia", "mazda", "chevy", "chevrolet",
-    "volkswagen", "vw", "bmw", "audi", "tesla", "jeep", "volvo", "lexus", "prius", "corolla",
+    # cars a caller parks (CARS) and devices a patient uses ("a grey Honda", "his CPAP serial")
+    *CARS,
     "cpap", "bipap", "copd", "ptsd", "adhd", "gp", "ent",
 })  # fmt: skip
 COMMON_CAPITALISED = TAGGER_CAPITALISED | {

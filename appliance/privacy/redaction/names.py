@@ -15,6 +15,7 @@ from appliance.privacy.redaction.dictionary import (
     tags,
 )
 from appliance.privacy.redaction.lexicon import (
+    CARS,
     COMMON_CAPITALISED,
     DIGIT_WORDS,
     FILLERS,
@@ -502,6 +503,8 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
             return told  # "ask holly to ring me"
     if kind == _RELATIVE and _name_said_of_age_or_doing(toks, first):
         return first  # "her daughter june is eighty", "my husband ander is flying in"
+    if kind == _RELATIVE and _brand_named_child(toks, first):
+        return first  # "my son lexus has the appointment": a brand is a child's name too
     n, k, last, words = len(toks), first, first - 1, 0
     while k < n and words < 3:
         t = toks[k]
@@ -551,6 +554,16 @@ def _unlisted_name(toks: list[Token], first: int, kind: str) -> int | None:
     if kind == _OTHER and toks[first - 1].low in _FRAME_CUES:
         return _name_frame(toks, first)
     return None
+
+
+def _brand_named_child(toks: list[Token], k: int) -> bool:
+    """Is the word after a relative a car's name ("lexus", "tesla") said before "is", "has" or a
+    verb in the past? Such words are no one's name elsewhere ("a grey Lexus"), but parents give
+    them: "my son Lexus has …", "my daughter Tesla was …"."""
+    if k + 1 >= len(toks) or toks[k].low not in CARS:
+        return False
+    after = toks[k + 1].low
+    return after in _AUXILIARIES_AFTER or _past_verb(after)
 
 
 # Words said between a relative and "is" that are no name: "my son also is …", "my mum still is …".

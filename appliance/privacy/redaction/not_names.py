@@ -89,6 +89,14 @@ PEOPLES = frozenset((
     "mapudungun", "nahuatl", "mayan", "mixtec", "zapotec", "kiche", "qanjobal",
     "garifuna", "creole", "kreyol", "patois", "papiamento", "amish", "hutterite", "mennonite",
     "latino", "latina", "hispanic",
+    # peoples of a region more than of a state: East Africa and the Horn, the Volga and the
+    # Caucasus, island South-East Asia and Taiwan, Japan's north, Canada's and the Arctic's
+    "kikuyu", "maasai", "masai", "kalenjin", "luhya", "kamba", "beja", "nubian", "dinka", "nuer",
+    "tuareg", "bashkir", "tatar", "chuvash", "buryat", "kalmyk", "yakut", "sakha", "ossetian",
+    "circassian", "avar", "bugis", "buginese", "batak", "minangkabau", "sundanese", "acehnese",
+    "dayak", "toraja", "amis", "atayal", "paiwan", "bunun", "ilokano", "kapampangan", "hiligaynon",
+    "ilonggo", "waray", "bicolano", "tausug", "maranao", "ainu", "ryukyuan", "okinawan", "metis",
+    "innu", "mohawk", "anishinaabe", "ojibwa", "mi'kmaq", "mikmaq", "blackfoot",
 ))  # fmt: skip
 # Languages and peoples that are surnames too ("Ann English", "her surname is Welsh"): read as a
 # language only after "speak" and its like.
@@ -134,6 +142,7 @@ _LATIN = re.compile(
 )
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_SET_OFF = re.compile(r"^.?,\s*[^\W\d_]+(?:['’][^\W\d_]+)?,$")
 
 
 def fold(word: str) -> str:
@@ -203,13 +212,23 @@ def is_people_or_language(text: str, start: int, end: int) -> bool:
     """Is the one word start..end a people or a language said as one ("I am Kurdish", "he is
     aymara", "we speak Guaraní"), or any word after "speak" or listed beside a language said after
     it ("she speaks Badini, not Sorani")? A name is not spoken: "speaks to Ann" has "to" between."""
-    said = text[start:end]
-    if len(_WORD.findall(said)) != 1:
-        return False
+    said = _WORD.findall(text, start, end)
     before = [fold(w) for w in _WORD.findall(text, max(0, start - 40), start)]
-    if not before:
+    if len(said) == 2 and fold(said[0]) in _PEOPLE_CUES:
+        before.append(fold(said[0]))  # "He's Kikuyu" taken whole for a name: the cue is inside it
+        said = said[1:]
+    if len(said) != 1:
         return False
-    word = fold(said.strip())
+    word = fold(said[0])
+    if word in _PEOPLE_CUES and "'" in word:
+        # "He's | Kikuyu": a layer cut the cue off from the people said after it
+        after = _WORD.match(text, _after_space(text, end))
+        people = fold(after.group()) if after is not None else ""
+        return people in PEOPLES and people not in _SURNAMES_TOO
+    if word in PEOPLES and word not in _SURNAMES_TOO and _SET_OFF.match(text[max(0, start - 2) : end + 1]):
+        return True  # "I'm Rosa Fayant, Métis, and …": a people set off by commas after a name
+    if not before or (before[-1] in ("is", "was") and before[-2:-1] in (["name"], ["surname"])):
+        return False  # "my name is Beja": a name, whatever else it is
     if before[-1] in SPEAKS:
         return True
     if word in PEOPLES and word not in _SURNAMES_TOO and before[-1] in _PEOPLE_CUES:

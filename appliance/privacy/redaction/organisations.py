@@ -87,7 +87,11 @@ _OTHER_KINDS = (
     # with Marlow Staffing", "Halberd & Greene LLP", "Kessel Manufacturing's safety manager"
     "staffing", "solutions", "consulting", "consultants", "llp", "pllc", "plc", "towing",
     "construction", "manufacturing", "mining", "security", "legal aid", "veterinary", "industries",
-    "enterprises",
+    "enterprises", "temps",
+    # an insurer known as a mutual ("Badger Mutual"), a blood supplier ("the Harlow Blood Center"),
+    # a survey's interviewer ("the Household Health Survey"), a patrol that brings a patient in
+    # ("Ski Patrol", "the Highway Patrol")
+    "mutual", "blood center", "blood centre", "blood bank", "blood services", "survey", "patrol",
 )  # fmt: skip
 # A congregation is known by its faith said before "church" ("Grace Baptist Church"): "church"
 # alone ends a surname ("Faith Church") or a town ("Falls Church"). It, like a charity that houses
@@ -130,6 +134,8 @@ _NATIONAL = (
     "rite aid", "salvation army", "ymca", "ywca",
     # carriers and chains a caller works for or buys from
     "greyhound", "amtrak", "megabus", "fedex", "walgreens", "cvs", "walmart", "costco", "uber", "lyft",
+    # services that bring a patient in, and a fund-raising site a family names
+    "coast guard", "national guard", "gofundme",
 )  # fmt: skip
 # Those that house people too ("he sleeps at the salvation army"): a place after "at", "in" ….
 _NATIONAL_STAYS = frozenset(("salvation army", "ymca", "ywca"))
@@ -140,7 +146,10 @@ _AT_A_PLACE = STAY_VERBS | frozenset(
 # called Ostrander", "the insurer's name is Allonby". Not an employer: that may be a person.
 _CALLED = re.compile(
     r"\b(?:company|firm|insurer|insurance|carrier|agency|charity|business|airline)(?:'s|’s)?"
-    r"(?:\s+(?:is|was))?\s+(?:called|named|name\s+is)\s+",
+    r"(?:\s+(?:is|was))?\s+(?:called|named|name\s+is)\s+"
+    # … or whom a cover is with: "his secondary is with Ashdown", "my insurance is through Tamsin
+    # Life" (not "primary": that may be a doctor)
+    r"|\b(?:secondary|insurance|coverage|cover)\s+(?:is|was)\s+(?:with|through)\s+",
     re.IGNORECASE,
 )
 # … or set beside it: "our company, Tidewell, pays for the physical" (capitalised only: in lower-case
@@ -152,6 +161,24 @@ _APPOSED = re.compile(
 # vehicle of a service, no one's name.
 _CALL_SIGNS = ("medic", "medics", "medevac", "rescue", "engine", "squad", "ladder", "ambulance")
 _NUMBER_WORD = "|".join((*DIGIT_WORDS, *TEEN_WORDS, *TENS_WORDS))
+# A merchant ship said by its prefix ("the purser on the MV Island Wren"): a ferry or a cargo ship
+# whose crew calls, capitalised only ("mv" is a unit). A ship someone serves or lives aboard ("she
+# serves aboard HMS …", a fishing vessel, FV) is where they live, as the sets label it, and is left
+# to the finders; so is any ship said after a word of living or serving (_ABOARD).
+_VESSEL = re.compile(r"\b(?:MV|M/V)\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2}")
+_ABOARD = re.compile(
+    r"\b(?:aboard|board|lives|lived|living|serves|served|serving|stationed|crew)\W+(?:\w+\W+)?$"
+)
+# A sports team said as whom one plays ("we play the Harlow Hornets", "the game against the
+# Eastfield Comets"): a town's or a school's name and a plural, capitalised; no one's name. A family
+# said so has no word before its own ("against the Johnsons").
+_TEAM = re.compile(
+    r"\b(?i:play|plays|playing|played|against|versus|vs\.?|beat|beats|face|facing)\s+(?i:the)\s+"
+    r"((?:[A-Z][\w'’-]*\s+){1,2}[A-Z][\w'’-]*s)\b"
+)
+_TEAM_WORDS = frozenset(
+    ("play", "plays", "playing", "played", "against", "versus", "vs", "beat", "beats", "face", "facing")
+)
 _CALL_SIGN = re.compile(
     rf"\b(?:{'|'.join(_CALL_SIGNS)})\s+(?:\d+|(?:{_NUMBER_WORD})\b(?:[\s-]+(?:{'|'.join(DIGIT_WORDS)})\b)?)",
     re.IGNORECASE,
@@ -185,7 +212,8 @@ _PEOPLE = frozenset(
 _GOES_ON = frozenset(_LIVED_IN | STREET_SUFFIXES)
 # Words after which the caller names whom they deal with: "calling from", "a pharmacist at",
 # "I'm with", "calling greenway memorial".
-_CUES = frozenset(("from", "at", "with", "calling", "ringing"))
+# "it's called" names it too: "the clinic down here, its called harbour view family practice".
+_CUES = frozenset(("from", "at", "with", "calling", "ringing", "called"))
 # "of" names whom a desk or office serves: "the medical office of Harrowgate Line cruises" (not
 # "on behalf of", nor "the office of Harriet Vance, attorney", which ends in no kind).
 _DESKS = frozenset(("office", "desk", "department", "team", "unit", "staff"))
@@ -222,9 +250,11 @@ _KINDS_BY_LAST = _by_last_word(_KINDS)
 _NATIONAL_ENDS = frozenset(n.split()[-1] for n in _NATIONAL)
 _CALL_SIGN_WORDS = frozenset(_CALL_SIGNS)
 _CALLED_WORDS = frozenset(
-    ("called", "named", "name", "company", "firm", "insurer", "carrier", "agency", "charity")
-)
-_GATE_WORDS = _LAST_WORDS | _NATIONAL_ENDS | _CALL_SIGN_WORDS | _CALLED_WORDS
+    ("called", "named", "name", "company", "firm", "insurer", "carrier", "agency", "charity", "secondary",
+     "insurance", "coverage", "cover")
+)  # fmt: skip
+_VESSEL_WORDS = frozenset(("mv", "m"))
+_GATE_WORDS = _LAST_WORDS | _NATIONAL_ENDS | _CALL_SIGN_WORDS | _CALLED_WORDS | _VESSEL_WORDS | _TEAM_WORDS
 _LETTERS = re.compile(r"[a-z]+")
 _NATIONAL_RE = re.compile(
     r"(?<![\w'’-])(?:" + "|".join(n.replace(" ", r"\s+") for n in _NATIONAL) + r")(?![\w'’-])",
@@ -242,6 +272,10 @@ def organisation_ranges(text: str) -> list[tuple[int, int]]:
     found = _national(text, words, lows) if not _NATIONAL_ENDS.isdisjoint(said) else []
     if not _CALL_SIGN_WORDS.isdisjoint(said):
         found += [m.span() for m in _CALL_SIGN.finditer(text)]
+    if not _TEAM_WORDS.isdisjoint(said):
+        found += [m.span(1) for m in _TEAM.finditer(text)]
+    if not _VESSEL_WORDS.isdisjoint(said):
+        found += [m.span() for m in _VESSEL.finditer(text) if not _lives_aboard(text, m.start())]
     lower_case = not any(c.isupper() for c in text)
     if not _CALLED_WORDS.isdisjoint(said):
         found += _called(text, words, lows, lower_case)
@@ -251,6 +285,11 @@ def organisation_ranges(text: str) -> list[tuple[int, int]]:
             if span is not None:
                 found.append(span)
     return found
+
+
+def _lives_aboard(text: str, start: int) -> bool:
+    """Is the ship at `start` said as where someone lives or serves ("she serves aboard …")?"""
+    return _ABOARD.search(text, max(0, start - 24), start) is not None
 
 
 def _kind_said(low: str) -> str:

@@ -44,7 +44,14 @@ _TWO_WORDS = ("sierra leone", "south africa", "south korea", "north korea", "new
               "the solomon islands", "cook islands", "the cook islands", "falkland islands",
               "the falkland islands", "isle of man", "the isle of man")  # fmt: skip
 _TERRITORIES = "guam greenland faroes bermuda fiji samoa tonga"
-LARGE_REGIONS = frozenset(_REGIONS.split()) | frozenset(_TWO_WORDS) | frozenset(_TERRITORIES.split())
+# the Pacific's small states, said as a country ("from Koror, Palau") or on its papers ("her Palau ID")
+_PACIFIC = "palau nauru vanuatu kiribati tuvalu micronesia"
+LARGE_REGIONS = (
+    frozenset(_REGIONS.split())
+    | frozenset(_TWO_WORDS)
+    | frozenset(_TERRITORIES.split())
+    | frozenset(_PACIFIC.split())
+)
 _SPACES = re.compile(r"[\s.]+")
 
 
