@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import multiprocessing
+import os
 from pathlib import Path
 
 import pocketsphinx
@@ -83,3 +86,34 @@ def test_a_corpus_without_known_words_is_refused(tmp_path: Path) -> None:
         build_domain_model(["zorp'ex", "1 2 3 !!!"[:0]], tmp_path)
     with pytest.raises(ValueError, match="general_weight"):
         build_domain_model(CORPUS, tmp_path, general_weight=1.5)
+
+
+def _build_into(cache: str) -> str:
+    model = build_domain_model(CORPUS, Path(cache), contexts={"identity": ["maria gonzalez march third"]})
+    return model.arpa_path.read_text(encoding="utf-8")
+
+
+def test_workers_building_one_model_into_one_cache_at_once_all_get_it_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SIP workers of one box start together and build the same model into the shared cache. Each
+    # writer's temporary file must be its own: a name two writers share is renamed by one and then
+    # missing for the other, and that worker cannot start.
+    renamed: list[str] = []
+    real_replace = os.replace
+
+    def recording_replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        renamed.append(Path(src).name)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", recording_replace)
+    build_domain_model(CORPUS, tmp_path / "one", contexts={"identity": ["maria gonzalez march third"]})
+    assert len(renamed) == len(set(renamed)) == 3  # the context model, the dictionary, the model
+    assert all(str(os.getpid()) in name for name in renamed)
+    monkeypatch.undo()
+
+    cache = tmp_path / "shared"
+    with concurrent.futures.ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("spawn")) as pool:
+        models = list(pool.map(_build_into, [str(cache)] * 4))
+    assert len(set(models)) == 1 and models[0].rstrip().endswith("\\end\\")
+    assert not list(cache.glob("*.tmp"))

@@ -21,6 +21,7 @@ import hashlib
 import math
 import os
 import re
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -171,9 +172,20 @@ def write_arpa(path: Path, orders: list[dict[tuple[str, ...], tuple[float, float
             lines.append(f"{logp:.4f} {' '.join(gram)}{tail}")
         lines.append("")
     lines.append("\\end\\")
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    os.replace(tmp, path)  # atomic: a worker never loads a half-written model
+    write_atomically(path, "\n".join(lines) + "\n")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` whole or not at all: a worker never loads a half-written model.
+
+    Several SIP workers may build the same model into one cache at once, so each writer has its own
+    temporary file (its process and thread in the name), never a name another writer also renames."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def cache_key(
@@ -237,11 +249,11 @@ def build_domain_model(
             context_orders = compute_arpa(count_ngrams(lines), {}, 0.0)
             vocabulary |= {w for (w,) in context_orders[0] if w not in (SENTENCE_START, SENTENCE_END)}
             write_arpa(context_arpa[name], context_orders)
-        tmp = dic.with_suffix(".tmp")
-        tmp.write_text("\n".join(line for w in sorted(vocabulary) for line in pronunciations[w]) + "\n")
-        os.replace(tmp, dic)
+        entries = (line for w in sorted(vocabulary) for line in pronunciations[w])
+        write_atomically(dic, "\n".join(entries) + "\n")
         write_arpa(arpa, orders)  # last: its presence says the whole set is built
-    words = sum(1 for line in dic.read_text().splitlines() if "(" not in line.split(maxsplit=1)[0])
+    entries = dic.read_text(encoding="utf-8").splitlines()
+    words = sum(1 for line in entries if "(" not in line.split(maxsplit=1)[0])
     return DomainModel(
         arpa_path=arpa, dict_path=dic, words=words, dropped=tuple(dropped), contexts=context_arpa
     )
