@@ -61,8 +61,10 @@ from appliance.privacy.redaction.ages import find_ages
 from appliance.privacy.redaction.answers import find_answer
 from appliance.privacy.redaction.cues import CONTEXT_WORDS
 from appliance.privacy.redaction.dates import (
+    CALENDAR_GATE,
     HOLIDAY_CUES,
     HOLIDAY_GATE,
+    find_calendar_dates,
     find_dates,
     find_day_ordinals,
     find_days_after_dates,
@@ -659,6 +661,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
             found += find_routes(toks, runs)
         if not words.isdisjoint(HOLIDAY_GATE):  # "Boxing Day 2022"
             found += find_holiday_dates(toks, runs)
+        if not words.isdisjoint(CALENDAR_GATE):  # "10 Tishrei 5734", "the fifth day of the fifth month"
+            found += find_calendar_dates(toks, runs)
         # "P.O. box 12", "12 Elm Street", "204 flintlock ridge"
         if "box" in words or not words.isdisjoint(HOUSE_NUMBER_ENDS):
             found += find_addresses(toks, runs, index)

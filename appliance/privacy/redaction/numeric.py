@@ -21,6 +21,7 @@ from appliance.privacy.redaction.dates import (
     full_year,
     is_numeric_date,
     with_weekday,
+    year_before_1900,
     year_groups,
     year_of_a_life_event,
 )
@@ -81,10 +82,14 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
     if label == "NEG" or after in AFTER_NEG:
         return "ID" if len(digits) >= 7 else None
     if label == "DATE":
+        if after == "hundreds" or (after == "s" and run.digits.endswith("00")):
+            return None  # "born sometime in the eighteen hundreds", "the 1800s": a century, no one's date
         if len(run.groups) >= 3 or any(g.ordinal for g in run.groups) or is_numeric_date(run):
             return "DATE"
         if year_groups(run.groups) and birth_cue_near(toks, run.first, full_year(run)):
             return "DATE"  # a year of birth said alone: "born in nineteen fifty-two", "DOB 1952"
+        if year_before_1900(run) and birth_cue_near(toks, run.first, True):
+            return "DATE"  # "born in Salonica in 1898"
         if len(run.groups) == 2 and not year_groups(run.groups):
             return "DATE"  # "seven fourteen": month and day
         return None

@@ -1,0 +1,100 @@
+"""The fifteenth round's dates, places and other kinds: those a fourteenth held-out set
+(corpus_heldout14) showed passing through or hidden wrongly, each in sentences of its own (none of
+the set's). Dates: a feast of another calendar or place said as a birthday ("born on Burns
+Night", "his birthday is Day of the Dead"), with its year ("born Shavuot, 1931"); a year said after
+"in" behind a day and month ("the 2nd of June in nineteen forty"); a day of another calendar ("22
+Kislev 5740", "the eighth day of the first lunar month"); a birth year before 1900; a century ("the
+1800s") is no date."""
+
+from __future__ import annotations
+
+import pytest
+
+from appliance.privacy.redaction import redact
+from tests.privacy.redaction_checks import hidden, kept
+
+BIRTHDAY_FEASTS = (
+    ("my gran was born on burns night and she loves haggis", "burns night"),
+    ("his birthday is day of the dead so we always have marigolds", "day of the dead"),
+    ("Her birthday falls on Nowruz, so the whole family comes.", "Nowruz"),
+    ("he was born Hogmanay and never lets us forget it", "Hogmanay"),
+    ("She was born Shavuot, 1931, in a village near Vilna.", "Shavuot, 1931"),
+    ("my father was born on tsagaan sar in nineteen twenty nine", "tsagaan sar in nineteen twenty nine"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), BIRTHDAY_FEASTS)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_feast_said_as_a_birthday_is_hidden(text: str, secret: str, tagged: bool) -> None:
+    hidden(text, secret, "DATE", tagged)
+
+
+NOT_A_BIRTHDAY_FEAST = (
+    "the clinic is closed on canada day",
+    "we are having a party on bonfire night",
+    "the office is shut on anzac day",
+)
+
+
+@pytest.mark.parametrize("text", NOT_A_BIRTHDAY_FEAST)
+def test_a_feast_said_of_no_one_is_kept(text: str) -> None:
+    kept(text)
+
+
+YEARS_AFTER_IN = (
+    ("she was born on the second of june in nineteen forty at home", "the second of june in nineteen forty"),
+    ("He was born the 4th of July in 1931, a Wednesday.", "the 4th of July in 1931"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), YEARS_AFTER_IN)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_year_after_in_is_the_days_year(text: str, secret: str, tagged: bool) -> None:
+    hidden(text, secret, "DATE", tagged)
+
+
+def test_a_number_after_in_that_is_no_year_is_left_out() -> None:
+    out = redact("she was born the 3rd of May in 20 minutes of labour", tagged=False).text
+    assert out == "she was born [DATE] in 20 minutes of labour", out
+
+
+OTHER_CALENDARS = (
+    ("Her date of death by the Hebrew calendar is 22 Kislev 5740.", "22 Kislev 5740"),
+    ("his yahrzeit falls on the 9th of Nisan this year", "9th of Nisan"),
+    ("she was born on the 12th of Shawwal 1361 in Cairo", "12th of Shawwal 1361"),
+    ("He was born on the eighth day of the first lunar month, the year of the rat.", "eighth first lunar"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), OTHER_CALENDARS)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_day_of_another_calendar_is_hidden(text: str, secret: str, tagged: bool) -> None:
+    hidden(text, secret, "DATE", tagged)
+
+
+def test_a_day_counted_in_no_month_is_kept() -> None:
+    kept("take one tablet on the fifth day of the month")
+
+
+YEARS_BEFORE_1900 = (
+    ("my great grandmother was born in Odessa in 1896.", "1896"),
+    ("he was born in eighteen ninety nine on a farm", "eighteen ninety nine"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), YEARS_BEFORE_1900)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_birth_year_before_1900_is_hidden(text: str, secret: str, tagged: bool) -> None:
+    hidden(text, secret, "DATE", tagged)
+
+
+CENTURIES = (
+    "the family tree says he was born sometime in the seventeen hundreds",
+    "my people were born in the early nineteen hundreds",
+    "Most of them were born in the 1800s.",
+)
+
+
+@pytest.mark.parametrize("text", CENTURIES)
+def test_a_century_is_no_date(text: str) -> None:
+    kept(text)
