@@ -4,7 +4,8 @@ the set's). Dates: a feast of another calendar or place said as a birthday ("bor
 Night", "his birthday is Day of the Dead"), with its year ("born Shavuot, 1931"); a year said after
 "in" behind a day and month ("the 2nd of June in nineteen forty"); a day of another calendar ("22
 Kislev 5740", "the eighth day of the first lunar month"); a birth year before 1900; a century ("the
-1800s") is no date."""
+1800s") is no date. Places: a country, an island or a state alone ("calling from Sardinia",
+"from the orkney islands") names no one."""
 
 from __future__ import annotations
 
@@ -98,3 +99,21 @@ CENTURIES = (
 @pytest.mark.parametrize("text", CENTURIES)
 def test_a_century_is_no_date(text: str) -> None:
     kept(text)
+
+
+COUNTRIES_AND_ISLANDS = (
+    "Hi, I'm calling from Sardinia about my father's test results.",
+    "my cousin is visiting from tuvalu for the month",
+    "She flew in from Papua New Guinea last night.",
+    "we are calling from the orkney islands about the ferry",
+    "I'm ringing from Kerala, her sister.",
+)
+
+
+@pytest.mark.parametrize("text", COUNTRIES_AND_ISLANDS)
+def test_a_country_or_island_alone_is_kept(text: str) -> None:
+    kept(text)
+
+
+def test_a_town_on_an_island_is_still_hidden() -> None:
+    hidden("she lives in Ajaccio on Corsica with her son", "Ajaccio", "ADDRESS")

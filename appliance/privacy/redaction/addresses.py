@@ -954,7 +954,8 @@ LIVING = frozenset(("live", "lives", "living", "lived"))
 _COMMON_REGION_WORDS = frozenset(("the", "us", "states", "united", "new", "north", "south", "west",
                                   "northern",
                                   "western", "island", "republic", "territory", "territories", "kingdom",
-                                  "prince", "edward"))  # fmt: skip
+                                  "prince", "edward", "and", "islands", "east", "coast", "cape",
+                                  "outer", "french", "arab", "ivory", "san", "new"))  # fmt: skip
 # Cues before a town that a state or a country names next: "in X, texas", "from X ohio".
 _REGION_CUES = frozenset(("in", "from", "near", "outside", "to", "of"))
 # Words that say which part of a state, not which town: "in north texas", "from rural ohio".
