@@ -5,7 +5,8 @@ Night", "his birthday is Day of the Dead"), with its year ("born Shavuot, 1931")
 "in" behind a day and month ("the 2nd of June in nineteen forty"); a day of another calendar ("22
 Kislev 5740", "the eighth day of the first lunar month"); a birth year before 1900; a century ("the
 1800s") is no date. Places: a country, an island or a state alone ("calling from Sardinia",
-"from the orkney islands") names no one."""
+"from the orkney islands") names no one. Others: a year after "before" or "since" is no record
+number ("records from before 1995"); the first digits of a social, said after "starts", are hidden."""
 
 from __future__ import annotations
 
@@ -117,3 +118,28 @@ def test_a_country_or_island_alone_is_kept(text: str) -> None:
 
 def test_a_town_on_an_island_is_still_hidden() -> None:
     hidden("she lives in Ajaccio on Corsica with her son", "Ajaccio", "ADDRESS")
+
+
+def test_a_year_after_before_is_no_record_number() -> None:
+    kept("Are the records from before 1995 kept somewhere else?")
+    kept("we only have his chart notes since 2012 on the new system")
+
+
+def test_a_record_number_after_since_is_still_hidden() -> None:
+    hidden("his MRN since the merger is 4471203", "4471203", "MRN")
+
+
+SSN_FIRST_DIGITS = (
+    ("Her Social Security number starts eight one two, I don't have the rest.", "eight one two"),
+    ("his social starts with 7 0 1 but I can't read the rest", "7 0 1"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), SSN_FIRST_DIGITS)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_the_first_digits_of_a_social_are_hidden(text: str, secret: str, tagged: bool) -> None:
+    hidden(text, secret, "SSN", tagged)
+
+
+def test_a_start_time_near_the_social_security_office_is_kept() -> None:
+    kept("the social security office starts at 9 am")

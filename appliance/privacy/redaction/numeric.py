@@ -105,8 +105,15 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
     if before in _COPULAS and _month_slash_day(run) and after not in _FRACTION_AFTER and _not_a_score(run):
         return "DATE"  # "the biopsy was 11/09"; not "the pain was 7/10" nor "it's 1/2"
     if label in MIN_DIGITS and label != "DATE":
+        if before in _YEAR_PREPOSITIONS and full_year(run) and label in ("MRN", "ID"):
+            return None  # "records from before 1980": a year that dates the records, no number of them
         if len(digits) >= MIN_DIGITS[label]:
             return label
+        opens = before in _STARTS or (
+            before == "with" and run.first >= 2 and toks[run.first - 2].low in _STARTS
+        )
+        if label == "SSN" and len(digits) == 3 and opens:
+            return "SSN"  # "her social security number starts nine zero four": its first group
         return "ID" if len(digits) >= 5 else None
     if saw_number and len(digits) >= 4:
         if len(digits) <= 5 and _number_of_the_site(toks, run.first):
@@ -119,6 +126,12 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
     if len(digits) >= 5:
         return "ID"
     return None
+
+
+# Words that say the digits after them open a number: "starts", "begins with".
+_STARTS = frozenset(("starts", "start", "begins", "begin", "starting", "beginning"))
+# Words that make a year of the number after them, whatever record was asked about.
+_YEAR_PREPOSITIONS = frozenset(("before", "after", "since", "until", "till", "prior"))
 
 
 # What a caller reads back of what the hospital holds: "your system has oh four oh seven", "the
