@@ -6,7 +6,8 @@ Night", "his birthday is Day of the Dead"), with its year ("born Shavuot, 1931")
 Kislev 5740", "the eighth day of the first lunar month"); a birth year before 1900; a century ("the
 1800s") is no date. Places: a country, an island or a state alone ("calling from Sardinia",
 "from the orkney islands") names no one. Others: a year after "before" or "since" is no record
-number ("records from before 1995"); the first digits of a social, said after "starts", are hidden."""
+number ("records from before 1995"); the first digits of a social, said after "starts", are
+hidden; so is a plate read in the phonetic alphabet ("two kilo lima …")."""
 
 from __future__ import annotations
 
@@ -143,3 +144,15 @@ def test_the_first_digits_of_a_social_are_hidden(text: str, secret: str, tagged:
 
 def test_a_start_time_near_the_social_security_office_is_kept() -> None:
     kept("the social security office starts at 9 am")
+
+
+PHONETIC_PLATES = (
+    ("the plate on her van is two kilo lima eight eight one", "two kilo lima eight eight one"),
+    ("the tag on my truck is nine x ray papa three three five", "nine x ray papa three three five"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), PHONETIC_PLATES)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_plate_read_in_the_phonetic_alphabet_is_hidden(text: str, secret: str, tagged: bool) -> None:
+    hidden(text, secret, "PLATE", tagged)
