@@ -5,7 +5,8 @@ Night", "his birthday is Day of the Dead"), with its year ("born Shavuot, 1931")
 "in" behind a day and month ("the 2nd of June in nineteen forty"); a day of another calendar ("22
 Kislev 5740", "the eighth day of the first lunar month"); a birth year before 1900; a century ("the
 1800s") is no date. Places: a country, an island or a state alone ("calling from Sardinia",
-"from the orkney islands") names no one. Others: a year after "before" or "since" is no record
+"from the orkney islands") names no one; an inn or a bar where someone stays ("is at the harbour
+view inn room 308") is hidden. Others: a year after "before" or "since" is no record
 number ("records from before 1995"); the first digits of a social, said after "starts", are
 hidden; so is a plate read in the phonetic alphabet ("two kilo lima …")."""
 
@@ -156,3 +157,20 @@ PHONETIC_PLATES = (
 @pytest.mark.parametrize("tagged", [False, True])
 def test_a_plate_read_in_the_phonetic_alphabet_is_hidden(text: str, secret: str, tagged: bool) -> None:
     hidden(text, secret, "PLATE", tagged)
+
+
+VENUES_STAYED_AT = (
+    ("my brother is at the harbour view inn room three oh eight", "harbour view"),
+    ("im at the lucky horseshoe bar all week if you need me", "lucky horseshoe"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), VENUES_STAYED_AT)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_an_inn_or_bar_someone_stays_at_is_hidden(text: str, secret: str, tagged: bool) -> None:
+    hidden(text, secret, "ADDRESS", tagged)
+
+
+@pytest.mark.parametrize("text", ["she's at the sports bar watching the game", "he is at the hotel bar"])
+def test_a_bar_of_no_name_is_kept(text: str) -> None:
+    kept(text)

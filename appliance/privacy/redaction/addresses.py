@@ -362,15 +362,27 @@ def find_venues(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             )
         )
         taken = any(t.low in _TAKEN for t in toks[max(0, k - 8) : k])
-        if where or taken:
+        # "he's at the harbour inn room 12", "im at the blue heron motel all week": where someone
+        # stays now, told by a room after it or a "be" before it
+        roomed = j + 1 < n and toks[j + 1].low in ROOM_WORDS
+        staying = k >= 2 and toks[k - 2].low in _BEING_AT
+        if where or taken or roomed or staying:
             found.append((k + 1, j - 1, "ADDRESS"))
     return found
+
+
+# "be" as a caller says someone is somewhere: "she's at the …", "im at the …", "staying at the …".
+_BEING_AT = frozenset((
+    "is", "i'm", "im", "he's", "hes", "she's", "shes", "we're", "they're", "theyre", "staying", "stays",
+    "stayed", "lodging", "living", "lives", "'s", "’s", "'m", "’m", "am",
+))  # fmt: skip
 
 
 # Words before a venue's word that say what kind it is, not which: "the local pub", "the airport hotel".
 _NOT_A_VENUE_NAME = frozenset((
     "local", "village", "airport", "station", "cheap", "nearest", "nearby", "same", "old", "new",
     "hospital", "big", "little", "small", "wine", "sports", "cocktail", "snack", "salad", "hotel",
+    "coffee", "juice", "oyster", "raw", "piano", "dive", "karaoke", "breakfast", "lobby", "minibar",
 ))  # fmt: skip
 
 
