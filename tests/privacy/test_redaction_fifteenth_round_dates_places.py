@@ -6,9 +6,10 @@ Night", "his birthday is Day of the Dead"), with its year ("born Shavuot, 1931")
 Kislev 5740", "the eighth day of the first lunar month"); a birth year before 1900; a century ("the
 1800s") is no date. Places: a country, an island or a state alone ("calling from Sardinia",
 "from the orkney islands") names no one; an inn or a bar where someone stays ("is at the harbour
-view inn room 308") is hidden. Others: a year after "before" or "since" is no record
-number ("records from before 1995"); the first digits of a social, said after "starts", are
-hidden; so is a plate read in the phonetic alphabet ("two kilo lima …")."""
+view inn room 308") is hidden, as is a middle school said short ("goes to cypress bend middle").
+Others: a year after "before" or "since" is no record number ("records from before 1995"); the
+first digits of a social, said after "starts", are hidden; so is a plate read in the phonetic
+alphabet ("two kilo lima …")."""
 
 from __future__ import annotations
 
@@ -173,4 +174,18 @@ def test_an_inn_or_bar_someone_stays_at_is_hidden(text: str, secret: str, tagged
 
 @pytest.mark.parametrize("text", ["she's at the sports bar watching the game", "he is at the hotel bar"])
 def test_a_bar_of_no_name_is_kept(text: str) -> None:
+    kept(text)
+
+
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_middle_school_said_short_is_hidden(tagged: bool) -> None:
+    hidden("and he goes to cypress bend middle same as my boy", "cypress bend", "ADDRESS", tagged)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["it hurts right in the middle of my back", "we stood in the muddy middle of the field",
+     "my kid goes to the local middle"],
+)  # fmt: skip
+def test_a_middle_that_is_no_school_is_kept(text: str) -> None:
     kept(text)

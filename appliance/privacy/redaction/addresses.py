@@ -94,7 +94,7 @@ STAY_PLACES = frozenset((
 ))  # fmt: skip
 # Schools where someone studies or boards: only with a name no dictionary holds, in lower case
 # ("westbrook elementary", not "the state university").
-SCHOOLS = frozenset(("university", "college", "academy", "elementary"))
+SCHOOLS = frozenset(("university", "college", "academy", "elementary", "middle"))
 STAY_CARE_WORDS = frozenset(("recovery", "rehab", "rehabilitation", "detox", "halfway", "group",
                              "sober", "women's", "womens", "family", "homeless", "correctional",
                              "detention", "supported"))  # fmt: skip
@@ -290,6 +290,10 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             generic = unknown or (refuge and _stay_frame(toks, k)) or _named_jail(toks, k + 1, j)
             # "bracken hill elementary": a primary school is named by its own words, never its kind
             generic = generic or (toks[j].low == "elementary" and _named_school(toks, k + 1, j))
+            # "goes to bayou teche middle": a middle school said short, only after going to it
+            generic = generic or (_middle_school(toks, k, j) and _named_school(toks, k + 1, j))
+        if toks[j].low == "middle" and not _middle_school(toks, k, j):
+            continue  # "in the middle of", "the muddy middle": no school
         if not (generic and named):
             continue
         if street and named > 2:
@@ -478,6 +482,22 @@ SCHOOL_KINDS = frozenset((
 def _named_school(toks: list[Token], first: int, j: int) -> bool:
     words = [t.low for t in toks[first:j]]
     return bool(words) and all(w not in SCHOOL_KINDS and w not in _NOT_A_TOWN_OPENER for w in words)
+
+
+# Verbs of going to a school: "goes to … middle", "attends … middle", "a teacher at … middle".
+_SCHOOL_GOING = frozenset(("goes", "go", "going", "went", "attends", "attend", "attended", "teaches",
+                           "teacher", "coach", "student", "enrolled"))  # fmt: skip
+
+
+def _middle_school(toks: list[Token], k: int, j: int) -> bool:
+    """Is "middle" at j a school said short ("goes to bayou teche middle"): gone to, taught at, not
+    followed by "of"?"""
+    if j + 1 < len(toks) and toks[j + 1].low in ("of", "school", "name", "names"):
+        return False
+    m = k - 1 if k >= 0 and toks[k].low == "the" else k
+    if m < 1 or toks[m].low not in ("to", "at", "attends", "attend"):
+        return False
+    return toks[m].low in ("attends", "attend") or toks[m - 1].low in _SCHOOL_GOING
 
 
 def _named_jail(toks: list[Token], first: int, j: int) -> bool:
