@@ -9,7 +9,7 @@ Kislev 5740", "the eighth day of the first lunar month"); a birth year before 19
 view inn room 308") is hidden, as is a middle school said short ("goes to cypress bend middle").
 Others: a year after "before" or "since" is no record number ("records from before 1995"); the
 first digits of a social, said after "starts", are hidden; so is a plate read in the phonetic
-alphabet ("two kilo lima …")."""
+alphabet ("two kilo lima …"), and a spoken email's domain said again after "no sorry"."""
 
 from __future__ import annotations
 
@@ -189,3 +189,10 @@ def test_a_middle_school_said_short_is_hidden(tagged: bool) -> None:
 )  # fmt: skip
 def test_a_middle_that_is_no_school_is_kept(text: str) -> None:
     kept(text)
+
+
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_spoken_email_domain_said_again_after_a_correction_is_hidden(tagged: bool) -> None:
+    text = "my email is j doe at example dot com no sorry example dot net"
+    out = redact(text, tagged=tagged).text
+    assert "example dot net" not in out and "example dot com" not in out, out
