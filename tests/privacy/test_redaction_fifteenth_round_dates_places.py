@@ -6,7 +6,8 @@ Night", "his birthday is Day of the Dead"), with its year ("born Shavuot, 1931")
 Kislev 5740", "the eighth day of the first lunar month"); a birth year before 1900; a century ("the
 1800s") is no date. Places: a country, an island or a state alone ("calling from Sardinia",
 "from the orkney islands") names no one; an inn or a bar where someone stays ("is at the harbour
-view inn room 308") is hidden, as is a middle school said short ("goes to cypress bend middle").
+view inn room 308") is hidden, as is a middle school said short ("goes to cypress bend middle");
+"the church hall" and "metoprolol 25 mg" are no places.
 Others: a year after "before" or "since" is no record number ("records from before 1995"); the
 first digits of a social, said after "starts", are hidden; so is a plate read in the phonetic
 alphabet ("two kilo lima …"), and a spoken email's domain said again after "no sorry"."""
@@ -196,3 +197,12 @@ def test_a_spoken_email_domain_said_again_after_a_correction_is_hidden(tagged: b
     text = "my email is j doe at example dot com no sorry example dot net"
     out = redact(text, tagged=tagged).text
     assert "example dot net" not in out and "example dot com" not in out, out
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the blood drive was at the church hall and we had forty donors",
+     "the little white pills were metoprolol 25 mg, she took two"],
+)  # fmt: skip
+def test_a_room_of_a_parish_and_a_dose_name_no_place(text: str) -> None:
+    kept(text, tagged=True)
