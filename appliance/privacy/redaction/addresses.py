@@ -94,7 +94,7 @@ STAY_PLACES = frozenset((
 ))  # fmt: skip
 # Schools where someone studies or boards: only with a name no dictionary holds, in lower case
 # ("westbrook elementary", not "the state university").
-SCHOOLS = frozenset(("university", "college", "academy", "elementary"))
+SCHOOLS = frozenset(("university", "college", "academy", "elementary", "middle"))
 STAY_CARE_WORDS = frozenset(("recovery", "rehab", "rehabilitation", "detox", "halfway", "group",
                              "sober", "women's", "womens", "family", "homeless", "correctional",
                              "detention", "supported"))  # fmt: skip
@@ -290,6 +290,10 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             generic = unknown or (refuge and _stay_frame(toks, k)) or _named_jail(toks, k + 1, j)
             # "bracken hill elementary": a primary school is named by its own words, never its kind
             generic = generic or (toks[j].low == "elementary" and _named_school(toks, k + 1, j))
+            # "goes to bayou teche middle": a middle school said short, only after going to it
+            generic = generic or (_middle_school(toks, k, j) and _named_school(toks, k + 1, j))
+        if toks[j].low == "middle" and not _middle_school(toks, k, j):
+            continue  # "in the middle of", "the muddy middle": no school
         if not (generic and named):
             continue
         if street and named > 2:
@@ -362,15 +366,27 @@ def find_venues(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             )
         )
         taken = any(t.low in _TAKEN for t in toks[max(0, k - 8) : k])
-        if where or taken:
+        # "he's at the harbour inn room 12", "im at the blue heron motel all week": where someone
+        # stays now, told by a room after it or a "be" before it
+        roomed = j + 1 < n and toks[j + 1].low in ROOM_WORDS
+        staying = k >= 2 and toks[k - 2].low in _BEING_AT
+        if where or taken or roomed or staying:
             found.append((k + 1, j - 1, "ADDRESS"))
     return found
+
+
+# "be" as a caller says someone is somewhere: "she's at the …", "im at the …", "staying at the …".
+_BEING_AT = frozenset((
+    "is", "i'm", "im", "he's", "hes", "she's", "shes", "we're", "they're", "theyre", "staying", "stays",
+    "stayed", "lodging", "living", "lives", "'s", "’s", "'m", "’m", "am",
+))  # fmt: skip
 
 
 # Words before a venue's word that say what kind it is, not which: "the local pub", "the airport hotel".
 _NOT_A_VENUE_NAME = frozenset((
     "local", "village", "airport", "station", "cheap", "nearest", "nearby", "same", "old", "new",
     "hospital", "big", "little", "small", "wine", "sports", "cocktail", "snack", "salad", "hotel",
+    "coffee", "juice", "oyster", "raw", "piano", "dive", "karaoke", "breakfast", "lobby", "minibar",
 ))  # fmt: skip
 
 
@@ -466,6 +482,22 @@ SCHOOL_KINDS = frozenset((
 def _named_school(toks: list[Token], first: int, j: int) -> bool:
     words = [t.low for t in toks[first:j]]
     return bool(words) and all(w not in SCHOOL_KINDS and w not in _NOT_A_TOWN_OPENER for w in words)
+
+
+# Verbs of going to a school: "goes to … middle", "attends … middle", "a teacher at … middle".
+_SCHOOL_GOING = frozenset(("goes", "go", "going", "went", "attends", "attend", "attended", "teaches",
+                           "teacher", "coach", "student", "enrolled"))  # fmt: skip
+
+
+def _middle_school(toks: list[Token], k: int, j: int) -> bool:
+    """Is "middle" at j a school said short ("goes to bayou teche middle"): gone to, taught at, not
+    followed by "of"?"""
+    if j + 1 < len(toks) and toks[j + 1].low in ("of", "school", "name", "names"):
+        return False
+    m = k - 1 if k >= 0 and toks[k].low == "the" else k
+    if m < 1 or toks[m].low not in ("to", "at", "attends", "attend"):
+        return False
+    return toks[m].low in ("attends", "attend") or toks[m - 1].low in _SCHOOL_GOING
 
 
 def _named_jail(toks: list[Token], first: int, j: int) -> bool:
@@ -954,7 +986,8 @@ LIVING = frozenset(("live", "lives", "living", "lived"))
 _COMMON_REGION_WORDS = frozenset(("the", "us", "states", "united", "new", "north", "south", "west",
                                   "northern",
                                   "western", "island", "republic", "territory", "territories", "kingdom",
-                                  "prince", "edward"))  # fmt: skip
+                                  "prince", "edward", "and", "islands", "east", "coast", "cape",
+                                  "outer", "french", "arab", "ivory", "san", "new"))  # fmt: skip
 # Cues before a town that a state or a country names next: "in X, texas", "from X ohio".
 _REGION_CUES = frozenset(("in", "from", "near", "outside", "to", "of"))
 # Words that say which part of a state, not which town: "in north texas", "from rural ohio".

@@ -61,8 +61,10 @@ from appliance.privacy.redaction.ages import find_ages
 from appliance.privacy.redaction.answers import find_answer
 from appliance.privacy.redaction.cues import CONTEXT_WORDS
 from appliance.privacy.redaction.dates import (
+    CALENDAR_GATE,
     HOLIDAY_CUES,
     HOLIDAY_GATE,
+    find_calendar_dates,
     find_dates,
     find_day_ordinals,
     find_days_after_dates,
@@ -317,7 +319,12 @@ def _no_one(said: str) -> bool:
     medicine's name ("switched from Coumadin", "prescribe Singulair"), which names no one?"""
     if len(said) > 24:
         return False  # longer than any region's or medicine's name: skip the look-ups
-    return is_large_region(said) or is_medicine(said.lower()) or ends_in_supplement(said.lower())
+    low = said.lower()
+    if is_large_region(said) or is_medicine(low) or ends_in_supplement(low):
+        return True
+    # "metoprolol 25 (mg)": a medicine and its dose, a learned layer having read a house number
+    head, _, dose = low.partition(" ")
+    return bool(dose) and is_medicine(head) and all(w in NUMBER_VOCAB or w.isdigit() for w in dose.split())
 
 
 def _within(span: CharSpan, ranges: list[tuple[int, int]]) -> bool:
@@ -405,7 +412,12 @@ _WORDS_AHEAD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
 _POSSESSIVES = frozenset(("my", "our", "his", "her", "their", "your"))
 # A place said by its kind alone ("the hospice", "a care home", "the shelter") names none.
 _DETERMINERS = frozenset(("the", "a", "an", "this", "that", *_POSSESSIVES))
-_KINDS_OF_PLACE = frozenset(PLACE_KINDS | SCHOOL_KINDS | _DETERMINERS)
+# Rooms a parish or a town lends out, said by their kind ("the church hall", "the school gym").
+_COMMUNITY_ROOMS = frozenset((
+    "church", "hall", "parish", "chapel", "gym", "gymnasium", "auditorium", "library", "cafeteria",
+    "canteen", "basement", "school", "community", "center", "centre", "fellowship", "social",
+))  # fmt: skip
+_KINDS_OF_PLACE = frozenset(PLACE_KINDS | SCHOOL_KINDS | _DETERMINERS | _COMMUNITY_ROOMS)
 # A job said with a place's word ("the home care coordinator", "the hospice nurse"): a person.
 _ROLES = frozenset((
     *PERSON_ROLES, "coordinator", "nurse", "nurses", "director", "worker", "aide", "officer",
@@ -687,6 +699,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
             found += find_routes(toks, runs)
         if not words.isdisjoint(HOLIDAY_GATE):  # "Boxing Day 2022"
             found += find_holiday_dates(toks, runs)
+        if not words.isdisjoint(CALENDAR_GATE):  # "10 Tishrei 5734", "the fifth day of the fifth month"
+            found += find_calendar_dates(toks, runs)
         # "P.O. box 12", "12 Elm Street", "204 flintlock ridge"
         if "box" in words or not words.isdisjoint(HOUSE_NUMBER_ENDS):
             found += find_addresses(toks, runs, index)

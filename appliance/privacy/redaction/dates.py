@@ -75,6 +75,15 @@ def full_year(run: NumberRun) -> bool:
     return 1900 <= int(run.digits or 0) <= 2099 and len(run.digits) == 4 and year_groups(run.groups)
 
 
+def year_before_1900(run: NumberRun) -> bool:
+    """A year of the nineteenth century said whole (1898, "eighteen ninety eight"): after a birth
+    cue it is the birth year of someone past 89, which is PHI as their age is."""
+    gs = run.groups
+    whole = len(gs) == 1 and len(gs[0].digits) == 4
+    said = len(gs) == 2 and gs[0].value == 18 and len(gs[1].digits) == 2 and not gs[1].ordinal
+    return (whole or said) and 1800 <= int(run.digits or 0) <= 1899
+
+
 def year_of_a_life_event(toks: list[Token], run: NumberRun) -> bool:
     """A year said alone as when something happened in someone's life ("she came through Madrid
     in 2011", "they moved here in nineteen ninety", "he was diagnosed in 2008"): the year of a
@@ -376,6 +385,8 @@ def find_dates(toks: list[Token], runs: list[NumberRun], index: TokenIndex) -> l
                 end = run.last
                 if len(run.groups) == 1 and run.groups[0].value <= 31:
                     end = _following_year(toks, by_first, run.last, end)
+        if end == i and start < i:
+            end = _following_year(toks, by_first, i, end)  # "the 19th of November in 1936"
         ambiguous = tok.low in AMBIGUOUS_MONTHS and not (tok.text[0].isupper() and tok.low == "march")
         if start == i and end == i and (ambiguous or tok.low == "may" or not _month_of_a_past(toks, i)):
             continue
@@ -421,6 +432,12 @@ def _following_year(toks: list[Token], by_first: dict[int, NumberRun], last: int
     run = by_first.get(k)
     if run is not None and year_groups(run.groups):
         return run.last
+    # "the nineteenth of november in nineteen thirty six": a year said whole after "in" is the
+    # day's year (a short number there is a time to come: "the 3rd in 20 minutes")
+    if k < len(toks) and toks[k].low == "in":
+        run = by_first.get(k + 1)
+        if run is not None and year_groups(run.groups) and (len(run.groups) == 2 or len(run.digits) == 4):
+            return run.last
     return end
 
 
@@ -435,10 +452,28 @@ _HOLIDAYS = (
     ("labor", "day"), ("labour", "day"), ("veterans", "day"), ("valentine's", "day"),
     ("valentines", "day"), ("patrick's", "day"), ("mother's", "day"), ("father's", "day"),
     ("diwali",), ("eid",), ("hanukkah",), ("passover",), ("new", "year"),
+    # Feasts of other calendars and places: said after a birth cue they fix a birthday as well as
+    # Christmas does ("born on Up Helly Aa", "her birthday is Dia de los Muertos", "born Purim, 1927").
+    ("purim",), ("yom", "kippur"), ("rosh", "hashanah"), ("rosh", "hashana"), ("sukkot",), ("shavuot",),
+    ("tisha", "b'av"), ("lag", "baomer"), ("yennayer",), ("nowruz",), ("norooz",), ("sagaalgan",),
+    ("tsagaan", "sar"), ("losar",), ("songkran",), ("chuseok",), ("seollal",), ("tet",), ("holi",),
+    ("pongal",), ("onam",), ("vaisakhi",), ("baisakhi",), ("vesak",), ("kwanzaa",), ("juneteenth",),
+    ("hogmanay",), ("up", "helly", "aa"), ("burns", "night"), ("bonfire", "night"),
+    ("guy", "fawkes", "night"), ("bastille", "day"), ("canada", "day"), ("australia", "day"),
+    ("anzac", "day"), ("waitangi", "day"), ("settlement", "day"), ("emancipation", "day"),
+    ("armistice", "day"), ("remembrance", "day"), ("d", "-", "day"), ("mardi", "gras"), ("shrove", "tuesday"),
+    ("ash", "wednesday"), ("palm", "sunday"), ("candlemas",), ("epiphany",), ("all", "saints", "day"),
+    ("all", "souls", "day"), ("dia", "de", "los", "muertos"), ("día", "de", "los", "muertos"),
+    ("day", "of", "the", "dead"), ("cinco", "de", "mayo"), ("three", "kings", "day"),
+    ("lunar", "new", "year"), ("chinese", "new", "year"), ("midsummer",), ("midsummer", "day"),
+    ("st", "john's", "day"), ("andrew's", "day"), ("david's", "day"), ("george's", "day"),
 )  # fmt: skip
+# The longest holiday's words: how far a frame looks for one.
+_HOLIDAY_SIZES = tuple(range(max(len(h) for h in _HOLIDAYS), 0, -1))
 # The words that can end a holiday's name: the gate for find_holiday_dates (gate words are cut at
 # apostrophes, so "year's" is "year").
-HOLIDAY_GATE = frozenset(w.split("'")[0] for h in _HOLIDAYS for w in h if w not in ("new", "good", "day"))
+_NOT_GATES = frozenset(("new", "good", "day", "of", "the", "de", "all", "st"))
+HOLIDAY_GATE = frozenset(w.split("'")[0] for h in _HOLIDAYS for w in h if w not in _NOT_GATES)
 _HOLIDAY_ENDS: dict[str, list[tuple[str, ...]]] = {}
 for _h in sorted(_HOLIDAYS, key=len, reverse=True):
     _HOLIDAY_ENDS.setdefault(_h[-1], []).append(_h)
@@ -452,7 +487,7 @@ def find_holiday_days(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     found: list[TokenSpan] = []
     n = len(toks)
     for i in index.positions(_HOLIDAY_PREPOSITIONS):
-        for size in (3, 2, 1):
+        for size in _HOLIDAY_SIZES:
             holiday = tuple(t.low for t in toks[i + 1 : i + 1 + size])
             if len(holiday) == size and holiday in _HOLIDAY_SET:
                 break
@@ -472,15 +507,15 @@ def find_holiday_days(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
 
 
 def _birthday_holidays(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
-    """ "his birthday is valentines day", "her birthday's on Christmas Eve": a holiday said as
-    someone's birthday is their date of birth less the year."""
+    """ "his birthday is valentines day", "her birthday's on Christmas Eve", "he was born Up Helly
+    Aa": a holiday said as someone's birthday is their date of birth less the year."""
     found: list[TokenSpan] = []
     n = len(toks)
-    for i in index.positions(("birthday", "birthday's", "birthdays")):
+    for i in index.positions(("birthday", "birthday's", "birthdays", "born")):
         k = i + 1
         while k < n and k <= i + 3 and toks[k].low in ("is", "was", "falls", "on", "'s", "’s"):
             k += 1
-        for size in (3, 2, 1):
+        for size in _HOLIDAY_SIZES:
             if k + size <= n and tuple(t.low for t in toks[k : k + size]) in _HOLIDAY_SET:
                 found.append((k, k + size - 1, "DATE"))
                 break
@@ -500,7 +535,7 @@ def find_holidays_after_dates(toks: list[Token], dates: list[TokenSpan]) -> list
         k += 1
         if k < n and toks[k].low == "on":
             k += 1
-        for size in (3, 2, 1):
+        for size in _HOLIDAY_SIZES:
             if k + size <= n and tuple(t.low for t in toks[k : k + size]) in _HOLIDAY_SET:
                 found.append((k, k + size - 1, "DATE"))
                 break
@@ -515,7 +550,7 @@ def _holiday_was_when(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
         if i < 2 or toks[i - 1].low not in ("was", "is"):
             continue
         end = i - 2
-        for size in (3, 2, 1):
+        for size in _HOLIDAY_SIZES:
             holiday = tuple(t.low for t in toks[end - size + 1 : end + 1])
             if end - size + 1 >= 0 and holiday in _HOLIDAY_SET:
                 break
@@ -529,7 +564,7 @@ def _holiday_was_when(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
 
 _HOLIDAY_PREPOSITIONS = ("on", "after", "before", "since")
 # The words that can place a holiday as someone's day: the gate for find_holiday_days.
-HOLIDAY_CUES = frozenset((*_HOLIDAY_PREPOSITIONS, "when", "birthday", "birthdays"))
+HOLIDAY_CUES = frozenset((*_HOLIDAY_PREPOSITIONS, "when", "birthday", "birthdays", "born"))
 _HOLIDAY_SET = frozenset(_HOLIDAYS)
 # What happens to someone on a day: "admitted on", "fell on", "passed away on", "got the stitches on".
 _HAPPENED = frozenset((
@@ -569,3 +604,73 @@ def find_holiday_dates(toks: list[Token], runs: list[NumberRun]) -> list[TokenSp
                 found.append((first, run.last, "DATE"))
                 break
     return found
+
+
+# Months of other calendars (Hebrew, Islamic, Persian, Ethiopian) that are no everyday English
+# word: "10 Tishrei 5734", "the 3rd of Adar", "15 Shawwal 1360" are days as much as "3 March" is.
+OTHER_MONTHS = frozenset((
+    "tishrei", "tishri", "cheshvan", "heshvan", "marcheshvan", "kislev", "tevet", "teves", "shevat",
+    "shvat", "adar", "nisan", "iyar", "iyyar", "sivan", "tammuz", "tamuz", "elul",
+    "muharram", "rajab", "shaban", "ramadan", "ramadhan", "shawwal", "farvardin", "ordibehesht",
+    "khordad", "mordad", "shahrivar", "esfand", "meskerem", "tikimt", "yekatit", "megabit", "miazia",
+    "genbot", "hamle", "nehase", "pagume",
+))  # fmt: skip
+# Words of a month counted rather than named: "the fifth day of the fifth month" (a lunar date).
+_COUNTED_MONTHS = frozenset(("month", "moon"))
+CALENDAR_GATE = OTHER_MONTHS | _COUNTED_MONTHS
+
+
+def find_calendar_dates(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpan]:
+    """A day of another calendar: a month of it with a day before or after ("10 Tishrei 5734",
+    "the 3rd of Adar", "Shawwal 15"), its year kept with it whatever its era; and a lunar day told
+    by counting ("the fifth day of the fifth month", "the 8th day of the first lunar month")."""
+    by_first = {r.first: r for r in runs}
+    by_last = {r.last: r for r in runs}
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for i, tok in enumerate(toks):
+        if tok.low in OTHER_MONTHS:
+            start, end = i, i
+            k = i - 1 if i >= 1 and toks[i - 1].low == "of" else i
+            day = by_last.get(k - 1)
+            if day is not None and len(day.groups) == 1 and 1 <= day.groups[0].value <= 30:
+                start = day.first - 1 if day.first >= 1 and toks[day.first - 1].low == "the" else day.first
+            after = by_first.get(i + 2 if i + 1 < n and toks[i + 1].text == "," else i + 1)
+            if after is not None and len(after.groups) == 1:
+                value = after.groups[0].value
+                if start < i and len(after.digits) == 4:  # "10 Tishrei 5734": the day's year
+                    end = after.last
+                elif start == i and 1 <= value <= 30:  # "Shawwal 15", "Adar 3, 5701"
+                    end = _following_any_year(toks, by_first, after.last)
+            if start < i or end > i:
+                found.append((start, end, "DATE"))
+        elif tok.low in _COUNTED_MONTHS:
+            span = _counted_day(toks, i, by_last)
+            if span is not None:
+                found.append(span)
+    return found
+
+
+def _following_any_year(toks: list[Token], by_first: dict[int, NumberRun], last: int) -> int:
+    k = last + 2 if last + 1 < len(toks) and toks[last + 1].text == "," else last + 1
+    run = by_first.get(k)
+    return run.last if run is not None and len(run.groups) == 1 and len(run.digits) == 4 else last
+
+
+def _counted_day(toks: list[Token], i: int, by_last: dict[int, NumberRun]) -> TokenSpan | None:
+    """ "the fifth day of the fifth month": an ordinal day, "day of the", an ordinal month (a
+    "lunar" between them allowed), each no more than a calendar holds."""
+    k = i - 1
+    if k >= 0 and toks[k].low == "lunar":
+        k -= 1
+    month = by_last.get(k)
+    if month is None or len(month.groups) != 1 or not month.groups[0].ordinal or month.groups[0].value > 13:
+        return None
+    k = month.first - 1
+    if k < 3 or toks[k].low != "the" or toks[k - 1].low != "of" or toks[k - 2].low != "day":
+        return None
+    day = by_last.get(k - 3)
+    if day is None or len(day.groups) != 1 or not day.groups[0].ordinal or day.groups[0].value > 30:
+        return None
+    start = day.first - 1 if day.first >= 1 and toks[day.first - 1].low == "the" else day.first
+    return (start, i, "DATE")

@@ -40,8 +40,29 @@ def find_emails(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             k -= 1
         if start < i:
             found.append((start, end, "EMAIL"))
+            corrected = _corrected_domain(toks, end + 1)
+            if corrected is not None:
+                found.append(corrected)
     del n
     return found
+
+
+# Words a caller takes back what was just said with: "… dot com no sorry example dot net".
+_TAKE_BACK = frozenset(("no", "sorry", "i", "mean", "wait", "actually", "rather", "correction", ",", "."))
+
+
+def _corrected_domain(toks: list[Token], k: int) -> TokenSpan | None:
+    """ "k wapena at example dot com no sorry example dot net": the domain said again after a
+    correction is the address's, hidden as its first saying is."""
+    j = k
+    while j < len(toks) and j - k < 4 and toks[j].low in _TAKE_BACK:
+        j += 1
+    if j == k or not any(t.low in ("sorry", "mean", "wait", "actually", "correction") for t in toks[k:j]):
+        return None
+    if j < len(toks) and toks[j].low == "at":
+        j += 1
+    end = _email_domain_end(toks, j)
+    return (j, end, "EMAIL") if end is not None else None
 
 
 def _glued(toks: list[Token], k: int) -> bool:

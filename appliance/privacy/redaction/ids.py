@@ -221,12 +221,16 @@ LETTER_WORDS = {
     "kay": "k", "ell": "l", "el": "l", "em": "m", "en": "n", "pee": "p", "pea": "p", "cue": "q",
     "queue": "q", "ar": "r", "are": "r", "arr": "r", "ess": "s", "es": "s", "tee": "t", "tea": "t",
     "you": "u", "vee": "v", "ex": "x", "why": "y", "wy": "y", "zed": "z", "zee": "z",
+}  # fmt: skip
+# The phonetic alphabet's words: a letter wherever a plate or a code is read ("kilo lima").
+PHONETIC_LETTERS = {
     "alpha": "a", "alfa": "a", "bravo": "b", "charlie": "c", "delta": "d", "echo": "e",
     "foxtrot": "f", "golf": "g", "hotel": "h", "india": "i", "juliet": "j", "juliett": "j",
     "kilo": "k", "lima": "l", "mike": "m", "november": "n", "oscar": "o", "papa": "p",
     "quebec": "q", "romeo": "r", "sierra": "s", "tango": "t", "uniform": "u", "victor": "v",
     "whiskey": "w", "whisky": "w", "xray": "x", "yankee": "y", "zulu": "z",
 }  # fmt: skip
+LETTER_WORDS.update(PHONETIC_LETTERS)
 # Words after which a spoken code follows: the id cues, and "number", "id", "reference", "code".
 CHAIN_CUES = frozenset(
     {w for w, label in CONTEXT_WORDS.items() if label in ("ID", "MRN", "SSN", "PLATE")}
@@ -340,7 +344,7 @@ def _chain_piece(toks: list[Token], k: int) -> tuple[str, int] | None:
         return "digits", k + 2
     if low.isdigit() or low in DIGIT_WORDS or is_number_word(t):
         return "digits", k + 1
-    xray = _xray_end(toks, k)
+    xray = xray_end(toks, k)
     if xray:
         return "letter", xray  # "x-ray", "x ray": the phonetic X as the tokenizer cuts it
     if (
@@ -354,7 +358,7 @@ def _chain_piece(toks: list[Token], k: int) -> tuple[str, int] | None:
     return None
 
 
-def _xray_end(toks: list[Token], k: int) -> int:
+def xray_end(toks: list[Token], k: int) -> int:
     """The index after "x-ray" or "x ray" at token k (the phonetic alphabet's X, cut into two or
     three tokens), or 0."""
     if toks[k].low != "x":

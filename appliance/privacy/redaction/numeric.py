@@ -21,6 +21,7 @@ from appliance.privacy.redaction.dates import (
     full_year,
     is_numeric_date,
     with_weekday,
+    year_before_1900,
     year_groups,
     year_of_a_life_event,
 )
@@ -81,10 +82,14 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
     if label == "NEG" or after in AFTER_NEG:
         return "ID" if len(digits) >= 7 else None
     if label == "DATE":
+        if after == "hundreds" or (after == "s" and run.digits.endswith("00")):
+            return None  # "born sometime in the eighteen hundreds", "the 1800s": a century, no one's date
         if len(run.groups) >= 3 or any(g.ordinal for g in run.groups) or is_numeric_date(run):
             return "DATE"
         if year_groups(run.groups) and birth_cue_near(toks, run.first, full_year(run)):
             return "DATE"  # a year of birth said alone: "born in nineteen fifty-two", "DOB 1952"
+        if year_before_1900(run) and birth_cue_near(toks, run.first, True):
+            return "DATE"  # "born in Salonica in 1898"
         if len(run.groups) == 2 and not year_groups(run.groups):
             return "DATE"  # "seven fourteen": month and day
         return None
@@ -100,8 +105,15 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
     if before in _COPULAS and _month_slash_day(run) and after not in _FRACTION_AFTER and _not_a_score(run):
         return "DATE"  # "the biopsy was 11/09"; not "the pain was 7/10" nor "it's 1/2"
     if label in MIN_DIGITS and label != "DATE":
+        if before in _YEAR_PREPOSITIONS and full_year(run) and label in ("MRN", "ID"):
+            return None  # "records from before 1980": a year that dates the records, no number of them
         if len(digits) >= MIN_DIGITS[label]:
             return label
+        opens = before in _STARTS or (
+            before == "with" and run.first >= 2 and toks[run.first - 2].low in _STARTS
+        )
+        if label == "SSN" and len(digits) == 3 and opens:
+            return "SSN"  # "her social security number starts nine zero four": its first group
         return "ID" if len(digits) >= 5 else None
     if saw_number and len(digits) >= 4:
         if len(digits) <= 5 and _number_of_the_site(toks, run.first):
@@ -114,6 +126,12 @@ def _classify_run(toks: list[Token], run: NumberRun) -> str | None:
     if len(digits) >= 5:
         return "ID"
     return None
+
+
+# Words that say the digits after them open a number: "starts", "begins with".
+_STARTS = frozenset(("starts", "start", "begins", "begin", "starting", "beginning"))
+# Words that make a year of the number after them, whatever record was asked about.
+_YEAR_PREPOSITIONS = frozenset(("before", "after", "since", "until", "till", "prior"))
 
 
 # What a caller reads back of what the hospital holds: "your system has oh four oh seven", "the

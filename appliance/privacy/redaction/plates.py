@@ -5,6 +5,7 @@ out character by character ("the v i n is one h g c …")."""
 
 from __future__ import annotations
 
+from appliance.privacy.redaction.ids import PHONETIC_LETTERS, xray_end
 from appliance.privacy.redaction.numbers import is_number_word
 from appliance.privacy.redaction.regions import is_large_region
 from appliance.privacy.redaction.spans import TokenSpan
@@ -43,7 +44,14 @@ def find_plates(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
 def _pieces(toks: list[Token], k: int, most: int) -> tuple[int, int, int]:
     """From token k, the plate's pieces up to `most` characters: (first, end, characters)."""
     first, chars, n = k, 0, len(toks)
-    while k < n and chars < most and _plate_piece(toks[k]):
+    while k < n and chars < most:
+        xray = xray_end(toks, k)
+        if xray or toks[k].low in PHONETIC_LETTERS:  # "seven x ray tango …": a letter said as a word
+            chars += 1
+            k = xray or k + 1
+            continue
+        if not _plate_piece(toks[k]):
+            break
         chars += len(toks[k].text) if not is_number_word(toks[k]) else 1
         k += 1
     return first, k, chars

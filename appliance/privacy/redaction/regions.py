@@ -27,6 +27,13 @@ mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania t
 utah vermont wisconsin wyoming
 ontario quebec alberta manitoba saskatchewan newfoundland labrador yukon nunavut
 queensland tasmania
+andorra angola azerbaijan bahrain belize benin bhutan botswana brunei burundi djibouti eswatini
+gabon gambia guinea guyana kiribati kyrgyzstan lesotho liberia liechtenstein luxembourg
+madagascar maldives mauritania mauritius micronesia monaco montenegro namibia nauru oman palau
+qatar suriname tajikistan togo turkmenistan tuvalu vanuatu
+bavaria catalonia flanders wallonia friesland sardinia sicily corsica crete okinawa hokkaido honshu
+kyushu shikoku shetland orkney meghalaya kerala punjab gujarat assam nagaland mizoram manipur
+karnataka maharashtra bengal bihar odisha
 """
 _TWO_WORDS = ("sierra leone", "south africa", "south korea", "north korea", "new zealand",
               "sri lanka", "saudi arabia", "united states", "united kingdom", "the states",
@@ -36,6 +43,12 @@ _TWO_WORDS = ("sierra leone", "south africa", "south korea", "north korea", "new
               "the uk", "the us", "the usa", "dominican republic", "british columbia", "nova scotia",
               "new brunswick", "prince edward island", "northwest territories", "new south wales",
               "south australia", "western australia", "northern territory",
+              "papua new guinea", "new caledonia", "french polynesia", "east timor", "timor leste",
+              "burkina faso", "cape verde", "ivory coast", "san marino", "united arab emirates",
+              "the uae", "north macedonia", "trinidad and tobago", "the bahamas", "the gambia",
+              "tamil nadu", "west bengal", "andhra pradesh", "uttar pradesh", "madhya pradesh",
+              "the shetlands", "the shetland islands", "shetland islands", "the orkneys",
+              "orkney islands", "the orkney islands", "the hebrides", "the outer hebrides",
               # territories with a state's or a country's standing: "from the faroe islands", "in guam"
               "faroe islands", "the faroe islands", "the faroes", "american samoa",
               "northern mariana islands", "virgin islands", "us virgin islands", "u s virgin islands",
