@@ -10,6 +10,7 @@ carries the list. Nothing is half-applied: the caller gets a complete `SitePack`
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -438,6 +439,11 @@ class SitePack:
     def public_facts(self) -> SiteFacts:
         """What the site publishes about itself (its address, main line, departments'
         extensions): redaction leaves them as said, as they name no patient (site_facts.py)."""
+        return self._public_facts
+
+    @functools.cached_property
+    def _public_facts(self) -> SiteFacts:
+        # read once per pack: every handoff and transcript of every call asks for them
         site = self.site
         extensions = [t.extension for t in site.transfer_targets.values()]
         return SiteFacts(site.address, [site.main_line] if site.main_line else [], extensions)
