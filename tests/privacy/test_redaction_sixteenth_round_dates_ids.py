@@ -8,7 +8,10 @@ and the rule to redact when unsure:
   asked for or moved to ("can we push it to the 17th", "the morning of the 9th") is hidden as a
   day told of is; so is a range's second day after a filler ("from the 6th to uh the 11th").
 A weekday alone, "next week", a month said of a time to come with no birth in it, a floor, a
-dose, a price and a time stay as said."""
+dose, a price and a time stay as said.
+IDs: a portal user name after its cue, written ("rgallo_1984") or with its joiners said ("dvance
+underscore seventy two"), and a code read out again piece by piece with no cue in its own turn
+("three h q seven v e two n b nine") are hidden; a dictionary word after "login" is kept."""
 
 from __future__ import annotations
 
@@ -76,4 +79,42 @@ def test_a_day_of_a_month_left_unsaid_or_relative_is_a_date(text: str, secret: s
     ],
 )
 def test_a_weekday_a_relative_time_a_floor_a_dose_a_price_and_a_time_are_kept(text: str) -> None:
+    kept(text)
+
+
+USER_NAMES = (
+    ("My username for the patient portal is rgallo_1984, but it says it's locked.", "rgallo_1984"),
+    ("her login is t.nakamura7", "t.nakamura7"),
+    ("my user name is dvance underscore seventy two", "dvance underscore seventy two"),
+    ("the username is kpierce dot home and i forgot the password", "kpierce dot home"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), USER_NAMES)
+def test_a_portal_user_name_after_its_cue_is_an_id(text: str, secret: str) -> None:
+    hidden(text, secret, "ID")
+
+
+CODES_READ_OUT = (
+    ("okay reading it once more three h q seven v e two n b nine", "three h q seven v e two n b nine"),
+    ("Again, that's 4 R T 8 8 W K 1.", "4 R T 8 8 W K 1"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), CODES_READ_OUT)
+def test_a_code_read_out_piece_by_piece_with_no_cue_is_an_id(text: str, secret: str) -> None:
+    hidden(text, secret, "ID")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i forgot my username",
+        "my username is my email address",
+        "My portal login shows an error every time.",
+        "i cant login to the app",
+        "the plan covers vitamins a b and c",
+    ],
+)
+def test_near_misses_of_user_names_and_codes_are_kept(text: str) -> None:
     kept(text)
