@@ -71,7 +71,8 @@ NOT_A_TOWN_BEFORE_A_STATE = (
     "she grew up in rural ohio",
     "we moved to ohio, usa when i was ten",
     "he was born in new mexico",
-    "she was born in may in ohio",
+    # ("she was born in may in ohio": its month is a date since the sixteenth round, the state
+    # still kept; see test_redaction_sixteenth_round_dates_ids.py)
     "we went to school in the uk",
 )
 

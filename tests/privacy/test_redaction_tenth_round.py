@@ -66,15 +66,17 @@ def test_a_day_after_the_night_of_in_a_story_of_what_happened_is_a_date(text: st
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "secret"),
     [
-        "was there anything free the afternoon of the 9th",
-        "we booked the morning of the 5th",
-        "the night of the 12th is fine for me",
+        ("was there anything free the afternoon of the 9th", "9th"),
+        ("we booked the morning of the 5th", "5th"),
+        ("the night of the 12th is fine for me", "12th"),
     ],
 )
-def test_a_day_after_the_morning_of_asked_for_or_booked_is_kept(text: str) -> None:
-    kept(text)
+def test_a_day_after_the_morning_of_asked_for_or_booked_is_a_date(text: str, secret: str) -> None:
+    # kept until the sixteenth round settled that a day of the month, its month left unsaid, is a
+    # date element whether it is told of or asked for (Safe Harbor: all elements of dates but the year)
+    hidden(text, secret, "DATE")
 
 
 def test_a_web_address_whose_last_piece_is_spelled_is_hidden_whole() -> None:

@@ -136,7 +136,8 @@ def test_a_corrected_told_or_read_back_date_is_hidden(text: str, secret: str) ->
 
 
 NOT_DATES = (
-    "can i book a room for the night of the twenty eighth",
+    # ("a room for the night of the twenty eighth": a day asked for is a date since the sixteenth
+    # round; see test_redaction_sixteenth_round_dates_ids.py)
     "we moved her to the third no the fourth floor",
     "he is in the fifth no sorry the sixth grade",
     "your system has two thousand patients on the list",

@@ -76,11 +76,14 @@ from appliance.privacy.redaction.dictionary import dictionary_words, is_dictiona
 from appliance.privacy.redaction.emails import EMAIL_TLDS, find_emails, find_written_emails
 from appliance.privacy.redaction.ids import (
     CHAIN_CUES,
+    USER_NAME_CUES,
     find_as_in,
     find_code_chains,
     find_codes,
+    find_codes_read_out,
     find_dashed_codes,
     find_ipv6,
+    find_user_names,
     find_written,
 )
 from appliance.privacy.redaction.known_names import (
@@ -638,6 +641,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
     plates = plate_gate(words)
     # a code after its cue, letters said as words: "member id is why jay kay four four seven"
     chains = numberish and not words.isdisjoint(CHAIN_CUES)
+    # a portal user name after its cue: "my username is apickett_1977", "user name j dot moss"
+    user_names = not words.isdisjoint(USER_NAME_CUES) or ("user" in words and "name" in words)
     # a word no dictionary holds, in a lower-case turn: maybe a name or a place ("ottoline brask")
     unlisted = _has_unlisted_word(words)
     # "lives in shale bluff": a town of everyday words; "my son in leeds": a town known by name. A
@@ -666,6 +671,7 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         or strong
         or plates
         or as_in
+        or user_names
         or "/" in text
         or "www" in words
         or "slash" in words
@@ -748,6 +754,10 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         found += find_code_chains(toks, index)
     if numberish and "dash" in words:  # "it's q dash four four seven dash b": a code with no cue
         found += find_dashed_codes(toks, index)
+    if user_names:  # "my username is apatel underscore eighty eight"
+        found += find_user_names(toks, index)
+    if spelled and numberish:  # "let me read it again: one e g four t e five m k seven three"
+        found += find_codes_read_out(toks, index)
     if as_in:
         found += find_as_in(toks, runs, index)
     if not words.isdisjoint(ROOM_LETTER_WORDS):

@@ -1,6 +1,8 @@
 """Dates: a month with its day and/or year ("March third nineteen eighty", "the 3rd of Feb.",
 "March of 1980"), numeric dates ("7/14/92", "1992-07-14"), a day said alone ("Friday the 3rd",
-"on the eleventh") and a year of birth said alone ("born in nineteen fifty-two")."""
+"on the eleventh", a day asked for: "move it to the 22nd") and a year of birth said alone ("born in
+nineteen fifty-two"), and the month of a birthday said alone ("she turns 97 in May"): all elements
+of a date but its year are PHI (Safe Harbor), the day of a month left unsaid included."""
 
 from __future__ import annotations
 
@@ -144,8 +146,11 @@ def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpa
         if month_run is not None:
             found.append((run.first - 1, month_run.last, "DATE"))  # "the fifth of the third fifty five"
             continue
-        if before == "of" and _day_part_before(toks, run.first - 3) and _told_as_past(toks, run.first - 4):
-            found.append((run.first - 1, run.last, "DATE"))  # "I was in A&E the night of the 12th"
+        if before == "of" and _day_part_before(toks, run.first - 3):
+            # "I was in A&E the night of the 12th", and a day asked for or booked as well ("is there
+            # anything the morning of the 8th"): a day of the month, its month left unsaid, is a date
+            # element all the same (Safe Harbor: all elements of dates but the year)
+            found.append((run.first - 1, run.last, "DATE"))
             continue
         if after is not None and after.low in _DATED_THINGS and toks[run.first].text[:1].isdigit():
             if g[0].value > 3:  # "the 19th appointment"; "the 2nd appointment" may count them
@@ -158,12 +163,17 @@ def find_day_ordinals(toks: list[Token], runs: list[NumberRun]) -> list[TokenSpa
                 continue
             after = None  # "booked for the fifteenth no sorry the sixteenth": the day said, then taken back
         written = toks[run.first].text[:1].isdigit()
+        if before in FILLERS and run.first >= 3:
+            before = toks[run.first - 3].low  # "from the 18th to uh the 21st"
         if before == "on" or (before in _DAY_PREPOSITIONS and (g[0].value > 2 or written)):
             found.append((run.first - 1, run.last, "DATE"))
         elif (
             (g[0].value > 3 or (written and g[0].value > 2))
             and _clause_ends(toks, run.last + 1)
-            and (before not in _RANKED_BY or (before == "to" and _day_ends_at(found, run.first - 3)))
+            and (
+                before not in _RANKED_BY
+                or (before == "to" and (_day_ends_at(found, run.first - 3) or _moved_to(toks, run.first - 3)))
+            )
         ):
             # "my last period was the fourteenth", "her birthday's the 29th", "sent home the
             # sixteenth", "vaccinated the twenty first and": a day said as when, ending its clause
@@ -183,8 +193,8 @@ def _time_follows(toks: list[Token], k: int) -> bool:
     return False
 
 
-# Words after which a day ending its clause is no day of someone's: it ranks ("she's in the fifth",
-# a grade) or is a slot asked for ("can I move it to the twenty first", "the morning of the 3rd").
+# Words after which a day ending its clause may be no day: it ranks ("she's in the fifth", a grade;
+# "up to the fifth", a floor). After "to" a day an appointment is moved to is one (_moved_to).
 _RANKED_BY = frozenset(("in", "into", "grade", "year", "class", "place", "floor", "level", "row", "to", "of"))
 
 
@@ -225,6 +235,8 @@ def find_days_after_dates(
             k += 1
         if k < n and toks[k].low in _RANGE_WORDS:
             k += 1
+            while k < n and toks[k].low in FILLERS:
+                k += 1  # "from the 18th to uh the 21st"
         elif k < n and _corrected(toks, k):
             while k < n and k <= b + 8 and toks[k].low in _CORRECTING:
                 k += 1
@@ -255,6 +267,26 @@ _RANGE_WORDS = frozenset(("to", "through", "thru", "until", "till", "til", "-", 
 _CORRECTING = frozenset((
     "no", "wait", "sorry", "actually", "i", "mean", "meant", "it", "was", "it's", "its", "is", ",",
     "oh", "um", "uh", "er", "scratch", "that", "correction", "on",
+))  # fmt: skip
+
+
+def _moved_to(toks: list[Token], k: int) -> bool:
+    """Is the "to" before a day said of moving an appointment ("can I move it to the 22nd",
+    "reschedule to the twenty first")? That day is the one asked for, a day of the month whose month
+    is left unsaid, and a date element like any other; "up to the fifth" (a floor) is no such day."""
+    stop = max(-1, k - 8)
+    while k > stop and toks[k].text not in (".", "?", "!", ";") and not line_break_between(toks, k, k + 1):
+        if toks[k].low in _MOVING_WORDS:
+            return True
+        k -= 1
+    return False
+
+
+# Words that move or book an appointment to a day: "change it to", "push my appointment to".
+_MOVING_WORDS = frozenset((
+    "move", "moved", "moving", "change", "changed", "changing", "reschedule", "rescheduled",
+    "rebook", "rebooked", "push", "pushed", "bump", "bumped", "switch", "switched", "shift",
+    "appointment", "appt", "booking",
 ))  # fmt: skip
 
 
@@ -352,7 +384,8 @@ _YEAR_APOSTROPHES = ("'", "’")
 # What a day said alone can be followed by: a conjunction, a new clause, or the rest of a range
 # ("from the 3rd to the 10th", "the 4th until the 6th").
 _DAY_FOLLOWERS = frozenset(("of", "and", "or", "at", "but", "so", "i", "we", "she", "he", "they", "to",
-                            "through", "thru", "until", "till", *FILLERS))  # fmt: skip
+                            "through", "thru", "until", "till", "if", "instead", "please",
+                            *FILLERS))  # fmt: skip
 
 
 def find_dates(toks: list[Token], runs: list[NumberRun], index: TokenIndex) -> list[TokenSpan]:
@@ -388,7 +421,12 @@ def find_dates(toks: list[Token], runs: list[NumberRun], index: TokenIndex) -> l
         if end == i and start < i:
             end = _following_year(toks, by_first, i, end)  # "the 19th of November in 1936"
         ambiguous = tok.low in AMBIGUOUS_MONTHS and not (tok.text[0].isupper() and tok.low == "march")
-        if start == i and end == i and (ambiguous or tok.low == "may" or not _month_of_a_past(toks, i)):
+        if (
+            start == i
+            and end == i
+            and (ambiguous or tok.low == "may" or not _month_of_a_past(toks, i))
+            and not _month_of_a_birthday(toks, i, by_last)
+        ):
             continue
         found.append((with_weekday(toks, start), end, "DATE"))
     return found
@@ -406,6 +444,32 @@ def _month_of_a_past(toks: list[Token], i: int) -> bool:
         past = past or low in _PAST_WORDS or low in _HAPPENED or low in BIRTH_WORDS
         k -= 1
     return past
+
+
+def _month_of_a_birthday(toks: list[Token], i: int, by_last: dict[int, NumberRun]) -> bool:
+    """A month said alone as the month of someone's birthday, past or to come: "she turns 97 in
+    May", "he'll be ninety in march", "her birthday is in June", "the baby is due in March". Safe
+    Harbor hides all elements of a date of birth but the year, the month too; the birthday still
+    to come gives the month away as much as one past."""
+    if i < 2 or toks[i - 1].low != "in":
+        return False
+    age = by_last.get(i - 2)
+    if age is not None and age.first >= 1 and toks[age.first - 1].low in _TURNING:
+        return True  # "turns 97 in May", "she'll be a hundred and three in june"
+    k, stop = i - 2, max(-1, i - 10)
+    while k > stop and toks[k].text not in (".", "?", "!", ";") and not line_break_between(toks, k, k + 1):
+        if toks[k].low in _BIRTH_MONTH_CUES:
+            return True
+        k -= 1
+    return False
+
+
+# What says an age said before "in <month>" is one reached on a birthday: "turns 97 in May".
+_TURNING = frozenset(("turn", "turns", "turned", "turning", "be", "hits", "hit", "reaches", "reached"))
+# Words of a birth in the clause before "in <month>": "her birthday is in May", "a baby in March".
+_BIRTH_MONTH_CUES = frozenset((
+    "birthday", "birthday's", "birthdays", "bday", "born", "baby", "baby's", "pregnant", "expecting",
+))  # fmt: skip
 
 
 # Words of a time still to come: "the next scan is in June", "she'll be seen in May".

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from appliance.privacy.redaction.cues import CONTEXT_WORDS, context_label
+from appliance.privacy.redaction.dictionary import is_dictionary_word
 from appliance.privacy.redaction.lexicon import DIGIT_WORDS, FILLERS
 from appliance.privacy.redaction.numbers import NumberRun, is_number_word
 from appliance.privacy.redaction.spans import CharSpan, TokenSpan
@@ -367,3 +368,101 @@ def xray_end(toks: list[Token], k: int) -> int:
     if j < len(toks) and toks[j].text == "-":
         j += 1
     return j + 1 if j < len(toks) and toks[j].low == "ray" else 0
+
+
+# Words that say a portal or app user name follows: "my username is …", "her login: …" ("handle"
+# is a door's as often).
+USER_NAME_CUES = frozenset(("username", "login", "userid"))
+# Between the cue and the name: "my username on the portal is …", "the login for mychart is …".
+_USER_NAME_LEAD = frozenset(("is", "was", ":", "it's", "its", "on", "the", "portal", "app", "site", *FILLERS))
+
+
+def _user_name_start(toks: list[Token], k: int) -> int:
+    """Where the name after a cue starts: past "is" said within six words ("my username for the
+    patient portal is …"), else past the lead words right after the cue ("username: …")."""
+    n = len(toks)
+    for j in range(k, min(n, k + 6)):
+        if toks[j].text in (".", "?", "!", ","):
+            break
+        if toks[j].low in _USER_NAME_SAID:
+            k = j + 1
+            break
+    while k < n and toks[k].low in _USER_NAME_LEAD:
+        k += 1
+    return k
+
+
+_USER_NAME_SAID = frozenset(("is", "was", ":", "it's", "its"))
+# What joins a user name's pieces when it is said aloud: "apatel underscore eighty eight".
+_USER_NAME_JOINERS = frozenset(("underscore", "dot", "dash", "hyphen", "period"))
+
+
+def find_user_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A portal or app user name after its cue, written ("apickett_1977", "m.lopez42") or said with
+    its joiners spoken ("apatel underscore eighty eight"): it names its holder as an account number
+    does. A single dictionary word after the cue ("my username is my email", "my login shows an
+    error") is no name."""
+    found: list[TokenSpan] = []
+    n = len(toks)
+    cues = index.among(USER_NAME_CUES) + [
+        i + 1 for i in index.positions(("user",)) if i + 1 < n and toks[i + 1].low == "name"
+    ]
+    for cue in sorted(cues):
+        k = _user_name_start(toks, cue + 1)
+        if k >= n or not (is_word(toks[k]) or toks[k].text.isdigit()) or toks[k].low in ("my", "the", "same"):
+            continue
+        first, last, pieces = k, k, 1
+        k += 1
+        while k < n:
+            t = toks[k]
+            touching = t.start == toks[k - 1].end
+            if touching and (t.text in ("_", ".", "-") and k + 1 < n and toks[k + 1].start == t.end):
+                k += 1  # "apickett_1977", "m.lopez": written joiners inside the name
+            elif touching and (is_word(t) or t.text.isdigit()):
+                pass
+            elif t.low in _USER_NAME_JOINERS and k + 1 < n and toks[k + 1].low not in _USER_NAME_LEAD:
+                k += 1  # "apatel underscore eighty eight"
+            elif t.text.isdigit() or is_number_word(t):
+                if pieces < 2:
+                    break  # digits said after a bare word are read only behind a joiner
+            else:
+                break
+            last, pieces = k, pieces + 1
+            k += 1
+        if pieces == 1 and is_dictionary_word(toks[first].low):
+            continue
+        found.append((first, last, "ID"))
+    return found
+
+
+def find_codes_read_out(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """A code read out piece by piece with no cue in its own turn, the cue having been said in the
+    turn before ("let me read that again: one e g four t e five m k seven three"): eight pieces or
+    more, letters said one by one and digits, three of each at least. No everyday speech strings
+    so many lone letters and digits together."""
+    found: list[TokenSpan] = []
+    n, done = len(toks), 0
+    for i in index.single_letters():
+        if i < done or not single_letter(toks[i]):
+            continue
+        start = i
+        while start > 0 and _plain_piece(toks[start - 1]):
+            start -= 1
+        k, last, letters, digits = start, -1, 0, 0
+        while k < n:
+            t = toks[k]
+            if single_letter(t) and (t.low not in ("a", "i") or _spelled_on(toks, k + 1)):
+                letters += 1
+            elif t.low.isdigit() or t.low in DIGIT_WORDS:
+                digits += 1
+            elif not (t.low in _CHAIN_JOINERS and last >= 0 and k - last <= 2):
+                break
+            else:
+                k += 1
+                continue
+            last = k
+            k += 1
+        if letters >= 3 and digits >= 3 and letters + digits >= 8:
+            found.append((start, last, "ID"))
+        done = max(k, i + 1)
+    return found

@@ -363,7 +363,7 @@ DEV_TEMPLATES = [
     "visiting hours are ten to eight and the garage on Elm Street is free for thirty minutes",
     "Dr. Patel said to call back on Tuesday at 9:30",
     "the pharmacy closes at 6 on Saturday, right?",
-    "can I book with Cardiology for the morning of the 3rd",
+    "can I book with Cardiology for the morning of the {{DATE|3rd}}",
     "my caregiver {first_name} {surname} will bring me",
 ]
 HELD_TEMPLATES = [
@@ -433,7 +433,11 @@ def write(path: Path, templates: list[str], gen: Gen, count: int, header: str) -
 def main() -> None:
     common = "# Written by write_corpus.py (seeded); see its docstring for how and why. Fictional data.\n"
     write(HERE / "corpus_dev.txt", DEV_TEMPLATES, Gen(held=False, seed=17), 370,
-          common + "# Development half: rules may be tuned on it.\n")  # fmt: skip
+          common + "# Development half: rules may be tuned on it.\n"
+          "# Label correction (sixteenth session, issue 17's date conventions settled by HIPAA Safe\n"
+          "# Harbor and the rule to redact when unsure): a day of the month is a date element even\n"
+          "# when its month is left unsaid, a day asked for included: the day of \"the morning of the\n"
+          "# 3rd\" relabelled DATE (3 spans).\n")  # fmt: skip
     held = HERE / "corpus_heldout.txt"
     if held.exists():
         print(f"{held.name} is frozen (the held-out third): left as it is")
