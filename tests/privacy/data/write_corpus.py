@@ -434,7 +434,7 @@ def main() -> None:
     common = "# Written by write_corpus.py (seeded); see its docstring for how and why. Fictional data.\n"
     write(HERE / "corpus_dev.txt", DEV_TEMPLATES, Gen(held=False, seed=17), 370,
           common + "# Development half: rules may be tuned on it.\n"
-          "# Label correction (sixteenth session, issue 17's date conventions settled by HIPAA Safe\n"
+          "# Label correction (fourteenth session, issue 17's date conventions settled by HIPAA Safe\n"
           "# Harbor and the rule to redact when unsure): a day of the month is a date element even\n"
           "# when its month is left unsaid, a day asked for included: the day of \"the morning of the\n"
           "# 3rd\" relabelled DATE (3 spans).\n")  # fmt: skip
