@@ -1,14 +1,14 @@
-"""The redaction tagger on held-out sets 1-14 and the PHI-free sentences, the blind fifteenth set left out.
+"""The redaction tagger on held-out sets 1-15 and the PHI-free sentences, the blind sixteenth set left out.
 
     .venv/bin/python bench/tagger_heldout.py                        (the pinned weights)
     .venv/bin/python bench/tagger_heldout.py --candidate DIR        (an unpinned retraining)
     .venv/bin/python bench/tagger_heldout.py --candidate DIR --against-pinned
 
-bench/redaction.py scores every labeled set, the fifteenth held-out set (corpus_heldout15) among them;
+bench/redaction.py scores every labeled set, the sixteenth held-out set (corpus_heldout16) among them;
 that set is kept blind while the tagger's training data change, and is scored once, by the lead,
 at the end. This bench never opens it. For the rules with the tagger (finished transcripts) it
-prints recall and precision on held-out sets 1-14, NAME and ADDRESS on each, the mean recall over
-sets 2-14, how many of the PHI-free caller sentences (phi_free_callers.txt) lose a word, and the
+prints recall and precision on held-out sets 1-15, NAME and ADDRESS on each, the mean recall over
+sets 2-15, how many of the PHI-free caller sentences (phi_free_callers.txt) lose a word, and the
 tagger's throughput on the transcript mix, per turn, on one core.
 
 A candidate is the tagger_weights.json and tagger_classes.json in DIR (`tagger_train` without
@@ -38,9 +38,9 @@ from appliance.privacy.evaluation import load_examples, score  # noqa: E402
 from appliance.privacy.redaction import redact, tagger, word_classes  # noqa: E402
 
 DATA = REPO / "tests" / "privacy" / "data"
-# Held-out sets 1-14 by number; the fifteenth is blind and never read here (the tenth to the
-# fourteenth were, until their first scores).
-SETS = {1: "corpus_heldout", **{k: f"corpus_heldout{k}" for k in range(2, 15)}}
+# Held-out sets 1-15 by number; the sixteenth is blind and never read here (the tenth to the
+# fifteenth were, until their first scores).
+SETS = {1: "corpus_heldout", **{k: f"corpus_heldout{k}" for k in range(2, 16)}}
 LEARNED = ("NAME", "ADDRESS")
 
 
@@ -72,7 +72,7 @@ def measure() -> dict:  # type: ignore[type-arg]
             x = scores.labels.get(label)
             row[label] = None if x is None else [x.recall, x.precision]
         out["sets"][number] = row
-    out["mean_2_14"] = sum(out["sets"][k]["recall"] for k in range(2, 15)) / 13
+    out["mean_2_15"] = sum(out["sets"][k]["recall"] for k in range(2, 16)) / 14
     path = DATA / "phi_free_callers.txt"
     lines = [x for x in path.read_text(encoding="utf-8").splitlines() if x and not x.startswith("#")]
     out["phi_free"] = [
@@ -108,8 +108,8 @@ def print_figures(title: str, got: dict, before: dict | None = None) -> None:  #
         if before:
             change = f" | {row['recall'] - before['sets'][number]['recall']:+.4f}"
         print(f"{number:>4} | {cells}{change}")
-    print(f"mean recall, sets 2-14: {got['mean_2_14']:.4f}"
-          + (f" ({got['mean_2_14'] - before['mean_2_14']:+.4f})" if before else ""))  # fmt: skip
+    print(f"mean recall, sets 2-15: {got['mean_2_15']:.4f}"
+          + (f" ({got['mean_2_15'] - before['mean_2_15']:+.4f})" if before else ""))  # fmt: skip
     total, changed = got["phi_free"]
     print(f"PHI-free caller sentences that lose a word: {changed} of {total}")
     print("MB/s, transcript mix per turn, one core: "

@@ -10,6 +10,7 @@ like to book" is a defect too). Run after a source changes:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -31,9 +32,24 @@ _DATE_WORDS = ("born", "birth", "january", "february", "march", "april", "may ",
                "august", "september", "october", "november", "december", "tenth", " oh three")  # fmt: skip
 
 
+_UNITS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+_TEENS = ("tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+          "seventeenth", "eighteenth", "nineteenth", "twentieth", "thirtieth")  # fmt: skip
+_ORDINALS = "|".join((*(f"(?:twenty|thirty)[ -]{u}" for u in _UNITS), *_TEENS, *_UNITS))
+# A day of the month is a date element even when its month is relative or unsaid ("my appointment on
+# the fifth"): Safe Harbor counts it, so the labeled sets do (issue 17's conventions).
+_DAY_OF_MONTH = re.compile(
+    rf"\b(?:on|of|to|for|until|by|before|after) the (?:{_ORDINALS}|\d{{1,2}}(?:st|nd|rd|th))\b"
+)
+
+
 def _phi(sentence: str) -> bool:
     low = f" {sentence.lower()} "
-    return any(p in low for p in PATIENTS) or any(w in low for w in _DATE_WORDS)
+    return (
+        any(p in low for p in PATIENTS)
+        or any(w in low for w in _DATE_WORDS)
+        or _DAY_OF_MONTH.search(low) is not None
+    )
 
 
 def _strings(node: object) -> list[str]:
