@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 from itertools import pairwise
 
-from appliance.privacy.redaction.dictionary import is_dictionary_word, is_function_word
+from appliance.privacy.redaction.dictionary import is_dictionary_word, is_function_word, tags
 from appliance.privacy.redaction.lexicon import (
     COMMON_CAPITALISED,
     DIGIT_WORDS,
@@ -244,6 +244,14 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     n = len(toks)
     for j in index.positions(_CARE_PLACE_ENDS):
         end_low = toks[j].low
+        if end_low in _KIND_BEFORE_END and (
+            end_low in _CHILD_CARE or (j > 0 and toks[j - 1].low in _KIND_BEFORE_END[end_low])
+        ):
+            school = _school_or_daycare(toks, j)
+            if school is not None:
+                found.append(school)
+            if end_low not in RESIDENCE_WORDS or school is not None:
+                continue
         if end_low == "living" and not (j > 0 and toks[j - 1].low in _LIVING_KINDS):
             continue  # "assisted living" is a home; "for a living", "the living room" are not
         if end_low == "army" and not (j > 0 and toks[j - 1].low == "salvation"):
@@ -285,6 +293,10 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
                 named += 1
                 unknown = unknown or not is_dictionary_word(low)
             k -= 1
+        if not generic and end_low in _NAMED_BUILDINGS:
+            # "the larkmoor apartments", "the oak ridge apartments number six": a building by its
+            # name, told from "the new apartments" by a word no dictionary holds or a unit after it
+            generic = unknown or (j + 2 < n and toks[j + 1].low in _BUILDING_UNITS)
         if stay and not generic:
             refuge = toks[j].low not in SCHOOLS
             generic = unknown or (refuge and _stay_frame(toks, k)) or _named_jail(toks, k + 1, j)
@@ -448,9 +460,74 @@ def find_ships(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
 _CHARITY_HOMES = frozenset(("ymca", "ywca"))
 # "assisted living", "senior living": a home; "living" alone ends no place's name.
 _LIVING_KINDS = frozenset(("assisted", "independent", "senior", "supported", "residential"))
+# Schools and daycares said with their kind before the last word: "ashgrove middle school", "tiny
+# acorns learning center", or named by a daycare's own word ("bumblebee daycare").
+SCHOOL_LEVELS = frozenset(("middle", "high", "elementary", "primary", "junior", "intermediate", "secondary",
+                            "prep", "preparatory", "grade", "montessori"))  # fmt: skip
+_CHILD_CARE = frozenset(("daycare", "preschool", "childcare"))
+_CHILD_CARE_KINDS = frozenset(("learning", *_CHILD_CARE, "montessori"))
+_KIND_BEFORE_END: dict[str, frozenset[str]] = {
+    "school": SCHOOL_LEVELS,
+    "center": _CHILD_CARE_KINDS,
+    "centre": _CHILD_CARE_KINDS,
+    **{w: frozenset() for w in _CHILD_CARE},
+}
+# Buildings of flats said by name: "the larkmoor apartments", and the unit words said after one.
+_NAMED_BUILDINGS = frozenset(("apartments", "condos", "condominiums", "townhomes", "townhouses", "lofts",
+                              "towers"))  # fmt: skip
+_BUILDING_UNITS = frozenset(("number", "apartment", "apt", "unit", "suite", "flat", "#"))
 _CARE_PLACE_ENDS = frozenset(
     RESIDENCE_WORDS | STREET_SUFFIXES | STAY_PLACES | SCHOOLS | _CHARITY_HOMES | _HOMESTEADS | {"living"}
-)
+    | _KIND_BEFORE_END.keys() | _NAMED_BUILDINGS
+)  # fmt: skip
+# Words before a school's or a daycare's name that say it is where a child goes: "at", "goes to".
+_SCHOOL_CUES = frozenset(("at", "to", "for", "from", "in", "of", "attends", "attend", "attended",
+                          "attending"))  # fmt: skip
+
+
+def _school_or_daycare(toks: list[Token], j: int) -> TokenSpan | None:
+    """A school or a daycare in lower case by its name and kind, where a child goes or is from:
+    "at ashgrove middle school", "for brindle park high school", "goes to tiny acorns learning
+    center", "at bumblebee daycare". One to three words of its own name, none that says only
+    which kind ("the local high school", "a new daycare", "her old middle school" name none)."""
+    end = j - 1 if toks[j].low not in _CHILD_CARE else j
+    k = end - 1
+    while k >= 0 and end - k <= 3 and is_word(toks[k]) and not is_cap(toks[k]):
+        low = toks[k].low
+        if (
+            low in NAME_STOP
+            or low in COMMON_CAPITALISED
+            or low in NUMBER_VOCAB
+            or low in RELATIVES
+            or low in SCHOOL_KINDS
+            or (low in _NOT_A_TOWN_OPENER and low != "little")
+            or low in _SCHOOL_CUES
+            or is_function_word(low)
+            or low in SCHOOL_LEVELS
+            or low in _CHILD_CARE_KINDS
+        ):
+            break
+        k -= 1
+    if k == end - 1 or k < 0:
+        return None
+    the = toks[k].low == "the"
+    cue = k - 1 if the else k
+    if cue < 0 or toks[cue].low not in _SCHOOL_CUES:
+        return None
+    if k == end - 2:
+        # "at the best daycare", "the little daycare": one everyday word after "the" says which
+        # kind, not which one ("at bramley daycare", "little acorns daycare" are names)
+        word = toks[end - 1].low
+        if word == "little" or _adjective_only(word) or (the and is_dictionary_word(word)):
+            return None
+    return (k + 1, j, "ADDRESS")
+
+
+def _adjective_only(low: str) -> bool:
+    t = tags(low)
+    return t is not None and "a" in t and "n" not in t
+
+
 _STAY_CARE_ENDS = frozenset(("center", "centre", "home", "house", "shelter", "refuge", "hostel", "unit",
                              "facility", "housing"))  # fmt: skip
 # Streets named by their order ("ninth avenue", "3rd street"): only after these words, since "in first
