@@ -5,7 +5,12 @@ post-acute home ("Ashby Post-Acute") are one place, not a place and a name; a sc
 kind ("at marlow brook middle school", "Tamsin Ridge High School") and a daycare by its name
 ("at tiny acorns learning center", "bumblebee daycare") are places where a child goes; a block of
 flats by its name ("the quillon apartments number six") is a place. "the local high school", "a
-good middle school", "the new apartments", "for rehab" name none."""
+good middle school", "the new apartments", "for rehab" name none; nor does a question tag after
+an address ("… Mill Road, correct?") name a town, nor a chain store ("at the Kroger", "works at
+the Amazon warehouse") a place.
+Names: a relative said with a doctor's title ("my father, Dr. Idris Kamali") is family, not staff;
+a name said after a role and a comma to the clause's end ("the care coordinator again, wenna")
+is hidden; "Hope so." and "guess not" are replies, not names."""
 
 from __future__ import annotations
 
@@ -76,4 +81,91 @@ NO_SCHOOL_OR_HOME_NAMED = (
 @pytest.mark.parametrize("text", NO_SCHOOL_OR_HOME_NAMED)
 @pytest.mark.parametrize("tagged", [False, True])
 def test_a_school_or_home_said_by_its_kind_is_kept(text: str, tagged: bool) -> None:
+    kept(text, tagged)
+
+
+ADDRESSES_WITH_A_QUESTION_TAG = (
+    ("That's 48 Quarry Hill Road, correct?", "48 Quarry Hill Road"),
+    ("so thats 12 ashby lane, right", "12 ashby lane"),
+    ("It's 301 Fenwick Avenue, yes.", "301 Fenwick Avenue"),
+)
+
+
+@pytest.mark.parametrize(("text", "street"), ADDRESSES_WITH_A_QUESTION_TAG)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_question_tag_after_an_address_is_no_town(text: str, street: str, tagged: bool) -> None:
+    out = redact(text, tagged=tagged).text
+    assert out.count("[ADDRESS]") == 1, out
+    for word in ("correct", "right", "yes"):
+        if word in text:
+            assert word in out, out
+
+
+NO_PLACE_AT_A_CHAIN = (
+    "We're at the Kroger by the highway, is the pharmacy open?",
+    "he works nights at the amazon warehouse",
+    "She picks up her pills at Target on Saturdays.",
+    "i can get it from the meijer pharmacy",
+)
+
+
+@pytest.mark.parametrize("text", NO_PLACE_AT_A_CHAIN)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_chain_store_is_no_place(text: str, tagged: bool) -> None:
+    kept(text, tagged)
+
+
+RELATIVES_WITH_A_TITLE = (
+    ("I'm calling for my father, Dr. Idris Kamali, he's retired now.", "Idris Kamali"),
+    ("my wife is doctor anouk verhaegen and she has the paperwork", "anouk verhaegen"),
+    ("This is about my late husband, Dr. Lucjan Wrobel.", "Lucjan Wrobel"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), RELATIVES_WITH_A_TITLE)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_relative_with_a_doctors_title_is_hidden(text: str, secret: str, tagged: bool) -> None:
+    hidden(text, secret, "NAME", tagged)
+
+
+STAFF_WITH_A_TITLE = (
+    "My doctor, Dr. Alvarez, said to call.",
+    "my moms doctor, dr alvarez, wants a scan",
+)
+
+
+@pytest.mark.parametrize("text", STAFF_WITH_A_TITLE)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_doctor_who_is_no_relative_stays_staff(text: str, tagged: bool) -> None:
+    assert "[NAME]" not in redact(text, tagged=tagged).text
+
+
+NAMES_AFTER_A_ROLE = (
+    ("hi its the care coordinator again, wenna", "wenna"),
+    ("hes the new social worker, ysolde", "ysolde"),
+    ("I spoke with the scheduler, Orlaith.", "Orlaith"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), NAMES_AFTER_A_ROLE)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_name_after_a_role_and_a_comma_is_hidden(text: str, secret: str, tagged: bool) -> None:
+    out = redact(text, tagged=tagged).text
+    assert secret not in out, out
+    if not tagged:
+        assert "[NAME]" in out, out  # the tagger may read a lone word after a comma as a town
+
+
+NOT_A_NAME_AFTER_A_ROLE = (
+    "the nurse, okay, thanks",
+    "i talked to the coordinator, again",
+    "Hope so. I'll try the portal tonight.",
+    "hope not i really need that slot",
+    "Guess not, I'll call back Monday.",
+)
+
+
+@pytest.mark.parametrize("text", NOT_A_NAME_AFTER_A_ROLE)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_replies_and_roles_alone_name_no_one(text: str, tagged: bool) -> None:
     kept(text, tagged)

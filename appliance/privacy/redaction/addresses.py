@@ -1276,6 +1276,9 @@ _NOT_A_PLACE_AFTER_IN = frozenset((
     "advance", "total", "trouble", "charge", "between", "there", "here", "now", "hospital", "care",
     "order", "question", "mind", "touch", "private", "public", "future", "past", "morning",
     "afternoon", "evening", "night", "daytime", "december", "rehab", "recovery", "labor", "labour",
+    # a question tag or an answer after the address and a comma: "… Riverbend Road, correct?"
+    "correct", "right", "yes", "yeah", "yep", "okay", "ok", "please", "thanks", "sorry", "exactly",
+    "sure", "true", "again", "too", "also", "though",
 ))  # fmt: skip
 
 

@@ -72,7 +72,7 @@ from appliance.privacy.redaction.dates import (
     find_holiday_days,
     find_holidays_after_dates,
 )
-from appliance.privacy.redaction.dictionary import dictionary_words, is_dictionary_word
+from appliance.privacy.redaction.dictionary import can_be_verb, dictionary_words, is_dictionary_word
 from appliance.privacy.redaction.emails import EMAIL_TLDS, find_emails, find_written_emails
 from appliance.privacy.redaction.ids import (
     CHAIN_CUES,
@@ -117,6 +117,7 @@ from appliance.privacy.redaction.names import (
     find_words_spelled_out,
     is_placeholder_name,
     names_a_pet,
+    titled_relative,
 )
 from appliance.privacy.redaction.not_names import (
     PEOPLES,
@@ -369,8 +370,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             start = text.index(words[1], start + len(words[0]))
             words, lows = words[1:], lows[1:]
         before = text[max(0, start - 12) : start].lower().replace(".", " ").split()
-        if label == "NAME" and before and before[-1] in STAFF_TITLES:
-            continue
+        if label == "NAME" and before and before[-1] in STAFF_TITLES and not titled_relative(text, start):
+            continue  # "Dr. Patel" is staff; "my father, Dr. Farhad Rahimi" is family
         if label == "NAME" and _pets_name(text, start):
             continue  # "my service dog, Biscuit", "our cat is called Mango"
         if before and before[-1].rstrip(",") in SPEAKS:
@@ -391,6 +392,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # "The hospice election form has …": a transcript that capitalises names has none here
         if label == "NAME" and _described(text, start, end, before):
             continue  # "the path is sandy": an everyday word said of something, not a name
+        if label == "NAME" and len(lows) == 1 and _verb_of_a_short_reply(text, start, end, lows[0]):
+            continue  # "Hope so.", "hope not": a verb that answers, the subject left out, no one
         if label == "NAME" and is_placeholder_name(lows):
             continue  # "baby girl for now": what every unnamed newborn is called, no one's name
         if label == "NAME" and all(w in _KIN_WORDS for w in lows):
@@ -405,6 +408,19 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # "that's van der in small letters": Whisper writes a place's name capitalised
         kept.append((start, end, label))
     return kept
+
+
+# A reply of a verb and "so" or "not", its subject left out: "Hope so.", "guess not".
+_SO_OR_NOT = re.compile(r"[ \t]+(?:so|not)\b(?![ \t]*[-'’])", re.IGNORECASE)
+_REPLY_OPENING = re.compile(r"(?:^|[.?!,]|\b(?:um|uh|well|oh|yeah|yes|okay|ok|i|we))\s*$", re.IGNORECASE)
+
+
+def _verb_of_a_short_reply(text: str, start: int, end: int, low: str) -> bool:
+    """Is the one-word name at start..end a verb that opens a reply with "so" or "not" after it
+    ("Hope so. I'll call back", "hope not i need it"), which names no one ("Hope is coming" may)?"""
+    if _SO_OR_NOT.match(text, end) is None or not can_be_verb(low):
+        return False
+    return _REPLY_OPENING.search(text, max(0, start - 8), start) is not None
 
 
 # The words said after a span ("… a milligram"), numbers with their points: "0.5 mg".

@@ -14,7 +14,7 @@ from appliance.privacy.redaction.addresses import (
 from appliance.privacy.redaction.dictionary import can_be_verb, is_dictionary_word, is_function_word, tags
 from appliance.privacy.redaction.lexicon import COMMON_CAPITALISED, MONTHS, RELATIVES
 from appliance.privacy.redaction.medicines import is_medicine
-from appliance.privacy.redaction.names import NAME_PARTICLES, NOT_A_PERSON, STAFF_TITLES
+from appliance.privacy.redaction.names import NAME_PARTICLES, NOT_A_PERSON, STAFF_TITLES, titled_relative
 from appliance.privacy.redaction.spans import TokenSpan
 from appliance.privacy.redaction.tokens import WORD_TOKEN, Token, TokenIndex, is_cap
 
@@ -54,6 +54,8 @@ def find_capitalised_phrases(toks: list[Token], index: TokenIndex) -> list[Token
         done = j + 1
         last = toks[j].low
         staff = _after_staff_title(toks, first)
+        if staff and titled_relative(toks[first].match.string, toks[first].start):
+            staff = False  # "my father, Dr. Farhad …": family, no member of staff
         if last in ("centre", "center", "facility") and toks[j - 1].low not in _CARE_KINDS:
             last = ""  # "Riverside Medical Center" is no one's home; "Hollybrook Care Centre" is
         # "Elmwood Post-Acute": post-acute care is where someone stays after a hospital
