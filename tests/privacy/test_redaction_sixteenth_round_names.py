@@ -10,7 +10,11 @@ an address ("… Mill Road, correct?") name a town, nor a chain store ("at the K
 the Amazon warehouse") a place.
 Names: a relative said with a doctor's title ("my father, Dr. Idris Kamali") is family, not staff;
 a name said after a role and a comma to the clause's end ("the care coordinator again, wenna")
-is hidden; "Hope so." and "guess not" are replies, not names."""
+is hidden; "Hope so." and "guess not" are replies, not names. A town of an everyday word after a
+journey said with its direction ("we drove up from buffalo", "She came down from Mobile") is a
+place, not where one comes from every day ("came in from work"). A name glossed by its own word
+("its love like love") is hidden once, the gloss kept; a word of a spoken email said again to
+spell it ("… dot com, pike like the fish") is a name."""
 
 from __future__ import annotations
 
@@ -169,3 +173,59 @@ NOT_A_NAME_AFTER_A_ROLE = (
 @pytest.mark.parametrize("tagged", [False, True])
 def test_replies_and_roles_alone_name_no_one(text: str, tagged: bool) -> None:
     kept(text, tagged)
+
+
+TOWNS_TRAVELLED_FROM = (
+    ("we drove up from buffalo this morning for her scan", "buffalo"),
+    ("my sister came all the way down from mobile last week", "mobile"),
+    ("my son flew in from phoenix yesterday to help", "phoenix"),
+    ("They drove over from orange, so they're tired.", "orange"),
+)
+
+
+@pytest.mark.parametrize(("text", "town"), TOWNS_TRAVELLED_FROM)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_town_travelled_from_is_hidden(text: str, town: str, tagged: bool) -> None:
+    hidden(text, town, "ADDRESS", tagged)
+
+
+NO_TOWN_TRAVELLED_FROM = (
+    "he came in from work and felt dizzy",
+    "she came down from upstairs to get the mail",
+    "He came out from surgery at noon.",
+    "we drove over from church after the service",
+    "the nurse came up from radiology",
+    "he came out from hiding when the dog left",
+    "we came in from outside because of the rain",
+)
+
+
+@pytest.mark.parametrize("text", NO_TOWN_TRAVELLED_FROM)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_where_one_comes_from_every_day_is_no_town(text: str, tagged: bool) -> None:
+    kept(text, tagged)
+
+
+GLOSSED_NAMES = (
+    ("my name is rain kessler, its rain like rain", "[NAME] like rain"),
+    ("My name is Sunny Abara. Sunny, like sunny.", "[NAME], like sunny."),
+)
+
+
+@pytest.mark.parametrize(("text", "gloss"), GLOSSED_NAMES)
+def test_the_word_glossing_a_name_is_kept(text: str, gloss: str) -> None:
+    out = redact(text).text
+    assert out.endswith(gloss), out
+
+
+EMAIL_WORDS_GLOSSED = (
+    ("my email is tam dot pike at example dot com, pike like the fish", "pike"),
+    ("It's r.heron@example.com, heron as in the bird.", "heron"),
+)
+
+
+@pytest.mark.parametrize(("text", "word"), EMAIL_WORDS_GLOSSED)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_word_of_an_email_said_again_to_spell_it_is_a_name(text: str, word: str, tagged: bool) -> None:
+    out = redact(text, tagged=tagged).text
+    assert "[EMAIL]" in out and "[NAME]" in out and word not in out, out

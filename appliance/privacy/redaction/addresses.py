@@ -1025,6 +1025,8 @@ def find_lower_places(toks: list[Token], index: TokenIndex, towns: bool = True) 
                 end = _town_in_a_larger_place(toks, first, k)  # "lives in hope in yorkshire"
         if end is None and toks[cue].low in ("in", ",") and _after_an_address(toks, cue):
             end = _town_said_last(toks, first)  # "… chervil street apartment four in climax"
+        if end is None and toks[cue].low == "from" and cue > 1 and toks[cue - 1].low in TRAVEL_PARTICLES:
+            end = _town_travelled_from(toks, cue)  # "we drove up from buffalo this morning"
         if end is None and toks[cue].low in _REGION_CUES:
             end = _town_before_region(toks, first)  # "in liberty, missouri", "from paradise texas"
             if end is None:
@@ -1292,6 +1294,72 @@ def _town_of_words(toks: list[Token], first: int, k: int) -> int | None:
     while end > first and toks[end].low not in TOWN_ENDINGS:
         end -= 1
     return end if end > first else None
+
+
+# A journey said with its direction, then where it started: "drove up from …", "came down from …",
+# "flew in from …". A town of everyday words ("buffalo", "mobile", "orange") is a town here.
+TRAVEL_VERBS = frozenset((
+    "drove", "drive", "driving", "drives", "driven", "came", "come", "coming", "comes", "flew", "fly",
+    "flying", "flies", "flown", "travelled", "traveled", "travelling", "traveling", "rode", "ride",
+    "riding", "headed", "heading", "bused", "bussed", "trekked",
+))  # fmt: skip
+TRAVEL_PARTICLES = frozenset(("up", "down", "over", "in", "out", "way"))
+# Where a trip starts that is no town: "came down from upstairs", "came in from work", "drove over
+# from church", "came out from surgery".
+_NOT_TRAVELLED_FROM = frozenset((
+    "work", "school", "home", "church", "lunch", "dinner", "breakfast", "class", "college", "camp",
+    "vacation", "holiday", "holidays", "overseas", "abroad", "upstairs", "downstairs", "outside",
+    "inside", "there", "here", "town", "surgery", "rehab", "jail", "prison", "practice", "shopping",
+    "uni", "university", "break", "recess", "duty", "deployment", "leave", "hospital", "recovery",
+    "work's", "downtown", "uptown", "upstate", "base", "bed", "nowhere", "somewhere", "anywhere",
+    "afar", "above", "below", "behind", "across", "nearby", "far", "away", "afar", "far", "next",
+    "wherever", "everywhere", "outdoors", "indoors", "offshore", "shore", "sea", "mass", "service",
+    "services", "temple", "mosque", "synagogue", "daycare", "preschool", "therapy", "dialysis",
+    "chemo", "physio", "anesthesia", "sedation", "pre-op", "post-op", "triage", "admissions", "radiology",
+    "labor", "delivery", "icu", "er", "gym", "court", "heaven", "scratch", "floor", "ward", "outpatient",
+    "inpatient", "peds", "pediatrics", "maternity", "oncology", "cardiology", "neurology",
+))  # fmt: skip
+# A department, a procedure or a doing ("from radiology", "from surgery", "from hiding") is no town.
+_NOT_TOWN_ENDINGS = ("ology", "ics", "ery", "ing")
+# Said after the town, to the clause's end: "from buffalo this morning", "from mobile last week".
+_AFTER_TRAVELLED_FROM = frozenset((
+    "this", "last", "yesterday", "today", "tonight", "tomorrow", "on", "for", "to", "and", "so",
+    "because", "just", "early", "late", "earlier", "every", "each", "with", "by", "in", "but",
+    "overnight", "again", "um", "uh",
+))  # fmt: skip
+
+
+def _town_travelled_from(toks: list[Token], cue: int) -> int | None:
+    """A town of one everyday word after a journey said with its direction and "from" ("we drove
+    up from buffalo this morning", "she came all the way down from mobile."), to the clause's end
+    or a word of when; not where one comes from every day ("came in from work", "down from
+    upstairs")."""
+    n, first = len(toks), cue + 1
+    k = cue - 1
+    if toks[k].low == "way":  # "all the way from"
+        if not (k >= 2 and toks[k - 1].low == "the" and toks[k - 2].low == "all"):
+            return None
+        k -= 3
+    elif toks[k].low not in TRAVEL_PARTICLES:
+        return None
+    m = k
+    if m >= 0 and toks[m].low in TRAVEL_PARTICLES and toks[m].low != "way":
+        m -= 1
+    if m >= 0 and toks[m].low == "way" and m >= 2 and toks[m - 1].low == "the" and toks[m - 2].low == "all":
+        m -= 3  # "came all the way down from"
+    if m < 0 or toks[m].low not in TRAVEL_VERBS:
+        return None
+    if first >= n or not _place_word(toks[first]) or is_cap(toks[first]):
+        return None  # a capitalised town is read as a phrase
+    low = toks[first].low
+    if low in _NOT_TRAVELLED_FROM or low in _NOT_A_PLACE_AFTER_IN or low.endswith(_NOT_TOWN_ENDINGS):
+        return None
+    t = tags(low)
+    if t is not None and "n" not in t:
+        return None  # "came in from outside": a town's name is a noun where a dictionary lists it
+    if first + 1 < n and is_word(toks[first + 1]) and toks[first + 1].low not in _AFTER_TRAVELLED_FROM:
+        return None
+    return first
 
 
 # Words that open a phrase about some town, not a town's name: "moved to another town".

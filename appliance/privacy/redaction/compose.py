@@ -34,6 +34,8 @@ from appliance.privacy.redaction.addresses import (
     SHIP_PREFIXES,
     STREET_SUFFIXES,
     STREET_WORDS_AFTER_NAME,
+    TRAVEL_PARTICLES,
+    TRAVEL_VERBS,
     VENUES,
     find_abroad_streets,
     find_addresses,
@@ -666,6 +668,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         or ("in" in words and not words.isdisjoint(LIVING))
         # "… 22 mill road in liberty", "… apartment four in climax": the town after an address
         or ("in" in words and numberish and not words.isdisjoint(ADDRESS_ENDS))
+        # "we drove up from buffalo": a town of everyday words after a journey's direction
+        or ("from" in words and not words.isdisjoint(TRAVEL_VERBS) and not words.isdisjoint(TRAVEL_PARTICLES))
     )
     weak = not upper and (not words.isdisjoint(FRAME_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE)))
     # "lives at the orchards", "she's at the hawthorns"
