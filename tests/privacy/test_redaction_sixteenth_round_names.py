@@ -14,7 +14,8 @@ is hidden; "Hope so." and "guess not" are replies, not names. A town of an every
 journey said with its direction ("we drove up from buffalo", "She came down from Mobile") is a
 place, not where one comes from every day ("came in from work"). A name glossed by its own word
 ("its love like love") is hidden once, the gloss kept; a word of a spoken email said again to
-spell it ("… dot com, pike like the fish") is a name."""
+spell it ("… dot com, pike like the fish") is a name. A unit by its letter ("unit b") and a rehab
+by a name no dictionary holds ("at quillfern rehab") are places; "pulmonary rehab" is care."""
 
 from __future__ import annotations
 
@@ -229,3 +230,30 @@ EMAIL_WORDS_GLOSSED = (
 def test_a_word_of_an_email_said_again_to_spell_it_is_a_name(text: str, word: str, tagged: bool) -> None:
     out = redact(text, tagged=tagged).text
     assert "[EMAIL]" in out and "[NAME]" in out and word not in out, out
+
+
+UNITS_AND_REHABS = (
+    ("we live at forty two hazel run unit b in dorrington", "b"),
+    ("Her place is 18 Tamsin Court, Unit C, in Grafton.", "C"),
+    ("he is in room four ten at quillfern rehab in marlow", "quillfern rehab"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), UNITS_AND_REHABS)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_unit_letter_and_a_named_rehab_are_hidden(text: str, secret: str, tagged: bool) -> None:
+    hidden(text, secret, "ADDRESS", tagged)
+
+
+KINDS_OF_REHAB = (
+    "she goes to pulmonary rehab on tuesdays",
+    "he has cardiac rehab twice a week",
+    "He went to inpatient rehab after the stroke.",
+    "my dad is staying at the local rehab",
+)
+
+
+@pytest.mark.parametrize("text", KINDS_OF_REHAB)
+@pytest.mark.parametrize("tagged", [False, True])
+def test_a_kind_of_rehab_is_no_place(text: str, tagged: bool) -> None:
+    kept(text, tagged)

@@ -271,7 +271,8 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             continue  # capitalised streets are found as phrases
         k, generic, named = j - 1, street or toks[j].low in CARE_PLACES or toks[j].low in DWELLINGS, 0
         generic = generic or (j > 0 and _homestead(toks, j))  # "the Okafor ranch"
-        stay = toks[j].low in STAY_PLACES or toks[j].low in SCHOOLS  # generic only with more said
+        # generic only with more said
+        stay = toks[j].low in STAY_PLACES or toks[j].low in SCHOOLS or toks[j].low in _REHABS
         unknown = False
         while k >= 0 and j - k <= 5 and (is_word(toks[k]) or _NUMERAL_ORDINAL.fullmatch(toks[k].low)):
             low = toks[k].low
@@ -297,7 +298,9 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             # "the larkmoor apartments", "the oak ridge apartments number six": a building by its
             # name, told from "the new apartments" by a word no dictionary holds or a unit after it
             generic = unknown or (j + 2 < n and toks[j + 1].low in _BUILDING_UNITS)
-        if stay and not generic:
+        if stay and not generic and end_low in _REHABS:
+            generic = unknown  # a rehab only by a name no dictionary holds: "goes to pulmonary rehab" is care
+        elif stay and not generic:
             refuge = toks[j].low not in SCHOOLS
             generic = unknown or (refuge and _stay_frame(toks, k)) or _named_jail(toks, k + 1, j)
             # "bracken hill elementary": a primary school is named by its own words, never its kind
@@ -476,9 +479,11 @@ _KIND_BEFORE_END: dict[str, frozenset[str]] = {
 _NAMED_BUILDINGS = frozenset(("apartments", "condos", "condominiums", "townhomes", "townhouses", "lofts",
                               "towers"))  # fmt: skip
 _BUILDING_UNITS = frozenset(("number", "apartment", "apt", "unit", "suite", "flat", "#"))
+# A rehab by its own name, said short: "at foxmoor rehab" (as a shelter is, with more said).
+_REHABS = frozenset(("rehab", "rehabilitation"))
 _CARE_PLACE_ENDS = frozenset(
     RESIDENCE_WORDS | STREET_SUFFIXES | STAY_PLACES | SCHOOLS | _CHARITY_HOMES | _HOMESTEADS | {"living"}
-    | _KIND_BEFORE_END.keys() | _NAMED_BUILDINGS
+    | _KIND_BEFORE_END.keys() | _NAMED_BUILDINGS | _REHABS
 )  # fmt: skip
 # Words before a school's or a daycare's name that say it is where a child goes: "at", "goes to".
 _SCHOOL_CUES = frozenset(("at", "to", "for", "from", "in", "of", "attends", "attend", "attended",
@@ -960,7 +965,7 @@ PLACE_KINDS = frozenset(RESIDENCE_WORDS | CARE_WORDS | STAY_PLACES | SCHOOLS | S
 ADDRESS_ENDS = frozenset(STREET_SUFFIXES | UNIT_WORDS)
 HOUSE_NUMBER_ENDS = frozenset(STREET_SUFFIXES | NUMBERED_STREET_ENDS)  # find_addresses' gate
 ROOM_LETTER_WORDS = frozenset(("ward", "bay", "bed", "room", "wing", "building", "bldg", "slip", "berth",
-                               "bunk", "cabin", "apartment", "apt", "cell"))  # fmt: skip
+                               "bunk", "cabin", "apartment", "apt", "cell", "unit"))  # fmt: skip
 # Room words said in the plural before a list of their numbers: "sites eleven and twelve", "rooms 4
 # and 5" (numeric.py reads each number of the list as a room's).
 PLURAL_ROOMS = frozenset(("rooms", "beds", "sites", "cabins", "cottages", "cells", "bunks",

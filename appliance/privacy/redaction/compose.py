@@ -402,6 +402,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # "great-grandma": who someone is to the caller, not their name
         if lows[-1] in _HOSPITAL_PARTS:
             continue  # "the west wing entrance", "the rose garden entrance": where in a hospital, no one
+        if lows[-1] in _REHAB_WORDS and _kind_of_rehab(text[start:end], lows):
+            continue  # "goes to pulmonary rehab", "after cardiac rehab": a kind of care, no place or one
         if label == "ADDRESS" and len(lows) == 2 and lows[1] == "care" and lows[0] in _KINDS_OF_CARE:
             continue  # "she's in foster care", "he went into respite care": a kind of care, no place
         if label == "ADDRESS" and (_unnamed_place(text, start, words, lows) or lows[-1] in _ROLES):
@@ -423,6 +425,15 @@ def _verb_of_a_short_reply(text: str, start: int, end: int, low: str) -> bool:
     if _SO_OR_NOT.match(text, end) is None or not can_be_verb(low):
         return False
     return _REPLY_OPENING.search(text, max(0, start - 8), start) is not None
+
+
+_REHAB_WORDS = frozenset(("rehab", "rehabilitation"))
+
+
+def _kind_of_rehab(said: str, lows: list[str]) -> bool:
+    """Rehab said in lower case after everyday words only ("pulmonary rehab", "inpatient rehab"):
+    care someone has; a rehab's own name holds a capital or a word no dictionary holds."""
+    return said == said.lower() and all(is_dictionary_word(w) for w in lows[:-1])
 
 
 # The words said after a span ("… a milligram"), numbers with their points: "0.5 mg".
