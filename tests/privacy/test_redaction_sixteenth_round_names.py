@@ -76,6 +76,8 @@ NO_SCHOOL_OR_HOME_NAMED = (
     "i went to high school with her",
     "we moved to the new apartments last year",
     "she is at the learning center after class",
+    "he goes to regular middle school next year",
+    "She teaches at a private middle school.",
     "the daycare called about the form",
     "My husband is there for rehab after his hip.",
     "he needs a note for rehab on monday",
@@ -198,6 +200,8 @@ NO_TOWN_TRAVELLED_FROM = (
     "the nurse came up from radiology",
     "he came out from hiding when the dog left",
     "we came in from outside because of the rain",
+    "he drove up from the city last night",
+    "she came over from next door to help",
 )
 
 

@@ -468,6 +468,13 @@ _LIVING_KINDS = frozenset(("assisted", "independent", "senior", "supported", "re
 SCHOOL_LEVELS = frozenset(("middle", "high", "elementary", "primary", "junior", "intermediate", "secondary",
                             "prep", "preparatory", "grade", "montessori"))  # fmt: skip
 _CHILD_CARE = frozenset(("daycare", "preschool", "childcare"))
+# What sort of school, not which: "goes to regular middle school", "a summer daycare".
+_SCHOOL_SORTS = frozenset((
+    "regular", "normal", "special", "gifted", "alternative", "magnet", "summer", "night", "boarding",
+    "online", "virtual", "bible", "sunday", "medical", "nursing", "law", "driving", "language", "art",
+    "music", "dance", "trade", "vocational", "technical", "career", "traditional", "full", "half",
+    "part", "day", "after", "before", "drop", "in", "home", "kids", "children's", "childrens",
+))  # fmt: skip
 _CHILD_CARE_KINDS = frozenset(("learning", *_CHILD_CARE, "montessori"))
 _KIND_BEFORE_END: dict[str, frozenset[str]] = {
     "school": SCHOOL_LEVELS,
@@ -505,6 +512,7 @@ def _school_or_daycare(toks: list[Token], j: int) -> TokenSpan | None:
             or low in NUMBER_VOCAB
             or low in RELATIVES
             or low in SCHOOL_KINDS
+            or low in _SCHOOL_SORTS
             or (low in _NOT_A_TOWN_OPENER and low != "little")
             or low in _SCHOOL_CUES
             or is_function_word(low)
