@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 from itertools import pairwise
 
-from appliance.privacy.redaction.dictionary import is_dictionary_word, is_function_word
+from appliance.privacy.redaction.dictionary import is_dictionary_word, is_function_word, tags
 from appliance.privacy.redaction.lexicon import (
     COMMON_CAPITALISED,
     DIGIT_WORDS,
@@ -244,6 +244,14 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
     n = len(toks)
     for j in index.positions(_CARE_PLACE_ENDS):
         end_low = toks[j].low
+        if end_low in _KIND_BEFORE_END and (
+            end_low in _CHILD_CARE or (j > 0 and toks[j - 1].low in _KIND_BEFORE_END[end_low])
+        ):
+            school = _school_or_daycare(toks, j)
+            if school is not None:
+                found.append(school)
+            if end_low not in RESIDENCE_WORDS or school is not None:
+                continue
         if end_low == "living" and not (j > 0 and toks[j - 1].low in _LIVING_KINDS):
             continue  # "assisted living" is a home; "for a living", "the living room" are not
         if end_low == "army" and not (j > 0 and toks[j - 1].low == "salvation"):
@@ -263,7 +271,8 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
             continue  # capitalised streets are found as phrases
         k, generic, named = j - 1, street or toks[j].low in CARE_PLACES or toks[j].low in DWELLINGS, 0
         generic = generic or (j > 0 and _homestead(toks, j))  # "the Okafor ranch"
-        stay = toks[j].low in STAY_PLACES or toks[j].low in SCHOOLS  # generic only with more said
+        # generic only with more said
+        stay = toks[j].low in STAY_PLACES or toks[j].low in SCHOOLS or toks[j].low in _REHABS
         unknown = False
         while k >= 0 and j - k <= 5 and (is_word(toks[k]) or _NUMERAL_ORDINAL.fullmatch(toks[k].low)):
             low = toks[k].low
@@ -285,7 +294,13 @@ def find_care_places(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
                 named += 1
                 unknown = unknown or not is_dictionary_word(low)
             k -= 1
-        if stay and not generic:
+        if not generic and end_low in _NAMED_BUILDINGS:
+            # "the larkmoor apartments", "the oak ridge apartments number six": a building by its
+            # name, told from "the new apartments" by a word no dictionary holds or a unit after it
+            generic = unknown or (j + 2 < n and toks[j + 1].low in _BUILDING_UNITS)
+        if stay and not generic and end_low in _REHABS:
+            generic = unknown  # a rehab only by a name no dictionary holds: "goes to pulmonary rehab" is care
+        elif stay and not generic:
             refuge = toks[j].low not in SCHOOLS
             generic = unknown or (refuge and _stay_frame(toks, k)) or _named_jail(toks, k + 1, j)
             # "bracken hill elementary": a primary school is named by its own words, never its kind
@@ -448,9 +463,84 @@ def find_ships(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
 _CHARITY_HOMES = frozenset(("ymca", "ywca"))
 # "assisted living", "senior living": a home; "living" alone ends no place's name.
 _LIVING_KINDS = frozenset(("assisted", "independent", "senior", "supported", "residential"))
+# Schools and daycares said with their kind before the last word: "ashgrove middle school", "tiny
+# acorns learning center", or named by a daycare's own word ("bumblebee daycare").
+SCHOOL_LEVELS = frozenset(("middle", "high", "elementary", "primary", "junior", "intermediate", "secondary",
+                            "prep", "preparatory", "grade", "montessori"))  # fmt: skip
+_CHILD_CARE = frozenset(("daycare", "preschool", "childcare"))
+# What sort of school, not which: "goes to regular middle school", "a summer daycare".
+_SCHOOL_SORTS = frozenset((
+    "regular", "normal", "special", "gifted", "alternative", "magnet", "summer", "night", "boarding",
+    "online", "virtual", "bible", "sunday", "medical", "nursing", "law", "driving", "language", "art",
+    "music", "dance", "trade", "vocational", "technical", "career", "traditional", "full", "half",
+    "part", "day", "after", "before", "drop", "in", "home", "kids", "children's", "childrens",
+))  # fmt: skip
+_CHILD_CARE_KINDS = frozenset(("learning", *_CHILD_CARE, "montessori"))
+_KIND_BEFORE_END: dict[str, frozenset[str]] = {
+    "school": SCHOOL_LEVELS,
+    "center": _CHILD_CARE_KINDS,
+    "centre": _CHILD_CARE_KINDS,
+    **{w: frozenset() for w in _CHILD_CARE},
+}
+# Buildings of flats said by name: "the larkmoor apartments", and the unit words said after one.
+_NAMED_BUILDINGS = frozenset(("apartments", "condos", "condominiums", "townhomes", "townhouses", "lofts",
+                              "towers"))  # fmt: skip
+_BUILDING_UNITS = frozenset(("number", "apartment", "apt", "unit", "suite", "flat", "#"))
+# A rehab by its own name, said short: "at foxmoor rehab" (as a shelter is, with more said).
+_REHABS = frozenset(("rehab", "rehabilitation"))
 _CARE_PLACE_ENDS = frozenset(
     RESIDENCE_WORDS | STREET_SUFFIXES | STAY_PLACES | SCHOOLS | _CHARITY_HOMES | _HOMESTEADS | {"living"}
-)
+    | _KIND_BEFORE_END.keys() | _NAMED_BUILDINGS | _REHABS
+)  # fmt: skip
+# Words before a school's or a daycare's name that say it is where a child goes: "at", "goes to".
+_SCHOOL_CUES = frozenset(("at", "to", "for", "from", "in", "of", "attends", "attend", "attended",
+                          "attending"))  # fmt: skip
+
+
+def _school_or_daycare(toks: list[Token], j: int) -> TokenSpan | None:
+    """A school or a daycare in lower case by its name and kind, where a child goes or is from:
+    "at ashgrove middle school", "for brindle park high school", "goes to tiny acorns learning
+    center", "at bumblebee daycare". One to three words of its own name, none that says only
+    which kind ("the local high school", "a new daycare", "her old middle school" name none)."""
+    end = j - 1 if toks[j].low not in _CHILD_CARE else j
+    k = end - 1
+    while k >= 0 and end - k <= 3 and is_word(toks[k]) and not is_cap(toks[k]):
+        low = toks[k].low
+        if (
+            low in NAME_STOP
+            or low in COMMON_CAPITALISED
+            or low in NUMBER_VOCAB
+            or low in RELATIVES
+            or low in SCHOOL_KINDS
+            or low in _SCHOOL_SORTS
+            or (low in _NOT_A_TOWN_OPENER and low != "little")
+            or low in _SCHOOL_CUES
+            or is_function_word(low)
+            or low in SCHOOL_LEVELS
+            or low in _CHILD_CARE_KINDS
+        ):
+            break
+        k -= 1
+    if k == end - 1 or k < 0:
+        return None
+    the = toks[k].low == "the"
+    cue = k - 1 if the else k
+    if cue < 0 or toks[cue].low not in _SCHOOL_CUES:
+        return None
+    if k == end - 2:
+        # "at the best daycare", "the little daycare": one everyday word after "the" says which
+        # kind, not which one ("at bramley daycare", "little acorns daycare" are names)
+        word = toks[end - 1].low
+        if word == "little" or _adjective_only(word) or (the and is_dictionary_word(word)):
+            return None
+    return (k + 1, j, "ADDRESS")
+
+
+def _adjective_only(low: str) -> bool:
+    t = tags(low)
+    return t is not None and "a" in t and "n" not in t
+
+
 _STAY_CARE_ENDS = frozenset(("center", "centre", "home", "house", "shelter", "refuge", "hostel", "unit",
                              "facility", "housing"))  # fmt: skip
 # Streets named by their order ("ninth avenue", "3rd street"): only after these words, since "in first
@@ -883,7 +973,7 @@ PLACE_KINDS = frozenset(RESIDENCE_WORDS | CARE_WORDS | STAY_PLACES | SCHOOLS | S
 ADDRESS_ENDS = frozenset(STREET_SUFFIXES | UNIT_WORDS)
 HOUSE_NUMBER_ENDS = frozenset(STREET_SUFFIXES | NUMBERED_STREET_ENDS)  # find_addresses' gate
 ROOM_LETTER_WORDS = frozenset(("ward", "bay", "bed", "room", "wing", "building", "bldg", "slip", "berth",
-                               "bunk", "cabin", "apartment", "apt", "cell"))  # fmt: skip
+                               "bunk", "cabin", "apartment", "apt", "cell", "unit"))  # fmt: skip
 # Room words said in the plural before a list of their numbers: "sites eleven and twelve", "rooms 4
 # and 5" (numeric.py reads each number of the list as a room's).
 PLURAL_ROOMS = frozenset(("rooms", "beds", "sites", "cabins", "cottages", "cells", "bunks",
@@ -948,6 +1038,8 @@ def find_lower_places(toks: list[Token], index: TokenIndex, towns: bool = True) 
                 end = _town_in_a_larger_place(toks, first, k)  # "lives in hope in yorkshire"
         if end is None and toks[cue].low in ("in", ",") and _after_an_address(toks, cue):
             end = _town_said_last(toks, first)  # "… chervil street apartment four in climax"
+        if end is None and toks[cue].low == "from" and cue > 1 and toks[cue - 1].low in TRAVEL_PARTICLES:
+            end = _town_travelled_from(toks, cue)  # "we drove up from buffalo this morning"
         if end is None and toks[cue].low in _REGION_CUES:
             end = _town_before_region(toks, first)  # "in liberty, missouri", "from paradise texas"
             if end is None:
@@ -1199,6 +1291,9 @@ _NOT_A_PLACE_AFTER_IN = frozenset((
     "advance", "total", "trouble", "charge", "between", "there", "here", "now", "hospital", "care",
     "order", "question", "mind", "touch", "private", "public", "future", "past", "morning",
     "afternoon", "evening", "night", "daytime", "december", "rehab", "recovery", "labor", "labour",
+    # a question tag or an answer after the address and a comma: "… Riverbend Road, correct?"
+    "correct", "right", "yes", "yeah", "yep", "okay", "ok", "please", "thanks", "sorry", "exactly",
+    "sure", "true", "again", "too", "also", "though",
 ))  # fmt: skip
 
 
@@ -1212,6 +1307,72 @@ def _town_of_words(toks: list[Token], first: int, k: int) -> int | None:
     while end > first and toks[end].low not in TOWN_ENDINGS:
         end -= 1
     return end if end > first else None
+
+
+# A journey said with its direction, then where it started: "drove up from …", "came down from …",
+# "flew in from …". A town of everyday words ("buffalo", "mobile", "orange") is a town here.
+TRAVEL_VERBS = frozenset((
+    "drove", "drive", "driving", "drives", "driven", "came", "come", "coming", "comes", "flew", "fly",
+    "flying", "flies", "flown", "travelled", "traveled", "travelling", "traveling", "rode", "ride",
+    "riding", "headed", "heading", "bused", "bussed", "trekked",
+))  # fmt: skip
+TRAVEL_PARTICLES = frozenset(("up", "down", "over", "in", "out", "way"))
+# Where a trip starts that is no town: "came down from upstairs", "came in from work", "drove over
+# from church", "came out from surgery".
+_NOT_TRAVELLED_FROM = frozenset((
+    "work", "school", "home", "church", "lunch", "dinner", "breakfast", "class", "college", "camp",
+    "vacation", "holiday", "holidays", "overseas", "abroad", "upstairs", "downstairs", "outside",
+    "inside", "there", "here", "town", "surgery", "rehab", "jail", "prison", "practice", "shopping",
+    "uni", "university", "break", "recess", "duty", "deployment", "leave", "hospital", "recovery",
+    "work's", "downtown", "uptown", "upstate", "base", "bed", "nowhere", "somewhere", "anywhere",
+    "afar", "above", "below", "behind", "across", "nearby", "far", "away", "afar", "far", "next",
+    "wherever", "everywhere", "outdoors", "indoors", "offshore", "shore", "sea", "mass", "service",
+    "services", "temple", "mosque", "synagogue", "daycare", "preschool", "therapy", "dialysis",
+    "chemo", "physio", "anesthesia", "sedation", "pre-op", "post-op", "triage", "admissions", "radiology",
+    "labor", "delivery", "icu", "er", "gym", "court", "heaven", "scratch", "floor", "ward", "outpatient",
+    "inpatient", "peds", "pediatrics", "maternity", "oncology", "cardiology", "neurology",
+))  # fmt: skip
+# A department, a procedure or a doing ("from radiology", "from surgery", "from hiding") is no town.
+_NOT_TOWN_ENDINGS = ("ology", "ics", "ery", "ing")
+# Said after the town, to the clause's end: "from buffalo this morning", "from mobile last week".
+_AFTER_TRAVELLED_FROM = frozenset((
+    "this", "last", "yesterday", "today", "tonight", "tomorrow", "on", "for", "to", "and", "so",
+    "because", "just", "early", "late", "earlier", "every", "each", "with", "by", "in", "but",
+    "overnight", "again", "um", "uh",
+))  # fmt: skip
+
+
+def _town_travelled_from(toks: list[Token], cue: int) -> int | None:
+    """A town of one everyday word after a journey said with its direction and "from" ("we drove
+    up from buffalo this morning", "she came all the way down from mobile."), to the clause's end
+    or a word of when; not where one comes from every day ("came in from work", "down from
+    upstairs")."""
+    n, first = len(toks), cue + 1
+    k = cue - 1
+    if toks[k].low == "way":  # "all the way from"
+        if not (k >= 2 and toks[k - 1].low == "the" and toks[k - 2].low == "all"):
+            return None
+        k -= 3
+    elif toks[k].low not in TRAVEL_PARTICLES:
+        return None
+    m = k
+    if m >= 0 and toks[m].low in TRAVEL_PARTICLES and toks[m].low != "way":
+        m -= 1
+    if m >= 0 and toks[m].low == "way" and m >= 2 and toks[m - 1].low == "the" and toks[m - 2].low == "all":
+        m -= 3  # "came all the way down from"
+    if m < 0 or toks[m].low not in TRAVEL_VERBS:
+        return None
+    if first >= n or not _place_word(toks[first]) or is_cap(toks[first]):
+        return None  # a capitalised town is read as a phrase
+    low = toks[first].low
+    if low in _NOT_TRAVELLED_FROM or low in _NOT_A_PLACE_AFTER_IN or low.endswith(_NOT_TOWN_ENDINGS):
+        return None
+    t = tags(low)
+    if t is not None and "n" not in t:
+        return None  # "came in from outside": a town's name is a noun where a dictionary lists it
+    if first + 1 < n and is_word(toks[first + 1]) and toks[first + 1].low not in _AFTER_TRAVELLED_FROM:
+        return None
+    return first
 
 
 # Words that open a phrase about some town, not a town's name: "moved to another town".

@@ -34,6 +34,8 @@ from appliance.privacy.redaction.addresses import (
     SHIP_PREFIXES,
     STREET_SUFFIXES,
     STREET_WORDS_AFTER_NAME,
+    TRAVEL_PARTICLES,
+    TRAVEL_VERBS,
     VENUES,
     find_abroad_streets,
     find_addresses,
@@ -72,7 +74,7 @@ from appliance.privacy.redaction.dates import (
     find_holiday_days,
     find_holidays_after_dates,
 )
-from appliance.privacy.redaction.dictionary import dictionary_words, is_dictionary_word
+from appliance.privacy.redaction.dictionary import can_be_verb, dictionary_words, is_dictionary_word
 from appliance.privacy.redaction.emails import EMAIL_TLDS, find_emails, find_written_emails
 from appliance.privacy.redaction.ids import (
     CHAIN_CUES,
@@ -120,6 +122,7 @@ from appliance.privacy.redaction.names import (
     find_words_spelled_out,
     is_placeholder_name,
     names_a_pet,
+    titled_relative,
 )
 from appliance.privacy.redaction.not_names import (
     PEOPLES,
@@ -372,8 +375,8 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             start = text.index(words[1], start + len(words[0]))
             words, lows = words[1:], lows[1:]
         before = text[max(0, start - 12) : start].lower().replace(".", " ").split()
-        if label == "NAME" and before and before[-1] in STAFF_TITLES:
-            continue
+        if label == "NAME" and before and before[-1] in STAFF_TITLES and not titled_relative(text, start):
+            continue  # "Dr. Patel" is staff; "my father, Dr. Farhad Rahimi" is family
         if label == "NAME" and _pets_name(text, start):
             continue  # "my service dog, Biscuit", "our cat is called Mango"
         if before and before[-1].rstrip(",") in SPEAKS:
@@ -394,12 +397,16 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # "The hospice election form has …": a transcript that capitalises names has none here
         if label == "NAME" and _described(text, start, end, before):
             continue  # "the path is sandy": an everyday word said of something, not a name
+        if label == "NAME" and len(lows) == 1 and _verb_of_a_short_reply(text, start, end, lows[0]):
+            continue  # "Hope so.", "hope not": a verb that answers, the subject left out, no one
         if label == "NAME" and is_placeholder_name(lows):
             continue  # "baby girl for now": what every unnamed newborn is called, no one's name
         if label == "NAME" and all(w in _KIN_WORDS for w in lows):
             continue  # "great-grandma": who someone is to the caller, not their name
         if lows[-1] in _HOSPITAL_PARTS:
             continue  # "the west wing entrance", "the rose garden entrance": where in a hospital, no one
+        if lows[-1] in _REHAB_WORDS and _kind_of_rehab(text[start:end], lows):
+            continue  # "goes to pulmonary rehab", "after cardiac rehab": a kind of care, no place or one
         if label == "ADDRESS" and len(lows) == 2 and lows[1] == "care" and lows[0] in _KINDS_OF_CARE:
             continue  # "she's in foster care", "he went into respite care": a kind of care, no place
         if label == "ADDRESS" and (_unnamed_place(text, start, words, lows) or lows[-1] in _ROLES):
@@ -408,6 +415,28 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
             continue  # "that's van der in small letters": Whisper writes a place's name capitalised
         kept.append((start, end, label))
     return kept
+
+
+# A reply of a verb and "so" or "not", its subject left out: "Hope so.", "guess not".
+_SO_OR_NOT = re.compile(r"[ \t]+(?:so|not)\b(?![ \t]*[-'’])", re.IGNORECASE)
+_REPLY_OPENING = re.compile(r"(?:^|[.?!,]|\b(?:um|uh|well|oh|yeah|yes|okay|ok|i|we))\s*$", re.IGNORECASE)
+
+
+def _verb_of_a_short_reply(text: str, start: int, end: int, low: str) -> bool:
+    """Is the one-word name at start..end a verb that opens a reply with "so" or "not" after it
+    ("Hope so. I'll call back", "hope not i need it"), which names no one ("Hope is coming" may)?"""
+    if _SO_OR_NOT.match(text, end) is None or not can_be_verb(low):
+        return False
+    return _REPLY_OPENING.search(text, max(0, start - 8), start) is not None
+
+
+_REHAB_WORDS = frozenset(("rehab", "rehabilitation"))
+
+
+def _kind_of_rehab(said: str, lows: list[str]) -> bool:
+    """Rehab said in lower case after everyday words only ("pulmonary rehab", "inpatient rehab"):
+    care someone has; a rehab's own name holds a capital or a word no dictionary holds."""
+    return said == said.lower() and all(is_dictionary_word(w) for w in lows[:-1])
 
 
 # The words said after a span ("… a milligram"), numbers with their points: "0.5 mg".
@@ -655,6 +684,8 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         or ("in" in words and not words.isdisjoint(LIVING))
         # "… 22 mill road in liberty", "… apartment four in climax": the town after an address
         or ("in" in words and numberish and not words.isdisjoint(ADDRESS_ENDS))
+        # "we drove up from buffalo": a town of everyday words after a journey's direction
+        or ("from" in words and not words.isdisjoint(TRAVEL_VERBS) and not words.isdisjoint(TRAVEL_PARTICLES))
     )
     weak = not upper and (not words.isdisjoint(FRAME_GATE) or (unlisted and not words.isdisjoint(WEAK_GATE)))
     # "lives at the orchards", "she's at the hawthorns"

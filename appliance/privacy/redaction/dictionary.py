@@ -55,6 +55,8 @@ _SPOKEN = frozenset((
     "every", "either", "neither", "both", "few", "several", "such", "own", "ours", "yours", "theirs",
     # houses of worship by the word of their own faith ("he leaves for shul at six", "after masjid")
     "shul", "masjid", "mandir",
+    # care someone goes to or stays in, said short ("he's there for rehab"): no one's name
+    "rehab",
     # determiners that open a span of time or a thing, never a name: "for another week"
     "another", "other", "others",
     # contractions as recognizers without punctuation print them ("and im calling about")

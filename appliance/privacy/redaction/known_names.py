@@ -121,8 +121,47 @@ def find_known_names(
     return known._find(text, low, words)
 
 
+# A name glossed by the same word as everyone says it: "love like love", "King, like the king".
+_GLOSS_BEFORE = re.compile(
+    r"([A-Za-z]+)[ \t,]+(?:like|as[ \t]+in)[ \t]+(?:the[ \t]+|a[ \t]+)?$", re.IGNORECASE
+)
+
+
+def _glossed(text: str, start: int, low: str) -> bool:
+    m = _GLOSS_BEFORE.search(text, max(0, start - len(low) - 16), start)
+    return m is not None and m.group(1).lower() == low
+
+
+# A word of a spoken email said again right after it, with how it is spelled: "… dot com, pike
+# like the fish", "… at example dot com king as in the king".
+_EMAIL_WORD_GLOSSED = re.compile(r"[ \t,.]+([A-Za-z]{3,})[ \t,]+(?:like|as[ \t]+in|spelled)\b", re.IGNORECASE)
+_EMAIL_LOCAL_END = re.compile(r"\s(?:at|@)\s|@", re.IGNORECASE)
+
+
+def _email_words_glossed(text: str, spans: list[CharSpan]) -> list[CharSpan]:
+    found: list[CharSpan] = []
+    for a, b, label in spans:
+        if label != "EMAIL":
+            continue
+        m = _EMAIL_WORD_GLOSSED.match(text, b)
+        if m is None:
+            continue
+        local = _EMAIL_LOCAL_END.search(text, a, b)
+        words = {w.lower() for w in WORD_TOKEN.findall(text, a, local.start() if local else b)}
+        if m.group(1).lower() in words and m.group(1).lower() not in NAME_STOP:
+            found.append((m.start(1), m.end(1), "NAME"))
+    return found
+
+
 def repeated_names(text: str, spans: list[CharSpan]) -> list[CharSpan]:
-    """A name found once is a name wherever else the turn says it: "uh Lakshmi, Lakshmi Narayanan"."""
+    """A name found once is a name wherever else the turn says it: "uh Lakshmi, Lakshmi Narayanan";
+    so is a word of an email said again after it to spell it ("… dot com, pike like the fish")."""
+    if "EMAIL" in (s[2] for s in spans):
+        return _email_words_glossed(text, spans) + _repeated_names(text, spans)
+    return _repeated_names(text, spans)
+
+
+def _repeated_names(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     said = [
         w
         for a, b, label in spans
@@ -148,6 +187,8 @@ def repeated_names(text: str, spans: list[CharSpan]) -> list[CharSpan]:
             and _DETERMINER_BEFORE.search(text, max(0, m.start() - 7), m.start()) is not None
         ):
             continue  # "the school nurse at fernhill school": a word of speech after "the", no name
+        if _glossed(text, m.start(), m.group().lower()):
+            continue  # "its love like love", "king like the king": the word glossing the name, no name
         if _STAFF_BEFORE.search(text, max(0, m.start() - 12), m.start()) is not None:
             continue  # "Vivian Chen, no relation to Dr. Chen": the doctor shares a name, not an identity
         end = m.end()

@@ -1161,10 +1161,26 @@ def drop_staff(toks: list[Token], spans: list[TokenSpan]) -> list[TokenSpan]:
             title = a - 1 if prev.low in STAFF_TITLES else a - 2
             dotted = prev.text == "." and prev2 is not None and prev2.low in STAFF_TITLES
             titled = prev.low in STAFF_TITLES or dotted
-            if titled and not _introduces_self(toks, title):
+            family = titled and titled_relative(prev.match.string, toks[a].start)  # "my father, Dr. …"
+            if titled and not family and not _introduces_self(toks, title):
                 continue
         kept.append((a, b, label))
     return kept
+
+
+# A relative of the caller's said with a title: "my father, Dr. Farhad …", "my wife is doctor …":
+# family, not the site's staff.
+_RELATIVE_TITLED = re.compile(
+    r"\b(?:my|our|his|her|their|your)\s+(?:late\s+)?(?:"
+    + "|".join(sorted(RELATIVES, key=len, reverse=True))
+    + r")\s*(?:,|\s(?:is|was|being))?\s*(?:dr|doctor)\.?\s*$",
+    re.IGNORECASE,
+)
+
+
+def titled_relative(text: str, start: int) -> bool:
+    """Is the name at `start` said after a relative and a doctor's title ("my father, Dr. …")?"""
+    return _RELATIVE_TITLED.search(text, max(0, start - 40), start) is not None
 
 
 def _introduces_self(toks: list[Token], title: int) -> bool:
@@ -1220,7 +1236,34 @@ def find_unlisted_names(toks: list[Token], index: TokenIndex) -> list[TokenSpan]
             opening = _opening_name(toks, first, last)
             if opening is not None:
                 found.append(opening)
+            elif _name_after_a_role(toks, first, last):
+                found.append((first, last, "NAME"))
     return found
+
+
+# Who someone is by their work, said before their name and a comma: "the care coordinator again,
+# kerenza", "this is the scheduler, ottilie". A role and then, after a comma, a word no
+# dictionary holds that ends the clause: the name of the one in that role.
+_ROLE_WORDS = frozenset((
+    *PERSON_ROLES, "coordinator", "nurse", "worker", "scheduler", "receptionist", "aide", "therapist",
+    "assistant", "navigator", "advocate", "chaplain", "pharmacist", "technician", "tech", "counselor",
+    "counsellor", "secretary", "dispatcher", "agent", "rep", "representative", "volunteer", "doula",
+    "midwife", "paramedic", "driver", "caller", "student", "intern", "resident", "clerk",
+))  # fmt: skip
+_AFTER_A_ROLE = frozenset(("again", "here", "too", "now", "today", "there"))
+
+
+def _name_after_a_role(toks: list[Token], first: int, last: int) -> bool:
+    """Are the unlisted words first..last a name said after a role and a comma, to the clause's
+    end ("hes the new social worker, imelda.")?"""
+    if first < 2 or toks[first - 1].text != "," or last - first > 1:
+        return False
+    if last + 1 < len(toks) and toks[last + 1].text not in (",", ".", "?", "!", ";"):
+        return False
+    k = first - 2
+    while k > 0 and toks[k].low in _AFTER_A_ROLE and first - k < 4:
+        k -= 1
+    return toks[k].low in _ROLE_WORDS
 
 
 # Parts that open a hyphened everyday word ("pre-op", "non-urgent"), never a name's first part.

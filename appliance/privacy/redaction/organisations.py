@@ -134,6 +134,8 @@ _NATIONAL = (
     "rite aid", "salvation army", "ymca", "ywca",
     # carriers and chains a caller works for or buys from
     "greyhound", "amtrak", "megabus", "fedex", "walgreens", "cvs", "walmart", "costco", "uber", "lyft",
+    "kroger", "amazon", "target", "meijer", "giant eagle", "safeway", "publix", "aldi", "home depot",
+    "lowe's", "dollar general", "family dollar", "starbucks", "ups", "usps", "dhl",
     # services that bring a patient in, and a fund-raising site a family names
     "coast guard", "national guard", "gofundme",
 )  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 from appliance.privacy.redaction.addresses import (
     CARE_WORDS,
     RESIDENCE_WORDS,
+    SCHOOL_LEVELS,
     STAY_CARE_WORDS,
     STREET_SUFFIXES,
     after_place_cue,
@@ -13,7 +14,7 @@ from appliance.privacy.redaction.addresses import (
 from appliance.privacy.redaction.dictionary import can_be_verb, is_dictionary_word, is_function_word, tags
 from appliance.privacy.redaction.lexicon import COMMON_CAPITALISED, MONTHS, RELATIVES
 from appliance.privacy.redaction.medicines import is_medicine
-from appliance.privacy.redaction.names import NAME_PARTICLES, NOT_A_PERSON, STAFF_TITLES
+from appliance.privacy.redaction.names import NAME_PARTICLES, NOT_A_PERSON, STAFF_TITLES, titled_relative
 from appliance.privacy.redaction.spans import TokenSpan
 from appliance.privacy.redaction.tokens import WORD_TOKEN, Token, TokenIndex, is_cap
 
@@ -47,12 +48,21 @@ def find_capitalised_phrases(toks: list[Token], index: TokenIndex) -> list[Token
                 j, words = p, words + 1
                 continue
             break
+        rehab = _and_rehab(toks, j)
+        if rehab is not None:
+            j, words = rehab, words + 2
         done = j + 1
         last = toks[j].low
         staff = _after_staff_title(toks, first)
+        if staff and titled_relative(toks[first].match.string, toks[first].start):
+            staff = False  # "my father, Dr. Farhad …": family, no member of staff
         if last in ("centre", "center", "facility") and toks[j - 1].low not in _CARE_KINDS:
             last = ""  # "Riverside Medical Center" is no one's home; "Hollybrook Care Centre" is
-        if last in STREET_SUFFIXES or last in RESIDENCE_WORDS:
+        # "Elmwood Post-Acute": post-acute care is where someone stays after a hospital
+        post_acute = last == "acute" and j > 1 and toks[j - 1].text == "-" and toks[j - 2].low == "post"
+        # "Ashgrove Middle School": a school is where a child studies, said with its name
+        school = last in _SCHOOL_ENDS and any(t.low not in SCHOOL_LEVELS for t in toks[first:j])
+        if rehab is not None or post_acute or school or last in STREET_SUFFIXES or last in RESIDENCE_WORDS:
             if words >= 2:
                 if last in RESIDENCE_WORDS and first > 0 and toks[first - 1].low == "the":
                     first -= 1  # "the Marigold Residence": the article is part of its name
@@ -136,6 +146,29 @@ def _care_word_before_home(toks: list[Token], p: int) -> bool:
         and is_cap(toks[p + 1])
         and toks[p + 1].low in RESIDENCE_WORDS
     )
+
+
+# The care a home gives said after "and" in its name: "Hazelwood Nursing and Rehab", "Elm Park Health
+# & Rehabilitation Center": one place where someone stays, not a place and a name.
+_JOINED_CARE = frozenset(("rehab", "rehabilitation", "recovery"))
+_HEALTH_WORDS = frozenset(("health", "healthcare", "wellness"))
+_SCHOOL_ENDS = frozenset(("school", "daycare", "preschool"))
+
+
+def _and_rehab(toks: list[Token], j: int) -> int | None:
+    """Where a home's name ends that goes on past j with "and Rehab" (and a residence word after
+    it, "and Rehabilitation Center"), or None."""
+    n = len(toks)
+    if not (j + 2 < n and toks[j + 1].low in ("and", "&") and toks[j + 2].low in _JOINED_CARE):
+        return None
+    if toks[j].low not in _CARE_KINDS and toks[j].low not in _HEALTH_WORDS:
+        return None  # "Smith and Rehab": the care is joined to the care before it, not to a name
+    if not is_cap(toks[j + 2]):
+        return None
+    k = j + 2
+    if k + 1 < n and is_cap(toks[k + 1]) and toks[k + 1].low in RESIDENCE_WORDS:
+        k += 1
+    return k
 
 
 def _after_staff_title(toks: list[Token], i: int) -> bool:
