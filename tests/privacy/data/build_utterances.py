@@ -16,7 +16,7 @@ NAMES = ("utterances", "heldout", "corpus_dev", "corpus_heldout", "corpus_heldou
          "corpus_heldout4", "corpus_heldout5", "corpus_heldout6", "corpus_heldout7", "corpus_heldout8",
          "corpus_heldout9", "corpus_heldout10", "corpus_heldout11", "corpus_heldout12",
          "corpus_heldout13", "corpus_heldout14", "corpus_heldout15", "corpus_heldout16",
-         "corpus_dev3")  # fmt: skip
+         "corpus_heldout17", "corpus_dev3")  # fmt: skip
 MARK = re.compile(r"\{([A-Z]+)\|([^{}]+)\}")
 
 
