@@ -11,7 +11,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # the labeled files: hand-written (utterances, heldout, corpus_heldout2/3/4/5/6/7/8/9/10/11/12/13/14/
-# 15, corpus_dev3) and written by write_corpus.py (corpus_dev, corpus_heldout)
+# 15/16/17, corpus_dev3) and written by write_corpus.py (corpus_dev, corpus_heldout)
 NAMES = ("utterances", "heldout", "corpus_dev", "corpus_heldout", "corpus_heldout2", "corpus_heldout3",
          "corpus_heldout4", "corpus_heldout5", "corpus_heldout6", "corpus_heldout7", "corpus_heldout8",
          "corpus_heldout9", "corpus_heldout10", "corpus_heldout11", "corpus_heldout12",
