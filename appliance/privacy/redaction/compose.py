@@ -133,7 +133,7 @@ from appliance.privacy.redaction.numeric import find_numbers
 from appliance.privacy.redaction.organisations import without_organisations
 from appliance.privacy.redaction.phrases import NOT_NAME_CAPS, find_capitalised_phrases
 from appliance.privacy.redaction.plates import find_plates, plate_gate
-from appliance.privacy.redaction.regions import is_large_region, is_named_region
+from appliance.privacy.redaction.regions import LARGE_REGIONS, is_large_region, is_named_region
 from appliance.privacy.redaction.site_facts import SiteFacts
 from appliance.privacy.redaction.spans import CharSpan, Redaction, Span, TokenSpan, merge, redacted
 from appliance.privacy.redaction.tagger import shared_tagger
@@ -325,13 +325,26 @@ _WORDS_AFTER = re.compile(r"[ \t]+([A-Za-z]+)(?:[ \t]+([A-Za-z]+))?")
 _TWO_WORDS_BEFORE = re.compile(r"(?:([A-Za-z]+)[ \t]+)?([A-Za-z]+)[ \t]+$")
 
 
+# The words of the regions' names, cut as is_large_region cuts what it is asked (at spaces and dots).
+_REGION_SPACES = re.compile(r"[\s.]+")
+_REGION_WORDS = frozenset(w for region in LARGE_REGIONS for w in region.split(" "))
+
+
 def _region_said_on(text: str, start: int, end: int) -> bool:
     """Is this place part of a country's or a territory's name said whole ("from the faroe |
     islands", "on the Isle of | Man"), a learned layer or a finder having cut it short?"""
     if end - start > 24:
         return False
+    # every word of the place, read as is_large_region reads it, is a word of some region's name
+    # (most names and places are not): the one cheap test before the look-arounds
+    if not _REGION_WORDS.issuperset(_REGION_SPACES.sub(" ", text[start:end].lower()).split()):
+        return False
     after = _WORDS_AFTER.match(text, end)
     before = _TWO_WORDS_BEFORE.search(text, max(0, start - 30), start)
+    if (before is None or before.group(2).lower() not in _REGION_WORDS) and (
+        after is None or after.group(1).lower() not in _REGION_WORDS
+    ):
+        return False  # neither word beside it is any region's: no whole name can be said
     lefts = [""] + ([] if before is None else [f"{before.group(2)} "])
     if before is not None and before.group(1):
         lefts.append(f"{before.group(1)} {before.group(2)} ")

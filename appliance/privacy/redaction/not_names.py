@@ -137,6 +137,8 @@ _LATIN_PHRASES = (
     "habeas corpus", "per diem", "post mortem", "bona fide", "de facto", "in situ", "status quo",
     "prima facie", "amicus curiae", "subpoena duces tecum", "nunc pro tunc", "ex parte",
 )  # fmt: skip
+# The phrases as one string: a span inside one, lower-cased with its spaces closed up, is a piece of it.
+_LATIN_TEXT = "|".join(_LATIN_PHRASES)
 _LATIN = re.compile(
     r"\b(?:" + "|".join(p.replace(" ", r"\s+") for p in _LATIN_PHRASES) + r")\b", re.IGNORECASE
 )
@@ -147,6 +149,8 @@ _SET_OFF = re.compile(r"^.?,\s*[^\W\d_]+(?:['’][^\W\d_]+)?,$")
 
 def fold(word: str) -> str:
     """The word lower-cased and without accents, as the lists here are written ("Días": "dias")."""
+    if word.isascii():
+        return word.lower()  # nothing to decompose: most words are plain ASCII
     return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
 
 
@@ -304,5 +308,8 @@ def rank_before(text: str, start: int, end: int) -> int:
 
 def in_latin_phrase(text: str, start: int, end: int) -> bool:
     """Does the span lie inside a fixed Latin phrase ("guardian ad litem", "pro bono")?"""
+    said = text[start:end]
+    if said.isascii() and " ".join(said.lower().split()) not in _LATIN_TEXT:
+        return False  # not a piece of any phrase: no need to search around it
     near = _LATIN.finditer(text, max(0, start - 30), end + 30)
     return any(m.start() <= start and end <= m.end() for m in near)
