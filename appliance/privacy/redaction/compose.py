@@ -260,7 +260,7 @@ def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     greeted = opening_greeting_end(text) if any(s[2] == "NAME" for s in spans) else 0
     kept = [
         s
-        for s in spans
+        for s in dict.fromkeys(spans)  # each span judged once: a third are found by two finders or more
         if s[2] not in ("ADDRESS", "NAME")
         or not (
             _no_one(text[s[0] : s[1]])
@@ -270,6 +270,9 @@ def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
             or (s[2] == "NAME" and (s[1] <= greeted or _names_no_one(text, s[0], s[1])))
         )
     ]
+    if len(kept) < len(spans):
+        judged = set(kept)  # the verdicts, back on every span found, repeats and order kept
+        kept = [s for s in spans if s in judged]
     # "Staff Sgt. Karl Grech": the rank said before a name is no part of it
     kept = [(rank_before(text, a, b), b, label) if label == "NAME" else (a, b, label) for a, b, label in kept]
     kept = _without_split_regions(text, kept)

@@ -217,6 +217,8 @@ def is_people_or_language(text: str, start: int, end: int) -> bool:
     aymara", "we speak Guaraní"), or any word after "speak" or listed beside a language said after
     it ("she speaks Badini, not Sorani")? A name is not spoken: "speaks to Ann" has "to" between."""
     said = _WORD.findall(text, start, end)
+    if not said or len(said) > 2 or (len(said) == 2 and fold(said[0]) not in _PEOPLE_CUES):
+        return False  # not one word, nor a cue and one word ("Maria Gonzalez"): no need to read before it
     before = [fold(w) for w in _WORD.findall(text, max(0, start - 40), start)]
     if len(said) == 2 and fold(said[0]) in _PEOPLE_CUES:
         before.append(fold(said[0]))  # "He's Kikuyu" taken whole for a name: the cue is inside it
