@@ -161,7 +161,8 @@ def opening_greeting_end(text: str) -> int:
     words = _FoldedWords(text, min(len(text), 80))
     i = 0
     while words.has(i):
-        for n in range(min(_LONGEST_GREETING, words.count_from(i)), 0, -1):
+        # none tried where no greeting opens with this word: the words after it go unread
+        for n in range(min(_LONGEST_GREETING, words.count_from(i)) if _may_open(words[i][2]) else 0, 0, -1):
             if " ".join(w for _, _, w in words[i : i + n]) in GREETINGS:
                 end, i = words[i + n - 1][1], i + n
                 break
@@ -177,6 +178,14 @@ def opening_greeting_end(text: str) -> int:
     if nxt[2] in _AFTER_GREETING and nxt[0] == _after_space(text, end):
         end = nxt[1]
     return end
+
+
+# The first words of the greetings: a greeting is looked for only where one of these is said.
+_GREETING_OPENERS = frozenset(g.split(" ")[0] for g in GREETINGS)
+
+
+def _may_open(word: str) -> bool:
+    return word in _GREETING_OPENERS or " " in word  # (a folded ligature may hold a space)
 
 
 class _FoldedWords:
