@@ -134,16 +134,16 @@ from appliance.privacy.redaction.not_names import (
     opening_greeting_end,
     rank_before,
 )
-from appliance.privacy.redaction.numbers import number_runs
+from appliance.privacy.redaction.numbers import NumberRun, number_runs
 from appliance.privacy.redaction.numeric import find_numbers
 from appliance.privacy.redaction.organisations import without_organisations
 from appliance.privacy.redaction.phrases import NOT_NAME_CAPS, find_capitalised_phrases
 from appliance.privacy.redaction.plates import find_plates, plate_gate
-from appliance.privacy.redaction.regions import is_large_region, is_named_region
+from appliance.privacy.redaction.regions import LARGE_REGIONS, is_large_region, is_named_region
 from appliance.privacy.redaction.site_facts import SiteFacts
 from appliance.privacy.redaction.spans import CharSpan, Redaction, Span, TokenSpan, merge, redacted
 from appliance.privacy.redaction.tagger import shared_tagger
-from appliance.privacy.redaction.tokens import WORD_TOKEN, TokenIndex, tokens
+from appliance.privacy.redaction.tokens import WORD_TOKEN, Token, TokenIndex, tokens
 from appliance.privacy.redaction.urls import find_spoken_urls, find_urls
 
 
@@ -163,15 +163,43 @@ def find_spans(
     """Every identifier span in `text`, merged so that none overlap, in order. The tagger runs
     when `tagged` says so, and by default whenever `learned` is given (a finished transcript);
     `site`'s public facts (its address, main number, extensions) are kept (site_facts.py)."""
-    spans = _rule_spans(text, known_names, learned is not None if tagged is None else tagged)
+    reading = _Reading(text)
+    spans = _rule_spans(text, known_names, learned is not None if tagged is None else tagged, reading)
     if learned is not None:
         spans += _kept_learned_spans(text, learned.find_many([text])[0])
-    return _finished(text, spans, site)
+    return _finished(text, spans, site, reading)
 
 
-def _finished(text: str, spans: list[CharSpan], site: SiteFacts | None = None) -> list[Span]:
+class _Reading:
+    """One text cut into tokens and number runs once, when first asked for: the finders read
+    them, and the site's facts (site_facts.said_in) read the same ones instead of cutting the
+    text up again. Made for one text and dropped with the call."""
+
+    __slots__ = ("_index", "_lows", "_runs", "_toks", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._toks: list[Token] | None = None
+        self._runs: list[NumberRun] | None = None
+
+    def tokens(self) -> tuple[list[Token], list[str], TokenIndex]:
+        if self._toks is None:
+            self._toks, self._lows = tokens(self.text)
+            self._index = TokenIndex(self._lows)
+        return self._toks, self._lows, self._index
+
+    def numbers(self) -> tuple[list[Token], list[NumberRun]]:
+        toks, lows, index = self.tokens()
+        if self._runs is None:
+            self._runs = number_runs(toks, lows, index)
+        return toks, self._runs
+
+
+def _finished(
+    text: str, spans: list[CharSpan], site: SiteFacts | None = None, reading: _Reading | None = None
+) -> list[Span]:
     if site is not None:
-        spans = site.kept_apart(text, spans)
+        spans = site.kept_apart(text, spans, (reading if reading is not None else _Reading(text)).numbers)
     return _joined_places(text, merge(_with_titles(text, _without_regions(text, spans))))
 
 
@@ -238,7 +266,7 @@ def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
     greeted = opening_greeting_end(text) if any(s[2] == "NAME" for s in spans) else 0
     kept = [
         s
-        for s in spans
+        for s in dict.fromkeys(spans)  # each span judged once: a third are found by two finders or more
         if s[2] not in ("ADDRESS", "NAME")
         or not (
             _no_one(text[s[0] : s[1]])
@@ -248,6 +276,9 @@ def _without_regions(text: str, spans: list[CharSpan]) -> list[CharSpan]:
             or (s[2] == "NAME" and (s[1] <= greeted or _names_no_one(text, s[0], s[1])))
         )
     ]
+    if len(kept) < len(spans):
+        judged = set(kept)  # the verdicts, back on every span found, repeats and order kept
+        kept = [s for s in spans if s in judged]
     # "Staff Sgt. Karl Grech": the rank said before a name is no part of it
     kept = [(rank_before(text, a, b), b, label) if label == "NAME" else (a, b, label) for a, b, label in kept]
     kept = _without_split_regions(text, kept)
@@ -303,13 +334,26 @@ _WORDS_AFTER = re.compile(r"[ \t]+([A-Za-z]+)(?:[ \t]+([A-Za-z]+))?")
 _TWO_WORDS_BEFORE = re.compile(r"(?:([A-Za-z]+)[ \t]+)?([A-Za-z]+)[ \t]+$")
 
 
+# The words of the regions' names, cut as is_large_region cuts what it is asked (at spaces and dots).
+_REGION_SPACES = re.compile(r"[\s.]+")
+_REGION_WORDS = frozenset(w for region in LARGE_REGIONS for w in region.split(" "))
+
+
 def _region_said_on(text: str, start: int, end: int) -> bool:
     """Is this place part of a country's or a territory's name said whole ("from the faroe |
     islands", "on the Isle of | Man"), a learned layer or a finder having cut it short?"""
     if end - start > 24:
         return False
+    # every word of the place, read as is_large_region reads it, is a word of some region's name
+    # (most names and places are not): the one cheap test before the look-arounds
+    if not _REGION_WORDS.issuperset(_REGION_SPACES.sub(" ", text[start:end].lower()).split()):
+        return False
     after = _WORDS_AFTER.match(text, end)
     before = _TWO_WORDS_BEFORE.search(text, max(0, start - 30), start)
+    if (before is None or before.group(2).lower() not in _REGION_WORDS) and (
+        after is None or after.group(1).lower() not in _REGION_WORDS
+    ):
+        return False  # neither word beside it is any region's: no whole name can be said
     lefts = [""] + ([] if before is None else [f"{before.group(2)} "])
     if before is not None and before.group(1):
         lefts.append(f"{before.group(1)} {before.group(2)} ")
@@ -638,7 +682,9 @@ _HOSPITAL_PARTS = frozenset((
 ))  # fmt: skip
 
 
-def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool = False) -> list[CharSpan]:
+def _rule_spans(
+    text: str, known_names: Iterable[str] | KnownNames, tagged: bool = False, reading: _Reading | None = None
+) -> list[CharSpan]:
     low = text.lower()
     words = set(GATE_WORD.findall(low))
     spans = find_known_names(text, low, known_names, words)
@@ -722,9 +768,10 @@ def _rule_spans(text: str, known_names: Iterable[str] | KnownNames, tagged: bool
         or (towns and not words.isdisjoint(OFFICE_WORDS))
     ):
         return spans  # the common case: nothing here could be an identifier
-    toks, lows = tokens(text)
-    index = TokenIndex(lows)
-    runs = number_runs(toks, lows, index) if numberish else []
+    if reading is None:
+        reading = _Reading(text)
+    toks, _, index = reading.tokens()
+    runs = reading.numbers()[1] if numberish else []
     found: list[TokenSpan] = []
     if runs:
         found += find_numbers(toks, runs)
@@ -928,15 +975,12 @@ def redact_many(
     known = known_names if isinstance(known_names, KnownNames) else known_index(tuple(known_names))
     found = learned.find_many(texts) if learned is not None else [[] for _ in texts]
     questions = asked if asked is not None else [None] * len(texts)
-    return [
-        redacted(
-            t,
-            _finished(
-                t, _rule_spans(t, known, tagged) + _kept_learned_spans(t, f) + _answer_spans(t, q), site
-            ),
-        )
-        for t, f, q in zip(texts, found, questions, strict=True)
-    ]
+    out = []
+    for t, f, q in zip(texts, found, questions, strict=True):
+        reading = _Reading(t)
+        spans = _rule_spans(t, known, tagged, reading) + _kept_learned_spans(t, f) + _answer_spans(t, q)
+        out.append(redacted(t, _finished(t, spans, site, reading)))
+    return out
 
 
 def _answer_spans(text: str, asked: str | None) -> list[CharSpan]:

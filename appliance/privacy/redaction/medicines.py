@@ -114,6 +114,7 @@ def is_medicine(low: str) -> bool:
 
 
 _SUPPLEMENT_WORDS = max(len(x.split(" ")) for x in SUPPLEMENTS)
+_SUPPLEMENT_ENDS = frozenset(x.split(" ")[-1] for x in SUPPLEMENTS)
 
 
 def ends_in_supplement(low: str) -> bool:
@@ -121,4 +122,6 @@ def ends_in_supplement(low: str) -> bool:
     learned layer may read, with a word before it, as a place or a name?"""
     # its last one to four words looked up, not every supplement's ending tried in turn
     words = low.split(" ")
+    if words[-1] not in _SUPPLEMENT_ENDS:
+        return False  # every ending tried below ends in this word
     return any(" ".join(words[-n:]) in SUPPLEMENTS for n in range(1, min(len(words), _SUPPLEMENT_WORDS) + 1))

@@ -137,6 +137,8 @@ _LATIN_PHRASES = (
     "habeas corpus", "per diem", "post mortem", "bona fide", "de facto", "in situ", "status quo",
     "prima facie", "amicus curiae", "subpoena duces tecum", "nunc pro tunc", "ex parte",
 )  # fmt: skip
+# The phrases as one string: a span inside one, lower-cased with its spaces closed up, is a piece of it.
+_LATIN_TEXT = "|".join(_LATIN_PHRASES)
 _LATIN = re.compile(
     r"\b(?:" + "|".join(p.replace(" ", r"\s+") for p in _LATIN_PHRASES) + r")\b", re.IGNORECASE
 )
@@ -147,6 +149,8 @@ _SET_OFF = re.compile(r"^.?,\s*[^\W\d_]+(?:['’][^\W\d_]+)?,$")
 
 def fold(word: str) -> str:
     """The word lower-cased and without accents, as the lists here are written ("Días": "dias")."""
+    if word.isascii():
+        return word.lower()  # nothing to decompose: most words are plain ASCII
     return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
 
 
@@ -157,7 +161,8 @@ def opening_greeting_end(text: str) -> int:
     words = _FoldedWords(text, min(len(text), 80))
     i = 0
     while words.has(i):
-        for n in range(min(_LONGEST_GREETING, words.count_from(i)), 0, -1):
+        # none tried where no greeting opens with this word: the words after it go unread
+        for n in range(min(_LONGEST_GREETING, words.count_from(i)) if _may_open(words[i][2]) else 0, 0, -1):
             if " ".join(w for _, _, w in words[i : i + n]) in GREETINGS:
                 end, i = words[i + n - 1][1], i + n
                 break
@@ -173,6 +178,14 @@ def opening_greeting_end(text: str) -> int:
     if nxt[2] in _AFTER_GREETING and nxt[0] == _after_space(text, end):
         end = nxt[1]
     return end
+
+
+# The first words of the greetings: a greeting is looked for only where one of these is said.
+_GREETING_OPENERS = frozenset(g.split(" ")[0] for g in GREETINGS)
+
+
+def _may_open(word: str) -> bool:
+    return word in _GREETING_OPENERS or " " in word  # (a folded ligature may hold a space)
 
 
 class _FoldedWords:
@@ -213,6 +226,8 @@ def is_people_or_language(text: str, start: int, end: int) -> bool:
     aymara", "we speak Guaraní"), or any word after "speak" or listed beside a language said after
     it ("she speaks Badini, not Sorani")? A name is not spoken: "speaks to Ann" has "to" between."""
     said = _WORD.findall(text, start, end)
+    if not said or len(said) > 2 or (len(said) == 2 and fold(said[0]) not in _PEOPLE_CUES):
+        return False  # not one word, nor a cue and one word ("Maria Gonzalez"): no need to read before it
     before = [fold(w) for w in _WORD.findall(text, max(0, start - 40), start)]
     if len(said) == 2 and fold(said[0]) in _PEOPLE_CUES:
         before.append(fold(said[0]))  # "He's Kikuyu" taken whole for a name: the cue is inside it
@@ -304,5 +319,8 @@ def rank_before(text: str, start: int, end: int) -> int:
 
 def in_latin_phrase(text: str, start: int, end: int) -> bool:
     """Does the span lie inside a fixed Latin phrase ("guardian ad litem", "pro bono")?"""
+    said = text[start:end]
+    if said.isascii() and " ".join(said.lower().split()) not in _LATIN_TEXT:
+        return False  # not a piece of any phrase: no need to search around it
     near = _LATIN.finditer(text, max(0, start - 30), end + 30)
     return any(m.start() <= start and end <= m.end() for m in near)

@@ -14,7 +14,7 @@ number words, "twelve hundred", "four thousand"), and which spans lie wholly ins
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from appliance.privacy.redaction.lexicon import FILLERS, NUMBER_VOCAB
 from appliance.privacy.redaction.numbers import NumberRun, number_runs
@@ -33,6 +33,10 @@ _EXTENSION_CUES = frozenset(("extension", "ext", "extn", "x"))
 _TOWN_JOINS = frozenset((",", "in"))
 # The labels a finder may give a phone number or an extension read on its own.
 _NUMBER_LABELS = frozenset(("PHONE", "ID", "ZIP", "MRN", "SSN"))
+
+
+# What the finders cut a text into, handed over so that it is not cut again: its tokens and number runs.
+Reader = Callable[[], tuple[list[Token], list[NumberRun]]]
 
 
 def _street_word(low: str) -> str:
@@ -56,28 +60,33 @@ class SiteFacts:
     def __bool__(self) -> bool:
         return bool(self.street or self.phones or self.extensions)
 
-    def said_in(self, text: str, phones: bool = True) -> list[tuple[int, int]]:
+    def said_in(self, text: str, phones: bool = True, read: Reader | None = None) -> list[tuple[int, int]]:
         """Where `text` says one of the site's facts: (start, end) offsets, in order (`phones`:
-        whether to look for the numbers, which a text with no number span cannot say hidden)."""
+        whether to look for the numbers, which a text with no number span cannot say hidden;
+        `read`: the text's tokens and number runs as the finders cut them, if they did)."""
         low = text.lower()
         address = bool(self.street) and all(w in low for w in self._street_gate)
         extension = bool(self.extensions) and "x" in low  # "extension", "ext.", "x2400"
         phones = phones and bool(self.phones)
         if not (address or phones or extension):
             return []
-        toks, lows = tokens(text)
-        runs = number_runs(toks, lows, TokenIndex(lows))
+        if read is not None:
+            toks, runs = read()
+        else:
+            toks, lows = tokens(text)
+            runs = number_runs(toks, lows, TokenIndex(lows))
         out: list[tuple[int, int]] = []
         for run in runs:
             for first, last in self._facts_in(toks, run, address, phones, extension):
                 out.append((toks[first].start, toks[last].end))
         return sorted(out)
 
-    def kept_apart(self, text: str, spans: list[CharSpan]) -> list[CharSpan]:
-        """`spans` less those that lie wholly inside a place where `text` says a public fact."""
+    def kept_apart(self, text: str, spans: list[CharSpan], read: Reader | None = None) -> list[CharSpan]:
+        """`spans` less those that lie wholly inside a place where `text` says a public fact
+        (`read`: as for `said_in`)."""
         if not spans or not self:
             return spans
-        said = self.said_in(text, phones=any(s[2] in _NUMBER_LABELS for s in spans))
+        said = self.said_in(text, phones=any(s[2] in _NUMBER_LABELS for s in spans), read=read)
         if not said:
             return spans
         return [s for s in spans if not (_within(_inner(text, s), said) or _fact_and_filler(text, s, said))]
