@@ -432,7 +432,7 @@ def _kept_learned_spans(text: str, found: list[tuple[int, int, str]]) -> list[Ch
         if _school_year(text[start:end].lower().split()) or _dose(lows):
             continue  # "she's in 3rd grade"; "Warfarin 3 mg, take one daily": no place, no one
         if given_with_a_dose(
-            lows, _WORDS_AHEAD.findall(text.lower(), end, end + 30)[:4], is_dictionary_word(lows[0])
+            lows, _WORDS_AHEAD.findall(text[end : end + 30].lower())[:4], is_dictionary_word(lows[0])
         ):
             continue  # "ceftriaxone one gram", "lorazepam half | a milligram": a medicine given, no one
         if label == "NAME" and _after_staff_first_name(text, start, before):
