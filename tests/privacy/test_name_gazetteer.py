@@ -27,6 +27,8 @@ FULL_NAMES_OF_EVERYDAY_WORDS = (
     ("the patient tiffany king is asking for water", "tiffany king"),
     ("His aunt is Holly King and she lives with him.", "Holly King"),
     ("A tutor, Jordan Rich, drops him off on Mondays.", "Jordan Rich"),
+    ("my daughter grace king is off school today", "grace king"),  # a noun and verb borne by many
+    ("his sister heather cook will bring her in", "heather cook"),
     ("my brother grant oyelaran has the forms", "grant oyelaran"),  # an everyday given name, a rare surname
 )
 
@@ -43,6 +45,7 @@ EVERYDAY_SPEECH = (
     "the king size bed in his room is broken",
     "she is not allowed rich food after the operation",
     "my daughter will young people be allowed to visit",
+    "my daughter grace period on the bill ended",
     "Will you call me back after four?",
     "A young man helped her to the car.",
     "The king size bed in his room is broken.",

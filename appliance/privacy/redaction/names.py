@@ -1360,14 +1360,17 @@ def _apposition_name(toks: list[Token], k: int) -> int | None:
 # it from speech where neither a capital nor the dictionary can. How much the frame must say grows
 # with how everyday the words are, a cost each: a given name no dictionary holds costs 0; one the
 # dictionary holds only as a noun and that at least GIVEN_COMMON per cent of people bear costs 1
-# ("tiffany", "jordan", "holly"); any other (a verb, an adjective, a function word, or a noun rare
-# as a name: "will", "grant", "young", "rose", "bill") costs 2. A surname no dictionary holds costs
-# 0; a dictionary noun (not an adverb, not an everyday word) in the Census's surnames costs 1
-# ("rich", "king", "young"); anything else is no surname here ("early", "still", "and"). A person's
-# frame (a relative or a role: "my son", "a student", "his mom is"; a title; "my name is") allows 2,
-# so two everyday words pass only when both are the ordinary kind ("jordan rich") and "my son will
-# cook" never does; a weak cue ("for", "this is", "thanks") allows 1.
+# ("tiffany", "jordan", "holly"), as does a noun and verb that GIVEN_VERY_COMMON per cent bear
+# ("grace", "mark"); any other (an adjective, or a name rarer as a name than as a word: "grant",
+# "young", "rose", "hope") costs 2; a function or everyday word ("will", "may", "an") is none. A
+# surname no dictionary holds costs 0; a dictionary noun (not an adverb, not an everyday word) in
+# the Census's surnames costs 1 ("rich", "king", "young"); anything else is no surname here
+# ("early", "still", "and"). A person's frame (a relative or a role: "my son", "a student", "his
+# mom is"; a title; "my name is") allows 2, so two everyday words pass only when both are the
+# ordinary kind ("jordan rich") and "my son will cook" never does; a weak cue ("for", "this is",
+# "thanks") allows 1.
 GIVEN_COMMON = 0.01
+GIVEN_VERY_COMMON = 0.1  # one in a thousand: "grace", "mark", "jack"
 _PERSON_FRAME, _WEAK_FRAME = 2, 1
 _DETERMINERS = frozenset(("a", "an", "the", "another", "this", "that", *_POSSESSIVES))
 _SAID_OF = frozenset((*RELATIVES, *PERSON_ROLES, *_ROLE_WORDS, "patient"))
@@ -1381,7 +1384,10 @@ def _given_cost(low: str, share: float) -> int | None:
         return 0
     if t == "" or is_function_word(low):
         return None  # "an", "in", "so", "else": in the Census's lists, never read as a name here
-    return 1 if t == "n" and share >= GIVEN_COMMON else 2
+    parts = set(t)
+    if (parts == {"n"} and share >= GIVEN_COMMON) or (parts == {"n", "v"} and share >= GIVEN_VERY_COMMON):
+        return 1
+    return 2
 
 
 def _surname_cost(tok: Token, surnames: dict[str, float]) -> int | None:
