@@ -486,8 +486,16 @@ def check_database(settings: Settings) -> Check:
 def check_redaction(settings: Settings) -> Check:
     """The learned layers of redaction: off means the rules redact alone (never no redaction)."""
     from appliance.privacy.learned import status
-    from appliance.privacy.redaction import tagger
+    from appliance.privacy.redaction import gazetteer, tagger
 
+    names = gazetteer.status()
+    if not names.loaded:
+        return Check(
+            "redaction",
+            "warn",
+            names.detail,
+            "reinstall wardline: person_names.txt ships in the package (appliance/privacy/redaction)",
+        )
     tagged = tagger.status()
     if not tagged.loaded:
         return Check(
@@ -498,7 +506,7 @@ def check_redaction(settings: Settings) -> Check:
         )
     st = status()
     if st.loaded:
-        return Check("redaction", "ok", f"rules, {tagged.detail} and {st.detail}")
+        return Check("redaction", "ok", f"rules, {names.detail}, {tagged.detail} and {st.detail}")
     return Check(
         "redaction",
         "warn",

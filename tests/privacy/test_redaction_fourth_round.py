@@ -60,11 +60,18 @@ def test_each_kind_of_miss_is_found_by_the_rules(text: str, phi: str) -> None:
     _assert_hidden(redact(text).text, text, phi)
 
 
+def test_an_everyday_word_name_after_a_title_of_office_the_census_lists_is_found_by_the_rules() -> None:
+    # once the tagger's alone; the name gazetteer (names.find_gazetteer_names) reads it now: "mark"
+    # and "stone" are a given name and a surname many bear, after a role ("the rabbi")
+    text = "can you tell the rabbi mark stone i rang"
+    _assert_hidden(redact(text).text, text, "mark stone")
+    _assert_hidden(redact(text, tagged=True).text, text, "mark stone", keep_before=False)
+
+
 # Found on finished transcripts, by the tagger (the rules alone leave them readable): everyday words
 # as a name after a title of office, which the tagger's corpus now says in its own sentences.
 TAGGER_CASES = {
     "everyday-word name after reverend": ("i'm ringing for the reverend will baker", "will baker"),
-    "everyday-word name after rabbi": ("can you tell the rabbi mark stone i rang", "mark stone"),
     "everyday-word name after father": ("we're with father frank hill now", "frank hill"),
 }
 

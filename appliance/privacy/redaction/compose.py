@@ -106,6 +106,7 @@ from appliance.privacy.redaction.lexicon import (
 from appliance.privacy.redaction.medicines import ends_in_supplement, given_with_a_dose, is_medicine
 from appliance.privacy.redaction.names import (
     FRAME_GATE,
+    GAZETTEER_GATE,
     NAME_CLOSERS,
     PERSON_ROLES,
     SPELLED_ABBREVIATIONS,
@@ -114,12 +115,14 @@ from appliance.privacy.redaction.names import (
     WEAK_GATE,
     drop_staff,
     find_context_names,
+    find_gazetteer_names,
     find_listed_names,
     find_names_said_again,
     find_spelled,
     find_surnames_after_spelling,
     find_unlisted_names,
     find_words_spelled_out,
+    gazetteer_given_words,
     is_placeholder_name,
     names_a_pet,
     titled_relative,
@@ -869,6 +872,11 @@ def _rule_spans(
         names += find_capitalised_phrases(toks, index)
     if unlisted or (caps and not ascii_only):
         names += find_unlisted_names(toks, index)
+    # "his mom is tiffany rich": a full name of dictionary words, known from the Census's lists
+    if not words.isdisjoint(GAZETTEER_GATE):
+        given = words.intersection(gazetteer_given_words())
+        if given:
+            names += find_gazetteer_names(toks, index, given)
     if names and ("and" in words or "," in text):
         names += find_listed_names(toks, names)  # "obinna chiamaka and somto"
     if names:

@@ -5,6 +5,8 @@ spelled letter by letter ("R A H M A N"). Names after "Dr." are staff and are ke
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from functools import lru_cache
 
 from appliance.privacy.redaction.cues import context_label, spelled_word_ends
 from appliance.privacy.redaction.dictionary import (
@@ -14,6 +16,7 @@ from appliance.privacy.redaction.dictionary import (
     is_function_word,
     tags,
 )
+from appliance.privacy.redaction.gazetteer import PersonNames, person_names
 from appliance.privacy.redaction.lexicon import (
     CARS,
     COMMON_CAPITALISED,
@@ -1350,3 +1353,109 @@ def _apposition_name(toks: list[Token], k: int) -> int | None:
     if k - 1 > first and line_break_between(toks, first, k - 1):
         return None
     return k - 1
+
+
+# A full name of dictionary words after a person's frame ("his mom is tiffany rich", "a student
+# jordan rich", "my father leroy young"): the Census's given names and surnames (gazetteer.py) tell
+# it from speech where neither a capital nor the dictionary can. How much the frame must say grows
+# with how everyday the words are, a cost each: a given name no dictionary holds costs 0; one the
+# dictionary holds only as a noun and that at least GIVEN_COMMON per cent of people bear costs 1
+# ("tiffany", "jordan", "holly"), as does a noun and verb that GIVEN_VERY_COMMON per cent bear
+# ("grace", "mark"); any other (an adjective, or a name rarer as a name than as a word: "grant",
+# "young", "rose", "hope") costs 2; a function or everyday word ("will", "may", "an") is none. A
+# surname no dictionary holds costs 0; a dictionary noun (not an adverb, not an everyday word) in
+# the Census's surnames costs 1 ("rich", "king", "young"); anything else is no surname here
+# ("early", "still", "and"). A person's frame (a relative or a role: "my son", "a student", "his
+# mom is"; a title; "my name is") allows 2, so two everyday words pass only when both are the
+# ordinary kind ("jordan rich") and "my son will cook" never does; a weak cue ("for", "this is",
+# "thanks") allows 1.
+GIVEN_COMMON = 0.01
+GIVEN_VERY_COMMON = 0.1  # one in a thousand: "grace", "mark", "jack"
+_PERSON_FRAME, _WEAK_FRAME = 2, 1
+_DETERMINERS = frozenset(("a", "an", "the", "another", "this", "that", *_POSSESSIVES))
+_SAID_OF = frozenset((*RELATIVES, *PERSON_ROLES, *_ROLE_WORDS, "patient"))
+# compose.py's gate: a word of some frame above (with a given name among the text's words)
+GAZETTEER_GATE = frozenset((*WEAK_GATE, *_SAID_OF, *_CUE_LAST_WORDS, *_IS_WORDS, "name"))
+
+
+def _given_cost(low: str, share: float) -> int | None:
+    t = tags(low)
+    if t is None:
+        return 0
+    if t == "" or is_function_word(low):
+        return None  # "an", "in", "so", "else": in the Census's lists, never read as a name here
+    parts = set(t)
+    if (parts == {"n"} and share >= GIVEN_COMMON) or (parts == {"n", "v"} and share >= GIVEN_VERY_COMMON):
+        return 1
+    return 2
+
+
+def _surname_cost(tok: Token, surnames: dict[str, float]) -> int | None:
+    if not _name_word(tok, need_cap=False) or tok.low in NAME_CLOSERS or not _lower_name_word(tok):
+        return None
+    if _unlisted(tok):
+        return 0
+    t = tags(tok.low)
+    if tok.low in surnames and t and "n" in t and "r" not in t and not is_function_word(tok.low):
+        return 1
+    return None
+
+
+def _person_said(toks: list[Token], k: int) -> bool:
+    """Does token k end a person said by who they are: "my son", "a student", "the new patient"?"""
+    if k < 1 or toks[k].low not in _SAID_OF:
+        return False
+    j = k - 1
+    while j > 0 and (toks[j].low in KIN_MODIFIERS or toks[j].low in ("new", "other")) and k - j < 3:
+        j -= 1
+    return toks[j].low in _DETERMINERS
+
+
+def _frame_allows(toks: list[Token], i: int) -> int:
+    """How much the words before token i say that a name follows (see GIVEN_COMMON)."""
+    k = i - 1
+    if k < 0:
+        return 0
+    if toks[k].text == "," and k > 0:
+        k -= 1  # "my husband, leroy young"
+    strength = _cue_strength(toks, k)
+    if strength == _STRONG or _person_said(toks, k) or toks[k].low in _TITLES:
+        return _PERSON_FRAME
+    if toks[k].low in _IS_WORDS and k > 0 and (_person_said(toks, k - 1) or toks[k - 1].low in _IS_TRIGGERS):
+        return _PERSON_FRAME  # "his mom is tiffany rich", "her name is …"
+    if toks[k].text == "." and k > 0 and toks[k - 1].low in _TITLES:
+        return _PERSON_FRAME  # "Mrs. …"
+    return _WEAK_FRAME if strength == _WEAK else 0
+
+
+def gazetteer_given_words() -> frozenset[str]:
+    """compose.py's gate: the given names that may open a name here (not "an", "my", "see")."""
+    return _usable_given(person_names())
+
+
+@lru_cache(maxsize=2)
+def _usable_given(lists: PersonNames) -> frozenset[str]:  # once per list read (an empty one if refused)
+    return frozenset(w for w, share in lists.given.items() if _given_cost(w, share) is not None)
+
+
+def find_gazetteer_names(toks: list[Token], index: TokenIndex, given_here: Iterable[str]) -> list[TokenSpan]:
+    """A given name and a surname from the Census's lists after a person's frame, lower case or
+    written: "his mom is tiffany rich", "a student Jordan Rich". compose.py gates it on a frame's
+    word and passes the given names among the text's words (`given_here`)."""
+    lists = person_names()
+    given, surnames = lists.given, lists.surnames
+    found: list[TokenSpan] = []
+    n = len(toks)
+    for i in index.positions(given_here):
+        share = given.get(toks[i].low)
+        if i + 1 >= n or share is None or not _name_word(toks[i], need_cap=False):
+            continue
+        g = _given_cost(toks[i].low, share)
+        if g is None:
+            continue
+        s = _surname_cost(toks[i + 1], surnames)
+        if s is None or g + s > _PERSON_FRAME:
+            continue
+        if g + s <= _frame_allows(toks, i):
+            found.append((i, i + 1, "NAME"))
+    return found
