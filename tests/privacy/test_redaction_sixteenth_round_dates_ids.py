@@ -118,3 +118,26 @@ def test_a_code_read_out_piece_by_piece_with_no_cue_is_an_id(text: str, secret: 
 )
 def test_near_misses_of_user_names_and_codes_are_kept(text: str) -> None:
     kept(text)
+
+
+# A leap day said of a birth is the birthday (Safe Harbor; sets 12, 14 and 15 now label it so): one
+# day in 1,461, it gives away a date of birth even where the date itself is hidden.
+LEAP_BIRTHDAYS = (
+    ("Our son was born 2/29/2020, so he's a leap day baby.", "leap day"),
+    ("my date of birth is february twenty ninth nineteen eighty eight yeah leap day", "leap day"),
+    ("I was born on leap day.", "leap day"),
+    ("her birthday is leap day so we celebrate on the 28th most years", "leap day"),
+)
+
+
+@pytest.mark.parametrize(("text", "secret"), LEAP_BIRTHDAYS)
+def test_a_leap_day_said_of_a_birth_is_a_date(text: str, secret: str) -> None:
+    hidden(text, secret, "DATE")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ("Is the pharmacy open on leap day?", "leap day is a fun day to work a night shift", "It's a leap year."),
+)
+def test_a_leap_day_said_of_no_one_is_kept(text: str) -> None:
+    kept(text)

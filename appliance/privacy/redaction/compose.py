@@ -66,6 +66,7 @@ from appliance.privacy.redaction.dates import (
     CALENDAR_GATE,
     HOLIDAY_CUES,
     HOLIDAY_GATE,
+    LEAP_BIRTH_WORDS,
     find_calendar_dates,
     find_dates,
     find_day_ordinals,
@@ -73,6 +74,7 @@ from appliance.privacy.redaction.dates import (
     find_holiday_dates,
     find_holiday_days,
     find_holidays_after_dates,
+    find_leap_days,
 )
 from appliance.privacy.redaction.dictionary import can_be_verb, dictionary_words, is_dictionary_word
 from appliance.privacy.redaction.emails import EMAIL_TLDS, find_emails, find_written_emails
@@ -743,6 +745,8 @@ def _rule_spans(
     houses = "the" in words and not words.isdisjoint(HOUSE_GATE)
     # "discharged on new year's day", "the day after boxing day"
     holidays = not words.isdisjoint(HOLIDAY_GATE) and not words.isdisjoint(HOLIDAY_CUES)
+    # "a leap day baby", "date of birth ... yes, leap day"
+    leap_birthday = "leap" in words and not words.isdisjoint(LEAP_BIRTH_WORDS)
     if not (
         numberish
         or months
@@ -767,6 +771,7 @@ def _rule_spans(
         or weak
         or houses
         or holidays
+        or leap_birthday
         or "corner" in words
         or not words.isdisjoint(SHIP_PREFIXES)
         or "area" in words
@@ -812,6 +817,8 @@ def _rule_spans(
         found += find_dates(toks, runs, index)
     if holidays:
         found += find_holiday_days(toks, index)
+    if leap_birthday:
+        found += find_leap_days(toks, index)
     if found and not words.isdisjoint(HOLIDAY_GATE):  # "on 12/24. Christmas Eve"
         found += find_holidays_after_dates(toks, found)
     if runs and found:  # "from June 3rd to the 9th", "the 12th no wait the 13th"

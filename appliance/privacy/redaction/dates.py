@@ -531,6 +531,7 @@ _HOLIDAYS = (
     ("day", "of", "the", "dead"), ("cinco", "de", "mayo"), ("three", "kings", "day"),
     ("lunar", "new", "year"), ("chinese", "new", "year"), ("midsummer",), ("midsummer", "day"),
     ("st", "john's", "day"), ("andrew's", "day"), ("david's", "day"), ("george's", "day"),
+    ("leap", "day"),
 )  # fmt: skip
 # The longest holiday's words: how far a frame looks for one.
 _HOLIDAY_SIZES = tuple(range(max(len(h) for h in _HOLIDAYS), 0, -1))
@@ -584,6 +585,18 @@ def _birthday_holidays(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
                 found.append((k, k + size - 1, "DATE"))
                 break
     return found
+
+
+# Words that say a turn is about someone's birth: a leap day said in it is their birthday.
+LEAP_BIRTH_WORDS = frozenset(("born", "birth", "birthday", "birthdays", "baby"))
+
+
+def find_leap_days(toks: list[Token], index: TokenIndex) -> list[TokenSpan]:
+    """ "born 2/29/2016, a leap day baby", "my date of birth is the 29th of February. Yes, leap day":
+    a leap day in a turn about a birth is the birthday (one day in 1,461: it gives the date away
+    even where the date itself is hidden). Called only where the turn has a birth word."""
+    n = len(toks)
+    return [(i, i + 1, "DATE") for i in index.positions(("leap",)) if i + 1 < n and toks[i + 1].low == "day"]
 
 
 def find_holidays_after_dates(toks: list[Token], dates: list[TokenSpan]) -> list[TokenSpan]:
