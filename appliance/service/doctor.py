@@ -488,22 +488,16 @@ def check_redaction(settings: Settings) -> Check:
     from appliance.privacy.learned import status
     from appliance.privacy.redaction import gazetteer, tagger
 
-    names = gazetteer.status()
-    if not names.loaded:
-        return Check(
-            "redaction",
-            "warn",
-            names.detail,
-            "reinstall wardline: person_names.txt ships in the package (appliance/privacy/redaction)",
-        )
-    tagged = tagger.status()
-    if not tagged.loaded:
-        return Check(
-            "redaction",
-            "warn",
-            tagged.detail,
-            "reinstall wardline: the tagger's weights ship in the package (appliance/privacy/redaction)",
-        )
+    names, tagged = gazetteer.status(), tagger.status()
+    # both are pinned files shipped in the package (appliance/privacy/redaction)
+    for layer, shipped in ((names, "person_names.txt"), (tagged, "the tagger's weights")):
+        if not layer.loaded:
+            return Check(
+                "redaction",
+                "warn",
+                layer.detail,
+                f"reinstall wardline, which ships {shipped} (appliance/privacy/redaction)",
+            )
     st = status()
     if st.loaded:
         return Check("redaction", "ok", f"rules, {names.detail}, {tagged.detail} and {st.detail}")
